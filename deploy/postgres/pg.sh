@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A project-local PostgreSQL server for tests and development.
+#   pg.sh install  apt-get install postgresql when no server binaries are present
+#   pg.sh start    initialise var/postgres (once) and start on localhost:${PGPORT:-5433}
+#   pg.sh stop     stop it
+#   pg.sh status   exit 0 when it accepts connections
+# The cluster trusts local connections (development only) and runs as the postgres system user
+# when invoked as root, since PostgreSQL refuses to run as root.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+data="$root/var/postgres/data"
+logfile="$root/var/postgres/postgres.log"
+port="${PGPORT:-5433}"
+
+bindir() {
+  local d
+  d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
+}
+
+install() {
+  if bindir >/dev/null; then return; fi
+  echo "installing PostgreSQL from the Debian package"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq postgresql >/dev/null
+}
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+status() {
+  "$(bindir)/pg_isready" -q -h 127.0.0.1 -p "$port"
+}
+
+start() {
+  install
+  local bin; bin="$(bindir)"
+  if status; then echo "postgres already running on localhost:$port"; return; fi
+  mkdir -p "$(dirname "$data")"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$(dirname "$data")"; fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    as_owner "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  as_owner "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
+    -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  echo "postgres running on localhost:$port"
+}
+
+stop() {
+  local bin; bin="$(bindir)" || return 0
+  if [ -f "$data/postmaster.pid" ]; then
+    as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
+  fi
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac

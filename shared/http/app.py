@@ -1,0 +1,108 @@
+"""The FastAPI application factory every service uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+from shared.http.middleware import BodyLimitMiddleware, HeadersMiddleware
+from shared.http.openapi import nl_gov_openapi
+from shared.http.problems import ProblemError, install_problem_handlers
+
+BASE_PATH = "/v1"
+CONTACT = {
+    "name": "Bodemregie, Uitvoeringsprogramma Bodem en Ondergrond",
+    "email": "bodemregie@example.org",
+    "url": "https://bodemregie.example.org",
+}
+
+ReadinessCheck = Callable[[], None]
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = {}
+
+
+def create_app(
+    *,
+    title: str,
+    description: str,
+    api_version: str,
+    routers: Sequence[APIRouter],
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
+    readiness: Callable[[FastAPI], dict[str, ReadinessCheck]] | None = None,
+    max_body_bytes: int = 1_000_000,
+    server_url: str = "",
+    tags: list[dict[str, str]] | None = None,
+) -> FastAPI:
+    """Build a service app: ``/v1`` base path, OpenAPI at ``/v1/openapi.json``, problem+json
+    errors, ``API-Version`` and security headers, body limit, health and readiness."""
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=api_version,
+        lifespan=lifespan,
+        openapi_url=f"{BASE_PATH}/openapi.json",
+        docs_url=f"{BASE_PATH}/docs",
+        redoc_url=None,
+        redirect_slashes=False,
+        openapi_tags=tags,
+    )
+    install_problem_handlers(app)
+    for router in routers:
+        app.include_router(router, prefix=BASE_PATH)
+    app.include_router(_health_router(readiness), prefix=BASE_PATH)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(HeadersMiddleware, api_version=api_version)
+
+    def _openapi() -> dict[str, Any]:
+        return nl_gov_openapi(app, BASE_PATH, CONTACT, server_url)
+
+    app.openapi = _openapi  # type: ignore[method-assign]
+    return app
+
+
+def _health_router(
+    readiness: Callable[[FastAPI], dict[str, ReadinessCheck]] | None,
+) -> APIRouter:
+    from fastapi import Request
+
+    router = APIRouter(tags=["Beheer"])
+
+    @router.get("/health", response_model=Health, summary="Leeft de service?")
+    def health() -> Health:
+        """Liveness: antwoordt 200 zolang het proces verzoeken afhandelt."""
+        return Health(status="ok")
+
+    @router.get(
+        "/ready",
+        response_model=Health,
+        summary="Is de service klaar voor verkeer?",
+        responses={503: {"description": "Een afhankelijkheid is niet bereikbaar"}},
+    )
+    def ready(request: Request) -> Health:
+        """Readiness: controleert de database en andere afhankelijkheden van de service."""
+        checks = readiness(request.app) if readiness else {}
+        results: dict[str, str] = {}
+        failed = False
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:
+                failed = True
+                results[name] = f"fout: {type(exc).__name__}"
+        if failed:
+            raise ProblemError(
+                503,
+                "Niet alle afhankelijkheden zijn bereikbaar: "
+                + ", ".join(f"{k}={v}" for k, v in results.items()),
+            )
+        return Health(status="ok", checks=results)
+
+    return router

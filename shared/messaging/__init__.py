@@ -1,0 +1,1 @@
+"""Kafka plumbing: topics, publishing with reconciliation, idempotent consumers."""

@@ -1,0 +1,275 @@
+"""Idempotent Kafka consumer for read models.
+
+The Kafka offset of each partition and the read-model change are written in the *same* database
+transaction, and on (re)assignment the consumer seeks to the offsets in the database, not to the
+ones Kafka remembers. A crash at any point therefore neither loses nor double-applies an event.
+Per stream it also remembers the last version applied, so a duplicate copy of an event on the
+topic is skipped. An event the handler cannot process is recorded in ``dead_letters``, sent to
+the dead-letter topic, and the partition moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, cast
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from sqlalchemy import CursorResult, Table, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.envelope import CloudEvent, EnvelopeError
+from shared.eventstore.tables import consumer_offsets, consumer_streams, dead_letters
+from shared.messaging.topics import DEADLETTER
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, CloudEvent], None]
+
+
+class SkipEvent(Exception):
+    """Raised by a handler for an event it deliberately ignores (not an error)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """The part of a Kafka record the consumer needs; lets tests feed batches without Kafka."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    consumer: str
+    record: Record
+    reason: str
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {
+                "consumer": self.consumer,
+                "topic": self.record.topic,
+                "partition": self.record.partition,
+                "offset": self.record.offset,
+                "key": self.record.key.decode(errors="replace") if self.record.key else None,
+                "reason": self.reason,
+                "payload": self.record.value.decode(errors="replace"),
+            }
+        ).encode()
+
+
+class DeadLetterSink(Protocol):
+    def send(self, letters: Sequence[DeadLetter]) -> None:
+        """Deliver before the batch commits; raising aborts the batch (it is retried)."""
+        ...
+
+
+class KafkaDeadLetterSink:
+    def __init__(self, bootstrap: str, topic: str = DEADLETTER) -> None:
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap, acks="all", enable_idempotence=True
+        )
+        self._topic = topic
+
+    def send(self, letters: Sequence[DeadLetter]) -> None:
+        futures = [
+            self._producer.send(self._topic, key=(d.record.key or b""), value=d.to_json())
+            for d in letters
+        ]
+        self._producer.flush(timeout=30)
+        for f in futures:
+            f.get(timeout=1)
+
+    def close(self) -> None:
+        self._producer.close(timeout=5)
+
+
+class ListDeadLetterSink:
+    """Fake for unit tests."""
+
+    def __init__(self) -> None:
+        self.letters: list[DeadLetter] = []
+
+    def send(self, letters: Sequence[DeadLetter]) -> None:
+        self.letters.extend(letters)
+
+
+class ProjectionProcessor:
+    """Applies batches of records to a read model with exactly-once effect."""
+
+    def __init__(
+        self,
+        name: str,
+        sessions: sessionmaker[Session],
+        handler: Handler,
+        dead_letters: DeadLetterSink,
+    ) -> None:
+        self.name = name
+        self._sessions = sessions
+        self._handler = handler
+        self._dead_letters = dead_letters
+
+    def stored_offsets(self, topic: str) -> dict[int, int]:
+        with self._sessions() as session:
+            return self._offsets(session, topic)
+
+    def _offsets(self, session: Session, topic: str) -> dict[int, int]:
+        rows = session.execute(
+            select(consumer_offsets.c.kafka_partition, consumer_offsets.c.next_offset).where(
+                consumer_offsets.c.consumer == self.name, consumer_offsets.c.topic == topic
+            )
+        ).all()
+        return {int(p): int(o) for p, o in rows}
+
+    def process(self, records: Sequence[Record]) -> None:
+        """Apply a batch in one transaction, together with the new offsets."""
+        if not records:
+            return
+        letters: list[DeadLetter] = []
+        with self._sessions() as session, session.begin():
+            stored = {t: self._offsets(session, t) for t in {r.topic for r in records}}
+            versions: dict[str, int] = {}
+            next_offsets: dict[tuple[str, int], int] = {}
+            for record in records:
+                if record.offset < stored[record.topic].get(record.partition, 0):
+                    continue  # applied before a crash or a rebalance
+                next_offsets[(record.topic, record.partition)] = record.offset + 1
+                reason = self._apply(session, record, versions)
+                if reason is not None:
+                    letters.append(DeadLetter(self.name, record, reason))
+                    session.execute(
+                        insert(dead_letters).values(
+                            consumer=self.name,
+                            topic=record.topic,
+                            kafka_partition=record.partition,
+                            kafka_offset=record.offset,
+                            message_key=record.key.decode(errors="replace") if record.key else None,
+                            payload=record.value.decode(errors="replace"),
+                            reason=reason,
+                            recorded_at=datetime.now(UTC),
+                        )
+                    )
+            for (topic, partition), next_offset in next_offsets.items():
+                _upsert(
+                    session,
+                    consumer_offsets,
+                    {"consumer": self.name, "topic": topic, "kafka_partition": partition},
+                    {"next_offset": next_offset},
+                )
+            if letters:
+                self._dead_letters.send(letters)
+
+    def _apply(self, session: Session, record: Record, versions: dict[str, int]) -> str | None:
+        """Apply one record; returns the dead-letter reason, or None when it was handled."""
+        try:
+            event = CloudEvent.from_json(record.value)
+        except EnvelopeError as exc:
+            return f"ongeldige CloudEvent: {exc}"
+        stream = event.subject
+        if stream not in versions:
+            versions[stream] = (
+                session.execute(
+                    select(consumer_streams.c.version).where(
+                        consumer_streams.c.consumer == self.name,
+                        consumer_streams.c.stream_id == stream,
+                    )
+                ).scalar()
+                or 0
+            )
+        if event.sequence <= versions[stream]:
+            log.info("%s: skipping duplicate %s v%s", self.name, stream, event.sequence)
+            return None
+        versions[stream] = event.sequence
+        _upsert(
+            session,
+            consumer_streams,
+            {"consumer": self.name, "stream_id": stream},
+            {"version": event.sequence},
+        )
+        savepoint = session.begin_nested()
+        try:
+            self._handler(session, event)
+            savepoint.commit()
+        except SkipEvent:
+            savepoint.rollback()
+        except Exception as exc:
+            savepoint.rollback()
+            log.warning("%s: dead-lettering %s v%s: %s", self.name, stream, event.sequence, exc)
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+
+def _upsert(session: Session, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+    where = [table.c[k] == v for k, v in key.items()]
+    result = cast(CursorResult[Any], session.execute(update(table).where(*where).values(**values)))
+    if not result.rowcount:
+        session.execute(insert(table).values(**key, **values))
+
+
+class _SeekToStoredOffsets(ConsumerRebalanceListener):
+    def __init__(self, consumer: KafkaConsumer, processor: ProjectionProcessor) -> None:
+        self._consumer = consumer
+        self._processor = processor
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        for tp in assigned:
+            stored = self._processor.stored_offsets(tp.topic).get(tp.partition)
+            if stored is None:
+                self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, stored)
+
+
+class KafkaProjectionConsumer:
+    """Drives a :class:`ProjectionProcessor` from a Kafka consumer group."""
+
+    def __init__(
+        self,
+        processor: ProjectionProcessor,
+        topics: Sequence[str],
+        bootstrap: str,
+        max_records: int = 500,
+        **kafka_options: Any,
+    ) -> None:
+        self.processor = processor
+        self._topics = list(topics)
+        self._bootstrap = bootstrap
+        self._max_records = max_records
+        self._options = kafka_options
+
+    def run(self, stop: threading.Event) -> None:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            group_id=self.processor.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **self._options,
+        )
+        consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(consumer, self.processor))
+        try:
+            while not stop.is_set():
+                polled = consumer.poll(timeout_ms=500, max_records=self._max_records)
+                records = [
+                    Record(r.topic, r.partition, r.offset, r.key, r.value)
+                    for batch in polled.values()
+                    for r in batch
+                ]
+                records.sort(key=lambda r: (r.topic, r.partition, r.offset))
+                self.processor.process(records)
+                if records:
+                    # Informational only (lag monitoring); positions come from the database.
+                    consumer.commit_async()
+        finally:
+            consumer.close(autocommit=False)

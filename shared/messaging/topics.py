@@ -1,0 +1,71 @@
+"""The project's Kafka topics, created explicitly (the broker does not auto-create)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+SPOEDLOCATIES = "bodem.spoedlocaties.v1"
+KENNIS = "bodem.kennis.v1"
+DEADLETTER = "bodem.deadletter.v1"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+
+
+# Event topics are the audit log: kept forever and never compacted.
+AUDIT_LOG_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
+TOPICS = (TopicSpec(SPOEDLOCATIES, 6), TopicSpec(KENNIS, 3), TopicSpec(DEADLETTER, 1))
+
+
+def ensure_topics(
+    bootstrap: str, specs: tuple[TopicSpec, ...] = TOPICS, timeout_s: float = 60.0
+) -> None:
+    """Create missing topics; waits for the broker up to ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=bootstrap, client_id="bodemregie-admin", request_timeout_ms=10_000
+            )
+            break
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    try:
+        existing = set(admin.list_topics())
+        new = [
+            NewTopic(
+                s.name,
+                num_partitions=s.partitions,
+                replication_factor=1,
+                topic_configs=AUDIT_LOG_CONFIG,
+            )
+            for s in specs
+            if s.name not in existing
+        ]
+        if new:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(new)
+            log.info("created topics %s", [t.name for t in new])
+    finally:
+        admin.close()
+
+
+def partition_for(key: bytes, partitions: int) -> int:
+    """Kafka's default partitioning of keyed records (murmur2), so that the relay can compute
+    where a record went without asking the producer."""
+    from kafka.partitioner.default import murmur2
+
+    return int((murmur2(key) & 0x7FFFFFFF) % partitions)

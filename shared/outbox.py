@@ -1,0 +1,126 @@
+"""The outbox relay: publishes committed events to Kafka and marks their outbox rows.
+
+Events and outbox rows commit in one transaction (see ``SqlEventStore.append``). The relay reads
+unpublished rows in global order, publishes them (the publisher keeps one copy per row on the
+topic, even across failures) and only then marks them published. Kafka being down never fails a
+command: rows wait, and the relay catches up when the broker returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.envelope import from_recorded
+from shared.eventstore.sql import to_recorded
+from shared.eventstore.tables import events, outbox, store_identity
+from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
+
+log = logging.getLogger(__name__)
+
+
+def store_id(session: Session) -> str:
+    return str(session.execute(select(store_identity.c.store_id)).scalar_one())
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        publisher: Publisher,
+        source: str,
+        batch_size: int = 500,
+    ) -> None:
+        self._sessions = sessions
+        self._publisher = publisher
+        self._source = source
+        self._batch_size = batch_size
+        self._store_id: str | None = None
+
+    def run_once(self) -> int:
+        """Publish one batch; returns how many rows were published. Raises PublishError."""
+        with self._sessions() as session, session.begin():
+            if self._store_id is None:
+                self._store_id = store_id(session)
+            rows = session.execute(
+                select(events, outbox.c.topic)
+                .join(outbox, outbox.c.position == events.c.position)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.position)
+                .limit(self._batch_size)
+            ).all()
+        if not rows:
+            return 0
+        messages = []
+        for row in rows:
+            event = to_recorded(row)
+            envelope = from_recorded(event, self._source, self._store_id)
+            messages.append(
+                OutgoingMessage(
+                    topic=row.topic,
+                    key=event.stream_id,
+                    value=envelope.to_json(),
+                    position=event.position,
+                    store_id=self._store_id,
+                )
+            )
+        self._publisher.publish(messages)
+        positions = [m.position for m in messages]
+        try:
+            with self._sessions() as session, session.begin():
+                session.execute(
+                    update(outbox)
+                    .where(outbox.c.position.in_(positions))
+                    .values(published_at=datetime.now(UTC))
+                )
+        except Exception:
+            # Published but not marked: the next round must reconcile instead of re-sending.
+            self._publisher.reset()
+            raise
+        return len(messages)
+
+    def pending(self) -> int:
+        with self._sessions() as session:
+            return int(
+                session.execute(
+                    select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+                ).scalar_one()
+            )
+
+    def run(self, stop: threading.Event, idle_wait: float = 0.2, max_backoff: float = 5.0) -> None:
+        """Loop until ``stop`` is set; failures are logged and retried with backoff."""
+        backoff = idle_wait
+        while not stop.is_set():
+            try:
+                published = self.run_once()
+                backoff = idle_wait
+                if published:
+                    continue
+            except PublishError as exc:
+                log.warning("outbox relay: Kafka unavailable, retrying in %.1fs: %s", backoff, exc)
+                backoff = min(max_backoff, backoff * 2)
+            except Exception:
+                log.exception("outbox relay: unexpected failure, retrying in %.1fs", backoff)
+                backoff = min(max_backoff, backoff * 2)
+            stop.wait(backoff)
+
+
+class RelayThread:
+    """Runs a relay in a daemon thread for a service's lifespan."""
+
+    def __init__(self, relay: OutboxRelay, name: str = "outbox-relay") -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=relay.run, args=(self._stop,), name=name, daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)

@@ -1,0 +1,56 @@
+"""Settings shared by every service; each service extends :class:`ServiceSettings`.
+
+Settings are read from the environment (prefix ``BODEMREGIE_``) when a service's factory builds
+them, never at import time.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DEV_SECRET = "bodemregie-dev-secret-change-me-0123456789"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: its database, Kafka, auth and identity."""
+
+    model_config = SettingsConfigDict(env_prefix="BODEMREGIE_", extra="ignore")
+
+    mode: Mode = Mode.DEVELOPMENT
+    database_url: str = ""
+    kafka_bootstrap: str = "localhost:9092"
+    kafka_enabled: bool = True
+    jwt_secret: str = DEFAULT_DEV_SECRET
+    jwks_url: str = ""
+    jwks_file: str = ""
+    jwt_audience: str = ""
+    oin: str = "00000001003214345000"
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    public_base_url: str = ""
+
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> ServiceSettings:
+        if self.mode is Mode.PRODUCTION:
+            if not (self.jwks_url or self.jwks_file):
+                raise ValueError("production mode verifies RS256 tokens: set BODEMREGIE_JWKS_URL")
+            if self.jwt_secret == DEFAULT_DEV_SECRET:
+                # The dev secret must never be accepted in production, even by accident.
+                self.jwt_secret = ""
+        return self
+
+
+def default_sqlite_url(service: str) -> str:
+    """The embedded default database of a service: a SQLite file under the ignored ``var/``."""
+    path = PROJECT_ROOT / "var" / "data" / f"{service}.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"

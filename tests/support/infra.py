@@ -1,0 +1,81 @@
+"""Access to the real PostgreSQL and Kafka that `make test` starts (deploy/ scripts)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+
+from shared.db import migrations
+from shared.db.engine import make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_URL = os.environ.get(
+    "BODEMREGIE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5433/postgres"
+)
+KAFKA_BOOTSTRAP = os.environ.get("BODEMREGIE_TEST_KAFKA", "localhost:9092")
+
+
+@contextmanager
+def postgres_database(extra_version_dirs: list[Path] | None = None) -> Iterator[Engine]:
+    """A new, migrated PostgreSQL database, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    try:
+        migrations.upgrade(engine, extra_version_dirs)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def sqlite_database(
+    directory: Path, extra_version_dirs: list[Path] | None = None
+) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{directory / f'{uuid.uuid4().hex[:8]}.sqlite'}")
+    try:
+        migrations.upgrade(engine, extra_version_dirs)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def create_topic(bootstrap: str, partitions: int = 3) -> str:
+    from shared.messaging.topics import TopicSpec, ensure_topics
+
+    name = f"test.{uuid.uuid4().hex[:10]}"
+    ensure_topics(bootstrap, (TopicSpec(name, partitions),))
+    return name
+
+
+class Broker:
+    """A disposable Kafka broker (own ports and storage) for tests that kill it."""
+
+    def __init__(self, name: str = "kafka-chaos", port: int = 19092) -> None:
+        self.env = {**os.environ, "KAFKA_NAME": name, "KAFKA_PORT": str(port)}
+        self.bootstrap = f"localhost:{port}"
+        self._script = str(ROOT / "deploy" / "kafka" / "kafka.sh")
+
+    def _run(self, action: str) -> None:
+        subprocess.run([self._script, action], env=self.env, check=True, stdout=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        self._run("start")
+
+    def kill(self) -> None:
+        self._run("kill")
+
+    def stop(self) -> None:
+        self._run("stop")
