@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 
 from shared.http.middleware import BodyLimitMiddleware, HeadersMiddleware
@@ -70,8 +70,6 @@ def create_app(
 def _health_router(
     readiness: Callable[[FastAPI], dict[str, ReadinessCheck]] | None,
 ) -> APIRouter:
-    from fastapi import Request
-
     router = APIRouter(tags=["Beheer"])
 
     @router.get("/health", response_model=Health, summary="Leeft de service?")

@@ -255,6 +255,9 @@ class KafkaProjectionConsumer:
             group_id=self.processor.name,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # A crashed member blocks its partitions until this expires; keep restarts quick.
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=3_000,
             **self._options,
         )
         consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(consumer, self.processor))

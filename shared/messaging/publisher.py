@@ -91,6 +91,7 @@ class KafkaPublisher:
                 max_in_flight_requests_per_connection=5,
                 linger_ms=5,
                 max_block_ms=10_000,
+                reconnect_backoff_max_ms=2000,
                 request_timeout_ms=min(10_000, self._delivery_timeout_ms - 1000),
                 delivery_timeout_ms=self._delivery_timeout_ms,
             )

@@ -27,16 +27,16 @@ class Harness:
     def append(
         self, stream: str, expected: int, events: Sequence[NewEvent], topic: str | None = None
     ) -> list[RecordedEvent]:
-        return self._call(lambda s: s.append(stream, "teller", expected, events, topic))  # type: ignore[no-any-return]
+        return self._call(lambda s: s.append(stream, "teller", expected, events, topic))
 
     def load(self, stream: str, up_to: int | None = None) -> list[RecordedEvent]:
-        return self._call(lambda s: s.load(stream, up_to))  # type: ignore[no-any-return]
+        return self._call(lambda s: s.load(stream, up_to))
 
     def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        return self._call(lambda s: s.read_all(after, limit))  # type: ignore[no-any-return]
+        return self._call(lambda s: s.read_all(after, limit))
 
     def last_position(self) -> int:
-        return self._call(lambda s: s.last_position())  # type: ignore[no-any-return]
+        return self._call(lambda s: s.last_position())
 
 
 def _sql_harness(engine: Engine) -> Harness:

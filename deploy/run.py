@@ -1,0 +1,98 @@
+"""`make run`: Kafka plus every service on its embedded SQLite database, in the foreground.
+
+Prints the URLs and a development token; Ctrl-C stops everything it started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from shared.auth import Rol, mint_dev_token
+from shared.messaging.topics import ensure_topics
+from shared.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+KAFKA = ROOT / "deploy" / "kafka" / "kafka.sh"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+    app: str
+
+
+# Services register here as they are built; each is an ASGI app factory.
+SERVICES: list[Service] = [
+    Service("locaties", 8001, "services.locaties.entrypoints.app:create_app"),
+]
+
+
+def _wait_ready(url: str, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def main() -> int:
+    settings = ServiceSettings()
+    started_kafka = subprocess.run([str(KAFKA), "status"]).returncode != 0
+    subprocess.run([str(KAFKA), "start"], check=True)
+    ensure_topics(settings.kafka_bootstrap)
+    children: list[subprocess.Popen[bytes]] = []
+
+    def shutdown(*_: object) -> None:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if started_kafka:
+            subprocess.run([str(KAFKA), "stop"])
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, shutdown)
+    signal.signal(signal.SIGTERM, shutdown)
+    for service in SERVICES:
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", service.app, "--factory", "--host", "127.0.0.1",
+             "--port", str(service.port), "--log-level", "warning"],
+            cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}))
+    print("\nBodemregie draait:")
+    print(f"  kafka        {settings.kafka_bootstrap}")
+    for service in SERVICES:
+        base = f"http://127.0.0.1:{service.port}/v1"
+        state = "klaar" if _wait_ready(f"{base}/ready") else "NIET KLAAR (zie log)"
+        print(f"  {service.name:<12} {base}  (docs: {base}/docs, {state})")
+    token = mint_dev_token(settings.jwt_secret, "ontwikkelaar@bodemregie.local",
+                           Rol.UITVOERINGSPROGRAMMA)
+    print("\nOntwikkeltoken (rol uitvoeringsprogramma, 8 uur geldig):")
+    print(f"  {token}")
+    print("Meer tokens: .venv/bin/bodemregie token --rol bevoegd-gezag --organisatie ZH")
+    print("Ctrl-C stopt alles.\n")
+    while True:
+        for child in children:
+            if child.poll() is not None:
+                print(f"een service stopte met code {child.returncode}; alles stopt", flush=True)
+                shutdown()
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

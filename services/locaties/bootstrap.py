@@ -1,0 +1,58 @@
+"""Wires the locaties service: engine, migrations, unit of work, relay. Called from the app's
+lifespan (never at import time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.locaties.config import LocatiesSettings
+from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
+from shared.db import migrations
+from shared.db.engine import make_engine, make_session_factory
+from shared.envelope import source_urn
+from shared.messaging.publisher import KafkaPublisher
+from shared.outbox import OutboxRelay, RelayThread
+
+VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+
+
+@dataclass
+class Container:
+    settings: LocatiesSettings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    source: str
+    relay: RelayThread | None
+
+    def uow(self) -> SqlLocatiesUnitOfWork:
+        return SqlLocatiesUnitOfWork(self.sessions)
+
+    def check_database(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def close(self) -> None:
+        if self.relay is not None:
+            self.relay.stop()
+        self.engine.dispose()
+
+
+def migrate(engine: Engine) -> None:
+    migrations.upgrade(engine, [VERSIONS])
+
+
+def bootstrap(settings: LocatiesSettings) -> Container:
+    engine = make_engine(settings.database())
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    source = source_urn(settings.oin, "bodemregie-locaties")
+    relay = None
+    if settings.kafka_enabled and settings.relay_enabled:
+        publisher = KafkaPublisher(settings.kafka_bootstrap, client_id="locaties-relay")
+        relay = RelayThread(OutboxRelay(sessions, publisher, source), name="locaties-relay")
+        relay.start()
+    return Container(settings, engine, sessions, source, relay)

@@ -1,0 +1,14 @@
+"""Settings of the locaties service (environment prefix BODEMREGIE_)."""
+
+from __future__ import annotations
+
+from shared.settings import ServiceSettings, default_sqlite_url
+
+
+class LocatiesSettings(ServiceSettings):
+    service_name: str = "locaties"
+    port: int = 8001
+    relay_enabled: bool = True
+
+    def database(self) -> str:
+        return self.database_url or default_sqlite_url(self.service_name)

@@ -1,0 +1,393 @@
+"""/v1/spoedlocaties: the registry and its commands."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy import func, select
+
+from services.locaties.adapters.tables import spoedlocaties
+from services.locaties.domain import commands
+from services.locaties.domain.geometrie import RD, OngeldigeGeometrie, transformeer, valideer
+from services.locaties.domain.model import Spoedlocatie
+from services.locaties.domain.vocabulaire import RisicoType, Status
+from services.locaties.entrypoints import schemas
+from services.locaties.entrypoints.dependencies import (
+    AcceptCrs,
+    ContentCrs,
+    CurrentActor,
+    ExpectedVersion,
+    Services,
+)
+from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij
+from services.locaties.service_layer import handlers
+from shared.http.problems import InvalidParam, ProblemError
+
+router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
+
+LocatieId = Annotated[
+    str,
+    Path(
+        alias="locatieId",
+        pattern=r"^[A-Z]{2}\d{9}$",
+        description="Landelijk id: bevoegd gezag, CBS-gemeentecode, "
+        "volgnummer (bijvoorbeeld ZH051300001).",
+    ),
+]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Geen of een ongeldig token"},
+    403: {"description": "Deze locatie valt onder een ander bevoegd gezag"},
+    404: {"description": "Locatie niet gevonden"},
+}
+COMMAND_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    409: {"description": "Niet toegestaan vanuit de huidige status"},
+    412: {"description": "If-Match hoort bij een oudere versie"},
+    413: {"description": "Body te groot"},
+    428: {"description": "If-Match ontbreekt"},
+}
+
+
+def _respond(response: Response, locatie: Spoedlocatie, crs: str) -> schemas.SpoedlocatieOut:
+    response.headers["ETag"] = f'"{locatie.version}"'
+    response.headers["Content-Crs"] = crs
+    return van_aggregaat(locatie, crs)
+
+
+def _geometrie_rd(geometrie: schemas.Geometrie | None, crs: str) -> dict[str, Any] | None:
+    if geometrie is None:
+        return None
+    raw = geometrie.model_dump()
+    try:
+        valideer(raw, crs)
+    except OngeldigeGeometrie as exc:
+        raise ProblemError(
+            400,
+            f"De geometrie is ongeldig: {exc}.",
+            invalid_params=[InvalidParam(name="body.geometrie", reason=str(exc))],
+        ) from exc
+    return transformeer(raw, crs, RD)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.SpoedlocatieOut,
+    summary="Registreer een spoedlocatie",
+    responses={
+        **ERRORS,
+        409: {"description": "Het locatieId bestaat al"},
+        413: {"description": "Body te groot"},
+    },
+)
+def registreer(
+    body: schemas.NieuweSpoedlocatie,
+    response: Response,
+    services: Services,
+    actor: CurrentActor,
+    crs: ContentCrs,
+) -> schemas.SpoedlocatieOut:
+    """Registreert een (potentiële) spoedlocatie. De geometrie mag in RD (EPSG:28992) of
+    CRS84 binnenkomen; geef het CRS aan met de header Content-Crs."""
+    cmd = commands.RegistreerSpoedlocatie(
+        bevoegd_gezag=body.bevoegd_gezag,
+        gemeentecode=body.gemeentecode,
+        naam=body.naam,
+        bodemtype=body.bodemtype,
+        verontreinigingsgroepen=tuple(body.verontreinigingsgroepen),
+        geometrie_rd=_geometrie_rd(body.geometrie, crs),
+        registratiedatum=body.registratiedatum,
+        locatie_id=body.locatie_id,
+    )
+    locatie = handlers.registreer(cmd, services.uow(), actor)
+    response.headers["Location"] = f"{BASE}/{locatie.id}"
+    return _respond(response, locatie, crs)
+
+
+@router.get(
+    "",
+    response_model=schemas.SpoedlocatiePagina,
+    summary="Zoek spoedlocaties",
+    responses={401: ERRORS[401]},
+)
+def lijst(
+    services: Services,
+    actor: CurrentActor,
+    response: Response,
+    crs: AcceptCrs,
+    bevoegd_gezag: Annotated[str | None, Query(alias="bevoegdGezag", pattern=r"^[A-Z]{2}$")] = None,
+    provincie: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    status: Status | None = None,
+    risicotype: RisicoType | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 20,
+) -> schemas.SpoedlocatiePagina:
+    """Lijst van spoedlocaties, te filteren op bevoegd gezag, provincie, status en risicotype,
+    gepagineerd volgens de paginering-module (HAL-links, X-Total-Count)."""
+    filters = []
+    if bevoegd_gezag:
+        filters.append(spoedlocaties.c.bevoegd_gezag == bevoegd_gezag)
+    if provincie:
+        filters.append(spoedlocaties.c.provincie == provincie)
+    if status:
+        filters.append(spoedlocaties.c.status == str(status))
+    if risicotype:
+        filters.append(spoedlocaties.c[f"risico_{risicotype}"].is_(True))
+    with services.sessions() as session:
+        total = session.execute(
+            select(func.count()).select_from(spoedlocaties).where(*filters)
+        ).scalar_one()
+        rows = (
+            session.execute(
+                select(spoedlocaties)
+                .where(*filters)
+                .order_by(spoedlocaties.c.locatie_id)
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            )
+            .mappings()
+            .all()
+        )
+    last = max(1, math.ceil(total / page_size))
+    params = {
+        k: v
+        for k, v in {
+            "bevoegdGezag": bevoegd_gezag,
+            "provincie": provincie,
+            "status": status and str(status),
+            "risicotype": risicotype and str(risicotype),
+            "pageSize": page_size,
+        }.items()
+        if v
+    }
+
+    def href(p: int) -> schemas.Link:
+        return schemas.Link(href=f"{BASE}?{urlencode({**params, 'page': p})}")
+
+    links = {"self": href(page), "first": href(1), "last": href(last)}
+    if page > 1:
+        links["prev"] = href(min(page - 1, last))
+    if page < last:
+        links["next"] = href(page + 1)
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["X-Pagination-Page"] = str(page)
+    response.headers["X-Pagination-Limit"] = str(page_size)
+    response.headers["Content-Crs"] = crs
+    return schemas.SpoedlocatiePagina(
+        links=links, embedded={"spoedlocaties": [van_rij(dict(r), crs) for r in rows]}
+    )
+
+
+@router.get(
+    "/{locatieId}",
+    response_model=schemas.SpoedlocatieOut,
+    summary="Haal een spoedlocatie op",
+    responses=ERRORS,
+)
+def haal_op(
+    locatie_id: LocatieId,
+    services: Services,
+    actor: CurrentActor,
+    response: Response,
+    crs: AcceptCrs,
+) -> schemas.SpoedlocatieOut:
+    """De actuele toestand, herbouwd uit de gebeurtenissen; de ETag is de versie."""
+    with services.uow() as uow:
+        return _respond(response, uow.locaties.get(locatie_id), crs)
+
+
+@router.post(
+    "/{locatieId}/statuswijzigingen",
+    status_code=201,
+    response_model=schemas.SpoedlocatieOut,
+    summary="Wijzig de status",
+    responses=COMMAND_ERRORS,
+)
+def wijzig_status(
+    locatie_id: LocatieId,
+    body: schemas.Statuswijziging,
+    response: Response,
+    services: Services,
+    actor: CurrentActor,
+    versie: ExpectedVersion,
+    crs: AcceptCrs,
+) -> schemas.SpoedlocatieOut:
+    """Legt een besluit vast dat de status verandert. Alleen overgangen die de levenscyclus
+    toestaat; een 409 noemt de toegestane vervolgstatussen. Vereist If-Match."""
+    locatie = handlers.wijzig_status(
+        commands.WijzigStatus(locatie_id, versie, body.naar, body.besluitdatum, body.toelichting),
+        services.uow(),
+        actor,
+    )
+    return _created(response, locatie, crs)
+
+
+@router.post(
+    "/{locatieId}/risicobeoordelingen",
+    status_code=201,
+    response_model=schemas.SpoedlocatieOut,
+    summary="Beoordeel een risico",
+    responses=COMMAND_ERRORS,
+)
+def beoordeel_risico(
+    locatie_id: LocatieId,
+    body: schemas.Risicobeoordeling,
+    response: Response,
+    services: Services,
+    actor: CurrentActor,
+    versie: ExpectedVersion,
+    crs: AcceptCrs,
+) -> schemas.SpoedlocatieOut:
+    """Legt vast of een humaan, ecologisch of verspreidingsrisico is vastgesteld, met de
+    criteria uit de SIKB0101-lijst. Vereist If-Match."""
+    locatie = handlers.beoordeel_risico(
+        commands.BeoordeelRisico(
+            locatie_id,
+            versie,
+            body.risicotype,
+            body.vastgesteld,
+            tuple(body.criteria),
+            body.beoordelingsdatum,
+            body.toelichting,
+        ),
+        services.uow(),
+        actor,
+    )
+    return _created(response, locatie, crs)
+
+
+@router.post(
+    "/{locatieId}/knelpunten",
+    status_code=201,
+    response_model=schemas.SpoedlocatieOut,
+    summary="Stel een knelpunt vast",
+    responses=COMMAND_ERRORS,
+)
+def stel_knelpunt_vast(
+    locatie_id: LocatieId,
+    body: schemas.KnelpuntIn,
+    response: Response,
+    services: Services,
+    actor: CurrentActor,
+    versie: ExpectedVersion,
+    crs: AcceptCrs,
+) -> schemas.SpoedlocatieOut:
+    """Het knelpunt om de convenantsdeadline te halen (of 'geen'). Vereist If-Match."""
+    locatie = handlers.stel_knelpunt_vast(
+        commands.StelKnelpuntVast(locatie_id, versie, body.knelpunt, body.datum, body.toelichting),
+        services.uow(),
+        actor,
+    )
+    return _created(response, locatie, crs)
+
+
+@router.post(
+    "/{locatieId}/budgettoekenningen",
+    status_code=201,
+    response_model=schemas.SpoedlocatieOut,
+    summary="Ken budget toe",
+    responses=COMMAND_ERRORS,
+)
+def ken_budget_toe(
+    locatie_id: LocatieId,
+    body: schemas.Budgettoekenning,
+    response: Response,
+    services: Services,
+    actor: CurrentActor,
+    versie: ExpectedVersion,
+    crs: AcceptCrs,
+) -> schemas.SpoedlocatieOut:
+    """Kent budget toe (of trekt het in met een negatief bedrag). Vereist If-Match."""
+    locatie = handlers.ken_budget_toe(
+        commands.KenBudgetToe(locatie_id, versie, body.bedrag_euro, body.datum, body.bron),
+        services.uow(),
+        actor,
+    )
+    return _created(response, locatie, crs)
+
+
+@router.post(
+    "/{locatieId}/kostenboekingen",
+    status_code=201,
+    response_model=schemas.SpoedlocatieOut,
+    summary="Boek kosten",
+    responses=COMMAND_ERRORS,
+)
+def boek_kosten(
+    locatie_id: LocatieId,
+    body: schemas.Kostenboeking,
+    response: Response,
+    services: Services,
+    actor: CurrentActor,
+    versie: ExpectedVersion,
+    crs: AcceptCrs,
+) -> schemas.SpoedlocatieOut:
+    """Boekt gemaakte kosten op de locatie. Vereist If-Match."""
+    locatie = handlers.boek_kosten(
+        commands.BoekKosten(locatie_id, versie, body.bedrag_euro, body.datum, body.omschrijving),
+        services.uow(),
+        actor,
+    )
+    return _created(response, locatie, crs)
+
+
+@router.post(
+    "/{locatieId}/overdrachten",
+    status_code=201,
+    response_model=schemas.SpoedlocatieOut,
+    summary="Draag over aan een ander gezag",
+    responses=COMMAND_ERRORS,
+)
+def draag_over(
+    locatie_id: LocatieId,
+    body: schemas.Overdracht,
+    response: Response,
+    services: Services,
+    actor: CurrentActor,
+    versie: ExpectedVersion,
+    crs: AcceptCrs,
+) -> schemas.SpoedlocatieOut:
+    """Draagt de locatie over aan een ander bevoegd gezag. Vereist If-Match."""
+    locatie = handlers.draag_over(
+        commands.DraagOver(locatie_id, versie, body.naar, body.datum, body.reden),
+        services.uow(),
+        actor,
+    )
+    return _created(response, locatie, crs)
+
+
+@router.post(
+    "/{locatieId}/correcties",
+    status_code=201,
+    response_model=schemas.SpoedlocatieOut,
+    summary="Corrigeer een eerdere registratie",
+    responses=COMMAND_ERRORS,
+)
+def corrigeer(
+    locatie_id: LocatieId,
+    body: schemas.Correctie,
+    response: Response,
+    services: Services,
+    actor: CurrentActor,
+    versie: ExpectedVersion,
+    crs: AcceptCrs,
+) -> schemas.SpoedlocatieOut:
+    """Corrigeert velden van een eerdere gebeurtenis met een reden. De oorspronkelijke
+    gebeurtenis blijft staan; de correctie is een eigen gebeurtenis. Vereist If-Match."""
+    locatie = handlers.corrigeer(
+        commands.Corrigeer(
+            locatie_id, versie, body.gecorrigeerde_versie, body.correctie, body.reden
+        ),
+        services.uow(),
+        actor,
+    )
+    return _created(response, locatie, crs)
+
+
+def _created(response: Response, locatie: Spoedlocatie, crs: str) -> schemas.SpoedlocatieOut:
+    response.headers["Location"] = f"{BASE}/{locatie.id}/gebeurtenissen/{locatie.version}"
+    return _respond(response, locatie, crs)

@@ -1,0 +1,189 @@
+"""Command handlers: open the unit of work, load the aggregate, call one method, commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.locaties.domain import bevoegde_gezagen, commands, locatie_id
+from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
+from services.locaties.service_layer.unit_of_work import LocatiesUnitOfWork
+from shared.auth import Principal
+from shared.eventstore import ConcurrencyError, EventMetadata
+
+
+class GeenToegang(Exception):
+    """The principal may not change this bevoegd gezag's sites."""
+
+
+class VersieVerouderd(Exception):
+    """The client's version (If-Match) is not the site's current version."""
+
+    def __init__(self, huidige: int) -> None:
+        super().__init__(f"de locatie is inmiddels op versie {huidige}")
+        self.huidige = huidige
+
+
+class BestaatAl(Exception):
+    def __init__(self, locatie_id: str) -> None:
+        super().__init__(f"locatie {locatie_id} bestaat al")
+        self.locatie_id = locatie_id
+
+
+@dataclass(frozen=True)
+class Actor:
+    principal: Principal
+    meta: EventMetadata
+
+
+def _mag_wijzigen(actor: Actor, bevoegd_gezag: str) -> None:
+    if not actor.principal.may_act_for(bevoegd_gezag):
+        wie = actor.principal.organisatie or str(actor.principal.rol)
+        raise GeenToegang(f"{wie} mag locaties van bevoegd gezag {bevoegd_gezag} niet wijzigen")
+
+
+def registreer(
+    cmd: commands.RegistreerSpoedlocatie, uow: LocatiesUnitOfWork, actor: Actor
+) -> Spoedlocatie:
+    _mag_wijzigen(actor, cmd.bevoegd_gezag)
+    if bevoegde_gezagen.get(cmd.bevoegd_gezag) is None:
+        raise OngeldigeWaarde("bevoegdGezag", f"onbekend bevoegd gezag {cmd.bevoegd_gezag!r}")
+    with uow:
+        prefix = f"{cmd.bevoegd_gezag}{cmd.gemeentecode}"
+        if cmd.locatie_id is not None:
+            if not cmd.locatie_id.startswith(prefix):
+                raise OngeldigeWaarde(
+                    "locatieId",
+                    f"een id van bevoegd gezag "
+                    f"{cmd.bevoegd_gezag} in gemeente {cmd.gemeentecode} "
+                    f"begint met {prefix}",
+                )
+            nieuw_id = cmd.locatie_id
+            if uow.locaties.exists(nieuw_id):
+                raise BestaatAl(nieuw_id)
+        else:
+            nieuw_id = locatie_id.maak(
+                cmd.bevoegd_gezag, cmd.gemeentecode, uow.volgend_nummer(prefix)
+            )
+        locatie = Spoedlocatie.registreer(
+            nieuw_id,
+            cmd.bevoegd_gezag,
+            cmd.gemeentecode,
+            cmd.naam,
+            cmd.bodemtype,
+            cmd.verontreinigingsgroepen,
+            cmd.geometrie_rd,
+            cmd.registratiedatum,
+            actor.meta,
+        )
+        uow.locaties.add(locatie)
+        try:
+            uow.commit()
+        except ConcurrencyError as exc:
+            raise BestaatAl(nieuw_id) from exc
+        return locatie
+
+
+def _wijzig(
+    uow: LocatiesUnitOfWork,
+    locatie_id_: str,
+    verwachte_versie: int,
+    actor: Actor,
+    actie: Callable[[Spoedlocatie], None],
+) -> Spoedlocatie:
+    with uow:
+        locatie = uow.locaties.get(locatie_id_)
+        _mag_wijzigen(actor, locatie.bevoegd_gezag)
+        if locatie.version != verwachte_versie:
+            raise VersieVerouderd(locatie.version)
+        actie(locatie)
+        try:
+            uow.commit()
+        except ConcurrencyError as exc:
+            raise VersieVerouderd(verwachte_versie + 1) from exc
+        return locatie
+
+
+def wijzig_status(
+    cmd: commands.WijzigStatus, uow: LocatiesUnitOfWork, actor: Actor
+) -> Spoedlocatie:
+    return _wijzig(
+        uow,
+        cmd.locatie_id,
+        cmd.verwachte_versie,
+        actor,
+        lambda s: s.wijzig_status(cmd.naar, cmd.besluitdatum, cmd.toelichting, actor.meta),
+    )
+
+
+def beoordeel_risico(
+    cmd: commands.BeoordeelRisico, uow: LocatiesUnitOfWork, actor: Actor
+) -> Spoedlocatie:
+    return _wijzig(
+        uow,
+        cmd.locatie_id,
+        cmd.verwachte_versie,
+        actor,
+        lambda s: s.beoordeel_risico(
+            cmd.risicotype,
+            cmd.vastgesteld,
+            cmd.criteria,
+            cmd.beoordelingsdatum,
+            cmd.toelichting,
+            actor.meta,
+        ),
+    )
+
+
+def stel_knelpunt_vast(
+    cmd: commands.StelKnelpuntVast, uow: LocatiesUnitOfWork, actor: Actor
+) -> Spoedlocatie:
+    return _wijzig(
+        uow,
+        cmd.locatie_id,
+        cmd.verwachte_versie,
+        actor,
+        lambda s: s.stel_knelpunt_vast(cmd.knelpunt, cmd.datum, cmd.toelichting, actor.meta),
+    )
+
+
+def ken_budget_toe(
+    cmd: commands.KenBudgetToe, uow: LocatiesUnitOfWork, actor: Actor
+) -> Spoedlocatie:
+    return _wijzig(
+        uow,
+        cmd.locatie_id,
+        cmd.verwachte_versie,
+        actor,
+        lambda s: s.ken_budget_toe(cmd.bedrag_euro, cmd.datum, cmd.bron, actor.meta),
+    )
+
+
+def boek_kosten(cmd: commands.BoekKosten, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
+    return _wijzig(
+        uow,
+        cmd.locatie_id,
+        cmd.verwachte_versie,
+        actor,
+        lambda s: s.boek_kosten(cmd.bedrag_euro, cmd.datum, cmd.omschrijving, actor.meta),
+    )
+
+
+def draag_over(cmd: commands.DraagOver, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
+    return _wijzig(
+        uow,
+        cmd.locatie_id,
+        cmd.verwachte_versie,
+        actor,
+        lambda s: s.draag_over(cmd.naar, cmd.datum, cmd.reden, actor.meta),
+    )
+
+
+def corrigeer(cmd: commands.Corrigeer, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
+    return _wijzig(
+        uow,
+        cmd.locatie_id,
+        cmd.verwachte_versie,
+        actor,
+        lambda s: s.corrigeer(cmd.gecorrigeerde_versie, cmd.correctie, cmd.reden, actor.meta),
+    )

@@ -1,0 +1,187 @@
+"""Event-sourced aggregates and their repository, shared by locaties and kennis.
+
+An aggregate's state is only ever changed by applying events: commands record new events
+(``_record``), loading replays stored ones (``replay``). Events are frozen dataclasses
+registered by their type name, so the payload stored is ``dataclasses.asdict(event)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
+
+
+class DomainEvent(Protocol):
+    TYPE: ClassVar[str]
+
+
+E = TypeVar("E")
+
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class EventRegistry:
+    """Maps type names to event classes and back; upcasters lift old schema versions."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[Any]] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self.current_versions: dict[str, int] = {}
+
+    def register(self, cls: type[E]) -> type[E]:
+        name = cls.TYPE  # type: ignore[attr-defined]
+        self._classes[name] = cls
+        self.current_versions.setdefault(name, 1)
+        return cls
+
+    def upcaster(self, event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Register a function lifting ``event_type`` data from ``from_version`` to the next."""
+
+        def decorate(fn: Upcaster) -> Upcaster:
+            self._upcasters[(event_type, from_version)] = fn
+            self.current_versions[event_type] = max(
+                self.current_versions.get(event_type, 1), from_version + 1
+            )
+            return fn
+
+        return decorate
+
+    def upcast(self, event_type: str, schema_version: int, data: dict[str, Any]) -> dict[str, Any]:
+        while (event_type, schema_version) in self._upcasters:
+            data = self._upcasters[(event_type, schema_version)](data)
+            schema_version += 1
+        return data
+
+    def decode(self, event_type: str, schema_version: int, data: dict[str, Any]) -> Any:
+        cls = self._classes.get(event_type)
+        if cls is None:
+            raise KeyError(f"unknown event type {event_type!r}")
+        return _from_dict(cls, self.upcast(event_type, schema_version, data))
+
+    def encode(self, event: Any) -> tuple[str, int, dict[str, Any]]:
+        name = type(event).TYPE
+        return name, self.current_versions.get(name, 1), _to_dict(event)
+
+
+def _to_dict(event: Any) -> dict[str, Any]:
+    return {f.name: _jsonable(getattr(event, f.name)) for f in dataclasses.fields(event)}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
+    import typing
+    from datetime import date
+
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        hint = hints.get(f.name)
+        if value is not None and hint is date:
+            value = date.fromisoformat(value)
+        elif value is not None and hint is datetime:
+            value = datetime.fromisoformat(value)
+        elif isinstance(value, list) and typing.get_origin(hint) is tuple:
+            value = tuple(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+class Aggregate:
+    """Base for event-sourced aggregates. Subclasses implement ``when(event)``."""
+
+    stream_type: ClassVar[str]
+    registry: ClassVar[EventRegistry]
+
+    def __init__(self, aggregate_id: str) -> None:
+        self.id = aggregate_id
+        self.version = 0
+        self.pending: list[NewEvent] = []
+
+    def when(self, event: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _record(self, event: Any, occurred_at: datetime, metadata: EventMetadata) -> None:
+        self.when(event)
+        self.version += 1
+        name, schema_version, data = self.registry.encode(event)
+        self.pending.append(
+            NewEvent(
+                event_type=name,
+                data=data,
+                occurred_at=occurred_at,
+                metadata=metadata,
+                schema_version=schema_version,
+            )
+        )
+
+    def replay(self, events: Iterable[RecordedEvent]) -> None:
+        for recorded in events:
+            self.when(
+                self.registry.decode(recorded.event_type, recorded.schema_version, recorded.data)
+            )
+            self.version = recorded.version
+
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class NotFound(Exception):
+    def __init__(self, aggregate_id: str) -> None:
+        super().__init__(f"{aggregate_id} does not exist")
+        self.aggregate_id = aggregate_id
+
+
+class Repository(Generic[A]):
+    """Loads aggregates by replaying their stream, saves their pending events."""
+
+    def __init__(self, store: EventStore, factory: Callable[[str], A], topic: str | None) -> None:
+        self._store = store
+        self._factory = factory
+        self._topic = topic
+        self.seen: list[A] = []
+
+    def get(self, aggregate_id: str) -> A:
+        events = self._store.load(aggregate_id)
+        if not events:
+            raise NotFound(aggregate_id)
+        aggregate = self._factory(aggregate_id)
+        aggregate.replay(events)
+        self.seen.append(aggregate)
+        return aggregate
+
+    def exists(self, aggregate_id: str) -> bool:
+        return bool(self._store.load(aggregate_id, up_to_version=1))
+
+    def add(self, aggregate: A) -> None:
+        self.seen.append(aggregate)
+
+    def save(self) -> list[RecordedEvent]:
+        """Append the pending events of every aggregate touched (optimistic concurrency)."""
+        recorded: list[RecordedEvent] = []
+        for aggregate in self.seen:
+            if aggregate.pending:
+                expected = aggregate.version - len(aggregate.pending)
+                recorded += self._store.append(
+                    aggregate.id, aggregate.stream_type, expected, aggregate.pending, self._topic
+                )
+                aggregate.pending = []
+        return recorded

@@ -1,0 +1,81 @@
+"""Unit of work: one database transaction around a command, with its event store."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.eventstore import EventStore
+from shared.eventstore.memory import InMemoryEventStore
+from shared.eventstore.sql import SqlEventStore
+
+
+class UnitOfWork(Protocol):
+    events: EventStore
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class SqlUnitOfWork:
+    """Rolls back unless ``commit`` was called; the outbox rows commit with the events."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self.session: Session
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = self._sessions()
+        self.session.begin()
+        self.events: EventStore = SqlEventStore(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.session.in_transaction():
+            self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+
+class InMemoryUnitOfWork:
+    """Fake for unit tests: events become visible only on commit, as with a database."""
+
+    def __init__(self, store: InMemoryEventStore | None = None) -> None:
+        self.store = store or InMemoryEventStore()
+        self.committed = False
+
+    def __enter__(self) -> InMemoryUnitOfWork:
+        self._snapshot = (len(self.store.log), len(self.store.outbox))
+        self.events: EventStore = self.store
+        self.committed = False
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.committed:
+            del self.store.log[self._snapshot[0] :]
+            del self.store.outbox[self._snapshot[1] :]
+
+    def commit(self) -> None:
+        self.committed = True

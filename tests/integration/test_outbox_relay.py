@@ -1,0 +1,60 @@
+"""The outbox relay: committed events reach the publisher once, in order, despite failures."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from shared.db.engine import make_session_factory
+from shared.envelope import CloudEvent
+from shared.eventstore.sql import SqlEventStore
+from shared.eventstore.tables import outbox
+from shared.messaging.publisher import InMemoryPublisher, PublishError
+from shared.outbox import OutboxRelay
+from tests.support.events import new_event
+
+SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
+
+
+def _append(engine: Engine, stream: str, expected: int, n: int, topic: str | None = "t") -> None:
+    sessions = make_session_factory(engine)
+    with sessions() as s, s.begin():
+        SqlEventStore(s).append(stream, "teller", expected, [new_event(i) for i in range(n)], topic)
+
+
+def test_an_event_and_its_outbox_row_commit_together(sql_engine: Engine) -> None:
+    sessions = make_session_factory(sql_engine)
+    with pytest.raises(RuntimeError), sessions() as s, s.begin():
+        SqlEventStore(s).append("A", "teller", 0, [new_event(1)], "t")
+        raise RuntimeError("the command fails after appending")
+    with sessions() as s:
+        assert s.execute(select(func.count()).select_from(outbox)).scalar_one() == 0
+        assert SqlEventStore(s).read_all() == []
+
+
+def test_the_relay_publishes_in_order_as_cloudevents_and_marks_rows(sql_engine: Engine) -> None:
+    _append(sql_engine, "A", 0, 2)
+    _append(sql_engine, "B", 0, 1)
+    _append(sql_engine, "X", 0, 1, topic=None)  # not every stream is published
+    publisher = InMemoryPublisher()
+    relay = OutboxRelay(make_session_factory(sql_engine), publisher, SOURCE)
+    assert relay.run_once() == 3
+    assert relay.run_once() == 0
+    assert relay.pending() == 0
+    assert [m.position for m in publisher.sent] == [1, 2, 3]
+    envelope = CloudEvent.from_json(publisher.sent[1].value)
+    assert (envelope.subject, envelope.sequence, envelope.source) == ("A", 2, SOURCE)
+    assert envelope.type == "nl.overheid.bodem.teller-opgehoogd"
+    assert envelope.extensions["position"] == 2
+    assert envelope.extensions["occurredat"] == "2012-03-01T00:00:00Z"
+
+
+def test_a_publish_failure_keeps_rows_for_the_next_round(sql_engine: Engine) -> None:
+    _append(sql_engine, "A", 0, 3)
+    publisher = InMemoryPublisher(fail_next=1)
+    relay = OutboxRelay(make_session_factory(sql_engine), publisher, SOURCE)
+    with pytest.raises(PublishError):
+        relay.run_once()
+    assert relay.pending() == 3
+    assert relay.run_once() == 3
+    assert [m.position for m in publisher.sent] == [1, 2, 3]
