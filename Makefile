@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test lint install infra infra-stop kafka postgres clean bench demo
+.PHONY: run test lint install infra infra-stop kafka postgres adr-linter clean bench demo
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
@@ -21,7 +21,13 @@ kafka:
 postgres:
 	deploy/postgres/pg.sh start
 
-infra: install kafka postgres
+deploy/adr/node_modules/.bin/spectral: deploy/adr/package.json deploy/adr/package-lock.json
+	cd deploy/adr && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+adr-linter: deploy/adr/node_modules/.bin/spectral
+
+infra: install kafka postgres adr-linter
 
 infra-stop:
 	deploy/kafka/kafka.sh stop

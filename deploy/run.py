@@ -70,18 +70,34 @@ def main() -> int:
     signal.signal(signal.SIGINT, shutdown)
     signal.signal(signal.SIGTERM, shutdown)
     for service in SERVICES:
-        children.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", service.app, "--factory", "--host", "127.0.0.1",
-             "--port", str(service.port), "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}))
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    service.app,
+                    "--factory",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(service.port),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        )
     print("\nBodemregie draait:")
     print(f"  kafka        {settings.kafka_bootstrap}")
     for service in SERVICES:
         base = f"http://127.0.0.1:{service.port}/v1"
         state = "klaar" if _wait_ready(f"{base}/ready") else "NIET KLAAR (zie log)"
         print(f"  {service.name:<12} {base}  (docs: {base}/docs, {state})")
-    token = mint_dev_token(settings.jwt_secret, "ontwikkelaar@bodemregie.local",
-                           Rol.UITVOERINGSPROGRAMMA)
+    token = mint_dev_token(
+        settings.jwt_secret, "ontwikkelaar@bodemregie.local", Rol.UITVOERINGSPROGRAMMA
+    )
     print("\nOntwikkeltoken (rol uitvoeringsprogramma, 8 uur geldig):")
     print(f"  {token}")
     print("Meer tokens: .venv/bin/bodemregie token --rol bevoegd-gezag --organisatie ZH")

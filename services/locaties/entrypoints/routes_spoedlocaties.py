@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Response
+from pydantic.alias_generators import to_snake
 from sqlalchemy import func, select
 
 from services.locaties.adapters.tables import spoedlocaties
@@ -90,9 +91,11 @@ def registreer(
     services: Services,
     actor: CurrentActor,
     crs: ContentCrs,
+    accept: AcceptCrs,
 ) -> schemas.SpoedlocatieOut:
     """Registreert een (potentiële) spoedlocatie. De geometrie mag in RD (EPSG:28992) of
-    CRS84 binnenkomen; geef het CRS aan met de header Content-Crs."""
+    CRS84 binnenkomen; geef het CRS aan met de header Content-Crs. Het antwoord is in CRS84,
+    of in het CRS uit de header Accept-Crs."""
     cmd = commands.RegistreerSpoedlocatie(
         bevoegd_gezag=body.bevoegd_gezag,
         gemeentecode=body.gemeentecode,
@@ -105,7 +108,7 @@ def registreer(
     )
     locatie = handlers.registreer(cmd, services.uow(), actor)
     response.headers["Location"] = f"{BASE}/{locatie.id}"
-    return _respond(response, locatie, crs)
+    return _respond(response, locatie, accept)
 
 
 @router.get(
@@ -380,7 +383,11 @@ def corrigeer(
     gebeurtenis blijft staan; de correctie is een eigen gebeurtenis. Vereist If-Match."""
     locatie = handlers.corrigeer(
         commands.Corrigeer(
-            locatie_id, versie, body.gecorrigeerde_versie, body.correctie, body.reden
+            locatie_id,
+            versie,
+            body.gecorrigeerde_versie,
+            {to_snake(k): v for k, v in body.correctie.items()},
+            body.reden,
         ),
         services.uow(),
         actor,

@@ -1,0 +1,40 @@
+"""A locaties app on a real database, driven through HTTP in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from shared.auth import Rol, mint_dev_token
+from services.locaties.config import LocatiesSettings
+from services.locaties.entrypoints.app import create_app
+
+SECRET = "test-secret-" + "x" * 32
+
+
+def token(rol: Rol = Rol.BEVOEGD_GEZAG, organisatie: str | None = "ZH") -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_dev_token(SECRET, 'tester', rol, organisatie)}"}
+
+
+@contextmanager
+def locaties_client(engine: Engine, **settings: Any) -> Iterator[TestClient]:
+    url = engine.url.render_as_string(hide_password=False)
+    cfg = LocatiesSettings(
+        database_url=url, jwt_secret=SECRET, **{"kafka_enabled": False, **settings}
+    )
+    with TestClient(create_app(cfg)) as client:
+        yield client
+
+
+NIEUW: dict[str, Any] = {
+    "bevoegdGezag": "ZH",
+    "gemeentecode": "0513",
+    "naam": "Voormalige gasfabriek",
+    "bodemtype": "landbodem",
+    "verontreinigingsgroepen": ["pak", "cyaniden"],
+    "registratiedatum": "2010-03-15",
+}

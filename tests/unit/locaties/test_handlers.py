@@ -1,0 +1,108 @@
+"""The real handlers against the in-memory unit of work: authorisation and concurrency."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from shared.aggregate import NotFound
+from shared.auth import Principal, Rol
+from shared.eventstore import EventMetadata
+from services.locaties.domain import commands
+from services.locaties.domain.model import OngeldigeTransitie
+from services.locaties.domain.vocabulaire import Status
+from services.locaties.service_layer import handlers
+from services.locaties.service_layer.unit_of_work import FakeLocatiesUnitOfWork
+
+
+def _actor(rol: Rol, organisatie: str | None) -> handlers.Actor:
+    return handlers.Actor(
+        Principal("u", rol, organisatie), EventMetadata(actor="u", organisation=organisatie)
+    )
+
+
+ZH = _actor(Rol.BEVOEGD_GEZAG, "ZH")
+UT = _actor(Rol.BEVOEGD_GEZAG, "UT")
+UP = _actor(Rol.UITVOERINGSPROGRAMMA, None)
+AUDITOR = _actor(Rol.AUDITOR, None)
+
+
+def _registreer(uow: FakeLocatiesUnitOfWork, actor: handlers.Actor = ZH) -> str:
+    cmd = commands.RegistreerSpoedlocatie(
+        "ZH", "0513", "Gasfabriek", "landbodem", ("pak",), None, date(2010, 1, 4)
+    )
+    return handlers.registreer(cmd, uow, actor).id
+
+
+def test_registration_numbers_sites_per_bevoegd_gezag_and_municipality() -> None:
+    uow = FakeLocatiesUnitOfWork()
+    assert _registreer(uow) == "ZH051300001"
+    assert _registreer(uow, UP) == "ZH051300002"
+    assert uow.committed
+
+
+def test_another_bevoegd_gezag_may_not_register_or_change_a_site() -> None:
+    uow = FakeLocatiesUnitOfWork()
+    with pytest.raises(handlers.GeenToegang):
+        _registreer(uow, UT)
+    locatie_id = _registreer(uow)
+    for actor in (UT, AUDITOR):
+        with pytest.raises(handlers.GeenToegang):
+            handlers.wijzig_status(
+                commands.WijzigStatus(locatie_id, 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
+                uow,
+                actor,
+            )
+    assert len(uow.store.log) == 1
+
+
+def test_a_stale_version_is_refused_and_stores_nothing() -> None:
+    uow = FakeLocatiesUnitOfWork()
+    locatie_id = _registreer(uow)
+    handlers.wijzig_status(
+        commands.WijzigStatus(locatie_id, 1, Status.ONDERZOCHT, date(2010, 5, 1), ""), uow, ZH
+    )
+    with pytest.raises(handlers.VersieVerouderd) as err:
+        handlers.wijzig_status(
+            commands.WijzigStatus(locatie_id, 1, Status.ERNSTIG_SPOED, date(2010, 6, 1), ""),
+            uow,
+            ZH,
+        )
+    assert err.value.huidige == 2
+    assert len(uow.store.log) == 2
+
+
+def test_an_invalid_transition_stores_nothing() -> None:
+    uow = FakeLocatiesUnitOfWork()
+    locatie_id = _registreer(uow)
+    with pytest.raises(OngeldigeTransitie):
+        handlers.wijzig_status(
+            commands.WijzigStatus(locatie_id, 1, Status.GESANEERD, date(2010, 5, 1), ""), uow, ZH
+        )
+    assert len(uow.store.log) == 1
+    assert not uow.committed
+
+
+def test_a_client_supplied_id_must_be_new_and_match_its_authority() -> None:
+    uow = FakeLocatiesUnitOfWork()
+    cmd = commands.RegistreerSpoedlocatie(
+        "ZH", "0513", "n", "landbodem", (), None, date(2010, 1, 4), locatie_id="ZH051300077"
+    )
+    handlers.registreer(cmd, uow, ZH)
+    with pytest.raises(handlers.BestaatAl):
+        handlers.registreer(cmd, uow, ZH)
+    wrong = commands.RegistreerSpoedlocatie(
+        "ZH", "0513", "n", "landbodem", (), None, date(2010, 1, 4), locatie_id="ZH048400001"
+    )
+    with pytest.raises(Exception, match="begint met ZH0513"):
+        handlers.registreer(wrong, uow, ZH)
+
+
+def test_an_unknown_site_is_not_found() -> None:
+    with pytest.raises(NotFound):
+        handlers.wijzig_status(
+            commands.WijzigStatus("ZH051399999", 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
+            FakeLocatiesUnitOfWork(),
+            ZH,
+        )
