@@ -9,9 +9,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from shared.auth import Rol, mint_dev_token
 from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.app import create_app
+from shared.auth import Rol, mint_dev_token
 
 SECRET = "test-secret-" + "x" * 32
 

@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from shared.aggregate import NotFound
-from shared.auth import Principal, Rol
-from shared.eventstore import EventMetadata
 from services.locaties.domain import commands
 from services.locaties.domain.model import OngeldigeTransitie
 from services.locaties.domain.vocabulaire import Status
 from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import FakeLocatiesUnitOfWork
+from shared.aggregate import NotFound
+from shared.auth import Principal, Rol
+from shared.eventstore import EventMetadata
 
 
 def _actor(rol: Rol, organisatie: str | None) -> handlers.Actor:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from shared.eventstore import EventMetadata
 from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
 from services.locaties.domain.vocabulaire import Knelpunt, RisicoType, Status
+from shared.eventstore import EventMetadata
 
 META = EventMetadata(actor="test@zh.nl", organisation="ZH")
 
