@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field
 
-from shared.http.app import create_app
+from shared.http.app import ReadinessCheck, create_app
 from shared.http.problems import PROBLEM_JSON
 
 pytestmark = pytest.mark.anyio
@@ -41,7 +41,7 @@ def kapot() -> None:
 
 
 def _app(readiness_ok: bool = True) -> httpx.AsyncClient:
-    def checks(_: object) -> dict[str, object]:
+    def checks(_: FastAPI) -> dict[str, ReadinessCheck]:
         def db() -> None:
             if not readiness_ok:
                 raise ConnectionError("db weg")
@@ -55,7 +55,7 @@ def _app(readiness_ok: bool = True) -> httpx.AsyncClient:
         routers=[router],
         readiness=checks,
         max_body_bytes=2048,
-    )  # type: ignore[arg-type]
+    )
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://test"
     )

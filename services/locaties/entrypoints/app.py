@@ -19,6 +19,7 @@ from services.locaties.entrypoints import (
 from services.locaties.service_layer.handlers import BestaatAl, GeenToegang, VersieVerouderd
 from shared.aggregate import NotFound
 from shared.auth import TokenVerifier
+from shared.http.app import ReadinessCheck
 from shared.http.app import create_app as create_service_app
 from shared.http.problems import InvalidParam, problem_response
 
@@ -85,7 +86,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
         finally:
             container.close()
 
-    def readiness(app: FastAPI) -> dict[str, object]:
+    def readiness(app: FastAPI) -> dict[str, ReadinessCheck]:
         container: Container = app.state.container
         return {"database": container.check_database}
 
@@ -99,7 +100,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
             routes_gebeurtenissen.router,
         ],
         lifespan=lifespan,
-        readiness=readiness,  # type: ignore[arg-type]
+        readiness=readiness,
         max_body_bytes=settings.max_body_bytes,
         server_url=settings.public_base_url or f"http://localhost:{settings.port}",
     )
