@@ -44,5 +44,8 @@ lint: install
 run: install
 	$(PY) -m deploy.run
 
+demo: install
+	$(PY) -m services.locaties.entrypoints.demo $(DEMO_ARGS)
+
 clean:
 	rm -rf var .venv
