@@ -12,15 +12,18 @@ failure mode of plain sequences and autoincrement columns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, TextClause, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.db.types import UtcDateTime
 from shared.eventstore.model import ConcurrencyError, EventMetadata, NewEvent, RecordedEvent
 from shared.eventstore.tables import event_positions, events, outbox
 
@@ -46,6 +49,60 @@ class SqlEventStore:
     ) -> list[RecordedEvent]:
         if not new_events:
             return []
+        recorded_at = self._clock()
+        rows = [
+            {
+                "event_id": str(e.event_id or uuid4()),
+                "version": expected_version + 1 + i,
+                "event_type": e.event_type,
+                "schema_version": e.schema_version,
+                "data": e.data,
+                "event_metadata": e.metadata.to_dict(),
+                "occurred_at": e.occurred_at,
+            }
+            for i, e in enumerate(new_events)
+        ]
+        try:
+            if self._session.get_bind().dialect.name == "postgresql":
+                first = self._append_postgres(
+                    stream_id, stream_type, expected_version, rows, recorded_at, topic
+                )
+            else:
+                first = self._append_portable(
+                    stream_id, stream_type, expected_version, rows, recorded_at, topic
+                )
+        except IntegrityError as exc:
+            # Another writer committed this version first. The caller's transaction is now
+            # unusable and must roll back, which also hands back the counter increment.
+            raise ConcurrencyError(stream_id, expected_version) from exc
+        if first is None:
+            raise ConcurrencyError(stream_id, expected_version)
+        return [
+            RecordedEvent(
+                position=first + i,
+                event_id=UUID(str(row["event_id"])),
+                stream_id=stream_id,
+                stream_type=stream_type,
+                version=expected_version + 1 + i,
+                event_type=new_events[i].event_type,
+                schema_version=new_events[i].schema_version,
+                data=new_events[i].data,
+                metadata=new_events[i].metadata,
+                occurred_at=new_events[i].occurred_at,
+                recorded_at=recorded_at,
+            )
+            for i, row in enumerate(rows)
+        ]
+
+    def _append_portable(
+        self,
+        stream_id: str,
+        stream_type: str,
+        expected_version: int,
+        rows: list[dict[str, Any]],
+        recorded_at: datetime,
+        topic: str | None,
+    ) -> int | None:
         current = self._session.execute(
             select(events.c.version)
             .where(events.c.stream_id == stream_id)
@@ -53,44 +110,69 @@ class SqlEventStore:
             .limit(1)
         ).scalar()
         if (current or 0) != expected_version:
-            raise ConcurrencyError(stream_id, expected_version)
+            return None
         last = self._session.execute(
             update(event_positions)
             .where(event_positions.c.id == 1)
-            .values(last_position=event_positions.c.last_position + len(new_events))
+            .values(last_position=event_positions.c.last_position + len(rows))
             .returning(event_positions.c.last_position)
         ).scalar_one()
-        first = last - len(new_events) + 1
-        recorded_at = self._clock()
-        recorded = [
-            RecordedEvent(
-                position=first + i,
-                event_id=e.event_id or uuid4(),
-                stream_id=stream_id,
-                stream_type=stream_type,
-                version=expected_version + 1 + i,
-                event_type=e.event_type,
-                schema_version=e.schema_version,
-                data=e.data,
-                metadata=e.metadata,
-                occurred_at=e.occurred_at,
-                recorded_at=recorded_at,
+        first = int(last) - len(rows) + 1
+        self._session.execute(
+            insert(events),
+            [
+                {
+                    **row,
+                    "position": first + i,
+                    "stream_id": stream_id,
+                    "stream_type": stream_type,
+                    "recorded_at": recorded_at,
+                }
+                for i, row in enumerate(rows)
+            ],
+        )
+        if topic is not None:
+            self._session.execute(
+                insert(outbox), [{"position": first + i, "topic": topic} for i in range(len(rows))]
             )
-            for i, e in enumerate(new_events)
-        ]
-        try:
-            with self._session.begin_nested():
-                self._session.execute(insert(events), [_row(r) for r in recorded])
-                if topic is not None:
-                    self._session.execute(
-                        insert(outbox),
-                        [{"position": r.position, "topic": topic} for r in recorded],
-                    )
-        except IntegrityError as exc:
-            # The version check above and this insert race with other writers; the unique key
-            # settles it. The counter update stays in our (now failing) transaction.
-            raise ConcurrencyError(stream_id, expected_version) from exc
-        return recorded
+        return first
+
+    def _append_postgres(
+        self,
+        stream_id: str,
+        stream_type: str,
+        expected_version: int,
+        rows: list[dict[str, Any]],
+        recorded_at: datetime,
+        topic: str | None,
+    ) -> int | None:
+        """One round trip: take positions, check the expected version, insert the events and
+        their outbox rows. A failed version check inserts nothing and returns None; the
+        counter increment then rolls back with the caller's transaction."""
+        params: dict[str, Any] = {
+            "n": len(rows),
+            "stream": stream_id,
+            "stype": stream_type,
+            "expected": expected_version,
+            "recorded": recorded_at,
+            "topic": topic,
+        }
+        for i, row in enumerate(rows):
+            params.update(
+                {
+                    f"i{i}": i,
+                    f"e{i}": row["event_id"],
+                    f"v{i}": row["version"],
+                    f"t{i}": row["event_type"],
+                    f"s{i}": row["schema_version"],
+                    f"d{i}": json.dumps(row["data"]),
+                    f"m{i}": json.dumps(row["event_metadata"]),
+                    f"o{i}": row["occurred_at"],
+                }
+            )
+        sql = _postgres_append_sql(len(rows), expected_version > 0, topic is not None)
+        first = self._session.execute(sql, params).scalar()
+        return None if first is None else int(first)
 
     def load(self, stream_id: str, up_to_version: int | None = None) -> list[RecordedEvent]:
         query = select(events).where(events.c.stream_id == stream_id)
@@ -116,20 +198,39 @@ class SqlEventStore:
         )
 
 
-def _row(r: RecordedEvent) -> dict[str, Any]:
-    return {
-        "position": r.position,
-        "event_id": str(r.event_id),
-        "stream_id": r.stream_id,
-        "stream_type": r.stream_type,
-        "version": r.version,
-        "event_type": r.event_type,
-        "schema_version": r.schema_version,
-        "data": r.data,
-        "event_metadata": r.metadata.to_dict(),
-        "occurred_at": r.occurred_at,
-        "recorded_at": r.recorded_at,
-    }
+@lru_cache(maxsize=64)
+def _postgres_append_sql(n: int, check_version: bool, with_outbox: bool) -> TextClause:
+    """The single-statement append for ``n`` events, built once per shape."""
+    values = ", ".join(
+        f"(:i{i}, :e{i}, :v{i}, :t{i}, :s{i}, CAST(:d{i} AS json), CAST(:m{i} AS json), :o{i})"
+        for i in range(n)
+    )
+    check = (
+        " AND EXISTS (SELECT 1 FROM events WHERE stream_id = CAST(:stream AS varchar) "
+        "AND version = CAST(:expected AS integer))"
+        if check_version
+        else ""
+    )
+    outbox_cte = (
+        ", ob AS (INSERT INTO outbox (position, topic) SELECT position, :topic FROM ins)"
+        if with_outbox
+        else ""
+    )
+    return text(
+        "WITH pos AS (UPDATE event_positions "
+        "SET last_position = last_position + CAST(:n AS bigint) "
+        "WHERE id = 1 RETURNING last_position), "
+        "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
+        "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
+        "SELECT pos.last_position - CAST(:n AS bigint) + 1 + v.i, v.e, "
+        "CAST(:stream AS varchar), :stype, v.v, v.t, v.s, v.d, v.m, v.o, :recorded "
+        f"FROM pos, (VALUES {values}) AS v(i, e, v, t, s, d, m, o) WHERE TRUE{check} "
+        f"RETURNING position){outbox_cte} "
+        "SELECT min(position) FROM ins"
+    ).bindparams(
+        bindparam("recorded", type_=UtcDateTime),
+        *[bindparam(f"o{i}", type_=UtcDateTime) for i in range(n)],
+    )
 
 
 def to_recorded(row: Row[Any]) -> RecordedEvent:
