@@ -44,6 +44,10 @@ lint: install
 run: install
 	$(PY) -m deploy.run
 
+bench: infra
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	$(PY) -m bench.run
+
 demo: install
 	$(PY) -m services.locaties.entrypoints.demo $(DEMO_ARGS)
 

@@ -28,8 +28,12 @@ META = EventMetadata(actor="bench@bodemregie.nl", organisation="ZH", correlation
 
 
 def payload(i: int) -> dict[str, Any]:
-    return {"van": "onderzocht", "naar": "ernstig-spoed", "besluitdatum": "2012-03-01",
-            "toelichting": f"besluit {i:08d} " + "x" * 96}
+    return {
+        "van": "onderzocht",
+        "naar": "ernstig-spoed",
+        "besluitdatum": "2012-03-01",
+        "toelichting": f"besluit {i:08d} " + "x" * 96,
+    }
 
 
 def run_threads(threads: int, work: Callable[[int], None]) -> None:
@@ -52,9 +56,13 @@ def bench_ours(events: int, streams: int, threads: int, outbox: bool) -> float:
                 stream = f"T{t}-S{i % (streams // threads)}"
                 v = versions.get(stream, 0)
                 with sessions() as s, s.begin():
-                    SqlEventStore(s).append(stream, "bench", v, [NewEvent(
-                        "spoedlocatie-status-gewijzigd", payload(i), now, META)],
-                        "bench.topic" if outbox else None)
+                    SqlEventStore(s).append(
+                        stream,
+                        "bench",
+                        v,
+                        [NewEvent("spoedlocatie-status-gewijzigd", payload(i), now, META)],
+                        "bench.topic" if outbox else None,
+                    )
                 versions[stream] = v + 1
 
         start = time.perf_counter()
@@ -69,9 +77,14 @@ def bench_eventsourcing(events: int, streams: int, threads: int) -> float:
 
     with postgres_database() as engine:
         url = make_url(engine.url.render_as_string(hide_password=False))
-        datastore = PostgresDatastore(dbname=str(url.database), host=str(url.host),
-                                      port=int(url.port or 5432), user=str(url.username),
-                                      password=url.password or "", pool_size=threads)
+        datastore = PostgresDatastore(
+            dbname=str(url.database),
+            host=str(url.host),
+            port=int(url.port or 5432),
+            user=str(url.username),
+            password=url.password or "",
+            pool_size=threads,
+        )
         recorder = PostgresApplicationRecorder(datastore)
         recorder.create_table()
         per_thread = events // threads
@@ -82,10 +95,16 @@ def bench_eventsourcing(events: int, streams: int, threads: int) -> float:
             for i in range(per_thread):
                 oid = ids[i % len(ids)]
                 v = versions.get(oid, 0) + 1
-                state = json.dumps({"data": payload(i), "metadata": META.to_dict(),
-                                    "occurred_at": "2012-03-01T00:00:00+00:00"}).encode()
-                recorder.insert_events([StoredEvent(oid, v, "spoedlocatie-status-gewijzigd",
-                                                    state)])
+                state = json.dumps(
+                    {
+                        "data": payload(i),
+                        "metadata": META.to_dict(),
+                        "occurred_at": "2012-03-01T00:00:00+00:00",
+                    }
+                ).encode()
+                recorder.insert_events(
+                    [StoredEvent(oid, v, "spoedlocatie-status-gewijzigd", state)]
+                )
                 versions[oid] = v
 
         start = time.perf_counter()
@@ -101,12 +120,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--streams", type=int, default=4_000)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)
-    results: dict[str, Any] = {"events": args.events, "streams": args.streams,
-                               "threads": args.threads}
+    results: dict[str, Any] = {
+        "events": args.events,
+        "streams": args.streams,
+        "threads": args.threads,
+    }
     results["eventsourcing"] = bench_eventsourcing(args.events, args.streams, args.threads)
     results["ours"] = bench_ours(args.events, args.streams, args.threads, outbox=False)
-    results["ours_with_outbox"] = bench_ours(args.events, args.streams, args.threads,
-                                             outbox=True)
+    results["ours_with_outbox"] = bench_ours(args.events, args.streams, args.threads, outbox=True)
     results["ratio"] = results["ours"] / results["eventsourcing"]
     results["ratio_with_outbox"] = results["ours_with_outbox"] / results["eventsourcing"]
     print(json.dumps(results, indent=2))

@@ -91,22 +91,34 @@ class OutboxRelay:
                 ).scalar_one()
             )
 
-    def run(self, stop: threading.Event, idle_wait: float = 0.2, max_backoff: float = 5.0) -> None:
-        """Loop until ``stop`` is set; failures are logged and retried with backoff."""
+    def run(
+        self,
+        stop: threading.Event,
+        wake: threading.Event | None = None,
+        idle_wait: float = 0.5,
+        max_backoff: float = 5.0,
+    ) -> None:
+        """Loop until ``stop`` is set; failures are logged and retried with backoff.
+
+        ``wake`` is set by the service after each commit, so new events go out at once; the
+        idle poll covers commits made by other processes."""
+        wake = wake or threading.Event()
         backoff = idle_wait
         while not stop.is_set():
+            wake.clear()
             try:
                 published = self.run_once()
                 backoff = idle_wait
                 if published:
                     continue
+                wake.wait(idle_wait)
+                continue
             except PublishError as exc:
                 log.warning("outbox relay: Kafka unavailable, retrying in %.1fs: %s", backoff, exc)
-                backoff = min(max_backoff, backoff * 2)
             except Exception:
                 log.exception("outbox relay: unexpected failure, retrying in %.1fs", backoff)
-                backoff = min(max_backoff, backoff * 2)
             stop.wait(backoff)
+            backoff = min(max_backoff, backoff * 2)
 
 
 class RelayThread:
@@ -114,13 +126,19 @@ class RelayThread:
 
     def __init__(self, relay: OutboxRelay, name: str = "outbox-relay") -> None:
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(
-            target=relay.run, args=(self._stop,), name=name, daemon=True
+            target=relay.run, args=(self._stop, self._wake), name=name, daemon=True
         )
+
+    def wake(self) -> None:
+        """Tell the relay that new events were committed."""
+        self._wake.set()
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol
 
@@ -30,8 +31,11 @@ class UnitOfWork(Protocol):
 class SqlUnitOfWork:
     """Rolls back unless ``commit`` was called; the outbox rows commit with the events."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], on_commit: Callable[[], None] | None = None
+    ) -> None:
         self._sessions = sessions
+        self._on_commit = on_commit
         self.session: Session
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -52,6 +56,8 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        if self._on_commit is not None:
+            self._on_commit()
 
 
 class InMemoryUnitOfWork:

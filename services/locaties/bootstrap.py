@@ -29,7 +29,9 @@ class Container:
     relay: RelayThread | None
 
     def uow(self) -> SqlLocatiesUnitOfWork:
-        return SqlLocatiesUnitOfWork(self.sessions)
+        return SqlLocatiesUnitOfWork(
+            self.sessions, on_commit=self.relay.wake if self.relay else None
+        )
 
     def check_database(self) -> None:
         with self.engine.connect() as conn:

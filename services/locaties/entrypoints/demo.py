@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
+from services.locaties.domain.demo_scenario import Locatiescenario, scenario
 from shared.auth import Rol, mint_dev_token
 from shared.settings import ServiceSettings
-from services.locaties.domain.demo_scenario import Locatiescenario, scenario
 
 
 class DemoFout(Exception):
@@ -24,28 +24,39 @@ class DemoFout(Exception):
 
 
 def _speel(client: httpx.Client, tokens: dict[str, str], s: Locatiescenario) -> int:
-    headers = {"Authorization": f"Bearer {tokens[s.bevoegd_gezag]}",
-               "Content-Crs": "EPSG:28992"}
+    headers = {"Authorization": f"Bearer {tokens[s.bevoegd_gezag]}", "Content-Crs": "EPSG:28992"}
     response = client.post("/v1/spoedlocaties", json=s.registratie, headers=headers)
     if response.status_code != 201:
         raise DemoFout(f"registratie: {response.status_code} {response.text}")
     locatie_id = response.json()["locatieId"]
     etag = response.headers["etag"]
     for stap in s.stappen:
-        response = client.post(f"/v1/spoedlocaties/{locatie_id}/{stap.pad}", json=stap.body,
-                               headers={**headers, "If-Match": etag})
+        response = client.post(
+            f"/v1/spoedlocaties/{locatie_id}/{stap.pad}",
+            json=stap.body,
+            headers={**headers, "If-Match": etag},
+        )
         if response.status_code != 201:
             raise DemoFout(f"{locatie_id} {stap.pad}: {response.status_code} {response.text}")
         etag = response.headers["etag"]
     return 1 + len(s.stappen)
 
 
-def vul(url: str, schaal: float, werkers: int, secret: str, seed: int = 2010,
-        toon_voortgang: bool = True) -> dict[str, Any]:
+def vul(
+    url: str,
+    schaal: float,
+    werkers: int,
+    secret: str,
+    seed: int = 2010,
+    toon_voortgang: bool = True,
+) -> dict[str, Any]:
     scenarios = scenario(schaal, seed)
-    tokens = {s.bevoegd_gezag: mint_dev_token(secret, f"demo@{s.bevoegd_gezag.lower()}.nl",
-                                              Rol.BEVOEGD_GEZAG, s.bevoegd_gezag)
-              for s in scenarios}
+    tokens = {
+        s.bevoegd_gezag: mint_dev_token(
+            secret, f"demo@{s.bevoegd_gezag.lower()}.nl", Rol.BEVOEGD_GEZAG, s.bevoegd_gezag
+        )
+        for s in scenarios
+    }
     start = time.monotonic()
     gedaan = verzoeken = 0
     with httpx.Client(base_url=url, timeout=60) as client, ThreadPoolExecutor(werkers) as pool:
@@ -53,8 +64,12 @@ def vul(url: str, schaal: float, werkers: int, secret: str, seed: int = 2010,
             gedaan += 1
             verzoeken += n
             if toon_voortgang and (gedaan % 50 == 0 or gedaan == len(scenarios)):
-                print(f"\r{gedaan}/{len(scenarios)} locaties, {verzoeken} verzoeken, "
-                      f"{verzoeken / (time.monotonic() - start):.0f}/s", end="", flush=True)
+                print(
+                    f"\r{gedaan}/{len(scenarios)} locaties, {verzoeken} verzoeken, "
+                    f"{verzoeken / (time.monotonic() - start):.0f}/s",
+                    end="",
+                    flush=True,
+                )
     if toon_voortgang:
         print()
     return {"locaties": gedaan, "verzoeken": verzoeken, "seconden": time.monotonic() - start}
@@ -63,20 +78,24 @@ def vul(url: str, schaal: float, werkers: int, secret: str, seed: int = 2010,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://127.0.0.1:8001")
-    parser.add_argument("--schaal", type=float, default=1.0,
-                        help="1.0 = ~1650 spoedlocaties; up to ~240 for the 400,000 "
-                             "possibly contaminated sites")
+    parser.add_argument(
+        "--schaal",
+        type=float,
+        default=1.0,
+        help="1.0 = ~1650 spoedlocaties; up to ~240 for the 400,000 possibly contaminated sites",
+    )
     parser.add_argument("--werkers", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2010)
     args = parser.parse_args(argv)
     try:
-        uitkomst = vul(args.url, args.schaal, args.werkers, ServiceSettings().jwt_secret,
-                       args.seed)
+        uitkomst = vul(args.url, args.schaal, args.werkers, ServiceSettings().jwt_secret, args.seed)
     except (DemoFout, httpx.HTTPError) as exc:
         print(f"\ndemo afgebroken: {exc}", file=sys.stderr)
         return 1
-    print(f"klaar: {uitkomst['locaties']} locaties in {uitkomst['seconden']:.0f} s. Probeer: "
-          f"GET {args.url}/v1/spoedlocaties?bevoegdGezag=ZH")
+    print(
+        f"klaar: {uitkomst['locaties']} locaties in {uitkomst['seconden']:.0f} s. Probeer: "
+        f"GET {args.url}/v1/spoedlocaties?bevoegdGezag=ZH"
+    )
     return 0
 
 

@@ -6,7 +6,6 @@ from types import TracebackType
 from typing import Any, Protocol, cast
 
 from sqlalchemy import CursorResult, insert, update
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.adapters.projection import project
 from services.locaties.adapters.tables import volgnummers
@@ -34,9 +33,6 @@ class LocatiesUnitOfWork(Protocol):
 
 
 class SqlLocatiesUnitOfWork(SqlUnitOfWork):
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        super().__init__(sessions)
-
     def __enter__(self) -> SqlLocatiesUnitOfWork:
         super().__enter__()
         self.locaties = Repository(self.events, Spoedlocatie, SPOEDLOCATIES)

@@ -19,32 +19,72 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
     uow = FakeLocatiesUnitOfWork()
     for s in scenario(schaal, seed=7):
         r = s.registratie
-        locatie = handlers.registreer(commands.RegistreerSpoedlocatie(
-            r["bevoegdGezag"], r["gemeentecode"], r["naam"], r["bodemtype"],
-            tuple(r["verontreinigingsgroepen"]), r["geometrie"],
-            date.fromisoformat(r["registratiedatum"])), uow, UP)
+        locatie = handlers.registreer(
+            commands.RegistreerSpoedlocatie(
+                r["bevoegdGezag"],
+                r["gemeentecode"],
+                r["naam"],
+                r["bodemtype"],
+                tuple(r["verontreinigingsgroepen"]),
+                r["geometrie"],
+                date.fromisoformat(r["registratiedatum"]),
+            ),
+            uow,
+            UP,
+        )
         for stap in s.stappen:
             b = stap.body
             v = locatie.version
             if stap.pad == "statuswijzigingen":
-                locatie = handlers.wijzig_status(commands.WijzigStatus(
-                    locatie.id, v, b["naar"], date.fromisoformat(b["besluitdatum"]),
-                    b["toelichting"]), uow, UP)
+                locatie = handlers.wijzig_status(
+                    commands.WijzigStatus(
+                        locatie.id,
+                        v,
+                        b["naar"],
+                        date.fromisoformat(b["besluitdatum"]),
+                        b["toelichting"],
+                    ),
+                    uow,
+                    UP,
+                )
             elif stap.pad == "risicobeoordelingen":
-                locatie = handlers.beoordeel_risico(commands.BeoordeelRisico(
-                    locatie.id, v, RisicoType(b["risicotype"]), b["vastgesteld"],
-                    tuple(b["criteria"]), date.fromisoformat(b["beoordelingsdatum"]), ""),
-                    uow, UP)
+                locatie = handlers.beoordeel_risico(
+                    commands.BeoordeelRisico(
+                        locatie.id,
+                        v,
+                        RisicoType(b["risicotype"]),
+                        b["vastgesteld"],
+                        tuple(b["criteria"]),
+                        date.fromisoformat(b["beoordelingsdatum"]),
+                        "",
+                    ),
+                    uow,
+                    UP,
+                )
             elif stap.pad == "knelpunten":
-                locatie = handlers.stel_knelpunt_vast(commands.StelKnelpuntVast(
-                    locatie.id, v, b["knelpunt"], date.fromisoformat(b["datum"]), ""), uow, UP)
+                locatie = handlers.stel_knelpunt_vast(
+                    commands.StelKnelpuntVast(
+                        locatie.id, v, b["knelpunt"], date.fromisoformat(b["datum"]), ""
+                    ),
+                    uow,
+                    UP,
+                )
             elif stap.pad == "budgettoekenningen":
-                locatie = handlers.ken_budget_toe(commands.KenBudgetToe(
-                    locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), b["bron"]),
-                    uow, UP)
+                locatie = handlers.ken_budget_toe(
+                    commands.KenBudgetToe(
+                        locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), b["bron"]
+                    ),
+                    uow,
+                    UP,
+                )
             elif stap.pad == "kostenboekingen":
-                locatie = handlers.boek_kosten(commands.BoekKosten(
-                    locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), ""), uow, UP)
+                locatie = handlers.boek_kosten(
+                    commands.BoekKosten(
+                        locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), ""
+                    ),
+                    uow,
+                    UP,
+                )
             else:
                 raise AssertionError(stap.pad)
     return uow
@@ -56,8 +96,11 @@ def test_every_demo_site_plays_through_the_lifecycle_and_humane_ones_mostly_in_t
         ids = {e.stream_id for e in uow.store.log}
         locaties = [uow.locaties.get(i) for i in ids]
     assert 600 <= len(locaties) <= 700
-    humaan = [x for x in locaties
-              if x.t.risicos.get(RisicoType.HUMAAN) and x.t.risicos[RisicoType.HUMAAN].vastgesteld]
+    humaan = [
+        x
+        for x in locaties
+        if x.t.risicos.get(RisicoType.HUMAAN) and x.t.risicos[RisicoType.HUMAAN].vastgesteld
+    ]
     op_tijd = [x for x in humaan if x.afgehandeld_op and x.afgehandeld_op <= date(2015, 12, 31)]
     assert 0.15 < len(humaan) / len(locaties) < 0.35
     assert 0.70 < len(op_tijd) / len(humaan) < 0.95

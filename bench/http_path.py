@@ -1,0 +1,169 @@
+"""The HTTP path: status changes per second through the locaties API on PostgreSQL, and the
+latency from sending the command to its event arriving on Kafka (p50/p99).
+
+Starts the real service (uvicorn, relay on) against a fresh PostgreSQL database and the Kafka
+broker on localhost:9092, registers sites (not timed), then drives each through the lifecycle
+from ``--clients`` threads while a consumer timestamps the arriving events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+from kafka import KafkaConsumer, TopicPartition
+
+from shared.auth import Rol, mint_dev_token
+from shared.envelope import CloudEvent
+from shared.messaging.topics import SPOEDLOCATIES, ensure_topics
+from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, postgres_database
+
+SECRET = "bench-secret-" + "y" * 32
+PORT = 18001
+KETEN = ["onderzocht", "ernstig-spoed", "saneringsplan", "sanering-gestart", "gesaneerd", "nazorg"]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(sites: int, clients: int) -> dict[str, Any]:
+    ensure_topics(KAFKA_BOOTSTRAP)
+    from services.locaties.bootstrap import VERSIONS
+
+    with postgres_database([VERSIONS]) as engine:
+        env = {
+            **os.environ,
+            "BODEMREGIE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "BODEMREGIE_JWT_SECRET": SECRET,
+            "BODEMREGIE_KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "services.locaties.entrypoints.app:create_app",
+                "--factory",
+                "--port",
+                str(PORT),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            return _drive(sites, clients)
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+def _drive(sites: int, clients: int) -> dict[str, Any]:
+    base = f"http://127.0.0.1:{PORT}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/v1/ready").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("service did not start")
+        time.sleep(0.3)
+    headers = {
+        "Authorization": f"Bearer {mint_dev_token(SECRET, 'bench', Rol.UITVOERINGSPROGRAMMA)}"
+    }
+    body = {
+        "bevoegdGezag": "ZH",
+        "gemeentecode": "0513",
+        "naam": "bench",
+        "registratiedatum": "2010-01-04",
+    }
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        ids = [
+            client.post("/v1/spoedlocaties", json=body).json()["locatieId"] for _ in range(sites)
+        ]
+        store = client.get(f"/v1/spoedlocaties/{ids[0]}/gebeurtenissen").json()["gebeurtenissen"][
+            0
+        ]["storeid"]
+
+    consumer = KafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None)
+    tps = [
+        TopicPartition(SPOEDLOCATIES, p)
+        for p in sorted(consumer.partitions_for_topic(SPOEDLOCATIES))
+    ]
+    consumer.assign(tps)
+    for tp, end in consumer.end_offsets(tps).items():
+        consumer.seek(tp, end)
+    sent: dict[tuple[str, int], float] = {}
+    received: dict[tuple[str, int], float] = {}
+    expected = sites * len(KETEN)
+    stop = threading.Event()
+
+    def consume() -> None:
+        while not stop.is_set() and len(received) < expected:
+            for records in consumer.poll(timeout_ms=200).values():
+                now = time.perf_counter()
+                for r in records:
+                    event = CloudEvent.from_json(r.value)
+                    if event.extensions.get("storeid") == store and event.sequence > 1:
+                        received[(event.subject, event.sequence)] = now
+
+    reader = threading.Thread(target=consume)
+    reader.start()
+
+    def drive(locatie_id: str) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            for version, naar in enumerate(KETEN, start=1):
+                sent[(locatie_id, version + 1)] = time.perf_counter()
+                response = client.post(
+                    f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen",
+                    json={"naar": naar, "besluitdatum": f"{2010 + version}-01-01"},
+                    headers={"If-Match": f'"{version}"'},
+                )
+                response.raise_for_status()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(drive, ids))
+    elapsed = time.perf_counter() - start
+    reader.join(120)
+    stop.set()
+    consumer.close()
+    latencies = [(received[k] - sent[k]) * 1000 for k in sent if k in received]
+    return {
+        "sites": sites,
+        "clients": clients,
+        "status_changes": expected,
+        "status_changes_per_s": expected / elapsed,
+        "events_on_kafka": len(latencies),
+        "latency_ms_p50": statistics.median(latencies),
+        "latency_ms_p99": _percentile(latencies, 0.99),
+        "latency_ms_max": max(latencies),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sites", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args(argv)
+    result = run(args.sites, args.clients)
+    print(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()
