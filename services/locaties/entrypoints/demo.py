@@ -43,13 +43,14 @@ def _speel(client: httpx.Client, tokens: dict[str, str], s: Locatiescenario) -> 
 
 
 def vul(
-    url: str,
+    client: httpx.Client,
     schaal: float,
     werkers: int,
     secret: str,
     seed: int = 2010,
     toon_voortgang: bool = True,
 ) -> dict[str, Any]:
+    """Play the scenario through ``client`` (an httpx client on the service's base URL)."""
     scenarios = scenario(schaal, seed)
     tokens = {
         s.bevoegd_gezag: mint_dev_token(
@@ -59,7 +60,7 @@ def vul(
     }
     start = time.monotonic()
     gedaan = verzoeken = 0
-    with httpx.Client(base_url=url, timeout=60) as client, ThreadPoolExecutor(werkers) as pool:
+    with ThreadPoolExecutor(werkers) as pool:
         for n in pool.map(lambda s: _speel(client, tokens, s), scenarios):
             gedaan += 1
             verzoeken += n
