@@ -33,6 +33,7 @@ class Service:
 # Services register here as they are built; each is an ASGI app factory.
 SERVICES: list[Service] = [
     Service("locaties", 8001, "services.locaties.entrypoints.app:create_app"),
+    Service("rapportage", 8002, "services.rapportage.entrypoints.app:create_app"),
 ]
 
 

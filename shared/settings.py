@@ -30,6 +30,7 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     kafka_bootstrap: str = "localhost:9092"
     kafka_enabled: bool = True
+    spoedlocaties_topic: str = "bodem.spoedlocaties.v1"
     jwt_secret: str = DEFAULT_DEV_SECRET
     jwks_url: str = ""
     jwks_file: str = ""

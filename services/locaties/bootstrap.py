@@ -30,7 +30,9 @@ class Container:
 
     def uow(self) -> SqlLocatiesUnitOfWork:
         return SqlLocatiesUnitOfWork(
-            self.sessions, on_commit=self.relay.wake if self.relay else None
+            self.sessions,
+            self.settings.spoedlocaties_topic,
+            on_commit=self.relay.wake if self.relay else None,
         )
 
     def check_database(self) -> None:

@@ -112,11 +112,15 @@ class ProjectionProcessor:
         sessions: sessionmaker[Session],
         handler: Handler,
         dead_letters: DeadLetterSink,
+        after_each: Handler | None = None,
     ) -> None:
+        """``after_each`` runs for every new event in the same transaction, whether the handler
+        applied, skipped or dead-lettered it (e.g. to track which positions were processed)."""
         self.name = name
         self._sessions = sessions
         self._handler = handler
         self._dead_letters = dead_letters
+        self._after_each = after_each
 
     def stored_offsets(self, topic: str) -> dict[int, int]:
         with self._sessions() as session:
@@ -195,6 +199,8 @@ class ProjectionProcessor:
             {"consumer": self.name, "stream_id": stream},
             {"version": event.sequence},
         )
+        if self._after_each is not None:
+            self._after_each(session, event)
         savepoint = session.begin_nested()
         try:
             self._handler(session, event)

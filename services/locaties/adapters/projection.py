@@ -9,9 +9,9 @@ from sqlalchemy import CursorResult, insert, update
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocaties
-from services.locaties.domain import bevoegde_gezagen
 from services.locaties.domain.model import Spoedlocatie
-from services.locaties.domain.vocabulaire import RisicoType
+from shared import bevoegde_gezagen
+from shared.vocabulaire import RisicoType
 
 
 def rij(locatie: Spoedlocatie) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.locaties.domain.vocabulaire import Knelpunt, RisicoType, Status
+from shared.vocabulaire import Knelpunt, RisicoType, Status
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from services.locaties.domain.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
 from services.locaties.domain.geometrie import crs84_naar_rd
-from services.locaties.domain.vocabulaire import CRITERIA, Knelpunt, RisicoType, Status
+from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
+from shared.vocabulaire import CRITERIA, Knelpunt, RisicoType, Status
 
 # Approximate centres (lon, lat) of each authority's area, for scattering demo geometries.
 CENTRA: dict[str, tuple[float, float]] = {

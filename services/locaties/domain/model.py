@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
-from services.locaties.domain import bevoegde_gezagen
 from services.locaties.domain.events import (
     BevoegdGezagOvergedragen,
     BudgetToegekend,
@@ -19,7 +18,10 @@ from services.locaties.domain.events import (
     StatusGewijzigd,
     registry,
 )
-from services.locaties.domain.vocabulaire import (
+from shared import bevoegde_gezagen
+from shared.aggregate import Aggregate
+from shared.eventstore import EventMetadata
+from shared.vocabulaire import (
     AFGEHANDELD,
     CRITERIA,
     TRANSITIES,
@@ -27,8 +29,6 @@ from services.locaties.domain.vocabulaire import (
     RisicoType,
     Status,
 )
-from shared.aggregate import Aggregate
-from shared.eventstore import EventMetadata
 
 
 class DomeinFout(Exception):

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from services.locaties.domain.bevoegde_gezagen import BEVOEGDE_GEZAGEN, BevoegdGezag, get
 from services.locaties.entrypoints.schemas import BevoegdGezagOut
+from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, BevoegdGezag, get
 from shared.http.problems import ProblemError
 
 router = APIRouter(prefix="/bevoegde-gezagen", tags=["Bevoegde gezagen"])

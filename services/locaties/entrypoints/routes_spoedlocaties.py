@@ -14,7 +14,6 @@ from services.locaties.adapters.tables import spoedlocaties
 from services.locaties.domain import commands
 from services.locaties.domain.geometrie import RD, OngeldigeGeometrie, transformeer, valideer
 from services.locaties.domain.model import Spoedlocatie
-from services.locaties.domain.vocabulaire import RisicoType, Status
 from services.locaties.entrypoints import schemas
 from services.locaties.entrypoints.dependencies import (
     AcceptCrs,
@@ -26,6 +25,7 @@ from services.locaties.entrypoints.dependencies import (
 from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij
 from services.locaties.service_layer import handlers
 from shared.http.problems import InvalidParam, ProblemError
+from shared.vocabulaire import RisicoType, Status
 
 router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
 

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from services.locaties.domain.bevoegde_gezagen import Soort
-from services.locaties.domain.vocabulaire import (
+from shared.bevoegde_gezagen import Soort
+from shared.vocabulaire import (
     Bodemtype,
     Knelpunt,
     RisicoType,

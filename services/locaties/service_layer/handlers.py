@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.locaties.domain import bevoegde_gezagen, commands, locatie_id
+from services.locaties.domain import commands, locatie_id
 from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
 from services.locaties.service_layer.unit_of_work import LocatiesUnitOfWork
+from shared import bevoegde_gezagen
 from shared.auth import Principal
 from shared.eventstore import ConcurrencyError, EventMetadata
 

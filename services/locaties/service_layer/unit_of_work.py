@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Protocol, cast
 
 from sqlalchemy import CursorResult, insert, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.adapters.projection import project
 from services.locaties.adapters.tables import volgnummers
@@ -33,9 +35,18 @@ class LocatiesUnitOfWork(Protocol):
 
 
 class SqlLocatiesUnitOfWork(SqlUnitOfWork):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        topic: str = SPOEDLOCATIES,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(sessions, on_commit)
+        self.topic = topic
+
     def __enter__(self) -> SqlLocatiesUnitOfWork:
         super().__enter__()
-        self.locaties = Repository(self.events, Spoedlocatie, SPOEDLOCATIES)
+        self.locaties = Repository(self.events, Spoedlocatie, self.topic)
         return self
 
     def commit(self) -> None:

@@ -6,11 +6,11 @@ from datetime import date
 
 from services.locaties.domain import commands
 from services.locaties.domain.demo_scenario import scenario
-from services.locaties.domain.vocabulaire import AFGEHANDELD, RisicoType
 from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import FakeLocatiesUnitOfWork
 from shared.auth import Principal, Rol
 from shared.eventstore import EventMetadata
+from shared.vocabulaire import AFGEHANDELD, RisicoType
 
 UP = handlers.Actor(Principal("demo", Rol.UITVOERINGSPROGRAMMA, None), EventMetadata("demo"))
 

@@ -8,12 +8,12 @@ import pytest
 
 from services.locaties.domain import commands
 from services.locaties.domain.model import OngeldigeTransitie
-from services.locaties.domain.vocabulaire import Status
 from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import FakeLocatiesUnitOfWork
 from shared.aggregate import NotFound
 from shared.auth import Principal, Rol
 from shared.eventstore import EventMetadata
+from shared.vocabulaire import Status
 
 
 def _actor(rol: Rol, organisatie: str | None) -> handlers.Actor:

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from services.locaties.domain.model import OngeldigeTransitie, OngeldigeWaarde, Spoedlocatie
-from services.locaties.domain.vocabulaire import AFGEHANDELD, TRANSITIES, Status
 from shared.eventstore import EventMetadata
+from shared.vocabulaire import AFGEHANDELD, TRANSITIES, Status
 
 META = EventMetadata(actor="test@zh.nl", organisation="ZH")
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
-from services.locaties.domain.vocabulaire import Knelpunt, RisicoType, Status
 from shared.eventstore import EventMetadata
+from shared.vocabulaire import Knelpunt, RisicoType, Status
 
 META = EventMetadata(actor="test@zh.nl", organisation="ZH")
 

@@ -1,4 +1,6 @@
-"""The vocabulary of a spoedlocatie, after the SIKB0101 code lists (simplified)."""
+"""The published language of spoedlocatie events (after the SIKB0101 code lists, simplified).
+
+Used by locaties, which writes the events, and by the services that read them."""
 
 from __future__ import annotations
 

@@ -1,0 +1,155 @@
+"""Facts read from the spoedlocatie events, and the state of every site on a peildatum.
+
+A fact is one event, upcast to the current schema, with its global position. The state on a
+peildatum is folded from the facts with a position up to the report's watermark: business dates
+decide what had happened by the peildatum; corrections replace the values of the facts they
+correct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from shared.bevoegde_gezagen import get as bevoegd_gezag
+from shared.vocabulaire import AFGEHANDELD, VAN_DE_LIJST, Status
+
+GEREGISTREERD = "spoedlocatie-geregistreerd"
+STATUS = "spoedlocatie-status-gewijzigd"
+RISICO = "spoedlocatie-risico-beoordeeld"
+KNELPUNT = "spoedlocatie-knelpunt-vastgesteld"
+BUDGET = "spoedlocatie-budget-toegekend"
+KOSTEN = "spoedlocatie-kosten-geboekt"
+OVERDRACHT = "spoedlocatie-bevoegd-gezag-overgedragen"
+CORRECTIE = "spoedlocatie-registratie-gecorrigeerd"
+BEKENDE_TYPES = frozenset(
+    {GEREGISTREERD, STATUS, RISICO, KNELPUNT, BUDGET, KOSTEN, OVERDRACHT, CORRECTIE}
+)
+
+# The business date of each kind of fact is a field of its data.
+DATUMVELD = {
+    GEREGISTREERD: "registratiedatum",
+    STATUS: "besluitdatum",
+    RISICO: "beoordelingsdatum",
+    KNELPUNT: "datum",
+    BUDGET: "datum",
+    KOSTEN: "datum",
+    OVERDRACHT: "datum",
+}
+
+# The list of spoedlocaties is confirmed from the decision "ernstig, spoed" onwards.
+BEVESTIGD = frozenset(Status) - VAN_DE_LIJST - {Status.POTENTIEEL_SPOED, Status.ONDERZOCHT}
+
+
+@dataclass(frozen=True)
+class Feit:
+    positie: int
+    locatie_id: str
+    versie: int
+    soort: str
+    vastgelegd_op: datetime
+    data: dict[str, Any]
+
+    def datum(self, data: dict[str, Any] | None = None) -> date | None:
+        veld = DATUMVELD.get(self.soort)
+        waarde = (data or self.data).get(veld) if veld else None
+        return date.fromisoformat(waarde) if waarde else None
+
+
+@dataclass
+class Locatie:
+    """A site as it stood on the peildatum."""
+
+    locatie_id: str
+    bevoegd_gezag: str
+    gemeentecode: str
+    naam: str
+    registratiedatum: date
+    status: Status = Status.POTENTIEEL_SPOED
+    status_sinds: date | None = None
+    afgehandeld_op: date | None = None
+    risicos: dict[str, bool] = field(default_factory=dict)
+    eerste_beoordeling: dict[str, date] = field(default_factory=dict)
+    knelpunt: str | None = None
+    budget_euro: int = 0
+    kosten_euro: int = 0
+
+    @property
+    def provincie(self) -> str:
+        gezag = bevoegd_gezag(self.bevoegd_gezag)
+        return gezag.provincie if gezag else self.bevoegd_gezag
+
+    @property
+    def bevestigd(self) -> bool:
+        return self.status in BEVESTIGD
+
+    @property
+    def humaan(self) -> bool:
+        return self.risicos.get("humaan", False)
+
+    @property
+    def afgehandeld(self) -> bool:
+        return self.status in AFGEHANDELD
+
+    def risicotypes(self) -> list[str]:
+        return sorted(k for k, v in self.risicos.items() if v)
+
+
+def toestand_op(feiten: Iterable[Feit], peildatum: date) -> dict[str, Locatie]:
+    """Every site registered by ``peildatum`` as it stood then. ``feiten`` in position order."""
+    per_locatie: dict[str, list[Feit]] = {}
+    correcties: dict[tuple[str, int], dict[str, Any]] = {}
+    for feit in feiten:
+        if feit.soort == CORRECTIE:
+            sleutel = (feit.locatie_id, int(feit.data["gecorrigeerde_versie"]))
+            correcties[sleutel] = {**correcties.get(sleutel, {}), **feit.data["correctie"]}
+        else:
+            per_locatie.setdefault(feit.locatie_id, []).append(feit)
+    uit: dict[str, Locatie] = {}
+    for locatie_id, lijst in per_locatie.items():
+        locatie = _fold(sorted(lijst, key=lambda f: f.versie), correcties, peildatum)
+        if locatie is not None:
+            uit[locatie_id] = locatie
+    return uit
+
+
+def _fold(
+    feiten: list[Feit], correcties: dict[tuple[str, int], dict[str, Any]], peildatum: date
+) -> Locatie | None:
+    locatie: Locatie | None = None
+    for feit in feiten:
+        data = {**feit.data, **correcties.get((feit.locatie_id, feit.versie), {})}
+        datum = feit.datum(data)
+        if datum is None or datum > peildatum:
+            continue
+        if feit.soort == GEREGISTREERD:
+            locatie = Locatie(
+                feit.locatie_id,
+                data["bevoegd_gezag"],
+                data["gemeentecode"],
+                data["naam"],
+                datum,
+                Status(data["status"]),
+                datum,
+            )
+        elif locatie is None:
+            continue
+        elif feit.soort == STATUS:
+            locatie.status = Status(data["naar"])
+            locatie.status_sinds = datum
+            if locatie.status in AFGEHANDELD and locatie.afgehandeld_op is None:
+                locatie.afgehandeld_op = datum
+        elif feit.soort == RISICO:
+            locatie.risicos[data["risicotype"]] = bool(data["vastgesteld"])
+            locatie.eerste_beoordeling.setdefault(data["risicotype"], datum)
+        elif feit.soort == KNELPUNT:
+            locatie.knelpunt = None if data["knelpunt"] == "geen" else data["knelpunt"]
+        elif feit.soort == BUDGET:
+            locatie.budget_euro += int(data["bedrag_euro"])
+        elif feit.soort == KOSTEN:
+            locatie.kosten_euro += int(data["bedrag_euro"])
+        elif feit.soort == OVERDRACHT:
+            locatie.bevoegd_gezag = data["naar"]
+    return locatie

@@ -1,0 +1,395 @@
+"""The reports: pure functions from the sites on a peildatum to content and tables.
+
+Every report is reproducible: its digest covers its name, parameters, the last event position
+it includes and its content, in canonical JSON. The same request over the same events always
+gives the same digest, and an auditor replaying the log up to that position can recompute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from services.rapportage.domain.feiten import Locatie
+from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
+from shared.vocabulaire import RisicoType, Status
+
+START = date(2010, 1, 1)
+DEADLINE_OVERZICHT = date(2010, 12, 31)
+DEADLINE_HUMAAN = date(2015, 12, 31)
+DEADLINE_OVERZICHT_OVERIG = date(2015, 12, 31)
+DEADLINE_ALLES = date(2020, 12, 31)
+
+
+@dataclass(frozen=True)
+class Tabel:
+    titel: str
+    kolommen: list[str]
+    rijen: list[list[Any]]
+
+
+@dataclass
+class Rapport:
+    naam: str
+    titel: str
+    parameters: dict[str, Any]
+    positie: int
+    inhoud: dict[str, Any]
+    tabellen: list[Tabel] = field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        canoniek = json.dumps(
+            {
+                "rapport": self.naam,
+                "parameters": self.parameters,
+                "positie": self.positie,
+                "inhoud": self.inhoud,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            default=str,
+        )
+        return "sha256:" + hashlib.sha256(canoniek.encode()).hexdigest()
+
+
+def _pct(deel: int, geheel: int) -> float | None:
+    return round(100 * deel / geheel, 1) if geheel else None
+
+
+def _samenvatting(locaties: Iterable[Locatie]) -> dict[str, Any]:
+    lijst = list(locaties)
+    bevestigd = [x for x in lijst if x.bevestigd]
+    humaan = [x for x in bevestigd if x.humaan]
+    return {
+        "geregistreerd": len(lijst),
+        "bevestigd": len(bevestigd),
+        "afgehandeld": sum(x.afgehandeld for x in bevestigd),
+        "humaan": len(humaan),
+        "humaanAfgehandeld": sum(x.afgehandeld for x in humaan),
+        "percentageAfgehandeld": _pct(sum(x.afgehandeld for x in bevestigd), len(bevestigd)),
+        "percentageHumaanAfgehandeld": _pct(sum(x.afgehandeld for x in humaan), len(humaan)),
+        "metKnelpunt": sum(1 for x in bevestigd if x.knelpunt and not x.afgehandeld),
+        "budgetEuro": sum(x.budget_euro for x in lijst),
+        "kostenEuro": sum(x.kosten_euro for x in lijst),
+    }
+
+
+def _doelen(locaties: dict[str, Locatie], peildatum: date) -> list[dict[str, Any]]:
+    bevestigd = [x for x in locaties.values() if x.bevestigd]
+    humaan = [x for x in bevestigd if x.humaan]
+
+    def doel(omschrijving: str, deadline: date, groep: list[Locatie]) -> dict[str, Any]:
+        op_tijd = sum(1 for x in groep if x.afgehandeld_op and x.afgehandeld_op <= deadline)
+        return {
+            "doel": omschrijving,
+            "deadline": deadline.isoformat(),
+            "totaal": len(groep),
+            "afgehandeld": sum(x.afgehandeld for x in groep),
+            "opTijd": op_tijd,
+            "percentage": _pct(sum(x.afgehandeld for x in groep), len(groep)),
+            "gehaald": (op_tijd == len(groep)) if peildatum > deadline else None,
+        }
+
+    return [
+        doel("humane spoedlocaties gesaneerd of beheerst", DEADLINE_HUMAAN, humaan),
+        doel("alle spoedlocaties gesaneerd of beheerst", DEADLINE_ALLES, bevestigd),
+    ]
+
+
+def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Rapport:
+    per_status = Counter(str(x.status) for x in locaties.values())
+    per_risico = {}
+    for soort in RisicoType:
+        groep = [x for x in locaties.values() if x.bevestigd and x.risicos.get(str(soort))]
+        per_risico[str(soort)] = {
+            "totaal": len(groep),
+            "afgehandeld": sum(x.afgehandeld for x in groep),
+        }
+    per_jaar = []
+    for jaar in range(2010, min(2020, peildatum.year) + 1):
+        einde = min(date(jaar, 12, 31), peildatum)
+        per_jaar.append(
+            {
+                "jaar": jaar,
+                "geregistreerd": sum(1 for x in locaties.values() if x.registratiedatum <= einde),
+                "afgehandeld": sum(
+                    1 for x in locaties.values() if x.afgehandeld_op and x.afgehandeld_op <= einde
+                ),
+                "humaanAfgehandeld": sum(
+                    1
+                    for x in locaties.values()
+                    if x.humaan and x.afgehandeld_op and x.afgehandeld_op <= einde
+                ),
+            }
+        )
+    inhoud: dict[str, Any] = {
+        "samenvatting": _samenvatting(locaties.values()),
+        "perStatus": {str(s): per_status.get(str(s), 0) for s in Status},
+        "perRisicotype": per_risico,
+        "doelen": _doelen(locaties, peildatum),
+        "perJaar": per_jaar,
+    }
+    return Rapport(
+        "voortgang",
+        "Landelijke voortgang spoedlocaties",
+        {"peildatum": peildatum.isoformat()},
+        positie,
+        inhoud,
+        [
+            Tabel(
+                "Per status", ["status", "aantal"], [[k, v] for k, v in inhoud["perStatus"].items()]
+            ),
+            Tabel(
+                "Doelen",
+                ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
+                [list(d.values()) for d in inhoud["doelen"]],
+            ),
+            Tabel(
+                "Per jaar",
+                ["jaar", "geregistreerd", "afgehandeld", "humaanAfgehandeld"],
+                [list(j.values()) for j in per_jaar],
+            ),
+        ],
+    )
+
+
+def per_bevoegd_gezag(
+    locaties: dict[str, Locatie], peildatum: date, positie: int, per: str = "bevoegd-gezag"
+) -> Rapport:
+    """The midterm review's list: per bevoegd gezag (or province), ranked by progress."""
+    if per == "provincie":
+        sleutels = [(b.code, b.naam) for b in BEVOEGDE_GEZAGEN if b.soort is Soort.PROVINCIE]
+        groep_van = {x.locatie_id: x.provincie for x in locaties.values()}
+    else:
+        sleutels = [(b.code, b.naam) for b in BEVOEGDE_GEZAGEN]
+        groep_van = {x.locatie_id: x.bevoegd_gezag for x in locaties.values()}
+    nationaal = _samenvatting(locaties.values())
+    rijen = []
+    for code, naam in sleutels:
+        eigen = [x for x in locaties.values() if groep_van[x.locatie_id] == code]
+        s = _samenvatting(eigen)
+        knelpunten = Counter(x.knelpunt for x in eigen if x.knelpunt and not x.afgehandeld)
+        te_laat = sum(
+            1
+            for x in eigen
+            if x.bevestigd
+            and x.humaan
+            and peildatum > DEADLINE_HUMAAN
+            and not (x.afgehandeld_op and x.afgehandeld_op <= DEADLINE_HUMAAN)
+        )
+        rijen.append(
+            {
+                "code": code,
+                "naam": naam,
+                **s,
+                "humaanTeLaat": te_laat,
+                "knelpunten": dict(sorted(knelpunten.items())),
+            }
+        )
+    # Ranked by share dealt with, then by humane share; equal scores keep the code order.
+    rijen.sort(
+        key=lambda r: (
+            -(r["percentageAfgehandeld"] or 0),
+            -(r["percentageHumaanAfgehandeld"] or 0),
+            r["code"],
+        )
+    )
+    for plaats, rij in enumerate(rijen, start=1):
+        rij["plaats"] = plaats
+        rij["achter"] = rij["bevestigd"] > 0 and (rij["percentageAfgehandeld"] or 0) < (
+            nationaal["percentageAfgehandeld"] or 0
+        )
+    naam = "provincies" if per == "provincie" else "bevoegde-gezagen"
+    kolommen = [
+        "plaats",
+        "code",
+        "naam",
+        "bevestigd",
+        "afgehandeld",
+        "percentageAfgehandeld",
+        "humaan",
+        "humaanAfgehandeld",
+        "humaanTeLaat",
+        "metKnelpunt",
+        "budgetEuro",
+        "kostenEuro",
+        "achter",
+    ]
+    return Rapport(
+        naam,
+        f"Voortgang per {per.replace('-', ' ')}",
+        {"peildatum": peildatum.isoformat()},
+        positie,
+        {"landelijk": nationaal, "ranglijst": rijen},
+        [Tabel("Ranglijst", kolommen, [[r[k] for k in kolommen] for r in rijen])],
+    )
+
+
+def _regel(x: Locatie) -> dict[str, Any]:
+    return {
+        "locatieId": x.locatie_id,
+        "bevoegdGezag": x.bevoegd_gezag,
+        "naam": x.naam,
+        "gemeentecode": x.gemeentecode,
+        "status": str(x.status),
+        "afgehandeldOp": x.afgehandeld_op.isoformat() if x.afgehandeld_op else None,
+        "risicotypes": x.risicotypes(),
+        "knelpunt": x.knelpunt,
+    }
+
+
+def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Rapport:
+    alle = sorted(locaties.values(), key=lambda x: x.locatie_id)
+    humaan_niet_op_tijd = [
+        _regel(x)
+        for x in alle
+        if x.bevestigd
+        and x.humaan
+        and not (x.afgehandeld_op and x.afgehandeld_op <= DEADLINE_HUMAAN)
+    ]
+    verlopen = [
+        {**_regel(x), "deadline": (DEADLINE_HUMAAN if x.humaan else DEADLINE_ALLES).isoformat()}
+        for x in alle
+        if x.bevestigd
+        and not x.afgehandeld
+        and peildatum > (DEADLINE_HUMAAN if x.humaan else DEADLINE_ALLES)
+    ]
+    na_overzicht = [x for x in alle if x.registratiedatum > DEADLINE_OVERZICHT]
+    overig_laat = [
+        x
+        for x in alle
+        if any(
+            x.eerste_beoordeling.get(s, date.min) > DEADLINE_OVERZICHT_OVERIG
+            for s in ("ecologisch", "verspreiding")
+        )
+    ]
+
+    def per_gezag(lijst: list[Locatie]) -> dict[str, int]:
+        return dict(sorted(Counter(x.bevoegd_gezag for x in lijst).items()))
+
+    inhoud = {
+        "humaanNietOpTijd": {
+            "deadline": DEADLINE_HUMAAN.isoformat(),
+            "verstreken": peildatum > DEADLINE_HUMAAN,
+            "aantal": len(humaan_niet_op_tijd),
+            "locaties": humaan_niet_op_tijd,
+        },
+        "verlopen": {"aantal": len(verlopen), "locaties": verlopen},
+        "onvolledigeLijsten": [
+            {
+                "lijst": "overzicht spoedlocaties",
+                "deadline": DEADLINE_OVERZICHT.isoformat(),
+                "later": len(na_overzicht),
+                "perBevoegdGezag": per_gezag(na_overzicht),
+            },
+            {
+                "lijst": "overzicht ecologische en verspreidingsrisico's",
+                "deadline": DEADLINE_OVERZICHT_OVERIG.isoformat(),
+                "later": len(overig_laat),
+                "perBevoegdGezag": per_gezag(overig_laat),
+            },
+        ],
+    }
+    kolommen = ["locatieId", "bevoegdGezag", "naam", "status", "afgehandeldOp", "knelpunt"]
+    return Rapport(
+        "deadlines",
+        "Deadlinebewaking",
+        {"peildatum": peildatum.isoformat()},
+        positie,
+        inhoud,
+        [
+            Tabel(
+                "Humane spoedlocaties niet op tijd",
+                kolommen,
+                [[r[k] for k in kolommen] for r in humaan_niet_op_tijd],
+            ),
+            Tabel(
+                "Verlopen",
+                [*kolommen, "deadline"],
+                [[r[k] for k in [*kolommen, "deadline"]] for r in verlopen],
+            ),
+        ],
+    )
+
+
+def midterm_review(
+    start: dict[str, Locatie], nu: dict[str, Locatie], peildatum: date, positie: int
+) -> Rapport:
+    lijst = per_bevoegd_gezag(nu, peildatum, positie)
+    begin = {r["code"]: r for r in per_bevoegd_gezag(start, START, positie).inhoud["ranglijst"]}
+    for rij in lijst.inhoud["ranglijst"]:
+        rij["afgehandeldSindsStart"] = rij["afgehandeld"] - begin[rij["code"]]["afgehandeld"]
+    inhoud = {
+        "start": {"datum": START.isoformat(), **_samenvatting(start.values())},
+        "peildatum": {"datum": peildatum.isoformat(), **_samenvatting(nu.values())},
+        "doelen": _doelen(nu, peildatum),
+        "ranglijst": lijst.inhoud["ranglijst"],
+    }
+    kolommen = [
+        "plaats",
+        "code",
+        "naam",
+        "bevestigd",
+        "afgehandeld",
+        "afgehandeldSindsStart",
+        "percentageAfgehandeld",
+        "humaanTeLaat",
+        "achter",
+    ]
+    return Rapport(
+        "midterm-review",
+        "Midterm review",
+        {"peildatum": peildatum.isoformat()},
+        positie,
+        inhoud,
+        [
+            Tabel("Ranglijst", kolommen, [[r[k] for k in kolommen] for r in inhoud["ranglijst"]]),
+            Tabel(
+                "Doelen",
+                ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
+                [list(d.values()) for d in inhoud["doelen"]],
+            ),
+        ],
+    )
+
+
+def kamerbrief_bijlage(locaties: dict[str, Locatie], van: date, tot: date, positie: int) -> Rapport:
+    afgehandeld = sorted(
+        (x for x in locaties.values() if x.afgehandeld_op and van <= x.afgehandeld_op <= tot),
+        key=lambda x: (x.bevoegd_gezag, x.locatie_id),
+    )
+    per_gezag: dict[str, list[dict[str, Any]]] = {}
+    for x in afgehandeld:
+        per_gezag.setdefault(x.bevoegd_gezag, []).append(_regel(x))
+    inhoud: dict[str, Any] = {
+        "aantal": len(afgehandeld),
+        "perBevoegdGezag": [
+            {"bevoegdGezag": k, "aantal": len(v), "locaties": v} for k, v in per_gezag.items()
+        ],
+    }
+    kolommen = ["bevoegdGezag", "locatieId", "naam", "gemeentecode", "status", "afgehandeldOp"]
+    return Rapport(
+        "kamerbrief-bijlage",
+        "Bijlage Kamerbrief: afgehandelde spoedlocaties",
+        {"van": van.isoformat(), "tot": tot.isoformat()},
+        positie,
+        inhoud,
+        [
+            Tabel(
+                "Afgehandelde spoedlocaties",
+                kolommen,
+                [
+                    [r[k] for k in kolommen]
+                    for g in inhoud["perBevoegdGezag"]
+                    for r in g["locaties"]
+                ],
+            )
+        ],
+    )

@@ -1,0 +1,322 @@
+"""/v1/rapportages: progress and accountability reports, and the dead letters."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from services.rapportage.bootstrap import Container
+from services.rapportage.domain.rapporten import Rapport
+from services.rapportage.entrypoints import weergave
+from shared.auth import CurrentPrincipal
+from shared.bevoegde_gezagen import get as bevoegd_gezag
+from shared.eventstore.tables import dead_letters
+from shared.http.problems import InvalidParam, ProblemError
+
+router = APIRouter(tags=["Rapportages"])
+VROEGST = date(2000, 1, 1)
+
+
+class RapportOut(BaseModel):
+    rapport: str
+    titel: str
+    parameters: dict[str, Any]
+    positie: int = Field(
+        description="De laatste positie in de gebeurtenissenstroom die dit "
+        "rapport meeneemt; alle posities tot en met deze zijn "
+        "verwerkt."
+    )
+    digest: str = Field(
+        description="sha256 over rapport, parameters, positie en inhoud in "
+        "canonieke JSON: gelijk voor gelijke vraag en gebeurtenissen."
+    )
+    inhoud: dict[str, Any]
+    links: dict[str, dict[str, str]] = Field(alias="_links")
+
+
+class Overzicht(BaseModel):
+    positie: int
+    rapportages: dict[str, dict[str, str]]
+
+
+class Onverwerkbaar(BaseModel):
+    consument: str
+    topic: str
+    partitie: int
+    offset: int
+    sleutel: str | None
+    reden: str
+    vastgelegdOp: datetime
+
+
+def container(request: Request) -> Container:
+    c: Container = request.app.state.container
+    return c
+
+
+Services = Annotated[Container, Depends(container)]
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/csv": {}, "text/html": {}},
+        "description": "Het rapport; JSON, CSV (eerste tabel) of HTML",
+    },
+    401: {"description": "Geen of een ongeldig token"},
+    406: {"description": "Gevraagd formaat niet beschikbaar"},
+}
+
+
+def _ongeldig(naam: str, reden: str) -> ProblemError:
+    return ProblemError(
+        400, f"{naam}: {reden}.", invalid_params=[InvalidParam(name=f"query.{naam}", reason=reden)]
+    )
+
+
+def _datum(naam: str, waarde: date | None, standaard: date) -> date:
+    datum = waarde or standaard
+    if datum > datetime.now(UTC).date():
+        raise _ongeldig(naam, f"{datum} ligt in de toekomst")
+    if datum < VROEGST:
+        raise _ongeldig(naam, f"{datum} ligt voor {VROEGST}")
+    return datum
+
+
+def peildatum(
+    peildatum: Annotated[
+        date | None,
+        Query(
+            description="De toestand zoals die op deze datum (besluitdatum) was; standaard vandaag."
+        ),
+    ] = None,
+) -> date:
+    return _datum("peildatum", peildatum, datetime.now(UTC).date())
+
+
+def gezag(
+    bevoegd_gezag: Annotated[
+        str | None,
+        Query(alias="bevoegdGezag", description="Alleen dit bevoegd gezag (tweeletterige code)."),
+    ] = None,
+) -> str | None:
+    if bevoegd_gezag is not None and bevoegd_gezag_bestaat(bevoegd_gezag) is False:
+        raise _ongeldig("bevoegdGezag", f"onbekend bevoegd gezag {bevoegd_gezag!r}")
+    return bevoegd_gezag
+
+
+def bevoegd_gezag_bestaat(code: str) -> bool:
+    return bevoegd_gezag(code) is not None
+
+
+def formaat(
+    request: Request,
+    formaat: Annotated[
+        str | None,
+        Query(description="json, csv of html; anders bepaalt de Accept-header het formaat."),
+    ] = None,
+) -> str:
+    if formaat is not None:
+        if formaat not in weergave.FORMATEN:
+            raise _ongeldig("formaat", f"kies uit {', '.join(weergave.FORMATEN)}")
+        return weergave.FORMATEN[formaat]
+    accept = request.headers.get("accept", "*/*")
+    for soort in [a.split(";")[0].strip() for a in accept.split(",")]:
+        if soort in (weergave.JSON, "application/*", "*/*", "application/problem+json"):
+            return weergave.JSON
+        if soort in (weergave.CSV, weergave.HTML):
+            return soort
+    raise ProblemError(
+        406,
+        f"Geen van de gevraagde formaten ({accept}) is beschikbaar; kies "
+        "application/json, text/csv of text/html.",
+    )
+
+
+Peildatum = Annotated[date, Depends(peildatum)]
+Gezag = Annotated[str | None, Depends(gezag)]
+Formaat = Annotated[str, Depends(formaat)]
+
+
+def _antwoord(rapport: Rapport, soort: str, request: Request) -> Response:
+    headers = {"ETag": f'"{rapport.digest}"'}
+    if soort == weergave.CSV:
+        return PlainTextResponse(
+            weergave.als_csv(rapport), media_type="text/csv; charset=utf-8", headers=headers
+        )
+    if soort == weergave.HTML:
+        return HTMLResponse(weergave.als_html(rapport), headers=headers)
+    href = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return JSONResponse(weergave.als_json(rapport, href), headers=headers)
+
+
+def _alleen(rapport: Rapport, code: str | None, lijst: str, veld: str) -> Rapport:
+    """Restrict a list in the content to one bevoegd gezag (ranks stay national)."""
+    if code is None:
+        return rapport
+    rapport.parameters["bevoegdGezag"] = code
+    rapport.inhoud[lijst] = [r for r in rapport.inhoud[lijst] if r[veld] == code]
+    for tabel in rapport.tabellen:
+        if veld in tabel.kolommen or "code" in tabel.kolommen:
+            i = tabel.kolommen.index(veld if veld in tabel.kolommen else "code")
+            tabel.rijen[:] = [r for r in tabel.rijen if r[i] == code]
+    return rapport
+
+
+@router.get("/rapportages", response_model=Overzicht, summary="Beschikbare rapportages")
+def overzicht(services: Services, principal: CurrentPrincipal) -> Overzicht:
+    """De rapportages en de positie tot waar de gebeurtenissen verwerkt zijn."""
+    namen = [
+        "voortgang",
+        "bevoegde-gezagen",
+        "provincies",
+        "deadlines",
+        "midterm-review",
+        "kamerbrief-bijlage",
+    ]
+    return Overzicht(
+        positie=services.rapportage.watermark(),
+        rapportages={n: {"href": f"/v1/rapportages/{n}"} for n in namen},
+    )
+
+
+@router.get(
+    "/rapportages/voortgang",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Landelijke voortgang",
+)
+def voortgang(
+    request: Request,
+    services: Services,
+    principal: CurrentPrincipal,
+    peildatum: Peildatum,
+    soort: Formaat,
+) -> Response:
+    """Spoedlocaties per status en risicotype, de humane tegen het doel van 2015 en alle tegen
+    het doel van 2020, en het verloop per jaar 2010-2020; zoals het was op de peildatum."""
+    return _antwoord(services.rapportage.voortgang(peildatum), soort, request)
+
+
+@router.get(
+    "/rapportages/bevoegde-gezagen",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Voortgang per bevoegd gezag (de lijst)",
+)
+def per_bevoegd_gezag(
+    request: Request,
+    services: Services,
+    principal: CurrentPrincipal,
+    peildatum: Peildatum,
+    code: Gezag,
+    soort: Formaat,
+) -> Response:
+    """Ranglijst van de 42 bevoegde gezagen naar voortgang, met wie achterloopt, de knelpunten
+    en het toegekende en bestede budget."""
+    rapport = services.rapportage.per_bevoegd_gezag(peildatum, "bevoegd-gezag")
+    return _antwoord(_alleen(rapport, code, "ranglijst", "code"), soort, request)
+
+
+@router.get(
+    "/rapportages/provincies",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Voortgang per provincie",
+)
+def per_provincie(
+    request: Request,
+    services: Services,
+    principal: CurrentPrincipal,
+    peildatum: Peildatum,
+    soort: Formaat,
+) -> Response:
+    """Als per bevoegd gezag, opgeteld per provincie (provincie en gemeenten erbinnen)."""
+    return _antwoord(services.rapportage.per_bevoegd_gezag(peildatum, "provincie"), soort, request)
+
+
+@router.get(
+    "/rapportages/deadlines",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Deadlinebewaking",
+)
+def deadlines(
+    request: Request,
+    services: Services,
+    principal: CurrentPrincipal,
+    peildatum: Peildatum,
+    soort: Formaat,
+) -> Response:
+    """Humane spoedlocaties die eind 2015 niet gesaneerd of beheerst waren, locaties die op de
+    peildatum over hun deadline zijn, en welke lijsten op hun deadline onvolledig waren."""
+    return _antwoord(services.rapportage.deadlines(peildatum), soort, request)
+
+
+@router.get(
+    "/rapportages/midterm-review",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Midterm review",
+)
+def midterm_review(
+    request: Request,
+    services: Services,
+    principal: CurrentPrincipal,
+    peildatum: Peildatum,
+    soort: Formaat,
+) -> Response:
+    """De stand op de peildatum naast de start van het convenant en de doelen, per bevoegd
+    gezag met de voortgang sinds de start."""
+    return _antwoord(services.rapportage.midterm_review(peildatum), soort, request)
+
+
+@router.get(
+    "/rapportages/kamerbrief-bijlage",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Bijlage bij de Kamerbrief",
+)
+def kamerbrief_bijlage(
+    request: Request,
+    services: Services,
+    principal: CurrentPrincipal,
+    code: Gezag,
+    soort: Formaat,
+    van: Annotated[date, Query(description="Eerste dag van de periode.")],
+    tot: Annotated[date | None, Query(description="Laatste dag; standaard vandaag.")] = None,
+) -> Response:
+    """De spoedlocaties die in de periode gesaneerd of beheerst werden, per bevoegd gezag."""
+    van = _datum("van", van, van)
+    tot = _datum("tot", tot, datetime.now(UTC).date())
+    if van > tot:
+        raise _ongeldig("van", f"{van} ligt na tot ({tot})")
+    rapport = services.rapportage.kamerbrief_bijlage(van, tot)
+    return _antwoord(_alleen(rapport, code, "perBevoegdGezag", "bevoegdGezag"), soort, request)
+
+
+@router.get(
+    "/onverwerkbare-gebeurtenissen",
+    response_model=list[Onverwerkbaar],
+    summary="Gebeurtenissen die niet verwerkt konden worden",
+    responses={401: {"description": "Geen of een ongeldig token"}},
+)
+def onverwerkbaar(services: Services, principal: CurrentPrincipal) -> list[Onverwerkbaar]:
+    """De dead letters van deze service: wat de consument niet kon verwerken en waarom. Ze
+    staan ook op het topic bodem.deadletter.v1."""
+    with services.sessions() as session:
+        rows = session.execute(select(dead_letters).order_by(dead_letters.c.id)).all()
+    return [
+        Onverwerkbaar(
+            consument=r.consumer,
+            topic=r.topic,
+            partitie=r.kafka_partition,
+            offset=r.kafka_offset,
+            sleutel=r.message_key,
+            reden=r.reason,
+            vastgelegdOp=r.recorded_at,
+        )
+        for r in rows
+    ]

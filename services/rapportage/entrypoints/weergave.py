@@ -1,0 +1,99 @@
+"""Report representations: JSON (default), CSV (the first table) and a self-contained HTML page
+with tables and simple bar charts (no external assets)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from typing import Any
+
+from services.rapportage.domain.rapporten import Rapport, Tabel
+
+JSON = "application/json"
+CSV = "text/csv"
+HTML = "text/html"
+FORMATEN = {"json": JSON, "csv": CSV, "html": HTML}
+
+
+def als_json(rapport: Rapport, self_href: str) -> dict[str, Any]:
+    return {
+        "rapport": rapport.naam,
+        "titel": rapport.titel,
+        "parameters": rapport.parameters,
+        "positie": rapport.positie,
+        "digest": rapport.digest,
+        "inhoud": rapport.inhoud,
+        "_links": {"self": {"href": self_href}},
+    }
+
+
+def als_csv(rapport: Rapport) -> str:
+    uit = io.StringIO()
+    writer = csv.writer(uit, lineterminator="\n")
+    tabel = rapport.tabellen[0]
+    writer.writerow(tabel.kolommen)
+    for rij in tabel.rijen:
+        writer.writerow(["" if v is None else v for v in rij])
+    return uit.getvalue()
+
+
+def _staafdiagram(tabel: Tabel) -> str:
+    """A horizontal bar chart of the first numeric column, as inline SVG."""
+    numeriek = next(
+        (
+            i
+            for i in range(1, len(tabel.kolommen))
+            if tabel.rijen
+            and all(
+                isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in tabel.rijen
+            )
+        ),
+        None,
+    )
+    if numeriek is None or len(tabel.rijen) > 60:
+        return ""
+    hoogste = max((float(r[numeriek]) for r in tabel.rijen), default=0.0) or 1.0
+    regels = []
+    for i, rij in enumerate(tabel.rijen):
+        breedte = 300 * float(rij[numeriek]) / hoogste
+        y = i * 18
+        regels.append(
+            f'<text x="0" y="{y + 13}" font-size="12">{html.escape(str(rij[0]))}</text>'
+            f'<rect x="190" y="{y + 2}" width="{breedte:.1f}" height="13" fill="#154273"/>'
+            f'<text x="{195 + breedte:.1f}" y="{y + 13}" font-size="12">{rij[numeriek]}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="560" height="{18 * len(regels)}" '
+        f'role="img" aria-label="{html.escape(tabel.titel)}: '
+        f'{html.escape(tabel.kolommen[numeriek])}">{"".join(regels)}</svg>'
+    )
+
+
+def _tabel(tabel: Tabel) -> str:
+    kop = "".join(f"<th>{html.escape(k)}</th>" for k in tabel.kolommen)
+    rijen = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in rij)
+        + "</tr>"
+        for rij in tabel.rijen
+    )
+    return (
+        f"<h2>{html.escape(tabel.titel)}</h2>{_staafdiagram(tabel)}"
+        f"<table><thead><tr>{kop}</tr></thead><tbody>{rijen}</tbody></table>"
+    )
+
+
+def als_html(rapport: Rapport) -> str:
+    parameters = ", ".join(f"{k} {v}" for k, v in rapport.parameters.items())
+    return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(rapport.titel)}</title>
+<style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;
+margin-bottom:2em}}th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}}
+th{{background:#e8eef5}}.bewijs{{color:#555;font-size:90%}}</style></head>
+<body><h1>{html.escape(rapport.titel)}</h1>
+<p>{html.escape(parameters)}</p>
+<p class="bewijs">Gebouwd uit de gebeurtenissen tot en met positie {rapport.positie};
+digest <code>{rapport.digest}</code></p>
+{"".join(_tabel(t) for t in rapport.tabellen)}
+</body></html>"""

@@ -1,0 +1,115 @@
+"""The rapportage projection on a real database: facts, watermark, poison, upcasting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from services.rapportage.adapters import projectie
+from services.rapportage.adapters.tables import feiten
+from services.rapportage.config import RapportageSettings
+from services.rapportage.service_layer.rapportage import Rapportage
+from shared.db.engine import make_session_factory
+from shared.eventstore.tables import dead_letters
+from shared.messaging.consumer import ListDeadLetterSink, ProjectionProcessor
+from tests.support.infra import sqlite_database
+from tests.support.rapportage import (
+    RAPPORTAGE_VERSIONS,
+    envelope,
+    record,
+    registratie,
+    status,
+)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    with sqlite_database(tmp_path, RAPPORTAGE_VERSIONS) as e:
+        yield e
+
+
+def _processor(engine: Engine, sink: ListDeadLetterSink) -> ProjectionProcessor:
+    from services.rapportage.bootstrap import processor
+
+    return processor(RapportageSettings(), make_session_factory(engine), sink)
+
+
+def _watermark(engine: Engine) -> int:
+    with make_session_factory(engine)() as s:
+        return projectie.watermark(s)
+
+
+def test_the_watermark_only_covers_a_gapless_prefix(engine: Engine) -> None:
+    proc = _processor(engine, ListDeadLetterSink())
+    # Two partitions: positions 1 and 3 on one, 2 and 4 on the other; the second runs late.
+    proc.process(
+        [
+            record(0, registratie(1, "ZH051300001"), 0),
+            record(1, status(3, "ZH051300001", 2, "onderzocht", "2010-05-01"), 0),
+        ]
+    )
+    assert _watermark(engine) == 1
+    proc.process([record(0, registratie(2, "UT035600001"), 1)])
+    assert _watermark(engine) == 3
+    proc.process([record(1, status(4, "UT035600001", 2, "onderzocht", "2010-06-01"), 1)])
+    assert _watermark(engine) == 4
+
+
+def test_reports_only_use_facts_up_to_the_watermark(engine: Engine) -> None:
+    proc = _processor(engine, ListDeadLetterSink())
+    proc.process(
+        [record(0, registratie(1, "ZH051300001"), 0), record(1, registratie(3, "ZH051300002"), 0)]
+    )
+    rapportage = Rapportage(make_session_factory(engine))
+    rapport = rapportage.voortgang(date(2020, 1, 1))
+    assert rapport.positie == 1
+    assert rapport.inhoud["samenvatting"]["geregistreerd"] == 1
+
+
+def test_poison_events_are_dead_lettered_and_their_positions_still_count(engine: Engine) -> None:
+    sink = ListDeadLetterSink()
+    proc = _processor(engine, sink)
+    proc.process(
+        [
+            record(0, registratie(1, "ZH051300001")),
+            record(1, envelope(2, "ZH051300001", 2, "spoedlocatie-verhuisd", {"x": 1})),
+            record(2, envelope(3, "ZH051300001", 3, "spoedlocatie-status-gewijzigd", {"van": "a"})),
+            record(3, status(4, "ZH051300001", 4, "onderzocht", "2010-02-30")),
+            record(4, b"not even json"),
+            record(5, registratie(1, "ZZ000000001").replace(b"11111111", b"99999999")),
+            record(6, status(5, "ZH051300001", 5, "onderzocht", "2010-05-01")),
+        ]
+    )
+    reasons = [d.reason for d in sink.letters]
+    assert len(reasons) == 5
+    assert "onbekend type" in reasons[0]
+    assert "mist naar, besluitdatum" in reasons[1]
+    assert "month" in reasons[2] or "day" in reasons[2]
+    assert "CloudEvent" in reasons[3]
+    assert "andere bron" in reasons[4]
+    assert _watermark(engine) == 5
+    with engine.connect() as conn:
+        assert conn.execute(select(feiten.c.positie)).scalars().all() == [1, 5]
+        assert len(conn.execute(select(dead_letters)).all()) == 5
+
+
+def test_an_old_schema_version_is_upcast_on_read(engine: Engine) -> None:
+    proc = _processor(engine, ListDeadLetterSink())
+    oud = envelope(
+        2,
+        "ZH051300001",
+        2,
+        "spoedlocatie-status-gewijzigd",
+        {"van": "potentieel-spoed", "status": "onderzocht", "besluitdatum": "2010-05-01"},
+        schemaversion=0,
+    )
+    proc.process([record(0, registratie(1, "ZH051300001")), record(1, oud)])
+    with engine.connect() as conn:
+        data = conn.execute(select(feiten.c.data).where(feiten.c.positie == 2)).scalar_one()
+    assert data["naar"] == "onderzocht" and "status" not in data
+    rapport = Rapportage(make_session_factory(engine)).voortgang(date(2011, 1, 1))
+    assert rapport.inhoud["perStatus"]["onderzocht"] == 1
