@@ -6,6 +6,7 @@ Prints the URLs and a development token; Ctrl-C stops everything it started.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,9 +50,30 @@ def _wait_ready(url: str, timeout: float = 60) -> bool:
     return False
 
 
+def _fresh_start(started_kafka: bool) -> None:
+    """Keep the development log and databases consistent. Without the locaties database the
+    events on the broker belong to a store that no longer exists, and rapportage would refuse
+    the new store's events; so a fresh registry starts with a fresh broker and read models."""
+    data = ROOT / "var" / "data"
+    broker_data = ROOT / "var" / "kafka" / "data"
+    if (data / "locaties.sqlite").exists() or not broker_data.exists():
+        return
+    if not started_kafka:
+        print(
+            "let op: var/data/locaties.sqlite ontbreekt maar Kafka draait al met oude "
+            "gebeurtenissen; stop Kafka (deploy/kafka/kafka.sh stop) voor een schone start"
+        )
+        return
+    print("nieuw register: de Kafka-data en de rapportage-database van de vorige keer gaan weg")
+    shutil.rmtree(broker_data)
+    for path in data.glob("rapportage.sqlite*"):
+        path.unlink()
+
+
 def main() -> int:
     settings = ServiceSettings()
     started_kafka = subprocess.run([str(KAFKA), "status"]).returncode != 0
+    _fresh_start(started_kafka)
     subprocess.run([str(KAFKA), "start"], check=True)
     ensure_topics(settings.kafka_bootstrap)
     children: list[subprocess.Popen[bytes]] = []

@@ -89,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2010)
     args = parser.parse_args(argv)
     try:
-        uitkomst = vul(args.url, args.schaal, args.werkers, ServiceSettings().jwt_secret, args.seed)
+        with httpx.Client(base_url=args.url, timeout=60) as client:
+            uitkomst = vul(
+                client, args.schaal, args.werkers, ServiceSettings().jwt_secret, args.seed
+            )
     except (DemoFout, httpx.HTTPError) as exc:
         print(f"\ndemo afgebroken: {exc}", file=sys.stderr)
         return 1

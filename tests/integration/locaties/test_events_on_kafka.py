@@ -9,23 +9,21 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine
 
 from shared.envelope import CloudEvent
-from shared.messaging.topics import SPOEDLOCATIES, ensure_topics
-from tests.support.infra import KAFKA_BOOTSTRAP
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic
 from tests.support.locaties import NIEUW, locaties_client, token
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 
 def test_status_changes_reach_the_topic_as_cloudevents_in_order(pg_engine: Engine) -> None:
-    ensure_topics(KAFKA_BOOTSTRAP)
+    topic = create_topic(KAFKA_BOOTSTRAP, partitions=6)
     consumer = KafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None)
-    tps = [
-        TopicPartition(SPOEDLOCATIES, p)
-        for p in sorted(consumer.partitions_for_topic(SPOEDLOCATIES))
-    ]
+    tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
     start = consumer.end_offsets(tps)
     headers = token()
-    with locaties_client(pg_engine, kafka_enabled=True, kafka_bootstrap=KAFKA_BOOTSTRAP) as api:
+    with locaties_client(
+        pg_engine, kafka_enabled=True, kafka_bootstrap=KAFKA_BOOTSTRAP, spoedlocaties_topic=topic
+    ) as api:
         created = api.post("/v1/spoedlocaties", json=NIEUW, headers=headers)
         locatie_id = created.json()["locatieId"]
         for version, naar in enumerate(["onderzocht", "ernstig-spoed", "saneringsplan"], 1):
