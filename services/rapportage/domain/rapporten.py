@@ -31,6 +31,7 @@ class Tabel:
     titel: str
     kolommen: list[str]
     rijen: list[list[Any]]
+    grafiek: tuple[str, str] | None = None  # (label column, value column) for a bar chart
 
 
 @dataclass
@@ -144,7 +145,10 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
         inhoud,
         [
             Tabel(
-                "Per status", ["status", "aantal"], [[k, v] for k, v in inhoud["perStatus"].items()]
+                "Per status",
+                ["status", "aantal"],
+                [[k, v] for k, v in inhoud["perStatus"].items()],
+                ("status", "aantal"),
             ),
             Tabel(
                 "Doelen",
@@ -155,6 +159,7 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
                 "Per jaar",
                 ["jaar", "geregistreerd", "afgehandeld", "humaanAfgehandeld"],
                 [list(j.values()) for j in per_jaar],
+                ("jaar", "afgehandeld"),
             ),
         ],
     )
@@ -228,7 +233,14 @@ def per_bevoegd_gezag(
         {"peildatum": peildatum.isoformat()},
         positie,
         {"landelijk": nationaal, "ranglijst": rijen},
-        [Tabel("Ranglijst", kolommen, [[r[k] for k in kolommen] for r in rijen])],
+        [
+            Tabel(
+                "Ranglijst",
+                kolommen,
+                [[r[k] for k in kolommen] for r in rijen],
+                ("naam", "percentageAfgehandeld"),
+            )
+        ],
     )
 
 
@@ -350,7 +362,12 @@ def midterm_review(
         positie,
         inhoud,
         [
-            Tabel("Ranglijst", kolommen, [[r[k] for k in kolommen] for r in inhoud["ranglijst"]]),
+            Tabel(
+                "Ranglijst",
+                kolommen,
+                [[r[k] for k in kolommen] for r in inhoud["ranglijst"]],
+                ("naam", "percentageAfgehandeld"),
+            ),
             Tabel(
                 "Doelen",
                 ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],

@@ -39,34 +39,27 @@ def als_csv(rapport: Rapport) -> str:
 
 
 def _staafdiagram(tabel: Tabel) -> str:
-    """A horizontal bar chart of the first numeric column, as inline SVG."""
-    numeriek = next(
-        (
-            i
-            for i in range(1, len(tabel.kolommen))
-            if tabel.rijen
-            and all(
-                isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in tabel.rijen
-            )
-        ),
-        None,
-    )
-    if numeriek is None or len(tabel.rijen) > 60:
+    """A horizontal bar chart of the table's chosen column, as inline SVG."""
+    if tabel.grafiek is None or not tabel.rijen:
         return ""
-    hoogste = max((float(r[numeriek]) for r in tabel.rijen), default=0.0) or 1.0
+    label = tabel.kolommen.index(tabel.grafiek[0])
+    waarde = tabel.kolommen.index(tabel.grafiek[1])
+    waarden = [float(r[waarde] or 0) for r in tabel.rijen]
+    hoogste = max(waarden) or 1.0
     regels = []
-    for i, rij in enumerate(tabel.rijen):
-        breedte = 300 * float(rij[numeriek]) / hoogste
+    for i, (rij, w) in enumerate(zip(tabel.rijen, waarden, strict=True)):
+        breedte = 300 * w / hoogste
         y = i * 18
         regels.append(
-            f'<text x="0" y="{y + 13}" font-size="12">{html.escape(str(rij[0]))}</text>'
-            f'<rect x="190" y="{y + 2}" width="{breedte:.1f}" height="13" fill="#154273"/>'
-            f'<text x="{195 + breedte:.1f}" y="{y + 13}" font-size="12">{rij[numeriek]}</text>'
+            f'<text x="0" y="{y + 13}" font-size="12">{html.escape(str(rij[label]))}</text>'
+            f'<rect x="230" y="{y + 2}" width="{breedte:.1f}" height="13" fill="#154273"/>'
+            f'<text x="{235 + breedte:.1f}" y="{y + 13}" font-size="12">'
+            f"{html.escape(str(rij[waarde]))}</text>"
         )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="560" height="{18 * len(regels)}" '
-        f'role="img" aria-label="{html.escape(tabel.titel)}: '
-        f'{html.escape(tabel.kolommen[numeriek])}">{"".join(regels)}</svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="620" height="{18 * len(regels)}" '
+        f'role="img" aria-label="{html.escape(tabel.titel)}: {html.escape(tabel.grafiek[1])}">'
+        f"{''.join(regels)}</svg>"
     )
 
 
