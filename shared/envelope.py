@@ -121,9 +121,12 @@ class CloudEvent:
         )
 
 
-def from_recorded(event: RecordedEvent, source: str, store_id: str) -> CloudEvent:
+def from_recorded(
+    event: RecordedEvent, source: str, store_id: str, zegel: tuple[str, str, str] | None = None
+) -> CloudEvent:
     """Wrap a stored event. Extensions carry what a consumer or auditor needs beyond the core:
-    business time, global position, store identity, schema version and the metadata."""
+    business time, global position, store identity, schema version, the metadata and, once the
+    event is sealed, ``zegel`` = (hash, prevhash, streamprevhash) of the hash chain."""
     meta = event.metadata
     ext: dict[str, str | int] = {
         "occurredat": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
@@ -141,6 +144,8 @@ def from_recorded(event: RecordedEvent, source: str, store_id: str) -> CloudEven
     ):
         if value:
             ext[name] = value
+    if zegel is not None:
+        ext["hash"], ext["prevhash"], ext["streamprevhash"] = zegel
     return CloudEvent(
         id=str(event.event_id),
         source=source,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import from_recorded
 from shared.eventstore.sql import to_recorded
-from shared.eventstore.tables import events, outbox, store_identity
+from shared.eventstore.tables import event_seals, events, outbox, store_identity
 from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
+from shared.zegel import Verzegelaar
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +36,45 @@ class OutboxRelay:
         publisher: Publisher,
         source: str,
         batch_size: int = 500,
+        verzegelaar: Verzegelaar | None = None,
+        anker_interval_s: float = 300.0,
     ) -> None:
         self._sessions = sessions
         self._publisher = publisher
         self._source = source
         self._batch_size = batch_size
         self._store_id: str | None = None
+        self._verzegelaar = verzegelaar or Verzegelaar(source)
+        self._anker_interval_s = anker_interval_s
+        self._laatste_anker = time.monotonic()
 
-    def run_once(self) -> int:
-        """Publish one batch; returns how many rows were published. Raises PublishError."""
+    def seal(self) -> int:
+        """Seal committed events and anchor when due; returns how many were sealed."""
         with self._sessions() as session, session.begin():
             if self._store_id is None:
                 self._store_id = store_id(session)
+            sealed = self._verzegelaar.verzegel(session, self._store_id)
+            stil = not sealed and time.monotonic() - self._laatste_anker > self._anker_interval_s
+            if self._verzegelaar.veranker(session, forceer=stil) is not None or stil:
+                self._laatste_anker = time.monotonic()
+        return sealed
+
+    def run_once(self) -> int:
+        """Seal, then publish one batch of sealed events; returns how many rows were
+        published. Raises PublishError."""
+        self.seal()
+        with self._sessions() as session, session.begin():
+            assert self._store_id is not None
             rows = session.execute(
-                select(events, outbox.c.topic)
+                select(
+                    events,
+                    outbox.c.topic,
+                    event_seals.c.hash,
+                    event_seals.c.prev_hash,
+                    event_seals.c.stream_prev_hash,
+                )
                 .join(outbox, outbox.c.position == events.c.position)
+                .join(event_seals, event_seals.c.position == events.c.position)
                 .where(outbox.c.published_at.is_(None))
                 .order_by(outbox.c.position)
                 .limit(self._batch_size)
@@ -58,7 +84,8 @@ class OutboxRelay:
         messages = []
         for row in rows:
             event = to_recorded(row)
-            envelope = from_recorded(event, self._source, self._store_id)
+            zegel = (row.hash, row.prev_hash, row.stream_prev_hash)
+            envelope = from_recorded(event, self._source, self._store_id, zegel)
             messages.append(
                 OutgoingMessage(
                     topic=row.topic,

@@ -14,8 +14,10 @@ from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
+from shared.integriteit import laad_privesleutel
 from shared.messaging.publisher import KafkaPublisher
-from shared.outbox import OutboxRelay, RelayThread
+from shared.outbox import OutboxRelay, RelayThread, store_id
+from shared.zegel import Verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
@@ -26,6 +28,7 @@ class Container:
     engine: Engine
     sessions: sessionmaker[Session]
     source: str
+    verzegelaar: Verzegelaar
     relay: RelayThread | None
 
     def uow(self) -> SqlLocatiesUnitOfWork:
@@ -34,6 +37,13 @@ class Container:
             self.settings.spoedlocaties_topic,
             on_commit=self.relay.wake if self.relay else None,
         )
+
+    def verzegel(self) -> str:
+        """Seal what is committed (the relay does this too); returns the store id."""
+        with self.sessions.begin() as session:
+            store = store_id(session)
+            self.verzegelaar.verzegel(session, store)
+        return store
 
     def check_database(self) -> None:
         with self.engine.connect() as conn:
@@ -49,14 +59,24 @@ def migrate(engine: Engine) -> None:
     migrations.upgrade(engine, [VERSIONS])
 
 
+def verzegelaar(settings: LocatiesSettings, source: str) -> Verzegelaar:
+    sleutel = None
+    if settings.anker_sleutel:
+        sleutel = laad_privesleutel(Path(settings.anker_sleutel).read_bytes())
+    return Verzegelaar(source, settings.anker_elke, sleutel, settings.spoedlocaties_topic)
+
+
 def bootstrap(settings: LocatiesSettings) -> Container:
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
     source = source_urn(settings.oin, "bodemregie-locaties")
+    zegel = verzegelaar(settings, source)
     relay = None
     if settings.kafka_enabled and settings.relay_enabled:
         publisher = KafkaPublisher(settings.kafka_bootstrap, client_id="locaties-relay")
-        relay = RelayThread(OutboxRelay(sessions, publisher, source), name="locaties-relay")
+        relay = RelayThread(
+            OutboxRelay(sessions, publisher, source, verzegelaar=zegel), name="locaties-relay"
+        )
         relay.start()
-    return Container(settings, engine, sessions, source, relay)
+    return Container(settings, engine, sessions, source, zegel, relay)

@@ -71,6 +71,18 @@ outbox = Table(
     ),
 )
 
+# The hash chain (see shared/integriteit.py), written by the sealer in position order.
+event_seals = Table(
+    "event_seals",
+    metadata,
+    Column(
+        "position", BigInteger, ForeignKey("events.position"), primary_key=True, autoincrement=False
+    ),
+    Column("hash", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("stream_prev_hash", String(64), nullable=False),
+)
+
 # Idempotent consumers: the Kafka position and the projection change commit together.
 consumer_offsets = Table(
     "consumer_offsets",

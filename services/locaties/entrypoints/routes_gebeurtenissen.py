@@ -1,4 +1,4 @@
-"""Event history per site and the global feed, as CloudEvents."""
+"""Event history per site and the global feed, as sealed CloudEvents."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ from services.locaties.entrypoints import schemas
 from services.locaties.entrypoints.dependencies import CurrentActor, Services
 from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, LocatieId
 from shared.aggregate import NotFound
-from shared.envelope import from_recorded
-from shared.eventstore import RecordedEvent
 from shared.http.problems import ProblemError
-from shared.outbox import store_id
+from shared.zegel import verzegelde
 
 router = APIRouter(tags=["Gebeurtenissen"])
 
 
-def _envelopes(events: list[RecordedEvent], source: str, store: str) -> list[dict[str, Any]]:
-    return [from_recorded(e, source, store).to_dict() for e in events]
+def _stroom(services: Services, locatie_id: str) -> list[dict[str, Any]]:
+    store = services.verzegel()
+    with services.sessions() as session:
+        events = verzegelde(session, services.source, store, limiet=100_000, stream_id=locatie_id)
+    if not events:
+        raise NotFound(locatie_id)
+    return events
 
 
 @router.get(
@@ -31,15 +34,10 @@ def _envelopes(events: list[RecordedEvent], source: str, store: str) -> list[dic
 def historie(
     locatie_id: LocatieId, services: Services, actor: CurrentActor
 ) -> schemas.Gebeurtenissen:
-    """Alle gebeurtenissen van de locatie, oudste eerst, met besluitdatum (occurredat) en
-    registratiemoment (time)."""
-    with services.uow() as uow:
-        events = uow.events.load(locatie_id)
-        if not events:
-            raise NotFound(locatie_id)
-        store = store_id(uow.session)
+    """Alle gebeurtenissen van de locatie, oudste eerst, met besluitdatum (occurredat),
+    registratiemoment (time) en hun plaats in de hashketen (hash, prevhash, streamprevhash)."""
     return schemas.Gebeurtenissen(
-        gebeurtenissen=_envelopes(events, services.source, store),
+        gebeurtenissen=_stroom(services, locatie_id),
         links={
             "self": schemas.Link(href=f"/v1/spoedlocaties/{locatie_id}/gebeurtenissen"),
             "locatie": schemas.Link(href=f"/v1/spoedlocaties/{locatie_id}"),
@@ -60,13 +58,10 @@ def gebeurtenis(
     actor: CurrentActor,
 ) -> dict[str, Any]:
     """Eén gebeurtenis als CloudEvent."""
-    with services.uow() as uow:
-        events = [
-            e for e in uow.events.load(locatie_id, up_to_version=versie) if e.version == versie
-        ]
-        if not events:
-            raise ProblemError(404, f"Locatie {locatie_id} heeft geen versie {versie}.")
-        return _envelopes(events, services.source, store_id(uow.session))[0]
+    for event in _stroom(services, locatie_id):
+        if event["sequence"] == str(versie):
+            return event
+    raise ProblemError(404, f"Locatie {locatie_id} heeft geen versie {versie}.")
 
 
 @router.get(
@@ -81,15 +76,16 @@ def feed(
     vanaf_positie: Annotated[int, Query(alias="vanafPositie", ge=1)] = 1,
     limiet: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> schemas.Gebeurtenissen:
-    """Alle gebeurtenissen in de volgorde van vastleggen, vanaf een positie (inclusief). Een
-    lezer die doorgaat bij de positie in de next-link mist niets en leest niets dubbel: de
-    posities lopen zonder gaten op. Bedoeld voor bijlezen en voor auditors."""
-    with services.uow() as uow:
-        events = uow.events.read_all(vanaf_positie - 1, limiet)
-        store = store_id(uow.session)
-    volgende = events[-1].position + 1 if events else vanaf_positie
+    """Alle gebeurtenissen in de volgorde van vastleggen, vanaf een positie (inclusief), met
+    hun zegel in de hashketen en de ankers. Een lezer die doorgaat bij de positie in de
+    next-link mist niets en leest niets dubbel: de posities lopen zonder gaten op. Bedoeld voor
+    bijlezen en voor auditors (`bodemregie audit export --api ...`)."""
+    store = services.verzegel()
+    with services.sessions() as session:
+        events = verzegelde(session, services.source, store, vanaf_positie - 1, limiet)
+    volgende = int(events[-1]["position"]) + 1 if events else vanaf_positie
     return schemas.Gebeurtenissen(
-        gebeurtenissen=_envelopes(events, services.source, store),
+        gebeurtenissen=events,
         links={
             "self": schemas.Link(href=f"/v1/gebeurtenissen?vanafPositie={vanaf_positie}"),
             "next": schemas.Link(href=f"/v1/gebeurtenissen?vanafPositie={volgende}"),
