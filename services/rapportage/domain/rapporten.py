@@ -12,10 +12,10 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from services.rapportage.domain.feiten import Locatie
+from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
 from shared.vocabulaire import RisicoType, Status
 
@@ -410,3 +410,55 @@ def kamerbrief_bijlage(locaties: dict[str, Locatie], van: date, tot: date, posit
             )
         ],
     )
+
+
+NAMEN = (
+    "voortgang",
+    "bevoegde-gezagen",
+    "provincies",
+    "deadlines",
+    "midterm-review",
+    "kamerbrief-bijlage",
+)
+
+
+def kennismoment(kennisdatum: date) -> datetime:
+    """The end of the kennisdatum (UTC): facts recorded before it were known on that day."""
+    return datetime.combine(kennisdatum + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def bekend_op(feiten: Iterable[Feit], kennisdatum: date | None) -> list[Feit]:
+    if kennisdatum is None:
+        return list(feiten)
+    grens = kennismoment(kennisdatum)
+    return [f for f in feiten if f.vastgelegd_op < grens]
+
+
+def bouw(
+    naam: str,
+    feiten: list[Feit],
+    positie: int,
+    peildatum: date,
+    kennisdatum: date | None = None,
+    van: date | None = None,
+) -> Rapport:
+    """Any report from the facts up to ``positie`` (the service and the auditor both use this,
+    so a replay of the log yields the same digest as the service)."""
+    bekend = [f for f in bekend_op(feiten, kennisdatum) if f.positie <= positie]
+    nu = toestand_op(bekend, peildatum)
+    if naam == "voortgang":
+        rapport = voortgang(nu, peildatum, positie)
+    elif naam in ("bevoegde-gezagen", "provincies"):
+        per = "provincie" if naam == "provincies" else "bevoegd-gezag"
+        rapport = per_bevoegd_gezag(nu, peildatum, positie, per)
+    elif naam == "deadlines":
+        rapport = deadlines(nu, peildatum, positie)
+    elif naam == "midterm-review":
+        rapport = midterm_review(toestand_op(bekend, START), nu, peildatum, positie)
+    elif naam == "kamerbrief-bijlage":
+        rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie)
+    else:
+        raise ValueError(f"onbekend rapport {naam!r}; kies uit {', '.join(NAMEN)}")
+    if kennisdatum is not None:
+        rapport.parameters["kennisdatum"] = kennisdatum.isoformat()
+    return rapport

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -96,6 +97,34 @@ def peildatum(
     return _datum("peildatum", peildatum, datetime.now(UTC).date())
 
 
+def kennisdatum(
+    kennisdatum: Annotated[
+        date | None,
+        Query(
+            description="Zoals het bekend was aan het eind van deze dag (registratietijd): latere "
+            "registraties en correcties tellen niet mee. Standaard: alles wat nu bekend "
+            "is."
+        ),
+    ] = None,
+) -> date | None:
+    if kennisdatum is None:
+        return None
+    return _datum("kennisdatum", kennisdatum, kennisdatum)
+
+
+def tijd(
+    peildatum: Annotated[date, Depends(peildatum)],
+    kennisdatum: Annotated[date | None, Depends(kennisdatum)],
+) -> tuple[date, date | None]:
+    if kennisdatum is not None and peildatum > kennisdatum:
+        raise _ongeldig(
+            "peildatum",
+            f"{peildatum} ligt na de kennisdatum {kennisdatum}: wat "
+            "toen nog moest gebeuren kon niet bekend zijn",
+        )
+    return peildatum, kennisdatum
+
+
 def gezag(
     bevoegd_gezag: Annotated[
         str | None,
@@ -135,7 +164,7 @@ def formaat(
     )
 
 
-Peildatum = Annotated[date, Depends(peildatum)]
+Tijd = Annotated[tuple[date, date | None], Depends(tijd)]
 Gezag = Annotated[str | None, Depends(gezag)]
 Formaat = Annotated[str, Depends(formaat)]
 
@@ -153,16 +182,24 @@ def _antwoord(rapport: Rapport, soort: str, request: Request) -> Response:
 
 
 def _alleen(rapport: Rapport, code: str | None, lijst: str, veld: str) -> Rapport:
-    """Restrict a list in the content to one bevoegd gezag (ranks stay national)."""
+    """A copy restricted to one bevoegd gezag (ranks stay national); reports are cached and
+    shared, so they are never changed in place."""
     if code is None:
         return rapport
-    rapport.parameters["bevoegdGezag"] = code
-    rapport.inhoud[lijst] = [r for r in rapport.inhoud[lijst] if r[veld] == code]
+    inhoud = {**rapport.inhoud, lijst: [r for r in rapport.inhoud[lijst] if r[veld] == code]}
+    tabellen = []
     for tabel in rapport.tabellen:
-        if veld in tabel.kolommen or "code" in tabel.kolommen:
-            i = tabel.kolommen.index(veld if veld in tabel.kolommen else "code")
-            tabel.rijen[:] = [r for r in tabel.rijen if r[i] == code]
-    return rapport
+        kolom = veld if veld in tabel.kolommen else "code"
+        if kolom in tabel.kolommen:
+            i = tabel.kolommen.index(kolom)
+            tabel = replace(tabel, rijen=[r for r in tabel.rijen if r[i] == code])
+        tabellen.append(tabel)
+    return replace(
+        rapport,
+        parameters={**rapport.parameters, "bevoegdGezag": code},
+        inhoud=inhoud,
+        tabellen=tabellen,
+    )
 
 
 @router.get("/rapportages", response_model=Overzicht, summary="Beschikbare rapportages")
@@ -192,12 +229,12 @@ def voortgang(
     request: Request,
     services: Services,
     principal: CurrentPrincipal,
-    peildatum: Peildatum,
+    tijd: Tijd,
     soort: Formaat,
 ) -> Response:
     """Spoedlocaties per status en risicotype, de humane tegen het doel van 2015 en alle tegen
     het doel van 2020, en het verloop per jaar 2010-2020; zoals het was op de peildatum."""
-    return _antwoord(services.rapportage.voortgang(peildatum), soort, request)
+    return _antwoord(services.rapportage.rapport("voortgang", *tijd), soort, request)
 
 
 @router.get(
@@ -210,13 +247,13 @@ def per_bevoegd_gezag(
     request: Request,
     services: Services,
     principal: CurrentPrincipal,
-    peildatum: Peildatum,
+    tijd: Tijd,
     code: Gezag,
     soort: Formaat,
 ) -> Response:
     """Ranglijst van de 42 bevoegde gezagen naar voortgang, met wie achterloopt, de knelpunten
     en het toegekende en bestede budget."""
-    rapport = services.rapportage.per_bevoegd_gezag(peildatum, "bevoegd-gezag")
+    rapport = services.rapportage.rapport("bevoegde-gezagen", *tijd)
     return _antwoord(_alleen(rapport, code, "ranglijst", "code"), soort, request)
 
 
@@ -230,11 +267,11 @@ def per_provincie(
     request: Request,
     services: Services,
     principal: CurrentPrincipal,
-    peildatum: Peildatum,
+    tijd: Tijd,
     soort: Formaat,
 ) -> Response:
     """Als per bevoegd gezag, opgeteld per provincie (provincie en gemeenten erbinnen)."""
-    return _antwoord(services.rapportage.per_bevoegd_gezag(peildatum, "provincie"), soort, request)
+    return _antwoord(services.rapportage.rapport("provincies", *tijd), soort, request)
 
 
 @router.get(
@@ -247,12 +284,12 @@ def deadlines(
     request: Request,
     services: Services,
     principal: CurrentPrincipal,
-    peildatum: Peildatum,
+    tijd: Tijd,
     soort: Formaat,
 ) -> Response:
     """Humane spoedlocaties die eind 2015 niet gesaneerd of beheerst waren, locaties die op de
     peildatum over hun deadline zijn, en welke lijsten op hun deadline onvolledig waren."""
-    return _antwoord(services.rapportage.deadlines(peildatum), soort, request)
+    return _antwoord(services.rapportage.rapport("deadlines", *tijd), soort, request)
 
 
 @router.get(
@@ -265,12 +302,12 @@ def midterm_review(
     request: Request,
     services: Services,
     principal: CurrentPrincipal,
-    peildatum: Peildatum,
+    tijd: Tijd,
     soort: Formaat,
 ) -> Response:
     """De stand op de peildatum naast de start van het convenant en de doelen, per bevoegd
     gezag met de voortgang sinds de start."""
-    return _antwoord(services.rapportage.midterm_review(peildatum), soort, request)
+    return _antwoord(services.rapportage.rapport("midterm-review", *tijd), soort, request)
 
 
 @router.get(
@@ -287,13 +324,17 @@ def kamerbrief_bijlage(
     soort: Formaat,
     van: Annotated[date, Query(description="Eerste dag van de periode.")],
     tot: Annotated[date | None, Query(description="Laatste dag; standaard vandaag.")] = None,
+    kennis: Annotated[date | None, Depends(kennisdatum)] = None,
 ) -> Response:
-    """De spoedlocaties die in de periode gesaneerd of beheerst werden, per bevoegd gezag."""
+    """De spoedlocaties die in de periode gesaneerd of beheerst werden, per bevoegd gezag,
+    zoals bekend op de kennisdatum (standaard: nu)."""
     van = _datum("van", van, van)
     tot = _datum("tot", tot, datetime.now(UTC).date())
     if van > tot:
         raise _ongeldig("van", f"{van} ligt na tot ({tot})")
-    rapport = services.rapportage.kamerbrief_bijlage(van, tot)
+    if kennis is not None and tot > kennis:
+        raise _ongeldig("tot", f"{tot} ligt na de kennisdatum {kennis}")
+    rapport = services.rapportage.rapport("kamerbrief-bijlage", tot, kennis, van)
     return _antwoord(_alleen(rapport, code, "perBevoegdGezag", "bevoegdGezag"), soort, request)
 
 

@@ -1,4 +1,4 @@
-"""Builds reports from the facts up to the watermark; cached per (watermark, peildatum)."""
+"""Builds reports from the facts up to the watermark, as known on a kennisdatum."""
 
 from __future__ import annotations
 
@@ -10,56 +10,54 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.rapportage.adapters import projectie
 from services.rapportage.domain import rapporten
-from services.rapportage.domain.feiten import Locatie, toestand_op
+from services.rapportage.domain.feiten import Feit
 
 
 class Rapportage:
-    def __init__(self, sessions: sessionmaker[Session], cache_size: int = 32) -> None:
-        self._sessions = sessions
-        self._cache: OrderedDict[tuple[int, date], dict[str, Locatie]] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
+    """Reads the facts once per watermark and keeps them; reports are folded from them."""
 
-    def toestand(
-        self, peildatum: date, positie: int | None = None
-    ) -> tuple[int, dict[str, Locatie]]:
-        """The sites on ``peildatum`` from the facts up to ``positie`` (default: watermark)."""
-        with self._sessions() as session:
-            watermark = projectie.watermark(session)
-            positie = watermark if positie is None else min(positie, watermark)
-            sleutel = (positie, peildatum)
-            with self._lock:
-                if sleutel in self._cache:
-                    self._cache.move_to_end(sleutel)
-                    return positie, self._cache[sleutel]
-            locaties = toestand_op(projectie.lees_feiten(session, positie), peildatum)
-        with self._lock:
-            self._cache[sleutel] = locaties
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return positie, locaties
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._lock = threading.Lock()
+        self._feiten: list[Feit] = []
+        self._tot: int = 0
+        self._cache: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
 
     def watermark(self) -> int:
         with self._sessions() as session:
             return projectie.watermark(session)
 
+    def _feiten_tot(self, positie: int) -> list[Feit]:
+        with self._lock:
+            if positie > self._tot:
+                with self._sessions() as session:
+                    nieuw = projectie.lees_feiten(session, positie, na=self._tot)
+                self._feiten.extend(nieuw)
+                self._tot = positie
+            return [f for f in self._feiten if f.positie <= positie]
+
+    def rapport(
+        self, naam: str, peildatum: date, kennisdatum: date | None = None, van: date | None = None
+    ) -> rapporten.Rapport:
+        positie = self.watermark()
+        sleutel = (naam, positie, peildatum, kennisdatum, van)
+        with self._lock:
+            if sleutel in self._cache:
+                return self._cache[sleutel]
+        rapport = rapporten.bouw(
+            naam, self._feiten_tot(positie), positie, peildatum, kennisdatum, van
+        )
+        with self._lock:
+            self._cache[sleutel] = rapport
+            while len(self._cache) > 64:
+                self._cache.popitem(last=False)
+        return rapport
+
     def voortgang(self, peildatum: date) -> rapporten.Rapport:
-        positie, locaties = self.toestand(peildatum)
-        return rapporten.voortgang(locaties, peildatum, positie)
+        return self.rapport("voortgang", peildatum)
 
     def per_bevoegd_gezag(self, peildatum: date, per: str) -> rapporten.Rapport:
-        positie, locaties = self.toestand(peildatum)
-        return rapporten.per_bevoegd_gezag(locaties, peildatum, positie, per)
+        return self.rapport("provincies" if per == "provincie" else "bevoegde-gezagen", peildatum)
 
     def deadlines(self, peildatum: date) -> rapporten.Rapport:
-        positie, locaties = self.toestand(peildatum)
-        return rapporten.deadlines(locaties, peildatum, positie)
-
-    def midterm_review(self, peildatum: date) -> rapporten.Rapport:
-        positie, nu = self.toestand(peildatum)
-        _, start = self.toestand(rapporten.START, positie)
-        return rapporten.midterm_review(start, nu, peildatum, positie)
-
-    def kamerbrief_bijlage(self, van: date, tot: date) -> rapporten.Rapport:
-        positie, locaties = self.toestand(tot)
-        return rapporten.kamerbrief_bijlage(locaties, van, tot, positie)
+        return self.rapport("deadlines", peildatum)

@@ -1,0 +1,73 @@
+"""Reading a spoedlocatie CloudEvent as a fact: upcast to the current schema, then check it.
+
+Shared by the rapportage consumer and the auditor's replay, so both derive the same facts from
+the same log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.rapportage.domain import feiten as f
+from shared.aggregate import EventRegistry
+from shared.envelope import TYPE_PREFIX, CloudEvent
+from shared.integriteit import ANKER_TYPE
+
+# Upcasters lift older schema versions of an event to the current one, so old logs stay
+# replayable. Version 0 of the status event (before the first release) named the new status
+# "status" and had no explanation.
+upcasters = EventRegistry()
+
+
+@upcasters.upcaster(f.STATUS, 0)
+def _status_v0(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    data["naar"] = data.pop("status")
+    data.setdefault("toelichting", "")
+    return data
+
+
+VERPLICHT = {
+    f.GEREGISTREERD: ("bevoegd_gezag", "gemeentecode", "naam", "status", "registratiedatum"),
+    f.STATUS: ("van", "naar", "besluitdatum"),
+    f.RISICO: ("risicotype", "vastgesteld", "beoordelingsdatum"),
+    f.KNELPUNT: ("knelpunt", "datum"),
+    f.BUDGET: ("bedrag_euro", "datum"),
+    f.KOSTEN: ("bedrag_euro", "datum"),
+    f.OVERDRACHT: ("van", "naar", "datum"),
+    f.CORRECTIE: ("gecorrigeerde_versie", "correctie", "reden"),
+}
+
+
+class OnverwerkbaarEvent(ValueError):
+    pass
+
+
+def soort(event: CloudEvent) -> str:
+    return event.type.removeprefix(TYPE_PREFIX)
+
+
+def is_anker(event: CloudEvent) -> bool:
+    return soort(event) == ANKER_TYPE
+
+
+def positie(event: CloudEvent) -> tuple[str, int]:
+    try:
+        return str(event.extensions["storeid"]), int(event.extensions["position"])
+    except (KeyError, ValueError) as exc:
+        raise OnverwerkbaarEvent("storeid of position ontbreekt") from exc
+
+
+def naar_feit(event: CloudEvent) -> f.Feit:
+    """The fact an event states; raises OnverwerkbaarEvent or ValueError when it cannot."""
+    s = soort(event)
+    if s not in f.BEKENDE_TYPES:
+        raise OnverwerkbaarEvent(f"onbekend type {event.type}")
+    _, pos = positie(event)
+    data = upcasters.upcast(s, int(event.extensions.get("schemaversion", 1)), event.data)
+    ontbreekt = [veld for veld in VERPLICHT[s] if veld not in data]
+    if ontbreekt:
+        raise OnverwerkbaarEvent(f"{s} mist {', '.join(ontbreekt)}")
+    feit = f.Feit(pos, event.subject, event.sequence, s, event.time, data)
+    feit.datum()  # raises ValueError on an impossible date
+    return feit
