@@ -16,7 +16,7 @@ install: $(STAMP)
 
 kafka:
 	deploy/kafka/kafka.sh start
-	$(PY) -m shared.cli topics
+	$(PY) -m bodemregie.cli topics
 
 postgres:
 	deploy/postgres/pg.sh start
@@ -39,7 +39,7 @@ test: infra lint
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy shared services tests
+	.venv/bin/mypy shared services tests auditor bench deploy bodemregie
 
 run: install
 	$(PY) -m deploy.run

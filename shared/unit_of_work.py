@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
@@ -32,16 +33,23 @@ class SqlUnitOfWork:
     """Rolls back unless ``commit`` was called; the outbox rows commit with the events."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], on_commit: Callable[[], None] | None = None
+        self,
+        sessions: sessionmaker[Session],
+        on_commit: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``clock`` gives record time; tests and imports of historical data set it."""
         self._sessions = sessions
         self._on_commit = on_commit
+        self._clock = clock
         self.session: Session
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
         self.session.begin()
-        self.events: EventStore = SqlEventStore(self.session)
+        self.events: EventStore = (
+            SqlEventStore(self.session, self._clock) if self._clock else SqlEventStore(self.session)
+        )
         return self
 
     def __exit__(

@@ -39,10 +39,13 @@ class Container:
         )
 
     def verzegel(self) -> str:
-        """Seal what is committed (the relay does this too); returns the store id."""
+        """Seal what is committed and anchor when due (the relay does this too); returns the
+        store id."""
         with self.sessions.begin() as session:
             store = store_id(session)
             self.verzegelaar.verzegel(session, store)
+            if self.verzegelaar.veranker(session) is not None:
+                self.verzegelaar.verzegel(session, store)
         return store
 
     def check_database(self) -> None:

@@ -326,11 +326,24 @@ class Spoedlocatie(Aggregate):
                 event = registry.decode(name, schema, {**data, **later.correctie})
         return event
 
-    def _herbouw(self) -> None:
+    def _herbouw(self, peildatum: date | None = None) -> None:
         self.t = _Toestand()
         for versie, event in enumerate(self.history, start=1):
-            if not isinstance(event, RegistratieGecorrigeerd):
-                self._pas_toe(self._gecorrigeerd(versie, event), replay=True)
+            if isinstance(event, RegistratieGecorrigeerd):
+                continue
+            event = self._gecorrigeerd(versie, event)
+            if peildatum is not None and _bedrijfsdatum(event) > peildatum:
+                continue
+            self._pas_toe(event, replay=True)
+
+    def op_peildatum(self, peildatum: date) -> bool:
+        """Fold the state back to how it stood on ``peildatum`` (business dates, corrections
+        included); False when the site was not yet registered then. Read-only afterwards."""
+        eerste = self._gecorrigeerd(1, self.history[0])
+        if _bedrijfsdatum(eerste) > peildatum:
+            return False
+        self._herbouw(peildatum)
+        return True
 
     def _pas_toe(self, event: Any, replay: bool = False) -> None:
         t = self.t
@@ -391,6 +404,14 @@ class Spoedlocatie(Aggregate):
     def toestand(self) -> dict[str, Any]:
         """The current state as plain data (for the read model and the API)."""
         return dataclasses.asdict(self.t)
+
+
+def _bedrijfsdatum(event: Any) -> date:
+    for veld in ("besluitdatum", "registratiedatum", "beoordelingsdatum", "datum"):
+        if hasattr(event, veld):
+            waarde: date = getattr(event, veld)
+            return waarde
+    raise TypeError(f"{type(event).__name__} heeft geen bedrijfsdatum")
 
 
 def _niet_in_de_toekomst(veld: str, datum: date) -> None:

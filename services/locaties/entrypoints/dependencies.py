@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated
 from uuid import uuid4
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 
 from services.locaties.bootstrap import Container
 from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
@@ -14,6 +15,7 @@ from services.locaties.service_layer.handlers import Actor
 from shared.auth import CurrentPrincipal
 from shared.eventstore import EventMetadata
 from shared.http.problems import InvalidParam, ProblemError
+from shared.tijd import controleer_tijdreis
 
 _ETAG = re.compile(r'^(W/)?"(\d+)"$')
 
@@ -89,3 +91,25 @@ def accept_crs(accept_crs: Annotated[str | None, Header(alias="Accept-Crs")] = N
 
 ContentCrs = Annotated[str, Depends(content_crs)]
 AcceptCrs = Annotated[str, Depends(accept_crs)]
+
+
+def tijdreis(
+    peildatum: Annotated[
+        date | None,
+        Query(description="Toestand op deze (besluit)datum; standaard de actuele toestand."),
+    ] = None,
+    kennisdatum: Annotated[
+        date | None, Query(description="Zoals bekend aan het eind van deze dag (registratietijd).")
+    ] = None,
+) -> tuple[date | None, date | None]:
+    try:
+        controleer_tijdreis(peildatum, kennisdatum)
+    except ValueError as exc:
+        naam, reden = str(exc).split(": ", 1)
+        raise ProblemError(
+            400, f"{exc}.", invalid_params=[InvalidParam(name=f"query.{naam}", reason=reden)]
+        ) from exc
+    return peildatum, kennisdatum
+
+
+Tijdreis = Annotated[tuple[date | None, date | None], Depends(tijdreis)]

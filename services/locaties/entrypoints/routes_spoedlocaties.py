@@ -21,10 +21,13 @@ from services.locaties.entrypoints.dependencies import (
     CurrentActor,
     ExpectedVersion,
     Services,
+    Tijdreis,
 )
 from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij
 from services.locaties.service_layer import handlers
+from shared.aggregate import NotFound
 from shared.http.problems import InvalidParam, ProblemError
+from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
 
 router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
@@ -197,10 +200,27 @@ def haal_op(
     actor: CurrentActor,
     response: Response,
     crs: AcceptCrs,
+    tijd: Tijdreis,
 ) -> schemas.SpoedlocatieOut:
-    """De actuele toestand, herbouwd uit de gebeurtenissen; de ETag is de versie."""
+    """De toestand, herbouwd uit de gebeurtenissen; de ETag is de versie. Met `peildatum` de
+    toestand op die (besluit)datum, met `kennisdatum` zoals die aan het eind van die dag bekend
+    was (latere registraties en correcties tellen dan niet mee). Samen beantwoorden ze "wat
+    wisten we op 1 februari 2013 van 31 december 2012?"."""
+    peildatum, kennisdatum = tijd
     with services.uow() as uow:
-        return _respond(response, uow.locaties.get(locatie_id), crs)
+        events = uow.events.load(locatie_id)
+    if kennisdatum is not None:
+        grens = kennismoment(kennisdatum)
+        events = [e for e in events if e.recorded_at < grens]
+    if not events:
+        raise NotFound(locatie_id)
+    locatie = Spoedlocatie(locatie_id)
+    locatie.replay(events)
+    if peildatum is not None and not locatie.op_peildatum(peildatum):
+        raise ProblemError(
+            404, f"Spoedlocatie {locatie_id} was op {peildatum} nog niet geregistreerd."
+        )
+    return _respond(response, locatie, crs)
 
 
 @router.post(

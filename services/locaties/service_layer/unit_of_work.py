@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, cast
 
@@ -40,8 +41,9 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
         sessions: sessionmaker[Session],
         topic: str = SPOEDLOCATIES,
         on_commit: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
-        super().__init__(sessions, on_commit)
+        super().__init__(sessions, on_commit, clock)
         self.topic = topic
 
     def __enter__(self) -> SqlLocatiesUnitOfWork:

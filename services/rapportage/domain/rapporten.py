@@ -12,11 +12,12 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
+from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
 
 START = date(2010, 1, 1)
@@ -420,11 +421,6 @@ NAMEN = (
     "midterm-review",
     "kamerbrief-bijlage",
 )
-
-
-def kennismoment(kennisdatum: date) -> datetime:
-    """The end of the kennisdatum (UTC): facts recorded before it were known on that day."""
-    return datetime.combine(kennisdatum + timedelta(days=1), time(0), tzinfo=UTC)
 
 
 def bekend_op(feiten: Iterable[Feit], kennisdatum: date | None) -> list[Feit]:

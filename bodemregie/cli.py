@@ -51,11 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
     topics = sub.add_parser("topics", help="create the Kafka topics if missing")
     topics.add_argument("--bootstrap", default="")
     topics.set_defaults(func=_topics)
+
+    from auditor.cli import add_parser as add_audit
+
+    add_audit(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

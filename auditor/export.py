@@ -1,0 +1,97 @@
+"""Export the event log to JSON Lines (one CloudEvent per line, in position order)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+import httpx
+from kafka import KafkaConsumer, TopicPartition
+
+
+def voortgang(gedaan: int, totaal: int | None, uit: TextIO = sys.stderr) -> None:
+    if totaal:
+        balk = "#" * int(40 * gedaan / totaal)
+        print(f"\r[{balk:<40}] {gedaan}/{totaal}", end="", file=uit, flush=True)
+    else:
+        print(f"\r{gedaan} gebeurtenissen", end="", file=uit, flush=True)
+
+
+def uit_kafka(bootstrap: str, topic: str, toon: bool = True) -> list[dict[str, Any]]:
+    """Every record of the topic from offset 0, ordered by global position (partitions are
+    interleaved on the topic); exact duplicates are kept once."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not tps:
+            raise ValueError(f"topic {topic} bestaat niet")
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        einde = consumer.end_offsets(tps)
+        totaal = sum(einde.values())
+        regels: list[dict[str, Any]] = []
+        while any(consumer.position(tp) < einde[tp] for tp in tps):
+            for records in consumer.poll(timeout_ms=1000, max_records=5000).values():
+                regels.extend(json.loads(r.value) for r in records)
+            if toon:
+                voortgang(len(regels), totaal)
+    finally:
+        consumer.close()
+    if toon:
+        print(file=sys.stderr)
+    return _op_positie(regels)
+
+
+def uit_api(
+    url: str, token: str, toon: bool = True, client: httpx.Client | None = None
+) -> list[dict[str, Any]]:
+    """The global feed of a service, page by page."""
+    eigen = client is None
+    client = client or httpx.Client(base_url=url, timeout=60)
+    regels: list[dict[str, Any]] = []
+    try:
+        vanaf = 1
+        while True:
+            antwoord = client.get(
+                "/v1/gebeurtenissen",
+                params={"vanafPositie": vanaf, "limiet": 1000},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            antwoord.raise_for_status()
+            pagina = antwoord.json()["gebeurtenissen"]
+            if not pagina:
+                break
+            regels.extend(pagina)
+            vanaf = int(pagina[-1]["position"]) + 1
+            if toon:
+                voortgang(len(regels), None)
+    finally:
+        if eigen:
+            client.close()
+    if toon:
+        print(file=sys.stderr)
+    return regels
+
+
+def _op_positie(regels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    uniek: dict[str, dict[str, Any]] = {}
+    for regel in regels:
+        uniek.setdefault(json.dumps(regel, sort_keys=True), regel)
+    return sorted(uniek.values(), key=lambda r: (int(r.get("position", 0)), r.get("id", "")))
+
+
+def schrijf(regels: list[dict[str, Any]], uit: TextIO) -> None:
+    for regel in regels:
+        uit.write(json.dumps(regel, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def lees(pad: str) -> Iterator[dict[str, Any]]:
+    with open(pad, encoding="utf-8") as fh:
+        for nummer, regel in enumerate(fh, start=1):
+            if regel.strip():
+                try:
+                    yield json.loads(regel)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"regel {nummer} is geen JSON: {exc}") from exc

@@ -1,0 +1,1 @@
+"""The ``bodemregie`` command line (development tokens, topics, the auditor's tool)."""
