@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 
 from auditor import export, verify
 from auditor.cli import main as audit
@@ -110,6 +111,52 @@ def test_deleting_an_event_in_the_database_is_caught(
         _drop(conn, [4])
     bevinding = _first_finding(api, sleutels)
     assert bevinding.positie == 5 and "ontbreekt" in bevinding.wat
+
+
+def test_inserting_an_event_in_the_database_is_caught(
+    api: TestClient, pg_engine: Engine, sleutels: tuple[Path, Path]
+) -> None:
+    """Make room at position 5 (as someone with write access could) and put a forged event
+    there with a correctly computed hash: the chain still breaks at the event that follows."""
+    log = _log(api)
+    with pg_engine.begin() as conn:
+        for tabel in ("outbox", "event_seals"):
+            conn.execute(text(f"ALTER TABLE {tabel} DROP CONSTRAINT {tabel}_position_fkey"))
+        for tabel in ("events", "event_seals", "outbox"):
+            conn.execute(text(f"UPDATE {tabel} SET position = -(position + 1) WHERE position >= 5"))
+            conn.execute(text(f"UPDATE {tabel} SET position = -position WHERE position < 0"))
+        nep = copy.deepcopy(log[4])
+        nep.update(
+            id="00000000-0000-0000-0000-000000000005",
+            subject="ZH051399999",
+            sequence="1",
+            prevhash=log[3]["hash"],
+            streamprevhash=i.NUL,
+        )
+        nep["hash"] = i.event_hash(nep)
+        conn.execute(
+            insert(events).values(
+                position=5,
+                event_id=nep["id"],
+                stream_id="ZH051399999",
+                stream_type="spoedlocatie",
+                version=1,
+                event_type=nep["type"].removeprefix("nl.overheid.bodem."),
+                schema_version=1,
+                data=nep["data"],
+                event_metadata={"actor": nep["actor"]},
+                occurred_at=datetime.fromisoformat(nep["occurredat"]),
+                recorded_at=datetime.fromisoformat(nep["time"]),
+            )
+        )
+        conn.execute(
+            insert(event_seals).values(
+                position=5, hash=nep["hash"], prev_hash=nep["prevhash"], stream_prev_hash=i.NUL
+            )
+        )
+    bevinding = _first_finding(api, sleutels)
+    # The forged event itself, or (were its rendering perfect) the event displaced by it.
+    assert bevinding.positie in (5, 6)
 
 
 def test_reordering_events_in_the_database_is_caught(
