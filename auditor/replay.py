@@ -39,4 +39,5 @@ def herspeel(
     kennisdatum: date | None = None,
     van: date | None = None,
 ) -> rapporten.Rapport:
-    return rapporten.bouw(rapport, feiten(events), positie, peildatum, kennisdatum, van)
+    toestand = rapporten.toestand_uit(feiten(events), positie, kennisdatum)
+    return rapporten.bouw(rapport, toestand, positie, peildatum, kennisdatum, van)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -172,14 +172,15 @@ def per_bevoegd_gezag(
     """The midterm review's list: per bevoegd gezag (or province), ranked by progress."""
     if per == "provincie":
         sleutels = [(b.code, b.naam) for b in BEVOEGDE_GEZAGEN if b.soort is Soort.PROVINCIE]
-        groep_van = {x.locatie_id: x.provincie for x in locaties.values()}
     else:
         sleutels = [(b.code, b.naam) for b in BEVOEGDE_GEZAGEN]
-        groep_van = {x.locatie_id: x.bevoegd_gezag for x in locaties.values()}
+    groepen: dict[str, list[Locatie]] = {}
+    for x in locaties.values():
+        groepen.setdefault(x.provincie if per == "provincie" else x.bevoegd_gezag, []).append(x)
     nationaal = _samenvatting(locaties.values())
     rijen = []
     for code, naam in sleutels:
-        eigen = [x for x in locaties.values() if groep_van[x.locatie_id] == code]
+        eigen = groepen.get(code, [])
         s = _samenvatting(eigen)
         knelpunten = Counter(x.knelpunt for x in eigen if x.knelpunt and not x.afgehandeld)
         te_laat = sum(
@@ -430,18 +431,26 @@ def bekend_op(feiten: Iterable[Feit], kennisdatum: date | None) -> list[Feit]:
     return [f for f in feiten if f.vastgelegd_op < grens]
 
 
+Toestand = Callable[[date], dict[str, Locatie]]
+
+
+def toestand_uit(feiten: list[Feit], positie: int, kennisdatum: date | None) -> Toestand:
+    """The sites on a peildatum, from the facts up to ``positie`` known on ``kennisdatum``."""
+    bekend = [f for f in bekend_op(feiten, kennisdatum) if f.positie <= positie]
+    return lambda peildatum: toestand_op(bekend, peildatum)
+
+
 def bouw(
     naam: str,
-    feiten: list[Feit],
+    toestand: Toestand,
     positie: int,
     peildatum: date,
     kennisdatum: date | None = None,
     van: date | None = None,
 ) -> Rapport:
-    """Any report from the facts up to ``positie`` (the service and the auditor both use this,
-    so a replay of the log yields the same digest as the service)."""
-    bekend = [f for f in bekend_op(feiten, kennisdatum) if f.positie <= positie]
-    nu = toestand_op(bekend, peildatum)
+    """Any report, given the state on a peildatum (the service passes a cached fold, the
+    auditor its own fold of the log; both call this, so a replay yields the same digest)."""
+    nu = toestand(peildatum)
     if naam == "voortgang":
         rapport = voortgang(nu, peildatum, positie)
     elif naam in ("bevoegde-gezagen", "provincies"):
@@ -450,7 +459,7 @@ def bouw(
     elif naam == "deadlines":
         rapport = deadlines(nu, peildatum, positie)
     elif naam == "midterm-review":
-        rapport = midterm_review(toestand_op(bekend, START), nu, peildatum, positie)
+        rapport = midterm_review(toestand(START), nu, peildatum, positie)
     elif naam == "kamerbrief-bijlage":
         rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie)
     else:

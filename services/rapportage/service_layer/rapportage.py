@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.rapportage.adapters import projectie
 from services.rapportage.domain import rapporten
-from services.rapportage.domain.feiten import Feit
+from services.rapportage.domain.feiten import Feit, Locatie
 
 
 class Rapportage:
@@ -21,7 +22,8 @@ class Rapportage:
         self._lock = threading.Lock()
         self._feiten: list[Feit] = []
         self._tot: int = 0
-        self._cache: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
+        self._rapporten: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
+        self._toestanden: OrderedDict[tuple[object, ...], dict[str, Locatie]] = OrderedDict()
 
     def watermark(self) -> int:
         with self._sessions() as session:
@@ -42,16 +44,30 @@ class Rapportage:
         positie = self.watermark()
         sleutel = (naam, positie, peildatum, kennisdatum, van)
         with self._lock:
-            if sleutel in self._cache:
-                return self._cache[sleutel]
+            if sleutel in self._rapporten:
+                return self._rapporten[sleutel]
         rapport = rapporten.bouw(
-            naam, self._feiten_tot(positie), positie, peildatum, kennisdatum, van
+            naam, self._toestand(positie, kennisdatum), positie, peildatum, kennisdatum, van
         )
         with self._lock:
-            self._cache[sleutel] = rapport
-            while len(self._cache) > 64:
-                self._cache.popitem(last=False)
+            _bewaar(self._rapporten, sleutel, rapport)
         return rapport
+
+    def _toestand(self, positie: int, kennisdatum: date | None) -> rapporten.Toestand:
+        """The fold, shared by all reports on the same position, kennisdatum and peildatum."""
+        feiten = self._feiten_tot(positie)
+
+        def op(peildatum: date) -> dict[str, Locatie]:
+            sleutel = (positie, kennisdatum, peildatum)
+            with self._lock:
+                if sleutel in self._toestanden:
+                    return self._toestanden[sleutel]
+            nu = rapporten.toestand_uit(feiten, positie, kennisdatum)(peildatum)
+            with self._lock:
+                _bewaar(self._toestanden, sleutel, nu)
+            return nu
+
+        return op
 
     def voortgang(self, peildatum: date) -> rapporten.Rapport:
         return self.rapport("voortgang", peildatum)
@@ -61,3 +77,14 @@ class Rapportage:
 
     def deadlines(self, peildatum: date) -> rapporten.Rapport:
         return self.rapport("deadlines", peildatum)
+
+
+def _bewaar(
+    cache: OrderedDict[tuple[object, ...], Any],
+    sleutel: tuple[object, ...],
+    waarde: Any,
+    maximum: int = 32,
+) -> None:
+    cache[sleutel] = waarde
+    while len(cache) > maximum:
+        cache.popitem(last=False)
