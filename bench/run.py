@@ -75,6 +75,8 @@ def write(
         f"| {s['voortgang_s']:.2f} | {s['bevoegde-gezagen_s']:.2f} | {s['deadlines_s']:.2f} |"
         for s in schaal
     )
+    per_feit_us = 1e6 * schaal[-1]["fold_s"] / schaal[-1]["facts"]
+    extrapolatie_s = per_feit_us * 3.3e6 / 1e6
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = f"""# Benchmarks
 
