@@ -13,6 +13,7 @@ from services.locaties.config import LocatiesSettings
 from services.locaties.domain.model import OngeldigeTransitie, OngeldigeWaarde
 from services.locaties.entrypoints import (
     routes_bevoegde_gezagen,
+    routes_commandos,
     routes_gebeurtenissen,
     routes_spoedlocaties,
 )
@@ -97,6 +98,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
         routers=[
             routes_bevoegde_gezagen.router,
             routes_spoedlocaties.router,
+            routes_commandos.router,
             routes_gebeurtenissen.router,
         ],
         lifespan=lifespan,

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic.alias_generators import to_snake
 from sqlalchemy import func, select
 
 from services.locaties.adapters.tables import spoedlocaties
@@ -19,7 +18,6 @@ from services.locaties.entrypoints.dependencies import (
     AcceptCrs,
     ContentCrs,
     CurrentActor,
-    ExpectedVersion,
     Services,
     Tijdreis,
 )
@@ -223,198 +221,7 @@ def haal_op(
     return _respond(response, locatie, crs)
 
 
-@router.post(
-    "/{locatieId}/statuswijzigingen",
-    status_code=201,
-    response_model=schemas.SpoedlocatieOut,
-    summary="Wijzig de status",
-    responses=COMMAND_ERRORS,
-)
-def wijzig_status(
-    locatie_id: LocatieId,
-    body: schemas.Statuswijziging,
-    response: Response,
-    services: Services,
-    actor: CurrentActor,
-    versie: ExpectedVersion,
-    crs: AcceptCrs,
-) -> schemas.SpoedlocatieOut:
-    """Legt een besluit vast dat de status verandert. Alleen overgangen die de levenscyclus
-    toestaat; een 409 noemt de toegestane vervolgstatussen. Vereist If-Match."""
-    locatie = handlers.wijzig_status(
-        commands.WijzigStatus(locatie_id, versie, body.naar, body.besluitdatum, body.toelichting),
-        services.uow(),
-        actor,
-    )
-    return _created(response, locatie, crs)
-
-
-@router.post(
-    "/{locatieId}/risicobeoordelingen",
-    status_code=201,
-    response_model=schemas.SpoedlocatieOut,
-    summary="Beoordeel een risico",
-    responses=COMMAND_ERRORS,
-)
-def beoordeel_risico(
-    locatie_id: LocatieId,
-    body: schemas.Risicobeoordeling,
-    response: Response,
-    services: Services,
-    actor: CurrentActor,
-    versie: ExpectedVersion,
-    crs: AcceptCrs,
-) -> schemas.SpoedlocatieOut:
-    """Legt vast of een humaan, ecologisch of verspreidingsrisico is vastgesteld, met de
-    criteria uit de SIKB0101-lijst. Vereist If-Match."""
-    locatie = handlers.beoordeel_risico(
-        commands.BeoordeelRisico(
-            locatie_id,
-            versie,
-            body.risicotype,
-            body.vastgesteld,
-            tuple(body.criteria),
-            body.beoordelingsdatum,
-            body.toelichting,
-        ),
-        services.uow(),
-        actor,
-    )
-    return _created(response, locatie, crs)
-
-
-@router.post(
-    "/{locatieId}/knelpunten",
-    status_code=201,
-    response_model=schemas.SpoedlocatieOut,
-    summary="Stel een knelpunt vast",
-    responses=COMMAND_ERRORS,
-)
-def stel_knelpunt_vast(
-    locatie_id: LocatieId,
-    body: schemas.KnelpuntIn,
-    response: Response,
-    services: Services,
-    actor: CurrentActor,
-    versie: ExpectedVersion,
-    crs: AcceptCrs,
-) -> schemas.SpoedlocatieOut:
-    """Het knelpunt om de convenantsdeadline te halen (of 'geen'). Vereist If-Match."""
-    locatie = handlers.stel_knelpunt_vast(
-        commands.StelKnelpuntVast(locatie_id, versie, body.knelpunt, body.datum, body.toelichting),
-        services.uow(),
-        actor,
-    )
-    return _created(response, locatie, crs)
-
-
-@router.post(
-    "/{locatieId}/budgettoekenningen",
-    status_code=201,
-    response_model=schemas.SpoedlocatieOut,
-    summary="Ken budget toe",
-    responses=COMMAND_ERRORS,
-)
-def ken_budget_toe(
-    locatie_id: LocatieId,
-    body: schemas.Budgettoekenning,
-    response: Response,
-    services: Services,
-    actor: CurrentActor,
-    versie: ExpectedVersion,
-    crs: AcceptCrs,
-) -> schemas.SpoedlocatieOut:
-    """Kent budget toe (of trekt het in met een negatief bedrag). Vereist If-Match."""
-    locatie = handlers.ken_budget_toe(
-        commands.KenBudgetToe(locatie_id, versie, body.bedrag_euro, body.datum, body.bron),
-        services.uow(),
-        actor,
-    )
-    return _created(response, locatie, crs)
-
-
-@router.post(
-    "/{locatieId}/kostenboekingen",
-    status_code=201,
-    response_model=schemas.SpoedlocatieOut,
-    summary="Boek kosten",
-    responses=COMMAND_ERRORS,
-)
-def boek_kosten(
-    locatie_id: LocatieId,
-    body: schemas.Kostenboeking,
-    response: Response,
-    services: Services,
-    actor: CurrentActor,
-    versie: ExpectedVersion,
-    crs: AcceptCrs,
-) -> schemas.SpoedlocatieOut:
-    """Boekt gemaakte kosten op de locatie. Vereist If-Match."""
-    locatie = handlers.boek_kosten(
-        commands.BoekKosten(locatie_id, versie, body.bedrag_euro, body.datum, body.omschrijving),
-        services.uow(),
-        actor,
-    )
-    return _created(response, locatie, crs)
-
-
-@router.post(
-    "/{locatieId}/overdrachten",
-    status_code=201,
-    response_model=schemas.SpoedlocatieOut,
-    summary="Draag over aan een ander gezag",
-    responses=COMMAND_ERRORS,
-)
-def draag_over(
-    locatie_id: LocatieId,
-    body: schemas.Overdracht,
-    response: Response,
-    services: Services,
-    actor: CurrentActor,
-    versie: ExpectedVersion,
-    crs: AcceptCrs,
-) -> schemas.SpoedlocatieOut:
-    """Draagt de locatie over aan een ander bevoegd gezag. Vereist If-Match."""
-    locatie = handlers.draag_over(
-        commands.DraagOver(locatie_id, versie, body.naar, body.datum, body.reden),
-        services.uow(),
-        actor,
-    )
-    return _created(response, locatie, crs)
-
-
-@router.post(
-    "/{locatieId}/correcties",
-    status_code=201,
-    response_model=schemas.SpoedlocatieOut,
-    summary="Corrigeer een eerdere registratie",
-    responses=COMMAND_ERRORS,
-)
-def corrigeer(
-    locatie_id: LocatieId,
-    body: schemas.Correctie,
-    response: Response,
-    services: Services,
-    actor: CurrentActor,
-    versie: ExpectedVersion,
-    crs: AcceptCrs,
-) -> schemas.SpoedlocatieOut:
-    """Corrigeert velden van een eerdere gebeurtenis met een reden. De oorspronkelijke
-    gebeurtenis blijft staan; de correctie is een eigen gebeurtenis. Vereist If-Match."""
-    locatie = handlers.corrigeer(
-        commands.Corrigeer(
-            locatie_id,
-            versie,
-            body.gecorrigeerde_versie,
-            {to_snake(k): v for k, v in body.correctie.items()},
-            body.reden,
-        ),
-        services.uow(),
-        actor,
-    )
-    return _created(response, locatie, crs)
-
-
-def _created(response: Response, locatie: Spoedlocatie, crs: str) -> schemas.SpoedlocatieOut:
+def aangemaakt(response: Response, locatie: Spoedlocatie, crs: str) -> schemas.SpoedlocatieOut:
+    """The answer to a command: the updated site, Location of the new event, its ETag."""
     response.headers["Location"] = f"{BASE}/{locatie.id}/gebeurtenissen/{locatie.version}"
     return _respond(response, locatie, crs)
