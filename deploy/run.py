@@ -35,6 +35,7 @@ class Service:
 SERVICES: list[Service] = [
     Service("locaties", 8001, "services.locaties.entrypoints.app:create_app"),
     Service("rapportage", 8002, "services.rapportage.entrypoints.app:create_app"),
+    Service("kennis", 8003, "services.kennis.entrypoints.app:create_app"),
 ]
 
 

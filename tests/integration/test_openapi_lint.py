@@ -11,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from services.kennis.config import KennisSettings
+from services.kennis.entrypoints.app import create_app as kennis_app
 from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
 from tests.support.infra import ROOT
@@ -25,13 +27,18 @@ def _openapi(service: str, engine: Engine) -> dict[str, Any]:
         with locaties_client(engine) as api:
             doc: dict[str, Any] = api.get("/v1/openapi.json").json()
             return doc
+    if service == "kennis":
+        kennis = KennisSettings(database_url=str(engine.url), kafka_enabled=False)
+        with TestClient(kennis_app(kennis)) as api:
+            doc = api.get("/v1/openapi.json").json()
+            return doc
     settings = RapportageSettings(database_url=str(engine.url), kafka_enabled=False)
     with TestClient(rapportage_app(settings)) as api:
         doc = api.get("/v1/openapi.json").json()
         return doc
 
 
-@pytest.mark.parametrize("service", ["locaties", "rapportage"])
+@pytest.mark.parametrize("service", ["locaties", "rapportage", "kennis"])
 def test_the_openapi_document_has_no_adr_linter_errors(
     service: str, sqlite_engine: Engine, tmp_path: Path
 ) -> None:

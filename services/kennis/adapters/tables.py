@@ -1,0 +1,27 @@
+"""Read models of the kennis service (kept in the same transaction as the events)."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text
+
+from shared.db.types import UtcDateTime
+
+metadata = MetaData()
+
+kennisvragen = Table(
+    "kennisvragen",
+    metadata,
+    Column("vraag_id", String(40), primary_key=True),
+    Column("titel", String(300), nullable=False),
+    Column("tekst", Text, nullable=False),
+    Column("themas", JSON, nullable=False),
+    Column("gesteld_door", String(200), nullable=False),
+    Column("organisatie", String(2), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("antwoorden", JSON, nullable=False),
+    Column("geaccepteerd", String(40), nullable=True),
+    Column("groep_id", String(40), nullable=True),
+    Column("versie", Integer, nullable=False),
+    Column("gesteld_op", UtcDateTime, nullable=False),
+    Column("bijgewerkt_op", UtcDateTime, nullable=False),
+)

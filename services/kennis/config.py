@@ -1,0 +1,15 @@
+"""Settings of the kennis service (environment prefix BODEMREGIE_)."""
+
+from __future__ import annotations
+
+from shared.settings import ServiceSettings, default_sqlite_url
+
+
+class KennisSettings(ServiceSettings):
+    service_name: str = "kennis"
+    port: int = 8003
+    kennis_topic: str = "bodem.kennis.v1"
+    relay_enabled: bool = True
+
+    def database(self) -> str:
+        return self.database_url or default_sqlite_url(self.service_name)

@@ -1,0 +1,87 @@
+"""Command handlers of the kennis service."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from services.kennis.domain.model import Kennisvraag, OngeldigeInvoer, Vraaggroep
+from services.kennis.domain.vocabulaire import Thema
+from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
+from shared.aggregate import NotFound
+from shared.auth import Principal
+from shared.eventstore import EventMetadata
+
+
+def nieuw_id(prefix: str) -> str:
+    return f"{prefix}-{uuid4().hex[:12]}"
+
+
+def stel_vraag(
+    uow: SqlKennisUnitOfWork,
+    titel: str,
+    tekst: str,
+    themas: tuple[Thema, ...],
+    principal: Principal,
+    meta: EventMetadata,
+) -> Kennisvraag:
+    with uow:
+        vraag = Kennisvraag.stel(nieuw_id("kv"), titel, tekst, themas, principal, meta)
+        uow.vragen.add(vraag)
+        uow.commit()
+        return vraag
+
+
+def beantwoord(
+    uow: SqlKennisUnitOfWork, vraag_id: str, tekst: str, principal: Principal, meta: EventMetadata
+) -> tuple[Kennisvraag, str]:
+    with uow:
+        vraag = uow.vragen.get(vraag_id)
+        antwoord_id = nieuw_id("an")
+        vraag.beantwoord(antwoord_id, tekst, principal, meta)
+        uow.commit()
+        return vraag, antwoord_id
+
+
+def accepteer(
+    uow: SqlKennisUnitOfWork,
+    vraag_id: str,
+    antwoord_id: str,
+    principal: Principal,
+    meta: EventMetadata,
+) -> Kennisvraag:
+    with uow:
+        vraag = uow.vragen.get(vraag_id)
+        vraag.accepteer(antwoord_id, principal, meta)
+        uow.commit()
+        return vraag
+
+
+def sluit(
+    uow: SqlKennisUnitOfWork, vraag_id: str, reden: str, principal: Principal, meta: EventMetadata
+) -> Kennisvraag:
+    with uow:
+        vraag = uow.vragen.get(vraag_id)
+        vraag.sluit(reden, principal, meta)
+        uow.commit()
+        return vraag
+
+
+def combineer(
+    uow: SqlKennisUnitOfWork,
+    titel: str,
+    vraag_ids: tuple[str, ...],
+    aanpak: str,
+    principal: Principal,
+    meta: EventMetadata,
+) -> Vraaggroep:
+    with uow:
+        for vraag_id in vraag_ids:
+            if not uow.vragen.exists(vraag_id):
+                raise OngeldigeInvoer("vraagIds", f"er is geen kennisvraag {vraag_id}")
+        groep = Vraaggroep.vorm(nieuw_id("vg"), titel, vraag_ids, aanpak, principal, meta)
+        uow.groepen.add(groep)
+        uow.commit()
+        return groep
+
+
+__all__ = ["NotFound", "accepteer", "beantwoord", "combineer", "sluit", "stel_vraag"]

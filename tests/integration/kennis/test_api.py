@@ -1,0 +1,177 @@
+"""The kennis API on SQLite and PostgreSQL: the question flow, combining, and bad input."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from kafka import KafkaConsumer, TopicPartition
+from sqlalchemy import Engine, func, select
+
+from services.kennis.config import KennisSettings
+from services.kennis.entrypoints.app import create_app
+from shared.auth import Rol
+from shared.envelope import CloudEvent
+from shared.eventstore.tables import events
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic
+from tests.support.locaties import SECRET, token
+
+ZL = token(Rol.BEVOEGD_GEZAG, "ZL")
+UT = token(Rol.BEVOEGD_GEZAG, "UT")
+UP = token(Rol.UITVOERINGSPROGRAMMA, None)
+VRAAG = {
+    "titel": "WKO in verontreinigd grondwater",
+    "tekst": "Mag een warmte-koudeopslag in een pluim met verontreinigd grondwater?",
+    "themas": ["bodemenergie-wko", "gebiedsgericht-grondwaterbeheer"],
+}
+
+
+def _client(engine: Engine, **settings: Any) -> TestClient:
+    cfg = KennisSettings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        jwt_secret=SECRET,
+        **{"kafka_enabled": False, **settings},
+    )
+    return TestClient(create_app(cfg))
+
+
+@pytest.fixture
+def api(sql_engine: Engine) -> Iterator[TestClient]:
+    with _client(sql_engine) as client:
+        yield client
+
+
+def _count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def _stel(api: TestClient, headers: dict[str, str] = ZL, **extra: Any) -> dict[str, Any]:
+    response = api.post("/v1/kennisvragen", json={**VRAAG, **extra}, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_ask_answer_accept(api: TestClient) -> None:
+    vraag = _stel(api)
+    url = f"/v1/kennisvragen/{vraag['vraagId']}"
+    antwoord = api.post(
+        f"{url}/antwoorden", json={"tekst": "Ja, met een saneringsplan."}, headers=UT
+    )
+    assert antwoord.status_code == 201
+    antwoord_id = antwoord.json()["antwoorden"][0]["antwoordId"]
+    geaccepteerd = api.post(f"{url}/acceptaties", json={"antwoordId": antwoord_id}, headers=ZL)
+    assert geaccepteerd.status_code == 201
+    assert geaccepteerd.json()["status"] == "beantwoord"
+    lijst = api.get("/v1/kennisvragen", params={"thema": "bodemenergie-wko"}, headers=UT).json()
+    assert [v["status"] for v in lijst] == ["beantwoord"]
+
+
+def test_bad_input_is_refused_and_stores_nothing(api: TestClient, sql_engine: Engine) -> None:
+    for body in [
+        {**VRAAG, "tekst": ""},
+        {**VRAAG, "tekst": "   "},
+        {**VRAAG, "themas": ["astrologie"]},
+        {**VRAAG, "themas": []},
+    ]:
+        response = api.post("/v1/kennisvragen", json=body, headers=ZL)
+        assert response.status_code == 400, body
+        assert response.headers["content-type"] == "application/problem+json"
+    assert _count(sql_engine) == 0
+
+
+def test_answer_to_a_closed_question_is_409(api: TestClient, sql_engine: Engine) -> None:
+    vraag = _stel(api)
+    url = f"/v1/kennisvragen/{vraag['vraagId']}"
+    assert (
+        api.post(f"{url}/sluitingen", json={"reden": "elders beantwoord"}, headers=ZL).status_code
+        == 201
+    )
+    voor = _count(sql_engine)
+    response = api.post(f"{url}/antwoorden", json={"tekst": "te laat"}, headers=UT)
+    assert response.status_code == 409
+    assert _count(sql_engine) == voor
+
+
+def test_only_the_asker_accepts(api: TestClient, sql_engine: Engine) -> None:
+    vraag = _stel(api)
+    url = f"/v1/kennisvragen/{vraag['vraagId']}"
+    antwoord_id = api.post(f"{url}/antwoorden", json={"tekst": "zo"}, headers=UT).json()[
+        "antwoorden"
+    ][0]["antwoordId"]
+    voor = _count(sql_engine)
+    response = api.post(f"{url}/acceptaties", json={"antwoordId": antwoord_id}, headers=UT)
+    assert response.status_code == 403
+    unknown = api.post(f"{url}/acceptaties", json={"antwoordId": "an-000000000000"}, headers=ZL)
+    assert unknown.status_code == 400
+    assert _count(sql_engine) == voor
+
+
+def test_similar_questions_and_combining_them(api: TestClient) -> None:
+    a = _stel(api)
+    b = _stel(
+        api,
+        UT,
+        titel="Bodemenergie in grondwaterpluim",
+        tekst="Hoe gaan anderen om met WKO in verontreinigd grondwater?",
+    )
+    c = _stel(
+        api,
+        UT,
+        titel="Asbest",
+        tekst="Onderzoeksstrategie voor asbest in de bodem",
+        themas=["saneringstechniek"],
+    )
+    ranking = api.get(f"/v1/kennisvragen/{a['vraagId']}/vergelijkbare", headers=ZL).json()
+    assert ranking[0]["vraagId"] == b["vraagId"]
+    assert c["vraagId"] not in [r["vraagId"] for r in ranking[:1]]
+    body = {
+        "titel": "WKO en verontreinigd grondwater",
+        "vraagIds": [a["vraagId"], b["vraagId"]],
+        "aanpak": "kennisbijeenkomst in juni",
+    }
+    assert api.post("/v1/vraaggroepen", json=body, headers=ZL).status_code == 403
+    groep = api.post("/v1/vraaggroepen", json=body, headers=UP)
+    assert groep.status_code == 201
+    assert (
+        api.get(f"/v1/kennisvragen/{a['vraagId']}", headers=ZL).json()["groepId"]
+        == groep.json()["groepId"]
+    )
+    onbekend = api.post(
+        "/v1/vraaggroepen", json={**body, "vraagIds": [a["vraagId"], "kv-000000000000"]}, headers=UP
+    )
+    assert onbekend.status_code == 400
+
+
+@pytest.mark.kafka
+def test_the_question_flow_is_published_as_cloudevents(pg_engine: Engine) -> None:
+    topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
+    with _client(
+        pg_engine, kafka_enabled=True, kafka_bootstrap=KAFKA_BOOTSTRAP, kennis_topic=topic
+    ) as api:
+        vraag = _stel(api)
+        url = f"/v1/kennisvragen/{vraag['vraagId']}"
+        antwoord_id = api.post(f"{url}/antwoorden", json={"tekst": "zo"}, headers=UT).json()[
+            "antwoorden"
+        ][0]["antwoordId"]
+        api.post(f"{url}/acceptaties", json={"antwoordId": antwoord_id}, headers=ZL)
+        consumer = KafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None)
+        tps = [TopicPartition(topic, p) for p in range(3)]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        seen: list[CloudEvent] = []
+        deadline = time.monotonic() + 30
+        while len(seen) < 3 and time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500).values():
+                seen.extend(CloudEvent.from_json(r.value) for r in records)
+        consumer.close()
+    assert [e.type for e in seen] == [
+        "nl.overheid.bodem.kennisvraag-gesteld",
+        "nl.overheid.bodem.kennisvraag-antwoord-gegeven",
+        "nl.overheid.bodem.kennisvraag-antwoord-geaccepteerd",
+    ]
+    assert all(e.subject == vraag["vraagId"] and e.extensions["hash"] for e in seen)
