@@ -119,7 +119,7 @@ def add_parser(sub: Any) -> None:
     v.set_defaults(func=_verify)
     r = acties.add_parser("replay", help="herbereken een rapport uit het logboek")
     _bron(r)
-    r.add_argument("--rapport", required=True, choices=NAMEN)
+    r.add_argument("--rapport", required=True, choices=[*NAMEN, "transitie"])
     r.add_argument("--peildatum", required=True, type=date.fromisoformat)
     r.add_argument("--kennisdatum", type=date.fromisoformat)
     r.add_argument("--van", type=date.fromisoformat, help="voor kamerbrief-bijlage")

@@ -31,6 +31,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "localhost:9092"
     kafka_enabled: bool = True
     spoedlocaties_topic: str = "bodem.spoedlocaties.v1"
+    kennis_topic: str = "bodem.kennis.v1"
     anker_elke: int = Field(default=1000, ge=1)
     anker_sleutel: str = ""  # path to an Ed25519 private key (PEM) that signs the anchors
     jwt_secret: str = DEFAULT_DEV_SECRET

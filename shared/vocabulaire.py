@@ -42,6 +42,8 @@ TRANSITIES: dict[Status, frozenset[Status]] = {
 AFGEHANDELD = frozenset({Status.GESANEERD, Status.BEHEERST, Status.NAZORG})
 # No longer on the spoed list after the decision.
 VAN_DE_LIJST = frozenset({Status.ERNSTIG_GEEN_SPOED, Status.NIET_ERNSTIG})
+# Confirmed spoedlocaties: from the decision "ernstig, spoed" onwards.
+BEVESTIGD_VANAF = frozenset(Status) - VAN_DE_LIJST - {Status.POTENTIEEL_SPOED, Status.ONDERZOCHT}
 
 
 class RisicoType(StrEnum):

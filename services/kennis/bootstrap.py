@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.kennis.adapters import voortgang
 from services.kennis.config import KennisSettings
 from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
+from shared.messaging.consumer import (
+    DeadLetterSink,
+    KafkaDeadLetterSink,
+    KafkaProjectionConsumer,
+    ProjectionProcessor,
+)
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.zegel import Verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+
+
+def voortgang_processor(
+    sessions: sessionmaker[Session], dead_letters: DeadLetterSink
+) -> ProjectionProcessor:
+    """Reads bodem.spoedlocaties.v1 for who leads the remediation (koplopers)."""
+    return ProjectionProcessor("kennis-voortgang", sessions, voortgang.verwerk, dead_letters)
 
 
 @dataclass
@@ -26,6 +41,8 @@ class Container:
     engine: Engine
     sessions: sessionmaker[Session]
     relay: RelayThread | None
+    stop: threading.Event = field(default_factory=threading.Event)
+    consumer_thread: threading.Thread | None = None
 
     def uow(self) -> SqlKennisUnitOfWork:
         return SqlKennisUnitOfWork(
@@ -39,8 +56,11 @@ class Container:
             conn.execute(text("SELECT 1"))
 
     def close(self) -> None:
+        self.stop.set()
         if self.relay is not None:
             self.relay.stop()
+        if self.consumer_thread is not None:
+            self.consumer_thread.join(15)
         self.engine.dispose()
 
 
@@ -57,4 +77,15 @@ def bootstrap(settings: KennisSettings) -> Container:
             OutboxRelay(sessions, publisher, source, verzegelaar=zegel), name="kennis-relay"
         )
         relay.start()
-    return Container(settings, engine, sessions, relay)
+    container = Container(settings, engine, sessions, relay)
+    if settings.kafka_enabled:
+        consumer = KafkaProjectionConsumer(
+            voortgang_processor(sessions, KafkaDeadLetterSink(settings.kafka_bootstrap)),
+            [settings.spoedlocaties_topic],
+            settings.kafka_bootstrap,
+        )
+        container.consumer_thread = threading.Thread(
+            target=consumer.run, args=(container.stop,), name="kennis-voortgang", daemon=True
+        )
+        container.consumer_thread.start()
+    return container

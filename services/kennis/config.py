@@ -8,7 +8,6 @@ from shared.settings import ServiceSettings, default_sqlite_url
 class KennisSettings(ServiceSettings):
     service_name: str = "kennis"
     port: int = 8003
-    kennis_topic: str = "bodem.kennis.v1"
     relay_enabled: bool = True
 
     def database(self) -> str:

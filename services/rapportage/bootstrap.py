@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.rapportage.adapters import projectie
+from services.rapportage.adapters.projectie import Stroom
 from services.rapportage.config import RapportageSettings
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db import migrations
@@ -24,27 +25,40 @@ from shared.messaging.consumer import (
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
 
+def stromen(settings: RapportageSettings) -> list[tuple[Stroom, str, str]]:
+    """What this service consumes: (stream, topic, consumer group)."""
+    return [
+        (projectie.SPOEDLOCATIES, settings.spoedlocaties_topic, settings.consumer_group),
+        (projectie.KENNIS, settings.kennis_topic, f"{settings.consumer_group}-kennis"),
+    ]
+
+
 def processor(
-    settings: RapportageSettings, sessions: sessionmaker[Session], dead_letters: DeadLetterSink
+    settings: RapportageSettings,
+    sessions: sessionmaker[Session],
+    dead_letters: DeadLetterSink,
+    stroom: Stroom = projectie.SPOEDLOCATIES,
+    groep: str | None = None,
 ) -> ProjectionProcessor:
     return ProjectionProcessor(
-        settings.consumer_group,
+        groep or settings.consumer_group,
         sessions,
-        projectie.verwerk,
+        stroom.verwerk,
         dead_letters,
-        after_each=projectie.markeer_verwerkt,
+        after_each=stroom.markeer_verwerkt,
     )
 
 
-def kafka_consumer(
+def kafka_consumers(
     settings: RapportageSettings, sessions: sessionmaker[Session]
-) -> KafkaProjectionConsumer:
+) -> list[KafkaProjectionConsumer]:
     sink = KafkaDeadLetterSink(settings.kafka_bootstrap)
-    return KafkaProjectionConsumer(
-        processor(settings, sessions, sink),
-        [settings.spoedlocaties_topic],
-        settings.kafka_bootstrap,
-    )
+    return [
+        KafkaProjectionConsumer(
+            processor(settings, sessions, sink, stroom, groep), [topic], settings.kafka_bootstrap
+        )
+        for stroom, topic, groep in stromen(settings)
+    ]
 
 
 @dataclass
@@ -54,7 +68,7 @@ class Container:
     sessions: sessionmaker[Session]
     rapportage: Rapportage
     stop: threading.Event = field(default_factory=threading.Event)
-    consumer_thread: threading.Thread | None = None
+    consumer_threads: list[threading.Thread] = field(default_factory=list)
 
     def check_database(self) -> None:
         with self.engine.connect() as conn:
@@ -62,8 +76,8 @@ class Container:
 
     def close(self) -> None:
         self.stop.set()
-        if self.consumer_thread is not None:
-            self.consumer_thread.join(15)
+        for thread in self.consumer_threads:
+            thread.join(15)
         self.engine.dispose()
 
 
@@ -77,14 +91,15 @@ def bootstrap(settings: RapportageSettings) -> Container:
     sessions = make_session_factory(engine)
     container = Container(settings, engine, sessions, Rapportage(sessions))
     if settings.kafka_enabled and settings.consumer_enabled:
-        consumer = kafka_consumer(settings, sessions)
-        container.consumer_thread = threading.Thread(
-            target=_run_logged,
-            args=(consumer, container.stop),
-            name="rapportage-consumer",
-            daemon=True,
-        )
-        container.consumer_thread.start()
+        for consumer in kafka_consumers(settings, sessions):
+            thread = threading.Thread(
+                target=_run_logged,
+                args=(consumer, container.stop),
+                name=f"{consumer.processor.name}-consumer",
+                daemon=True,
+            )
+            thread.start()
+            container.consumer_threads.append(thread)
     return container
 
 

@@ -25,3 +25,13 @@ kennisvragen = Table(
     Column("gesteld_op", UtcDateTime, nullable=False),
     Column("bijgewerkt_op", UtcDateTime, nullable=False),
 )
+
+
+# Current status of every spoedlocatie, from bodem.spoedlocaties.v1: who leads the remediation.
+k_locaties = Table(
+    "k_locaties",
+    metadata,
+    Column("locatie_id", String(11), primary_key=True),
+    Column("bevoegd_gezag", String(2), nullable=False),
+    Column("status", String(40), nullable=False),
+)

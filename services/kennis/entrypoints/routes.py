@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 from uuid import uuid4
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
-from services.kennis.adapters.tables import kennisvragen
+from services.kennis.adapters.tables import k_locaties, kennisvragen
 from services.kennis.bootstrap import Container
 from services.kennis.domain.gelijkenis import rangschik
+from services.kennis.domain.koplopers import bepaal
 from services.kennis.domain.model import Kennisvraag
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 from services.kennis.entrypoints import schemas
@@ -240,3 +242,28 @@ def combineer(
     )
     response.headers["Location"] = f"/v1/vraaggroepen/{groep.id}"
     return schemas.GroepOut(groep_id=groep.id, vraag_ids=list(groep.vraag_ids))
+
+
+@router.get(
+    "/koplopers",
+    response_model=list[schemas.KoploperOut],
+    summary="Koplopers",
+    tags=["Koplopers"],
+    responses={401: ERRORS[401]},
+)
+def koplopers(services: Services, principal: CurrentPrincipal) -> list[schemas.KoploperOut]:
+    """Wie een podium verdient, afgeleid uit feiten: bevoegde gezagen die voorop lopen in de
+    sanering (uit de gebeurtenissen van het register) en organisaties die veel vragen uit het
+    veld beantwoorden."""
+    with services.sessions() as session:
+        statussen = [
+            (r.bevoegd_gezag, r.status)
+            for r in session.execute(select(k_locaties.c.bevoegd_gezag, k_locaties.c.status))
+        ]
+        antwoorden: Counter[str] = Counter()
+        for rij in session.execute(select(kennisvragen.c.antwoorden)):
+            antwoorden.update(a["organisatie"] for a in rij.antwoorden if a["organisatie"])
+    return [
+        schemas.KoploperOut(organisatie=k.organisatie, redenen=list(k.redenen))
+        for k in bepaal(statussen, antwoorden)
+    ]

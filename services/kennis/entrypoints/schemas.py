@@ -72,3 +72,8 @@ class Vergelijkbaar(Model):
 class GroepOut(Model):
     groep_id: str
     vraag_ids: list[str]
+
+
+class KoploperOut(Model):
+    organisatie: str
+    redenen: list[str]

@@ -37,3 +37,29 @@ verwerkt = Table(
     metadata,
     Column("positie", BigInteger, primary_key=True, autoincrement=False),
 )
+
+
+# The same three for the knowledge platform's stream (bodem.kennis.v1); ``locatie_id`` holds the
+# subject of the event (a question or a group).
+kennis_feiten = Table(
+    "r_kennis_feiten",
+    metadata,
+    Column("positie", BigInteger, primary_key=True, autoincrement=False),
+    Column("locatie_id", String(40), nullable=False),
+    Column("versie", Integer, nullable=False),
+    Column("soort", String(100), nullable=False),
+    Column("vastgelegd_op", UtcDateTime, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+kennis_bron = Table(
+    "r_kennis_bron",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("store_id", String(36), nullable=False),
+    Column("watermark", BigInteger, nullable=False),
+)
+kennis_verwerkt = Table(
+    "r_kennis_verwerkt",
+    metadata,
+    Column("positie", BigInteger, primary_key=True, autoincrement=False),
+)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.bevoegde_gezagen import get as bevoegd_gezag
-from shared.vocabulaire import AFGEHANDELD, VAN_DE_LIJST, Status
+from shared.vocabulaire import AFGEHANDELD, BEVESTIGD_VANAF, Status
 
 GEREGISTREERD = "spoedlocatie-geregistreerd"
 STATUS = "spoedlocatie-status-gewijzigd"
@@ -39,8 +39,7 @@ DATUMVELD = {
     OVERDRACHT: "datum",
 }
 
-# The list of spoedlocaties is confirmed from the decision "ernstig, spoed" onwards.
-BEVESTIGD = frozenset(Status) - VAN_DE_LIJST - {Status.POTENTIEEL_SPOED, Status.ONDERZOCHT}
+BEVESTIGD = BEVESTIGD_VANAF
 
 
 @dataclass(frozen=True)

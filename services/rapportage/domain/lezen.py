@@ -71,3 +71,23 @@ def naar_feit(event: CloudEvent) -> f.Feit:
     feit = f.Feit(pos, event.subject, event.sequence, s, event.time, data)
     feit.datum()  # raises ValueError on an impossible date
     return feit
+
+
+KENNIS_TYPES = frozenset(
+    {
+        "kennisvraag-gesteld",
+        "kennisvraag-antwoord-gegeven",
+        "kennisvraag-antwoord-geaccepteerd",
+        "kennisvraag-gesloten",
+        "kennisvragen-gecombineerd",
+    }
+)
+
+
+def naar_kennisfeit(event: CloudEvent) -> f.Feit:
+    """A fact of the knowledge platform; its business time is its record time."""
+    s = soort(event)
+    if s not in KENNIS_TYPES:
+        raise OnverwerkbaarEvent(f"onbekend type {event.type}")
+    _, pos = positie(event)
+    return f.Feit(pos, event.subject, event.sequence, s, event.time, dict(event.data))

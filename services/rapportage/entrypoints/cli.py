@@ -1,7 +1,8 @@
-"""Rapportage commands: run the consumer on its own, or rebuild the read models from offset 0.
+"""Rapportage commands: run the consumers on their own, or rebuild the read models from
+offset 0 of every topic.
 
-python -m services.rapportage.entrypoints.cli consume
-python -m services.rapportage.entrypoints.cli rebuild     (stop the service first)
+    python -m services.rapportage.entrypoints.cli consume
+    python -m services.rapportage.entrypoints.cli rebuild     (stop the service first)
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import time
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import delete
 
-from services.rapportage.adapters.tables import bron, feiten, verwerkt
-from services.rapportage.bootstrap import kafka_consumer, migrate
+from services.rapportage.bootstrap import kafka_consumers, migrate, stromen
 from services.rapportage.config import RapportageSettings
 from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore.tables import consumer_offsets, consumer_streams, dead_letters
@@ -29,7 +29,14 @@ def consume(settings: RapportageSettings) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    kafka_consumer(settings, make_session_factory(engine)).run(stop)
+    threads = [
+        threading.Thread(target=c.run, args=(stop,))
+        for c in kafka_consumers(settings, make_session_factory(engine))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
@@ -44,28 +51,33 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 def rebuild(
     settings: RapportageSettings, toon_voortgang: bool = True, timeout_s: float = 3600
 ) -> int:
-    """Drop the read models and replay the topic from offset 0; returns the events read."""
+    """Drop the read models and replay every topic from offset 0; returns the events read."""
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
-    group = settings.consumer_group
     with sessions.begin() as session:
-        for table in (feiten, verwerkt, bron):
-            session.execute(delete(table))
-        for table in (consumer_offsets, consumer_streams, dead_letters):
-            session.execute(delete(table).where(table.c.consumer == group))
-    doel = end_offsets(settings.kafka_bootstrap, settings.spoedlocaties_topic)
-    totaal = sum(doel.values())
-    consumer = kafka_consumer(settings, sessions)
+        for stroom, _, groep in stromen(settings):
+            for table in stroom.tabellen:
+                session.execute(delete(table))
+            for table in (consumer_offsets, consumer_streams, dead_letters):
+                session.execute(delete(table).where(table.c.consumer == groep))
+    doel = {
+        topic: end_offsets(settings.kafka_bootstrap, topic) for _, topic, _ in stromen(settings)
+    }
+    totaal = sum(sum(d.values()) for d in doel.values())
+    consumers = kafka_consumers(settings, sessions)
     stop = threading.Event()
-    thread = threading.Thread(target=consumer.run, args=(stop,))
-    thread.start()
+    threads = [threading.Thread(target=c.run, args=(stop,)) for c in consumers]
+    for thread in threads:
+        thread.start()
     deadline = time.monotonic() + timeout_s
     gelezen = 0
     try:
         while time.monotonic() < deadline:
-            stand = consumer.processor.stored_offsets(settings.spoedlocaties_topic)
-            gelezen = sum(min(stand.get(p, 0), eind) for p, eind in doel.items())
+            gelezen = 0
+            for consumer, (_, topic, _) in zip(consumers, stromen(settings), strict=True):
+                stand = consumer.processor.stored_offsets(topic)
+                gelezen += sum(min(stand.get(p, 0), eind) for p, eind in doel[topic].items())
             if toon_voortgang:
                 balk = "#" * int(40 * gelezen / totaal) if totaal else "#" * 40
                 print(f"\rherbouw [{balk:<40}] {gelezen}/{totaal}", end="", flush=True)
@@ -74,7 +86,8 @@ def rebuild(
             time.sleep(0.5)
     finally:
         stop.set()
-        thread.join(30)
+        for thread in threads:
+            thread.join(30)
         engine.dispose()
     if toon_voortgang:
         print()

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.rapportage.bootstrap import Container
-from services.rapportage.domain.rapporten import Rapport
+from services.rapportage.domain.rapporten import NAMEN, Rapport
 from services.rapportage.entrypoints import weergave
 from shared.auth import CurrentPrincipal
 from shared.bevoegde_gezagen import get as bevoegd_gezag
@@ -205,14 +205,7 @@ def _alleen(rapport: Rapport, code: str | None, lijst: str, veld: str) -> Rappor
 @router.get("/rapportages", response_model=Overzicht, summary="Beschikbare rapportages")
 def overzicht(services: Services, principal: CurrentPrincipal) -> Overzicht:
     """De rapportages en de positie tot waar de gebeurtenissen verwerkt zijn."""
-    namen = [
-        "voortgang",
-        "bevoegde-gezagen",
-        "provincies",
-        "deadlines",
-        "midterm-review",
-        "kamerbrief-bijlage",
-    ]
+    namen = [*NAMEN, "transitie"]
     return Overzicht(
         positie=services.rapportage.watermark(),
         rapportages={n: {"href": f"/v1/rapportages/{n}"} for n in namen},
@@ -336,6 +329,21 @@ def kamerbrief_bijlage(
         raise _ongeldig("tot", f"{tot} ligt na de kennisdatum {kennis}")
     rapport = services.rapportage.rapport("kamerbrief-bijlage", tot, kennis, van)
     return _antwoord(_alleen(rapport, code, "perBevoegdGezag", "bevoegdGezag"), soort, request)
+
+
+@router.get(
+    "/rapportages/transitie",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Beleidstransitie: kennisvragen en deelname",
+)
+def transitie(
+    request: Request, services: Services, principal: CurrentPrincipal, tijd: Tijd, soort: Formaat
+) -> Response:
+    """De indicatoren van het tweede spoor, uit de gebeurtenissen van het kennisplatform:
+    vragen gesteld en beantwoord en hoe snel, per thema, deelname per bevoegd gezag, vragen
+    die samen beantwoord worden. De positie is die in de stroom bodem.kennis.v1."""
+    return _antwoord(services.rapportage.rapport("transitie", *tijd), soort, request)
 
 
 @router.get(

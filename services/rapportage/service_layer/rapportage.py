@@ -10,52 +10,72 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.rapportage.adapters import projectie
+from services.rapportage.adapters.projectie import Stroom
 from services.rapportage.domain import rapporten
 from services.rapportage.domain.feiten import Feit, Locatie
+from services.rapportage.domain.transitie import transitie
+
+
+class _Feiten:
+    """The facts of one stream up to its watermark, read incrementally and kept: facts at or
+    below the watermark never change."""
+
+    def __init__(self, sessions: sessionmaker[Session], stroom: Stroom) -> None:
+        self._sessions = sessions
+        self._stroom = stroom
+        self._lock = threading.Lock()
+        self._feiten: list[Feit] = []
+        self._tot = 0
+
+    def watermark(self) -> int:
+        with self._sessions() as session:
+            return self._stroom.watermark(session)
+
+    def tot(self, positie: int) -> list[Feit]:
+        with self._lock:
+            if positie > self._tot:
+                with self._sessions() as session:
+                    self._feiten.extend(self._stroom.lees_feiten(session, positie, na=self._tot))
+                self._tot = positie
+            return [f for f in self._feiten if f.positie <= positie]
 
 
 class Rapportage:
-    """Reads the facts once per watermark and keeps them; reports are folded from them."""
-
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
         self._lock = threading.Lock()
-        self._feiten: list[Feit] = []
-        self._tot: int = 0
+        self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES)
+        self._kennis = _Feiten(sessions, projectie.KENNIS)
         self._rapporten: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
         self._toestanden: OrderedDict[tuple[object, ...], dict[str, Locatie]] = OrderedDict()
 
     def watermark(self) -> int:
-        with self._sessions() as session:
-            return projectie.watermark(session)
+        return self._locaties.watermark()
 
-    def _feiten_tot(self, positie: int) -> list[Feit]:
-        with self._lock:
-            if positie > self._tot:
-                with self._sessions() as session:
-                    nieuw = projectie.lees_feiten(session, positie, na=self._tot)
-                self._feiten.extend(nieuw)
-                self._tot = positie
-            return [f for f in self._feiten if f.positie <= positie]
+    def kennis_watermark(self) -> int:
+        return self._kennis.watermark()
 
     def rapport(
         self, naam: str, peildatum: date, kennisdatum: date | None = None, van: date | None = None
     ) -> rapporten.Rapport:
-        positie = self.watermark()
+        stroom = self._kennis if naam == "transitie" else self._locaties
+        positie = stroom.watermark()
         sleutel = (naam, positie, peildatum, kennisdatum, van)
         with self._lock:
             if sleutel in self._rapporten:
                 return self._rapporten[sleutel]
-        rapport = rapporten.bouw(
-            naam, self._toestand(positie, kennisdatum), positie, peildatum, kennisdatum, van
-        )
+        if naam == "transitie":
+            rapport = transitie(self._kennis.tot(positie), positie, peildatum, kennisdatum)
+        else:
+            rapport = rapporten.bouw(
+                naam, self._toestand(positie, kennisdatum), positie, peildatum, kennisdatum, van
+            )
         with self._lock:
             _bewaar(self._rapporten, sleutel, rapport)
         return rapport
 
     def _toestand(self, positie: int, kennisdatum: date | None) -> rapporten.Toestand:
         """The fold, shared by all reports on the same position, kennisdatum and peildatum."""
-        feiten = self._feiten_tot(positie)
+        feiten = self._locaties.tot(positie)
 
         def op(peildatum: date) -> dict[str, Locatie]:
             sleutel = (positie, kennisdatum, peildatum)

@@ -1,0 +1,110 @@
+"""The transition track's indicators ("prestaties: van aantallen naar aanduiden"), from the
+knowledge platform's events: questions asked and answered and how fast, themes, participation
+per bevoegd gezag, questions combined. Built on the record time of the events."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from services.rapportage.domain.feiten import Feit
+from services.rapportage.domain.rapporten import Rapport, Tabel
+from shared.tijd import kennismoment
+
+
+def transitie(
+    feiten: list[Feit], positie: int, peildatum: date, kennisdatum: date | None = None
+) -> Rapport:
+    grens = kennismoment(min(peildatum, kennisdatum or peildatum))
+    vragen: dict[str, dict[str, Any]] = {}
+    groepen = 0
+    gecombineerd: set[str] = set()
+    antwoorden_per_org: Counter[str] = Counter()
+    for feit in feiten:
+        if feit.positie > positie or feit.vastgelegd_op >= grens:
+            continue
+        d = feit.data
+        if feit.soort == "kennisvraag-gesteld":
+            vragen[feit.locatie_id] = {
+                "op": feit.vastgelegd_op,
+                "themas": list(d["themas"]),
+                "org": d.get("organisatie") or "programma",
+                "eerste_antwoord": None,
+                "geaccepteerd": None,
+                "gesloten": False,
+            }
+        elif feit.locatie_id in vragen and feit.soort == "kennisvraag-antwoord-gegeven":
+            v = vragen[feit.locatie_id]
+            v["eerste_antwoord"] = v["eerste_antwoord"] or feit.vastgelegd_op
+            antwoorden_per_org[d.get("organisatie") or "programma"] += 1
+        elif feit.locatie_id in vragen and feit.soort == "kennisvraag-antwoord-geaccepteerd":
+            vragen[feit.locatie_id]["geaccepteerd"] = feit.vastgelegd_op
+        elif feit.locatie_id in vragen and feit.soort == "kennisvraag-gesloten":
+            vragen[feit.locatie_id]["gesloten"] = True
+        elif feit.soort == "kennisvragen-gecombineerd":
+            groepen += 1
+            gecombineerd.update(d["vraag_ids"])
+
+    def dagen(van_naar: list[tuple[Any, Any]]) -> float | None:
+        duren = [(b - a).total_seconds() / 86400 for a, b in van_naar if b is not None]
+        return round(statistics.median(duren), 2) if duren else None
+
+    beantwoord = [v for v in vragen.values() if v["geaccepteerd"]]
+    per_thema: dict[str, dict[str, int]] = {}
+    for v in vragen.values():
+        for thema in v["themas"]:
+            t = per_thema.setdefault(thema, {"gesteld": 0, "beantwoord": 0})
+            t["gesteld"] += 1
+            t["beantwoord"] += bool(v["geaccepteerd"])
+    gesteld_per_org = Counter(v["org"] for v in vragen.values())
+    organisaties = sorted(
+        set(gesteld_per_org) | set(antwoorden_per_org),
+        key=lambda o: (-(gesteld_per_org[o] + antwoorden_per_org[o]), o),
+    )
+    deelname: list[dict[str, Any]] = [
+        {"organisatie": o, "gesteld": gesteld_per_org[o], "antwoorden": antwoorden_per_org[o]}
+        for o in organisaties
+    ]
+    inhoud: dict[str, Any] = {
+        "samenvatting": {
+            "gesteld": len(vragen),
+            "beantwoord": len(beantwoord),
+            "gesloten": sum(v["gesloten"] for v in vragen.values()),
+            "open": sum(not v["geaccepteerd"] and not v["gesloten"] for v in vragen.values()),
+            "antwoorden": sum(antwoorden_per_org.values()),
+            "medianeDagenTotEersteAntwoord": dagen(
+                [(v["op"], v["eerste_antwoord"]) for v in vragen.values()]
+            ),
+            "medianeDagenTotAcceptatie": dagen([(v["op"], v["geaccepteerd"]) for v in beantwoord]),
+            "vraaggroepen": groepen,
+            "vragenGecombineerd": len(gecombineerd),
+        },
+        "perThema": dict(sorted(per_thema.items())),
+        "deelname": deelname,
+    }
+    parameters = {"peildatum": peildatum.isoformat()}
+    if kennisdatum is not None:
+        parameters["kennisdatum"] = kennisdatum.isoformat()
+    return Rapport(
+        "transitie",
+        "Beleidstransitie: kennisvragen en deelname",
+        parameters,
+        positie,
+        inhoud,
+        [
+            Tabel(
+                "Per thema",
+                ["thema", "gesteld", "beantwoord"],
+                [[k, v["gesteld"], v["beantwoord"]] for k, v in inhoud["perThema"].items()],
+                ("thema", "gesteld"),
+            ),
+            Tabel(
+                "Deelname",
+                ["organisatie", "gesteld", "antwoorden"],
+                [[r["organisatie"], r["gesteld"], r["antwoorden"]] for r in deelname],
+                ("organisatie", "antwoorden"),
+            ),
+        ],
+    )
