@@ -73,9 +73,7 @@ def _to_dict(event: Any) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):
+    if hasattr(value, "isoformat"):  # date and datetime
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]

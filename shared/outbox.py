@@ -63,8 +63,8 @@ class OutboxRelay:
         """Seal, then publish one batch of sealed events; returns how many rows were
         published. Raises PublishError."""
         self.seal()
+        store = self._store_id or ""  # set by seal()
         with self._sessions() as session, session.begin():
-            assert self._store_id is not None
             rows = session.execute(
                 select(
                     events,
@@ -85,14 +85,14 @@ class OutboxRelay:
         for row in rows:
             event = to_recorded(row)
             zegel = (row.hash, row.prev_hash, row.stream_prev_hash)
-            envelope = from_recorded(event, self._source, self._store_id, zegel)
+            envelope = from_recorded(event, self._source, store, zegel)
             messages.append(
                 OutgoingMessage(
                     topic=row.topic,
                     key=event.stream_id,
                     value=envelope.to_json(),
                     position=event.position,
-                    store_id=self._store_id,
+                    store_id=store,
                 )
             )
         self._publisher.publish(messages)

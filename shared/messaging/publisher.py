@@ -124,6 +124,7 @@ class KafkaPublisher:
             producer.flush(timeout=self._delivery_timeout_ms / 1000)
             for f in futures:
                 f.get(timeout=1)
+        # kafka-python signals some broken-connection states with assertions.
         except (KafkaError, OSError, AssertionError) as exc:
             self.reset()
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc

@@ -7,7 +7,6 @@ from uuid import uuid4
 from services.kennis.domain.model import Kennisvraag, OngeldigeInvoer, Vraaggroep
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
-from shared.aggregate import NotFound
 from shared.auth import Principal
 from shared.eventstore import EventMetadata
 
@@ -82,6 +81,3 @@ def combineer(
         uow.groepen.add(groep)
         uow.commit()
         return groep
-
-
-__all__ = ["NotFound", "accepteer", "beantwoord", "combineer", "sluit", "stel_vraag"]

@@ -15,9 +15,10 @@ from services.rapportage.bootstrap import Container
 from services.rapportage.domain.rapporten import NAMEN, Rapport
 from services.rapportage.entrypoints import weergave
 from shared.auth import CurrentPrincipal
-from shared.bevoegde_gezagen import get as bevoegd_gezag
+from shared.bevoegde_gezagen import get as bevoegd_gezag_info
 from shared.eventstore.tables import dead_letters
 from shared.http.problems import InvalidParam, ProblemError
+from shared.tijd import controleer_tijdreis
 
 router = APIRouter(tags=["Rapportages"])
 VROEGST = date(2000, 1, 1)
@@ -77,51 +78,39 @@ def _ongeldig(naam: str, reden: str) -> ProblemError:
     )
 
 
-def _datum(naam: str, waarde: date | None, standaard: date) -> date:
-    datum = waarde or standaard
-    if datum > datetime.now(UTC).date():
-        raise _ongeldig(naam, f"{datum} ligt in de toekomst")
-    if datum < VROEGST:
-        raise _ongeldig(naam, f"{datum} ligt voor {VROEGST}")
-    return datum
+def _datum(naam: str, waarde: date) -> date:
+    if waarde < VROEGST:
+        raise _ongeldig(naam, f"{waarde} ligt voor {VROEGST}")
+    try:
+        controleer_tijdreis(waarde, None)
+    except ValueError as exc:
+        raise _ongeldig(naam, str(exc).split(": ", 1)[1]) from exc
+    return waarde
 
 
-def peildatum(
+def tijd(
     peildatum: Annotated[
         date | None,
         Query(
             description="De toestand zoals die op deze datum (besluitdatum) was; standaard vandaag."
         ),
     ] = None,
-) -> date:
-    return _datum("peildatum", peildatum, datetime.now(UTC).date())
-
-
-def kennisdatum(
     kennisdatum: Annotated[
         date | None,
         Query(
-            description="Zoals het bekend was aan het eind van deze dag (registratietijd): latere "
-            "registraties en correcties tellen niet mee. Standaard: alles wat nu bekend "
-            "is."
+            description="Zoals het bekend was aan het eind van deze dag (registratietijd): "
+            "latere registraties en correcties tellen niet mee. Standaard: alles "
+            "wat nu bekend is."
         ),
     ] = None,
-) -> date | None:
-    if kennisdatum is None:
-        return None
-    return _datum("kennisdatum", kennisdatum, kennisdatum)
-
-
-def tijd(
-    peildatum: Annotated[date, Depends(peildatum)],
-    kennisdatum: Annotated[date | None, Depends(kennisdatum)],
 ) -> tuple[date, date | None]:
-    if kennisdatum is not None and peildatum > kennisdatum:
-        raise _ongeldig(
-            "peildatum",
-            f"{peildatum} ligt na de kennisdatum {kennisdatum}: wat "
-            "toen nog moest gebeuren kon niet bekend zijn",
-        )
+    """Both time axes, checked together (shared.tijd)."""
+    peildatum = _datum("peildatum", peildatum or datetime.now(UTC).date())
+    try:
+        controleer_tijdreis(peildatum, kennisdatum)
+    except ValueError as exc:
+        naam, reden = str(exc).split(": ", 1)
+        raise _ongeldig(naam, reden) from exc
     return peildatum, kennisdatum
 
 
@@ -131,13 +120,9 @@ def gezag(
         Query(alias="bevoegdGezag", description="Alleen dit bevoegd gezag (tweeletterige code)."),
     ] = None,
 ) -> str | None:
-    if bevoegd_gezag is not None and bevoegd_gezag_bestaat(bevoegd_gezag) is False:
+    if bevoegd_gezag is not None and bevoegd_gezag_info(bevoegd_gezag) is None:
         raise _ongeldig("bevoegdGezag", f"onbekend bevoegd gezag {bevoegd_gezag!r}")
     return bevoegd_gezag
-
-
-def bevoegd_gezag_bestaat(code: str) -> bool:
-    return bevoegd_gezag(code) is not None
 
 
 def formaat(
@@ -317,16 +302,16 @@ def kamerbrief_bijlage(
     soort: Formaat,
     van: Annotated[date, Query(description="Eerste dag van de periode.")],
     tot: Annotated[date | None, Query(description="Laatste dag; standaard vandaag.")] = None,
-    kennis: Annotated[date | None, Depends(kennisdatum)] = None,
+    kennisdatum: Annotated[
+        date | None, Query(description="Zoals bekend aan het eind van deze dag.")
+    ] = None,
 ) -> Response:
     """De spoedlocaties die in de periode gesaneerd of beheerst werden, per bevoegd gezag,
     zoals bekend op de kennisdatum (standaard: nu)."""
-    van = _datum("van", van, van)
-    tot = _datum("tot", tot, datetime.now(UTC).date())
+    van = _datum("van", van)
+    tot, kennis = tijd(tot, kennisdatum)
     if van > tot:
         raise _ongeldig("van", f"{van} ligt na tot ({tot})")
-    if kennis is not None and tot > kennis:
-        raise _ongeldig("tot", f"{tot} ligt na de kennisdatum {kennis}")
     rapport = services.rapportage.rapport("kamerbrief-bijlage", tot, kennis, van)
     return _antwoord(_alleen(rapport, code, "perBevoegdGezag", "bevoegdGezag"), soort, request)
 
