@@ -35,3 +35,15 @@ k_locaties = Table(
     Column("bevoegd_gezag", String(2), nullable=False),
     Column("status", String(40), nullable=False),
 )
+
+zoekindex = Table(
+    "k_zoekindex",
+    metadata,
+    Column("ref", String(40), primary_key=True),
+    Column("soort", String(30), nullable=False),
+    Column("titel", String(300), nullable=False),
+    Column("tekst", Text, nullable=False),
+    Column("themas", JSON, nullable=False),
+    Column("organisatie", String(2), nullable=True),
+    Column("vastgelegd_op", UtcDateTime, nullable=False),
+)

@@ -59,3 +59,32 @@ class VragenGecombineerd:
     vraag_ids: tuple[str, ...]
     aanpak: str
     door: str
+
+
+@registry.register
+@dataclass(frozen=True)
+class DocumentGepubliceerd:
+    """A guide, best practice or tips and tricks, kept available for everyone."""
+
+    TYPE: ClassVar[str] = "kennisdocument-gepubliceerd"
+    document_id: str
+    soort: str
+    titel: str
+    tekst: str
+    themas: tuple[str, ...]
+    door: str
+    organisatie: str | None
+
+
+@registry.register
+@dataclass(frozen=True)
+class SuccesGemeld:
+    """A policy innovation or small success of a bevoegd gezag: the podium for koplopers."""
+
+    TYPE: ClassVar[str] = "succes-gemeld"
+    succes_id: str
+    titel: str
+    verhaal: str
+    themas: tuple[str, ...]
+    bevoegd_gezag: str | None
+    door: str

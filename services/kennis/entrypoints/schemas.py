@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 
 
@@ -77,3 +78,32 @@ class GroepOut(Model):
 class KoploperOut(Model):
     organisatie: str
     redenen: list[str]
+
+
+class NieuwDocument(Model):
+    soort: DocumentSoort
+    titel: str = Field(min_length=1, max_length=300)
+    tekst: str = Field(min_length=1, max_length=100_000)
+    themas: list[Thema] = Field(min_length=1, max_length=8)
+
+
+class NieuwSucces(Model):
+    titel: str = Field(min_length=1, max_length=300)
+    verhaal: str = Field(min_length=1, max_length=20_000)
+    themas: list[Thema] = Field(min_length=1, max_length=8)
+
+
+class Bijdrage(Model):
+    ref: str
+    soort: str
+    titel: str
+    tekst: str
+    themas: list[str]
+    organisatie: str | None
+
+
+class Treffer(Model):
+    ref: str
+    soort: str
+    titel: str
+    score: float

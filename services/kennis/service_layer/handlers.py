@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from services.kennis.domain.bijdragen import Document, DocumentSoort, Succes
 from services.kennis.domain.model import Kennisvraag, OngeldigeInvoer, Vraaggroep
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
@@ -81,3 +82,34 @@ def combineer(
         uow.groepen.add(groep)
         uow.commit()
         return groep
+
+
+def publiceer_document(
+    uow: SqlKennisUnitOfWork,
+    soort: DocumentSoort,
+    titel: str,
+    tekst: str,
+    themas: tuple[Thema, ...],
+    principal: Principal,
+    meta: EventMetadata,
+) -> Document:
+    with uow:
+        document = Document.publiceer(nieuw_id("kd"), soort, titel, tekst, themas, principal, meta)
+        uow.documenten.add(document)
+        uow.commit()
+        return document
+
+
+def meld_succes(
+    uow: SqlKennisUnitOfWork,
+    titel: str,
+    verhaal: str,
+    themas: tuple[Thema, ...],
+    principal: Principal,
+    meta: EventMetadata,
+) -> Succes:
+    with uow:
+        succes = Succes.meld(nieuw_id("su"), titel, verhaal, themas, principal, meta)
+        uow.successen.add(succes)
+        uow.commit()
+        return succes

@@ -9,6 +9,8 @@ from sqlalchemy import CursorResult, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.kennis.adapters.tables import kennisvragen
+from services.kennis.adapters.zoeken import indexeer
+from services.kennis.domain.bijdragen import Document, Succes
 from services.kennis.domain.model import Kennisvraag, Vraaggroep
 from shared.aggregate import Repository
 from shared.unit_of_work import SqlUnitOfWork
@@ -48,12 +50,40 @@ class SqlKennisUnitOfWork(SqlUnitOfWork):
         super().__enter__()
         self.vragen = Repository(self.events, Kennisvraag, self.topic)
         self.groepen = Repository(self.events, Vraaggroep, self.topic)
+        self.documenten = Repository(self.events, Document, self.topic)
+        self.successen = Repository(self.events, Succes, self.topic)
         return self
 
     def commit(self) -> None:
-        self.vragen.save()
-        self.groepen.save()
+        for repository in (self.vragen, self.groepen, self.documenten, self.successen):
+            repository.save()
+        for document in self.documenten.seen:
+            e = document.gepubliceerd
+            indexeer(
+                self.session, document.id, e.soort, e.titel, e.tekst, list(e.themas), e.organisatie
+            )
+        for succes in self.successen.seen:
+            s = succes.gemeld
+            indexeer(
+                self.session,
+                succes.id,
+                "succes",
+                s.titel,
+                s.verhaal,
+                list(s.themas),
+                s.bevoegd_gezag,
+            )
         for vraag in self.vragen.seen:
+            v = vraag.v
+            indexeer(
+                self.session,
+                vraag.id,
+                "kennisvraag",
+                v.titel,
+                " ".join([v.tekst, *(a.tekst for a in v.antwoorden)]),
+                list(v.themas),
+                v.organisatie,
+            )
             rij = _rij(vraag)
             result = cast(
                 CursorResult[Any],

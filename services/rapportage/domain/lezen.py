@@ -80,6 +80,8 @@ KENNIS_TYPES = frozenset(
         "kennisvraag-antwoord-geaccepteerd",
         "kennisvraag-gesloten",
         "kennisvragen-gecombineerd",
+        "kennisdocument-gepubliceerd",
+        "succes-gemeld",
     }
 )
 

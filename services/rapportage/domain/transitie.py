@@ -22,6 +22,8 @@ def transitie(
     groepen = 0
     gecombineerd: set[str] = set()
     antwoorden_per_org: Counter[str] = Counter()
+    documenten: Counter[str] = Counter()
+    successen_per_org: Counter[str] = Counter()
     for feit in feiten:
         if feit.positie > positie or feit.vastgelegd_op >= grens:
             continue
@@ -46,6 +48,10 @@ def transitie(
         elif feit.soort == "kennisvragen-gecombineerd":
             groepen += 1
             gecombineerd.update(d["vraag_ids"])
+        elif feit.soort == "kennisdocument-gepubliceerd":
+            documenten[d["soort"]] += 1
+        elif feit.soort == "succes-gemeld":
+            successen_per_org[d.get("bevoegd_gezag") or "programma"] += 1
 
     def dagen(van_naar: list[tuple[Any, Any]]) -> float | None:
         duren = [(b - a).total_seconds() / 86400 for a, b in van_naar if b is not None]
@@ -80,6 +86,11 @@ def transitie(
             "medianeDagenTotAcceptatie": dagen([(v["op"], v["geaccepteerd"]) for v in beantwoord]),
             "vraaggroepen": groepen,
             "vragenGecombineerd": len(gecombineerd),
+        },
+        "documenten": dict(sorted(documenten.items())),
+        "successen": {
+            "aantal": sum(successen_per_org.values()),
+            "perOrganisatie": dict(sorted(successen_per_org.items())),
         },
         "perThema": dict(sorted(per_thema.items())),
         "deelname": deelname,

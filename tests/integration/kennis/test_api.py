@@ -175,3 +175,51 @@ def test_the_question_flow_is_published_as_cloudevents(pg_engine: Engine) -> Non
         "nl.overheid.bodem.kennisvraag-antwoord-geaccepteerd",
     ]
     assert all(e.subject == vraag["vraagId"] and e.extensions["hash"] for e in seen)
+
+
+def test_documents_successes_and_dutch_search(api: TestClient) -> None:
+    doc = api.post(
+        "/v1/documenten",
+        headers=UP,
+        json={
+            "soort": "handreiking",
+            "titel": "Handreiking saneringen bij bodemenergie",
+            "tekst": "Hoe saneringen en warmte-koudeopslag samengaan in een gebiedsplan.",
+            "themas": ["bodemenergie-wko", "saneringstechniek"],
+        },
+    )
+    assert doc.status_code == 201
+    succes = api.post(
+        "/v1/successen",
+        headers=ZL,
+        json={
+            "titel": "Gebiedsgericht grondwaterbeheer in Middelburg",
+            "verhaal": "Eén beheerplan voor de hele binnenstad in plaats van veertig saneringen.",
+            "themas": ["gebiedsgericht-grondwaterbeheer"],
+        },
+    )
+    assert succes.status_code == 201 and succes.json()["organisatie"] == "ZL"
+    assert (
+        api.post(
+            "/v1/successen",
+            headers=token(Rol.AUDITOR, None),
+            json={"titel": "x", "verhaal": "y", "themas": ["ondergrond"]},
+        ).status_code
+        == 403
+    )
+    _stel(
+        api, titel="Asbest", tekst="Onderzoek naar asbest in de bodem", themas=["saneringstechniek"]
+    )
+
+    treffers = api.get("/v1/zoeken", params={"q": "sanering"}, headers=UT).json()
+    soorten = {t["soort"] for t in treffers}
+    assert soorten == {"handreiking", "succes"}  # "saneringen" found by its stem
+    assert treffers[0]["ref"] == doc.json()["ref"]  # title and text both match
+    asbest = api.get("/v1/zoeken", params={"q": "asbestonderzoek bodem"}, headers=UT).json()
+    assert asbest and asbest[0]["soort"] == "kennisvraag"
+    assert api.get("/v1/zoeken", params={"q": "x"}, headers=UT).status_code == 400
+    assert [
+        d["titel"]
+        for d in api.get("/v1/documenten", params={"thema": "bodemenergie-wko"}, headers=UT).json()
+    ] == [doc.json()["titel"]]
+    assert len(api.get("/v1/successen", headers=UT).json()) == 1

@@ -1,0 +1,107 @@
+"""Documents (guides, best practices, tips) and successes: knowledge that stays available."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from services.kennis.domain.events import DocumentGepubliceerd, SuccesGemeld, registry
+from services.kennis.domain.model import GeenRecht, OngeldigeInvoer
+from services.kennis.domain.vocabulaire import Thema
+from shared.aggregate import Aggregate
+from shared.auth import Principal, Rol
+from shared.eventstore import EventMetadata
+
+
+class DocumentSoort(StrEnum):
+    HANDREIKING = "handreiking"
+    BEST_PRACTICE = "best-practice"
+    TIPS = "tips-en-trucs"
+
+
+def _controleer(tekst: str, themas: tuple[Thema, ...]) -> None:
+    if not tekst.strip():
+        raise OngeldigeInvoer("tekst", "leeg")
+    if not themas:
+        raise OngeldigeInvoer("themas", "kies minstens één thema")
+
+
+class Document(Aggregate):
+    stream_type: ClassVar[str] = "kennisdocument"
+    registry = registry
+
+    gepubliceerd: DocumentGepubliceerd
+
+    @classmethod
+    def publiceer(
+        cls,
+        document_id: str,
+        soort: DocumentSoort,
+        titel: str,
+        tekst: str,
+        themas: tuple[Thema, ...],
+        principal: Principal,
+        meta: EventMetadata,
+    ) -> Document:
+        _controleer(tekst, themas)
+        document = cls(document_id)
+        document._record(
+            DocumentGepubliceerd(
+                document_id,
+                str(soort),
+                titel.strip(),
+                tekst.strip(),
+                tuple(sorted(set(map(str, themas)))),
+                principal.sub,
+                principal.organisatie,
+            ),
+            datetime.now(UTC),
+            meta,
+        )
+        return document
+
+    def when(self, event: Any) -> None:
+        if not isinstance(event, DocumentGepubliceerd):
+            raise TypeError(f"unknown event {type(event).__name__}")
+        self.gepubliceerd = event
+
+
+class Succes(Aggregate):
+    stream_type: ClassVar[str] = "succes"
+    registry = registry
+
+    gemeld: SuccesGemeld
+
+    @classmethod
+    def meld(
+        cls,
+        succes_id: str,
+        titel: str,
+        verhaal: str,
+        themas: tuple[Thema, ...],
+        principal: Principal,
+        meta: EventMetadata,
+    ) -> Succes:
+        if principal.rol not in (Rol.BEVOEGD_GEZAG, Rol.UITVOERINGSPROGRAMMA):
+            raise GeenRecht("successen meldt een bevoegd gezag (of het programma)")
+        _controleer(verhaal, themas)
+        succes = cls(succes_id)
+        succes._record(
+            SuccesGemeld(
+                succes_id,
+                titel.strip(),
+                verhaal.strip(),
+                tuple(sorted(set(map(str, themas)))),
+                principal.organisatie,
+                principal.sub,
+            ),
+            datetime.now(UTC),
+            meta,
+        )
+        return succes
+
+    def when(self, event: Any) -> None:
+        if not isinstance(event, SuccesGemeld):
+            raise TypeError(f"unknown event {type(event).__name__}")
+        self.gemeld = event
