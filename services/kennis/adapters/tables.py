@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table, Text
 
 from shared.db.types import UtcDateTime
 
@@ -46,4 +46,22 @@ zoekindex = Table(
     Column("themas", JSON, nullable=False),
     Column("organisatie", String(2), nullable=True),
     Column("vastgelegd_op", UtcDateTime, nullable=False),
+)
+
+bijeenkomsten = Table(
+    "k_bijeenkomsten",
+    metadata,
+    Column("bijeenkomst_id", String(40), primary_key=True),
+    Column("datum", Date, nullable=False),
+    Column("samenvatting", JSON, nullable=False),
+)
+
+experts = Table(
+    "k_experts",
+    metadata,
+    Column("expert_id", String(40), primary_key=True),
+    Column("naam", String(200), nullable=False),
+    Column("organisatie", String(2), nullable=True),
+    Column("themas", JSON, nullable=False),
+    Column("contact", String(300), nullable=False),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 from shared.aggregate import EventRegistry
@@ -88,3 +89,51 @@ class SuccesGemeld:
     themas: tuple[str, ...]
     bevoegd_gezag: str | None
     door: str
+
+
+@registry.register
+@dataclass(frozen=True)
+class BijeenkomstGepland:
+    TYPE: ClassVar[str] = "bijeenkomst-gepland"
+    bijeenkomst_id: str
+    soort: str
+    titel: str
+    datum: date
+    themas: tuple[str, ...]
+    vraag_ids: tuple[str, ...]
+    door: str
+
+
+@registry.register
+@dataclass(frozen=True)
+class DeelnemerAangemeld:
+    TYPE: ClassVar[str] = "bijeenkomst-deelnemer-aangemeld"
+    deelnemer: str
+    organisatie: str | None
+
+
+@registry.register
+@dataclass(frozen=True)
+class AanwezigheidGeregistreerd:
+    TYPE: ClassVar[str] = "bijeenkomst-aanwezigheid-geregistreerd"
+    aanwezig: tuple[str, ...]
+
+
+@registry.register
+@dataclass(frozen=True)
+class BijeenkomstGeevalueerd:
+    TYPE: ClassVar[str] = "bijeenkomst-geevalueerd"
+    deelnemer: str
+    score: int
+    opmerking: str
+
+
+@registry.register
+@dataclass(frozen=True)
+class ExpertGeregistreerd:
+    TYPE: ClassVar[str] = "expert-geregistreerd"
+    expert_id: str
+    naam: str
+    organisatie: str | None
+    themas: tuple[str, ...]
+    contact: str

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from services.kennis.domain.bijdragen import DocumentSoort
+from services.kennis.domain.bijeenkomsten import Soort
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 
 
@@ -107,3 +110,55 @@ class Treffer(Model):
     soort: str
     titel: str
     score: float
+
+
+class NieuweBijeenkomst(Model):
+    soort: Soort
+    titel: str = Field(min_length=1, max_length=300)
+    datum: date
+    themas: list[Thema] = Field(min_length=1, max_length=8)
+    vraag_ids: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="De kennisvragen die de bijeenkomst beantwoordt.",
+    )
+
+
+class Aanwezigheid(Model):
+    aanwezig: list[str] = Field(
+        min_length=1, max_length=1000, description="De aangemelde deelnemers (sub) die er waren."
+    )
+
+
+class Evaluatie(Model):
+    score: int = Field(ge=1, le=5)
+    opmerking: str = Field("", max_length=2000)
+
+
+class BijeenkomstOut(Model):
+    bijeenkomst_id: str
+    soort: str
+    titel: str
+    datum: date
+    themas: list[str]
+    vraag_ids: list[str]
+    aangemeld: int
+    aanwezig: int
+    evaluaties: int
+    gemiddelde_score: float | None
+
+
+class NieuweExpert(Model):
+    naam: str = Field(min_length=1, max_length=200)
+    organisatie: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    themas: list[Thema] = Field(min_length=1, max_length=8)
+    contact: str = Field(min_length=3, max_length=300)
+
+
+class ExpertOut(Model):
+    expert_id: str
+    naam: str
+    organisatie: str | None
+    themas: list[str]
+    contact: str
+    gedeelde_themas: list[str] = Field(default_factory=list)

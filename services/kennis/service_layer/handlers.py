@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from uuid import uuid4
 
 from services.kennis.domain.bijdragen import Document, DocumentSoort, Succes
+from services.kennis.domain.bijeenkomsten import Bijeenkomst, Expert, Soort
 from services.kennis.domain.model import Kennisvraag, OngeldigeInvoer, Vraaggroep
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
@@ -113,3 +116,53 @@ def meld_succes(
         uow.successen.add(succes)
         uow.commit()
         return succes
+
+
+def plan_bijeenkomst(
+    uow: SqlKennisUnitOfWork,
+    soort: Soort,
+    titel: str,
+    datum: date,
+    themas: tuple[Thema, ...],
+    vraag_ids: tuple[str, ...],
+    principal: Principal,
+    meta: EventMetadata,
+) -> Bijeenkomst:
+    with uow:
+        for vraag_id in vraag_ids:
+            if not uow.vragen.exists(vraag_id):
+                raise OngeldigeInvoer("vraagIds", f"er is geen kennisvraag {vraag_id}")
+        b = Bijeenkomst.plan(
+            nieuw_id("bk"), soort, titel, datum, themas, vraag_ids, principal, meta
+        )
+        uow.bijeenkomsten.add(b)
+        uow.commit()
+        return b
+
+
+def bij_bijeenkomst(
+    uow: SqlKennisUnitOfWork, bijeenkomst_id: str, actie: Callable[[Bijeenkomst], None]
+) -> Bijeenkomst:
+    with uow:
+        b = uow.bijeenkomsten.get(bijeenkomst_id)
+        actie(b)
+        uow.commit()
+        return b
+
+
+def registreer_expert(
+    uow: SqlKennisUnitOfWork,
+    naam: str,
+    organisatie: str | None,
+    themas: tuple[Thema, ...],
+    contact: str,
+    principal: Principal,
+    meta: EventMetadata,
+) -> Expert:
+    with uow:
+        expert = Expert.registreer(
+            nieuw_id("ex"), naam, organisatie, themas, contact, principal, meta
+        )
+        uow.experts.add(expert)
+        uow.commit()
+        return expert

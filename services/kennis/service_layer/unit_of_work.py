@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert, update
+from sqlalchemy import Column, CursorResult, Table, delete, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.kennis.adapters.tables import kennisvragen
+from services.kennis.adapters.tables import bijeenkomsten, experts, kennisvragen
 from services.kennis.adapters.zoeken import indexeer
 from services.kennis.domain.bijdragen import Document, Succes
+from services.kennis.domain.bijeenkomsten import Bijeenkomst, Expert
 from services.kennis.domain.model import Kennisvraag, Vraaggroep
 from shared.aggregate import Repository
 from shared.unit_of_work import SqlUnitOfWork
@@ -41,6 +42,13 @@ def _rij(vraag: Kennisvraag) -> dict[str, Any]:
     }
 
 
+def _vervang(
+    session: Session, tabel: Table, sleutel: Column[Any], waarde: str, velden: dict[str, Any]
+) -> None:
+    session.execute(delete(tabel).where(sleutel == waarde))
+    session.execute(insert(tabel).values({sleutel.name: waarde, **velden}))
+
+
 class SqlKennisUnitOfWork(SqlUnitOfWork):
     def __init__(self, sessions: sessionmaker[Session], topic: str, **kwargs: Any) -> None:
         super().__init__(sessions, **kwargs)
@@ -52,15 +60,46 @@ class SqlKennisUnitOfWork(SqlUnitOfWork):
         self.groepen = Repository(self.events, Vraaggroep, self.topic)
         self.documenten = Repository(self.events, Document, self.topic)
         self.successen = Repository(self.events, Succes, self.topic)
+        self.bijeenkomsten = Repository(self.events, Bijeenkomst, self.topic)
+        self.experts = Repository(self.events, Expert, self.topic)
         return self
 
     def commit(self) -> None:
-        for repository in (self.vragen, self.groepen, self.documenten, self.successen):
+        for repository in (
+            self.vragen,
+            self.groepen,
+            self.documenten,
+            self.successen,
+            self.bijeenkomsten,
+            self.experts,
+        ):
             repository.save()
+        for b in self.bijeenkomsten.seen:
+            _vervang(
+                self.session,
+                bijeenkomsten,
+                bijeenkomsten.c.bijeenkomst_id,
+                b.id,
+                {"datum": b.datum, "samenvatting": b.samenvatting()},
+            )
+        for expert in self.experts.seen:
+            g = expert.geregistreerd
+            _vervang(
+                self.session,
+                experts,
+                experts.c.expert_id,
+                expert.id,
+                {
+                    "naam": g.naam,
+                    "organisatie": g.organisatie,
+                    "themas": list(g.themas),
+                    "contact": g.contact,
+                },
+            )
         for document in self.documenten.seen:
-            e = document.gepubliceerd
+            d = document.gepubliceerd
             indexeer(
-                self.session, document.id, e.soort, e.titel, e.tekst, list(e.themas), e.organisatie
+                self.session, document.id, d.soort, d.titel, d.tekst, list(d.themas), d.organisatie
             )
         for succes in self.successen.seen:
             s = succes.gemeld

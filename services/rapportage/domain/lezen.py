@@ -82,6 +82,11 @@ KENNIS_TYPES = frozenset(
         "kennisvragen-gecombineerd",
         "kennisdocument-gepubliceerd",
         "succes-gemeld",
+        "bijeenkomst-gepland",
+        "bijeenkomst-deelnemer-aangemeld",
+        "bijeenkomst-aanwezigheid-geregistreerd",
+        "bijeenkomst-geevalueerd",
+        "expert-geregistreerd",
     }
 )
 

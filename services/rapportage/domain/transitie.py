@@ -24,6 +24,8 @@ def transitie(
     antwoorden_per_org: Counter[str] = Counter()
     documenten: Counter[str] = Counter()
     successen_per_org: Counter[str] = Counter()
+    bijeenkomsten: dict[str, dict[str, Any]] = {}
+    experts = 0
     for feit in feiten:
         if feit.positie > positie or feit.vastgelegd_op >= grens:
             continue
@@ -52,6 +54,23 @@ def transitie(
             documenten[d["soort"]] += 1
         elif feit.soort == "succes-gemeld":
             successen_per_org[d.get("bevoegd_gezag") or "programma"] += 1
+        elif feit.soort == "bijeenkomst-gepland":
+            bijeenkomsten[feit.locatie_id] = {
+                "soort": d["soort"],
+                "aangemeld": 0,
+                "aanwezig": 0,
+                "scores": [],
+            }
+        elif feit.locatie_id in bijeenkomsten:
+            b = bijeenkomsten[feit.locatie_id]
+            if feit.soort == "bijeenkomst-deelnemer-aangemeld":
+                b["aangemeld"] += 1
+            elif feit.soort == "bijeenkomst-aanwezigheid-geregistreerd":
+                b["aanwezig"] = len(d["aanwezig"])
+            elif feit.soort == "bijeenkomst-geevalueerd":
+                b["scores"].append(int(d["score"]))
+        elif feit.soort == "expert-geregistreerd":
+            experts += 1
 
     def dagen(van_naar: list[tuple[Any, Any]]) -> float | None:
         duren = [(b - a).total_seconds() / 86400 for a, b in van_naar if b is not None]
@@ -88,6 +107,8 @@ def transitie(
             "vragenGecombineerd": len(gecombineerd),
         },
         "documenten": dict(sorted(documenten.items())),
+        "bijeenkomsten": _bijeenkomsten(bijeenkomsten),
+        "experts": experts,
         "successen": {
             "aantal": sum(successen_per_org.values()),
             "perOrganisatie": dict(sorted(successen_per_org.items())),
@@ -119,3 +140,16 @@ def transitie(
             ),
         ],
     )
+
+
+def _bijeenkomsten(bijeenkomsten: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    gehouden = [b for b in bijeenkomsten.values() if b["aanwezig"]]
+    scores = [s for b in bijeenkomsten.values() for s in b["scores"]]
+    return {
+        "gepland": len(bijeenkomsten),
+        "gehouden": len(gehouden),
+        "perSoort": dict(sorted(Counter(b["soort"] for b in bijeenkomsten.values()).items())),
+        "aanwezigen": sum(b["aanwezig"] for b in gehouden),
+        "evaluaties": len(scores),
+        "gemiddeldeScore": round(sum(scores) / len(scores), 2) if scores else None,
+    }

@@ -223,3 +223,74 @@ def test_documents_successes_and_dutch_search(api: TestClient) -> None:
         for d in api.get("/v1/documenten", params={"thema": "bodemenergie-wko"}, headers=UT).json()
     ] == [doc.json()["titel"]]
     assert len(api.get("/v1/successen", headers=UT).json()) == 1
+
+
+def test_a_meeting_with_registration_attendance_and_evaluation(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    vraag = _stel(api)
+    body = {
+        "soort": "workshop",
+        "titel": "WKO en bodemsanering",
+        "datum": "2020-06-15",
+        "themas": ["bodemenergie-wko"],
+        "vraagIds": [vraag["vraagId"]],
+    }
+    assert api.post("/v1/bijeenkomsten", json=body, headers=ZL).status_code == 403
+    toekomst = api.post(
+        "/v1/bijeenkomsten", headers=UP, json={**body, "datum": "2999-01-01"}
+    ).json()
+    url = f"/v1/bijeenkomsten/{toekomst['bijeenkomstId']}"
+    assert api.post(f"{url}/aanmeldingen", headers=ZL).status_code == 201
+    assert api.post(f"{url}/aanmeldingen", headers=ZL).status_code == 409  # already
+    assert (
+        api.post(f"{url}/aanwezigheden", headers=UP, json={"aanwezig": ["tester"]}).status_code
+        == 409
+    )  # not held yet
+
+    geweest = api.post("/v1/bijeenkomsten", headers=UP, json=body).json()
+    url = f"/v1/bijeenkomsten/{geweest['bijeenkomstId']}"
+    assert api.post(f"{url}/aanmeldingen", headers=ZL).status_code == 409  # it is past
+    voor = _count(sql_engine)
+    assert (
+        api.post(f"{url}/evaluaties", headers=ZL, json={"score": 4}).status_code == 403
+    )  # was not there
+    assert (
+        api.post(
+            f"{url}/aanwezigheden", headers=UP, json={"aanwezig": ["iemand-anders"]}
+        ).status_code
+        == 400
+    )  # not registered
+    assert _count(sql_engine) == voor
+    assert api.post(f"{url}/evaluaties", headers=ZL, json={"score": 9}).status_code == 400
+    lijst = api.get("/v1/bijeenkomsten", headers=UT).json()
+    assert {b["titel"] for b in lijst} == {"WKO en bodemsanering"}
+    assert api.post("/v1/bijeenkomsten/bk-000000000000/aanmeldingen", headers=ZL).status_code == 404
+
+
+def test_experts_are_suggested_for_a_question_by_theme(api: TestClient) -> None:
+    vraag = _stel(api)
+    for naam, themas in [
+        ("Bodemenergieteam NL", ["bodemenergie-wko"]),
+        ("Grondwater en WKO BV", ["bodemenergie-wko", "gebiedsgericht-grondwaterbeheer"]),
+        ("Asbestkenniscentrum", ["saneringstechniek"]),
+    ]:
+        assert (
+            api.post(
+                "/v1/experts",
+                headers=UP,
+                json={"naam": naam, "themas": themas, "contact": "info@example.org"},
+            ).status_code
+            == 201
+        )
+    assert (
+        api.post(
+            "/v1/experts",
+            headers=ZL,
+            json={"naam": "x", "themas": ["ondergrond"], "contact": "x@y.nl"},
+        ).status_code
+        == 403
+    )
+    voorstel = api.get(f"/v1/kennisvragen/{vraag['vraagId']}/experts", headers=ZL).json()
+    assert [e["naam"] for e in voorstel] == ["Grondwater en WKO BV", "Bodemenergieteam NL"]
+    assert voorstel[0]["gedeeldeThemas"] == ["bodemenergie-wko", "gebiedsgericht-grondwaterbeheer"]

@@ -1,0 +1,34 @@
+"""Kennis: meetings and experts.
+
+Revision ID: kennis_0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "kennis_0004"
+down_revision = "kennis_0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "k_bijeenkomsten",
+        sa.Column("bijeenkomst_id", sa.String(40), primary_key=True),
+        sa.Column("datum", sa.Date, nullable=False),
+        sa.Column("samenvatting", sa.JSON, nullable=False),
+    )
+    op.create_table(
+        "k_experts",
+        sa.Column("expert_id", sa.String(40), primary_key=True),
+        sa.Column("naam", sa.String(200), nullable=False),
+        sa.Column("organisatie", sa.String(2), nullable=True),
+        sa.Column("themas", sa.JSON, nullable=False),
+        sa.Column("contact", sa.String(300), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("k_experts")
+    op.drop_table("k_bijeenkomsten")
