@@ -27,6 +27,7 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BODEMREGIE_", extra="ignore")
 
     mode: Mode = Mode.DEVELOPMENT
+    port: int = 8000
     database_url: str = ""
     kafka_bootstrap: str = "localhost:9092"
     kafka_enabled: bool = True

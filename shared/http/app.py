@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 
+from shared.auth import TokenVerifier
 from shared.http.middleware import BodyLimitMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_problem_handlers
+from shared.settings import ServiceSettings
 
 BASE_PATH = "/v1"
 CONTACT = {
@@ -104,3 +106,52 @@ def _health_router(
         return Health(status="ok", checks=results)
 
     return router
+
+
+class ServiceContainer(Protocol):
+    """What a service's bootstrap returns: its wiring, with a readiness check and a close."""
+
+    def check_database(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def service_app(
+    *,
+    title: str,
+    description: str,
+    api_version: str,
+    routers: Sequence[APIRouter],
+    settings: S,
+    bootstrap: Callable[[S], ServiceContainer],
+) -> FastAPI:
+    """A service app whose lifespan runs ``bootstrap(settings)`` (engines, consumers, relay),
+    keeps the result in ``app.state.container`` and closes it on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = bootstrap(settings)
+        app.state.container = container
+        app.state.token_verifier = TokenVerifier(settings)
+        try:
+            yield
+        finally:
+            container.close()
+
+    def readiness(app: FastAPI) -> dict[str, ReadinessCheck]:
+        container: ServiceContainer = app.state.container
+        return {"database": container.check_database}
+
+    return create_app(
+        title=title,
+        description=description,
+        api_version=api_version,
+        routers=routers,
+        lifespan=lifespan,
+        readiness=readiness,
+        max_body_bytes=settings.max_body_bytes,
+        server_url=settings.public_base_url or f"http://localhost:{settings.port}",
+    )

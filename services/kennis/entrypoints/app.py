@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.kennis.bootstrap import Container, bootstrap
+from services.kennis.bootstrap import bootstrap
 from services.kennis.config import KennisSettings
 from services.kennis.domain.model import Conflict, GeenRecht, OngeldigeInvoer
-from services.kennis.entrypoints import routes
+from services.kennis.entrypoints import routes_bijdragen, routes_bijeenkomsten, routes_vragen
 from shared.aggregate import NotFound
-from shared.auth import TokenVerifier
-from shared.http.app import ReadinessCheck
-from shared.http.app import create_app as create_service_app
+from shared.http.app import service_app
 from shared.http.problems import InvalidParam, problem_response
 
 API_VERSION = "0.1.0"
@@ -50,31 +45,13 @@ def _fouten(app: FastAPI) -> None:
 
 
 def create_app(settings: KennisSettings | None = None) -> FastAPI:
-    settings = settings or KennisSettings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = bootstrap(settings)
-        app.state.container = container
-        app.state.token_verifier = TokenVerifier(settings)
-        try:
-            yield
-        finally:
-            container.close()
-
-    def readiness(app: FastAPI) -> dict[str, ReadinessCheck]:
-        container: Container = app.state.container
-        return {"database": container.check_database}
-
-    app = create_service_app(
+    app = service_app(
         title="Bodemregie Kennis",
         description=DESCRIPTION,
         api_version=API_VERSION,
-        routers=[routes.router],
-        lifespan=lifespan,
-        readiness=readiness,
-        max_body_bytes=settings.max_body_bytes,
-        server_url=settings.public_base_url or f"http://localhost:{settings.port}",
+        routers=[routes_vragen.router, routes_bijdragen.router, routes_bijeenkomsten.router],
+        settings=settings or KennisSettings(),
+        bootstrap=bootstrap,
     )
     _fouten(app)
     return app

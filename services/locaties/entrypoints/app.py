@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.locaties.bootstrap import Container, bootstrap
+from services.locaties.bootstrap import bootstrap
 from services.locaties.config import LocatiesSettings
 from services.locaties.domain.model import OngeldigeTransitie, OngeldigeWaarde
 from services.locaties.entrypoints import (
@@ -19,9 +16,7 @@ from services.locaties.entrypoints import (
 )
 from services.locaties.service_layer.handlers import BestaatAl, GeenToegang, VersieVerouderd
 from shared.aggregate import NotFound
-from shared.auth import TokenVerifier
-from shared.http.app import ReadinessCheck
-from shared.http.app import create_app as create_service_app
+from shared.http.app import service_app
 from shared.http.problems import InvalidParam, problem_response
 
 API_VERSION = "1.0.0"
@@ -75,23 +70,7 @@ def _install_domain_errors(app: FastAPI) -> None:
 
 
 def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
-    settings = settings or LocatiesSettings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = bootstrap(settings)
-        app.state.container = container
-        app.state.token_verifier = TokenVerifier(settings)
-        try:
-            yield
-        finally:
-            container.close()
-
-    def readiness(app: FastAPI) -> dict[str, ReadinessCheck]:
-        container: Container = app.state.container
-        return {"database": container.check_database}
-
-    app = create_service_app(
+    app = service_app(
         title="Bodemregie Locaties",
         description=DESCRIPTION,
         api_version=API_VERSION,
@@ -101,10 +80,8 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
             routes_commandos.router,
             routes_gebeurtenissen.router,
         ],
-        lifespan=lifespan,
-        readiness=readiness,
-        max_body_bytes=settings.max_body_bytes,
-        server_url=settings.public_base_url or f"http://localhost:{settings.port}",
+        settings=settings or LocatiesSettings(),
+        bootstrap=bootstrap,
     )
     _install_domain_errors(app)
     return app

@@ -1,0 +1,247 @@
+"""/v1/kennisvragen and /v1/koplopers: questions from the field, answers, acceptance,
+similar questions, combining them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
+
+from services.kennis.adapters.tables import (
+    k_locaties,
+    kennisvragen,
+)
+from services.kennis.domain.gelijkenis import rangschik
+from services.kennis.domain.koplopers import bepaal
+from services.kennis.domain.model import Kennisvraag
+from services.kennis.domain.vocabulaire import Thema, VraagStatus
+from services.kennis.entrypoints import schemas
+from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId, meta
+from services.kennis.service_layer import handlers
+from shared.auth import CurrentPrincipal
+from shared.http.problems import ProblemError
+
+router = APIRouter(tags=["Kennisvragen"])
+
+
+def _out(vraag: Kennisvraag, groep_id: str | None = None) -> schemas.VraagOut:
+    v = vraag.v
+    return schemas.VraagOut(
+        vraag_id=vraag.id,
+        titel=v.titel,
+        tekst=v.tekst,
+        themas=list(v.themas),
+        gesteld_door=v.gesteld_door,
+        organisatie=v.organisatie,
+        status=v.status,
+        antwoorden=[
+            schemas.AntwoordOut(
+                antwoord_id=a.antwoord_id, tekst=a.tekst, door=a.door, organisatie=a.organisatie
+            )
+            for a in v.antwoorden
+        ],
+        geaccepteerd=v.geaccepteerd,
+        groep_id=groep_id,
+        versie=vraag.version,
+    )
+
+
+def _van_rij(r: Any) -> schemas.VraagOut:
+    return schemas.VraagOut(
+        vraag_id=r.vraag_id,
+        titel=r.titel,
+        tekst=r.tekst,
+        themas=list(r.themas),
+        gesteld_door=r.gesteld_door,
+        organisatie=r.organisatie,
+        status=r.status,
+        antwoorden=[schemas.AntwoordOut.model_validate(a) for a in r.antwoorden],
+        geaccepteerd=r.geaccepteerd,
+        groep_id=r.groep_id,
+        versie=r.versie,
+    )
+
+
+@router.post(
+    "/kennisvragen",
+    status_code=201,
+    response_model=schemas.VraagOut,
+    summary="Stel een kennisvraag",
+    responses={401: ERRORS[401]},
+)
+def stel(
+    body: schemas.NieuweVraag, response: Response, services: Services, principal: CurrentPrincipal
+) -> schemas.VraagOut:
+    """Een vraag uit het veld, op een of meer thema's van de beleidstransitie."""
+    vraag = handlers.stel_vraag(
+        services.uow(), body.titel, body.tekst, tuple(body.themas), principal, meta(principal)
+    )
+    response.headers["Location"] = f"/v1/kennisvragen/{vraag.id}"
+    return _out(vraag)
+
+
+@router.get(
+    "/kennisvragen",
+    response_model=list[schemas.VraagOut],
+    summary="Kennisvragen",
+    responses={401: ERRORS[401]},
+)
+def lijst(
+    services: Services,
+    principal: CurrentPrincipal,
+    thema: Thema | None = None,
+    status: VraagStatus | None = None,
+    limiet: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[schemas.VraagOut]:
+    """Kennisvragen, nieuwste eerst, te filteren op thema en status."""
+    query = select(kennisvragen).order_by(kennisvragen.c.gesteld_op.desc())
+    if status is not None:
+        query = query.where(kennisvragen.c.status == str(status))
+    with services.sessions() as session:
+        rijen = session.execute(query).all()
+    uit = [_van_rij(r) for r in rijen if thema is None or str(thema) in r.themas]
+    return uit[:limiet]
+
+
+@router.get(
+    "/kennisvragen/{vraagId}",
+    response_model=schemas.VraagOut,
+    summary="Eén kennisvraag",
+    responses=ERRORS,
+)
+def een(vraag_id: VraagId, services: Services, principal: CurrentPrincipal) -> schemas.VraagOut:
+    """De vraag met haar antwoorden, herbouwd uit de gebeurtenissen."""
+    with services.sessions() as session:
+        groep = session.execute(
+            select(kennisvragen.c.groep_id).where(kennisvragen.c.vraag_id == vraag_id)
+        ).scalar()
+    with services.uow() as uow:
+        return _out(uow.vragen.get(vraag_id), groep)
+
+
+@router.post(
+    "/kennisvragen/{vraagId}/antwoorden",
+    status_code=201,
+    response_model=schemas.VraagOut,
+    summary="Beantwoord een kennisvraag",
+    responses=ERRORS,
+)
+def antwoord(
+    vraag_id: VraagId,
+    body: schemas.NieuwAntwoord,
+    response: Response,
+    services: Services,
+    principal: CurrentPrincipal,
+) -> schemas.VraagOut:
+    """Iedereen met een account kan antwoorden, zolang de vraag niet gesloten is."""
+    vraag, antwoord_id = handlers.beantwoord(
+        services.uow(), vraag_id, body.tekst, principal, meta(principal)
+    )
+    response.headers["Location"] = f"/v1/kennisvragen/{vraag_id}#{antwoord_id}"
+    return _out(vraag)
+
+
+@router.post(
+    "/kennisvragen/{vraagId}/acceptaties",
+    status_code=201,
+    response_model=schemas.VraagOut,
+    summary="Accepteer een antwoord",
+    responses=ERRORS,
+)
+def accepteer(
+    vraag_id: VraagId, body: schemas.Acceptatie, services: Services, principal: CurrentPrincipal
+) -> schemas.VraagOut:
+    """De vrager (of het programma) accepteert één antwoord; de vraag is dan beantwoord."""
+    return _out(
+        handlers.accepteer(services.uow(), vraag_id, body.antwoord_id, principal, meta(principal))
+    )
+
+
+@router.post(
+    "/kennisvragen/{vraagId}/sluitingen",
+    status_code=201,
+    response_model=schemas.VraagOut,
+    summary="Sluit een kennisvraag",
+    responses=ERRORS,
+)
+def sluit(
+    vraag_id: VraagId, body: schemas.Sluiting, services: Services, principal: CurrentPrincipal
+) -> schemas.VraagOut:
+    """De vrager (of het programma) sluit de vraag; daarna kan niemand meer antwoorden."""
+    return _out(handlers.sluit(services.uow(), vraag_id, body.reden, principal, meta(principal)))
+
+
+@router.get(
+    "/kennisvragen/{vraagId}/vergelijkbare",
+    response_model=list[schemas.Vergelijkbaar],
+    summary="Vergelijkbare vragen",
+    responses=ERRORS,
+)
+def vergelijkbare(
+    vraag_id: VraagId,
+    services: Services,
+    principal: CurrentPrincipal,
+    limiet: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[schemas.Vergelijkbaar]:
+    """Vragen uit andere regio's die op deze lijken, best passende eerst, met de woorden waarop
+    ze overeenkomen: zo kan het programma één keer antwoorden in plaats van vele keren."""
+    with services.sessions() as session:
+        rijen = {
+            r.vraag_id: r
+            for r in session.execute(
+                select(kennisvragen.c.vraag_id, kennisvragen.c.titel, kennisvragen.c.tekst)
+            )
+        }
+    if vraag_id not in rijen:
+        raise ProblemError(404, f"Er is geen kennisvraag {vraag_id}.")
+    doel = rijen[vraag_id]
+    kandidaten = {k: f"{r.titel} {r.tekst}" for k, r in rijen.items() if k != vraag_id}
+    return [
+        schemas.Vergelijkbaar(vraag_id=k, titel=rijen[k].titel, score=s, gedeeld=g)
+        for k, s, g in rangschik(f"{doel.titel} {doel.tekst}", kandidaten)[:limiet]
+    ]
+
+
+@router.post(
+    "/vraaggroepen",
+    status_code=201,
+    response_model=schemas.GroepOut,
+    summary="Combineer vergelijkbare vragen",
+    responses={**ERRORS, 404: {"description": "Onbekende vraag"}},
+)
+def combineer(
+    body: schemas.NieuweGroep, response: Response, services: Services, principal: CurrentPrincipal
+) -> schemas.GroepOut:
+    """Legt vast dat het programma deze vragen samen beantwoordt (alleen het programma)."""
+    groep = handlers.combineer(
+        services.uow(), body.titel, tuple(body.vraag_ids), body.aanpak, principal, meta(principal)
+    )
+    response.headers["Location"] = f"/v1/vraaggroepen/{groep.id}"
+    return schemas.GroepOut(groep_id=groep.id, vraag_ids=list(groep.vraag_ids))
+
+
+@router.get(
+    "/koplopers",
+    response_model=list[schemas.KoploperOut],
+    summary="Koplopers",
+    tags=["Koplopers"],
+    responses={401: ERRORS[401]},
+)
+def koplopers(services: Services, principal: CurrentPrincipal) -> list[schemas.KoploperOut]:
+    """Wie een podium verdient, afgeleid uit feiten: bevoegde gezagen die voorop lopen in de
+    sanering (uit de gebeurtenissen van het register) en organisaties die veel vragen uit het
+    veld beantwoorden."""
+    with services.sessions() as session:
+        statussen = [
+            (r.bevoegd_gezag, r.status)
+            for r in session.execute(select(k_locaties.c.bevoegd_gezag, k_locaties.c.status))
+        ]
+        antwoorden: Counter[str] = Counter()
+        for rij in session.execute(select(kennisvragen.c.antwoorden)):
+            antwoorden.update(a["organisatie"] for a in rij.antwoorden if a["organisatie"])
+    return [
+        schemas.KoploperOut(organisatie=k.organisatie, redenen=list(k.redenen))
+        for k in bepaal(statussen, antwoorden)
+    ]
