@@ -57,9 +57,9 @@ def _digests(engine: Engine) -> dict[str, str]:
     rapportage = Rapportage(make_session_factory(engine))
     uit = {}
     for peildatum in PEILDATA:
-        uit[f"voortgang {peildatum}"] = rapportage.voortgang(peildatum).digest
-        uit[f"lijst {peildatum}"] = rapportage.per_bevoegd_gezag(peildatum, "bevoegd-gezag").digest
-        uit[f"deadlines {peildatum}"] = rapportage.deadlines(peildatum).digest
+        uit[f"voortgang {peildatum}"] = rapportage.rapport("voortgang", peildatum).digest
+        uit[f"lijst {peildatum}"] = rapportage.rapport("bevoegde-gezagen", peildatum).digest
+        uit[f"deadlines {peildatum}"] = rapportage.rapport("deadlines", peildatum).digest
     return uit
 
 

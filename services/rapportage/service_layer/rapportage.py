@@ -89,15 +89,6 @@ class Rapportage:
 
         return op
 
-    def voortgang(self, peildatum: date) -> rapporten.Rapport:
-        return self.rapport("voortgang", peildatum)
-
-    def per_bevoegd_gezag(self, peildatum: date, per: str) -> rapporten.Rapport:
-        return self.rapport("provincies" if per == "provincie" else "bevoegde-gezagen", peildatum)
-
-    def deadlines(self, peildatum: date) -> rapporten.Rapport:
-        return self.rapport("deadlines", peildatum)
-
 
 def _bewaar(
     cache: OrderedDict[tuple[object, ...], Any],

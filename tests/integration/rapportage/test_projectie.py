@@ -65,7 +65,7 @@ def test_reports_only_use_facts_up_to_the_watermark(engine: Engine) -> None:
         [record(0, registratie(1, "ZH051300001"), 0), record(1, registratie(3, "ZH051300002"), 0)]
     )
     rapportage = Rapportage(make_session_factory(engine))
-    rapport = rapportage.voortgang(date(2020, 1, 1))
+    rapport = rapportage.rapport("voortgang", date(2020, 1, 1))
     assert rapport.positie == 1
     assert rapport.inhoud["samenvatting"]["geregistreerd"] == 1
 
@@ -111,5 +111,5 @@ def test_an_old_schema_version_is_upcast_on_read(engine: Engine) -> None:
     with engine.connect() as conn:
         data = conn.execute(select(feiten.c.data).where(feiten.c.positie == 2)).scalar_one()
     assert data["naar"] == "onderzocht" and "status" not in data
-    rapport = Rapportage(make_session_factory(engine)).voortgang(date(2011, 1, 1))
+    rapport = Rapportage(make_session_factory(engine)).rapport("voortgang", date(2011, 1, 1))
     assert rapport.inhoud["perStatus"]["onderzocht"] == 1
