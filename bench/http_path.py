@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,7 +25,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from shared.auth import Rol, mint_dev_token
 from shared.envelope import CloudEvent
-from shared.messaging.topics import SPOEDLOCATIES, ensure_topics
+from shared.messaging.topics import TopicSpec, ensure_topics
 from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, postgres_database
 
 SECRET = "bench-secret-" + "y" * 32
@@ -38,7 +39,9 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def run(sites: int, clients: int) -> dict[str, Any]:
-    ensure_topics(KAFKA_BOOTSTRAP)
+    # Its own topic, so the benchmark never mixes its events into a development log.
+    topic = f"bench.{uuid.uuid4().hex[:10]}"
+    ensure_topics(KAFKA_BOOTSTRAP, (TopicSpec(topic, 6),))
     from services.locaties.bootstrap import VERSIONS
 
     with postgres_database([VERSIONS]) as engine:
@@ -47,6 +50,7 @@ def run(sites: int, clients: int) -> dict[str, Any]:
             "BODEMREGIE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
             "BODEMREGIE_JWT_SECRET": SECRET,
             "BODEMREGIE_KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,
+            "BODEMREGIE_SPOEDLOCATIES_TOPIC": topic,
         }
         server = subprocess.Popen(
             [
@@ -64,13 +68,13 @@ def run(sites: int, clients: int) -> dict[str, Any]:
             env=env,
         )
         try:
-            return _drive(sites, clients)
+            return _drive(sites, clients, topic)
         finally:
             server.terminate()
             server.wait(30)
 
 
-def _drive(sites: int, clients: int) -> dict[str, Any]:
+def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
     base = f"http://127.0.0.1:{PORT}"
     deadline = time.monotonic() + 60
     while True:
@@ -100,10 +104,7 @@ def _drive(sites: int, clients: int) -> dict[str, Any]:
         ]["storeid"]
 
     consumer = KafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None)
-    tps = [
-        TopicPartition(SPOEDLOCATIES, p)
-        for p in sorted(consumer.partitions_for_topic(SPOEDLOCATIES))
-    ]
+    tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
     consumer.assign(tps)
     for tp, end in consumer.end_offsets(tps).items():
         consumer.seek(tp, end)
