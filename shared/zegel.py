@@ -33,11 +33,6 @@ def laatste_zegel(session: Session) -> tuple[int, str]:
     return (0, i.NUL) if rij is None else (int(rij[0]), str(rij[1]))
 
 
-def zegels(session: Session, posities: list[int]) -> dict[int, tuple[str, str, str]]:
-    rijen = session.execute(select(event_seals).where(event_seals.c.position.in_(posities))).all()
-    return {int(r.position): (r.hash, r.prev_hash, r.stream_prev_hash) for r in rijen}
-
-
 def verzegelde(
     session: Session,
     source: str,
