@@ -46,6 +46,7 @@ def controleer(
     vorige_hash, vorige_positie = i.NUL, 0
     hashes: list[str] = []
     stromen: dict[str, tuple[int, str]] = {}
+    keten = {"tot": 0, "root": i.NUL}  # the last verified anchor
 
     def bevinding(ev: dict[str, Any], wat: str) -> None:
         positie = ev.get("position")
@@ -84,13 +85,14 @@ def controleer(
         stromen[stroom] = (versie, huidige)
         vorige_hash, vorige_positie = huidige, positie
         if str(ev.get("type", "")).removeprefix(TYPE_PREFIX) == i.ANKER_TYPE:
-            _anker(ev, hashes, publieke_sleutel, u, bevinding)
+            _anker(ev, hashes, keten, publieke_sleutel, u, bevinding)
     return u
 
 
 def _anker(
     ev: dict[str, Any],
     hashes: list[str],
+    keten: dict[str, Any],
     sleutel: Ed25519PublicKey | None,
     u: Uitslag,
     bevinding: Any,
@@ -101,13 +103,15 @@ def _anker(
     if tot > len(hashes) - 1:
         bevinding(ev, f"anker dekt posities tot {tot} die niet in het logboek staan")
         return
-    if i.merkle_root(hashes[:tot]) != data.get("merkleRoot"):
+    verwacht = i.anker_root(keten["root"], hashes[keten["tot"] : tot])
+    if verwacht != data.get("merkleRoot"):
         bevinding(
             ev,
             f"Merkle-root over posities 1..{tot} klopt niet: het logboek tot dit "
             "anker is veranderd",
         )
         return
+    keten["tot"], keten["root"] = tot, verwacht
     handtekening = data.get("handtekening")
     if sleutel is not None:
         if not handtekening:

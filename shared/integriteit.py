@@ -5,7 +5,8 @@ extensions, not the transport attributes ``source``, ``specversion`` and ``datac
 the hash of the previous event in the whole log (``prevhash``) and of the previous event of the
 same stream (``streamprevhash``). Changing, inserting, deleting or reordering any event breaks the
 chain from that event on. Periodically an *anchor* is recorded as an event: the Merkle root over
-the hashes of all events up to a position, optionally signed with Ed25519. Rewriting history
+the hashes of the events since the previous anchor, chained with that anchor's root (so it
+commits to everything up to its position), optionally signed with Ed25519. Rewriting history
 consistently (recomputing every later hash) then still fails the signed anchors, which only the
 holder of the private key can make; verification needs only the public key.
 """
@@ -48,6 +49,14 @@ def merkle_root(hashes: Sequence[str]) -> str:
             laag.append(laag[-1])
         laag = [hashlib.sha256(laag[i] + laag[i + 1]).digest() for i in range(0, len(laag), 2)]
     return laag[0].hex()
+
+
+def anker_root(vorige_root: str, hashes: Sequence[str]) -> str:
+    """An anchor's root: the previous anchor's root chained with the Merkle root of the events
+    since then, so each anchor commits to the whole log while hashing only what is new."""
+    return hashlib.sha256(
+        bytes.fromhex(vorige_root) + bytes.fromhex(merkle_root(hashes))
+    ).hexdigest()
 
 
 def anker_bericht(tot_en_met: int, root: str) -> bytes:

@@ -123,28 +123,31 @@ class Verzegelaar:
         return str(h)
 
     def veranker(self, session: Session, forceer: bool = False) -> int | None:
-        """Record an anchor over all sealed events when enough accumulated since the last one
+        """Record an anchor over the events sealed since the last one, when enough accumulated
         (or when ``forceer``); returns the anchored position or None."""
         store = SqlEventStore(session)
         ankers = store.load(i.ANKER_STREAM)
         vorige = int(ankers[-1].data["totEnMetPositie"]) if ankers else 0
+        vorige_root = str(ankers[-1].data["merkleRoot"]) if ankers else i.NUL
         positie, _ = laatste_zegel(session)
         if positie <= vorige or (not forceer and positie - vorige < self._anker_elke):
             return None
         hashes = (
             session.execute(
                 select(event_seals.c.hash)
-                .where(event_seals.c.position <= positie)
+                .where(event_seals.c.position > vorige, event_seals.c.position <= positie)
                 .order_by(event_seals.c.position)
             )
             .scalars()
             .all()
         )
-        root = i.merkle_root(list(hashes))
+        root = i.anker_root(vorige_root, list(hashes))
         data: dict[str, Any] = {
+            "vanafPositie": vorige + 1,
             "totEnMetPositie": positie,
+            "vorigeRoot": vorige_root,
             "merkleRoot": root,
-            "algoritme": "sha256-merkle",
+            "algoritme": "sha256-merkle-keten",
             "handtekening": None,
             "sleutelId": None,
         }

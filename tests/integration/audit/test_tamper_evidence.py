@@ -35,7 +35,7 @@ def sleutels(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture
 def api(pg_engine: Engine, sleutels: tuple[Path, Path]) -> Iterator[TestClient]:
-    with locaties_client(pg_engine, anker_elke=8, anker_sleutel=str(sleutels[0])) as client:
+    with locaties_client(pg_engine, anker_elke=5, anker_sleutel=str(sleutels[0])) as client:
         for n in range(3):
             locatie = client.post("/v1/spoedlocaties", json=NIEUW, headers=UP).json()
             for versie, naar in enumerate(KETEN[: 2 + n], start=1):
@@ -44,6 +44,8 @@ def api(pg_engine: Engine, sleutels: tuple[Path, Path]) -> Iterator[TestClient]:
                     json={"naar": naar, "besluitdatum": f"201{versie}-01-01"},
                     headers={**UP, "If-Match": f'"{versie}"'},
                 )
+            # Reading the feed seals and, every 5 events, anchors: a chain of anchors.
+            client.get("/v1/gebeurtenissen", headers=UP)
         yield client
 
 
@@ -62,7 +64,7 @@ def test_an_untouched_log_verifies_with_signed_anchors(
     assert len(log) >= 13  # 12 events of the sites, and an anchor
     uitslag = verify.controleer(log, _publiek(sleutels))
     assert uitslag.in_orde, uitslag.bevindingen
-    assert uitslag.ankers >= 1 and uitslag.ondertekend == uitslag.ankers
+    assert uitslag.ankers >= 2 and uitslag.ondertekend == uitslag.ankers  # a chain of anchors
     assert all(e["hash"] and e["prevhash"] and e["streamprevhash"] for e in log)
 
 
@@ -291,7 +293,9 @@ def test_a_forged_anchor_signature_is_caught(api: TestClient, sleutels: tuple[Pa
     _herketen(herschreven, 1)
     positie = int(anker["position"])
     forged = herschreven[positie - 1]
-    root = i.merkle_root([e["hash"] for e in herschreven[: forged["data"]["totEnMetPositie"]]])
+    root = i.anker_root(
+        i.NUL, [e["hash"] for e in herschreven[: forged["data"]["totEnMetPositie"]]]
+    )
     forged["data"]["merkleRoot"] = root
     forged["data"]["handtekening"] = i.onderteken(
         i.laad_privesleutel(anders), forged["data"]["totEnMetPositie"], root
