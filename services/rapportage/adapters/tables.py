@@ -1,4 +1,10 @@
-"""Read models of the rapportage service (created by its migrations)."""
+"""Read models of the rapportage service (created by its migrations).
+
+Per source stream three tables: every event as a fact (upcast to the current schema) keyed by its
+global position; the source store and the watermark (every position up to it has been processed,
+so a report built from facts up to the watermark is a consistent prefix of the log); and the
+positions processed above the watermark (events from partitions that ran ahead).
+"""
 
 from __future__ import annotations
 
@@ -8,58 +14,34 @@ from shared.db.types import UtcDateTime
 
 metadata = MetaData()
 
-# Every spoedlocatie event as a fact, upcast to the current schema, keyed by its global position.
-feiten = Table(
-    "r_feiten",
-    metadata,
-    Column("positie", BigInteger, primary_key=True, autoincrement=False),
-    Column("locatie_id", String(11), nullable=False),
-    Column("versie", Integer, nullable=False),
-    Column("soort", String(100), nullable=False),
-    Column("vastgelegd_op", UtcDateTime, nullable=False),
-    Column("data", JSON, nullable=False),
-    Index("ix_r_feiten_locatie", "locatie_id", "versie"),
-)
 
-# The source event store and the watermark: every position up to it has been processed, so a
-# report built from facts up to the watermark is a consistent prefix of the log.
-bron = Table(
-    "r_bron",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("store_id", String(36), nullable=False),
-    Column("watermark", BigInteger, nullable=False),
-)
-
-# Positions processed above the watermark (events from partitions that ran ahead).
-verwerkt = Table(
-    "r_verwerkt",
-    metadata,
-    Column("positie", BigInteger, primary_key=True, autoincrement=False),
-)
+def _stroom(prefix: str, onderwerp_lengte: int) -> tuple[Table, Table, Table]:
+    feiten = Table(
+        f"{prefix}feiten",
+        metadata,
+        Column("positie", BigInteger, primary_key=True, autoincrement=False),
+        # The subject of the event: a spoedlocatie, or a question, meeting, ... of kennis.
+        Column("locatie_id", String(onderwerp_lengte), nullable=False),
+        Column("versie", Integer, nullable=False),
+        Column("soort", String(100), nullable=False),
+        Column("vastgelegd_op", UtcDateTime, nullable=False),
+        Column("data", JSON, nullable=False),
+    )
+    bron = Table(
+        f"{prefix}bron",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("store_id", String(36), nullable=False),
+        Column("watermark", BigInteger, nullable=False),
+    )
+    verwerkt = Table(
+        f"{prefix}verwerkt",
+        metadata,
+        Column("positie", BigInteger, primary_key=True, autoincrement=False),
+    )
+    return feiten, bron, verwerkt
 
 
-# The same three for the knowledge platform's stream (bodem.kennis.v1); ``locatie_id`` holds the
-# subject of the event (a question or a group).
-kennis_feiten = Table(
-    "r_kennis_feiten",
-    metadata,
-    Column("positie", BigInteger, primary_key=True, autoincrement=False),
-    Column("locatie_id", String(40), nullable=False),
-    Column("versie", Integer, nullable=False),
-    Column("soort", String(100), nullable=False),
-    Column("vastgelegd_op", UtcDateTime, nullable=False),
-    Column("data", JSON, nullable=False),
-)
-kennis_bron = Table(
-    "r_kennis_bron",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("store_id", String(36), nullable=False),
-    Column("watermark", BigInteger, nullable=False),
-)
-kennis_verwerkt = Table(
-    "r_kennis_verwerkt",
-    metadata,
-    Column("positie", BigInteger, primary_key=True, autoincrement=False),
-)
+feiten, bron, verwerkt = _stroom("r_", 11)
+Index("ix_r_feiten_locatie", feiten.c.locatie_id, feiten.c.versie)
+kennis_feiten, kennis_bron, kennis_verwerkt = _stroom("r_kennis_", 40)
