@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate
 from typing import Any
 
 from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
@@ -114,23 +116,39 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
             "totaal": len(groep),
             "afgehandeld": sum(x.afgehandeld for x in groep),
         }
+    jaren = list(range(2010, min(2020, peildatum.year) + 1))
     per_jaar = []
-    for jaar in range(2010, min(2020, peildatum.year) + 1):
-        einde = min(date(jaar, 12, 31), peildatum)
-        per_jaar.append(
+    if jaren:
+        # One pass: count each site in the first year whose end (or the peildatum) it precedes,
+        # then accumulate; everything up to 2010 counts in 2010.
+        eindes = [min(date(j, 12, 31), peildatum) for j in jaren]
+
+        def jaar_van(d: date | None) -> int | None:
+            if d is None:
+                return None
+            i = bisect_left(eindes, d)
+            return i if i < len(eindes) else None
+
+        tellers = {k: [0] * len(jaren) for k in ("geregistreerd", "afgehandeld", "humaan")}
+        for x in locaties.values():
+            for sleutel, d in (
+                ("geregistreerd", x.registratiedatum),
+                ("afgehandeld", x.afgehandeld_op),
+                ("humaan", x.afgehandeld_op if x.humaan else None),
+            ):
+                i = jaar_van(d)
+                if i is not None:
+                    tellers[sleutel][i] += 1
+        cumulatief = {k: list(accumulate(v)) for k, v in tellers.items()}
+        per_jaar = [
             {
-                "jaar": jaar,
-                "geregistreerd": sum(1 for x in locaties.values() if x.registratiedatum <= einde),
-                "afgehandeld": sum(
-                    1 for x in locaties.values() if x.afgehandeld_op and x.afgehandeld_op <= einde
-                ),
-                "humaanAfgehandeld": sum(
-                    1
-                    for x in locaties.values()
-                    if x.humaan and x.afgehandeld_op and x.afgehandeld_op <= einde
-                ),
+                "jaar": j,
+                "geregistreerd": cumulatief["geregistreerd"][n],
+                "afgehandeld": cumulatief["afgehandeld"][n],
+                "humaanAfgehandeld": cumulatief["humaan"][n],
             }
-        )
+            for n, j in enumerate(jaren)
+        ]
     inhoud: dict[str, Any] = {
         "samenvatting": _samenvatting(locaties.values()),
         "perStatus": {str(s): per_status.get(str(s), 0) for s in Status},

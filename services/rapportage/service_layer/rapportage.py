@@ -13,6 +13,7 @@ from services.rapportage.adapters import projectie
 from services.rapportage.adapters.projectie import Stroom
 from services.rapportage.domain import rapporten
 from services.rapportage.domain.feiten import Feit, Locatie
+from services.rapportage.domain.tijdlijn import Tijdlijnen
 from services.rapportage.domain.transitie import transitie
 
 
@@ -20,30 +21,49 @@ class _Feiten:
     """The facts of one stream up to its watermark, read incrementally and kept: facts at or
     below the watermark never change."""
 
-    def __init__(self, sessions: sessionmaker[Session], stroom: Stroom) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], stroom: Stroom, tijdlijnen: bool = False
+    ) -> None:
         self._sessions = sessions
         self._stroom = stroom
         self._lock = threading.Lock()
         self._feiten: list[Feit] = []
         self._tot = 0
+        self._tijdlijnen = Tijdlijnen() if tijdlijnen else None
 
     def watermark(self) -> int:
         with self._sessions() as session:
             return self._stroom.watermark(session)
 
-    def tot(self, positie: int) -> list[Feit]:
+    def bij(self, positie: int) -> None:
+        """Read the facts up to ``positie`` that are not read yet."""
         with self._lock:
             if positie > self._tot:
                 with self._sessions() as session:
-                    self._feiten.extend(self._stroom.lees_feiten(session, positie, na=self._tot))
+                    nieuw = self._stroom.lees_feiten(session, positie, na=self._tot)
+                self._feiten.extend(nieuw)
+                if self._tijdlijnen is not None:
+                    self._tijdlijnen.voeg_toe(nieuw)
                 self._tot = positie
+
+    def tot(self, positie: int) -> list[Feit]:
+        self.bij(positie)
+        with self._lock:
             return [f for f in self._feiten if f.positie <= positie]
+
+    def stand_op(self, positie: int, peildatum: date) -> dict[str, Locatie] | None:
+        """All sites on ``peildatum`` from the timelines, when they hold exactly the facts up
+        to ``positie`` (otherwise None: the caller folds)."""
+        with self._lock:
+            if self._tijdlijnen is None or self._tot != positie:
+                return None
+            return self._tijdlijnen.op(peildatum)
 
 
 class Rapportage:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._lock = threading.Lock()
-        self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES)
+        self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES, tijdlijnen=True)
         self._kennis = _Feiten(sessions, projectie.KENNIS)
         self._rapporten: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
         self._toestanden: OrderedDict[tuple[object, ...], dict[str, Locatie]] = OrderedDict()
@@ -74,15 +94,19 @@ class Rapportage:
         return rapport
 
     def _toestand(self, positie: int, kennisdatum: date | None) -> rapporten.Toestand:
-        """The fold, shared by all reports on the same position, kennisdatum and peildatum."""
-        feiten = self._locaties.tot(positie)
+        """The sites on a peildatum, shared by all reports on the same position, kennisdatum
+        and peildatum: from the timelines when possible, else by folding the facts."""
+        self._locaties.bij(positie)
 
         def op(peildatum: date) -> dict[str, Locatie]:
             sleutel = (positie, kennisdatum, peildatum)
             with self._lock:
                 if sleutel in self._toestanden:
                     return self._toestanden[sleutel]
-            nu = rapporten.toestand_uit(feiten, positie, kennisdatum)(peildatum)
+            nu = self._locaties.stand_op(positie, peildatum) if kennisdatum is None else None
+            if nu is None:
+                feiten = self._locaties.tot(positie)
+                nu = rapporten.toestand_uit(feiten, positie, kennisdatum)(peildatum)
             with self._lock:
                 _bewaar(self._toestanden, sleutel, nu)
             return nu
