@@ -111,6 +111,7 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
     sent: dict[tuple[str, int], float] = {}
     received: dict[tuple[str, int], float] = {}
     expected = sites * len(KETEN)
+    wanted = set(ids)
     stop = threading.Event()
 
     def consume() -> None:
@@ -119,7 +120,12 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
                 now = time.perf_counter()
                 for r in records:
                     event = CloudEvent.from_json(r.value)
-                    if event.extensions.get("storeid") == store and event.sequence > 1:
+                    # Status changes only: not the registrations, not the log's anchors.
+                    if (
+                        event.extensions.get("storeid") == store
+                        and event.sequence > 1
+                        and (event.subject in wanted)
+                    ):
                         received[(event.subject, event.sequence)] = now
 
     reader = threading.Thread(target=consume)
