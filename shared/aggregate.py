@@ -144,7 +144,7 @@ A = TypeVar("A", bound=Aggregate)
 
 class NotFound(Exception):
     def __init__(self, aggregate_id: str) -> None:
-        super().__init__(f"{aggregate_id} does not exist")
+        super().__init__(f"{aggregate_id} bestaat niet")
         self.aggregate_id = aggregate_id
 
 

@@ -144,3 +144,33 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             500, "Er ging iets mis aan onze kant; de fout is gelogd.", instance=request.url.path
         )
+
+
+def install_domain_errors(
+    app: FastAPI, statuses: dict[type[Exception], int | tuple[int, str]]
+) -> None:
+    """Answer a service's domain exceptions as problems: ``{Exception: status}`` or
+    ``{Exception: (status, title)}``. The detail is the exception's message; an exception with
+    ``veld`` and ``reden`` names the invalid field, one with ``headers`` sends them along."""
+
+    def handler(status: int, title: str | None) -> Any:
+        async def _handle(request: Request, exc: Exception) -> JSONResponse:
+            detail = str(exc).rstrip(".") + "."
+            params = None
+            if hasattr(exc, "veld") and hasattr(exc, "reden"):
+                detail = f"De invoer is ongeldig: {detail}"
+                params = [InvalidParam(name=f"body.{exc.veld}", reason=str(exc.reden))]
+            return problem_response(
+                status,
+                detail,
+                title=title,
+                instance=request.url.path,
+                invalid_params=params,
+                headers=getattr(exc, "headers", None),
+            )
+
+        return _handle
+
+    for exc_type, weergave in statuses.items():
+        status, title = weergave if isinstance(weergave, tuple) else (weergave, None)
+        app.add_exception_handler(exc_type, handler(status, title))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from services.locaties.bootstrap import bootstrap
 from services.locaties.config import LocatiesSettings
@@ -17,56 +16,12 @@ from services.locaties.entrypoints import (
 from services.locaties.service_layer.handlers import BestaatAl, GeenToegang, VersieVerouderd
 from shared.aggregate import NotFound
 from shared.http.app import service_app
-from shared.http.problems import InvalidParam, problem_response
+from shared.http.problems import install_domain_errors
 
 API_VERSION = "1.0.0"
 DESCRIPTION = """Het register van spoedlocaties: bodemverontreinigingen met urgente risico's
 voor mens, ecosysteem of verspreiding, onder de bodemconvenanten 2010-2020. Elke wijziging is
 een gebeurtenis; de historie en de landelijke stroom zijn op te vragen als CloudEvents."""
-
-
-def _install_domain_errors(app: FastAPI) -> None:
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return problem_response(
-            404, f"Er is geen spoedlocatie {exc.aggregate_id}.", instance=request.url.path
-        )
-
-    @app.exception_handler(GeenToegang)
-    async def _forbidden(request: Request, exc: GeenToegang) -> JSONResponse:
-        return problem_response(403, f"{exc}.", instance=request.url.path)
-
-    @app.exception_handler(VersieVerouderd)
-    async def _stale(request: Request, exc: VersieVerouderd) -> JSONResponse:
-        return problem_response(
-            412,
-            f"De locatie is gewijzigd sinds je hem las: hij is nu op "
-            f"versie {exc.huidige}. Haal hem opnieuw op en probeer het "
-            "opnieuw.",
-            instance=request.url.path,
-            headers={"ETag": f'"{exc.huidige}"'},
-        )
-
-    @app.exception_handler(OngeldigeTransitie)
-    async def _transition(request: Request, exc: OngeldigeTransitie) -> JSONResponse:
-        return problem_response(
-            409, str(exc), title="Statusovergang niet toegestaan", instance=request.url.path
-        )
-
-    @app.exception_handler(BestaatAl)
-    async def _exists(request: Request, exc: BestaatAl) -> JSONResponse:
-        return problem_response(
-            409, f"Locatie {exc.locatie_id} bestaat al.", instance=request.url.path
-        )
-
-    @app.exception_handler(OngeldigeWaarde)
-    async def _invalid(request: Request, exc: OngeldigeWaarde) -> JSONResponse:
-        return problem_response(
-            400,
-            f"De invoer is ongeldig: {exc}.",
-            instance=request.url.path,
-            invalid_params=[InvalidParam(name=f"body.{exc.veld}", reason=exc.reden)],
-        )
 
 
 def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
@@ -83,5 +38,15 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
         settings=settings or LocatiesSettings(),
         bootstrap=bootstrap,
     )
-    _install_domain_errors(app)
+    install_domain_errors(
+        app,
+        {
+            NotFound: 404,
+            GeenToegang: 403,
+            VersieVerouderd: 412,
+            OngeldigeTransitie: (409, "Statusovergang niet toegestaan"),
+            BestaatAl: 409,
+            OngeldigeWaarde: 400,
+        },
+    )
     return app

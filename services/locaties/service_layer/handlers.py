@@ -21,8 +21,12 @@ class VersieVerouderd(Exception):
     """The client's version (If-Match) is not the site's current version."""
 
     def __init__(self, huidige: int) -> None:
-        super().__init__(f"de locatie is inmiddels op versie {huidige}")
+        super().__init__(
+            f"De locatie is gewijzigd sinds je hem las: hij is nu op versie "
+            f"{huidige}. Haal hem opnieuw op en probeer het opnieuw"
+        )
         self.huidige = huidige
+        self.headers = {"ETag": f'"{huidige}"'}
 
 
 class BestaatAl(Exception):

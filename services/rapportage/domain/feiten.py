@@ -96,27 +96,39 @@ class Locatie:
         return sorted(k for k, v in self.risicos.items() if v)
 
 
-def toestand_op(feiten: Iterable[Feit], peildatum: date) -> dict[str, Locatie]:
-    """Every site registered by ``peildatum`` as it stood then. ``feiten`` in position order."""
-    per_locatie: dict[str, list[Feit]] = {}
-    correcties: dict[tuple[str, int], dict[str, Any]] = {}
+Correcties = dict[tuple[str, int], dict[str, Any]]
+
+
+def scheid_correcties(feiten: Iterable[Feit]) -> tuple[list[Feit], Correcties]:
+    """The ordinary facts, and per corrected (site, version) the corrected values (later
+    corrections of the same fact win)."""
+    gewone: list[Feit] = []
+    correcties: Correcties = {}
     for feit in feiten:
         if feit.soort == CORRECTIE:
             sleutel = (feit.locatie_id, int(feit.data["gecorrigeerde_versie"]))
             correcties[sleutel] = {**correcties.get(sleutel, {}), **feit.data["correctie"]}
         else:
-            per_locatie.setdefault(feit.locatie_id, []).append(feit)
+            gewone.append(feit)
+    return gewone, correcties
+
+
+def toestand_op(feiten: Iterable[Feit], peildatum: date) -> dict[str, Locatie]:
+    """Every site registered by ``peildatum`` as it stood then. ``feiten`` in position order."""
+    gewone, correcties = scheid_correcties(feiten)
+    per_locatie: dict[str, list[Feit]] = {}
+    for feit in gewone:
+        per_locatie.setdefault(feit.locatie_id, []).append(feit)
     uit: dict[str, Locatie] = {}
     for locatie_id, lijst in per_locatie.items():
-        locatie = _fold(sorted(lijst, key=lambda f: f.versie), correcties, peildatum)
+        locatie = fold(sorted(lijst, key=lambda f: f.versie), correcties, peildatum)
         if locatie is not None:
             uit[locatie_id] = locatie
     return uit
 
 
-def _fold(
-    feiten: list[Feit], correcties: dict[tuple[str, int], dict[str, Any]], peildatum: date
-) -> Locatie | None:
+def fold(feiten: list[Feit], correcties: Correcties, peildatum: date) -> Locatie | None:
+    """One site's state on ``peildatum`` from its facts in version order."""
     locatie: Locatie | None = None
     for feit in feiten:
         data = {**feit.data, **correcties.get((feit.locatie_id, feit.versie), {})}

@@ -12,9 +12,8 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from services.rapportage.domain.feiten import CORRECTIE, Feit, Locatie, _fold
+from services.rapportage.domain.feiten import Feit, Locatie, fold, scheid_correcties
 
 
 @dataclass(frozen=True)
@@ -29,14 +28,7 @@ class Tijdlijn:
 
 def tijdlijn(feiten: list[Feit]) -> Tijdlijn:
     """The timeline of one site from all its facts (corrections included)."""
-    correcties: dict[tuple[str, int], dict[str, Any]] = {}
-    gewone = []
-    for feit in feiten:
-        if feit.soort == CORRECTIE:
-            sleutel = (feit.locatie_id, int(feit.data["gecorrigeerde_versie"]))
-            correcties[sleutel] = {**correcties.get(sleutel, {}), **feit.data["correctie"]}
-        else:
-            gewone.append(feit)
+    gewone, correcties = scheid_correcties(feiten)
     gewone.sort(key=lambda f: f.versie)
     datums = sorted(
         {
@@ -46,7 +38,7 @@ def tijdlijn(feiten: list[Feit]) -> Tijdlijn:
             is not None
         }
     )
-    return Tijdlijn(datums, [_fold(gewone, correcties, d) for d in datums])
+    return Tijdlijn(datums, [fold(gewone, correcties, d) for d in datums])
 
 
 class Tijdlijnen:
