@@ -1,9 +1,12 @@
-"""Builds reports from the facts up to the watermark, as known on a kennisdatum."""
+"""Builds reports from the facts up to the watermark, on any peildatum as known on any
+kennisdatum, from the per-site bitemporal timelines."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -19,7 +22,8 @@ from services.rapportage.domain.transitie import transitie
 
 class _Feiten:
     """The facts of one stream up to its watermark, read incrementally and kept: facts at or
-    below the watermark never change."""
+    below the watermark never change. With ``tijdlijnen`` they are kept as per-site bitemporal
+    timelines instead of a list."""
 
     def __init__(
         self, sessions: sessionmaker[Session], stroom: Stroom, tijdlijnen: bool = False
@@ -35,29 +39,34 @@ class _Feiten:
         with self._sessions() as session:
             return self._stroom.watermark(session)
 
-    def bij(self, positie: int) -> None:
-        """Read the facts up to ``positie`` that are not read yet."""
-        with self._lock:
-            if positie > self._tot:
-                with self._sessions() as session:
-                    nieuw = self._stroom.lees_feiten(session, positie, na=self._tot)
+    def _bij(self, positie: int) -> None:
+        """Read the facts up to ``positie`` that are not read yet (holding the lock)."""
+        if positie > self._tot:
+            with self._sessions() as session:
+                nieuw = self._stroom.lees_feiten(session, positie, na=self._tot)
+            if self._tijdlijnen is not None:
+                self._tijdlijnen.voeg_toe(nieuw)
+            else:
                 self._feiten.extend(nieuw)
-                if self._tijdlijnen is not None:
-                    self._tijdlijnen.voeg_toe(nieuw)
-                self._tot = positie
+            self._tot = positie
 
     def tot(self, positie: int) -> list[Feit]:
-        self.bij(positie)
         with self._lock:
+            self._bij(positie)
             return [f for f in self._feiten if f.positie <= positie]
 
-    def stand_op(self, positie: int, peildatum: date) -> dict[str, Locatie] | None:
-        """All sites on ``peildatum`` from the timelines, when they hold exactly the facts up
-        to ``positie`` (otherwise None: the caller folds)."""
+    @contextmanager
+    def vast(self, positie: int) -> Iterator[int]:
+        """Holds the facts still, read up to at least ``positie``; yields the position they
+        hold (higher when another request read further: that is a watermark too)."""
         with self._lock:
-            if self._tijdlijnen is None or self._tot != positie:
-                return None
-            return self._tijdlijnen.op(peildatum)
+            self._bij(positie)
+            yield self._tot
+
+    def stand_op(self, peildatum: date, kennisdatum: date | None) -> dict[str, Locatie]:
+        """All sites on ``peildatum`` as known on ``kennisdatum``; only inside ``vast``."""
+        assert self._tijdlijnen is not None and self._lock.locked()
+        return self._tijdlijnen.op(peildatum, kennisdatum)
 
 
 class Rapportage:
@@ -86,27 +95,23 @@ class Rapportage:
         if naam == "transitie":
             rapport = transitie(self._kennis.tot(positie), positie, peildatum, kennisdatum)
         else:
-            rapport = rapporten.bouw(
-                naam, self._toestand(positie, kennisdatum), positie, peildatum, kennisdatum, van
-            )
+            with self._locaties.vast(positie) as positie:
+                toestand = self._toestand(positie, kennisdatum)
+                rapport = rapporten.bouw(naam, toestand, positie, peildatum, kennisdatum, van)
         with self._lock:
             _bewaar(self._rapporten, sleutel, rapport)
         return rapport
 
     def _toestand(self, positie: int, kennisdatum: date | None) -> rapporten.Toestand:
-        """The sites on a peildatum, shared by all reports on the same position, kennisdatum
-        and peildatum: from the timelines when possible, else by folding the facts."""
-        self._locaties.bij(positie)
+        """The sites on a peildatum from the timelines, shared by all reports on the same
+        position, kennisdatum and peildatum."""
 
         def op(peildatum: date) -> dict[str, Locatie]:
             sleutel = (positie, kennisdatum, peildatum)
             with self._lock:
                 if sleutel in self._toestanden:
                     return self._toestanden[sleutel]
-            nu = self._locaties.stand_op(positie, peildatum) if kennisdatum is None else None
-            if nu is None:
-                feiten = self._locaties.tot(positie)
-                nu = rapporten.toestand_uit(feiten, positie, kennisdatum)(peildatum)
+            nu = self._locaties.stand_op(peildatum, kennisdatum)
             with self._lock:
                 _bewaar(self._toestanden, sleutel, nu)
             return nu

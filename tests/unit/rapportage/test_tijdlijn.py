@@ -1,37 +1,56 @@
-"""Timelines give exactly the fold's state on every peildatum, also after corrections and as
-facts keep arriving."""
+"""Timelines give exactly the fold's state on every (peildatum, kennisdatum), also after
+corrections, late registrations and facts that keep arriving."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from bench.rapportage_schaal import feiten as demo_feiten
 from services.rapportage.domain import feiten as f
+from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 
 PEILDATA = [date(2009, 6, 1) + timedelta(days=97 * n) for n in range(50)]
+KENNISDATA = [date(2009, 8, 1) + timedelta(days=173 * n) for n in range(30)]
 
 
-def test_timelines_equal_the_fold_on_every_peildatum() -> None:
+def _feit(alle: list[f.Feit], van: f.Feit, soort: str, op: datetime, data: dict) -> f.Feit:
+    versie = max(x.versie for x in alle if x.locatie_id == van.locatie_id) + 1
+    feit = f.Feit(len(alle) + 1, van.locatie_id, versie, soort, op, data)
+    alle.append(feit)
+    return feit
+
+
+def _geschiedenis() -> tuple[list[f.Feit], f.Feit]:
+    """The demo history plus the awkward cases: a decision date corrected twice (recorded on
+    different days), a fact dated before the site's last one, a second fact on the last date,
+    and a site whose record time goes backwards (two writers' clocks apart)."""
     alle = demo_feiten(0.3)
-    # Two corrections: a decision date moved, and a later one for the same fact.
     status = next(x for x in alle if x.soort == f.STATUS and x.data["naar"] == "gesaneerd")
-    later = datetime(2022, 1, 1, tzinfo=UTC)
     for n, datum in enumerate(["2016-02-01", "2016-03-01"]):
-        alle.append(
-            f.Feit(
-                len(alle) + 1,
-                status.locatie_id,
-                100 + n,
-                f.CORRECTIE,
-                later,
-                {
-                    "gecorrigeerde_versie": status.versie,
-                    "correctie": {"besluitdatum": datum},
-                    "reden": "test",
-                },
-            )
+        correctie = {"besluitdatum": datum}
+        _feit(
+            alle,
+            status,
+            f.CORRECTIE,
+            datetime(2019 + n, 5, 1, tzinfo=UTC),
+            {"gecorrigeerde_versie": status.versie, "correctie": correctie, "reden": "test"},
         )
+    andere = [x for x in alle if x.soort == f.GEREGISTREERD and x.locatie_id != status.locatie_id]
+    laat, zelfde, scheef = andere[3], andere[10], andere[20]
+    budget = {"bedrag_euro": 5000, "datum": laat.data["registratiedatum"], "bron": "x"}
+    _feit(alle, laat, f.BUDGET, datetime(2021, 2, 3, tzinfo=UTC), budget)
+    laatste = max(d for x in alle if x.locatie_id == zelfde.locatie_id and (d := x.datum()))
+    kosten = {"bedrag_euro": 700, "datum": laatste.isoformat(), "bron": "x"}
+    _feit(alle, zelfde, f.KOSTEN, datetime(2021, 6, 1, tzinfo=UTC), kosten)
+    knelpunt = {"knelpunt": "financieel", "datum": scheef.data["registratiedatum"]}
+    _feit(alle, scheef, f.KNELPUNT, datetime(2009, 1, 2, tzinfo=UTC), knelpunt)
+    return alle, status
+
+
+def test_timelines_equal_the_fold_on_every_peildatum_and_kennisdatum() -> None:
+    alle, status = _geschiedenis()
     helft = len(alle) // 2
     lijnen = Tijdlijnen()
     lijnen.voeg_toe(alle[:helft])
@@ -40,4 +59,56 @@ def test_timelines_equal_the_fold_on_every_peildatum() -> None:
     lijnen.voeg_toe(alle[helft:])
     for peildatum in PEILDATA:
         assert lijnen.op(peildatum) == f.toestand_op(alle, peildatum), peildatum
+    # Far apart, and a few weeks apart (facts are recorded up to 44 days after their date).
+    paren = [(p, k) for k in KENNISDATA for p in PEILDATA[::3] if p <= k]
+    paren += [(p, p + timedelta(days=20)) for p in PEILDATA]
+    for peildatum, kennisdatum in paren:
+        verwacht = f.toestand_op(bekend_op(alle, kennisdatum), peildatum)
+        assert lijnen.op(peildatum, kennisdatum) == verwacht, (peildatum, kennisdatum)
+    # The correction moved the decision: known in 2020, not yet in 2018.
     assert lijnen.op(date(2017, 1, 1))[status.locatie_id].afgehandeld_op == date(2016, 3, 1)
+    eerder = lijnen.op(date(2017, 1, 1), date(2018, 1, 1))[status.locatie_id].afgehandeld_op
+    assert eerder == date.fromisoformat(status.data["besluitdatum"])
+
+
+def test_a_late_fact_changes_the_past_only_from_its_record_day() -> None:
+    registratie = f.Feit(
+        1,
+        "ZH051300001",
+        1,
+        f.GEREGISTREERD,
+        datetime(2011, 1, 10, tzinfo=UTC),
+        {
+            "bevoegd_gezag": "ZH",
+            "gemeentecode": "0513",
+            "naam": "Gasfabriek",
+            "status": "potentieel-spoed",
+            "registratiedatum": "2011-01-05",
+        },
+    )
+    status = f.Feit(
+        2,
+        "ZH051300001",
+        2,
+        f.STATUS,
+        datetime(2012, 3, 1, tzinfo=UTC),
+        {"van": "potentieel-spoed", "naar": "onderzocht", "besluitdatum": "2012-02-01"},
+    )
+    budget = replace(
+        status,
+        positie=3,
+        versie=3,
+        soort=f.BUDGET,
+        vastgelegd_op=datetime(2013, 5, 1, tzinfo=UTC),
+        data={"bedrag_euro": 900, "datum": "2011-06-01"},
+    )
+    lijnen = Tijdlijnen()
+    lijnen.voeg_toe([registratie, status, budget])
+    peildatum = date(2011, 12, 31)
+    assert lijnen.op(peildatum, date(2013, 4, 30))["ZH051300001"].budget_euro == 0
+    assert lijnen.op(peildatum, date(2013, 5, 1))["ZH051300001"].budget_euro == 900
+    assert lijnen.op(peildatum, date(2011, 1, 9)) == {}
+    assert lijnen.op(date(2012, 6, 1), date(2012, 2, 29))["ZH051300001"].status == (
+        "potentieel-spoed"
+    )
+    assert lijnen.op(date(2012, 6, 1))["ZH051300001"].status == "onderzocht"
