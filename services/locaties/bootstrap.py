@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.locaties.adapters.projection import herbouw_standen
+from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.config import LocatiesSettings
 from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db import migrations
@@ -62,6 +64,16 @@ def migrate(engine: Engine) -> None:
     migrations.upgrade(engine, [VERSIONS])
 
 
+def vul_standen(sessions: sessionmaker[Session]) -> None:
+    """Build the bitemporal history from the events when it is empty but sites exist (the
+    first start after the migration that added it)."""
+    with sessions.begin() as session:
+        leeg = session.execute(select(spoedlocatie_standen.c.locatie_id).limit(1)).first()
+        sites = session.execute(select(spoedlocaties.c.locatie_id).limit(1)).first()
+        if leeg is None and sites is not None:
+            herbouw_standen(session)
+
+
 def verzegelaar(settings: LocatiesSettings, source: str) -> Verzegelaar:
     sleutel = None
     if settings.anker_sleutel:
@@ -73,6 +85,7 @@ def bootstrap(settings: LocatiesSettings) -> Container:
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
+    vul_standen(sessions)
     source = source_urn(settings.oin, "bodemregie-locaties")
     zegel = verzegelaar(settings, source)
     relay = None

@@ -1,16 +1,20 @@
-"""Keeps the ``spoedlocaties`` read model in step with the aggregates a command changed."""
+"""Keeps the read models in step with the aggregates a command changed: the current state
+(``spoedlocaties``) and the bitemporal history (``spoedlocatie_standen``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from services.locaties.adapters.tables import spoedlocaties
+from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain.model import Spoedlocatie
 from shared import bevoegde_gezagen
+from shared.eventstore.model import RecordedEvent
+from shared.eventstore.sql import SqlEventStore
+from shared.eventstore.tables import events
 from shared.vocabulaire import RisicoType
 
 
@@ -65,3 +69,80 @@ def project(session: Session, locatie: Spoedlocatie) -> None:
     )
     if not result.rowcount:
         session.execute(insert(spoedlocaties).values(**values))
+
+
+def tijdlijn(locatie_id: str, history: list[Any]) -> list[dict[str, Any]]:
+    """The site's state per business-date interval, from its (decoded) events ``history``:
+    rows with ``geldig_vanaf``/``geldig_tot`` and the content columns."""
+    locatie = Spoedlocatie(locatie_id)
+    for event in history:
+        locatie.when(event)
+    datums = locatie.peildata()
+    rijen = []
+    for i, datum in enumerate(datums):
+        if not locatie.op_peildatum(datum):
+            continue
+        inhoud = rij(locatie)
+        for veld in ("locatie_id", "versie", "bijgewerkt_op"):
+            del inhoud[veld]
+        tot = datums[i + 1] if i + 1 < len(datums) else None
+        rijen.append({"geldig_vanaf": datum, "geldig_tot": tot, **inhoud})
+    return rijen
+
+
+def werk_standen_bij(session: Session, locatie: Spoedlocatie, nieuw: list[RecordedEvent]) -> None:
+    """Per new event (in version order): close the rows it made untrue (``bekend_tot`` = its
+    record time) and add the rows it made true. Rows still true are left alone."""
+    if not nieuw:
+        return
+    vorige = tijdlijn(locatie.id, locatie.history[: nieuw[0].version - 1])
+    for event in nieuw:
+        huidige = tijdlijn(locatie.id, locatie.history[: event.version])
+        for oud in vorige:
+            if oud not in huidige:
+                session.execute(
+                    update(spoedlocatie_standen)
+                    .where(
+                        spoedlocatie_standen.c.locatie_id == locatie.id,
+                        spoedlocatie_standen.c.geldig_vanaf == oud["geldig_vanaf"],
+                        spoedlocatie_standen.c.bekend_tot.is_(None),
+                    )
+                    .values(bekend_tot=event.recorded_at)
+                )
+        toe = [r for r in huidige if r not in vorige]
+        if toe:
+            session.execute(
+                insert(spoedlocatie_standen),
+                [
+                    {
+                        **r,
+                        "locatie_id": locatie.id,
+                        "versie_vanaf": event.version,
+                        "bekend_vanaf": event.recorded_at,
+                    }
+                    for r in toe
+                ],
+            )
+        vorige = huidige
+
+
+def herbouw_standen(session: Session, stream_type: str = Spoedlocatie.stream_type) -> int:
+    """Fill ``spoedlocatie_standen`` from the event store (after the migration that adds it, or
+    to repair it); returns the number of sites."""
+    session.execute(delete(spoedlocatie_standen))
+    store = SqlEventStore(session)
+    ids = (
+        session.execute(
+            select(events.c.stream_id).where(events.c.stream_type == stream_type).distinct()
+        )
+        .scalars()
+        .all()
+    )
+    n = 0
+    for locatie_id in ids:
+        recorded = store.load(locatie_id)
+        locatie = Spoedlocatie(locatie_id)
+        locatie.replay(recorded)
+        werk_standen_bij(session, locatie, recorded)
+        n += 1
+    return n

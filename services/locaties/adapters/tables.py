@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -19,34 +21,61 @@ from shared.db.types import UtcDateTime
 
 metadata = MetaData()
 
+
+def _inhoud() -> list[Column[Any]]:
+    """The columns of a site's state (the API representation, filterable)."""
+    return [
+        Column("bevoegd_gezag", String(2), nullable=False),
+        Column("provincie", String(2), nullable=False),
+        Column("gemeentecode", String(4), nullable=False),
+        Column("naam", String(200), nullable=False),
+        Column("bodemtype", String(20), nullable=False),
+        Column("status", String(40), nullable=False),
+        Column("status_sinds", Date, nullable=False),
+        Column("registratiedatum", Date, nullable=False),
+        Column("afgehandeld_op", Date, nullable=True),
+        Column("risico_humaan", Boolean, nullable=False),
+        Column("risico_ecologisch", Boolean, nullable=False),
+        Column("risico_verspreiding", Boolean, nullable=False),
+        Column("risicos", JSON, nullable=False),
+        Column("knelpunt", String(20), nullable=True),
+        Column("budget_euro", BigInteger, nullable=False),
+        Column("kosten_euro", BigInteger, nullable=False),
+        Column("verontreinigingsgroepen", JSON, nullable=False),
+        Column("geometrie_rd", JSON, nullable=True),
+    ]
+
+
 # Current state of every site, kept in the same transaction as its events: the list endpoint
 # filters and pages here instead of replaying streams. Derived data: rebuildable from events.
 spoedlocaties = Table(
     "spoedlocaties",
     metadata,
     Column("locatie_id", String(11), primary_key=True),
-    Column("bevoegd_gezag", String(2), nullable=False),
-    Column("provincie", String(2), nullable=False),
-    Column("gemeentecode", String(4), nullable=False),
-    Column("naam", String(200), nullable=False),
-    Column("bodemtype", String(20), nullable=False),
-    Column("status", String(40), nullable=False),
-    Column("status_sinds", Date, nullable=False),
-    Column("registratiedatum", Date, nullable=False),
-    Column("afgehandeld_op", Date, nullable=True),
-    Column("risico_humaan", Boolean, nullable=False),
-    Column("risico_ecologisch", Boolean, nullable=False),
-    Column("risico_verspreiding", Boolean, nullable=False),
-    Column("risicos", JSON, nullable=False),
-    Column("knelpunt", String(20), nullable=True),
-    Column("budget_euro", BigInteger, nullable=False),
-    Column("kosten_euro", BigInteger, nullable=False),
-    Column("verontreinigingsgroepen", JSON, nullable=False),
-    Column("geometrie_rd", JSON, nullable=True),
+    *_inhoud(),
     Column("versie", Integer, nullable=False),
     Column("bijgewerkt_op", UtcDateTime, nullable=False),
     Index("ix_spoedlocaties_bg_status", "bevoegd_gezag", "status"),
     Index("ix_spoedlocaties_status", "status"),
+)
+
+# Bitemporal history of every site's state, kept in the same transaction as its events: a row
+# holds from ``geldig_vanaf`` until ``geldig_tot`` in business time (peildatum), and was known
+# from ``bekend_vanaf`` until ``bekend_tot`` in record time (kennisdatum). A new event closes
+# (sets ``bekend_tot`` on) the rows it made untrue and adds the rows it made true; nothing is
+# ever overwritten otherwise. The historic list filters and pages here. Derived data.
+spoedlocatie_standen = Table(
+    "spoedlocatie_standen",
+    metadata,
+    Column("locatie_id", String(11), primary_key=True),
+    Column("geldig_vanaf", Date, primary_key=True),
+    Column("versie_vanaf", Integer, primary_key=True),
+    Column("geldig_tot", Date, nullable=True),
+    Column("bekend_vanaf", UtcDateTime, nullable=False),
+    Column("bekend_tot", UtcDateTime, nullable=True),
+    *_inhoud(),
+    Index("ix_standen_geldig", "geldig_vanaf", "geldig_tot"),
+    Index("ix_standen_bekend", "bekend_vanaf", "bekend_tot"),
 )
 
 volgnummers = Table(

@@ -336,6 +336,16 @@ class Spoedlocatie(Aggregate):
                 continue
             self._pas_toe(event, replay=True)
 
+    def peildata(self) -> list[date]:
+        """The business dates on which the state changed (corrections applied), ascending."""
+        return sorted(
+            {
+                _bedrijfsdatum(self._gecorrigeerd(versie, event))
+                for versie, event in enumerate(self.history, start=1)
+                if not isinstance(event, RegistratieGecorrigeerd)
+            }
+        )
+
     def op_peildatum(self, peildatum: date) -> bool:
         """Fold the state back to how it stood on ``peildatum`` (business dates, corrections
         included); False when the site was not yet registered then. Read-only afterwards."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Response
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
 
-from services.locaties.adapters.tables import spoedlocaties
+from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain import commands
 from services.locaties.domain.geometrie import RD, OngeldigeGeometrie, transformeer, valideer
 from services.locaties.domain.model import Spoedlocatie
@@ -24,6 +26,7 @@ from services.locaties.entrypoints.dependencies import (
 from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij
 from services.locaties.service_layer import handlers
 from shared.aggregate import NotFound
+from shared.eventstore.tables import events
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
@@ -123,6 +126,7 @@ def lijst(
     actor: CurrentActor,
     response: Response,
     crs: AcceptCrs,
+    tijd: Tijdreis,
     bevoegd_gezag: Annotated[str | None, Query(alias="bevoegdGezag", pattern=r"^[A-Z]{2}$")] = None,
     provincie: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     status: Status | None = None,
@@ -131,31 +135,39 @@ def lijst(
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 20,
 ) -> schemas.SpoedlocatiePagina:
     """Lijst van spoedlocaties, te filteren op bevoegd gezag, provincie, status en risicotype,
-    gepagineerd volgens de paginering-module (HAL-links, X-Total-Count)."""
-    filters = []
+    gepagineerd volgens de paginering-module (HAL-links, X-Total-Count). Met `peildatum` de
+    locaties zoals ze op die (besluit)datum stonden (gefilterd op de toenmalige status en het
+    toenmalige bevoegd gezag), met `kennisdatum` zoals dat aan het eind van die dag bekend was;
+    elke locatie is dan gelijk aan `GET /spoedlocaties/{locatieId}` met dezelfde parameters."""
+    peildatum, kennisdatum = tijd
+    historisch = peildatum is not None or kennisdatum is not None
+    tabel = spoedlocatie_standen if historisch else spoedlocaties
+    filters = _tijdfilters(peildatum, kennisdatum) if historisch else []
     if bevoegd_gezag:
-        filters.append(spoedlocaties.c.bevoegd_gezag == bevoegd_gezag)
+        filters.append(tabel.c.bevoegd_gezag == bevoegd_gezag)
     if provincie:
-        filters.append(spoedlocaties.c.provincie == provincie)
+        filters.append(tabel.c.provincie == provincie)
     if status:
-        filters.append(spoedlocaties.c.status == str(status))
+        filters.append(tabel.c.status == str(status))
     if risicotype:
-        filters.append(spoedlocaties.c[f"risico_{risicotype}"].is_(True))
+        filters.append(tabel.c[f"risico_{risicotype}"].is_(True))
     with services.sessions() as session:
-        total = session.execute(
-            select(func.count()).select_from(spoedlocaties).where(*filters)
-        ).scalar_one()
-        rows = (
-            session.execute(
-                select(spoedlocaties)
+        aantal = select(func.count()).select_from(tabel).where(*filters)
+        total = session.execute(aantal).scalar_one()
+        rows = [
+            dict(r)
+            for r in session.execute(
+                select(tabel)
                 .where(*filters)
-                .order_by(spoedlocaties.c.locatie_id)
+                .order_by(tabel.c.locatie_id)
                 .limit(page_size)
                 .offset((page - 1) * page_size)
-            )
-            .mappings()
-            .all()
-        )
+            ).mappings()
+        ]
+        if historisch:
+            versies = _versies(session, [r["locatie_id"] for r in rows], kennisdatum)
+            for r in rows:
+                r["versie"] = versies[r["locatie_id"]]
     last = max(1, math.ceil(total / page_size))
     params = {
         k: v
@@ -164,6 +176,8 @@ def lijst(
             "provincie": provincie,
             "status": status and str(status),
             "risicotype": risicotype and str(risicotype),
+            "peildatum": peildatum and peildatum.isoformat(),
+            "kennisdatum": kennisdatum and kennisdatum.isoformat(),
             "pageSize": page_size,
         }.items()
         if v
@@ -182,8 +196,37 @@ def lijst(
     response.headers["X-Pagination-Limit"] = str(page_size)
     response.headers["Content-Crs"] = crs
     return schemas.SpoedlocatiePagina(
-        links=links, embedded={"spoedlocaties": [van_rij(dict(r), crs) for r in rows]}
+        links=links, embedded={"spoedlocaties": [van_rij(r, crs) for r in rows]}
     )
+
+
+def _tijdfilters(peildatum: date | None, kennisdatum: date | None) -> list[ColumnElement[bool]]:
+    """The rows of ``spoedlocatie_standen`` valid on ``peildatum`` (default: the last known
+    state) as known at the end of ``kennisdatum`` (default: now)."""
+    t = spoedlocatie_standen.c
+    filters: list[ColumnElement[bool]] = []
+    if kennisdatum is None:
+        filters.append(t.bekend_tot.is_(None))
+    else:
+        grens = kennismoment(kennisdatum)
+        filters += [t.bekend_vanaf < grens, or_(t.bekend_tot.is_(None), t.bekend_tot >= grens)]
+    if peildatum is None:
+        filters.append(t.geldig_tot.is_(None))
+    else:
+        geldig = or_(t.geldig_tot.is_(None), t.geldig_tot > peildatum)
+        filters += [t.geldig_vanaf <= peildatum, geldig]
+    return filters
+
+
+def _versies(session: Session, ids: list[str], kennisdatum: date | None) -> dict[str, int]:
+    """Per site the version known at the end of ``kennisdatum`` (default: now), as the single
+    read reports it."""
+    filters: list[ColumnElement[bool]] = [events.c.stream_id.in_(ids)]
+    if kennisdatum is not None:
+        filters.append(events.c.recorded_at < kennismoment(kennisdatum))
+    per_stream = select(events.c.stream_id, func.max(events.c.version))
+    rows = session.execute(per_stream.where(*filters).group_by(events.c.stream_id))
+    return {stream_id: int(versie) for stream_id, versie in rows}
 
 
 @router.get(

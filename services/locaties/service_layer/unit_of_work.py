@@ -10,7 +10,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import CursorResult, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.locaties.adapters.projection import project
+from services.locaties.adapters.projection import project, werk_standen_bij
 from services.locaties.adapters.tables import volgnummers
 from services.locaties.domain.model import Spoedlocatie
 from shared.aggregate import Repository
@@ -52,9 +52,11 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
         return self
 
     def commit(self) -> None:
-        self.locaties.save()
-        for locatie in self.locaties.seen:
+        recorded = self.locaties.save()
+        for locatie in {id(x): x for x in self.locaties.seen}.values():
             project(self.session, locatie)
+            nieuw = [r for r in recorded if r.stream_id == locatie.id]
+            werk_standen_bij(self.session, locatie, nieuw)
         super().commit()
 
     def volgend_nummer(self, prefix: str) -> int:
