@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query
 
 from services.locaties.entrypoints import schemas
-from services.locaties.entrypoints.dependencies import CurrentActor, Services
+from services.locaties.entrypoints.dependencies import CurrentActor, Services, Tijdreis
 from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, LocatieId
 from shared.aggregate import NotFound
 from shared.http.problems import ProblemError
+from shared.tijd import kennismoment
 from shared.zegel import verzegelde
 
 router = APIRouter(tags=["Gebeurtenissen"])
@@ -32,17 +35,35 @@ def _stroom(services: Services, locatie_id: str) -> list[dict[str, Any]]:
     responses=ERRORS,
 )
 def historie(
-    locatie_id: LocatieId, services: Services, actor: CurrentActor
+    locatie_id: LocatieId, services: Services, actor: CurrentActor, tijd: Tijdreis
 ) -> schemas.Gebeurtenissen:
     """Alle gebeurtenissen van de locatie, oudste eerst, met besluitdatum (occurredat),
-    registratiemoment (time) en hun plaats in de hashketen (hash, prevhash, streamprevhash)."""
+    registratiemoment (time) en hun plaats in de hashketen (hash, prevhash, streamprevhash).
+    Met `kennisdatum` alleen wat aan het eind van die dag was vastgelegd, met `peildatum` alleen
+    wat op of voor die datum gebeurde (een correctie gebeurt op het moment van vastleggen)."""
+    peildatum, kennisdatum = tijd
+    events = _stroom(services, locatie_id)
+    if kennisdatum is not None:
+        grens = kennismoment(kennisdatum)
+        events = [e for e in events if _moment(e["time"]) < grens]
+    if peildatum is not None:
+        events = [e for e in events if _moment(e["occurredat"]).date() <= peildatum]
+    if not events:
+        raise ProblemError(404, f"Van {locatie_id} was toen nog niets bekend.")
+    query = urlencode({k: v.isoformat() for k, v in zip(_TIJD, tijd, strict=True) if v})
+    self_href = f"/v1/spoedlocaties/{locatie_id}/gebeurtenissen" + (f"?{query}" if query else "")
+    locatie_href = f"/v1/spoedlocaties/{locatie_id}" + (f"?{query}" if query else "")
     return schemas.Gebeurtenissen(
-        gebeurtenissen=_stroom(services, locatie_id),
-        links={
-            "self": schemas.Link(href=f"/v1/spoedlocaties/{locatie_id}/gebeurtenissen"),
-            "locatie": schemas.Link(href=f"/v1/spoedlocaties/{locatie_id}"),
-        },
+        gebeurtenissen=events,
+        links={"self": schemas.Link(href=self_href), "locatie": schemas.Link(href=locatie_href)},
     )
+
+
+_TIJD = ("peildatum", "kennisdatum")
+
+
+def _moment(waarde: str) -> datetime:
+    return datetime.fromisoformat(waarde.replace("Z", "+00:00"))
 
 
 @router.get(

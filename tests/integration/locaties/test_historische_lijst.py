@@ -245,3 +245,26 @@ def test_the_list_refuses_impossible_moments(sql_engine: Engine) -> None:
             r = api.get("/v1/spoedlocaties", params=params)
             assert r.status_code == 400, params
             assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_the_event_history_as_known_then_and_as_happened_by_then(sql_engine: Engine) -> None:
+    with locaties_client(sql_engine) as api:
+        api.headers.update(LEZER)
+        ids = _vul(sql_engine, _plan(random.Random(11), 6))
+        for lid in ids:
+            alles = api.get(f"/v1/spoedlocaties/{lid}/gebeurtenissen").json()["gebeurtenissen"]
+            for kennis in ("2011-06-30", "2012-12-31", "2014-06-30"):
+                r = api.get(f"/v1/spoedlocaties/{lid}/gebeurtenissen?kennisdatum={kennis}")
+                enkel = api.get(f"/v1/spoedlocaties/{lid}?kennisdatum={kennis}")
+                assert r.status_code == enkel.status_code
+                if r.status_code == 200:
+                    bekend = r.json()["gebeurtenissen"]
+                    assert bekend == alles[: len(bekend)]
+                    assert len(bekend) == enkel.json()["versie"]
+                    assert all(e["time"] < f"{kennis}T24" for e in bekend)
+            peil = "2012-06-30"
+            r = api.get(f"/v1/spoedlocaties/{lid}/gebeurtenissen?peildatum={peil}")
+            gebeurd = [e for e in alles if e["occurredat"][:10] <= peil]
+            assert r.status_code == (200 if gebeurd else 404)
+            if gebeurd:
+                assert r.json()["gebeurtenissen"] == gebeurd
