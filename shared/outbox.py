@@ -146,6 +146,20 @@ class OutboxRelay:
                 log.exception("outbox relay: unexpected failure, retrying in %.1fs", backoff)
             stop.wait(backoff)
             backoff = min(max_backoff, backoff * 2)
+        self.sluit_af()
+
+    def sluit_af(self) -> None:
+        """On a graceful stop: anchor everything sealed (so no event waits for the next anchor
+        while the service is down) and try once to publish that anchor."""
+        try:
+            self.seal()
+            with self._sessions() as session, session.begin():
+                self._verzegelaar.veranker(session, forceer=True)
+            self.run_once()
+        except PublishError as exc:
+            log.warning("outbox relay: final anchor stays in the outbox: %s", exc)
+        except Exception:
+            log.exception("outbox relay: could not anchor on shutdown")
 
 
 class RelayThread:

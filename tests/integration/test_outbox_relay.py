@@ -9,8 +9,10 @@ from shared.db.engine import make_session_factory
 from shared.envelope import CloudEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import outbox
+from shared.integriteit import ANKER_TYPE
 from shared.messaging.publisher import InMemoryPublisher, PublishError
-from shared.outbox import OutboxRelay
+from shared.outbox import OutboxRelay, RelayThread
+from shared.zegel import Verzegelaar
 from tests.support.events import new_event
 
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
@@ -58,3 +60,17 @@ def test_a_publish_failure_keeps_rows_for_the_next_round(sql_engine: Engine) -> 
     assert relay.pending() == 3
     assert relay.run_once() == 3
     assert [m.position for m in publisher.sent] == [1, 2, 3]
+
+
+def test_a_graceful_stop_anchors_and_publishes_everything_sealed(sql_engine: Engine) -> None:
+    _append(sql_engine, "A", 0, 3)
+    publisher = InMemoryPublisher()
+    sessions = make_session_factory(sql_engine)
+    zegel = Verzegelaar(SOURCE, anker_elke=1000, anker_topic="t")
+    thread = RelayThread(OutboxRelay(sessions, publisher, SOURCE, verzegelaar=zegel))
+    thread.start()
+    thread.stop()
+    anker = CloudEvent.from_json(publisher.sent[-1].value)
+    assert anker.type.endswith(ANKER_TYPE)
+    assert anker.data["totEnMetPositie"] == 3  # the three events, far below anker_elke
+    assert [m.position for m in publisher.sent] == [1, 2, 3, 4]
