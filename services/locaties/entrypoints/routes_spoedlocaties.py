@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Response
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
@@ -142,7 +142,7 @@ def lijst(
     peildatum, kennisdatum = tijd
     historisch = peildatum is not None or kennisdatum is not None
     tabel = spoedlocatie_standen if historisch else spoedlocaties
-    filters = _tijdfilters(peildatum, kennisdatum) if historisch else []
+    filters = tijdfilters(peildatum, kennisdatum) if historisch else []
     if bevoegd_gezag:
         filters.append(tabel.c.bevoegd_gezag == bevoegd_gezag)
     if provincie:
@@ -152,18 +152,7 @@ def lijst(
     if risicotype:
         filters.append(tabel.c[f"risico_{risicotype}"].is_(True))
     with services.sessions() as session:
-        aantal = select(func.count()).select_from(tabel).where(*filters)
-        total = session.execute(aantal).scalar_one()
-        rows = [
-            dict(r)
-            for r in session.execute(
-                select(tabel)
-                .where(*filters)
-                .order_by(tabel.c.locatie_id)
-                .limit(page_size)
-                .offset((page - 1) * page_size)
-            ).mappings()
-        ]
+        total, rows = pagina(session, tabel, filters, page, page_size)
         if historisch:
             versies = _versies(session, [r["locatie_id"] for r in rows], kennisdatum)
             for r in rows:
@@ -200,7 +189,17 @@ def lijst(
     )
 
 
-def _tijdfilters(peildatum: date | None, kennisdatum: date | None) -> list[ColumnElement[bool]]:
+def pagina(
+    session: Session, tabel: Table, filters: list[ColumnElement[bool]], page: int, page_size: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """The number of matching rows and one page of them, by locatieId."""
+    total = session.execute(select(func.count()).select_from(tabel).where(*filters)).scalar_one()
+    query = select(tabel).where(*filters).order_by(tabel.c.locatie_id)
+    rows = session.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings()
+    return total, [dict(r) for r in rows]
+
+
+def tijdfilters(peildatum: date | None, kennisdatum: date | None) -> list[ColumnElement[bool]]:
     """The rows of ``spoedlocatie_standen`` valid on ``peildatum`` (default: the last known
     state) as known at the end of ``kennisdatum`` (default: now)."""
     t = spoedlocatie_standen.c
