@@ -9,11 +9,13 @@ fold, the timelines (build, a peildatum, a kennisdatum, memory) and the reports 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
-import resource
+import os
 import time as klok
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic.alias_generators import to_snake
@@ -72,11 +74,19 @@ def _vastgelegd(datum: str, n: int, vorige: datetime) -> datetime:
     return max(vorige, moment + timedelta(days=(n * 7) % 45, minutes=n % 600))
 
 
+def _rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--schaal", type=float, default=10.0)
     args = parser.parse_args(argv)
+    gc.collect()
+    voor = _rss_mb()
     alle = feiten(args.schaal)
+    gc.collect()
+    na_feiten = _rss_mb()
     positie, peildatum = len(alle), date(2015, 12, 31)
     uitslag: dict[str, Any] = {
         "schaal": args.schaal,
@@ -84,15 +94,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "sites": sum(1 for x in alle if x.soort == f.GEREGISTREERD),
     }
     start = klok.perf_counter()
-    nu = rapporten.toestand_uit(alle, positie, None)(peildatum)
-    uitslag["fold_s"] = klok.perf_counter() - start
-    start = klok.perf_counter()
     lijnen = Tijdlijnen()
     lijnen.voeg_toe(alle)
     uitslag["tijdlijnen_bouw_s"] = klok.perf_counter() - start
-    uitslag["rss_na_tijdlijnen_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    )
+    gc.collect()
+    # Memory of what the service keeps: the facts and the timelines over them.
+    uitslag["geheugen_mb"] = round(_rss_mb() - voor)
+    uitslag["geheugen_feiten_mb"] = round(na_feiten - voor)
+    start = klok.perf_counter()
+    nu = rapporten.toestand_uit(alle, positie, None)(peildatum)
+    uitslag["fold_s"] = klok.perf_counter() - start
     start = klok.perf_counter()
     lijnen.op(date(2014, 6, 30))
     uitslag["tijdlijnen_peildatum_s"] = klok.perf_counter() - start

@@ -86,7 +86,7 @@ def write(
 ) -> None:
     schaal_rijen = "\n".join(
         f"| {s['schaal']:g} | {s['sites']} | {s['facts']} | {s['fold_s']:.2f} "
-        f"| {s['tijdlijnen_bouw_s']:.2f} | {s['rss_na_tijdlijnen_mb']} "
+        f"| {s['tijdlijnen_bouw_s']:.2f} | {s['geheugen_mb']} "
         f"| {s['tijdlijnen_peildatum_s']:.3f} | {s['tijdlijnen_kennisdatum_s']:.3f} "
         f"| {s['fold_kennisdatum_s']:.2f} | {'yes' if s['kennisdatum_gelijk'] else 'NO'} "
         f"| {s['voortgang_s']:.2f} | {s['bevoegde-gezagen_s']:.2f} | {s['deadlines_s']:.2f} |"
@@ -101,7 +101,7 @@ def write(
     per_site_s = max(groot["tijdlijnen_peildatum_s"], groot["tijdlijnen_kennisdatum_s"])
     tijdlijn_s = per_site_s * 400_000 / groot["sites"]
     bouw_s = groot["tijdlijnen_bouw_s"] * 3.3e6 / groot["facts"]
-    geheugen_gb = groot["rss_na_tijdlijnen_mb"] * 3.3e6 / groot["facts"] / 1024
+    geheugen_gb = groot["geheugen_mb"] * 3.3e6 / groot["facts"] / 1024
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = f"""# Benchmarks
 
@@ -139,11 +139,11 @@ The demo history multiplied, each fact recorded 0-44 days after its business dat
 site's state on a peildatum from all facts (what the auditor's replay does). *timelines*: the
 rapportage service's per-site bitemporal timelines (the state after each business date on which
 a site changed, as known at the end of each record day on which it changed), built once at start
-and then extended as facts arrive; *MB*: resident memory of the process after building them
-(facts included). *per peildatum* / *per kennisdatum*: the state of all sites on a new peildatum
-on current knowledge, and on 31 Dec 2012 as known on 1 Feb 2013 (two bisects per site);
-*fold kennisdatum*: the same by folding the facts known then; *equal*: both give the same sites.
-Then each report aggregates. Seconds, single thread.
+and then extended as facts arrive; *MB*: the growth of resident memory for the facts and the
+timelines together (what the service keeps). *per peildatum* / *per kennisdatum*: the state of
+all sites on a new peildatum on current knowledge, and on 31 Dec 2012 as known on 1 Feb 2013
+(two bisects per site); *fold kennisdatum*: the same by folding the facts known then; *equal*:
+both give the same sites. Then each report aggregates. Seconds, single thread.
 
 {_kop(SCHAAL_KOLOMMEN)}
 {schaal_rijen}

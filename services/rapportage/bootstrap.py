@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,12 +101,29 @@ def bootstrap(settings: RapportageSettings) -> Container:
             )
             thread.start()
             container.consumer_threads.append(thread)
+    # Keeps the timelines up with the watermark, so requests do not wait for the backlog (at
+    # start: the whole log).
+    bijhouder = threading.Thread(
+        target=_houd_bij,
+        args=(container.rapportage, container.stop),
+        name="rapportage-tijdlijnen",
+        daemon=True,
+    )
+    bijhouder.start()
+    container.consumer_threads.append(bijhouder)
     return container
 
 
-def _run_logged(consumer: KafkaProjectionConsumer, stop: threading.Event) -> None:
-    import logging
+def _houd_bij(rapportage: Rapportage, stop: threading.Event, pauze: float = 2.0) -> None:
+    while not stop.is_set():
+        try:
+            rapportage.houd_bij()
+        except Exception:
+            logging.getLogger("services.rapportage").exception("timelines not updated")
+        stop.wait(pauze)
 
+
+def _run_logged(consumer: KafkaProjectionConsumer, stop: threading.Event) -> None:
     log = logging.getLogger("services.rapportage.consumer")
     while not stop.is_set():
         try:

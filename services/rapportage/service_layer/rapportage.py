@@ -80,6 +80,12 @@ class Rapportage:
     def watermark(self) -> int:
         return self._locaties.watermark()
 
+    def houd_bij(self) -> int:
+        """Read new facts into the timelines up to the watermark; returns the position they
+        hold. A background thread calls this, so a request rarely reads facts itself."""
+        with self._locaties.vast(self._locaties.watermark()) as positie:
+            return positie
+
     def kennis_watermark(self) -> int:
         return self._kennis.watermark()
 

@@ -68,6 +68,11 @@ def test_reports_only_use_facts_up_to_the_watermark(engine: Engine) -> None:
     rapport = rapportage.rapport("voortgang", date(2020, 1, 1))
     assert rapport.positie == 1
     assert rapport.inhoud["samenvatting"]["geregistreerd"] == 1
+    # Kept up in the background: the timelines follow the watermark, not beyond it.
+    assert rapportage.houd_bij() == 1
+    proc.process([record(2, registratie(2, "ZH051300003"), 0)])
+    assert rapportage.houd_bij() == 3
+    assert rapportage.rapport("voortgang", date(2020, 1, 1)).positie == 3
 
 
 def test_poison_events_are_dead_lettered_and_their_positions_still_count(engine: Engine) -> None:
