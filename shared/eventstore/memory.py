@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -21,6 +21,7 @@ class OutboxEntry:
 class InMemoryEventStore:
     log: list[RecordedEvent] = field(default_factory=list)
     outbox: list[OutboxEntry] = field(default_factory=list)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def append(
         self,
@@ -32,10 +33,10 @@ class InMemoryEventStore:
     ) -> list[RecordedEvent]:
         if not new_events:
             return []
-        current = max((e.version for e in self.log if e.stream_id == stream_id), default=0)
-        if current != expected_version:
+        stream = [e for e in self.log if e.stream_id == stream_id]
+        if (stream[-1].version if stream else 0) != expected_version:
             raise ConcurrencyError(stream_id, expected_version)
-        now = datetime.now(UTC)
+        now = max(self.clock(), stream[-1].recorded_at) if stream else self.clock()
         first = len(self.log) + 1
         recorded = [
             RecordedEvent(

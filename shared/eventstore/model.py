@@ -93,7 +93,10 @@ class EventStore(Protocol):
     ) -> list[RecordedEvent]:
         """Append after ``expected_version`` (0 for a new stream) or raise ConcurrencyError.
 
-        With ``topic`` an outbox row per event is written in the same transaction."""
+        With ``topic`` an outbox row per event is written in the same transaction. Record time
+        never goes backwards within a stream: a clock behind the stream's last event (another
+        writer's clock ahead) records at that event's time, so "what was known at time T" is
+        always a prefix of the stream."""
         ...
 
     def load(self, stream_id: str, up_to_version: int | None = None) -> list[RecordedEvent]:

@@ -19,7 +19,17 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Row, TextClause, bindparam, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    TextualSelect,
+    bindparam,
+    column,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,19 +74,20 @@ class SqlEventStore:
         ]
         try:
             if self._session.get_bind().dialect.name == "postgresql":
-                first = self._append_postgres(
+                appended = self._append_postgres(
                     stream_id, stream_type, expected_version, rows, recorded_at, topic
                 )
             else:
-                first = self._append_portable(
+                appended = self._append_portable(
                     stream_id, stream_type, expected_version, rows, recorded_at, topic
                 )
         except IntegrityError as exc:
             # Another writer committed this version first. The caller's transaction is now
             # unusable and must roll back, which also hands back the counter increment.
             raise ConcurrencyError(stream_id, expected_version) from exc
-        if first is None:
+        if appended is None:
             raise ConcurrencyError(stream_id, expected_version)
+        first, recorded_at = appended
         return [
             RecordedEvent(
                 position=first + i,
@@ -102,15 +113,17 @@ class SqlEventStore:
         rows: list[dict[str, Any]],
         recorded_at: datetime,
         topic: str | None,
-    ) -> int | None:
+    ) -> tuple[int, datetime] | None:
         current = self._session.execute(
-            select(events.c.version)
+            select(events.c.version, events.c.recorded_at)
             .where(events.c.stream_id == stream_id)
             .order_by(events.c.version.desc())
             .limit(1)
-        ).scalar()
-        if (current or 0) != expected_version:
+        ).first()
+        if (current.version if current else 0) != expected_version:
             return None
+        if current is not None:
+            recorded_at = max(recorded_at, current.recorded_at)
         last = self._session.execute(
             update(event_positions)
             .where(event_positions.c.id == 1)
@@ -135,7 +148,7 @@ class SqlEventStore:
             self._session.execute(
                 insert(outbox), [{"position": first + i, "topic": topic} for i in range(len(rows))]
             )
-        return first
+        return first, recorded_at
 
     def _append_postgres(
         self,
@@ -145,10 +158,11 @@ class SqlEventStore:
         rows: list[dict[str, Any]],
         recorded_at: datetime,
         topic: str | None,
-    ) -> int | None:
+    ) -> tuple[int, datetime] | None:
         """One round trip: take positions, check the expected version, insert the events and
-        their outbox rows. A failed version check inserts nothing and returns None; the
-        counter increment then rolls back with the caller's transaction."""
+        their outbox rows; returns the first position and the record time. A failed version
+        check inserts nothing and returns None; the counter increment then rolls back with the
+        caller's transaction."""
         params: dict[str, Any] = {
             "n": len(rows),
             "stream": stream_id,
@@ -171,8 +185,10 @@ class SqlEventStore:
                 }
             )
         sql = _postgres_append_sql(len(rows), expected_version > 0, topic is not None)
-        first = self._session.execute(sql, params).scalar()
-        return None if first is None else int(first)
+        uitkomst = self._session.execute(sql, params).first()
+        if uitkomst is None or uitkomst.eerste is None:
+            return None
+        return int(uitkomst.eerste), uitkomst.vastgelegd
 
     def load(self, stream_id: str, up_to_version: int | None = None) -> list[RecordedEvent]:
         query = select(events).where(events.c.stream_id == stream_id)
@@ -199,37 +215,43 @@ class SqlEventStore:
 
 
 @lru_cache(maxsize=64)
-def _postgres_append_sql(n: int, check_version: bool, with_outbox: bool) -> TextClause:
+def _postgres_append_sql(n: int, check_version: bool, with_outbox: bool) -> TextualSelect:
     """The single-statement append for ``n`` events, built once per shape."""
     values = ", ".join(
         f"(:i{i}, :e{i}, :v{i}, :t{i}, :s{i}, CAST(:d{i} AS json), CAST(:m{i} AS json), :o{i})"
         for i in range(n)
     )
-    check = (
-        " AND EXISTS (SELECT 1 FROM events WHERE stream_id = CAST(:stream AS varchar) "
+    # The previous event: it must exist (the version check) and its record time is the floor
+    # of the new one's (record time never goes backwards within a stream).
+    vorige = (
+        "(SELECT recorded_at FROM events WHERE stream_id = CAST(:stream AS varchar) "
         "AND version = CAST(:expected AS integer))"
-        if check_version
-        else ""
     )
+    check = f" AND EXISTS {vorige}" if check_version else ""
+    recorded = f"GREATEST(:recorded, {vorige})" if check_version else ":recorded"
     outbox_cte = (
         ", ob AS (INSERT INTO outbox (position, topic) SELECT position, :topic FROM ins)"
         if with_outbox
         else ""
     )
-    return text(
-        "WITH pos AS (UPDATE event_positions "
-        "SET last_position = last_position + CAST(:n AS bigint) "
-        "WHERE id = 1 RETURNING last_position), "
-        "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
-        "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
-        "SELECT pos.last_position - CAST(:n AS bigint) + 1 + v.i, v.e, "
-        "CAST(:stream AS varchar), :stype, v.v, v.t, v.s, v.d, v.m, v.o, :recorded "
-        f"FROM pos, (VALUES {values}) AS v(i, e, v, t, s, d, m, o) WHERE TRUE{check} "
-        f"RETURNING position){outbox_cte} "
-        "SELECT min(position) FROM ins"
-    ).bindparams(
-        bindparam("recorded", type_=UtcDateTime),
-        *[bindparam(f"o{i}", type_=UtcDateTime) for i in range(n)],
+    return (
+        text(
+            "WITH pos AS (UPDATE event_positions "
+            "SET last_position = last_position + CAST(:n AS bigint) "
+            "WHERE id = 1 RETURNING last_position), "
+            "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
+            "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
+            "SELECT pos.last_position - CAST(:n AS bigint) + 1 + v.i, v.e, "
+            f"CAST(:stream AS varchar), :stype, v.v, v.t, v.s, v.d, v.m, v.o, {recorded} "
+            f"FROM pos, (VALUES {values}) AS v(i, e, v, t, s, d, m, o) WHERE TRUE{check} "
+            f"RETURNING position, recorded_at){outbox_cte} "
+            "SELECT min(position) AS eerste, min(recorded_at) AS vastgelegd FROM ins"
+        )
+        .bindparams(
+            bindparam("recorded", type_=UtcDateTime),
+            *[bindparam(f"o{i}", type_=UtcDateTime) for i in range(n)],
+        )
+        .columns(column("eerste", BigInteger), column("vastgelegd", UtcDateTime))
     )
 
 

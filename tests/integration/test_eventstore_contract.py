@@ -18,11 +18,22 @@ from tests.support.events import ACTOR, new_event
 from tests.support.infra import postgres_database, sqlite_database
 
 
+class Klok:
+    """The stores' clock: the real time unless a test sets ``nu``."""
+
+    def __init__(self) -> None:
+        self.nu: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.nu or datetime.now(UTC)
+
+
 class Harness:
     """Runs each store call in its own transaction, as a unit of work would."""
 
-    def __init__(self, call: Callable[[Callable[[Any], Any]], Any]) -> None:
+    def __init__(self, call: Callable[[Callable[[Any], Any]], Any], klok: Klok) -> None:
         self._call = call
+        self.klok = klok
 
     def append(
         self, stream: str, expected: int, events: Sequence[NewEvent], topic: str | None = None
@@ -41,19 +52,21 @@ class Harness:
 
 def _sql_harness(engine: Engine) -> Harness:
     sessions = make_session_factory(engine)
+    klok = Klok()
 
     def call(fn: Callable[[Any], Any]) -> Any:
         with sessions() as session, session.begin():
-            return fn(SqlEventStore(session))
+            return fn(SqlEventStore(session, klok))
 
-    return Harness(call)
+    return Harness(call, klok)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
     if request.param == "memory":
-        memory = InMemoryEventStore()
-        yield Harness(lambda fn: fn(memory))
+        klok = Klok()
+        memory = InMemoryEventStore(clock=klok)
+        yield Harness(lambda fn: fn(memory), klok)
     elif request.param == "sqlite":
         with sqlite_database(tmp_path) as engine:
             yield _sql_harness(engine)
@@ -110,3 +123,18 @@ def test_load_can_stop_at_a_version_and_unknown_streams_are_empty(store: Harness
     store.append("T-1", 0, [new_event(1), new_event(2), new_event(3)])
     assert [e.version for e in store.load("T-1", up_to=2)] == [1, 2]
     assert store.load("missing") == []
+
+
+def test_record_time_never_goes_backwards_within_a_stream(store: Harness) -> None:
+    """A writer whose clock is behind the stream's last event records at that event's time,
+    so what was known at any moment is a prefix of the stream; other streams are unaffected."""
+    store.klok.nu = datetime(2013, 5, 1, 12, 0, tzinfo=UTC)
+    eerste = store.append("T-1", 0, [new_event(1)])[0].recorded_at
+    store.klok.nu = datetime(2013, 5, 1, 11, 0, tzinfo=UTC)  # another server, an hour behind
+    [tweede, derde] = store.append("T-1", 1, [new_event(2), new_event(3)])
+    ander = store.append("T-2", 0, [new_event(1)])[0]
+    assert tweede.recorded_at == derde.recorded_at == eerste
+    assert ander.recorded_at == datetime(2013, 5, 1, 11, 0, tzinfo=UTC)
+    assert [e.recorded_at for e in store.load("T-1")] == [eerste] * 3
+    store.klok.nu = datetime(2013, 5, 2, tzinfo=UTC)
+    assert store.append("T-1", 3, [new_event(4)])[0].recorded_at == store.klok.nu
