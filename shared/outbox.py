@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.envelope import from_recorded
 from shared.eventstore.sql import to_recorded
 from shared.eventstore.tables import event_seals, events, outbox, store_identity
+from shared.leiding import AlleenIk, Leiding, vergrendel
 from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
 from shared.zegel import Verzegelaar
 
@@ -63,7 +66,18 @@ class OutboxRelay:
         """Seal, then publish one batch of sealed events; returns how many rows were
         published. Raises PublishError."""
         self.seal()
-        store = self._store_id or ""  # set by seal()
+        with self._een_tegelijk():
+            return self._publiceer(self._store_id or "")  # set by seal()
+
+    @contextmanager
+    def _een_tegelijk(self) -> Iterator[None]:
+        """One batch at a time per database, whoever thinks it leads: a fence for a leader
+        that lost its lock without noticing yet (held until the batch is marked)."""
+        with self._sessions() as session, session.begin():
+            vergrendel(session, "outbox-batch")
+            yield
+
+    def _publiceer(self, store: str) -> int:
         with self._sessions() as session, session.begin():
             rows = session.execute(
                 select(
@@ -121,24 +135,34 @@ class OutboxRelay:
     def run(
         self,
         stop: threading.Event,
-        wake: threading.Event | None = None,
+        leiding: Leiding | None = None,
         idle_wait: float = 0.5,
         max_backoff: float = 5.0,
+        volg_wacht: float = 1.0,
     ) -> None:
-        """Loop until ``stop`` is set; failures are logged and retried with backoff.
+        """Loop until ``stop`` is set, publishing while this process leads (``leiding``; by
+        default the only process); failures are logged and retried with backoff.
 
-        ``wake`` is set by the service after each commit, so new events go out at once; the
-        idle poll covers commits made by other processes."""
-        wake = wake or threading.Event()
+        Commits wake the relay through ``leiding`` (in this process, or through PostgreSQL from
+        any process); the idle poll covers the rest. A follower asks for the lead every
+        ``volg_wacht`` seconds."""
+        leiding = leiding or AlleenIk()
         backoff = idle_wait
+        leidde = False
         while not stop.is_set():
-            wake.clear()
+            if not leiding.leid_ik():
+                if leidde:
+                    log.warning("outbox relay: no longer the leader")
+                leidde = False
+                stop.wait(volg_wacht)
+                continue
+            leidde = True
             try:
                 published = self.run_once()
                 backoff = idle_wait
                 if published:
                     continue
-                wake.wait(idle_wait)
+                leiding.wacht(idle_wait)
                 continue
             except PublishError as exc:
                 log.warning("outbox relay: Kafka unavailable, retrying in %.1fs: %s", backoff, exc)
@@ -146,7 +170,9 @@ class OutboxRelay:
                 log.exception("outbox relay: unexpected failure, retrying in %.1fs", backoff)
             stop.wait(backoff)
             backoff = min(max_backoff, backoff * 2)
-        self.sluit_af()
+        if leidde and leiding.leid_ik():
+            self.sluit_af()
+        leiding.sluit()
 
     def sluit_af(self) -> None:
         """On a graceful stop: anchor everything sealed (so no event waits for the next anchor
@@ -163,23 +189,33 @@ class OutboxRelay:
 
 
 class RelayThread:
-    """Runs a relay in a daemon thread for a service's lifespan."""
+    """Runs a relay in a daemon thread for a service's lifespan; with several processes per
+    database, ``leiding`` lets only one of them publish."""
 
-    def __init__(self, relay: OutboxRelay, name: str = "outbox-relay") -> None:
+    def __init__(
+        self,
+        relay: OutboxRelay,
+        name: str = "outbox-relay",
+        leiding: Leiding | None = None,
+        idle_wait: float = 0.5,
+    ) -> None:
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._leiding = leiding or AlleenIk()
         self._thread = threading.Thread(
-            target=relay.run, args=(self._stop, self._wake), name=name, daemon=True
+            target=relay.run,
+            args=(self._stop, self._leiding, idle_wait),
+            name=name,
+            daemon=True,
         )
 
     def wake(self) -> None:
         """Tell the relay that new events were committed."""
-        self._wake.set()
+        self._leiding.wek()
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._wake.set()
+        self._leiding.wek()
         self._thread.join(timeout)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.eventstore import EventStore
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sql import SqlEventStore
+from shared.leiding import meld_commit
 
 
 class UnitOfWork(Protocol):
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        meld_commit(self.session)
         self.session.commit()
         if self._on_commit is not None:
             self._on_commit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -20,6 +21,7 @@ from shared.envelope import from_recorded
 from shared.eventstore import EventMetadata, NewEvent, RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
 from shared.eventstore.tables import event_seals, events, store_identity
+from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -164,3 +166,12 @@ class Verzegelaar:
         )
         log.info("anchored positions 1..%s (root %s)", positie, root[:12])
         return positie
+
+
+def verzegelaar(settings: ServiceSettings, source: str, anker_topic: str) -> Verzegelaar:
+    """The sealer a service's settings ask for: anchors every ``anker_elke`` events, signed
+    with the key at ``anker_sleutel`` when set, published on ``anker_topic``."""
+    sleutel = None
+    if settings.anker_sleutel:
+        sleutel = i.laad_privesleutel(Path(settings.anker_sleutel).read_bytes())
+    return Verzegelaar(source, settings.anker_elke, sleutel, anker_topic)

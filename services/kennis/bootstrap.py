@@ -15,6 +15,7 @@ from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
+from shared.leiding import leiding_voor
 from shared.messaging.consumer import (
     DeadLetterSink,
     KafkaDeadLetterSink,
@@ -23,7 +24,7 @@ from shared.messaging.consumer import (
 )
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
-from shared.zegel import Verzegelaar
+from shared.zegel import verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
@@ -72,9 +73,11 @@ def bootstrap(settings: KennisSettings) -> Container:
     if settings.kafka_enabled and settings.relay_enabled:
         source = source_urn(settings.oin, "bodemregie-kennis")
         publisher = KafkaPublisher(settings.kafka_bootstrap, client_id="kennis-relay")
-        zegel = Verzegelaar(source, settings.anker_elke, anker_topic=settings.kennis_topic)
+        zegel = verzegelaar(settings, source, settings.kennis_topic)
         relay = RelayThread(
-            OutboxRelay(sessions, publisher, source, verzegelaar=zegel), name="kennis-relay"
+            OutboxRelay(sessions, publisher, source, verzegelaar=zegel),
+            name="kennis-relay",
+            leiding=leiding_voor(engine, "kennis"),
         )
         relay.start()
     container = Container(settings, engine, sessions, relay)

@@ -16,10 +16,10 @@ from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
-from shared.integriteit import laad_privesleutel
+from shared.leiding import leiding_voor, vergrendel
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread, store_id
-from shared.zegel import Verzegelaar
+from shared.zegel import Verzegelaar, verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
@@ -68,17 +68,11 @@ def vul_standen(sessions: sessionmaker[Session]) -> None:
     """Build the bitemporal history from the events when it is empty but sites exist (the
     first start after the migration that added it)."""
     with sessions.begin() as session:
+        vergrendel(session, "locaties-standen")
         leeg = session.execute(select(spoedlocatie_standen.c.locatie_id).limit(1)).first()
         sites = session.execute(select(spoedlocaties.c.locatie_id).limit(1)).first()
         if leeg is None and sites is not None:
             herbouw_standen(session)
-
-
-def verzegelaar(settings: LocatiesSettings, source: str) -> Verzegelaar:
-    sleutel = None
-    if settings.anker_sleutel:
-        sleutel = laad_privesleutel(Path(settings.anker_sleutel).read_bytes())
-    return Verzegelaar(source, settings.anker_elke, sleutel, settings.spoedlocaties_topic)
 
 
 def bootstrap(settings: LocatiesSettings) -> Container:
@@ -87,12 +81,14 @@ def bootstrap(settings: LocatiesSettings) -> Container:
     sessions = make_session_factory(engine)
     vul_standen(sessions)
     source = source_urn(settings.oin, "bodemregie-locaties")
-    zegel = verzegelaar(settings, source)
+    zegel = verzegelaar(settings, source, settings.spoedlocaties_topic)
     relay = None
     if settings.kafka_enabled and settings.relay_enabled:
         publisher = KafkaPublisher(settings.kafka_bootstrap, client_id="locaties-relay")
         relay = RelayThread(
-            OutboxRelay(sessions, publisher, source, verzegelaar=zegel), name="locaties-relay"
+            OutboxRelay(sessions, publisher, source, verzegelaar=zegel),
+            name="locaties-relay",
+            leiding=leiding_voor(engine, "locaties"),
         )
         relay.start()
     return Container(settings, engine, sessions, source, zegel, relay)
