@@ -7,18 +7,20 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from auditor import export, replay
+from auditor import export, replay, verify
 from services.kennis.bootstrap import VERSIONS as KENNIS_VERSIONS
 from services.kennis.config import KennisSettings
 from services.kennis.entrypoints.app import create_app as kennis_app
 from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared.auth import Rol
+from shared.integriteit import laad_publieke_sleutel, nieuwe_sleutel
 from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
 from tests.support.locaties import SECRET, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
@@ -39,17 +41,21 @@ def databases() -> Iterator[tuple[Engine, Engine]]:
 
 
 def test_ask_answer_accept_reaches_the_transition_indicators(
-    databases: tuple[Engine, Engine],
+    databases: tuple[Engine, Engine], tmp_path: Path
 ) -> None:
     kennis_db, rapportage_db = databases
     kennis_topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
     locaties_topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
     url = lambda e: e.url.render_as_string(hide_password=False)  # noqa: E731
+    prive, publiek = nieuwe_sleutel()
+    (tmp_path / "anker.pem").write_bytes(prive)
     kennis_cfg = KennisSettings(
         database_url=url(kennis_db),
         jwt_secret=SECRET,
         kafka_bootstrap=KAFKA_BOOTSTRAP,
         kennis_topic=kennis_topic,
+        anker_elke=3,
+        anker_sleutel=str(tmp_path / "anker.pem"),
     )
     rapportage_cfg = RapportageSettings(
         database_url=url(rapportage_db),
@@ -122,5 +128,8 @@ def test_ask_answer_accept_reaches_the_transition_indicators(
     assert deelname["ZL"]["gesteld"] == 1 and deelname["UT"]["antwoorden"] == 1
 
     log = export.uit_kafka(KAFKA_BOOTSTRAP, kennis_topic, toon=False)
+    # The knowledge log is sealed and its anchors signed with the deployment's key too.
+    uitslag = verify.controleer(log, laad_publieke_sleutel(publiek))
+    assert uitslag.in_orde and uitslag.ondertekend >= 1, uitslag.bevindingen
     opnieuw = replay.herspeel(log, "transitie", datetime.now(UTC).date(), rapport["positie"])
     assert opnieuw.digest == rapport["digest"]
