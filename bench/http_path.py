@@ -38,7 +38,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(sites: int, clients: int) -> dict[str, Any]:
+def run(sites: int, clients: int, workers: int = 1) -> dict[str, Any]:
     # Its own topic, so the benchmark never mixes its events into a development log.
     topic = f"bench.{uuid.uuid4().hex[:10]}"
     ensure_topics(KAFKA_BOOTSTRAP, (TopicSpec(topic, 6),))
@@ -63,12 +63,14 @@ def run(sites: int, clients: int) -> dict[str, Any]:
                 str(PORT),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(workers),
             ],
             cwd=ROOT,
             env=env,
         )
         try:
-            return _drive(sites, clients, topic)
+            return {"workers": workers, **_drive(sites, clients, topic)}
         finally:
             server.terminate()
             server.wait(30)
@@ -110,11 +112,13 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
         consumer.seek(tp, end)
     sent: dict[tuple[str, int], float] = {}
     received: dict[tuple[str, int], float] = {}
+    copies = 0
     expected = sites * len(KETEN)
     wanted = set(ids)
     stop = threading.Event()
 
     def consume() -> None:
+        nonlocal copies
         while not stop.is_set() and len(received) < expected:
             for records in consumer.poll(timeout_ms=200).values():
                 now = time.perf_counter()
@@ -126,7 +130,9 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
                         and event.sequence > 1
                         and (event.subject in wanted)
                     ):
-                        received[(event.subject, event.sequence)] = now
+                        sleutel = (event.subject, event.sequence)
+                        copies += sleutel in received
+                        received.setdefault(sleutel, now)
 
     reader = threading.Thread(target=consume)
     reader.start()
@@ -156,6 +162,7 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
         "status_changes": expected,
         "status_changes_per_s": expected / elapsed,
         "events_on_kafka": len(latencies),
+        "copies_on_kafka": copies,
         "latency_ms_p50": statistics.median(latencies),
         "latency_ms_p99": _percentile(latencies, 0.99),
         "latency_ms_max": max(latencies),
@@ -166,8 +173,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=300)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    result = run(args.sites, args.clients)
+    result = run(args.sites, args.clients, args.workers)
     print(json.dumps(result, indent=2))
     return result
 

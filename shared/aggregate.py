@@ -8,8 +8,9 @@ registered by their type name, so the payload stored is ``dataclasses.asdict(eve
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
@@ -82,24 +83,31 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
-    import typing
-    from datetime import date
+_VELDEN: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
 
-    hints = typing.get_type_hints(cls)
+
+def _velden(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """The fields of an event class with their resolved type hints (resolving is slow)."""
+    velden = _VELDEN.get(cls)
+    if velden is None:
+        hints = typing.get_type_hints(cls)
+        velden = _VELDEN[cls] = tuple((f.name, hints.get(f.name)) for f in dataclasses.fields(cls))
+    return velden
+
+
+def _from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
+    for naam, hint in _velden(cls):
+        if naam not in data:
             continue
-        value = data[f.name]
-        hint = hints.get(f.name)
+        value = data[naam]
         if value is not None and hint is date:
             value = date.fromisoformat(value)
         elif value is not None and hint is datetime:
             value = datetime.fromisoformat(value)
         elif isinstance(value, list) and typing.get_origin(hint) is tuple:
             value = tuple(value)
-        kwargs[f.name] = value
+        kwargs[naam] = value
     return cls(**kwargs)
 
 
