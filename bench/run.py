@@ -45,7 +45,9 @@ def machine() -> str:
 def main() -> None:
     append_1 = eventstore_append.main(["--events", "10000", "--threads", "1"])
     append_4 = eventstore_append.main(["--events", "20000", "--threads", "4"])
-    http = http_path.main(["--sites", "300", "--clients", "4"])
+    http = [
+        http_path.main(["--sites", "300", "--clients", "4", "--workers", w]) for w in ("1", "2")
+    ]
     schaal = [rapportage_schaal.main(["--schaal", s]) for s in ("1", "10", "50")]
     lijst = historische_lijst.main(["--sites", "400000"])
     write(append_1, append_4, http, schaal, lijst)
@@ -72,7 +74,8 @@ def _kop(kolommen: list[str]) -> str:
 
 def _http_row(h: dict[str, Any]) -> str:
     return (
-        f"| {h['status_changes']} | {h['status_changes_per_s']:.0f} | {h['events_on_kafka']} "
+        f"| {h['workers']} | {h['status_changes']} | {h['status_changes_per_s']:.0f} "
+        f"| {h['events_on_kafka']} | {h['copies_on_kafka']} "
         f"| {h['latency_ms_p50']:.0f} | {h['latency_ms_p99']:.0f} | {h['latency_ms_max']:.0f} |"
     )
 
@@ -80,7 +83,7 @@ def _http_row(h: dict[str, Any]) -> str:
 def write(
     append_1: dict[str, Any],
     append_4: dict[str, Any],
-    http: dict[str, Any],
+    http: list[dict[str, Any]],
     schaal: list[dict[str, Any]],
     lijst: dict[str, Any],
 ) -> None:
@@ -92,6 +95,8 @@ def write(
         f"| {s['voortgang_s']:.2f} | {s['bevoegde-gezagen_s']:.2f} | {s['deadlines_s']:.2f} |"
         for s in schaal
     )
+    h0 = http[0]
+    http_rijen = "\n".join(_http_row(h) for h in http)
     lijst_rij = (
         "| "
         + " | ".join(f"{lijst[k]:.2f}" for k in ("nu_s", "toen_s", "toen_status_s", "toen_diep_s"))
@@ -125,13 +130,16 @@ position counter row). "with outbox" also writes the outbox row, as every comman
 
 ## HTTP path (locaties API on PostgreSQL, relay to Kafka)
 
-{http["sites"]} sites each driven through {http["status_changes"] // http["sites"]} status changes
-by {http["clients"]} concurrent clients (one uvicorn worker); latency is from sending the command
-to its CloudEvent arriving at a Kafka consumer.
+{h0["sites"]} sites each driven through {h0["status_changes"] // h0["sites"]} status changes
+by {h0["clients"]} concurrent clients, with one and with two uvicorn workers (one relay leads, the
+other worker's commits wake it through PostgreSQL NOTIFY); latency is from sending the command to
+its CloudEvent arriving at a Kafka consumer. *copies*: events that arrived more than once.
 
-| status changes | per second | events on Kafka | p50 ms | p99 ms | max ms |
-| --- | --- | --- | --- | --- | --- |
-{_http_row(http)}
+| workers | status changes | per second | events on Kafka | copies | p50 ms | p99 ms | max ms |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+{http_rijen}
+
+PostgreSQL, Kafka, the benchmark's clients and the service workers all share the two cores.
 
 ## Reports at scale (rapportage, in memory)
 
