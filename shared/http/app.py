@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 
 from shared.auth import TokenVerifier
-from shared.http.middleware import BodyLimitMiddleware, HeadersMiddleware
+from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_problem_handlers
 from shared.settings import ServiceSettings
@@ -59,6 +59,7 @@ def create_app(
     for router in routers:
         app.include_router(router, prefix=BASE_PATH)
     app.include_router(_health_router(readiness), prefix=BASE_PATH)
+    app.add_middleware(GeenNulMiddleware)  # inside the body limit: it reads the body
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(HeadersMiddleware, api_version=api_version)
 

@@ -1,8 +1,9 @@
-"""ASGI middleware: API-Version and security headers, request-size limit."""
+"""ASGI middleware: API-Version and security headers, request-size limit, no NUL characters."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -99,26 +100,90 @@ class BodyLimitMiddleware:
                 raise
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Verzoek te groot",
-                "status": 413,
-                "detail": f"De body is groter dan {self.max_bytes} bytes.",
-                "instance": scope.get("path"),
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await probleem(
+            scope, send, 413, "Verzoek te groot", f"De body is groter dan {self.max_bytes} bytes."
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+async def probleem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    titel: str,
+    detail: str,
+    invalid_params: list[dict[str, str]] | None = None,
+) -> None:
+    """Answer with a problem+json document before the app saw the request."""
+    inhoud: dict[str, object] = {
+        "type": "about:blank",
+        "title": titel,
+        "status": status,
+        "detail": detail,
+        "instance": scope.get("path"),
+    }
+    if invalid_params:
+        inhoud["invalidParams"] = invalid_params
+    body = json.dumps(inhoud).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+# A NUL character in a JSON string (\u0000 after an even number of backslashes), or raw.
+_NUL_IN_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
+
+
+class GeenNulMiddleware:
+    """Refuses NUL characters (U+0000) in the path, the query and the body with 400: no text
+    field means them, and PostgreSQL cannot store them (it would answer with a 500)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", "") or _heeft_nul_in_query(scope.get("query_string", b"")):
+            await self._nul(scope, send, "query")
+            return
+        berichten: list[Message] = []
+        while True:
+            bericht = await receive()
+            berichten.append(bericht)
+            if bericht["type"] != "http.request" or not bericht.get("more_body", False):
+                break
+        if _NUL_IN_JSON.search(b"".join(b.get("body", b"") for b in berichten)):
+            await self._nul(scope, send, "body")
+            return
+
+        async def opnieuw() -> Message:
+            return berichten.pop(0) if berichten else await receive()
+
+        await self.app(scope, opnieuw, send)
+
+    async def _nul(self, scope: Scope, send: Send, waar: str) -> None:
+        reden = "bevat een NUL-teken (U+0000)"
+        await probleem(
+            scope,
+            send,
+            400,
+            "Ongeldige invoer",
+            f"De {waar} bevat een NUL-teken (U+0000); dat is in geen enkel veld toegestaan.",
+            [{"name": waar, "reason": reden}],
+        )
+
+
+def _heeft_nul_in_query(query: bytes) -> bool:
+    return b"\x00" in query or b"%00" in query
 
 
 class _BodyTooLarge(Exception):

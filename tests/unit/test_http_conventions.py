@@ -152,3 +152,19 @@ async def test_the_openapi_document_follows_the_design_rules(client: httpx.Async
     assert "API-Version" in post["201"]["headers"]
     problem = doc["components"]["schemas"]["Problem"]
     assert {"status", "title", "detail"} <= set(problem["properties"])
+
+
+async def test_nul_characters_are_a_400_problem_but_the_text_backslash_u0000_is_fine(
+    client: httpx.AsyncClient,
+) -> None:
+    for body in ('{"naam": "a\\u0000b", "aantal": 1}', '{"naam": "a\\\\\\u0000", "aantal": 1}'):
+        r = await client.post(
+            "/v1/voorbeelden", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code == 400, body
+        assert r.headers["content-type"] == PROBLEM_JSON
+        assert r.json()["invalidParams"][0]["name"] == "body"
+    tekst = await client.post("/v1/voorbeelden", json={"naam": "C:\\u0000", "aantal": 1})
+    assert tekst.status_code == 201 and tekst.json()["naam"] == "C:\\u0000"
+    query = await client.get("/v1/voorbeelden?minAantal=%00")
+    assert query.status_code == 400 and query.json()["invalidParams"][0]["name"] == "query"

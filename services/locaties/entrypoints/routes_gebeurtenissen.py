@@ -74,7 +74,7 @@ def _moment(waarde: str) -> datetime:
 )
 def gebeurtenis(
     locatie_id: LocatieId,
-    versie: Annotated[int, Path(ge=1)],
+    versie: Annotated[int, Path(ge=1, le=2**31 - 1)],
     services: Services,
     actor: CurrentActor,
 ) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def gebeurtenis(
 def feed(
     services: Services,
     actor: CurrentActor,
-    vanaf_positie: Annotated[int, Query(alias="vanafPositie", ge=1)] = 1,
+    vanaf_positie: Annotated[int, Query(alias="vanafPositie", ge=1, le=2**63 - 1)] = 1,
     limiet: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> schemas.Gebeurtenissen:
     """Alle gebeurtenissen in de volgorde van vastleggen, vanaf een positie (inclusief), met

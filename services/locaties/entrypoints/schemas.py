@@ -103,7 +103,7 @@ class Overdracht(Model):
 
 
 class Correctie(Model):
-    gecorrigeerde_versie: int = Field(ge=1)
+    gecorrigeerde_versie: int = Field(ge=1, le=2**31 - 1)
     correctie: dict[str, Any] = Field(
         description="Velden van de gecorrigeerde gebeurtenis met hun juiste waarde.",
         examples=[{"besluitdatum": "2014-11-03"}],
