@@ -14,6 +14,7 @@ from services.kennis.adapters.tables import (
     kennisvragen,
 )
 from services.kennis.domain.bijeenkomsten import Bijeenkomst
+from services.kennis.domain.gelijkenis import rangschik
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import schemas
 from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId, meta
@@ -231,16 +232,41 @@ def _experts(services: Services) -> list[schemas.ExpertOut]:
 def voorgestelde_experts(
     vraag_id: VraagId, services: Services, principal: CurrentPrincipal
 ) -> list[schemas.ExpertOut]:
-    """Experts op de thema's van de vraag, wie de meeste thema's deelt eerst."""
+    """Experts voor deze vraag. Eerst wie vergelijkbare vragen al beantwoordde (een expert is
+    herkend aan zijn contactadres als account; geaccepteerde antwoorden tellen zwaarder), dan
+    wie de meeste thema's van de vraag deelt. Per expert de vergelijkbare vragen die hij
+    beantwoordde (geaccepteerde eerst) en de gedeelde thema's."""
     with services.sessions() as session:
-        themas = session.execute(
-            select(kennisvragen.c.themas).where(kennisvragen.c.vraag_id == vraag_id)
-        ).scalar()
-    if themas is None:
+        vragen = {r.vraag_id: r for r in session.execute(select(kennisvragen))}
+    doel = vragen.get(vraag_id)
+    if doel is None:
         raise ProblemError(404, f"Er is geen kennisvraag {vraag_id}.")
+    kandidaten = {k: f"{r.titel} {r.tekst}" for k, r in vragen.items() if k != vraag_id}
+    # Per account: the similar questions it answered, and whether that answer was accepted.
+    hulp: dict[str, dict[str, bool]] = {}
+    for k, _, _ in rangschik(f"{doel.titel} {doel.tekst}", kandidaten)[:VERGELIJKBAAR]:
+        for a in vragen[k].antwoorden:
+            geaccepteerd = a["antwoordId"] == vragen[k].geaccepteerd
+            per_vraag = hulp.setdefault(a["door"].lower(), {})
+            per_vraag[k] = per_vraag.get(k, False) or geaccepteerd
     uit = []
     for e in _experts(services):
-        gedeeld = sorted(set(e.themas) & set(themas))
-        if gedeeld:
-            uit.append(e.model_copy(update={"gedeelde_themas": gedeeld}))
-    return sorted(uit, key=lambda e: (-len(e.gedeelde_themas), e.naam))
+        gedeeld = sorted(set(e.themas) & set(doel.themas))
+        beantwoord = hulp.get(e.contact.lower(), {})
+        if gedeeld or beantwoord:
+            volgorde = sorted(beantwoord, key=lambda k: (not beantwoord[k], k))
+            uit.append(
+                e.model_copy(
+                    update={"gedeelde_themas": gedeeld, "beantwoorde_vergelijkbare": volgorde}
+                )
+            )
+
+    def rang(e: schemas.ExpertOut) -> tuple[int, int, int, str]:
+        beantwoord = hulp.get(e.contact.lower(), {})
+        return (-sum(beantwoord.values()), -len(beantwoord), -len(e.gedeelde_themas), e.naam)
+
+    return sorted(uit, key=rang)
+
+
+# How many of the most similar questions count when looking for who answered them.
+VERGELIJKBAAR = 10

@@ -162,3 +162,8 @@ class ExpertOut(Model):
     themas: list[str]
     contact: str
     gedeelde_themas: list[str] = Field(default_factory=list)
+    beantwoorde_vergelijkbare: list[str] = Field(
+        default_factory=list,
+        description="Vergelijkbare vragen die deze expert beantwoordde (geaccepteerde eerst); "
+        "alleen bij voorgestelde experts.",
+    )

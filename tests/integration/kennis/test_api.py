@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from services.kennis.config import KennisSettings
 from services.kennis.entrypoints.app import create_app
-from shared.auth import Rol
+from shared.auth import Rol, mint_dev_token
 from shared.envelope import CloudEvent
 from shared.eventstore.tables import events
 from tests.support.infra import KAFKA_BOOTSTRAP, create_topic
@@ -294,3 +294,33 @@ def test_experts_are_suggested_for_a_question_by_theme(api: TestClient) -> None:
     voorstel = api.get(f"/v1/kennisvragen/{vraag['vraagId']}/experts", headers=ZL).json()
     assert [e["naam"] for e in voorstel] == ["Grondwater en WKO BV", "Bodemenergieteam NL"]
     assert voorstel[0]["gedeeldeThemas"] == ["bodemenergie-wko", "gebiedsgericht-grondwaterbeheer"]
+
+
+def test_who_answered_similar_questions_is_suggested_first(api: TestClient) -> None:
+    """An expert is recognised by the contact address they log in with; their accepted answer
+    to a similar question (in another region) puts them first, without a shared theme."""
+    wko = {
+        "Authorization": f"Bearer {mint_dev_token(SECRET, 'WKO@ut.nl', Rol.BEVOEGD_GEZAG, 'UT')}"
+    }
+    eerder = _stel(
+        api,
+        tekst="Mag een WKO-installatie in een grondwaterpluim met chloorhoudende "
+        "oplosmiddelen draaien?",
+    )
+    url = f"/v1/kennisvragen/{eerder['vraagId']}"
+    antwoord = api.post(f"{url}/antwoorden", json={"tekst": "Ja, gebiedsgericht."}, headers=wko)
+    antwoord_id = antwoord.json()["antwoorden"][0]["antwoordId"]
+    assert api.post(f"{url}/acceptaties", json={"antwoordId": antwoord_id}, headers=ZL).is_success
+    for naam, themas, contact in [
+        ("Bodemenergieteam NL", ["bodemenergie-wko"], "team@example.org"),
+        ("Ingenieur Utrecht", ["ondergrond"], "wko@ut.nl"),
+        ("Asbestkenniscentrum", ["saneringstechniek"], "asbest@example.org"),
+    ]:
+        expert = {"naam": naam, "themas": themas, "contact": contact}
+        assert api.post("/v1/experts", headers=UP, json=expert).status_code == 201
+    nieuw = _stel(api, headers=UT, titel="WKO en verontreinigd grondwater in Utrecht")
+    voorstel = api.get(f"/v1/kennisvragen/{nieuw['vraagId']}/experts", headers=UT).json()
+    assert [e["naam"] for e in voorstel] == ["Ingenieur Utrecht", "Bodemenergieteam NL"]
+    assert voorstel[0]["beantwoordeVergelijkbare"] == [eerder["vraagId"]]
+    assert voorstel[0]["gedeeldeThemas"] == []
+    assert voorstel[1]["beantwoordeVergelijkbare"] == []
