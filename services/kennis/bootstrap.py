@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.kennis.adapters import voortgang
@@ -15,6 +15,7 @@ from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
+from shared.http.app import ReadinessCheck, database_check
 from shared.leiding import leiding_voor
 from shared.messaging.consumer import (
     DeadLetterSink,
@@ -52,9 +53,8 @@ class Container:
             on_commit=self.relay.wake if self.relay else None,
         )
 
-    def check_database(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        return {"database": database_check(self.engine)}
 
     def close(self) -> None:
         self.stop.set()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.adapters.projection import herbouw_standen
@@ -16,6 +16,7 @@ from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
+from shared.http.app import ReadinessCheck, database_check
 from shared.leiding import leiding_voor, vergrendel
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread, store_id
@@ -50,9 +51,8 @@ class Container:
                 self.verzegelaar.verzegel(session, store)
         return store
 
-    def check_database(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        return {"database": database_check(self.engine)}
 
     def close(self) -> None:
         if self.relay is not None:

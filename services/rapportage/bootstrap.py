@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.rapportage.adapters import projectie
@@ -16,6 +16,7 @@ from services.rapportage.config import RapportageSettings
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
+from shared.http.app import ReadinessCheck, database_check
 from shared.messaging.consumer import (
     DeadLetterSink,
     KafkaDeadLetterSink,
@@ -71,9 +72,12 @@ class Container:
     stop: threading.Event = field(default_factory=threading.Event)
     consumer_threads: list[threading.Thread] = field(default_factory=list)
 
-    def check_database(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        return {"database": database_check(self.engine), "tijdlijnen": self._tijdlijnen_klaar}
+
+    def _tijdlijnen_klaar(self) -> None:
+        if not self.rapportage.bijgehouden.is_set():
+            raise RuntimeError("de tijdlijnen worden nog opgebouwd")
 
     def close(self) -> None:
         self.stop.set()

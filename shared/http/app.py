@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
+from sqlalchemy import Engine, text
 
 from shared.auth import TokenVerifier
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
@@ -110,11 +111,21 @@ def _health_router(
 
 
 class ServiceContainer(Protocol):
-    """What a service's bootstrap returns: its wiring, with a readiness check and a close."""
+    """What a service's bootstrap returns: its wiring, with readiness checks and a close."""
 
-    def check_database(self) -> None: ...
+    def readiness_checks(self) -> dict[str, ReadinessCheck]: ...
 
     def close(self) -> None: ...
+
+
+def database_check(engine: Engine) -> ReadinessCheck:
+    """Readiness: the database answers."""
+
+    def check() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    return check
 
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -144,7 +155,7 @@ def service_app(
 
     def readiness(app: FastAPI) -> dict[str, ReadinessCheck]:
         container: ServiceContainer = app.state.container
-        return {"database": container.check_database}
+        return container.readiness_checks()
 
     return create_app(
         title=title,

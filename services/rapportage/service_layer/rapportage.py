@@ -72,6 +72,7 @@ class _Feiten:
 class Rapportage:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._lock = threading.Lock()
+        self.bijgehouden = threading.Event()
         self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES, tijdlijnen=True)
         self._kennis = _Feiten(sessions, projectie.KENNIS)
         self._rapporten: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
@@ -82,8 +83,10 @@ class Rapportage:
 
     def houd_bij(self) -> int:
         """Read new facts into the timelines up to the watermark; returns the position they
-        hold. A background thread calls this, so a request rarely reads facts itself."""
+        hold. A background thread calls this, so a request rarely reads facts itself; the
+        service is ready once it has done so the first time (``bijgehouden``)."""
         with self._locaties.vast(self._locaties.watermark()) as positie:
+            self.bijgehouden.set()
             return positie
 
     def kennis_watermark(self) -> int:

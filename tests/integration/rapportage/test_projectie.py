@@ -118,3 +118,19 @@ def test_an_old_schema_version_is_upcast_on_read(engine: Engine) -> None:
     assert data["naar"] == "onderzocht" and "status" not in data
     rapport = Rapportage(make_session_factory(engine)).rapport("voortgang", date(2011, 1, 1))
     assert rapport.inhoud["perStatus"]["onderzocht"] == 1
+
+
+def test_the_service_is_ready_once_its_timelines_caught_up(engine: Engine) -> None:
+    from services.rapportage.bootstrap import Container
+
+    proc = _processor(engine, ListDeadLetterSink())
+    proc.process([record(0, registratie(1, "ZH051300001"), 0)])
+    sessions = make_session_factory(engine)
+    settings = RapportageSettings(database_url="sqlite://", kafka_enabled=False)
+    container = Container(settings, engine, sessions, Rapportage(sessions))
+    checks = container.readiness_checks()
+    checks["database"]()
+    with pytest.raises(RuntimeError, match="tijdlijnen"):
+        checks["tijdlijnen"]()
+    assert container.rapportage.houd_bij() == 1
+    checks["tijdlijnen"]()
