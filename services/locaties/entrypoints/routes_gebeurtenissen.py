@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 
 from services.locaties.entrypoints import schemas
 from services.locaties.entrypoints.dependencies import CurrentActor, Services, Tijdreis
+from services.locaties.entrypoints.representation import BASE
 from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, LocatieId
 from shared.aggregate import NotFound
 from shared.http.problems import ProblemError
@@ -50,16 +51,16 @@ def historie(
         events = [e for e in events if _moment(e["occurredat"]).date() <= peildatum]
     if not events:
         raise ProblemError(404, f"Van {locatie_id} was toen nog niets bekend.")
-    query = urlencode({k: v.isoformat() for k, v in zip(_TIJD, tijd, strict=True) if v})
-    self_href = f"/v1/spoedlocaties/{locatie_id}/gebeurtenissen" + (f"?{query}" if query else "")
-    locatie_href = f"/v1/spoedlocaties/{locatie_id}" + (f"?{query}" if query else "")
+    momenten = {"peildatum": peildatum, "kennisdatum": kennisdatum}
+    query = urlencode({k: v.isoformat() for k, v in momenten.items() if v})
+    achter = f"?{query}" if query else ""
     return schemas.Gebeurtenissen(
         gebeurtenissen=events,
-        links={"self": schemas.Link(href=self_href), "locatie": schemas.Link(href=locatie_href)},
+        links={
+            "self": schemas.Link(href=f"{BASE}/{locatie_id}/gebeurtenissen{achter}"),
+            "locatie": schemas.Link(href=f"{BASE}/{locatie_id}{achter}"),
+        },
     )
-
-
-_TIJD = ("peildatum", "kennisdatum")
 
 
 def _moment(waarde: str) -> datetime:
