@@ -88,8 +88,9 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
         if time.monotonic() > deadline:
             raise RuntimeError("service did not start")
         time.sleep(0.3)
+    # The sites are Zuid-Holland's, and only a site's own bevoegd gezag writes it.
     headers = {
-        "Authorization": f"Bearer {mint_dev_token(SECRET, 'bench', Rol.UITVOERINGSPROGRAMMA)}"
+        "Authorization": f"Bearer {mint_dev_token(SECRET, 'bench@zh.nl', Rol.BEVOEGD_GEZAG, 'ZH')}"
     }
     body = {
         "bevoegdGezag": "ZH",

@@ -38,12 +38,6 @@ class Principal:
     rol: Rol
     organisatie: str | None
 
-    def may_act_for(self, bevoegd_gezag: str) -> bool:
-        """Only a bevoegd gezag's own users may change its sites; the programme may too."""
-        if self.rol is Rol.UITVOERINGSPROGRAMMA:
-            return True
-        return self.rol is Rol.BEVOEGD_GEZAG and self.organisatie == bevoegd_gezag
-
 
 class TokenVerifier:
     def __init__(self, settings: ServiceSettings) -> None:

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
 from shared.auth import TokenVerifier
+from shared.beleid import GeenToegang
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
-from shared.http.problems import ProblemError, install_problem_handlers
+from shared.http.problems import ProblemError, install_domain_errors, install_problem_handlers
 from shared.settings import ServiceSettings
 
 BASE_PATH = "/v1"
@@ -57,6 +58,7 @@ def create_app(
         openapi_tags=tags,
     )
     install_problem_handlers(app)
+    install_domain_errors(app, {GeenToegang: 403})  # the one policy, in every service
     for router in routers:
         app.include_router(router, prefix=BASE_PATH)
     app.include_router(_health_router(readiness), prefix=BASE_PATH)

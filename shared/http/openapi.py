@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from shared.beleid import OPENAPI_SLEUTEL
 from shared.http.problems import PROBLEM_JSON, TITLES, Problem
 
 API_VERSION_HEADER = {
@@ -62,6 +63,8 @@ def nl_gov_openapi(
                 continue
             responses = op.setdefault("responses", {})
             responses.pop("422", None)
+            if OPENAPI_SLEUTEL in op:  # a write guarded by the one policy can answer 403
+                responses.setdefault("403", {"description": "Het beleid staat dit niet toe"})
             for code, response in responses.items():
                 if code[0] in "23":
                     response.setdefault("headers", {})["API-Version"] = {

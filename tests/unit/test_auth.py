@@ -73,10 +73,3 @@ def test_production_mode_verifies_rs256_and_refuses_the_development_secret(
     forged = jwt.encode(claims, "x" * 32, algorithm="HS256", headers={"kid": "k1"})
     with pytest.raises(ProblemError):
         verifier.verify(forged)
-
-
-def test_only_the_own_bevoegd_gezag_or_the_programme_may_act_for_a_site() -> None:
-    assert Principal("a", Rol.BEVOEGD_GEZAG, "ZH").may_act_for("ZH")
-    assert not Principal("a", Rol.BEVOEGD_GEZAG, "UT").may_act_for("ZH")
-    assert Principal("a", Rol.UITVOERINGSPROGRAMMA, None).may_act_for("ZH")
-    assert not Principal("a", Rol.AUDITOR, None).may_act_for("ZH")

@@ -19,6 +19,7 @@ from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import schemas
 from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId, meta
 from services.kennis.service_layer import handlers
+from shared import beleid
 from shared.auth import CurrentPrincipal
 from shared.http.problems import ProblemError
 
@@ -41,6 +42,7 @@ def _bijeenkomst(b: Bijeenkomst) -> schemas.BijeenkomstOut:
     status_code=201,
     response_model=schemas.BijeenkomstOut,
     summary="Plan een bijeenkomst",
+    openapi_extra=beleid.openapi_extra("kennis.plan_bijeenkomst"),
     tags=["Bijeenkomsten"],
     responses=ERRORS,
 )
@@ -93,6 +95,7 @@ def bijeenkomsten_lijst(
     status_code=201,
     response_model=schemas.BijeenkomstOut,
     summary="Meld je aan",
+    openapi_extra=beleid.openapi_extra("kennis.meld_aan"),
     tags=["Bijeenkomsten"],
     responses=BIJEENKOMST_FOUTEN,
 )
@@ -102,11 +105,7 @@ def meld_aan(
     """Aanmelden kan tot en met de dag zelf."""
     vandaag = datetime.now(UTC).date()
     return _bijeenkomst(
-        handlers.bij_bijeenkomst(
-            services.uow(),
-            bijeenkomst_id,
-            lambda b: b.meld_aan(principal, meta(principal), vandaag),
-        )
+        handlers.meld_aan(services.uow(), bijeenkomst_id, vandaag, principal, meta(principal))
     )
 
 
@@ -115,6 +114,7 @@ def meld_aan(
     status_code=201,
     response_model=schemas.BijeenkomstOut,
     summary="Registreer de aanwezigheid",
+    openapi_extra=beleid.openapi_extra("kennis.registreer_aanwezigheid"),
     tags=["Bijeenkomsten"],
     responses=BIJEENKOMST_FOUTEN,
 )
@@ -127,12 +127,13 @@ def aanwezigheid(
     """Wie van de aangemelden er was (het programma, op of na de dag)."""
     vandaag = datetime.now(UTC).date()
     return _bijeenkomst(
-        handlers.bij_bijeenkomst(
+        handlers.registreer_aanwezigheid(
             services.uow(),
             bijeenkomst_id,
-            lambda b: b.registreer_aanwezigheid(
-                tuple(body.aanwezig), principal, meta(principal), vandaag
-            ),
+            tuple(body.aanwezig),
+            vandaag,
+            principal,
+            meta(principal),
         )
     )
 
@@ -142,6 +143,7 @@ def aanwezigheid(
     status_code=201,
     response_model=schemas.BijeenkomstOut,
     summary="Evalueer een bijeenkomst",
+    openapi_extra=beleid.openapi_extra("kennis.evalueer"),
     tags=["Bijeenkomsten"],
     responses=BIJEENKOMST_FOUTEN,
 )
@@ -153,10 +155,13 @@ def evalueer(
 ) -> schemas.BijeenkomstOut:
     """Een score van 1 tot 5, één keer, door wie aanwezig was."""
     return _bijeenkomst(
-        handlers.bij_bijeenkomst(
+        handlers.evalueer(
             services.uow(),
             bijeenkomst_id,
-            lambda b: b.evalueer(body.score, body.opmerking, principal, meta(principal)),
+            body.score,
+            body.opmerking,
+            principal,
+            meta(principal),
         )
     )
 
@@ -166,6 +171,7 @@ def evalueer(
     status_code=201,
     response_model=schemas.ExpertOut,
     summary="Registreer een expert",
+    openapi_extra=beleid.openapi_extra("kennis.registreer_expert"),
     tags=["Experts"],
     responses=ERRORS,
 )

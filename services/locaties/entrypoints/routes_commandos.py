@@ -31,6 +31,7 @@ from services.locaties.entrypoints.routes_spoedlocaties import (
     aangemaakt,
 )
 from services.locaties.service_layer import handlers
+from shared import beleid
 
 router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
 
@@ -135,6 +136,8 @@ def _registreer(c: Commando) -> None:
         response_model=schemas.SpoedlocatieOut,
         summary=c.samenvatting,
         responses=COMMAND_ERRORS,
+        # The handler's name is its rule in the one policy (shared/beleid.py).
+        openapi_extra=beleid.openapi_extra(f"locaties.{c.handler.__name__}"),
     )(endpoint)
 
 

@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from services.locaties.domain import commands, locatie_id
 from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
 from services.locaties.service_layer.unit_of_work import LocatiesUnitOfWork
-from shared import bevoegde_gezagen
+from shared import beleid, bevoegde_gezagen
 from shared.auth import Principal
+from shared.beleid import GeenToegang as GeenToegang  # the app maps it to 403
 from shared.eventstore import ConcurrencyError, EventMetadata
-
-
-class GeenToegang(Exception):
-    """The principal may not change this bevoegd gezag's sites."""
 
 
 class VersieVerouderd(Exception):
@@ -41,18 +38,17 @@ class Actor:
     meta: EventMetadata
 
 
-def _mag_wijzigen(actor: Actor, bevoegd_gezag: str) -> None:
-    if not actor.principal.may_act_for(bevoegd_gezag):
-        wie = actor.principal.organisatie or str(actor.principal.rol)
-        raise GeenToegang(f"{wie} mag locaties van bevoegd gezag {bevoegd_gezag} niet wijzigen")
+def _mag(operatie: str, actor: Actor, bevoegd_gezag: str) -> None:
+    """The one authorisation policy (shared/beleid.py), asked for the site's bevoegd gezag."""
+    beleid.controleer(operatie, actor.principal, beleid.Betreft(bevoegd_gezag=bevoegd_gezag))
 
 
 def registreer(
     cmd: commands.RegistreerSpoedlocatie, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
-    _mag_wijzigen(actor, cmd.bevoegd_gezag)
     if bevoegde_gezagen.get(cmd.bevoegd_gezag) is None:
         raise OngeldigeWaarde("bevoegdGezag", f"onbekend bevoegd gezag {cmd.bevoegd_gezag!r}")
+    _mag("locaties.registreer", actor, cmd.bevoegd_gezag)
     with uow:
         prefix = f"{cmd.bevoegd_gezag}{cmd.gemeentecode}"
         if cmd.locatie_id is not None:
@@ -90,6 +86,7 @@ def registreer(
 
 
 def _wijzig(
+    operatie: str,
     uow: LocatiesUnitOfWork,
     locatie_id_: str,
     verwachte_versie: int,
@@ -98,7 +95,7 @@ def _wijzig(
 ) -> Spoedlocatie:
     with uow:
         locatie = uow.locaties.get(locatie_id_)
-        _mag_wijzigen(actor, locatie.bevoegd_gezag)
+        _mag(operatie, actor, locatie.bevoegd_gezag)
         if locatie.version != verwachte_versie:
             raise VersieVerouderd(locatie.version)
         actie(locatie)
@@ -113,6 +110,7 @@ def wijzig_status(
     cmd: commands.WijzigStatus, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
     return _wijzig(
+        "locaties.wijzig_status",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -125,6 +123,7 @@ def beoordeel_risico(
     cmd: commands.BeoordeelRisico, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
     return _wijzig(
+        "locaties.beoordeel_risico",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -144,6 +143,7 @@ def stel_knelpunt_vast(
     cmd: commands.StelKnelpuntVast, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
     return _wijzig(
+        "locaties.stel_knelpunt_vast",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -156,6 +156,7 @@ def ken_budget_toe(
     cmd: commands.KenBudgetToe, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
     return _wijzig(
+        "locaties.ken_budget_toe",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -166,6 +167,7 @@ def ken_budget_toe(
 
 def boek_kosten(cmd: commands.BoekKosten, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
     return _wijzig(
+        "locaties.boek_kosten",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -176,6 +178,7 @@ def boek_kosten(cmd: commands.BoekKosten, uow: LocatiesUnitOfWork, actor: Actor)
 
 def draag_over(cmd: commands.DraagOver, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
     return _wijzig(
+        "locaties.draag_over",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -186,6 +189,7 @@ def draag_over(cmd: commands.DraagOver, uow: LocatiesUnitOfWork, actor: Actor) -
 
 def corrigeer(cmd: commands.Corrigeer, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
     return _wijzig(
+        "locaties.corrigeer",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,

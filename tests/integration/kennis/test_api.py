@@ -20,7 +20,8 @@ from tests.support.infra import KAFKA_BOOTSTRAP, create_topic
 from tests.support.locaties import SECRET, token
 
 ZL = token(Rol.BEVOEGD_GEZAG, "ZL")
-UT = token(Rol.BEVOEGD_GEZAG, "UT")
+# Another person in another organisation: the asker is recognised by sub or organisation.
+UT = {"Authorization": f"Bearer {mint_dev_token(SECRET, 'anne@ut.nl', Rol.BEVOEGD_GEZAG, 'UT')}"}
 UP = token(Rol.UITVOERINGSPROGRAMMA, None)
 VRAAG = {
     "titel": "WKO in verontreinigd grondwater",
