@@ -27,6 +27,7 @@ from shared.http.problems import ProblemError
 from shared.settings import DEFAULT_DEV_SECRET, MIN_SECRET_BYTES, Mode, ServiceSettings
 
 ISSUER = "bodemregie"
+PRINCIPAL_STATE = "bodemregie_principal"  # a request's verified principal, in its scope state
 
 
 class Rol(StrEnum):
@@ -218,6 +219,9 @@ def current_principal(
 ) -> Principal:
     if credentials is None or not credentials.credentials:
         raise _unauthorized("Stuur een bearer-token mee in de Authorization-header.")
+    verified = request.scope.get("state", {}).get(PRINCIPAL_STATE)
+    if isinstance(verified, Principal):  # the rate limiter verified this request's token
+        return verified
     verifier: TokenVerifier = request.app.state.token_verifier
     return verifier.verify(credentials.credentials)
 

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DEV_SECRET = "bodemregie-dev-secret-change-me-0123456789"
 MIN_SECRET_BYTES = 32
+DEFAULT_RATE_LIMIT_PER_MINUTE = 3000
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +46,10 @@ class ServiceSettings(BaseSettings):
     jwt_max_lifetime_seconds: int = Field(default=12 * 3600, ge=60)  # production: exp - iat
     oin: str = "00000001003214345000"
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Requests per minute per token (or per client address without one), 0 = off. Sized so
+    # that `make demo` (its busiest token sends ~1,100 of ~14,000 requests) and the benchmarks
+    # never wait: a token may burst a minute's worth, then keeps 50 requests a second.
+    rate_limit_per_minute: int = Field(default=DEFAULT_RATE_LIMIT_PER_MINUTE, ge=0)
     public_base_url: str = ""
 
     @model_validator(mode="after")

@@ -15,7 +15,8 @@ from shared.beleid import GeenToegang
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_domain_errors, install_problem_handlers
-from shared.settings import ServiceSettings
+from shared.http.ratelimit import RateLimitMiddleware
+from shared.settings import DEFAULT_RATE_LIMIT_PER_MINUTE, ServiceSettings
 
 BASE_PATH = "/v1"
 CONTACT = {
@@ -43,9 +44,11 @@ def create_app(
     max_body_bytes: int = 1_000_000,
     server_url: str = "",
     tags: list[dict[str, str]] | None = None,
+    rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE,
 ) -> FastAPI:
     """Build a service app: ``/v1`` base path, OpenAPI at ``/v1/openapi.json``, problem+json
-    errors, ``API-Version`` and security headers, body limit, health and readiness."""
+    errors, ``API-Version`` and security headers, body limit, rate limit per token, health and
+    readiness."""
     app = FastAPI(
         title=title,
         description=description,
@@ -64,6 +67,8 @@ def create_app(
     app.include_router(_health_router(readiness), prefix=BASE_PATH)
     app.add_middleware(GeenNulMiddleware)  # inside the body limit: it reads the body
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    # Outside the body limit (a throttled request's body is never read), inside the headers.
+    app.add_middleware(RateLimitMiddleware, per_minute=rate_limit_per_minute)
     app.add_middleware(HeadersMiddleware, api_version=api_version)
 
     def _openapi() -> dict[str, Any]:
@@ -167,5 +172,6 @@ def service_app(
         lifespan=lifespan,
         readiness=readiness,
         max_body_bytes=settings.max_body_bytes,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
         server_url=settings.public_base_url or f"http://localhost:{settings.port}",
     )
