@@ -10,7 +10,7 @@ from alembic import op
 revision = "kennis_0005"
 down_revision = "kennis_0004"
 branch_labels = None
-depends_on = ("privacy_0001",)
+depends_on = None
 
 
 def upgrade() -> None:
