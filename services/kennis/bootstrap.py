@@ -77,6 +77,9 @@ def bootstrap(settings: KennisSettings) -> Container:
     engine = make_engine(settings.database())
     migrations.upgrade(engine, [VERSIONS, PERSONEN_VERSIONS])
     sessions = make_session_factory(engine)
+    personen = Personen(settings.sleutelring())
+    with sessions() as session:
+        personen.controleer(session)
     relay = None
     if settings.kafka_enabled and settings.relay_enabled:
         source = source_urn(settings.oin, "bodemregie-kennis")
@@ -88,7 +91,7 @@ def bootstrap(settings: KennisSettings) -> Container:
             leiding=leiding_voor(engine, "kennis"),
         )
         relay.start()
-    container = Container(settings, engine, sessions, relay, Personen(settings.sleutelring()))
+    container = Container(settings, engine, sessions, relay, personen)
     if settings.kafka_enabled:
         consumer = KafkaProjectionConsumer(
             voortgang_processor(sessions, KafkaDeadLetterSink(settings.kafka_bootstrap)),

@@ -87,6 +87,9 @@ def bootstrap(settings: LocatiesSettings) -> Container:
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
+    personen = Personen(settings.sleutelring())
+    with sessions() as session:
+        personen.controleer(session)
     vul_standen(sessions)
     source = source_urn(settings.oin, "bodemregie-locaties")
     zegel = verzegelaar(settings, source, settings.spoedlocaties_topic)
@@ -99,5 +102,4 @@ def bootstrap(settings: LocatiesSettings) -> Container:
             leiding=leiding_voor(engine, "locaties"),
         )
         relay.start()
-    personen = Personen(settings.sleutelring())
     return Container(settings, engine, sessions, source, zegel, relay, personen)

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.privacy.sleutels import (
+    OntsleutelFout,
     Sleutelring,
     nieuwe_sleutel,
     normaliseer,
@@ -70,6 +71,20 @@ class Personen:
     def __init__(self, ring: Sleutelring, klok: Callable[[], datetime] | None = None) -> None:
         self._ring = ring
         self._klok = klok or (lambda: datetime.now(UTC))
+
+    def controleer(self, session: Session) -> None:
+        """Refuse to start with another secret than the one the stored keys were wrapped
+        with: every lookup would miss and every read of a person would fail."""
+        rij = session.execute(select(persoon_sleutels).limit(1)).first()
+        if rij is None:
+            return
+        try:
+            self._ring.onthul(rij.pseudoniem, rij.sleutel)
+        except OntsleutelFout as exc:
+            raise RuntimeError(
+                "BODEMREGIE_PRIVACY_GEHEIM past niet bij het personenregister in deze database "
+                "(de sleutels zijn met een ander geheim versleuteld)"
+            ) from exc
 
     def zoek(self, session: Session, login: str) -> str | None:
         """The pseudonym of a login, without creating one."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -130,3 +131,14 @@ def test_the_command_erases_by_login_in_every_database(sql_engine: Engine, tmp_p
         with sessions2() as session:
             assert store.lees(session, [jan_daar])[jan_daar].verwijderd
     assert vergeet(LOGIN, dbs[:1], store) == ["een: niet bekend"]
+
+
+def test_a_service_refuses_to_start_with_another_secret(sqlite_engine: Engine) -> None:
+    sessions, store = _store(sqlite_engine)
+    with sessions() as session:
+        store.controleer(session)  # an empty store fits any secret
+    _pseudoniem(sessions, store, LOGIN)
+    with sessions() as session:
+        store.controleer(session)
+        with pytest.raises(RuntimeError, match="PRIVACY_GEHEIM"):
+            Personen(Sleutelring.uit_geheim(b"z" * 32)).controleer(session)
