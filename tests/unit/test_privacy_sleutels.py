@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from shared.privacy.instellingen import PrivacySettings
 from shared.privacy.sleutels import (
     OntsleutelFout,
     Sleutelring,
@@ -67,3 +70,12 @@ def test_person_keys_are_wrapped_for_their_pseudonym_only() -> None:
 def test_a_short_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="te kort"):
         Sleutelring.uit_geheim(b"kort")
+
+
+def test_production_needs_its_own_privacy_secret(tmp_path: Path) -> None:
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text('{"keys": []}')
+    with pytest.raises(ValueError, match="BODEMREGIE_PRIVACY_GEHEIM"):
+        PrivacySettings(mode="production", jwks_file=str(jwks))
+    gezet = PrivacySettings(mode="production", jwks_file=str(jwks), privacy_geheim="ab" * 16)
+    assert gezet.sleutelring() == Sleutelring.uit_geheim(bytes.fromhex("ab" * 16))
