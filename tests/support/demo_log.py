@@ -123,6 +123,13 @@ def spoedlocaties_log(schaal: float = 0.2, seed: int = 7) -> list[dict[str, Any]
         )
         besluit = {"van": "?", "naar": "gesaneerd", "besluitdatum": "2015-11-30"}
         voeg_toe(lid, f.STATUS, op + timedelta(days=n), besluit)
+    # Dealt with on 2015-11-30, recorded 89, 90 (the boundary: not back-dated) and 91 days later.
+    for n, x in enumerate(rnd.sample(registraties, 3)):
+        lid, op = f"GRENS{n}", _moment("2015-11-30") + timedelta(days=89 + n)
+        versies[lid] = 0
+        voeg_toe(lid, f.GEREGISTREERD, op, {**x.data, "registratiedatum": "2011-02-01"})
+        for naar in ("onderzocht", "ernstig-spoed", "sanering-gestart", "gesaneerd"):
+            voeg_toe(lid, f.STATUS, op, {"van": "?", "naar": naar, "besluitdatum": "2015-11-30"})
     for x in rnd.sample(registraties, 10):
         d = _moment(x.data["registratiedatum"]) + timedelta(days=700)
         data = {

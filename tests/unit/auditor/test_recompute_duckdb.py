@@ -53,6 +53,13 @@ def test_the_history_has_what_makes_it_hard(logs: dict[str, Any]) -> None:
     assert any(e["schemaversion"] == 0 for e in events)
     deadlines = _python(events, "deadlines", date(2024, 1, 1), None)["inhoud"]
     assert deadlines["teruggedateerd"]["aantal"] >= 10
+    dagen_laat = {
+        regel["locatieId"]: regel["dagenLaat"]
+        for groep in deadlines["teruggedateerd"]["perBevoegdGezag"]
+        for regel in groep["locaties"]
+    }
+    assert "GRENS0" not in dagen_laat and "GRENS1" not in dagen_laat  # 89 and 90 days
+    assert dagen_laat["GRENS2"] == 91
 
 
 @pytest.mark.parametrize("naam", list(RAPPORTEN))
