@@ -118,6 +118,11 @@ def _recompute(args: argparse.Namespace) -> int:
 
     namen = [args.rapport] if args.rapport else [n for n in RAPPORTEN if n != "transitie"]
     peildatum = args.peildatum or date.today()
+    # Figures from a broken log prove nothing: verify first (docs/rapportages.md, section 1).
+    uitslag = verify.controleer(list(export.lees(args.bestand)))
+    if not uitslag.in_orde:
+        print(f"NIET IN ORDE, niet herberekend: {uitslag.eerste}", file=sys.stderr)
+        return 1
     if args.engine == "duckdb":
         herberekening = Herberekening(args.bestand)
         try:
@@ -150,7 +155,11 @@ def _recompute_parser(acties: Any) -> None:
     c = acties.add_parser("recompute", help="herbereken rapporten onafhankelijk (SQL, DuckDB)")
     c.add_argument("bestand", help="een geëxporteerd logboek (JSON Lines)")
     c.add_argument("--engine", choices=["duckdb", "python"], default="duckdb")
-    c.add_argument("--rapport", choices=[*NAMEN, "transitie"], help="standaard: alle")
+    c.add_argument(
+        "--rapport",
+        choices=[*NAMEN, "transitie"],
+        help="standaard: alle over spoedlocaties (transitie vraagt het kennislogboek)",
+    )
     c.add_argument("--peildatum", type=date.fromisoformat, help="standaard: vandaag")
     c.add_argument("--kennisdatum", type=date.fromisoformat)
     c.add_argument("--positie", type=int, help="standaard: de laatste in het logboek")

@@ -122,8 +122,7 @@ SELECT s.*, bevestigd(s.status) AS bevestigd, afgehandeld(s.status) AS afgehande
        coalesce(b.provincie, s.bevoegd_gezag) AS provincie
 FROM s LEFT JOIN gezag b ON b.code = s.bevoegd_gezag;
 
--- Section 4: the summary of a set of sites (a table macro over any grouping is not possible,
--- so each report aggregates with these expressions on columns of stand).
+-- Section 4: the summary of a set of sites, as an aggregate over rows of stand.
 CREATE OR REPLACE MACRO samenvatting(bevestigd, afgehandeld, humaan, knelpunt, budget, kosten) AS
 json_object(
     'geregistreerd', count(*),

@@ -54,8 +54,6 @@ WITH k AS (
     FROM k WHERE soort = 'kennisvragen-gecombineerd'
 ), bijeenkomst AS (
     SELECT g.onderwerp, g.data ->> 'soort' AS soort,
-           (SELECT count(*) FROM k a WHERE a.onderwerp = g.onderwerp
-              AND a.soort = 'bijeenkomst-deelnemer-aangemeld' AND a.positie > g.p) AS aangemeld,
            coalesce((SELECT arg_max(json_array_length(a.data -> 'aanwezig'), a.positie) FROM k a
               WHERE a.onderwerp = g.onderwerp AND a.soort = 'bijeenkomst-aanwezigheid-geregistreerd'
                 AND a.positie > g.p), 0) AS aanwezig

@@ -92,3 +92,16 @@ def test_the_cli_recomputes_every_report(
     assert audit([*args, "--kennisdatum", "2017-01-01"]) == 0
     (een,) = [json.loads(r) for r in capsys.readouterr().out.splitlines()]
     assert een["parameters"] == {"peildatum": "2016-01-01", "kennisdatum": "2017-01-01"}
+
+
+def test_the_cli_refuses_a_broken_log(
+    logs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events, _ = logs["spoed"]
+    events = json.loads(json.dumps(events))
+    events[10]["data"]["naam"] = "anders"
+    pad = _schrijf(tmp_path / "gewijzigd.jsonl", events)
+    assert (
+        audit(["recompute", str(pad), "--rapport", "voortgang", "--peildatum", "2016-01-01"]) == 1
+    )
+    assert "NIET IN ORDE" in capsys.readouterr().err
