@@ -18,7 +18,7 @@ from shared.eventstore import EventMetadata
 from shared.eventstore.model import RecordedEvent
 
 
-def _verzegel(events: list[tuple[Any, ...]], store: str, systeem: str) -> list[dict[str, Any]]:
+def verzegel(events: list[tuple[Any, ...]], store: str, systeem: str) -> list[dict[str, Any]]:
     """(subject, version, type, schemaversion, occurred, recorded, data) in position order to
     sealed CloudEvent dicts."""
     uit: list[dict[str, Any]] = []
@@ -160,7 +160,7 @@ def spoedlocaties_log(schaal: float = 0.2, seed: int = 7) -> list[dict[str, Any]
             data["status"] = data.pop("naar")
         versie = nieuw[(x.locatie_id, x.versie)]
         events.append((x.locatie_id, versie, x.soort, schema, occurred, x.vastgelegd_op, data))
-    return _verzegel(events, "locaties-test", "locaties")
+    return verzegel(events, "locaties-test", "locaties")
 
 
 THEMAS = ("ondergrond", "asbest", "grondwater", "pfas", "financiering", "participatie")
@@ -232,4 +232,4 @@ def kennis_log(vragen: int = 150, seed: int = 11) -> list[dict[str, Any]]:
     for op, subject, soort, data in events:
         versies[subject] = versies.get(subject, 0) + 1
         uit.append((subject, versies[subject], soort, 1, op, op, data))
-    return _verzegel(uit, "kennis-test", "kennis")
+    return verzegel(uit, "kennis-test", "kennis")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 from auditor import export, replay
 from auditor.cli import main as audit
 from auditor.recompute_duckdb import RAPPORTEN, Herberekening
-from tests.support.demo_log import kennis_log, spoedlocaties_log
+from tests.support.demo_log import kennis_log, spoedlocaties_log, verzegel
 
 PEILDATA = [date(2009, 11, 1) + timedelta(days=263 * n) for n in range(20)]
 # As known a while later: some facts (recorded up to 44 days late, corrections and late
@@ -105,3 +105,28 @@ def test_the_cli_refuses_a_broken_log(
         audit(["recompute", str(pad), "--rapport", "voortgang", "--peildatum", "2016-01-01"]) == 1
     )
     assert "NIET IN ORDE" in capsys.readouterr().err
+
+
+def test_rounding_ties_are_exact_half_to_even_in_both(tmp_path: Path) -> None:
+    """0.025 days (36 minutes) is an exact tie that floating point rounds up (the double just
+    above it gives 0.03) and the definition rounds to even (0.02); so is a mean score of 2.125
+    (2.12); DuckDB's own round() would give 0.03 and 2.13."""
+    t = datetime(2018, 3, 1, 9, 0, tzinfo=UTC)
+    regels: list[tuple[str, str, datetime, dict[str, Any]]] = [
+        ("kv-1", "kennisvraag-gesteld", t, {"themas": ["pfas"], "organisatie": "ZH"}),
+        ("kv-1", "kennisvraag-antwoord-gegeven", t + timedelta(minutes=36), {"organisatie": "UT"}),
+        ("bk-1", "bijeenkomst-gepland", t, {"soort": "workshop"}),
+        *[("bk-1", "bijeenkomst-geevalueerd", t, {"score": s}) for s in (1, 2, 2, 2, 2, 2, 3, 3)],
+    ]
+    versies: dict[str, int] = {}
+    events = []
+    for onderwerp, soort, op, data in regels:
+        versies[onderwerp] = versies.get(onderwerp, 0) + 1
+        events.append((onderwerp, versies[onderwerp], soort, 1, op, op, data))
+    log = verzegel(events, "kennis-test", "kennis")
+    peildatum = date(2018, 12, 31)
+    python = _python(log, "transitie", peildatum, None)["inhoud"]
+    duckdb = Herberekening(_schrijf(tmp_path / "k.jsonl", log)).rapport("transitie", peildatum)
+    for inhoud in (python, duckdb["inhoud"]):
+        assert inhoud["samenvatting"]["medianeDagenTotEersteAntwoord"] == 0.02
+        assert inhoud["bijeenkomsten"]["gemiddeldeScore"] == 2.12
