@@ -139,6 +139,18 @@ def spoedlocaties_log(schaal: float = 0.2, seed: int = 7) -> list[dict[str, Any]
             "reden": "t",
         }
         voeg_toe(x.locatie_id, f.OVERDRACHT, d + timedelta(days=rnd.randint(0, 200)), data)
+    # A corrected outcome (gesaneerd -> beheerst), a knelpunt corrected to null, a transfer to
+    # another gezag, and a correction of a correction (which corrects nothing).
+    for x in rnd.sample([y for y in afgehandeld if y.data["naar"] == "gesaneerd"], 3):
+        corrigeer(x, x.vastgelegd_op + timedelta(days=120), {"naar": "beheerst"})
+    for x in rnd.sample([y for y in alle if y.soort == f.KNELPUNT], 3):
+        corrigeer(x, x.vastgelegd_op + timedelta(days=10), {"knelpunt": None})
+    overdrachten = [y for y in extra if y.soort == f.OVERDRACHT]
+    corrigeer(overdrachten[0], overdrachten[0].vastgelegd_op + timedelta(days=30), {"naar": "UT"})
+    correctie = extra[0]
+    corrigeer(
+        correctie, correctie.vastgelegd_op + timedelta(days=1), {"besluitdatum": "2011-01-01"}
+    )
     # Records in position order: by record time, as an event store appends them; within a
     # stream the versions then follow record order, so they are numbered anew.
     feiten = sorted([*alle, *extra], key=lambda x: (x.vastgelegd_op, x.locatie_id, x.versie))

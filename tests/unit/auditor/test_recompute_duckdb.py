@@ -16,6 +16,9 @@ import pytest
 from auditor import export, replay
 from auditor.cli import main as audit
 from auditor.recompute_duckdb import RAPPORTEN, Herberekening
+from services.rapportage.domain import rapporten
+from services.rapportage.domain.feiten import toestand_op
+from services.rapportage.domain.tijdlijn import Tijdlijnen
 from tests.support.demo_log import kennis_log, spoedlocaties_log, verzegel
 
 PEILDATA = [date(2009, 11, 1) + timedelta(days=263 * n) for n in range(20)]
@@ -130,3 +133,17 @@ def test_rounding_ties_are_exact_half_to_even_in_both(tmp_path: Path) -> None:
     for inhoud in (python, duckdb["inhoud"]):
         assert inhoud["samenvatting"]["medianeDagenTotEersteAntwoord"] == 0.02
         assert inhoud["bijeenkomsten"]["gemiddeldeScore"] == 2.12
+
+
+def test_the_services_timelines_give_the_replays_state_on_this_history(
+    logs: dict[str, Any],
+) -> None:
+    """So what DuckDB agrees with (the replay's fold) is also what the service serves."""
+    events, _ = logs["spoed"]
+    feiten = replay.feiten(events)
+    lijnen = Tijdlijnen()
+    lijnen.voeg_toe(feiten)
+    for peildatum, kennisdatum in zip(PEILDATA, KENNIS, strict=True):
+        for k in (None, kennisdatum):
+            verwacht = toestand_op(rapporten.bekend_op(feiten, k), peildatum)
+            assert lijnen.op(peildatum, k) == verwacht, (peildatum, k)
