@@ -7,6 +7,8 @@ bodemregie audit verify --kafka localhost:9092 [--topic T] [--publieke-sleutel .
 bodemregie audit replay log.jsonl --rapport voortgang --peildatum 2015-12-31
                         [--kennisdatum 2016-02-01] [--positie N] [--digest sha256:...]
 bodemregie audit sleutel --uit deploy/keys      (a new Ed25519 anchor key pair)
+bodemregie audit recompute log.jsonl --engine duckdb [--rapport R] [--peildatum D]
+                        [--kennisdatum D] [--positie N] [--van D]   (docs/rapportages.md)
 """
 
 from __future__ import annotations
@@ -106,6 +108,68 @@ def _bron(p: argparse.ArgumentParser, bestand: bool = True) -> None:
     p.add_argument("--stil", action="store_true", help="geen voortgangsbalk")
 
 
+# --- recompute: the independent second computation (SQL over the log, docs/rapportages.md) ---
+def _recompute(args: argparse.Namespace) -> int:
+    """Every report (or one) as JSON Lines: ``rapport``, ``parameters``, ``positie``, ``inhoud``.
+    ``--engine python`` gives the same from the replay, to compare."""
+    import json
+
+    from auditor.recompute_duckdb import RAPPORTEN, Herberekening
+
+    namen = [args.rapport] if args.rapport else [n for n in RAPPORTEN if n != "transitie"]
+    peildatum = args.peildatum or date.today()
+    # Figures from a broken log prove nothing: verify first (docs/rapportages.md, section 1).
+    uitslag = verify.controleer(list(export.lees(args.bestand)))
+    if not uitslag.in_orde:
+        print(f"NIET IN ORDE, niet herberekend: {uitslag.eerste}", file=sys.stderr)
+        return 1
+    if args.engine == "duckdb":
+        herberekening = Herberekening(args.bestand)
+        try:
+            uit = [
+                herberekening.rapport(n, peildatum, args.kennisdatum, args.positie, args.van)
+                for n in namen
+            ]
+        finally:
+            herberekening.close()
+    else:
+        events = list(export.lees(args.bestand))
+        positie = args.positie or max((int(e.get("position", 0)) for e in events), default=0)
+        uit = []
+        for n in namen:
+            r = replay.herspeel(events, n, peildatum, positie, args.kennisdatum, args.van)
+            uit.append(
+                {
+                    "rapport": r.naam,
+                    "parameters": r.parameters,
+                    "positie": r.positie,
+                    "inhoud": r.inhoud,
+                }
+            )
+    for rapport in uit:
+        print(json.dumps(rapport, ensure_ascii=False, sort_keys=True, default=str))
+    return 0
+
+
+def _recompute_parser(acties: Any) -> None:
+    c = acties.add_parser("recompute", help="herbereken rapporten onafhankelijk (SQL, DuckDB)")
+    c.add_argument("bestand", help="een geëxporteerd logboek (JSON Lines)")
+    c.add_argument("--engine", choices=["duckdb", "python"], default="duckdb")
+    c.add_argument(
+        "--rapport",
+        choices=[*NAMEN, "transitie"],
+        help="standaard: alle over spoedlocaties (transitie vraagt het kennislogboek)",
+    )
+    c.add_argument("--peildatum", type=date.fromisoformat, help="standaard: vandaag")
+    c.add_argument("--kennisdatum", type=date.fromisoformat)
+    c.add_argument("--positie", type=int, help="standaard: de laatste in het logboek")
+    c.add_argument("--van", type=date.fromisoformat, help="voor kamerbrief-bijlage")
+    c.set_defaults(func=_recompute)
+
+
+# --- end recompute ---
+
+
 def add_parser(sub: Any) -> None:
     audit = sub.add_parser("audit", help="export, verify and replay the event log")
     acties = audit.add_subparsers(dest="actie", required=True)
@@ -129,6 +193,7 @@ def add_parser(sub: Any) -> None:
     s = acties.add_parser("sleutel", help="maak een Ed25519-sleutelpaar voor de ankers")
     s.add_argument("--uit", required=True)
     s.set_defaults(func=_sleutel)
+    _recompute_parser(acties)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,13 +28,28 @@ def als_json(rapport: Rapport, self_href: str) -> dict[str, Any]:
     }
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, CSV injection).
+FORMULETEKENS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cel(waarde: Any) -> Any:
+    """A cell that a spreadsheet shows as text: a string starting with a formula character gets
+    a leading single quote. Numbers are not strings, so -3 stays a readable number."""
+    if waarde is None:
+        return ""
+    if isinstance(waarde, str) and waarde.startswith(FORMULETEKENS):
+        return "'" + waarde
+    return waarde
+
+
 def als_csv(rapport: Rapport) -> str:
     uit = io.StringIO()
-    writer = csv.writer(uit, lineterminator="\n")
+    # RFC 4180 line ends; a field holding a CR or LF is then quoted instead of splitting the row.
+    writer = csv.writer(uit, lineterminator="\r\n")
     tabel = rapport.tabellen[0]
-    writer.writerow(tabel.kolommen)
+    writer.writerow([csv_cel(k) for k in tabel.kolommen])
     for rij in tabel.rijen:
-        writer.writerow(["" if v is None else v for v in rij])
+        writer.writerow([csv_cel(v) for v in rij])
     return uit.getvalue()
 
 
