@@ -8,6 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from shared import integriteit as i
+from shared.ankersleutels import Sleutelset
 from shared.envelope import TYPE_PREFIX
 
 
@@ -39,10 +40,16 @@ class Uitslag:
 
 
 def controleer(
-    events: list[dict[str, Any]], publieke_sleutel: Ed25519PublicKey | None = None
+    events: list[dict[str, Any]], publieke_sleutel: Ed25519PublicKey | Sleutelset | None = None
 ) -> Uitslag:
-    """Check every event in file order; the first finding names the first broken event."""
+    """Check every event in file order; the first finding names the first broken event.
+    Anchor signatures are checked with the key each anchor names (``sleutelId``)."""
     u = Uitslag()
+    sleutels = (
+        Sleutelset.van([publieke_sleutel])
+        if isinstance(publieke_sleutel, Ed25519PublicKey)
+        else publieke_sleutel
+    )
     vorige_hash, vorige_positie = i.NUL, 0
     hashes: list[str] = []
     stromen: dict[str, tuple[int, str]] = {}
@@ -85,7 +92,7 @@ def controleer(
         stromen[stroom] = (versie, huidige)
         vorige_hash, vorige_positie = huidige, positie
         if str(ev.get("type", "")).removeprefix(TYPE_PREFIX) == i.ANKER_TYPE:
-            _anker(ev, hashes, keten, publieke_sleutel, u, bevinding)
+            _anker(ev, hashes, keten, sleutels, u, bevinding)
     return u
 
 
@@ -93,7 +100,7 @@ def _anker(
     ev: dict[str, Any],
     hashes: list[str],
     keten: dict[str, Any],
-    sleutel: Ed25519PublicKey | None,
+    sleutels: Sleutelset | None,
     u: Uitslag,
     bevinding: Any,
 ) -> None:
@@ -113,9 +120,13 @@ def _anker(
         return
     keten["tot"], keten["root"] = tot, verwacht
     handtekening = data.get("handtekening")
-    if sleutel is not None:
+    if sleutels is not None:
         if not handtekening:
             bevinding(ev, "anker is niet ondertekend")
+            return
+        sleutel = sleutels.kies(data.get("sleutelId"))
+        if sleutel is None:
+            bevinding(ev, f"anker ondertekend met onbekende sleutel {data.get('sleutelId')}")
             return
         if not i.handtekening_klopt(sleutel, tot, str(data["merkleRoot"]), handtekening):
             bevinding(ev, "handtekening van het anker klopt niet met de publieke sleutel")

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import httpx
 
+from shared import ankersleutels
 from shared.auth import Rol, mint_dev_token
 from shared.messaging.topics import ensure_topics
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA = ROOT / "deploy" / "kafka" / "kafka.sh"
+ANKERSLEUTELS = ROOT / "var" / "ankersleutels"
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,24 @@ def _fresh_start(started_kafka: bool) -> None:
         path.unlink()
 
 
+def _ankersleutels(env: dict[str, str]) -> str:
+    """Signed anchors by default: a development key pair under var/ankersleutels (made on the
+    first start, 0600, never committed: var/ is ignored), unless the environment names a key.
+    Keys retired with ``bodemregie audit sleutel --uit var/ankersleutels --roteer`` stay in
+    oud/ and are served too, so anchors signed before a rotation stay verifiable."""
+    if env.get("BODEMREGIE_ANKER_SLEUTEL"):
+        return env["BODEMREGIE_ANKER_SLEUTEL"]
+    prive = ankersleutels.ontwikkelsleutel(ANKERSLEUTELS)
+    env["BODEMREGIE_ANKER_SLEUTEL"] = str(prive)
+    if (ANKERSLEUTELS / ankersleutels.OUD).is_dir():
+        env.setdefault("BODEMREGIE_ANKER_OUDE_SLEUTELS", str(ANKERSLEUTELS / ankersleutels.OUD))
+    return str(prive)
+
+
 def main() -> int:
     settings = ServiceSettings()
+    service_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    ankersleutel = _ankersleutels(service_env)
     started_kafka = subprocess.run([str(KAFKA), "status"]).returncode != 0
     _fresh_start(started_kafka)
     subprocess.run([str(KAFKA), "start"], check=True)
@@ -110,7 +128,7 @@ def main() -> int:
                     "warning",
                 ],
                 cwd=ROOT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env=service_env,
             )
         )
     print("\nBodemregie draait:")
@@ -125,6 +143,7 @@ def main() -> int:
     print("\nOntwikkeltoken (rol uitvoeringsprogramma, 8 uur geldig):")
     print(f"  {token}")
     print("Meer tokens: .venv/bin/bodemregie token --rol bevoegd-gezag --organisatie ZH")
+    print(f"Ankers ondertekend met {ankersleutel}; publieke sleutels: /v1/ankersleutels")
     print("Ctrl-C stopt alles.\n")
     while True:
         for child in children:

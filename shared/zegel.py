@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from shared import integriteit as i
+from shared.ankersleutels import sleutel_id
 from shared.envelope import from_recorded
 from shared.eventstore import EventMetadata, NewEvent, RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
@@ -155,7 +156,7 @@ class Verzegelaar:
         }
         if self._sleutel is not None:
             data["handtekening"] = i.onderteken(self._sleutel, positie, root)
-            data["sleutelId"] = i.sleutel_id(self._sleutel.public_key())
+            data["sleutelId"] = sleutel_id(self._sleutel.public_key())
         now = datetime.now(UTC)
         store.append(
             i.ANKER_STREAM,

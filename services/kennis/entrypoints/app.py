@@ -26,6 +26,7 @@ def create_app(settings: KennisSettings | None = None) -> FastAPI:
         routers=[routes_vragen.router, routes_bijdragen.router, routes_bijeenkomsten.router],
         settings=settings or KennisSettings(),
         bootstrap=bootstrap,
+        ankersleutels=True,
     )
     install_domain_errors(app, {NotFound: 404, GeenRecht: 403, Conflict: 409, OngeldigeInvoer: 400})
     return app
