@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -74,3 +78,20 @@ def test_kennis_serves_its_key_and_rapportage_serves_none(tmp_path: Path) -> Non
 def test_without_a_key_the_set_is_empty(sqlite_engine: Engine) -> None:
     with locaties_client(sqlite_engine) as api:
         assert api.get("/v1/ankersleutels").json() == {"keys": []}
+
+
+def test_the_auditor_fetches_the_key_set_from_a_url(tmp_path: Path) -> None:
+    prive = a.maak_paar(tmp_path / "sleutel")
+    (tmp_path / "ankersleutels").write_text(
+        json.dumps(a.gediend(str(prive), "").jwks()), encoding="utf-8"
+    )
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ankersleutels"
+        assert list(a.laad(url)) == [_kid(prive)]
+    finally:
+        server.shutdown()
+        server.server_close()
