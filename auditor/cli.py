@@ -1,16 +1,16 @@
 """``bodemregie audit``: export, verify and replay the event log with read access only.
+``--publieke-sleutel`` takes a PEM key, a JWK or JWK set file, a directory of those, or the URL
+of a service's key set (``http://localhost:8001/v1/ankersleutels``); anchors name their key id.
+``sleutel --roteer`` retires the current key (still served) and makes a new one.
 
 bodemregie audit export --kafka localhost:9092 [--topic T] -o log.jsonl
 bodemregie audit export --api http://localhost:8001 --token $TOKEN -o log.jsonl
-bodemregie audit verify log.jsonl [--publieke-sleutel anker.pub.pem|jwks.json|URL]
+bodemregie audit verify log.jsonl [--publieke-sleutel anker.pub.pem]
 bodemregie audit verify --kafka localhost:9092 [--topic T] [--publieke-sleutel ...]
 bodemregie audit replay log.jsonl --publicatie rapport.json [--publieke-sleutel ...]
 bodemregie audit replay log.jsonl --rapport voortgang --peildatum 2015-12-31
                         [--kennisdatum 2016-02-01] [--positie N] [--digest sha256:...]
-bodemregie audit sleutel --uit deploy/keys [--roteer]   (a new Ed25519 anchor key pair)
-
-``--publieke-sleutel`` takes a PEM key, a JWK or JWK set file, a directory of those, or the URL
-of a service's key set (``http://localhost:8001/v1/ankersleutels``); anchors name their key id.
+bodemregie audit sleutel --uit deploy/keys      (a new Ed25519 anchor key pair)
 """
 
 from __future__ import annotations

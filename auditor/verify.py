@@ -42,14 +42,8 @@ class Uitslag:
 def controleer(
     events: list[dict[str, Any]], publieke_sleutel: Ed25519PublicKey | Sleutelset | None = None
 ) -> Uitslag:
-    """Check every event in file order; the first finding names the first broken event.
-    Anchor signatures are checked with the key each anchor names (``sleutelId``)."""
+    """Check every event in file order; the first finding names the first broken event."""
     u = Uitslag()
-    sleutels = (
-        Sleutelset.van([publieke_sleutel])
-        if isinstance(publieke_sleutel, Ed25519PublicKey)
-        else publieke_sleutel
-    )
     vorige_hash, vorige_positie = i.NUL, 0
     hashes: list[str] = []
     stromen: dict[str, tuple[int, str]] = {}
@@ -92,7 +86,7 @@ def controleer(
         stromen[stroom] = (versie, huidige)
         vorige_hash, vorige_positie = huidige, positie
         if str(ev.get("type", "")).removeprefix(TYPE_PREFIX) == i.ANKER_TYPE:
-            _anker(ev, hashes, keten, sleutels, u, bevinding)
+            _anker(ev, hashes, keten, publieke_sleutel, u, bevinding)
     return u
 
 
@@ -100,7 +94,7 @@ def _anker(
     ev: dict[str, Any],
     hashes: list[str],
     keten: dict[str, Any],
-    sleutels: Sleutelset | None,
+    sleutel: Ed25519PublicKey | Sleutelset | None,
     u: Uitslag,
     bevinding: Any,
 ) -> None:
@@ -120,15 +114,18 @@ def _anker(
         return
     keten["tot"], keten["root"] = tot, verwacht
     handtekening = data.get("handtekening")
-    if sleutels is not None:
+    if sleutel is not None:
         if not handtekening:
             bevinding(ev, "anker is niet ondertekend")
             return
-        sleutel = sleutels.kies(data.get("sleutelId"))
-        if sleutel is None:
+        # A key set checks with the key the anchor names (its id), so rotated keys verify.
+        publiek = (
+            sleutel.kies(data.get("sleutelId")) if isinstance(sleutel, Sleutelset) else sleutel
+        )
+        if publiek is None:
             bevinding(ev, f"anker ondertekend met onbekende sleutel {data.get('sleutelId')}")
             return
-        if not i.handtekening_klopt(sleutel, tot, str(data["merkleRoot"]), handtekening):
+        if not i.handtekening_klopt(publiek, tot, str(data["merkleRoot"]), handtekening):
             bevinding(ev, "handtekening van het anker klopt niet met de publieke sleutel")
             return
         u.ondertekend += 1

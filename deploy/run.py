@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def _fresh_start(started_kafka: bool) -> None:
         path.unlink()
 
 
-def _ankersleutels(env: dict[str, str]) -> str:
+def _ankersleutels(env: MutableMapping[str, str]) -> str:
     """Signed anchors by default: a development key pair under var/ankersleutels (made on the
     first start, 0600, never committed: var/ is ignored), unless the environment names a key.
     Keys retired with ``bodemregie audit sleutel --uit var/ankersleutels --roteer`` stay in
@@ -89,8 +90,7 @@ def _ankersleutels(env: dict[str, str]) -> str:
 
 def main() -> int:
     settings = ServiceSettings()
-    service_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    ankersleutel = _ankersleutels(service_env)
+    ankersleutel = _ankersleutels(os.environ)  # the services inherit it
     started_kafka = subprocess.run([str(KAFKA), "status"]).returncode != 0
     _fresh_start(started_kafka)
     subprocess.run([str(KAFKA), "start"], check=True)
@@ -128,7 +128,7 @@ def main() -> int:
                     "warning",
                 ],
                 cwd=ROOT,
-                env=service_env,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         )
     print("\nBodemregie draait:")
@@ -137,13 +137,13 @@ def main() -> int:
         base = f"http://127.0.0.1:{service.port}/v1"
         state = "klaar" if _wait_ready(f"{base}/ready") else "NIET KLAAR (zie log)"
         print(f"  {service.name:<12} {base}  (docs: {base}/docs, {state})")
+    print(f"\nAnkers ondertekend met {ankersleutel}; publieke sleutels: /v1/ankersleutels")
     token = mint_dev_token(
         settings.jwt_secret, "ontwikkelaar@bodemregie.local", Rol.UITVOERINGSPROGRAMMA
     )
     print("\nOntwikkeltoken (rol uitvoeringsprogramma, 8 uur geldig):")
     print(f"  {token}")
     print("Meer tokens: .venv/bin/bodemregie token --rol bevoegd-gezag --organisatie ZH")
-    print(f"Ankers ondertekend met {ankersleutel}; publieke sleutels: /v1/ankersleutels")
     print("Ctrl-C stopt alles.\n")
     while True:
         for child in children:

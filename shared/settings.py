@@ -34,10 +34,10 @@ class ServiceSettings(BaseSettings):
     spoedlocaties_topic: str = "bodem.spoedlocaties.v1"
     kennis_topic: str = "bodem.kennis.v1"
     anker_elke: int = Field(default=1000, ge=1)
-    # Anchor keys (shared/ankersleutels.py): the current signing key, a private Ed25519 PEM,
-    # and the retired public keys (comma-separated PEM/JWK/JWKS files or directories), which
-    # sign nothing new but are still served in /v1/ankersleutels so old anchors verify.
-    anker_sleutel: str = ""
+    anker_sleutel: str = ""  # path to an Ed25519 private key (PEM) that signs the anchors
+    # Retired anchor keys (shared/ankersleutels.py): comma-separated PEM/JWK/JWKS files or
+    # directories; they sign nothing new but are served in /v1/ankersleutels with the current
+    # key, so anchors signed before a rotation stay verifiable.
     anker_oude_sleutels: str = ""
     jwt_secret: str = DEFAULT_DEV_SECRET
     jwks_url: str = ""
