@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from deploy import run
 from shared import ankersleutels as a
 from shared import integriteit as i
+from shared.settings import Mode, ServiceSettings
+from shared.zegel import verzegelaar
 
 # RFC 8037, appendix A.1 and A.3: the example key and its thumbprint.
 RFC_D = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
@@ -117,3 +119,18 @@ def test_rotation_keeps_the_retired_key_served_and_old_anchors_verifiable(
 
 def _paar_kid(map_: Path) -> str:
     return a.sleutel_id(i.laad_privesleutel((map_ / "anker.pem").read_bytes()).public_key())
+
+
+def test_production_refuses_to_seal_without_a_signing_key(tmp_path: Path) -> None:
+    # Built without validation: only the sealer's rule is under test, not token settings.
+    productie = ServiceSettings.model_construct(mode=Mode.PRODUCTION)
+    with pytest.raises(ValueError, match="BODEMREGIE_ANKER_SLEUTEL"):
+        verzegelaar(productie, "urn:x", "t")
+    prive = a.maak_paar(tmp_path / "sleutel")
+    zegel = verzegelaar(
+        ServiceSettings.model_construct(mode=Mode.PRODUCTION, anker_sleutel=str(prive)),
+        "urn:x",
+        "t",
+    )
+    assert zegel._sleutel is not None
+    assert a.sleutel_id(zegel._sleutel.public_key()) == _paar_kid(tmp_path / "sleutel")

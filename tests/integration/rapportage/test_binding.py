@@ -16,6 +16,7 @@ from services.rapportage.adapters import tables
 from services.rapportage.bootstrap import processor
 from services.rapportage.config import RapportageSettings
 from services.rapportage.domain.binding import uit_logboek
+from services.rapportage.entrypoints import weergave
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared import ankersleutels as a
 from shared import integriteit as i
@@ -88,6 +89,8 @@ def test_every_report_binds_the_hash_at_its_position_and_the_latest_anchor(
     assert rapport.positie == laatste and binding == uit_logboek(log, laatste)
     assert binding["hash"] == log[-1]["hash"] and binding["anker"]["positie"] == ankers[-1]
     assert binding["anker"]["handtekening"] and binding["anker"]["sleutelId"]
+    # The HTML page shows the binding beside the digest.
+    assert binding["hash"] in weergave.als_html(rapport)
     # The auditor's replay derives the same binding, so the same digest.
     assert replay.herspeel(log, "voortgang", PEILDATUM, laatste).digest == rapport.digest
     # And the digest covers the binding: another hash, another digest.
