@@ -78,8 +78,15 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _publicatie(args: argparse.Namespace) -> int:
     """Check a report as served (its JSON body) against the log."""
-    publicatie = json.loads(Path(args.publicatie).read_text(encoding="utf-8"))
-    oordeel = replay.controleer_publicatie(_events(args), publicatie, _sleutels(args))
+    try:
+        publicatie = json.loads(Path(args.publicatie).read_text(encoding="utf-8"))
+        if not isinstance(publicatie, dict):
+            raise ValueError("geen JSON-object")
+        oordeel = replay.controleer_publicatie(_events(args), publicatie, _sleutels(args))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # Not a report as rapportage serves it (JSON body): say so, no traceback.
+        print(f"{args.publicatie} is geen gepubliceerd rapport: {exc}", file=sys.stderr)
+        return 2
     print(
         f"rapport {publicatie['rapport']} {publicatie['parameters']} tot en met positie "
         f"{publicatie['positie']}, digest {publicatie['digest']}"

@@ -164,7 +164,7 @@ def controleer_publicatie(
     found is named. Raises ValueError when ``publicatie`` is not a served report."""
     ontbreekt = [k for k in ("rapport", "parameters", "positie", "digest") if k not in publicatie]
     if ontbreekt:
-        raise ValueError(f"geen gepubliceerd rapport: {', '.join(ontbreekt)} ontbreekt")
+        raise ValueError(f"{', '.join(ontbreekt)} ontbreekt")
     oordeel = Oordeel()
     positie = int(publicatie["positie"])
     logboek = logboek_van(str(publicatie["rapport"]))

@@ -8,10 +8,12 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from auditor import export, verify
+from auditor.cli import main as audit
 from services.kennis.config import KennisSettings
 from services.kennis.entrypoints.app import create_app as kennis_app
 from services.rapportage.config import RapportageSettings
@@ -95,3 +97,15 @@ def test_the_auditor_fetches_the_key_set_from_a_url(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_replay_refuses_a_file_that_is_no_served_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text("")
+    for inhoud in ("<html></html>", "[]", '{"rapport": "voortgang"}'):
+        (tmp_path / "r.json").write_text(inhoud)
+        code = audit(["replay", str(log), "--publicatie", str(tmp_path / "r.json"), "--stil"])
+        assert code == 2
+        assert "geen gepubliceerd rapport" in capsys.readouterr().err
