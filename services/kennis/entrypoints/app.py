@@ -32,6 +32,7 @@ def create_app(settings: KennisSettings | None = None) -> FastAPI:
         ],
         settings=settings or KennisSettings(),
         bootstrap=bootstrap,
+        ankersleutels=True,
     )
     install_domain_errors(app, {NotFound: 404, GeenRecht: 403, Conflict: 409, OngeldigeInvoer: 400})
     return app

@@ -39,6 +39,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
         ],
         settings=settings or LocatiesSettings(),
         bootstrap=bootstrap,
+        ankersleutels=True,
     )
     install_domain_errors(
         app,

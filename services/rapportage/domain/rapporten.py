@@ -1,8 +1,10 @@
 """The reports: pure functions from the sites on a peildatum to content and tables.
 
 Every report is reproducible: its digest covers its name, parameters, the last event position
-it includes and its content, in canonical JSON. The same request over the same events always
-gives the same digest, and an auditor replaying the log up to that position can recompute it.
+it includes, its content and the logs it binds (``logboeken``: per log the chain hash at that
+position and the latest anchor; see ``binding``), in canonical JSON. The same request over the
+same events always gives the same digest, and an auditor replaying the log up to that position
+can recompute it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Rapport:
     positie: int
     inhoud: dict[str, Any]
     tabellen: list[Tabel] = field(default_factory=list)
+    logboeken: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -58,6 +61,7 @@ class Rapport:
                 "parameters": self.parameters,
                 "positie": self.positie,
                 "inhoud": self.inhoud,
+                "logboeken": self.logboeken,
             },
             sort_keys=True,
             separators=(",", ":"),

@@ -24,6 +24,7 @@ def als_json(rapport: Rapport, self_href: str) -> dict[str, Any]:
         "positie": rapport.positie,
         "digest": rapport.digest,
         "inhoud": rapport.inhoud,
+        "logboeken": rapport.logboeken,
         "_links": {"self": {"href": self_href}},
     }
 
@@ -92,6 +93,20 @@ def _tabel(tabel: Tabel) -> str:
     )
 
 
+def _binding(rapport: Rapport) -> str:
+    regels = []
+    for naam, b in rapport.logboeken.items():
+        anker = b.get("anker")
+        tekst = f"logboek {naam}: hash op positie {b['positie']} {b.get('hash') or '(geen)'}"
+        if anker:
+            tekst += (
+                f"; anker op positie {anker['positie']} (tot en met {anker['totEnMetPositie']}, "
+                f"sleutel {anker.get('sleutelId') or 'geen'})"
+            )
+        regels.append(f'<p class="bewijs">{html.escape(tekst)}</p>')
+    return "".join(regels)
+
+
 def als_html(rapport: Rapport) -> str:
     parameters = ", ".join(f"{k} {v}" for k, v in rapport.parameters.items())
     return f"""<!doctype html>
@@ -103,5 +118,6 @@ th{{background:#e8eef5}}.bewijs{{color:#555;font-size:90%}}</style></head>
 <p>{html.escape(parameters)}</p>
 <p class="bewijs">Gebouwd uit de gebeurtenissen tot en met positie {rapport.positie};
 digest <code>{rapport.digest}</code></p>
+{_binding(rapport)}
 {"".join(_tabel(t) for t in rapport.tabellen)}
 </body></html>"""
