@@ -8,6 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from shared import integriteit as i
+from shared.ankersleutels import Sleutelset
 from shared.envelope import TYPE_PREFIX
 
 
@@ -39,7 +40,7 @@ class Uitslag:
 
 
 def controleer(
-    events: list[dict[str, Any]], publieke_sleutel: Ed25519PublicKey | None = None
+    events: list[dict[str, Any]], publieke_sleutel: Ed25519PublicKey | Sleutelset | None = None
 ) -> Uitslag:
     """Check every event in file order; the first finding names the first broken event."""
     u = Uitslag()
@@ -93,7 +94,7 @@ def _anker(
     ev: dict[str, Any],
     hashes: list[str],
     keten: dict[str, Any],
-    sleutel: Ed25519PublicKey | None,
+    sleutel: Ed25519PublicKey | Sleutelset | None,
     u: Uitslag,
     bevinding: Any,
 ) -> None:
@@ -117,7 +118,14 @@ def _anker(
         if not handtekening:
             bevinding(ev, "anker is niet ondertekend")
             return
-        if not i.handtekening_klopt(sleutel, tot, str(data["merkleRoot"]), handtekening):
+        # A key set checks with the key the anchor names (its id), so rotated keys verify.
+        publiek = (
+            sleutel.kies(data.get("sleutelId")) if isinstance(sleutel, Sleutelset) else sleutel
+        )
+        if publiek is None:
+            bevinding(ev, f"anker ondertekend met onbekende sleutel {data.get('sleutelId')}")
+            return
+        if not i.handtekening_klopt(publiek, tot, str(data["merkleRoot"]), handtekening):
             bevinding(ev, "handtekening van het anker klopt niet met de publieke sleutel")
             return
         u.ondertekend += 1

@@ -5,9 +5,10 @@ A single table of operation x role -> condition. The services ask it in their se
 do what; the README's table is generated from it, and a test tries every role against every write
 operation of the three OpenAPI documents (each operation names its rule in ``x-beleid``).
 
-Reading is open to every authenticated role; only writes are in the table. An operation that is
-not in the table is a programming error and fails loudly (:class:`OnbekendeOperatie`), so a new
-write cannot slip through without a rule.
+Reading is open to every authenticated role, except the personal data behind a pseudonym
+(``privacy.lees``); every write is in the table. An operation that is not in the table is a
+programming error and fails loudly (:class:`OnbekendeOperatie`), so a new write cannot slip
+through without a rule.
 """
 
 from __future__ import annotations
@@ -99,6 +100,10 @@ BELEID: Mapping[str, Regel] = {
     # Meetings are for the field; the organiser does not sign up for or grade its own meeting.
     "kennis.meld_aan": Regel("je aanmelden voor een bijeenkomst", {_BG: _A, _RIJK: _A}),
     "kennis.evalueer": Regel("een bijeenkomst evalueren", {_BG: _AANWEZIG, _RIJK: _AANWEZIG}),
+    # Personal data behind the log's pseudonyms (both services' person stores): the programme
+    # answers requests to see and to erase them (AVG), and nobody else reads them either.
+    "privacy.lees": Regel("persoonsgegevens achter een pseudoniem inzien", {_UP: _A}),
+    "privacy.vergeet": Regel("een persoon vergeten", {_UP: _A}),
 }
 
 

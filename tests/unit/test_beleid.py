@@ -42,7 +42,7 @@ def test_only_the_own_bevoegd_gezag_writes_its_sites(operatie: str) -> None:
 
 
 @pytest.mark.parametrize("operatie", list(beleid.BELEID))
-def test_the_auditor_reads_only_and_an_unknown_organisation_writes_nothing(
+def test_the_auditor_and_an_unknown_organisation_may_do_nothing_the_table_guards(
     operatie: str,
 ) -> None:
     assert not _mag(operatie, Principal("piet@zh.nl", Rol.AUDITOR, "ZH"))
@@ -79,6 +79,13 @@ def test_the_programme_runs_the_platform_and_has_no_podium_of_its_own() -> None:
     assert _mag("kennis.meld_succes", ZH)
     assert not _mag("kennis.meld_succes", PROGRAMMA)
     assert not _mag("kennis.meld_succes", Principal("x", Rol.RIJK, None))
+
+
+def test_only_the_programme_sees_and_erases_personal_data() -> None:
+    for operatie in ("privacy.lees", "privacy.vergeet"):
+        assert _mag(operatie, PROGRAMMA)
+        for wie in (ZH, Principal("x", Rol.RIJK, None), Principal("x", Rol.AUDITOR, None)):
+            assert not _mag(operatie, wie)
 
 
 def test_only_who_was_present_evaluates() -> None:

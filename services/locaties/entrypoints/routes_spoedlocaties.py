@@ -27,6 +27,7 @@ from services.locaties.entrypoints.representation import BASE, van_aggregaat, va
 from services.locaties.service_layer import handlers
 from shared import beleid
 from shared.aggregate import NotFound
+from shared.auth import CurrentPrincipal
 from shared.eventstore.tables import events
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import kennismoment
@@ -125,7 +126,7 @@ def registreer(
 )
 def lijst(
     services: Services,
-    actor: CurrentActor,
+    principal: CurrentPrincipal,
     response: Response,
     crs: AcceptCrs,
     tijd: Tijdreis,
@@ -239,7 +240,7 @@ def _versies(session: Session, ids: list[str], kennisdatum: date | None) -> dict
 def haal_op(
     locatie_id: LocatieId,
     services: Services,
-    actor: CurrentActor,
+    principal: CurrentPrincipal,
     response: Response,
     crs: AcceptCrs,
     tijd: Tijdreis,
