@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
+from services.locaties.domain.datums import bedrijfsdatum
 from services.locaties.domain.events import (
     BevoegdGezagOvergedragen,
     BudgetToegekend,
@@ -18,16 +20,19 @@ from services.locaties.domain.events import (
     StatusGewijzigd,
     registry,
 )
-from shared import bevoegde_gezagen
+from services.locaties.domain.geometrie import OngeldigeGeometrie, controleer_rd
+from shared import bevoegde_gezagen, tekst
 from shared.aggregate import Aggregate
 from shared.eventstore import EventMetadata
 from shared.vocabulaire import (
     AFGEHANDELD,
     CRITERIA,
     TRANSITIES,
+    Bodemtype,
     Knelpunt,
     RisicoType,
     Status,
+    Verontreinigingsgroep,
 )
 
 
@@ -55,7 +60,10 @@ class OngeldigeWaarde(DomeinFout):
         self.reden = reden
 
 
-# Fields of earlier events that a correction may replace.
+# Fields of earlier events that a correction may replace. Not who the site belongs to (a
+# transfer is its own command), not its id or status (those follow from the lifecycle), not
+# the type of a risk (assess the other type instead); transfers and corrections themselves are
+# never corrected.
 CORRIGEERBAAR: dict[type[Any], frozenset[str]] = {
     SpoedlocatieGeregistreerd: frozenset(
         {
@@ -107,6 +115,7 @@ class _Toestand:
     knelpunt: Knelpunt | None = None
     budget_euro: int = 0
     kosten_euro: int = 0
+    budgetregels: list[tuple[date, int]] = field(default_factory=list)
 
 
 class Spoedlocatie(Aggregate):
@@ -154,17 +163,8 @@ class Spoedlocatie(Aggregate):
         registratiedatum: date,
         meta: EventMetadata,
     ) -> Spoedlocatie:
-        gezag = bevoegde_gezagen.get(bevoegd_gezag)
-        if gezag is None:
-            raise OngeldigeWaarde("bevoegdGezag", f"onbekend bevoegd gezag {bevoegd_gezag!r}")
-        if gemeentecode not in gezag.gemeentecodes:
-            raise OngeldigeWaarde(
-                "gemeentecode",
-                f"gemeente {gemeentecode} valt niet onder bevoegd gezag {bevoegd_gezag}",
-            )
-        _niet_in_de_toekomst("registratiedatum", registratiedatum)
         locatie = cls(locatie_id)
-        locatie._record(
+        locatie._neem_op(
             SpoedlocatieGeregistreerd(
                 locatie_id=locatie_id,
                 bevoegd_gezag=bevoegd_gezag,
@@ -176,7 +176,6 @@ class Spoedlocatie(Aggregate):
                 status=Status.POTENTIEEL_SPOED,
                 registratiedatum=registratiedatum,
             ),
-            business_time(registratiedatum),
             meta,
         )
         return locatie
@@ -184,14 +183,10 @@ class Spoedlocatie(Aggregate):
     def wijzig_status(
         self, naar: Status, besluitdatum: date, toelichting: str, meta: EventMetadata
     ) -> None:
-        if naar not in TRANSITIES[self.status]:
-            raise OngeldigeTransitie(self.status, naar)
-        self._na_vorige_besluit("besluitdatum", besluitdatum)
-        self._record(
+        self._neem_op(
             StatusGewijzigd(
                 van=self.status, naar=naar, besluitdatum=besluitdatum, toelichting=toelichting
             ),
-            business_time(besluitdatum),
             meta,
         )
 
@@ -204,18 +199,7 @@ class Spoedlocatie(Aggregate):
         toelichting: str,
         meta: EventMetadata,
     ) -> None:
-        onbekend = sorted(set(criteria) - CRITERIA[risicotype])
-        if onbekend:
-            raise OngeldigeWaarde(
-                "criteria",
-                f"geen criteria voor {risicotype}: "
-                f"{', '.join(onbekend)}; kies uit "
-                f"{', '.join(sorted(CRITERIA[risicotype]))}",
-            )
-        if vastgesteld and not criteria:
-            raise OngeldigeWaarde("criteria", "een vastgesteld risico noemt minstens één criterium")
-        self._na_registratie("beoordelingsdatum", datum)
-        self._record(
+        self._neem_op(
             RisicoBeoordeeld(
                 risicotype=risicotype,
                 vastgesteld=vastgesteld,
@@ -223,92 +207,201 @@ class Spoedlocatie(Aggregate):
                 beoordelingsdatum=datum,
                 toelichting=toelichting,
             ),
-            business_time(datum),
             meta,
         )
 
     def stel_knelpunt_vast(
         self, knelpunt: Knelpunt, datum: date, toelichting: str, meta: EventMetadata
     ) -> None:
-        self._na_registratie("datum", datum)
-        self._record(
-            KnelpuntVastgesteld(knelpunt=knelpunt, datum=datum, toelichting=toelichting),
-            business_time(datum),
-            meta,
+        self._neem_op(
+            KnelpuntVastgesteld(knelpunt=knelpunt, datum=datum, toelichting=toelichting), meta
         )
 
     def ken_budget_toe(self, bedrag_euro: int, datum: date, bron: str, meta: EventMetadata) -> None:
-        if bedrag_euro == 0:
-            raise OngeldigeWaarde("bedragEuro", "een toekenning van 0 euro verandert niets")
-        if self.t.budget_euro + bedrag_euro < 0:
-            raise OngeldigeWaarde("bedragEuro", "het toegekende budget kan niet negatief worden")
-        self._na_registratie("datum", datum)
-        self._record(
-            BudgetToegekend(bedrag_euro=bedrag_euro, datum=datum, bron=bron),
-            business_time(datum),
-            meta,
-        )
+        self._neem_op(BudgetToegekend(bedrag_euro=bedrag_euro, datum=datum, bron=bron), meta)
 
     def boek_kosten(
         self, bedrag_euro: int, datum: date, omschrijving: str, meta: EventMetadata
     ) -> None:
-        if bedrag_euro <= 0:
-            raise OngeldigeWaarde(
-                "bedragEuro",
-                "kosten zijn een positief bedrag; corrigeer "
-                "een verkeerde boeking met een correctie",
-            )
-        self._na_registratie("datum", datum)
-        self._record(
-            KostenGeboekt(bedrag_euro=bedrag_euro, datum=datum, omschrijving=omschrijving),
-            business_time(datum),
-            meta,
+        self._neem_op(
+            KostenGeboekt(bedrag_euro=bedrag_euro, datum=datum, omschrijving=omschrijving), meta
         )
 
     def draag_over(self, naar: str, datum: date, reden: str, meta: EventMetadata) -> None:
-        if bevoegde_gezagen.get(naar) is None:
-            raise OngeldigeWaarde("naar", f"onbekend bevoegd gezag {naar!r}")
-        if naar == self.bevoegd_gezag:
-            raise OngeldigeWaarde("naar", f"de locatie valt al onder {naar}")
-        self._na_registratie("datum", datum)
-        self._record(
+        self._neem_op(
             BevoegdGezagOvergedragen(van=self.bevoegd_gezag, naar=naar, datum=datum, reden=reden),
-            business_time(datum),
             meta,
         )
 
-    def corrigeer(
-        self, versie: int, correctie: dict[str, Any], reden: str, meta: EventMetadata
-    ) -> None:
+    def gebeurtenis(self, versie: int) -> Any:
+        """The event recorded as ``versie`` (as recorded, without corrections)."""
         if not 1 <= versie <= len(self.history):
             raise OngeldigeWaarde(
                 "gecorrigeerdeVersie",
                 f"deze locatie heeft geen versie {versie} (laatste: {len(self.history)})",
             )
-        doel = self.history[versie - 1]
+        return self.history[versie - 1]
+
+    def corrigeer(
+        self, versie: int, correctie: dict[str, Any], reden: str, meta: EventMetadata
+    ) -> None:
+        """Replace fields of the event of ``versie``. Only the fields ``CORRIGEERBAAR`` lists
+        for its type, in their stored (JSON) form; the corrected history must keep every rule
+        a command is held to, so a correction can never make a site unreadable or wrong."""
+        doel = self.gebeurtenis(versie)
         toegestaan = CORRIGEERBAAR.get(type(doel), frozenset())
-        niet = sorted(set(correctie) - toegestaan)
         if not toegestaan:
             raise OngeldigeWaarde("gecorrigeerdeVersie", f"een {doel.TYPE} is niet te corrigeren")
-        if niet or not correctie:
+        if not correctie:
             raise OngeldigeWaarde(
-                "correctie", f"corrigeerbaar in {doel.TYPE}: {', '.join(sorted(toegestaan))}"
+                "correctie", f"noem de velden die je corrigeert: {', '.join(sorted(toegestaan))}"
             )
-        # Try the corrected history first: it must still be a valid lifecycle.
-        proef = Spoedlocatie(self.id)
-        name, _, data = registry.encode(RegistratieGecorrigeerd(versie, correctie, reden))
-        try:
-            for event in [*self.history, registry.decode(name, 1, data)]:
-                proef.when(event)
-        except (DomeinFout, ValueError, TypeError) as exc:
-            raise OngeldigeWaarde(
-                "correctie", f"na deze correctie klopt de historie niet meer: {exc}"
-            ) from exc
-        self._record(
-            RegistratieGecorrigeerd(gecorrigeerde_versie=versie, correctie=correctie, reden=reden),
-            datetime.now(UTC),
-            meta,
+        for veld in correctie:
+            if veld not in toegestaan:
+                raise OngeldigeWaarde(
+                    f"correctie.{_api_naam(veld)}",
+                    f"niet corrigeerbaar in een {doel.TYPE}; corrigeerbaar zijn: "
+                    f"{', '.join(sorted(_api_naam(v) for v in toegestaan))}",
+                )
+        event = RegistratieGecorrigeerd(
+            gecorrigeerde_versie=versie, correctie=correctie, reden=reden
         )
+        # Through the registry, as it will be read back: the stored form is what must hold.
+        name, _, data = registry.encode(event)
+        proef = Spoedlocatie(self.id)
+        proef.history = [*self.history, registry.decode(name, 1, data)]
+        voor, na = self.schendingen(), proef.schendingen()
+        nieuw = [(plek, reden) for plek, reden in na.items() if plek not in voor]
+        if nieuw:
+            (bij_versie, veld), waarom = nieuw[0]
+            if veld not in correctie:
+                veld = next(iter(correctie)) if len(correctie) == 1 else ""
+            raise OngeldigeWaarde(
+                f"correctie.{_api_naam(veld)}" if veld else "correctie",
+                f"na deze correctie klopt de historie niet meer (versie {bij_versie}): {waarom}",
+            )
+        self._record(event, datetime.now(UTC), meta)
+
+    def schendingen(self) -> dict[tuple[int, str], str]:
+        """Every rule the history with its corrections breaks, as {(version, field): reason}.
+        Empty for anything written through the commands; a correction may not add to it."""
+        proef = Spoedlocatie(self.id)
+        uit: dict[tuple[int, str], str] = {}
+        for versie, event in enumerate(self.history, start=1):
+            if isinstance(event, RegistratieGecorrigeerd):
+                continue
+            try:
+                event = self._gecorrigeerd(versie, event)
+                proef._controleer(event)
+            except OngeldigeTransitie as exc:
+                uit[(versie, "naar")] = str(exc)
+            except OngeldigeWaarde as exc:
+                uit[(versie, _snake(exc.veld))] = exc.reden
+            except (ValueError, TypeError, KeyError) as exc:
+                uit[(versie, "")] = f"onleesbaar: {exc}"
+                continue
+            try:
+                proef._pas_toe(event)
+            except (ValueError, TypeError, KeyError) as exc:
+                uit[(versie, "")] = f"onleesbaar: {exc}"
+        return uit
+
+    def _neem_op(self, event: Any, meta: EventMetadata) -> None:
+        self._controleer(event)
+        self._record(event, business_time(_bedrijfsdatum(event)), meta)
+
+    def _controleer(self, event: Any) -> None:
+        """The rules of the domain for ``event`` on the state before it. Commands check their
+        new event with it and a correction checks every event of the corrected history, so a
+        value is held to the same rules however it arrives."""
+        t = self.t
+        match event:
+            case SpoedlocatieGeregistreerd():
+                gezag = bevoegde_gezagen.get(event.bevoegd_gezag)
+                if gezag is None:
+                    raise OngeldigeWaarde(
+                        "bevoegdGezag", f"onbekend bevoegd gezag {event.bevoegd_gezag!r}"
+                    )
+                if event.gemeentecode not in gezag.gemeentecodes:
+                    raise OngeldigeWaarde(
+                        "gemeentecode",
+                        f"gemeente {event.gemeentecode} valt niet onder bevoegd gezag "
+                        f"{event.bevoegd_gezag}",
+                    )
+                _datum("registratiedatum", event.registratiedatum)
+                _tekst("naam", event.naam, leeg=False)
+                _keuze("bodemtype", event.bodemtype, Bodemtype)
+                for groep in event.verontreinigingsgroepen:
+                    _keuze("verontreinigingsgroepen", groep, Verontreinigingsgroep)
+                if event.geometrie is not None:
+                    try:
+                        controleer_rd(event.geometrie)
+                    except (OngeldigeGeometrie, AttributeError, TypeError) as exc:
+                        raise OngeldigeWaarde("geometrie", str(exc)) from exc
+            case StatusGewijzigd():
+                naar = _keuze("naar", event.naar, Status)
+                if naar not in TRANSITIES[t.status]:
+                    raise OngeldigeTransitie(t.status, naar)
+                self._na_vorige_besluit("besluitdatum", event.besluitdatum)
+                _tekst("toelichting", event.toelichting)
+            case RisicoBeoordeeld():
+                risicotype = _keuze("risicotype", event.risicotype, RisicoType)
+                if not isinstance(event.vastgesteld, bool):
+                    raise OngeldigeWaarde("vastgesteld", "waar of onwaar")
+                onbekend = sorted(set(event.criteria) - CRITERIA[risicotype])
+                if onbekend:
+                    raise OngeldigeWaarde(
+                        "criteria",
+                        f"geen criteria voor {risicotype}: "
+                        f"{', '.join(map(str, onbekend))}; kies uit "
+                        f"{', '.join(sorted(CRITERIA[risicotype]))}",
+                    )
+                if event.vastgesteld and not event.criteria:
+                    raise OngeldigeWaarde(
+                        "criteria", "een vastgesteld risico noemt minstens één criterium"
+                    )
+                self._na_registratie("beoordelingsdatum", event.beoordelingsdatum)
+                _tekst("toelichting", event.toelichting)
+            case KnelpuntVastgesteld():
+                _keuze("knelpunt", event.knelpunt, Knelpunt)
+                self._na_registratie("datum", event.datum)
+                _tekst("toelichting", event.toelichting)
+            case BudgetToegekend():
+                bedrag = _bedrag(event.bedrag_euro)
+                if bedrag == 0:
+                    raise OngeldigeWaarde("bedragEuro", "een toekenning van 0 euro verandert niets")
+                self._na_registratie("datum", event.datum)
+                # Never negative, at the end of any business date: a withdrawal dated before
+                # the grant it withdraws would make the site's (and the nation's) budget
+                # negative on the dates in between.
+                regels = sorted([*t.budgetregels, (event.datum, bedrag)])
+                totaal = 0
+                for i, (datum, b) in enumerate(regels):
+                    totaal += b
+                    einde_dag = i + 1 == len(regels) or regels[i + 1][0] != datum
+                    if totaal < 0 and einde_dag:
+                        raise OngeldigeWaarde(
+                            "bedragEuro",
+                            f"het toegekende budget kan niet negatief worden (op {datum})",
+                        )
+                _tekst("bron", event.bron)
+            case KostenGeboekt():
+                if _bedrag(event.bedrag_euro) <= 0:
+                    raise OngeldigeWaarde(
+                        "bedragEuro",
+                        "kosten zijn een positief bedrag; corrigeer "
+                        "een verkeerde boeking met een correctie",
+                    )
+                self._na_registratie("datum", event.datum)
+                _tekst("omschrijving", event.omschrijving)
+            case BevoegdGezagOvergedragen():
+                if bevoegde_gezagen.get(event.naar) is None:
+                    raise OngeldigeWaarde("naar", f"onbekend bevoegd gezag {event.naar!r}")
+                if event.naar == t.bevoegd_gezag:
+                    raise OngeldigeWaarde("naar", f"de locatie valt al onder {event.naar}")
+                self._na_registratie("datum", event.datum)
+            case _:
+                raise TypeError(f"unknown event {type(event).__name__}")
 
     # -- applying events -----------------------------------------------------------------
 
@@ -388,6 +481,7 @@ class Spoedlocatie(Aggregate):
                 t.knelpunt = Knelpunt(event.knelpunt)
             case BudgetToegekend():
                 t.budget_euro += event.bedrag_euro
+                t.budgetregels.append((event.datum, event.bedrag_euro))
             case KostenGeboekt():
                 t.kosten_euro += event.bedrag_euro
             case BevoegdGezagOvergedragen():
@@ -398,14 +492,14 @@ class Spoedlocatie(Aggregate):
     # -- rules ---------------------------------------------------------------------------
 
     def _na_registratie(self, veld: str, datum: date) -> None:
-        _niet_in_de_toekomst(veld, datum)
+        _datum(veld, datum)
         if self.t.registratiedatum and datum < self.t.registratiedatum:
             raise OngeldigeWaarde(
                 veld, f"{datum} ligt voor de registratie ({self.t.registratiedatum})"
             )
 
     def _na_vorige_besluit(self, veld: str, datum: date) -> None:
-        _niet_in_de_toekomst(veld, datum)
+        _datum(veld, datum)
         if datum < self.status_sinds:
             raise OngeldigeWaarde(
                 veld, f"{datum} ligt voor het vorige besluit ({self.status_sinds})"
@@ -424,6 +518,51 @@ def _bedrijfsdatum(event: Any) -> date:
     raise TypeError(f"{type(event).__name__} heeft geen bedrijfsdatum")
 
 
-def _niet_in_de_toekomst(veld: str, datum: date) -> None:
-    if datum > datetime.now(UTC).date():
-        raise OngeldigeWaarde(veld, f"{datum} ligt in de toekomst")
+def _datum(veld: str, datum: Any) -> None:
+    if not isinstance(datum, date) or isinstance(datum, datetime):
+        raise OngeldigeWaarde(veld, f"{datum!r} is geen datum")
+    try:
+        bedrijfsdatum(datum)
+    except ValueError as exc:
+        raise OngeldigeWaarde(veld, str(exc)) from exc
+
+
+def _tekst(veld: str, waarde: Any, leeg: bool = True) -> None:
+    """Texts as the request schemas leave them (shared/tekst.py): already normalised."""
+    if not isinstance(waarde, str):
+        raise OngeldigeWaarde(veld, f"{str(waarde)[:40]!r} is geen tekst")
+    try:
+        genormaliseerd = tekst.optionele_tekst(waarde) if leeg else tekst.naam(waarde)
+    except ValueError as exc:
+        raise OngeldigeWaarde(veld, str(exc)) from exc
+    if genormaliseerd != waarde:
+        raise OngeldigeWaarde(veld, "niet genormaliseerd (NFC, zonder witruimte eromheen)")
+
+
+K = TypeVar("K", bound=StrEnum)
+
+
+def _keuze(veld: str, waarde: Any, soort: type[K]) -> K:
+    try:
+        return soort(waarde)
+    except ValueError as exc:
+        raise OngeldigeWaarde(
+            veld, f"{str(waarde)[:40]!r} is geen keuze; kies uit {', '.join(soort)}"
+        ) from exc
+
+
+def _bedrag(waarde: Any) -> int:
+    if isinstance(waarde, bool) or not isinstance(waarde, int):
+        raise OngeldigeWaarde("bedragEuro", f"{str(waarde)[:40]!r} is geen bedrag in hele euro")
+    return waarde
+
+
+def _api_naam(veld: str) -> str:
+    """The API's name of an event field: bedrag_euro -> bedragEuro."""
+    eerste, *rest = veld.split("_")
+    return eerste + "".join(deel.title() for deel in rest)
+
+
+def _snake(veld: str) -> str:
+    """The event's name of an API field: bedragEuro -> bedrag_euro."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in veld)
