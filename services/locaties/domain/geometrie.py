@@ -28,8 +28,8 @@ CRS_NAMEN = {"epsg:28992": RD, "ogc:crs84": CRS84}
 
 # The area where RD New applies according to EPSG (the Netherlands on land, the Wadden and the
 # 12-mile zone: lon 3.2..7.22, lat 50.75..53.7), as a box in RD metres rounded outward to whole
-# kilometres. A site outside it is not Dutch soil or water bottom; one inside may still be in
-# Belgium or Germany (a box, not the border), which the municipality code settles.
+# kilometres. A site outside it is not Dutch soil or water bottom. A box, not the border: a
+# point in Brussels or Cologne (same latitudes as Maastricht and Kerkrade) still passes.
 RD_GRENZEN = (0.0, 306_000.0, 285_000.0, 638_000.0)
 # Heights in metres (NAP): from deep geothermal wells to well above any building.
 HOOGTE_GRENZEN = (-10_000.0, 10_000.0)

@@ -287,23 +287,23 @@ class Spoedlocatie(Aggregate):
         Empty for anything written through the commands; a correction may not add to it."""
         proef = Spoedlocatie(self.id)
         uit: dict[tuple[int, str], str] = {}
+        onleesbaar = (ValueError, TypeError, KeyError, IndexError, AttributeError)
         for versie, event in enumerate(self.history, start=1):
             if isinstance(event, RegistratieGecorrigeerd):
                 continue
             try:
                 event = self._gecorrigeerd(versie, event)
-                proef._controleer(event)
-            except OngeldigeTransitie as exc:
-                uit[(versie, "naar")] = str(exc)
-            except OngeldigeWaarde as exc:
-                uit[(versie, _snake(exc.veld))] = exc.reden
-            except (ValueError, TypeError, KeyError) as exc:
-                uit[(versie, "")] = f"onleesbaar: {exc}"
-                continue
-            try:
+                try:
+                    proef._controleer(event)
+                except OngeldigeTransitie as exc:
+                    uit[(versie, "naar")] = str(exc)
+                except OngeldigeWaarde as exc:
+                    uit[(versie, _snake(exc.veld))] = exc.reden
                 proef._pas_toe(event)
-            except (ValueError, TypeError, KeyError) as exc:
+            except onleesbaar as exc:
+                # Nothing after an event that cannot be read or applied can be judged.
                 uit[(versie, "")] = f"onleesbaar: {exc}"
+                break
         return uit
 
     def _neem_op(self, event: Any, meta: EventMetadata) -> None:
