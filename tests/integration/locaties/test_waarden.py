@@ -291,3 +291,22 @@ def test_valid_corrections_are_normalised_and_converted_like_the_command(
     stored = api.get(f"/v1/spoedlocaties/{locatie_id}/gebeurtenissen/7", headers=ZH).json()
     assert stored["data"]["correctie"]["geometrie"]["coordinates"] == [x, y]
     assert lees_alles(api, ZH) == []
+
+
+def test_a_decision_keeps_its_decision_date_and_its_record_date(api: TestClient) -> None:
+    """What the back-dating report reads (issue #10, part 5): the business date in the data and
+    in ``occurredat``, the record time in ``time``; a corrected date in a correction recorded
+    at its own time."""
+    locatie_id = _site(api)
+    url = f"/v1/spoedlocaties/{locatie_id}/correcties"
+    body = {"gecorrigeerdeVersie": 2, "correctie": {"besluitdatum": "2010-05-01"}, "reden": "x"}
+    assert api.post(url, json=body, headers={**ZH, "If-Match": '"5"'}).status_code == 201
+    historie = api.get(f"/v1/spoedlocaties/{locatie_id}/gebeurtenissen", headers=ZH).json()
+    besluit, correctie = historie["gebeurtenissen"][1], historie["gebeurtenissen"][5]
+    assert besluit["data"]["besluitdatum"] == "2010-06-01"
+    assert besluit["occurredat"] == "2010-06-01T00:00:00Z"
+    assert besluit["time"][:4] >= "2025"  # recorded when the test ran, years later
+    assert correctie["data"]["correctie"] == {"besluitdatum": "2010-05-01"}
+    # A correction happens when it is recorded (its business time is its record time).
+    assert correctie["time"] >= besluit["time"]
+    assert correctie["occurredat"][:10] == correctie["time"][:10]
