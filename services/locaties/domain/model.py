@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from services.locaties.domain.datums import bedrijfsdatum
+from services.locaties.domain import regels
 from services.locaties.domain.events import (
     BevoegdGezagOvergedragen,
     BudgetToegekend,
@@ -20,45 +19,16 @@ from services.locaties.domain.events import (
     StatusGewijzigd,
     registry,
 )
-from services.locaties.domain.geometrie import OngeldigeGeometrie, controleer_rd
-from shared import bevoegde_gezagen, tekst
+from services.locaties.domain.fouten import OngeldigeTransitie, OngeldigeWaarde
 from shared.aggregate import Aggregate
 from shared.eventstore import EventMetadata
 from shared.vocabulaire import (
     AFGEHANDELD,
-    CRITERIA,
     TRANSITIES,
-    Bodemtype,
     Knelpunt,
     RisicoType,
     Status,
-    Verontreinigingsgroep,
 )
-
-
-class DomeinFout(Exception):
-    """A command that the rules of the domain refuse."""
-
-
-class OngeldigeTransitie(DomeinFout):
-    def __init__(self, van: Status, naar: Status) -> None:
-        toegestaan = sorted(TRANSITIES[van])
-        wat = ", ".join(toegestaan) if toegestaan else "geen: dit is een eindstatus"
-        super().__init__(
-            f"Van status '{van}' kan een locatie niet naar '{naar}'. "
-            f"Toegestaan vanaf '{van}': {wat}."
-        )
-        self.van = van
-        self.naar = naar
-        self.toegestaan = toegestaan
-
-
-class OngeldigeWaarde(DomeinFout):
-    def __init__(self, veld: str, reden: str) -> None:
-        super().__init__(f"{veld}: {reden}")
-        self.veld = veld
-        self.reden = reden
-
 
 # Fields of earlier events that a correction may replace. Not who the site belongs to (a
 # transfer is its own command), not its id or status (those follow from the lifecycle), not
@@ -101,7 +71,7 @@ def business_time(d: date) -> datetime:
 
 
 @dataclass
-class _Toestand:
+class Toestand:
     bevoegd_gezag: str = ""
     gemeentecode: str = ""
     naam: str = ""
@@ -125,7 +95,7 @@ class Spoedlocatie(Aggregate):
     def __init__(self, locatie_id: str) -> None:
         super().__init__(locatie_id)
         self.history: list[Any] = []
-        self.t = _Toestand()
+        self.t = Toestand()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -271,7 +241,7 @@ class Spoedlocatie(Aggregate):
         proef = Spoedlocatie(self.id)
         proef.history = [*self.history, registry.decode(name, 1, data)]
         voor, na = self.schendingen(), proef.schendingen()
-        nieuw = [(plek, reden) for plek, reden in na.items() if plek not in voor]
+        nieuw = [(plek, waarom) for plek, waarom in na.items() if plek not in voor]
         if nieuw:
             (bij_versie, veld), waarom = nieuw[0]
             if veld not in correctie:
@@ -311,97 +281,7 @@ class Spoedlocatie(Aggregate):
         self._record(event, business_time(_bedrijfsdatum(event)), meta)
 
     def _controleer(self, event: Any) -> None:
-        """The rules of the domain for ``event`` on the state before it. Commands check their
-        new event with it and a correction checks every event of the corrected history, so a
-        value is held to the same rules however it arrives."""
-        t = self.t
-        match event:
-            case SpoedlocatieGeregistreerd():
-                gezag = bevoegde_gezagen.get(event.bevoegd_gezag)
-                if gezag is None:
-                    raise OngeldigeWaarde(
-                        "bevoegdGezag", f"onbekend bevoegd gezag {event.bevoegd_gezag!r}"
-                    )
-                if event.gemeentecode not in gezag.gemeentecodes:
-                    raise OngeldigeWaarde(
-                        "gemeentecode",
-                        f"gemeente {event.gemeentecode} valt niet onder bevoegd gezag "
-                        f"{event.bevoegd_gezag}",
-                    )
-                _datum("registratiedatum", event.registratiedatum)
-                _tekst("naam", event.naam, leeg=False)
-                _keuze("bodemtype", event.bodemtype, Bodemtype)
-                for groep in event.verontreinigingsgroepen:
-                    _keuze("verontreinigingsgroepen", groep, Verontreinigingsgroep)
-                if event.geometrie is not None:
-                    try:
-                        controleer_rd(event.geometrie)
-                    except (OngeldigeGeometrie, AttributeError, TypeError) as exc:
-                        raise OngeldigeWaarde("geometrie", str(exc)) from exc
-            case StatusGewijzigd():
-                naar = _keuze("naar", event.naar, Status)
-                if naar not in TRANSITIES[t.status]:
-                    raise OngeldigeTransitie(t.status, naar)
-                self._na_vorige_besluit("besluitdatum", event.besluitdatum)
-                _tekst("toelichting", event.toelichting)
-            case RisicoBeoordeeld():
-                risicotype = _keuze("risicotype", event.risicotype, RisicoType)
-                if not isinstance(event.vastgesteld, bool):
-                    raise OngeldigeWaarde("vastgesteld", "waar of onwaar")
-                onbekend = sorted(set(event.criteria) - CRITERIA[risicotype])
-                if onbekend:
-                    raise OngeldigeWaarde(
-                        "criteria",
-                        f"geen criteria voor {risicotype}: "
-                        f"{', '.join(map(str, onbekend))}; kies uit "
-                        f"{', '.join(sorted(CRITERIA[risicotype]))}",
-                    )
-                if event.vastgesteld and not event.criteria:
-                    raise OngeldigeWaarde(
-                        "criteria", "een vastgesteld risico noemt minstens één criterium"
-                    )
-                self._na_registratie("beoordelingsdatum", event.beoordelingsdatum)
-                _tekst("toelichting", event.toelichting)
-            case KnelpuntVastgesteld():
-                _keuze("knelpunt", event.knelpunt, Knelpunt)
-                self._na_registratie("datum", event.datum)
-                _tekst("toelichting", event.toelichting)
-            case BudgetToegekend():
-                bedrag = _bedrag(event.bedrag_euro)
-                if bedrag == 0:
-                    raise OngeldigeWaarde("bedragEuro", "een toekenning van 0 euro verandert niets")
-                self._na_registratie("datum", event.datum)
-                # Never negative, at the end of any business date: a withdrawal dated before
-                # the grant it withdraws would make the site's (and the nation's) budget
-                # negative on the dates in between.
-                regels = sorted([*t.budgetregels, (event.datum, bedrag)])
-                totaal = 0
-                for i, (datum, b) in enumerate(regels):
-                    totaal += b
-                    einde_dag = i + 1 == len(regels) or regels[i + 1][0] != datum
-                    if totaal < 0 and einde_dag:
-                        raise OngeldigeWaarde(
-                            "bedragEuro",
-                            f"het toegekende budget kan niet negatief worden (op {datum})",
-                        )
-                _tekst("bron", event.bron)
-            case KostenGeboekt():
-                if _bedrag(event.bedrag_euro) <= 0:
-                    raise OngeldigeWaarde(
-                        "bedragEuro",
-                        "kosten zijn een positief bedrag; corrigeer "
-                        "een verkeerde boeking met een correctie",
-                    )
-                self._na_registratie("datum", event.datum)
-                _tekst("omschrijving", event.omschrijving)
-            case BevoegdGezagOvergedragen():
-                if bevoegde_gezagen.get(event.naar) is None:
-                    raise OngeldigeWaarde("naar", f"onbekend bevoegd gezag {event.naar!r}")
-                if event.naar == t.bevoegd_gezag:
-                    raise OngeldigeWaarde("naar", f"de locatie valt al onder {event.naar}")
-                self._na_registratie("datum", event.datum)
-            case _:
-                raise TypeError(f"unknown event {type(event).__name__}")
+        regels.controleer(self.t, event)
 
     # -- applying events -----------------------------------------------------------------
 
@@ -420,7 +300,7 @@ class Spoedlocatie(Aggregate):
         return event
 
     def _herbouw(self, peildatum: date | None = None) -> None:
-        self.t = _Toestand()
+        self.t = Toestand()
         for versie, event in enumerate(self.history, start=1):
             if isinstance(event, RegistratieGecorrigeerd):
                 continue
@@ -489,22 +369,6 @@ class Spoedlocatie(Aggregate):
             case _:
                 raise TypeError(f"unknown event {type(event).__name__}")
 
-    # -- rules ---------------------------------------------------------------------------
-
-    def _na_registratie(self, veld: str, datum: date) -> None:
-        _datum(veld, datum)
-        if self.t.registratiedatum and datum < self.t.registratiedatum:
-            raise OngeldigeWaarde(
-                veld, f"{datum} ligt voor de registratie ({self.t.registratiedatum})"
-            )
-
-    def _na_vorige_besluit(self, veld: str, datum: date) -> None:
-        _datum(veld, datum)
-        if datum < self.status_sinds:
-            raise OngeldigeWaarde(
-                veld, f"{datum} ligt voor het vorige besluit ({self.status_sinds})"
-            )
-
     def toestand(self) -> dict[str, Any]:
         """The current state as plain data (for the read model and the API)."""
         return dataclasses.asdict(self.t)
@@ -516,45 +380,6 @@ def _bedrijfsdatum(event: Any) -> date:
             waarde: date = getattr(event, veld)
             return waarde
     raise TypeError(f"{type(event).__name__} heeft geen bedrijfsdatum")
-
-
-def _datum(veld: str, datum: Any) -> None:
-    if not isinstance(datum, date) or isinstance(datum, datetime):
-        raise OngeldigeWaarde(veld, f"{datum!r} is geen datum")
-    try:
-        bedrijfsdatum(datum)
-    except ValueError as exc:
-        raise OngeldigeWaarde(veld, str(exc)) from exc
-
-
-def _tekst(veld: str, waarde: Any, leeg: bool = True) -> None:
-    """Texts as the request schemas leave them (shared/tekst.py): already normalised."""
-    if not isinstance(waarde, str):
-        raise OngeldigeWaarde(veld, f"{str(waarde)[:40]!r} is geen tekst")
-    try:
-        genormaliseerd = tekst.optionele_tekst(waarde) if leeg else tekst.naam(waarde)
-    except ValueError as exc:
-        raise OngeldigeWaarde(veld, str(exc)) from exc
-    if genormaliseerd != waarde:
-        raise OngeldigeWaarde(veld, "niet genormaliseerd (NFC, zonder witruimte eromheen)")
-
-
-K = TypeVar("K", bound=StrEnum)
-
-
-def _keuze(veld: str, waarde: Any, soort: type[K]) -> K:
-    try:
-        return soort(waarde)
-    except ValueError as exc:
-        raise OngeldigeWaarde(
-            veld, f"{str(waarde)[:40]!r} is geen keuze; kies uit {', '.join(soort)}"
-        ) from exc
-
-
-def _bedrag(waarde: Any) -> int:
-    if isinstance(waarde, bool) or not isinstance(waarde, int):
-        raise OngeldigeWaarde("bedragEuro", f"{str(waarde)[:40]!r} is geen bedrag in hele euro")
-    return waarde
 
 
 def _api_naam(veld: str) -> str:
