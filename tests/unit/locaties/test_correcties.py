@@ -9,7 +9,8 @@ import pytest
 
 from services.locaties.domain import datums
 from services.locaties.domain.events import RegistratieGecorrigeerd
-from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
+from services.locaties.domain.model import CORRIGEERBAAR, OngeldigeWaarde, Spoedlocatie
+from services.locaties.entrypoints.correcties import SCHEMA
 from shared.eventstore import EventMetadata
 from shared.vocabulaire import Status
 
@@ -101,3 +102,9 @@ def test_old_breaches_do_not_block_a_correction_but_a_new_one_does() -> None:
     locatie.corrigeer(1, {"naam": "Gasfabriek Gouda"}, "naam hersteld", META)
     assert locatie.schendingen() == {}
     assert locatie.t.naam == "Gasfabriek Gouda"
+
+
+def test_every_correctable_field_is_validated_by_its_commands_schema() -> None:
+    assert set(SCHEMA) == set(CORRIGEERBAAR)
+    for soort, velden in CORRIGEERBAAR.items():
+        assert velden <= set(SCHEMA[soort].model_fields), soort.__name__
