@@ -140,7 +140,7 @@ class RisicoOut(Model):
     risicotype: RisicoType
     vastgesteld: bool
     criteria: list[str]
-    beoordelingsdatum: Bedrijfsdatum
+    beoordelingsdatum: date
 
 
 class SpoedlocatieOut(Model):
@@ -152,7 +152,7 @@ class SpoedlocatieOut(Model):
     bodemtype: str
     status: Status
     status_sinds: date
-    registratiedatum: Bedrijfsdatum
+    registratiedatum: date
     afgehandeld_op: date | None = Field(
         None, description="Eerste datum waarop de locatie gesaneerd of beheerst was."
     )
