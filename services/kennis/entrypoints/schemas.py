@@ -10,6 +10,7 @@ from pydantic.alias_generators import to_camel
 from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.bijeenkomsten import Soort
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
+from shared.tekst import Naam, OptioneleTekst, Tekst
 
 
 class Model(BaseModel):
@@ -17,13 +18,13 @@ class Model(BaseModel):
 
 
 class NieuweVraag(Model):
-    titel: str = Field(min_length=1, max_length=300)
-    tekst: str = Field(min_length=1, max_length=10_000)
+    titel: Naam = Field(min_length=1, max_length=300)
+    tekst: Tekst = Field(min_length=1, max_length=10_000)
     themas: list[Thema] = Field(min_length=1, max_length=8)
 
 
 class NieuwAntwoord(Model):
-    tekst: str = Field(min_length=1, max_length=20_000)
+    tekst: Tekst = Field(min_length=1, max_length=20_000)
 
 
 class Acceptatie(Model):
@@ -31,13 +32,13 @@ class Acceptatie(Model):
 
 
 class Sluiting(Model):
-    reden: str = Field(min_length=1, max_length=2000)
+    reden: Tekst = Field(min_length=1, max_length=2000)
 
 
 class NieuweGroep(Model):
-    titel: str = Field(min_length=1, max_length=300)
+    titel: Naam = Field(min_length=1, max_length=300)
     vraag_ids: list[str] = Field(min_length=2, max_length=100)
-    aanpak: str = Field(
+    aanpak: Tekst = Field(
         min_length=1,
         max_length=2000,
         description="Hoe het programma de vragen samen beantwoordt, "
@@ -85,14 +86,14 @@ class KoploperOut(Model):
 
 class NieuwDocument(Model):
     soort: DocumentSoort
-    titel: str = Field(min_length=1, max_length=300)
-    tekst: str = Field(min_length=1, max_length=100_000)
+    titel: Naam = Field(min_length=1, max_length=300)
+    tekst: Tekst = Field(min_length=1, max_length=100_000)
     themas: list[Thema] = Field(min_length=1, max_length=8)
 
 
 class NieuwSucces(Model):
-    titel: str = Field(min_length=1, max_length=300)
-    verhaal: str = Field(min_length=1, max_length=20_000)
+    titel: Naam = Field(min_length=1, max_length=300)
+    verhaal: Tekst = Field(min_length=1, max_length=20_000)
     themas: list[Thema] = Field(min_length=1, max_length=8)
 
 
@@ -114,7 +115,7 @@ class Treffer(Model):
 
 class NieuweBijeenkomst(Model):
     soort: Soort
-    titel: str = Field(min_length=1, max_length=300)
+    titel: Naam = Field(min_length=1, max_length=300)
     datum: date
     themas: list[Thema] = Field(min_length=1, max_length=8)
     vraag_ids: list[str] = Field(
@@ -132,7 +133,7 @@ class Aanwezigheid(Model):
 
 class Evaluatie(Model):
     score: int = Field(ge=1, le=5)
-    opmerking: str = Field("", max_length=2000)
+    opmerking: OptioneleTekst = Field("", max_length=2000)
 
 
 class BijeenkomstOut(Model):
@@ -149,10 +150,10 @@ class BijeenkomstOut(Model):
 
 
 class NieuweExpert(Model):
-    naam: str = Field(min_length=1, max_length=200)
+    naam: Naam = Field(min_length=1, max_length=200)
     organisatie: str | None = Field(None, pattern=r"^[A-Z]{2}$")
     themas: list[Thema] = Field(min_length=1, max_length=8)
-    contact: str = Field(min_length=3, max_length=300)
+    contact: Naam = Field(min_length=3, max_length=300)
 
 
 class ExpertOut(Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.locaties.domain.geometrie import RD
 from shared.vocabulaire import Knelpunt, RisicoType, Status
 
 
@@ -79,8 +80,13 @@ class DraagOver:
 
 @dataclass(frozen=True)
 class Corrigeer:
+    """``correctie`` as the API sent it (camelCase names, JSON values, a geometry in
+    ``geometrie_crs``) when a ``Correctiecontrole`` translates it, else in the event's own
+    form (its field names, stored values, RD)."""
+
     locatie_id: str
     verwachte_versie: int
     gecorrigeerde_versie: int
     correctie: dict[str, Any]
     reden: str
+    geometrie_crs: str = RD

@@ -1,90 +1,67 @@
-"""GeoJSON geometry in RD New (EPSG:28992) and CRS84, with the RD <-> WGS84 approximation
-formulas of Schreutelkamp and Strang van Hees (accurate to about a metre within the
-Netherlands, enough for locating a site; no grid files or native libraries needed)."""
+"""GeoJSON geometry of a site: checked with shapely, stored in RD New (EPSG:28992), converted
+to and from CRS84 with pyproj.
+
+The conversion is PROJ's standard one for RD New: the 7-parameter Helmert transformation
+"Amersfoort to WGS 84 (4)" (EPSG:15739, accuracy about 1 m; pyproj picks it because the
+RDNAPTRANS grid is not installed). It agrees with the Schreutelkamp/Strang van Hees formulas
+used before to within about 0.3 m in the Netherlands. The grids would make it centimetre-exact,
+but PROJ would fetch them from its CDN on demand: the network is switched off before the first
+transformation, so a transformation never waits for or depends on the internet.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
+
+import pyproj
+import shapely
+from pyproj import Transformer
+from shapely.errors import ShapelyError
+from shapely.geometry import shape
 
 RD = "EPSG:28992"
 CRS84 = "OGC:CRS84"
 CRS_NAMEN = {"epsg:28992": RD, "ogc:crs84": CRS84}
 
-_X0, _Y0 = 155000.0, 463000.0
-_PHI0, _LAM0 = 52.15517440, 5.38720621
+# The area where RD New applies according to EPSG (the Netherlands on land, the Wadden and the
+# 12-mile zone: lon 3.2..7.22, lat 50.75..53.7), as a box in RD metres rounded outward to whole
+# kilometres. A site outside it is not Dutch soil or water bottom. A box, not the border: a
+# point in Brussels or Cologne (same latitudes as Maastricht and Kerkrade) still passes.
+RD_GRENZEN = (0.0, 306_000.0, 285_000.0, 638_000.0)
+# Heights in metres (NAP): from deep geothermal wells to well above any building.
+HOOGTE_GRENZEN = (-10_000.0, 10_000.0)
 
-_K = (
-    (0, 1, 3235.65389),
-    (2, 0, -32.58297),
-    (0, 2, -0.24750),
-    (2, 1, -0.84978),
-    (0, 3, -0.06550),
-    (2, 2, -0.01709),
-    (1, 0, -0.00738),
-    (4, 0, 0.00530),
-    (2, 3, -0.00039),
-    (4, 1, 0.00033),
-    (1, 1, -0.00012),
-)
-_L = (
-    (1, 0, 5260.52916),
-    (1, 1, 105.94684),
-    (1, 2, 2.45656),
-    (3, 0, -0.81885),
-    (1, 3, 0.05594),
-    (3, 1, -0.05607),
-    (0, 1, 0.01199),
-    (3, 2, -0.00256),
-    (1, 4, 0.00128),
-    (0, 2, 0.00022),
-    (2, 0, -0.00022),
-    (5, 0, 0.00026),
-)
-_R = (
-    (0, 1, 190094.945),
-    (1, 1, -11832.228),
-    (2, 1, -114.221),
-    (0, 3, -32.391),
-    (1, 0, -0.705),
-    (3, 1, -2.340),
-    (1, 3, -0.608),
-    (0, 2, -0.008),
-    (2, 3, 0.148),
-)
-_S = (
-    (1, 0, 309056.544),
-    (0, 2, 3638.893),
-    (2, 0, 73.077),
-    (1, 2, -157.984),
-    (3, 0, 59.788),
-    (0, 1, 0.433),
-    (2, 2, -6.439),
-    (1, 1, -0.032),
-    (0, 4, 0.092),
-    (1, 4, -0.054),
-)
-
-# Bounds of the RD grid and of the Netherlands in CRS84 (with a margin for the sea).
-RD_GRENZEN = (-7000.0, 289000.0, 300000.0, 629000.0)
-CRS84_GRENZEN = (3.0, 50.6, 7.4, 53.8)
+# GeoJSON types and how deep their coordinates nest (a position is depth 0).
+_DIEPTE = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
 
 
 class OngeldigeGeometrie(ValueError):
     pass
 
 
+@cache
+def _transformer(van: str, naar: str) -> Transformer:
+    pyproj.network.set_network_enabled(False)
+    return Transformer.from_crs(van, naar, always_xy=True)
+
+
 def rd_naar_crs84(x: float, y: float) -> tuple[float, float]:
-    dx, dy = (x - _X0) * 1e-5, (y - _Y0) * 1e-5
-    phi = _PHI0 + sum(k * dx**p * dy**q for p, q, k in _K) / 3600
-    lam = _LAM0 + sum(k * dx**p * dy**q for p, q, k in _L) / 3600
-    return round(lam, 7), round(phi, 7)
+    lon, lat = _transformer(RD, CRS84).transform(x, y, errcheck=False)
+    return round(lon, 7), round(lat, 7)
 
 
 def crs84_naar_rd(lon: float, lat: float) -> tuple[float, float]:
-    dphi, dlam = 0.36 * (lat - _PHI0), 0.36 * (lon - _LAM0)
-    x = _X0 + sum(r * dphi**p * dlam**q for p, q, r in _R)
-    y = _Y0 + sum(s * dphi**p * dlam**q for p, q, s in _S)
+    x, y = _transformer(CRS84, RD).transform(lon, lat, errcheck=False)
     return round(x, 2), round(y, 2)
 
 
@@ -97,54 +74,109 @@ def crs_naam(waarde: str | None, standaard: str = CRS84) -> str:
     return naam
 
 
-_TYPES = {"Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2, "MultiPolygon": 3}
+def _getal(v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise OngeldigeGeometrie(f"{v!r} is geen getal")
+    try:
+        getal = float(v)
+    except OverflowError:
+        getal = math.inf
+    if not math.isfinite(getal):
+        raise OngeldigeGeometrie(f"{v!r} is geen eindig getal")
+    return getal
 
 
-def valideer(geometrie: dict[str, Any], crs: str) -> None:
+def _positie(c: Any) -> list[float]:
+    if not isinstance(c, list) or len(c) not in (2, 3):
+        raise OngeldigeGeometrie(f"coördinaat {str(c)[:80]} is geen [x, y] of [x, y, hoogte]")
+    positie = [_getal(v) for v in c]
+    if len(positie) == 3 and not HOOGTE_GRENZEN[0] <= positie[2] <= HOOGTE_GRENZEN[1]:
+        raise OngeldigeGeometrie(f"hoogte {positie[2]} m ligt buiten {HOOGTE_GRENZEN}")
+    return positie
+
+
+def _nest(c: Any, diepte: int, soort: str) -> Any:
+    if diepte == 0:
+        return _positie(c)
+    if not isinstance(c, list) or not c:
+        raise OngeldigeGeometrie(f"coordinates heeft niet de vorm van een {soort}")
+    return [_nest(sub, diepte - 1, soort) for sub in c]
+
+
+def vorm(geometrie: Mapping[str, Any]) -> dict[str, Any]:
+    """The geometry as plain GeoJSON with float coordinates, if it is one a site can have: a
+    supported type, finite numbers, closed rings, and valid in the OGC sense (no
+    self-intersecting polygons, no lines of one point). The same in every CRS."""
     soort = geometrie.get("type")
-    if soort not in _TYPES:
+    if soort not in _DIEPTE or set(geometrie) != {"type", "coordinates"}:
         raise OngeldigeGeometrie(
-            f"type {soort!r} wordt niet ondersteund; gebruik {', '.join(_TYPES)}"
+            f"verwacht {{type, coordinates}} met type {', '.join(_DIEPTE)}; kreeg "
+            f"{str(soort)[:40]!r} met {', '.join(sorted(map(str, geometrie)))[:80]}"
         )
-    grenzen = RD_GRENZEN if crs == RD else CRS84_GRENZEN
-
-    def punt(c: Any) -> None:
-        if (
-            not isinstance(c, list)
-            or len(c) not in (2, 3)
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in c)
-        ):
-            raise OngeldigeGeometrie(f"coördinaat {c!r} is geen [x, y]")
-        if not (grenzen[0] <= c[0] <= grenzen[2] and grenzen[1] <= c[1] <= grenzen[3]):
-            raise OngeldigeGeometrie(f"coördinaat {c!r} ligt buiten Nederland in {crs}")
-
-    def diepte(c: Any, d: int) -> None:
-        if d == 0:
-            punt(c)
-            return
-        if not isinstance(c, list) or not c:
-            raise OngeldigeGeometrie("coordinates heeft niet de vorm van een " + str(soort))
-        for sub in c:
-            diepte(sub, d - 1)
-
-    diepte(geometrie.get("coordinates"), _TYPES[str(soort)])
-    if soort in ("Polygon", "MultiPolygon"):
-        ringen = (
-            geometrie["coordinates"]
-            if soort == "Polygon"
-            else [r for poly in geometrie["coordinates"] for r in poly]
-        )
-        for ring in ringen:
-            if len(ring) < 4 or ring[0] != ring[-1]:
-                raise OngeldigeGeometrie(
-                    "een ring van een polygoon is gesloten en heeft minstens 4 punten"
-                )
+    coordinates = _nest(geometrie.get("coordinates"), _DIEPTE[str(soort)], str(soort))
+    ringen = []
+    if soort == "Polygon":
+        ringen = coordinates
+    elif soort == "MultiPolygon":
+        ringen = [ring for polygoon in coordinates for ring in polygoon]
+    for ring in ringen:
+        if len(ring) < 4 or ring[0] != ring[-1]:
+            raise OngeldigeGeometrie(
+                "een ring van een polygoon is gesloten en heeft minstens 4 punten"
+            )
+    uit = {"type": soort, "coordinates": coordinates}
+    try:
+        vorm_ = shape(uit)
+        reden = None if vorm_.is_valid else shapely.is_valid_reason(vorm_)
+    except (ShapelyError, ValueError, TypeError) as exc:
+        reden = str(exc)
+    if reden is not None:
+        raise OngeldigeGeometrie(f"geen geldige {soort}: {reden}")
+    return uit
 
 
-def transformeer(geometrie: dict[str, Any], van: str, naar: str) -> dict[str, Any]:
+def in_nederland(geometrie: Mapping[str, Any]) -> None:
+    """Raise unless every position of this RD geometry lies within ``RD_GRENZEN``."""
+    x0, y0, x1, y1 = RD_GRENZEN
+    for x, y, *_ in _posities(geometrie["coordinates"]):
+        if not (math.isfinite(x) and math.isfinite(y) and x0 <= x <= x1 and y0 <= y <= y1):
+            raise OngeldigeGeometrie(
+                f"coördinaat ligt buiten Nederland (RD x {x0:.0f}..{x1:.0f}, y {y0:.0f}..{y1:.0f})"
+            )
+
+
+def controleer_rd(geometrie: Mapping[str, Any]) -> dict[str, Any]:
+    """The checks for a geometry as stored: a valid shape within the Netherlands in RD."""
+    rd = vorm(geometrie)
+    in_nederland(rd)
+    return rd
+
+
+def naar_rd(geometrie: Mapping[str, Any], crs: str) -> dict[str, Any]:
+    """A geometry sent in ``crs``, checked and converted to RD for storing (checked again
+    after the conversion: rounding to centimetres can make a tiny polygon invalid)."""
+    rd = transformeer(vorm(geometrie), crs, RD)
+    in_nederland(rd)
+    return vorm(rd)
+
+
+def valideer(geometrie: Mapping[str, Any], crs: str) -> None:
+    """Raise ``OngeldigeGeometrie`` unless ``naar_rd`` accepts this geometry."""
+    naar_rd(geometrie, crs)
+
+
+def _posities(c: Any) -> list[list[float]]:
+    if c and isinstance(c[0], int | float):
+        return [c]
+    return [p for sub in c for p in _posities(sub)]
+
+
+def transformeer(geometrie: Mapping[str, Any], van: str, naar: str) -> dict[str, Any]:
+    """Convert between RD and CRS84 (2D: a height is dropped, as GeoJSON heights are
+    ellipsoidal and RD's are NAP)."""
     if van == naar:
-        return geometrie
-    f: Callable[[float, float], tuple[float, float]] = rd_naar_crs84 if van == RD else crs84_naar_rd
+        return dict(geometrie)
+    f = rd_naar_crs84 if van == RD else crs84_naar_rd
 
     def map_(c: Any) -> Any:
         if c and isinstance(c[0], int | float):

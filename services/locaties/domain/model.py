@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
+from services.locaties.domain import regels
 from services.locaties.domain.events import (
     BevoegdGezagOvergedragen,
     BudgetToegekend,
@@ -18,44 +19,21 @@ from services.locaties.domain.events import (
     StatusGewijzigd,
     registry,
 )
-from shared import bevoegde_gezagen
+from services.locaties.domain.fouten import OngeldigeTransitie, OngeldigeWaarde
 from shared.aggregate import Aggregate
 from shared.eventstore import EventMetadata
 from shared.vocabulaire import (
     AFGEHANDELD,
-    CRITERIA,
     TRANSITIES,
     Knelpunt,
     RisicoType,
     Status,
 )
 
-
-class DomeinFout(Exception):
-    """A command that the rules of the domain refuse."""
-
-
-class OngeldigeTransitie(DomeinFout):
-    def __init__(self, van: Status, naar: Status) -> None:
-        toegestaan = sorted(TRANSITIES[van])
-        wat = ", ".join(toegestaan) if toegestaan else "geen: dit is een eindstatus"
-        super().__init__(
-            f"Van status '{van}' kan een locatie niet naar '{naar}'. "
-            f"Toegestaan vanaf '{van}': {wat}."
-        )
-        self.van = van
-        self.naar = naar
-        self.toegestaan = toegestaan
-
-
-class OngeldigeWaarde(DomeinFout):
-    def __init__(self, veld: str, reden: str) -> None:
-        super().__init__(f"{veld}: {reden}")
-        self.veld = veld
-        self.reden = reden
-
-
-# Fields of earlier events that a correction may replace.
+# Fields of earlier events that a correction may replace. Not who the site belongs to (a
+# transfer is its own command), not its id or status (those follow from the lifecycle), not
+# the type of a risk (assess the other type instead); transfers and corrections themselves are
+# never corrected.
 CORRIGEERBAAR: dict[type[Any], frozenset[str]] = {
     SpoedlocatieGeregistreerd: frozenset(
         {
@@ -93,7 +71,7 @@ def business_time(d: date) -> datetime:
 
 
 @dataclass
-class _Toestand:
+class Toestand:
     bevoegd_gezag: str = ""
     gemeentecode: str = ""
     naam: str = ""
@@ -107,6 +85,7 @@ class _Toestand:
     knelpunt: Knelpunt | None = None
     budget_euro: int = 0
     kosten_euro: int = 0
+    budgetregels: list[tuple[date, int]] = field(default_factory=list)
 
 
 class Spoedlocatie(Aggregate):
@@ -116,7 +95,7 @@ class Spoedlocatie(Aggregate):
     def __init__(self, locatie_id: str) -> None:
         super().__init__(locatie_id)
         self.history: list[Any] = []
-        self.t = _Toestand()
+        self.t = Toestand()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -154,17 +133,8 @@ class Spoedlocatie(Aggregate):
         registratiedatum: date,
         meta: EventMetadata,
     ) -> Spoedlocatie:
-        gezag = bevoegde_gezagen.get(bevoegd_gezag)
-        if gezag is None:
-            raise OngeldigeWaarde("bevoegdGezag", f"onbekend bevoegd gezag {bevoegd_gezag!r}")
-        if gemeentecode not in gezag.gemeentecodes:
-            raise OngeldigeWaarde(
-                "gemeentecode",
-                f"gemeente {gemeentecode} valt niet onder bevoegd gezag {bevoegd_gezag}",
-            )
-        _niet_in_de_toekomst("registratiedatum", registratiedatum)
         locatie = cls(locatie_id)
-        locatie._record(
+        locatie._neem_op(
             SpoedlocatieGeregistreerd(
                 locatie_id=locatie_id,
                 bevoegd_gezag=bevoegd_gezag,
@@ -176,7 +146,6 @@ class Spoedlocatie(Aggregate):
                 status=Status.POTENTIEEL_SPOED,
                 registratiedatum=registratiedatum,
             ),
-            business_time(registratiedatum),
             meta,
         )
         return locatie
@@ -184,14 +153,10 @@ class Spoedlocatie(Aggregate):
     def wijzig_status(
         self, naar: Status, besluitdatum: date, toelichting: str, meta: EventMetadata
     ) -> None:
-        if naar not in TRANSITIES[self.status]:
-            raise OngeldigeTransitie(self.status, naar)
-        self._na_vorige_besluit("besluitdatum", besluitdatum)
-        self._record(
+        self._neem_op(
             StatusGewijzigd(
                 van=self.status, naar=naar, besluitdatum=besluitdatum, toelichting=toelichting
             ),
-            business_time(besluitdatum),
             meta,
         )
 
@@ -204,18 +169,7 @@ class Spoedlocatie(Aggregate):
         toelichting: str,
         meta: EventMetadata,
     ) -> None:
-        onbekend = sorted(set(criteria) - CRITERIA[risicotype])
-        if onbekend:
-            raise OngeldigeWaarde(
-                "criteria",
-                f"geen criteria voor {risicotype}: "
-                f"{', '.join(onbekend)}; kies uit "
-                f"{', '.join(sorted(CRITERIA[risicotype]))}",
-            )
-        if vastgesteld and not criteria:
-            raise OngeldigeWaarde("criteria", "een vastgesteld risico noemt minstens één criterium")
-        self._na_registratie("beoordelingsdatum", datum)
-        self._record(
+        self._neem_op(
             RisicoBeoordeeld(
                 risicotype=risicotype,
                 vastgesteld=vastgesteld,
@@ -223,92 +177,111 @@ class Spoedlocatie(Aggregate):
                 beoordelingsdatum=datum,
                 toelichting=toelichting,
             ),
-            business_time(datum),
             meta,
         )
 
     def stel_knelpunt_vast(
         self, knelpunt: Knelpunt, datum: date, toelichting: str, meta: EventMetadata
     ) -> None:
-        self._na_registratie("datum", datum)
-        self._record(
-            KnelpuntVastgesteld(knelpunt=knelpunt, datum=datum, toelichting=toelichting),
-            business_time(datum),
-            meta,
+        self._neem_op(
+            KnelpuntVastgesteld(knelpunt=knelpunt, datum=datum, toelichting=toelichting), meta
         )
 
     def ken_budget_toe(self, bedrag_euro: int, datum: date, bron: str, meta: EventMetadata) -> None:
-        if bedrag_euro == 0:
-            raise OngeldigeWaarde("bedragEuro", "een toekenning van 0 euro verandert niets")
-        if self.t.budget_euro + bedrag_euro < 0:
-            raise OngeldigeWaarde("bedragEuro", "het toegekende budget kan niet negatief worden")
-        self._na_registratie("datum", datum)
-        self._record(
-            BudgetToegekend(bedrag_euro=bedrag_euro, datum=datum, bron=bron),
-            business_time(datum),
-            meta,
-        )
+        self._neem_op(BudgetToegekend(bedrag_euro=bedrag_euro, datum=datum, bron=bron), meta)
 
     def boek_kosten(
         self, bedrag_euro: int, datum: date, omschrijving: str, meta: EventMetadata
     ) -> None:
-        if bedrag_euro <= 0:
-            raise OngeldigeWaarde(
-                "bedragEuro",
-                "kosten zijn een positief bedrag; corrigeer "
-                "een verkeerde boeking met een correctie",
-            )
-        self._na_registratie("datum", datum)
-        self._record(
-            KostenGeboekt(bedrag_euro=bedrag_euro, datum=datum, omschrijving=omschrijving),
-            business_time(datum),
-            meta,
+        self._neem_op(
+            KostenGeboekt(bedrag_euro=bedrag_euro, datum=datum, omschrijving=omschrijving), meta
         )
 
     def draag_over(self, naar: str, datum: date, reden: str, meta: EventMetadata) -> None:
-        if bevoegde_gezagen.get(naar) is None:
-            raise OngeldigeWaarde("naar", f"onbekend bevoegd gezag {naar!r}")
-        if naar == self.bevoegd_gezag:
-            raise OngeldigeWaarde("naar", f"de locatie valt al onder {naar}")
-        self._na_registratie("datum", datum)
-        self._record(
+        self._neem_op(
             BevoegdGezagOvergedragen(van=self.bevoegd_gezag, naar=naar, datum=datum, reden=reden),
-            business_time(datum),
             meta,
         )
 
-    def corrigeer(
-        self, versie: int, correctie: dict[str, Any], reden: str, meta: EventMetadata
-    ) -> None:
+    def gebeurtenis(self, versie: int) -> Any:
+        """The event recorded as ``versie`` (as recorded, without corrections)."""
         if not 1 <= versie <= len(self.history):
             raise OngeldigeWaarde(
                 "gecorrigeerdeVersie",
                 f"deze locatie heeft geen versie {versie} (laatste: {len(self.history)})",
             )
-        doel = self.history[versie - 1]
+        return self.history[versie - 1]
+
+    def corrigeer(
+        self, versie: int, correctie: dict[str, Any], reden: str, meta: EventMetadata
+    ) -> None:
+        """Replace fields of the event of ``versie``. Only the fields ``CORRIGEERBAAR`` lists
+        for its type, in their stored (JSON) form; the corrected history must keep every rule
+        a command is held to, so a correction can never make a site unreadable or wrong."""
+        doel = self.gebeurtenis(versie)
         toegestaan = CORRIGEERBAAR.get(type(doel), frozenset())
-        niet = sorted(set(correctie) - toegestaan)
         if not toegestaan:
             raise OngeldigeWaarde("gecorrigeerdeVersie", f"een {doel.TYPE} is niet te corrigeren")
-        if niet or not correctie:
+        if not correctie:
             raise OngeldigeWaarde(
-                "correctie", f"corrigeerbaar in {doel.TYPE}: {', '.join(sorted(toegestaan))}"
+                "correctie", f"noem de velden die je corrigeert: {', '.join(sorted(toegestaan))}"
             )
-        # Try the corrected history first: it must still be a valid lifecycle.
-        proef = Spoedlocatie(self.id)
-        name, _, data = registry.encode(RegistratieGecorrigeerd(versie, correctie, reden))
-        try:
-            for event in [*self.history, registry.decode(name, 1, data)]:
-                proef.when(event)
-        except (DomeinFout, ValueError, TypeError) as exc:
-            raise OngeldigeWaarde(
-                "correctie", f"na deze correctie klopt de historie niet meer: {exc}"
-            ) from exc
-        self._record(
-            RegistratieGecorrigeerd(gecorrigeerde_versie=versie, correctie=correctie, reden=reden),
-            datetime.now(UTC),
-            meta,
+        for veld in correctie:
+            if veld not in toegestaan:
+                raise OngeldigeWaarde(
+                    f"correctie.{_api_naam(veld)}",
+                    f"niet corrigeerbaar in een {doel.TYPE}; corrigeerbaar zijn: "
+                    f"{', '.join(sorted(_api_naam(v) for v in toegestaan))}",
+                )
+        event = RegistratieGecorrigeerd(
+            gecorrigeerde_versie=versie, correctie=correctie, reden=reden
         )
+        # Through the registry, as it will be read back: the stored form is what must hold.
+        name, _, data = registry.encode(event)
+        proef = Spoedlocatie(self.id)
+        proef.history = [*self.history, registry.decode(name, 1, data)]
+        voor, na = self.schendingen(), proef.schendingen()
+        nieuw = [(plek, waarom) for plek, waarom in na.items() if plek not in voor]
+        if nieuw:
+            (bij_versie, veld), waarom = nieuw[0]
+            if veld not in correctie:
+                veld = next(iter(correctie)) if len(correctie) == 1 else ""
+            raise OngeldigeWaarde(
+                f"correctie.{_api_naam(veld)}" if veld else "correctie",
+                f"na deze correctie klopt de historie niet meer (versie {bij_versie}): {waarom}",
+            )
+        self._record(event, datetime.now(UTC), meta)
+
+    def schendingen(self) -> dict[tuple[int, str], str]:
+        """Every rule the history with its corrections breaks, as {(version, field): reason}.
+        Empty for anything written through the commands; a correction may not add to it."""
+        proef = Spoedlocatie(self.id)
+        uit: dict[tuple[int, str], str] = {}
+        onleesbaar = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+        for versie, event in enumerate(self.history, start=1):
+            if isinstance(event, RegistratieGecorrigeerd):
+                continue
+            try:
+                event = self._gecorrigeerd(versie, event)
+                try:
+                    proef._controleer(event)
+                except OngeldigeTransitie as exc:
+                    uit[(versie, "naar")] = str(exc)
+                except OngeldigeWaarde as exc:
+                    uit[(versie, _snake(exc.veld))] = exc.reden
+                proef._pas_toe(event)
+            except onleesbaar as exc:
+                # Nothing after an event that cannot be read or applied can be judged.
+                uit[(versie, "")] = f"onleesbaar: {exc}"
+                break
+        return uit
+
+    def _neem_op(self, event: Any, meta: EventMetadata) -> None:
+        self._controleer(event)
+        self._record(event, business_time(_bedrijfsdatum(event)), meta)
+
+    def _controleer(self, event: Any) -> None:
+        regels.controleer(self.t, event)
 
     # -- applying events -----------------------------------------------------------------
 
@@ -327,7 +300,7 @@ class Spoedlocatie(Aggregate):
         return event
 
     def _herbouw(self, peildatum: date | None = None) -> None:
-        self.t = _Toestand()
+        self.t = Toestand()
         for versie, event in enumerate(self.history, start=1):
             if isinstance(event, RegistratieGecorrigeerd):
                 continue
@@ -388,28 +361,13 @@ class Spoedlocatie(Aggregate):
                 t.knelpunt = Knelpunt(event.knelpunt)
             case BudgetToegekend():
                 t.budget_euro += event.bedrag_euro
+                t.budgetregels.append((event.datum, event.bedrag_euro))
             case KostenGeboekt():
                 t.kosten_euro += event.bedrag_euro
             case BevoegdGezagOvergedragen():
                 t.bevoegd_gezag = event.naar
             case _:
                 raise TypeError(f"unknown event {type(event).__name__}")
-
-    # -- rules ---------------------------------------------------------------------------
-
-    def _na_registratie(self, veld: str, datum: date) -> None:
-        _niet_in_de_toekomst(veld, datum)
-        if self.t.registratiedatum and datum < self.t.registratiedatum:
-            raise OngeldigeWaarde(
-                veld, f"{datum} ligt voor de registratie ({self.t.registratiedatum})"
-            )
-
-    def _na_vorige_besluit(self, veld: str, datum: date) -> None:
-        _niet_in_de_toekomst(veld, datum)
-        if datum < self.status_sinds:
-            raise OngeldigeWaarde(
-                veld, f"{datum} ligt voor het vorige besluit ({self.status_sinds})"
-            )
 
     def toestand(self) -> dict[str, Any]:
         """The current state as plain data (for the read model and the API)."""
@@ -424,6 +382,12 @@ def _bedrijfsdatum(event: Any) -> date:
     raise TypeError(f"{type(event).__name__} heeft geen bedrijfsdatum")
 
 
-def _niet_in_de_toekomst(veld: str, datum: date) -> None:
-    if datum > datetime.now(UTC).date():
-        raise OngeldigeWaarde(veld, f"{datum} ligt in de toekomst")
+def _api_naam(veld: str) -> str:
+    """The API's name of an event field: bedrag_euro -> bedragEuro."""
+    eerste, *rest = veld.split("_")
+    return eerste + "".join(deel.title() for deel in rest)
+
+
+def _snake(veld: str) -> str:
+    """The event's name of an API field: bedragEuro -> bedrag_euro."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in veld)

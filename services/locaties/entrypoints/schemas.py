@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from services.locaties.domain import datums, geometrie
 from shared.bevoegde_gezagen import Soort
+from shared.tekst import Naam, OptioneleTekst, Tekst
 from shared.vocabulaire import (
     Bodemtype,
     Knelpunt,
@@ -19,7 +21,17 @@ from shared.vocabulaire import (
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", allow_inf_nan=False
+    )
+
+
+# A decision, registration or booking date: from the Wet bodembescherming (1987) up to today.
+Bedrijfsdatum = Annotated[
+    date,
+    AfterValidator(datums.bedrijfsdatum),
+    Field(description="Niet voor 1987-01-01 (Wet bodembescherming), niet in de toekomst."),
+]
 
 
 class Link(Model):
@@ -33,6 +45,13 @@ class Geometrie(BaseModel):
     type: str = Field(examples=["Point"])
     coordinates: list[Any] = Field(examples=[[4.4796, 51.9218]])
 
+    @model_validator(mode="after")
+    def _geldig(self) -> Geometrie:
+        """Valid in any CRS (shapely): finite numbers, no self-intersections, no lines of one
+        point. Whether it lies in the Netherlands depends on the CRS (see geometrie.naar_rd)."""
+        self.coordinates = geometrie.vorm(self.model_dump())["coordinates"]
+        return self
+
 
 class BevoegdGezagOut(Model):
     code: str = Field(examples=["ZH"])
@@ -45,70 +64,76 @@ class BevoegdGezagOut(Model):
 class NieuweSpoedlocatie(Model):
     locatie_id: str | None = Field(
         None,
-        pattern=r"^[A-Z]{2}\d{9}$",
+        pattern=r"^[A-Z]{2}[0-9]{9}$",
         examples=["ZH051300001"],
         description="Het landelijke id als het al bestaat; anders kent de service er een toe.",
     )
     bevoegd_gezag: str = Field(pattern=r"^[A-Z]{2}$", examples=["ZH"])
     gemeentecode: str = Field(
-        pattern=r"^\d{4}$", examples=["0513"], description="CBS-gemeentecode, vier cijfers."
+        pattern=r"^[0-9]{4}$", examples=["0513"], description="CBS-gemeentecode, vier cijfers."
     )
-    naam: str = Field(min_length=1, max_length=200, examples=["Voormalige gasfabriek Gouda"])
+    naam: Naam = Field(min_length=1, max_length=200, examples=["Voormalige gasfabriek Gouda"])
     bodemtype: Bodemtype = Bodemtype.LANDBODEM
     verontreinigingsgroepen: list[Verontreinigingsgroep] = Field(
         default_factory=list, max_length=20
     )
     geometrie: Geometrie | None = None
-    registratiedatum: date
+    registratiedatum: Bedrijfsdatum
 
 
 class Statuswijziging(Model):
     naar: Status
-    besluitdatum: date
-    toelichting: str = Field("", max_length=2000)
+    besluitdatum: Bedrijfsdatum
+    toelichting: OptioneleTekst = Field("", max_length=2000)
 
 
 class Risicobeoordeling(Model):
     risicotype: RisicoType
     vastgesteld: bool
     criteria: list[str] = Field(default_factory=list, max_length=30)
-    beoordelingsdatum: date
-    toelichting: str = Field("", max_length=2000)
+    beoordelingsdatum: Bedrijfsdatum
+    toelichting: OptioneleTekst = Field("", max_length=2000)
 
 
 class KnelpuntIn(Model):
     knelpunt: Knelpunt
-    datum: date
-    toelichting: str = Field("", max_length=2000)
+    datum: Bedrijfsdatum
+    toelichting: OptioneleTekst = Field("", max_length=2000)
 
 
 class Budgettoekenning(Model):
     bedrag_euro: int = Field(
         ge=-(10**10), le=10**10, description="Positief bij toekenning, negatief bij intrekking."
     )
-    datum: date
-    bron: str = Field("convenant", max_length=200)
+    datum: Bedrijfsdatum
+    bron: OptioneleTekst = Field("convenant", max_length=200)
 
 
 class Kostenboeking(Model):
     bedrag_euro: int = Field(gt=0, le=10**10)
-    datum: date
-    omschrijving: str = Field("", max_length=2000)
+    datum: Bedrijfsdatum
+    omschrijving: OptioneleTekst = Field("", max_length=2000)
 
 
 class Overdracht(Model):
     naar: str = Field(pattern=r"^[A-Z]{2}$")
-    datum: date
-    reden: str = Field(min_length=1, max_length=2000)
+    datum: Bedrijfsdatum
+    reden: Tekst = Field(min_length=1, max_length=2000)
 
 
 class Correctie(Model):
     gecorrigeerde_versie: int = Field(ge=1, le=2**31 - 1)
     correctie: dict[str, Any] = Field(
-        description="Velden van de gecorrigeerde gebeurtenis met hun juiste waarde.",
+        min_length=1,
+        max_length=20,
+        description="Velden van de gecorrigeerde gebeurtenis met hun juiste waarde, met de "
+        "namen en regels van het commando dat haar vastlegde (bijvoorbeeld `besluitdatum` van "
+        "een statuswijziging, `bedragEuro` van een kostenboeking). Niet te corrigeren: het "
+        "bevoegd gezag (daarvoor is een overdracht), het id, de status en het risicotype. "
+        "Een geometrie in het CRS uit de header Content-Crs.",
         examples=[{"besluitdatum": "2014-11-03"}],
     )
-    reden: str = Field(min_length=1, max_length=2000)
+    reden: Tekst = Field(min_length=1, max_length=2000)
 
 
 class RisicoOut(Model):

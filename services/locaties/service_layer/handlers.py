@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from services.locaties.domain import commands, locatie_id
 from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
@@ -187,12 +188,26 @@ def draag_over(cmd: commands.DraagOver, uow: LocatiesUnitOfWork, actor: Actor) -
     )
 
 
-def corrigeer(cmd: commands.Corrigeer, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
-    return _wijzig(
-        "locaties.corrigeer",
-        uow,
-        cmd.locatie_id,
-        cmd.verwachte_versie,
-        actor,
-        lambda s: s.corrigeer(cmd.gecorrigeerde_versie, cmd.correctie, cmd.reden, actor.meta),
-    )
+# Turns a correction as a client sent it into the corrected event's fields, given that event:
+# the entrypoint's request schemas do it (entrypoints/correcties.py), so a corrected value
+# passes the same validation as the command that first recorded it.
+Correctiecontrole = Callable[[Any, Mapping[str, Any], str], dict[str, Any]]
+
+
+def corrigeer(
+    cmd: commands.Corrigeer,
+    uow: LocatiesUnitOfWork,
+    actor: Actor,
+    controle: Correctiecontrole | None = None,
+) -> Spoedlocatie:
+    """Without ``controle`` the correction is already in the event's form; the domain checks
+    the corrected history either way."""
+
+    def actie(s: Spoedlocatie) -> None:
+        correctie = cmd.correctie
+        if controle is not None:
+            doel = s.gebeurtenis(cmd.gecorrigeerde_versie)
+            correctie = controle(doel, cmd.correctie, cmd.geometrie_crs)
+        s.corrigeer(cmd.gecorrigeerde_versie, correctie, cmd.reden, actor.meta)
+
+    return _wijzig("locaties.corrigeer", uow, cmd.locatie_id, cmd.verwachte_versie, actor, actie)
