@@ -23,7 +23,7 @@ from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared.auth import Rol
 from shared.integriteit import laad_publieke_sleutel, nieuwe_sleutel
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as, postgres_database
 from tests.support.locaties import SECRET, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
@@ -130,7 +130,7 @@ def test_ask_answer_accept_reaches_the_transition_indicators(
     deelname = {r["organisatie"]: r for r in rapport["inhoud"]["deelname"]}
     assert deelname["ZL"]["gesteld"] == 1 and deelname["UT"]["antwoorden"] == 1
 
-    log = export.uit_kafka(KAFKA_BOOTSTRAP, kennis_topic, toon=False)
+    log = export.uit_kafka(kafka_as(), kennis_topic, toon=False)
     # The knowledge log is sealed and its anchors signed with the deployment's key too.
     uitslag = verify.controleer(log, laad_publieke_sleutel(publiek))
     assert uitslag.in_orde and uitslag.ondertekend >= 1, uitslag.bevindingen
