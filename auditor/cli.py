@@ -65,7 +65,7 @@ def _events(args: argparse.Namespace) -> list[dict[str, Any]]:
         try:
             kafka = kafka_inlog(args.kafka, args.kafka_inlog)
             return export.uit_kafka(kafka, args.topic, toon=not args.stil)
-        except (KafkaError, KafkaCredentialsError) as exc:
+        except (KafkaError, KafkaCredentialsError, export.TopicOnleesbaar) as exc:
             # Exit 2, not 1: 1 means the log itself is not in order.
             print(
                 f"Kafka weigert of is onbereikbaar ({type(exc).__name__}: {exc}); "

@@ -21,6 +21,10 @@ def voortgang(gedaan: int, totaal: int | None, uit: TextIO = sys.stderr) -> None
         print(f"\r{gedaan} gebeurtenissen", end="", file=uit, flush=True)
 
 
+class TopicOnleesbaar(Exception):
+    """The topic has no partitions this login can see: missing, or not granted."""
+
+
 def uit_kafka(kafka: KafkaAccess, topic: str, toon: bool = True) -> list[dict[str, Any]]:
     """Every record of the topic from offset 0, ordered by global position (partitions are
     interleaved on the topic); exact duplicates are kept once."""
@@ -28,7 +32,10 @@ def uit_kafka(kafka: KafkaAccess, topic: str, toon: bool = True) -> list[dict[st
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not tps:
-            raise ValueError(f"topic {topic} bestaat niet")
+            # The broker hides a topic the login may not describe: both read as "no partitions".
+            raise TopicOnleesbaar(
+                f"topic {topic} bestaat niet of deze Kafka-login mag het niet lezen"
+            )
         consumer.assign(tps)
         consumer.seek_to_beginning(*tps)
         einde = consumer.end_offsets(tps)

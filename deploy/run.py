@@ -61,7 +61,7 @@ def _fresh_start(started_kafka: bool) -> None:
     events on the broker belong to a store that no longer exists, and rapportage would refuse
     the new store's events; so a fresh registry starts with a fresh broker and read models."""
     data = ROOT / "var" / "data"
-    broker_data = ROOT / "var" / "kafka" / "data"
+    broker_data = ROOT / "var" / os.environ.get("KAFKA_NAME", "kafka") / "data"
     if started_kafka and subprocess.run([str(KAFKA), "secured"]).returncode != 0:
         _set_aside_for_scram(data)
         return
