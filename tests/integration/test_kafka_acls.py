@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,10 +35,10 @@ from shared.messaging.acls import (
     revoke_acls,
 )
 from shared.messaging.consumer import DeadLetter, KafkaDeadLetterSink, Record
-from shared.messaging.kafka_client import KafkaAccess
+from shared.messaging.kafka_client import KafkaAccess, credentials_file
 from shared.messaging.publisher import KafkaPublisher, OutgoingMessage
 from shared.messaging.topics import TopicSpec, ensure_topics
-from tests.support.infra import KAFKA_BOOTSTRAP, kafka_as
+from tests.support.infra import KAFKA_BOOTSTRAP, KAFKA_CREDENTIALS, kafka_as
 
 pytestmark = pytest.mark.kafka
 
@@ -242,3 +243,21 @@ def test_cluster_operations_are_for_admin_only(names: Names) -> None:
         ensure_topics(
             kafka_as(LOCATIES), (TopicSpec(f"{names.spoedlocaties}.extra", 1),), timeout_s=5
         )
+
+
+def test_audit_export_logs_in_with_the_auditors_file_and_says_when_refused(
+    names: Names, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bodemregie.cli import main
+
+    KafkaPublisher(kafka_as(LOCATIES)).publish([_event(names.spoedlocaties, 80, "ZH0080")])
+    uit = tmp_path / "log.jsonl"
+    bron = ["audit", "export", "--kafka", KAFKA_BOOTSTRAP, "--stil", "-o", str(uit)]
+    auditor = str(credentials_file(AUDITOR, KAFKA_CREDENTIALS))
+    assert main([*bron, "--kafka-inlog", auditor, "--topic", names.spoedlocaties]) == 0
+    assert '"subject":"ZH0080"' in uit.read_text(encoding="utf-8")
+    locaties = str(credentials_file(LOCATIES, KAFKA_CREDENTIALS))
+    with pytest.raises(SystemExit) as refused:
+        main([*bron, "--kafka-inlog", locaties, "--topic", names.kennis])
+    assert refused.value.code == 2
+    assert "mag het niet lezen" in capsys.readouterr().err

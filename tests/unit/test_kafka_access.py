@@ -158,3 +158,17 @@ def test_storage_formatted_without_the_current_scram_users_is_not_secured(tmp_pa
     assert _secured(var, creds) == 0
     _credentials(creds / "auditor.json", "auditor", "nieuw")  # other passwords than formatted
     assert _secured(var, creds) == 1
+
+
+def test_kafka_credentials_hands_out_a_principals_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bodemregie.cli import main
+
+    monkeypatch.setattr("bodemregie.cli.credentials_file", lambda name: tmp_path / f"{name}.json")
+    assert main(["kafka-credentials", "auditor"]) == 2  # no broker started yet
+    _credentials(tmp_path / "auditor.json", "auditor", "lezen")
+    assert main(["kafka-credentials", "auditor"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["password"] == "lezen"
+    with pytest.raises(SystemExit):
+        main(["kafka-credentials", "admin"])  # the super user is not handed out
