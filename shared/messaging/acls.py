@@ -15,6 +15,7 @@ code performs; READ and WRITE imply DESCRIBE (metadata, offsets), so that is not
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -114,70 +115,76 @@ def _admin(kafka: KafkaAccess) -> KafkaAdminClient:
     )
 
 
-def ensure_acls(kafka: KafkaAccess, wanted: Iterable[Grant]) -> None:
-    """Create the grants (creating an existing ACL changes nothing); ``kafka`` must be admin."""
+def ensure_acls(kafka: KafkaAccess, wanted: Iterable[Grant], timeout_s: float = 15.0) -> None:
+    """Create the grants (creating an existing ACL changes nothing); ``kafka`` must be admin.
+    Returns once the broker shows them: the controller commits ACLs before the broker's
+    authorizer has applied them, and a client starting in between would be refused."""
+    wanted = set(wanted)
     admin = _admin(kafka)
     try:
         result = admin.create_acls([_acl(g) for g in wanted])
         if result.get("failed"):
             raise RuntimeError(f"the broker refused ACLs: {result['failed']}")
+        deadline = time.monotonic() + timeout_s
+        while missing := wanted - _held(admin, {(g.resource, g.name) for g in wanted}):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"ACLs not visible after {timeout_s} s: {missing}")
+            time.sleep(0.2)
     finally:
         admin.close()
+
+
+def _filter(resource: Resource, name: str) -> ACLFilter:
+    return ACLFilter(
+        principal=None,
+        host="*",
+        operation=ACLOperation.ANY,
+        permission_type=ACLPermissionType.ANY,
+        resource_pattern=ResourcePatternFilter(
+            _RESOURCE_TYPES[resource], name, ACLResourcePatternType.LITERAL
+        ),
+    )
 
 
 def revoke_acls(kafka: KafkaAccess, names: Iterable[tuple[Resource, str]]) -> None:
     """Drop every ACL on these resources (tests clean up the grants for their own topics)."""
     admin = _admin(kafka)
     try:
-        admin.delete_acls(
-            [
-                ACLFilter(
-                    principal=None,
-                    host="*",
-                    operation=ACLOperation.ANY,
-                    permission_type=ACLPermissionType.ANY,
-                    resource_pattern=ResourcePatternFilter(
-                        _RESOURCE_TYPES[resource], name, ACLResourcePatternType.LITERAL
-                    ),
-                )
-                for resource, name in names
-            ]
-        )
+        admin.delete_acls([_filter(resource, name) for resource, name in names])
     finally:
         admin.close()
 
 
-def granted(kafka: KafkaAccess, resource: Resource, name: str) -> set[Grant]:
-    """The ALLOW rules the broker holds on one resource (to compare with :func:`grants`)."""
+def granted(kafka: KafkaAccess, resources: Iterable[tuple[Resource, str]]) -> set[Grant]:
+    """Every ALLOW rule the broker holds on these resources (to compare with :func:`grants`);
+    an ACL this module never grants (a DENY, another operation) is an error."""
     admin = _admin(kafka)
     try:
-        acls, error = admin.describe_acls(
-            ACLFilter(
-                principal=None,
-                host="*",
-                operation=ACLOperation.ANY,
-                permission_type=ACLPermissionType.ANY,
-                resource_pattern=ResourcePatternFilter(
-                    _RESOURCE_TYPES[resource], name, ACLResourcePatternType.LITERAL
-                ),
-            )
-        )
+        return _held(admin, resources, strict=True)
     finally:
         admin.close()
-    if error.errno:
-        raise RuntimeError(f"describe ACLs failed: {error}")
+
+
+def _held(
+    admin: KafkaAdminClient, resources: Iterable[tuple[Resource, str]], strict: bool = False
+) -> set[Grant]:
     by_operation = {v: k for k, v in _OPERATIONS.items()}
     result = set()
-    for acl in acls:
-        if acl.permission_type != ACLPermissionType.ALLOW or acl.operation not in by_operation:
-            # Not one this module grants: someone added it by hand.
-            raise ValueError(f"unexpected ACL on {resource} {name}: {acl}")
-        result.add(
-            Grant(
-                acl.principal.removeprefix("User:"),
-                by_operation[acl.operation],
-                resource,
-                acl.resource_pattern.resource_name,
+    for resource, name in resources:
+        acls, error = admin.describe_acls(_filter(resource, name))
+        if error.errno:
+            raise RuntimeError(f"describe ACLs failed: {error}")
+        for acl in acls:
+            if acl.permission_type != ACLPermissionType.ALLOW or acl.operation not in by_operation:
+                if strict:
+                    raise ValueError(f"unexpected ACL on {resource} {name}: {acl}")
+                continue
+            result.add(
+                Grant(
+                    acl.principal.removeprefix("User:"),
+                    by_operation[acl.operation],
+                    resource,
+                    acl.resource_pattern.resource_name,
+                )
             )
-        )
     return result

@@ -77,6 +77,15 @@ def _event(topic: str, position: int, subject: str) -> OutgoingMessage:
     return OutgoingMessage(topic, subject, value, position, "store-acl")
 
 
+def _publish_as(principal: str, *messages: OutgoingMessage) -> None:
+    """Through the relay's own publisher (idempotent producer, reconciliation first)."""
+    publisher = KafkaPublisher(kafka_as(principal))
+    try:
+        publisher.publish(messages)
+    finally:
+        publisher.close()
+
+
 def _producer(kafka: KafkaAccess, **options: Any) -> KafkaProducer:
     return KafkaProducer(
         **kafka.client_options(), acks="all", max_block_ms=5000, **QUICK, **options
@@ -95,10 +104,7 @@ def _on_topic(topic: str) -> int:
 
 def test_the_broker_holds_exactly_the_deployment_grants(names: Names) -> None:
     expected = set(grants(names))
-    held = set()
-    for resource, name in {(g.resource, g.name) for g in expected}:
-        held |= granted(kafka_as(), resource, name)
-    assert held == expected
+    assert granted(kafka_as(), {(g.resource, g.name) for g in expected}) == expected
 
 
 def test_locaties_publishes_its_topic_and_reconciles_by_reading_it(names: Names) -> None:
@@ -153,7 +159,7 @@ def test_only_kennis_may_write_the_kennis_topic(names: Names) -> None:
 
 
 def test_the_auditor_reads_but_may_not_write(names: Names) -> None:
-    KafkaPublisher(kafka_as(LOCATIES)).publish([_event(names.spoedlocaties, 50, "ZH0050")])
+    _publish_as(LOCATIES, _event(names.spoedlocaties, 50, "ZH0050"))
     gelezen = export.uit_kafka(kafka_as(AUDITOR), names.spoedlocaties, toon=False)
     assert 50 in {int(e["position"]) for e in gelezen}
     # Not even a producer id: the auditor has WRITE on no topic at all.
@@ -215,7 +221,7 @@ def test_a_forged_event_copied_from_the_topic_is_refused_by_the_broker(names: Na
     """The attack from issue 11: copy a registration from the topic, give it a new site, the
     next position and an all-zero hash, produce it with plain kafka-python; without
     credentials, and with the read-only ones an auditor has."""
-    KafkaPublisher(kafka_as(LOCATIES)).publish([_event(names.spoedlocaties, 70, "ZH0070")])
+    _publish_as(LOCATIES, _event(names.spoedlocaties, 70, "ZH0070"))
     before = _on_topic(names.spoedlocaties)
     original = next(
         e
@@ -250,7 +256,7 @@ def test_audit_export_logs_in_with_the_auditors_file_and_says_when_refused(
 ) -> None:
     from bodemregie.cli import main
 
-    KafkaPublisher(kafka_as(LOCATIES)).publish([_event(names.spoedlocaties, 80, "ZH0080")])
+    _publish_as(LOCATIES, _event(names.spoedlocaties, 80, "ZH0080"))
     uit = tmp_path / "log.jsonl"
     bron = ["audit", "export", "--kafka", KAFKA_BOOTSTRAP, "--stil", "-o", str(uit)]
     auditor = str(credentials_file(AUDITOR, KAFKA_CREDENTIALS))
