@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from shared.db import migrations
 from shared.db.engine import make_engine
-from shared.messaging.acls import ADMIN
+from shared.messaging.acls import ADMIN, Names, ensure_acls, grants, revoke_acls
 from shared.messaging.kafka_client import (
     CREDENTIALS_DIR,
     KafkaAccess,
@@ -31,6 +31,26 @@ KAFKA_CREDENTIALS = Path(os.environ.get("BODEMREGIE_TEST_KAFKA_CREDENTIALS", str
 # The disposable broker of the tests that kill Kafka (its own name, storage and ports).
 CHAOS_KAFKA_NAME = os.environ.get("BODEMREGIE_TEST_CHAOS_KAFKA_NAME", "kafka-chaos")
 CHAOS_KAFKA_PORT = int(os.environ.get("BODEMREGIE_TEST_CHAOS_KAFKA_PORT", "19092"))
+
+
+def login_file(principal: str) -> str:
+    """A principal's credentials file, for ``BODEMREGIE_KAFKA_CREDENTIALS_FILE`` in settings."""
+    return str(credentials_file(principal, KAFKA_CREDENTIALS))
+
+
+@contextmanager
+def service_grants(names: Names, bootstrap: str = KAFKA_BOOTSTRAP) -> Iterator[None]:
+    """The deployment's ACLs on a test's own topics and groups, so that its services can log in
+    as their own principals (as in ``make run``); the grants on the test's resources (names
+    starting with ``test``) are revoked afterwards, those on shared names stay."""
+    admin = kafka_as(ADMIN, bootstrap)
+    ensure_acls(admin, grants(names))
+    try:
+        yield
+    finally:
+        revoke_acls(
+            admin, {(g.resource, g.name) for g in grants(names) if g.name.startswith("test")}
+        )
 
 
 def kafka_as(principal: str = ADMIN, bootstrap: str = KAFKA_BOOTSTRAP) -> KafkaAccess:
