@@ -73,6 +73,8 @@ secured() {
 
 config() {
   mkdir -p "$data"
+  # It holds the admin's password: a new file, so that umask 077 applies (an older one was 0644).
+  rm -f "$var/server.properties"
   (umask 077
    sed -e "/^listeners=/s#localhost:9092#$listen_host:$port#" \
      -e "/^advertised.listeners=/s#localhost:9092#$advertised_host:$port#" \
