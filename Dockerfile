@@ -4,4 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY shared shared
 COPY services services
+# `bodemregie topics` (topics and ACLs) and the auditor's commands
+COPY auditor auditor
+COPY bodemregie bodemregie
 RUN pip install --no-cache-dir .

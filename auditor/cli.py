@@ -3,7 +3,7 @@
 of a service's key set (``http://localhost:8001/v1/ankersleutels``); anchors name their key id.
 ``sleutel --roteer`` retires the current key (still served) and makes a new one.
 
-bodemregie audit export --kafka localhost:9092 [--topic T] -o log.jsonl
+bodemregie audit export --kafka localhost:9092 [--kafka-inlog auditor.json] [--topic T] -o log.jsonl
 bodemregie audit export --api http://localhost:8001 --token $TOKEN -o log.jsonl
 bodemregie audit verify log.jsonl [--publieke-sleutel anker.pub.pem]
 bodemregie audit verify --kafka localhost:9092 [--topic T] [--publieke-sleutel ...]
@@ -24,11 +24,35 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kafka.errors import KafkaError
+
 from auditor import export, replay, verify
 from services.rapportage.domain.rapporten import NAMEN
 from shared import ankersleutels, integriteit
 from shared.ankersleutels import Sleutelset
+from shared.messaging.acls import AUDITOR
+from shared.messaging.kafka_client import (
+    KafkaAccess,
+    KafkaCredentialsError,
+    credentials_file,
+    from_credentials_file,
+)
 from shared.messaging.topics import SPOEDLOCATIES
+from shared.settings import ServiceSettings
+
+
+def kafka_inlog(bootstrap: str, pad: str | None) -> KafkaAccess:
+    """The auditor's Kafka login: ``--kafka-inlog`` (a credentials file), else
+    BODEMREGIE_KAFKA_CREDENTIALS_FILE or BODEMREGIE_KAFKA_USERNAME/_PASSWORD, else this
+    checkout's var/kafka-credentials/auditor.json; without any, the broker refuses."""
+    if pad:
+        return from_credentials_file(bootstrap, pad)
+    settings = ServiceSettings(kafka_bootstrap=bootstrap)
+    if settings.kafka_credentials_file or settings.kafka_username:
+        return settings.kafka_access()
+    eigen = credentials_file(AUDITOR)
+    return from_credentials_file(bootstrap, eigen) if eigen.exists() else KafkaAccess(bootstrap)
+
 
 SLEUTEL_HULP = (
     "de publieke ankersleutel(s): PEM, JWK of JWK-set (bestand of map), of de URL van "
@@ -38,7 +62,17 @@ SLEUTEL_HULP = (
 
 def _events(args: argparse.Namespace) -> list[dict[str, Any]]:
     if getattr(args, "kafka", None):
-        return export.uit_kafka(args.kafka, args.topic, toon=not args.stil)
+        try:
+            kafka = kafka_inlog(args.kafka, args.kafka_inlog)
+            return export.uit_kafka(kafka, args.topic, toon=not args.stil)
+        except (KafkaError, KafkaCredentialsError, export.TopicOnleesbaar) as exc:
+            # Exit 2, not 1: 1 means the log itself is not in order.
+            print(
+                f"Kafka weigert of is onbereikbaar ({type(exc).__name__}: {exc}); "
+                "lezen vraagt een login met leesrechten: --kafka-inlog",
+                file=sys.stderr,
+            )
+            raise SystemExit(2) from exc
     if getattr(args, "api", None):
         return export.uit_api(args.api, args.token, toon=not args.stil)
     return list(export.lees(args.bestand))
@@ -160,6 +194,11 @@ def _bron(p: argparse.ArgumentParser, bestand: bool = True) -> None:
     if bestand:
         p.add_argument("bestand", nargs="?", help="een geëxporteerd logboek (JSON Lines)")
     p.add_argument("--kafka", help="lees het topic vanaf offset 0 van deze broker")
+    p.add_argument(
+        "--kafka-inlog",
+        help="JSON met username, password en mechanism van een leesaccount "
+        "(bodemregie kafka-credentials auditor); standaard BODEMREGIE_KAFKA_CREDENTIALS_FILE",
+    )
     p.add_argument("--topic", default=SPOEDLOCATIES)
     p.add_argument("--api", help="lees de landelijke stroom van deze service (basis-URL)")
     p.add_argument("--token", default="", help="bearer-token voor --api")

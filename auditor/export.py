@@ -10,6 +10,8 @@ from typing import Any, TextIO
 import httpx
 from kafka import KafkaConsumer, TopicPartition
 
+from shared.messaging.kafka_client import KafkaAccess
+
 
 def voortgang(gedaan: int, totaal: int | None, uit: TextIO = sys.stderr) -> None:
     if totaal:
@@ -19,14 +21,21 @@ def voortgang(gedaan: int, totaal: int | None, uit: TextIO = sys.stderr) -> None
         print(f"\r{gedaan} gebeurtenissen", end="", file=uit, flush=True)
 
 
-def uit_kafka(bootstrap: str, topic: str, toon: bool = True) -> list[dict[str, Any]]:
+class TopicOnleesbaar(Exception):
+    """The topic has no partitions this login can see: missing, or not granted."""
+
+
+def uit_kafka(kafka: KafkaAccess, topic: str, toon: bool = True) -> list[dict[str, Any]]:
     """Every record of the topic from offset 0, ordered by global position (partitions are
     interleaved on the topic); exact duplicates are kept once."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(**kafka.client_options(), group_id=None, enable_auto_commit=False)
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not tps:
-            raise ValueError(f"topic {topic} bestaat niet")
+            # The broker hides a topic the login may not describe: both read as "no partitions".
+            raise TopicOnleesbaar(
+                f"topic {topic} bestaat niet of deze Kafka-login mag het niet lezen"
+            )
         consumer.assign(tps)
         consumer.seek_to_beginning(*tps)
         einde = consumer.end_offsets(tps)

@@ -25,8 +25,16 @@ from kafka import KafkaConsumer, TopicPartition
 
 from shared.auth import Rol, mint_dev_token
 from shared.envelope import CloudEvent
+from shared.messaging.acls import ADMIN
+from shared.messaging.kafka_client import credentials_file
 from shared.messaging.topics import TopicSpec, ensure_topics
-from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, postgres_database
+from tests.support.infra import (
+    KAFKA_BOOTSTRAP,
+    KAFKA_CREDENTIALS,
+    ROOT,
+    kafka_as,
+    postgres_database,
+)
 
 SECRET = "bench-secret-" + "y" * 32
 PORT = 18001
@@ -41,7 +49,7 @@ def _percentile(values: list[float], q: float) -> float:
 def run(sites: int, clients: int, workers: int = 1) -> dict[str, Any]:
     # Its own topic, so the benchmark never mixes its events into a development log.
     topic = f"bench.{uuid.uuid4().hex[:10]}"
-    ensure_topics(KAFKA_BOOTSTRAP, (TopicSpec(topic, 6),))
+    ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
     from services.locaties.bootstrap import VERSIONS
 
     with postgres_database([VERSIONS]) as engine:
@@ -50,6 +58,8 @@ def run(sites: int, clients: int, workers: int = 1) -> dict[str, Any]:
             "BODEMREGIE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
             "BODEMREGIE_JWT_SECRET": SECRET,
             "BODEMREGIE_KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,
+            # Its own topic has no service ACLs: the benchmark's relay logs in as admin.
+            "BODEMREGIE_KAFKA_CREDENTIALS_FILE": str(credentials_file(ADMIN, KAFKA_CREDENTIALS)),
             "BODEMREGIE_SPOEDLOCATIES_TOPIC": topic,
         }
         server = subprocess.Popen(
@@ -112,7 +122,7 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
             0
         ]["storeid"]
 
-    consumer = KafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None)
+    consumer = KafkaConsumer(**kafka_as().client_options(), group_id=None)
     tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
     consumer.assign(tps)
     for tp, end in consumer.end_offsets(tps).items():

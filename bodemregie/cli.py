@@ -1,4 +1,4 @@
-"""``bodemregie`` command line: development tokens, topics, and (per service) serve/rebuild."""
+"""``bodemregie`` command line: development tokens, Kafka topics, ACLs and credentials, audits."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ import logging
 import sys
 
 from shared.auth import Rol, mint_dev_token
+from shared.messaging.acls import ADMIN, PRINCIPALS, ensure_acls, grants
+from shared.messaging.kafka_client import (
+    KafkaCredentialsError,
+    credentials_file,
+    from_credentials_file,
+)
 from shared.messaging.topics import ensure_topics
 from shared.settings import Mode, ServiceSettings
 
@@ -32,8 +38,29 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _topics(args: argparse.Namespace) -> int:
-    ensure_topics(args.bootstrap or ServiceSettings().kafka_bootstrap)
-    print("topics ok")
+    settings = ServiceSettings()
+    path = args.credentials or settings.kafka_credentials_file or str(credentials_file(ADMIN))
+    try:
+        admin = from_credentials_file(args.bootstrap or settings.kafka_bootstrap, path)
+    except KafkaCredentialsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    ensure_topics(admin)
+    ensure_acls(admin, grants())
+    print("topics and ACLs ok")
+    return 0
+
+
+def _kafka_credentials(args: argparse.Namespace) -> int:
+    """Hand a principal's generated credentials to whoever needs them (e.g. an auditor)."""
+    path = credentials_file(args.principal)
+    if not path.exists():
+        print(f"no credentials at {path}: start Kafka once (make kafka)", file=sys.stderr)
+        return 2
+    if args.pad:
+        print(path)
+    else:
+        print(path.read_text(encoding="utf-8"), end="")
     return 0
 
 
@@ -48,9 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--geldig-uren", type=int, default=8)
     token.set_defaults(func=_token)
 
-    topics = sub.add_parser("topics", help="create the Kafka topics if missing")
+    topics = sub.add_parser("topics", help="create the Kafka topics and ACLs if missing (as admin)")
     topics.add_argument("--bootstrap", default="")
+    topics.add_argument(
+        "--credentials", default="", help="admin credentials (default var/kafka-credentials)"
+    )
     topics.set_defaults(func=_topics)
+
+    creds = sub.add_parser(
+        "kafka-credentials", help="print a Kafka principal's generated credentials (JSON)"
+    )
+    creds.add_argument("principal", choices=[p for p in PRINCIPALS if p != ADMIN])
+    creds.add_argument("--pad", action="store_true", help="print the file's path instead")
+    creds.set_defaults(func=_kafka_credentials)
 
     from auditor.cli import add_parser as add_audit
 

@@ -19,6 +19,8 @@ import httpx
 
 from shared import ankersleutels
 from shared.auth import Rol, mint_dev_token
+from shared.messaging.acls import ADMIN, ensure_acls, grants
+from shared.messaging.kafka_client import credentials_file, from_credentials_file
 from shared.messaging.topics import ensure_topics
 from shared.settings import ServiceSettings
 
@@ -59,7 +61,10 @@ def _fresh_start(started_kafka: bool) -> None:
     events on the broker belong to a store that no longer exists, and rapportage would refuse
     the new store's events; so a fresh registry starts with a fresh broker and read models."""
     data = ROOT / "var" / "data"
-    broker_data = ROOT / "var" / "kafka" / "data"
+    broker_data = ROOT / "var" / os.environ.get("KAFKA_NAME", "kafka") / "data"
+    if started_kafka and subprocess.run([str(KAFKA), "secured"]).returncode != 0:
+        _set_aside_for_scram(data)
+        return
     if (data / "locaties.sqlite").exists() or not broker_data.exists():
         return
     if not started_kafka:
@@ -88,13 +93,34 @@ def _ankersleutels(env: MutableMapping[str, str]) -> str:
     return str(prive)
 
 
+def _set_aside_for_scram(data: Path) -> None:
+    """The broker's storage dates from before SCRAM logins (or other credentials): kafka.sh
+    moves it aside and formats anew, because no user exists to log in with. The databases
+    belong to that old log (their outboxes count it as published, the read models hold its
+    offsets), so they move aside too, and the registry starts empty (`make demo` fills it)."""
+    files = sorted(data.glob("*.sqlite*"))
+    if not files:
+        return
+    aside = ROOT / "var" / f"data.without-scram.{time.strftime('%Y%m%d%H%M%S')}"
+    aside.mkdir(parents=True)
+    for path in files:
+        path.rename(aside / path.name)
+    print(
+        "Kafka vraagt nu om een login (SASL/SCRAM): de broker begint leeg, en de databases van "
+        f"het oude log staan apart in {aside.relative_to(ROOT)}; `make demo` vult een nieuw "
+        "register"
+    )
+
+
 def main() -> int:
     settings = ServiceSettings()
     ankersleutel = _ankersleutels(os.environ)  # the services inherit it
     started_kafka = subprocess.run([str(KAFKA), "status"]).returncode != 0
     _fresh_start(started_kafka)
     subprocess.run([str(KAFKA), "start"], check=True)
-    ensure_topics(settings.kafka_bootstrap)
+    admin = from_credentials_file(settings.kafka_bootstrap, credentials_file(ADMIN))
+    ensure_topics(admin)
+    ensure_acls(admin, grants())
     children: list[subprocess.Popen[bytes]] = []
 
     def shutdown(*_: object) -> None:
@@ -128,11 +154,16 @@ def main() -> int:
                     "warning",
                 ],
                 cwd=ROOT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={
+                    **os.environ,
+                    "PYTHONUNBUFFERED": "1",
+                    # Each service logs in to Kafka as its own principal (ACLs per service).
+                    "BODEMREGIE_KAFKA_CREDENTIALS_FILE": str(credentials_file(service.name)),
+                },
             )
         )
     print("\nBodemregie draait:")
-    print(f"  kafka        {settings.kafka_bootstrap}")
+    print(f"  kafka        {settings.kafka_bootstrap}  (SASL/SCRAM, var/kafka-credentials)")
     for service in SERVICES:
         base = f"http://127.0.0.1:{service.port}/v1"
         state = "klaar" if _wait_ready(f"{base}/ready") else "NIET KLAAR (zie log)"
@@ -144,6 +175,7 @@ def main() -> int:
     print("\nOntwikkeltoken (rol uitvoeringsprogramma, 8 uur geldig):")
     print(f"  {token}")
     print("Meer tokens: .venv/bin/bodemregie token --rol bevoegd-gezag --organisatie ZH")
+    print("Kafka-leesrechten voor een auditor: .venv/bin/bodemregie kafka-credentials auditor")
     print("Ctrl-C stopt alles.\n")
     while True:
         for child in children:

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.messaging.kafka_client import KafkaAccess, credentials_file, from_credentials_file
+
 DEFAULT_DEV_SECRET = "bodemregie-dev-secret-change-me-0123456789"
 MIN_SECRET_BYTES = 32
 DEFAULT_RATE_LIMIT_PER_MINUTE = 3000
@@ -55,6 +57,36 @@ class ServiceSettings(BaseSettings):
     # never wait: a token may burst a minute's worth, then keeps 50 requests a second.
     rate_limit_per_minute: int = Field(default=DEFAULT_RATE_LIMIT_PER_MINUTE, ge=0)
     public_base_url: str = ""
+    # --- Kafka login (SASL/SCRAM; shared/messaging/kafka_client.py) ---
+    # A credentials file (JSON, as deploy/kafka/kafka.sh writes them) or a username and
+    # password. Without either, a development service logs in with
+    # var/kafka-credentials/<service_name>.json when that file exists.
+    kafka_credentials_file: str = ""
+    kafka_username: str = ""
+    kafka_password: str = Field(default="", repr=False)
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+
+    def kafka_access(self) -> KafkaAccess:
+        """The broker and this service's principal, for every Kafka client it builds."""
+        if self.kafka_credentials_file:
+            return from_credentials_file(self.kafka_bootstrap, self.kafka_credentials_file)
+        if self.kafka_username:
+            return KafkaAccess(
+                self.kafka_bootstrap,
+                self.kafka_username,
+                self.kafka_password,
+                self.kafka_sasl_mechanism,
+            )
+        service = str(getattr(self, "service_name", ""))
+        default = credentials_file(service)
+        if self.mode is Mode.DEVELOPMENT and service and default.exists():
+            return from_credentials_file(self.kafka_bootstrap, default)
+        if self.mode is Mode.PRODUCTION:
+            raise ValueError(
+                "production mode logs in to Kafka: set BODEMREGIE_KAFKA_CREDENTIALS_FILE or "
+                "BODEMREGIE_KAFKA_USERNAME and BODEMREGIE_KAFKA_PASSWORD"
+            )
+        return KafkaAccess(self.kafka_bootstrap)
 
     @model_validator(mode="after")
     def _tokens_are_safe(self) -> ServiceSettings:

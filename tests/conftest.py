@@ -7,9 +7,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.support.infra import postgres_database, sqlite_database
+from shared.messaging.acls import ADMIN
+from shared.messaging.kafka_client import credentials_file
+from tests.support.infra import KAFKA_CREDENTIALS, postgres_database, sqlite_database
 
 logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _kafka_login_as_admin() -> Iterator[None]:
+    """Services built by the tests (and their subprocesses) log in to the test broker as admin,
+    since every test makes its own topics and consumer groups; tests of the service principals'
+    rights log in as those explicitly (tests/integration/test_kafka_acls.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(
+            "BODEMREGIE_KAFKA_CREDENTIALS_FILE", str(credentials_file(ADMIN, KAFKA_CREDENTIALS))
+        )
+        yield
 
 
 @pytest.fixture

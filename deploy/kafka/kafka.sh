@@ -1,25 +1,41 @@
 #!/usr/bin/env bash
 # Runs a single-node Apache Kafka broker (KRaft) from its Maven Central jars.
-#   kafka.sh fetch   resolve the jars into var/kafka/libs (once)
-#   kafka.sh start   format storage if needed, start in the background, wait until healthy
-#   kafka.sh stop    stop the broker started by start
-#   kafka.sh kill    kill -9 the broker (failure tests)
-#   kafka.sh status  exit 0 when the broker answers on localhost:9092
-#   kafka.sh fg      start in the foreground (used by make run)
+#   kafka.sh fetch    resolve the jars into var/kafka/libs (once)
+#   kafka.sh start    make credentials and format storage if needed, start in the background,
+#                     wait until healthy
+#   kafka.sh stop     stop the broker started by start
+#   kafka.sh kill     kill -9 the broker (failure tests)
+#   kafka.sh status   exit 0 when the broker answers on localhost:9092
+#   kafka.sh secured  exit 0 unless the storage exists but was formatted without the current
+#                     SCRAM users (start would then move it aside and format anew)
+#   kafka.sh fg       start in the foreground (used by make run and deploy/docker-compose.yml)
 # Jars, storage and logs live under var/ (ignored by git). A second, disposable broker (the tests
 # that kill Kafka use one) is started with KAFKA_NAME=<name> KAFKA_PORT=<port>: it gets its own
 # directory var/<name> and its controller listens on port+1.
+#
+# Clients log in with SASL/SCRAM-SHA-512. The first start generates a random password per
+# principal (admin, locaties, kennis, rapportage, auditor) into var/kafka-credentials/<name>.json
+# (mode 0600); every broker of this checkout is formatted with those users, and
+# `bodemregie topics` (as admin) sets the ACLs. The docker-compose file runs this script inside the
+# apache/kafka image with KAFKA_LIBS, KAFKA_VAR, KAFKA_CREDENTIALS and the listener hosts set.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-libs="$root/var/kafka/libs"
-var="$root/var/${KAFKA_NAME:-kafka}"
+libs="${KAFKA_LIBS:-$root/var/kafka/libs}"
+var="${KAFKA_VAR:-$root/var/${KAFKA_NAME:-kafka}}"
+creds="${KAFKA_CREDENTIALS:-$root/var/kafka-credentials}"
 data="$var/data"
 pidfile="$var/kafka.pid"
+marker="$var/scram-users.sha256"
 port="${KAFKA_PORT:-9092}"
 controller_port=$((port + 1))
+listen_host="${KAFKA_LISTEN_HOST-localhost}"
+advertised_host="${KAFKA_ADVERTISED_HOST:-localhost}"
+principals="admin locaties kennis rapportage auditor"
+mechanism="SCRAM-SHA-512"
 
 fetch() {
+  if [ -n "${KAFKA_LIBS:-}" ]; then return; fi  # an image that brings its own jars
   if [ -f "$libs/.complete" ] && [ "$libs/.complete" -nt "$here/pom.xml" ]; then return; fi
   command -v java >/dev/null || { echo "java is required (Java 17+)" >&2; exit 1; }
   command -v mvn >/dev/null || { echo "mvn is required to resolve the Kafka jars" >&2; exit 1; }
@@ -29,11 +45,43 @@ fetch() {
   touch "$libs/.complete"
 }
 
+credentials() {
+  # Random passwords (hex, 192 bits), written once; never overwritten, never committed (var/).
+  (umask 077; mkdir -p "$creds")
+  for name in $principals; do
+    if [ -s "$creds/$name.json" ]; then continue; fi
+    password="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+    (umask 077
+     printf '{"username": "%s", "password": "%s", "mechanism": "%s"}\n' \
+       "$name" "$password" "$mechanism" > "$creds/$name.json.tmp"
+     mv "$creds/$name.json.tmp" "$creds/$name.json")
+  done
+}
+
+password() {
+  sed -n 's/.*"password": "\([0-9a-f]*\)".*/\1/p' "$creds/$1.json"
+}
+
+fingerprint() {
+  for name in $principals; do cat "$creds/$name.json" 2>/dev/null || echo "missing $name"; done \
+    | sha256sum | cut -d' ' -f1
+}
+
+secured() {
+  [ ! -f "$data/meta.properties" ] || [ "$(cat "$marker" 2>/dev/null)" = "$(fingerprint)" ]
+}
+
 config() {
   mkdir -p "$data"
-  sed -e "s#localhost:9092#localhost:$port#g" -e "s#localhost:9093#localhost:$controller_port#g" \
-    "$here/server.properties" > "$var/server.properties"
-  echo "log.dirs=$data" >> "$var/server.properties"
+  # It holds the admin's password: a new file, so that umask 077 applies (an older one was 0644).
+  rm -f "$var/server.properties"
+  (umask 077
+   sed -e "/^listeners=/s#localhost:9092#$listen_host:$port#" \
+     -e "/^advertised.listeners=/s#localhost:9092#$advertised_host:$port#" \
+     -e "s#127.0.0.1:9093#127.0.0.1:$controller_port#g" \
+     -e "s#@ADMIN_PASSWORD@#$(password admin)#g" \
+     "$here/server.properties" > "$var/server.properties"
+   echo "log.dirs=$data" >> "$var/server.properties")
 }
 
 kjava() {
@@ -42,9 +90,24 @@ kjava() {
 }
 
 format() {
+  if ! secured; then
+    # Storage from before SCRAM (or from other credentials) has no users the clients could log
+    # in as, and users cannot be added without one. Keep it aside instead of deleting it.
+    local aside
+    aside="$var/data.without-scram.$(date +%Y%m%d%H%M%S)"
+    mv "$data" "$aside"
+    mkdir -p "$data"
+    echo "kafka: $var was formatted without the current SCRAM users; the old storage moved to" \
+      "$aside (delete it when not needed) and the broker starts empty" >&2
+  fi
   if [ ! -f "$data/meta.properties" ]; then
-    kjava kafka.tools.StorageTool format \
-      -t "$(kjava kafka.tools.StorageTool random-uuid)" -c "$var/server.properties" >/dev/null
+    local users=()
+    for name in $principals; do
+      users+=(--add-scram "$mechanism=[name=$name,password=$(password "$name")]")
+    done
+    kjava kafka.tools.StorageTool format -t "$(kjava kafka.tools.StorageTool random-uuid)" \
+      -c "$var/server.properties" "${users[@]}" >/dev/null
+    fingerprint > "$marker"
   fi
 }
 
@@ -67,9 +130,18 @@ wait_healthy() {
 }
 
 start() {
-  if healthy; then echo "kafka already running on localhost:$port"; return 0; fi
+  if healthy; then
+    echo "kafka already running on localhost:$port"
+    if [ ! -f "$marker" ]; then
+      # E.g. a broker from before SCRAM still running: every client would fail to log in.
+      echo "it was not started with SCRAM users by this script; stop it" \
+        "(deploy/kafka/kafka.sh stop) and start again" >&2
+      return 1
+    fi
+    return 0
+  fi
   mkdir -p "$var"
-  fetch; config; format
+  fetch; credentials; config; format
   nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Dlog4j2.configurationFile="$here/log4j2.yaml" -cp "$libs/*" kafka.Kafka "$var/server.properties" >"$var/kafka.log" 2>&1 &
   echo $! > "$pidfile"
   wait_healthy
@@ -93,7 +165,8 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) healthy ;;
+  secured) secured ;;
   kill) [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null; rm -f "$pidfile" ;;
-  fg) fetch; mkdir -p "$var"; config; format; kjava kafka.Kafka "$var/server.properties" ;;
-  *) echo "usage: $0 fetch|start|stop|kill|status|fg" >&2; exit 2 ;;
+  fg) fetch; mkdir -p "$var"; credentials; config; format; kjava kafka.Kafka "$var/server.properties" ;;
+  *) echo "usage: $0 fetch|start|stop|kill|status|secured|fg" >&2; exit 2 ;;
 esac

@@ -83,7 +83,7 @@ def bootstrap(settings: KennisSettings) -> Container:
     relay = None
     if settings.kafka_enabled and settings.relay_enabled:
         source = source_urn(settings.oin, "bodemregie-kennis")
-        publisher = KafkaPublisher(settings.kafka_bootstrap, client_id="kennis-relay")
+        publisher = KafkaPublisher(settings.kafka_access(), client_id="kennis-relay")
         zegel = verzegelaar(settings, source, settings.kennis_topic)
         relay = RelayThread(
             OutboxRelay(sessions, publisher, source, verzegelaar=zegel),
@@ -94,9 +94,9 @@ def bootstrap(settings: KennisSettings) -> Container:
     container = Container(settings, engine, sessions, relay, personen)
     if settings.kafka_enabled:
         consumer = KafkaProjectionConsumer(
-            voortgang_processor(sessions, KafkaDeadLetterSink(settings.kafka_bootstrap)),
+            voortgang_processor(sessions, KafkaDeadLetterSink(settings.kafka_access())),
             [settings.spoedlocaties_topic],
-            settings.kafka_bootstrap,
+            settings.kafka_access(),
         )
         container.consumer_thread = threading.Thread(
             target=consumer.run, args=(container.stop,), name="kennis-voortgang", daemon=True

@@ -95,7 +95,7 @@ def bootstrap(settings: LocatiesSettings) -> Container:
     zegel = verzegelaar(settings, source, settings.spoedlocaties_topic)
     relay = None
     if settings.kafka_enabled and settings.relay_enabled:
-        publisher = KafkaPublisher(settings.kafka_bootstrap, client_id="locaties-relay")
+        publisher = KafkaPublisher(settings.kafka_access(), client_id="locaties-relay")
         relay = RelayThread(
             OutboxRelay(sessions, publisher, source, verzegelaar=zegel),
             name="locaties-relay",

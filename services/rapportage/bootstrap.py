@@ -54,11 +54,10 @@ def processor(
 def kafka_consumers(
     settings: RapportageSettings, sessions: sessionmaker[Session]
 ) -> list[KafkaProjectionConsumer]:
-    sink = KafkaDeadLetterSink(settings.kafka_bootstrap)
+    kafka = settings.kafka_access()
+    sink = KafkaDeadLetterSink(kafka)
     return [
-        KafkaProjectionConsumer(
-            processor(settings, sessions, sink, stroom, groep), [topic], settings.kafka_bootstrap
-        )
+        KafkaProjectionConsumer(processor(settings, sessions, sink, stroom, groep), [topic], kafka)
         for stroom, topic, groep in stromen(settings)
     ]
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import CloudEvent, EnvelopeError
 from shared.eventstore.tables import consumer_offsets, consumer_streams, dead_letters
+from shared.messaging.kafka_client import KafkaAccess
 from shared.messaging.topics import DEADLETTER
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,9 @@ class DeadLetterSink(Protocol):
 
 
 class KafkaDeadLetterSink:
-    def __init__(self, bootstrap: str, topic: str = DEADLETTER) -> None:
+    def __init__(self, kafka: KafkaAccess, topic: str = DEADLETTER) -> None:
         self._producer = KafkaProducer(
-            bootstrap_servers=bootstrap, acks="all", enable_idempotence=True
+            **kafka.client_options(), acks="all", enable_idempotence=True
         )
         self._topic = topic
 
@@ -245,19 +246,19 @@ class KafkaProjectionConsumer:
         self,
         processor: ProjectionProcessor,
         topics: Sequence[str],
-        bootstrap: str,
+        kafka: KafkaAccess,
         max_records: int = 500,
         **kafka_options: Any,
     ) -> None:
         self.processor = processor
         self._topics = list(topics)
-        self._bootstrap = bootstrap
+        self._kafka = kafka
         self._max_records = max_records
         self._options = kafka_options
 
     def run(self, stop: threading.Event) -> None:
         consumer = KafkaConsumer(
-            bootstrap_servers=self._bootstrap,
+            **self._kafka.client_options(),
             group_id=self.processor.name,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -17,6 +17,7 @@ from typing import Protocol
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
+from shared.messaging.kafka_client import KafkaAccess
 from shared.messaging.topics import partition_for
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,12 @@ class InMemoryPublisher:
 
 class KafkaPublisher:
     def __init__(
-        self, bootstrap: str, client_id: str = "bodemregie-relay", delivery_timeout_ms: int = 30_000
+        self,
+        kafka: KafkaAccess,
+        client_id: str = "bodemregie-relay",
+        delivery_timeout_ms: int = 30_000,
     ) -> None:
-        self._bootstrap = bootstrap
+        self._kafka = kafka
         self._client_id = client_id
         self._delivery_timeout_ms = delivery_timeout_ms
         self._producer: KafkaProducer | None = None
@@ -84,7 +88,7 @@ class KafkaPublisher:
     def _get_producer(self) -> KafkaProducer:
         if self._producer is None:
             self._producer = KafkaProducer(
-                bootstrap_servers=self._bootstrap,
+                **self._kafka.client_options(),
                 client_id=self._client_id,
                 enable_idempotence=True,
                 acks="all",
@@ -139,7 +143,7 @@ class KafkaPublisher:
         self, topic: str, partitions: int, messages: Sequence[OutgoingMessage]
     ) -> list[OutgoingMessage]:
         store_ids = {m.store_id for m in messages if m.topic == topic}
-        last = last_positions(self._bootstrap, topic, store_ids)
+        last = last_positions(self._kafka, topic, store_ids)
         keep = []
         for m in messages:
             p = partition_for(m.key.encode(), partitions)
@@ -165,11 +169,13 @@ class KafkaPublisher:
             self._producer = None
 
 
-def last_positions(bootstrap: str, topic: str, store_ids: set[str]) -> dict[tuple[str, int], int]:
+def last_positions(
+    kafka: KafkaAccess, topic: str, store_ids: set[str]
+) -> dict[tuple[str, int], int]:
     """For each partition, the global position in the last record written by one of
     ``store_ids``: ``{(store_id, partition): position}``."""
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         enable_auto_commit=False,
         group_id=None,
         consumer_timeout_ms=5000,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from shared.messaging.kafka_client import KafkaAccess
+
 log = logging.getLogger(__name__)
 
 SPOEDLOCATIES = "bodem.spoedlocaties.v1"
@@ -29,14 +31,14 @@ TOPICS = (TopicSpec(SPOEDLOCATIES, 6), TopicSpec(KENNIS, 3), TopicSpec(DEADLETTE
 
 
 def ensure_topics(
-    bootstrap: str, specs: tuple[TopicSpec, ...] = TOPICS, timeout_s: float = 60.0
+    kafka: KafkaAccess, specs: tuple[TopicSpec, ...] = TOPICS, timeout_s: float = 60.0
 ) -> None:
     """Create missing topics; waits for the broker up to ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
             admin = KafkaAdminClient(
-                bootstrap_servers=bootstrap, client_id="bodemregie-admin", request_timeout_ms=10_000
+                **kafka.client_options(), client_id="bodemregie-admin", request_timeout_ms=10_000
             )
             break
         except KafkaError:

@@ -1,5 +1,7 @@
 """A question flow on the knowledge platform reaches rapportage's transition indicators over
-real Kafka, and the auditor recomputes the indicator report from the kennis log."""
+real Kafka, and the auditor recomputes the indicator report from the kennis log. Kennis and
+rapportage log in as their own principals with the deployment's ACLs (as in ``make run``), so a
+Kafka operation a service needs but is not granted fails here."""
 
 from __future__ import annotations
 
@@ -23,7 +25,15 @@ from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared.auth import Rol
 from shared.integriteit import laad_publieke_sleutel, nieuwe_sleutel
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
+from shared.messaging.acls import KENNIS_PRINCIPAL, RAPPORTAGE, Names
+from tests.support.infra import (
+    KAFKA_BOOTSTRAP,
+    create_topic,
+    kafka_as,
+    login_file,
+    postgres_database,
+    service_grants,
+)
 from tests.support.locaties import SECRET, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
@@ -51,11 +61,14 @@ def test_ask_answer_accept_reaches_the_transition_indicators(
     url = lambda e: e.url.render_as_string(hide_password=False)  # noqa: E731
     prive, publiek = nieuwe_sleutel()
     (tmp_path / "anker.pem").write_bytes(prive)
+    groep = f"test-tr-{kennis_topic.rsplit('.', 1)[-1]}"
     kennis_cfg = KennisSettings(
         database_url=url(kennis_db),
         jwt_secret=SECRET,
         kafka_bootstrap=KAFKA_BOOTSTRAP,
+        kafka_credentials_file=login_file(KENNIS_PRINCIPAL),
         kennis_topic=kennis_topic,
+        spoedlocaties_topic=locaties_topic,
         anker_elke=3,
         anker_sleutel=str(tmp_path / "anker.pem"),
     )
@@ -63,12 +76,16 @@ def test_ask_answer_accept_reaches_the_transition_indicators(
         database_url=url(rapportage_db),
         jwt_secret=SECRET,
         kafka_bootstrap=KAFKA_BOOTSTRAP,
+        kafka_credentials_file=login_file(RAPPORTAGE),
         kennis_topic=kennis_topic,
         spoedlocaties_topic=locaties_topic,
-        consumer_group="tr",
+        consumer_group=groep,
     )
     vandaag = datetime.now(UTC).date().isoformat()
     with (
+        service_grants(
+            Names(spoedlocaties=locaties_topic, kennis=kennis_topic, rapportage_group=groep)
+        ),
         TestClient(kennis_app(kennis_cfg)) as kennis,
         TestClient(rapportage_app(rapportage_cfg)) as rapportage,
     ):
@@ -130,7 +147,7 @@ def test_ask_answer_accept_reaches_the_transition_indicators(
     deelname = {r["organisatie"]: r for r in rapport["inhoud"]["deelname"]}
     assert deelname["ZL"]["gesteld"] == 1 and deelname["UT"]["antwoorden"] == 1
 
-    log = export.uit_kafka(KAFKA_BOOTSTRAP, kennis_topic, toon=False)
+    log = export.uit_kafka(kafka_as(), kennis_topic, toon=False)
     # The knowledge log is sealed and its anchors signed with the deployment's key too.
     uitslag = verify.controleer(log, laad_publieke_sleutel(publiek))
     assert uitslag.in_orde and uitslag.ondertekend >= 1, uitslag.bevindingen

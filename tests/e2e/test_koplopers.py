@@ -1,4 +1,5 @@
-"""Locaties events over Kafka make a bevoegd gezag that is ahead in remediation a koploper."""
+"""Locaties events over Kafka make a bevoegd gezag that is ahead in remediation a koploper.
+Locaties and kennis log in as their own principals with the deployment's ACLs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from services.kennis.config import KennisSettings
 from services.kennis.entrypoints.app import create_app as kennis_app
 from services.locaties.bootstrap import VERSIONS as LOCATIES_VERSIONS
 from shared.auth import Rol
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
+from shared.messaging.acls import KENNIS_PRINCIPAL, LOCATIES, Names
+from tests.support.infra import (
+    KAFKA_BOOTSTRAP,
+    create_topic,
+    login_file,
+    postgres_database,
+    service_grants,
+)
 from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -37,18 +45,22 @@ def test_a_bevoegd_gezag_ahead_in_remediation_becomes_koploper(
 ) -> None:
     locaties_db, kennis_db = databases
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
+    kennis_topic = create_topic(KAFKA_BOOTSTRAP, partitions=1)
     kennis_cfg = KennisSettings(
         database_url=kennis_db.url.render_as_string(hide_password=False),
         jwt_secret=SECRET,
         kafka_bootstrap=KAFKA_BOOTSTRAP,
+        kafka_credentials_file=login_file(KENNIS_PRINCIPAL),
         spoedlocaties_topic=topic,
-        kennis_topic=create_topic(KAFKA_BOOTSTRAP, partitions=1),
+        kennis_topic=kennis_topic,
     )
     with (
+        service_grants(Names(spoedlocaties=topic, kennis=kennis_topic)),
         locaties_client(
             locaties_db,
             kafka_enabled=True,
             kafka_bootstrap=KAFKA_BOOTSTRAP,
+            kafka_credentials_file=login_file(LOCATIES),
             spoedlocaties_topic=topic,
         ) as locaties,
         TestClient(kennis_app(kennis_cfg)) as kennis,

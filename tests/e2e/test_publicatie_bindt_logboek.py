@@ -28,7 +28,7 @@ from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared import ankersleutels
 from shared import integriteit as i
 from shared.auth import Rol
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as, postgres_database
 from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
@@ -103,7 +103,7 @@ def opzet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opzet]:
             _sites(locaties, 2, "UH", "0344")
             jwks = locaties.get("/v1/ankersleutels").json()
         # Both stops anchored what was sealed and published that anchor: the log ends in one.
-        log = export.uit_kafka(KAFKA_BOOTSTRAP, topic, toon=False)
+        log = export.uit_kafka(kafka_as(), topic, toon=False)
         laatste = max(int(e["position"]) for e in log)
         settings = RapportageSettings(
             database_url=rapportage_db.url.render_as_string(hide_password=False),

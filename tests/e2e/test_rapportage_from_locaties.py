@@ -27,7 +27,7 @@ from shared.auth import Rol
 from shared.db.engine import make_session_factory
 from shared.eventstore.tables import consumer_offsets, events
 from shared.vocabulaire import Status
-from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, create_topic, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, create_topic, kafka_as, postgres_database
 from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
@@ -123,7 +123,7 @@ def test_reports_follow_the_registry_and_survive_crashes_and_rebuilds(
             assert again["digest"] == voortgang["digest"]
 
             # A poison message lands in the dead letters; later events are still processed.
-            producer = KafkaProducer(bootstrap_servers=KAFKA_BOOTSTRAP)
+            producer = KafkaProducer(**kafka_as().client_options())
             producer.send(topic, key=b"ZH051300001", value=b'{"specversion": "1.0"}')
             producer.flush()
             producer.close()

@@ -21,7 +21,7 @@ from services.locaties.entrypoints.demo import vul
 from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared.auth import Rol
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as, postgres_database
 from tests.support.locaties import SECRET, locaties_client, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
@@ -86,7 +86,7 @@ def test_every_served_report_is_what_duckdb_computes_from_the_exported_topic(
                         assert antwoord.status_code == 200, antwoord.text
                         gediend.append((naam, peildatum, kennisdatum, antwoord.json()))
 
-    log = export.uit_kafka(KAFKA_BOOTSTRAP, topic, toon=False)
+    log = export.uit_kafka(kafka_as(), topic, toon=False)
     assert verify.controleer(log).in_orde
     bestand = tmp_path / "log.jsonl"
     with bestand.open("w", encoding="utf-8") as fh:

@@ -25,7 +25,7 @@ from shared.auth import Principal, Rol
 from shared.db.engine import make_session_factory
 from shared.eventstore import EventMetadata
 from shared.vocabulaire import RisicoType, Status
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as, postgres_database
 from tests.support.locaties import SECRET, locaties_client, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
@@ -174,7 +174,7 @@ def test_what_we_told_parliament_then_and_what_we_know_now(
         )
 
     # The auditor exports the topic and recomputes both reports from the log alone.
-    log = export.uit_kafka(KAFKA_BOOTSTRAP, topic, toon=False)
+    log = export.uit_kafka(kafka_as(), topic, toon=False)
     assert verify.controleer(log).in_orde
     for rapport, kennisdatum in ((gemeld, date(2013, 2, 1)), (geweten, None)):
         opnieuw = replay.herspeel(

@@ -29,7 +29,7 @@ from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared.auth import Rol, mint_dev_token
 from shared.eventstore.tables import events
 from shared.integriteit import nieuwe_sleutel
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as, postgres_database
 from tests.support.locaties import NIEUW, SECRET, locaties_client
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
@@ -178,9 +178,7 @@ def test_erasure_keeps_the_log_and_reports_and_removes_the_person(
         feed = _feed(locaties)
         _geen_e_mail("de landelijke stroom", feed)
         ambtenaar = next(e["actor"] for e in feed if e["type"].endswith("geregistreerd"))
-        logs_voor = {
-            t: export.uit_kafka(KAFKA_BOOTSTRAP, t, toon=False) for t in (l_topic, k_topic)
-        }
+        logs_voor = {t: export.uit_kafka(kafka_as(), t, toon=False) for t in (l_topic, k_topic)}
 
         # Erasure, in both services' databases, by login, while the services run.
         monkeypatch.setenv("BODEMREGIE_PRIVACY_GEHEIM", GEHEIM)
@@ -206,12 +204,12 @@ def test_erasure_keeps_the_log_and_reports_and_removes_the_person(
     # The auditor: both logs, exported from Kafka after erasure, verify end to end (signed
     # anchors included), hold every event of before unchanged, and replay the reports.
     for topic, voor in logs_voor.items():
-        na = export.uit_kafka(KAFKA_BOOTSTRAP, topic, toon=False)
+        na = export.uit_kafka(kafka_as(), topic, toon=False)
         assert na[: len(voor)] == voor
         assert _verify(na, tmp_path / f"{topic}.jsonl", tmp_path / "anker.pub.pem") == 0
         _geen_e_mail(f"topic {topic}", na)
-    l_log = export.uit_kafka(KAFKA_BOOTSTRAP, l_topic, toon=False)
-    k_log = export.uit_kafka(KAFKA_BOOTSTRAP, k_topic, toon=False)
+    l_log = export.uit_kafka(kafka_as(), l_topic, toon=False)
+    k_log = export.uit_kafka(kafka_as(), k_topic, toon=False)
     peildatum = date.fromisoformat(PEILDATUM)
     assert (
         replay.herspeel(l_log, "voortgang", peildatum, voortgang["positie"]).digest

@@ -22,7 +22,7 @@ from shared.messaging.publisher import KafkaPublisher, OutgoingMessage
 from shared.messaging.topics import DEADLETTER, ensure_topics
 from tests.support import projection
 from tests.support.events import ACTOR
-from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, create_topic, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, create_topic, kafka_as, postgres_database
 from tests.support.kafka_read import read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -56,7 +56,7 @@ def _fill(topic: str, streams: int, per_stream: int) -> int:
         for s in range(streams):
             position += 1
             messages.append(_message(position, f"S-{s}", v, position % 97, topic))
-    publisher = KafkaPublisher(KAFKA_BOOTSTRAP)
+    publisher = KafkaPublisher(kafka_as())
     publisher.publish(messages)
     publisher.close()
     return position
@@ -97,9 +97,9 @@ def other_read_db() -> Iterator[Engine]:
 def _run_in_thread(
     engine: Engine, group: str, topic: str
 ) -> tuple[threading.Event, threading.Thread]:
-    sink = KafkaDeadLetterSink(KAFKA_BOOTSTRAP)
+    sink = KafkaDeadLetterSink(kafka_as())
     consumer = KafkaProjectionConsumer(
-        projection.processor(engine, group, sink), [topic], KAFKA_BOOTSTRAP
+        projection.processor(engine, group, sink), [topic], kafka_as()
     )
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,))
@@ -163,7 +163,7 @@ def test_a_consumer_killed_mid_batch_ends_identical_to_an_uninterrupted_run(
 def test_duplicates_on_the_topic_are_applied_once(read_db: Engine) -> None:
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=1)
     first = [_message(i, "S-1", i, 10, topic) for i in (1, 2, 3)]
-    producer = KafkaProducer(bootstrap_servers=KAFKA_BOOTSTRAP)
+    producer = KafkaProducer(**kafka_as().client_options())
     for m in [*first, first[1], first[2]]:  # a relay without reconciliation could do this
         producer.send(topic, key=m.key.encode(), value=m.value, partition=0)
     producer.flush()
@@ -176,12 +176,12 @@ def test_duplicates_on_the_topic_are_applied_once(read_db: Engine) -> None:
 
 
 def test_a_poison_message_is_dead_lettered_and_processing_continues(read_db: Engine) -> None:
-    ensure_topics(KAFKA_BOOTSTRAP)
+    ensure_topics(kafka_as())
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=1)
-    consumer = KafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None)
+    consumer = KafkaConsumer(**kafka_as().client_options(), group_id=None)
     dlq = TopicPartition(DEADLETTER, 0)
     dlq_start = consumer.end_offsets([dlq])[dlq]
-    producer = KafkaProducer(bootstrap_servers=KAFKA_BOOTSTRAP)
+    producer = KafkaProducer(**kafka_as().client_options())
     good = _message(1, "S-1", 1, 5, topic)
     invalid_data = CloudEvent.from_json(_message(2, "S-1", 2, 5, topic).value)
     bad_data = CloudEvent(
@@ -228,10 +228,10 @@ def test_a_restarted_relay_does_not_publish_what_already_landed() -> None:
     """Published but not marked (a crash between the two): a new publisher reconciles."""
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
     batch = [_message(i, f"S-{i % 5}", (i - 1) // 5 + 1, i, topic) for i in range(1, 31)]
-    first = KafkaPublisher(KAFKA_BOOTSTRAP)
+    first = KafkaPublisher(kafka_as())
     first.publish(batch[:20])
     first.close()
-    second = KafkaPublisher(KAFKA_BOOTSTRAP)
+    second = KafkaPublisher(kafka_as())
     second.publish(batch)  # the relay did not get to mark rows 1-20
     second.close()
     on_topic = read_topic(KAFKA_BOOTSTRAP, topic, expect_at_least=30)

@@ -38,7 +38,7 @@ def broker() -> Iterator[Broker]:
 def test_killing_kafka_loses_and_doubles_nothing(broker: Broker, pg_engine: Engine) -> None:
     topic = create_topic(broker.bootstrap, partitions=3)
     sessions = make_session_factory(pg_engine)
-    publisher = KafkaPublisher(broker.bootstrap, delivery_timeout_ms=8000)
+    publisher = KafkaPublisher(broker.admin, delivery_timeout_ms=8000)
     relay = OutboxRelay(sessions, publisher, SOURCE, batch_size=50)
     relay_thread = RelayThread(relay)
     relay_thread.start()

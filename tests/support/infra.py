@@ -13,12 +13,50 @@ from sqlalchemy import Engine, create_engine, text
 
 from shared.db import migrations
 from shared.db.engine import make_engine
+from shared.messaging.acls import ADMIN, Names, ensure_acls, grants, revoke_acls
+from shared.messaging.kafka_client import (
+    CREDENTIALS_DIR,
+    KafkaAccess,
+    credentials_file,
+    from_credentials_file,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = os.environ.get(
     "BODEMREGIE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5433/postgres"
 )
 KAFKA_BOOTSTRAP = os.environ.get("BODEMREGIE_TEST_KAFKA", "localhost:9092")
+# The logins deploy/kafka/kafka.sh generated when it started the test brokers.
+KAFKA_CREDENTIALS = Path(os.environ.get("BODEMREGIE_TEST_KAFKA_CREDENTIALS", str(CREDENTIALS_DIR)))
+# The disposable broker of the tests that kill Kafka (its own name, storage and ports).
+CHAOS_KAFKA_NAME = os.environ.get("BODEMREGIE_TEST_CHAOS_KAFKA_NAME", "kafka-chaos")
+CHAOS_KAFKA_PORT = int(os.environ.get("BODEMREGIE_TEST_CHAOS_KAFKA_PORT", "19092"))
+
+
+def login_file(principal: str) -> str:
+    """A principal's credentials file, for ``BODEMREGIE_KAFKA_CREDENTIALS_FILE`` in settings."""
+    return str(credentials_file(principal, KAFKA_CREDENTIALS))
+
+
+@contextmanager
+def service_grants(names: Names, bootstrap: str = KAFKA_BOOTSTRAP) -> Iterator[None]:
+    """The deployment's ACLs on a test's own topics and groups, so that its services can log in
+    as their own principals (as in ``make run``); the grants on the test's resources (names
+    starting with ``test``) are revoked afterwards, those on shared names stay."""
+    admin = kafka_as(ADMIN, bootstrap)
+    ensure_acls(admin, grants(names))
+    try:
+        yield
+    finally:
+        revoke_acls(
+            admin, {(g.resource, g.name) for g in grants(names) if g.name.startswith("test")}
+        )
+
+
+def kafka_as(principal: str = ADMIN, bootstrap: str = KAFKA_BOOTSTRAP) -> KafkaAccess:
+    """A login to the test broker. Tests act as admin (super user: they create their own topics
+    and consumer groups) unless they test what a service principal may do."""
+    return from_credentials_file(bootstrap, credentials_file(principal, KAFKA_CREDENTIALS))
 
 
 @contextmanager
@@ -56,20 +94,30 @@ def create_topic(bootstrap: str, partitions: int = 3) -> str:
     from shared.messaging.topics import TopicSpec, ensure_topics
 
     name = f"test.{uuid.uuid4().hex[:10]}"
-    ensure_topics(bootstrap, (TopicSpec(name, partitions),))
+    ensure_topics(kafka_as(ADMIN, bootstrap), (TopicSpec(name, partitions),))
     return name
 
 
 class Broker:
     """A disposable Kafka broker (own ports and storage) for tests that kill it."""
 
-    def __init__(self, name: str = "kafka-chaos", port: int = 19092) -> None:
-        self.env = {**os.environ, "KAFKA_NAME": name, "KAFKA_PORT": str(port)}
+    def __init__(self, name: str = CHAOS_KAFKA_NAME, port: int = CHAOS_KAFKA_PORT) -> None:
+        # Same credentials directory: the broker is formatted with the same SCRAM users.
+        self.env = {
+            **os.environ,
+            "KAFKA_NAME": name,
+            "KAFKA_PORT": str(port),
+            "KAFKA_CREDENTIALS": str(KAFKA_CREDENTIALS),
+        }
         self.bootstrap = f"localhost:{port}"
         self._script = str(ROOT / "deploy" / "kafka" / "kafka.sh")
 
     def _run(self, action: str) -> None:
         subprocess.run([self._script, action], env=self.env, check=True, stdout=subprocess.DEVNULL)
+
+    @property
+    def admin(self) -> KafkaAccess:
+        return kafka_as(ADMIN, self.bootstrap)
 
     def start(self) -> None:
         self._run("start")

@@ -7,13 +7,17 @@ import time
 from kafka import KafkaConsumer, TopicPartition
 
 from shared.envelope import CloudEvent
+from tests.support.infra import kafka_as
 
 
 def read_topic(
     bootstrap: str, topic: str, expect_at_least: int = 0, timeout_s: float = 60.0
 ) -> dict[int, list[CloudEvent]]:
-    """All records of ``topic`` per partition, in offset order, parsed as CloudEvents."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    """All records of ``topic`` per partition, in offset order, parsed as CloudEvents (read as
+    admin)."""
+    consumer = KafkaConsumer(
+        **kafka_as(bootstrap=bootstrap).client_options(), group_id=None, enable_auto_commit=False
+    )
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
         consumer.assign(tps)

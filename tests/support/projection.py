@@ -21,6 +21,7 @@ from shared.messaging.consumer import (
     KafkaProjectionConsumer,
     ProjectionProcessor,
 )
+from shared.settings import ServiceSettings
 
 test_metadata = MetaData()
 tellers = Table(
@@ -88,10 +89,9 @@ def main() -> None:
     parser.add_argument("--max-records", type=int, default=500)
     args = parser.parse_args()
     engine = make_engine(args.db)
-    proc = processor(engine, args.group, KafkaDeadLetterSink(args.bootstrap), args.kill_after)
-    consumer = KafkaProjectionConsumer(
-        proc, [args.topic], args.bootstrap, max_records=args.max_records
-    )
+    kafka = ServiceSettings(kafka_bootstrap=args.bootstrap).kafka_access()
+    proc = processor(engine, args.group, KafkaDeadLetterSink(kafka), args.kill_after)
+    consumer = KafkaProjectionConsumer(proc, [args.topic], kafka, max_records=args.max_records)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     consumer.run(stop)

@@ -42,11 +42,11 @@ def main() -> None:
         settings.consumer_group,
         make_session_factory(engine),
         handler,
-        KafkaDeadLetterSink(settings.kafka_bootstrap),
+        KafkaDeadLetterSink(settings.kafka_access()),
         after_each=projectie.markeer_verwerkt,
     )
     consumer = KafkaProjectionConsumer(
-        processor, [settings.spoedlocaties_topic], settings.kafka_bootstrap, max_records=100
+        processor, [settings.spoedlocaties_topic], settings.kafka_access(), max_records=100
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

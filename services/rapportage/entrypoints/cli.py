@@ -21,6 +21,7 @@ from services.rapportage.bootstrap import kafka_consumers, migrate, stromen
 from services.rapportage.config import RapportageSettings
 from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore.tables import consumer_offsets, consumer_streams, dead_letters
+from shared.messaging.kafka_client import KafkaAccess
 
 
 def consume(settings: RapportageSettings) -> None:
@@ -39,8 +40,8 @@ def consume(settings: RapportageSettings) -> None:
         thread.join()
 
 
-def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+def end_offsets(kafka: KafkaAccess, topic: str) -> dict[int, int]:
+    consumer = KafkaConsumer(**kafka.client_options(), group_id=None)
     try:
         tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         return {tp.partition: off for tp, off in consumer.end_offsets(tps).items()}
@@ -61,9 +62,7 @@ def rebuild(
                 session.execute(delete(table))
             for table in (consumer_offsets, consumer_streams, dead_letters):
                 session.execute(delete(table).where(table.c.consumer == groep))
-    doel = {
-        topic: end_offsets(settings.kafka_bootstrap, topic) for _, topic, _ in stromen(settings)
-    }
+    doel = {topic: end_offsets(settings.kafka_access(), topic) for _, topic, _ in stromen(settings)}
     totaal = sum(sum(d.values()) for d in doel.values())
     consumers = kafka_consumers(settings, sessions)
     stop = threading.Event()

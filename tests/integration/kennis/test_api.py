@@ -16,7 +16,7 @@ from services.kennis.entrypoints.app import create_app
 from shared.auth import Rol, mint_dev_token
 from shared.envelope import CloudEvent
 from shared.eventstore.tables import events
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as
 from tests.support.locaties import SECRET, token
 
 ZL = token(Rol.BEVOEGD_GEZAG, "ZL")
@@ -160,7 +160,7 @@ def test_the_question_flow_is_published_as_cloudevents(pg_engine: Engine) -> Non
             "antwoorden"
         ][0]["antwoordId"]
         api.post(f"{url}/acceptaties", json={"antwoordId": antwoord_id}, headers=ZL)
-        consumer = KafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None)
+        consumer = KafkaConsumer(**kafka_as().client_options(), group_id=None)
         tps = [TopicPartition(topic, p) for p in range(3)]
         consumer.assign(tps)
         consumer.seek_to_beginning(*tps)

@@ -9,7 +9,7 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine
 
 from shared.envelope import CloudEvent
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as
 from tests.support.locaties import NIEUW, locaties_client, token
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 def test_status_changes_reach_the_topic_as_cloudevents_in_order(pg_engine: Engine) -> None:
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=6)
-    consumer = KafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None)
+    consumer = KafkaConsumer(**kafka_as().client_options(), group_id=None)
     tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
     start = consumer.end_offsets(tps)
     headers = token()
