@@ -16,9 +16,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -31,12 +33,34 @@ ZEGEL_VELDEN = ("hash", "prevhash", "streamprevhash")
 NIET_GEHASHT = {"source", "specversion", "datacontenttype", "hash"}
 
 
+# A number that orjson may write differently from ``json``: below 1e-4 ``json`` switches to an
+# exponent ("1e-05") where orjson writes "0.00001", and orjson's small exponents have one digit
+# ("1e-7" against "1e-07"). In compact JSON every number follows ':', ',' or '['. A string that
+# happens to match only costs the slow path.
+_ANDERS_GESCHREVEN = re.compile(rb"[:,\[]-?(?:0\.0000|\d+(?:\.\d+)?[eE])")
+
+
+def canoniek(inhoud: dict[str, Any]) -> bytes:
+    """The canonical JSON the hash is defined over: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(inhoud, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def canoniek_snel(inhoud: dict[str, Any]) -> bytes:
+    """:func:`canoniek`, byte for byte, about ten times faster: orjson writes the same bytes
+    for everything JSON holds except some floats (and integers beyond 64 bits, which it
+    refuses); those take the definition's own path."""
+    try:
+        snel = orjson.dumps(inhoud, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return canoniek(inhoud)
+    return canoniek(inhoud) if _ANDERS_GESCHREVEN.search(snel) else snel
+
+
 def event_hash(cloudevent: dict[str, Any]) -> str:
     """The hash of an event given as a CloudEvent dict that includes ``prevhash`` and
     ``streamprevhash``; any ``hash`` attribute in it is ignored."""
     inhoud = {k: v for k, v in cloudevent.items() if k not in NIET_GEHASHT}
-    canoniek = json.dumps(inhoud, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canoniek.encode()).hexdigest()
+    return hashlib.sha256(canoniek_snel(inhoud)).hexdigest()
 
 
 def merkle_root(hashes: Sequence[str]) -> str:

@@ -31,10 +31,17 @@ VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
 
 def voortgang_processor(
-    sessions: sessionmaker[Session], dead_letters: DeadLetterSink
+    settings: KennisSettings, sessions: sessionmaker[Session], dead_letters: DeadLetterSink
 ) -> ProjectionProcessor:
-    """Reads bodem.spoedlocaties.v1 for who leads the remediation (koplopers)."""
-    return ProjectionProcessor("kennis-voortgang", sessions, voortgang.verwerk, dead_letters)
+    """Reads bodem.spoedlocaties.v1 for who leads the remediation (koplopers): only events
+    sealed by locaties count."""
+    return ProjectionProcessor(
+        "kennis-voortgang",
+        sessions,
+        voortgang.verwerk,
+        dead_letters,
+        source=source_urn(settings.oin, "bodemregie-locaties"),
+    )
 
 
 @dataclass
@@ -83,7 +90,7 @@ def bootstrap(settings: KennisSettings) -> Container:
     container = Container(settings, engine, sessions, relay)
     if settings.kafka_enabled:
         consumer = KafkaProjectionConsumer(
-            voortgang_processor(sessions, KafkaDeadLetterSink(settings.kafka_bootstrap)),
+            voortgang_processor(settings, sessions, KafkaDeadLetterSink(settings.kafka_bootstrap)),
             [settings.spoedlocaties_topic],
             settings.kafka_bootstrap,
         )

@@ -28,6 +28,8 @@ class Stroom:
     bron: Table
     verwerkt: Table
     naar_feit: Callable[[CloudEvent], f.Feit]
+    # The system that writes the stream: only its sealed events become facts.
+    producent: str
 
     @property
     def tabellen(self) -> tuple[Table, ...]:
@@ -102,9 +104,15 @@ class Stroom:
         ]
 
 
-SPOEDLOCATIES = Stroom(tables.feiten, tables.bron, tables.verwerkt, lezen.naar_feit)
+SPOEDLOCATIES = Stroom(
+    tables.feiten, tables.bron, tables.verwerkt, lezen.naar_feit, "bodemregie-locaties"
+)
 KENNIS = Stroom(
-    tables.kennis_feiten, tables.kennis_bron, tables.kennis_verwerkt, lezen.naar_kennisfeit
+    tables.kennis_feiten,
+    tables.kennis_bron,
+    tables.kennis_verwerkt,
+    lezen.naar_kennisfeit,
+    "bodemregie-kennis",
 )
 
 # The spoedlocaties stream is the one most code speaks of.
