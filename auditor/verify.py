@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,15 +39,23 @@ class Uitslag:
         return self.bevindingen[0] if self.bevindingen else None
 
 
+ANKER_TYPES = frozenset({i.ANKER_TYPE, TYPE_PREFIX + i.ANKER_TYPE})
+
+
 def controleer(
-    events: list[dict[str, Any]], publieke_sleutel: Ed25519PublicKey | None = None
+    events: Iterable[dict[str, Any]], publieke_sleutel: Ed25519PublicKey | None = None
 ) -> Uitslag:
-    """Check every event in file order; the first finding names the first broken event."""
+    """Check every event in file order; the first finding names the first broken event.
+
+    The loop runs once per event of a log of millions, so it keeps to local names and builds
+    nothing per event beyond the hash (see BENCHMARKS.md for the rate)."""
     u = Uitslag()
     vorige_hash, vorige_positie = i.NUL, 0
     hashes: list[str] = []
     stromen: dict[str, tuple[int, str]] = {}
     keten = {"tot": 0, "root": i.NUL}  # the last verified anchor
+    geen_stroom = (0, i.NUL)
+    event_hash, anker_types = i.event_hash, ANKER_TYPES
 
     def bevinding(ev: dict[str, Any], wat: str) -> None:
         positie = ev.get("position")
@@ -54,8 +63,9 @@ def controleer(
             Bevinding(int(positie) if positie is not None else None, str(ev.get("id")), wat)
         )
 
+    gecontroleerd = 0
     for ev in events:
-        u.gecontroleerd += 1
+        gecontroleerd += 1
         try:
             positie = int(ev["position"])
             versie = int(ev["sequence"])
@@ -72,20 +82,23 @@ def controleer(
             bevinding(ev, wat)
         if ev.get("prevhash") != vorige_hash:
             bevinding(ev, "prevhash wijst niet naar de vorige gebeurtenis in het logboek")
-        vorig_in_stroom = stromen.get(stroom, (0, i.NUL))
+        vorig_in_stroom = stromen.get(stroom, geen_stroom)
         if versie != vorig_in_stroom[0] + 1:
             bevinding(ev, f"versie {versie} van {stroom} volgt niet op versie {vorig_in_stroom[0]}")
         if ev.get("streamprevhash") != vorig_in_stroom[1]:
             bevinding(ev, f"streamprevhash wijst niet naar de vorige gebeurtenis van {stroom}")
-        berekend = i.event_hash(ev)
-        if ev.get("hash") != berekend:
+        berekend = event_hash(ev)
+        huidige = ev.get("hash", berekend)
+        if huidige != berekend:
             bevinding(ev, "inhoud gewijzigd: de hash klopt niet met de inhoud")
-        huidige = str(ev.get("hash", berekend))
+            huidige = str(huidige)
         hashes.append(huidige)
         stromen[stroom] = (versie, huidige)
         vorige_hash, vorige_positie = huidige, positie
-        if str(ev.get("type", "")).removeprefix(TYPE_PREFIX) == i.ANKER_TYPE:
+        soort = ev.get("type")
+        if isinstance(soort, str) and soort in anker_types:
             _anker(ev, hashes, keten, publieke_sleutel, u, bevinding)
+    u.gecontroleerd = gecontroleerd
     return u
 
 

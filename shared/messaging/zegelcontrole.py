@@ -24,14 +24,11 @@ and the signed anchors (checked by ``bodemregie audit verify``) are for.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import orjson
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -66,15 +63,6 @@ def _is_hash(waarde: object) -> bool:
 _HEX = frozenset("0123456789abcdef")
 
 
-def lees_json(raw: bytes | str) -> Any:
-    """Parse JSON with orjson; what it refuses (integers beyond 64 bits, NaN) falls back to
-    the standard library, so both read the same documents."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
-
-
 class Zegelcontrole:
     """Checks the seals of the records one consumer reads from one log."""
 
@@ -86,7 +74,7 @@ class Zegelcontrole:
     def ontvang(self, record: Record) -> Ontvangen:
         """What a record proves alone; raises :class:`Zegelfout` when it cannot be a fact."""
         try:
-            doc = lees_json(record.value.decode())
+            doc = integriteit.lees_json(record.value)
         except (ValueError, UnicodeDecodeError) as exc:
             raise Zegelfout(f"ongeldige CloudEvent: not JSON: {exc}") from exc
         if not isinstance(doc, dict):
@@ -110,10 +98,12 @@ class Zegelcontrole:
     def in_volgorde(
         self, session: Session, nieuw: Sequence[Ontvangen]
     ) -> Iterator[tuple[Ontvangen, str | None]]:
-        """The records whose turn has come, in log order: (record, None) when its links hold
-        (recorded as accepted before it is yielded), (record, reason) when they do not. What
-        cannot be decided yet is kept in ``consumer_pending`` for a later batch."""
+        """The records whose turn has come, in log order: (record, None) when its links hold,
+        (record, reason) when they do not. What cannot be decided yet is kept in
+        ``consumer_pending`` for a later batch. A handful of queries per batch, not per event:
+        the accepted seals are written when the generator is exhausted."""
         kop, kop_hash = self._kop(session)
+        begin = kop
         wachtend: dict[int, list[Ontvangen]] = defaultdict(list)
         for o in nieuw:
             if o.positie > kop:
@@ -121,9 +111,16 @@ class Zegelcontrole:
             elif (reden := self._al_verwerkt(session, o)) is not None:
                 yield o, reden
         stromen: dict[str, tuple[int, str]] = {}
+        self._stromen(session, {o.event.subject for o in nieuw}, stromen)
+        bewaard: set[tuple[str, int, int]] = set()  # already in consumer_pending
+        geladen_tot = kop
+        aanvaard: list[Ontvangen] = []
+        afgewezen: list[Ontvangen] = []
         while True:
             positie = kop + 1
-            kandidaten = wachtend.pop(positie, []) + self._uit_wachtrij(session, positie)
+            if positie + 1 > geladen_tot:  # _kies may look one position ahead
+                geladen_tot = self._laad(session, geladen_tot, wachtend, bewaard, stromen)
+            kandidaten = wachtend.pop(positie, [])
             if not kandidaten:
                 break
             heel: dict[str, Ontvangen] = {}
@@ -132,21 +129,42 @@ class Zegelcontrole:
                 if reden is None:
                     heel.setdefault(o.hash, o)  # exact copies are one event
                 else:
+                    afgewezen.append(o)
                     yield o, reden
             if not heel:
                 break  # only broken claims: the genuine event is still to come
-            gekozen = self._kies(session, heel, wachtend.get(positie + 1, []))
+            gekozen = _kies(heel, wachtend.get(positie + 1, []))
             if gekozen is None:
                 wachtend[positie] = list(heel.values())
                 break
             for o in heel.values():
                 if o is not gekozen:
                     yield o, f"positie {positie} is al ingenomen: de keten volgt een ander"
-            self._aanvaard(session, gekozen)
+            aanvaard.append(gekozen)
             stromen[gekozen.event.subject] = (gekozen.event.sequence, gekozen.hash)
             kop, kop_hash = positie, gekozen.hash
             yield gekozen, None
-        self._bewaar(session, [o for lijst in wachtend.values() for o in lijst])
+        self._aanvaard(session, aanvaard)
+        if kop > begin:
+            session.execute(
+                delete(consumer_pending).where(
+                    consumer_pending.c.consumer == self.consumer,
+                    consumer_pending.c.position <= kop,
+                )
+            )
+        for o in afgewezen:  # refused while waiting for the position after the head
+            if o.positie > kop and _sleutel(o) in bewaard:
+                session.execute(
+                    delete(consumer_pending).where(
+                        consumer_pending.c.consumer == self.consumer,
+                        consumer_pending.c.topic == o.record.topic,
+                        consumer_pending.c.kafka_partition == o.record.partition,
+                        consumer_pending.c.kafka_offset == o.record.offset,
+                    )
+                )
+        self._bewaar(
+            session, [o for lijst in wachtend.values() for o in lijst if _sleutel(o) not in bewaard]
+        )
 
     def _kop(self, session: Session) -> tuple[int, str]:
         rij = session.execute(
@@ -181,16 +199,7 @@ class Zegelcontrole:
             return f"prevhash wijst niet naar de gebeurtenis op positie {o.positie - 1}"
         stroom, versie = o.event.subject, o.event.sequence
         if stroom not in stromen:
-            rij = session.execute(
-                select(consumer_seals.c.version, consumer_seals.c.hash)
-                .where(
-                    consumer_seals.c.consumer == self.consumer,
-                    consumer_seals.c.stream_id == stroom,
-                )
-                .order_by(consumer_seals.c.version.desc())
-                .limit(1)
-            ).first()
-            stromen[stroom] = (0, integriteit.NUL) if rij is None else (int(rij[0]), str(rij[1]))
+            self._stromen(session, {stroom}, stromen)
         laatste, laatste_hash = stromen[stroom]
         if versie != laatste + 1:
             return f"versie {versie} van {stroom} volgt niet op versie {laatste}"
@@ -198,42 +207,43 @@ class Zegelcontrole:
             return f"streamprevhash wijst niet naar versie {laatste} van {stroom}"
         return None
 
-    def _kies(
-        self, session: Session, heel: dict[str, Ontvangen], volgende: list[Ontvangen]
-    ) -> Ontvangen | None:
-        if len(heel) == 1:
-            return next(iter(heel.values()))
-        positie = next(iter(heel.values())).positie
-        opvolgers = [o.prevhash for o in volgende] + [
-            o.prevhash for o in self._uit_wachtrij(session, positie + 1, weghalen=False)
-        ]
-        gevolgd = [o for h, o in heel.items() if h in opvolgers]
-        return gevolgd[0] if len(gevolgd) == 1 else None
-
-    def _aanvaard(self, session: Session, o: Ontvangen) -> None:
-        session.execute(
-            insert(consumer_seals).values(
-                consumer=self.consumer,
-                position=o.positie,
-                hash=o.hash,
-                stream_id=o.event.subject,
-                version=o.event.sequence,
-            )
-        )
-
-    def _uit_wachtrij(
-        self, session: Session, positie: int, weghalen: bool = True
-    ) -> list[Ontvangen]:
-        waar = (
-            consumer_pending.c.consumer == self.consumer,
-            consumer_pending.c.position == positie,
-        )
+    def _stromen(
+        self, session: Session, namen: set[str], stromen: dict[str, tuple[int, str]]
+    ) -> None:
+        """The last accepted version and hash of each named stream not yet in ``stromen``."""
+        namen = namen - stromen.keys()
+        if not namen:
+            return
+        for naam in namen:
+            stromen[naam] = (0, integriteit.NUL)
         rijen = session.execute(
-            select(consumer_pending).where(*waar).order_by(consumer_pending.c.kafka_offset)
+            select(consumer_seals.c.stream_id, consumer_seals.c.version, consumer_seals.c.hash)
+            .where(consumer_seals.c.consumer == self.consumer)
+            .where(consumer_seals.c.stream_id.in_(namen))
+        )
+        for naam, versie, h in rijen:
+            if versie > stromen[naam][0]:
+                stromen[naam] = (int(versie), str(h))
+
+    def _laad(
+        self,
+        session: Session,
+        na: int,
+        wachtend: dict[int, list[Ontvangen]],
+        bewaard: set[tuple[str, int, int]],
+        stromen: dict[str, tuple[int, str]],
+    ) -> int:
+        """Adds the kept records of the next window of positions to ``wachtend``; returns the
+        last position loaded."""
+        tot = na + VENSTER
+        rijen = session.execute(
+            select(consumer_pending).where(
+                consumer_pending.c.consumer == self.consumer,
+                consumer_pending.c.position > na,
+                consumer_pending.c.position <= tot,
+            )
         ).all()
-        if rijen and weghalen:
-            session.execute(delete(consumer_pending).where(*waar))
-        uit = []
+        geladen = []
         for r in rijen:
             record = Record(
                 r.topic,
@@ -242,11 +252,32 @@ class Zegelcontrole:
                 r.message_key.encode() if r.message_key is not None else None,
                 r.payload.encode(),
             )
+            bewaard.add((r.topic, r.kafka_partition, r.kafka_offset))
             try:
-                uit.append(self.ontvang(record))
+                geladen.append(self.ontvang(record))
             except Zegelfout:  # it passed these checks before it was kept
                 log.exception("%s: a kept record no longer reads: %s", self.consumer, record)
-        return uit
+        for o in sorted(geladen, key=lambda o: o.record.offset):
+            wachtend[o.positie].append(o)
+        self._stromen(session, {o.event.subject for o in geladen}, stromen)
+        return tot
+
+    def _aanvaard(self, session: Session, aanvaard: list[Ontvangen]) -> None:
+        if not aanvaard:
+            return
+        session.execute(
+            insert(consumer_seals),
+            [
+                {
+                    "consumer": self.consumer,
+                    "position": o.positie,
+                    "hash": o.hash,
+                    "stream_id": o.event.subject,
+                    "version": o.event.sequence,
+                }
+                for o in aanvaard
+            ],
+        )
 
     def _bewaar(self, session: Session, wachtend: list[Ontvangen]) -> None:
         if not wachtend:
@@ -268,3 +299,21 @@ class Zegelcontrole:
                 for o in wachtend
             ],
         )
+
+
+# Kept records are read back a window of positions at a time: enough for partitions that run
+# apart by a few batches, without reading everything that waits.
+VENSTER = 2000
+
+
+def _sleutel(o: Ontvangen) -> tuple[str, int, int]:
+    return (o.record.topic, o.record.partition, o.record.offset)
+
+
+def _kies(heel: dict[str, Ontvangen], volgende: list[Ontvangen]) -> Ontvangen | None:
+    """Of intact claims to one position, the one the chain goes on from (None: not known yet)."""
+    if len(heel) == 1:
+        return next(iter(heel.values()))
+    opvolgers = {o.prevhash for o in volgende}
+    gevolgd = [o for h, o in heel.items() if h in opvolgers]
+    return gevolgd[0] if len(gevolgd) == 1 else None

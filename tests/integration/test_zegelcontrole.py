@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from shared import integriteit
 from shared.db.engine import make_session_factory
 from shared.eventstore.tables import consumer_pending, dead_letters
+from shared.messaging import zegelcontrole
 from shared.messaging.consumer import ListDeadLetterSink, ProjectionProcessor
 from tests.support import projection
 from tests.support.rapportage import SOURCE, envelope, record, verzegel
@@ -144,3 +145,20 @@ def test_a_copy_of_an_accepted_event_is_skipped_and_a_different_one_is_dead_lett
     assert _tellers(engine) == {"A": (2, 4), "B": (1, 2)}
     with engine.connect() as conn:
         assert len(conn.execute(select(dead_letters)).all()) == 1
+
+
+def test_kept_records_are_read_back_window_by_window(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(zegelcontrole, "VENSTER", 1)
+    a1, b1, a2, b2, a3, b3 = _log()
+    sink = ListDeadLetterSink()
+    proc = _processor(engine, sink)
+    proc.process([record(0, b1, 1), record(1, b2, 1), record(2, b3, 1)])
+    proc.process([record(0, a2, 0), record(1, a3, 0)])
+    assert _tellers(engine) == {}
+    proc.process([record(2, a1, 2)])
+    assert _tellers(engine) == {"A": (3, 9), "B": (3, 12)}
+    assert sink.letters == []
+    with engine.connect() as conn:
+        assert conn.execute(select(consumer_pending)).all() == []
