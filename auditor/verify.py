@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from auditor import export
 from auditor.export import zonder_gc
 from shared import integriteit as i
+from shared.ankersleutels import Sleutelset
 from shared.envelope import TYPE_PREFIX
 
 
@@ -50,7 +51,8 @@ ANKER_TYPES = frozenset({i.ANKER_TYPE, TYPE_PREFIX + i.ANKER_TYPE})
 
 
 def controleer(
-    events: Iterable[dict[str, Any]], publieke_sleutel: Ed25519PublicKey | None = None
+    events: Iterable[dict[str, Any]],
+    publieke_sleutel: Ed25519PublicKey | Sleutelset | None = None,
 ) -> Uitslag:
     """Check every event in file order; the first finding names the first broken event."""
     with zonder_gc():
@@ -58,7 +60,9 @@ def controleer(
 
 
 def controleer_bestand(
-    pad: str, publieke_sleutel: Ed25519PublicKey | None = None, werkers: int | None = None
+    pad: str,
+    publieke_sleutel: Ed25519PublicKey | Sleutelset | None = None,
+    werkers: int | None = None,
 ) -> Uitslag:
     """:func:`controleer` over an exported log (JSON Lines), with the same findings. Reading
     and hashing take nearly all the time and need no order, so ``werkers`` processes (default:
@@ -119,7 +123,7 @@ def _kernen(pad: str, deel: tuple[int, int]) -> list[dict[str, Any]]:
 
 def _controleer(
     events: Iterable[dict[str, Any]],
-    publieke_sleutel: Ed25519PublicKey | None,
+    publieke_sleutel: Ed25519PublicKey | Sleutelset | None,
     hash_van: Callable[[dict[str, Any]], str],
 ) -> Uitslag:
     # The loop runs once per event of a log of millions: local names, nothing built per event
@@ -181,7 +185,7 @@ def _anker(
     ev: dict[str, Any],
     hashes: list[str],
     keten: dict[str, Any],
-    sleutel: Ed25519PublicKey | None,
+    sleutel: Ed25519PublicKey | Sleutelset | None,
     u: Uitslag,
     bevinding: Any,
 ) -> None:
@@ -205,7 +209,14 @@ def _anker(
         if not handtekening:
             bevinding(ev, "anker is niet ondertekend")
             return
-        if not i.handtekening_klopt(sleutel, tot, str(data["merkleRoot"]), handtekening):
+        # A key set checks with the key the anchor names (its id), so rotated keys verify.
+        publiek = (
+            sleutel.kies(data.get("sleutelId")) if isinstance(sleutel, Sleutelset) else sleutel
+        )
+        if publiek is None:
+            bevinding(ev, f"anker ondertekend met onbekende sleutel {data.get('sleutelId')}")
+            return
+        if not i.handtekening_klopt(publiek, tot, str(data["merkleRoot"]), handtekening):
             bevinding(ev, "handtekening van het anker klopt niet met de publieke sleutel")
             return
         u.ondertekend += 1

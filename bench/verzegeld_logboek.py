@@ -13,6 +13,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared import integriteit as i
+from shared.ankersleutels import sleutel_id
 from shared.envelope import TYPE_PREFIX, source_urn
 
 SOURCE = source_urn("00000001003214345000", "bodemregie-locaties")
@@ -62,7 +63,7 @@ def logboek(
                 "merkleRoot": anker_root,
                 "algoritme": "sha256-merkle-keten",
                 "handtekening": i.onderteken(sleutel, anker_tot, anker_root),
-                "sleutelId": i.sleutel_id(sleutel.public_key()),
+                "sleutelId": sleutel_id(sleutel.public_key()),
             }
             ankers += 1
             sinds_anker = []

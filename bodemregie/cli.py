@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     from auditor.cli import add_parser as add_audit
 
     add_audit(sub)
+
+    # privacy: erasure in every person store (kept in one block; see bodemregie/privacy.py)
+    from bodemregie.privacy import add_parser as add_privacy
+
+    add_privacy(sub)
     return parser
 
 

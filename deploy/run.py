@@ -11,17 +11,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from shared import ankersleutels
 from shared.auth import Rol, mint_dev_token
 from shared.messaging.topics import ensure_topics
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA = ROOT / "deploy" / "kafka" / "kafka.sh"
+ANKERSLEUTELS = ROOT / "var" / "ankersleutels"
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,23 @@ def _fresh_start(started_kafka: bool) -> None:
         path.unlink()
 
 
+def _ankersleutels(env: MutableMapping[str, str]) -> str:
+    """Signed anchors by default: a development key pair under var/ankersleutels (made on the
+    first start, 0600, never committed: var/ is ignored), unless the environment names a key.
+    Keys retired with ``bodemregie audit sleutel --uit var/ankersleutels --roteer`` stay in
+    oud/ and are served too, so anchors signed before a rotation stay verifiable."""
+    if env.get("BODEMREGIE_ANKER_SLEUTEL"):
+        return env["BODEMREGIE_ANKER_SLEUTEL"]
+    prive = ankersleutels.ontwikkelsleutel(ANKERSLEUTELS)
+    env["BODEMREGIE_ANKER_SLEUTEL"] = str(prive)
+    if (ANKERSLEUTELS / ankersleutels.OUD).is_dir():
+        env.setdefault("BODEMREGIE_ANKER_OUDE_SLEUTELS", str(ANKERSLEUTELS / ankersleutels.OUD))
+    return str(prive)
+
+
 def main() -> int:
     settings = ServiceSettings()
+    ankersleutel = _ankersleutels(os.environ)  # the services inherit it
     started_kafka = subprocess.run([str(KAFKA), "status"]).returncode != 0
     _fresh_start(started_kafka)
     subprocess.run([str(KAFKA), "start"], check=True)
@@ -119,6 +137,7 @@ def main() -> int:
         base = f"http://127.0.0.1:{service.port}/v1"
         state = "klaar" if _wait_ready(f"{base}/ready") else "NIET KLAAR (zie log)"
         print(f"  {service.name:<12} {base}  (docs: {base}/docs, {state})")
+    print(f"\nAnkers ondertekend met {ankersleutel}; publieke sleutels: /v1/ankersleutels")
     token = mint_dev_token(
         settings.jwt_secret, "ontwikkelaar@bodemregie.local", Rol.UITVOERINGSPROGRAMMA
     )

@@ -125,7 +125,8 @@ def from_recorded(
     event: RecordedEvent, source: str, store_id: str, zegel: tuple[str, str, str] | None = None
 ) -> CloudEvent:
     """Wrap a stored event. Extensions carry what a consumer or auditor needs beyond the core:
-    business time, global position, store identity, schema version, the metadata and, once the
+    business time, global position, store identity, schema version, the metadata (``actor`` is
+    a pseudonym; who it is lives in the erasable person store, never in the log) and, once the
     event is sealed, ``zegel`` = (hash, prevhash, streamprevhash) of the hash chain."""
     meta = event.metadata
     ext: dict[str, str | int] = {

@@ -143,11 +143,6 @@ def laad_publieke_sleutel(pem: bytes) -> Ed25519PublicKey:
     return sleutel
 
 
-def sleutel_id(publiek: Ed25519PublicKey) -> str:
-    raw = publiek.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
 def onderteken(sleutel: Ed25519PrivateKey, tot_en_met: int, root: str) -> str:
     return base64.b64encode(sleutel.sign(anker_bericht(tot_en_met, root))).decode()
 

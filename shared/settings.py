@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     kennis_topic: str = "bodem.kennis.v1"
     anker_elke: int = Field(default=1000, ge=1)
     anker_sleutel: str = ""  # path to an Ed25519 private key (PEM) that signs the anchors
+    # Retired anchor keys (shared/ankersleutels.py): comma-separated PEM/JWK/JWKS files or
+    # directories; they sign nothing new but are served in /v1/ankersleutels with the current
+    # key, so anchors signed before a rotation stay verifiable.
+    anker_oude_sleutels: str = ""
     jwt_secret: str = DEFAULT_DEV_SECRET
     jwks_url: str = ""
     jwks_file: str = ""

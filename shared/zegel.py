@@ -17,11 +17,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from shared import integriteit as i
+from shared.ankersleutels import sleutel_id
 from shared.envelope import from_recorded
 from shared.eventstore import EventMetadata, NewEvent, RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
 from shared.eventstore.tables import event_seals, events, store_identity
-from shared.settings import ServiceSettings
+from shared.settings import Mode, ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class Verzegelaar:
         }
         if self._sleutel is not None:
             data["handtekening"] = i.onderteken(self._sleutel, positie, root)
-            data["sleutelId"] = i.sleutel_id(self._sleutel.public_key())
+            data["sleutelId"] = sleutel_id(self._sleutel.public_key())
         now = datetime.now(UTC)
         store.append(
             i.ANKER_STREAM,
@@ -170,8 +171,11 @@ class Verzegelaar:
 
 def verzegelaar(settings: ServiceSettings, source: str, anker_topic: str) -> Verzegelaar:
     """The sealer a service's settings ask for: anchors every ``anker_elke`` events, signed
-    with the key at ``anker_sleutel`` when set, published on ``anker_topic``."""
+    with the key at ``anker_sleutel`` when set (always in production: unsigned anchors do not
+    tell a consistent rewrite from the real log), published on ``anker_topic``."""
     sleutel = None
+    if settings.mode is Mode.PRODUCTION and not settings.anker_sleutel:
+        raise ValueError("production mode signs anchors: set BODEMREGIE_ANKER_SLEUTEL")
     if settings.anker_sleutel:
         sleutel = i.laad_privesleutel(Path(settings.anker_sleutel).read_bytes())
     return Verzegelaar(source, settings.anker_elke, sleutel, anker_topic)

@@ -25,6 +25,8 @@ from shared.messaging.consumer import (
 )
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
+from shared.privacy import VERSIONS as PERSONEN_VERSIONS
+from shared.privacy import Personen
 from shared.zegel import verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -50,8 +52,14 @@ class Container:
     engine: Engine
     sessions: sessionmaker[Session]
     relay: RelayThread | None
+    personen: Personen
     stop: threading.Event = field(default_factory=threading.Event)
     consumer_thread: threading.Thread | None = None
+
+    def pseudoniem(self, login: str) -> str:
+        """The caller's pseudonym for the events of a command (made on their first one)."""
+        with self.sessions.begin() as session:
+            return self.personen.pseudoniem(session, login)
 
     def uow(self) -> SqlKennisUnitOfWork:
         return SqlKennisUnitOfWork(
@@ -74,8 +82,11 @@ class Container:
 
 def bootstrap(settings: KennisSettings) -> Container:
     engine = make_engine(settings.database())
-    migrations.upgrade(engine, [VERSIONS])
+    migrations.upgrade(engine, [VERSIONS, PERSONEN_VERSIONS])
     sessions = make_session_factory(engine)
+    personen = Personen(settings.sleutelring())
+    with sessions() as session:
+        personen.controleer(session)
     relay = None
     if settings.kafka_enabled and settings.relay_enabled:
         source = source_urn(settings.oin, "bodemregie-kennis")
@@ -87,7 +98,7 @@ def bootstrap(settings: KennisSettings) -> Container:
             leiding=leiding_voor(engine, "kennis"),
         )
         relay.start()
-    container = Container(settings, engine, sessions, relay)
+    container = Container(settings, engine, sessions, relay, personen)
     if settings.kafka_enabled:
         consumer = KafkaProjectionConsumer(
             voortgang_processor(settings, sessions, KafkaDeadLetterSink(settings.kafka_bootstrap)),

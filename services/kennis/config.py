@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from shared.settings import ServiceSettings, default_sqlite_url
+from shared.privacy.instellingen import PrivacySettings
+from shared.settings import default_sqlite_url
 
 
-class KennisSettings(ServiceSettings):
+class KennisSettings(PrivacySettings):
     service_name: str = "kennis"
     port: int = 8003
     relay_enabled: bool = True

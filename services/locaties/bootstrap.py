@@ -20,6 +20,8 @@ from shared.http.app import ReadinessCheck, database_check
 from shared.leiding import leiding_voor, vergrendel
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread, store_id
+from shared.privacy import VERSIONS as PERSONEN_VERSIONS
+from shared.privacy import Personen
 from shared.zegel import Verzegelaar, verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -33,6 +35,12 @@ class Container:
     source: str
     verzegelaar: Verzegelaar
     relay: RelayThread | None
+    personen: Personen
+
+    def pseudoniem(self, login: str) -> str:
+        """The caller's pseudonym for the events of a command (made on their first one)."""
+        with self.sessions.begin() as session:
+            return self.personen.pseudoniem(session, login)
 
     def uow(self) -> SqlLocatiesUnitOfWork:
         return SqlLocatiesUnitOfWork(
@@ -61,7 +69,7 @@ class Container:
 
 
 def migrate(engine: Engine) -> None:
-    migrations.upgrade(engine, [VERSIONS])
+    migrations.upgrade(engine, [VERSIONS, PERSONEN_VERSIONS])
 
 
 def vul_standen(sessions: sessionmaker[Session]) -> None:
@@ -79,6 +87,9 @@ def bootstrap(settings: LocatiesSettings) -> Container:
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
+    personen = Personen(settings.sleutelring())
+    with sessions() as session:
+        personen.controleer(session)
     vul_standen(sessions)
     source = source_urn(settings.oin, "bodemregie-locaties")
     zegel = verzegelaar(settings, source, settings.spoedlocaties_topic)
@@ -91,4 +102,4 @@ def bootstrap(settings: LocatiesSettings) -> Container:
             leiding=leiding_voor(engine, "locaties"),
         )
         relay.start()
-    return Container(settings, engine, sessions, source, zegel, relay)
+    return Container(settings, engine, sessions, source, zegel, relay, personen)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from shared.settings import ServiceSettings, default_sqlite_url
+from shared.privacy.instellingen import PrivacySettings
+from shared.settings import default_sqlite_url
 
 
-class LocatiesSettings(ServiceSettings):
+class LocatiesSettings(PrivacySettings):
     service_name: str = "locaties"
     port: int = 8001
     relay_enabled: bool = True

@@ -26,7 +26,13 @@ class StreamNotFound(Exception):
 
 @dataclass(frozen=True)
 class EventMetadata:
-    """Who did it and why: the acting user and the ids that tie a command to its effects."""
+    """Who did it and why: the acting user and the ids that tie a command to its effects.
+
+    ``actor`` is the person's pseudonym from the service's person store (``prs-<uuid>``,
+    ``shared/privacy``) or a system name (``bodemregie``), never a login or e-mail address: the
+    event is sealed into the hash chain and kept on Kafka forever, so personal data in it could
+    never be erased. Events recorded before pseudonyms may still hold a login; they are read as
+    they are."""
 
     actor: str
     organisation: str | None = None

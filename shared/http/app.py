@@ -10,7 +10,9 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
+from shared.ankersleutels import gediend
 from shared.auth import TokenVerifier
+from shared.http import ankersleutels as ankersleutels_route
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_problem_handlers
@@ -139,12 +141,17 @@ def service_app(
     routers: Sequence[APIRouter],
     settings: S,
     bootstrap: Callable[[S], ServiceContainer],
+    ankersleutels: bool = False,
 ) -> FastAPI:
     """A service app whose lifespan runs ``bootstrap(settings)`` (engines, consumers, relay),
-    keeps the result in ``app.state.container`` and closes it on shutdown."""
+    keeps the result in ``app.state.container`` and closes it on shutdown. A service that signs
+    anchors (``ankersleutels``) also serves their public keys at ``/v1/ankersleutels``."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if ankersleutels:
+            # Loaded before anything else starts: a key that cannot be read stops the start.
+            app.state.ankersleutels = gediend(settings.anker_sleutel, settings.anker_oude_sleutels)
         container = bootstrap(settings)
         app.state.container = container
         app.state.token_verifier = TokenVerifier(settings)
@@ -161,7 +168,7 @@ def service_app(
         title=title,
         description=description,
         api_version=api_version,
-        routers=routers,
+        routers=[*routers, *([ankersleutels_route.router] if ankersleutels else [])],
         lifespan=lifespan,
         readiness=readiness,
         max_body_bytes=settings.max_body_bytes,

@@ -3,6 +3,7 @@ real Kafka, and the auditor recomputes the indicator report from the kennis log.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from auditor import export, replay, verify
+from auditor.cli import main as audit
 from services.kennis.bootstrap import VERSIONS as KENNIS_VERSIONS
 from services.kennis.config import KennisSettings
 from services.kennis.entrypoints.app import create_app as kennis_app
@@ -115,7 +117,8 @@ def test_ask_answer_accept_reaches_the_transition_indicators(
             rapport = rapportage.get(
                 "/v1/rapportages/transitie", headers=AUDITOR, params={"peildatum": vandaag}
             ).json()
-            if rapport["positie"] >= 5:
+            # Wait for an anchor too: the report then binds a signed anchor of the kennis log.
+            if rapport["positie"] >= 5 and rapport["logboeken"]["kennis"]["anker"]:
                 break
             assert time.monotonic() < deadline, rapport
             time.sleep(0.3)
@@ -133,3 +136,14 @@ def test_ask_answer_accept_reaches_the_transition_indicators(
     assert uitslag.in_orde and uitslag.ondertekend >= 1, uitslag.bevindingen
     opnieuw = replay.herspeel(log, "transitie", datetime.now(UTC).date(), rapport["positie"])
     assert opnieuw.digest == rapport["digest"]
+    # The report as served binds the kennis log: the auditor checks it against that log.
+    (tmp_path / "anker.pub.pem").write_bytes(publiek)
+    (tmp_path / "rapport.json").write_text(json.dumps(rapport))
+    with (tmp_path / "kennis.jsonl").open("w") as fh:
+        export.schrijf(log, fh)
+    publicatie = ["replay", str(tmp_path / "kennis.jsonl"), "--publicatie"]
+    sleutel = ["--publieke-sleutel", str(tmp_path / "anker.pub.pem"), "--stil"]
+    assert audit([*publicatie, str(tmp_path / "rapport.json"), *sleutel]) == 0
+    rapport["logboeken"]["kennis"]["hash"] = "0" * 64
+    (tmp_path / "ander.json").write_text(json.dumps(rapport))
+    assert audit([*publicatie, str(tmp_path / "ander.json"), *sleutel]) == 1

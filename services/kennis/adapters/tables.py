@@ -60,8 +60,8 @@ experts = Table(
     "k_experts",
     metadata,
     Column("expert_id", String(40), primary_key=True),
-    Column("naam", String(200), nullable=False),
+    # Name and contact address are in the person store (record = expert_id), erasable.
+    Column("persoon", String(40), nullable=True),
     Column("organisatie", String(2), nullable=True),
     Column("themas", JSON, nullable=False),
-    Column("contact", String(300), nullable=False),
 )

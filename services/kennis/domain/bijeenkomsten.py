@@ -161,20 +161,21 @@ class Expert(Aggregate):
     def registreer(
         cls,
         expert_id: str,
-        naam: str,
+        persoon: str,
         organisatie: str | None,
         themas: tuple[Thema, ...],
-        contact: str,
         principal: Principal,
         meta: EventMetadata,
     ) -> Expert:
+        """``persoon``: the pseudonym of the expert's contact address (name and address go to
+        the person store, not into the event)."""
         _programma(principal, "registreert experts")
         if not themas:
             raise OngeldigeInvoer("themas", "een expert heeft minstens één thema")
         expert = cls(expert_id)
         expert._record(
             ExpertGeregistreerd(
-                expert_id, naam.strip(), organisatie, tuple(sorted(set(map(str, themas)))), contact
+                expert_id, persoon, organisatie, tuple(sorted(set(map(str, themas))))
             ),
             datetime.now(UTC),
             meta,

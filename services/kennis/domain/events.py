@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from shared.aggregate import EventRegistry
 
@@ -131,9 +131,21 @@ class BijeenkomstGeevalueerd:
 @registry.register
 @dataclass(frozen=True)
 class ExpertGeregistreerd:
+    """An expert, named by the pseudonym of the person their contact address belongs to. Name
+    and contact address are personal data: they live in the person store (record = the
+    expert's id), erasable, never in the sealed log."""
+
     TYPE: ClassVar[str] = "expert-geregistreerd"
     expert_id: str
-    naam: str
+    persoon: str
     organisatie: str | None
     themas: tuple[str, ...]
-    contact: str
+
+
+@registry.upcaster(ExpertGeregistreerd.TYPE, 1)
+def _expert_zonder_persoonsgegevens(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 carried the name and contact address in the event; they are not read any
+    more (development logs from before the person store are made anew) and the expert has no
+    known person."""
+    rest = {k: v for k, v in data.items() if k not in ("naam", "contact")}
+    return {**rest, "persoon": ""}

@@ -16,6 +16,7 @@ from services.kennis.entrypoints import (
 from shared.aggregate import NotFound
 from shared.http.app import service_app
 from shared.http.problems import install_domain_errors
+from shared.privacy import routes as routes_personen
 
 API_VERSION = "0.1.0"
 DESCRIPTION = """Het kennisplatform voor de beleidstransitie: vragen uit het veld, antwoorden,
@@ -32,10 +33,12 @@ def create_app(settings: KennisSettings | None = None) -> FastAPI:
             routes_vragen.router,
             routes_bijdragen.router,
             routes_bijeenkomsten.router,
+            routes_personen.router,
             routes_onverwerkbaar.router,
         ],
         settings=settings or KennisSettings(),
         bootstrap=bootstrap,
+        ankersleutels=True,
     )
     install_domain_errors(app, {NotFound: 404, GeenRecht: 403, Conflict: 409, OngeldigeInvoer: 400})
     return app

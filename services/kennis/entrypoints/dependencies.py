@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import uuid4
 
 from fastapi import Depends, Path, Request
 
 from services.kennis.bootstrap import Container
-from shared.auth import Principal
+from shared.auth import CurrentPrincipal, Principal
 from shared.eventstore import EventMetadata
+from shared.privacy import is_pseudoniem
 
 VraagId = Annotated[str, Path(alias="vraagId", pattern=r"^kv-[0-9a-f]{12}$")]
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -28,7 +30,21 @@ def container(request: Request) -> Container:
 Services = Annotated[Container, Depends(container)]
 
 
+def als_pseudoniem(principal: CurrentPrincipal, services: Services) -> Principal:
+    """The caller of a command as the kennis domain sees them: ``sub`` is their pseudonym from
+    the person store, not their login. So the events name people by pseudonym only, and the
+    domain's "same person" checks (the asker accepting, a participant evaluating, an expert
+    matched to their answers) compare pseudonyms."""
+    return replace(principal, sub=services.pseudoniem(principal.sub))
+
+
+PseudonymousPrincipal = Annotated[Principal, Depends(als_pseudoniem)]
+
+
 def meta(principal: Principal) -> EventMetadata:
+    if not is_pseudoniem(principal.sub):
+        # A login in an event would be welded into the hash chain for good.
+        raise RuntimeError("events name people by pseudonym: use PseudonymousPrincipal")
     return EventMetadata(
         actor=principal.sub,
         organisation=principal.organisatie,

@@ -14,7 +14,7 @@ from services.kennis.adapters.zoeken import zoek
 from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import schemas
-from services.kennis.entrypoints.dependencies import ERRORS, Services, meta
+from services.kennis.entrypoints.dependencies import ERRORS, PseudonymousPrincipal, Services, meta
 from services.kennis.service_layer import handlers
 from shared.auth import CurrentPrincipal
 
@@ -53,7 +53,10 @@ def _bijdragen(
     responses={401: ERRORS[401]},
 )
 def publiceer(
-    body: schemas.NieuwDocument, response: Response, services: Services, principal: CurrentPrincipal
+    body: schemas.NieuwDocument,
+    response: Response,
+    services: Services,
+    principal: PseudonymousPrincipal,
 ) -> schemas.Bijdrage:
     """Een handreiking, best practice of tips en trucs, zodat kennis beschikbaar blijft."""
     d = handlers.publiceer_document(
@@ -99,7 +102,10 @@ def documenten(
     responses={401: ERRORS[401], 403: ERRORS[403]},
 )
 def meld(
-    body: schemas.NieuwSucces, response: Response, services: Services, principal: CurrentPrincipal
+    body: schemas.NieuwSucces,
+    response: Response,
+    services: Services,
+    principal: PseudonymousPrincipal,
 ) -> schemas.Bijdrage:
     """Een beleidsinnovatie of klein succes van een bevoegd gezag: het podium voor koplopers."""
     s = handlers.meld_succes(

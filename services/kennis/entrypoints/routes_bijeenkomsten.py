@@ -16,11 +16,18 @@ from services.kennis.adapters.tables import (
 from services.kennis.domain.bijeenkomsten import Bijeenkomst
 from services.kennis.domain.gelijkenis import rangschik
 from services.kennis.domain.vocabulaire import Thema
-from services.kennis.entrypoints import schemas
-from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId, meta
+from services.kennis.entrypoints import personen, schemas
+from services.kennis.entrypoints.dependencies import (
+    ERRORS,
+    PseudonymousPrincipal,
+    Services,
+    VraagId,
+    meta,
+)
 from services.kennis.service_layer import handlers
 from shared.auth import CurrentPrincipal
 from shared.http.problems import ProblemError
+from shared.privacy import ONBEKEND, is_pseudoniem
 
 router = APIRouter()
 
@@ -48,7 +55,7 @@ def plan(
     body: schemas.NieuweBijeenkomst,
     response: Response,
     services: Services,
-    principal: CurrentPrincipal,
+    principal: PseudonymousPrincipal,
 ) -> schemas.BijeenkomstOut:
     """Informatiebijeenkomst, workshop of informeel bestuurlijk overleg, gekoppeld aan de
     thema's en kennisvragen die ze dient (alleen het programma)."""
@@ -97,7 +104,7 @@ def bijeenkomsten_lijst(
     responses=BIJEENKOMST_FOUTEN,
 )
 def meld_aan(
-    bijeenkomst_id: BijeenkomstId, services: Services, principal: CurrentPrincipal
+    bijeenkomst_id: BijeenkomstId, services: Services, principal: PseudonymousPrincipal
 ) -> schemas.BijeenkomstOut:
     """Aanmelden kan tot en met de dag zelf."""
     vandaag = datetime.now(UTC).date()
@@ -122,17 +129,22 @@ def aanwezigheid(
     bijeenkomst_id: BijeenkomstId,
     body: schemas.Aanwezigheid,
     services: Services,
-    principal: CurrentPrincipal,
+    principal: PseudonymousPrincipal,
 ) -> schemas.BijeenkomstOut:
-    """Wie van de aangemelden er was (het programma, op of na de dag)."""
+    """Wie van de aangemelden er was (het programma, op of na de dag), op login."""
     vandaag = datetime.now(UTC).date()
+    # The meeting knows its participants by pseudonym; a login nobody acted with stays as
+    # given, so the domain names it as not registered.
+    with services.sessions() as session:
+        aanwezig = tuple(
+            p if is_pseudoniem(p) else services.personen.zoek(session, p) or p
+            for p in body.aanwezig
+        )
     return _bijeenkomst(
         handlers.bij_bijeenkomst(
             services.uow(),
             bijeenkomst_id,
-            lambda b: b.registreer_aanwezigheid(
-                tuple(body.aanwezig), principal, meta(principal), vandaag
-            ),
+            lambda b: b.registreer_aanwezigheid(aanwezig, principal, meta(principal), vandaag),
         )
     )
 
@@ -149,7 +161,7 @@ def evalueer(
     bijeenkomst_id: BijeenkomstId,
     body: schemas.Evaluatie,
     services: Services,
-    principal: CurrentPrincipal,
+    principal: PseudonymousPrincipal,
 ) -> schemas.BijeenkomstOut:
     """Een score van 1 tot 5, één keer, door wie aanwezig was."""
     return _bijeenkomst(
@@ -170,7 +182,10 @@ def evalueer(
     responses=ERRORS,
 )
 def registreer_expert(
-    body: schemas.NieuweExpert, response: Response, services: Services, principal: CurrentPrincipal
+    body: schemas.NieuweExpert,
+    response: Response,
+    services: Services,
+    principal: PseudonymousPrincipal,
 ) -> schemas.ExpertOut:
     """Een mens of organisatie met expertise op thema's, zodat schaarse bodemkennis vindbaar
     blijft (alleen het programma)."""
@@ -182,14 +197,11 @@ def registreer_expert(
         body.contact,
         principal,
         meta(principal),
+        services.personen,
     ).geregistreerd
     response.headers["Location"] = f"/v1/experts/{g.expert_id}"
-    return schemas.ExpertOut(
-        expert_id=g.expert_id,
-        naam=g.naam,
-        organisatie=g.organisatie,
-        themas=list(g.themas),
-        contact=g.contact,
+    return _expert(
+        g.expert_id, g.persoon, g.organisatie, list(g.themas), personen.lees(services, [g.persoon])
     )
 
 
@@ -207,19 +219,30 @@ def experts_lijst(
     return [e for e in _experts(services) if thema is None or str(thema) in e.themas]
 
 
+def _expert(
+    expert_id: str,
+    persoon: str | None,
+    organisatie: str | None,
+    themas: list[str],
+    wie: personen.Personen,
+) -> schemas.ExpertOut:
+    return schemas.ExpertOut(
+        expert_id=expert_id,
+        persoon=persoon or ONBEKEND,
+        naam=wie.veld(persoon or "", expert_id, "naam"),
+        organisatie=organisatie,
+        themas=themas,
+        contact=wie.veld(persoon or "", expert_id, "contact"),
+    )
+
+
 def _experts(services: Services) -> list[schemas.ExpertOut]:
+    """Every expert with name and address from the person store, by name."""
     with services.sessions() as session:
-        rijen = session.execute(select(experts).order_by(experts.c.naam)).all()
-    return [
-        schemas.ExpertOut(
-            expert_id=r.expert_id,
-            naam=r.naam,
-            organisatie=r.organisatie,
-            themas=list(r.themas),
-            contact=r.contact,
-        )
-        for r in rijen
-    ]
+        rijen = session.execute(select(experts)).all()
+    wie = personen.lees(services, [r.persoon for r in rijen if r.persoon])
+    uit = [_expert(r.expert_id, r.persoon, r.organisatie, list(r.themas), wie) for r in rijen]
+    return sorted(uit, key=lambda e: (e.naam, e.expert_id))
 
 
 @router.get(
@@ -233,7 +256,8 @@ def voorgestelde_experts(
     vraag_id: VraagId, services: Services, principal: CurrentPrincipal
 ) -> list[schemas.ExpertOut]:
     """Experts voor deze vraag. Eerst wie vergelijkbare vragen al beantwoordde (een expert is
-    herkend aan zijn contactadres als account; geaccepteerde antwoorden tellen zwaarder), dan
+    herkend aan zijn contactadres als login: dezelfde persoon, hetzelfde pseudoniem;
+    geaccepteerde antwoorden tellen zwaarder), dan
     wie de meeste thema's van de vraag deelt. Per expert de vergelijkbare vragen die hij
     beantwoordde (geaccepteerde eerst) en de gedeelde thema's."""
     with services.sessions() as session:
@@ -242,17 +266,17 @@ def voorgestelde_experts(
     if doel is None:
         raise ProblemError(404, f"Er is geen kennisvraag {vraag_id}.")
     kandidaten = {k: f"{r.titel} {r.tekst}" for k, r in vragen.items() if k != vraag_id}
-    # Per account: the similar questions it answered, and whether that answer was accepted.
+    # Per person (pseudonym): the similar questions they answered, and whether accepted.
     hulp: dict[str, dict[str, bool]] = {}
     for k, _, _ in rangschik(f"{doel.titel} {doel.tekst}", kandidaten)[:VERGELIJKBAAR]:
         for a in vragen[k].antwoorden:
             geaccepteerd = a["antwoordId"] == vragen[k].geaccepteerd
-            per_vraag = hulp.setdefault(a["door"].lower(), {})
+            per_vraag = hulp.setdefault(a["door"], {})
             per_vraag[k] = per_vraag.get(k, False) or geaccepteerd
     uit = []
     for e in _experts(services):
         gedeeld = sorted(set(e.themas) & set(doel.themas))
-        beantwoord = hulp.get(e.contact.lower(), {})
+        beantwoord = hulp.get(e.persoon, {})
         if gedeeld or beantwoord:
             volgorde = sorted(beantwoord, key=lambda k: (not beantwoord[k], k))
             uit.append(
@@ -262,7 +286,7 @@ def voorgestelde_experts(
             )
 
     def rang(e: schemas.ExpertOut) -> tuple[int, int, int, str]:
-        beantwoord = hulp.get(e.contact.lower(), {})
+        beantwoord = hulp.get(e.persoon, {})
         return (-sum(beantwoord.values()), -len(beantwoord), -len(e.gedeelde_themas), e.naam)
 
     return sorted(uit, key=rang)

@@ -17,8 +17,14 @@ from services.kennis.domain.gelijkenis import rangschik
 from services.kennis.domain.koplopers import bepaal
 from services.kennis.domain.model import Kennisvraag
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
-from services.kennis.entrypoints import schemas
-from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId, meta
+from services.kennis.entrypoints import personen, schemas
+from services.kennis.entrypoints.dependencies import (
+    ERRORS,
+    PseudonymousPrincipal,
+    Services,
+    VraagId,
+    meta,
+)
 from services.kennis.service_layer import handlers
 from shared.auth import CurrentPrincipal
 from shared.http.problems import ProblemError
@@ -26,19 +32,23 @@ from shared.http.problems import ProblemError
 router = APIRouter(tags=["Kennisvragen"])
 
 
-def _out(vraag: Kennisvraag, groep_id: str | None = None) -> schemas.VraagOut:
+def _out(services: Services, vraag: Kennisvraag, groep_id: str | None = None) -> schemas.VraagOut:
     v = vraag.v
+    wie = personen.lees(services, [v.gesteld_door, *(a.door for a in v.antwoorden)])
     return schemas.VraagOut(
         vraag_id=vraag.id,
         titel=v.titel,
         tekst=v.tekst,
         themas=list(v.themas),
-        gesteld_door=v.gesteld_door,
+        gesteld_door=wie.login(v.gesteld_door),
         organisatie=v.organisatie,
         status=v.status,
         antwoorden=[
             schemas.AntwoordOut(
-                antwoord_id=a.antwoord_id, tekst=a.tekst, door=a.door, organisatie=a.organisatie
+                antwoord_id=a.antwoord_id,
+                tekst=a.tekst,
+                door=wie.login(a.door),
+                organisatie=a.organisatie,
             )
             for a in v.antwoorden
         ],
@@ -48,16 +58,19 @@ def _out(vraag: Kennisvraag, groep_id: str | None = None) -> schemas.VraagOut:
     )
 
 
-def _van_rij(r: Any) -> schemas.VraagOut:
+def _van_rij(r: Any, wie: personen.Personen) -> schemas.VraagOut:
     return schemas.VraagOut(
         vraag_id=r.vraag_id,
         titel=r.titel,
         tekst=r.tekst,
         themas=list(r.themas),
-        gesteld_door=r.gesteld_door,
+        gesteld_door=wie.login(r.gesteld_door),
         organisatie=r.organisatie,
         status=r.status,
-        antwoorden=[schemas.AntwoordOut.model_validate(a) for a in r.antwoorden],
+        antwoorden=[
+            schemas.AntwoordOut.model_validate({**a, "door": wie.login(a["door"])})
+            for a in r.antwoorden
+        ],
         geaccepteerd=r.geaccepteerd,
         groep_id=r.groep_id,
         versie=r.versie,
@@ -72,14 +85,17 @@ def _van_rij(r: Any) -> schemas.VraagOut:
     responses={401: ERRORS[401]},
 )
 def stel(
-    body: schemas.NieuweVraag, response: Response, services: Services, principal: CurrentPrincipal
+    body: schemas.NieuweVraag,
+    response: Response,
+    services: Services,
+    principal: PseudonymousPrincipal,
 ) -> schemas.VraagOut:
     """Een vraag uit het veld, op een of meer thema's van de beleidstransitie."""
     vraag = handlers.stel_vraag(
         services.uow(), body.titel, body.tekst, tuple(body.themas), principal, meta(principal)
     )
     response.headers["Location"] = f"/v1/kennisvragen/{vraag.id}"
-    return _out(vraag)
+    return _out(services, vraag)
 
 
 @router.get(
@@ -101,8 +117,12 @@ def lijst(
         query = query.where(kennisvragen.c.status == str(status))
     with services.sessions() as session:
         rijen = session.execute(query).all()
-    uit = [_van_rij(r) for r in rijen if thema is None or str(thema) in r.themas]
-    return uit[:limiet]
+    rijen = [r for r in rijen if thema is None or str(thema) in r.themas][:limiet]
+    wie = personen.lees(
+        services,
+        [p for r in rijen for p in (r.gesteld_door, *(a["door"] for a in r.antwoorden))],
+    )
+    return [_van_rij(r, wie) for r in rijen]
 
 
 @router.get(
@@ -118,7 +138,8 @@ def een(vraag_id: VraagId, services: Services, principal: CurrentPrincipal) -> s
             select(kennisvragen.c.groep_id).where(kennisvragen.c.vraag_id == vraag_id)
         ).scalar()
     with services.uow() as uow:
-        return _out(uow.vragen.get(vraag_id), groep)
+        vraag = uow.vragen.get(vraag_id)
+    return _out(services, vraag, groep)
 
 
 @router.post(
@@ -133,14 +154,14 @@ def antwoord(
     body: schemas.NieuwAntwoord,
     response: Response,
     services: Services,
-    principal: CurrentPrincipal,
+    principal: PseudonymousPrincipal,
 ) -> schemas.VraagOut:
     """Iedereen met een account kan antwoorden, zolang de vraag niet gesloten is."""
     vraag, antwoord_id = handlers.beantwoord(
         services.uow(), vraag_id, body.tekst, principal, meta(principal)
     )
     response.headers["Location"] = f"/v1/kennisvragen/{vraag_id}#{antwoord_id}"
-    return _out(vraag)
+    return _out(services, vraag)
 
 
 @router.post(
@@ -151,11 +172,15 @@ def antwoord(
     responses=ERRORS,
 )
 def accepteer(
-    vraag_id: VraagId, body: schemas.Acceptatie, services: Services, principal: CurrentPrincipal
+    vraag_id: VraagId,
+    body: schemas.Acceptatie,
+    services: Services,
+    principal: PseudonymousPrincipal,
 ) -> schemas.VraagOut:
     """De vrager (of het programma) accepteert één antwoord; de vraag is dan beantwoord."""
     return _out(
-        handlers.accepteer(services.uow(), vraag_id, body.antwoord_id, principal, meta(principal))
+        services,
+        handlers.accepteer(services.uow(), vraag_id, body.antwoord_id, principal, meta(principal)),
     )
 
 
@@ -167,10 +192,12 @@ def accepteer(
     responses=ERRORS,
 )
 def sluit(
-    vraag_id: VraagId, body: schemas.Sluiting, services: Services, principal: CurrentPrincipal
+    vraag_id: VraagId, body: schemas.Sluiting, services: Services, principal: PseudonymousPrincipal
 ) -> schemas.VraagOut:
     """De vrager (of het programma) sluit de vraag; daarna kan niemand meer antwoorden."""
-    return _out(handlers.sluit(services.uow(), vraag_id, body.reden, principal, meta(principal)))
+    return _out(
+        services, handlers.sluit(services.uow(), vraag_id, body.reden, principal, meta(principal))
+    )
 
 
 @router.get(
@@ -212,7 +239,10 @@ def vergelijkbare(
     responses={**ERRORS, 404: {"description": "Onbekende vraag"}},
 )
 def combineer(
-    body: schemas.NieuweGroep, response: Response, services: Services, principal: CurrentPrincipal
+    body: schemas.NieuweGroep,
+    response: Response,
+    services: Services,
+    principal: PseudonymousPrincipal,
 ) -> schemas.GroepOut:
     """Legt vast dat het programma deze vragen samen beantwoordt (alleen het programma)."""
     groep = handlers.combineer(

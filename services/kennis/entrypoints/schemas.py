@@ -157,10 +157,11 @@ class NieuweExpert(Model):
 
 class ExpertOut(Model):
     expert_id: str
-    naam: str
+    persoon: str = Field(description="Het pseudoniem van de expert, zoals in het logboek.")
+    naam: str = Field(description='Uit het personenregister; "verwijderd" na vergeten.')
     organisatie: str | None
     themas: list[str]
-    contact: str
+    contact: str = Field(description='Uit het personenregister; "verwijderd" na vergeten.')
     gedeelde_themas: list[str] = Field(default_factory=list)
     beantwoorde_vergelijkbare: list[str] = Field(
         default_factory=list,

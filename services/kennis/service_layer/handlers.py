@@ -13,6 +13,7 @@ from services.kennis.domain.vocabulaire import Thema
 from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
 from shared.auth import Principal
 from shared.eventstore import EventMetadata
+from shared.privacy import Personen
 
 
 def nieuw_id(prefix: str) -> str:
@@ -158,10 +159,16 @@ def registreer_expert(
     contact: str,
     principal: Principal,
     meta: EventMetadata,
+    personen: Personen,
 ) -> Expert:
+    # The expert is the person whose login is the contact address (so their answers can be
+    # recognised); name and address are stored encrypted under that person, in the same
+    # transaction as the event, so a refused registration stores neither.
     with uow:
-        expert = Expert.registreer(
-            nieuw_id("ex"), naam, organisatie, themas, contact, principal, meta
+        persoon = personen.pseudoniem(uow.session, contact)
+        expert = Expert.registreer(nieuw_id("ex"), persoon, organisatie, themas, principal, meta)
+        personen.leg_vast(
+            uow.session, persoon, expert.id, {"naam": naam.strip(), "contact": contact.strip()}
         )
         uow.experts.add(expert)
         uow.commit()

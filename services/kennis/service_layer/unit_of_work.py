@@ -89,12 +89,7 @@ class SqlKennisUnitOfWork(SqlUnitOfWork):
                 experts,
                 experts.c.expert_id,
                 expert.id,
-                {
-                    "naam": g.naam,
-                    "organisatie": g.organisatie,
-                    "themas": list(g.themas),
-                    "contact": g.contact,
-                },
+                {"persoon": g.persoon, "organisatie": g.organisatie, "themas": list(g.themas)},
             )
         for document in self.documenten.seen:
             d = document.gepubliceerd

@@ -17,6 +17,7 @@ from services.locaties.service_layer.handlers import BestaatAl, GeenToegang, Ver
 from shared.aggregate import NotFound
 from shared.http.app import service_app
 from shared.http.problems import install_domain_errors
+from shared.privacy import routes as routes_personen
 
 API_VERSION = "1.0.0"
 DESCRIPTION = """Het register van spoedlocaties: bodemverontreinigingen met urgente risico's
@@ -34,9 +35,11 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
             routes_spoedlocaties.router,
             routes_commandos.router,
             routes_gebeurtenissen.router,
+            routes_personen.router,
         ],
         settings=settings or LocatiesSettings(),
         bootstrap=bootstrap,
+        ankersleutels=True,
     )
     install_domain_errors(
         app,

@@ -30,10 +30,13 @@ Services = Annotated[Container, Depends(container)]
 
 def actor(
     principal: CurrentPrincipal,
+    services: Services,
     correlatie: Annotated[str | None, Header(alias="X-Correlation-ID", max_length=100)] = None,
 ) -> Actor:
+    """Who acts in a command. The events name them by pseudonym only (the login stays in the
+    erasable person store), so reads depend on the principal alone and store nothing."""
     meta = EventMetadata(
-        actor=principal.sub,
+        actor=services.pseudoniem(principal.sub),
         organisation=principal.organisatie,
         role=str(principal.rol),
         correlation_id=correlatie or str(uuid4()),

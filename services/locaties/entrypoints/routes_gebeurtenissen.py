@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query
 
 from services.locaties.entrypoints import schemas
-from services.locaties.entrypoints.dependencies import CurrentActor, Services, Tijdreis
+from services.locaties.entrypoints.dependencies import Services, Tijdreis
 from services.locaties.entrypoints.representation import BASE
 from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, LocatieId
 from shared.aggregate import NotFound
+from shared.auth import CurrentPrincipal
 from shared.http.problems import ProblemError
 from shared.tijd import kennismoment
 from shared.zegel import verzegelde
@@ -36,7 +37,7 @@ def _stroom(services: Services, locatie_id: str) -> list[dict[str, Any]]:
     responses=ERRORS,
 )
 def historie(
-    locatie_id: LocatieId, services: Services, actor: CurrentActor, tijd: Tijdreis
+    locatie_id: LocatieId, services: Services, principal: CurrentPrincipal, tijd: Tijdreis
 ) -> schemas.Gebeurtenissen:
     """Alle gebeurtenissen van de locatie, oudste eerst, met besluitdatum (occurredat),
     registratiemoment (time) en hun plaats in de hashketen (hash, prevhash, streamprevhash).
@@ -77,7 +78,7 @@ def gebeurtenis(
     locatie_id: LocatieId,
     versie: Annotated[int, Path(ge=1, le=2**31 - 1)],
     services: Services,
-    actor: CurrentActor,
+    principal: CurrentPrincipal,
 ) -> dict[str, Any]:
     """Eén gebeurtenis als CloudEvent."""
     for event in _stroom(services, locatie_id):
@@ -94,7 +95,7 @@ def gebeurtenis(
 )
 def feed(
     services: Services,
-    actor: CurrentActor,
+    principal: CurrentPrincipal,
     vanaf_positie: Annotated[int, Query(alias="vanafPositie", ge=1, le=2**63 - 1)] = 1,
     limiet: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> schemas.Gebeurtenissen:

@@ -26,6 +26,7 @@ from services.locaties.entrypoints.dependencies import (
 from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij
 from services.locaties.service_layer import handlers
 from shared.aggregate import NotFound
+from shared.auth import CurrentPrincipal
 from shared.eventstore.tables import events
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import kennismoment
@@ -123,7 +124,7 @@ def registreer(
 )
 def lijst(
     services: Services,
-    actor: CurrentActor,
+    principal: CurrentPrincipal,
     response: Response,
     crs: AcceptCrs,
     tijd: Tijdreis,
@@ -237,7 +238,7 @@ def _versies(session: Session, ids: list[str], kennisdatum: date | None) -> dict
 def haal_op(
     locatie_id: LocatieId,
     services: Services,
-    actor: CurrentActor,
+    principal: CurrentPrincipal,
     response: Response,
     crs: AcceptCrs,
     tijd: Tijdreis,

@@ -3,7 +3,8 @@
 One ``Stroom`` per source stream: spoedlocaties (bodem.spoedlocaties.v1) and kennis
 (bodem.kennis.v1). Unknown event types and events whose data does not fit their type raise, so
 the idempotent consumer dead-letters them and moves on; their positions still count as
-processed. The log's anchors are not facts and are skipped.
+processed. The log's anchors are not facts; they are kept apart, with the chain hash of every
+processed position, so a report can name the log it was built from (``binding``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from sqlalchemy import CursorResult, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.rapportage.adapters import tables
+from services.rapportage.domain import binding as logboeken
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain import lezen
+from services.rapportage.domain.binding import Anker, binding
 from shared.envelope import CloudEvent
-from shared.messaging.consumer import SkipEvent
 
 
 @dataclass(frozen=True)
@@ -28,23 +30,39 @@ class Stroom:
     bron: Table
     verwerkt: Table
     naar_feit: Callable[[CloudEvent], f.Feit]
+    naam: str  # the log's name in a report's ``logboeken``
+    zegels: Table
+    ankers: Table
     # The system that writes the stream: only its sealed events become facts.
     producent: str
 
     @property
     def tabellen(self) -> tuple[Table, ...]:
-        return (self.feiten, self.verwerkt, self.bron)
+        return (self.feiten, self.verwerkt, self.bron, self.zegels, self.ankers)
 
     def verwerk(self, session: Session, event: CloudEvent) -> None:
-        """The projection handler: one fact per event."""
-        if lezen.is_anker(event):
-            raise SkipEvent
-        store_id, _ = lezen.positie(event)
+        """The projection handler: one fact per event, or the anchor it records."""
+        store_id, positie = lezen.positie(event)
         bekende = session.execute(select(self.bron.c.store_id)).scalar()
         if bekende is not None and bekende != store_id:
             raise lezen.OnverwerkbaarEvent(
                 f"event uit een andere bron ({store_id}, verwacht {bekende})"
             )
+        if lezen.is_anker(event):
+            try:
+                anker = Anker.uit_data(positie, event.data)
+            except ValueError as exc:
+                raise lezen.OnverwerkbaarEvent(str(exc)) from exc
+            session.execute(
+                insert(self.ankers).values(
+                    positie=positie,
+                    tot_en_met=anker.tot_en_met,
+                    merkle_root=anker.merkle_root,
+                    sleutel_id=anker.sleutel_id,
+                    handtekening=anker.handtekening,
+                )
+            )
+            return
         feit = self.naar_feit(event)
         session.execute(
             insert(self.feiten).values(
@@ -73,6 +91,10 @@ class Stroom:
             watermark = int(rij.watermark)
         if positie <= watermark:
             return
+        hash_ = event.extensions.get("hash")
+        if hash_ is not None:
+            # A position is new here exactly once (as ``verwerkt`` relies on), so no duplicate.
+            session.execute(insert(self.zegels).values(positie=positie, hash=str(hash_)))
         if positie != watermark + 1:
             session.execute(insert(self.verwerkt).values(positie=positie))
             return
@@ -92,6 +114,27 @@ class Stroom:
     def watermark(self, session: Session) -> int:
         return int(session.execute(select(self.bron.c.watermark)).scalar() or 0)
 
+    def binding(self, session: Session, positie: int) -> dict[str, Any]:
+        """What a report built up to ``positie`` binds of this log (domain/binding.py)."""
+        bron = session.execute(select(self.bron.c.store_id)).scalar()
+        hash_ = session.execute(
+            select(self.zegels.c.hash).where(self.zegels.c.positie == positie)
+        ).scalar()
+        rij = session.execute(
+            select(self.ankers)
+            .where(self.ankers.c.positie <= positie)
+            .order_by(self.ankers.c.positie.desc())
+            .limit(1)
+        ).first()
+        anker = (
+            None
+            if rij is None
+            else Anker(
+                rij.positie, rij.tot_en_met, rij.merkle_root, rij.sleutel_id, rij.handtekening
+            )
+        )
+        return binding(None if bron is None else str(bron), positie, hash_, anker)
+
     def lees_feiten(self, session: Session, tot_en_met: int, na: int = 0) -> list[f.Feit]:
         rows = session.execute(
             select(self.feiten)
@@ -105,13 +148,23 @@ class Stroom:
 
 
 SPOEDLOCATIES = Stroom(
-    tables.feiten, tables.bron, tables.verwerkt, lezen.naar_feit, "bodemregie-locaties"
+    tables.feiten,
+    tables.bron,
+    tables.verwerkt,
+    lezen.naar_feit,
+    logboeken.SPOEDLOCATIES,
+    tables.zegels,
+    tables.ankers,
+    "bodemregie-locaties",
 )
 KENNIS = Stroom(
     tables.kennis_feiten,
     tables.kennis_bron,
     tables.kennis_verwerkt,
     lezen.naar_kennisfeit,
+    logboeken.KENNIS,
+    tables.kennis_zegels,
+    tables.kennis_ankers,
     "bodemregie-kennis",
 )
 

@@ -4,6 +4,10 @@ Per source stream three tables: every event as a fact (upcast to the current sch
 global position; the source store and the watermark (every position up to it has been processed,
 so a report built from facts up to the watermark is a consistent prefix of the log); and the
 positions processed above the watermark (events from partitions that ran ahead).
+
+And two that bind a report to the log it was built from: the chain hash of every processed
+position (anchors and dead letters included, since a report's position can be any of them),
+and the log's anchors (position, root, key id and signature).
 """
 
 from __future__ import annotations
@@ -42,6 +46,28 @@ def _stroom(prefix: str, onderwerp_lengte: int) -> tuple[Table, Table, Table]:
     return feiten, bron, verwerkt
 
 
+def _binding(prefix: str) -> tuple[Table, Table]:
+    zegels = Table(
+        f"{prefix}zegels",
+        metadata,
+        Column("positie", BigInteger, primary_key=True, autoincrement=False),
+        Column("hash", String(64), nullable=False),
+    )
+    ankers = Table(
+        f"{prefix}ankers",
+        metadata,
+        # The anchor event's own position; it anchors the log up to ``tot_en_met``.
+        Column("positie", BigInteger, primary_key=True, autoincrement=False),
+        Column("tot_en_met", BigInteger, nullable=False),
+        Column("merkle_root", String(64), nullable=False),
+        Column("sleutel_id", String(64), nullable=True),
+        Column("handtekening", String(200), nullable=True),
+    )
+    return zegels, ankers
+
+
 feiten, bron, verwerkt = _stroom("r_", 11)
 Index("ix_r_feiten_locatie", feiten.c.locatie_id, feiten.c.versie)
 kennis_feiten, kennis_bron, kennis_verwerkt = _stroom("r_kennis_", 40)
+zegels, ankers = _binding("r_")
+kennis_zegels, kennis_ankers = _binding("r_kennis_")

@@ -75,6 +75,9 @@ class Locatie:
     knelpunt: str | None = None
     budget_euro: int = 0
     kosten_euro: int = 0
+    # When the decision behind ``afgehandeld_op`` was put on record (its event, or the latest
+    # correction of its date or outcome): far after the decision date means back-dated.
+    afgehandeld_vastgelegd_op: datetime | None = None
 
     @property
     def provincie(self) -> str:
@@ -97,7 +100,20 @@ class Locatie:
         return sorted(k for k, v in self.risicos.items() if v)
 
 
-Correcties = dict[tuple[str, int], dict[str, Any]]
+# A correction of these fields of a decision decides anew: the decision then counts as put on
+# record when the correction was.
+HERBESLUIT = frozenset({"besluitdatum", "naar"})
+
+
+@dataclass(slots=True)
+class Correctie:
+    """The corrected values of one fact, and when its decision was last re-decided (if ever)."""
+
+    waarden: dict[str, Any] = field(default_factory=dict)
+    herbesloten_op: datetime | None = None
+
+
+Correcties = dict[tuple[str, int], Correctie]
 
 
 def scheid_correcties(feiten: Iterable[Feit]) -> tuple[list[Feit], Correcties]:
@@ -108,10 +124,23 @@ def scheid_correcties(feiten: Iterable[Feit]) -> tuple[list[Feit], Correcties]:
     for feit in feiten:
         if feit.soort == CORRECTIE:
             sleutel = (feit.locatie_id, int(feit.data["gecorrigeerde_versie"]))
-            correcties[sleutel] = {**correcties.get(sleutel, {}), **feit.data["correctie"]}
+            c = correcties.setdefault(sleutel, Correctie())
+            c.waarden = {**c.waarden, **feit.data["correctie"]}
+            if HERBESLUIT & feit.data["correctie"].keys():
+                c.herbesloten_op = max(c.herbesloten_op or feit.vastgelegd_op, feit.vastgelegd_op)
         else:
             gewone.append(feit)
     return gewone, correcties
+
+
+def gecorrigeerd(feit: Feit, correcties: Correcties) -> tuple[dict[str, Any], datetime]:
+    """A fact's values after its corrections, and when that content was put on record."""
+    c = correcties.get((feit.locatie_id, feit.versie))
+    if c is None:
+        return feit.data, feit.vastgelegd_op
+    return {**feit.data, **c.waarden}, max(
+        feit.vastgelegd_op, c.herbesloten_op or feit.vastgelegd_op
+    )
 
 
 def toestand_op(feiten: Iterable[Feit], peildatum: date) -> dict[str, Locatie]:
@@ -132,16 +161,23 @@ def fold(feiten: list[Feit], correcties: Correcties, peildatum: date) -> Locatie
     """One site's state on ``peildatum`` from its facts in version order."""
     locatie: Locatie | None = None
     for feit in feiten:
-        data = {**feit.data, **correcties.get((feit.locatie_id, feit.versie), {})}
+        data, vastgelegd_op = gecorrigeerd(feit, correcties)
         datum = feit.datum(data)
         if datum is None or datum > peildatum:
             continue
-        locatie = stap(locatie, feit, data, datum)
+        locatie = stap(locatie, feit, data, datum, vastgelegd_op)
     return locatie
 
 
-def stap(locatie: Locatie | None, feit: Feit, data: dict[str, Any], datum: date) -> Locatie | None:
-    """The state after one (corrected) fact dated ``datum``; changes ``locatie`` in place."""
+def stap(
+    locatie: Locatie | None,
+    feit: Feit,
+    data: dict[str, Any],
+    datum: date,
+    vastgelegd_op: datetime | None = None,
+) -> Locatie | None:
+    """The state after one (corrected) fact dated ``datum`` and on record since
+    ``vastgelegd_op`` (default: the fact's own record time); changes ``locatie`` in place."""
     if feit.soort == GEREGISTREERD:
         return Locatie(
             feit.locatie_id,
@@ -159,6 +195,7 @@ def stap(locatie: Locatie | None, feit: Feit, data: dict[str, Any], datum: date)
         locatie.status_sinds = datum
         if locatie.status in AFGEHANDELD and locatie.afgehandeld_op is None:
             locatie.afgehandeld_op = datum
+            locatie.afgehandeld_vastgelegd_op = vastgelegd_op or feit.vastgelegd_op
     elif feit.soort == RISICO:
         locatie.risicos[data["risicotype"]] = bool(data["vastgesteld"])
         locatie.eerste_beoordeling.setdefault(data["risicotype"], datum)

@@ -1,8 +1,10 @@
 """The reports: pure functions from the sites on a peildatum to content and tables.
 
 Every report is reproducible: its digest covers its name, parameters, the last event position
-it includes and its content, in canonical JSON. The same request over the same events always
-gives the same digest, and an auditor replaying the log up to that position can recompute it.
+it includes, its content and the logs it binds (``logboeken``: per log the chain hash at that
+position and the latest anchor; see ``binding``), in canonical JSON. The same request over the
+same events always gives the same digest, and an auditor replaying the log up to that position
+can recompute it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
+from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
@@ -27,6 +30,9 @@ DEADLINE_OVERZICHT = date(2010, 12, 31)
 DEADLINE_HUMAAN = date(2015, 12, 31)
 DEADLINE_OVERZICHT_OVERIG = date(2015, 12, 31)
 DEADLINE_ALLES = date(2020, 12, 31)
+# A dealt-with decision put on record more than this many days after its decision date is
+# listed as back-dated in the deadlines report (exactly this many days is still on time).
+TERUGDATEREN_DAGEN = 90
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Rapport:
     positie: int
     inhoud: dict[str, Any]
     tabellen: list[Tabel] = field(default_factory=list)
+    logboeken: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -54,6 +61,7 @@ class Rapport:
                 "parameters": self.parameters,
                 "positie": self.positie,
                 "inhoud": self.inhoud,
+                "logboeken": self.logboeken,
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -64,7 +72,9 @@ class Rapport:
 
 
 def _pct(deel: int, geheel: int) -> float | None:
-    return round(100 * deel / geheel, 1) if geheel else None
+    """100 * deel / geheel to one decimal, rounded exactly (half to even), so a second
+    implementation gets the same figure without copying our floating point."""
+    return round(Fraction(1000 * deel, geheel)) / 10 if geheel else None
 
 
 def _samenvatting(locaties: Iterable[Locatie]) -> dict[str, Any]:
@@ -306,6 +316,7 @@ def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
     def per_gezag(lijst: list[Locatie]) -> dict[str, int]:
         return dict(sorted(Counter(x.bevoegd_gezag for x in lijst).items()))
 
+    teruggedateerd = _teruggedateerd(alle)
     inhoud = {
         "humaanNietOpTijd": {
             "deadline": DEADLINE_HUMAAN.isoformat(),
@@ -328,6 +339,14 @@ def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
                 "perBevoegdGezag": per_gezag(overig_laat),
             },
         ],
+        "teruggedateerd": {
+            "grensDagen": TERUGDATEREN_DAGEN,
+            "aantal": len(teruggedateerd),
+            "perBevoegdGezag": [
+                {"bevoegdGezag": code, "aantal": len(regels), "locaties": regels}
+                for code, regels in _groepeer(teruggedateerd).items()
+            ],
+        },
     }
     kolommen = ["locatieId", "bevoegdGezag", "naam", "status", "afgehandeldOp", "knelpunt"]
     return Rapport(
@@ -347,8 +366,61 @@ def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
                 [*kolommen, "deadline"],
                 [[r[k] for k in [*kolommen, "deadline"]] for r in verlopen],
             ),
+            Tabel(
+                f"Afgehandeld voor een deadline, meer dan {TERUGDATEREN_DAGEN} dagen later "
+                "vastgelegd",
+                TERUGGEDATEERD_KOLOMMEN,
+                [[r[k] for k in TERUGGEDATEERD_KOLOMMEN] for r in teruggedateerd],
+            ),
         ],
     )
+
+
+TERUGGEDATEERD_KOLOMMEN = [
+    "bevoegdGezag",
+    "locatieId",
+    "naam",
+    "status",
+    "besluitdatum",
+    "vastgelegdOp",
+    "dagenLaat",
+    "deadline",
+]
+
+
+def _teruggedateerd(alle: list[Locatie]) -> list[dict[str, Any]]:
+    """Confirmed sites whose dealt-with decision is dated on or before a covenant deadline but
+    was put on record more than TERUGDATEREN_DAGEN days after that date (record day in UTC),
+    by bevoegd gezag and site. The deadline is the earliest one the decision date meets."""
+    uit = []
+    for x in alle:
+        besluit, vastgelegd = x.afgehandeld_op, x.afgehandeld_vastgelegd_op
+        if not x.bevestigd or besluit is None or vastgelegd is None or besluit > DEADLINE_ALLES:
+            continue
+        dag = vastgelegd.astimezone(UTC).date()
+        if (dag - besluit).days <= TERUGDATEREN_DAGEN:
+            continue
+        deadline = DEADLINE_HUMAAN if x.humaan and besluit <= DEADLINE_HUMAAN else DEADLINE_ALLES
+        uit.append(
+            {
+                "bevoegdGezag": x.bevoegd_gezag,
+                "locatieId": x.locatie_id,
+                "naam": x.naam,
+                "status": str(x.status),
+                "besluitdatum": besluit.isoformat(),
+                "vastgelegdOp": dag.isoformat(),
+                "dagenLaat": (dag - besluit).days,
+                "deadline": deadline.isoformat(),
+            }
+        )
+    return sorted(uit, key=lambda r: (r["bevoegdGezag"], r["locatieId"]))
+
+
+def _groepeer(regels: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    per: dict[str, list[dict[str, Any]]] = {}
+    for r in regels:
+        per.setdefault(r["bevoegdGezag"], []).append(r)
+    return per
 
 
 def midterm_review(

@@ -25,6 +25,7 @@ from services.rapportage.domain.feiten import (
     Feit,
     Locatie,
     fold,
+    gecorrigeerd,
     kopie,
     scheid_correcties,
     stap,
@@ -48,12 +49,7 @@ def tijdlijn(feiten: list[Feit]) -> Tijdlijn:
     gewone, correcties = scheid_correcties(feiten)
     gewone.sort(key=lambda f: f.versie)
     datums = sorted(
-        {
-            d
-            for f in gewone
-            if (d := f.datum({**f.data, **correcties.get((f.locatie_id, f.versie), {})}))
-            is not None
-        }
+        {d for f in gewone if (d := f.datum(gecorrigeerd(f, correcties)[0])) is not None}
     )
     return Tijdlijn(datums, [fold(gewone, correcties, d) for d in datums])
 

@@ -6,12 +6,21 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from services.rapportage.domain.feiten import Feit
 from services.rapportage.domain.rapporten import Rapport, Tabel
 from shared.tijd import kennismoment
+
+MICROSECONDE = timedelta(microseconds=1)
+DAG_US = 86_400_000_000
+
+
+def _honderdsten(waarde: Fraction) -> float:
+    """Rounded to two decimals exactly, half to even."""
+    return round(waarde * 100) / 100
 
 
 def transitie(
@@ -73,8 +82,9 @@ def transitie(
             experts += 1
 
     def dagen(van_naar: list[tuple[Any, Any]]) -> float | None:
-        duren = [(b - a).total_seconds() / 86400 for a, b in van_naar if b is not None]
-        return round(statistics.median(duren), 2) if duren else None
+        # Exact (whole microseconds, half to even), so a second implementation agrees.
+        duren = [Fraction((b - a) // MICROSECONDE, DAG_US) for a, b in van_naar if b is not None]
+        return _honderdsten(statistics.median(duren)) if duren else None
 
     beantwoord = [v for v in vragen.values() if v["geaccepteerd"]]
     per_thema: dict[str, dict[str, int]] = {}
@@ -151,5 +161,5 @@ def _bijeenkomsten(bijeenkomsten: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "perSoort": dict(sorted(Counter(b["soort"] for b in bijeenkomsten.values()).items())),
         "aanwezigen": sum(b["aanwezig"] for b in gehouden),
         "evaluaties": len(scores),
-        "gemiddeldeScore": round(sum(scores) / len(scores), 2) if scores else None,
+        "gemiddeldeScore": _honderdsten(Fraction(sum(scores), len(scores))) if scores else None,
     }

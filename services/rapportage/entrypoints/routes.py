@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.rapportage.bootstrap import Container
+from services.rapportage.domain import selectie
 from services.rapportage.domain.rapporten import NAMEN, Rapport
 from services.rapportage.entrypoints import weergave
 from shared.auth import CurrentPrincipal
@@ -24,6 +24,23 @@ router = APIRouter(tags=["Rapportages"])
 VROEGST = date(2000, 1, 1)
 
 
+class Anker(BaseModel):
+    positie: int = Field(description="De positie van het anker zelf in het logboek.")
+    totEnMetPositie: int = Field(description="Het anker legt het logboek tot hier vast.")
+    merkleRoot: str
+    sleutelId: str | None = Field(
+        description="kid van de sleutel in /v1/ankersleutels van de bron (RFC 7638)."
+    )
+    handtekening: str | None = Field(description="Ed25519, base64; leeg als niet ondertekend.")
+
+
+class Logboek(BaseModel):
+    bron: str | None = Field(description="De store id van het logboek (storeid in elk event).")
+    positie: int
+    hash: str | None = Field(description="De ketenhash van de gebeurtenis op deze positie.")
+    anker: Anker | None = Field(description="Het laatste anker op of voor de positie.")
+
+
 class RapportOut(BaseModel):
     rapport: str
     titel: str
@@ -34,10 +51,14 @@ class RapportOut(BaseModel):
         "verwerkt."
     )
     digest: str = Field(
-        description="sha256 over rapport, parameters, positie en inhoud in "
+        description="sha256 over rapport, parameters, positie, inhoud en logboeken in "
         "canonieke JSON: gelijk voor gelijke vraag en gebeurtenissen."
     )
     inhoud: dict[str, Any]
+    logboeken: dict[str, Logboek] = Field(
+        description="Per logboek waaruit het rapport gebouwd is (spoedlocaties of kennis) "
+        "de binding aan dat logboek: controleer met bodemregie audit replay --publicatie."
+    )
     links: dict[str, dict[str, str]] = Field(alias="_links")
 
 
@@ -166,27 +187,6 @@ def _antwoord(rapport: Rapport, soort: str, request: Request) -> Response:
     return JSONResponse(weergave.als_json(rapport, href), headers=headers)
 
 
-def _alleen(rapport: Rapport, code: str | None, lijst: str, veld: str) -> Rapport:
-    """A copy restricted to one bevoegd gezag (ranks stay national); reports are cached and
-    shared, so they are never changed in place."""
-    if code is None:
-        return rapport
-    inhoud = {**rapport.inhoud, lijst: [r for r in rapport.inhoud[lijst] if r[veld] == code]}
-    tabellen = []
-    for tabel in rapport.tabellen:
-        kolom = veld if veld in tabel.kolommen else "code"
-        if kolom in tabel.kolommen:
-            i = tabel.kolommen.index(kolom)
-            tabel = replace(tabel, rijen=[r for r in tabel.rijen if r[i] == code])
-        tabellen.append(tabel)
-    return replace(
-        rapport,
-        parameters={**rapport.parameters, "bevoegdGezag": code},
-        inhoud=inhoud,
-        tabellen=tabellen,
-    )
-
-
 @router.get("/rapportages", response_model=Overzicht, summary="Beschikbare rapportages")
 def overzicht(services: Services, principal: CurrentPrincipal) -> Overzicht:
     """De rapportages en de positie tot waar de gebeurtenissen verwerkt zijn."""
@@ -232,7 +232,7 @@ def per_bevoegd_gezag(
     """Ranglijst van de 42 bevoegde gezagen naar voortgang, met wie achterloopt, de knelpunten
     en het toegekende en bestede budget."""
     rapport = services.rapportage.rapport("bevoegde-gezagen", *tijd)
-    return _antwoord(_alleen(rapport, code, "ranglijst", "code"), soort, request)
+    return _antwoord(selectie.alleen(rapport, code), soort, request)
 
 
 @router.get(
@@ -313,7 +313,7 @@ def kamerbrief_bijlage(
     if van > tot:
         raise _ongeldig("van", f"{van} ligt na tot ({tot})")
     rapport = services.rapportage.rapport("kamerbrief-bijlage", tot, kennis, van)
-    return _antwoord(_alleen(rapport, code, "perBevoegdGezag", "bevoegdGezag"), soort, request)
+    return _antwoord(selectie.alleen(rapport, code), soort, request)
 
 
 @router.get(

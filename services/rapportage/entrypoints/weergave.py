@@ -24,17 +24,33 @@ def als_json(rapport: Rapport, self_href: str) -> dict[str, Any]:
         "positie": rapport.positie,
         "digest": rapport.digest,
         "inhoud": rapport.inhoud,
+        "logboeken": rapport.logboeken,
         "_links": {"self": {"href": self_href}},
     }
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, CSV injection).
+FORMULETEKENS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cel(waarde: Any) -> Any:
+    """A cell that a spreadsheet shows as text: a string starting with a formula character gets
+    a leading single quote. Numbers are not strings, so -3 stays a readable number."""
+    if waarde is None:
+        return ""
+    if isinstance(waarde, str) and waarde.startswith(FORMULETEKENS):
+        return "'" + waarde
+    return waarde
+
+
 def als_csv(rapport: Rapport) -> str:
     uit = io.StringIO()
-    writer = csv.writer(uit, lineterminator="\n")
+    # RFC 4180 line ends; a field holding a CR or LF is then quoted instead of splitting the row.
+    writer = csv.writer(uit, lineterminator="\r\n")
     tabel = rapport.tabellen[0]
-    writer.writerow(tabel.kolommen)
+    writer.writerow([csv_cel(k) for k in tabel.kolommen])
     for rij in tabel.rijen:
-        writer.writerow(["" if v is None else v for v in rij])
+        writer.writerow([csv_cel(v) for v in rij])
     return uit.getvalue()
 
 
@@ -77,6 +93,20 @@ def _tabel(tabel: Tabel) -> str:
     )
 
 
+def _binding(rapport: Rapport) -> str:
+    regels = []
+    for naam, b in rapport.logboeken.items():
+        anker = b.get("anker")
+        tekst = f"logboek {naam}: hash op positie {b['positie']} {b.get('hash') or '(geen)'}"
+        if anker:
+            tekst += (
+                f"; anker op positie {anker['positie']} (tot en met {anker['totEnMetPositie']}, "
+                f"sleutel {anker.get('sleutelId') or 'geen'})"
+            )
+        regels.append(f'<p class="bewijs">{html.escape(tekst)}</p>')
+    return "".join(regels)
+
+
 def als_html(rapport: Rapport) -> str:
     parameters = ", ".join(f"{k} {v}" for k, v in rapport.parameters.items())
     return f"""<!doctype html>
@@ -88,5 +118,6 @@ th{{background:#e8eef5}}.bewijs{{color:#555;font-size:90%}}</style></head>
 <p>{html.escape(parameters)}</p>
 <p class="bewijs">Gebouwd uit de gebeurtenissen tot en met positie {rapport.positie};
 digest <code>{rapport.digest}</code></p>
+{_binding(rapport)}
 {"".join(_tabel(t) for t in rapport.tabellen)}
 </body></html>"""

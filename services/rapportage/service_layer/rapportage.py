@@ -39,6 +39,12 @@ class _Feiten:
         with self._sessions() as session:
             return self._stroom.watermark(session)
 
+    def bind(self, rapport: rapporten.Rapport) -> rapporten.Rapport:
+        """The report with this log bound at its position (hash and latest anchor)."""
+        with self._sessions() as session:
+            rapport.logboeken[self._stroom.naam] = self._stroom.binding(session, rapport.positie)
+        return rapport
+
     def _bij(self, positie: int) -> None:
         """Read the facts up to ``positie`` that are not read yet (holding the lock)."""
         if positie > self._tot:
@@ -107,6 +113,7 @@ class Rapportage:
             with self._locaties.vast(positie) as positie:
                 toestand = self._toestand(positie, kennisdatum)
                 rapport = rapporten.bouw(naam, toestand, positie, peildatum, kennisdatum, van)
+        rapport = stroom.bind(rapport)
         with self._lock:
             _bewaar(self._rapporten, sleutel, rapport)
         return rapport

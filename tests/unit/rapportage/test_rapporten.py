@@ -154,3 +154,11 @@ def test_the_digest_is_stable_and_covers_parameters_position_and_content() -> No
         rapporten.voortgang(toestand_op(log.feiten, date(2016, 1, 2)), date(2016, 1, 2), 10).digest
         != a.digest
     )
+
+
+def test_percentages_are_rounded_exactly_half_to_even() -> None:
+    # 3/2000 is 0.15 % exactly; the float 0.15 lies just below it and would round to 0.1.
+    assert rapporten._pct(3, 2000) == 0.2
+    assert rapporten._pct(1, 16) == 6.2  # 6.25: a tie, to even
+    assert rapporten._pct(3, 16) == 18.8  # 18.75: a tie, to even
+    assert rapporten._pct(1, 3) == 33.3 and rapporten._pct(0, 0) is None

@@ -1,0 +1,74 @@
+-- docs/rapportages.md section 1: the events of the log that are facts, in one table.
+-- Expects table ruw(ev JSON), one row per line of the exported log.
+CREATE OR REPLACE TEMP TABLE gebeurtenis AS
+SELECT
+    try_cast(ev ->> 'position' AS BIGINT) AS positie,
+    ev ->> 'storeid' AS store,
+    coalesce(ev ->> 'subject', '') AS onderwerp,
+    try_cast(ev ->> 'sequence' AS BIGINT) AS versie,
+    try_cast(ev ->> 'time' AS TIMESTAMPTZ) AS vastgelegd,
+    CASE WHEN starts_with(ev ->> 'type', 'nl.overheid.bodem.')
+         THEN substr(ev ->> 'type', length('nl.overheid.bodem.') + 1)
+         ELSE ev ->> 'type' END AS soort,
+    coalesce(try_cast(ev ->> 'schemaversion' AS INTEGER), 1) AS schemaversie,
+    ev -> 'data' AS data
+FROM ruw
+WHERE ev ->> 'specversion' = '1.0'
+  AND ev ->> 'id' IS NOT NULL
+  AND ev ->> 'source' IS NOT NULL
+  AND json_type(ev -> 'data') = 'OBJECT';
+
+DELETE FROM gebeurtenis
+WHERE positie IS NULL OR store IS NULL OR versie IS NULL OR vastgelegd IS NULL
+   OR soort = 'logboek-verankerd'
+   OR store <> (SELECT arg_min(store, positie) FROM gebeurtenis
+                WHERE positie IS NOT NULL AND store IS NOT NULL AND versie IS NOT NULL
+                  AND vastgelegd IS NOT NULL AND soort <> 'logboek-verankerd');
+
+-- Spoedlocatie facts: known type, required fields present (after upcasting: a status event
+-- of schema version 0 names "naar" "status"), a valid business date when there is one.
+CREATE OR REPLACE TEMP TABLE spoedfeit AS
+WITH g AS (
+    SELECT *, replace(soort, 'spoedlocatie-', '') AS s,
+           (soort = 'spoedlocatie-status-gewijzigd' AND schemaversie = 0) AS v0
+    FROM gebeurtenis
+    WHERE soort IN ('spoedlocatie-geregistreerd', 'spoedlocatie-status-gewijzigd',
+                    'spoedlocatie-risico-beoordeeld', 'spoedlocatie-knelpunt-vastgesteld',
+                    'spoedlocatie-budget-toegekend', 'spoedlocatie-kosten-geboekt',
+                    'spoedlocatie-bevoegd-gezag-overgedragen',
+                    'spoedlocatie-registratie-gecorrigeerd')
+), v AS (
+    SELECT *,
+        CASE s WHEN 'geregistreerd' THEN 'registratiedatum' WHEN 'status-gewijzigd' THEN 'besluitdatum'
+               WHEN 'risico-beoordeeld' THEN 'beoordelingsdatum' WHEN 'registratie-gecorrigeerd' THEN NULL
+               ELSE 'datum' END AS datumveld,
+        CASE s WHEN 'geregistreerd' THEN ['bevoegd_gezag', 'gemeentecode', 'naam', 'status', 'registratiedatum']
+               WHEN 'status-gewijzigd' THEN ['van', CASE WHEN v0 THEN 'status' ELSE 'naar' END, 'besluitdatum']
+               WHEN 'risico-beoordeeld' THEN ['risicotype', 'vastgesteld', 'beoordelingsdatum']
+               WHEN 'knelpunt-vastgesteld' THEN ['knelpunt', 'datum']
+               WHEN 'budget-toegekend' THEN ['bedrag_euro', 'datum']
+               WHEN 'kosten-geboekt' THEN ['bedrag_euro', 'datum']
+               WHEN 'bevoegd-gezag-overgedragen' THEN ['van', 'naar', 'datum']
+               ELSE ['gecorrigeerde_versie', 'correctie', 'reden'] END AS verplicht
+    FROM g
+)
+SELECT positie, onderwerp AS locatie, versie, s AS soort, vastgelegd,
+       (vastgelegd AT TIME ZONE 'UTC')::DATE AS vastgelegd_dag,
+       CASE WHEN v0 THEN json_merge_patch(data, json_object('naar', data -> 'status')) ELSE data END AS data,
+       datumveld
+FROM v
+WHERE list_bool_and([json_exists(data, '$."' || veld || '"') for veld in verplicht])
+  AND (datumveld IS NULL OR coalesce(data ->> datumveld, '') = ''
+       OR try_cast(data ->> datumveld AS DATE) IS NOT NULL);
+
+-- Kennis facts: every kennis type; business time is record time.
+CREATE OR REPLACE TEMP TABLE kennisfeit AS
+SELECT positie, onderwerp, soort, vastgelegd, (vastgelegd AT TIME ZONE 'UTC')::DATE AS vastgelegd_dag,
+       epoch_us(vastgelegd) AS us, data
+FROM gebeurtenis
+WHERE soort IN ('kennisvraag-gesteld', 'kennisvraag-antwoord-gegeven',
+                'kennisvraag-antwoord-geaccepteerd', 'kennisvraag-gesloten',
+                'kennisvragen-gecombineerd', 'kennisdocument-gepubliceerd', 'succes-gemeld',
+                'bijeenkomst-gepland', 'bijeenkomst-deelnemer-aangemeld',
+                'bijeenkomst-aanwezigheid-geregistreerd', 'bijeenkomst-geevalueerd',
+                'expert-geregistreerd');

@@ -1,0 +1,218 @@
+-- docs/rapportages.md sections 2 and 3: numbers, the cut-off, corrections and the fold.
+
+-- n / d rounded to a whole number exactly, ties to even (d > 0).
+CREATE OR REPLACE MACRO afronden(n, d) AS
+    sign(n) * (abs(n) // d + CASE
+        WHEN 2 * (abs(n) % d) > d THEN 1
+        WHEN 2 * (abs(n) % d) = d AND (abs(n) // d) % 2 = 1 THEN 1
+        ELSE 0 END);
+
+-- A percentage with one decimal; null for an empty whole.
+CREATE OR REPLACE MACRO pct(deel, geheel) AS
+    CASE WHEN geheel = 0 THEN NULL
+         ELSE CAST(afronden(1000 * CAST(deel AS HUGEINT), geheel) AS DOUBLE) / 10 END;
+
+-- How many rows meet a condition; 0, not null, for none (count_if gives null over nulls only).
+CREATE OR REPLACE MACRO aantal(x) AS CAST(coalesce(sum(CASE WHEN x THEN 1 ELSE 0 END), 0) AS BIGINT);
+
+CREATE OR REPLACE MACRO bevestigd(status) AS
+    status NOT IN ('potentieel-spoed', 'onderzocht', 'ernstig-geen-spoed', 'niet-ernstig');
+CREATE OR REPLACE MACRO afgehandeld(status) AS status IN ('gesaneerd', 'beheerst', 'nazorg');
+
+-- The facts that count at a cut-off (positie, kennisdatum or NULL).
+CREATE OR REPLACE MACRO telt(tot, kennis) AS TABLE
+    SELECT * FROM spoedfeit WHERE positie <= tot AND (kennis IS NULL OR vastgelegd_dag <= kennis);
+
+-- A field of a fact after its corrections (JSON): a corrected key replaces the value, also by null.
+CREATE OR REPLACE MACRO veld(data, waarden, k) AS
+    CASE WHEN waarden IS NOT NULL AND map_contains(waarden, k) THEN waarden[k]
+         ELSE json_extract(data, '$."' || k || '"') END;
+CREATE OR REPLACE MACRO tekst(data, waarden, k) AS veld(data, waarden, k) ->> '$';
+
+-- Every ordinary fact at a cut-off with its corrected values and business date, and when its
+-- decision was put on record: its own record time or, later, that of the last correction of
+-- its besluitdatum or naar.
+CREATE OR REPLACE MACRO feit(tot, kennis) AS TABLE
+WITH c AS (
+    SELECT locatie, try_cast(data ->> 'gecorrigeerde_versie' AS BIGINT) AS doel, positie,
+           vastgelegd, data -> 'correctie' AS correctie
+    FROM telt(tot, kennis) WHERE soort = 'registratie-gecorrigeerd'
+), waarde AS (
+    SELECT c.locatie, c.doel, j.key AS sleutel, arg_max_null(j.value, c.positie) AS waarde
+    FROM c, json_each(c.correctie) AS j GROUP BY ALL
+), per_feit AS (
+    SELECT locatie, doel, map_from_entries(list(struct_pack(k := sleutel, v := waarde))) AS waarden
+    FROM waarde GROUP BY ALL
+), herbesluit AS (
+    SELECT locatie, doel, max(vastgelegd) AS op FROM c
+    WHERE json_exists(correctie, '$.besluitdatum') OR json_exists(correctie, '$.naar')
+    GROUP BY ALL
+), f AS (
+    SELECT t.*, p.waarden, h.op AS herbesloten
+    FROM telt(tot, kennis) t
+    LEFT JOIN per_feit p ON p.locatie = t.locatie AND p.doel = t.versie
+    LEFT JOIN herbesluit h ON h.locatie = t.locatie AND h.doel = t.versie
+    WHERE t.soort <> 'registratie-gecorrigeerd'
+)
+SELECT locatie, versie, soort,
+       greatest(vastgelegd, coalesce(herbesloten, vastgelegd)) AS besluit_vastgelegd,
+       CAST(nullif(tekst(data, waarden, datumveld), '') AS DATE) AS datum,
+       tekst(data, waarden, 'bevoegd_gezag') AS bevoegd_gezag,
+       tekst(data, waarden, 'gemeentecode') AS gemeentecode,
+       tekst(data, waarden, 'naam') AS naam,
+       tekst(data, waarden, 'status') AS status,
+       tekst(data, waarden, 'naar') AS naar,
+       tekst(data, waarden, 'risicotype') AS risicotype,
+       tekst(data, waarden, 'vastgesteld') = 'true' AS vastgesteld,
+       tekst(data, waarden, 'knelpunt') AS knelpunt,
+       CAST(tekst(data, waarden, 'bedrag_euro') AS BIGINT) AS bedrag
+FROM f;
+
+-- Section 3, the fold: every site that exists on the peildatum, as it stood then.
+CREATE OR REPLACE MACRO stand(peil, kennis, tot) AS TABLE
+WITH f AS (
+    SELECT * FROM feit(tot, kennis) WHERE datum IS NOT NULL AND datum <= peil
+), reg AS (
+    -- the last registration (in version order) restarts the site
+    SELECT locatie, max(versie) AS regversie FROM f WHERE soort = 'geregistreerd' GROUP BY ALL
+), g AS (
+    SELECT f.* FROM f JOIN reg USING (locatie) WHERE f.versie > reg.regversie
+), risico AS (
+    SELECT locatie, risicotype, arg_max_null(vastgesteld, versie) AS waar,
+           arg_min(datum, versie) AS eerste
+    FROM g WHERE soort = 'risico-beoordeeld' GROUP BY ALL
+), risicos AS (
+    SELECT locatie,
+           coalesce(bool_or(risicotype = 'humaan' AND waar), false) AS humaan,
+           coalesce(list(risicotype ORDER BY risicotype) FILTER (WHERE waar), []) AS risicotypes,
+           min(eerste) FILTER (WHERE risicotype = 'ecologisch') AS eerste_ecologisch,
+           min(eerste) FILTER (WHERE risicotype = 'verspreiding') AS eerste_verspreiding
+    FROM risico GROUP BY ALL
+), verloop AS (
+    SELECT locatie,
+           arg_max_null(naar, versie) FILTER (WHERE soort = 'status-gewijzigd') AS status,
+           arg_min(datum, versie) FILTER (WHERE soort = 'status-gewijzigd' AND afgehandeld(naar))
+               AS afgehandeld_op,
+           arg_min(besluit_vastgelegd, versie)
+               FILTER (WHERE soort = 'status-gewijzigd' AND afgehandeld(naar)) AS afgehandeld_vastgelegd,
+           arg_max_null(knelpunt, versie) FILTER (WHERE soort = 'knelpunt-vastgesteld') AS knelpunt,
+           count(*) FILTER (WHERE soort = 'knelpunt-vastgesteld') AS knelpunten,
+           arg_max_null(naar, versie) FILTER (WHERE soort = 'bevoegd-gezag-overgedragen') AS naar_gezag,
+           count(*) FILTER (WHERE soort = 'bevoegd-gezag-overgedragen') AS overdrachten,
+           count(*) FILTER (WHERE soort = 'status-gewijzigd') AS besluiten,
+           coalesce(sum(bedrag) FILTER (WHERE soort = 'budget-toegekend'), 0) AS budget,
+           coalesce(sum(bedrag) FILTER (WHERE soort = 'kosten-geboekt'), 0) AS kosten
+    FROM g GROUP BY ALL
+), s AS (
+    SELECT r.locatie,
+           CASE WHEN coalesce(v.overdrachten, 0) > 0 THEN v.naar_gezag ELSE r.bevoegd_gezag END AS bevoegd_gezag,
+           r.gemeentecode, r.naam, r.datum AS registratiedatum,
+           CASE WHEN coalesce(v.besluiten, 0) > 0 THEN v.status ELSE r.status END AS status,
+           v.afgehandeld_op, v.afgehandeld_vastgelegd,
+           coalesce(k.humaan, false) AS humaan, coalesce(k.risicotypes, []) AS risicotypes,
+           k.eerste_ecologisch, k.eerste_verspreiding,
+           CASE WHEN coalesce(v.knelpunten, 0) = 0 OR v.knelpunt = 'geen' THEN NULL ELSE v.knelpunt END AS knelpunt,
+           CAST(coalesce(v.budget, 0) AS BIGINT) AS budget,
+           CAST(coalesce(v.kosten, 0) AS BIGINT) AS kosten
+    FROM f r JOIN reg ON r.locatie = reg.locatie AND r.versie = reg.regversie
+    LEFT JOIN verloop v ON v.locatie = r.locatie
+    LEFT JOIN risicos k ON k.locatie = r.locatie
+)
+SELECT s.*, bevestigd(s.status) AS bevestigd, afgehandeld(s.status) AS afgehandeld,
+       coalesce(b.provincie, s.bevoegd_gezag) AS provincie
+FROM s LEFT JOIN gezag b ON b.code = s.bevoegd_gezag;
+
+-- Section 4: the summary of a set of sites, as an aggregate over rows of stand.
+CREATE OR REPLACE MACRO samenvatting(bevestigd, afgehandeld, humaan, knelpunt, budget, kosten) AS
+json_object(
+    'geregistreerd', count(*),
+    'bevestigd', aantal(bevestigd),
+    'afgehandeld', aantal(bevestigd AND afgehandeld),
+    'humaan', aantal(bevestigd AND humaan),
+    'humaanAfgehandeld', aantal(bevestigd AND humaan AND afgehandeld),
+    'percentageAfgehandeld', pct(aantal(bevestigd AND afgehandeld), aantal(bevestigd)),
+    'percentageHumaanAfgehandeld',
+        pct(aantal(bevestigd AND humaan AND afgehandeld), aantal(bevestigd AND humaan)),
+    'metKnelpunt', aantal(bevestigd AND knelpunt IS NOT NULL AND NOT afgehandeld),
+    'budgetEuro', CAST(coalesce(sum(budget), 0) AS BIGINT),
+    'kostenEuro', CAST(coalesce(sum(kosten), 0) AS BIGINT));
+
+-- The goals (section 4) on a peildatum.
+CREATE OR REPLACE MACRO doelen(peil, kennis, tot) AS TABLE
+WITH d AS (
+    SELECT * FROM (VALUES
+        (1, 'humane spoedlocaties gesaneerd of beheerst', DATE '2015-12-31', true),
+        (2, 'alle spoedlocaties gesaneerd of beheerst', DATE '2020-12-31', false)
+    ) t(i, doel, deadline, alleen_humaan)
+), r AS (
+    SELECT d.i, d.doel, d.deadline,
+           count(s.locatie) AS totaal,
+           aantal(s.afgehandeld) AS afgehandeld,
+           aantal(s.afgehandeld_op <= d.deadline) AS op_tijd
+    FROM d LEFT JOIN stand(peil, kennis, tot) s
+        ON s.bevestigd AND (s.humaan OR NOT d.alleen_humaan)
+    GROUP BY ALL
+)
+SELECT to_json(list(json_object(
+    'doel', doel, 'deadline', strftime(deadline, '%Y-%m-%d'), 'totaal', totaal,
+    'afgehandeld', afgehandeld, 'opTijd', op_tijd, 'percentage', pct(afgehandeld, totaal),
+    'gehaald', CASE WHEN CAST(peil AS DATE) > deadline THEN op_tijd = totaal END) ORDER BY i)) AS doelen
+FROM r;
+
+-- The site line (section 4).
+CREATE OR REPLACE MACRO regel(locatie, bevoegd_gezag, naam, gemeentecode, status, afgehandeld_op,
+                              risicotypes, knelpunt) AS
+json_object('locatieId', locatie, 'bevoegdGezag', bevoegd_gezag, 'naam', naam,
+            'gemeentecode', gemeentecode, 'status', status,
+            'afgehandeldOp', strftime(afgehandeld_op, '%Y-%m-%d'),
+            'risicotypes', to_json(risicotypes), 'knelpunt', knelpunt);
+
+-- A JSON list of rows in order, or [] for none.
+CREATE OR REPLACE MACRO lijst(x) AS coalesce(to_json(x), '[]'::JSON);
+CREATE OR REPLACE MACRO kaart(entries) AS
+    coalesce(to_json(map_from_entries(entries)), '{}'::JSON);
+
+-- The ranking per bevoegd gezag or province (section 5), one row per key.
+CREATE OR REPLACE MACRO ranglijst(peil, kennis, tot, per_provincie) AS TABLE
+WITH st AS (
+    SELECT *, CASE WHEN per_provincie THEN provincie ELSE bevoegd_gezag END AS sleutel
+    FROM stand(peil, kennis, tot)
+), sleutels AS (
+    SELECT code, naam FROM gezag WHERE soort = 'provincie' OR NOT per_provincie
+), tellingen AS (
+    SELECT k.code, k.naam,
+           count(s.locatie) AS geregistreerd,
+           aantal(s.bevestigd) AS bevestigd,
+           aantal(s.bevestigd AND s.afgehandeld) AS afgehandeld,
+           aantal(s.bevestigd AND s.humaan) AS humaan,
+           aantal(s.bevestigd AND s.humaan AND s.afgehandeld) AS humaan_afgehandeld,
+           aantal(s.bevestigd AND s.knelpunt IS NOT NULL AND NOT s.afgehandeld) AS met_knelpunt,
+           CAST(coalesce(sum(s.budget), 0) AS BIGINT) AS budget,
+           CAST(coalesce(sum(s.kosten), 0) AS BIGINT) AS kosten,
+           aantal(s.bevestigd AND s.humaan AND CAST(peil AS DATE) > DATE '2015-12-31'
+                    AND NOT coalesce(s.afgehandeld_op <= DATE '2015-12-31', false)) AS humaan_te_laat
+    FROM sleutels k LEFT JOIN st s ON s.sleutel = k.code GROUP BY ALL
+), knelpunten AS (
+    SELECT sleutel, kaart(list(struct_pack(k := knelpunt, v := n) ORDER BY knelpunt)) AS kaart
+    FROM (SELECT sleutel, knelpunt, count(*) AS n FROM st
+          WHERE knelpunt IS NOT NULL AND NOT afgehandeld GROUP BY ALL)
+    GROUP BY ALL
+), landelijk AS (
+    SELECT pct(aantal(bevestigd AND afgehandeld), aantal(bevestigd)) AS pa FROM st
+), r AS (
+    SELECT t.*, pct(afgehandeld, bevestigd) AS pa, pct(humaan_afgehandeld, humaan) AS pha,
+           coalesce(kn.kaart, '{}'::JSON) AS knelpunten
+    FROM tellingen t LEFT JOIN knelpunten kn ON kn.sleutel = t.code
+)
+SELECT row_number() OVER (ORDER BY coalesce(pa, 0) DESC, coalesce(pha, 0) DESC, code) AS plaats,
+       r.*,
+       bevestigd > 0 AND coalesce(pa, 0) < coalesce((SELECT pa FROM landelijk), 0) AS achter
+FROM r;
+
+CREATE OR REPLACE MACRO ranglijstrij(r) AS json_object(
+    'code', r.code, 'naam', r.naam, 'geregistreerd', r.geregistreerd, 'bevestigd', r.bevestigd,
+    'afgehandeld', r.afgehandeld, 'humaan', r.humaan, 'humaanAfgehandeld', r.humaan_afgehandeld,
+    'percentageAfgehandeld', r.pa, 'percentageHumaanAfgehandeld', r.pha,
+    'metKnelpunt', r.met_knelpunt, 'budgetEuro', r.budget, 'kostenEuro', r.kosten,
+    'humaanTeLaat', r.humaan_te_laat, 'knelpunten', r.knelpunten, 'plaats', r.plaats,
+    'achter', r.achter);

@@ -1,0 +1,7 @@
+-- docs/rapportages.md, bevoegde-gezagen and provincies ($provincie: true for provincies).
+SELECT json_object(
+    'landelijk', (SELECT samenvatting(bevestigd, afgehandeld, humaan, knelpunt, budget, kosten)
+                  FROM stand($peildatum, $kennisdatum, $positie)),
+    'ranglijst', (SELECT lijst(list(ranglijstrij(r) ORDER BY plaats))
+                  FROM ranglijst($peildatum, $kennisdatum, $positie, $provincie) r)
+) AS inhoud;

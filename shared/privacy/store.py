@@ -1,0 +1,209 @@
+"""The person store: pseudonyms for the log, personal details encrypted per person, erasure.
+
+Events name people only by pseudonym (``prs-<uuid4>``, random, so it says nothing about the
+person and cannot be recomputed from a login). This store, in the service's own database,
+maps the keyed lookup of a login to that pseudonym and keeps the details (the login, an
+expert's name and contact address) encrypted with the person's key. ``vergeet`` destroys the
+key, the details and the lookup: the sealed log is untouched (it never held the details), so it
+still verifies and every report over it still reproduces, while every read that shows the
+person now says ``verwijderd``. The same login coming back later gets a new pseudonym.
+
+Every method works in the caller's session, so details written for a command commit or roll
+back with its events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.privacy.sleutels import (
+    OntsleutelFout,
+    Sleutelring,
+    nieuwe_sleutel,
+    normaliseer,
+    ontsleutel_gegevens,
+    versleutel_gegevens,
+)
+from shared.privacy.tables import personen, persoon_gegevens, persoon_sleutels
+
+VERWIJDERD = "verwijderd"
+ONBEKEND = "onbekend"
+ACCOUNT = "account"  # the record holding the login itself
+PSEUDONIEM = re.compile(r"^prs-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def is_pseudoniem(waarde: str) -> bool:
+    return PSEUDONIEM.match(waarde) is not None
+
+
+@dataclass(frozen=True)
+class Persoon:
+    """What the store knows of a pseudonym: its details per record, or that it was erased."""
+
+    pseudoniem: str
+    verwijderd_op: datetime | None
+    gegevens: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def verwijderd(self) -> bool:
+        return self.verwijderd_op is not None
+
+    def veld(self, ref: str, naam: str) -> str:
+        if self.verwijderd:
+            return VERWIJDERD
+        return str(self.gegevens.get(ref, {}).get(naam, ONBEKEND))
+
+    @property
+    def login(self) -> str:
+        return self.veld(ACCOUNT, "login")
+
+
+class Personen:
+    def __init__(self, ring: Sleutelring, klok: Callable[[], datetime] | None = None) -> None:
+        self._ring = ring
+        self._klok = klok or (lambda: datetime.now(UTC))
+
+    def controleer(self, session: Session) -> None:
+        """Refuse to start with another secret than the one the stored keys were wrapped
+        with: every lookup would miss and every read of a person would fail."""
+        rij = session.execute(select(persoon_sleutels).limit(1)).first()
+        if rij is None:
+            return
+        try:
+            self._ring.onthul(rij.pseudoniem, rij.sleutel)
+        except OntsleutelFout as exc:
+            raise RuntimeError(
+                "BODEMREGIE_PRIVACY_GEHEIM past niet bij het personenregister in deze database "
+                "(de sleutels zijn met een ander geheim versleuteld)"
+            ) from exc
+
+    def zoek(self, session: Session, login: str) -> str | None:
+        """The pseudonym of a login, without creating one."""
+        return session.execute(
+            select(personen.c.pseudoniem).where(
+                personen.c.zoekwaarde == self._ring.zoekwaarde(login)
+            )
+        ).scalar()
+
+    def pseudoniem(self, session: Session, login: str) -> str:
+        """The pseudonym of a login, made (with a key and the login as its account record)
+        the first time the login acts."""
+        gevonden = self.zoek(session, login)
+        if gevonden is not None:
+            return gevonden
+        pseudoniem = f"prs-{uuid4()}"
+        try:
+            # A savepoint: a concurrent first action of the same login wins the unique
+            # lookup, and this transaction carries on with that person.
+            with session.begin_nested():
+                session.execute(
+                    insert(personen).values(
+                        pseudoniem=pseudoniem,
+                        zoekwaarde=self._ring.zoekwaarde(login),
+                        aangemaakt_op=self._klok(),
+                    )
+                )
+                sleutel = nieuwe_sleutel()
+                session.execute(
+                    insert(persoon_sleutels).values(
+                        pseudoniem=pseudoniem, sleutel=self._ring.omhul(pseudoniem, sleutel)
+                    )
+                )
+                self._schrijf(session, pseudoniem, sleutel, ACCOUNT, {"login": normaliseer(login)})
+        except IntegrityError:
+            gevonden = self.zoek(session, login)
+            if gevonden is None:
+                raise
+            return gevonden
+        return pseudoniem
+
+    def leg_vast(
+        self, session: Session, pseudoniem: str, ref: str, gegevens: dict[str, Any]
+    ) -> None:
+        """Store (or replace) a record of personal details, e.g. an expert's name and contact
+        address under the expert's id."""
+        sleutel = self._sleutel(session, pseudoniem)
+        if sleutel is None:
+            raise KeyError(f"{pseudoniem} heeft geen sleutel (onbekend of verwijderd)")
+        session.execute(
+            delete(persoon_gegevens).where(
+                persoon_gegevens.c.pseudoniem == pseudoniem, persoon_gegevens.c.ref == ref
+            )
+        )
+        self._schrijf(session, pseudoniem, sleutel, ref, gegevens)
+
+    def lees(self, session: Session, pseudoniemen: Iterable[str]) -> dict[str, Persoon]:
+        """The persons this store knows among ``pseudoniemen`` (others are left out: an old
+        value from before pseudonyms, or another store's)."""
+        gevraagd = sorted({p for p in pseudoniemen if is_pseudoniem(p)})
+        if not gevraagd:
+            return {}
+        rijen = session.execute(
+            select(personen.c.pseudoniem, personen.c.verwijderd_op, persoon_sleutels.c.sleutel)
+            .outerjoin(persoon_sleutels, persoon_sleutels.c.pseudoniem == personen.c.pseudoniem)
+            .where(personen.c.pseudoniem.in_(gevraagd))
+        ).all()
+        records: dict[str, list[tuple[str, bytes]]] = {}
+        for r in session.execute(
+            select(persoon_gegevens).where(persoon_gegevens.c.pseudoniem.in_(gevraagd))
+        ):
+            records.setdefault(r.pseudoniem, []).append((r.ref, r.versleuteld))
+        uit: dict[str, Persoon] = {}
+        for rij in rijen:
+            if rij.verwijderd_op is not None or rij.sleutel is None:
+                uit[rij.pseudoniem] = Persoon(rij.pseudoniem, rij.verwijderd_op or self._klok())
+                continue
+            sleutel = self._ring.onthul(rij.pseudoniem, rij.sleutel)
+            gegevens = {
+                ref: ontsleutel_gegevens(sleutel, rij.pseudoniem, ref, blob)
+                for ref, blob in records.get(rij.pseudoniem, [])
+            }
+            uit[rij.pseudoniem] = Persoon(rij.pseudoniem, None, gegevens)
+        return uit
+
+    def vergeet(self, session: Session, pseudoniem: str) -> datetime | None:
+        """Erase a person: their key, their encrypted details and their lookup go; the
+        pseudonym stays as a tombstone so reads can say ``verwijderd``. Returns when the person
+        was erased (the first time, on a repeat), or None for an unknown pseudonym."""
+        rij = session.execute(
+            select(personen.c.verwijderd_op).where(personen.c.pseudoniem == pseudoniem)
+        ).first()
+        if rij is None:
+            return None
+        if rij.verwijderd_op is not None:
+            return rij.verwijderd_op
+        moment = self._klok()
+        session.execute(delete(persoon_sleutels).where(persoon_sleutels.c.pseudoniem == pseudoniem))
+        session.execute(delete(persoon_gegevens).where(persoon_gegevens.c.pseudoniem == pseudoniem))
+        session.execute(
+            update(personen)
+            .where(personen.c.pseudoniem == pseudoniem)
+            .values(zoekwaarde=None, verwijderd_op=moment)
+        )
+        return moment
+
+    def _sleutel(self, session: Session, pseudoniem: str) -> bytes | None:
+        omhuld = session.execute(
+            select(persoon_sleutels.c.sleutel).where(persoon_sleutels.c.pseudoniem == pseudoniem)
+        ).scalar()
+        return None if omhuld is None else self._ring.onthul(pseudoniem, omhuld)
+
+    def _schrijf(
+        self, session: Session, pseudoniem: str, sleutel: bytes, ref: str, gegevens: dict[str, Any]
+    ) -> None:
+        session.execute(
+            insert(persoon_gegevens).values(
+                pseudoniem=pseudoniem,
+                ref=ref,
+                versleuteld=versleutel_gegevens(sleutel, pseudoniem, ref, gegevens),
+            )
+        )
