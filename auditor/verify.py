@@ -116,7 +116,9 @@ def _kernen(pad: str, deel: tuple[int, int]) -> list[dict[str, Any]]:
             kern = {k: ev[k] for k in KERN if k in ev}
             if isinstance(ev.get("type"), str) and ev["type"] in ANKER_TYPES:
                 kern["data"] = ev.get("data")
-            kern["berekend"] = i.event_hash(ev)
+            for veld in i.NIET_GEHASHT:  # the worker owns ev: no copy
+                ev.pop(veld, None)
+            kern["berekend"] = i.inhoud_hash(ev)
             uit.append(kern)
         return uit
 
