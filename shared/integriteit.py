@@ -52,11 +52,13 @@ def _groot_getal(raw: bytes) -> bool:
     tekens = raw.translate(_GETAL_VORM)
     j = tekens.find(_LANG)
     while j != -1:
-        rest = tekens[j + 1 :]
-        k = j + 1 + len(rest) - len(rest.lstrip(b"0"))
-        if k == len(raw) or raw[k] in _EINDE_GETAL:
+        rest = tekens[j + 1 : j + 65]
+        cijfers = len(rest) - len(rest.lstrip(b"0"))
+        if cijfers == len(rest):  # 64 digits or more, or up to the end: take the slow path
             return True
-        j = tekens.find(_LANG, k)
+        if raw[j + 1 + cijfers] in _EINDE_GETAL:
+            return True
+        j = tekens.find(_LANG, j + 1 + cijfers)
     return False
 
 
@@ -82,10 +84,10 @@ _ALLEEN_JSON = (
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_PASSTHROUGH_SUBCLASS
 )
-_GETAL = frozenset(b"0123456789.")
-_VOOR_GETAL = frozenset(b":,[")
-_MIN = ord("-")
-_CIJFERS_NUL = bytes.maketrans(b"123456789+", b"000000000-")
+# In ``_EXPONENT_VORM`` every digit and '.' becomes '0', '+' becomes '-' and what may precede a
+# number (':', ',', '[') becomes '#': an exponent of a number then reads "#0...0e-" or
+# "#-0...0e-".
+_EXPONENT_VORM = bytes.maketrans(b"123456789.+:,[", b"0000000000-###")
 # A number of 19 digits or more: inside an object or array a number follows ':', ',', '[' or
 # whitespace (then perhaps a minus), and an integer ends at ',', '}', ']' or whitespace. In
 # ``_GETAL_VORM`` those all become '#' and every digit '0'. Digits inside a string that look
@@ -105,17 +107,14 @@ def _misschien_anders(snel: bytes) -> bool:
     event an auditor checks: C-speed ``translate`` and ``in`` first, Python only on a hit."""
     if b"0.0000" in snel:
         return True
-    nullen = snel.translate(_CIJFERS_NUL)  # every digit a 0, every + a -
-    j = nullen.find(b"0e-")
+    vorm = snel.translate(_EXPONENT_VORM)
+    j = vorm.find(b"0e-")
     while j != -1:
-        k = j
-        while k > 0 and snel[k] in _GETAL:
-            k -= 1
-        if snel[k] == _MIN:
-            k -= 1
-        if snel[k] in _VOOR_GETAL:
+        # the digits before the e (at most 24 in any float's shortest form), then what precedes
+        voor = vorm[max(0, j - 32) : j + 1].rstrip(b"0")
+        if voor.endswith((b"#", b"#-")):
             return True
-        j = nullen.find(b"0e-", j + 3)
+        j = vorm.find(b"0e-", j + 3)
     return False
 
 
