@@ -25,7 +25,7 @@ from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared import integriteit
 from shared.auth import Rol
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as, postgres_database
 from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
@@ -133,7 +133,9 @@ def test_forged_unsealed_and_foreign_events_are_dead_lettered_and_never_counted(
         feed = locaties.get("/v1/gebeurtenissen", headers=AUDITOR).json()["gebeurtenissen"]
         echt, kop = feed[0], feed[-1]["hash"]
 
-        producer = KafkaProducer(bootstrap_servers=KAFKA_BOOTSTRAP)
+        # The broker refuses anonymous writers (tests/integration/test_kafka_acls.py); this is
+        # the other path: a login with write rights that leaked, or a misconfigured ACL.
+        producer = KafkaProducer(**kafka_as().client_options())
         vals = _vervalsingen(echt, 5, kop)
         for doc in vals:
             producer.send(topic, key=doc["subject"].encode(), value=json.dumps(doc).encode())
