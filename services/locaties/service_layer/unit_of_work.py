@@ -54,9 +54,9 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
     def commit(self) -> None:
         recorded = self.locaties.save()
         for locatie in {id(x): x for x in self.locaties.seen}.values():
-            project(self.session, locatie)
+            huidig = project(self.session, locatie)
             nieuw = [r for r in recorded if r.stream_id == locatie.id]
-            werk_standen_bij(self.session, locatie, nieuw)
+            werk_standen_bij(self.session, locatie, nieuw, huidig)
         super().commit()
 
     def volgend_nummer(self, prefix: str) -> int:
