@@ -79,21 +79,31 @@ class GroupCommitter:
         self._before_commit = before_commit
         self._queue: queue.SimpleQueue[CommitRequest | None] = queue.SimpleQueue()
         self.batch_sizes: list[int] = []  # of committed batches, for tests and benchmarks
+        self._closing = threading.Lock()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._thread.start()
 
     def commit(
         self, appends: list[PendingAppend], recorded_at: datetime, project: Projection | None
     ) -> list[RecordedEvent]:
-        if not self._thread.is_alive():
-            raise RuntimeError("the group committer is stopped")
         request = CommitRequest(appends, recorded_at, project)
-        self._queue.put(request)
+        with self._closing:
+            # Under the lock: nothing is queued after the stop marker, so no caller waits
+            # for an answer that never comes.
+            if self._closed:
+                raise RuntimeError("the group committer is stopped")
+            self._queue.put(request)
         return request.result.result()
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(10)
+        """Commits what is queued, then stops the writer."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(None)
+        self._thread.join(30)
 
     def _run(self) -> None:
         while True:

@@ -387,3 +387,6 @@ def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -
             committer.close()
         assert committer.batch_sizes == [1]  # only the registration with a given id
         _assert_gap_free(engine)
+        # A stopped committer refuses at once instead of leaving the caller waiting.
+        with pytest.raises(RuntimeError):
+            handlers.wijzig_status(_onderzocht("ZH051399999"), _uow(sessions, committer), PROGRAMMA)
