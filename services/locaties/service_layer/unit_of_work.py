@@ -37,6 +37,12 @@ class LocatiesUnitOfWork(Protocol):
     def volgend_nummer(self, prefix: str) -> int: ...
 
 
+_ALLEEN_GELEZEN = text(
+    "SELECT pg_current_xact_id_if_assigned() IS NULL AND NOT EXISTS (SELECT 1 FROM pg_locks "
+    "WHERE pid = pg_backend_pid() AND locktype = 'advisory')"
+)
+
+
 class SqlLocatiesUnitOfWork(SqlUnitOfWork):
     def __init__(
         self,
@@ -70,11 +76,13 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
 
     def _in_groep(self) -> bool:
         """Group commit carries the aggregates' events and the read models only: a transaction
-        that wrote anything else (an id number, a hook's row) commits it the usual way."""
+        that wrote anything else (an id number, a hook's row) or holds an advisory lock (a
+        claimed Idempotency-Key, whose answer must commit with the events) commits the usual
+        way."""
         if not any(x.pending for x in self.locaties.seen):
             return False
-        leeg = self.session.execute(text("SELECT pg_current_xact_id_if_assigned() IS NULL"))
-        return bool(leeg.scalar_one())
+        alleen_gelezen = self.session.execute(_ALLEEN_GELEZEN)
+        return bool(alleen_gelezen.scalar_one())
 
     def _commit_in_groep(self, committer: GroupCommitter) -> None:
         locaties = list({id(x): x for x in self.locaties.seen}.values())

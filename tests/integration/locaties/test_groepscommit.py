@@ -367,8 +367,9 @@ def test_commands_from_many_threads_all_land_exactly_once() -> None:
 
 
 def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -> None:
-    """A registration draws its id number in its own transaction: it commits that way, so the
-    number and the events commit together (or not at all) as before."""
+    """A registration draws its id number in its own transaction, a request with an
+    Idempotency-Key holds an advisory lock on it: they commit the usual way, so what they wrote
+    commits with the events (or not at all) as before."""
     with _database() as engine:
         sessions = make_session_factory(engine)
         committer = GroupCommitter(sessions)
@@ -383,10 +384,18 @@ def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -
             handlers.registreer(gegeven, _uow(sessions, committer), PROGRAMMA)
             with pytest.raises(handlers.BestaatAl):
                 handlers.registreer(gegeven, _uow(sessions, committer), PROGRAMMA)
+            assert committer.batch_sizes == [1]  # only the registration with a given id
+            uow = _uow(sessions, committer)
+            with uow:
+                uow.session.execute(text("SELECT pg_advisory_xact_lock(42)"))
+                locatie = uow.locaties.get("ZH051399999")
+                locatie.wijzig_status(Status.ONDERZOCHT, date(2011, 6, 2), "", PROGRAMMA.meta)
+                uow.commit()
+            assert committer.batch_sizes == [1]
         finally:
             committer.close()
-        assert committer.batch_sizes == [1]  # only the registration with a given id
         _assert_gap_free(engine)
         # A stopped committer refuses at once instead of leaving the caller waiting.
         with pytest.raises(RuntimeError):
-            handlers.wijzig_status(_onderzocht("ZH051399999"), _uow(sessions, committer), PROGRAMMA)
+            kosten = commands.BoekKosten("ZH051399999", 2, 100, date(2012, 1, 1), "x")
+            handlers.boek_kosten(kosten, _uow(sessions, committer), PROGRAMMA)
