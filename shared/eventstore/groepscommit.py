@@ -1,7 +1,7 @@
 """Group commit (PostgreSQL): one writer per process commits the commands waiting at that
 moment in one transaction, so many commands share one fsync and one hold of the position lock.
 
-A command's unit of work loads and decides in its own (read-only) transaction and hands its
+A command's unit of work loads and decides in its own transaction (which writes nothing) and hands its
 appends and read-model writes to :class:`GroupCommitter`. The writer thread takes everything
 queued, and in one transaction: reads the streams' current versions and fails the stale
 requests alone (:class:`ConcurrencyError`), writes the read models, then appends all events of
@@ -11,7 +11,9 @@ relay with one NOTIFY and commits. Only then does each caller get its answer, so
 fails before or at COMMIT acknowledged nothing and left nothing (it rolls back whole). A failed
 batch of several is retried one request per transaction, so an error (a writer in another
 process taking a version first, a read model refusing a row, a lost connection) fails only the
-command that causes it.
+command that causes it. (A connection lost during COMMIT itself leaves it unknown whether the
+batch landed, as for any transaction: the retry then finds the versions taken and answers with
+ConcurrencyError; nothing is recorded twice.)
 """
 
 from __future__ import annotations
