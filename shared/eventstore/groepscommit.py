@@ -1,9 +1,9 @@
 """Group commit (PostgreSQL): one writer per process commits the commands waiting at that
 moment in one transaction, so many commands share one fsync and one hold of the position lock.
 
-A command's unit of work loads and decides in its own transaction (which writes nothing) and hands its
-appends and read-model writes to :class:`GroupCommitter`. The writer thread takes everything
-queued, and in one transaction: reads the streams' current versions and fails the stale
+A command's unit of work loads and decides in its own transaction (which writes nothing) and
+hands its appends and read-model writes to :class:`GroupCommitter`. The writer thread takes
+everything queued, and in one transaction: reads the streams' current versions and fails the stale
 requests alone (:class:`ConcurrencyError`), writes the read models, then appends all events of
 all streams in one statement that takes the position counter last (its row lock, which orders
 commits and keeps positions gap-free, is held only from that statement to COMMIT), wakes the
