@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.eventstore import EventStore
 from shared.eventstore.memory import InMemoryEventStore
-from shared.eventstore.sql import SqlEventStore
+from shared.eventstore.sql import SqlEventStore, _utcnow
 from shared.leiding import meld_commit
 
 
@@ -62,6 +62,9 @@ class SqlUnitOfWork:
         if self.session.in_transaction():
             self.session.rollback()
         self.session.close()
+
+    def _record_time(self) -> datetime:
+        return (self._clock or _utcnow)()
 
     def commit(self) -> None:
         meld_commit(self.session)

@@ -16,6 +16,7 @@ from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
+from shared.eventstore.groepscommit import GroupCommitter
 from shared.http.app import ReadinessCheck, database_check
 from shared.leiding import leiding_voor, vergrendel
 from shared.messaging.publisher import KafkaPublisher
@@ -36,6 +37,7 @@ class Container:
     verzegelaar: Verzegelaar
     relay: RelayThread | None
     personen: Personen
+    committer: GroupCommitter | None = None
 
     def pseudoniem(self, login: str) -> str:
         """The caller's pseudonym for the events of a command (made on their first one)."""
@@ -47,6 +49,7 @@ class Container:
             self.sessions,
             self.settings.spoedlocaties_topic,
             on_commit=self.relay.wake if self.relay else None,
+            committer=self.committer,
         )
 
     def verzegel(self) -> str:
@@ -63,6 +66,8 @@ class Container:
         return {"database": database_check(self.engine)}
 
     def close(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
         if self.relay is not None:
             self.relay.stop()
         self.engine.dispose()
@@ -102,4 +107,7 @@ def bootstrap(settings: LocatiesSettings) -> Container:
             leiding=leiding_voor(engine, "locaties"),
         )
         relay.start()
-    return Container(settings, engine, sessions, source, zegel, relay, personen)
+    committer = None
+    if settings.group_commit and engine.dialect.name == "postgresql":
+        committer = GroupCommitter(sessions)
+    return Container(settings, engine, sessions, source, zegel, relay, personen, committer)

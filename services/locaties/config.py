@@ -10,6 +10,9 @@ class LocatiesSettings(PrivacySettings):
     service_name: str = "locaties"
     port: int = 8001
     relay_enabled: bool = True
+    # Commit the commands waiting at the same moment in one transaction (PostgreSQL only;
+    # shared/eventstore/groepscommit.py). Off until it has run in production-like load.
+    group_commit: bool = False
 
     def database(self) -> str:
         return self.database_url or default_sqlite_url(self.service_name)

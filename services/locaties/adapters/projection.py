@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
+from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import Spoedlocatie
 from shared import bevoegde_gezagen
 from shared.eventstore.model import RecordedEvent
@@ -59,7 +60,9 @@ def rij(locatie: Spoedlocatie) -> dict[str, Any]:
     }
 
 
-def project(session: Session, locatie: Spoedlocatie) -> None:
+def project(session: Session, locatie: Spoedlocatie) -> dict[str, Any]:
+    """Write the site's current state; returns the row written (the open ``standen`` row
+    reuses it)."""
     values = rij(locatie)
     result = cast(
         CursorResult[Any],
@@ -69,6 +72,7 @@ def project(session: Session, locatie: Spoedlocatie) -> None:
     )
     if not result.rowcount:
         session.execute(insert(spoedlocaties).values(**values))
+    return values
 
 
 def tijdlijn(locatie_id: str, history: list[Any]) -> list[dict[str, Any]]:
@@ -90,11 +94,98 @@ def tijdlijn(locatie_id: str, history: list[Any]) -> list[dict[str, Any]]:
     return rijen
 
 
-def werk_standen_bij(session: Session, locatie: Spoedlocatie, nieuw: list[RecordedEvent]) -> None:
-    """Per new event (in version order): close the rows it made untrue (``bekend_tot`` = its
-    record time) and add the rows it made true. Rows still true are left alone."""
+def werk_standen_bij(
+    session: Session,
+    locatie: Spoedlocatie,
+    nieuw: list[RecordedEvent],
+    huidig: dict[str, Any] | None = None,
+) -> None:
+    """Bring the site's bitemporal rows up to date with its ``nieuw`` events (in version order).
+
+    The common case, one event dated on or after the site's last business date and no
+    correction, only touches the open row (``geldig_tot`` and ``bekend_tot`` empty): the past
+    stays as it was, so replaying the history would find the same rows. Anything else (an event
+    dated before the last one, a correction, several events at once) replays the history.
+    ``huidig`` is the site's current read-model row when the caller already built it."""
     if not nieuw:
         return
+    if len(nieuw) == 1 and _verleng(session, locatie, nieuw[0], huidig):
+        return
+    _herbereken(session, locatie, nieuw)
+
+
+def _inhoud(waarden: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in waarden.items() if k not in ("locatie_id", "versie", "bijgewerkt_op")}
+
+
+def _verleng(
+    session: Session, locatie: Spoedlocatie, event: RecordedEvent, huidig: dict[str, Any] | None
+) -> bool:
+    """The incremental step; False when the event needs the replay."""
+    if event.event_type == RegistratieGecorrigeerd.TYPE or event.version != len(locatie.history):
+        return False
+    # Every command but a correction records its business date as ``occurred_at``
+    # (``Spoedlocatie._neem_op``), so the event's date needs no decoding.
+    datum = event.occurred_at.date()
+    # With every event dated on or before ``datum`` the state on ``datum`` is the current one.
+    nu = _inhoud(huidig if huidig is not None else rij(locatie))
+    sleutel = {
+        "locatie_id": locatie.id,
+        "versie_vanaf": event.version,
+        "bekend_vanaf": event.recorded_at,
+    }
+    if event.version == 1:
+        session.execute(
+            insert(spoedlocatie_standen).values(
+                **sleutel, geldig_vanaf=datum, geldig_tot=None, **nu
+            )
+        )
+        return True
+    t = spoedlocatie_standen.c
+    # Close the open row in the same statement that reads it (one round trip): it is the row
+    # of the last business date, so an event dated before that matches nothing and replays.
+    gesloten = session.execute(
+        update(spoedlocatie_standen)
+        .where(
+            t.locatie_id == locatie.id,
+            t.geldig_tot.is_(None),
+            t.bekend_tot.is_(None),
+            t.geldig_vanaf <= datum,
+        )
+        .values(bekend_tot=event.recorded_at)
+        .returning(*spoedlocatie_standen.c)
+    ).all()
+    if len(gesloten) != 1:
+        if gesloten:
+            raise RuntimeError(f"{locatie.id}: meer dan een open stand")
+        return False
+    oud = gesloten[0]._mapping
+    laatste = oud["geldig_vanaf"]
+    oude_inhoud = {k: oud[k] for k in nu}
+    if laatste == datum and oude_inhoud == nu:
+        # The event changed nothing the rows show: the replay would leave the row open.
+        session.execute(
+            update(spoedlocatie_standen)
+            .where(
+                t.locatie_id == locatie.id,
+                t.geldig_vanaf == laatste,
+                t.versie_vanaf == oud["versie_vanaf"],
+            )
+            .values(bekend_tot=None)
+        )
+        return True
+    toe = [{**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu}]
+    if laatste < datum:
+        # The last interval now ends at the new date; its content stays as it was.
+        toe.insert(0, {**sleutel, "geldig_vanaf": laatste, "geldig_tot": datum, **oude_inhoud})
+    session.execute(insert(spoedlocatie_standen), toe)
+    return True
+
+
+def _herbereken(session: Session, locatie: Spoedlocatie, nieuw: list[RecordedEvent]) -> None:
+    """Per new event (in version order): close the rows it made untrue (``bekend_tot`` = its
+    record time) and add the rows it made true, by replaying the history before and after it.
+    Rows still true are left alone."""
     vorige = tijdlijn(locatie.id, locatie.history[: nieuw[0].version - 1])
     for event in nieuw:
         huidige = tijdlijn(locatie.id, locatie.history[: event.version])
@@ -143,6 +234,7 @@ def herbouw_standen(session: Session, stream_type: str = Spoedlocatie.stream_typ
         recorded = store.load(locatie_id)
         locatie = Spoedlocatie(locatie_id)
         locatie.replay(recorded)
-        werk_standen_bij(session, locatie, recorded)
+        if recorded:
+            _herbereken(session, locatie, recorded)
         n += 1
     return n

@@ -1,0 +1,292 @@
+"""Group commit (PostgreSQL): one writer per process commits the commands waiting at that
+moment in one transaction, so many commands share one fsync and one hold of the position lock.
+
+A command's unit of work loads and decides in its own transaction (which writes nothing) and
+hands its appends and read-model writes to :class:`GroupCommitter`. The writer thread takes
+everything queued, and in one transaction: reads the streams' current versions and fails the stale
+requests alone (:class:`ConcurrencyError`), writes the read models, then appends all events of
+all streams in one statement that takes the position counter last (its row lock, which orders
+commits and keeps positions gap-free, is held only from that statement to COMMIT), wakes the
+relay with one NOTIFY and commits. Only then does each caller get its answer, so a batch that
+fails before or at COMMIT acknowledged nothing and left nothing (it rolls back whole). A failed
+batch of several is retried one request per transaction, so an error (a writer in another
+process taking a version first, a read model refusing a row, a lost connection) fails only the
+command that causes it. (A connection lost during COMMIT itself leaves it unknown whether the
+batch landed, as for any transaction: the retry then finds the versions taken and answers with
+ConcurrencyError; nothing is recorded twice.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import BigInteger, Integer, String, TextualSelect, bindparam, column, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db.types import UtcDateTime
+from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
+from shared.leiding import meld_commit
+
+log = logging.getLogger(__name__)
+
+# Writes the read models for a request's recorded events, in the batch's transaction. The
+# events' positions are not known yet then (the counter is taken last): they are 0.
+Projection = Callable[[Session, list[RecordedEvent]], None]
+
+
+@dataclass(frozen=True)
+class PendingAppend:
+    """One stream's new events, as ``EventStore.append`` takes them."""
+
+    stream_id: str
+    stream_type: str
+    expected_version: int
+    events: Sequence[NewEvent]
+    topic: str | None
+
+
+@dataclass(eq=False)  # a request is itself, whatever it holds (a key of the batch's answers)
+class CommitRequest:
+    appends: list[PendingAppend]
+    recorded_at: datetime
+    project: Projection | None = None
+    result: Future[list[RecordedEvent]] = field(default_factory=Future)
+
+
+class GroupCommitter:
+    """The per-process writer. ``commit`` blocks until the request's batch committed (returns
+    the recorded events) or it failed (raises, e.g. ConcurrencyError)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        max_batch: int = 256,
+        before_commit: Callable[[Session, list[CommitRequest]], None] | None = None,
+    ) -> None:
+        """``before_commit`` runs just before COMMIT (tests inject failures there)."""
+        self._sessions = sessions
+        self._max_batch = max_batch
+        self._before_commit = before_commit
+        self._queue: queue.SimpleQueue[CommitRequest | None] = queue.SimpleQueue()
+        self.batch_sizes: list[int] = []  # of committed batches, for tests and benchmarks
+        self._closing = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
+        self._thread.start()
+
+    def commit(
+        self, appends: list[PendingAppend], recorded_at: datetime, project: Projection | None
+    ) -> list[RecordedEvent]:
+        request = CommitRequest(appends, recorded_at, project)
+        with self._closing:
+            # Under the lock: nothing is queued after the stop marker, so no caller waits
+            # for an answer that never comes.
+            if self._closed:
+                raise RuntimeError("the group committer is stopped")
+            self._queue.put(request)
+        return request.result.result()
+
+    def close(self) -> None:
+        """Commits what is queued, then stops the writer."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(None)
+        self._thread.join(30)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            self._commit_batch(batch)
+            if stop:
+                return
+
+    def _commit_batch(self, batch: list[CommitRequest]) -> None:
+        try:
+            answers = self._transaction(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0].result.set_exception(_as_conflict(exc, batch[0]))
+                return
+            log.warning("group commit of %d failed (%s); one by one", len(batch), exc)
+            for request in batch:
+                self._commit_batch([request])
+            return
+        self.batch_sizes.append(len(answers))
+        for request, answer in answers.items():
+            if isinstance(answer, BaseException):
+                request.result.set_exception(answer)
+            else:
+                request.result.set_result(answer)
+
+    def _transaction(
+        self, batch: list[CommitRequest]
+    ) -> dict[CommitRequest, list[RecordedEvent] | BaseException]:
+        answers: dict[CommitRequest, list[RecordedEvent] | BaseException] = {}
+        with self._sessions() as session, session.begin():
+            streams = sorted({a.stream_id for r in batch for a in r.appends})
+            current = {
+                row.stream_id: (int(row.version), row.recorded_at)
+                for row in session.execute(_CURRENT, {"streams": streams})
+            }
+            accepted: list[tuple[CommitRequest, list[RecordedEvent]]] = []
+            for request in batch:
+                stale = next(
+                    (
+                        a
+                        for a in request.appends
+                        if current.get(a.stream_id, (0, None))[0] != a.expected_version
+                    ),
+                    None,
+                )
+                if stale is not None:
+                    answers[request] = ConcurrencyError(stale.stream_id, stale.expected_version)
+                    continue
+                recorded = []
+                for a in request.appends:
+                    last = current.get(a.stream_id, (0, None))[1]
+                    at = max(request.recorded_at, last) if last else request.recorded_at
+                    recorded += _recorded(a, at)
+                    # A later request of this batch on the same stream is stale now.
+                    current[a.stream_id] = (a.expected_version + len(a.events), at)
+                if request.project is not None:
+                    request.project(session, recorded)
+                accepted.append((request, recorded))
+            rows = [e for _, recorded in accepted for e in recorded]
+            topics = {
+                (a.stream_id, a.expected_version + 1 + i): a.topic
+                for r, _ in accepted
+                for a in r.appends
+                for i in range(len(a.events))
+            }
+            if rows:
+                first = _append(session, rows, [topics[(e.stream_id, e.version)] for e in rows])
+                meld_commit(session)
+                for request, recorded in accepted:
+                    answers[request] = [
+                        dataclasses.replace(e, position=first + k) for k, e in enumerate(recorded)
+                    ]
+                    first += len(recorded)
+            if self._before_commit is not None:
+                self._before_commit(session, batch)
+        return answers
+
+
+def _as_conflict(exc: Exception, request: CommitRequest) -> Exception:
+    if isinstance(exc, IntegrityError) and "uq_events_stream_version" in str(exc):
+        # Another process's writer took the version between our check and our append.
+        a = request.appends[0]
+        return ConcurrencyError(a.stream_id, a.expected_version)
+    return exc
+
+
+def _recorded(a: PendingAppend, recorded_at: datetime) -> list[RecordedEvent]:
+    return [
+        RecordedEvent(
+            position=0,
+            event_id=e.event_id or uuid4(),
+            stream_id=a.stream_id,
+            stream_type=a.stream_type,
+            version=a.expected_version + 1 + i,
+            event_type=e.event_type,
+            schema_version=e.schema_version,
+            data=e.data,
+            metadata=e.metadata,
+            occurred_at=e.occurred_at,
+            recorded_at=recorded_at,
+        )
+        for i, e in enumerate(a.events)
+    ]
+
+
+_CURRENT = (
+    text(
+        "SELECT DISTINCT ON (stream_id) stream_id, version, recorded_at FROM events "
+        "WHERE stream_id IN :streams ORDER BY stream_id, version DESC"
+    )
+    .bindparams(bindparam("streams", expanding=True))
+    .columns(
+        column("stream_id", String), column("version", Integer), column("recorded_at", UtcDateTime)
+    )
+)
+
+
+def _append(session: Session, rows: list[RecordedEvent], topics: list[str | None]) -> int:
+    """All events of the batch, of any number of streams, in one statement: positions from the
+    counter (taken here, last), the events, their outbox rows. Returns the first position. The
+    unique ``(stream_id, version)`` still refuses a version another process took meanwhile."""
+    params: dict[str, Any] = {"n": len(rows)}
+    for i, (e, topic) in enumerate(zip(rows, topics, strict=True)):
+        params.update(
+            {
+                f"i{i}": i,
+                f"e{i}": str(e.event_id),
+                f"st{i}": e.stream_id,
+                f"sy{i}": e.stream_type,
+                f"v{i}": e.version,
+                f"t{i}": e.event_type,
+                f"s{i}": e.schema_version,
+                f"d{i}": json.dumps(e.data),
+                f"m{i}": json.dumps(e.metadata.to_dict()),
+                f"o{i}": e.occurred_at,
+                f"r{i}": e.recorded_at,
+                f"p{i}": topic,
+            }
+        )
+    return int(session.execute(_append_sql(len(rows)), params).scalar_one())
+
+
+@lru_cache(maxsize=256)
+def _append_sql(n: int) -> TextualSelect:
+    values = ", ".join(
+        f"(CAST(:i{i} AS bigint), CAST(:e{i} AS varchar), CAST(:st{i} AS varchar), "
+        f"CAST(:sy{i} AS varchar), CAST(:v{i} AS integer), CAST(:t{i} AS varchar), "
+        f"CAST(:s{i} AS integer), CAST(:d{i} AS json), CAST(:m{i} AS json), :o{i}, :r{i}, "
+        f"CAST(:p{i} AS varchar))"
+        for i in range(n)
+    )
+    return (
+        text(
+            f"WITH v(i, e, st, sy, ver, t, s, d, m, o, r, p) AS (VALUES {values}), "
+            "pos AS (UPDATE event_positions SET last_position = last_position + CAST(:n AS bigint) "
+            "WHERE id = 1 RETURNING last_position - CAST(:n AS bigint) + 1 AS eerste), "
+            "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
+            "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
+            "SELECT pos.eerste + v.i, v.e, v.st, v.sy, v.ver, v.t, v.s, v.d, v.m, v.o, v.r "
+            "FROM pos, v), "
+            "ob AS (INSERT INTO outbox (position, topic) SELECT pos.eerste + v.i, v.p "
+            "FROM pos, v WHERE v.p IS NOT NULL) "
+            "SELECT eerste FROM pos"
+        )
+        .bindparams(
+            *[bindparam(f"o{i}", type_=UtcDateTime) for i in range(n)],
+            *[bindparam(f"r{i}", type_=UtcDateTime) for i in range(n)],
+        )
+        .columns(column("eerste", BigInteger))
+    )

@@ -1,0 +1,401 @@
+"""Group commit changes nothing observable (PostgreSQL): the same events, read models and
+bitemporal rows as the plain path; positions gap-free with an outbox row each; a version
+conflict fails only its own command; a batch that dies before COMMIT acknowledged nothing and
+left nothing; commands from many threads all land exactly once."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.locaties import bootstrap
+from services.locaties.adapters import projection
+from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
+from services.locaties.domain import commands
+from services.locaties.service_layer import handlers
+from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
+from shared.db.engine import make_session_factory
+from shared.eventstore.groepscommit import CommitRequest, GroupCommitter
+from shared.eventstore.tables import event_positions, events, outbox
+from shared.vocabulaire import Status
+from tests.integration.locaties.test_historische_lijst import (
+    PROGRAMMA,
+    Stap,
+    _plan,
+)
+from tests.support.infra import PG_ADMIN_URL, postgres_database
+
+HANDLER: dict[type, Callable[..., Any]] = {
+    commands.RegistreerSpoedlocatie: handlers.registreer,
+    commands.WijzigStatus: handlers.wijzig_status,
+    commands.BeoordeelRisico: handlers.beoordeel_risico,
+    commands.KenBudgetToe: handlers.ken_budget_toe,
+    commands.BoekKosten: handlers.boek_kosten,
+    commands.DraagOver: handlers.draag_over,
+    commands.Corrigeer: handlers.corrigeer,
+}
+
+
+@contextmanager
+def _database() -> Iterator[Engine]:
+    with postgres_database() as engine:
+        bootstrap.migrate(engine)
+        yield engine
+
+
+def _uow(
+    sessions: sessionmaker[Session], committer: GroupCommitter | None, at: datetime | None = None
+) -> SqlLocatiesUnitOfWork:
+    return SqlLocatiesUnitOfWork(sessions, clock=(lambda: at) if at else None, committer=committer)
+
+
+def _run_plan(engine: Engine, stappen: list[Stap], committer: GroupCommitter | None) -> None:
+    """Registrations one by one (their ids come from a counter), then every site's further
+    steps in its own order, the sites spread over 8 threads."""
+    sessions = make_session_factory(engine)
+    ids: dict[int, str] = {}
+    versies: dict[int, int] = {}
+    for stap in stappen:
+        if stap.commando is commands.RegistreerSpoedlocatie:
+            locatie = handlers.registreer(
+                stap.maak("", 0), _uow(sessions, None, stap.vastgelegd), PROGRAMMA
+            )
+            ids[stap.locatie], versies[stap.locatie] = locatie.id, locatie.version
+    per_site: dict[int, list[Stap]] = defaultdict(list)
+    for stap in stappen:
+        if stap.commando is not commands.RegistreerSpoedlocatie:
+            per_site[stap.locatie].append(stap)
+
+    def site(nummer: int) -> None:
+        for stap in per_site[nummer]:
+            cmd = stap.maak(ids[nummer], versies[nummer])
+            try:
+                uow = _uow(sessions, committer, stap.vastgelegd)
+                locatie = HANDLER[stap.commando](cmd, uow, PROGRAMMA)
+            except handlers.OngeldigeWaarde:
+                continue
+            versies[nummer] = locatie.version
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(site, sorted(per_site)))
+
+
+def _observable(engine: Engine) -> dict[str, Any]:
+    t = spoedlocatie_standen.c
+    with engine.connect() as conn:
+        stromen = conn.execute(
+            select(
+                events.c.stream_id,
+                events.c.version,
+                events.c.event_type,
+                events.c.data,
+                events.c.event_metadata,
+                events.c.occurred_at,
+                events.c.recorded_at,
+            ).order_by(events.c.stream_id, events.c.version)
+        ).all()
+        lezen = conn.execute(select(spoedlocaties).order_by(spoedlocaties.c.locatie_id)).all()
+        standen = conn.execute(
+            select(spoedlocatie_standen).order_by(t.locatie_id, t.geldig_vanaf, t.versie_vanaf)
+        ).all()
+    return {
+        # A correction's occurred_at is the wall clock when it was made: not comparable.
+        "events": [
+            (*r[:5], None if r.event_type.endswith("gecorrigeerd") else r[5], r[6]) for r in stromen
+        ],
+        "spoedlocaties": [{**r._mapping, "bijgewerkt_op": None} for r in lezen],
+        "standen": [tuple(r) for r in standen],
+    }
+
+
+def _assert_gap_free(engine: Engine) -> int:
+    with engine.connect() as conn:
+        posities = list(
+            conn.execute(select(events.c.position).order_by(events.c.position)).scalars()
+        )
+        uit = list(conn.execute(select(outbox.c.position).order_by(outbox.c.position)).scalars())
+        teller = conn.execute(select(event_positions.c.last_position)).scalar_one()
+    assert posities == list(range(1, len(posities) + 1))
+    assert uit == posities
+    assert teller == len(posities)
+    return len(posities)
+
+
+def test_group_commit_records_what_the_plain_path_records() -> None:
+    stappen = _plan(random.Random(2013), 24)
+    with _database() as gewoon, _database() as gegroepeerd:
+        _run_plan(gewoon, stappen, None)
+        committer = GroupCommitter(make_session_factory(gegroepeerd))
+        try:
+            _run_plan(gegroepeerd, stappen, committer)
+        finally:
+            committer.close()
+        assert max(committer.batch_sizes) > 1  # commands really shared transactions
+        assert _observable(gegroepeerd) == _observable(gewoon)
+        assert _assert_gap_free(gegroepeerd) == _assert_gap_free(gewoon)
+        # The rows kept in batches also equal a full replay.
+        voor = _observable(gegroepeerd)["standen"]
+        with make_session_factory(gegroepeerd).begin() as session:
+            projection.herbouw_standen(session)
+        assert _observable(gegroepeerd)["standen"] == voor
+
+
+def _registreer(sessions: sessionmaker[Session], n: int) -> list[str]:
+    ids = []
+    for i in range(n):
+        cmd = commands.RegistreerSpoedlocatie(
+            "ZH", "0513", f"Locatie {i}", "landbodem", ("pak",), None, date(2011, 1, 3)
+        )
+        ids.append(handlers.registreer(cmd, _uow(sessions, None), PROGRAMMA).id)
+    return ids
+
+
+def _onderzocht(locatie_id: str, versie: int = 1) -> commands.WijzigStatus:
+    return commands.WijzigStatus(
+        locatie_id, versie, Status.ONDERZOCHT, date(2011, 6, 1) + timedelta(days=versie), ""
+    )
+
+
+class Sluis:
+    """Holds the committer's first batch before COMMIT until the test opens it, so that the
+    requests sent meanwhile form the next batch together."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.eerste = True
+
+    def __call__(self, session: Session, batch: list[CommitRequest]) -> None:
+        if self.eerste:
+            self.eerste = False
+            self.open.wait(30)
+
+
+def _wacht_op_wachtrij(committer: GroupCommitter, n: int) -> None:
+    for _ in range(3000):
+        if committer._queue.qsize() >= n:
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError(f"{n} requests never queued")
+
+
+def test_a_version_conflict_fails_only_its_own_command() -> None:
+    with _database() as engine:
+        sessions = make_session_factory(engine)
+        stop, x, y = _registreer(sessions, 3)
+        sluis = Sluis()
+        committer = GroupCommitter(sessions, before_commit=sluis)
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                eerste = pool.submit(
+                    handlers.wijzig_status, _onderzocht(stop), _uow(sessions, committer), PROGRAMMA
+                )
+                threading.Event().wait(0.2)  # the first batch is now held
+                # Two commands on x both expect version 1: exactly one can win.
+                uitkomsten = [
+                    pool.submit(
+                        handlers.wijzig_status,
+                        _onderzocht(lid),
+                        _uow(sessions, committer),
+                        PROGRAMMA,
+                    )
+                    for lid in (x, x, y)
+                ]
+                _wacht_op_wachtrij(committer, 3)
+                sluis.open.set()
+                assert eerste.result().version == 2
+                fouten = [u.exception() for u in uitkomsten]
+        finally:
+            committer.close()
+        assert committer.batch_sizes == [1, 3]  # one transaction for x, x and y
+        assert isinstance(fouten[0], handlers.VersieVerouderd) != isinstance(
+            fouten[1], handlers.VersieVerouderd
+        )
+        assert fouten[2] is None
+        with engine.connect() as conn:
+            versies = dict(
+                conn.execute(
+                    select(events.c.stream_id, events.c.version).order_by(events.c.version)
+                ).all()
+            )
+        assert versies == {stop: 2, x: 2, y: 2}
+        _assert_gap_free(engine)
+
+
+def _termineer(session: Session) -> None:
+    """Kill this transaction's connection from outside, as a crash of the server process
+    would, just before COMMIT."""
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    beheer = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with beheer.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    beheer.dispose()
+
+
+@pytest.mark.parametrize("storing", ["verbinding-weg", "fout-in-een-commando"])
+def test_a_batch_that_dies_before_commit_acknowledged_nothing_and_left_nothing(
+    storing: str,
+) -> None:
+    with _database() as engine:
+        sessions = make_session_factory(engine)
+        stop, *ids = _registreer(sessions, 7)
+        slecht = ids[0]
+        sluis = Sluis()
+        mislukt: list[list[str]] = []
+
+        def voor_commit(session: Session, batch: list[CommitRequest]) -> None:
+            sluis(session, batch)
+            streams = [a.stream_id for r in batch for a in r.appends]
+            if storing == "verbinding-weg" and len(batch) > 1 and not mislukt:
+                mislukt.append(streams)
+                _termineer(session)
+            if storing == "fout-in-een-commando" and slecht in streams:
+                mislukt.append(streams)
+                # What remains of this batch if it were committed now: all its events.
+                zichtbaar = session.execute(
+                    select(events.c.stream_id).where(events.c.stream_id.in_(streams))
+                ).scalars()
+                assert len(list(zichtbaar)) == 2 * len(streams)
+                raise RuntimeError("storing in de read model")
+
+        committer = GroupCommitter(sessions, before_commit=voor_commit)
+        try:
+            with ThreadPoolExecutor(8) as pool:
+                eerste = pool.submit(
+                    handlers.wijzig_status, _onderzocht(stop), _uow(sessions, committer), PROGRAMMA
+                )
+                threading.Event().wait(0.2)
+                uitkomsten = {
+                    lid: pool.submit(
+                        handlers.wijzig_status,
+                        _onderzocht(lid),
+                        _uow(sessions, committer),
+                        PROGRAMMA,
+                    )
+                    for lid in ids
+                }
+                _wacht_op_wachtrij(committer, len(ids))
+                sluis.open.set()
+                eerste.result()
+                fouten = {lid: u.exception() for lid, u in uitkomsten.items()}
+        finally:
+            committer.close()
+        assert len(mislukt[0]) == len(ids)  # the failure hit the whole batch
+        with engine.connect() as conn:
+            versies = dict(
+                conn.execute(
+                    select(events.c.stream_id, events.c.version).order_by(events.c.version)
+                ).all()
+            )
+            standen = dict(
+                conn.execute(
+                    select(
+                        spoedlocatie_standen.c.locatie_id, spoedlocatie_standen.c.versie_vanaf
+                    ).order_by(spoedlocatie_standen.c.versie_vanaf)
+                ).all()
+            )
+        for lid, fout in fouten.items():
+            if fout is None:  # acknowledged: recorded exactly once, read model with it
+                assert versies[lid] == standen[lid] == 2
+            else:  # not acknowledged: no trace
+                assert versies[lid] == standen[lid] == 1
+        if storing == "verbinding-weg":
+            assert all(f is None for f in fouten.values())  # retried one by one
+        else:
+            assert [lid for lid, f in fouten.items() if f is not None] == [slecht]
+        _assert_gap_free(engine)
+
+
+def test_commands_from_many_threads_all_land_exactly_once() -> None:
+    with _database() as engine:
+        sessions = make_session_factory(engine)
+        ids = _registreer(sessions, 16)
+        gedeeld = ids[0]
+        committer = GroupCommitter(sessions)
+        gelukt: dict[str, int] = defaultdict(int)
+        slot = threading.Lock()
+
+        def schrijver(nummer: int) -> None:
+            # Each writer books costs on its own site and on one site all share.
+            for i in range(6):
+                for lid in (ids[nummer], gedeeld):
+                    while True:
+                        with sessions() as s:
+                            versie = len(
+                                s.execute(select(events.c.version).where(events.c.stream_id == lid))
+                                .scalars()
+                                .all()
+                            )
+                        cmd = commands.BoekKosten(lid, versie, 100, date(2012, 1, 1 + i), "x")
+                        try:
+                            handlers.boek_kosten(cmd, _uow(sessions, committer), PROGRAMMA)
+                        except handlers.VersieVerouderd:
+                            continue
+                        with slot:
+                            gelukt[lid] += 1
+                        break
+
+        try:
+            with ThreadPoolExecutor(16) as pool:
+                list(pool.map(schrijver, range(16)))
+        finally:
+            committer.close()
+        assert max(committer.batch_sizes) > 1
+        with engine.connect() as conn:
+            aantal = dict(
+                conn.execute(
+                    select(events.c.stream_id, events.c.version).order_by(events.c.version)
+                ).all()
+            )
+            kosten = dict(
+                conn.execute(select(spoedlocaties.c.locatie_id, spoedlocaties.c.kosten_euro)).all()
+            )
+        assert gelukt[gedeeld] == 16 * 6 + 6
+        for lid in ids:
+            assert aantal[lid] == 1 + gelukt[lid]
+            assert kosten[lid] == 100 * gelukt[lid]
+        _assert_gap_free(engine)
+
+
+def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -> None:
+    """A registration draws its id number in its own transaction, a request with an
+    Idempotency-Key holds an advisory lock on it: they commit the usual way, so what they wrote
+    commits with the events (or not at all) as before."""
+    with _database() as engine:
+        sessions = make_session_factory(engine)
+        committer = GroupCommitter(sessions)
+        try:
+            cmd = commands.RegistreerSpoedlocatie(
+                "ZH", "0513", "x", "landbodem", ("pak",), None, date(2011, 1, 3)
+            )
+            handlers.registreer(cmd, _uow(sessions, committer), PROGRAMMA)
+            gegeven = commands.RegistreerSpoedlocatie(
+                "ZH", "0513", "y", "landbodem", ("pak",), None, date(2011, 1, 3), "ZH051399999"
+            )
+            handlers.registreer(gegeven, _uow(sessions, committer), PROGRAMMA)
+            with pytest.raises(handlers.BestaatAl):
+                handlers.registreer(gegeven, _uow(sessions, committer), PROGRAMMA)
+            assert committer.batch_sizes == [1]  # only the registration with a given id
+            uow = _uow(sessions, committer)
+            with uow:
+                uow.session.execute(text("SELECT pg_advisory_xact_lock(42)"))
+                locatie = uow.locaties.get("ZH051399999")
+                locatie.wijzig_status(Status.ONDERZOCHT, date(2011, 6, 2), "", PROGRAMMA.meta)
+                uow.commit()
+            assert committer.batch_sizes == [1]
+        finally:
+            committer.close()
+        _assert_gap_free(engine)
+        # A stopped committer refuses at once instead of leaving the caller waiting.
+        with pytest.raises(RuntimeError):
+            kosten = commands.BoekKosten("ZH051399999", 2, 100, date(2012, 1, 1), "x")
+            handlers.boek_kosten(kosten, _uow(sessions, committer), PROGRAMMA)
