@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.kennis.bootstrap import voortgang_processor
+from services.kennis.config import KennisSettings
 from services.rapportage.config import RapportageSettings
 from shared.messaging.acls import (
     AUDITOR,
@@ -123,7 +124,7 @@ def test_the_granted_consumer_groups_are_the_ones_the_services_use() -> None:
     """A renamed group would make the service's consumer fail with GroupAuthorizationFailed."""
     groups = {(g.principal, g.name) for g in grants() if g.resource is Resource.GROUP}
     rapportage = RapportageSettings().consumer_group
-    kennis = voortgang_processor(None, ListDeadLetterSink()).name  # type: ignore[arg-type]
+    kennis = voortgang_processor(KennisSettings(), None, ListDeadLetterSink()).name  # type: ignore[arg-type]
     assert groups == {
         (RAPPORTAGE, rapportage),
         (RAPPORTAGE, f"{rapportage}-kennis"),
