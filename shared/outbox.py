@@ -12,6 +12,7 @@ broker returns. Without Kafka (development, tests) the relay only seals and anch
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -25,7 +26,7 @@ from shared.eventstore.sql import to_recorded
 from shared.eventstore.tables import event_seals, events, outbox, store_identity
 from shared.leiding import AlleenIk, Leiding, vergrendel
 from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
-from shared.zegel import Verzegelaar
+from shared.zegel import Ronde, Verzegelaar
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ class OutboxRelay:
         self._anker_interval_s = anker_interval_s
         self._laatste_anker = time.monotonic()
         self._vol = False
+        # Sealed rows of earlier rounds may wait unpublished (at start, after Kafka failed, a
+        # round that sealed more than a batch): then the round reads them from the outbox.
+        # Otherwise it publishes what it sealed itself, without reading it again.
+        self._achterstand = True
 
     def run_once(self, forceer_anker: bool = False) -> int:
         """One round in one transaction: seal, anchor when due (after ``anker_interval_s``
@@ -72,11 +77,13 @@ class OutboxRelay:
                 ronde = self._verzegelaar.ronde(session, self._store_id, forceer_anker, stil)
                 if self._publisher is not None:
                     try:
-                        gepubliceerd = self._publiceer(session, self._store_id)
+                        gepubliceerd = self._publiceer(session, self._store_id, ronde)
                     except PublishError as exc:
                         fout = exc  # the seals commit all the same
+                        self._achterstand = True
         except Exception:
             self._verzegelaar.vergeet()
+            self._achterstand = True
             if gepubliceerd and self._publisher is not None:
                 # Published but not marked: the next round must reconcile, not re-send.
                 self._publisher.reset()
@@ -91,10 +98,41 @@ class OutboxRelay:
             raise fout
         return len(gepubliceerd)
 
-    def _publiceer(self, session: Session, store: str) -> list[int]:
+    def _publiceer(self, session: Session, store: str, ronde: Ronde) -> list[int]:
         """Publish the next sealed, unpublished rows and mark them (in the round's
         transaction); returns their positions."""
         assert self._publisher is not None
+        if self._achterstand:
+            messages = self._uit_outbox(session, store)
+            self._achterstand = len(messages) >= self._batch_size
+        else:
+            messages = [
+                OutgoingMessage(
+                    topic=b.topic,
+                    key=b.stream_id,
+                    value=json.dumps(b.cloudevent, separators=(",", ":")).encode(),
+                    position=b.position,
+                    store_id=store,
+                )
+                for b in ronde.berichten[: self._batch_size]
+            ]
+            self._achterstand = len(ronde.berichten) > self._batch_size
+        if not messages:
+            return []
+        self._publisher.publish(messages)
+        positions = [m.position for m in messages]
+        try:
+            session.execute(
+                update(outbox)
+                .where(outbox.c.position.in_(positions))
+                .values(published_at=datetime.now(UTC))
+            )
+        except Exception:
+            self._publisher.reset()  # published but not marked: reconcile next round
+            raise
+        return positions
+
+    def _uit_outbox(self, session: Session, store: str) -> list[OutgoingMessage]:
         rows = session.execute(
             select(
                 events,
@@ -109,8 +147,6 @@ class OutboxRelay:
             .order_by(outbox.c.position)
             .limit(self._batch_size)
         ).all()
-        if not rows:
-            return []
         messages = []
         for row in rows:
             event = to_recorded(row)
@@ -125,18 +161,7 @@ class OutboxRelay:
                     store_id=store,
                 )
             )
-        self._publisher.publish(messages)
-        positions = [m.position for m in messages]
-        try:
-            session.execute(
-                update(outbox)
-                .where(outbox.c.position.in_(positions))
-                .values(published_at=datetime.now(UTC))
-            )
-        except Exception:
-            self._publisher.reset()  # published but not marked: reconcile next round
-            raise
-        return positions
+        return messages
 
     def pending(self) -> int:
         with self._sessions() as session:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from shared import integriteit as i
@@ -32,7 +32,7 @@ from shared.ankersleutels import sleutel_id
 from shared.envelope import from_recorded
 from shared.eventstore import EventMetadata, NewEvent, RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
-from shared.eventstore.tables import event_seals, events
+from shared.eventstore.tables import event_seals, events, outbox
 from shared.settings import Mode, ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,16 @@ class Kop:
     anker_root: str
 
 
+@dataclass(frozen=True)
+class Bericht:
+    """A sealed event of the round that waits to be published, as its CloudEvent."""
+
+    position: int
+    topic: str
+    stream_id: str
+    cloudevent: dict[str, Any]
+
+
 @dataclass
 class Ronde:
     """What one round sealed and anchored, not yet committed."""
@@ -63,6 +73,30 @@ class Ronde:
     stromen: dict[str, tuple[int, str]] = field(default_factory=dict)
     verzegeld: int = 0
     verankerd: int | None = None
+    berichten: list[Bericht] = field(default_factory=list)
+
+
+def _schrijf_zegels(session: Session, zegels: list[tuple[int, str, str, str]]) -> None:
+    """Insert seals (position, hash, prev_hash, stream_prev_hash). On PostgreSQL as one
+    statement over arrays: an executemany costs a message per row."""
+    if session.get_bind().dialect.name == "postgresql":
+        kolommen = [list(k) for k in zip(*zegels, strict=True)]
+        session.execute(
+            text(
+                "INSERT INTO event_seals (position, hash, prev_hash, stream_prev_hash) "
+                "SELECT * FROM unnest(CAST(:p AS bigint[]), CAST(:h AS text[]), "
+                "CAST(:v AS text[]), CAST(:s AS text[]))"
+            ),
+            dict(zip("phvs", kolommen, strict=True)),
+        )
+        return
+    session.execute(
+        insert(event_seals),
+        [
+            {"position": p, "hash": h, "prev_hash": v, "stream_prev_hash": sv}
+            for p, h, v, sv in zegels
+        ],
+    )
 
 
 def laatste_zegel(session: Session) -> tuple[int, str]:
@@ -195,39 +229,37 @@ class Verzegelaar:
     def _verzegel(self, session: Session, store_id: str, ronde: Ronde) -> None:
         kop = ronde.kop
         rijen = session.execute(
-            select(events)
+            select(events, outbox.c.topic, outbox.c.published_at)
+            .outerjoin(outbox, outbox.c.position == events.c.position)
             .where(events.c.position > kop.positie)
             .order_by(events.c.position)
             .limit(self._batch)
         ).all()
-        recorded: list[RecordedEvent] = []
+        recorded: list[tuple[RecordedEvent, str | None]] = []
         for rij in rijen:
             event = to_recorded(rij)
             if event.position != kop.positie + 1 + len(recorded):
                 break  # a gap means a later commit is visible before an earlier one: wait
-            recorded.append(event)
+            recorded.append((event, rij.topic if rij.published_at is None else None))
         if not recorded:
             return
-        bekend = self._stroom_hashes(session, recorded, ronde.stromen)
+        bekend = self._stroom_hashes(session, [e for e, _ in recorded], ronde.stromen)
         positie, vorige = kop.positie, kop.hash
-        nieuw = []
-        for event in recorded:
+        nieuw: list[tuple[int, str, str, str]] = []
+        for event, topic in recorded:
             stream_prev = i.NUL if event.version == 1 else bekend[event.stream_id]
-            ce = from_recorded(event, self._source, store_id).to_dict()
-            ce["prevhash"], ce["streamprevhash"] = vorige, stream_prev
-            h = i.event_hash(ce)
-            nieuw.append(
-                {
-                    "position": event.position,
-                    "hash": h,
-                    "prev_hash": vorige,
-                    "stream_prev_hash": stream_prev,
-                }
-            )
+            # Built once with its seal: hashed (the hash attribute is not covered), then sent.
+            ce = from_recorded(event, self._source, store_id, (i.NUL, vorige, stream_prev))
+            doc = ce.to_dict()
+            h = i.event_hash(doc)
+            doc["hash"] = h
+            if topic is not None:
+                ronde.berichten.append(Bericht(event.position, topic, event.stream_id, doc))
+            nieuw.append((event.position, h, vorige, stream_prev))
             bekend[event.stream_id] = h
             ronde.stromen[event.stream_id] = (event.version, h)
             positie, vorige = event.position, h
-        session.execute(insert(event_seals), nieuw)
+        _schrijf_zegels(session, nieuw)
         ronde.kop = Kop(positie, vorige, kop.ankers, kop.verankerd_tot, kop.anker_root)
         ronde.verzegeld += len(nieuw)
 
