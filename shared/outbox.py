@@ -179,15 +179,17 @@ class OutboxRelay:
         max_backoff: float = 5.0,
         volg_wacht: float = 1.0,
         samenvoegen_s: float = 0.005,
+        samenvoegen_max: int = 100,
     ) -> None:
         """Loop until ``stop`` is set, sealing and publishing while this process leads
         (``leiding``; by default the only process); failures are logged and retried with
         backoff.
 
         Commits wake the relay through ``leiding`` (in this process, or through PostgreSQL from
-        any process); the idle poll covers the rest. After a wake-up the relay waits
-        ``samenvoegen_s`` more, so that the commits of that moment share one round; a full
-        round (a whole batch) goes on at once. A follower asks for the lead every
+        any process); the idle poll covers the rest. After a wake-up the relay waits up to
+        ``samenvoegen_s`` more, or until ``samenvoegen_max`` more commits were signalled, so
+        that the commits of that moment share one round; after a full round (a whole batch)
+        it goes on at once. A follower asks for the lead every
         ``volg_wacht`` seconds; on becoming the leader, and after any failure, the chain head
         is read from the database again."""
         leiding = leiding or AlleenIk()
@@ -210,7 +212,7 @@ class OutboxRelay:
                     leiding.wacht(idle_wait)
                     if stop.is_set():
                         break
-                    stop.wait(samenvoegen_s)
+                    leiding.verzamel(samenvoegen_s, samenvoegen_max)
                 self.run_once()
                 backoff = idle_wait
                 meteen = self._vol

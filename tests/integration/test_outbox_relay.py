@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -10,7 +14,8 @@ from shared.envelope import CloudEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import outbox
 from shared.integriteit import ANKER_TYPE
-from shared.messaging.publisher import InMemoryPublisher, PublishError
+from shared.leiding import AlleenIk
+from shared.messaging.publisher import InMemoryPublisher, OutgoingMessage, PublishError
 from shared.outbox import OutboxRelay, RelayThread
 from shared.zegel import Verzegelaar
 from tests.support.events import new_event
@@ -74,3 +79,43 @@ def test_a_graceful_stop_anchors_and_publishes_everything_sealed(sql_engine: Eng
     assert anker.type.endswith(ANKER_TYPE)
     assert anker.data["totEnMetPositie"] == 3  # the three events, far below anker_elke
     assert [m.position for m in publisher.sent] == [1, 2, 3, 4]
+
+
+class _Telpublisher(InMemoryPublisher):
+    """Counts the batches: one per round that published."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[int]] = []
+
+    def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        super().publish(messages)
+        self.batches.append([m.position for m in messages])
+
+
+def test_the_relay_gathers_the_commits_of_a_moment_into_one_round(sql_engine: Engine) -> None:
+    publisher = _Telpublisher()
+    relay = OutboxRelay(make_session_factory(sql_engine), publisher, SOURCE)
+    stop, leiding = threading.Event(), AlleenIk()
+    # Up to 5 s or 9 more commits after the first: the ten commits below share one round,
+    # which starts at the tenth, long before the 5 s.
+    loop = threading.Thread(
+        target=relay.run,
+        args=(stop, leiding),
+        kwargs={"idle_wait": 30.0, "samenvoegen_s": 5.0, "samenvoegen_max": 9},
+    )
+    loop.start()
+    try:
+        time.sleep(0.3)  # the first round (nothing to do) is over; the relay waits
+        start = time.monotonic()
+        for n in range(10):
+            _append(sql_engine, f"S{n}", 0, 1)
+            leiding.wek()
+        while relay.pending() and time.monotonic() - start < 10:
+            time.sleep(0.01)
+        assert time.monotonic() - start < 4.0
+    finally:
+        stop.set()
+        leiding.wek()
+        loop.join(10)
+    assert publisher.batches[0] == list(range(1, 11))
