@@ -93,10 +93,22 @@ class _Telpublisher(InMemoryPublisher):
         self.batches.append([m.position for m in messages])
 
 
+class _Wachter(AlleenIk):
+    """Tells when the relay is idle, waiting for a commit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wacht_al = threading.Event()
+
+    def wacht(self, timeout: float) -> None:
+        self.wacht_al.set()
+        super().wacht(timeout)
+
+
 def test_the_relay_gathers_the_commits_of_a_moment_into_one_round(sql_engine: Engine) -> None:
     publisher = _Telpublisher()
     relay = OutboxRelay(make_session_factory(sql_engine), publisher, SOURCE)
-    stop, leiding = threading.Event(), AlleenIk()
+    stop, leiding = threading.Event(), _Wachter()
     # Up to 5 s or 9 more commits after the first: the ten commits below share one round,
     # which starts at the tenth, long before the 5 s.
     loop = threading.Thread(
@@ -106,7 +118,7 @@ def test_the_relay_gathers_the_commits_of_a_moment_into_one_round(sql_engine: En
     )
     loop.start()
     try:
-        time.sleep(0.3)  # the first round (nothing to do) is over; the relay waits
+        assert leiding.wacht_al.wait(10)  # the first round (nothing to do) is over
         start = time.monotonic()
         for n in range(10):
             _append(sql_engine, f"S{n}", 0, 1)
