@@ -97,6 +97,32 @@ def meet(rondes: int, per_ronde: int, sites: int) -> dict[str, Any]:
     }
 
 
+KOP = (
+    "| events per round | rounds | CPU ms per round | CPU ms per event | wall ms per round "
+    "| statements | transactions |\n" + "| --- " * 7 + "|"
+)
+
+
+def sectie(uitslag: list[dict[str, Any]]) -> str:
+    """The BENCHMARKS.md section (appended by ``bench/run.py``)."""
+    rijen = "\n".join(
+        f"| {r['per_ronde']} | {r['rondes']} | {r['cpu_ms_per_ronde']:.2f} "
+        f"| {r['cpu_ms_per_event']:.3f} | {r['wand_ms_per_ronde']:.1f} "
+        f"| {r['statements_per_ronde']:.1f} | {r['transacties_per_ronde']:.1f} |"
+        for r in uitslag
+    )
+    return f"""
+## Outbox relay cost per round (`bench/relay_kosten.py`, PostgreSQL)
+
+One round as the relay runs it after a wake-up: seal what was committed, anchor when due, publish
+(to an in-memory publisher: Kafka's client is left out) and mark. CPU is the relay thread's own
+(`time.thread_time`); statements and transactions are counted with SQLAlchemy events.
+
+{KOP}
+{rijen}
+"""
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rondes", type=int, default=200)
