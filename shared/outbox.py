@@ -233,8 +233,6 @@ class OutboxRelay:
         while the service is down) and try once to publish that anchor."""
         try:
             self.run_once(forceer_anker=True)
-            while self._vol:
-                self.run_once()
         except PublishError as exc:
             log.warning("outbox relay: final anchor stays in the outbox: %s", exc)
         except Exception:
