@@ -18,7 +18,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import from_recorded
@@ -29,6 +29,13 @@ from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
 from shared.zegel import Ronde, Verzegelaar
 
 log = logging.getLogger(__name__)
+
+
+_MARKEER = (
+    update(outbox)
+    .where(outbox.c.position.in_(bindparam("posities", expanding=True)))
+    .values(published_at=bindparam("nu"))
+)
 
 
 def store_id(session: Session) -> str:
@@ -122,11 +129,7 @@ class OutboxRelay:
         self._publisher.publish(messages)
         positions = [m.position for m in messages]
         try:
-            session.execute(
-                update(outbox)
-                .where(outbox.c.position.in_(positions))
-                .values(published_at=datetime.now(UTC))
-            )
+            session.execute(_MARKEER, {"posities": positions, "nu": datetime.now(UTC)})
         except Exception:
             self._publisher.reset()  # published but not marked: reconcile next round
             raise

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import insert, select, text, tuple_
+from sqlalchemy import bindparam, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from shared import integriteit as i
@@ -42,6 +42,15 @@ log = logging.getLogger(__name__)
 STROMEN_MAX = 100_000
 
 Zegel = tuple[str, str, str]
+
+# Built once: a round runs it after every wake-up (building a select costs more than running it).
+_NIEUW = (
+    select(events, outbox.c.topic, outbox.c.published_at)
+    .outerjoin(outbox, outbox.c.position == events.c.position)
+    .where(events.c.position > bindparam("na"))
+    .order_by(events.c.position)
+    .limit(bindparam("n"))
+)
 
 
 @dataclass(frozen=True)
@@ -76,19 +85,19 @@ class Ronde:
     berichten: list[Bericht] = field(default_factory=list)
 
 
+_ZEGELS_PG = text(
+    "INSERT INTO event_seals (position, hash, prev_hash, stream_prev_hash) "
+    "SELECT * FROM unnest(CAST(:p AS bigint[]), CAST(:h AS text[]), "
+    "CAST(:v AS text[]), CAST(:s AS text[]))"
+)
+
+
 def _schrijf_zegels(session: Session, zegels: list[tuple[int, str, str, str]]) -> None:
     """Insert seals (position, hash, prev_hash, stream_prev_hash). On PostgreSQL as one
     statement over arrays: an executemany costs a message per row."""
     if session.get_bind().dialect.name == "postgresql":
         kolommen = [list(k) for k in zip(*zegels, strict=True)]
-        session.execute(
-            text(
-                "INSERT INTO event_seals (position, hash, prev_hash, stream_prev_hash) "
-                "SELECT * FROM unnest(CAST(:p AS bigint[]), CAST(:h AS text[]), "
-                "CAST(:v AS text[]), CAST(:s AS text[]))"
-            ),
-            dict(zip("phvs", kolommen, strict=True)),
-        )
+        session.execute(_ZEGELS_PG, dict(zip("phvs", kolommen, strict=True)))
         return
     session.execute(
         insert(event_seals),
@@ -228,13 +237,7 @@ class Verzegelaar:
 
     def _verzegel(self, session: Session, store_id: str, ronde: Ronde) -> None:
         kop = ronde.kop
-        rijen = session.execute(
-            select(events, outbox.c.topic, outbox.c.published_at)
-            .outerjoin(outbox, outbox.c.position == events.c.position)
-            .where(events.c.position > kop.positie)
-            .order_by(events.c.position)
-            .limit(self._batch)
-        ).all()
+        rijen = session.execute(_NIEUW, {"na": kop.positie, "n": self._batch}).all()
         recorded: list[tuple[RecordedEvent, str | None]] = []
         for rij in rijen:
             event = to_recorded(rij)
