@@ -31,7 +31,7 @@ from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 AUDITOR = token(Rol.AUDITOR, None)
-UP = token(Rol.UITVOERINGSPROGRAMMA, None)
+ZH = token()  # the site owner: only a bevoegd gezag writes its own sites
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_forged_unsealed_and_foreign_events_are_dead_lettered_and_never_counted(
     ):
 
         def registreer() -> None:
-            assert locaties.post("/v1/spoedlocaties", json=NIEUW, headers=UP).status_code == 201
+            assert locaties.post("/v1/spoedlocaties", json=NIEUW, headers=ZH).status_code == 201
 
         def positie() -> int:
             return int(rapportage.get("/v1/rapportages", headers=AUDITOR).json()["positie"])

@@ -90,7 +90,9 @@ def test_a_development_service_finds_its_own_credentials(
 
 def test_production_refuses_to_talk_to_kafka_anonymously(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BODEMREGIE_KAFKA_CREDENTIALS_FILE", raising=False)
-    settings = RapportageSettings(mode=Mode.PRODUCTION, jwks_file="/dev/null")
+    settings = RapportageSettings(
+        mode=Mode.PRODUCTION, jwks_file="/dev/null", jwt_issuer="i", jwt_audience="a"
+    )
     with pytest.raises(ValueError, match="BODEMREGIE_KAFKA_CREDENTIALS_FILE"):
         settings.kafka_access()
 

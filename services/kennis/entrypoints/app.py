@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.kennis.bootstrap import bootstrap
 from services.kennis.config import KennisSettings
-from services.kennis.domain.model import Conflict, GeenRecht, OngeldigeInvoer
+from services.kennis.domain.model import Conflict, OngeldigeInvoer
 from services.kennis.entrypoints import (
     routes_bijdragen,
     routes_bijeenkomsten,
@@ -40,5 +40,5 @@ def create_app(settings: KennisSettings | None = None) -> FastAPI:
         bootstrap=bootstrap,
         ankersleutels=True,
     )
-    install_domain_errors(app, {NotFound: 404, GeenRecht: 403, Conflict: 409, OngeldigeInvoer: 400})
+    install_domain_errors(app, {NotFound: 404, Conflict: 409, OngeldigeInvoer: 400})
     return app

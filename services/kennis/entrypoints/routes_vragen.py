@@ -26,6 +26,7 @@ from services.kennis.entrypoints.dependencies import (
     meta,
 )
 from services.kennis.service_layer import handlers
+from shared import beleid
 from shared.auth import CurrentPrincipal
 from shared.http.problems import ProblemError
 
@@ -82,6 +83,7 @@ def _van_rij(r: Any, wie: personen.Personen) -> schemas.VraagOut:
     status_code=201,
     response_model=schemas.VraagOut,
     summary="Stel een kennisvraag",
+    openapi_extra=beleid.openapi_extra("kennis.stel_vraag"),
     responses={401: ERRORS[401]},
 )
 def stel(
@@ -147,6 +149,7 @@ def een(vraag_id: VraagId, services: Services, principal: CurrentPrincipal) -> s
     status_code=201,
     response_model=schemas.VraagOut,
     summary="Beantwoord een kennisvraag",
+    openapi_extra=beleid.openapi_extra("kennis.beantwoord"),
     responses=ERRORS,
 )
 def antwoord(
@@ -169,6 +172,7 @@ def antwoord(
     status_code=201,
     response_model=schemas.VraagOut,
     summary="Accepteer een antwoord",
+    openapi_extra=beleid.openapi_extra("kennis.accepteer"),
     responses=ERRORS,
 )
 def accepteer(
@@ -189,6 +193,7 @@ def accepteer(
     status_code=201,
     response_model=schemas.VraagOut,
     summary="Sluit een kennisvraag",
+    openapi_extra=beleid.openapi_extra("kennis.sluit"),
     responses=ERRORS,
 )
 def sluit(
@@ -236,6 +241,7 @@ def vergelijkbare(
     status_code=201,
     response_model=schemas.GroepOut,
     summary="Combineer vergelijkbare vragen",
+    openapi_extra=beleid.openapi_extra("kennis.combineer"),
     responses={**ERRORS, 404: {"description": "Onbekende vraag"}},
 )
 def combineer(

@@ -31,6 +31,7 @@ from services.locaties.entrypoints.routes_spoedlocaties import (
     aangemaakt,
 )
 from services.locaties.service_layer import handlers
+from shared import beleid
 
 router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
 
@@ -43,6 +44,7 @@ class Commando:
     uitleg: str
     maak: Callable[[str, int, Any, str], Any]  # (locatieId, If-Match, body, Content-Crs)
     handler: Callable[[Any, Any, handlers.Actor], Spoedlocatie]
+    operatie: str  # the handler's rule in the one policy (shared/beleid.py), named in OpenAPI
 
 
 COMMANDOS = (
@@ -54,6 +56,7 @@ COMMANDOS = (
         "levenscyclus toestaat; een 409 noemt de toegestane vervolgstatussen.",
         lambda i, v, b, _: commands.WijzigStatus(i, v, b.naar, b.besluitdatum, b.toelichting),
         handlers.wijzig_status,
+        "locaties.wijzig_status",
     ),
     Commando(
         "risicobeoordelingen",
@@ -65,6 +68,7 @@ COMMANDOS = (
             i, v, b.risicotype, b.vastgesteld, tuple(b.criteria), b.beoordelingsdatum, b.toelichting
         ),
         handlers.beoordeel_risico,
+        "locaties.beoordeel_risico",
     ),
     Commando(
         "knelpunten",
@@ -73,6 +77,7 @@ COMMANDOS = (
         "Het knelpunt om de convenantsdeadline te halen (of 'geen').",
         lambda i, v, b, _: commands.StelKnelpuntVast(i, v, b.knelpunt, b.datum, b.toelichting),
         handlers.stel_knelpunt_vast,
+        "locaties.stel_knelpunt_vast",
     ),
     Commando(
         "budgettoekenningen",
@@ -81,6 +86,7 @@ COMMANDOS = (
         "Kent budget toe, of trekt het in met een negatief bedrag.",
         lambda i, v, b, _: commands.KenBudgetToe(i, v, b.bedrag_euro, b.datum, b.bron),
         handlers.ken_budget_toe,
+        "locaties.ken_budget_toe",
     ),
     Commando(
         "kostenboekingen",
@@ -89,6 +95,7 @@ COMMANDOS = (
         "Boekt gemaakte kosten op de locatie.",
         lambda i, v, b, _: commands.BoekKosten(i, v, b.bedrag_euro, b.datum, b.omschrijving),
         handlers.boek_kosten,
+        "locaties.boek_kosten",
     ),
     Commando(
         "overdrachten",
@@ -97,6 +104,7 @@ COMMANDOS = (
         "Draagt de locatie over aan een ander bevoegd gezag.",
         lambda i, v, b, _: commands.DraagOver(i, v, b.naar, b.datum, b.reden),
         handlers.draag_over,
+        "locaties.draag_over",
     ),
     Commando(
         "correcties",
@@ -111,6 +119,7 @@ COMMANDOS = (
             i, v, b.gecorrigeerde_versie, b.correctie, b.reden, crs
         ),
         lambda cmd, uow, actor: handlers.corrigeer(cmd, uow, actor, correcties.valideer),
+        "locaties.corrigeer",
     ),
 )
 
@@ -139,6 +148,7 @@ def _registreer(c: Commando) -> None:
         response_model=schemas.SpoedlocatieOut,
         summary=c.samenvatting,
         responses=COMMAND_ERRORS,
+        openapi_extra=beleid.openapi_extra(c.operatie),
     )(endpoint)
 
 
