@@ -18,6 +18,7 @@ from bench import (
     historische_lijst,
     http_path,
     rapportage_schaal,
+    relay_kosten,
     zegelcontrole_kosten,
 )
 
@@ -59,7 +60,10 @@ def main() -> None:
     lijst = historische_lijst.main(["--sites", "400000"])
     verify = audit_verify.main(["--events", "300000"])
     zegels = zegelcontrole_kosten.main(["--events", "20000"])
+    relay = relay_kosten.main([])
     write(append_1, append_4, http, schaal, lijst, verify, zegels)
+    with (ROOT / "BENCHMARKS.md").open("a") as uit:
+        uit.write(relay_kosten.sectie(relay))
 
 
 def _row(r: dict[str, Any]) -> str:

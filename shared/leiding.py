@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 KANAAL = "bodemregie_outbox"
+PING_S = 1.0
 
 
 class Leiding(Protocol):
@@ -34,6 +35,11 @@ class Leiding(Protocol):
 
     def wacht(self, timeout: float) -> None:
         """Until a commit was signalled (since the last wait) or ``timeout`` passed."""
+        ...
+
+    def verzamel(self, tot: float, signalen: int) -> None:
+        """After a wake-up: wait up to ``tot`` seconds more, or until ``signalen`` more
+        commits were signalled, so that the commits of that moment share one round."""
         ...
 
     def wek(self) -> None:
@@ -50,6 +56,8 @@ class AlleenIk:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._conditie = threading.Condition()
+        self._signalen = 0
 
     def leid_ik(self) -> bool:
         return True
@@ -58,11 +66,20 @@ class AlleenIk:
         self._event.wait(timeout)
         self._event.clear()
 
+    def verzamel(self, tot: float, signalen: int) -> None:
+        with self._conditie:
+            self._signalen = 0
+            self._conditie.wait_for(lambda: self._signalen >= signalen, tot)
+        self._event.clear()
+
     def wek(self) -> None:
         self._event.set()
+        with self._conditie:
+            self._signalen += 1
+            self._conditie.notify_all()
 
     def sluit(self) -> None:
-        self._event.set()
+        self.wek()
 
 
 def sleutel(naam: str) -> int:
@@ -79,13 +96,18 @@ class PostgresLeiding:
         self._conn: Connection | None = None
         self._leider = False
         self._event = threading.Event()
+        self._gepingd = 0.0
 
     def leid_ik(self) -> bool:
         try:
             if self._conn is None:
                 self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             if self._leider:
-                self._conn.execute(text("SELECT 1"))  # the lock lives as long as this connection
+                # The lock lives as long as this connection; checking that once a second, not
+                # at every wake-up, is enough: a round is fenced by a lock of its own anyway.
+                if time.monotonic() - self._gepingd > PING_S:
+                    self._conn.execute(text("SELECT 1"))
+                    self._gepingd = time.monotonic()
                 return True
             self._leider = bool(
                 self._conn.execute(
@@ -114,6 +136,21 @@ class PostgresLeiding:
                 for _ in driver.notifies(timeout=min(rest, 0.25), stop_after=1):  # type: ignore[union-attr]
                     return
             self._event.clear()
+        except Exception:
+            log.warning("waiting for notifications failed; will reconnect")
+            self._sluit_verbinding()
+
+    def verzamel(self, tot: float, signalen: int) -> None:
+        if not self._leider or self._conn is None:
+            time.sleep(tot)
+            return
+        einde = time.monotonic() + tot
+        gezien = 0
+        try:
+            driver = self._conn.connection.driver_connection
+            while gezien < signalen and (rest := einde - time.monotonic()) > 0:
+                for _ in driver.notifies(timeout=rest, stop_after=signalen - gezien):  # type: ignore[union-attr]
+                    gezien += 1
         except Exception:
             log.warning("waiting for notifications failed; will reconnect")
             self._sluit_verbinding()

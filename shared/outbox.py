@@ -1,21 +1,24 @@
-"""The outbox relay: publishes committed events to Kafka and marks their outbox rows.
+"""The outbox relay: seals committed events, publishes them to Kafka and marks their outbox rows.
 
-Events and outbox rows commit in one transaction (see ``SqlEventStore.append``). The relay reads
-unpublished rows in global order, publishes them (the publisher keeps one copy per row on the
-topic, even across failures) and only then marks them published. Kafka being down never fails a
-command: rows wait, and the relay catches up when the broker returns.
+Events and outbox rows commit in one transaction (see ``SqlEventStore.append``). The relay runs
+apart from the request path, in a thread of the one process that leads (``shared/leiding.py``).
+A commit wakes it; it then waits a few milliseconds more so that concurrent commits join the same
+round, and a round is one transaction: seal what was committed (and anchor when due, see
+``shared/zegel.py``), publish the sealed, unpublished rows in global order (the publisher keeps
+one copy per row on the topic, even across failures) and mark them. Kafka being down never fails
+a command, nor stops sealing: the seals commit, the rows wait, and the relay catches up when the
+broker returns. Without Kafka (development, tests) the relay only seals and anchors.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import from_recorded
@@ -23,9 +26,16 @@ from shared.eventstore.sql import to_recorded
 from shared.eventstore.tables import event_seals, events, outbox, store_identity
 from shared.leiding import AlleenIk, Leiding, vergrendel
 from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
-from shared.zegel import Verzegelaar
+from shared.zegel import Ronde, Verzegelaar
 
 log = logging.getLogger(__name__)
+
+
+_MARKEER = (
+    update(outbox)
+    .where(outbox.c.position.in_(bindparam("posities", expanding=True)))
+    .values(published_at=bindparam("nu"))
+)
 
 
 def store_id(session: Session) -> str:
@@ -36,7 +46,7 @@ class OutboxRelay:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        publisher: Publisher,
+        publisher: Publisher | None,
         source: str,
         batch_size: int = 500,
         verzegelaar: Verzegelaar | None = None,
@@ -47,54 +57,99 @@ class OutboxRelay:
         self._source = source
         self._batch_size = batch_size
         self._store_id: str | None = None
-        self._verzegelaar = verzegelaar or Verzegelaar(source)
+        self._verzegelaar = verzegelaar or Verzegelaar(source, batch=batch_size)
         self._anker_interval_s = anker_interval_s
         self._laatste_anker = time.monotonic()
+        self._vol = False
+        # Sealed rows of earlier rounds may wait unpublished (at start, after Kafka failed, a
+        # round that sealed more than a batch): then the round reads them from the outbox.
+        # Otherwise it publishes what it sealed itself, without reading it again.
+        self._achterstand = True
 
-    def seal(self) -> int:
-        """Seal committed events and anchor when due; returns how many were sealed."""
-        with self._sessions() as session, session.begin():
-            if self._store_id is None:
-                self._store_id = store_id(session)
-            sealed = self._verzegelaar.verzegel(session, self._store_id)
-            stil = not sealed and time.monotonic() - self._laatste_anker > self._anker_interval_s
-            if self._verzegelaar.veranker(session, forceer=stil) is not None or stil:
-                self._laatste_anker = time.monotonic()
-        return sealed
+    def run_once(self, forceer_anker: bool = False) -> int:
+        """One round in one transaction: seal, anchor when due (after ``anker_interval_s``
+        without new events, or when ``forceer_anker``), publish one batch of sealed events and
+        mark it. Returns how many rows were published. Raises PublishError after committing
+        the seals."""
+        stil = time.monotonic() - self._laatste_anker > self._anker_interval_s
+        gepubliceerd: list[int] = []
+        fout: PublishError | None = None
+        try:
+            with self._sessions() as session, session.begin():
+                # One round at a time per database, whoever thinks it leads: a fence for a
+                # leader that lost its lock without noticing yet.
+                vergrendel(session, "outbox-batch")
+                if self._store_id is None:
+                    self._store_id = store_id(session)
+                ronde = self._verzegelaar.ronde(session, self._store_id, forceer_anker, stil)
+                if self._publisher is not None:
+                    try:
+                        gepubliceerd = self._publiceer(session, self._store_id, ronde)
+                    except PublishError as exc:
+                        fout = exc  # the seals commit all the same
+                        self._achterstand = True
+        except Exception:
+            self._verzegelaar.vergeet()
+            self._achterstand = True
+            if gepubliceerd and self._publisher is not None:
+                # Published but not marked: the next round must reconcile, not re-send.
+                self._publisher.reset()
+            raise
+        self._verzegelaar.bevestig(ronde)
+        if ronde.verankerd is not None or (stil and not ronde.verzegeld):
+            self._laatste_anker = time.monotonic()
+        self._vol = ronde.verzegeld >= self._verzegelaar.batch or len(gepubliceerd) >= (
+            self._batch_size
+        )
+        if fout is not None:
+            raise fout
+        return len(gepubliceerd)
 
-    def run_once(self) -> int:
-        """Seal, then publish one batch of sealed events; returns how many rows were
-        published. Raises PublishError."""
-        self.seal()
-        with self._een_tegelijk():
-            return self._publiceer(self._store_id or "")  # set by seal()
-
-    @contextmanager
-    def _een_tegelijk(self) -> Iterator[None]:
-        """One batch at a time per database, whoever thinks it leads: a fence for a leader
-        that lost its lock without noticing yet (held until the batch is marked)."""
-        with self._sessions() as session, session.begin():
-            vergrendel(session, "outbox-batch")
-            yield
-
-    def _publiceer(self, store: str) -> int:
-        with self._sessions() as session, session.begin():
-            rows = session.execute(
-                select(
-                    events,
-                    outbox.c.topic,
-                    event_seals.c.hash,
-                    event_seals.c.prev_hash,
-                    event_seals.c.stream_prev_hash,
+    def _publiceer(self, session: Session, store: str, ronde: Ronde) -> list[int]:
+        """Publish the next sealed, unpublished rows and mark them (in the round's
+        transaction); returns their positions."""
+        assert self._publisher is not None
+        if self._achterstand:
+            messages = self._uit_outbox(session, store)
+            self._achterstand = len(messages) >= self._batch_size
+        else:
+            messages = [
+                OutgoingMessage(
+                    topic=b.topic,
+                    key=b.stream_id,
+                    value=json.dumps(b.cloudevent, separators=(",", ":")).encode(),
+                    position=b.position,
+                    store_id=store,
                 )
-                .join(outbox, outbox.c.position == events.c.position)
-                .join(event_seals, event_seals.c.position == events.c.position)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.position)
-                .limit(self._batch_size)
-            ).all()
-        if not rows:
-            return 0
+                for b in ronde.berichten[: self._batch_size]
+            ]
+            self._achterstand = len(ronde.berichten) > self._batch_size
+        if not messages:
+            return []
+        self._publisher.publish(messages)
+        positions = [m.position for m in messages]
+        try:
+            session.execute(_MARKEER, {"posities": positions, "nu": datetime.now(UTC)})
+        except Exception:
+            self._publisher.reset()  # published but not marked: reconcile next round
+            raise
+        return positions
+
+    def _uit_outbox(self, session: Session, store: str) -> list[OutgoingMessage]:
+        rows = session.execute(
+            select(
+                events,
+                outbox.c.topic,
+                event_seals.c.hash,
+                event_seals.c.prev_hash,
+                event_seals.c.stream_prev_hash,
+            )
+            .join(outbox, outbox.c.position == events.c.position)
+            .join(event_seals, event_seals.c.position == events.c.position)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.position)
+            .limit(self._batch_size)
+        ).all()
         messages = []
         for row in rows:
             event = to_recorded(row)
@@ -109,20 +164,7 @@ class OutboxRelay:
                     store_id=store,
                 )
             )
-        self._publisher.publish(messages)
-        positions = [m.position for m in messages]
-        try:
-            with self._sessions() as session, session.begin():
-                session.execute(
-                    update(outbox)
-                    .where(outbox.c.position.in_(positions))
-                    .values(published_at=datetime.now(UTC))
-                )
-        except Exception:
-            # Published but not marked: the next round must reconcile instead of re-sending.
-            self._publisher.reset()
-            raise
-        return len(messages)
+        return messages
 
     def pending(self) -> int:
         with self._sessions() as session:
@@ -139,16 +181,24 @@ class OutboxRelay:
         idle_wait: float = 0.5,
         max_backoff: float = 5.0,
         volg_wacht: float = 1.0,
+        samenvoegen_s: float = 0.005,
+        samenvoegen_max: int = 100,
     ) -> None:
-        """Loop until ``stop`` is set, publishing while this process leads (``leiding``; by
-        default the only process); failures are logged and retried with backoff.
+        """Loop until ``stop`` is set, sealing and publishing while this process leads
+        (``leiding``; by default the only process); failures are logged and retried with
+        backoff.
 
         Commits wake the relay through ``leiding`` (in this process, or through PostgreSQL from
-        any process); the idle poll covers the rest. A follower asks for the lead every
-        ``volg_wacht`` seconds."""
+        any process); the idle poll covers the rest. After a wake-up the relay waits up to
+        ``samenvoegen_s`` more, or until ``samenvoegen_max`` more commits were signalled, so
+        that the commits of that moment share one round; after a full round (a whole batch)
+        it goes on at once. A follower asks for the lead every
+        ``volg_wacht`` seconds; on becoming the leader, and after any failure, the chain head
+        is read from the database again."""
         leiding = leiding or AlleenIk()
         backoff = idle_wait
         leidde = False
+        meteen = True
         while not stop.is_set():
             if not leiding.leid_ik():
                 if leidde:
@@ -156,13 +206,19 @@ class OutboxRelay:
                 leidde = False
                 stop.wait(volg_wacht)
                 continue
-            leidde = True
+            if not leidde:
+                # Another process may have sealed while this one did not lead.
+                self._verzegelaar.vergeet()
+                leidde, meteen = True, True
             try:
-                published = self.run_once()
+                if not meteen:
+                    leiding.wacht(idle_wait)
+                    if stop.is_set():
+                        break
+                    leiding.verzamel(samenvoegen_s, samenvoegen_max)
+                self.run_once()
                 backoff = idle_wait
-                if published:
-                    continue
-                leiding.wacht(idle_wait)
+                meteen = self._vol
                 continue
             except PublishError as exc:
                 log.warning("outbox relay: Kafka unavailable, retrying in %.1fs: %s", backoff, exc)
@@ -170,6 +226,7 @@ class OutboxRelay:
                 log.exception("outbox relay: unexpected failure, retrying in %.1fs", backoff)
             stop.wait(backoff)
             backoff = min(max_backoff, backoff * 2)
+            meteen = True
         if leidde and leiding.leid_ik():
             self.sluit_af()
         leiding.sluit()
@@ -178,10 +235,7 @@ class OutboxRelay:
         """On a graceful stop: anchor everything sealed (so no event waits for the next anchor
         while the service is down) and try once to publish that anchor."""
         try:
-            self.seal()
-            with self._sessions() as session, session.begin():
-                self._verzegelaar.veranker(session, forceer=True)
-            self.run_once()
+            self.run_once(forceer_anker=True)
         except PublishError as exc:
             log.warning("outbox relay: final anchor stays in the outbox: %s", exc)
         except Exception:
@@ -190,7 +244,7 @@ class OutboxRelay:
 
 class RelayThread:
     """Runs a relay in a daemon thread for a service's lifespan; with several processes per
-    database, ``leiding`` lets only one of them publish."""
+    database, ``leiding`` lets only one of them seal and publish."""
 
     def __init__(
         self,

@@ -1,19 +1,30 @@
 """The sealer: chains committed events by hash, in position order, and records signed anchors.
 
-Runs in the relay before publishing, so every event on Kafka and in the global feed carries its
-seal. Sealing after commit keeps the command path short; an event is unsealed only for the
-moments between its commit and the relay's next round.
+Only the relay seals (``shared/outbox.py``), in the same transaction in which it publishes, so
+every event on Kafka and in the global feed carries its seal; reads never write. Sealing after
+commit keeps the command path short; an event is unsealed only for the moments between its
+commit and the relay's next round, and until then it is not yet in the feed (the feed is a
+prefix of the sealed log) while a site's history shows it without seal fields.
+
+The sealer keeps the head of the chain (last position and hash), the anchor state and the last
+hash of recently sealed streams in memory between rounds, so a round costs one read of the new
+events. That state is only ever taken over from a committed round (``bevestig``) and dropped on
+any failure or change of leader (``vergeet``); a head that went stale behind the relay's back
+(another process sealed meanwhile) cannot produce a seal either: the new seal's position is the
+primary key of ``event_seals`` and the anchor's version is checked by the event store, so the
+round fails and the next one starts from the database.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from shared import integriteit as i
@@ -21,10 +32,80 @@ from shared.ankersleutels import sleutel_id
 from shared.envelope import from_recorded
 from shared.eventstore import EventMetadata, NewEvent, RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
-from shared.eventstore.tables import event_seals, events, store_identity
+from shared.eventstore.tables import event_seals, events, outbox
 from shared.settings import Mode, ServiceSettings
 
 log = logging.getLogger(__name__)
+
+# Streams whose last hash the sealer remembers; beyond this it forgets them all and looks
+# them up again (one query per round), which bounds memory at national scale.
+STROMEN_MAX = 100_000
+
+Zegel = tuple[str, str, str]
+
+# Built once: a round runs it after every wake-up (building a select costs more than running it).
+_NIEUW = (
+    select(events, outbox.c.topic, outbox.c.published_at)
+    .outerjoin(outbox, outbox.c.position == events.c.position)
+    .where(events.c.position > bindparam("na"))
+    .order_by(events.c.position)
+    .limit(bindparam("n"))
+)
+
+
+@dataclass(frozen=True)
+class Kop:
+    """The head of the seal chain and the anchor state after a committed round."""
+
+    positie: int
+    hash: str
+    ankers: int  # events in the anchor stream: the version the next anchor must expect
+    verankerd_tot: int
+    anker_root: str
+
+
+@dataclass(frozen=True)
+class Bericht:
+    """A sealed event of the round that waits to be published, as its CloudEvent."""
+
+    position: int
+    topic: str
+    stream_id: str
+    cloudevent: dict[str, Any]
+
+
+@dataclass
+class Ronde:
+    """What one round sealed and anchored, not yet committed."""
+
+    kop: Kop
+    stromen: dict[str, tuple[int, str]] = field(default_factory=dict)
+    verzegeld: int = 0
+    verankerd: int | None = None
+    berichten: list[Bericht] = field(default_factory=list)
+
+
+_ZEGELS_PG = text(
+    "INSERT INTO event_seals (position, hash, prev_hash, stream_prev_hash) "
+    "SELECT * FROM unnest(CAST(:p AS bigint[]), CAST(:h AS text[]), "
+    "CAST(:v AS text[]), CAST(:s AS text[]))"
+)
+
+
+def _schrijf_zegels(session: Session, zegels: list[tuple[int, str, str, str]]) -> None:
+    """Insert seals (position, hash, prev_hash, stream_prev_hash). On PostgreSQL as one
+    statement over arrays: an executemany costs a message per row."""
+    if session.get_bind().dialect.name == "postgresql":
+        kolommen = [list(k) for k in zip(*zegels, strict=True)]
+        session.execute(_ZEGELS_PG, dict(zip("phvs", kolommen, strict=True)))
+        return
+    session.execute(
+        insert(event_seals),
+        [
+            {"position": p, "hash": h, "prev_hash": v, "stream_prev_hash": sv}
+            for p, h, v, sv in zegels
+        ],
+    )
 
 
 def laatste_zegel(session: Session) -> tuple[int, str]:
@@ -36,6 +117,27 @@ def laatste_zegel(session: Session) -> tuple[int, str]:
     return (0, i.NUL) if rij is None else (int(rij[0]), str(rij[1]))
 
 
+def lees_kop(session: Session) -> Kop:
+    """The chain head and anchor state as committed in the database."""
+    positie, vorige = laatste_zegel(session)
+    rij = session.execute(
+        select(events)
+        .where(events.c.stream_id == i.ANKER_STREAM)
+        .order_by(events.c.version.desc())
+        .limit(1)
+    ).first()
+    if rij is None:
+        return Kop(positie, vorige, 0, 0, i.NUL)
+    anker = to_recorded(rij)
+    return Kop(
+        positie,
+        vorige,
+        anker.version,
+        int(anker.data["totEnMetPositie"]),
+        str(anker.data["merkleRoot"]),
+    )
+
+
 def verzegelde(
     session: Session,
     source: str,
@@ -44,7 +146,8 @@ def verzegelde(
     limiet: int = 1000,
     stream_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Sealed events after position ``na`` (of one stream, or all) as CloudEvent dicts."""
+    """Sealed events after position ``na`` (of one stream, or all) as CloudEvent dicts. Seals
+    are made in position order without gaps, so this is always a prefix of the log."""
     query = (
         select(events, event_seals.c.hash, event_seals.c.prev_hash, event_seals.c.stream_prev_hash)
         .join(event_seals, event_seals.c.position == events.c.position)
@@ -61,7 +164,30 @@ def verzegelde(
     ]
 
 
+def historie(session: Session, source: str, store_id: str, stream_id: str) -> list[dict[str, Any]]:
+    """Every committed event of one stream, oldest first, as CloudEvent dicts: sealed ones with
+    their seal, the few not yet sealed without ``hash``, ``prevhash`` and ``streamprevhash``
+    (whoever just sent a command sees it in the history at once)."""
+    rijen = session.execute(
+        select(events, event_seals.c.hash, event_seals.c.prev_hash, event_seals.c.stream_prev_hash)
+        .outerjoin(event_seals, event_seals.c.position == events.c.position)
+        .where(events.c.stream_id == stream_id)
+        .order_by(events.c.version)
+    ).all()
+    return [
+        from_recorded(
+            to_recorded(r),
+            source,
+            store_id,
+            None if r.hash is None else (r.hash, r.prev_hash, r.stream_prev_hash),
+        ).to_dict()
+        for r in rijen
+    ]
+
+
 class Verzegelaar:
+    """Seals and anchors for one relay; keeps the chain head between committed rounds."""
+
     def __init__(
         self,
         source: str,
@@ -75,98 +201,143 @@ class Verzegelaar:
         self._sleutel = sleutel
         self._anker_topic = anker_topic
         self._batch = batch
+        self._kop: Kop | None = None
+        self._stromen: dict[str, tuple[int, str]] = {}
 
-    def verzegel(self, session: Session, store_id: str) -> int:
-        """Seal the next committed events in position order; returns how many. Concurrent
-        sealers (the relay, a feed request) queue on the store identity row."""
-        session.execute(select(store_identity.c.id).with_for_update())
-        positie, vorige = laatste_zegel(session)
-        rijen = session.execute(
-            select(events)
-            .where(events.c.position > positie)
-            .order_by(events.c.position)
-            .limit(self._batch)
-        ).all()
-        stroom_vorige: dict[str, str] = {}
-        nieuw = []
+    def vergeet(self) -> None:
+        """Drop the remembered head: the next round reads it from the database (at start,
+        after a failure, when this process (again) became the leader)."""
+        self._kop = None
+        self._stromen = {}
+
+    def bevestig(self, ronde: Ronde) -> None:
+        """The round's transaction committed: its head is now the truth."""
+        if len(self._stromen) + len(ronde.stromen) > STROMEN_MAX:
+            self._stromen = {}
+        self._stromen.update(ronde.stromen)
+        self._kop = ronde.kop
+
+    @property
+    def batch(self) -> int:
+        """The most events one round seals."""
+        return self._batch
+
+    def ronde(
+        self, session: Session, store_id: str, forceer_anker: bool = False, stil: bool = False
+    ) -> Ronde:
+        """Seal the next committed events and, when due, record an anchor and seal it too,
+        all in the caller's transaction. Due: every ``anker_elke`` events, when
+        ``forceer_anker``, or when ``stil`` (long enough since the last anchor) and nothing new
+        came. Call ``bevestig`` after it commits and ``vergeet`` when it does not."""
+        ronde = Ronde(self._kop or lees_kop(session))
+        self._verzegel(session, store_id, ronde)
+        if self._veranker(session, ronde, forceer_anker or (stil and not ronde.verzegeld)):
+            self._verzegel(session, store_id, ronde)
+        return ronde
+
+    def _verzegel(self, session: Session, store_id: str, ronde: Ronde) -> None:
+        kop = ronde.kop
+        rijen = session.execute(_NIEUW, {"na": kop.positie, "n": self._batch}).all()
+        recorded: list[tuple[RecordedEvent, str | None]] = []
         for rij in rijen:
             event = to_recorded(rij)
-            if event.position != positie + 1:
+            if event.position != kop.positie + 1 + len(recorded):
                 break  # a gap means a later commit is visible before an earlier one: wait
-            stream_prev = self._stroom_vorige(session, event, stroom_vorige)
-            ce = from_recorded(event, self._source, store_id).to_dict()
-            ce["prevhash"], ce["streamprevhash"] = vorige, stream_prev
-            h = i.event_hash(ce)
-            nieuw.append(
-                {
-                    "position": event.position,
-                    "hash": h,
-                    "prev_hash": vorige,
-                    "stream_prev_hash": stream_prev,
-                }
-            )
-            stroom_vorige[event.stream_id] = h
+            recorded.append((event, rij.topic if rij.published_at is None else None))
+        if not recorded:
+            return
+        bekend = self._stroom_hashes(session, [e for e, _ in recorded], ronde.stromen)
+        positie, vorige = kop.positie, kop.hash
+        nieuw: list[tuple[int, str, str, str]] = []
+        for event, topic in recorded:
+            stream_prev = i.NUL if event.version == 1 else bekend[event.stream_id]
+            # Built once with its seal: hashed (the hash attribute is not covered), then sent.
+            ce = from_recorded(event, self._source, store_id, (i.NUL, vorige, stream_prev))
+            doc = ce.to_dict()
+            h = i.event_hash(doc)
+            doc["hash"] = h
+            if topic is not None:
+                ronde.berichten.append(Bericht(event.position, topic, event.stream_id, doc))
+            nieuw.append((event.position, h, vorige, stream_prev))
+            bekend[event.stream_id] = h
+            ronde.stromen[event.stream_id] = (event.version, h)
             positie, vorige = event.position, h
-        if nieuw:
-            session.execute(insert(event_seals), nieuw)
-        return len(nieuw)
+        _schrijf_zegels(session, nieuw)
+        ronde.kop = Kop(positie, vorige, kop.ankers, kop.verankerd_tot, kop.anker_root)
+        ronde.verzegeld += len(nieuw)
 
-    def _stroom_vorige(self, session: Session, event: RecordedEvent, cache: dict[str, str]) -> str:
-        if event.version == 1:
-            return i.NUL
-        if event.stream_id in cache:
-            return cache[event.stream_id]
-        h = session.execute(
-            select(event_seals.c.hash)
-            .join(events, events.c.position == event_seals.c.position)
-            .where(events.c.stream_id == event.stream_id, events.c.version == event.version - 1)
-        ).scalar()
-        if h is None:
-            raise RuntimeError(f"{event.stream_id} v{event.version - 1} is not sealed")
-        return str(h)
+    def _stroom_hashes(
+        self, session: Session, recorded: list[RecordedEvent], ronde: dict[str, tuple[int, str]]
+    ) -> dict[str, str]:
+        """The hash of the previous event of each stream in ``recorded``: from this round, from
+        memory, or (for the rest) from the database in one query."""
+        bekend: dict[str, str] = {}
+        zoek: dict[str, int] = {}
+        gezien: set[str] = set()  # streams sealed earlier in this batch: hashed in order
+        for event in recorded:
+            s = event.stream_id
+            if event.version == 1 or s in gezien:
+                gezien.add(s)
+                continue
+            gezien.add(s)
+            onthouden = ronde.get(s) or self._stromen.get(s)
+            if onthouden is not None and onthouden[0] == event.version - 1:
+                bekend[s] = onthouden[1]
+            else:
+                zoek[s] = event.version - 1
+        if zoek:
+            rijen = session.execute(
+                select(events.c.stream_id, event_seals.c.hash)
+                .join(event_seals, event_seals.c.position == events.c.position)
+                .where(tuple_(events.c.stream_id, events.c.version).in_(list(zoek.items())))
+            ).all()
+            bekend.update({str(r[0]): str(r[1]) for r in rijen})
+            if missend := zoek.keys() - bekend.keys():
+                s = min(missend)
+                raise RuntimeError(f"{s} v{zoek[s]} is not sealed")
+        return bekend
 
-    def veranker(self, session: Session, forceer: bool = False) -> int | None:
+    def _veranker(self, session: Session, ronde: Ronde, forceer: bool) -> bool:
         """Record an anchor over the events sealed since the last one, when enough accumulated
-        (or when ``forceer``); returns the anchored position or None."""
-        store = SqlEventStore(session)
-        ankers = store.load(i.ANKER_STREAM)
-        vorige = int(ankers[-1].data["totEnMetPositie"]) if ankers else 0
-        vorige_root = str(ankers[-1].data["merkleRoot"]) if ankers else i.NUL
-        positie, _ = laatste_zegel(session)
-        if positie <= vorige or (not forceer and positie - vorige < self._anker_elke):
-            return None
+        (or when ``forceer`` and there is anything new)."""
+        kop = ronde.kop
+        vorige = kop.verankerd_tot
+        if kop.positie <= vorige or (not forceer and kop.positie - vorige < self._anker_elke):
+            return False
         hashes = (
             session.execute(
                 select(event_seals.c.hash)
-                .where(event_seals.c.position > vorige, event_seals.c.position <= positie)
+                .where(event_seals.c.position > vorige, event_seals.c.position <= kop.positie)
                 .order_by(event_seals.c.position)
             )
             .scalars()
             .all()
         )
-        root = i.anker_root(vorige_root, list(hashes))
+        root = i.anker_root(kop.anker_root, list(hashes))
         data: dict[str, Any] = {
             "vanafPositie": vorige + 1,
-            "totEnMetPositie": positie,
-            "vorigeRoot": vorige_root,
+            "totEnMetPositie": kop.positie,
+            "vorigeRoot": kop.anker_root,
             "merkleRoot": root,
             "algoritme": "sha256-merkle-keten",
             "handtekening": None,
             "sleutelId": None,
         }
         if self._sleutel is not None:
-            data["handtekening"] = i.onderteken(self._sleutel, positie, root)
+            data["handtekening"] = i.onderteken(self._sleutel, kop.positie, root)
             data["sleutelId"] = sleutel_id(self._sleutel.public_key())
         now = datetime.now(UTC)
-        store.append(
+        SqlEventStore(session).append(
             i.ANKER_STREAM,
             i.ANKER_STREAM_TYPE,
-            len(ankers),
+            kop.ankers,  # a stale anchor state fails here with a version conflict
             [NewEvent(i.ANKER_TYPE, data, now, EventMetadata(actor="bodemregie"))],
             self._anker_topic,
         )
-        log.info("anchored positions 1..%s (root %s)", positie, root[:12])
-        return positie
+        log.info("anchored positions 1..%s (root %s)", kop.positie, root[:12])
+        ronde.kop = Kop(kop.positie, kop.hash, kop.ankers + 1, kop.positie, root)
+        ronde.verankerd = kop.positie
+        return True
 
 
 def verzegelaar(settings: ServiceSettings, source: str, anker_topic: str) -> Verzegelaar:

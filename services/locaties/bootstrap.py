@@ -20,7 +20,7 @@ from shared.eventstore.groepscommit import GroupCommitter
 from shared.http.app import ReadinessCheck, database_check
 from shared.leiding import leiding_voor, vergrendel
 from shared.messaging.publisher import KafkaPublisher
-from shared.outbox import OutboxRelay, RelayThread, store_id
+from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
 from shared.privacy import Personen
 from shared.zegel import Verzegelaar, verzegelaar
@@ -51,16 +51,6 @@ class Container:
             on_commit=self.relay.wake if self.relay else None,
             committer=self.committer,
         )
-
-    def verzegel(self) -> str:
-        """Seal what is committed and anchor when due (the relay does this too); returns the
-        store id."""
-        with self.sessions.begin() as session:
-            store = store_id(session)
-            self.verzegelaar.verzegel(session, store)
-            if self.verzegelaar.veranker(session) is not None:
-                self.verzegelaar.verzegel(session, store)
-        return store
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         return {"database": database_check(self.engine)}
@@ -99,8 +89,11 @@ def bootstrap(settings: LocatiesSettings) -> Container:
     source = source_urn(settings.oin, "bodemregie-locaties")
     zegel = verzegelaar(settings, source, settings.spoedlocaties_topic)
     relay = None
-    if settings.kafka_enabled and settings.relay_enabled:
-        publisher = KafkaPublisher(settings.kafka_access(), client_id="locaties-relay")
+    if settings.relay_enabled:
+        # Only the relay seals: it runs without Kafka too (then it seals and anchors only).
+        publisher = None
+        if settings.kafka_enabled:
+            publisher = KafkaPublisher(settings.kafka_access(), client_id="locaties-relay")
         relay = RelayThread(
             OutboxRelay(sessions, publisher, source, verzegelaar=zegel),
             name="locaties-relay",

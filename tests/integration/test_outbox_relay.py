@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -10,9 +14,10 @@ from shared.envelope import CloudEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import outbox
 from shared.integriteit import ANKER_TYPE
-from shared.messaging.publisher import InMemoryPublisher, PublishError
+from shared.leiding import AlleenIk
+from shared.messaging.publisher import InMemoryPublisher, OutgoingMessage, PublishError
 from shared.outbox import OutboxRelay, RelayThread
-from shared.zegel import Verzegelaar
+from shared.zegel import Verzegelaar, laatste_zegel
 from tests.support.events import new_event
 
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
@@ -58,6 +63,8 @@ def test_a_publish_failure_keeps_rows_for_the_next_round(sql_engine: Engine) -> 
     with pytest.raises(PublishError):
         relay.run_once()
     assert relay.pending() == 3
+    with make_session_factory(sql_engine)() as s:
+        assert laatste_zegel(s)[0] == 3  # the seals commit while Kafka is down: the feed grows
     assert relay.run_once() == 3
     assert [m.position for m in publisher.sent] == [1, 2, 3]
 
@@ -74,3 +81,55 @@ def test_a_graceful_stop_anchors_and_publishes_everything_sealed(sql_engine: Eng
     assert anker.type.endswith(ANKER_TYPE)
     assert anker.data["totEnMetPositie"] == 3  # the three events, far below anker_elke
     assert [m.position for m in publisher.sent] == [1, 2, 3, 4]
+
+
+class _Telpublisher(InMemoryPublisher):
+    """Counts the batches: one per round that published."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[int]] = []
+
+    def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        super().publish(messages)
+        self.batches.append([m.position for m in messages])
+
+
+class _Wachter(AlleenIk):
+    """Tells when the relay is idle, waiting for a commit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wacht_al = threading.Event()
+
+    def wacht(self, timeout: float) -> None:
+        self.wacht_al.set()
+        super().wacht(timeout)
+
+
+def test_the_relay_gathers_the_commits_of_a_moment_into_one_round(sql_engine: Engine) -> None:
+    publisher = _Telpublisher()
+    relay = OutboxRelay(make_session_factory(sql_engine), publisher, SOURCE)
+    stop, leiding = threading.Event(), _Wachter()
+    # Up to 5 s or 9 more commits after the first: the ten commits below share one round,
+    # which starts at the tenth, long before the 5 s.
+    loop = threading.Thread(
+        target=relay.run,
+        args=(stop, leiding),
+        kwargs={"idle_wait": 30.0, "samenvoegen_s": 5.0, "samenvoegen_max": 9},
+    )
+    loop.start()
+    try:
+        assert leiding.wacht_al.wait(10)  # the first round (nothing to do) is over
+        start = time.monotonic()
+        for n in range(10):
+            _append(sql_engine, f"S{n}", 0, 1)
+            leiding.wek()
+        while relay.pending() and time.monotonic() - start < 10:
+            time.sleep(0.01)
+        assert time.monotonic() - start < 4.0
+    finally:
+        stop.set()
+        leiding.wek()
+        loop.join(10)
+    assert publisher.batches[0] == list(range(1, 11))

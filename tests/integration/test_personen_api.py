@@ -18,7 +18,7 @@ from shared.auth import Rol, mint_dev_token
 from shared.eventstore.tables import events
 from shared.privacy import is_pseudoniem
 from shared.privacy.tables import personen
-from tests.support.locaties import NIEUW, SECRET, locaties_client
+from tests.support.locaties import NIEUW, SECRET, locaties_client, verzegeld
 
 GEHEIM = "ab" * 32
 
@@ -65,6 +65,7 @@ def test_locaties_events_and_feed_name_the_actor_by_pseudonym_only(
     assert locaties.get("/v1/gebeurtenissen", headers=ambtenaar).status_code == 200
     assert _aantal_personen(sql_engine) == 0  # a read stores nobody
     assert locaties.post("/v1/spoedlocaties", json=NIEUW, headers=ambtenaar).status_code == 201
+    verzegeld(locaties)
     feed = locaties.get("/v1/gebeurtenissen", headers=ambtenaar).json()["gebeurtenissen"]
     actor = feed[0]["actor"]
     assert is_pseudoniem(actor)
@@ -86,6 +87,7 @@ def test_locaties_events_and_feed_name_the_actor_by_pseudonym_only(
     assert locaties.delete(f"/v1/personen/{actor}", headers=UP).status_code == 204
     # The same official acting again is a new person; the old events keep the old pseudonym.
     locaties.post("/v1/spoedlocaties", json=NIEUW, headers=ambtenaar)
+    verzegeld(locaties)
     feed = locaties.get("/v1/gebeurtenissen", headers=ambtenaar).json()["gebeurtenissen"]
     assert feed[0]["actor"] == actor and feed[-1]["actor"] not in (actor, "")
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.app import create_app
 from shared.auth import Rol, mint_dev_token
+from shared.eventstore.tables import event_seals, events
 
 SECRET = "test-secret-" + "x" * 32
 
@@ -38,3 +40,21 @@ NIEUW: dict[str, Any] = {
     "verontreinigingsgroepen": ["pak", "cyaniden"],
     "registratiedatum": "2010-03-15",
 }
+
+
+def verzegeld(client: TestClient, timeout: float = 10.0) -> None:
+    """Wait until the app's relay has sealed every event committed so far (reads never seal:
+    the feed shows only what the relay sealed)."""
+    sessions = client.app.state.container.sessions  # type: ignore[attr-defined]
+    query = select(
+        select(func.max(events.c.position)).scalar_subquery(),
+        select(func.max(event_seals.c.position)).scalar_subquery(),
+    )
+    einde = time.monotonic() + timeout
+    while True:
+        with sessions() as session:
+            laatste, verzegeld_tot = session.execute(query).one()
+        if laatste == verzegeld_tot:
+            return
+        assert time.monotonic() < einde, f"relay sealed up to {verzegeld_tot} of {laatste}"
+        time.sleep(0.005)

@@ -1,4 +1,6 @@
-"""Event history per site and the global feed, as sealed CloudEvents."""
+"""Event history per site and the global feed, as CloudEvents. Pure reads: only the relay
+seals (``shared/zegel.py``), so the feed serves the sealed prefix of the log and a history shows
+an event not yet sealed without its seal fields."""
 
 from __future__ import annotations
 
@@ -15,16 +17,17 @@ from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, LocatieId
 from shared.aggregate import NotFound
 from shared.auth import CurrentPrincipal
 from shared.http.problems import ProblemError
+from shared.outbox import store_id
 from shared.tijd import kennismoment
+from shared.zegel import historie as stroom_historie
 from shared.zegel import verzegelde
 
 router = APIRouter(tags=["Gebeurtenissen"])
 
 
 def _stroom(services: Services, locatie_id: str) -> list[dict[str, Any]]:
-    store = services.verzegel()
     with services.sessions() as session:
-        events = verzegelde(session, services.source, store, limiet=100_000, stream_id=locatie_id)
+        events = stroom_historie(session, services.source, store_id(session), locatie_id)
     if not events:
         raise NotFound(locatie_id)
     return events
@@ -41,6 +44,8 @@ def historie(
 ) -> schemas.Gebeurtenissen:
     """Alle gebeurtenissen van de locatie, oudste eerst, met besluitdatum (occurredat),
     registratiemoment (time) en hun plaats in de hashketen (hash, prevhash, streamprevhash).
+    Een gebeurtenis die net is vastgelegd staat er meteen in; de zegel volgt binnen enkele
+    milliseconden (tot dan ontbreken hash, prevhash en streamprevhash). Lezen verandert niets.
     Met `kennisdatum` alleen wat aan het eind van die dag was vastgelegd, met `peildatum` alleen
     wat op of voor die datum gebeurde (een correctie gebeurt op het moment van vastleggen)."""
     peildatum, kennisdatum = tijd
@@ -80,7 +85,8 @@ def gebeurtenis(
     services: Services,
     principal: CurrentPrincipal,
 ) -> dict[str, Any]:
-    """Eén gebeurtenis als CloudEvent."""
+    """Eén gebeurtenis als CloudEvent (zonder hash, prevhash en streamprevhash zolang ze nog
+    niet is verzegeld)."""
     for event in _stroom(services, locatie_id):
         if event["sequence"] == str(versie):
             return event
@@ -102,10 +108,14 @@ def feed(
     """Alle gebeurtenissen in de volgorde van vastleggen, vanaf een positie (inclusief), met
     hun zegel in de hashketen en de ankers. Een lezer die doorgaat bij de positie in de
     next-link mist niets en leest niets dubbel: de posities lopen zonder gaten op. Bedoeld voor
-    bijlezen en voor auditors (`bodemregie audit export --api ...`)."""
-    store = services.verzegel()
+    bijlezen en voor auditors (`bodemregie audit export --api ...`).
+
+    De stroom bevat alleen verzegelde gebeurtenissen: een begin van het verzegelde logboek,
+    zonder gaten. Een gebeurtenis die is vastgelegd maar nog niet verzegeld (dat doet de relay
+    binnen enkele milliseconden na vastleggen) staat er nog niet in en verschijnt bij een
+    volgende lezing op haar eigen positie. Lezen verandert niets."""
     with services.sessions() as session:
-        events = verzegelde(session, services.source, store, vanaf_positie - 1, limiet)
+        events = verzegelde(session, services.source, store_id(session), vanaf_positie - 1, limiet)
     volgende = int(events[-1]["position"]) + 1 if events else vanaf_positie
     return schemas.Gebeurtenissen(
         gebeurtenissen=events,

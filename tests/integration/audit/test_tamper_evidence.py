@@ -18,7 +18,7 @@ from auditor.cli import main as audit
 from shared import integriteit as i
 from shared.auth import Rol
 from shared.eventstore.tables import event_seals, events, outbox
-from tests.support.locaties import NIEUW, locaties_client, token
+from tests.support.locaties import NIEUW, locaties_client, token, verzegeld
 
 ZH = token(Rol.BEVOEGD_GEZAG, "ZH")  # NIEUW is a ZH site: only ZH writes it
 KETEN = ["onderzocht", "ernstig-spoed", "saneringsplan", "sanering-gestart", "gesaneerd"]
@@ -44,8 +44,8 @@ def api(pg_engine: Engine, sleutels: tuple[Path, Path]) -> Iterator[TestClient]:
                     json={"naar": naar, "besluitdatum": f"201{versie}-01-01"},
                     headers={**ZH, "If-Match": f'"{versie}"'},
                 )
-            # Reading the feed seals and, every 5 events, anchors: a chain of anchors.
-            client.get("/v1/gebeurtenissen", headers=ZH)
+            # The relay seals and, every 5 events, anchors: a chain of anchors.
+            verzegeld(client)
         yield client
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from services.locaties.entrypoints.demo import vul
-from tests.support.locaties import SECRET, locaties_client, token
+from tests.support.locaties import SECRET, locaties_client, token, verzegeld
 
 
 def test_the_demo_fills_the_registry_through_the_api(pg_engine: Engine) -> None:
@@ -14,6 +14,7 @@ def test_the_demo_fills_the_registry_through_the_api(pg_engine: Engine) -> None:
         assert uitkomst["locaties"] == 50
         listed = api.get("/v1/spoedlocaties", params={"pageSize": 1}, headers=token())
         assert listed.headers["x-total-count"] == "50"
+        verzegeld(api)
         feed = api.get("/v1/gebeurtenissen", params={"limiet": 1000}, headers=token()).json()
         assert len(feed["gebeurtenissen"]) == uitkomst["verzoeken"]
         statuses = {e["data"].get("naar") for e in feed["gebeurtenissen"]}

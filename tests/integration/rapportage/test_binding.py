@@ -26,7 +26,7 @@ from shared.db.migrations import alembic_config
 from shared.eventstore.tables import consumer_offsets
 from shared.messaging.consumer import ListDeadLetterSink, Record
 from tests.support.infra import sqlite_database
-from tests.support.locaties import NIEUW, locaties_client, token
+from tests.support.locaties import NIEUW, locaties_client, token, verzegeld
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
 UP = token(Rol.BEVOEGD_GEZAG, "ZH")  # NIEUW is a ZH site: only ZH writes it
@@ -42,7 +42,7 @@ def _gezegeld_log(engine: Engine, sleutel: Path) -> list[dict[str, Any]]:
                 json={"naar": "onderzocht", "besluitdatum": "2011-01-01"},
                 headers={**UP, "If-Match": '"1"'},
             )
-            api.get("/v1/gebeurtenissen", headers=UP)  # seals, and anchors every 3
+            verzegeld(api)  # the relay seals, and anchors every 3
         return export.uit_api("", UP["Authorization"].split()[1], toon=False, client=api)
 
 
