@@ -28,13 +28,10 @@ from shared.db.engine import make_session_factory
 from shared.eventstore.groepscommit import CommitRequest, GroupCommitter
 from shared.eventstore.tables import event_positions, events, outbox
 from shared.vocabulaire import Status
-from tests.integration.locaties.test_historische_lijst import (
-    PROGRAMMA,
-    Stap,
-    _plan,
-)
+from tests.integration.locaties.test_historische_lijst import Stap, _namens, _plan
 from tests.support.infra import PG_ADMIN_URL, postgres_database
 
+ZH = _namens("ZH")
 HANDLER: dict[type, Callable[..., Any]] = {
     commands.RegistreerSpoedlocatie: handlers.registreer,
     commands.WijzigStatus: handlers.wijzig_status,
@@ -65,12 +62,15 @@ def _run_plan(engine: Engine, stappen: list[Stap], committer: GroupCommitter | N
     sessions = make_session_factory(engine)
     ids: dict[int, str] = {}
     versies: dict[int, int] = {}
+    eigenaar: dict[int, str] = {}  # only a site's own bevoegd gezag changes it
     for stap in stappen:
         if stap.commando is commands.RegistreerSpoedlocatie:
+            gezag = str(stap.velden["bevoegd_gezag"])
             locatie = handlers.registreer(
-                stap.maak("", 0), _uow(sessions, None, stap.vastgelegd), PROGRAMMA
+                stap.maak("", 0), _uow(sessions, None, stap.vastgelegd), _namens(gezag)
             )
             ids[stap.locatie], versies[stap.locatie] = locatie.id, locatie.version
+            eigenaar[stap.locatie] = locatie.bevoegd_gezag
     per_site: dict[int, list[Stap]] = defaultdict(list)
     for stap in stappen:
         if stap.commando is not commands.RegistreerSpoedlocatie:
@@ -81,10 +81,11 @@ def _run_plan(engine: Engine, stappen: list[Stap], committer: GroupCommitter | N
             cmd = stap.maak(ids[nummer], versies[nummer])
             try:
                 uow = _uow(sessions, committer, stap.vastgelegd)
-                locatie = HANDLER[stap.commando](cmd, uow, PROGRAMMA)
+                locatie = HANDLER[stap.commando](cmd, uow, _namens(eigenaar[nummer]))
             except handlers.OngeldigeWaarde:
                 continue
             versies[nummer] = locatie.version
+            eigenaar[nummer] = locatie.bevoegd_gezag
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(site, sorted(per_site)))
@@ -156,7 +157,7 @@ def _registreer(sessions: sessionmaker[Session], n: int) -> list[str]:
         cmd = commands.RegistreerSpoedlocatie(
             "ZH", "0513", f"Locatie {i}", "landbodem", ("pak",), None, date(2011, 1, 3)
         )
-        ids.append(handlers.registreer(cmd, _uow(sessions, None), PROGRAMMA).id)
+        ids.append(handlers.registreer(cmd, _uow(sessions, None), ZH).id)
     return ids
 
 
@@ -197,7 +198,7 @@ def test_a_version_conflict_fails_only_its_own_command() -> None:
         try:
             with ThreadPoolExecutor(4) as pool:
                 eerste = pool.submit(
-                    handlers.wijzig_status, _onderzocht(stop), _uow(sessions, committer), PROGRAMMA
+                    handlers.wijzig_status, _onderzocht(stop), _uow(sessions, committer), ZH
                 )
                 threading.Event().wait(0.2)  # the first batch is now held
                 # Two commands on x both expect version 1: exactly one can win.
@@ -206,7 +207,7 @@ def test_a_version_conflict_fails_only_its_own_command() -> None:
                         handlers.wijzig_status,
                         _onderzocht(lid),
                         _uow(sessions, committer),
-                        PROGRAMMA,
+                        ZH,
                     )
                     for lid in (x, x, y)
                 ]
@@ -271,7 +272,7 @@ def test_a_batch_that_dies_before_commit_acknowledged_nothing_and_left_nothing(
         try:
             with ThreadPoolExecutor(8) as pool:
                 eerste = pool.submit(
-                    handlers.wijzig_status, _onderzocht(stop), _uow(sessions, committer), PROGRAMMA
+                    handlers.wijzig_status, _onderzocht(stop), _uow(sessions, committer), ZH
                 )
                 threading.Event().wait(0.2)
                 uitkomsten = {
@@ -279,7 +280,7 @@ def test_a_batch_that_dies_before_commit_acknowledged_nothing_and_left_nothing(
                         handlers.wijzig_status,
                         _onderzocht(lid),
                         _uow(sessions, committer),
-                        PROGRAMMA,
+                        ZH,
                     )
                     for lid in ids
                 }
@@ -337,7 +338,7 @@ def test_commands_from_many_threads_all_land_exactly_once() -> None:
                             )
                         cmd = commands.BoekKosten(lid, versie, 100, date(2012, 1, 1 + i), "x")
                         try:
-                            handlers.boek_kosten(cmd, _uow(sessions, committer), PROGRAMMA)
+                            handlers.boek_kosten(cmd, _uow(sessions, committer), ZH)
                         except handlers.VersieVerouderd:
                             continue
                         with slot:
@@ -377,19 +378,19 @@ def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -
             cmd = commands.RegistreerSpoedlocatie(
                 "ZH", "0513", "x", "landbodem", ("pak",), None, date(2011, 1, 3)
             )
-            handlers.registreer(cmd, _uow(sessions, committer), PROGRAMMA)
+            handlers.registreer(cmd, _uow(sessions, committer), ZH)
             gegeven = commands.RegistreerSpoedlocatie(
                 "ZH", "0513", "y", "landbodem", ("pak",), None, date(2011, 1, 3), "ZH051399999"
             )
-            handlers.registreer(gegeven, _uow(sessions, committer), PROGRAMMA)
+            handlers.registreer(gegeven, _uow(sessions, committer), ZH)
             with pytest.raises(handlers.BestaatAl):
-                handlers.registreer(gegeven, _uow(sessions, committer), PROGRAMMA)
+                handlers.registreer(gegeven, _uow(sessions, committer), ZH)
             assert committer.batch_sizes == [1]  # only the registration with a given id
             uow = _uow(sessions, committer)
             with uow:
                 uow.session.execute(text("SELECT pg_advisory_xact_lock(42)"))
                 locatie = uow.locaties.get("ZH051399999")
-                locatie.wijzig_status(Status.ONDERZOCHT, date(2011, 6, 2), "", PROGRAMMA.meta)
+                locatie.wijzig_status(Status.ONDERZOCHT, date(2011, 6, 2), "", ZH.meta)
                 uow.commit()
             assert committer.batch_sizes == [1]
         finally:
@@ -398,4 +399,4 @@ def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -
         # A stopped committer refuses at once instead of leaving the caller waiting.
         with pytest.raises(RuntimeError):
             kosten = commands.BoekKosten("ZH051399999", 2, 100, date(2012, 1, 1), "x")
-            handlers.boek_kosten(kosten, _uow(sessions, committer), PROGRAMMA)
+            handlers.boek_kosten(kosten, _uow(sessions, committer), ZH)

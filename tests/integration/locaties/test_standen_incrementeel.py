@@ -20,7 +20,9 @@ from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db.engine import make_session_factory
 from shared.vocabulaire import Knelpunt
-from tests.integration.locaties.test_historische_lijst import PROGRAMMA, _plan, _vul
+from tests.integration.locaties.test_historische_lijst import _namens, _plan, _vul
+
+ZH = _namens("ZH")
 
 
 def _rijen(engine: Engine) -> list[Row[Any]]:
@@ -66,7 +68,7 @@ def test_an_event_that_changes_nothing_shown_leaves_the_rows_alone(sql_engine: E
     registratie = commands.RegistreerSpoedlocatie(
         "ZH", "0513", "Gasfabriek", "landbodem", ("pak",), None, date(2012, 3, 1)
     )
-    locatie = handlers.registreer(registratie, SqlLocatiesUnitOfWork(sessions), PROGRAMMA)
+    locatie = handlers.registreer(registratie, SqlLocatiesUnitOfWork(sessions), ZH)
     # Versions 2 and 3 set the same bottleneck on the same date; version 4 on a later date,
     # version 5 another one on that same date.
     for versie, datum, knelpunt in (
@@ -76,7 +78,7 @@ def test_an_event_that_changes_nothing_shown_leaves_the_rows_alone(sql_engine: E
         (4, date(2012, 6, 1), Knelpunt.FINANCIEEL),
     ):
         cmd = commands.StelKnelpuntVast(locatie.id, versie, knelpunt, datum, "")
-        locatie = handlers.stel_knelpunt_vast(cmd, SqlLocatiesUnitOfWork(sessions), PROGRAMMA)
+        locatie = handlers.stel_knelpunt_vast(cmd, SqlLocatiesUnitOfWork(sessions), ZH)
     assert locatie.version == 5
     incrementeel = _rijen(sql_engine)
     with sessions.begin() as session:
