@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from services.rapportage.bootstrap import Container
 from services.rapportage.domain import selectie
@@ -16,7 +15,7 @@ from services.rapportage.domain.rapporten import NAMEN, Rapport
 from services.rapportage.entrypoints import weergave
 from shared.auth import CurrentPrincipal
 from shared.bevoegde_gezagen import get as bevoegd_gezag_info
-from shared.eventstore.tables import dead_letters
+from shared.http.onverwerkbaar import Onverwerkbaar, onverwerkbare
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import controleer_tijdreis
 
@@ -65,16 +64,6 @@ class RapportOut(BaseModel):
 class Overzicht(BaseModel):
     positie: int
     rapportages: dict[str, dict[str, str]]
-
-
-class Onverwerkbaar(BaseModel):
-    consument: str
-    topic: str
-    partitie: int
-    offset: int
-    sleutel: str | None
-    reden: str
-    vastgelegdOp: datetime
 
 
 def container(request: Request) -> Container:
@@ -340,17 +329,4 @@ def transitie(
 def onverwerkbaar(services: Services, principal: CurrentPrincipal) -> list[Onverwerkbaar]:
     """De dead letters van deze service: wat de consument niet kon verwerken en waarom. Ze
     staan ook op het topic bodem.deadletter.v1."""
-    with services.sessions() as session:
-        rows = session.execute(select(dead_letters).order_by(dead_letters.c.id)).all()
-    return [
-        Onverwerkbaar(
-            consument=r.consumer,
-            topic=r.topic,
-            partitie=r.kafka_partition,
-            offset=r.kafka_offset,
-            sleutel=r.message_key,
-            reden=r.reason,
-            vastgelegdOp=r.recorded_at,
-        )
-        for r in rows
-    ]
+    return onverwerkbare(services.sessions)
