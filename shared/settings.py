@@ -48,6 +48,9 @@ class ServiceSettings(BaseSettings):
     oin: str = "00000001003214345000"
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     public_base_url: str = ""
+    # How long an Idempotency-Key's answer is kept (shared/http/idempotentie.py); the API
+    # promises at least a day, since other systems retry after time-outs.
+    idempotentie_bewaartijd_uren: int = Field(default=24, ge=24)
     # --- Kafka login (SASL/SCRAM; shared/messaging/kafka_client.py) ---
     # A credentials file (JSON, as deploy/kafka/kafka.sh writes them) or a username and
     # password. Without either, a development service logs in with

@@ -61,7 +61,8 @@ def nl_gov_openapi(
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = op.setdefault("responses", {})
-            responses.pop("422", None)
+            if responses.get("422", {}).get("description") == "Validation Error":
+                responses.pop("422")  # FastAPI's own: our validation errors are 400s
             for code, response in responses.items():
                 if code[0] in "23":
                     response.setdefault("headers", {})["API-Version"] = {

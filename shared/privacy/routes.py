@@ -13,6 +13,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.auth import CurrentPrincipal, Principal, Rol
+from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 from shared.privacy.store import PSEUDONIEM, Personen, is_pseudoniem
 
@@ -71,7 +72,7 @@ def _vergeet(store: MetPersonen, pseudoniem: str) -> PersoonOut:
     )
 
 
-router = APIRouter(tags=["Personen"])
+router = APIRouter(tags=["Personen"], route_class=IdempotenteRoute)
 
 
 @router.get(

@@ -17,8 +17,9 @@ from services.kennis.entrypoints import schemas
 from services.kennis.entrypoints.dependencies import ERRORS, PseudonymousPrincipal, Services, meta
 from services.kennis.service_layer import handlers
 from shared.auth import CurrentPrincipal
+from shared.http.idempotentie import IdempotenteRoute
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotenteRoute)
 
 
 def _bijdragen(
