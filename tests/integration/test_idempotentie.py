@@ -292,3 +292,21 @@ def test_kennis_retried_question_is_asked_once(sql_engine: Engine) -> None:
         assert {a.status_code for a in antwoorden} <= {201, 409}
         lijst = api.get(f"/v1/kennisvragen/{vraag}", headers=UP).json()
         assert len(lijst["antwoorden"]) == 1
+
+
+def test_every_post_documents_the_header_and_its_answers(sqlite_engine: Engine) -> None:
+    with locaties_client(sqlite_engine) as api, kennis_client(sqlite_engine) as kennis:
+        documenten = [api.get("/v1/openapi.json").json(), kennis.get("/v1/openapi.json").json()]
+    posts = 0
+    for doc in documenten:
+        for pad, item in doc["paths"].items():
+            for methode, op in item.items():
+                namen = {p["name"] for p in op.get("parameters", [])}
+                if methode != "post":
+                    assert "Idempotency-Key" not in namen, (methode, pad)
+                    continue
+                posts += 1
+                assert "Idempotency-Key" in namen, pad
+                assert "in behandeling" in op["responses"]["409"]["description"], pad
+                assert "422" in op["responses"], pad
+    assert posts >= 20
