@@ -310,3 +310,30 @@ def test_every_post_documents_the_header_and_its_answers(sqlite_engine: Engine) 
                 assert "in behandeling" in op["responses"]["409"]["description"], pad
                 assert "422" in op["responses"], pad
     assert posts >= 20
+
+
+def test_the_held_commit_wakes_the_relay_only_once_it_is_committed(sql_engine: Engine) -> None:
+    """The unit of work's hooks: with a key its COMMIT waits for the answer, and the relay is
+    woken after the one real commit (events and answer), not before."""
+    from datetime import UTC, datetime
+
+    from shared.db.engine import make_session_factory
+    from shared.eventstore import EventMetadata, NewEvent
+    from shared.idempotentie import Verzoek, herstel, zet
+    from shared.unit_of_work import SqlUnitOfWork
+
+    gewekt: list[int] = []
+    sessions = make_session_factory(sql_engine)
+    verzoek = Verzoek("scope", "k", "afdruk", timedelta(hours=24))
+    token = zet(verzoek)
+    try:
+        with SqlUnitOfWork(sessions, on_commit=lambda: gewekt.append(_events(sql_engine))) as uow:
+            nieuw = NewEvent("iets-gebeurd", {}, datetime.now(UTC), EventMetadata(actor="prs-x"))
+            uow.events.append("s-1", "test", 0, [nieuw])
+            uow.commit()
+        assert verzoek.sessie is not None and gewekt == []
+        assert _events(sql_engine) == 0  # held: not committed yet
+    finally:
+        herstel(token)
+    verzoek.rond_af(store.Antwoord(201, [("etag", '"1"')], b"{}"))
+    assert gewekt == [1] and _events(sql_engine) == 1 and _sleutels(sql_engine) == 1
