@@ -5,8 +5,11 @@ The HTTP side (``shared/http/idempotentie.py``) puts a :class:`Verzoek` in a con
 before it runs the endpoint. The unit of work then calls two hooks:
 
 - :func:`bij_begin` right after ``BEGIN``: on PostgreSQL it takes an advisory lock on the key
-  (another request with the key still running: :class:`InBehandeling`, a 409) and reads the
-  stored answer (the first request finished meanwhile: :class:`AlBeantwoord`);
+  without waiting (another request with the key still running: :class:`InBehandeling`, a 409);
+  on SQLite, whose writers queue, it reads the stored answer (the first request finished while
+  this one waited: :class:`AlBeantwoord`). A first request that finished between the route's
+  lookup and the lock is caught by the primary key when the answer is stored (this transaction
+  then rolls back whole) or by the command's own version check;
 - :func:`houd_commit_aan` instead of ``COMMIT``: the transaction stays open, with the events,
   outbox and read model in it, until the route has its answer; the route then stores the answer
   in that same transaction and commits once (:meth:`Verzoek.rond_af`). So a crash can never leave
@@ -103,8 +106,10 @@ def bij_begin(session: Session) -> None:
     verzoek = _lopend.get()
     if verzoek is None or verzoek.sessie is not None:
         return
-    if not store.probeer_te_claimen(session, verzoek.scope, verzoek.sleutel):
-        raise InBehandeling()
+    if session.get_bind().dialect.name == "postgresql":
+        if not store.probeer_te_claimen(session, verzoek.scope, verzoek.sleutel):
+            raise InBehandeling()
+        return
     opgeslagen = store.lees(session, verzoek.scope, verzoek.sleutel, store.nu())
     if opgeslagen is not None:
         raise AlBeantwoord(opgeslagen)

@@ -22,10 +22,12 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
-    insert,
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.db.types import UtcDateTime
@@ -90,28 +92,39 @@ def bewaar(
     moment: datetime,
     bewaartijd: timedelta,
 ) -> None:
-    """Store the answer in the session's transaction. An expired row with the same key may
-    still be there (cleanup runs now and then): it gives way. A live one makes the insert
-    fail on the primary key, which is how two first requests end with one answer."""
-    session.execute(
-        delete(idempotency_keys).where(
-            idempotency_keys.c.scope == scope,
-            idempotency_keys.c.sleutel == sleutel,
-            idempotency_keys.c.verloopt_op <= moment,
+    """Store the answer in the session's transaction, in one statement. An expired row with
+    the same key may still be there (cleanup runs now and then): it is overwritten. A live one
+    stays, and this raises IntegrityError: that is how two first requests end with one answer."""
+    waarden = {
+        "scope": scope,
+        "sleutel": sleutel,
+        "vingerafdruk": vingerafdruk,
+        "status": antwoord.status,
+        "headers": json.dumps(antwoord.headers),
+        "body": antwoord.body,
+        "vastgelegd_op": moment,
+        "verloopt_op": moment + bewaartijd,
+    }
+    dialect = session.get_bind().dialect.name
+    maak = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        maak(idempotency_keys)
+        .values(**waarden)
+        .on_conflict_do_update(
+            index_elements=[idempotency_keys.c.scope, idempotency_keys.c.sleutel],
+            set_={k: v for k, v in waarden.items() if k not in ("scope", "sleutel")},
+            where=idempotency_keys.c.verloopt_op <= moment,
         )
     )
-    session.execute(
-        insert(idempotency_keys).values(
-            scope=scope,
-            sleutel=sleutel,
-            vingerafdruk=vingerafdruk,
-            status=antwoord.status,
-            headers=json.dumps(antwoord.headers),
-            body=antwoord.body,
-            vastgelegd_op=moment,
-            verloopt_op=moment + bewaartijd,
+    # RETURNING, not rowcount: drivers report -1 for an upsert that changed nothing.
+    if session.execute(statement.returning(idempotency_keys.c.scope)).first() is None:
+        raise IntegrityError(
+            "INSERT INTO idempotency_keys", {"scope": scope, "sleutel": sleutel}, _Bezet()
         )
-    )
+
+
+class _Bezet(Exception):
+    """A live answer for the key is already stored."""
 
 
 def ruim_op(session: Session, moment: datetime) -> int:

@@ -180,11 +180,15 @@ def ruim_op(sessions: sessionmaker[Session]) -> int:
         return store.ruim_op(session, store.nu())
 
 
-def _ruim_af_en_toe_op(sessions: sessionmaker[Session]) -> None:
+def _opruimen_nodig(sessions: sessionmaker[Session]) -> bool:
     nu = time.monotonic()
     if nu - _laatst_opgeruimd.get(id(sessions), float("-inf")) < _OPRUIM_INTERVAL_S:
-        return
+        return False
     _laatst_opgeruimd[id(sessions)] = nu
+    return True
+
+
+def _ruim_af_en_toe_op(sessions: sessionmaker[Session]) -> None:
     try:
         ruim_op(sessions)
     except Exception:  # the answer is sent anyway; the next interval tries again
@@ -253,5 +257,6 @@ async def _bewaar(
         if opgeslagen is None:
             raise
         return _herhaal(opgeslagen, verzoek.vingerafdruk)
-    await run_in_threadpool(_ruim_af_en_toe_op, sessions)
+    if _opruimen_nodig(sessions):
+        await run_in_threadpool(_ruim_af_en_toe_op, sessions)
     return response

@@ -8,6 +8,7 @@ import hashlib
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from shared.http.problems import PROBLEM_JSON
 from shared.idempotentie_store import idempotency_keys
 from tests.integration.kennis.test_api import VRAAG
 from tests.integration.kennis.test_api import _client as kennis_client
+from tests.support.infra import sqlite_database
 from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 
 ZH = token()
@@ -294,8 +296,13 @@ def test_kennis_retried_question_is_asked_once(sql_engine: Engine) -> None:
         assert len(lijst["antwoorden"]) == 1
 
 
-def test_every_post_documents_the_header_and_its_answers(sqlite_engine: Engine) -> None:
-    with locaties_client(sqlite_engine) as api, kennis_client(sqlite_engine) as kennis:
+def test_every_post_documents_the_header_and_its_answers(tmp_path: Path) -> None:
+    with (
+        sqlite_database(tmp_path) as een,
+        sqlite_database(tmp_path) as twee,
+        locaties_client(een) as api,
+        kennis_client(twee) as kennis,
+    ):
         documenten = [api.get("/v1/openapi.json").json(), kennis.get("/v1/openapi.json").json()]
     posts = 0
     for doc in documenten:
@@ -337,3 +344,22 @@ def test_the_held_commit_wakes_the_relay_only_once_it_is_committed(sql_engine: E
         herstel(token)
     verzoek.rond_af(store.Antwoord(201, [("etag", '"1"')], b"{}"))
     assert gewekt == [1] and _events(sql_engine) == 1 and _sleutels(sql_engine) == 1
+
+
+def test_a_live_answer_is_never_overwritten_an_expired_one_is(sql_engine: Engine) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    antwoord = store.Antwoord(201, [], b"1")
+    begin = store.nu()
+    with Session(sql_engine) as s, s.begin():
+        store.bewaar(s, "scope", "k", "a", antwoord, begin, timedelta(hours=24))
+    with pytest.raises(IntegrityError), Session(sql_engine) as s, s.begin():
+        store.bewaar(
+            s, "scope", "k", "b", antwoord, begin + timedelta(hours=23), timedelta(hours=24)
+        )
+    later = begin + timedelta(hours=24)
+    with Session(sql_engine) as s, s.begin():
+        store.bewaar(s, "scope", "k", "c", antwoord, later, timedelta(hours=24))
+    with Session(sql_engine) as s:
+        opgeslagen = store.lees(s, "scope", "k", later)
+    assert opgeslagen is not None and opgeslagen.vingerafdruk == "c"
