@@ -363,3 +363,47 @@ def test_a_live_answer_is_never_overwritten_an_expired_one_is(sql_engine: Engine
     with Session(sql_engine) as s:
         opgeslagen = store.lees(s, "scope", "k", later)
     assert opgeslagen is not None and opgeslagen.vingerafdruk == "c"
+
+
+def test_an_erasure_request_retried_gets_its_201_not_a_404(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    """A POST that commits without the unit of work (the person store) stores its answer in a
+    transaction right after; without the key the retry would say the person is unknown."""
+    assert api.post("/v1/spoedlocaties", json=NIEUW, headers=_als("wim@zh.nl")).status_code == 201
+    headers = {**UP, "Idempotency-Key": "vergeet-wim"}
+    eerste = api.post("/v1/vergeetverzoeken", json={"persoon": "wim@zh.nl"}, headers=headers)
+    assert eerste.status_code == 201, eerste.text
+    _gelijk(
+        eerste, api.post("/v1/vergeetverzoeken", json={"persoon": "wim@zh.nl"}, headers=headers)
+    )
+    zonder = api.post("/v1/vergeetverzoeken", json={"persoon": "wim@zh.nl"}, headers=UP)
+    assert zonder.status_code == 404
+
+
+def test_a_key_without_a_valid_token_is_401(api: TestClient, sql_engine: Engine) -> None:
+    for kop in ({}, {"Authorization": "Bearer kapot"}):
+        response = api.post(
+            "/v1/spoedlocaties", json=NIEUW, headers={**kop, "Idempotency-Key": "x"}
+        )
+        assert response.status_code == 401
+        assert response.headers["content-type"] == PROBLEM_JSON
+    assert _events(sql_engine) == 0 and _sleutels(sql_engine) == 0
+
+
+def test_the_retention_is_configurable_but_never_under_a_day(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pydantic import ValidationError
+
+    from services.locaties.config import LocatiesSettings
+
+    with pytest.raises(ValidationError):
+        LocatiesSettings(idempotentie_bewaartijd_uren=23)
+    with locaties_client(sqlite_engine, idempotentie_bewaartijd_uren=48) as api:
+        headers = {**ZH, "Idempotency-Key": "lang"}
+        eerste = api.post("/v1/spoedlocaties", json=NIEUW, headers=headers)
+        begin = store.nu()
+        monkeypatch.setattr(store, "nu", lambda: begin + timedelta(hours=47))
+        _gelijk(eerste, api.post("/v1/spoedlocaties", json=NIEUW, headers=headers))
+        assert _events(sqlite_engine) == 1
