@@ -224,13 +224,16 @@ async def _idempotent(
     except AlBeantwoord as antwoord:
         await run_in_threadpool(verzoek.verwerp)
         return _herhaal(antwoord.opgeslagen, afdruk)
-    except BaseException:
+    except Exception:
         await run_in_threadpool(verzoek.verwerp)
         # Without PostgreSQL's lock a concurrent first request can win while this one runs
         # (this one then fails, e.g. on its version check): the winner's answer counts.
         opgeslagen = await run_in_threadpool(_lees, sessions, scope, sleutel)
         if opgeslagen is not None:
             return _herhaal(opgeslagen, afdruk)
+        raise
+    except BaseException:  # cancelled: give the held transaction back at once
+        verzoek.verwerp()
         raise
     finally:
         herstel(token)
