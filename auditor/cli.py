@@ -92,7 +92,10 @@ def _sleutels(args: argparse.Namespace) -> Sleutelset | None:
 
 def _verify(args: argparse.Namespace) -> int:
     sleutel = _sleutels(args)
-    uitslag = verify.controleer(_events(args), sleutel)
+    if args.bestand and not (args.kafka or args.api):
+        uitslag = verify.controleer_bestand(args.bestand, sleutel)  # in parallel
+    else:
+        uitslag = verify.controleer(_events(args), sleutel)
     print(
         f"{uitslag.gecontroleerd} gebeurtenissen gecontroleerd, {uitslag.ankers} ankers "
         f"({uitslag.ondertekend} met geldige handtekening), verankerd tot positie "

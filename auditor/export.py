@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 import httpx
 from kafka import KafkaConsumer, TopicPartition
 
+from shared.integriteit import lees_json
 from shared.messaging.kafka_client import KafkaAccess
 
 
@@ -96,11 +99,27 @@ def schrijf(regels: list[dict[str, Any]], uit: TextIO) -> None:
         uit.write(json.dumps(regel, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+@contextmanager
+def zonder_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a log is read or checked: its events are trees
+    (JSON has no cycles), and its passes over a heap of millions of them cost a quarter of the
+    time of ``audit verify``. Reference counting still frees everything."""
+    was_aan = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_aan:
+            gc.enable()
+
+
 def lees(pad: str) -> Iterator[dict[str, Any]]:
-    with open(pad, encoding="utf-8") as fh:
+    # orjson: parsing is most of the time of ``audit verify``; the standard library reads what
+    # orjson refuses or would read differently, so the same files read the same.
+    with zonder_gc(), open(pad, "rb") as fh:
         for nummer, regel in enumerate(fh, start=1):
-            if regel.strip():
+            if not regel.isspace():
                 try:
-                    yield json.loads(regel)
-                except json.JSONDecodeError as exc:
+                    yield lees_json(regel)
+                except ValueError as exc:
                     raise ValueError(f"regel {nummer} is geen JSON: {exc}") from exc

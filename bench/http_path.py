@@ -98,9 +98,16 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
         if time.monotonic() > deadline:
             raise RuntimeError("service did not start")
         time.sleep(0.3)
-    headers = {
-        "Authorization": f"Bearer {mint_dev_token(SECRET, 'bench', Rol.UITVOERINGSPROGRAMMA)}"
-    }
+    # The sites are Zuid-Holland's, and only a site's own bevoegd gezag writes it; each client
+    # is its own official with its own token, as real clients are (the rate limit is per token).
+    tokens = [
+        {
+            "Authorization": "Bearer "
+            + mint_dev_token(SECRET, f"bench{n}@zh.nl", Rol.BEVOEGD_GEZAG, "ZH")
+        }
+        for n in range(clients)
+    ]
+    headers = tokens[0]
     body = {
         "bevoegdGezag": "ZH",
         "gemeentecode": "0513",
@@ -147,8 +154,9 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
     reader = threading.Thread(target=consume)
     reader.start()
 
-    def drive(locatie_id: str) -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+    def drive(nummer: int, locatie_id: str) -> None:
+        eigen = tokens[nummer % clients]
+        with httpx.Client(base_url=base, headers=eigen, timeout=60) as client:
             for version, naar in enumerate(KETEN, start=1):
                 sent[(locatie_id, version + 1)] = time.perf_counter()
                 response = client.post(
@@ -160,7 +168,7 @@ def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
 
     start = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(drive, ids))
+        list(pool.map(drive, range(len(ids)), ids))
     elapsed = time.perf_counter() - start
     reader.join(120)
     stop.set()

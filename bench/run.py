@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import eventstore_append, historische_lijst, http_path, rapportage_schaal
+from bench import (
+    audit_verify,
+    eventstore_append,
+    historische_lijst,
+    http_path,
+    rapportage_schaal,
+    zegelcontrole_kosten,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +57,9 @@ def main() -> None:
     ]
     schaal = [rapportage_schaal.main(["--schaal", s]) for s in ("1", "10", "50")]
     lijst = historische_lijst.main(["--sites", "400000"])
-    write(append_1, append_4, http, schaal, lijst)
+    verify = audit_verify.main(["--events", "300000"])
+    zegels = zegelcontrole_kosten.main(["--events", "20000"])
+    write(append_1, append_4, http, schaal, lijst, verify, zegels)
 
 
 def _row(r: dict[str, Any]) -> str:
@@ -63,6 +72,10 @@ def _row(r: dict[str, Any]) -> str:
 SCHAAL_KOLOMMEN = [
     *("scale", "sites", "facts", "fold", "timelines", "MB", "per peildatum", "per kennisdatum"),
     *("fold kennisdatum", "equal", "voortgang", "lijst", "deadlines"),
+]
+VERIFY_KOLOMMEN = [
+    *("events", "wall s", "CPU s", "events/s wall", "events/s CPU", "load"),
+    *("canonical json/s", "canonical orjson/s"),
 ]
 LIJST_KOLOMMEN = ["current list", "on a past moment", "past moment, status filter"]
 
@@ -80,12 +93,49 @@ def _http_row(h: dict[str, Any]) -> str:
     )
 
 
+def verify_sectie(v: dict[str, Any]) -> str:
+    """``bodemregie audit verify`` on a large log (bench/audit_verify.py)."""
+    return f"""## Audit verify (`bodemregie audit verify LOG --publieke-sleutel KEY`)
+
+A sealed log of {v["events"]:,} events ({v["ankers"]} signed anchors, {v["mb"]:.0f} MB of JSON
+Lines) verified as the command does: every hash recomputed, both chains, every anchor's Merkle
+root and signature; {v["werkers"]} worker processes read and hash, one checks the chains in
+order. *wall*: events over elapsed time, which on a shared machine depends on the others (load
+average during the run); *CPU*: over the CPU time of all processes together.
+The canonical encoding alone, per CPU second: `json` as the hash is defined, and orjson where
+its bytes are the same (the verifier's path).
+
+{_kop(VERIFY_KOLOMMEN)}
+| {v["events"]} | {v["wall_s"]:.1f} | {v["cpu_s"]:.1f} | {v["per_s_wall"]:,.0f} \
+| {v["per_s_cpu"]:,.0f} | {v["load"]:.1f} | {v["hash_json_per_s"]:,.0f} \
+| {v["hash_orjson_per_s"]:,.0f} |"""
+
+
+def zegels_sectie(z: dict[str, Any]) -> str:
+    """What the consumers' seal check costs per event (bench/zegelcontrole_kosten.py)."""
+    return f"""## Seal check in the consumers (rapportage's projection, PostgreSQL)
+
+{z["events"]:,} sealed events projected in batches of 500 drawn from 6 partitions in turn,
+without and with the seal check (hash, prevhash, streamprevhash, source; records ahead of the
+chain wait in `consumer_pending`). Microseconds per event, elapsed time; *on arrival*: the CPU
+time of the checks a record gets alone (parse, source, seal, hash), the rest is a few queries
+per batch. With the check the handler gets the events in log order, so the watermark keeps no
+positions ahead of it: the difference can come out negative.
+
+| events | without | with | difference | on arrival (CPU) |
+| --- | --- | --- | --- | --- |
+| {z["events"]} | {z["zonder_us"]:.0f} | {z["met_us"]:.0f} | {z["kosten_us"]:.0f} \
+| {z["ontvang_us"]:.0f} |"""
+
+
 def write(
     append_1: dict[str, Any],
     append_4: dict[str, Any],
     http: list[dict[str, Any]],
     schaal: list[dict[str, Any]],
     lijst: dict[str, Any],
+    verify: dict[str, Any],
+    zegels: dict[str, Any],
 ) -> None:
     schaal_rijen = "\n".join(
         f"| {s['schaal']:g} | {s['sites']} | {s['facts']} | {s['fold_s']:.2f} "
@@ -171,6 +221,10 @@ Median of 5, seconds.
 {lijst_rij}
 
 The count over all matching rows dominates; no stream is replayed.
+
+{verify_sectie(verify)}
+
+{zegels_sectie(zegels)}
 """
     (ROOT / "BENCHMARKS.md").write_text(text)
     print(text)

@@ -169,11 +169,15 @@ def main() -> int:
         state = "klaar" if _wait_ready(f"{base}/ready") else "NIET KLAAR (zie log)"
         print(f"  {service.name:<12} {base}  (docs: {base}/docs, {state})")
     print(f"\nAnkers ondertekend met {ankersleutel}; publieke sleutels: /v1/ankersleutels")
-    token = mint_dev_token(
+    programma = mint_dev_token(
         settings.jwt_secret, "ontwikkelaar@bodemregie.local", Rol.UITVOERINGSPROGRAMMA
     )
-    print("\nOntwikkeltoken (rol uitvoeringsprogramma, 8 uur geldig):")
-    print(f"  {token}")
+    zuid_holland = mint_dev_token(
+        settings.jwt_secret, "ambtenaar@zh.bodemregie.local", Rol.BEVOEGD_GEZAG, "ZH"
+    )
+    print("\nOntwikkeltokens (8 uur geldig; wie wat mag: README, 'Who may do what'):")
+    print(f"  uitvoeringsprogramma (leest alles, voert kennis): {programma}")
+    print(f"  bevoegd-gezag ZH (schrijft de locaties van ZH):   {zuid_holland}")
     print("Meer tokens: .venv/bin/bodemregie token --rol bevoegd-gezag --organisatie ZH")
     print("Kafka-leesrechten voor een auditor: .venv/bin/bodemregie kafka-credentials auditor")
     print("Ctrl-C stopt alles.\n")

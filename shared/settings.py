@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.messaging.kafka_client import KafkaAccess, credentials_file, from_credentials_file
 
 DEFAULT_DEV_SECRET = "bodemregie-dev-secret-change-me-0123456789"
+MIN_SECRET_BYTES = 32
+DEFAULT_RATE_LIMIT_PER_MINUTE = 3000
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,11 +45,17 @@ class ServiceSettings(BaseSettings):
     # key, so anchors signed before a rotation stay verifiable.
     anker_oude_sleutels: str = ""
     jwt_secret: str = DEFAULT_DEV_SECRET
-    jwks_url: str = ""
+    jwks_url: str = ""  # production: https only
     jwks_file: str = ""
-    jwt_audience: str = ""
+    jwt_issuer: str = ""  # production: required, checked against the token's iss
+    jwt_audience: str = ""  # production: required, checked against the token's aud
+    jwt_max_lifetime_seconds: int = Field(default=12 * 3600, ge=60)  # production: exp - iat
     oin: str = "00000001003214345000"
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Requests per minute per token (or per client address without one), 0 = off. Sized so
+    # that `make demo` (its busiest token sends ~1,100 of ~14,000 requests) and the benchmarks
+    # never wait: a token may burst a minute's worth, then keeps 50 requests a second.
+    rate_limit_per_minute: int = Field(default=DEFAULT_RATE_LIMIT_PER_MINUTE, ge=0)
     public_base_url: str = ""
     # How long an Idempotency-Key's answer is kept (shared/http/idempotentie.py); the API
     # promises at least a day, since other systems retry after time-outs.
@@ -83,14 +92,34 @@ class ServiceSettings(BaseSettings):
         return KafkaAccess(self.kafka_bootstrap)
 
     @model_validator(mode="after")
-    def _production_is_strict(self) -> ServiceSettings:
+    def _tokens_are_safe(self) -> ServiceSettings:
         if self.mode is Mode.PRODUCTION:
-            if not (self.jwks_url or self.jwks_file):
-                raise ValueError("production mode verifies RS256 tokens: set BODEMREGIE_JWKS_URL")
-            if self.jwt_secret == DEFAULT_DEV_SECRET:
-                # The dev secret must never be accepted in production, even by accident.
-                self.jwt_secret = ""
+            self._production_is_strict()
+        elif len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            # HS256 with a short secret can be brute-forced offline from one token.
+            raise ValueError(f"BODEMREGIE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
         return self
+
+    def _production_is_strict(self) -> None:
+        if not (self.jwks_url or self.jwks_file):
+            raise ValueError("production mode verifies RS256 tokens: set BODEMREGIE_JWKS_URL")
+        if self.jwks_url and not _is_https(self.jwks_url):
+            # Keys fetched over plain http can be swapped on the way: then anyone signs tokens.
+            raise ValueError("BODEMREGIE_JWKS_URL must be an https URL in production mode")
+        if not (self.jwt_issuer and self.jwt_audience):
+            raise ValueError(
+                "production mode checks iss and aud: set BODEMREGIE_JWT_ISSUER and "
+                "BODEMREGIE_JWT_AUDIENCE"
+            )
+        if "jwt_secret" in self.model_fields_set and self.jwt_secret == DEFAULT_DEV_SECRET:
+            raise ValueError("production mode refuses the development secret")
+        # Production never verifies HS256, so no secret is kept that could be used by mistake.
+        self.jwt_secret = ""
+
+
+def _is_https(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname)
 
 
 def default_sqlite_url(service: str) -> str:

@@ -33,10 +33,17 @@ VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
 
 def voortgang_processor(
-    sessions: sessionmaker[Session], dead_letters: DeadLetterSink
+    settings: KennisSettings, sessions: sessionmaker[Session], dead_letters: DeadLetterSink
 ) -> ProjectionProcessor:
-    """Reads bodem.spoedlocaties.v1 for who leads the remediation (koplopers)."""
-    return ProjectionProcessor("kennis-voortgang", sessions, voortgang.verwerk, dead_letters)
+    """Reads bodem.spoedlocaties.v1 for who leads the remediation (koplopers): only events
+    sealed by locaties count."""
+    return ProjectionProcessor(
+        "kennis-voortgang",
+        sessions,
+        voortgang.verwerk,
+        dead_letters,
+        source=source_urn(settings.oin, "bodemregie-locaties"),
+    )
 
 
 @dataclass
@@ -94,7 +101,7 @@ def bootstrap(settings: KennisSettings) -> Container:
     container = Container(settings, engine, sessions, relay, personen)
     if settings.kafka_enabled:
         consumer = KafkaProjectionConsumer(
-            voortgang_processor(sessions, KafkaDeadLetterSink(settings.kafka_access())),
+            voortgang_processor(settings, sessions, KafkaDeadLetterSink(settings.kafka_access())),
             [settings.spoedlocaties_topic],
             settings.kafka_access(),
         )

@@ -16,6 +16,7 @@ from services.rapportage.config import RapportageSettings
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
+from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
 from shared.messaging.consumer import (
     DeadLetterSink,
@@ -48,6 +49,7 @@ def processor(
         stroom.verwerk,
         dead_letters,
         after_each=stroom.markeer_verwerkt,
+        source=source_urn(settings.oin, stroom.producent),
     )
 
 

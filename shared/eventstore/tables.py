@@ -114,3 +114,30 @@ dead_letters = Table(
     Column("reason", Text, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
 )
+
+# Verifying consumers (shared/messaging/zegelcontrole.py): the seal of every event a consumer
+# accepted, by position, so the next event's ``prevhash`` and ``streamprevhash`` can be checked
+# against it, and the records that arrived ahead of the chain (another partition runs late).
+consumer_seals = Table(
+    "consumer_seals",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("stream_id", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_consumer_seals_stream", "consumer", "stream_id", "version"),
+)
+
+consumer_pending = Table(
+    "consumer_pending",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("topic", String(200), primary_key=True),
+    Column("kafka_partition", Integer, primary_key=True, autoincrement=False),
+    Column("kafka_offset", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False),
+    Column("message_key", Text, nullable=True),
+    Column("payload", Text, nullable=False),
+    Index("ix_consumer_pending_position", "consumer", "position"),
+)

@@ -12,11 +12,13 @@ from sqlalchemy import Engine, text
 
 from shared.ankersleutels import gediend
 from shared.auth import TokenVerifier
+from shared.beleid import GeenToegang
 from shared.http import ankersleutels as ankersleutels_route
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
-from shared.http.problems import ProblemError, install_problem_handlers
-from shared.settings import ServiceSettings
+from shared.http.problems import ProblemError, install_domain_errors, install_problem_handlers
+from shared.http.ratelimit import RateLimitMiddleware
+from shared.settings import DEFAULT_RATE_LIMIT_PER_MINUTE, ServiceSettings
 
 BASE_PATH = "/v1"
 CONTACT = {
@@ -44,9 +46,11 @@ def create_app(
     max_body_bytes: int = 1_000_000,
     server_url: str = "",
     tags: list[dict[str, str]] | None = None,
+    rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE,
 ) -> FastAPI:
     """Build a service app: ``/v1`` base path, OpenAPI at ``/v1/openapi.json``, problem+json
-    errors, ``API-Version`` and security headers, body limit, health and readiness."""
+    errors, ``API-Version`` and security headers, body limit, rate limit per token, health and
+    readiness."""
     app = FastAPI(
         title=title,
         description=description,
@@ -59,11 +63,14 @@ def create_app(
         openapi_tags=tags,
     )
     install_problem_handlers(app)
+    install_domain_errors(app, {GeenToegang: 403})  # the one policy, in every service
     for router in routers:
         app.include_router(router, prefix=BASE_PATH)
     app.include_router(_health_router(readiness), prefix=BASE_PATH)
     app.add_middleware(GeenNulMiddleware)  # inside the body limit: it reads the body
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    # Outside the body limit (a throttled request's body is never read), inside the headers.
+    app.add_middleware(RateLimitMiddleware, per_minute=rate_limit_per_minute)
     app.add_middleware(HeadersMiddleware, api_version=api_version)
 
     def _openapi() -> dict[str, Any]:
@@ -172,5 +179,6 @@ def service_app(
         lifespan=lifespan,
         readiness=readiness,
         max_body_bytes=settings.max_body_bytes,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
         server_url=settings.public_base_url or f"http://localhost:{settings.port}",
     )

@@ -112,6 +112,7 @@ async def probleem(
     titel: str,
     detail: str,
     invalid_params: list[dict[str, str]] | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     """Answer with a problem+json document before the app saw the request."""
     inhoud: dict[str, object] = {
@@ -131,6 +132,7 @@ async def probleem(
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *(headers or []),
             ],
         }
     )

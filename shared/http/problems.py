@@ -28,6 +28,7 @@ TITLES = {
     415: "Mediatype niet ondersteund",
     422: "Niet verwerkbaar",
     428: "Voorwaarde vereist",
+    429: "Te veel verzoeken",
     500: "Interne fout",
     503: "Niet beschikbaar",
 }

@@ -5,7 +5,8 @@ transaction, and on (re)assignment the consumer seeks to the offsets in the data
 ones Kafka remembers. A crash at any point therefore neither loses nor double-applies an event.
 Per stream it also remembers the last version applied, so a duplicate copy of an event on the
 topic is skipped. An event the handler cannot process is recorded in ``dead_letters``, sent to
-the dead-letter topic, and the partition moves on.
+the dead-letter topic, and the partition moves on. Given the producer's ``source``, the consumer
+also checks every event's seal before the handler sees it (:mod:`shared.messaging.zegelcontrole`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.envelope import CloudEvent, EnvelopeError
 from shared.eventstore.tables import consumer_offsets, consumer_streams, dead_letters
 from shared.messaging.kafka_client import KafkaAccess
+from shared.messaging.record import Record
 from shared.messaging.topics import DEADLETTER
+from shared.messaging.zegelcontrole import Ontvangen, Zegelcontrole, Zegelfout
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +38,6 @@ Handler = Callable[[Session, CloudEvent], None]
 
 class SkipEvent(Exception):
     """Raised by a handler for an event it deliberately ignores (not an error)."""
-
-
-@dataclass(frozen=True)
-class Record:
-    """The part of a Kafka record the consumer needs; lets tests feed batches without Kafka."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes
 
 
 @dataclass(frozen=True)
@@ -114,14 +106,19 @@ class ProjectionProcessor:
         handler: Handler,
         dead_letters: DeadLetterSink,
         after_each: Handler | None = None,
+        source: str | None = None,
     ) -> None:
         """``after_each`` runs for every new event in the same transaction, whether the handler
-        applied, skipped or dead-lettered it (e.g. to track which positions were processed)."""
+        applied, skipped or dead-lettered it (e.g. to track which positions were processed).
+        With ``source`` (the producer's CloudEvents source) every event's seal is checked
+        before the handler sees it, in log order (:mod:`shared.messaging.zegelcontrole`):
+        a broken, unsealed or foreign event is dead-lettered and never reaches the handler."""
         self.name = name
         self._sessions = sessions
         self._handler = handler
         self._dead_letters = dead_letters
         self._after_each = after_each
+        self._zegels = Zegelcontrole(name, source) if source is not None else None
 
     def stored_offsets(self, topic: str) -> dict[int, int]:
         with self._sessions() as session:
@@ -144,25 +141,28 @@ class ProjectionProcessor:
             stored = {t: self._offsets(session, t) for t in {r.topic for r in records}}
             versions: dict[str, int] = {}
             next_offsets: dict[tuple[str, int], int] = {}
+            sealed: list[Ontvangen] = []
             for record in records:
                 if record.offset < stored[record.topic].get(record.partition, 0):
                     continue  # applied before a crash or a rebalance
                 next_offsets[(record.topic, record.partition)] = record.offset + 1
-                reason = self._apply(session, record, versions)
+                if self._zegels is None:
+                    reason = self._apply(session, record, versions)
+                else:
+                    try:
+                        sealed.append(self._zegels.ontvang(record))
+                        reason = None
+                    except Zegelfout as exc:
+                        reason = str(exc)
                 if reason is not None:
-                    letters.append(DeadLetter(self.name, record, reason))
-                    session.execute(
-                        insert(dead_letters).values(
-                            consumer=self.name,
-                            topic=record.topic,
-                            kafka_partition=record.partition,
-                            kafka_offset=record.offset,
-                            message_key=record.key.decode(errors="replace") if record.key else None,
-                            payload=record.value.decode(errors="replace"),
-                            reason=reason,
-                            recorded_at=datetime.now(UTC),
-                        )
-                    )
+                    self._dead_letter(session, record, reason, letters)
+            if self._zegels is not None:
+                # The verification and the projection commit together, in log order.
+                for ontvangen, reason in self._zegels.in_volgorde(session, sealed):
+                    if reason is None:
+                        reason = self._project(session, ontvangen.event, versions)
+                    if reason is not None:
+                        self._dead_letter(session, ontvangen.record, reason, letters)
             for (topic, partition), next_offset in next_offsets.items():
                 _upsert(
                     session,
@@ -173,12 +173,32 @@ class ProjectionProcessor:
             if letters:
                 self._dead_letters.send(letters)
 
+    def _dead_letter(
+        self, session: Session, record: Record, reason: str, letters: list[DeadLetter]
+    ) -> None:
+        letters.append(DeadLetter(self.name, record, reason))
+        session.execute(
+            insert(dead_letters).values(
+                consumer=self.name,
+                topic=record.topic,
+                kafka_partition=record.partition,
+                kafka_offset=record.offset,
+                message_key=record.key.decode(errors="replace") if record.key else None,
+                payload=record.value.decode(errors="replace"),
+                reason=reason,
+                recorded_at=datetime.now(UTC),
+            )
+        )
+
     def _apply(self, session: Session, record: Record, versions: dict[str, int]) -> str | None:
         """Apply one record; returns the dead-letter reason, or None when it was handled."""
         try:
             event = CloudEvent.from_json(record.value)
         except EnvelopeError as exc:
             return f"ongeldige CloudEvent: {exc}"
+        return self._project(session, event, versions)
+
+    def _project(self, session: Session, event: CloudEvent, versions: dict[str, int]) -> str | None:
         stream = event.subject
         if stream not in versions:
             versions[stream] = (

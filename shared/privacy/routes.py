@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.auth import CurrentPrincipal, Principal, Rol
+from shared import beleid
+from shared.auth import CurrentPrincipal
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 from shared.privacy.store import PSEUDONIEM, Personen, is_pseudoniem
@@ -57,11 +58,6 @@ class Vergeetverzoek(_Model):
     )
 
 
-def _programma(principal: Principal) -> None:
-    if principal.rol is not Rol.UITVOERINGSPROGRAMMA:
-        raise ProblemError(403, "Alleen het uitvoeringsprogramma beheert persoonsgegevens.")
-
-
 def _vergeet(store: MetPersonen, pseudoniem: str) -> PersoonOut:
     with store.sessions.begin() as session:
         moment = store.personen.vergeet(session, pseudoniem)
@@ -79,12 +75,13 @@ router = APIRouter(tags=["Personen"], route_class=IdempotenteRoute)
     "/personen/{pseudoniem}",
     response_model=PersoonOut,
     summary="Persoonsgegevens achter een pseudoniem",
+    openapi_extra=beleid.openapi_extra("privacy.lees"),
     responses=FOUTEN,
 )
 def lees(pseudoniem: Pseudoniem, store: Store, principal: CurrentPrincipal) -> PersoonOut:
     """Wie achter een pseudoniem uit het logboek zit (de `actor` van een gebeurtenis), of
     "verwijderd" nadat de persoon vergeten is. Het logboek zelf bevat alleen pseudoniemen."""
-    _programma(principal)
+    beleid.controleer("privacy.lees", principal)
     with store.sessions() as session:
         persoon = store.personen.lees(session, [pseudoniem]).get(pseudoniem)
     if persoon is None:
@@ -101,6 +98,7 @@ def lees(pseudoniem: Pseudoniem, store: Store, principal: CurrentPrincipal) -> P
     "/personen/{pseudoniem}",
     status_code=204,
     summary="Vergeet een persoon",
+    openapi_extra=beleid.openapi_extra("privacy.vergeet"),
     responses=FOUTEN,
 )
 def vergeet(pseudoniem: Pseudoniem, store: Store, principal: CurrentPrincipal) -> Response:
@@ -108,7 +106,7 @@ def vergeet(pseudoniem: Pseudoniem, store: Store, principal: CurrentPrincipal) -
     gebeurtenissen blijven ongewijzigd (ze bevatten alleen het pseudoniem): de hashketen en
     elk gepubliceerd rapport blijven kloppen; overal waar de persoon getoond werd staat nu
     "verwijderd". Herhalen mag."""
-    _programma(principal)
+    beleid.controleer("privacy.vergeet", principal)
     _vergeet(store, pseudoniem)
     return Response(status_code=204)
 
@@ -118,6 +116,7 @@ def vergeet(pseudoniem: Pseudoniem, store: Store, principal: CurrentPrincipal) -
     status_code=201,
     response_model=PersoonOut,
     summary="Vergeet een persoon op login",
+    openapi_extra=beleid.openapi_extra("privacy.vergeet"),
     responses=FOUTEN,
 )
 def vergeetverzoek(
@@ -126,7 +125,7 @@ def vergeetverzoek(
     """Een verzoek tot vergeten (AVG art. 17) op login of pseudoniem. Elke dienst heeft een
     eigen personenregister met eigen pseudoniemen: stuur het verzoek aan elke dienst, of
     gebruik `bodemregie privacy vergeet`, dat alle databases afgaat."""
-    _programma(principal)
+    beleid.controleer("privacy.vergeet", principal)
     pseudoniem: str | None = body.persoon
     if not is_pseudoniem(body.persoon):
         with store.sessions() as session:

@@ -70,15 +70,16 @@ def test_a_bevoegd_gezag_ahead_in_remediation_becomes_koploper(
             ("UT", "0356", NAAR_GESANEERD[:2]),
         ):
             for _ in range(4):
+                eigen = token(Rol.BEVOEGD_GEZAG, gezag)  # only a site's own gezag writes it
                 locatie = locaties.post(
                     "/v1/spoedlocaties",
-                    headers=UP,
+                    headers=eigen,
                     json={**NIEUW, "bevoegdGezag": gezag, "gemeentecode": gemeente},
                 ).json()
                 for versie, naar in enumerate(stappen, start=1):
                     response = locaties.post(
                         f"/v1/spoedlocaties/{locatie['locatieId']}/statuswijzigingen",
-                        headers={**UP, "If-Match": f'"{versie}"'},
+                        headers={**eigen, "If-Match": f'"{versie}"'},
                         json={"naar": naar, "besluitdatum": f"201{versie}-01-01"},
                     )
                     assert response.status_code == 201

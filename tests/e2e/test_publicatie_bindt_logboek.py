@@ -33,7 +33,6 @@ from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-UP = token(Rol.UITVOERINGSPROGRAMMA, None)
 AUDITOR = token(Rol.AUDITOR, None)
 KETEN = ["onderzocht", "ernstig-spoed", "saneringsplan", "sanering-gestart", "gesaneerd"]
 PEILDATUM = "2016-12-31"
@@ -51,11 +50,12 @@ class Opzet:
 
 
 def _sites(locaties: TestClient, aantal: int, gezag: str = "ZH", gemeente: str = "0513") -> None:
+    eigen = token(Rol.BEVOEGD_GEZAG, gezag)  # only a site's own bevoegd gezag writes it
     for _ in range(aantal):
         locatie = locaties.post(
             "/v1/spoedlocaties",
             json={**NIEUW, "bevoegdGezag": gezag, "gemeentecode": gemeente},
-            headers=UP,
+            headers=eigen,
         ).json()
         for versie, naar in enumerate(KETEN, start=1):
             antwoord = locaties.post(
@@ -65,7 +65,7 @@ def _sites(locaties: TestClient, aantal: int, gezag: str = "ZH", gemeente: str =
                     "besluitdatum": f"201{versie}-01-01",
                     "toelichting": f"stap {versie}",
                 },
-                headers={**UP, "If-Match": f'"{versie}"'},
+                headers={**eigen, "If-Match": f'"{versie}"'},
             )
             assert antwoord.status_code == 201, antwoord.text
 

@@ -24,6 +24,7 @@ from shared.auth import Rol
 from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 
 UP = token(Rol.UITVOERINGSPROGRAMMA, None)
+ZH = token(Rol.BEVOEGD_GEZAG, "ZH")  # NIEUW is a ZH site: only ZH writes it
 
 
 def _kid(prive: Path) -> str:
@@ -46,7 +47,7 @@ def test_locaties_serves_current_and_retired_keys_and_anchors_name_them(
         antwoord = api.get("/v1/ankersleutels")  # public: no token
         assert antwoord.status_code == 200
         for _ in range(3):
-            api.post("/v1/spoedlocaties", json=NIEUW, headers=UP)
+            api.post("/v1/spoedlocaties", json=NIEUW, headers=ZH)
         log = export.uit_api("", UP["Authorization"].split()[1], toon=False, client=api)
     jwks = antwoord.json()
     assert {k["kid"] for k in jwks["keys"]} == {oud, oud_nieuw[1]}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
 from services.rapportage.bootstrap import VERSIONS
+from shared import integriteit
 from shared.envelope import CloudEvent
 from shared.messaging.consumer import Record
 
@@ -36,11 +38,26 @@ def envelope(
     ).to_json()
 
 
+def verzegel(*enveloppen: bytes) -> list[bytes]:
+    """Seal events as the relay would, chained in the order of their positions (which need
+    not be the order given); returned in the order given."""
+    docs = [json.loads(e) for e in enveloppen]
+    vorige = integriteit.NUL
+    stromen: dict[str, str] = {}
+    for doc in sorted(docs, key=lambda d: int(d["position"])):
+        doc["prevhash"] = vorige
+        doc["streamprevhash"] = stromen.get(doc["subject"], integriteit.NUL)
+        doc["hash"] = vorige = stromen[doc["subject"]] = integriteit.event_hash(doc)
+    return [json.dumps(d).encode() for d in docs]
+
+
 def record(offset: int, value: bytes, partition: int = 0) -> Record:
     return Record("t", partition, offset, b"k", value)
 
 
-def registratie(position: int, subject: str, datum: str = "2010-02-01") -> bytes:
+def registratie(
+    position: int, subject: str, datum: str = "2010-02-01", store: str = STORE
+) -> bytes:
     return envelope(
         position,
         subject,
@@ -57,6 +74,7 @@ def registratie(position: int, subject: str, datum: str = "2010-02-01") -> bytes
             "status": "potentieel-spoed",
             "registratiedatum": datum,
         },
+        store,
     )
 
 

@@ -14,7 +14,7 @@ from services.rapportage.adapters import projectie
 from services.rapportage.bootstrap import migrate
 from services.rapportage.config import RapportageSettings
 from shared.db.engine import make_engine, make_session_factory
-from shared.envelope import CloudEvent
+from shared.envelope import CloudEvent, source_urn
 from shared.messaging.consumer import (
     KafkaDeadLetterSink,
     KafkaProjectionConsumer,
@@ -44,6 +44,7 @@ def main() -> None:
         handler,
         KafkaDeadLetterSink(settings.kafka_access()),
         after_each=projectie.markeer_verwerkt,
+        source=source_urn(settings.oin, projectie.SPOEDLOCATIES.producent),
     )
     consumer = KafkaProjectionConsumer(
         processor, [settings.spoedlocaties_topic], settings.kafka_access(), max_records=100

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.kennis.bootstrap import voortgang_processor
+from services.kennis.config import KennisSettings
 from services.rapportage.config import RapportageSettings
 from shared.messaging.acls import (
     AUDITOR,
@@ -89,7 +90,9 @@ def test_a_development_service_finds_its_own_credentials(
 
 def test_production_refuses_to_talk_to_kafka_anonymously(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BODEMREGIE_KAFKA_CREDENTIALS_FILE", raising=False)
-    settings = RapportageSettings(mode=Mode.PRODUCTION, jwks_file="/dev/null")
+    settings = RapportageSettings(
+        mode=Mode.PRODUCTION, jwks_file="/dev/null", jwt_issuer="i", jwt_audience="a"
+    )
     with pytest.raises(ValueError, match="BODEMREGIE_KAFKA_CREDENTIALS_FILE"):
         settings.kafka_access()
 
@@ -123,7 +126,7 @@ def test_the_granted_consumer_groups_are_the_ones_the_services_use() -> None:
     """A renamed group would make the service's consumer fail with GroupAuthorizationFailed."""
     groups = {(g.principal, g.name) for g in grants() if g.resource is Resource.GROUP}
     rapportage = RapportageSettings().consumer_group
-    kennis = voortgang_processor(None, ListDeadLetterSink()).name  # type: ignore[arg-type]
+    kennis = voortgang_processor(KennisSettings(), None, ListDeadLetterSink()).name  # type: ignore[arg-type]
     assert groups == {
         (RAPPORTAGE, rapportage),
         (RAPPORTAGE, f"{rapportage}-kennis"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,7 +76,13 @@ def test_a_short_secret_is_refused() -> None:
 def test_production_needs_its_own_privacy_secret(tmp_path: Path) -> None:
     jwks = tmp_path / "jwks.json"
     jwks.write_text('{"keys": []}')
+    productie: dict[str, Any] = {
+        "mode": "production",
+        "jwks_file": str(jwks),
+        "jwt_issuer": "i",
+        "jwt_audience": "a",
+    }
     with pytest.raises(ValueError, match="BODEMREGIE_PRIVACY_GEHEIM"):
-        PrivacySettings(mode="production", jwks_file=str(jwks))
-    gezet = PrivacySettings(mode="production", jwks_file=str(jwks), privacy_geheim="ab" * 16)
+        PrivacySettings(**productie)
+    gezet = PrivacySettings(**productie, privacy_geheim="ab" * 16)
     assert gezet.sleutelring() == Sleutelring.uit_geheim(bytes.fromhex("ab" * 16))

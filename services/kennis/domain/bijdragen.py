@@ -7,10 +7,10 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from services.kennis.domain.events import DocumentGepubliceerd, SuccesGemeld, registry
-from services.kennis.domain.model import GeenRecht, OngeldigeInvoer
+from services.kennis.domain.model import OngeldigeInvoer
 from services.kennis.domain.vocabulaire import Thema
 from shared.aggregate import Aggregate
-from shared.auth import Principal, Rol
+from shared.auth import Principal
 from shared.eventstore import EventMetadata
 
 
@@ -83,8 +83,6 @@ class Succes(Aggregate):
         principal: Principal,
         meta: EventMetadata,
     ) -> Succes:
-        if principal.rol not in (Rol.BEVOEGD_GEZAG, Rol.UITVOERINGSPROGRAMMA):
-            raise GeenRecht("successen meldt een bevoegd gezag (of het programma)")
         _controleer(verhaal, themas)
         succes = cls(succes_id)
         succes._record(

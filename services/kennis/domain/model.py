@@ -1,4 +1,8 @@
-"""The Kennisvraag and Vraaggroep aggregates."""
+"""The Kennisvraag and Vraaggroep aggregates.
+
+Who may do what is not decided here but in the one policy (shared/beleid.py), asked by the
+handlers; the aggregates keep the rules of the things themselves (states, required fields).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from services.kennis.domain.events import (
 )
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 from shared.aggregate import Aggregate
-from shared.auth import Principal, Rol
+from shared.auth import Principal
 from shared.eventstore import EventMetadata
 
 
@@ -26,10 +30,6 @@ class KennisFout(Exception):
 
 class Conflict(KennisFout):
     """Not possible in the question's current state (409)."""
-
-
-class GeenRecht(KennisFout):
-    """Only the asker (or the programme) may do this (403)."""
 
 
 class OngeldigeInvoer(KennisFout):
@@ -61,14 +61,6 @@ class _Vraag:
 
 def _nu() -> datetime:
     return datetime.now(UTC)
-
-
-def _is_vrager(principal: Principal, v: _Vraag) -> bool:
-    if principal.rol is Rol.UITVOERINGSPROGRAMMA:
-        return True
-    if v.organisatie is not None:
-        return principal.organisatie == v.organisatie
-    return principal.sub == v.gesteld_door
 
 
 class Kennisvraag(Aggregate):
@@ -122,8 +114,6 @@ class Kennisvraag(Aggregate):
         )
 
     def accepteer(self, antwoord_id: str, principal: Principal, meta: EventMetadata) -> None:
-        if not _is_vrager(principal, self.v):
-            raise GeenRecht("alleen wie de vraag stelde accepteert een antwoord")
         if self.v.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is gesloten")
         if self.v.geaccepteerd is not None:
@@ -133,8 +123,6 @@ class Kennisvraag(Aggregate):
         self._record(AntwoordGeaccepteerd(antwoord_id, principal.sub), _nu(), meta)
 
     def sluit(self, reden: str, principal: Principal, meta: EventMetadata) -> None:
-        if not _is_vrager(principal, self.v):
-            raise GeenRecht("alleen wie de vraag stelde, of het programma, sluit haar")
         if self.v.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is al gesloten")
         self._record(KennisvraagGesloten(reden, principal.sub), _nu(), meta)
@@ -178,8 +166,6 @@ class Vraaggroep(Aggregate):
         principal: Principal,
         meta: EventMetadata,
     ) -> Vraaggroep:
-        if principal.rol is not Rol.UITVOERINGSPROGRAMMA:
-            raise GeenRecht("het uitvoeringsprogramma combineert vragen")
         if len(set(vraag_ids)) < 2:
             raise OngeldigeInvoer("vraagIds", "combineer minstens twee verschillende vragen")
         groep = cls(groep_id)

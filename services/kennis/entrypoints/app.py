@@ -6,8 +6,13 @@ from fastapi import FastAPI
 
 from services.kennis.bootstrap import bootstrap
 from services.kennis.config import KennisSettings
-from services.kennis.domain.model import Conflict, GeenRecht, OngeldigeInvoer
-from services.kennis.entrypoints import routes_bijdragen, routes_bijeenkomsten, routes_vragen
+from services.kennis.domain.model import Conflict, OngeldigeInvoer
+from services.kennis.entrypoints import (
+    routes_bijdragen,
+    routes_bijeenkomsten,
+    routes_onverwerkbaar,
+    routes_vragen,
+)
 from shared.aggregate import NotFound
 from shared.http.app import service_app
 from shared.http.problems import install_domain_errors
@@ -29,10 +34,11 @@ def create_app(settings: KennisSettings | None = None) -> FastAPI:
             routes_bijdragen.router,
             routes_bijeenkomsten.router,
             routes_personen.router,
+            routes_onverwerkbaar.router,
         ],
         settings=settings or KennisSettings(),
         bootstrap=bootstrap,
         ankersleutels=True,
     )
-    install_domain_errors(app, {NotFound: 404, GeenRecht: 403, Conflict: 409, OngeldigeInvoer: 400})
+    install_domain_errors(app, {NotFound: 404, Conflict: 409, OngeldigeInvoer: 400})
     return app

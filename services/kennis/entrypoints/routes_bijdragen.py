@@ -16,6 +16,7 @@ from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import schemas
 from services.kennis.entrypoints.dependencies import ERRORS, PseudonymousPrincipal, Services, meta
 from services.kennis.service_layer import handlers
+from shared import beleid
 from shared.auth import CurrentPrincipal
 from shared.http.idempotentie import IdempotenteRoute
 
@@ -50,6 +51,7 @@ def _bijdragen(
     status_code=201,
     response_model=schemas.Bijdrage,
     summary="Publiceer een document",
+    openapi_extra=beleid.openapi_extra("kennis.publiceer_document"),
     tags=["Documenten"],
     responses={401: ERRORS[401]},
 )
@@ -99,6 +101,7 @@ def documenten(
     status_code=201,
     response_model=schemas.Bijdrage,
     summary="Meld een succes",
+    openapi_extra=beleid.openapi_extra("kennis.meld_succes"),
     tags=["Successen"],
     responses={401: ERRORS[401], 403: ERRORS[403]},
 )

@@ -25,6 +25,7 @@ from services.kennis.entrypoints.dependencies import (
     meta,
 )
 from services.kennis.service_layer import handlers
+from shared import beleid
 from shared.auth import CurrentPrincipal
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
@@ -49,6 +50,7 @@ def _bijeenkomst(b: Bijeenkomst) -> schemas.BijeenkomstOut:
     status_code=201,
     response_model=schemas.BijeenkomstOut,
     summary="Plan een bijeenkomst",
+    openapi_extra=beleid.openapi_extra("kennis.plan_bijeenkomst"),
     tags=["Bijeenkomsten"],
     responses=ERRORS,
 )
@@ -101,6 +103,7 @@ def bijeenkomsten_lijst(
     status_code=201,
     response_model=schemas.BijeenkomstOut,
     summary="Meld je aan",
+    openapi_extra=beleid.openapi_extra("kennis.meld_aan"),
     tags=["Bijeenkomsten"],
     responses=BIJEENKOMST_FOUTEN,
 )
@@ -110,11 +113,7 @@ def meld_aan(
     """Aanmelden kan tot en met de dag zelf."""
     vandaag = datetime.now(UTC).date()
     return _bijeenkomst(
-        handlers.bij_bijeenkomst(
-            services.uow(),
-            bijeenkomst_id,
-            lambda b: b.meld_aan(principal, meta(principal), vandaag),
-        )
+        handlers.meld_aan(services.uow(), bijeenkomst_id, vandaag, principal, meta(principal))
     )
 
 
@@ -123,6 +122,7 @@ def meld_aan(
     status_code=201,
     response_model=schemas.BijeenkomstOut,
     summary="Registreer de aanwezigheid",
+    openapi_extra=beleid.openapi_extra("kennis.registreer_aanwezigheid"),
     tags=["Bijeenkomsten"],
     responses=BIJEENKOMST_FOUTEN,
 )
@@ -142,10 +142,13 @@ def aanwezigheid(
             for p in body.aanwezig
         )
     return _bijeenkomst(
-        handlers.bij_bijeenkomst(
+        handlers.registreer_aanwezigheid(
             services.uow(),
             bijeenkomst_id,
-            lambda b: b.registreer_aanwezigheid(aanwezig, principal, meta(principal), vandaag),
+            aanwezig,
+            vandaag,
+            principal,
+            meta(principal),
         )
     )
 
@@ -155,6 +158,7 @@ def aanwezigheid(
     status_code=201,
     response_model=schemas.BijeenkomstOut,
     summary="Evalueer een bijeenkomst",
+    openapi_extra=beleid.openapi_extra("kennis.evalueer"),
     tags=["Bijeenkomsten"],
     responses=BIJEENKOMST_FOUTEN,
 )
@@ -166,10 +170,13 @@ def evalueer(
 ) -> schemas.BijeenkomstOut:
     """Een score van 1 tot 5, één keer, door wie aanwezig was."""
     return _bijeenkomst(
-        handlers.bij_bijeenkomst(
+        handlers.evalueer(
             services.uow(),
             bijeenkomst_id,
-            lambda b: b.evalueer(body.score, body.opmerking, principal, meta(principal)),
+            body.score,
+            body.opmerking,
+            principal,
+            meta(principal),
         )
     )
 
@@ -179,6 +186,7 @@ def evalueer(
     status_code=201,
     response_model=schemas.ExpertOut,
     summary="Registreer een expert",
+    openapi_extra=beleid.openapi_extra("kennis.registreer_expert"),
     tags=["Experts"],
     responses=ERRORS,
 )

@@ -26,6 +26,7 @@ from services.kennis.entrypoints.dependencies import (
     meta,
 )
 from services.kennis.service_layer import handlers
+from shared import beleid
 from shared.auth import CurrentPrincipal
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
@@ -83,6 +84,7 @@ def _van_rij(r: Any, wie: personen.Personen) -> schemas.VraagOut:
     status_code=201,
     response_model=schemas.VraagOut,
     summary="Stel een kennisvraag",
+    openapi_extra=beleid.openapi_extra("kennis.stel_vraag"),
     responses={401: ERRORS[401]},
 )
 def stel(
@@ -148,6 +150,7 @@ def een(vraag_id: VraagId, services: Services, principal: CurrentPrincipal) -> s
     status_code=201,
     response_model=schemas.VraagOut,
     summary="Beantwoord een kennisvraag",
+    openapi_extra=beleid.openapi_extra("kennis.beantwoord"),
     responses=ERRORS,
 )
 def antwoord(
@@ -170,6 +173,7 @@ def antwoord(
     status_code=201,
     response_model=schemas.VraagOut,
     summary="Accepteer een antwoord",
+    openapi_extra=beleid.openapi_extra("kennis.accepteer"),
     responses=ERRORS,
 )
 def accepteer(
@@ -190,6 +194,7 @@ def accepteer(
     status_code=201,
     response_model=schemas.VraagOut,
     summary="Sluit een kennisvraag",
+    openapi_extra=beleid.openapi_extra("kennis.sluit"),
     responses=ERRORS,
 )
 def sluit(
@@ -237,6 +242,7 @@ def vergelijkbare(
     status_code=201,
     response_model=schemas.GroepOut,
     summary="Combineer vergelijkbare vragen",
+    openapi_extra=beleid.openapi_extra("kennis.combineer"),
     responses={**ERRORS, 404: {"description": "Onbekende vraag"}},
 )
 def combineer(

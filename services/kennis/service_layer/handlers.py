@@ -1,4 +1,9 @@
-"""Command handlers of the kennis service."""
+"""Command handlers of the kennis service.
+
+Each handler first asks the one authorisation policy (shared/beleid.py) whether the principal
+may perform its operation, with what the operation acts on (the asker of a question, who was
+present at a meeting), and only then lets the aggregate apply its own rules.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from services.kennis.domain.bijeenkomsten import Bijeenkomst, Expert, Soort
 from services.kennis.domain.model import Kennisvraag, OngeldigeInvoer, Vraaggroep
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
+from shared import beleid
 from shared.auth import Principal
 from shared.eventstore import EventMetadata
 from shared.privacy import Personen
@@ -18,6 +24,10 @@ from shared.privacy import Personen
 
 def nieuw_id(prefix: str) -> str:
     return f"{prefix}-{uuid4().hex[:12]}"
+
+
+def _vrager(vraag: Kennisvraag) -> beleid.Betreft:
+    return beleid.Betreft(vrager=vraag.v.gesteld_door, vrager_organisatie=vraag.v.organisatie)
 
 
 def stel_vraag(
@@ -28,6 +38,7 @@ def stel_vraag(
     principal: Principal,
     meta: EventMetadata,
 ) -> Kennisvraag:
+    beleid.controleer("kennis.stel_vraag", principal)
     with uow:
         vraag = Kennisvraag.stel(nieuw_id("kv"), titel, tekst, themas, principal, meta)
         uow.vragen.add(vraag)
@@ -38,6 +49,7 @@ def stel_vraag(
 def beantwoord(
     uow: SqlKennisUnitOfWork, vraag_id: str, tekst: str, principal: Principal, meta: EventMetadata
 ) -> tuple[Kennisvraag, str]:
+    beleid.controleer("kennis.beantwoord", principal)
     with uow:
         vraag = uow.vragen.get(vraag_id)
         antwoord_id = nieuw_id("an")
@@ -55,6 +67,7 @@ def accepteer(
 ) -> Kennisvraag:
     with uow:
         vraag = uow.vragen.get(vraag_id)
+        beleid.controleer("kennis.accepteer", principal, _vrager(vraag))
         vraag.accepteer(antwoord_id, principal, meta)
         uow.commit()
         return vraag
@@ -65,6 +78,7 @@ def sluit(
 ) -> Kennisvraag:
     with uow:
         vraag = uow.vragen.get(vraag_id)
+        beleid.controleer("kennis.sluit", principal, _vrager(vraag))
         vraag.sluit(reden, principal, meta)
         uow.commit()
         return vraag
@@ -78,6 +92,7 @@ def combineer(
     principal: Principal,
     meta: EventMetadata,
 ) -> Vraaggroep:
+    beleid.controleer("kennis.combineer", principal)
     with uow:
         for vraag_id in vraag_ids:
             if not uow.vragen.exists(vraag_id):
@@ -97,6 +112,7 @@ def publiceer_document(
     principal: Principal,
     meta: EventMetadata,
 ) -> Document:
+    beleid.controleer("kennis.publiceer_document", principal)
     with uow:
         document = Document.publiceer(nieuw_id("kd"), soort, titel, tekst, themas, principal, meta)
         uow.documenten.add(document)
@@ -112,6 +128,7 @@ def meld_succes(
     principal: Principal,
     meta: EventMetadata,
 ) -> Succes:
+    beleid.controleer("kennis.meld_succes", principal)
     with uow:
         succes = Succes.meld(nieuw_id("su"), titel, verhaal, themas, principal, meta)
         uow.successen.add(succes)
@@ -129,6 +146,7 @@ def plan_bijeenkomst(
     principal: Principal,
     meta: EventMetadata,
 ) -> Bijeenkomst:
+    beleid.controleer("kennis.plan_bijeenkomst", principal)
     with uow:
         for vraag_id in vraag_ids:
             if not uow.vragen.exists(vraag_id):
@@ -141,14 +159,69 @@ def plan_bijeenkomst(
         return b
 
 
-def bij_bijeenkomst(
-    uow: SqlKennisUnitOfWork, bijeenkomst_id: str, actie: Callable[[Bijeenkomst], None]
+def _bij_bijeenkomst(
+    uow: SqlKennisUnitOfWork,
+    bijeenkomst_id: str,
+    operatie: str,
+    principal: Principal,
+    actie: Callable[[Bijeenkomst], None],
 ) -> Bijeenkomst:
     with uow:
         b = uow.bijeenkomsten.get(bijeenkomst_id)
+        beleid.controleer(operatie, principal, beleid.Betreft(aanwezigen=b.aanwezigen))
         actie(b)
         uow.commit()
         return b
+
+
+def meld_aan(
+    uow: SqlKennisUnitOfWork,
+    bijeenkomst_id: str,
+    vandaag: date,
+    principal: Principal,
+    meta: EventMetadata,
+) -> Bijeenkomst:
+    return _bij_bijeenkomst(
+        uow,
+        bijeenkomst_id,
+        "kennis.meld_aan",
+        principal,
+        lambda b: b.meld_aan(principal, meta, vandaag),
+    )
+
+
+def registreer_aanwezigheid(
+    uow: SqlKennisUnitOfWork,
+    bijeenkomst_id: str,
+    aanwezig: tuple[str, ...],
+    vandaag: date,
+    principal: Principal,
+    meta: EventMetadata,
+) -> Bijeenkomst:
+    return _bij_bijeenkomst(
+        uow,
+        bijeenkomst_id,
+        "kennis.registreer_aanwezigheid",
+        principal,
+        lambda b: b.registreer_aanwezigheid(aanwezig, principal, meta, vandaag),
+    )
+
+
+def evalueer(
+    uow: SqlKennisUnitOfWork,
+    bijeenkomst_id: str,
+    score: int,
+    opmerking: str,
+    principal: Principal,
+    meta: EventMetadata,
+) -> Bijeenkomst:
+    return _bij_bijeenkomst(
+        uow,
+        bijeenkomst_id,
+        "kennis.evalueer",
+        principal,
+        lambda b: b.evalueer(score, opmerking, principal, meta),
+    )
 
 
 def registreer_expert(
@@ -161,6 +234,7 @@ def registreer_expert(
     meta: EventMetadata,
     personen: Personen,
 ) -> Expert:
+    beleid.controleer("kennis.registreer_expert", principal)
     # The expert is the person whose login is the contact address (so their answers can be
     # recognised); name and address are stored encrypted under that person, in the same
     # transaction as the event, so a refused registration stores neither.

@@ -31,6 +31,7 @@ from services.locaties.entrypoints.routes_spoedlocaties import (
     aangemaakt,
 )
 from services.locaties.service_layer import handlers
+from shared import beleid
 from shared.http.idempotentie import IdempotenteRoute
 
 router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"], route_class=IdempotenteRoute)
@@ -44,6 +45,7 @@ class Commando:
     uitleg: str
     maak: Callable[[str, int, Any, str], Any]  # (locatieId, If-Match, body, Content-Crs)
     handler: Callable[[Any, Any, handlers.Actor], Spoedlocatie]
+    operatie: str  # the handler's rule in the one policy (shared/beleid.py), named in OpenAPI
 
 
 COMMANDOS = (
@@ -55,6 +57,7 @@ COMMANDOS = (
         "levenscyclus toestaat; een 409 noemt de toegestane vervolgstatussen.",
         lambda i, v, b, _: commands.WijzigStatus(i, v, b.naar, b.besluitdatum, b.toelichting),
         handlers.wijzig_status,
+        "locaties.wijzig_status",
     ),
     Commando(
         "risicobeoordelingen",
@@ -66,6 +69,7 @@ COMMANDOS = (
             i, v, b.risicotype, b.vastgesteld, tuple(b.criteria), b.beoordelingsdatum, b.toelichting
         ),
         handlers.beoordeel_risico,
+        "locaties.beoordeel_risico",
     ),
     Commando(
         "knelpunten",
@@ -74,6 +78,7 @@ COMMANDOS = (
         "Het knelpunt om de convenantsdeadline te halen (of 'geen').",
         lambda i, v, b, _: commands.StelKnelpuntVast(i, v, b.knelpunt, b.datum, b.toelichting),
         handlers.stel_knelpunt_vast,
+        "locaties.stel_knelpunt_vast",
     ),
     Commando(
         "budgettoekenningen",
@@ -82,6 +87,7 @@ COMMANDOS = (
         "Kent budget toe, of trekt het in met een negatief bedrag.",
         lambda i, v, b, _: commands.KenBudgetToe(i, v, b.bedrag_euro, b.datum, b.bron),
         handlers.ken_budget_toe,
+        "locaties.ken_budget_toe",
     ),
     Commando(
         "kostenboekingen",
@@ -90,6 +96,7 @@ COMMANDOS = (
         "Boekt gemaakte kosten op de locatie.",
         lambda i, v, b, _: commands.BoekKosten(i, v, b.bedrag_euro, b.datum, b.omschrijving),
         handlers.boek_kosten,
+        "locaties.boek_kosten",
     ),
     Commando(
         "overdrachten",
@@ -98,6 +105,7 @@ COMMANDOS = (
         "Draagt de locatie over aan een ander bevoegd gezag.",
         lambda i, v, b, _: commands.DraagOver(i, v, b.naar, b.datum, b.reden),
         handlers.draag_over,
+        "locaties.draag_over",
     ),
     Commando(
         "correcties",
@@ -112,6 +120,7 @@ COMMANDOS = (
             i, v, b.gecorrigeerde_versie, b.correctie, b.reden, crs
         ),
         lambda cmd, uow, actor: handlers.corrigeer(cmd, uow, actor, correcties.valideer),
+        "locaties.corrigeer",
     ),
 )
 
@@ -140,6 +149,7 @@ def _registreer(c: Commando) -> None:
         response_model=schemas.SpoedlocatieOut,
         summary=c.samenvatting,
         responses=COMMAND_ERRORS,
+        openapi_extra=beleid.openapi_extra(c.operatie),
     )(endpoint)
 
 

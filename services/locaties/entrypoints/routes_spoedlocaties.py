@@ -25,6 +25,7 @@ from services.locaties.entrypoints.dependencies import (
 )
 from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij
 from services.locaties.service_layer import handlers
+from shared import beleid
 from shared.aggregate import NotFound
 from shared.auth import CurrentPrincipal
 from shared.eventstore.tables import events
@@ -85,6 +86,7 @@ def _geometrie_rd(geometrie: schemas.Geometrie | None, crs: str) -> dict[str, An
     status_code=201,
     response_model=schemas.SpoedlocatieOut,
     summary="Registreer een spoedlocatie",
+    openapi_extra=beleid.openapi_extra("locaties.registreer"),
     responses={
         **ERRORS,
         409: {"description": "Het locatieId bestaat al"},

@@ -9,13 +9,10 @@ from typing import Any
 from services.locaties.domain import commands, locatie_id
 from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
 from services.locaties.service_layer.unit_of_work import LocatiesUnitOfWork
-from shared import bevoegde_gezagen
+from shared import beleid, bevoegde_gezagen
 from shared.auth import Principal
+from shared.beleid import GeenToegang as GeenToegang  # the app maps it to 403
 from shared.eventstore import ConcurrencyError, EventMetadata
-
-
-class GeenToegang(Exception):
-    """The principal may not change this bevoegd gezag's sites."""
 
 
 class VersieVerouderd(Exception):
@@ -42,18 +39,17 @@ class Actor:
     meta: EventMetadata
 
 
-def _mag_wijzigen(actor: Actor, bevoegd_gezag: str) -> None:
-    if not actor.principal.may_act_for(bevoegd_gezag):
-        wie = actor.principal.organisatie or str(actor.principal.rol)
-        raise GeenToegang(f"{wie} mag locaties van bevoegd gezag {bevoegd_gezag} niet wijzigen")
+def _mag(operatie: str, actor: Actor, bevoegd_gezag: str) -> None:
+    """The one authorisation policy (shared/beleid.py), asked for the site's bevoegd gezag."""
+    beleid.controleer(operatie, actor.principal, beleid.Betreft(bevoegd_gezag=bevoegd_gezag))
 
 
 def registreer(
     cmd: commands.RegistreerSpoedlocatie, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
-    _mag_wijzigen(actor, cmd.bevoegd_gezag)
     if bevoegde_gezagen.get(cmd.bevoegd_gezag) is None:
         raise OngeldigeWaarde("bevoegdGezag", f"onbekend bevoegd gezag {cmd.bevoegd_gezag!r}")
+    _mag("locaties.registreer", actor, cmd.bevoegd_gezag)
     with uow:
         prefix = f"{cmd.bevoegd_gezag}{cmd.gemeentecode}"
         if cmd.locatie_id is not None:
@@ -91,6 +87,7 @@ def registreer(
 
 
 def _wijzig(
+    operatie: str,
     uow: LocatiesUnitOfWork,
     locatie_id_: str,
     verwachte_versie: int,
@@ -99,7 +96,7 @@ def _wijzig(
 ) -> Spoedlocatie:
     with uow:
         locatie = uow.locaties.get(locatie_id_)
-        _mag_wijzigen(actor, locatie.bevoegd_gezag)
+        _mag(operatie, actor, locatie.bevoegd_gezag)
         if locatie.version != verwachte_versie:
             raise VersieVerouderd(locatie.version)
         actie(locatie)
@@ -114,6 +111,7 @@ def wijzig_status(
     cmd: commands.WijzigStatus, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
     return _wijzig(
+        "locaties.wijzig_status",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -126,6 +124,7 @@ def beoordeel_risico(
     cmd: commands.BeoordeelRisico, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
     return _wijzig(
+        "locaties.beoordeel_risico",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -145,6 +144,7 @@ def stel_knelpunt_vast(
     cmd: commands.StelKnelpuntVast, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
     return _wijzig(
+        "locaties.stel_knelpunt_vast",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -157,6 +157,7 @@ def ken_budget_toe(
     cmd: commands.KenBudgetToe, uow: LocatiesUnitOfWork, actor: Actor
 ) -> Spoedlocatie:
     return _wijzig(
+        "locaties.ken_budget_toe",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -167,6 +168,7 @@ def ken_budget_toe(
 
 def boek_kosten(cmd: commands.BoekKosten, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
     return _wijzig(
+        "locaties.boek_kosten",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -177,6 +179,7 @@ def boek_kosten(cmd: commands.BoekKosten, uow: LocatiesUnitOfWork, actor: Actor)
 
 def draag_over(cmd: commands.DraagOver, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
     return _wijzig(
+        "locaties.draag_over",
         uow,
         cmd.locatie_id,
         cmd.verwachte_versie,
@@ -207,4 +210,4 @@ def corrigeer(
             correctie = controle(doel, cmd.correctie, cmd.geometrie_crs)
         s.corrigeer(cmd.gecorrigeerde_versie, correctie, cmd.reden, actor.meta)
 
-    return _wijzig(uow, cmd.locatie_id, cmd.verwachte_versie, actor, actie)
+    return _wijzig("locaties.corrigeer", uow, cmd.locatie_id, cmd.verwachte_versie, actor, actie)

@@ -33,6 +33,8 @@ class Stroom:
     naam: str  # the log's name in a report's ``logboeken``
     zegels: Table
     ankers: Table
+    # The system that writes the stream: only its sealed events become facts.
+    producent: str
 
     @property
     def tabellen(self) -> tuple[Table, ...]:
@@ -153,6 +155,7 @@ SPOEDLOCATIES = Stroom(
     logboeken.SPOEDLOCATIES,
     tables.zegels,
     tables.ankers,
+    "bodemregie-locaties",
 )
 KENNIS = Stroom(
     tables.kennis_feiten,
@@ -162,6 +165,7 @@ KENNIS = Stroom(
     logboeken.KENNIS,
     tables.kennis_zegels,
     tables.kennis_ankers,
+    "bodemregie-kennis",
 )
 
 # The spoedlocaties stream is the one most code speaks of.

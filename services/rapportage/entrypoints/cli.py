@@ -20,7 +20,13 @@ from sqlalchemy import delete
 from services.rapportage.bootstrap import kafka_consumers, migrate, stromen
 from services.rapportage.config import RapportageSettings
 from shared.db.engine import make_engine, make_session_factory
-from shared.eventstore.tables import consumer_offsets, consumer_streams, dead_letters
+from shared.eventstore.tables import (
+    consumer_offsets,
+    consumer_pending,
+    consumer_seals,
+    consumer_streams,
+    dead_letters,
+)
 from shared.messaging.kafka_client import KafkaAccess
 
 
@@ -60,7 +66,13 @@ def rebuild(
         for stroom, _, groep in stromen(settings):
             for table in stroom.tabellen:
                 session.execute(delete(table))
-            for table in (consumer_offsets, consumer_streams, dead_letters):
+            for table in (
+                consumer_offsets,
+                consumer_streams,
+                consumer_seals,
+                consumer_pending,
+                dead_letters,
+            ):
                 session.execute(delete(table).where(table.c.consumer == groep))
     doel = {topic: end_offsets(settings.kafka_access(), topic) for _, topic, _ in stromen(settings)}
     totaal = sum(sum(d.values()) for d in doel.values())

@@ -20,7 +20,7 @@ from shared.auth import Rol
 from shared.eventstore.tables import event_seals, events, outbox
 from tests.support.locaties import NIEUW, locaties_client, token
 
-UP = token(Rol.UITVOERINGSPROGRAMMA, None)
+ZH = token(Rol.BEVOEGD_GEZAG, "ZH")  # NIEUW is a ZH site: only ZH writes it
 KETEN = ["onderzocht", "ernstig-spoed", "saneringsplan", "sanering-gestart", "gesaneerd"]
 
 
@@ -37,20 +37,20 @@ def sleutels(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def api(pg_engine: Engine, sleutels: tuple[Path, Path]) -> Iterator[TestClient]:
     with locaties_client(pg_engine, anker_elke=5, anker_sleutel=str(sleutels[0])) as client:
         for n in range(3):
-            locatie = client.post("/v1/spoedlocaties", json=NIEUW, headers=UP).json()
+            locatie = client.post("/v1/spoedlocaties", json=NIEUW, headers=ZH).json()
             for versie, naar in enumerate(KETEN[: 2 + n], start=1):
                 client.post(
                     f"/v1/spoedlocaties/{locatie['locatieId']}/statuswijzigingen",
                     json={"naar": naar, "besluitdatum": f"201{versie}-01-01"},
-                    headers={**UP, "If-Match": f'"{versie}"'},
+                    headers={**ZH, "If-Match": f'"{versie}"'},
                 )
             # Reading the feed seals and, every 5 events, anchors: a chain of anchors.
-            client.get("/v1/gebeurtenissen", headers=UP)
+            client.get("/v1/gebeurtenissen", headers=ZH)
         yield client
 
 
 def _log(api: TestClient) -> list[dict[str, Any]]:
-    return export.uit_api("", UP["Authorization"].split()[1], toon=False, client=api)
+    return export.uit_api("", ZH["Authorization"].split()[1], toon=False, client=api)
 
 
 def _publiek(sleutels: tuple[Path, Path]) -> Any:

@@ -20,7 +20,8 @@ from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as
 from tests.support.locaties import SECRET, token
 
 ZL = token(Rol.BEVOEGD_GEZAG, "ZL")
-UT = token(Rol.BEVOEGD_GEZAG, "UT")
+# Another person in another organisation: the asker is recognised by sub or organisation.
+UT = {"Authorization": f"Bearer {mint_dev_token(SECRET, 'anne@ut.nl', Rol.BEVOEGD_GEZAG, 'UT')}"}
 UP = token(Rol.UITVOERINGSPROGRAMMA, None)
 VRAAG = {
     "titel": "WKO in verontreinigd grondwater",
@@ -324,3 +325,32 @@ def test_who_answered_similar_questions_is_suggested_first(api: TestClient) -> N
     assert voorstel[0]["beantwoordeVergelijkbare"] == [eerder["vraagId"]]
     assert voorstel[0]["gedeeldeThemas"] == []
     assert voorstel[1]["beantwoordeVergelijkbare"] == []
+
+
+def test_nobody_speaks_for_a_bevoegd_gezag_it_is_not(api: TestClient, sql_engine: Engine) -> None:
+    """The issue's cases: an unknown organisation, a rijk or auditor token claiming ZL, and the
+    auditor writing at all; nothing of it is stored."""
+    vraag = _stel(api)
+    url = f"/v1/kennisvragen/{vraag['vraagId']}"
+    antwoord_id = api.post(f"{url}/antwoorden", json={"tekst": "zo"}, headers=UT).json()[
+        "antwoorden"
+    ][0]["antwoordId"]
+    voor = _count(sql_engine)
+    succes = {"titel": "x", "verhaal": "y", "themas": ["ondergrond"]}
+    xx = {"Authorization": f"Bearer {mint_dev_token(SECRET, 'x@xx.nl', Rol.BEVOEGD_GEZAG, 'XX')}"}
+    assert api.post("/v1/successen", json=succes, headers=xx).status_code == 401
+    for rol in (Rol.RIJK, Rol.AUDITOR):
+        claimt_zl = {"Authorization": f"Bearer {mint_dev_token(SECRET, 'x', rol, 'ZL')}"}
+        r = api.post(f"{url}/acceptaties", json={"antwoordId": antwoord_id}, headers=claimt_zl)
+        assert r.status_code == 401 and "namens een bevoegd gezag" in r.json()["detail"]
+    auditor = token(Rol.AUDITOR, None)
+    document = {"soort": "tips-en-trucs", "titel": "x", "tekst": "y", "themas": ["ondergrond"]}
+    for pad, body in [
+        ("/v1/kennisvragen", VRAAG),
+        (f"{url}/antwoorden", {"tekst": "zo"}),
+        (f"{url}/sluitingen", {"reden": "klaar"}),
+        ("/v1/documenten", document),
+    ]:
+        r = api.post(pad, json=body, headers=auditor)
+        assert r.status_code == 403 and "Met de rol auditor mag je niet" in r.json()["detail"]
+    assert _count(sql_engine) == voor

@@ -26,10 +26,15 @@ from shared.eventstore.tables import events
 from shared.vocabulaire import RisicoType, Status
 from tests.support.locaties import locaties_client, token
 
-PROGRAMMA = handlers.Actor(
-    Principal("programma@bodem.nl", Rol.UITVOERINGSPROGRAMMA, None),
-    EventMetadata(actor="programma@bodem.nl", organisation="UP"),
-)
+
+def _namens(gezag: str) -> handlers.Actor:
+    """Only a site's own bevoegd gezag changes it."""
+    sub = f"medewerker@{gezag.lower()}.nl"
+    return handlers.Actor(
+        Principal(sub, Rol.BEVOEGD_GEZAG, gezag), EventMetadata(actor=sub, organisation=gezag)
+    )
+
+
 LEZER = token(Rol.AUDITOR, None)
 PAD = [
     Status.ONDERZOCHT,
@@ -145,14 +150,17 @@ def _vul(engine: Engine, stappen: list[Stap]) -> list[str]:
         commands.DraagOver: handlers.draag_over,
         commands.Corrigeer: handlers.corrigeer,
     }
+    eigenaar: dict[int, str] = {}
     for stap in stappen:
         klok.nu = stap.vastgelegd
         cmd = stap.maak(ids.get(stap.locatie, ""), versies.get(stap.locatie, 0))
         uow = SqlLocatiesUnitOfWork(sessions, clock=klok)
+        gezag = stap.velden.get("bevoegd_gezag") or eigenaar[stap.locatie]
         try:
-            locatie = handler[stap.commando](cmd, uow, PROGRAMMA)
+            locatie = handler[stap.commando](cmd, uow, _namens(gezag))
         except handlers.OngeldigeWaarde:
             continue  # e.g. a decision after a correction moved it: the domain refuses it
+        eigenaar[stap.locatie] = locatie.bevoegd_gezag
         ids[stap.locatie], versies[stap.locatie] = locatie.id, locatie.version
     return sorted(ids.values())
 

@@ -29,7 +29,7 @@ from tests.support.infra import sqlite_database
 from tests.support.locaties import NIEUW, locaties_client, token
 from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
-UP = token(Rol.UITVOERINGSPROGRAMMA, None)
+UP = token(Rol.BEVOEGD_GEZAG, "ZH")  # NIEUW is a ZH site: only ZH writes it
 PEILDATUM = date(2016, 12, 31)
 
 

@@ -12,13 +12,19 @@ from shared.auth import Principal, Rol
 from shared.eventstore import EventMetadata
 from shared.vocabulaire import AFGEHANDELD, RisicoType
 
-UP = handlers.Actor(Principal("demo", Rol.UITVOERINGSPROGRAMMA, None), EventMetadata("demo"))
+
+def _namens(gezag: str) -> handlers.Actor:
+    """Each bevoegd gezag plays its own sites, as `make demo` does with its own token."""
+    return handlers.Actor(
+        Principal(f"demo@{gezag}", Rol.BEVOEGD_GEZAG, gezag), EventMetadata("demo")
+    )
 
 
 def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
     uow = FakeLocatiesUnitOfWork()
     for s in scenario(schaal, seed=7):
         r = s.registratie
+        actor = _namens(s.bevoegd_gezag)
         locatie = handlers.registreer(
             commands.RegistreerSpoedlocatie(
                 r["bevoegdGezag"],
@@ -30,7 +36,7 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                 date.fromisoformat(r["registratiedatum"]),
             ),
             uow,
-            UP,
+            actor,
         )
         for stap in s.stappen:
             b = stap.body
@@ -45,7 +51,7 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                         b["toelichting"],
                     ),
                     uow,
-                    UP,
+                    actor,
                 )
             elif stap.pad == "risicobeoordelingen":
                 locatie = handlers.beoordeel_risico(
@@ -59,7 +65,7 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                         "",
                     ),
                     uow,
-                    UP,
+                    actor,
                 )
             elif stap.pad == "knelpunten":
                 locatie = handlers.stel_knelpunt_vast(
@@ -67,7 +73,7 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                         locatie.id, v, b["knelpunt"], date.fromisoformat(b["datum"]), ""
                     ),
                     uow,
-                    UP,
+                    actor,
                 )
             elif stap.pad == "budgettoekenningen":
                 locatie = handlers.ken_budget_toe(
@@ -75,7 +81,7 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                         locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), b["bron"]
                     ),
                     uow,
-                    UP,
+                    actor,
                 )
             elif stap.pad == "kostenboekingen":
                 locatie = handlers.boek_kosten(
@@ -83,7 +89,7 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                         locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), ""
                     ),
                     uow,
-                    UP,
+                    actor,
                 )
             else:
                 raise AssertionError(stap.pad)

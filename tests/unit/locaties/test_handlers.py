@@ -38,16 +38,17 @@ def _registreer(uow: FakeLocatiesUnitOfWork, actor: handlers.Actor = ZH) -> str:
 def test_registration_numbers_sites_per_bevoegd_gezag_and_municipality() -> None:
     uow = FakeLocatiesUnitOfWork()
     assert _registreer(uow) == "ZH051300001"
-    assert _registreer(uow, UP) == "ZH051300002"
+    assert _registreer(uow) == "ZH051300002"
     assert uow.committed
 
 
-def test_another_bevoegd_gezag_may_not_register_or_change_a_site() -> None:
+def test_only_the_own_bevoegd_gezag_may_register_or_change_a_site() -> None:
     uow = FakeLocatiesUnitOfWork()
-    with pytest.raises(handlers.GeenToegang):
-        _registreer(uow, UT)
+    for actor in (UT, UP, AUDITOR):
+        with pytest.raises(handlers.GeenToegang):
+            _registreer(uow, actor)
     locatie_id = _registreer(uow)
-    for actor in (UT, AUDITOR):
+    for actor in (UT, UP, AUDITOR):
         with pytest.raises(handlers.GeenToegang):
             handlers.wijzig_status(
                 commands.WijzigStatus(locatie_id, 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
