@@ -57,6 +57,9 @@ class ServiceSettings(BaseSettings):
     # never wait: a token may burst a minute's worth, then keeps 50 requests a second.
     rate_limit_per_minute: int = Field(default=DEFAULT_RATE_LIMIT_PER_MINUTE, ge=0)
     public_base_url: str = ""
+    # How long an Idempotency-Key's answer is kept (shared/http/idempotentie.py); the API
+    # promises at least a day, since other systems retry after time-outs.
+    idempotentie_bewaartijd_uren: int = Field(default=24, ge=24)
     # --- Kafka login (SASL/SCRAM; shared/messaging/kafka_client.py) ---
     # A credentials file (JSON, as deploy/kafka/kafka.sh writes them) or a username and
     # password. Without either, a development service logs in with

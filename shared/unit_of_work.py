@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.eventstore import EventStore
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sql import SqlEventStore, _utcnow
+from shared.idempotentie import aangehouden, bij_begin, houd_commit_aan
 from shared.leiding import meld_commit
 
 
@@ -48,6 +49,11 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
         self.session.begin()
+        try:
+            bij_begin(self.session)  # Idempotency-Key: 409 while in progress, or the stored answer
+        except BaseException:
+            self.session.close()
+            raise
         self.events: EventStore = (
             SqlEventStore(self.session, self._clock) if self._clock else SqlEventStore(self.session)
         )
@@ -59,6 +65,8 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if aangehouden(self.session):
+            return  # held for the Idempotency-Key route, which commits it with the answer
         if self.session.in_transaction():
             self.session.rollback()
         self.session.close()
@@ -68,7 +76,12 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         meld_commit(self.session)
+        if houd_commit_aan(self.session, self._na_commit):
+            return  # Idempotency-Key: the stored answer commits in this same transaction
         self.session.commit()
+        self._na_commit()
+
+    def _na_commit(self) -> None:
         if self._on_commit is not None:
             self._on_commit()
 

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.idempotentie import lezen_naast_aangehouden
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the settings this project relies on.
@@ -30,7 +32,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A request whose command transaction is held for its Idempotency-Key answer
+            # only reads beside it (shared/idempotentie.py); IMMEDIATE would wait for itself.
+            conn.exec_driver_sql("BEGIN" if lezen_naast_aangehouden() else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

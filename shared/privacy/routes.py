@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared import beleid
 from shared.auth import CurrentPrincipal
+from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 from shared.privacy.store import PSEUDONIEM, Personen, is_pseudoniem
 
@@ -67,7 +68,7 @@ def _vergeet(store: MetPersonen, pseudoniem: str) -> PersoonOut:
     )
 
 
-router = APIRouter(tags=["Personen"])
+router = APIRouter(tags=["Personen"], route_class=IdempotenteRoute)
 
 
 @router.get(

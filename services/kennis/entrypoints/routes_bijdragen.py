@@ -18,8 +18,9 @@ from services.kennis.entrypoints.dependencies import ERRORS, PseudonymousPrincip
 from services.kennis.service_layer import handlers
 from shared import beleid
 from shared.auth import CurrentPrincipal
+from shared.http.idempotentie import IdempotenteRoute
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotenteRoute)
 
 
 def _bijdragen(

@@ -27,10 +27,11 @@ from services.kennis.entrypoints.dependencies import (
 from services.kennis.service_layer import handlers
 from shared import beleid
 from shared.auth import CurrentPrincipal
+from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 from shared.privacy import ONBEKEND, is_pseudoniem
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotenteRoute)
 
 
 BijeenkomstId = Annotated[str, Path(alias="bijeenkomstId", pattern=r"^bk-[0-9a-f]{12}$")]

@@ -28,9 +28,10 @@ from services.kennis.entrypoints.dependencies import (
 from services.kennis.service_layer import handlers
 from shared import beleid
 from shared.auth import CurrentPrincipal
+from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 
-router = APIRouter(tags=["Kennisvragen"])
+router = APIRouter(tags=["Kennisvragen"], route_class=IdempotenteRoute)
 
 
 def _out(services: Services, vraag: Kennisvraag, groep_id: str | None = None) -> schemas.VraagOut:

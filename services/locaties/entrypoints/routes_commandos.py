@@ -32,8 +32,9 @@ from services.locaties.entrypoints.routes_spoedlocaties import (
 )
 from services.locaties.service_layer import handlers
 from shared import beleid
+from shared.http.idempotentie import IdempotenteRoute
 
-router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
+router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"], route_class=IdempotenteRoute)
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,12 @@ from shared import beleid
 from shared.aggregate import NotFound
 from shared.auth import CurrentPrincipal
 from shared.eventstore.tables import events
+from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
 
-router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
+router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"], route_class=IdempotenteRoute)
 
 LocatieId = Annotated[
     str,
