@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from shared.bevoegde_gezagen import get as bevoegd_gezag
@@ -41,6 +41,12 @@ DATUMVELD = {
 }
 
 BEVESTIGD = BEVESTIGD_VANAF
+# Status by its value without the enum's call machinery (the same members).
+_STATUS: dict[str, Status] = {s.value: s for s in Status}
+
+
+def status(waarde: str) -> Status:
+    return (_STATUS.get(waarde) if type(waarde) is str else None) or Status(waarde)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,13 +199,13 @@ def stap(
             data["gemeentecode"],
             data["naam"],
             datum,
-            Status(data["status"]),
+            status(data["status"]),
             datum,
         )
     if locatie is None:
         return None
     if feit.soort == STATUS:
-        locatie.status = Status(data["naar"])
+        locatie.status = status(data["naar"])
         locatie.status_sinds = datum
         if locatie.status in AFGEHANDELD and locatie.afgehandeld_op is None:
             locatie.afgehandeld_op = datum

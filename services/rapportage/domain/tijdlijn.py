@@ -8,9 +8,10 @@ known then (the same fold), which the tests check on the demo history with corre
 registrations, for many combinations.
 
 While facts arrive in business-date order (the common case) a site's timeline grows in place and
-an earlier record day keeps only how many of its entries it knew. A fact that changes the past (a
-correction, a fact dated before the last one, a second fact on the last date) gives the site a new
-timeline; earlier record days keep the old one.
+an earlier record day keeps only how many of its entries it knew; a second fact on the last date
+appends a newer version of that entry under the same date. A fact that changes the past (a
+correction, a fact dated before the last one) gives the site a new timeline; earlier record days
+keep the old one.
 
 Kept compact for the ~400,000 sites of the country: dates as day numbers in ``array``s, the facts
 in columns (``Feitkolommen``), states sharing their unchanged parts (names, dates, risk dicts) with
@@ -25,7 +26,6 @@ from collections.abc import Iterable
 from datetime import UTC, date
 
 from services.rapportage.domain.feiten import (
-    CORRECTIE,
     Feit,
     Locatie,
     fold,
@@ -34,7 +34,7 @@ from services.rapportage.domain.feiten import (
     scheid_correcties,
     stap,
 )
-from services.rapportage.domain.feitkolommen import Feitkolommen
+from services.rapportage.domain.feitkolommen import Feitkolommen, dagnummer, microseconden
 from shared.tijd import kennismoment
 
 
@@ -62,7 +62,7 @@ def tijdlijn(feiten: list[Feit]) -> Tijdlijn:
         {d for f in gewone if (d := f.datum(gecorrigeerd(f, correcties)[0])) is not None}
     )
     return Tijdlijn(
-        array("l", [d.toordinal() for d in datums]),
+        array("i", [d.toordinal() for d in datums]),
         [fold(gewone, correcties, d) for d in datums],
     )
 
@@ -91,10 +91,10 @@ class _Site:
     __slots__ = ("dagen", "datums", "laatste", "lengtes", "op_volgorde", "oude", "standen")
 
     def __init__(self) -> None:
-        self.datums: array[int] = array("l")
+        self.datums: array[int] = array("i")
         self.standen: list[Locatie | None] = []
-        self.dagen: array[int] = array("l")
-        self.lengtes: array[int] = array("l")
+        self.dagen: array[int] = array("i")
+        self.lengtes: array[int] = array("i")
         self.oude: list[tuple[int, Tijdlijn]] | None = None
         self.laatste = -1
         # False once a fact was recorded on an earlier day than the one before it (clocks of
@@ -110,24 +110,21 @@ class _Site:
         return self.datums, self.standen
 
     def voeg_toe(self, feit: Feit, kolommen: Feitkolommen) -> None:
-        self.laatste = kolommen.voeg_toe(feit, self.laatste)
-        dag = registratiedag(feit).toordinal()
+        datum = feit.datum()  # None for a correction: it has no business date of its own
+        vastgelegd = microseconden(feit.vastgelegd_op)
+        self.laatste = kolommen.voeg_toe(feit, self.laatste, vastgelegd, datum)
+        dag = dagnummer(vastgelegd)  # the record day, as ``registratiedag``
         zelfde_dag = bool(self.dagen) and dag <= self.dagen[-1]
         if zelfde_dag:
             self.op_volgorde = self.op_volgorde and dag == self.dagen[-1]
         # The record days before this one: they keep what they knew.
         eerder = len(self.dagen) - 1 if zelfde_dag else len(self.dagen)
-        self._na(feit, eerder, kolommen)
+        self._na(feit, datum, eerder, kolommen)
         if zelfde_dag:
             self.lengtes[-1] = len(self.datums)
         else:
             self.dagen.append(dag)
             self.lengtes.append(len(self.datums))
-
-    def _ziet_laatste(self, eerder: int) -> bool:
-        """Whether a record day before index ``eerder`` knew the current last entry."""
-        begin = self.oude[-1][0] if self.oude else 0
-        return eerder > begin and self.lengtes[eerder - 1] == len(self.datums)
 
     def _vervang(self, nieuw: Tijdlijn, eerder: int) -> None:
         """Makes ``nieuw`` the current timeline; record days before ``eerder`` keep the old."""
@@ -141,27 +138,21 @@ class _Site:
                     nieuw.standen[i] = oud.standen[i]
         self.datums, self.standen = nieuw.datums, nieuw.standen
 
-    def _na(self, feit: Feit, eerder: int, kolommen: Feitkolommen) -> None:
-        """The timeline after ``feit`` (the site's newest version)."""
-        datum = feit.datum() if feit.soort != CORRECTIE else None
+    def _na(self, feit: Feit, datum: date | None, eerder: int, kolommen: Feitkolommen) -> None:
+        """The timeline after ``feit`` (the site's newest version, dated ``datum``)."""
         if datum is not None:
             dag = datum.toordinal()
-            laatste = self.datums[-1] if self.datums else None
-            vorige = self.standen[-1] if self.standen else None
-            nieuw = _gedeeld(stap(vorige and kopie(vorige), feit, feit.data, datum))
             # The newest fact is applied last in every fold dated on or after its date, so the
-            # state on its date is the state on the last date plus this fact.
-            if laatste is None or dag > laatste:
+            # state on its date is the state on the last date plus this fact. On the last date
+            # itself it is a newer version of the last entry, appended under the same date: a
+            # bisect finds the newest version among the entries a record day knew.
+            if not self.datums or dag >= self.datums[-1]:
+                vorige = self.standen[-1] if self.standen else None
+                nieuw = stap(vorige and kopie(vorige), feit, feit.data, datum)
+                if nieuw is not None and (vorige is None or nieuw.risicos is not vorige.risicos):
+                    _gedeeld(nieuw)
                 self.datums.append(dag)
                 self.standen.append(nieuw)
-                return
-            if dag == laatste:
-                if self._ziet_laatste(eerder):
-                    standen = self.standen[:-1]
-                    standen.append(nieuw)
-                    self._vervang(Tijdlijn(array("l", self.datums), standen), eerder)
-                else:
-                    self.standen[-1] = nieuw
                 return
         nieuw_lijn = tijdlijn(kolommen.van_site(self.laatste, feit.locatie_id))
         nieuw_lijn.standen = [_gedeeld(s) for s in nieuw_lijn.standen]
