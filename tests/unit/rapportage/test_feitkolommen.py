@@ -30,7 +30,7 @@ def _gelezen(feit: f.Feit) -> dict[str, object]:
 
 
 def test_a_sites_facts_come_back_with_what_the_fold_reads() -> None:
-    registratie = {
+    registratie: dict[str, object] = {
         "bevoegd_gezag": "ZH",
         "gemeentecode": "0513",
         "naam": "Gasfabriek aan de Lange Haven, terrein noord",
