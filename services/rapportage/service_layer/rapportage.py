@@ -84,6 +84,12 @@ class _Feiten:
         return self._tijdlijnen.op(peildatum, kennisdatum)
 
 
+# States kept for the next report on the same moment. Few: at national scale each is a dict of
+# ~400,000 sites (15-30 MB; the states themselves are the timelines' own), where a report is
+# a few kilobytes (32 of those are kept).
+TOESTANDEN = 4
+
+
 class Rapportage:
     def __init__(
         self, sessions: sessionmaker[Session], per_keer: int = 50_000, bevries: bool = False
@@ -146,7 +152,7 @@ class Rapportage:
                     return self._toestanden[sleutel]
             nu = self._locaties.stand_op(peildatum, kennisdatum)
             with self._lock:
-                _bewaar(self._toestanden, sleutel, nu)
+                _bewaar(self._toestanden, sleutel, nu, TOESTANDEN)
             return nu
 
         return op

@@ -62,3 +62,19 @@ def test_the_log_is_read_in_slices_with_the_same_reports(
         assert max(gelezen) == min(per_keer, 8)
     assert inhoud[0] == inhoud[1]
     assert inhoud[0]["samenvatting"]["geregistreerd"] == 4
+
+
+def test_only_a_few_states_of_all_sites_are_kept(engine: Engine) -> None:
+    """At national scale each is a dict of ~400,000 sites: 32 of them would double the memory
+    of the timelines."""
+    from services.rapportage.bootstrap import processor
+    from services.rapportage.service_layer.rapportage import TOESTANDEN
+
+    sessions = make_session_factory(engine)
+    processor(RapportageSettings(), sessions, ListDeadLetterSink()).process(
+        [record(0, registratie(1, "ZH051300001"), 0)]
+    )
+    rapportage = Rapportage(sessions)
+    for jaar in range(2010, 2020):
+        rapportage.rapport("voortgang", date(jaar, 12, 31))
+    assert len(rapportage._toestanden) == TOESTANDEN == 4
