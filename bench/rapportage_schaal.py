@@ -120,19 +120,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--schaal", type=float, default=10.0)
     parser.add_argument("--schrijf", type=Path, help="only write the facts to this file")
+    parser.add_argument(
+        "--feiten", type=Path, help="keep the facts in this file; reuse it if it exists"
+    )
     args = parser.parse_args(argv)
     if args.schrijf:
         schrijf(args.schaal, args.schrijf)
         return {}
     with tempfile.TemporaryDirectory() as map_:
-        pad = Path(map_) / "feiten.pickle"
-        subprocess.run(
-            [
-                *(sys.executable, "-m", "bench.rapportage_schaal"),
-                *("--schaal", str(args.schaal), "--schrijf", str(pad)),
-            ],
-            check=True,
-        )
+        pad = args.feiten or Path(map_) / "feiten.pickle"
+        if not pad.exists():
+            subprocess.run(
+                [
+                    *(sys.executable, "-m", "bench.rapportage_schaal"),
+                    *("--schaal", str(args.schaal), "--schrijf", str(pad)),
+                ],
+                check=True,
+            )
         return _meet(args.schaal, pad)
 
 

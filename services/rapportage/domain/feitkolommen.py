@@ -112,7 +112,9 @@ class Feitkolommen:
         elif datum is None and soort in f.DATUMVELD:
             inhoud = _Ruw({v: data[v] for v in (*velden, f.DATUMVELD[soort]) if v in data})
         elif len(velden) == 1:
-            inhoud = _kort(data.get(velden[0], ONTBREEKT))
+            inhoud = data.get(velden[0], ONTBREEKT)
+            if type(inhoud) is str and len(inhoud) <= 16:  # ``_kort``, inlined: the hot path
+                inhoud = sys.intern(inhoud)
         else:
             inhoud = tuple([_kort(data.get(v, ONTBREEKT)) for v in velden])
             if soort in GEDEELD:

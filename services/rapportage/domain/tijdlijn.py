@@ -26,8 +26,10 @@ from collections.abc import Iterable
 from datetime import UTC, date
 
 from services.rapportage.domain.feiten import (
+    DATUMVELD,
     Feit,
     Locatie,
+    dag,
     fold,
     gecorrigeerd,
     kopie,
@@ -110,20 +112,24 @@ class _Site:
         return self.datums, self.standen
 
     def voeg_toe(self, feit: Feit, kolommen: Feitkolommen) -> None:
-        datum = feit.datum()  # None for a correction: it has no business date of its own
+        # ``feit.datum()`` and ``registratiedag(feit)``, spelled out: this runs for every fact
+        # of the log at start. A correction has no business date of its own.
+        veld = DATUMVELD.get(feit.soort)
+        waarde = feit.data.get(veld) if veld else None
+        datum = dag(waarde) if waarde else None
         vastgelegd = microseconden(feit.vastgelegd_op)
         self.laatste = kolommen.voeg_toe(feit, self.laatste, vastgelegd, datum)
-        dag = dagnummer(vastgelegd)  # the record day, as ``registratiedag``
-        zelfde_dag = bool(self.dagen) and dag <= self.dagen[-1]
-        if zelfde_dag:
-            self.op_volgorde = self.op_volgorde and dag == self.dagen[-1]
-        # The record days before this one: they keep what they knew.
-        eerder = len(self.dagen) - 1 if zelfde_dag else len(self.dagen)
-        self._na(feit, datum, eerder, kolommen)
-        if zelfde_dag:
+        registratie = dagnummer(vastgelegd)
+        dagen = self.dagen
+        if dagen and registratie <= dagen[-1]:
+            if registratie != dagen[-1]:
+                self.op_volgorde = False
+            # The record days before this one keep what they knew; this one learns the fact.
+            self._na(feit, datum, len(dagen) - 1, kolommen)
             self.lengtes[-1] = len(self.datums)
         else:
-            self.dagen.append(dag)
+            self._na(feit, datum, len(dagen), kolommen)
+            dagen.append(registratie)
             self.lengtes.append(len(self.datums))
 
     def _vervang(self, nieuw: Tijdlijn, eerder: int) -> None:
