@@ -95,7 +95,7 @@ def bootstrap(settings: RapportageSettings) -> Container:
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
-    container = Container(settings, engine, sessions, Rapportage(sessions))
+    container = Container(settings, engine, sessions, Rapportage(sessions, bevries=True))
     if settings.kafka_enabled and settings.consumer_enabled:
         for consumer in kafka_consumers(settings, sessions):
             thread = threading.Thread(

@@ -8,39 +8,51 @@ known then (the same fold), which the tests check on the demo history with corre
 registrations, for many combinations.
 
 While facts arrive in business-date order (the common case) a site's timeline grows in place and
-an earlier record day keeps only how many of its entries it knew. A fact that changes the past (a
-correction, a fact dated before the last one, a second fact on the last date) gives the site a new
-timeline; earlier record days keep the old one.
+an earlier record day keeps only how many of its entries it knew; a second fact on the last date
+appends a newer version of that entry under the same date. A fact that changes the past (a
+correction, a fact dated before the last one) gives the site a new timeline; earlier record days
+keep the old one.
+
+Kept compact for the ~400,000 sites of the country: dates as day numbers in ``array``s, the facts
+in columns (``Feitkolommen``), states sharing their unchanged parts (names, dates, risk dicts) with
+the state before; the only object per entry is its ``Locatie``, which the reports read as is.
 """
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date
 
 from services.rapportage.domain.feiten import (
-    CORRECTIE,
+    DATUMVELD,
     Feit,
     Locatie,
+    dag,
     fold,
     gecorrigeerd,
     kopie,
     scheid_correcties,
     stap,
 )
+from services.rapportage.domain.feitkolommen import Feitkolommen, dagnummer, microseconden
 from shared.tijd import kennismoment
 
 
-@dataclass(frozen=True)
 class Tijdlijn:
-    datums: list[date]
-    standen: list[Locatie | None]
+    """Business-date day numbers and the state from each of them on."""
+
+    __slots__ = ("datums", "standen")
+
+    def __init__(self, datums: array[int], standen: list[Locatie | None]) -> None:
+        self.datums = datums
+        self.standen = standen
 
     def op(self, peildatum: date, lengte: int | None = None) -> Locatie | None:
         """The state on ``peildatum`` among the first ``lengte`` entries (default: all)."""
-        i = bisect_right(self.datums, peildatum, 0, len(self.datums) if lengte is None else lengte)
+        eind = len(self.datums) if lengte is None else lengte
+        i = bisect_right(self.datums, peildatum.toordinal(), 0, eind)
         return self.standen[i - 1] if i else None
 
 
@@ -51,7 +63,10 @@ def tijdlijn(feiten: list[Feit]) -> Tijdlijn:
     datums = sorted(
         {d for f in gewone if (d := f.datum(gecorrigeerd(f, correcties)[0])) is not None}
     )
-    return Tijdlijn(datums, [fold(gewone, correcties, d) for d in datums])
+    return Tijdlijn(
+        array("i", [d.toordinal() for d in datums]),
+        [fold(gewone, correcties, d) for d in datums],
+    )
 
 
 def registratiedag(feit: Feit) -> date:
@@ -59,62 +74,111 @@ def registratiedag(feit: Feit) -> date:
     return feit.vastgelegd_op.astimezone(UTC).date()
 
 
-class _Site:
-    """One site: its facts in version order, and per record day its timeline as known then."""
+# The few distinct risk dicts ({"humaan": True, ...}), kept once for all sites.
+_RISICOS: dict[tuple[tuple[str, bool], ...], dict[str, bool]] = {}
 
-    __slots__ = ("dagen", "feiten", "lengtes", "lijnen", "op_volgorde")
+
+def _gedeeld(stand: Locatie | None) -> Locatie | None:
+    if stand is not None and stand.risicos:
+        stand.risicos = _RISICOS.setdefault(tuple(stand.risicos.items()), stand.risicos)
+    return stand
+
+
+class _Site:
+    """One site: its current timeline; per record day (as day numbers) how many of the entries
+    of its timeline were known then; the timelines of earlier record days that a change of the
+    past replaced (``oude``: up to which record day each held, ascending); and the index of its
+    newest fact in the columns."""
+
+    __slots__ = ("dagen", "datums", "laatste", "lengtes", "op_volgorde", "oude", "standen")
 
     def __init__(self) -> None:
-        self.feiten: list[Feit] = []
-        self.dagen: list[date] = []
-        self.lijnen: list[Tijdlijn] = []
-        self.lengtes: list[int] = []
+        self.datums: array[int] = array("i")
+        self.standen: list[Locatie | None] = []
+        self.dagen: array[int] = array("i")
+        self.lengtes: array[int] = array("i")
+        self.oude: list[tuple[int, Tijdlijn]] | None = None
+        self.laatste = -1
         # False once a fact was recorded on an earlier day than the one before it (clocks of
         # two writers apart): what was known on a day is then no prefix, so it is folded.
         self.op_volgorde = True
 
-    def voeg_toe(self, feit: Feit) -> None:
-        self.feiten.append(feit)
-        lijn = self._na(feit)
-        dag = registratiedag(feit)
-        if self.dagen and dag <= self.dagen[-1]:
-            self.op_volgorde = self.op_volgorde and dag == self.dagen[-1]
-            self.lijnen[-1], self.lengtes[-1] = lijn, len(lijn.datums)
+    def lijn(self, j: int) -> tuple[array[int], list[Locatie | None]]:
+        """The timeline of record day ``j``."""
+        if self.oude is not None and j < self.oude[-1][0]:
+            for eind, oud in self.oude:
+                if j < eind:
+                    return oud.datums, oud.standen
+        return self.datums, self.standen
+
+    def voeg_toe(self, feit: Feit, kolommen: Feitkolommen) -> None:
+        # ``feit.datum()`` and ``registratiedag(feit)``, spelled out: this runs for every fact
+        # of the log at start. A correction has no business date of its own.
+        veld = DATUMVELD.get(feit.soort)
+        waarde = feit.data.get(veld) if veld else None
+        datum = dag(waarde) if waarde else None
+        vastgelegd = microseconden(feit.vastgelegd_op)
+        self.laatste = kolommen.voeg_toe(feit, self.laatste, vastgelegd, datum)
+        registratie = dagnummer(vastgelegd)
+        dagen = self.dagen
+        if dagen and registratie <= dagen[-1]:
+            if registratie != dagen[-1]:
+                self.op_volgorde = False
+            # The record days before this one keep what they knew; this one learns the fact.
+            self._na(feit, datum, len(dagen) - 1, kolommen)
+            self.lengtes[-1] = len(self.datums)
         else:
-            self.dagen.append(dag)
-            self.lijnen.append(lijn)
-            self.lengtes.append(len(lijn.datums))
+            self._na(feit, datum, len(dagen), kolommen)
+            dagen.append(registratie)
+            self.lengtes.append(len(self.datums))
 
-    def _na(self, feit: Feit) -> Tijdlijn:
-        """The timeline after ``feit`` (the site's newest version)."""
-        datum = feit.datum() if feit.soort != CORRECTIE else None
+    def _vervang(self, nieuw: Tijdlijn, eerder: int) -> None:
+        """Makes ``nieuw`` the current timeline; record days before ``eerder`` keep the old."""
+        begin = self.oude[-1][0] if self.oude else 0
+        if eerder > begin:
+            oud = Tijdlijn(self.datums, self.standen)
+            self.oude = [*(self.oude or []), (eerder, oud)]
+            # Entries the change left as they were are kept once.
+            for i, (d, s) in enumerate(zip(nieuw.datums, nieuw.standen, strict=True)):
+                if i < len(oud.datums) and oud.datums[i] == d and oud.standen[i] == s:
+                    nieuw.standen[i] = oud.standen[i]
+        self.datums, self.standen = nieuw.datums, nieuw.standen
+
+    def _na(self, feit: Feit, datum: date | None, eerder: int, kolommen: Feitkolommen) -> None:
+        """The timeline after ``feit`` (the site's newest version, dated ``datum``)."""
         if datum is not None:
-            huidig = self.lijnen[-1] if self.lijnen else Tijdlijn([], [])
-            laatste = huidig.datums[-1] if huidig.datums else None
-            vorige = huidig.standen[-1] if huidig.standen else None
+            dag = datum.toordinal()
             # The newest fact is applied last in every fold dated on or after its date, so the
-            # state on its date is the state on the last date plus this fact.
-            if laatste is None or datum > laatste:
-                huidig.datums.append(datum)
-                huidig.standen.append(stap(vorige and kopie(vorige), feit, feit.data, datum))
-                return huidig
-            if datum == laatste:
-                standen = huidig.standen[:-1]
-                standen.append(stap(vorige and kopie(vorige), feit, feit.data, datum))
-                return Tijdlijn(huidig.datums[:], standen)
-        return tijdlijn(self.feiten)
+            # state on its date is the state on the last date plus this fact. On the last date
+            # itself it is a newer version of the last entry, appended under the same date: a
+            # bisect finds the newest version among the entries a record day knew.
+            if not self.datums or dag >= self.datums[-1]:
+                vorige = self.standen[-1] if self.standen else None
+                nieuw = stap(vorige and kopie(vorige), feit, feit.data, datum)
+                if nieuw is not None and (vorige is None or nieuw.risicos is not vorige.risicos):
+                    _gedeeld(nieuw)
+                self.datums.append(dag)
+                self.standen.append(nieuw)
+                return
+        nieuw_lijn = tijdlijn(kolommen.van_site(self.laatste, feit.locatie_id))
+        nieuw_lijn.standen = [_gedeeld(s) for s in nieuw_lijn.standen]
+        self._vervang(nieuw_lijn, eerder)
 
-    def op(self, peildatum: date, kennisdatum: date | None) -> Locatie | None:
+    def op(
+        self, peildatum: date, kennisdatum: date | None, locatie_id: str, kolommen: Feitkolommen
+    ) -> Locatie | None:
         if kennisdatum is None:
-            return self.lijnen[-1].op(peildatum) if self.lijnen else None
+            return Tijdlijn(self.datums, self.standen).op(peildatum)
         if not self.op_volgorde:
             grens = kennismoment(kennisdatum)
             gewone, correcties = scheid_correcties(
-                f for f in self.feiten if f.vastgelegd_op < grens
+                f for f in kolommen.van_site(self.laatste, locatie_id) if f.vastgelegd_op < grens
             )
             return fold(gewone, correcties, peildatum)
-        j = bisect_right(self.dagen, kennisdatum) - 1
-        return self.lijnen[j].op(peildatum, self.lengtes[j]) if j >= 0 else None
+        j = bisect_right(self.dagen, kennisdatum.toordinal()) - 1
+        if j < 0:
+            return None
+        return Tijdlijn(*self.lijn(j)).op(peildatum, self.lengtes[j])
 
 
 class Tijdlijnen:
@@ -122,34 +186,46 @@ class Tijdlijnen:
 
     def __init__(self) -> None:
         self._sites: dict[str, _Site] = {}
+        self._kolommen = Feitkolommen()
+
+    def __len__(self) -> int:
+        return len(self._kolommen)
 
     def voeg_toe(self, nieuw: Iterable[Feit]) -> None:
+        sites, kolommen = self._sites, self._kolommen
         for feit in nieuw:
-            site = self._sites.get(feit.locatie_id)
+            site = sites.get(feit.locatie_id)
             if site is None:
-                site = self._sites[feit.locatie_id] = _Site()
-            site.voeg_toe(feit)
+                site = sites[feit.locatie_id] = _Site()
+            site.voeg_toe(feit, kolommen)
 
     def op(self, peildatum: date, kennisdatum: date | None = None) -> dict[str, Locatie]:
         """Every site registered by ``peildatum`` as it stood then, as known at the end of
         ``kennisdatum`` (default: everything added). The hot path of every report: inlined."""
         uit = {}
         zoek = bisect_right
+        p = peildatum.toordinal()
+        if kennisdatum is None:
+            for locatie_id, site in self._sites.items():
+                i = zoek(site.datums, p)
+                if i and (stand := site.standen[i - 1]) is not None:
+                    uit[locatie_id] = stand
+            return uit
+        k = kennisdatum.toordinal()
         for locatie_id, site in self._sites.items():
-            if kennisdatum is None:
-                lijn = site.lijnen[-1]
-                i = zoek(lijn.datums, peildatum)
-            elif site.op_volgorde:
-                j = zoek(site.dagen, kennisdatum) - 1
+            if site.op_volgorde:
+                j = zoek(site.dagen, k) - 1
                 if j < 0:
                     continue
-                lijn = site.lijnen[j]
-                i = zoek(lijn.datums, peildatum, 0, site.lengtes[j])
+                if site.oude is None or j >= site.oude[-1][0]:
+                    datums, standen = site.datums, site.standen
+                else:
+                    datums, standen = site.lijn(j)
+                i = zoek(datums, p, 0, site.lengtes[j])
+                if i and (stand := standen[i - 1]) is not None:
+                    uit[locatie_id] = stand
             else:
-                stand = site.op(peildatum, kennisdatum)
+                stand = site.op(peildatum, kennisdatum, locatie_id, self._kolommen)
                 if stand is not None:
                     uit[locatie_id] = stand
-                continue
-            if i and (stand := lijn.standen[i - 1]) is not None:
-                uit[locatie_id] = stand
         return uit

@@ -3,10 +3,11 @@ kennisdatum, from the per-site bitemporal timelines."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,11 @@ class _Feiten:
     timelines instead of a list."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], stroom: Stroom, tijdlijnen: bool = False
+        self,
+        sessions: sessionmaker[Session],
+        stroom: Stroom,
+        tijdlijnen: bool = False,
+        per_keer: int = 50_000,
     ) -> None:
         self._sessions = sessions
         self._stroom = stroom
@@ -34,6 +39,7 @@ class _Feiten:
         self._feiten: list[Feit] = []
         self._tot = 0
         self._tijdlijnen = Tijdlijnen() if tijdlijnen else None
+        self._per_keer = per_keer
 
     def watermark(self) -> int:
         with self._sessions() as session:
@@ -46,15 +52,18 @@ class _Feiten:
         return rapport
 
     def _bij(self, positie: int) -> None:
-        """Read the facts up to ``positie`` that are not read yet (holding the lock)."""
-        if positie > self._tot:
+        """Read the facts up to ``positie`` that are not read yet (holding the lock), a slice
+        of positions at a time: at start that is the whole log, which as ``Feit`` objects
+        would take several times the memory the timelines keep of it."""
+        while positie > self._tot:
+            tot = positie if self._tijdlijnen is None else min(positie, self._tot + self._per_keer)
             with self._sessions() as session:
-                nieuw = self._stroom.lees_feiten(session, positie, na=self._tot)
+                nieuw = self._stroom.lees_feiten(session, tot, na=self._tot)
             if self._tijdlijnen is not None:
                 self._tijdlijnen.voeg_toe(nieuw)
             else:
                 self._feiten.extend(nieuw)
-            self._tot = positie
+            self._tot = tot
 
     def tot(self, positie: int) -> list[Feit]:
         with self._lock:
@@ -75,11 +84,22 @@ class _Feiten:
         return self._tijdlijnen.op(peildatum, kennisdatum)
 
 
+# States kept for the next report on the same moment. Few: at national scale each is a dict of
+# ~400,000 sites (15-30 MB; the states themselves are the timelines' own), where a report is
+# a few kilobytes (32 of those are kept).
+TOESTANDEN = 4
+
+
 class Rapportage:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], per_keer: int = 50_000, bevries: bool = False
+    ) -> None:
+        """``bevries``: build the timelines the first time with ``opbouw`` (the service does;
+        it changes the whole process's garbage collection, so tests do not)."""
+        self._bevries = bevries
         self._lock = threading.Lock()
         self.bijgehouden = threading.Event()
-        self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES, tijdlijnen=True)
+        self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES, True, per_keer)
         self._kennis = _Feiten(sessions, projectie.KENNIS)
         self._rapporten: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
         self._toestanden: OrderedDict[tuple[object, ...], dict[str, Locatie]] = OrderedDict()
@@ -91,7 +111,10 @@ class Rapportage:
         """Read new facts into the timelines up to the watermark; returns the position they
         hold. A background thread calls this, so a request rarely reads facts itself; the
         service is ready once it has done so the first time (``bijgehouden``)."""
-        with self._locaties.vast(self._locaties.watermark()) as positie:
+        eerst: AbstractContextManager[None] = nullcontext()
+        if self._bevries and not self.bijgehouden.is_set():
+            eerst = opbouw()
+        with eerst, self._locaties.vast(self._locaties.watermark()) as positie:
             self.bijgehouden.set()
             return positie
 
@@ -129,10 +152,28 @@ class Rapportage:
                     return self._toestanden[sleutel]
             nu = self._locaties.stand_op(peildatum, kennisdatum)
             with self._lock:
-                _bewaar(self._toestanden, sleutel, nu)
+                _bewaar(self._toestanden, sleutel, nu, TOESTANDEN)
             return nu
 
         return op
+
+
+@contextmanager
+def opbouw() -> Iterator[None]:
+    """Around the first load of the timelines: millions of objects that live as long as the
+    service. The cyclic collector would walk them again and again while they are made (a
+    quarter of the build) and afterwards in every full collection (pauses near a second at
+    national scale); so it is off while they are built, and then they are frozen out of its
+    sight. Later additions are collected as usual."""
+    aan = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if aan:
+            gc.enable()
+        gc.collect()
+        gc.freeze()
 
 
 def _bewaar(
