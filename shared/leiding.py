@@ -116,6 +116,10 @@ class PostgresLeiding:
             )
             if self._leider:
                 self._conn.execute(text(f"LISTEN {KANAAL}"))
+                # A commit between losing a connection (or another's lead) and this LISTEN
+                # sent its NOTIFY to nobody: the first wait of a new term returns at once,
+                # so the relay looks at the outbox before it sleeps.
+                self._event.set()
                 log.info("this process now runs the outbox relay")
             return self._leider
         except DBAPIError:

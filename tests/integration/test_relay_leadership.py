@@ -98,3 +98,18 @@ def test_one_leader_publishes_each_row_once_and_another_takes_over(pg_engine: En
             relay.stop()
         for e in engines:
             e.dispose()
+
+
+def test_a_new_term_looks_before_it_sleeps(pg_engine: Engine) -> None:
+    """A NOTIFY sent before the new leader's LISTEN reached nobody: after taking the lock (at
+    the start, or again after its connection died) the leader's first wait must not block."""
+    leiding = PostgresLeiding(pg_engine, "test-termijn")
+    try:
+        for _ in range(2):
+            assert leiding.leid_ik()
+            begin = time.monotonic()
+            leiding.wacht(60)
+            assert time.monotonic() - begin < 30  # returned at once, not after the idle wait
+            leiding._sluit_verbinding()  # as when the connection dies: the lock is gone
+    finally:
+        leiding.sluit()
