@@ -131,7 +131,7 @@ def _herbereken(events: list[dict[str, Any]], publicatie: dict[str, Any]) -> rap
     return selectie.alleen(opnieuw, parameters.get("bevoegdGezag"))
 
 
-def _anker(gebonden: dict[str, Any] | None, sleutels: Sleutelset | None, oordeel: Oordeel) -> None:
+def _anker(gebonden: Any, sleutels: Sleutelset | None, oordeel: Oordeel) -> None:
     if sleutels is None:
         oordeel.waarschuwingen.append(
             "zonder --publieke-sleutel is de handtekening van het anker niet gecontroleerd"
@@ -143,18 +143,45 @@ def _anker(gebonden: dict[str, Any] | None, sleutels: Sleutelset | None, oordeel
             "logboek niet van het echte te onderscheiden"
         )
         return
+    if not isinstance(gebonden, dict):
+        oordeel.verschillen.append("het anker in het rapport is geen object")
+        return
     kid = gebonden.get("sleutelId")
-    sleutel = sleutels.kies(kid)
+    sleutel = sleutels.kies(kid) if kid is None or isinstance(kid, str) else None
     handtekening = gebonden.get("handtekening")
+    tot, root = gebonden.get("totEnMetPositie"), gebonden.get("merkleRoot")
     if sleutel is None:
         oordeel.verschillen.append(f"het anker is ondertekend met onbekende sleutel {kid}")
-    elif not handtekening or not i.handtekening_klopt(
-        sleutel, int(gebonden["totEnMetPositie"]), str(gebonden["merkleRoot"]), str(handtekening)
+    elif (
+        not isinstance(handtekening, str)
+        or not handtekening
+        or isinstance(tot, bool)
+        or not isinstance(tot, int)
+        or not isinstance(root, str)
+        or not i.handtekening_klopt(sleutel, tot, root, handtekening)
     ):
         oordeel.verschillen.append(
-            f"de handtekening van het anker op positie {gebonden['positie']} klopt niet met "
+            f"de handtekening van het anker op positie {gebonden.get('positie')} klopt niet met "
             f"sleutel {kid}"
         )
+
+
+def _vorm(publicatie: dict[str, Any]) -> None:
+    """Raises ValueError naming the field when ``publicatie`` does not have a served report's
+    shape; what is merely wrong in a well-shaped report is a difference, found later."""
+    ontbreekt = [k for k in ("rapport", "parameters", "positie", "digest") if k not in publicatie]
+    if ontbreekt:
+        raise ValueError(f"{', '.join(ontbreekt)} ontbreekt")
+    positie = publicatie["positie"]
+    if isinstance(positie, bool) or not isinstance(positie, int) or positie < 0:
+        raise ValueError(f"positie {json.dumps(positie)} is geen positie (een geheel getal)")
+    for veld, soort, naam in (
+        ("rapport", str, "tekst"),
+        ("digest", str, "tekst"),
+        ("parameters", dict, "object"),
+    ):
+        if not isinstance(publicatie[veld], soort):
+            raise ValueError(f"{veld} is geen {naam}")
 
 
 def controleer_publicatie(
@@ -162,13 +189,12 @@ def controleer_publicatie(
 ) -> Oordeel:
     """Check a report exactly as served (its JSON body) against the log; every difference
     found is named. Raises ValueError when ``publicatie`` is not a served report."""
-    ontbreekt = [k for k in ("rapport", "parameters", "positie", "digest") if k not in publicatie]
-    if ontbreekt:
-        raise ValueError(f"{', '.join(ontbreekt)} ontbreekt")
+    _vorm(publicatie)
     oordeel = Oordeel()
     positie = int(publicatie["positie"])
     logboek = logboek_van(str(publicatie["rapport"]))
-    gebonden = (publicatie.get("logboeken") or {}).get(logboek)
+    logboeken = publicatie.get("logboeken")
+    gebonden = logboeken.get(logboek) if isinstance(logboeken, dict) else None
     if not isinstance(gebonden, dict):
         oordeel.verschillen.append(f"het rapport bindt het logboek {logboek} niet")
         return oordeel

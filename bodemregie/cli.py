@@ -39,7 +39,9 @@ def _token(args: argparse.Namespace) -> int:
 
 def _topics(args: argparse.Namespace) -> int:
     settings = ServiceSettings()
-    path = args.credentials or settings.kafka_credentials_file or str(credentials_file(ADMIN))
+    # The admin's login unless told otherwise; never BODEMREGIE_KAFKA_CREDENTIALS_FILE: where a
+    # service runs, that is the service's own login, which may not create topics or set ACLs.
+    path = args.kafka_inlog or str(credentials_file(ADMIN))
     try:
         admin = from_credentials_file(args.bootstrap or settings.kafka_bootstrap, path)
     except KafkaCredentialsError as exc:
@@ -78,7 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     topics = sub.add_parser("topics", help="create the Kafka topics and ACLs if missing (as admin)")
     topics.add_argument("--bootstrap", default="")
     topics.add_argument(
-        "--credentials", default="", help="admin credentials (default var/kafka-credentials)"
+        "--kafka-inlog",
+        "--credentials",
+        dest="kafka_inlog",
+        default="",
+        help="the admin's Kafka credentials file (default var/kafka-credentials/admin.json)",
     )
     topics.set_defaults(func=_topics)
 

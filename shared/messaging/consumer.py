@@ -107,18 +107,20 @@ class ProjectionProcessor:
         dead_letters: DeadLetterSink,
         after_each: Handler | None = None,
         source: str | None = None,
+        voorsprong: int | None = None,
     ) -> None:
         """``after_each`` runs for every new event in the same transaction, whether the handler
         applied, skipped or dead-lettered it (e.g. to track which positions were processed).
         With ``source`` (the producer's CloudEvents source) every event's seal is checked
         before the handler sees it, in log order (:mod:`shared.messaging.zegelcontrole`):
-        a broken, unsealed or foreign event is dead-lettered and never reaches the handler."""
+        a broken, unsealed or foreign event is dead-lettered and never reaches the handler,
+        as is one more than ``voorsprong`` positions beyond the last accepted one."""
         self.name = name
         self._sessions = sessions
         self._handler = handler
         self._dead_letters = dead_letters
         self._after_each = after_each
-        self._zegels = Zegelcontrole(name, source) if source is not None else None
+        self._zegels = Zegelcontrole(name, source, voorsprong) if source is not None else None
 
     def stored_offsets(self, topic: str) -> dict[int, int]:
         with self._sessions() as session:

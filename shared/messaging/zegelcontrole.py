@@ -6,9 +6,10 @@ Its links are checked in the order of the log: ``prevhash`` against the hash of 
 accepted at the position before it, ``streamprevhash`` against the hash of the previous version
 of its stream. Partitions are read in parallel, so a record can arrive before the event it links
 to; it then waits in ``consumer_pending`` (its Kafka offset moves on) until that event has been
-accepted, and is checked then. A consumer's read model therefore only ever holds an unbroken
-prefix of the log. The watermark could not pass the waiting record anyway, so reports do not
-wait longer than before.
+accepted, and is checked then; a record claiming a position more than ``voorsprong`` beyond
+the last accepted one is dead-lettered instead, so forged far-ahead claims cannot fill that
+table. A consumer's read model therefore only ever holds an unbroken prefix of the log. The
+watermark could not pass the waiting record anyway, so reports do not wait longer than before.
 
 A broken, unsealed or foreign record is rejected (the consumer dead-letters it) and does *not*
 take the position it claims: a forged copy of "the next event" must not push out the genuine
@@ -66,10 +67,13 @@ _HEX = frozenset("0123456789abcdef")
 class Zegelcontrole:
     """Checks the seals of the records one consumer reads from one log."""
 
-    def __init__(self, consumer: str, source: str) -> None:
-        """``source``: the CloudEvents ``source`` of the only producer this consumer accepts."""
+    def __init__(self, consumer: str, source: str, voorsprong: int | None = None) -> None:
+        """``source``: the CloudEvents ``source`` of the only producer this consumer accepts;
+        ``voorsprong``: how far beyond the last accepted position a record may wait
+        (default :data:`VOORSPRONG`)."""
         self.consumer = consumer
         self.source = source
+        self.voorsprong = VOORSPRONG if voorsprong is None else voorsprong
 
     def ontvang(self, record: Record) -> Ontvangen:
         """What a record proves alone; raises :class:`Zegelfout` when it cannot be a fact."""
@@ -162,9 +166,21 @@ class Zegelcontrole:
                         consumer_pending.c.kafka_offset == o.record.offset,
                     )
                 )
-        self._bewaar(
-            session, [o for lijst in wachtend.values() for o in lijst if _sleutel(o) not in bewaard]
-        )
+        # The head after this batch bounds what may wait: the bound is on positions, so what a
+        # forger can make this consumer keep is bounded too (records already kept were in range).
+        bewaren: list[Ontvangen] = []
+        for o in (o for lijst in wachtend.values() for o in lijst if _sleutel(o) not in bewaard):
+            if o.positie > kop + self.voorsprong:
+                yield (
+                    o,
+                    (
+                        f"positie {o.positie} ligt meer dan {self.voorsprong} posities voorbij "
+                        f"de laatst aanvaarde ({kop})"
+                    ),
+                )
+            else:
+                bewaren.append(o)
+        self._bewaar(session, bewaren)
 
     def _kop(self, session: Session) -> tuple[int, str]:
         rij = session.execute(
@@ -304,6 +320,16 @@ class Zegelcontrole:
 # Kept records are read back a window of positions at a time: enough for partitions that run
 # apart by a few batches, without reading everything that waits.
 VENSTER = 2000
+
+# How far beyond the last accepted position a record may wait for its predecessors. Legitimate
+# skew comes from partitions read at different speeds: a batch is at most 500 records
+# (KafkaProjectionConsumer's max_records), a fetch brings about 1 MiB (1,000-2,000 events) per
+# partition, and a consumer-group member that dies holds its partitions until its session times
+# out while the others read on. 100,000 positions is 200 full batches, tens of seconds of the
+# relay's full speed, far above any of these; yet what a forger can make a consumer keep is
+# bounded (100,000 positions of about 1 KB). Too small a bound would be worse than none: a
+# genuine event dead-lettered here leaves a gap the projection never passes.
+VOORSPRONG = 100_000
 
 
 def _sleutel(o: Ontvangen) -> tuple[str, int, int]:

@@ -40,9 +40,16 @@ def _vervals(echt: bytes, **wijziging: Any) -> bytes:
     return json.dumps(doc).encode()
 
 
-def _processor(engine: Engine, sink: ListDeadLetterSink) -> ProjectionProcessor:
+def _processor(
+    engine: Engine, sink: ListDeadLetterSink, voorsprong: int | None = None
+) -> ProjectionProcessor:
     return ProjectionProcessor(
-        "verifier", make_session_factory(engine), projection.apply, sink, source=SOURCE
+        "verifier",
+        make_session_factory(engine),
+        projection.apply,
+        sink,
+        source=SOURCE,
+        voorsprong=voorsprong,
     )
 
 
@@ -162,3 +169,37 @@ def test_kept_records_are_read_back_window_by_window(
     assert sink.letters == []
     with engine.connect() as conn:
         assert conn.execute(select(consumer_pending)).all() == []
+
+
+def _wachtend(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return sorted(r.position for r in conn.execute(select(consumer_pending)))
+
+
+def test_a_forged_far_ahead_claim_is_dead_lettered_not_kept(engine: Engine) -> None:
+    a1, b1, *_ = _log()
+    vals = _vervals(a1, position=10**9, subject="C")
+    sink = ListDeadLetterSink()
+    proc = _processor(engine, sink)
+    proc.process([record(0, a1, 0), record(1, vals, 0)])
+    assert [(d.record.value, d.reason) for d in sink.letters] == [
+        (vals, f"positie {10**9} ligt meer dan 100000 posities voorbij de laatst aanvaarde (1)")
+    ]
+    assert _wachtend(engine) == []
+    proc.process([record(0, b1, 1)])
+    assert _tellers(engine) == {"A": (1, 1), "B": (1, 2)}
+
+
+def test_the_bound_counts_from_the_head_after_the_batch(engine: Engine) -> None:
+    a1, b1, a2, b2, a3, _ = _log()
+    sink = ListDeadLetterSink()
+    proc = _processor(engine, sink, voorsprong=2)
+    # Head 2 after this batch: position 4 may wait (2 + 2), position 5 may not.
+    proc.process([record(0, a1, 0), record(0, b1, 1), record(1, b2, 1), record(1, a3, 0)])
+    assert [(d.record.value, d.reason) for d in sink.letters] == [
+        (a3, "positie 5 ligt meer dan 2 posities voorbij de laatst aanvaarde (2)")
+    ]
+    assert _wachtend(engine) == [4]
+    proc.process([record(2, a2, 0)])
+    assert _tellers(engine) == {"A": (2, 4), "B": (2, 6)}
+    assert _wachtend(engine) == []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.bijeenkomsten import Soort
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
+from shared import bevoegde_gezagen
 from shared.tekst import Naam, OptioneleTekst, Tekst
 
 
@@ -149,9 +151,18 @@ class BijeenkomstOut(Model):
     gemiddelde_score: float | None
 
 
+def _bekend_bevoegd_gezag(code: str | None) -> str | None:
+    # Two capitals are not yet an organisation: only the 42 codes mean one to the programme.
+    if code is not None and bevoegde_gezagen.get(code) is None:
+        raise ValueError(f"{code!r} is geen bekend bevoegd gezag (een van de 42 codes)")
+    return code
+
+
 class NieuweExpert(Model):
     naam: Naam = Field(min_length=1, max_length=200)
-    organisatie: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    organisatie: Annotated[str | None, AfterValidator(_bekend_bevoegd_gezag)] = Field(
+        None, pattern=r"^[A-Z]{2}$"
+    )
     themas: list[Thema] = Field(min_length=1, max_length=8)
     contact: Naam = Field(min_length=3, max_length=300)
 
