@@ -21,7 +21,7 @@ from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared import ankersleutels as a
 from shared import integriteit as i
 from shared.auth import Rol
-from tests.support.locaties import NIEUW, SECRET, locaties_client, token
+from tests.support.locaties import NIEUW, SECRET, locaties_client, token, verzegeld
 
 UP = token(Rol.UITVOERINGSPROGRAMMA, None)
 ZH = token(Rol.BEVOEGD_GEZAG, "ZH")  # NIEUW is a ZH site: only ZH writes it
@@ -48,6 +48,7 @@ def test_locaties_serves_current_and_retired_keys_and_anchors_name_them(
         assert antwoord.status_code == 200
         for _ in range(3):
             api.post("/v1/spoedlocaties", json=NIEUW, headers=ZH)
+        verzegeld(api)  # the feed serves only what the relay sealed
         log = export.uit_api("", UP["Authorization"].split()[1], toon=False, client=api)
     jwks = antwoord.json()
     assert {k["kid"] for k in jwks["keys"]} == {oud, oud_nieuw[1]}
