@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,7 +76,21 @@ def canoniek_snel(inhoud: dict[str, Any]) -> bytes:
         snel = orjson.dumps(inhoud, option=_ALLEEN_JSON)
     except orjson.JSONEncodeError:
         return canoniek(inhoud)
-    return canoniek(inhoud) if _misschien_anders(snel) else snel
+    if _misschien_anders(snel) or (b"null" in snel and _niet_eindig(inhoud)):
+        return canoniek(inhoud)
+    return snel
+
+
+def _niet_eindig(waarde: Any) -> bool:
+    """Whether a NaN or infinity is in it: orjson writes those as ``null``, ``json`` as
+    ``NaN`` / ``Infinity``. Only looked for when orjson wrote a ``null``."""
+    if isinstance(waarde, float):
+        return not math.isfinite(waarde)
+    if isinstance(waarde, dict):
+        return any(_niet_eindig(v) for v in waarde.values())
+    if isinstance(waarde, list | tuple):
+        return any(_niet_eindig(v) for v in waarde)
+    return False
 
 
 _ALLEEN_JSON = (

@@ -116,3 +116,11 @@ def test_what_is_read_back_is_what_the_standard_library_reads() -> None:
         assert integriteit.canoniek(gelezen) == integriteit.canoniek(json.loads(raw))
     nan = integriteit.lees_json(b'{"x": NaN}')["x"]
     assert nan != nan
+
+
+def test_nan_and_infinity_are_written_as_the_definition_writes_them() -> None:
+    """orjson writes them as null; the hash is defined over json's NaN / Infinity."""
+    for waarde in (float("nan"), float("inf"), -float("inf")):
+        doc = {"data": {"x": [1, {"y": waarde}], "z": None}}
+        assert integriteit.canoniek_snel(doc) == integriteit.canoniek(doc)
+    assert integriteit.canoniek_snel({"z": None, "w": 1.5}) == b'{"w":1.5,"z":null}'
