@@ -26,7 +26,7 @@ from shared.messaging.consumer import (
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
-from shared.privacy import Personen
+from shared.privacy import NieuwePersoon, Personen
 from shared.zegel import verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -56,16 +56,18 @@ class Container:
     stop: threading.Event = field(default_factory=threading.Event)
     consumer_thread: threading.Thread | None = None
 
-    def pseudoniem(self, login: str) -> str:
-        """The caller's pseudonym for the events of a command (made on their first one)."""
-        with self.sessions.begin() as session:
-            return self.personen.pseudoniem(session, login)
+    def wie(self, login: str) -> tuple[str, NieuwePersoon | None]:
+        """The caller's pseudonym, or a fresh one for a first-time caller that the command
+        stores (``word_persoon``) once the policy allowed it. Only reads."""
+        with self.sessions() as session:
+            return self.personen.wie(session, login)
 
     def uow(self) -> SqlKennisUnitOfWork:
         return SqlKennisUnitOfWork(
             self.sessions,
             self.settings.kennis_topic,
             on_commit=self.relay.wake if self.relay else None,
+            personen=self.personen,
         )
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:

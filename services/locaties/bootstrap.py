@@ -22,7 +22,7 @@ from shared.leiding import leiding_voor, vergrendel
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
-from shared.privacy import Personen
+from shared.privacy import NieuwePersoon, Personen
 from shared.zegel import Verzegelaar, verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -39,10 +39,11 @@ class Container:
     personen: Personen
     committer: GroupCommitter | None = None
 
-    def pseudoniem(self, login: str) -> str:
-        """The caller's pseudonym for the events of a command (made on their first one)."""
-        with self.sessions.begin() as session:
-            return self.personen.pseudoniem(session, login)
+    def wie(self, login: str) -> tuple[str, NieuwePersoon | None]:
+        """The caller's pseudonym, or a fresh one for a first-time caller that the command
+        stores (``word_persoon``) once the policy allowed it. Only reads."""
+        with self.sessions() as session:
+            return self.personen.wie(session, login)
 
     def uow(self) -> SqlLocatiesUnitOfWork:
         return SqlLocatiesUnitOfWork(
@@ -50,6 +51,7 @@ class Container:
             self.settings.spoedlocaties_topic,
             on_commit=self.relay.wake if self.relay else None,
             committer=self.committer,
+            personen=self.personen,
         )
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:

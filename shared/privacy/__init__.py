@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.privacy.store import ACCOUNT, ONBEKEND, VERWIJDERD, Personen, Persoon, is_pseudoniem
+from shared.privacy.store import (
+    ACCOUNT,
+    ONBEKEND,
+    VERWIJDERD,
+    GelijktijdigNieuw,
+    NieuwePersoon,
+    Personen,
+    Persoon,
+    is_pseudoniem,
+)
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
@@ -13,6 +22,8 @@ __all__ = [
     "ONBEKEND",
     "VERSIONS",
     "VERWIJDERD",
+    "GelijktijdigNieuw",
+    "NieuwePersoon",
     "Personen",
     "Persoon",
     "is_pseudoniem",

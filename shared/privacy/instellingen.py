@@ -35,9 +35,11 @@ class PrivacySettings(ServiceSettings):
 def _dev_geheim() -> str:
     if not DEV_GEHEIM.exists():
         DEV_GEHEIM.parent.mkdir(parents=True, exist_ok=True)
-        tijdelijk = DEV_GEHEIM.with_name(f".geheim-{os.getpid()}")
-        tijdelijk.write_text(secrets.token_hex(32))
-        tijdelijk.chmod(0o600)
+        tijdelijk = DEV_GEHEIM.with_name(f".geheim-{os.getpid()}-{secrets.token_hex(4)}")
+        # Created 0600 and exclusively: never readable by others, not even before a chmod.
+        fd = os.open(tijdelijk, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
         # link() is atomic and refuses an existing name: two services starting at once end up
         # with one secret, and nobody reads a half-written file.
         try:

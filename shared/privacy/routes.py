@@ -5,23 +5,19 @@ erases in its own database (a person has another pseudonym in every store)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-from sqlalchemy.orm import Session, sessionmaker
 
 from shared import beleid
 from shared.auth import CurrentPrincipal
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
-from shared.privacy.store import PSEUDONIEM, Personen, is_pseudoniem
-
-
-class MetPersonen(Protocol):
-    sessions: sessionmaker[Session]
-    personen: Personen
+from shared.privacy import diensten
+from shared.privacy.diensten import MetPersonen
+from shared.privacy.store import PSEUDONIEM
 
 
 def _container(request: Request) -> MetPersonen:
@@ -58,11 +54,7 @@ class Vergeetverzoek(_Model):
     )
 
 
-def _vergeet(store: MetPersonen, pseudoniem: str) -> PersoonOut:
-    with store.sessions.begin() as session:
-        moment = store.personen.vergeet(session, pseudoniem)
-    if moment is None:
-        raise ProblemError(404, f"Persoon {pseudoniem} is hier niet bekend.")
+def _vergeten(pseudoniem: str, moment: datetime) -> PersoonOut:
     return PersoonOut(
         pseudoniem=pseudoniem, login="verwijderd", verwijderd=True, verwijderd_op=moment
     )
@@ -81,9 +73,7 @@ router = APIRouter(tags=["Personen"], route_class=IdempotenteRoute)
 def lees(pseudoniem: Pseudoniem, store: Store, principal: CurrentPrincipal) -> PersoonOut:
     """Wie achter een pseudoniem uit het logboek zit (de `actor` van een gebeurtenis), of
     "verwijderd" nadat de persoon vergeten is. Het logboek zelf bevat alleen pseudoniemen."""
-    beleid.controleer("privacy.lees", principal)
-    with store.sessions() as session:
-        persoon = store.personen.lees(session, [pseudoniem]).get(pseudoniem)
+    persoon = diensten.lees(store, principal, pseudoniem)
     if persoon is None:
         raise ProblemError(404, f"Persoon {pseudoniem} is hier niet bekend.")
     return PersoonOut(
@@ -106,8 +96,8 @@ def vergeet(pseudoniem: Pseudoniem, store: Store, principal: CurrentPrincipal) -
     gebeurtenissen blijven ongewijzigd (ze bevatten alleen het pseudoniem): de hashketen en
     elk gepubliceerd rapport blijven kloppen; overal waar de persoon getoond werd staat nu
     "verwijderd". Herhalen mag."""
-    beleid.controleer("privacy.vergeet", principal)
-    _vergeet(store, pseudoniem)
+    if diensten.vergeet(store, principal, pseudoniem) is None:
+        raise ProblemError(404, f"Persoon {pseudoniem} is hier niet bekend.")
     return Response(status_code=204)
 
 
@@ -125,13 +115,9 @@ def vergeetverzoek(
     """Een verzoek tot vergeten (AVG art. 17) op login of pseudoniem. Elke dienst heeft een
     eigen personenregister met eigen pseudoniemen: stuur het verzoek aan elke dienst, of
     gebruik `bodemregie privacy vergeet`, dat alle databases afgaat."""
-    beleid.controleer("privacy.vergeet", principal)
-    pseudoniem: str | None = body.persoon
-    if not is_pseudoniem(body.persoon):
-        with store.sessions() as session:
-            pseudoniem = store.personen.zoek(session, body.persoon)
-    if pseudoniem is None:
+    vergeten = diensten.vergeet_op_login(store, principal, body.persoon)
+    if vergeten is None:
         raise ProblemError(404, "Deze persoon is hier niet bekend (of al vergeten).")
-    uit = _vergeet(store, pseudoniem)
+    pseudoniem, moment = vergeten
     response.headers["Location"] = f"/v1/personen/{pseudoniem}"
-    return uit
+    return _vergeten(pseudoniem, moment)

@@ -45,6 +45,25 @@ def is_pseudoniem(waarde: str) -> bool:
     return PSEUDONIEM.match(waarde) is not None
 
 
+class GelijktijdigNieuw(Exception):
+    """Two first actions of one login at the same moment: the other one made the person, so
+    this command (whose events name another, unmade pseudonym) is refused; a retry succeeds."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Je eerste actie werd tegelijk met een andere verwerkt; probeer het opnieuw"
+        )
+
+
+@dataclass(frozen=True)
+class NieuwePersoon:
+    """A caller who never acted here: the pseudonym their events will carry, made in the
+    store only by the command that the policy allowed, in its own transaction."""
+
+    pseudoniem: str
+    login: str = field(repr=False)
+
+
 @dataclass(frozen=True)
 class Persoon:
     """What the store knows of a pseudonym: its details per record, or that it was erased."""
@@ -94,37 +113,59 @@ class Personen:
             )
         ).scalar()
 
+    def wie(self, session: Session, login: str) -> tuple[str, NieuwePersoon | None]:
+        """The pseudonym of a login, and for a login that never acted here a fresh one with
+        what ``maak`` needs to store it; reads only, so a refused or invalid request that asks
+        stores nothing."""
+        gevonden = self.zoek(session, login)
+        if gevonden is not None:
+            return gevonden, None
+        nieuw = NieuwePersoon(f"prs-{uuid4()}", login)
+        return nieuw.pseudoniem, nieuw
+
+    def maak(self, session: Session, nieuw: NieuwePersoon) -> None:
+        """Store a new person (a key and the login as its account record) under the pseudonym
+        ``wie`` gave; raises GelijktijdigNieuw when the same login became a person meanwhile."""
+        try:
+            self._voeg_toe(session, nieuw.pseudoniem, nieuw.login)
+        except IntegrityError as exc:
+            raise GelijktijdigNieuw() from exc
+
     def pseudoniem(self, session: Session, login: str) -> str:
-        """The pseudonym of a login, made (with a key and the login as its account record)
-        the first time the login acts."""
+        """The pseudonym of a login, made the first time it is needed (an expert registered
+        by the programme, the tests)."""
         gevonden = self.zoek(session, login)
         if gevonden is not None:
             return gevonden
         pseudoniem = f"prs-{uuid4()}"
         try:
-            # A savepoint: a concurrent first action of the same login wins the unique
-            # lookup, and this transaction carries on with that person.
-            with session.begin_nested():
-                session.execute(
-                    insert(personen).values(
-                        pseudoniem=pseudoniem,
-                        zoekwaarde=self._ring.zoekwaarde(login),
-                        aangemaakt_op=self._klok(),
-                    )
-                )
-                sleutel = nieuwe_sleutel()
-                session.execute(
-                    insert(persoon_sleutels).values(
-                        pseudoniem=pseudoniem, sleutel=self._ring.omhul(pseudoniem, sleutel)
-                    )
-                )
-                self._schrijf(session, pseudoniem, sleutel, ACCOUNT, {"login": normaliseer(login)})
+            self._voeg_toe(session, pseudoniem, login)
         except IntegrityError:
+            # A concurrent first use of the same login won the unique lookup: carry on with
+            # that person.
             gevonden = self.zoek(session, login)
             if gevonden is None:
                 raise
             return gevonden
         return pseudoniem
+
+    def _voeg_toe(self, session: Session, pseudoniem: str, login: str) -> None:
+        # A savepoint, so a lost race on the unique lookup leaves the transaction usable.
+        with session.begin_nested():
+            session.execute(
+                insert(personen).values(
+                    pseudoniem=pseudoniem,
+                    zoekwaarde=self._ring.zoekwaarde(login),
+                    aangemaakt_op=self._klok(),
+                )
+            )
+            sleutel = nieuwe_sleutel()
+            session.execute(
+                insert(persoon_sleutels).values(
+                    pseudoniem=pseudoniem, sleutel=self._ring.omhul(pseudoniem, sleutel)
+                )
+            )
+            self._schrijf(session, pseudoniem, sleutel, ACCOUNT, {"login": normaliseer(login)})
 
     def leg_vast(
         self, session: Session, pseudoniem: str, ref: str, gegevens: dict[str, Any]

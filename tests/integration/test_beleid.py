@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -19,7 +19,7 @@ from uuid import uuid4
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from services.kennis.config import KennisSettings
 from services.kennis.entrypoints.app import create_app as kennis_app
@@ -29,9 +29,9 @@ from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared import beleid
 from shared.auth import Principal, Rol, mint_dev_token
-from shared.eventstore.tables import events
 from shared.http.problems import PROBLEM_JSON
 from tests.support.locaties import NIEUW, SECRET
+from tests.support.opslag import aantallen
 
 SCHRIJVEN = ("post", "put", "patch", "delete")
 EIGENAAR = Principal("eigen@zh.nl", Rol.BEVOEGD_GEZAG, "ZH")
@@ -219,9 +219,16 @@ def _service(naam: str, engine: Engine) -> Iterator[TestClient]:
         yield api
 
 
-def _aantal(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+def _aantal(engine: Engine) -> dict[str, int]:
+    """Events, outbox rows and personal data (persons and their encrypted details)."""
+    return aantallen(engine)
+
+
+def _nooit_eerder(wie: Principal) -> Principal:
+    """The same role and organisation under a login that never acted: a refused request must
+    not make it a person (it may not match anyone's question or meeting either, so what the
+    policy refuses for ``wie`` it refuses for this one)."""
+    return replace(wie, sub=f"nooit-{uuid4().hex[:8]}-{wie.sub}")
 
 
 def _schrijfoperaties(
@@ -253,6 +260,10 @@ def test_every_write_answers_what_the_policy_says_for_every_role(
                 for eigen in (True, False):
                     wie = _wie(rol, eigen)
                     geval = GEVALLEN[operatie](api, wie, eigen)
+                    mag = beleid.weigering(operatie, wie, geval.betreft) is None
+                    if not mag:
+                        wie = _nooit_eerder(wie)
+                        assert beleid.weigering(operatie, wie, geval.betreft) is not None
                     voor = _aantal(sqlite_engine)
                     r = api.request(
                         methode,
@@ -260,7 +271,6 @@ def test_every_write_answers_what_the_policy_says_for_every_role(
                         json=geval.body if methode != "get" else None,
                         headers={**_headers(wie), **geval.headers},
                     )
-                    mag = beleid.weigering(operatie, wie, geval.betreft) is None
                     wat = f"{operatie} as {rol} ({'own' if eigen else 'other'}): {r.status_code}"
                     if mag and not 200 <= r.status_code < 300:
                         fouten.append(f"{wat}, the policy allows it: {r.text[:200]}")
@@ -269,8 +279,8 @@ def test_every_write_answers_what_the_policy_says_for_every_role(
                             fouten.append(f"{wat}, the policy refuses it: {r.text[:200]}")
                         elif r.headers["content-type"] != PROBLEM_JSON or not r.json()["detail"]:
                             fouten.append(f"{wat} is no problem+json with a detail")
-                        if _aantal(sqlite_engine) != voor:
-                            fouten.append(f"{wat} stored events")
+                        if (na := _aantal(sqlite_engine)) != voor:
+                            fouten.append(f"{wat} stored something: {voor} -> {na}")
     assert not fouten, "\n".join(fouten)
 
 
@@ -287,3 +297,34 @@ def test_every_write_names_a_rule_and_every_rule_guards_an_operation() -> None:
             if beleid.OPENAPI_SLEUTEL in op
         }
     assert genoemd == set(beleid.BELEID)  # no rule left over
+
+
+@pytest.mark.parametrize("naam", ["locaties", "kennis"])
+def test_an_invalid_body_stores_nothing_not_even_the_caller(
+    naam: str, sqlite_engine: Engine
+) -> None:
+    """A body that fails validation is refused before any handler: a caller who never acted
+    must not become a person by it (nor leave events or outbox rows)."""
+    fouten: list[str] = []
+    with _service(naam, sqlite_engine) as api:
+        spec = api.get("/v1/openapi.json").json()
+        for methode, pad, op in _schrijfoperaties(spec):
+            if "requestBody" not in op:
+                continue
+            operatie = op[beleid.OPENAPI_SLEUTEL]
+            for rol in Rol:
+                wie = _nooit_eerder(_wie(rol, True))
+                geval = GEVALLEN[operatie](api, _wie(rol, True), True)
+                voor = _aantal(sqlite_engine)
+                r = api.request(
+                    methode,
+                    "/v1" + pad.format(**geval.pad),
+                    json=["geen", "object"],
+                    headers={**_headers(wie), **geval.headers},
+                )
+                wat = f"{operatie} as {rol} with an invalid body: {r.status_code}"
+                if not 400 <= r.status_code < 500:
+                    fouten.append(f"{wat} {r.text[:200]}")
+                if (na := _aantal(sqlite_engine)) != voor:
+                    fouten.append(f"{wat} stored something: {voor} -> {na}")
+    assert not fouten, "\n".join(fouten)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -12,7 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bodemregie.privacy import vergeet
 from shared.db.engine import make_session_factory
-from shared.privacy import VERSIONS, VERWIJDERD, Personen, is_pseudoniem
+from shared.privacy import (
+    VERSIONS,
+    VERWIJDERD,
+    GelijktijdigNieuw,
+    NieuwePersoon,
+    Personen,
+    is_pseudoniem,
+)
 from shared.privacy.sleutels import Sleutelring
 from shared.privacy.tables import personen, persoon_gegevens, persoon_sleutels
 from tests.support.infra import sqlite_database
@@ -142,3 +150,27 @@ def test_a_service_refuses_to_start_with_another_secret(sqlite_engine: Engine) -
         store.controleer(session)
         with pytest.raises(RuntimeError, match="PRIVACY_GEHEIM"):
             Personen(Sleutelring.uit_geheim(b"z" * 32)).controleer(session)
+
+
+def test_wie_only_reads_and_maak_stores_the_pseudonym_it_gave(sql_engine: Engine) -> None:
+    sessions, store = _store(sql_engine)
+    with sessions() as session:
+        pseudoniem, nieuw = store.wie(session, LOGIN)
+    assert nieuw is not None and nieuw.pseudoniem == pseudoniem and is_pseudoniem(pseudoniem)
+    with sessions() as session:
+        assert session.execute(select(personen)).all() == []  # asking stored nothing
+    with sessions.begin() as session:
+        store.maak(session, nieuw)
+    with sessions() as session:
+        assert store.wie(session, LOGIN) == (pseudoniem, None)
+        assert store.lees(session, [pseudoniem])[pseudoniem].login == LOGIN.lower()
+    # The same login's second "first" action (it raced this one) is refused, not duplicated.
+    with sessions() as session:
+        _, ook_nieuw = store.wie(session, "piet@zh.nl")
+    assert ook_nieuw is not None
+    with sessions.begin() as session:
+        store.maak(session, ook_nieuw)
+    with sessions.begin() as session, pytest.raises(GelijktijdigNieuw):
+        store.maak(session, NieuwePersoon(f"prs-{uuid4()}", "piet@zh.nl"))
+    with sessions() as session:
+        assert len(session.execute(select(personen)).all()) == 2

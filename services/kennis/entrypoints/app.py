@@ -16,6 +16,7 @@ from services.kennis.entrypoints import (
 from shared.aggregate import NotFound
 from shared.http.app import service_app
 from shared.http.problems import install_domain_errors
+from shared.privacy import GelijktijdigNieuw
 from shared.privacy import routes as routes_personen
 
 API_VERSION = "0.1.0"
@@ -40,5 +41,7 @@ def create_app(settings: KennisSettings | None = None) -> FastAPI:
         bootstrap=bootstrap,
         ankersleutels=True,
     )
-    install_domain_errors(app, {NotFound: 404, Conflict: 409, OngeldigeInvoer: 400})
+    install_domain_errors(
+        app, {NotFound: 404, Conflict: 409, GelijktijdigNieuw: 409, OngeldigeInvoer: 400}
+    )
     return app

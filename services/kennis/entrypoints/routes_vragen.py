@@ -27,16 +27,18 @@ from services.kennis.entrypoints.dependencies import (
 )
 from services.kennis.service_layer import handlers
 from shared import beleid
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, Principal
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 
 router = APIRouter(tags=["Kennisvragen"], route_class=IdempotenteRoute)
 
 
-def _out(services: Services, vraag: Kennisvraag, groep_id: str | None = None) -> schemas.VraagOut:
+def _out(
+    services: Services, vraag: Kennisvraag, principal: Principal, groep_id: str | None = None
+) -> schemas.VraagOut:
     v = vraag.v
-    wie = personen.lees(services, [v.gesteld_door, *(a.door for a in v.antwoorden)])
+    wie = personen.lees(services, [v.gesteld_door, *(a.door for a in v.antwoorden)], principal)
     return schemas.VraagOut(
         vraag_id=vraag.id,
         titel=v.titel,
@@ -98,7 +100,7 @@ def stel(
         services.uow(), body.titel, body.tekst, tuple(body.themas), principal, meta(principal)
     )
     response.headers["Location"] = f"/v1/kennisvragen/{vraag.id}"
-    return _out(services, vraag)
+    return _out(services, vraag, principal)
 
 
 @router.get(
@@ -124,6 +126,7 @@ def lijst(
     wie = personen.lees(
         services,
         [p for r in rijen for p in (r.gesteld_door, *(a["door"] for a in r.antwoorden))],
+        principal,
     )
     return [_van_rij(r, wie) for r in rijen]
 
@@ -142,7 +145,7 @@ def een(vraag_id: VraagId, services: Services, principal: CurrentPrincipal) -> s
         ).scalar()
     with services.uow() as uow:
         vraag = uow.vragen.get(vraag_id)
-    return _out(services, vraag, groep)
+    return _out(services, vraag, principal, groep)
 
 
 @router.post(
@@ -165,7 +168,7 @@ def antwoord(
         services.uow(), vraag_id, body.tekst, principal, meta(principal)
     )
     response.headers["Location"] = f"/v1/kennisvragen/{vraag_id}#{antwoord_id}"
-    return _out(services, vraag)
+    return _out(services, vraag, principal)
 
 
 @router.post(
@@ -186,6 +189,7 @@ def accepteer(
     return _out(
         services,
         handlers.accepteer(services.uow(), vraag_id, body.antwoord_id, principal, meta(principal)),
+        principal,
     )
 
 
@@ -202,7 +206,9 @@ def sluit(
 ) -> schemas.VraagOut:
     """De vrager (of het programma) sluit de vraag; daarna kan niemand meer antwoorden."""
     return _out(
-        services, handlers.sluit(services.uow(), vraag_id, body.reden, principal, meta(principal))
+        services,
+        handlers.sluit(services.uow(), vraag_id, body.reden, principal, meta(principal)),
+        principal,
     )
 
 

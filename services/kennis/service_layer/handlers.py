@@ -2,7 +2,9 @@
 
 Each handler first asks the one authorisation policy (shared/beleid.py) whether the principal
 may perform its operation, with what the operation acts on (the asker of a question, who was
-present at a meeting), and only then lets the aggregate apply its own rules.
+present at a meeting), and only then lets the aggregate apply its own rules. A caller acting
+for the first time becomes a person (``word_persoon``) right after that check, in the same
+transaction as the events.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from shared import beleid
 from shared.auth import Principal
 from shared.eventstore import EventMetadata
 from shared.privacy import Personen
+from shared.privacy.transactie import nieuw
 
 
 def nieuw_id(prefix: str) -> str:
@@ -40,6 +43,7 @@ def stel_vraag(
 ) -> Kennisvraag:
     beleid.controleer("kennis.stel_vraag", principal)
     with uow:
+        uow.word_persoon(nieuw(principal))
         vraag = Kennisvraag.stel(nieuw_id("kv"), titel, tekst, themas, principal, meta)
         uow.vragen.add(vraag)
         uow.commit()
@@ -51,6 +55,7 @@ def beantwoord(
 ) -> tuple[Kennisvraag, str]:
     beleid.controleer("kennis.beantwoord", principal)
     with uow:
+        uow.word_persoon(nieuw(principal))
         vraag = uow.vragen.get(vraag_id)
         antwoord_id = nieuw_id("an")
         vraag.beantwoord(antwoord_id, tekst, principal, meta)
@@ -68,6 +73,7 @@ def accepteer(
     with uow:
         vraag = uow.vragen.get(vraag_id)
         beleid.controleer("kennis.accepteer", principal, _vrager(vraag))
+        uow.word_persoon(nieuw(principal))
         vraag.accepteer(antwoord_id, principal, meta)
         uow.commit()
         return vraag
@@ -79,6 +85,7 @@ def sluit(
     with uow:
         vraag = uow.vragen.get(vraag_id)
         beleid.controleer("kennis.sluit", principal, _vrager(vraag))
+        uow.word_persoon(nieuw(principal))
         vraag.sluit(reden, principal, meta)
         uow.commit()
         return vraag
@@ -94,6 +101,7 @@ def combineer(
 ) -> Vraaggroep:
     beleid.controleer("kennis.combineer", principal)
     with uow:
+        uow.word_persoon(nieuw(principal))
         for vraag_id in vraag_ids:
             if not uow.vragen.exists(vraag_id):
                 raise OngeldigeInvoer("vraagIds", f"er is geen kennisvraag {vraag_id}")
@@ -114,6 +122,7 @@ def publiceer_document(
 ) -> Document:
     beleid.controleer("kennis.publiceer_document", principal)
     with uow:
+        uow.word_persoon(nieuw(principal))
         document = Document.publiceer(nieuw_id("kd"), soort, titel, tekst, themas, principal, meta)
         uow.documenten.add(document)
         uow.commit()
@@ -130,6 +139,7 @@ def meld_succes(
 ) -> Succes:
     beleid.controleer("kennis.meld_succes", principal)
     with uow:
+        uow.word_persoon(nieuw(principal))
         succes = Succes.meld(nieuw_id("su"), titel, verhaal, themas, principal, meta)
         uow.successen.add(succes)
         uow.commit()
@@ -148,6 +158,7 @@ def plan_bijeenkomst(
 ) -> Bijeenkomst:
     beleid.controleer("kennis.plan_bijeenkomst", principal)
     with uow:
+        uow.word_persoon(nieuw(principal))
         for vraag_id in vraag_ids:
             if not uow.vragen.exists(vraag_id):
                 raise OngeldigeInvoer("vraagIds", f"er is geen kennisvraag {vraag_id}")
@@ -169,6 +180,7 @@ def _bij_bijeenkomst(
     with uow:
         b = uow.bijeenkomsten.get(bijeenkomst_id)
         beleid.controleer(operatie, principal, beleid.Betreft(aanwezigen=b.aanwezigen))
+        uow.word_persoon(nieuw(principal))
         actie(b)
         uow.commit()
         return b
@@ -239,6 +251,7 @@ def registreer_expert(
     # recognised); name and address are stored encrypted under that person, in the same
     # transaction as the event, so a refused registration stores neither.
     with uow:
+        uow.word_persoon(nieuw(principal))
         persoon = personen.pseudoniem(uow.session, contact)
         expert = Expert.registreer(nieuw_id("ex"), persoon, organisatie, themas, principal, meta)
         personen.leg_vast(

@@ -14,6 +14,8 @@ from services.kennis.domain.bijdragen import Document, Succes
 from services.kennis.domain.bijeenkomsten import Bijeenkomst, Expert
 from services.kennis.domain.model import Kennisvraag, Vraaggroep
 from shared.aggregate import Repository
+from shared.privacy import Personen
+from shared.privacy.transactie import PersonenInTransactie
 from shared.unit_of_work import SqlUnitOfWork
 
 
@@ -49,10 +51,17 @@ def _vervang(
     session.execute(insert(tabel).values({sleutel.name: waarde, **velden}))
 
 
-class SqlKennisUnitOfWork(SqlUnitOfWork):
-    def __init__(self, sessions: sessionmaker[Session], topic: str, **kwargs: Any) -> None:
+class SqlKennisUnitOfWork(PersonenInTransactie, SqlUnitOfWork):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        topic: str,
+        personen: Personen | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(sessions, **kwargs)
         self.topic = topic
+        self.personen = personen
 
     def __enter__(self) -> SqlKennisUnitOfWork:
         super().__enter__()

@@ -17,6 +17,7 @@ from services.locaties.service_layer.handlers import BestaatAl, GeenToegang, Ver
 from shared.aggregate import NotFound
 from shared.http.app import service_app
 from shared.http.problems import install_domain_errors
+from shared.privacy import GelijktijdigNieuw
 from shared.privacy import routes as routes_personen
 
 API_VERSION = "1.0.0"
@@ -49,6 +50,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
             VersieVerouderd: 412,
             OngeldigeTransitie: (409, "Statusovergang niet toegestaan"),
             BestaatAl: 409,
+            GelijktijdigNieuw: 409,
             OngeldigeWaarde: 400,
         },
     )

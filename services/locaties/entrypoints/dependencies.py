@@ -34,14 +34,17 @@ def actor(
     correlatie: Annotated[str | None, Header(alias="X-Correlation-ID", max_length=100)] = None,
 ) -> Actor:
     """Who acts in a command. The events name them by pseudonym only (the login stays in the
-    erasable person store), so reads depend on the principal alone and store nothing."""
+    erasable person store). This only looks the pseudonym up: a first-time caller becomes a
+    person in the command's transaction, after the policy allowed it (handlers.Actor.nieuw),
+    so a refused or invalid request stores nothing."""
+    pseudoniem, nieuw = services.wie(principal.sub)
     meta = EventMetadata(
-        actor=services.pseudoniem(principal.sub),
+        actor=pseudoniem,
         organisation=principal.organisatie,
         role=str(principal.rol),
         correlation_id=correlatie or str(uuid4()),
     )
-    return Actor(principal, meta)
+    return Actor(principal, meta, nieuw)
 
 
 CurrentActor = Annotated[Actor, Depends(actor)]

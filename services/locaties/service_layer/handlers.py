@@ -13,6 +13,7 @@ from shared import beleid, bevoegde_gezagen
 from shared.auth import Principal
 from shared.beleid import GeenToegang as GeenToegang  # the app maps it to 403
 from shared.eventstore import ConcurrencyError, EventMetadata
+from shared.privacy import NieuwePersoon
 
 
 class VersieVerouderd(Exception):
@@ -35,8 +36,12 @@ class BestaatAl(Exception):
 
 @dataclass(frozen=True)
 class Actor:
+    """Who acts: ``meta.actor`` is their pseudonym; ``nieuw`` is set for a caller who never
+    acted here, stored only by a command the policy allowed (in its own transaction)."""
+
     principal: Principal
     meta: EventMetadata
+    nieuw: NieuwePersoon | None = None
 
 
 def _mag(operatie: str, actor: Actor, bevoegd_gezag: str) -> None:
@@ -51,6 +56,7 @@ def registreer(
         raise OngeldigeWaarde("bevoegdGezag", f"onbekend bevoegd gezag {cmd.bevoegd_gezag!r}")
     _mag("locaties.registreer", actor, cmd.bevoegd_gezag)
     with uow:
+        uow.word_persoon(actor.nieuw)
         prefix = f"{cmd.bevoegd_gezag}{cmd.gemeentecode}"
         if cmd.locatie_id is not None:
             if not cmd.locatie_id.startswith(prefix):
@@ -97,6 +103,7 @@ def _wijzig(
     with uow:
         locatie = uow.locaties.get(locatie_id_)
         _mag(operatie, actor, locatie.bevoegd_gezag)
+        uow.word_persoon(actor.nieuw)
         if locatie.version != verwachte_versie:
             raise VersieVerouderd(locatie.version)
         actie(locatie)

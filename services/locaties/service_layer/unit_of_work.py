@@ -17,6 +17,8 @@ from shared.aggregate import Repository
 from shared.eventstore.groepscommit import GroupCommitter, PendingAppend
 from shared.eventstore.model import RecordedEvent
 from shared.messaging.topics import SPOEDLOCATIES
+from shared.privacy import NieuwePersoon, Personen
+from shared.privacy.transactie import PersonenInTransactie
 from shared.unit_of_work import InMemoryUnitOfWork, SqlUnitOfWork
 
 
@@ -36,6 +38,8 @@ class LocatiesUnitOfWork(Protocol):
 
     def volgend_nummer(self, prefix: str) -> int: ...
 
+    def word_persoon(self, nieuw: NieuwePersoon | None) -> None: ...
+
 
 _ALLEEN_GELEZEN = text(
     "SELECT pg_current_xact_id_if_assigned() IS NULL AND NOT EXISTS (SELECT 1 FROM pg_locks "
@@ -43,7 +47,7 @@ _ALLEEN_GELEZEN = text(
 )
 
 
-class SqlLocatiesUnitOfWork(SqlUnitOfWork):
+class SqlLocatiesUnitOfWork(PersonenInTransactie, SqlUnitOfWork):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -51,12 +55,14 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
         committer: GroupCommitter | None = None,
+        personen: Personen | None = None,
     ) -> None:
         """With ``committer`` (PostgreSQL) a command that wrote nothing but its events commits
         in the process's group commit (``shared/eventstore/groepscommit.py``)."""
         super().__init__(sessions, on_commit, clock)
         self.topic = topic
         self._committer = committer
+        self.personen = personen
 
     def __enter__(self) -> SqlLocatiesUnitOfWork:
         super().__enter__()
@@ -130,6 +136,7 @@ class FakeLocatiesUnitOfWork(InMemoryUnitOfWork):
     def __init__(self) -> None:
         super().__init__()
         self.nummers: dict[str, int] = {}
+        self.nieuwe_personen: list[NieuwePersoon] = []
 
     def __enter__(self) -> FakeLocatiesUnitOfWork:
         super().__enter__()
@@ -143,3 +150,7 @@ class FakeLocatiesUnitOfWork(InMemoryUnitOfWork):
     def volgend_nummer(self, prefix: str) -> int:
         self.nummers[prefix] = self.nummers.get(prefix, 0) + 1
         return self.nummers[prefix]
+
+    def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
+        if nieuw is not None:
+            self.nieuwe_personen.append(nieuw)

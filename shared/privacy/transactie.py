@@ -1,0 +1,38 @@
+"""A new person is made inside the command's own transaction, after the policy allowed it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from shared.auth import Principal
+from shared.privacy.store import NieuwePersoon, Personen
+
+
+class PersonenInTransactie:
+    """For a SQL unit of work: ``word_persoon`` stores a caller who acts for the first time in
+    the unit's session, so the person commits with the command's events or not at all (a
+    refused, invalid or failed command leaves no personal data behind)."""
+
+    session: Session
+    personen: Personen | None = None
+
+    def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
+        if nieuw is None:
+            return
+        if self.personen is None:
+            raise RuntimeError("deze unit of work heeft geen personenregister")
+        self.personen.maak(self.session, nieuw)
+
+
+@dataclass(frozen=True)
+class PersoonPrincipal(Principal):
+    """A principal whose ``sub`` is their pseudonym; ``nieuw`` is set when that pseudonym is
+    not stored yet (see ``word_persoon``)."""
+
+    nieuw: NieuwePersoon | None = None
+
+
+def nieuw(principal: Principal) -> NieuwePersoon | None:
+    return principal.nieuw if isinstance(principal, PersoonPrincipal) else None
