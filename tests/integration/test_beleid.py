@@ -245,10 +245,10 @@ def _schrijfoperaties(
 
 @pytest.mark.parametrize("naam", ["locaties", "kennis", "rapportage"])
 def test_every_write_answers_what_the_policy_says_for_every_role(
-    naam: str, sqlite_engine: Engine
+    naam: str, sql_engine: Engine
 ) -> None:
     fouten: list[str] = []
-    with _service(naam, sqlite_engine) as api:
+    with _service(naam, sql_engine) as api:
         spec = api.get("/v1/openapi.json").json()
         for methode, pad, op in _schrijfoperaties(spec, en_bewaakt=True):
             operatie = op.get(beleid.OPENAPI_SLEUTEL)
@@ -264,7 +264,7 @@ def test_every_write_answers_what_the_policy_says_for_every_role(
                     if not mag:
                         wie = _nooit_eerder(wie)
                         assert beleid.weigering(operatie, wie, geval.betreft) is not None
-                    voor = _aantal(sqlite_engine)
+                    voor = _aantal(sql_engine)
                     r = api.request(
                         methode,
                         "/v1" + pad.format(**geval.pad),
@@ -279,7 +279,7 @@ def test_every_write_answers_what_the_policy_says_for_every_role(
                             fouten.append(f"{wat}, the policy refuses it: {r.text[:200]}")
                         elif r.headers["content-type"] != PROBLEM_JSON or not r.json()["detail"]:
                             fouten.append(f"{wat} is no problem+json with a detail")
-                        if (na := _aantal(sqlite_engine)) != voor:
+                        if (na := _aantal(sql_engine)) != voor:
                             fouten.append(f"{wat} stored something: {voor} -> {na}")
     assert not fouten, "\n".join(fouten)
 
@@ -300,13 +300,11 @@ def test_every_write_names_a_rule_and_every_rule_guards_an_operation() -> None:
 
 
 @pytest.mark.parametrize("naam", ["locaties", "kennis"])
-def test_an_invalid_body_stores_nothing_not_even_the_caller(
-    naam: str, sqlite_engine: Engine
-) -> None:
+def test_an_invalid_body_stores_nothing_not_even_the_caller(naam: str, sql_engine: Engine) -> None:
     """A body that fails validation is refused before any handler: a caller who never acted
     must not become a person by it (nor leave events or outbox rows)."""
     fouten: list[str] = []
-    with _service(naam, sqlite_engine) as api:
+    with _service(naam, sql_engine) as api:
         spec = api.get("/v1/openapi.json").json()
         for methode, pad, op in _schrijfoperaties(spec):
             if "requestBody" not in op:
@@ -315,7 +313,7 @@ def test_an_invalid_body_stores_nothing_not_even_the_caller(
             for rol in Rol:
                 wie = _nooit_eerder(_wie(rol, True))
                 geval = GEVALLEN[operatie](api, _wie(rol, True), True)
-                voor = _aantal(sqlite_engine)
+                voor = _aantal(sql_engine)
                 r = api.request(
                     methode,
                     "/v1" + pad.format(**geval.pad),
@@ -325,6 +323,6 @@ def test_an_invalid_body_stores_nothing_not_even_the_caller(
                 wat = f"{operatie} as {rol} with an invalid body: {r.status_code}"
                 if not 400 <= r.status_code < 500:
                     fouten.append(f"{wat} {r.text[:200]}")
-                if (na := _aantal(sqlite_engine)) != voor:
+                if (na := _aantal(sql_engine)) != voor:
                     fouten.append(f"{wat} stored something: {voor} -> {na}")
     assert not fouten, "\n".join(fouten)
