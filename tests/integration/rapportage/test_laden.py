@@ -20,7 +20,13 @@ from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_session_factory
 from shared.messaging.consumer import ListDeadLetterSink
 from tests.support.infra import sqlite_database
-from tests.support.rapportage import RAPPORTAGE_VERSIONS, record, registratie, status
+from tests.support.rapportage import (
+    RAPPORTAGE_VERSIONS,
+    record,
+    registratie,
+    status,
+    verzegel,
+)
 
 
 @pytest.fixture
@@ -35,11 +41,15 @@ def test_the_log_is_read_in_slices_with_the_same_reports(
     from services.rapportage.bootstrap import processor
 
     sessions = make_session_factory(engine)
-    records = []
+    enveloppen: list[bytes] = []
     for n in range(4):
         lid = f"ZH05130000{n}"
-        records.append(record(2 * n, registratie(2 * n + 1, lid), 0))
-        records.append(record(2 * n + 1, status(2 * n + 2, lid, 2, "onderzocht", "2010-05-01"), 0))
+        enveloppen += [
+            registratie(2 * n + 1, lid),
+            status(2 * n + 2, lid, 2, "onderzocht", "2010-05-01"),
+        ]
+    # Only sealed events become facts (the consumer checks every seal).
+    records = [record(offset, e, 0) for offset, e in enumerate(verzegel(*enveloppen))]
     processor(RapportageSettings(), sessions, ListDeadLetterSink()).process(records)
 
     gelezen: list[int] = []
@@ -72,7 +82,7 @@ def test_only_a_few_states_of_all_sites_are_kept(engine: Engine) -> None:
 
     sessions = make_session_factory(engine)
     processor(RapportageSettings(), sessions, ListDeadLetterSink()).process(
-        [record(0, registratie(1, "ZH051300001"), 0)]
+        [record(0, verzegel(registratie(1, "ZH051300001"))[0], 0)]
     )
     rapportage = Rapportage(sessions)
     for jaar in range(2010, 2020):
