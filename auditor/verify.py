@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, pairwise, repeat
-from operator import itemgetter
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -56,7 +55,8 @@ def controleer(
 ) -> Uitslag:
     """Check every event in file order; the first finding names the first broken event."""
     with zonder_gc():
-        return _controleer(events, publieke_sleutel, i.event_hash)
+        kernen = (_kern(ev, i.event_hash(ev)) for ev in events)
+        return _controleer(kernen, publieke_sleutel)
 
 
 def controleer_bestand(
@@ -73,9 +73,9 @@ def controleer_bestand(
         return controleer(export.lees(pad), publieke_sleutel)
     try:
         with ProcessPoolExecutor(werkers, mp_context=multiprocessing.get_context("fork")) as pool:
-            delen = pool.map(_kernen, repeat(pad), _delen(pad, werkers * 4))
+            delen = pool.map(_kernen, repeat(pad), _delen(pad, werkers * DELEN_PER_WERKER))
             with zonder_gc():
-                return _controleer(chain.from_iterable(delen), publieke_sleutel, _BEREKEND)
+                return _controleer(chain.from_iterable(delen), publieke_sleutel)
     except ValueError:
         # A line that is no JSON: read it again in one process, which names its line number.
         return controleer(export.lees(pad), publieke_sleutel)
@@ -83,8 +83,46 @@ def controleer_bestand(
 
 # Below this size one process is as fast as starting others.
 PARALLEL_VANAF = 20_000_000
-KERN = ("position", "sequence", "subject", "prevhash", "streamprevhash", "hash", "id", "type")
-_BEREKEND = itemgetter("berekend")
+# Smaller parts shorten the tail where this process checks the last part alone; each costs a
+# round trip to a worker.
+DELEN_PER_WERKER = 16
+
+# What the ordered checks need of one event, built where it is hashed (a tuple: a worker sends
+# hundreds of thousands, and a tuple pickles at a fraction of a dict's cost):
+# (geldig, positie, versie, stroom, prevhash, streamprevhash, huidige, klopt, id, anker)
+# ``geldig``: position and sequence are integers and there is a subject; ``positie`` the
+# position as a finding names it; ``huidige`` the hash the chain goes on with (the event's own
+# ``hash``, or the computed one where it has none); ``klopt``: that equals the computed hash;
+# ``anker``: ``(data,)`` for an anchor, else None.
+Kern = tuple[bool, Any, Any, str, Any, Any, str, bool, str, tuple[Any] | None]
+
+
+def _kern(ev: dict[str, Any], berekend: str) -> Kern:
+    positie = ev.get("position")
+    try:
+        versie = int(ev["sequence"])
+        stroom = str(ev["subject"])
+        positie = int(ev["position"])
+        geldig = True
+    except (KeyError, ValueError, TypeError):
+        versie, stroom, geldig = 0, "", False
+        positie = int(positie) if positie is not None else None
+    huidige = ev.get("hash", berekend)
+    klopt = huidige == berekend
+    soort = ev.get("type")
+    anker = (ev.get("data", {}),) if isinstance(soort, str) and soort in ANKER_TYPES else None
+    return (
+        geldig,
+        positie,
+        versie,
+        stroom,
+        ev.get("prevhash"),
+        ev.get("streamprevhash"),
+        huidige if klopt else str(huidige),
+        klopt,
+        str(ev.get("id")),
+        anker,
+    )
 
 
 def _delen(pad: str, aantal: int) -> list[tuple[int, int]]:
@@ -100,59 +138,39 @@ def _delen(pad: str, aantal: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in pairwise(grenzen) if b > a]
 
 
-def _kernen(pad: str, deel: tuple[int, int]) -> list[dict[str, Any]]:
-    """In a worker: the events of one part of the file, each as only what the checks read,
-    with its hash computed (``berekend``); small, so sending them back costs little."""
-    with zonder_gc(), open(pad, "rb") as fh:
+def _kernen(pad: str, deel: tuple[int, int]) -> list[Kern]:
+    """In a worker: the events of one part of the file, each read and hashed by the definition
+    (:func:`shared.integriteit.lees_met_hash`) and sent back as only what the ordered checks
+    read (:data:`Kern`)."""
+    with open(pad, "rb") as fh:
         fh.seek(deel[0])
         tekst = fh.read(deel[1] - deel[0])
-        uit = []
-        for regel in tekst.split(b"\n"):
-            if not regel or regel.isspace():
-                continue
-            ev = i.lees_json(regel)
-            if not isinstance(ev, dict):
-                raise ValueError("een regel is geen JSON-object")
-            kern = {k: ev[k] for k in KERN if k in ev}
-            if isinstance(ev.get("type"), str) and ev["type"] in ANKER_TYPES:
-                kern["data"] = ev.get("data")
-            for veld in i.NIET_GEHASHT:  # the worker owns ev: no copy
-                ev.pop(veld, None)
-            kern["berekend"] = i.inhoud_hash(ev)
-            uit.append(kern)
-        return uit
+    lees, kern = i.lees_met_hash, _kern
+    with zonder_gc():
+        return [kern(*lees(regel)) for regel in tekst.split(b"\n") if regel and not regel.isspace()]
 
 
 def _controleer(
-    events: Iterable[dict[str, Any]],
+    kernen: Iterable[Kern],
     publieke_sleutel: Ed25519PublicKey | Sleutelset | None,
-    hash_van: Callable[[dict[str, Any]], str],
 ) -> Uitslag:
     # The loop runs once per event of a log of millions: local names, nothing built per event
-    # beyond the hash and the stream's entry (BENCHMARKS.md has the rate).
+    # beyond the stream's entry (BENCHMARKS.md has the rate).
     u = Uitslag()
     vorige_hash, vorige_positie = i.NUL, 0
     hashes: list[str] = []
     stromen: dict[str, tuple[int, str]] = {}
     keten = {"tot": 0, "root": i.NUL}  # the last verified anchor
     geen_stroom = (0, i.NUL)
-    anker_types = ANKER_TYPES
-
-    def bevinding(ev: dict[str, Any], wat: str) -> None:
-        positie = ev.get("position")
-        u.bevindingen.append(
-            Bevinding(int(positie) if positie is not None else None, str(ev.get("id")), wat)
-        )
+    bevindingen = u.bevindingen
+    nieuw = hashes.append
+    vorige_in = stromen.get
 
     gecontroleerd = 0
-    for ev in events:
+    for geldig, positie, versie, stroom, prev, streamprev, huidige, klopt, eid, anker in kernen:
         gecontroleerd += 1
-        try:
-            positie = int(ev["position"])
-            versie = int(ev["sequence"])
-            stroom = str(ev["subject"])
-        except (KeyError, ValueError, TypeError):
-            bevinding(ev, "geen positie, versie of onderwerp")
+        if not geldig:
+            bevindingen.append(Bevinding(positie, eid, "geen positie, versie of onderwerp"))
             continue
         if positie != vorige_positie + 1:
             wat = (
@@ -160,47 +178,50 @@ def _controleer(
                 if positie > vorige_positie + 1
                 else f"positie staat niet op volgorde (na {vorige_positie})"
             )
-            bevinding(ev, wat)
-        if ev.get("prevhash") != vorige_hash:
-            bevinding(ev, "prevhash wijst niet naar de vorige gebeurtenis in het logboek")
-        vorig_in_stroom = stromen.get(stroom, geen_stroom)
+            bevindingen.append(Bevinding(positie, eid, wat))
+        if prev != vorige_hash:
+            wat = "prevhash wijst niet naar de vorige gebeurtenis in het logboek"
+            bevindingen.append(Bevinding(positie, eid, wat))
+        vorig_in_stroom = vorige_in(stroom, geen_stroom)
         if versie != vorig_in_stroom[0] + 1:
-            bevinding(ev, f"versie {versie} van {stroom} volgt niet op versie {vorig_in_stroom[0]}")
-        if ev.get("streamprevhash") != vorig_in_stroom[1]:
-            bevinding(ev, f"streamprevhash wijst niet naar de vorige gebeurtenis van {stroom}")
-        berekend = hash_van(ev)
-        huidige = ev.get("hash", berekend)
-        if huidige != berekend:
-            bevinding(ev, "inhoud gewijzigd: de hash klopt niet met de inhoud")
-            huidige = str(huidige)
-        hashes.append(huidige)
+            wat = f"versie {versie} van {stroom} volgt niet op versie {vorig_in_stroom[0]}"
+            bevindingen.append(Bevinding(positie, eid, wat))
+        if streamprev != vorig_in_stroom[1]:
+            wat = f"streamprevhash wijst niet naar de vorige gebeurtenis van {stroom}"
+            bevindingen.append(Bevinding(positie, eid, wat))
+        if not klopt:
+            wat = "inhoud gewijzigd: de hash klopt niet met de inhoud"
+            bevindingen.append(Bevinding(positie, eid, wat))
+        nieuw(huidige)
         stromen[stroom] = (versie, huidige)
         vorige_hash, vorige_positie = huidige, positie
-        soort = ev.get("type")
-        if isinstance(soort, str) and soort in anker_types:
-            _anker(ev, hashes, keten, publieke_sleutel, u, bevinding)
+        if anker is not None:
+            _anker(anker[0], positie, eid, hashes, keten, publieke_sleutel, u)
     u.gecontroleerd = gecontroleerd
     return u
 
 
 def _anker(
-    ev: dict[str, Any],
+    data: Any,
+    positie: int,
+    eid: str,
     hashes: list[str],
     keten: dict[str, Any],
     sleutel: Ed25519PublicKey | Sleutelset | None,
     u: Uitslag,
-    bevinding: Any,
 ) -> None:
     u.ankers += 1
-    data = ev.get("data", {})
+
+    def bevinding(wat: str) -> None:
+        u.bevindingen.append(Bevinding(positie, eid, wat))
+
     tot = int(data.get("totEnMetPositie", 0))
     if tot > len(hashes) - 1:
-        bevinding(ev, f"anker dekt posities tot {tot} die niet in het logboek staan")
+        bevinding(f"anker dekt posities tot {tot} die niet in het logboek staan")
         return
     verwacht = i.anker_root(keten["root"], hashes[keten["tot"] : tot])
     if verwacht != data.get("merkleRoot"):
         bevinding(
-            ev,
             f"Merkle-root over posities 1..{tot} klopt niet: het logboek tot dit "
             "anker is veranderd",
         )
@@ -209,17 +230,17 @@ def _anker(
     handtekening = data.get("handtekening")
     if sleutel is not None:
         if not handtekening:
-            bevinding(ev, "anker is niet ondertekend")
+            bevinding("anker is niet ondertekend")
             return
         # A key set checks with the key the anchor names (its id), so rotated keys verify.
         publiek = (
             sleutel.kies(data.get("sleutelId")) if isinstance(sleutel, Sleutelset) else sleutel
         )
         if publiek is None:
-            bevinding(ev, f"anker ondertekend met onbekende sleutel {data.get('sleutelId')}")
+            bevinding(f"anker ondertekend met onbekende sleutel {data.get('sleutelId')}")
             return
         if not i.handtekening_klopt(publiek, tot, str(data["merkleRoot"]), handtekening):
-            bevinding(ev, "handtekening van het anker klopt niet met de publieke sleutel")
+            bevinding("handtekening van het anker klopt niet met de publieke sleutel")
             return
         u.ondertekend += 1
     u.verankerd_tot = max(u.verankerd_tot, tot)

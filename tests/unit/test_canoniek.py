@@ -124,3 +124,42 @@ def test_nan_and_infinity_are_written_as_the_definition_writes_them() -> None:
         doc = {"data": {"x": [1, {"y": waarde}], "z": None}}
         assert integriteit.canoniek_snel(doc) == integriteit.canoniek(doc)
     assert integriteit.canoniek_snel({"z": None, "w": 1.5}) == b'{"w":1.5,"z":null}'
+
+
+def _regels(rng: random.Random) -> list[bytes]:
+    """Lines of a log as a verifier meets them: sealed events, and events whose content holds
+    what orjson reads or writes differently, in every attribute (the hash included)."""
+    sleutel = Ed25519PrivateKey.generate()
+    regels = [json.dumps(ce).encode() for ce in logboek(300, sleutel, anker_elke=50)]
+    basis = {"id": "x", "source": "urn:s", "specversion": "1.0", "position": 1, "hash": "ab"}
+    for _ in range(5_000):
+        ev = dict(basis)
+        veld = rng.choice(["data", "position", "sequence", "hash", "subject", "source", "nieuw"])
+        ev[veld] = _document(rng)
+        if rng.random() < 0.2:
+            del ev["hash"]
+        regels.append(json.dumps(ev).encode())
+    regels += [
+        b'{"id": "a", "position": 18446744073709551617, "hash": "ab"}',
+        b'{"id": "a", "data": {"x": -9223372036854775809}}',
+        b'{"id": "a", "hash": 123456789012345678901234567890}',
+        b'{"id": "a", "data": [1E400, NaN, -Infinity], "hash": null}',
+        b'{"id": "a", "data": {"klein": 1e-05, "kleiner": 1.5e-7, "groot": 1e16}}',
+        b'{"id": "a", "dubbel": 1, "dubbel": 2}',
+    ]
+    return regels
+
+
+def test_a_line_read_with_its_hash_is_the_definition() -> None:
+    """The verifier's workers read and hash a line in one step (``lees_met_hash``): the event
+    must be what ``json.loads`` reads and the hash the definition's, also where orjson parts."""
+    for raw in _regels(random.Random(11)):
+        gelezen, berekend = integriteit.lees_met_hash(raw)
+        verwacht = json.loads(raw)
+        assert berekend == _hash_zoals_gedefinieerd(verwacht), raw
+        for veld in ("source", "specversion", "datacontenttype"):
+            verwacht.pop(veld, None)
+        assert integriteit.canoniek(gelezen) == integriteit.canoniek(verwacht), raw
+        assert {k: type(v) for k, v in gelezen.items()} == {
+            k: type(v) for k, v in verwacht.items()
+        }, raw

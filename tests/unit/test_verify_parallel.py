@@ -27,12 +27,34 @@ def _gewijzigd(nummer: int) -> list[dict[str, Any]]:
     return events
 
 
+def _met(nummer: int, **velden: Any) -> list[dict[str, Any]]:
+    events = json.loads(json.dumps(EVENTS))
+    events[nummer].update(velden)
+    return events
+
+
+def _zonder(nummer: int, veld: str) -> dict[str, Any]:
+    return {k: v for k, v in EVENTS[nummer].items() if k != veld}
+
+
+def _vals_anker() -> list[dict[str, Any]]:
+    events = json.loads(json.dumps(EVENTS))
+    anker = next(e for e in events if e["type"].endswith("logboek-verankerd"))
+    anker["data"]["merkleRoot"] = "0" * 64
+    return events
+
+
 GEVALLEN = {
     "heel": EVENTS,
     "gewijzigd": _gewijzigd(700),
     "verwijderd": EVENTS[:500] + EVENTS[501:],
     "verwisseld": [*EVENTS[:900], EVENTS[901], EVENTS[900], *EVENTS[902:]],
     "ingekort": EVENTS[:1_234],
+    "ingevoegd": [*EVENTS[:800], {**EVENTS[800], "id": "ander"}, *EVENTS[800:]],
+    "vals anker": _vals_anker(),
+    "zonder onderwerp": [*EVENTS[:1_000], _zonder(1_000, "subject"), *EVENTS[1_001:]],
+    "positie null": _met(1_000, position=None),
+    "hash geen tekst": _met(1_990, hash=12345678901234567890123),
 }
 
 
