@@ -215,11 +215,20 @@ def _anker(
     def bevinding(wat: str) -> None:
         u.bevindingen.append(Bevinding(positie, eid, wat))
 
-    tot = int(data.get("totEnMetPositie", 0))
+    try:
+        tot = int(data.get("totEnMetPositie", 0))
+    except (TypeError, ValueError):
+        bevinding(f"anker noemt geen positie als totEnMetPositie: {data.get('totEnMetPositie')!r}")
+        return
     if tot > len(hashes) - 1:
         bevinding(f"anker dekt posities tot {tot} die niet in het logboek staan")
         return
-    verwacht = i.anker_root(keten["root"], hashes[keten["tot"] : tot])
+    try:
+        verwacht = i.anker_root(keten["root"], hashes[keten["tot"] : tot])
+    except (TypeError, ValueError):
+        # A hash that is no hex (tampered) leaves no root to compare: a finding, not a crash.
+        bevinding(f"Merkle-root over posities 1..{tot} is niet te berekenen: een hash is geen hex")
+        return
     if verwacht != data.get("merkleRoot"):
         bevinding(
             f"Merkle-root over posities 1..{tot} klopt niet: het logboek tot dit "

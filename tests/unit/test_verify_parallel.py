@@ -44,6 +44,12 @@ def _vals_anker() -> list[dict[str, Any]]:
     return events
 
 
+def _anker_met(**velden: Any) -> list[dict[str, Any]]:
+    events = json.loads(json.dumps(EVENTS))
+    next(e for e in events if e["type"].endswith("logboek-verankerd"))["data"].update(velden)
+    return events
+
+
 GEVALLEN = {
     "heel": EVENTS,
     "gewijzigd": _gewijzigd(700),
@@ -55,6 +61,9 @@ GEVALLEN = {
     "zonder onderwerp": [*EVENTS[:1_000], _zonder(1_000, "subject"), *EVENTS[1_001:]],
     "positie null": _met(1_000, position=None),
     "hash geen tekst": _met(1_990, hash=12345678901234567890123),
+    # under an anchor: its Merkle root cannot be computed, which is a finding, not a crash
+    "hash geen hex": _met(100, hash="zz" * 32),
+    "anker tot geen getal": _anker_met(totEnMetPositie="veel"),
 }
 
 
