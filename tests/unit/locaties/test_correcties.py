@@ -11,24 +11,12 @@ from services.locaties.domain import datums
 from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import CORRIGEERBAAR, OngeldigeWaarde, Spoedlocatie
 from services.locaties.entrypoints.correcties import SCHEMA
-from shared.eventstore import EventMetadata
 from shared.vocabulaire import Status
-
-META = EventMetadata(actor="test@zh.nl", organisation="ZH")
+from tests.support.spoedlocatie import META, nieuwe_locatie
 
 
 def _site() -> Spoedlocatie:
-    locatie = Spoedlocatie.registreer(
-        "ZH051300001",
-        "ZH",
-        "0513",
-        "Gasfabriek",
-        "landbodem",
-        ("pak",),
-        None,
-        date(2010, 1, 4),
-        META,
-    )
+    locatie = nieuwe_locatie()
     locatie.wijzig_status(Status.ONDERZOCHT, date(2010, 6, 1), "", META)  # v2
     locatie.ken_budget_toe(100_000, date(2011, 1, 1), "convenant", META)  # v3
     locatie.ken_budget_toe(-40_000, date(2012, 1, 1), "herverdeling", META)  # v4

@@ -7,10 +7,8 @@ from datetime import date
 import pytest
 
 from services.locaties.domain.model import OngeldigeTransitie, OngeldigeWaarde, Spoedlocatie
-from shared.eventstore import EventMetadata
 from shared.vocabulaire import AFGEHANDELD, TRANSITIES, Status
-
-META = EventMetadata(actor="test@zh.nl", organisation="ZH")
+from tests.support.spoedlocatie import META, nieuwe_locatie
 
 # A shortest path from registration to each status, to put a site in that status.
 PAD: dict[Status, list[Status]] = {Status.POTENTIEEL_SPOED: []}
@@ -22,17 +20,7 @@ while len(PAD) < len(Status):
 
 
 def _locatie_in(status: Status) -> Spoedlocatie:
-    locatie = Spoedlocatie.registreer(
-        "ZH051300001",
-        "ZH",
-        "0513",
-        "Gasfabriek",
-        "landbodem",
-        ("pak",),
-        None,
-        date(2010, 1, 4),
-        META,
-    )
+    locatie = nieuwe_locatie()
     for i, stap in enumerate(PAD[status]):
         locatie.wijzig_status(stap, date(2010 + i, 6, 1), "", META)
     return locatie

@@ -7,24 +7,8 @@ from datetime import date
 import pytest
 
 from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
-from shared.eventstore import EventMetadata
 from shared.vocabulaire import Knelpunt, RisicoType, Status
-
-META = EventMetadata(actor="test@zh.nl", organisation="ZH")
-
-
-def _nieuw() -> Spoedlocatie:
-    return Spoedlocatie.registreer(
-        "ZH051300001",
-        "ZH",
-        "0513",
-        "Gasfabriek",
-        "landbodem",
-        ("pak",),
-        None,
-        date(2010, 1, 4),
-        META,
-    )
+from tests.support.spoedlocatie import META, nieuwe_locatie
 
 
 def test_registration_checks_the_bevoegd_gezag_and_its_municipality() -> None:
@@ -39,7 +23,7 @@ def test_registration_checks_the_bevoegd_gezag_and_its_municipality() -> None:
 
 
 def test_a_risk_is_assessed_with_criteria_of_its_own_type() -> None:
-    locatie = _nieuw()
+    locatie = nieuwe_locatie()
     locatie.beoordeel_risico(
         RisicoType.HUMAAN, True, ("uitdamping-binnenlucht",), date(2010, 3, 1), "", META
     )
@@ -53,7 +37,7 @@ def test_a_risk_is_assessed_with_criteria_of_its_own_type() -> None:
 
 
 def test_budget_and_costs_add_up() -> None:
-    locatie = _nieuw()
+    locatie = nieuwe_locatie()
     locatie.ken_budget_toe(100_000, date(2011, 1, 1), "convenant", META)
     locatie.ken_budget_toe(-20_000, date(2012, 1, 1), "herverdeling", META)
     locatie.boek_kosten(30_000, date(2012, 5, 1), "onderzoek", META)
@@ -65,13 +49,13 @@ def test_budget_and_costs_add_up() -> None:
 
 
 def test_a_knelpunt_is_recorded() -> None:
-    locatie = _nieuw()
+    locatie = nieuwe_locatie()
     locatie.stel_knelpunt_vast(Knelpunt.FINANCIEEL, date(2014, 2, 1), "geen dekking", META)
     assert locatie.t.knelpunt is Knelpunt.FINANCIEEL
 
 
 def test_a_transfer_moves_the_site_to_another_bevoegd_gezag() -> None:
-    locatie = _nieuw()
+    locatie = nieuwe_locatie()
     locatie.draag_over("UT", date(2013, 1, 1), "herindeling", META)
     assert locatie.bevoegd_gezag == "UT"
     with pytest.raises(OngeldigeWaarde, match="al onder"):
@@ -81,7 +65,7 @@ def test_a_transfer_moves_the_site_to_another_bevoegd_gezag() -> None:
 
 
 def test_a_correction_is_its_own_event_and_changes_the_rebuilt_state() -> None:
-    locatie = _nieuw()
+    locatie = nieuwe_locatie()
     locatie.wijzig_status(Status.ONDERZOCHT, date(2010, 6, 1), "", META)
     locatie.wijzig_status(Status.ERNSTIG_SPOED, date(2011, 2, 1), "", META)
     locatie.corrigeer(3, {"besluitdatum": "2010-12-15"}, "typefout in datum", META)
@@ -92,7 +76,7 @@ def test_a_correction_is_its_own_event_and_changes_the_rebuilt_state() -> None:
 
 
 def test_a_correction_that_would_break_the_lifecycle_is_refused() -> None:
-    locatie = _nieuw()
+    locatie = nieuwe_locatie()
     locatie.wijzig_status(Status.ONDERZOCHT, date(2010, 6, 1), "", META)
     locatie.wijzig_status(Status.ERNSTIG_SPOED, date(2011, 2, 1), "", META)
     with pytest.raises(OngeldigeWaarde, match="klopt de historie niet"):
