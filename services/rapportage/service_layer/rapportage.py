@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.rapportage.adapters import projectie
-from services.rapportage.adapters.projectie import Stroom
+from services.rapportage.adapters import projection
+from services.rapportage.adapters.projection import Stroom
 from services.rapportage.domain import rapporten
 from services.rapportage.domain.feiten import Feit, Locatie
 from services.rapportage.domain.tijdlijn import Tijdlijnen
@@ -99,8 +99,8 @@ class Rapportage:
         self._bevries = bevries
         self._lock = threading.Lock()
         self.bijgehouden = threading.Event()
-        self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES, True, per_keer)
-        self._kennis = _Feiten(sessions, projectie.KENNIS)
+        self._locaties = _Feiten(sessions, projection.SPOEDLOCATIES, True, per_keer)
+        self._kennis = _Feiten(sessions, projection.KENNIS)
         self._rapporten: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
         self._toestanden: OrderedDict[tuple[object, ...], dict[str, Locatie]] = OrderedDict()
 

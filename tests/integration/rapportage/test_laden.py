@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from services.rapportage.adapters import projectie
-from services.rapportage.adapters.projectie import Stroom
+from services.rapportage.adapters import projection
+from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
 from services.rapportage.domain.feiten import Feit
 from services.rapportage.service_layer.rapportage import Rapportage
@@ -57,7 +57,7 @@ def test_the_log_is_read_in_slices_with_the_same_reports(
 
     def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Feit]:
         uit = lees(self, session, tot_en_met, na)
-        if self is projectie.SPOEDLOCATIES:
+        if self is projection.SPOEDLOCATIES:
             gelezen.append(len(uit))
         return uit
 
