@@ -10,6 +10,7 @@ can recompute it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from bisect import bisect_left
@@ -68,8 +69,10 @@ class Rapport:
             object.__setattr__(self, veld, freeze(dict(getattr(self, veld))))
         object.__setattr__(self, "tabellen", tuple(self.tabellen))
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
+        """Computed once per report: it cannot change, and the cached report is served (and
+        its digest asked for, as ETag and in the body) many times."""
         canoniek = json.dumps(
             {
                 "rapport": self.naam,
