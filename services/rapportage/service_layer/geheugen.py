@@ -101,20 +101,20 @@ class Cache(Generic[K, V]):
     def __init__(self, maximum: int) -> None:
         self._maximum = maximum
         self._lock = threading.Lock()
-        self._waarden: OrderedDict[K, V] = OrderedDict()
+        self._values: OrderedDict[K, V] = OrderedDict()
 
-    def get(self, sleutel: K) -> V | None:
+    def get(self, key: K) -> V | None:
         with self._lock:
-            return self._waarden.get(sleutel)
+            return self._values.get(key)
 
-    def bewaar(self, sleutel: K, waarde: V) -> None:
+    def put(self, key: K, value: V) -> None:
         with self._lock:
-            self._waarden[sleutel] = waarde
-            while len(self._waarden) > self._maximum:
-                self._waarden.popitem(last=False)
+            self._values[key] = value
+            while len(self._values) > self._maximum:
+                self._values.popitem(last=False)
 
     def __len__(self) -> int:
-        return len(self._waarden)
+        return len(self._values)
 
 
 class Geheugen:

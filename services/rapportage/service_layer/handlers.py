@@ -49,7 +49,7 @@ def rapport(vraag: VraagRapport, uow: RapportageUnitOfWork) -> rapporten.Rapport
         if uit is None:
             gebouwd = _bouw(vraag, uow, tot)
             uit = rapporten.gebonden(gebouwd, logboek.naam, logboek.binding(gebouwd.positie))
-            geheugen.rapporten.bewaar(sleutel, uit)
+            geheugen.rapporten.put(sleutel, uit)
     return selectie.alleen(uit, vraag.bevoegd_gezag)
 
 
@@ -83,7 +83,7 @@ def _toestand(
         nu = geheugen.toestanden.get(sleutel)
         if nu is None:
             nu = geheugen.spoedlocaties.stand_op(peildatum, kennisdatum)
-            geheugen.toestanden.bewaar(sleutel, nu)
+            geheugen.toestanden.put(sleutel, nu)
         return nu
 
     return op
