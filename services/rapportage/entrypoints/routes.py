@@ -15,17 +15,13 @@ from services.rapportage.domain.rapporten import NAMEN, Rapport
 from services.rapportage.entrypoints import weergave
 from shared.auth import CurrentPrincipal
 from shared.bevoegde_gezagen import get as bevoegd_gezag_info
-from shared.http.onverwerkbaar import (
-    HEADERS,
-    Onverwerkbaar,
-    Page,
-    PageSize,
-    onverwerkbare_pagina,
-)
+from shared.http import dead_letters
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import controleer_tijdreis
 
 router = APIRouter(tags=["Rapportages"])
+# The dead letters, in the same group of the document: the route every consuming service shares.
+router.include_router(dead_letters.router(tags=[]))
 VROEGST = date(2000, 1, 1)
 
 
@@ -325,22 +321,3 @@ def transitie(
     vragen gesteld en beantwoord en hoe snel, per thema, deelname per bevoegd gezag, vragen
     die samen beantwoord worden. De positie is die in de stroom bodem.kennis.v1."""
     return _antwoord(services.rapportage.handle(VraagRapport("transitie", *tijd)), soort, request)
-
-
-@router.get(
-    "/onverwerkbare-gebeurtenissen",
-    response_model=list[Onverwerkbaar],
-    summary="Gebeurtenissen die niet verwerkt konden worden",
-    responses={200: {"headers": HEADERS}, 401: {"description": "Geen of een ongeldig token"}},
-)
-def onverwerkbaar(
-    services: Services,
-    principal: CurrentPrincipal,
-    response: Response,
-    page: Page = 1,
-    page_size: PageSize = 20,
-) -> list[Onverwerkbaar]:
-    """De dead letters van deze service: wat de consument niet kon verwerken en waarom. Ze
-    staan ook op het topic bodem.deadletter.v1. Oudste eerst, per pagina
-    (`page`, `pageSize`); het totaal en de links staan in X-Total-Count en Link."""
-    return onverwerkbare_pagina(services.sessions, response, page, page_size)
