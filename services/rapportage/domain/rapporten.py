@@ -135,6 +135,14 @@ def _doelen(locaties: dict[str, Locatie], peildatum: date) -> list[dict[str, Any
     ]
 
 
+def _doelentabel(doelen: list[dict[str, Any]]) -> Tabel:
+    return Tabel(
+        "Doelen",
+        ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
+        [list(d.values()) for d in doelen],
+    )
+
+
 def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Rapport:
     per_status = Counter(str(x.status) for x in locaties.values())
     per_risico = {}
@@ -197,11 +205,7 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
                 [[k, v] for k, v in inhoud["perStatus"].items()],
                 ("status", "aantal"),
             ),
-            Tabel(
-                "Doelen",
-                ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
-                [list(d.values()) for d in inhoud["doelen"]],
-            ),
+            _doelentabel(inhoud["doelen"]),
             Tabel(
                 "Per jaar",
                 ["jaar", "geregistreerd", "afgehandeld", "humaanAfgehandeld"],
@@ -480,11 +484,7 @@ def midterm_review(
                 [[r[k] for k in kolommen] for r in inhoud["ranglijst"]],
                 ("naam", "percentageAfgehandeld"),
             ),
-            Tabel(
-                "Doelen",
-                ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
-                [list(d.values()) for d in inhoud["doelen"]],
-            ),
+            _doelentabel(inhoud["doelen"]),
         ],
     )
 

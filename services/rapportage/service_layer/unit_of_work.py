@@ -69,8 +69,23 @@ class SqlLogboek:
         return self._stroom.binding(self._session, positie)
 
 
-class SqlRapportageUnitOfWork:
-    """Reads only: the session is closed (its transaction rolled back) at the end."""
+class _ReadOnlyUnitOfWork:
+    """Nothing to commit: a unit of work here only reads, so leaving it just closes it."""
+
+    def close(self) -> None:
+        pass
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class SqlRapportageUnitOfWork(_ReadOnlyUnitOfWork):
+    """The session is closed (its transaction rolled back) at the end."""
 
     def __init__(self, sessions: sessionmaker[Session], geheugen: Geheugen) -> None:
         self._sessions = sessions
@@ -82,12 +97,7 @@ class SqlRapportageUnitOfWork:
         self.kennis: Logboek = SqlLogboek(self._session, projection.KENNIS)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self._session.close()
 
 
@@ -116,7 +126,7 @@ class FakeLogboek:
         return {"bron": f"fake-{self._naam}", "positie": positie, "hash": None, "anker": None}
 
 
-class FakeRapportageUnitOfWork:
+class FakeRapportageUnitOfWork(_ReadOnlyUnitOfWork):
     def __init__(
         self,
         spoedlocaties: list[Feit] | None = None,
@@ -131,11 +141,3 @@ class FakeRapportageUnitOfWork:
     def __enter__(self) -> FakeRapportageUnitOfWork:
         self.geopend += 1
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        pass
