@@ -1,9 +1,10 @@
 """Keeps the read models in step with the aggregates a command changed: the current state
 (``spoedlocaties``) and the bitemporal history (``spoedlocatie_standen``).
 
-Both are folded here from the site's recorded events (``locatie.history``, decoded, in version
-order) with the domain's pure step (``services/locaties/domain/standen.py``); the aggregate's
-own state is for its decisions and is not read."""
+The bitemporal rows are folded here from the site's recorded events (``locatie.history``,
+decoded, in version order) with the domain's pure step (``services/locaties/domain/standen.py``);
+the aggregate keeps no view of other moments, only its current state (the same fold), which the
+current row shows."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ from shared.vocabulaire import AFGEHANDELD, RisicoType
 
 
 def rij(locatie: Spoedlocatie) -> dict[str, Any]:
-    """The read-model row of the site's current state."""
-    return stand_rij(locatie.id, locatie.version, standen.huidig(locatie.history))
+    """The read-model row of the site's current state: the aggregate's own, which is the same
+    fold of the same events (``standen.huidig``), kept so a command need not fold again."""
+    return stand_rij(locatie.id, locatie.version, locatie.stand)
 
 
 def stand_rij(locatie_id: str, versie: int, stand: Toestand) -> dict[str, Any]:

@@ -1,13 +1,13 @@
 """The state of a site folded from its events (services/locaties/domain/standen.py): a pure
 step, the state on a peildatum with corrections applied, and no time travel left in the
-aggregate (the projection and the single read fold the events themselves)."""
+aggregate (the projection's rows and the single read fold the events themselves)."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import date
 
-from services.locaties.adapters.projection import rij, stand_rij
+from services.locaties.adapters.projection import rij, stand_rij, tijdlijn
 from services.locaties.domain import standen
 from services.locaties.domain.model import Spoedlocatie
 from shared.vocabulaire import Status
@@ -60,12 +60,20 @@ def test_het_aggregaat_houdt_alleen_de_actuele_stand_bij() -> None:
         assert not hasattr(locatie, tijdreis)
 
 
-def test_de_projectie_vouwt_de_gebeurtenissen_zelf() -> None:
-    """The read-model row comes from the events, not from the aggregate's own state."""
+def test_de_standen_komen_uit_de_gebeurtenissen_alleen() -> None:
+    """The bitemporal rows need nothing but the events: one row per business-date interval."""
     locatie = _site()
-    verwacht = stand_rij(locatie.id, 3, standen.huidig(locatie.history))
-    locatie.stand = standen.Toestand()  # what decisions see has no say in the read model
-    gekregen = rij(locatie)
-    for waarden in (verwacht, gekregen):
-        del waarden["bijgewerkt_op"]
-    assert gekregen == verwacht and gekregen["budget_euro"] == 100_000
+    rijen = tijdlijn(locatie.id, list(locatie.history))
+    assert [(r["geldig_vanaf"], r["geldig_tot"], r["status"], r["budget_euro"]) for r in rijen] == [
+        (date(2010, 1, 4), date(2011, 6, 1), "potentieel-spoed", 0),
+        (date(2011, 6, 1), date(2012, 1, 1), "onderzocht", 0),
+        (date(2012, 1, 1), None, "onderzocht", 100_000),
+    ]
+    nu = rij(locatie)
+    assert {k: nu[k] for k in rijen[-1] if k in nu} == {
+        k: v for k, v in rijen[-1].items() if k in nu
+    }
+    assert nu == {
+        **stand_rij(locatie.id, 3, standen.huidig(locatie.history)),
+        "bijgewerkt_op": nu["bijgewerkt_op"],
+    }
