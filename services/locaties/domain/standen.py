@@ -15,17 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.locaties.domain.events import (
-    BevoegdGezagOvergedragen,
-    BudgetToegekend,
-    KnelpuntVastgesteld,
-    KostenGeboekt,
-    RegistratieGecorrigeerd,
-    RisicoBeoordeeld,
-    SpoedlocatieGeregistreerd,
-    StatusGewijzigd,
-    registry,
-)
+from services.locaties.domain import events as ev
 from services.locaties.domain.fouten import OngeldigeTransitie, OngeldigeWaarde
 from shared.vocabulaire import TRANSITIES, Knelpunt, RisicoType, Status
 
@@ -67,7 +57,7 @@ def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
     """The state after ``event``. With ``controleer`` (folding a corrected history) a status
     change that the lifecycle does not allow fails, as the command would have."""
     match event:
-        case SpoedlocatieGeregistreerd():
+        case ev.SpoedlocatieGeregistreerd():
             status = Status(event.status)
             return dataclasses.replace(
                 stand,
@@ -81,7 +71,7 @@ def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
                 status=status,
                 statushistorie=(Statusregel(status, event.registratiedatum),),
             )
-        case StatusGewijzigd():
+        case ev.StatusGewijzigd():
             naar = Status(event.naar)
             if controleer and naar not in TRANSITIES[stand.status]:
                 raise OngeldigeTransitie(stand.status, naar)
@@ -96,21 +86,21 @@ def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
                 status=naar,
                 statushistorie=(*stand.statushistorie, Statusregel(naar, event.besluitdatum)),
             )
-        case RisicoBeoordeeld():
+        case ev.RisicoBeoordeeld():
             risico = Risico(event.vastgesteld, tuple(event.criteria), event.beoordelingsdatum)
             risicos = {**stand.risicos, RisicoType(event.risicotype): risico}
             return dataclasses.replace(stand, risicos=risicos)
-        case KnelpuntVastgesteld():
+        case ev.KnelpuntVastgesteld():
             return dataclasses.replace(stand, knelpunt=Knelpunt(event.knelpunt))
-        case BudgetToegekend():
+        case ev.BudgetToegekend():
             return dataclasses.replace(
                 stand,
                 budget_euro=stand.budget_euro + event.bedrag_euro,
                 budgetregels=(*stand.budgetregels, (event.datum, event.bedrag_euro)),
             )
-        case KostenGeboekt():
+        case ev.KostenGeboekt():
             return dataclasses.replace(stand, kosten_euro=stand.kosten_euro + event.bedrag_euro)
-        case BevoegdGezagOvergedragen():
+        case ev.BevoegdGezagOvergedragen():
             return dataclasses.replace(stand, bevoegd_gezag=event.naar)
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
@@ -132,7 +122,7 @@ def correcties(history: Iterable[Any]) -> Correcties:
     """Per corrected version the corrections of it in ``history``, in the order recorded."""
     uit: dict[int, list[dict[str, Any]]] = {}
     for event in history:
-        if isinstance(event, RegistratieGecorrigeerd):
+        if isinstance(event, ev.RegistratieGecorrigeerd):
             uit.setdefault(event.gecorrigeerde_versie, []).append(event.correctie)
     return uit
 
@@ -141,8 +131,8 @@ def met_correcties(event: Any, correcties_ervan: Iterable[dict[str, Any]]) -> An
     """``event`` with its corrections applied, through the registry as it is stored (so a
     correction is held to the stored form)."""
     for correctie in correcties_ervan:
-        name, schema, data = registry.encode(event)
-        event = registry.decode(name, schema, {**data, **correctie})
+        name, schema, data = ev.registry.encode(event)
+        event = ev.registry.decode(name, schema, {**data, **correctie})
     return event
 
 
@@ -150,14 +140,14 @@ def gecorrigeerd(history: Sequence[Any]) -> Iterator[tuple[int, Any]]:
     """(version, event) for every event that is not a correction, corrections applied."""
     per_versie = correcties(history)
     for versie, event in enumerate(history, start=1):
-        if not isinstance(event, RegistratieGecorrigeerd):
+        if not isinstance(event, ev.RegistratieGecorrigeerd):
             yield versie, met_correcties(event, per_versie.get(versie, ()))
 
 
 def huidig(history: Sequence[Any]) -> Toestand:
     """The state after all of ``history`` (decoded events in version order)."""
     stand = Toestand()
-    if not any(isinstance(event, RegistratieGecorrigeerd) for event in history):
+    if not any(isinstance(event, ev.RegistratieGecorrigeerd) for event in history):
         for event in history:
             stand = stap(stand, event)
         return stand
