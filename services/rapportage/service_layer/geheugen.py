@@ -2,7 +2,7 @@
 watermark (facts at or below it never change), and the reports and states built from them.
 
 The facts of one stream are read incrementally, a slice of positions at a time, under a lock.
-Two kinds behind one protocol (``Feiten``): the kennis facts as a list (the transition report
+Two kinds on one base (the reading and the lock): the kennis facts as a list (the transition report
 folds them whole), the spoedlocaties facts as per-site bitemporal timelines (``Tijdlijnen``:
 at national scale the list would take several times their memory).
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from services.rapportage.domain.feiten import Feit, Locatie
 from services.rapportage.domain.rapporten import Rapport
@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 # a few kilobytes (32 of those are kept).
 TOESTANDEN = 4
 RAPPORTEN = 32
-
-
-class Feiten(Protocol):
-    def vast(self, logboek: Logboek, positie: int) -> AbstractContextManager[int]:
-        """Holds the facts still, read up to at least ``positie``; yields the position they
-        hold (higher when another request read further: that is a watermark too)."""
-        ...
 
 
 class _Bijgelezen:
@@ -58,6 +51,8 @@ class _Bijgelezen:
 
     @contextmanager
     def vast(self, logboek: Logboek, positie: int) -> Iterator[int]:
+        """Holds the facts still, read up to at least ``positie``; yields the position they
+        hold (higher when another request read further: that is a watermark too)."""
         with self._lock:
             self._bij(logboek, positie)
             yield self._tot

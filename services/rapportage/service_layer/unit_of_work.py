@@ -1,5 +1,5 @@
-"""The rapportage unit of work: one read transaction on the facts of both streams, and the
-facts already read into the process (``Geheugen``), which outlive it."""
+"""The rapportage unit of work: reads of the facts of both streams, and the facts already read
+into the process (``Geheugen``), which outlive it."""
 
 from __future__ import annotations
 
@@ -51,8 +51,13 @@ class RapportageUnitOfWork(Protocol):
 
 
 class SqlLogboek:
-    def __init__(self, session: Session, stroom: Stroom) -> None:
-        self._session = session
+    """Each read in a short transaction of its own, as before there was a unit of work: a
+    request that waits for the facts' lock (a first load takes seconds) must not hold a pooled
+    connection meanwhile. Every read is consistent on its own; reports only use facts up to a
+    watermark, which never moves back."""
+
+    def __init__(self, sessions: sessionmaker[Session], stroom: Stroom) -> None:
+        self._sessions = sessions
         self._stroom = stroom
 
     @property
@@ -60,13 +65,16 @@ class SqlLogboek:
         return self._stroom.naam
 
     def watermark(self) -> int:
-        return self._stroom.watermark(self._session)
+        with self._sessions() as session:
+            return self._stroom.watermark(session)
 
     def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]:
-        return self._stroom.lees_feiten(self._session, tot_en_met, na=na)
+        with self._sessions() as session:
+            return self._stroom.lees_feiten(session, tot_en_met, na=na)
 
     def binding(self, positie: int) -> Mapping[str, Any]:
-        return self._stroom.binding(self._session, positie)
+        with self._sessions() as session:
+            return self._stroom.binding(session, positie)
 
 
 class _ReadOnlyUnitOfWork:
@@ -85,20 +93,13 @@ class _ReadOnlyUnitOfWork:
 
 
 class SqlRapportageUnitOfWork(_ReadOnlyUnitOfWork):
-    """The session is closed (its transaction rolled back) at the end."""
-
     def __init__(self, sessions: sessionmaker[Session], geheugen: Geheugen) -> None:
-        self._sessions = sessions
         self.geheugen = geheugen
+        self.spoedlocaties: Logboek = SqlLogboek(sessions, projection.SPOEDLOCATIES)
+        self.kennis: Logboek = SqlLogboek(sessions, projection.KENNIS)
 
     def __enter__(self) -> SqlRapportageUnitOfWork:
-        self._session = self._sessions()
-        self.spoedlocaties: Logboek = SqlLogboek(self._session, projection.SPOEDLOCATIES)
-        self.kennis: Logboek = SqlLogboek(self._session, projection.KENNIS)
         return self
-
-    def close(self) -> None:
-        self._session.close()
 
 
 class FakeLogboek:
