@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.rapportage.adapters import projectie
+from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.adapters.projectie import Stroom
 from services.rapportage.domain import rapporten
 from services.rapportage.domain.feiten import Feit, Locatie
@@ -65,6 +66,12 @@ class _Feiten:
                 self._feiten.extend(nieuw)
             self._tot = tot
 
+    def begin(self, tijdlijnen: Tijdlijnen, tot: int) -> None:
+        """Start from timelines that hold the facts up to ``tot`` (a checked snapshot)."""
+        with self._lock:
+            assert self._tijdlijnen is not None and self._tot == 0
+            self._tijdlijnen, self._tot = tijdlijnen, tot
+
     def tot(self, positie: int) -> list[Feit]:
         with self._lock:
             self._bij(positie)
@@ -77,6 +84,11 @@ class _Feiten:
         with self._lock:
             self._bij(positie)
             yield self._tot
+
+    @property
+    def tijdlijnen(self) -> Tijdlijnen:
+        assert self._tijdlijnen is not None
+        return self._tijdlijnen
 
     def stand_op(self, peildatum: date, kennisdatum: date | None) -> dict[str, Locatie]:
         """All sites on ``peildatum`` as known on ``kennisdatum``; only inside ``vast``."""
@@ -92,11 +104,18 @@ TOESTANDEN = 4
 
 class Rapportage:
     def __init__(
-        self, sessions: sessionmaker[Session], per_keer: int = 50_000, bevries: bool = False
+        self,
+        sessions: sessionmaker[Session],
+        per_keer: int = 50_000,
+        bevries: bool = False,
+        momentopname: Momentopname | None = None,
     ) -> None:
         """``bevries``: build the timelines the first time with ``opbouw`` (the service does;
-        it changes the whole process's garbage collection, so tests do not)."""
+        it changes the whole process's garbage collection, so tests do not).
+        ``momentopname``: start from it if it belongs to the log, and write it after a start
+        that read much of the log."""
         self._bevries = bevries
+        self._momentopname = momentopname
         self._lock = threading.Lock()
         self.bijgehouden = threading.Event()
         self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES, True, per_keer)
@@ -111,12 +130,20 @@ class Rapportage:
         """Read new facts into the timelines up to the watermark; returns the position they
         hold. A background thread calls this, so a request rarely reads facts itself; the
         service is ready once it has done so the first time (``bijgehouden``)."""
+        start = not self.bijgehouden.is_set()
         eerst: AbstractContextManager[None] = nullcontext()
-        if self._bevries and not self.bijgehouden.is_set():
+        if self._bevries and start:
             eerst = opbouw()
-        with eerst, self._locaties.vast(self._locaties.watermark()) as positie:
-            self.bijgehouden.set()
-            return positie
+        with eerst:
+            opname = self._momentopname if start else None
+            geladen = opname.laad() if opname else None
+            if geladen:
+                self._locaties.begin(geladen.tijdlijnen, geladen.positie)
+            with self._locaties.vast(self._locaties.watermark()) as positie:
+                if opname and opname.verouderd(geladen, positie):
+                    opname.schrijf(self._locaties.tijdlijnen, positie)
+                self.bijgehouden.set()
+                return positie
 
     def kennis_watermark(self) -> int:
         return self._kennis.watermark()
