@@ -8,16 +8,16 @@ import hashlib
 import pickle
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from services.rapportage.adapters import tables
 from services.rapportage.adapters.momentopname import Momentopname
-from services.rapportage.adapters.projectie import Stroom
+from services.rapportage.adapters.projectie import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.service_layer.rapportage import Rapportage
@@ -254,3 +254,21 @@ def test_a_snapshot_of_another_log_is_refused(
     if verandering == "watermark":
         alle = alle[:-1]
     _refused_then_rebuilt(engine, pad, alle, gelezen)
+
+
+def test_the_log_reads_back_as_it_was_written(engine: Engine) -> None:
+    """The start reads rows as the driver gives them: record times come back in UTC (also
+    when the session speaks another zone) and the JSON as written, big integers included."""
+    alle = _feiten()[:200]
+    alle[5] = replace(
+        alle[5],
+        data={**alle[5].data, "groot": 2**70 + 1, "klein": -(2**63) - 1, "x": [1.5, None, "é"]},
+    )
+    alle[6] = replace(alle[6], vastgelegd_op=alle[6].vastgelegd_op.replace(microsecond=123456))
+    _verwerk(engine, alle)
+    with make_session_factory(engine)() as session:
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SET TIME ZONE 'Asia/Kathmandu'"))
+        gelezen = Stroom.lees_feiten(SPOEDLOCATIES, session, 150, na=3)
+    assert gelezen == alle[3:150]
+    assert {x.vastgelegd_op.utcoffset() for x in gelezen} == {timedelta(0)}
