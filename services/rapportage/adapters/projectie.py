@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import CursorResult, Table, delete, insert, select, text, update
+from sqlalchemy import CursorResult, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.rapportage.adapters import tables
@@ -141,17 +141,26 @@ class Stroom:
 
     def lees_feiten(self, session: Session, tot_en_met: int, na: int = 0) -> list[f.Feit]:
         """The facts after ``na`` up to ``tot_en_met``. At start that is the whole log, so
-        the rows come as the driver gives them (no result processing) and the JSON is read
-        with orjson: together a third of the time SQLAlchemy's rows and ``json`` took."""
+        the rows come from the driver's own cursor (no result rows or processing) and the JSON
+        is read with orjson: together well under half the time SQLAlchemy's rows and ``json``
+        took."""
         sqlite = session.get_bind().dialect.name == "sqlite"
-        rows = session.execute(
-            text(
+        cursor = session.connection().connection.cursor()
+        try:
+            cursor.execute(
                 "SELECT positie, locatie_id, versie, soort, vastgelegd_op, "
                 f"{'data' if sqlite else 'data::text'} FROM {self.feiten.name} "
-                "WHERE positie > :na AND positie <= :tot ORDER BY positie"
-            ),
-            {"na": na, "tot": tot_en_met},
-        )
+                + (
+                    "WHERE positie > ? AND positie <= ?"
+                    if sqlite
+                    else "WHERE positie > %s AND positie <= %s"
+                )
+                + " ORDER BY positie",
+                (na, tot_en_met),
+            )
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
         moment = _sqlite_moment if sqlite else _utc
         return [
             f.Feit(positie, locatie_id, versie, soort, moment(vastgelegd_op), _json(data))
