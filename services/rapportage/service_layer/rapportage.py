@@ -191,16 +191,17 @@ def opbouw() -> Iterator[None]:
     service. The cyclic collector would walk them again and again while they are made (a
     quarter of the build) and afterwards in every full collection (pauses near a second at
     national scale); so it is off while they are built, and then they are frozen out of its
-    sight. Later additions are collected as usual."""
+    sight. Later additions are collected as usual. Frozen without a collection first: that
+    would walk every one of them once more (seconds at national scale) to find the few
+    reference cycles left from reading the log, which are then kept instead."""
     aan = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if aan:
             gc.enable()
-        gc.collect()
-        gc.freeze()
 
 
 def _bewaar(
