@@ -19,6 +19,7 @@ from services.rapportage.adapters import tables
 from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.adapters.projectie import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feiten as f
+from services.rapportage.domain import feitkolommen
 from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_session_factory
@@ -272,3 +273,33 @@ def test_the_log_reads_back_as_it_was_written(engine: Engine) -> None:
         gelezen = Stroom.lees_feiten(SPOEDLOCATIES, session, 150, na=3)
     assert gelezen == alle[3:150]
     assert {x.vastgelegd_op.utcoffset() for x in gelezen} == {timedelta(0)}
+
+
+def test_a_kind_keeps_its_code_in_the_next_process(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kind the fold ignores gets the next free code when first seen: a snapshot that used
+    it loads only where it means the same kind."""
+    basis = feitkolommen.SOORTEN[:8]
+
+    def nieuw_proces() -> None:
+        monkeypatch.setattr(feitkolommen, "SOORTEN", list(basis))
+        monkeypatch.setattr(feitkolommen, "_CODES", {s: i for i, s in enumerate(basis)})
+
+    alle = _feiten()
+    vreemd = replace(alle[0], positie=len(alle) + 1, versie=999, soort="x-nieuw", data={"a": 1})
+    alle.append(vreemd)
+    nieuw_proces()
+    _verwerk(engine, alle)
+    pad = tmp_path / "m"
+    _start(engine, pad)
+
+    nieuw_proces()
+    geladen = Momentopname(pad, make_session_factory(engine)).laad()
+    assert geladen is not None
+    site = dict(geladen.tijdlijnen.sites())[vreemd.locatie_id]
+    assert geladen.tijdlijnen.kolommen.van_site(site.laatste, vreemd.locatie_id)[-1] == vreemd
+
+    nieuw_proces()
+    feitkolommen._code("x-ander")
+    assert Momentopname(pad, make_session_factory(engine)).laad() is None
