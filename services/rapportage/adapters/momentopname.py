@@ -187,7 +187,15 @@ class Momentopname:
 
     def schrijf(self, tijdlijnen: Tijdlijnen, positie: int) -> bool:
         """Writes the timelines, which hold the log up to ``positie`` (and must not change
-        meanwhile), then records them; False if the log has no chain hash there."""
+        meanwhile), then records them; False if the log has no chain hash there or writing
+        failed (logged: the service runs on without, and the next start reads more log)."""
+        try:
+            return self._schrijf(tijdlijnen, positie)
+        except Exception:
+            log.exception("momentopname %s niet geschreven", self.pad)
+            return False
+
+    def _schrijf(self, tijdlijnen: Tijdlijnen, positie: int) -> bool:
         with self._sessions() as session:
             hash_ = self._hash(session, positie)
             store_id = session.execute(select(self._stroom.bron.c.store_id)).scalar()

@@ -67,10 +67,11 @@ class _Feiten:
             self._tot = tot
 
     def begin(self, tijdlijnen: Tijdlijnen, tot: int) -> None:
-        """Start from timelines that hold the facts up to ``tot`` (a checked snapshot)."""
+        """Start from timelines that hold the facts up to ``tot`` (a checked snapshot),
+        unless facts were read already (a start that failed halfway is tried again)."""
         with self._lock:
-            assert self._tijdlijnen is not None and self._tot == 0
-            self._tijdlijnen, self._tot = tijdlijnen, tot
+            if self._tijdlijnen is not None and self._tot == 0:
+                self._tijdlijnen, self._tot = tijdlijnen, tot
 
     def tot(self, positie: int) -> list[Feit]:
         with self._lock:

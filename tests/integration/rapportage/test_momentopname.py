@@ -303,3 +303,16 @@ def test_a_kind_keeps_its_code_in_the_next_process(
     nieuw_proces()
     feitkolommen._code("x-ander")
     assert Momentopname(pad, make_session_factory(engine)).laad() is None
+
+
+def test_a_snapshot_that_cannot_be_written_leaves_the_start_as_it_was(
+    engine: Engine, tmp_path: Path
+) -> None:
+    alle = _feiten()
+    _verwerk(engine, alle)
+    bezet = tmp_path / "bestand"
+    bezet.write_text("geen map")
+    rapportage = _start(engine, bezet / "m")  # its directory is a file
+    assert rapportage.bijgehouden.is_set() and rapportage.houd_bij() == len(alle)
+    with engine.connect() as conn:
+        assert conn.execute(select(tables.momentopname)).first() is None
