@@ -155,6 +155,8 @@ class Momentopname:
         return None
 
     def _laad(self) -> Geladen:
+        # The database first, in a short transaction (on SQLite a transaction holds the
+        # write lock, which the consumers need): the file takes seconds to read.
         with self._sessions() as session:
             rij = session.execute(select(self._tabel).where(self._tabel.c.id == 1)).first()
             if rij is None:
@@ -164,19 +166,19 @@ class Momentopname:
                 raise Afgewezen(f"het logboek is niet tot positie {rij.positie} verwerkt")
             if self._hash(session, rij.positie) != rij.hash:
                 raise Afgewezen(f"het logboek heeft op positie {rij.positie} een andere hash")
-            with self.pad.open("rb") as bestand:
-                lezer = _Lezer(bestand)
-                geladen = _lees(lezer, rij.positie, rij.hash, bron.store_id)
-                if lezer.read(1):
-                    raise Afgewezen("meer gegevens na het einde")
-            if lezer.sha.hexdigest() != rij.digest:
-                raise Afgewezen("het bestand is niet het geschreven bestand")
             feiten = self._stroom.feiten
             aantal = session.execute(
                 select(func.count()).select_from(feiten).where(feiten.c.positie <= rij.positie)
             ).scalar_one()
-            if aantal != len(geladen.tijdlijnen):
-                raise Afgewezen(f"{len(geladen.tijdlijnen)} feiten, het leesmodel {aantal}")
+        with self.pad.open("rb") as bestand:
+            lezer = _Lezer(bestand)
+            geladen = _lees(lezer, rij.positie, rij.hash, bron.store_id)
+            if lezer.read(1):
+                raise Afgewezen("meer gegevens na het einde")
+        if lezer.sha.hexdigest() != rij.digest:
+            raise Afgewezen("het bestand is niet het geschreven bestand")
+        if aantal != len(geladen.tijdlijnen):
+            raise Afgewezen(f"{len(geladen.tijdlijnen)} feiten, het leesmodel {aantal}")
         return geladen
 
     def verouderd(self, geladen: Geladen | None, positie: int) -> bool:
