@@ -212,8 +212,10 @@ def sectie(u: dict[str, Any]) -> str:
             rij("memory kept, MB", "geheugen_mb", "d"),
             rij("peak while starting, MB", "geheugen_piek_mb", "d"),
             rij("whole process resident, MB", "geheugen_proces_mb", "d"),
-            rij("all sites on a peildatum, s", "peildatum_s", ".2f"),
-            rij("all sites on a (peildatum, kennisdatum), s", "kennisdatum_s", ".2f"),
+            rij("all sites on a peildatum, wall s", "peildatum_s", ".2f"),
+            rij("all sites on a peildatum, CPU s", "peildatum_cpu_s", ".2f"),
+            rij("all sites on a (peildatum, kennisdatum), wall s", "kennisdatum_s", ".2f"),
+            rij("all sites on a (peildatum, kennisdatum), CPU s", "kennisdatum_cpu_s", ".2f"),
         ]
     )
     belasting = " / ".join(", ".join(f"{x:.1f}" for x in kant["load_average"]) for kant in (e, s))
