@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.rapportage.adapters import projection
+from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
 from services.rapportage.service_layer.rapportage import Rapportage
@@ -95,7 +96,10 @@ def bootstrap(settings: RapportageSettings) -> Container:
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
-    container = Container(settings, engine, sessions, Rapportage(sessions, bevries=True))
+    pad = settings.momentopname()
+    momentopname = None if pad is None else Momentopname(pad, sessions)
+    rapportage = Rapportage(sessions, bevries=True, momentopname=momentopname)
+    container = Container(settings, engine, sessions, rapportage)
     if settings.kafka_enabled and settings.consumer_enabled:
         for consumer in kafka_consumers(settings, sessions):
             thread = threading.Thread(

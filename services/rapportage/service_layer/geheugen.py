@@ -21,6 +21,7 @@ from services.rapportage.domain.rapporten import Rapport
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 
 if TYPE_CHECKING:
+    from services.rapportage.adapters.momentopname import Momentopname
     from services.rapportage.service_layer.unit_of_work import Logboek
 
 # States kept for the next report on the same moment. Few: at national scale each is a dict of
@@ -80,6 +81,17 @@ class Tijdlijnfeiten(_Bijgelezen):
     def _voeg_toe(self, nieuw: list[Feit]) -> None:
         self._tijdlijnen.voeg_toe(nieuw)
 
+    def begin(self, tijdlijnen: Tijdlijnen, tot: int) -> None:
+        """Start from timelines that hold the facts up to ``tot`` (a checked snapshot),
+        unless facts were read already (a start that failed halfway is tried again)."""
+        with self._lock:
+            if self._tot == 0:
+                self._tijdlijnen, self._tot = tijdlijnen, tot
+
+    @property
+    def tijdlijnen(self) -> Tijdlijnen:
+        return self._tijdlijnen
+
     def stand_op(self, peildatum: date, kennisdatum: date | None) -> dict[str, Locatie]:
         """All sites on ``peildatum`` as known on ``kennisdatum``; only inside ``vast``."""
         assert self._lock.locked()
@@ -114,13 +126,20 @@ class Cache(Generic[K, V]):
 
 class Geheugen:
     """``bevries``: build the timelines the first time inside ``opbouw`` (the service does; it
-    changes the whole process's garbage collection, so tests do not)."""
+    changes the whole process's garbage collection, so tests do not). ``momentopname``: start
+    from it if it belongs to the log, and write it after a start that read much of the log."""
 
-    def __init__(self, per_keer: int = 50_000, bevries: bool = False) -> None:
+    def __init__(
+        self,
+        per_keer: int = 50_000,
+        bevries: bool = False,
+        momentopname: Momentopname | None = None,
+    ) -> None:
         self.spoedlocaties = Tijdlijnfeiten(per_keer)
         self.kennis = Feitenlijst(per_keer)
         self.rapporten: Cache[tuple[object, ...], Rapport] = Cache(RAPPORTEN)
         self.toestanden: Cache[tuple[object, ...], dict[str, Locatie]] = Cache(TOESTANDEN)
         self.bevries = bevries
+        self.momentopname = momentopname
         # Set once the timelines have been read up to the watermark the first time: ready.
         self.bijgehouden = threading.Event()

@@ -22,12 +22,19 @@ def houd_bij(cmd: HoudBij, uow: RapportageUnitOfWork) -> int:
     """Read new facts into the timelines up to the watermark; returns the position they hold.
     The service is ready once this has been done the first time (``bijgehouden``)."""
     geheugen = uow.geheugen
+    start = not geheugen.bijgehouden.is_set()
     eerst: AbstractContextManager[None] = nullcontext()
-    if geheugen.bevries and not geheugen.bijgehouden.is_set():
+    if geheugen.bevries and start:
         eerst = opbouw()
     with uow, eerst:
+        opname = geheugen.momentopname if start else None
+        geladen = opname.laad() if opname else None
+        if geladen:
+            geheugen.spoedlocaties.begin(geladen.tijdlijnen, geladen.positie)
         logboek = uow.spoedlocaties
         with geheugen.spoedlocaties.vast(logboek, logboek.watermark()) as positie:
+            if opname and opname.verouderd(geladen, positie):
+                opname.schrijf(geheugen.spoedlocaties.tijdlijnen, positie)
             geheugen.bijgehouden.set()
             return positie
 
@@ -99,13 +106,14 @@ def opbouw() -> Iterator[None]:
     service. The cyclic collector would walk them again and again while they are made (a
     quarter of the build) and afterwards in every full collection (pauses near a second at
     national scale); so it is off while they are built, and then they are frozen out of its
-    sight. Later additions are collected as usual."""
+    sight. Later additions are collected as usual. Frozen without a collection first: that
+    would walk every one of them once more (seconds at national scale) to find the few
+    reference cycles left from reading the log, which are then kept instead."""
     aan = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if aan:
             gc.enable()
-        gc.collect()
-        gc.freeze()

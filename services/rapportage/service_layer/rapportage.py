@@ -5,17 +5,19 @@ background thread that keeps the timelines up send their messages here."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import overload
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.domain.queries import HoudBij, VraagPositie, VraagRapport
 from services.rapportage.domain.rapporten import Rapport
 from services.rapportage.service_layer import messagebus
 from services.rapportage.service_layer.geheugen import TOESTANDEN as TOESTANDEN
-from services.rapportage.service_layer.geheugen import Geheugen
+from services.rapportage.service_layer.geheugen import Geheugen, Tijdlijnfeiten
 from services.rapportage.service_layer.handlers import opbouw as opbouw
 from services.rapportage.service_layer.unit_of_work import (
     RapportageUnitOfWork,
@@ -30,10 +32,11 @@ class Rapportage:
         per_keer: int = 50_000,
         bevries: bool = False,
         uow: Callable[[Geheugen], RapportageUnitOfWork] | None = None,
+        momentopname: Momentopname | None = None,
     ) -> None:
         """``uow`` makes a unit of work on the facts kept (the default: the database's, through
-        ``sessions``); ``bevries``: see ``Geheugen``."""
-        self.geheugen = Geheugen(per_keer, bevries)
+        ``sessions``); ``bevries`` and ``momentopname``: see ``Geheugen``."""
+        self.geheugen = Geheugen(per_keer, bevries, momentopname)
         if uow is None:
             if sessions is None:
                 raise ValueError("Rapportage needs sessions or a unit of work factory")
@@ -73,3 +76,11 @@ class Rapportage:
 
     def houd_bij(self) -> int:
         return self.handle(HoudBij())
+
+    @contextmanager
+    def vast(self, positie: int) -> Iterator[Tijdlijnfeiten]:
+        """The spoedlocaties timelines held still, read up to at least ``positie`` (tests and
+        benchmarks look at them directly)."""
+        feiten = self.geheugen.spoedlocaties
+        with self._uow(self.geheugen) as uow, feiten.vast(uow.spoedlocaties, positie):
+            yield feiten
