@@ -3,6 +3,10 @@
 An aggregate's state is only ever changed by applying events: commands record new events
 (``_record``), loading replays stored ones (``replay``). Events are frozen dataclasses
 registered by their type name, so the payload stored is ``dataclasses.asdict(event)``.
+
+Who acted and when need not be threaded through every aggregate method: an event recorded
+without them carries ``UNSTAMPED`` until its unit of work stamps it on commit
+(``shared/unit_of_work.py``); a repository refuses to save an event nobody stamped.
 """
 
 from __future__ import annotations
@@ -10,10 +14,16 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
+
+# What an event recorded without actor and time carries until its unit of work stamps it.
+UNSTAMPED = EventMetadata(actor="")
+UNSTAMPED_AT = datetime.min.replace(tzinfo=UTC)
+
+Stamp = Callable[[NewEvent], NewEvent]
 
 
 class DomainEvent(Protocol):
@@ -125,7 +135,14 @@ class Aggregate:
     def when(self, event: Any) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _record(self, event: Any, occurred_at: datetime, metadata: EventMetadata) -> None:
+    def _record(
+        self,
+        event: Any,
+        occurred_at: datetime | None = None,
+        metadata: EventMetadata | None = None,
+    ) -> None:
+        """``occurred_at`` (business time) and ``metadata`` left out are stamped by the unit of
+        work that saves the aggregate: the actor of the command and its own clock."""
         self.when(event)
         self.version += 1
         name, schema_version, data = self.registry.encode(event)
@@ -133,8 +150,8 @@ class Aggregate:
             NewEvent(
                 event_type=name,
                 data=data,
-                occurred_at=occurred_at,
-                metadata=metadata,
+                occurred_at=UNSTAMPED_AT if occurred_at is None else occurred_at,
+                metadata=UNSTAMPED if metadata is None else metadata,
                 schema_version=schema_version,
             )
         )
@@ -180,14 +197,21 @@ class Repository(Generic[A]):
     def add(self, aggregate: A) -> None:
         self.seen.append(aggregate)
 
-    def save(self) -> list[RecordedEvent]:
-        """Append the pending events of every aggregate touched (optimistic concurrency)."""
+    def save(self, stamp: Stamp | None = None) -> list[RecordedEvent]:
+        """Append the pending events of every aggregate touched (optimistic concurrency), each
+        stamped first by ``stamp`` (the unit of work's actor and clock)."""
         recorded: list[RecordedEvent] = []
         for aggregate in self.seen:
             if aggregate.pending:
                 expected = aggregate.version - len(aggregate.pending)
+                pending = [stamp(e) if stamp else e for e in aggregate.pending]
+                if any(e.metadata is UNSTAMPED or e.occurred_at is UNSTAMPED_AT for e in pending):
+                    raise RuntimeError(
+                        f"{aggregate.id}: an event without actor or time; save it through a "
+                        "unit of work made for the acting Actor"
+                    )
                 recorded += self._store.append(
-                    aggregate.id, aggregate.stream_type, expected, aggregate.pending, self._topic
+                    aggregate.id, aggregate.stream_type, expected, pending, self._topic
                 )
                 aggregate.pending = []
         return recorded

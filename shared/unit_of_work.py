@@ -1,23 +1,83 @@
-"""Unit of work: one database transaction around a command, with its event store."""
+"""Unit of work: one database transaction around a command, with its event store.
+
+Every service's unit of work has the same skeleton: it is made for the ``Actor`` of one
+command, opens a transaction, lets the handler load and change aggregates through its
+repositories, and on ``commit`` stamps every new event with who acted (pseudonym,
+organisation, role, correlation id) and when (its clock), saves them and commits; leaving the
+``with`` block without ``commit`` rolls everything back. Handlers depend on the ``UnitOfWork``
+protocol (a service extends it with its repositories), so unit tests run them against the
+in-memory fake.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
+from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.eventstore import EventStore
+from shared.aggregate import UNSTAMPED, UNSTAMPED_AT, Repository
+from shared.auth import Principal
+from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sql import SqlEventStore, _utcnow
 from shared.idempotentie import aangehouden, bij_begin, houd_commit_aan
 from shared.leiding import meld_commit
+from shared.privacy import NieuwePersoon
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts in a command: ``principal`` for the policy, ``meta`` for the events (``actor`` is
+    their pseudonym, never a login), and ``nieuw`` for a caller who never acted here, stored
+    by the command only once the policy allowed it (``word_persoon``)."""
+
+    principal: Principal
+    meta: EventMetadata
+    nieuw: NieuwePersoon | None = None
+
+    @classmethod
+    def for_caller(
+        cls,
+        principal: Principal,
+        pseudonym: str,
+        nieuw: NieuwePersoon | None,
+        correlation_id: str | None = None,
+    ) -> Actor:
+        """The caller as the events and the policy see them: ``sub`` becomes their pseudonym
+        (so "the asker", "who was present" compare pseudonyms), and a request without a
+        correlation id gets a fresh one."""
+        return cls(
+            Principal(pseudonym, principal.rol, principal.organisatie),
+            EventMetadata(
+                actor=pseudonym,
+                organisation=principal.organisatie,
+                role=str(principal.rol),
+                correlation_id=correlation_id or str(uuid4()),
+            ),
+            nieuw,
+        )
+
+
+class NoActor(RuntimeError):
+    """A command ran in a unit of work made without an actor (one for reads only)."""
+
+    def __init__(self) -> None:
+        super().__init__("this unit of work has no actor: make it for the command's Actor")
 
 
 class UnitOfWork(Protocol):
+    """What every service's handlers may rely on."""
+
     events: EventStore
+
+    @property
+    def actor(self) -> Actor: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -30,8 +90,44 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None: ...
 
+    def now(self) -> datetime: ...
 
-class SqlUnitOfWork:
+    def word_persoon(self, nieuw: NieuwePersoon | None) -> None: ...
+
+
+class Stamping:
+    """The part every unit of work shares: the actor it was made for, its clock, and saving
+    the repositories with each new event stamped."""
+
+    _actor: Actor | None
+    _clock: Callable[[], datetime] | None
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise NoActor()
+        return self._actor
+
+    def now(self) -> datetime:
+        """Record time: the business time of a command that has no date of its own."""
+        return (self._clock or _utcnow)()
+
+    def stamp(self, event: NewEvent) -> NewEvent:
+        """Who and when, for an event the aggregate recorded without them."""
+        if event.metadata is UNSTAMPED:
+            event = dataclasses.replace(event, metadata=self.actor.meta)
+        if event.occurred_at is UNSTAMPED_AT:
+            event = dataclasses.replace(event, occurred_at=self.now())
+        return event
+
+    def save(self, repositories: Iterable[Repository[Any]]) -> list[RecordedEvent]:
+        recorded: list[RecordedEvent] = []
+        for repository in repositories:
+            recorded += repository.save(self.stamp)
+        return recorded
+
+
+class SqlUnitOfWork(Stamping):
     """Rolls back unless ``commit`` was called; the outbox rows commit with the events."""
 
     def __init__(
@@ -39,11 +135,14 @@ class SqlUnitOfWork:
         sessions: sessionmaker[Session],
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> None:
         """``clock`` gives record time; tests and imports of historical data set it."""
         self._sessions = sessions
         self._on_commit = on_commit
         self._clock = clock
+        self._actor = actor
         self.session: Session
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -72,7 +171,7 @@ class SqlUnitOfWork:
         self.session.close()
 
     def _record_time(self) -> datetime:
-        return (self._clock or _utcnow)()
+        return self.now()
 
     def commit(self) -> None:
         meld_commit(self.session)
@@ -86,12 +185,22 @@ class SqlUnitOfWork:
             self._on_commit()
 
 
-class InMemoryUnitOfWork:
-    """Fake for unit tests: events become visible only on commit, as with a database."""
+class InMemoryUnitOfWork(Stamping):
+    """Fake for unit tests: events become visible only on commit, as with a database; new
+    persons are kept in ``nieuwe_personen``."""
 
-    def __init__(self, store: InMemoryEventStore | None = None) -> None:
+    def __init__(
+        self,
+        store: InMemoryEventStore | None = None,
+        *,
+        actor: Actor | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.store = store or InMemoryEventStore()
         self.committed = False
+        self.nieuwe_personen: list[NieuwePersoon] = []
+        self._actor = actor
+        self._clock = clock
 
     def __enter__(self) -> InMemoryUnitOfWork:
         self._snapshot = (len(self.store.log), len(self.store.outbox))
@@ -111,3 +220,7 @@ class InMemoryUnitOfWork:
 
     def commit(self) -> None:
         self.committed = True
+
+    def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
+        if nieuw is not None:
+            self.nieuwe_personen.append(nieuw)
