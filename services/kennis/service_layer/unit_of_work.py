@@ -126,9 +126,11 @@ class FakeKennisUnitOfWork(_Repositories, InMemoryUnitOfWork):
         self.personen: dict[str, str] = {}
         self.gegevens: dict[tuple[str, str], dict[str, str]] = {}
 
-    def als(self, actor: Actor) -> FakeKennisUnitOfWork:
-        """A unit of work on the same store and persons for another actor."""
-        ander = FakeKennisUnitOfWork(actor, self._clock)
+    def als(
+        self, actor: Actor, clock: Callable[[], datetime] | None = None
+    ) -> FakeKennisUnitOfWork:
+        """A unit of work on the same store and persons for another actor (and clock)."""
+        ander = FakeKennisUnitOfWork(actor, clock or self._clock)
         ander.store, ander.personen, ander.gegevens = self.store, self.personen, self.gegevens
         return ander
 
