@@ -15,10 +15,11 @@ from services.kennis.domain import commands
 from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import schemas
-from services.kennis.entrypoints.dependencies import ERRORS, CurrentActor, Services
+from services.kennis.entrypoints.dependencies import ERRORS, Services
 from services.kennis.service_layer import messagebus
 from shared import beleid
 from shared.auth import CurrentPrincipal
+from shared.http.actor import CurrentActor
 from shared.http.idempotentie import IdempotenteRoute
 
 router = APIRouter(route_class=IdempotenteRoute)

@@ -17,10 +17,11 @@ from services.kennis.domain.bijeenkomsten import Bijeenkomst
 from services.kennis.domain.gelijkenis import rangschik
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import personen, schemas
-from services.kennis.entrypoints.dependencies import ERRORS, CurrentActor, Services, VraagId
+from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId
 from services.kennis.service_layer import messagebus
 from shared import beleid
 from shared.auth import CurrentPrincipal
+from shared.http.actor import CurrentActor
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 from shared.privacy import ONBEKEND

@@ -19,10 +19,11 @@ from services.kennis.domain.koplopers import bepaal
 from services.kennis.domain.model import Kennisvraag
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 from services.kennis.entrypoints import personen, schemas
-from services.kennis.entrypoints.dependencies import ERRORS, CurrentActor, Services, VraagId
+from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId
 from services.kennis.service_layer import messagebus
 from shared import beleid
 from shared.auth import CurrentPrincipal, Principal
+from shared.http.actor import CurrentActor
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 

@@ -1,4 +1,5 @@
-"""Command handlers of the kennis service: ``(cmd, uow) -> aggregate``.
+"""Command handlers of the kennis service: ``(cmd, uow) -> aggregate``, dispatched on the
+command's type by ``messagebus.handle``.
 
 Each handler asks the one authorisation policy (shared/beleid.py) whether the unit's actor may
 perform its operation, with what the operation acts on (the asker of a question, who was
@@ -9,7 +10,8 @@ transaction as the events; the unit of work stamps who acted and when on every e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from uuid import uuid4
 
 from services.kennis.domain import commands
@@ -32,13 +34,40 @@ def _mag(operatie: str, uow: KennisUnitOfWork, betreft: beleid.Betreft = beleid.
     uow.word_persoon(uow.actor.nieuw)
 
 
-def _vrager(vraag: Kennisvraag) -> beleid.Betreft:
-    toestand = vraag.toestand
-    return beleid.Betreft(vrager=toestand.gesteld_door, vrager_organisatie=toestand.organisatie)
+@contextmanager
+def _toegestaan(uow: KennisUnitOfWork, operatie: str) -> Iterator[None]:
+    """A command whose rule in the policy does not depend on what it acts on; its events
+    commit at the end of the block, an exception rolls everything back."""
+    with uow:
+        _mag(operatie, uow)
+        yield
+        uow.commit()
 
 
-def _aanwezigen(bijeenkomst: Bijeenkomst) -> beleid.Betreft:
-    return beleid.Betreft(aanwezigen=bijeenkomst.aanwezigen)
+@contextmanager
+def _vraag(uow: KennisUnitOfWork, vraag_id: str, operatie: str) -> Iterator[Kennisvraag]:
+    """A command on a question: the policy may depend on who asked it."""
+    with uow:
+        vraag = uow.vragen.get(vraag_id)
+        toestand = vraag.toestand
+        vrager = beleid.Betreft(
+            vrager=toestand.gesteld_door, vrager_organisatie=toestand.organisatie
+        )
+        _mag(operatie, uow, vrager)
+        yield vraag
+        uow.commit()
+
+
+@contextmanager
+def _bijeenkomst(
+    uow: KennisUnitOfWork, bijeenkomst_id: str, operatie: str
+) -> Iterator[Bijeenkomst]:
+    """A command on a meeting: the policy may depend on who was present."""
+    with uow:
+        bijeenkomst = uow.bijeenkomsten.get(bijeenkomst_id)
+        _mag(operatie, uow, beleid.Betreft(aanwezigen=bijeenkomst.aanwezigen))
+        yield bijeenkomst
+        uow.commit()
 
 
 def _bestaan(uow: KennisUnitOfWork, vraag_ids: Iterable[str]) -> None:
@@ -48,80 +77,65 @@ def _bestaan(uow: KennisUnitOfWork, vraag_ids: Iterable[str]) -> None:
 
 
 def stel_vraag(cmd: commands.StelVraag, uow: KennisUnitOfWork) -> Kennisvraag:
-    with uow:
-        _mag("kennis.stel_vraag", uow)
+    with _toegestaan(uow, "kennis.stel_vraag"):
         vraag = Kennisvraag.stel(
             nieuw_id("kv"), cmd.titel, cmd.tekst, cmd.themas, uow.actor.principal
         )
         uow.vragen.add(vraag)
-        uow.commit()
-        return vraag
+    return vraag
 
 
 def beantwoord(cmd: commands.BeantwoordVraag, uow: KennisUnitOfWork) -> Kennisvraag:
-    with uow:
-        _mag("kennis.beantwoord", uow)
+    """Anyone allowed may answer (the asker is no condition), so the policy comes first and a
+    refused caller learns nothing about the question."""
+    with _toegestaan(uow, "kennis.beantwoord"):
         vraag = uow.vragen.get(cmd.vraag_id)
         vraag.beantwoord(nieuw_id("an"), cmd.tekst, uow.actor.principal)
-        uow.commit()
-        return vraag
+    return vraag
 
 
 def accepteer(cmd: commands.AccepteerAntwoord, uow: KennisUnitOfWork) -> Kennisvraag:
-    with uow:
-        vraag = uow.vragen.get(cmd.vraag_id)
-        _mag("kennis.accepteer", uow, _vrager(vraag))
+    with _vraag(uow, cmd.vraag_id, "kennis.accepteer") as vraag:
         vraag.accepteer(cmd.antwoord_id, uow.actor.principal)
-        uow.commit()
-        return vraag
+    return vraag
 
 
 def sluit(cmd: commands.SluitVraag, uow: KennisUnitOfWork) -> Kennisvraag:
-    with uow:
-        vraag = uow.vragen.get(cmd.vraag_id)
-        _mag("kennis.sluit", uow, _vrager(vraag))
+    with _vraag(uow, cmd.vraag_id, "kennis.sluit") as vraag:
         vraag.sluit(cmd.reden, uow.actor.principal)
-        uow.commit()
-        return vraag
+    return vraag
 
 
 def combineer(cmd: commands.CombineerVragen, uow: KennisUnitOfWork) -> Vraaggroep:
-    with uow:
-        _mag("kennis.combineer", uow)
+    with _toegestaan(uow, "kennis.combineer"):
         _bestaan(uow, cmd.vraag_ids)
         groep = Vraaggroep.vorm(
             nieuw_id("vg"), cmd.titel, cmd.vraag_ids, cmd.aanpak, uow.actor.principal
         )
         uow.groepen.add(groep)
-        uow.commit()
-        return groep
+    return groep
 
 
 def publiceer_document(cmd: commands.PubliceerDocument, uow: KennisUnitOfWork) -> Document:
-    with uow:
-        _mag("kennis.publiceer_document", uow)
+    with _toegestaan(uow, "kennis.publiceer_document"):
         document = Document.publiceer(
             nieuw_id("kd"), cmd.soort, cmd.titel, cmd.tekst, cmd.themas, uow.actor.principal
         )
         uow.documenten.add(document)
-        uow.commit()
-        return document
+    return document
 
 
 def meld_succes(cmd: commands.MeldSucces, uow: KennisUnitOfWork) -> Succes:
-    with uow:
-        _mag("kennis.meld_succes", uow)
+    with _toegestaan(uow, "kennis.meld_succes"):
         succes = Succes.meld(
             nieuw_id("su"), cmd.titel, cmd.verhaal, cmd.themas, uow.actor.principal
         )
         uow.successen.add(succes)
-        uow.commit()
-        return succes
+    return succes
 
 
 def plan_bijeenkomst(cmd: commands.PlanBijeenkomst, uow: KennisUnitOfWork) -> Bijeenkomst:
-    with uow:
-        _mag("kennis.plan_bijeenkomst", uow)
+    with _toegestaan(uow, "kennis.plan_bijeenkomst"):
         _bestaan(uow, cmd.vraag_ids)
         bijeenkomst = Bijeenkomst.plan(
             nieuw_id("bk"),
@@ -133,54 +147,42 @@ def plan_bijeenkomst(cmd: commands.PlanBijeenkomst, uow: KennisUnitOfWork) -> Bi
             uow.actor.principal,
         )
         uow.bijeenkomsten.add(bijeenkomst)
-        uow.commit()
-        return bijeenkomst
+    return bijeenkomst
 
 
 def meld_aan(cmd: commands.MeldAan, uow: KennisUnitOfWork) -> Bijeenkomst:
-    """Registration is open up to and including the day itself."""
-    with uow:
-        bijeenkomst = uow.bijeenkomsten.get(cmd.bijeenkomst_id)
-        _mag("kennis.meld_aan", uow, _aanwezigen(bijeenkomst))
+    """Registration is open up to and including the day itself (the unit's clock)."""
+    with _bijeenkomst(uow, cmd.bijeenkomst_id, "kennis.meld_aan") as bijeenkomst:
         bijeenkomst.meld_aan(uow.actor.principal, uow.now().date())
-        uow.commit()
-        return bijeenkomst
+    return bijeenkomst
 
 
 def registreer_aanwezigheid(
     cmd: commands.RegistreerAanwezigheid, uow: KennisUnitOfWork
 ) -> Bijeenkomst:
-    with uow:
-        bijeenkomst = uow.bijeenkomsten.get(cmd.bijeenkomst_id)
-        _mag("kennis.registreer_aanwezigheid", uow, _aanwezigen(bijeenkomst))
+    with _bijeenkomst(uow, cmd.bijeenkomst_id, "kennis.registreer_aanwezigheid") as bijeenkomst:
         # The meeting knows its participants by pseudonym; a login nobody acted with stays as
         # given, so the domain names it as not registered.
         aanwezig = tuple(
             wie if is_pseudoniem(wie) else uow.zoek_pseudoniem(wie) or wie for wie in cmd.aanwezig
         )
         bijeenkomst.registreer_aanwezigheid(aanwezig, uow.now().date())
-        uow.commit()
-        return bijeenkomst
+    return bijeenkomst
 
 
 def evalueer(cmd: commands.EvalueerBijeenkomst, uow: KennisUnitOfWork) -> Bijeenkomst:
-    with uow:
-        bijeenkomst = uow.bijeenkomsten.get(cmd.bijeenkomst_id)
-        _mag("kennis.evalueer", uow, _aanwezigen(bijeenkomst))
+    with _bijeenkomst(uow, cmd.bijeenkomst_id, "kennis.evalueer") as bijeenkomst:
         bijeenkomst.evalueer(cmd.score, cmd.opmerking, uow.actor.principal)
-        uow.commit()
-        return bijeenkomst
+    return bijeenkomst
 
 
 def registreer_expert(cmd: commands.RegistreerExpert, uow: KennisUnitOfWork) -> Expert:
     """The expert is the person whose login is the contact address (so their answers can be
     recognised); name and address are stored encrypted under that person, in the same
     transaction as the event, so a refused registration stores neither."""
-    with uow:
-        _mag("kennis.registreer_expert", uow)
+    with _toegestaan(uow, "kennis.registreer_expert"):
         persoon = uow.pseudoniem(cmd.contact)
         expert = Expert.registreer(nieuw_id("ex"), persoon, cmd.organisatie, cmd.themas)
         uow.leg_vast(persoon, expert.id, {"naam": cmd.naam.strip(), "contact": cmd.contact.strip()})
         uow.experts.add(expert)
-        uow.commit()
-        return expert
+    return expert
