@@ -14,7 +14,7 @@ from services.kennis.adapters.tables import (
 )
 from services.kennis.domain import commands
 from services.kennis.domain.bijeenkomsten import Bijeenkomst
-from services.kennis.domain.gelijkenis import rangschik
+from services.kennis.domain.experts import Vraag, stel_voor
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import personen, schemas
 from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId
@@ -229,36 +229,23 @@ def voorgestelde_experts(
     wie de meeste thema's van de vraag deelt. Per expert de vergelijkbare vragen die hij
     beantwoordde (geaccepteerde eerst) en de gedeelde thema's."""
     with services.sessions() as session:
-        vragen = {r.vraag_id: r for r in session.execute(select(kennisvragen))}
-    doel = vragen.get(vraag_id)
-    if doel is None:
+        vragen = {r.vraag_id: _voor_voorstel(r) for r in session.execute(select(kennisvragen))}
+    if vraag_id not in vragen:
         raise ProblemError(404, f"Er is geen kennisvraag {vraag_id}.")
-    kandidaten = {k: f"{r.titel} {r.tekst}" for k, r in vragen.items() if k != vraag_id}
-    # Per person (pseudonym): the similar questions they answered, and whether accepted.
-    hulp: dict[str, dict[str, bool]] = {}
-    for k, _, _ in rangschik(f"{doel.titel} {doel.tekst}", kandidaten)[:VERGELIJKBAAR]:
-        for a in vragen[k].antwoorden:
-            geaccepteerd = a["antwoordId"] == vragen[k].geaccepteerd
-            per_vraag = hulp.setdefault(a["door"], {})
-            per_vraag[k] = per_vraag.get(k, False) or geaccepteerd
-    uit = []
-    for e in _experts(services):
-        gedeeld = sorted(set(e.themas) & set(doel.themas))
-        beantwoord = hulp.get(e.persoon, {})
-        if gedeeld or beantwoord:
-            volgorde = sorted(beantwoord, key=lambda k: (not beantwoord[k], k))
-            uit.append(
-                e.model_copy(
-                    update={"gedeelde_themas": gedeeld, "beantwoorde_vergelijkbare": volgorde}
-                )
-            )
-
-    def rang(e: schemas.ExpertOut) -> tuple[int, int, int, str]:
-        beantwoord = hulp.get(e.persoon, {})
-        return (-sum(beantwoord.values()), -len(beantwoord), -len(e.gedeelde_themas), e.naam)
-
-    return sorted(uit, key=rang)
+    return [
+        voorstel.expert.model_copy(
+            update={
+                "gedeelde_themas": voorstel.gedeelde_themas,
+                "beantwoorde_vergelijkbare": voorstel.beantwoorde_vergelijkbare,
+            }
+        )
+        for voorstel in stel_voor(vraag_id, vragen, _experts(services))
+    ]
 
 
-# How many of the most similar questions count when looking for who answered them.
-VERGELIJKBAAR = 10
+def _voor_voorstel(rij: Any) -> Vraag:
+    return Vraag(
+        f"{rij.titel} {rij.tekst}",
+        tuple(rij.themas),
+        tuple((a["door"], a["antwoordId"] == rij.geaccepteerd) for a in rij.antwoorden),
+    )
