@@ -34,19 +34,19 @@ from shared.privacy import NieuwePersoon
 @dataclass(frozen=True)
 class Actor:
     """Who acts in a command: ``principal`` for the policy, ``meta`` for the events (``actor`` is
-    their pseudonym, never a login), and ``nieuw`` for a caller who never acted here, stored
-    by the command only once the policy allowed it (``word_persoon``)."""
+    their pseudonym, never a login), and ``new_person`` for a caller who never acted here,
+    stored by the command only once the policy allowed it (``word_persoon``)."""
 
     principal: Principal
     meta: EventMetadata
-    nieuw: NieuwePersoon | None = None
+    new_person: NieuwePersoon | None = None
 
     @classmethod
     def for_caller(
         cls,
         principal: Principal,
         pseudonym: str,
-        nieuw: NieuwePersoon | None,
+        new_person: NieuwePersoon | None,
         correlation_id: str | None = None,
     ) -> Actor:
         """The caller as the events and the policy see them: ``sub`` becomes their pseudonym
@@ -60,7 +60,7 @@ class Actor:
                 role=str(principal.rol),
                 correlation_id=correlation_id or str(uuid4()),
             ),
-            nieuw,
+            new_person,
         )
 
 

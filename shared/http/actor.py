@@ -26,7 +26,7 @@ def actor(
     erasable person store), and the policy's "same person" checks (the asker accepting, a
     participant evaluating) compare pseudonyms. This only looks the pseudonym up: a first-time
     caller becomes a person in the command's transaction, after the policy allowed it
-    (``Actor.nieuw``), so a refused or invalid request stores nothing. ``X-Correlation-ID``
+    (``Actor.new_person``), so a refused or invalid request stores nothing. ``X-Correlation-ID``
     (else a fresh id) ties the events to the request."""
     container: KentPersonen = request.app.state.container
     pseudoniem, nieuw = container.wie(principal.sub)

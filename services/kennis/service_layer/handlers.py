@@ -31,7 +31,7 @@ def _mag(operatie: str, uow: KennisUnitOfWork, betreft: beleid.Betreft = beleid.
     """The policy's verdict for the unit's actor; allowed, a first-time caller becomes a
     person in this transaction."""
     beleid.controleer(operatie, uow.actor.principal, betreft)
-    uow.word_persoon(uow.actor.nieuw)
+    uow.word_persoon(uow.actor.new_person)
 
 
 @contextmanager

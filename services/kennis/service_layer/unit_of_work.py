@@ -100,11 +100,6 @@ class SqlKennisUnitOfWork(_Repositories, PersonenInTransactie, SqlUnitOfWork):
         projection.groepen(self.session, self.groepen.seen)  # after the questions they group
         super().commit()
 
-    def _register(self) -> Personen:
-        if self.personen is None:
-            raise RuntimeError("deze unit of work heeft geen personenregister")
-        return self.personen
-
     def zoek_pseudoniem(self, login: str) -> str | None:
         return self._register().zoek(self.session, login)
 
