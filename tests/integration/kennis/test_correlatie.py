@@ -11,11 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from services.kennis.config import KennisSettings
-from services.kennis.entrypoints.app import create_app
 from shared.auth import Rol
 from shared.eventstore.tables import events
-from tests.support.locaties import SECRET, token
+from tests.support.kennis import kennis_client
+from tests.support.locaties import token
 
 ZL = token(Rol.BEVOEGD_GEZAG, "ZL")
 UP = token(Rol.UITVOERINGSPROGRAMMA, None)
@@ -24,12 +23,7 @@ VRAAG = {"titel": "WKO", "tekst": "Mag WKO in een pluim?", "themas": ["bodemener
 
 @pytest.fixture
 def api(sql_engine: Engine) -> Iterator[TestClient]:
-    cfg = KennisSettings(
-        database_url=sql_engine.url.render_as_string(hide_password=False),
-        jwt_secret=SECRET,
-        kafka_enabled=False,
-    )
-    with TestClient(create_app(cfg)) as client:
+    with kennis_client(sql_engine) as client:
         yield client
 
 

@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from services.kennis.bootstrap import Container
-from services.kennis.config import KennisSettings
 from services.kennis.domain import commands
 from services.kennis.domain.model import GelijktijdigGewijzigd
 from services.kennis.entrypoints.app import create_app
@@ -17,7 +16,8 @@ from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
 from shared.auth import Principal, Rol
 from shared.eventstore.tables import events
 from shared.unit_of_work import Actor
-from tests.support.locaties import SECRET, token
+from tests.support.kennis import kennis_settings
+from tests.support.locaties import token
 
 VRAAG = {"titel": "WKO", "tekst": "Mag WKO in een pluim?", "themas": ["bodemenergie-wko"]}
 
@@ -29,11 +29,7 @@ def _actor(container: Container, login: str, organisatie: str) -> Actor:
 
 
 def test_the_second_of_two_concurrent_answers_is_a_conflict(pg_engine: Engine) -> None:
-    cfg = KennisSettings(
-        database_url=pg_engine.url.render_as_string(hide_password=False),
-        jwt_secret=SECRET,
-        kafka_enabled=False,
-    )
+    cfg = kennis_settings(pg_engine)
     with TestClient(create_app(cfg)) as api:
         vraag = api.post("/v1/kennisvragen", json=VRAAG, headers=token(Rol.BEVOEGD_GEZAG, "ZL"))
         vraag_id = vraag.json()["vraagId"]
