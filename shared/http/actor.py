@@ -20,7 +20,15 @@ class KentPersonen(Protocol):
 def actor(
     request: Request,
     principal: CurrentPrincipal,
-    correlatie: Annotated[str | None, Header(alias="X-Correlation-ID", max_length=100)] = None,
+    correlatie: Annotated[
+        str | None,
+        Header(
+            alias="X-Correlation-ID",
+            max_length=100,
+            description="Staat in de metadata van elke gebeurtenis die dit verzoek vastlegt; "
+            "zonder krijgt het verzoek een eigen id.",
+        ),
+    ] = None,
 ) -> Actor:
     """Who acts in a command. The events name them by pseudonym only (the login stays in the
     erasable person store), and the policy's "same person" checks (the asker accepting, a
