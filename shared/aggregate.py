@@ -3,10 +3,6 @@
 An aggregate's state is only ever changed by applying events: commands record new events
 (``_record``), loading replays stored ones (``replay``). Events are frozen dataclasses
 registered by their type name, so the payload stored is ``dataclasses.asdict(event)``.
-
-Who acted and when need not be threaded through every aggregate method: an event recorded
-without them carries ``UNSTAMPED`` until its unit of work stamps it on commit
-(``shared/unit_of_work.py``); a repository refuses to save an event nobody stamped.
 """
 
 from __future__ import annotations
@@ -19,11 +15,9 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
 
-# What an event recorded without actor and time carries until its unit of work stamps it.
-UNSTAMPED = EventMetadata(actor="")
+# The business time of an event whose unit of work stamps it with its clock on saving
+# (``shared/unit_of_work.py``): for commands that have no date of their own.
 UNSTAMPED_AT = datetime.min.replace(tzinfo=UTC)
-
-Stamp = Callable[[NewEvent], NewEvent]
 
 
 class DomainEvent(Protocol):
@@ -136,13 +130,10 @@ class Aggregate:
         raise NotImplementedError
 
     def _record(
-        self,
-        event: Any,
-        occurred_at: datetime | None = None,
-        metadata: EventMetadata | None = None,
+        self, event: Any, occurred_at: datetime, metadata: EventMetadata | None = None
     ) -> None:
-        """``occurred_at`` (business time) and ``metadata`` left out are stamped by the unit of
-        work that saves the aggregate: the actor of the command and its own clock."""
+        """Without ``metadata`` the unit of work that saves the event stamps it
+        (``Repository.save``), so domain methods need not carry who asked."""
         self.when(event)
         self.version += 1
         name, schema_version, data = self.registry.encode(event)
@@ -150,8 +141,8 @@ class Aggregate:
             NewEvent(
                 event_type=name,
                 data=data,
-                occurred_at=UNSTAMPED_AT if occurred_at is None else occurred_at,
-                metadata=UNSTAMPED if metadata is None else metadata,
+                occurred_at=occurred_at,
+                metadata=metadata or UNSTAMPED,
                 schema_version=schema_version,
             )
         )
@@ -162,6 +153,21 @@ class Aggregate:
                 self.registry.decode(recorded.event_type, recorded.schema_version, recorded.data)
             )
             self.version = recorded.version
+
+
+# The metadata of an event recorded without any, until its unit of work stamps it.
+UNSTAMPED = EventMetadata(actor="")
+
+
+def stamp(new: list[NewEvent], metadata: EventMetadata | None) -> list[NewEvent]:
+    """The events with ``metadata`` where they have none; refuses to store an unstamped one."""
+    if metadata is None:
+        if any(e.metadata is UNSTAMPED for e in new):
+            raise ValueError("an event without metadata: its unit of work must stamp it")
+        return new
+    return [
+        dataclasses.replace(e, metadata=metadata) if e.metadata is UNSTAMPED else e for e in new
+    ]
 
 
 A = TypeVar("A", bound=Aggregate)
@@ -197,21 +203,19 @@ class Repository(Generic[A]):
     def add(self, aggregate: A) -> None:
         self.seen.append(aggregate)
 
-    def save(self, stamp: Stamp | None = None) -> list[RecordedEvent]:
-        """Append the pending events of every aggregate touched (optimistic concurrency), each
-        stamped first by ``stamp`` (the unit of work's actor and clock)."""
+    def save(self, metadata: EventMetadata | None = None) -> list[RecordedEvent]:
+        """Append the pending events of every aggregate touched (optimistic concurrency),
+        stamped with ``metadata`` where their aggregate recorded none."""
         recorded: list[RecordedEvent] = []
         for aggregate in self.seen:
             if aggregate.pending:
                 expected = aggregate.version - len(aggregate.pending)
-                pending = [stamp(e) if stamp else e for e in aggregate.pending]
-                if any(e.metadata is UNSTAMPED or e.occurred_at is UNSTAMPED_AT for e in pending):
-                    raise RuntimeError(
-                        f"{aggregate.id}: an event without actor or time; save it through a "
-                        "unit of work made for the acting Actor"
-                    )
                 recorded += self._store.append(
-                    aggregate.id, aggregate.stream_type, expected, pending, self._topic
+                    aggregate.id,
+                    aggregate.stream_type,
+                    expected,
+                    stamp(aggregate.pending, metadata),
+                    self._topic,
                 )
                 aggregate.pending = []
         return recorded

@@ -21,7 +21,7 @@ from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.aggregate import UNSTAMPED, UNSTAMPED_AT, Repository
+from shared.aggregate import UNSTAMPED_AT, Repository
 from shared.auth import Principal
 from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
 from shared.eventstore.memory import InMemoryEventStore
@@ -112,18 +112,21 @@ class Stamping:
         """Record time: the business time of a command that has no date of its own."""
         return (self._clock or _utcnow)()
 
-    def stamp(self, event: NewEvent) -> NewEvent:
-        """Who and when, for an event the aggregate recorded without them."""
-        if event.metadata is UNSTAMPED:
-            event = dataclasses.replace(event, metadata=self.actor.meta)
+    def _stamp_time(self, event: NewEvent) -> NewEvent:
         if event.occurred_at is UNSTAMPED_AT:
-            event = dataclasses.replace(event, occurred_at=self.now())
+            return dataclasses.replace(event, occurred_at=self.now())
         return event
 
     def save(self, repositories: Iterable[Repository[Any]]) -> list[RecordedEvent]:
+        """Save what the handler changed, each new event stamped with the actor (where its
+        aggregate recorded no metadata) and the clock (where it recorded ``UNSTAMPED_AT``)."""
         recorded: list[RecordedEvent] = []
         for repository in repositories:
-            recorded += repository.save(self.stamp)
+            if not any(aggregate.pending for aggregate in repository.seen):
+                continue
+            for aggregate in repository.seen:
+                aggregate.pending = [self._stamp_time(e) for e in aggregate.pending]
+            recorded += repository.save(self.actor.meta)
         return recorded
 
 

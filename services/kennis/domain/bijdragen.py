@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from services.kennis.domain.events import DocumentGepubliceerd, SuccesGemeld, registry
 from services.kennis.domain.model import OngeldigeInvoer
 from services.kennis.domain.vocabulaire import Thema, op_volgorde
-from shared.aggregate import Aggregate
+from shared.aggregate import UNSTAMPED_AT, Aggregate
 from shared.auth import Principal
 
 
@@ -52,7 +52,8 @@ class Document(Aggregate):
                 op_volgorde(themas),
                 principal.sub,
                 principal.organisatie,
-            )
+            ),
+            UNSTAMPED_AT,
         )
         return document
 
@@ -87,7 +88,8 @@ class Succes(Aggregate):
                 op_volgorde(themas),
                 principal.organisatie,
                 principal.sub,
-            )
+            ),
+            UNSTAMPED_AT,
         )
         return succes
 

@@ -18,7 +18,7 @@ from services.kennis.domain.events import (
 )
 from services.kennis.domain.model import Conflict, OngeldigeInvoer
 from services.kennis.domain.vocabulaire import Thema, op_volgorde
-from shared.aggregate import Aggregate
+from shared.aggregate import UNSTAMPED_AT, Aggregate
 from shared.auth import Principal
 
 
@@ -77,7 +77,8 @@ class Bijeenkomst(Aggregate):
                 op_volgorde(themas),
                 tuple(sorted(set(vraag_ids))),
                 principal.sub,
-            )
+            ),
+            UNSTAMPED_AT,
         )
         return bijeenkomst
 
@@ -86,7 +87,7 @@ class Bijeenkomst(Aggregate):
             raise Conflict("de bijeenkomst is al geweest")
         if principal.sub in self.toestand.aangemeld:
             raise Conflict("je bent al aangemeld")
-        self._record(DeelnemerAangemeld(principal.sub, principal.organisatie))
+        self._record(DeelnemerAangemeld(principal.sub, principal.organisatie), UNSTAMPED_AT)
 
     def registreer_aanwezigheid(self, aanwezig: tuple[str, ...], vandaag: date) -> None:
         if vandaag < self.datum:
@@ -94,14 +95,14 @@ class Bijeenkomst(Aggregate):
         onbekend = sorted(set(aanwezig) - set(self.toestand.aangemeld))
         if onbekend:
             raise OngeldigeInvoer("aanwezig", f"niet aangemeld: {', '.join(onbekend)}")
-        self._record(AanwezigheidGeregistreerd(tuple(sorted(set(aanwezig)))))
+        self._record(AanwezigheidGeregistreerd(tuple(sorted(set(aanwezig)))), UNSTAMPED_AT)
 
     def evalueer(self, score: int, opmerking: str, principal: Principal) -> None:
         if principal.sub in self.toestand.evaluaties:
             raise Conflict("je hebt deze bijeenkomst al geëvalueerd")
         if not 1 <= score <= 5:
             raise OngeldigeInvoer("score", "een score is 1 tot en met 5")
-        self._record(BijeenkomstGeevalueerd(principal.sub, score, opmerking))
+        self._record(BijeenkomstGeevalueerd(principal.sub, score, opmerking), UNSTAMPED_AT)
 
     def when(self, event: Any) -> None:
         match event:
@@ -152,7 +153,9 @@ class Expert(Aggregate):
         if not themas:
             raise OngeldigeInvoer("themas", "een expert heeft minstens één thema")
         expert = cls(expert_id)
-        expert._record(ExpertGeregistreerd(expert_id, persoon, organisatie, op_volgorde(themas)))
+        expert._record(
+            ExpertGeregistreerd(expert_id, persoon, organisatie, op_volgorde(themas)), UNSTAMPED_AT
+        )
         return expert
 
     def when(self, event: Any) -> None:

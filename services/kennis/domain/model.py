@@ -18,7 +18,7 @@ from services.kennis.domain.events import (
     registry,
 )
 from services.kennis.domain.vocabulaire import Thema, VraagStatus, op_volgorde
-from shared.aggregate import Aggregate
+from shared.aggregate import UNSTAMPED_AT, Aggregate
 from shared.auth import Principal
 
 
@@ -94,7 +94,8 @@ class Kennisvraag(Aggregate):
                 op_volgorde(themas),
                 principal.sub,
                 principal.organisatie,
-            )
+            ),
+            UNSTAMPED_AT,
         )
         return vraag
 
@@ -104,7 +105,8 @@ class Kennisvraag(Aggregate):
         if not tekst.strip():
             raise OngeldigeInvoer("tekst", "een antwoord heeft tekst")
         self._record(
-            AntwoordGegeven(antwoord_id, tekst.strip(), principal.sub, principal.organisatie)
+            AntwoordGegeven(antwoord_id, tekst.strip(), principal.sub, principal.organisatie),
+            UNSTAMPED_AT,
         )
 
     def accepteer(self, antwoord_id: str, principal: Principal) -> None:
@@ -114,12 +116,12 @@ class Kennisvraag(Aggregate):
             raise Conflict(f"antwoord {self.toestand.geaccepteerd} is al geaccepteerd")
         if antwoord_id not in {a.antwoord_id for a in self.toestand.antwoorden}:
             raise OngeldigeInvoer("antwoordId", f"deze vraag heeft geen antwoord {antwoord_id}")
-        self._record(AntwoordGeaccepteerd(antwoord_id, principal.sub))
+        self._record(AntwoordGeaccepteerd(antwoord_id, principal.sub), UNSTAMPED_AT)
 
     def sluit(self, reden: str, principal: Principal) -> None:
         if self.toestand.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is al gesloten")
-        self._record(KennisvraagGesloten(reden, principal.sub))
+        self._record(KennisvraagGesloten(reden, principal.sub), UNSTAMPED_AT)
 
     def when(self, event: Any) -> None:
         toestand = self.toestand
@@ -166,7 +168,8 @@ class Vraaggroep(Aggregate):
         groep._record(
             VragenGecombineerd(
                 groep_id, titel, tuple(sorted(set(vraag_ids))), aanpak, principal.sub
-            )
+            ),
+            UNSTAMPED_AT,
         )
         return groep
 
