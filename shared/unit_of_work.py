@@ -96,8 +96,9 @@ class UnitOfWork(Protocol):
 
 
 class Stamping:
-    """The part every unit of work shares: the actor it was made for, its clock, and saving
-    the repositories with each new event stamped."""
+    """Mixin for a unit of work made for one command's actor: its clock, and saving the
+    repositories with each new event stamped. A subclass sets ``_actor`` (None: reads only)
+    and ``_clock`` (None: the wall clock)."""
 
     _actor: Actor | None
     _clock: Callable[[], datetime] | None
@@ -130,7 +131,7 @@ class Stamping:
         return recorded
 
 
-class SqlUnitOfWork(Stamping):
+class SqlUnitOfWork:
     """Rolls back unless ``commit`` was called; the outbox rows commit with the events."""
 
     def __init__(
@@ -138,14 +139,11 @@ class SqlUnitOfWork(Stamping):
         sessions: sessionmaker[Session],
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
-        *,
-        actor: Actor | None = None,
     ) -> None:
         """``clock`` gives record time; tests and imports of historical data set it."""
         self._sessions = sessions
         self._on_commit = on_commit
         self._clock = clock
-        self._actor = actor
         self.session: Session
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -174,7 +172,7 @@ class SqlUnitOfWork(Stamping):
         self.session.close()
 
     def _record_time(self) -> datetime:
-        return self.now()
+        return (self._clock or _utcnow)()
 
     def commit(self) -> None:
         meld_commit(self.session)
@@ -188,22 +186,12 @@ class SqlUnitOfWork(Stamping):
             self._on_commit()
 
 
-class InMemoryUnitOfWork(Stamping):
-    """Fake for unit tests: events become visible only on commit, as with a database; new
-    persons are kept in ``nieuwe_personen``."""
+class InMemoryUnitOfWork:
+    """Fake for unit tests: events become visible only on commit, as with a database."""
 
-    def __init__(
-        self,
-        store: InMemoryEventStore | None = None,
-        *,
-        actor: Actor | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
+    def __init__(self, store: InMemoryEventStore | None = None) -> None:
         self.store = store or InMemoryEventStore()
         self.committed = False
-        self.nieuwe_personen: list[NieuwePersoon] = []
-        self._actor = actor
-        self._clock = clock
 
     def __enter__(self) -> InMemoryUnitOfWork:
         self._snapshot = (len(self.store.log), len(self.store.outbox))
@@ -223,7 +211,3 @@ class InMemoryUnitOfWork(Stamping):
 
     def commit(self) -> None:
         self.committed = True
-
-    def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
-        if nieuw is not None:
-            self.nieuwe_personen.append(nieuw)

@@ -20,7 +20,7 @@ from shared.eventstore import EventStore
 from shared.messaging.topics import KENNIS
 from shared.privacy import NieuwePersoon, Personen
 from shared.privacy.transactie import PersonenInTransactie
-from shared.unit_of_work import Actor, InMemoryUnitOfWork, SqlUnitOfWork, UnitOfWork
+from shared.unit_of_work import Actor, InMemoryUnitOfWork, SqlUnitOfWork, Stamping, UnitOfWork
 
 
 class KennisUnitOfWork(UnitOfWork, Protocol):
@@ -70,7 +70,7 @@ class _Repositories:
         )
 
 
-class SqlKennisUnitOfWork(_Repositories, PersonenInTransactie, SqlUnitOfWork):
+class SqlKennisUnitOfWork(_Repositories, Stamping, PersonenInTransactie, SqlUnitOfWork):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -81,7 +81,8 @@ class SqlKennisUnitOfWork(_Repositories, PersonenInTransactie, SqlUnitOfWork):
         *,
         actor: Actor | None = None,
     ) -> None:
-        super().__init__(sessions, on_commit, clock, actor=actor)
+        super().__init__(sessions, on_commit, clock)
+        self._actor = actor
         self.topic = topic
         self.personen = personen
 
@@ -110,14 +111,18 @@ class SqlKennisUnitOfWork(_Repositories, PersonenInTransactie, SqlUnitOfWork):
         self._register().leg_vast(self.session, pseudoniem, ref, gegevens)
 
 
-class FakeKennisUnitOfWork(_Repositories, InMemoryUnitOfWork):
+class FakeKennisUnitOfWork(_Repositories, Stamping, InMemoryUnitOfWork):
     """For unit tests: the real handlers against the in-memory event store; the person store
-    is a dict of logins (``personen``) and details (``gegevens``)."""
+    is a dict of logins (``personen``) and details (``gegevens``), the persons a command made
+    are in ``nieuwe_personen``."""
 
     def __init__(
         self, actor: Actor | None = None, clock: Callable[[], datetime] | None = None
     ) -> None:
-        super().__init__(actor=actor, clock=clock)
+        super().__init__()
+        self._actor = actor
+        self._clock = clock
+        self.nieuwe_personen: list[NieuwePersoon] = []
         self.personen: dict[str, str] = {}
         self.gegevens: dict[tuple[str, str], dict[str, str]] = {}
 
@@ -139,8 +144,8 @@ class FakeKennisUnitOfWork(_Repositories, InMemoryUnitOfWork):
         super().commit()
 
     def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
-        super().word_persoon(nieuw)
         if nieuw is not None:
+            self.nieuwe_personen.append(nieuw)
             self.personen[nieuw.login] = nieuw.pseudoniem
 
     def zoek_pseudoniem(self, login: str) -> str | None:
