@@ -1,12 +1,12 @@
 """Unit of work: one database transaction around a command, with its event store.
 
-Every service's unit of work has the same skeleton: it is made for the ``Actor`` of one
-command, opens a transaction, lets the handler load and change aggregates through its
-repositories, and on ``commit`` stamps every new event with who acted (pseudonym,
-organisation, role, correlation id) and when (its clock), saves them and commits; leaving the
-``with`` block without ``commit`` rolls everything back. Handlers depend on the ``UnitOfWork``
-protocol (a service extends it with its repositories), so unit tests run them against the
-in-memory fake.
+The skeleton every service's unit of work shares: open a transaction, let the handler load and
+change aggregates through its repositories, and on ``commit`` save the new events (with their
+outbox rows and the read models) and commit; leaving the ``with`` block without ``commit``
+rolls everything back. A unit of work made for one command's ``Actor`` mixes in ``Stamping``:
+it stamps who acted (pseudonym, organisation, role, correlation id) and when (its clock) on
+every event its aggregates recorded without them. Handlers depend on a protocol (``UnitOfWork``
+extended with the service's repositories), so unit tests run them against an in-memory fake.
 """
 
 from __future__ import annotations
