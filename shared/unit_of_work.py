@@ -21,6 +21,7 @@ from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared import privacy
 from shared.aggregate import UNSTAMPED_AT, Repository
 from shared.auth import Principal
 from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
@@ -28,47 +29,6 @@ from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sql import SqlEventStore, _utcnow
 from shared.idempotentie import aangehouden, bij_begin, houd_commit_aan
 from shared.leiding import meld_commit
-from shared.privacy import NieuwePersoon
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts in a command: ``principal`` for the policy, ``meta`` for the events (``actor`` is
-    their pseudonym, never a login), and ``new_person`` for a caller who never acted here,
-    stored by the command only once the policy allowed it (``word_persoon``)."""
-
-    principal: Principal
-    meta: EventMetadata
-    new_person: NieuwePersoon | None = None
-
-    @classmethod
-    def for_caller(
-        cls,
-        principal: Principal,
-        pseudonym: str,
-        new_person: NieuwePersoon | None,
-        correlation_id: str | None = None,
-    ) -> Actor:
-        """The caller as the events and the policy see them: ``sub`` becomes their pseudonym
-        (so "the asker", "who was present" compare pseudonyms), and a request without a
-        correlation id gets a fresh one."""
-        return cls(
-            Principal(pseudonym, principal.rol, principal.organisatie),
-            EventMetadata(
-                actor=pseudonym,
-                organisation=principal.organisatie,
-                role=str(principal.rol),
-                correlation_id=correlation_id or str(uuid4()),
-            ),
-            new_person,
-        )
-
-
-class NoActor(RuntimeError):
-    """A command ran in a unit of work made without an actor (one for reads only)."""
-
-    def __init__(self) -> None:
-        super().__init__("this unit of work has no actor: make it for the command's Actor")
 
 
 class UnitOfWork(Protocol):
@@ -92,7 +52,47 @@ class UnitOfWork(Protocol):
 
     def now(self) -> datetime: ...
 
-    def word_persoon(self, nieuw: NieuwePersoon | None) -> None: ...
+    def word_persoon(self, nieuw: privacy.NieuwePersoon | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts in a command: ``principal`` for the policy, ``meta`` for the events (``actor`` is
+    their pseudonym, never a login), and ``new_person`` for a caller who never acted here,
+    stored by the command only once the policy allowed it (``word_persoon``)."""
+
+    principal: Principal
+    meta: EventMetadata
+    new_person: privacy.NieuwePersoon | None = None
+
+    @classmethod
+    def for_caller(
+        cls,
+        principal: Principal,
+        pseudonym: str,
+        new_person: privacy.NieuwePersoon | None,
+        correlation_id: str | None = None,
+    ) -> Actor:
+        """The caller as the events and the policy see them: ``sub`` becomes their pseudonym
+        (so "the asker", "who was present" compare pseudonyms), and a request without a
+        correlation id gets a fresh one."""
+        return cls(
+            Principal(pseudonym, principal.rol, principal.organisatie),
+            EventMetadata(
+                actor=pseudonym,
+                organisation=principal.organisatie,
+                role=str(principal.rol),
+                correlation_id=correlation_id or str(uuid4()),
+            ),
+            new_person,
+        )
+
+
+class NoActor(RuntimeError):
+    """A command ran in a unit of work made without an actor (one for reads only)."""
+
+    def __init__(self) -> None:
+        super().__init__("this unit of work has no actor: make it for the command's Actor")
 
 
 class Stamping:
