@@ -23,6 +23,7 @@ from services.locaties.service_layer.unit_of_work import (
     Correctiecontrole,
     SqlLocatiesUnitOfWork,
 )
+from shared import gc_tuning
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
@@ -112,7 +113,9 @@ def vul_standen(sessions: sessionmaker[Session]) -> None:
 def bootstrap(
     settings: LocatiesSettings, correctiecontrole: Correctiecontrole | None = None
 ) -> Container:
-    engine = make_engine(settings.database())
+    url = settings.database()
+    pool = {} if url.startswith("sqlite") else {"pool_size": settings.database_pool_size}
+    engine = make_engine(url, **pool)
     migrate(engine)
     sessions = make_session_factory(engine)
     personen = Personen(settings.sleutelring())
@@ -136,6 +139,7 @@ def bootstrap(
     committer = None
     if settings.group_commit and engine.dialect.name == "postgresql":
         committer = GroupCommitter(sessions)
+    gc_tuning.after_warm_up()
     return Container(
         settings,
         engine,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Annotated
+from uuid import uuid4
 
 from fastapi import Depends, Header, Query, Request
 
@@ -35,7 +36,7 @@ async def actor(
     (the login stays in the erasable person store); a first-time caller becomes a person in
     the command's transaction, after the policy allowed it, so a refused or invalid request
     stores nothing."""
-    return Actor(principal, correlatie)
+    return Actor(principal, correlatie or str(uuid4()))
 
 
 CurrentActor = Annotated[Actor, Depends(actor)]

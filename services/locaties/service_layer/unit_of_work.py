@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, cast
-from uuid import uuid4
+from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, insert, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.adapters.projection import project, werk_standen_bij
@@ -93,7 +93,7 @@ def metadata(actor: Actor, pseudoniem: str) -> EventMetadata:
         actor=pseudoniem,
         organisation=principal.organisatie,
         role=str(principal.rol),
-        correlation_id=actor.correlation_id or str(uuid4()),
+        correlation_id=actor.correlation_id,
     )
 
 
@@ -212,22 +212,23 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
                 self._cache.put(locatie)
 
     def volgend_nummer(self, prefix: str) -> int:
-        # The row lock of the update serialises concurrent registrations per prefix.
+        # One upsert: the first registrations of a new prefix at the same moment would both
+        # find no row and both insert one. Its row lock serialises registrations per prefix.
         self._schreef = True
-        result = cast(
-            CursorResult[Any],
-            self.session.execute(
-                update(volgnummers)
-                .where(volgnummers.c.prefix == prefix)
-                .values(laatste=volgnummers.c.laatste + 1)
-                .returning(volgnummers.c.laatste)
-            ),
+        maak = (
+            postgresql_insert
+            if self.session.get_bind().dialect.name == "postgresql"
+            else sqlite_insert
         )
-        row = result.first()
-        if row is not None:
-            return int(row[0])
-        self.session.execute(insert(volgnummers).values(prefix=prefix, laatste=1))
-        return 1
+        statement = (
+            maak(volgnummers)
+            .values(prefix=prefix, laatste=1)
+            .on_conflict_do_update(
+                index_elements=[volgnummers.c.prefix], set_={"laatste": volgnummers.c.laatste + 1}
+            )
+            .returning(volgnummers.c.laatste)
+        )
+        return int(self.session.execute(statement).scalar_one())
 
 
 class FakeLocatiesUnitOfWork(InMemoryUnitOfWork):

@@ -28,9 +28,11 @@ from shared.db.engine import make_session_factory
 from shared.eventstore.groepscommit import CommitRequest, GroupCommitter
 from shared.eventstore.tables import event_positions, events, outbox
 from shared.idempotentie import Verzoek, herstel, zet
+from shared.idempotentie_store import Antwoord
 from shared.vocabulaire import Status
 from tests.integration.locaties.test_historische_lijst import Stap, _namens, _plan
 from tests.support.infra import PG_ADMIN_URL, postgres_database
+from tests.support.locaties import locaties_client
 
 ZH = _namens("ZH")
 
@@ -383,7 +385,7 @@ def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -
             finally:
                 herstel(token)
             assert sleutel.sessie is not None  # held for the answer, not in a batch
-            sleutel.verwerp()
+            sleutel.rond_af(Antwoord(201, [], b"{}"))
             assert committer.batch_sizes == [1]
         finally:
             committer.close()
@@ -392,3 +394,9 @@ def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -
         with pytest.raises(RuntimeError):
             kosten = commands.BoekKosten("ZH051399999", 2, 100, date(2012, 1, 1), "x")
             handlers.handle(kosten, _uow(sessions, committer).namens(ZH))
+
+
+def test_group_commit_is_on_by_default_on_postgresql_only(sql_engine: Engine) -> None:
+    with locaties_client(sql_engine) as client:
+        container = client.app.state.container  # type: ignore[attr-defined]
+        assert (container.committer is not None) == (sql_engine.dialect.name == "postgresql")
