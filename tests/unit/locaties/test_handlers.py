@@ -103,3 +103,22 @@ def test_an_unknown_site_is_not_found() -> None:
             commands.WijzigStatus("ZH051399999", 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
             FakeLocatiesUnitOfWork().namens(ZH),
         )
+
+
+def test_the_unit_of_work_stamps_who_asked_on_every_event() -> None:
+    uow = FakeLocatiesUnitOfWork()
+    locatie_id = _registreer(uow, handlers.Actor(ZH.principal, "corr-1"))
+    handlers.handle(
+        commands.WijzigStatus(locatie_id, 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
+        uow.namens(handlers.Actor(ZH.principal, "corr-2")),
+    )
+    metadata = [e.metadata for e in uow.store.log]
+    assert [m.correlation_id for m in metadata] == ["corr-1", "corr-2"]
+    assert {(m.actor, m.role, m.organisation) for m in metadata} == {
+        ("prs-u", "bevoegd-gezag", "ZH")
+    }
+
+
+def test_an_unknown_command_has_no_handler() -> None:
+    with pytest.raises(TypeError):
+        handlers.handle(object(), FakeLocatiesUnitOfWork())  # type: ignore[arg-type]
