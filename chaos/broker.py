@@ -37,6 +37,21 @@ def drain(relay: OutboxRelay, timeout_s: float = 300.0) -> None:
         time.sleep(0.2)
 
 
+def drain_count(sessions: sessionmaker[Session], timeout_s: float = 300.0) -> None:
+    """Wait until a running relay (in a service) has published every outbox row."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with sessions() as s:
+            if (
+                s.execute(
+                    select(outbox.c.position).where(outbox.c.published_at.is_(None)).limit(1)
+                ).first()
+                is None
+            ):
+                return
+        time.sleep(0.2)
+
+
 def published_beyond(sessions: sessionmaker[Session], position: int) -> bool:
     with sessions() as s:
         return (
