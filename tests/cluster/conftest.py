@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from chaos.cluster import Cluster
+from chaos.postgres import PrivatePostgres
 from tests.support.infra import KAFKA_CREDENTIALS
 
 
@@ -22,3 +23,14 @@ def cluster() -> Iterator[Cluster]:
         # Kept running only when asked (iterating on these tests); CI always stops it.
         if not os.environ.get("BODEMREGIE_TEST_CLUSTER_KEEP"):
             c.stop()
+
+
+@pytest.fixture(scope="session")
+def private_pg() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL of these tests' own (port 15433, var/postgres-chaos): they restart it."""
+    pg = PrivatePostgres()
+    pg.start()
+    try:
+        yield pg
+    finally:
+        pg.stop()

@@ -4,24 +4,12 @@ away, /v1/ready says so, and every acknowledged registration is on Kafka exactly
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from chaos.cluster import Cluster
 from chaos.postgres import PrivatePostgres, postgres_restarted
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-
-
-@pytest.fixture(scope="module")
-def private_pg() -> Iterator[PrivatePostgres]:
-    pg = PrivatePostgres()
-    pg.start()
-    try:
-        yield pg
-    finally:
-        pg.stop()
 
 
 def test_postgres_restart_answers_503_never_500_and_loses_nothing(
