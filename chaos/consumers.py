@@ -308,13 +308,14 @@ def instances_killed(
                 time.sleep(0.2)
             genoeg.set()
             writer.join()
+            log_complete = time.monotonic()
             for dienst, d in zip(diensten, running, strict=True):
                 if d.victim is not None:
                     _stop(d.victim)
                 d.victim = _instance(dienst, d.env)
             for d in running:
                 _wait_caught_up(d.url, d.name, log[0])
-            recovered = time.monotonic() - started
+            recovered = time.monotonic() - log_complete
         finally:
             for d in running:
                 _stop(d.steady, *([d.victim] if d.victim else []))
@@ -336,8 +337,10 @@ def instances_killed(
                     answered_503=None,
                     answered_500=None,
                     recover_s=recovered,
-                    note="time to recover: from the start of the log until both groups had "
-                    "read all of it"
+                    note=f"{log[0].ends:,} records written in {log_complete - started:.0f} s "
+                    "while the kills went on; time to recover: from the last record written "
+                    "until both groups had read all of it (a killed member's partitions wait "
+                    "for its 10 s session timeout)"
                     + ("" if dienst == "rapportage" else "; doubles show in the digest only"),
                 )
             )

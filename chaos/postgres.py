@@ -167,7 +167,8 @@ def postgres_restarted(
             drain_count(api.app.state.container.sessions)  # type: ignore[attr-defined]
             store_digest, read_digest = _read_model_digest(engine)
         found = [(s, v) for s, v in records(cluster.access(), topic) if s != ANKER_STREAM]
-    recover = (first_201_after[0] if first_201_after else time.monotonic()) - stopped
+    # From PostgreSQL accepting connections again to the first command acknowledged after it.
+    recover = (first_201_after[0] if first_201_after else time.monotonic()) - restarted_at[0]
     # A 4xx is the API judging a request (none expected here); a 5xx other than 503 is a bug.
     bad = sum(n for code, n in answers.items() if code.startswith("5") and code != "503")
     return Uitkomst(
@@ -178,6 +179,8 @@ def postgres_restarted(
         answered_503=answers["503"],
         answered_500=bad,
         recover_s=recover,
-        note=f"/v1/ready while down: {dict(ready_while_down)}, after: {ready_after}; "
+        note=f"PostgreSQL away {restarted_at[0] - stopped:.1f} s; time to recover: from its "
+        "restart to the first 201; "
+        f"/v1/ready while down: {dict(ready_while_down)}, after: {ready_after}; "
         f"answers {dict(answers)}" + (f"; unexpected: {unexpected}" if unexpected else ""),
     )

@@ -75,7 +75,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_json_logging(level: int = logging.INFO) -> None:
-    """Every log line of the process as JSON on stderr (replaces the root's handlers once)."""
+    """Every log line of the process as JSON on stderr (replaces the root's plain stream
+    handlers once). The root keeps its level (libraries stay at WARNING); the access lines
+    (``bodemregie.http``) are logged at ``level``."""
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         return
@@ -85,7 +87,7 @@ def configure_json_logging(level: int = logging.INFO) -> None:
         if type(old) is logging.StreamHandler:
             root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(level)
+    access_log.setLevel(level)
 
 
 class CorrelatieMiddleware:

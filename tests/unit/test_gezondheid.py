@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sys
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from shared.http.app import ReadinessCheck, create_app
 from shared.http.health import NietGereed, broker_check, lag_check
-from shared.http.logs import JsonFormatter
+from shared.http.logs import JsonFormatter, configure_json_logging
 from shared.http.problems import PROBLEM_JSON
 
 router = APIRouter()
@@ -142,3 +143,31 @@ def test_without_a_correlation_id_each_request_gets_a_new_one(
     assert first != second and len(first) == 36
     ids = {json.loads(JsonFormatter().format(r)).get("correlation_id") for r in caplog.records}
     assert {first, second} <= ids
+
+
+def test_configured_logging_writes_one_json_object_per_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        configure_json_logging()
+        configure_json_logging()  # once only
+        json_handlers = [h for h in root.handlers if isinstance(h.formatter, JsonFormatter)]
+        assert len(json_handlers) == 1
+        json_handlers[0].stream = sys.stderr  # capsys replaced stderr after the handler was made
+        logging.getLogger("test.json").warning('regel met "quotes"')
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        doc = json.loads(line)
+        assert (doc["level"], doc["logger"], doc["message"]) == (
+            "WARNING",
+            "test.json",
+            'regel met "quotes"',
+        )
+    finally:
+        for handler in list(root.handlers):
+            if handler not in before:
+                root.removeHandler(handler)
+        for handler in before:
+            if handler not in root.handlers:
+                root.addHandler(handler)
