@@ -155,7 +155,9 @@ def test_configured_logging_writes_one_json_object_per_line(
         configure_json_logging()  # once only
         json_handlers = [h for h in root.handlers if isinstance(h.formatter, JsonFormatter)]
         assert len(json_handlers) == 1
-        json_handlers[0].stream = sys.stderr  # capsys replaced stderr after the handler was made
+        handler = json_handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.stream = sys.stderr  # capsys replaced stderr after the handler was made
         logging.getLogger("test.json").warning('regel met "quotes"')
         line = capsys.readouterr().err.strip().splitlines()[-1]
         doc = json.loads(line)
