@@ -1,6 +1,6 @@
 """The relay's process SIGKILLed between publish and mark, three times (five in make chaos):
-nothing lost, nothing doubled. With the publisher's reconciliation switched off the same scenario doubles, so the
-counts do catch what the reconciliation prevents."""
+nothing lost, nothing doubled. With the publisher's reconciliation switched off the same
+scenario doubles, so the counts do catch what the reconciliation prevents."""
 
 from __future__ import annotations
 
