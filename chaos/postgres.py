@@ -140,7 +140,9 @@ def postgres_restarted(
                     if r.status_code == 503:
                         time.sleep(0.2)
                     if down.is_set():
-                        ready_while_down[api.get("/v1/ready").status_code] += 1
+                        status = api.get("/v1/ready").status_code
+                        if down.is_set():  # not a probe that PostgreSQL's return overtook
+                            ready_while_down[status] += 1
 
             # The caller's first command creates its pseudonym; three first commands at once
             # would answer 409 (and be retried) for a reason that has nothing to do with this.
