@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.rapportage.adapters import projectie
-from services.rapportage.adapters.projectie import Stroom
+from services.rapportage.adapters import projection
+from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db import migrations
@@ -37,8 +37,8 @@ VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 def stromen(settings: RapportageSettings) -> list[tuple[Stroom, str, str]]:
     """What this service consumes: (stream, topic, consumer group)."""
     return [
-        (projectie.SPOEDLOCATIES, settings.spoedlocaties_topic, settings.consumer_group),
-        (projectie.KENNIS, settings.kennis_topic, f"{settings.consumer_group}-kennis"),
+        (projection.SPOEDLOCATIES, settings.spoedlocaties_topic, settings.consumer_group),
+        (projection.KENNIS, settings.kennis_topic, f"{settings.consumer_group}-kennis"),
     ]
 
 
@@ -46,7 +46,7 @@ def processor(
     settings: RapportageSettings,
     sessions: sessionmaker[Session],
     dead_letters: DeadLetterSink,
-    stroom: Stroom = projectie.SPOEDLOCATIES,
+    stroom: Stroom = projection.SPOEDLOCATIES,
     groep: str | None = None,
 ) -> ProjectionProcessor:
     return ProjectionProcessor(
