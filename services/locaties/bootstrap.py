@@ -29,6 +29,8 @@ from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.eventstore.groepscommit import GroupCommitter
 from shared.http.app import ReadinessCheck, database_check
+from shared.http.health import broker_check
+from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
 from shared.leiding import leiding_voor, vergrendel
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
@@ -85,7 +87,14 @@ class Container:
             uow.klaar()
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": database_check(self.engine)}
+        checks = {"database": database_check(self.engine)}
+        if self.settings.kafka_enabled:
+            checks["kafka"] = broker_check(self.settings.kafka_bootstrap)
+        return checks
+
+    def meetwaarden(self) -> dict[str, Samples]:
+        """For /metrics: outbox backlog, anchors, last position."""
+        return zonder_labels(store_meetwaarden(self.sessions))
 
     def close(self) -> None:
         if self.committer is not None:
