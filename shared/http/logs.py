@@ -21,6 +21,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.metrics import route_template
+from shared.http.problems import InvalidParam, problem_response
 
 HEADER = b"x-correlation-id"
 _correlatie: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlatie", default=None)
@@ -102,10 +103,20 @@ class CorrelatieMiddleware:
             return
         headers = list(scope.get("headers", []))
         sent = next((v.decode("latin-1") for k, v in headers if k == HEADER), None)
+        app = self.app
         if sent is None or not _GELDIG.fullmatch(sent):
             correlatie = str(uuid.uuid4())
             headers = [(k, v) for k, v in headers if k != HEADER] + [(HEADER, correlatie.encode())]
             scope = {**scope, "headers": headers}
+            if sent is not None:
+                # Refused, not replaced: the caller's systems would look for their own id.
+                app = problem_response(
+                    400,
+                    "X-Correlation-ID is 1 tot 100 zichtbare ASCII-tekens.",
+                    invalid_params=[
+                        InvalidParam(name="header.X-Correlation-ID", reason="ongeldig")
+                    ],
+                )
         else:
             correlatie = sent
         token = _correlatie.set(correlatie)
@@ -122,7 +133,7 @@ class CorrelatieMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await app(scope, receive, send_with_id)
         finally:
             access_log.info(
                 "%s %s %s",
