@@ -1,21 +1,21 @@
 """Appending the events of many streams at once (bulk import).
 
-On PostgreSQL one statement over arrays (one parameter per column, whatever the number of
-events): positions from the counter, the events, their outbox rows. The counter's row lock is
-taken there and held to COMMIT, so positions stay gap-free and in commit order, as for every
-append (see ``sql.py``). The unique ``(stream_id, version)`` refuses a version another writer
-took since the caller read the stream; the caller's transaction then rolls back whole.
-On SQLite each stream goes through the ordinary append.
+On PostgreSQL one statement over one JSON document, whatever the number of events: positions
+from the counter, the events, their outbox rows. The counter's row lock is taken there and held
+to COMMIT, so positions stay gap-free and in commit order, as for every append (see ``sql.py``).
+The unique ``(stream_id, version)`` refuses a version another writer took since the caller read
+the stream; the caller's transaction then rolls back whole. On SQLite each stream goes through
+the ordinary append.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
+import orjson
 from sqlalchemy import BigInteger, column, text
 from sqlalchemy.orm import Session
 
@@ -26,17 +26,17 @@ from shared.eventstore.sql import SqlEventStore
 StreamAppend = tuple[str, str, int, Sequence[NewEvent], datetime]
 
 _APPEND_PG = text(
-    "WITH v AS (SELECT * FROM unnest(CAST(:e AS varchar[]), CAST(:st AS varchar[]), "
-    "CAST(:sy AS varchar[]), CAST(:ver AS integer[]), CAST(:t AS varchar[]), "
-    "CAST(:s AS integer[]), CAST(:d AS text[]), CAST(:m AS text[]), "
-    "CAST(:o AS timestamptz[]), CAST(:r AS timestamptz[])) WITH ORDINALITY "
-    "AS v(e, st, sy, ver, t, s, d, m, o, r, i)), "
+    "WITH v AS (SELECT x.i, x.r->>'e' AS e, x.r->>'st' AS st, x.r->>'sy' AS sy, "
+    "CAST(x.r->>'v' AS integer) AS ver, x.r->>'t' AS t, CAST(x.r->>'s' AS integer) AS s, "
+    "x.r->'d' AS d, x.r->'m' AS m, CAST(x.r->>'o' AS timestamptz) AS o, "
+    "CAST(x.r->>'r' AS timestamptz) AS r "
+    "FROM json_array_elements(CAST(:rijen AS json)) WITH ORDINALITY AS x(r, i)), "
     "pos AS (UPDATE event_positions SET last_position = last_position + CAST(:n AS bigint) "
     "WHERE id = 1 RETURNING last_position - CAST(:n AS bigint) AS basis), "
     "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
     "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
-    "SELECT pos.basis + v.i, v.e, v.st, v.sy, v.ver, v.t, v.s, CAST(v.d AS json), "
-    "CAST(v.m AS json), v.o, v.r FROM pos, v), "
+    "SELECT pos.basis + v.i, v.e, v.st, v.sy, v.ver, v.t, v.s, v.d, v.m, v.o, v.r "
+    "FROM pos, v), "
     "ob AS (INSERT INTO outbox (position, topic) SELECT pos.basis + v.i, :topic "
     "FROM pos, v WHERE CAST(:topic AS varchar) IS NOT NULL) "
     "SELECT basis + 1 AS eerste FROM pos"
@@ -73,19 +73,26 @@ def append_many(
             store = SqlEventStore(session, lambda at=recorded_at: at)
             uit += store.append(stream_id, stream_type, expected, new_events, topic)
         return uit
+    # One JSON document (serialised in C) instead of a parameter per cell.
+    rijen = [
+        {
+            "e": str(e.event_id),
+            "st": e.stream_id,
+            "sy": e.stream_type,
+            "v": e.version,
+            "t": e.event_type,
+            "s": e.schema_version,
+            "d": e.data,
+            "m": e.metadata.to_dict(),
+            "o": e.occurred_at,
+            "r": e.recorded_at,
+        }
+        for e in recorded
+    ]
     params: dict[str, Any] = {
         "n": len(recorded),
         "topic": topic,
-        "e": [str(e.event_id) for e in recorded],
-        "st": [e.stream_id for e in recorded],
-        "sy": [e.stream_type for e in recorded],
-        "ver": [e.version for e in recorded],
-        "t": [e.event_type for e in recorded],
-        "s": [e.schema_version for e in recorded],
-        "d": [json.dumps(e.data) for e in recorded],
-        "m": [json.dumps(e.metadata.to_dict()) for e in recorded],
-        "o": [e.occurred_at for e in recorded],
-        "r": [e.recorded_at for e in recorded],
+        "rijen": orjson.dumps(rijen).decode(),
     }
     eerste = session.execute(_APPEND_PG, params).scalar_one_or_none()
     if eerste is None:  # pragma: no cover - the counter row always exists

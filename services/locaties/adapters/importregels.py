@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
+from shared.db.bulk import een_van, voeg_toe
 from shared.db.types import UtcDateTime
 
 metadata = MetaData()
@@ -45,7 +46,7 @@ def lees(session: Session, scope: str, sleutels: Iterable[str]) -> dict[str, Vas
     t = import_regels.c
     rijen = session.execute(
         select(t.sleutel, t.vingerafdruk, t.locatie_id, t.versie).where(
-            t.scope == scope, t.sleutel.in_(gevraagd)
+            t.scope == scope, een_van(session, t.sleutel, gevraagd)
         )
     )
     return {r.sleutel: Vastgelegd(r.vingerafdruk, r.locatie_id, r.versie) for r in rijen}
@@ -56,8 +57,9 @@ def bewaar(session: Session, scope: str, regels: dict[str, Vastgelegd], moment: 
     a concurrent import of the same caller fails the primary key, and with it the batch."""
     if not regels:
         return
-    session.execute(
-        insert(import_regels),
+    voeg_toe(
+        session,
+        import_regels,
         [
             {
                 "scope": scope,

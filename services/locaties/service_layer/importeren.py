@@ -28,10 +28,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.adapters import importregels
-from services.locaties.adapters.projection import project, werk_standen_bij
+from services.locaties.adapters.bulk_projectie import projecteer
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.aggregate import NotFound, Repository
+from shared.db.bulk import een_van
 from shared.eventstore.bulk import append_many
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
@@ -266,7 +267,7 @@ class Importeur:
             return
         rijen = session.execute(
             select(events)
-            .where(events.c.stream_id.in_(ontbrekend))
+            .where(een_van(session, events.c.stream_id, ontbrekend))
             .order_by(events.c.stream_id, events.c.version)
         ).all()
         per_site: dict[str, list[RecordedEvent]] = {}
@@ -302,9 +303,7 @@ class Importeur:
         per_site: dict[str, list[RecordedEvent]] = {}
         for e in recorded:
             per_site.setdefault(e.stream_id, []).append(e)
-        for locatie in self._batch.values():
-            huidig = project(session, locatie)
-            werk_standen_bij(session, locatie, per_site[locatie.id], huidig)
+        projecteer(session, [(x, per_site[x.id]) for x in self._batch.values()])
         importregels.bewaar(session, self._scope, nieuw, nu)
         if self.persoon is not None and not self._persoon_bewaard:
             if self._personen is None:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from auditor import verify
 from services.locaties.adapters.importregels import import_regels
+from services.locaties.adapters.tables import spoedlocatie_standen
 from shared.auth import Rol
 from shared.eventstore.tables import events
 from shared.outbox import store_id
@@ -89,6 +90,62 @@ def _events(engine: Engine, locatie_id: str) -> list[tuple[str, dict[str, Any], 
             .order_by(events.c.version)
         ).all()
     return [(t, d, o.isoformat()) for t, d, o in rijen]
+
+
+def _standen(engine: Engine, locatie_id: str) -> list[tuple[Any, ...]]:
+    """A site's bitemporal rows without its id and the record times (the import records a
+    batch at one moment, the single commands one by one)."""
+    t = spoedlocatie_standen.c
+    with engine.connect() as conn:
+        rijen = conn.execute(
+            select(spoedlocatie_standen)
+            .where(t.locatie_id == locatie_id)
+            .order_by(t.versie_vanaf, t.geldig_vanaf)
+        ).mappings()
+        return [
+            (
+                r["bekend_tot"] is None,
+                *(v for k, v in r.items() if k not in ("locatie_id", "bekend_vanaf", "bekend_tot")),
+            )
+            for r in rijen
+        ]
+
+
+def _enkel(
+    api: TestClient, locatie_id: str, stappen: list[tuple[str, int, dict[str, Any]]]
+) -> None:
+    """The same history through the single commands."""
+    body = {**NIEUW, "geometrie": GOUDA, "locatieId": locatie_id}
+    r = api.post("/v1/spoedlocaties", json=body, headers=ZH)
+    assert r.status_code == 201, r.text
+    for pad, versie, body in stappen:
+        r = api.post(
+            f"/v1/spoedlocaties/{locatie_id}/{pad}",
+            json=body,
+            headers={**ZH, "If-Match": f'"{versie}"'},
+        )
+        assert r.status_code == 201, r.text
+
+
+def test_the_bitemporal_rows_equal_the_single_commands_rows(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    """Without corrections the import works the rows out in memory: the same rows as command
+    after command (also with a step that changes nothing the rows show, and one on the same
+    day as the one before)."""
+    stappen = [
+        *STAPPEN[:-1],
+        ("knelpunten", 6, {"knelpunt": "financieel", "datum": "2012-06-01"}),
+        ("statuswijzigingen", 7, {"naar": "ernstig-spoed", "besluitdatum": "2012-06-01"}),
+    ]
+    regels = _regels("ZH051300010")[:-1] + [
+        {"soort": pad, "locatieId": "ZH051300010", "versie": v, "body": b}
+        for pad, v, b in stappen[-2:]
+    ]
+    assert [u["status"] for u in _importeer(api, regels)] == [201] * len(regels)
+    _enkel(api, "ZH051300011", stappen)
+    assert _standen(sql_engine, "ZH051300010") == _standen(sql_engine, "ZH051300011")
+    assert len(_standen(sql_engine, "ZH051300010")) > len(stappen)
 
 
 def test_every_line_gets_its_result_in_order_and_a_bad_line_stores_nothing(
@@ -188,17 +245,7 @@ def test_imported_events_equal_the_single_commands_events(
     regels = _regels("ZH051300008")
     assert {u["status"] for u in _importeer(api, regels)} == {201}
     enkel = "ZH051300009"
-    r = api.post(
-        "/v1/spoedlocaties", json={**NIEUW, "geometrie": GOUDA, "locatieId": enkel}, headers=ZH
-    )
-    assert r.status_code == 201, r.text
-    for pad, versie, body in STAPPEN:
-        r = api.post(
-            f"/v1/spoedlocaties/{enkel}/{pad}",
-            json=body,
-            headers={**ZH, "If-Match": f'"{versie}"'},
-        )
-        assert r.status_code == 201, r.text
+    _enkel(api, enkel, STAPPEN)
 
     def zonder_id(rijen: list[tuple[str, dict[str, Any], str]]) -> list[Any]:
         return [
@@ -221,6 +268,7 @@ def test_imported_events_equal_the_single_commands_events(
     assert {k: v for k, v in a_site.items() if k not in weg} == {
         k: v for k, v in b_site.items() if k not in weg
     }
+    assert _standen(sql_engine, "ZH051300008") == _standen(sql_engine, enkel)
     historisch = api.get("/v1/spoedlocaties?peildatum=2011-06-01&bevoegdGezag=ZH", headers=ZH)
     assert historisch.json()["_embedded"]["spoedlocaties"][0]["budgetEuro"] == 100_000
 
