@@ -12,12 +12,12 @@ broker returns. Without Kafka (development, tests) the relay only seals and anch
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -107,23 +107,29 @@ class OutboxRelay:
 
     def _publiceer(self, session: Session, store: str, ronde: Ronde) -> list[int]:
         """Publish the next sealed, unpublished rows and mark them (in the round's
-        transaction); returns their positions."""
+        transaction); returns their positions. Rows sealed in earlier rounds and still waiting
+        go first (read from the outbox); then what this round sealed, as it was built."""
         assert self._publisher is not None
+        messages: list[OutgoingMessage] = []
         if self._achterstand:
-            messages = self._uit_outbox(session, store)
-            self._achterstand = len(messages) >= self._batch_size
-        else:
-            messages = [
+            messages = self._uit_outbox(session, store, ronde.vanaf)
+        if len(messages) < self._batch_size:
+            # Fewer than a batch waited from earlier rounds: that was all of them. Then all
+            # this round sealed goes too (at most two batches: one before an anchor, one after),
+            # so that a busy relay never falls behind into reading its own rows back.
+            messages += [
                 OutgoingMessage(
                     topic=b.topic,
                     key=b.stream_id,
-                    value=json.dumps(b.cloudevent, separators=(",", ":")).encode(),
+                    value=orjson.dumps(b.cloudevent),
                     position=b.position,
                     store_id=store,
                 )
-                for b in ronde.berichten[: self._batch_size]
+                for b in ronde.berichten
             ]
-            self._achterstand = len(ronde.berichten) > self._batch_size
+            self._achterstand = False
+        else:
+            self._achterstand = True
         if not messages:
             return []
         self._publisher.publish(messages)
@@ -135,7 +141,8 @@ class OutboxRelay:
             raise
         return positions
 
-    def _uit_outbox(self, session: Session, store: str) -> list[OutgoingMessage]:
+    def _uit_outbox(self, session: Session, store: str, tot: int) -> list[OutgoingMessage]:
+        """Unpublished rows sealed before this round (position up to ``tot``), in order."""
         rows = session.execute(
             select(
                 events,
@@ -146,7 +153,7 @@ class OutboxRelay:
             )
             .join(outbox, outbox.c.position == events.c.position)
             .join(event_seals, event_seals.c.position == events.c.position)
-            .where(outbox.c.published_at.is_(None))
+            .where(outbox.c.published_at.is_(None), outbox.c.position <= tot)
             .order_by(outbox.c.position)
             .limit(self._batch_size)
         ).all()
