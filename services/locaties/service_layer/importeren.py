@@ -37,7 +37,7 @@ from shared.eventstore.bulk import append_many
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
 from shared.eventstore.tables import events
-from shared.leiding import meld_commit
+from shared.leiding import notify_commit
 from shared.privacy import NieuwePersoon, Personen
 
 # Sites kept in memory between the batches of one request; beyond this they are dropped and
@@ -309,7 +309,7 @@ class Importeur:
             if self._personen is None:
                 raise RuntimeError("de import heeft geen personenregister")
             self._personen.maak(session, self.persoon)
-        meld_commit(session)
+        notify_commit(session)
         for e in recorded:
             self._laatst[e.stream_id] = e.recorded_at
 
