@@ -325,6 +325,11 @@ def _verwerk_batch(
     return bytes(uit)
 
 
+def _scope(actor: handlers.Actor) -> str:
+    """Whose line keys: a hash of the token's ``sub``, as for Idempotency-Key."""
+    return hashlib.sha256(f"sub\x00{actor.principal.sub}".encode()).hexdigest()
+
+
 def _sleutel_uit(ruw: bytes) -> str | None:
     """The client's key of an invalid line, when it can be read, so the answer names it."""
     try:
@@ -419,7 +424,14 @@ async def importeer(
     andere niet tegen; een regel die voortbouwt op een geweigerde regel krijgt 412 (de versie
     klopt dan niet) of 404 (de locatie bestaat niet). Opnieuw versturen is veilig: een regel
     met een sleutel die al is vastgelegd, legt niets nieuws vast en krijgt hetzelfde antwoord."""
-    beleid.controleer("locaties.importeer", actor.principal)
+    importeur = Importeur(
+        actor.principal,
+        services.sessions,
+        _scope(actor),
+        services.settings.spoedlocaties_topic,
+        personen=services.personen,
+        on_commit=services.relay.wake if services.relay else None,
+    )
     soort = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if soort != NDJSON:
         raise ProblemError(
@@ -427,15 +439,8 @@ async def importeer(
             f"Stuur de regels als {NDJSON} (één JSON-object per regel).",
             invalid_params=[InvalidParam(name="header.Content-Type", reason=f"verwacht {NDJSON}")],
         )
-    scope = hashlib.sha256(f"sub\x00{actor.principal.sub}".encode()).hexdigest()
+    scope = _scope(actor)
     max_regel = services.settings.max_body_bytes
-    importeur = Importeur(
-        services.sessions,
-        scope,
-        services.settings.spoedlocaties_topic,
-        personen=services.personen,
-        on_commit=services.relay.wake if services.relay else None,
-    )
 
     async def resultaten() -> AsyncIterator[bytes]:
         batch: list[tuple[int, bytes | None]] = []

@@ -31,7 +31,9 @@ from services.locaties.adapters import importregels
 from services.locaties.adapters.bulk_projectie import projecteer
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
+from shared import beleid
 from shared.aggregate import NotFound, Repository
+from shared.auth import Principal
 from shared.db.bulk import een_van
 from shared.eventstore.bulk import append_many
 from shared.eventstore.model import RecordedEvent
@@ -161,6 +163,7 @@ class Importeur:
 
     def __init__(
         self,
+        principal: Principal,
         sessions: sessionmaker[Session],
         scope: str,
         topic: str,
@@ -168,6 +171,9 @@ class Importeur:
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """Refuses (GeenToegang) a caller the policy does not let import at all; each line is
+        then held to its own operation's rule by its handler."""
+        beleid.controleer("locaties.importeer", principal)
         self._sessions = sessions
         self._scope = scope
         self._topic = topic
