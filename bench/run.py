@@ -19,6 +19,7 @@ from bench import (
     historische_lijst,
     http_path,
     rapportage_schaal,
+    rapportage_start,
     relay_kosten,
     zegelcontrole_kosten,
 )
@@ -58,6 +59,7 @@ def main() -> None:
         http_path.main(["--sites", "300", "--clients", "4", "--workers", w]) for w in ("1", "2")
     ]
     schaal = [rapportage_schaal.main(["--schaal", s]) for s in ("1", "10", "50")]
+    start = rapportage_schaal.main(["--start", "--schaal", "242.4242424"])
     lijst = historische_lijst.main(["--sites", "400000"])
     verify = audit_verify.main(["--events", "300000"])
     zegels = zegelcontrole_kosten.main(["--events", "20000"])
@@ -67,6 +69,7 @@ def main() -> None:
     write(append_1, append_4, http, schaal, lijst, verify, zegels)
     with (ROOT / "BENCHMARKS.md").open("a") as uit:
         uit.write(relay_kosten.sectie(relay))
+        uit.write(rapportage_start.sectie(start))
         uit.write(bulk_import.sectie(bulk))
 
 

@@ -4,10 +4,10 @@ privacy and bulk import."""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from shared.auth import Rol, mint_dev_token
+from shared.commandline import run
 from shared.messaging.acls import ADMIN, PRINCIPALS, ensure_acls, grants
 from shared.messaging.kafka_client import (
     KafkaCredentialsError,
@@ -113,11 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    return run(build_parser(), argv)
 
 
 if __name__ == "__main__":

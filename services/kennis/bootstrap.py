@@ -27,6 +27,7 @@ from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
 from shared.privacy import NieuwePersoon, Personen
+from shared.unit_of_work import Actor
 from shared.zegel import verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -62,12 +63,14 @@ class Container:
         with self.sessions() as session:
             return self.personen.wie(session, login)
 
-    def uow(self) -> SqlKennisUnitOfWork:
+    def uow(self, actor: Actor | None = None) -> SqlKennisUnitOfWork:
+        """A unit of work for a command of ``actor`` (without one: for reads only)."""
         return SqlKennisUnitOfWork(
             self.sessions,
             self.settings.kennis_topic,
             on_commit=self.relay.wake if self.relay else None,
             personen=self.personen,
+            actor=actor,
         )
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:

@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.rapportage.adapters import projectie
-from services.rapportage.adapters.projectie import Stroom
+from services.rapportage.adapters import projection
+from services.rapportage.adapters.momentopname import Momentopname
+from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db import migrations
@@ -31,8 +32,8 @@ VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 def stromen(settings: RapportageSettings) -> list[tuple[Stroom, str, str]]:
     """What this service consumes: (stream, topic, consumer group)."""
     return [
-        (projectie.SPOEDLOCATIES, settings.spoedlocaties_topic, settings.consumer_group),
-        (projectie.KENNIS, settings.kennis_topic, f"{settings.consumer_group}-kennis"),
+        (projection.SPOEDLOCATIES, settings.spoedlocaties_topic, settings.consumer_group),
+        (projection.KENNIS, settings.kennis_topic, f"{settings.consumer_group}-kennis"),
     ]
 
 
@@ -40,7 +41,7 @@ def processor(
     settings: RapportageSettings,
     sessions: sessionmaker[Session],
     dead_letters: DeadLetterSink,
-    stroom: Stroom = projectie.SPOEDLOCATIES,
+    stroom: Stroom = projection.SPOEDLOCATIES,
     groep: str | None = None,
 ) -> ProjectionProcessor:
     return ProjectionProcessor(
@@ -95,7 +96,10 @@ def bootstrap(settings: RapportageSettings) -> Container:
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
-    container = Container(settings, engine, sessions, Rapportage(sessions, bevries=True))
+    pad = settings.momentopname()
+    momentopname = None if pad is None else Momentopname(pad, sessions)
+    rapportage = Rapportage(sessions, bevries=True, momentopname=momentopname)
+    container = Container(settings, engine, sessions, rapportage)
     if settings.kafka_enabled and settings.consumer_enabled:
         for consumer in kafka_consumers(settings, sessions):
             thread = threading.Thread(

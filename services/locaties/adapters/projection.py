@@ -1,5 +1,10 @@
 """Keeps the read models in step with the aggregates a command changed: the current state
-(``spoedlocaties``) and the bitemporal history (``spoedlocatie_standen``)."""
+(``spoedlocaties``) and the bitemporal history (``spoedlocatie_standen``).
+
+The bitemporal rows are folded here from the site's recorded events (``locatie.history``,
+decoded, in version order) with the domain's pure step (``services/locaties/domain/standen.py``);
+the aggregate keeps no view of other moments, only its current state (the same fold), which the
+current row shows."""
 
 from __future__ import annotations
 
@@ -10,34 +15,43 @@ from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
+from services.locaties.domain import standen
 from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import Spoedlocatie
+from services.locaties.domain.standen import Toestand
 from shared import bevoegde_gezagen
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
-from shared.vocabulaire import RisicoType
+from shared.vocabulaire import AFGEHANDELD, RisicoType
 
 
 def rij(locatie: Spoedlocatie) -> dict[str, Any]:
-    t = locatie.t
-    gezag = bevoegde_gezagen.get(t.bevoegd_gezag)
+    """The read-model row of the site's current state: the aggregate's own, which is the same
+    fold of the same events (``standen.huidig``), kept so a command need not fold again."""
+    return stand_rij(locatie.id, locatie.version, locatie.stand)
+
+
+def stand_rij(locatie_id: str, versie: int, stand: Toestand) -> dict[str, Any]:
+    """The read-model row of ``stand``, the site's state after version ``versie``."""
+    gezag = bevoegde_gezagen.get(stand.bevoegd_gezag)
 
     def risico(soort: RisicoType) -> bool:
-        r = t.risicos.get(soort)
+        r = stand.risicos.get(soort)
         return bool(r and r.vastgesteld)
 
+    afgehandeld = (r.datum for r in stand.statushistorie if r.status in AFGEHANDELD)
     return {
-        "locatie_id": locatie.id,
-        "bevoegd_gezag": t.bevoegd_gezag,
-        "provincie": gezag.provincie if gezag else t.bevoegd_gezag,
-        "gemeentecode": t.gemeentecode,
-        "naam": t.naam,
-        "bodemtype": t.bodemtype,
-        "status": str(t.status),
-        "status_sinds": locatie.status_sinds,
-        "registratiedatum": t.registratiedatum,
-        "afgehandeld_op": locatie.afgehandeld_op,
+        "locatie_id": locatie_id,
+        "bevoegd_gezag": stand.bevoegd_gezag,
+        "provincie": gezag.provincie if gezag else stand.bevoegd_gezag,
+        "gemeentecode": stand.gemeentecode,
+        "naam": stand.naam,
+        "bodemtype": stand.bodemtype,
+        "status": str(stand.status),
+        "status_sinds": stand.statushistorie[-1].datum,
+        "registratiedatum": stand.registratiedatum,
+        "afgehandeld_op": next(afgehandeld, None),
         "risico_humaan": risico(RisicoType.HUMAAN),
         "risico_ecologisch": risico(RisicoType.ECOLOGISCH),
         "risico_verspreiding": risico(RisicoType.VERSPREIDING),
@@ -48,14 +62,14 @@ def rij(locatie: Spoedlocatie) -> dict[str, Any]:
                 "criteria": list(r.criteria),
                 "beoordelingsdatum": r.beoordelingsdatum.isoformat(),
             }
-            for soort, r in sorted(t.risicos.items())
+            for soort, r in sorted(stand.risicos.items())
         ],
-        "knelpunt": str(t.knelpunt) if t.knelpunt else None,
-        "budget_euro": t.budget_euro,
-        "kosten_euro": t.kosten_euro,
-        "verontreinigingsgroepen": list(t.verontreinigingsgroepen),
-        "geometrie_rd": t.geometrie,
-        "versie": locatie.version,
+        "knelpunt": str(stand.knelpunt) if stand.knelpunt else None,
+        "budget_euro": stand.budget_euro,
+        "kosten_euro": stand.kosten_euro,
+        "verontreinigingsgroepen": list(stand.verontreinigingsgroepen),
+        "geometrie_rd": stand.geometrie,
+        "versie": versie,
         "bijgewerkt_op": datetime.now(UTC),
     }
 
@@ -78,17 +92,13 @@ def project(session: Session, locatie: Spoedlocatie) -> dict[str, Any]:
 def tijdlijn(locatie_id: str, history: list[Any]) -> list[dict[str, Any]]:
     """The site's state per business-date interval, from its (decoded) events ``history``:
     rows with ``geldig_vanaf``/``geldig_tot`` and the content columns."""
-    locatie = Spoedlocatie(locatie_id)
-    for event in history:
-        locatie.when(event)
-    datums = locatie.peildata()
+    datums = standen.peildata(history)
     rijen = []
     for i, datum in enumerate(datums):
-        if not locatie.op_peildatum(datum):
+        stand = standen.op_peildatum(history, datum)
+        if stand is None:
             continue
-        inhoud = rij(locatie)
-        for veld in ("locatie_id", "versie", "bijgewerkt_op"):
-            del inhoud[veld]
+        inhoud = _inhoud(stand_rij(locatie_id, len(history), stand))
         tot = datums[i + 1] if i + 1 < len(datums) else None
         rijen.append({"geldig_vanaf": datum, "geldig_tot": tot, **inhoud})
     return rijen

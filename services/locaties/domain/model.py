@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
-from services.locaties.domain import regels
+from services.locaties.domain import regels, standen
 from services.locaties.domain.events import (
     BevoegdGezagOvergedragen,
     BudgetToegekend,
@@ -20,15 +19,12 @@ from services.locaties.domain.events import (
     registry,
 )
 from services.locaties.domain.fouten import OngeldigeTransitie, OngeldigeWaarde
+from services.locaties.domain.standen import Risico as Risico
+from services.locaties.domain.standen import Statusregel as Statusregel
+from services.locaties.domain.standen import Toestand, bedrijfsdatum_van
 from shared.aggregate import Aggregate
 from shared.eventstore import EventMetadata
-from shared.vocabulaire import (
-    AFGEHANDELD,
-    TRANSITIES,
-    Knelpunt,
-    RisicoType,
-    Status,
-)
+from shared.vocabulaire import AFGEHANDELD, Knelpunt, RisicoType, Status
 
 # Fields of earlier events that a correction may replace. Not who the site belongs to (a
 # transfer is its own command), not its id or status (those follow from the lifecycle), not
@@ -53,39 +49,8 @@ CORRIGEERBAAR: dict[type[Any], frozenset[str]] = {
 }
 
 
-@dataclass
-class Risico:
-    vastgesteld: bool
-    criteria: tuple[str, ...]
-    beoordelingsdatum: date
-
-
-@dataclass
-class Statusregel:
-    status: Status
-    datum: date
-
-
 def business_time(d: date) -> datetime:
     return datetime.combine(d, time(0), tzinfo=UTC)
-
-
-@dataclass
-class Toestand:
-    bevoegd_gezag: str = ""
-    gemeentecode: str = ""
-    naam: str = ""
-    bodemtype: str = ""
-    verontreinigingsgroepen: tuple[str, ...] = ()
-    geometrie: dict[str, Any] | None = None
-    registratiedatum: date | None = None
-    status: Status = Status.POTENTIEEL_SPOED
-    statushistorie: list[Statusregel] = field(default_factory=list)
-    risicos: dict[RisicoType, Risico] = field(default_factory=dict)
-    knelpunt: Knelpunt | None = None
-    budget_euro: int = 0
-    kosten_euro: int = 0
-    budgetregels: list[tuple[date, int]] = field(default_factory=list)
 
 
 class Spoedlocatie(Aggregate):
@@ -94,26 +59,28 @@ class Spoedlocatie(Aggregate):
 
     def __init__(self, locatie_id: str) -> None:
         super().__init__(locatie_id)
-        self.history: list[Any] = []
-        self.t = Toestand()
+        self.history: list[Any] = []  # as recorded; a correction needs the events it corrects
+        # The current state, what the rules of the next command are checked on. Views of other
+        # moments (peildatum, the bitemporal rows) are folded in the projection (standen.py).
+        self.stand = Toestand()
 
     # -- reading -------------------------------------------------------------------------
 
     @property
     def status(self) -> Status:
-        return self.t.status
+        return self.stand.status
 
     @property
     def bevoegd_gezag(self) -> str:
-        return self.t.bevoegd_gezag
+        return self.stand.bevoegd_gezag
 
     @property
     def status_sinds(self) -> date:
-        return self.t.statushistorie[-1].datum
+        return self.stand.statushistorie[-1].datum
 
     @property
     def afgehandeld_op(self) -> date | None:
-        for regel in self.t.statushistorie:
+        for regel in self.stand.statushistorie:
             if regel.status in AFGEHANDELD:
                 return regel.datum
         return None
@@ -255,21 +222,22 @@ class Spoedlocatie(Aggregate):
     def schendingen(self) -> dict[tuple[int, str], str]:
         """Every rule the history with its corrections breaks, as {(version, field): reason}.
         Empty for anything written through the commands; a correction may not add to it."""
-        proef = Spoedlocatie(self.id)
+        stand = Toestand()
+        correcties = standen.correcties(self.history)
         uit: dict[tuple[int, str], str] = {}
         onleesbaar = (ValueError, TypeError, KeyError, IndexError, AttributeError)
         for versie, event in enumerate(self.history, start=1):
             if isinstance(event, RegistratieGecorrigeerd):
                 continue
             try:
-                event = self._gecorrigeerd(versie, event)
+                event = standen.met_correcties(event, correcties.get(versie, ()))
                 try:
-                    proef._controleer(event)
+                    regels.controleer(stand, event)
                 except OngeldigeTransitie as exc:
                     uit[(versie, "naar")] = str(exc)
                 except OngeldigeWaarde as exc:
                     uit[(versie, _snake(exc.veld))] = exc.reden
-                proef._pas_toe(event)
+                stand = standen.stap(stand, event)
             except onleesbaar as exc:
                 # Nothing after an event that cannot be read or applied can be judged.
                 uit[(versie, "")] = f"onleesbaar: {exc}"
@@ -278,108 +246,23 @@ class Spoedlocatie(Aggregate):
 
     def _neem_op(self, event: Any, meta: EventMetadata) -> None:
         self._controleer(event)
-        self._record(event, business_time(_bedrijfsdatum(event)), meta)
+        self._record(event, business_time(bedrijfsdatum_van(event)), meta)
 
     def _controleer(self, event: Any) -> None:
-        regels.controleer(self.t, event)
+        regels.controleer(self.stand, event)
 
     # -- applying events -----------------------------------------------------------------
 
     def when(self, event: Any) -> None:
         self.history.append(event)
         if isinstance(event, RegistratieGecorrigeerd):
-            self._herbouw()
+            self.stand = standen.huidig(self.history)
         else:
-            self._pas_toe(event)
-
-    def _gecorrigeerd(self, versie: int, event: Any) -> Any:
-        for later in self.history[versie:]:
-            if isinstance(later, RegistratieGecorrigeerd) and later.gecorrigeerde_versie == versie:
-                name, schema, data = registry.encode(event)
-                event = registry.decode(name, schema, {**data, **later.correctie})
-        return event
-
-    def _herbouw(self, peildatum: date | None = None) -> None:
-        self.t = Toestand()
-        for versie, event in enumerate(self.history, start=1):
-            if isinstance(event, RegistratieGecorrigeerd):
-                continue
-            event = self._gecorrigeerd(versie, event)
-            if peildatum is not None and _bedrijfsdatum(event) > peildatum:
-                continue
-            self._pas_toe(event, replay=True)
-
-    def peildata(self) -> list[date]:
-        """The business dates on which the state changed (corrections applied), ascending."""
-        return sorted(
-            {
-                _bedrijfsdatum(self._gecorrigeerd(versie, event))
-                for versie, event in enumerate(self.history, start=1)
-                if not isinstance(event, RegistratieGecorrigeerd)
-            }
-        )
-
-    def op_peildatum(self, peildatum: date) -> bool:
-        """Fold the state back to how it stood on ``peildatum`` (business dates, corrections
-        included); False when the site was not yet registered then. Read-only afterwards."""
-        eerste = self._gecorrigeerd(1, self.history[0])
-        if _bedrijfsdatum(eerste) > peildatum:
-            return False
-        self._herbouw(peildatum)
-        return True
-
-    def _pas_toe(self, event: Any, replay: bool = False) -> None:
-        t = self.t
-        match event:
-            case SpoedlocatieGeregistreerd():
-                t.bevoegd_gezag = event.bevoegd_gezag
-                t.gemeentecode = event.gemeentecode
-                t.naam = event.naam
-                t.bodemtype = event.bodemtype
-                t.verontreinigingsgroepen = tuple(event.verontreinigingsgroepen)
-                t.geometrie = event.geometrie
-                t.registratiedatum = event.registratiedatum
-                t.status = Status(event.status)
-                t.statushistorie = [Statusregel(t.status, event.registratiedatum)]
-            case StatusGewijzigd():
-                naar = Status(event.naar)
-                if replay and naar not in TRANSITIES[t.status]:
-                    raise OngeldigeTransitie(t.status, naar)
-                if replay and event.besluitdatum < t.statushistorie[-1].datum:
-                    raise OngeldigeWaarde(
-                        "besluitdatum",
-                        f"{event.besluitdatum} ligt voor het "
-                        f"vorige besluit ({t.statushistorie[-1].datum})",
-                    )
-                t.status = naar
-                t.statushistorie.append(Statusregel(naar, event.besluitdatum))
-            case RisicoBeoordeeld():
-                t.risicos[RisicoType(event.risicotype)] = Risico(
-                    event.vastgesteld, tuple(event.criteria), event.beoordelingsdatum
-                )
-            case KnelpuntVastgesteld():
-                t.knelpunt = Knelpunt(event.knelpunt)
-            case BudgetToegekend():
-                t.budget_euro += event.bedrag_euro
-                t.budgetregels.append((event.datum, event.bedrag_euro))
-            case KostenGeboekt():
-                t.kosten_euro += event.bedrag_euro
-            case BevoegdGezagOvergedragen():
-                t.bevoegd_gezag = event.naar
-            case _:
-                raise TypeError(f"unknown event {type(event).__name__}")
+            self.stand = standen.stap(self.stand, event)
 
     def toestand(self) -> dict[str, Any]:
         """The current state as plain data (for the read model and the API)."""
-        return dataclasses.asdict(self.t)
-
-
-def _bedrijfsdatum(event: Any) -> date:
-    for veld in ("besluitdatum", "registratiedatum", "beoordelingsdatum", "datum"):
-        if hasattr(event, veld):
-            waarde: date = getattr(event, veld)
-            return waarde
-    raise TypeError(f"{type(event).__name__} heeft geen bedrijfsdatum")
+        return dataclasses.asdict(self.stand)
 
 
 def _api_naam(veld: str) -> str:

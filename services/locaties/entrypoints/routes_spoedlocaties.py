@@ -12,7 +12,8 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
-from services.locaties.domain import commands
+from services.locaties.domain import commands, standen
+from services.locaties.domain.events import registry
 from services.locaties.domain.geometrie import RD, OngeldigeGeometrie, transformeer, valideer
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.entrypoints import schemas
@@ -23,7 +24,7 @@ from services.locaties.entrypoints.dependencies import (
     Services,
     Tijdreis,
 )
-from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij
+from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij, van_stand
 from services.locaties.service_layer import handlers
 from shared import beleid
 from shared.aggregate import NotFound
@@ -258,13 +259,20 @@ def haal_op(
         events = [e for e in events if e.recorded_at < grens]
     if not events:
         raise NotFound(locatie_id)
-    locatie = Spoedlocatie(locatie_id)
-    locatie.replay(events)
-    if peildatum is not None and not locatie.op_peildatum(peildatum):
+    # Folded from the recorded events (standen.py), as the projection folds its rows.
+    history = [registry.decode(e.event_type, e.schema_version, e.data) for e in events]
+    if peildatum is None:
+        stand = standen.huidig(history)
+    elif (stand_toen := standen.op_peildatum(history, peildatum)) is not None:
+        stand = stand_toen
+    else:
         raise ProblemError(
             404, f"Spoedlocatie {locatie_id} was op {peildatum} nog niet geregistreerd."
         )
-    return _respond(response, locatie, crs)
+    versie = events[-1].version
+    response.headers["ETag"] = f'"{versie}"'
+    response.headers["Content-Crs"] = crs
+    return van_stand(locatie_id, versie, stand, crs)
 
 
 def aangemaakt(response: Response, locatie: Spoedlocatie, crs: str) -> schemas.SpoedlocatieOut:

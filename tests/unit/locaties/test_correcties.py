@@ -62,9 +62,9 @@ def test_money_is_never_negative_on_any_business_date() -> None:
     with pytest.raises(OngeldigeWaarde, match="negatief"):
         locatie.ken_budget_toe(-60_000, date(2010, 12, 1), "te vroeg", META)
     locatie.ken_budget_toe(-60_000, date(2012, 1, 1), "op dezelfde dag als de vorige", META)
-    assert locatie.t.budget_euro == 0
+    assert locatie.stand.budget_euro == 0
     locatie.corrigeer(3, {"bedrag_euro": 150_000}, "meer toegekend", META)
-    assert locatie.t.budget_euro == 50_000
+    assert locatie.stand.budget_euro == 50_000
 
 
 def test_business_dates_lie_between_the_wbb_and_today_in_the_netherlands() -> None:
@@ -89,7 +89,7 @@ def test_old_breaches_do_not_block_a_correction_but_a_new_one_does() -> None:
         locatie.corrigeer(5, {"bedrag_euro": 0}, "fout", META)
     locatie.corrigeer(1, {"naam": "Gasfabriek Gouda"}, "naam hersteld", META)
     assert locatie.schendingen() == {}
-    assert locatie.t.naam == "Gasfabriek Gouda"
+    assert locatie.stand.naam == "Gasfabriek Gouda"
 
 
 def test_every_correctable_field_is_validated_by_its_commands_schema() -> None:

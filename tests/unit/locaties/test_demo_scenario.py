@@ -105,7 +105,7 @@ def test_every_demo_site_plays_through_the_lifecycle_and_humane_ones_mostly_in_t
     humaan = [
         x
         for x in locaties
-        if x.t.risicos.get(RisicoType.HUMAAN) and x.t.risicos[RisicoType.HUMAAN].vastgesteld
+        if x.stand.risicos.get(RisicoType.HUMAAN) and x.stand.risicos[RisicoType.HUMAAN].vastgesteld
     ]
     op_tijd = [x for x in humaan if x.afgehandeld_op and x.afgehandeld_op <= date(2015, 12, 31)]
     assert 0.15 < len(humaan) / len(locaties) < 0.35

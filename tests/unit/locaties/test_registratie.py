@@ -27,7 +27,7 @@ def test_a_risk_is_assessed_with_criteria_of_its_own_type() -> None:
     locatie.beoordeel_risico(
         RisicoType.HUMAAN, True, ("uitdamping-binnenlucht",), date(2010, 3, 1), "", META
     )
-    assert locatie.t.risicos[RisicoType.HUMAAN].vastgesteld
+    assert locatie.stand.risicos[RisicoType.HUMAAN].vastgesteld
     with pytest.raises(OngeldigeWaarde, match="geen criteria voor ecologisch"):
         locatie.beoordeel_risico(
             RisicoType.ECOLOGISCH, True, ("drijflaag",), date(2010, 3, 1), "", META
@@ -41,7 +41,7 @@ def test_budget_and_costs_add_up() -> None:
     locatie.ken_budget_toe(100_000, date(2011, 1, 1), "convenant", META)
     locatie.ken_budget_toe(-20_000, date(2012, 1, 1), "herverdeling", META)
     locatie.boek_kosten(30_000, date(2012, 5, 1), "onderzoek", META)
-    assert (locatie.t.budget_euro, locatie.t.kosten_euro) == (80_000, 30_000)
+    assert (locatie.stand.budget_euro, locatie.stand.kosten_euro) == (80_000, 30_000)
     with pytest.raises(OngeldigeWaarde):
         locatie.ken_budget_toe(-90_000, date(2012, 6, 1), "", META)
     with pytest.raises(OngeldigeWaarde):
@@ -51,7 +51,7 @@ def test_budget_and_costs_add_up() -> None:
 def test_a_knelpunt_is_recorded() -> None:
     locatie = nieuwe_locatie()
     locatie.stel_knelpunt_vast(Knelpunt.FINANCIEEL, date(2014, 2, 1), "geen dekking", META)
-    assert locatie.t.knelpunt is Knelpunt.FINANCIEEL
+    assert locatie.stand.knelpunt is Knelpunt.FINANCIEEL
 
 
 def test_a_transfer_moves_the_site_to_another_bevoegd_gezag() -> None:
