@@ -48,7 +48,7 @@ def _topics(args: argparse.Namespace) -> int:
     except KafkaCredentialsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    ensure_topics(admin)
+    ensure_topics(admin, replicas=args.replicas)
     ensure_acls(admin, grants())
     print("topics and ACLs ok")
     return 0
@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         dest="kafka_inlog",
         default="",
         help="the admin's Kafka credentials file (default var/kafka-credentials/admin.json)",
+    )
+    topics.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        choices=(1, 2, 3),
+        help="replication factor of new topics (3 on the cluster of make cluster: "
+        "min.insync.replicas is one less)",
     )
     topics.set_defaults(func=_topics)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
@@ -74,16 +74,42 @@ def stand_rij(locatie_id: str, versie: int, stand: Toestand) -> dict[str, Any]:
     }
 
 
+# Built once, values as bind parameters: every command runs these, and building and compiling
+# a statement per call cost more than executing it.
+_HUIDIG = (
+    update(spoedlocaties)
+    .where(spoedlocaties.c.locatie_id == bindparam("_id"))
+    .values({c.name: bindparam(c.name, type_=c.type) for c in spoedlocaties.c})
+)
+_t = spoedlocatie_standen.c
+_SLUIT_OPEN = (
+    update(spoedlocatie_standen)
+    .where(
+        _t.locatie_id == bindparam("_id"),
+        _t.geldig_tot.is_(None),
+        _t.bekend_tot.is_(None),
+        _t.geldig_vanaf <= bindparam("_datum", type_=_t.geldig_vanaf.type),
+    )
+    .values(bekend_tot=bindparam("_tot", type_=_t.bekend_tot.type))
+    .returning(*spoedlocatie_standen.c)
+)
+_NIEUW = insert(spoedlocatie_standen)
+_HEROPEN = (
+    update(spoedlocatie_standen)
+    .where(
+        _t.locatie_id == bindparam("_id"),
+        _t.geldig_vanaf == bindparam("_vanaf", type_=_t.geldig_vanaf.type),
+        _t.versie_vanaf == bindparam("_versie"),
+    )
+    .values(bekend_tot=None)
+)
+
+
 def project(session: Session, locatie: Spoedlocatie) -> dict[str, Any]:
     """Write the site's current state; returns the row written (the open ``standen`` row
     reuses it)."""
     values = rij(locatie)
-    result = cast(
-        CursorResult[Any],
-        session.execute(
-            update(spoedlocaties).where(spoedlocaties.c.locatie_id == locatie.id).values(**values)
-        ),
-    )
+    result = cast(CursorResult[Any], session.execute(_HUIDIG, {**values, "_id": locatie.id}))
     if not result.rowcount:
         session.execute(insert(spoedlocaties).values(**values))
     return values
@@ -145,25 +171,12 @@ def _verleng(
         "bekend_vanaf": event.recorded_at,
     }
     if event.version == 1:
-        session.execute(
-            insert(spoedlocatie_standen).values(
-                **sleutel, geldig_vanaf=datum, geldig_tot=None, **nu
-            )
-        )
+        session.execute(_NIEUW, {**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu})
         return True
-    t = spoedlocatie_standen.c
     # Close the open row in the same statement that reads it (one round trip): it is the row
     # of the last business date, so an event dated before that matches nothing and replays.
     gesloten = session.execute(
-        update(spoedlocatie_standen)
-        .where(
-            t.locatie_id == locatie.id,
-            t.geldig_tot.is_(None),
-            t.bekend_tot.is_(None),
-            t.geldig_vanaf <= datum,
-        )
-        .values(bekend_tot=event.recorded_at)
-        .returning(*spoedlocatie_standen.c)
+        _SLUIT_OPEN, {"_id": locatie.id, "_datum": datum, "_tot": event.recorded_at}
     ).all()
     if len(gesloten) != 1:
         if gesloten:
@@ -175,20 +188,15 @@ def _verleng(
     if laatste == datum and oude_inhoud == nu:
         # The event changed nothing the rows show: the replay would leave the row open.
         session.execute(
-            update(spoedlocatie_standen)
-            .where(
-                t.locatie_id == locatie.id,
-                t.geldig_vanaf == laatste,
-                t.versie_vanaf == oud["versie_vanaf"],
-            )
-            .values(bekend_tot=None)
+            _HEROPEN, {"_id": locatie.id, "_vanaf": laatste, "_versie": oud["versie_vanaf"]}
         )
         return True
     toe = [{**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu}]
     if laatste < datum:
         # The last interval now ends at the new date; its content stays as it was.
         toe.insert(0, {**sleutel, "geldig_vanaf": laatste, "geldig_tot": datum, **oude_inhoud})
-    session.execute(insert(spoedlocatie_standen), toe)
+    for nieuwe in toe:  # one or two rows: single statements beat the driver's executemany
+        session.execute(_NIEUW, nieuwe)
     return True
 
 

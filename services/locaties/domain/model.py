@@ -23,8 +23,12 @@ from services.locaties.domain.standen import Risico as Risico
 from services.locaties.domain.standen import Statusregel as Statusregel
 from services.locaties.domain.standen import Toestand, bedrijfsdatum_van
 from shared.aggregate import Aggregate
-from shared.eventstore import EventMetadata
-from shared.vocabulaire import AFGEHANDELD, Knelpunt, RisicoType, Status
+from shared.vocabulaire import (
+    AFGEHANDELD,
+    Knelpunt,
+    RisicoType,
+    Status,
+)
 
 # Fields of earlier events that a correction may replace. Not who the site belongs to (a
 # transfer is its own command), not its id or status (those follow from the lifecycle), not
@@ -98,7 +102,6 @@ class Spoedlocatie(Aggregate):
         verontreinigingsgroepen: tuple[str, ...],
         geometrie: dict[str, Any] | None,
         registratiedatum: date,
-        meta: EventMetadata,
     ) -> Spoedlocatie:
         locatie = cls(locatie_id)
         locatie._neem_op(
@@ -112,19 +115,15 @@ class Spoedlocatie(Aggregate):
                 geometrie=geometrie,
                 status=Status.POTENTIEEL_SPOED,
                 registratiedatum=registratiedatum,
-            ),
-            meta,
+            )
         )
         return locatie
 
-    def wijzig_status(
-        self, naar: Status, besluitdatum: date, toelichting: str, meta: EventMetadata
-    ) -> None:
+    def wijzig_status(self, naar: Status, besluitdatum: date, toelichting: str) -> None:
         self._neem_op(
             StatusGewijzigd(
                 van=self.status, naar=naar, besluitdatum=besluitdatum, toelichting=toelichting
-            ),
-            meta,
+            )
         )
 
     def beoordeel_risico(
@@ -134,7 +133,6 @@ class Spoedlocatie(Aggregate):
         criteria: tuple[str, ...],
         datum: date,
         toelichting: str,
-        meta: EventMetadata,
     ) -> None:
         self._neem_op(
             RisicoBeoordeeld(
@@ -143,31 +141,23 @@ class Spoedlocatie(Aggregate):
                 criteria=tuple(sorted(set(criteria))),
                 beoordelingsdatum=datum,
                 toelichting=toelichting,
-            ),
-            meta,
+            )
         )
 
-    def stel_knelpunt_vast(
-        self, knelpunt: Knelpunt, datum: date, toelichting: str, meta: EventMetadata
-    ) -> None:
+    def stel_knelpunt_vast(self, knelpunt: Knelpunt, datum: date, toelichting: str) -> None:
+        self._neem_op(KnelpuntVastgesteld(knelpunt=knelpunt, datum=datum, toelichting=toelichting))
+
+    def ken_budget_toe(self, bedrag_euro: int, datum: date, bron: str) -> None:
+        self._neem_op(BudgetToegekend(bedrag_euro=bedrag_euro, datum=datum, bron=bron))
+
+    def boek_kosten(self, bedrag_euro: int, datum: date, omschrijving: str) -> None:
         self._neem_op(
-            KnelpuntVastgesteld(knelpunt=knelpunt, datum=datum, toelichting=toelichting), meta
+            KostenGeboekt(bedrag_euro=bedrag_euro, datum=datum, omschrijving=omschrijving)
         )
 
-    def ken_budget_toe(self, bedrag_euro: int, datum: date, bron: str, meta: EventMetadata) -> None:
-        self._neem_op(BudgetToegekend(bedrag_euro=bedrag_euro, datum=datum, bron=bron), meta)
-
-    def boek_kosten(
-        self, bedrag_euro: int, datum: date, omschrijving: str, meta: EventMetadata
-    ) -> None:
+    def draag_over(self, naar: str, datum: date, reden: str) -> None:
         self._neem_op(
-            KostenGeboekt(bedrag_euro=bedrag_euro, datum=datum, omschrijving=omschrijving), meta
-        )
-
-    def draag_over(self, naar: str, datum: date, reden: str, meta: EventMetadata) -> None:
-        self._neem_op(
-            BevoegdGezagOvergedragen(van=self.bevoegd_gezag, naar=naar, datum=datum, reden=reden),
-            meta,
+            BevoegdGezagOvergedragen(van=self.bevoegd_gezag, naar=naar, datum=datum, reden=reden)
         )
 
     def gebeurtenis(self, versie: int) -> Any:
@@ -179,9 +169,7 @@ class Spoedlocatie(Aggregate):
             )
         return self.history[versie - 1]
 
-    def corrigeer(
-        self, versie: int, correctie: dict[str, Any], reden: str, meta: EventMetadata
-    ) -> None:
+    def corrigeer(self, versie: int, correctie: dict[str, Any], reden: str) -> None:
         """Replace fields of the event of ``versie``. Only the fields ``CORRIGEERBAAR`` lists
         for its type, in their stored (JSON) form; the corrected history must keep every rule
         a command is held to, so a correction can never make a site unreadable or wrong."""
@@ -217,7 +205,7 @@ class Spoedlocatie(Aggregate):
                 f"correctie.{_api_naam(veld)}" if veld else "correctie",
                 f"na deze correctie klopt de historie niet meer (versie {bij_versie}): {waarom}",
             )
-        self._record(event, datetime.now(UTC), meta)
+        self._record(event, datetime.now(UTC))
 
     def schendingen(self) -> dict[tuple[int, str], str]:
         """Every rule the history with its corrections breaks, as {(version, field): reason}.
@@ -244,9 +232,10 @@ class Spoedlocatie(Aggregate):
                 break
         return uit
 
-    def _neem_op(self, event: Any, meta: EventMetadata) -> None:
+    def _neem_op(self, event: Any) -> None:
+        # Who asked and why is stamped on the events by the unit of work that saves them.
         self._controleer(event)
-        self._record(event, business_time(bedrijfsdatum_van(event)), meta)
+        self._record(event, business_time(bedrijfsdatum_van(event)))
 
     def _controleer(self, event: Any) -> None:
         regels.controleer(self.stand, event)

@@ -1,4 +1,5 @@
-"""FastAPI dependencies of the locaties service."""
+"""FastAPI dependencies of the locaties service. They are ``async``: each is cheap, and a sync
+dependency would cost a hop to the thread pool and back."""
 
 from __future__ import annotations
 
@@ -13,14 +14,13 @@ from services.locaties.bootstrap import Container
 from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
 from services.locaties.service_layer.handlers import Actor
 from shared.auth import CurrentPrincipal
-from shared.eventstore import EventMetadata
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import controleer_tijdreis
 
 _ETAG = re.compile(r'^(W/)?"(\d+)"$')
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -28,29 +28,21 @@ def container(request: Request) -> Container:
 Services = Annotated[Container, Depends(container)]
 
 
-def actor(
+async def actor(
     principal: CurrentPrincipal,
-    services: Services,
     correlatie: Annotated[str | None, Header(alias="X-Correlation-ID", max_length=100)] = None,
 ) -> Actor:
-    """Who acts in a command. The events name them by pseudonym only (the login stays in the
-    erasable person store). This only looks the pseudonym up: a first-time caller becomes a
-    person in the command's transaction, after the policy allowed it (handlers.Actor.nieuw),
-    so a refused or invalid request stores nothing."""
-    pseudoniem, nieuw = services.wie(principal.sub)
-    meta = EventMetadata(
-        actor=pseudoniem,
-        organisation=principal.organisatie,
-        role=str(principal.rol),
-        correlation_id=correlatie or str(uuid4()),
-    )
-    return Actor(principal, meta, nieuw)
+    """Who acts in a command. The unit of work stamps them on the events by pseudonym only
+    (the login stays in the erasable person store); a first-time caller becomes a person in
+    the command's transaction, after the policy allowed it, so a refused or invalid request
+    stores nothing."""
+    return Actor(principal, correlatie or str(uuid4()))
 
 
 CurrentActor = Annotated[Actor, Depends(actor)]
 
 
-def verwachte_versie(
+async def verwachte_versie(
     if_match: Annotated[
         str | None,
         Header(
@@ -87,11 +79,13 @@ def _crs(header: str, waarde: str | None) -> str:
         ) from exc
 
 
-def content_crs(content_crs: Annotated[str | None, Header(alias="Content-Crs")] = None) -> str:
+async def content_crs(
+    content_crs: Annotated[str | None, Header(alias="Content-Crs")] = None,
+) -> str:
     return _crs("Content-Crs", content_crs)
 
 
-def accept_crs(accept_crs: Annotated[str | None, Header(alias="Accept-Crs")] = None) -> str:
+async def accept_crs(accept_crs: Annotated[str | None, Header(alias="Accept-Crs")] = None) -> str:
     return _crs("Accept-Crs", accept_crs)
 
 

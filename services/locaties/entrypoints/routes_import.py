@@ -27,7 +27,7 @@ from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_na
 from services.locaties.entrypoints import schemas
 from services.locaties.entrypoints.dependencies import ContentCrs, CurrentActor, Services
 from services.locaties.entrypoints.fouten import DOMEINFOUTEN
-from services.locaties.entrypoints.routes_commandos import COMMANDOS
+from services.locaties.entrypoints.routes_commandos import commando
 from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, _geometrie_rd
 from services.locaties.service_layer import handlers
 from services.locaties.service_layer.importeren import (
@@ -58,7 +58,16 @@ REGISTRATIE = "registratie"
 BATCH_REGELS = 1000  # lines per transaction
 BATCH_BYTES = 4_000_000  # and at most this much input held at once
 
-_COMMANDOS = {c.pad: c for c in COMMANDOS}
+# The single API's command sub-resources and their request bodies.
+_COMMANDOS: dict[str, type[BaseModel]] = {
+    "statuswijzigingen": schemas.Statuswijziging,
+    "risicobeoordelingen": schemas.Risicobeoordeling,
+    "knelpunten": schemas.KnelpuntIn,
+    "budgettoekenningen": schemas.Budgettoekenning,
+    "kostenboekingen": schemas.Kostenboeking,
+    "overdrachten": schemas.Overdracht,
+    "correcties": schemas.Correctie,
+}
 Soort = Literal[
     "registratie",
     "statuswijzigingen",
@@ -253,8 +262,8 @@ def _commando(
             locatie_id=body.locatie_id,
         )
         ids = (cmd.locatie_id,) if cmd.locatie_id else ()
-        return (lambda uow: handlers.registreer(cmd, uow, actor)), ids
-    c = _COMMANDOS[regel.soort]
+        return (lambda uow: handlers.handle(cmd, uow)), ids
+    schema = _COMMANDOS[regel.soort]
     ontbreekt = [n for n in ("locatieId", "versie") if getattr(regel, n) is None]
     if ontbreekt:
         raise _Regelfout(
@@ -267,11 +276,11 @@ def _commando(
         )
     assert regel.locatieId is not None and regel.versie is not None
     try:
-        body_in = c.body.model_validate(regel.body)
+        body_in = schema.model_validate(regel.body)
     except ValidationError as exc:
         raise _body_fout(exc) from exc
-    cmd_c = c.maak(regel.locatieId, regel.versie, body_in, crs)
-    return (lambda uow: c.handler(cmd_c, uow, actor)), (regel.locatieId,)
+    cmd_c = commando(body_in, regel.locatieId, regel.versie, crs)
+    return (lambda uow: handlers.handle(cmd_c, uow)), (regel.locatieId,)
 
 
 def _resultaat(nummer: int, sleutel: str | None, uitkomst: Uitkomst | Problem) -> bytes:
@@ -425,12 +434,13 @@ async def importeer(
     klopt dan niet) of 404 (de locatie bestaat niet). Opnieuw versturen is veilig: een regel
     met een sleutel die al is vastgelegd, legt niets nieuws vast en krijgt hetzelfde antwoord."""
     importeur = Importeur(
-        actor.principal,
+        actor,
         services.sessions,
         _scope(actor),
         services.settings.spoedlocaties_topic,
         personen=services.personen,
         on_commit=services.relay.wake if services.relay else None,
+        correctiecontrole=services.correctiecontrole,
     )
     soort = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if soort != NDJSON:

@@ -30,17 +30,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.locaties.adapters import importregels
 from services.locaties.adapters.bulk_projectie import projecteer
 from services.locaties.domain.model import Spoedlocatie
-from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
+from services.locaties.service_layer.unit_of_work import (
+    Actor,
+    Correctiecontrole,
+    Spoedlocaties,
+    SqlLocatiesUnitOfWork,
+    metadata,
+)
 from shared import beleid
-from shared.aggregate import NotFound, Repository
-from shared.auth import Principal
+from shared.aggregate import NotFound, stamp
 from shared.db.bulk import een_van
+from shared.eventstore import EventMetadata
 from shared.eventstore.bulk import append_many
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
 from shared.eventstore.tables import events
 from shared.leiding import notify_commit
-from shared.privacy import NieuwePersoon, Personen
+from shared.privacy import Personen
 
 # Sites kept in memory between the batches of one request; beyond this they are dropped and
 # loaded again when a later line needs them.
@@ -88,16 +94,16 @@ class GelijktijdigGewijzigd(Exception):
 Uitkomst = Gelukt | Exception
 
 
-class _Locaties(Repository[Spoedlocatie]):
+class _Locaties(Spoedlocaties):
     """The handlers' repository over the importer's sites in memory; remembers the version of
     each site when the line first read it."""
 
     def __init__(self, importeur: Importeur, store: SqlEventStore, topic: str) -> None:
-        super().__init__(store, Spoedlocatie, topic)
+        super().__init__(store, topic, None)
         self._importeur = importeur
         self.versie_voor: dict[str, int] = {}
 
-    def get(self, aggregate_id: str) -> Spoedlocatie:
+    def get(self, aggregate_id: str, verwachte_versie: int | None = None) -> Spoedlocatie:
         locatie = self._importeur.sites.get(aggregate_id)
         if locatie is None:
             raise NotFound(aggregate_id)
@@ -119,6 +125,8 @@ class _RegelUnitOfWork:
     def __init__(self, importeur: Importeur, session: Session, topic: str) -> None:
         self._importeur = importeur
         self.session = session
+        self.actor = importeur.actor
+        self.correctiecontrole = importeur.correctiecontrole
         self.locaties = _Locaties(importeur, SqlEventStore(session), topic)
         self._geaccepteerd = False
 
@@ -152,10 +160,6 @@ class _RegelUnitOfWork:
         # The single command's numbering, in the batch's transaction (it reads only .session).
         return SqlLocatiesUnitOfWork.volgend_nummer(self, prefix)  # type: ignore[arg-type]
 
-    def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
-        if nieuw is not None:
-            self._importeur.persoon = nieuw
-
 
 class Importeur:
     """The import of one request (one caller): run batches of lines, keep the sites they touch
@@ -163,17 +167,20 @@ class Importeur:
 
     def __init__(
         self,
-        principal: Principal,
+        actor: Actor,
         sessions: sessionmaker[Session],
         scope: str,
         topic: str,
         personen: Personen | None = None,
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        correctiecontrole: Correctiecontrole | None = None,
     ) -> None:
         """Refuses (GeenToegang) a caller the policy does not let import at all; each line is
         then held to its own operation's rule by its handler."""
-        beleid.controleer("locaties.importeer", principal)
+        beleid.controleer("locaties.importeer", actor.principal)
+        self.actor = actor
+        self.correctiecontrole = correctiecontrole
         self._sessions = sessions
         self._scope = scope
         self._topic = topic
@@ -184,8 +191,8 @@ class Importeur:
         self._geladen: set[str] = set()  # ids looked up (found or not)
         self._laatst: dict[str, datetime] = {}  # last record time per site
         self._batch: dict[str, Spoedlocatie] = {}  # sites with events in the running batch
-        self.persoon: NieuwePersoon | None = None
-        self._persoon_bewaard = False
+        self._metadata: EventMetadata | None = None  # who acts, once a person
+        self._gestempeld: EventMetadata | None = None
 
     # -- used by the line's unit of work ------------------------------------------------------
 
@@ -293,6 +300,7 @@ class Importeur:
         if not self._batch:
             return
         nu = self._clock()
+        meta = self._gestempeld = self._wie(session)
         appends = []
         for locatie in self._batch.values():
             laatst = self._laatst.get(locatie.id)
@@ -301,7 +309,7 @@ class Importeur:
                     locatie.id,
                     locatie.stream_type,
                     locatie.version - len(locatie.pending),
-                    locatie.pending,
+                    stamp(locatie.pending, meta),
                     max(nu, laatst) if laatst else nu,
                 )
             )
@@ -311,21 +319,30 @@ class Importeur:
             per_site.setdefault(e.stream_id, []).append(e)
         projecteer(session, [(x, per_site[x.id]) for x in self._batch.values()])
         importregels.bewaar(session, self._scope, nieuw, nu)
-        if self.persoon is not None and not self._persoon_bewaard:
-            if self._personen is None:
-                raise RuntimeError("de import heeft geen personenregister")
-            self._personen.maak(session, self.persoon)
         notify_commit(session)
         for e in recorded:
             self._laatst[e.stream_id] = e.recorded_at
+
+    def _wie(self, session: Session) -> EventMetadata:
+        """Who acts, by pseudonym, as the single commands' unit of work stamps it; a caller
+        acting for the first time becomes a person in this batch's transaction (so only with
+        events the policy allowed)."""
+        if self._metadata is not None:
+            return self._metadata
+        if self._personen is None:
+            return metadata(self.actor, self.actor.principal.sub)
+        pseudoniem, nieuw = self._personen.wie(session, self.actor.principal.sub)
+        if nieuw is not None:
+            self._personen.maak(session, nieuw)
+        return metadata(self.actor, pseudoniem)
 
     def _na_commit(self) -> None:
         had_events = bool(self._batch)
         for locatie in self._batch.values():
             locatie.pending = []
         self._batch = {}
-        if self.persoon is not None and had_events:
-            self._persoon_bewaard = True
+        if had_events:
+            self._metadata = self._gestempeld
         if had_events and self._on_commit is not None:
             self._on_commit()
 

@@ -11,13 +11,13 @@ from services.locaties.adapters.projection import rij, stand_rij, tijdlijn
 from services.locaties.domain import standen
 from services.locaties.domain.model import Spoedlocatie
 from shared.vocabulaire import Status
-from tests.support.spoedlocatie import META, nieuwe_locatie
+from tests.support.spoedlocatie import nieuwe_locatie
 
 
 def _site() -> Spoedlocatie:
     locatie = nieuwe_locatie()  # v1, registered 4 Jan 2010
-    locatie.wijzig_status(Status.ONDERZOCHT, date(2011, 6, 1), "", META)  # v2
-    locatie.ken_budget_toe(100_000, date(2012, 1, 1), "convenant", META)  # v3
+    locatie.wijzig_status(Status.ONDERZOCHT, date(2011, 6, 1), "")  # v2
+    locatie.ken_budget_toe(100_000, date(2012, 1, 1), "convenant")  # v3
     return locatie
 
 
@@ -44,7 +44,7 @@ def test_de_stand_op_een_peildatum_telt_alleen_wat_toen_besloten_was() -> None:
 
 def test_een_correctie_verschuift_de_stand_op_een_peildatum() -> None:
     locatie = _site()
-    locatie.corrigeer(2, {"besluitdatum": "2012-06-01"}, "besluit later genomen", META)  # v4
+    locatie.corrigeer(2, {"besluitdatum": "2012-06-01"}, "besluit later genomen")  # v4
     toen = standen.op_peildatum(locatie.history, date(2011, 12, 31))
     assert toen is not None and toen.status is Status.POTENTIEEL_SPOED
     assert standen.peildata(locatie.history)[-1] == date(2012, 6, 1)
