@@ -1,4 +1,5 @@
-"""``bodemregie`` command line: development tokens, Kafka topics, ACLs and credentials, audits."""
+"""``bodemregie`` command line: development tokens, Kafka topics, ACLs and credentials, audits,
+privacy and bulk import."""
 
 from __future__ import annotations
 
@@ -111,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     from bodemregie.privacy import add_parser as add_privacy
 
     add_privacy(sub)
+
+    # import: a history file into the locaties service (see bodemregie/importeren.py)
+    from bodemregie.importeren import add_parser as add_import
+
+    add_import(sub)
     return parser
 
 

@@ -24,7 +24,7 @@ from shared.http.metrics import (
     store_meetwaarden,
     zonder_labels,
 )
-from shared.leiding import leiding_voor
+from shared.leiding import leadership_for
 from shared.messaging.consumer import (
     DeadLetterSink,
     KafkaDeadLetterSink,
@@ -122,9 +122,9 @@ def bootstrap(settings: KennisSettings) -> Container:
         publisher = KafkaPublisher(settings.kafka_access(), client_id="kennis-relay")
         zegel = verzegelaar(settings, source, settings.kennis_topic)
         relay = RelayThread(
-            OutboxRelay(sessions, publisher, source, verzegelaar=zegel),
+            OutboxRelay(sessions, publisher, source, sealer=zegel),
             name="kennis-relay",
-            leiding=leiding_voor(engine, "kennis"),
+            leadership=leadership_for(engine, "kennis"),
         )
         relay.start()
     container = Container(settings, engine, sessions, relay, personen)

@@ -31,7 +31,7 @@ from shared.eventstore.groepscommit import GroupCommitter
 from shared.http.app import ReadinessCheck, database_check
 from shared.http.health import broker_check
 from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
-from shared.leiding import leiding_voor, vergrendel
+from shared.leiding import leadership_for, lock_job
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
@@ -112,7 +112,7 @@ def vul_standen(sessions: sessionmaker[Session]) -> None:
     """Build the bitemporal history from the events when it is empty but sites exist (the
     first start after the migration that added it)."""
     with sessions.begin() as session:
-        vergrendel(session, "locaties-standen")
+        lock_job(session, "locaties-standen")
         leeg = session.execute(select(spoedlocatie_standen.c.locatie_id).limit(1)).first()
         sites = session.execute(select(spoedlocaties.c.locatie_id).limit(1)).first()
         if leeg is None and sites is not None:
@@ -140,9 +140,9 @@ def bootstrap(
         if settings.kafka_enabled:
             publisher = KafkaPublisher(settings.kafka_access(), client_id="locaties-relay")
         relay = RelayThread(
-            OutboxRelay(sessions, publisher, source, verzegelaar=zegel),
+            OutboxRelay(sessions, publisher, source, sealer=zegel),
             name="locaties-relay",
-            leiding=leiding_voor(engine, "locaties"),
+            leadership=leadership_for(engine, "locaties"),
         )
         relay.start()
     committer = None

@@ -51,10 +51,11 @@ def create_app(
     tags: list[dict[str, str]] | None = None,
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE,
     service: str = "",
+    streamed_paths: Sequence[str] = (),
 ) -> FastAPI:
     """Build a service app: ``/v1`` base path, OpenAPI at ``/v1/openapi.json``, problem+json
     errors, ``API-Version`` and security headers, body limit, rate limit per token, health and
-    readiness."""
+    readiness. ``streamed_paths`` (NDJSON uploads) limit and check each line themselves."""
     app = FastAPI(
         title=title,
         description=description,
@@ -73,8 +74,9 @@ def create_app(
     app.include_router(_health_router(readiness), prefix=BASE_PATH)
     install_unavailable_handlers(app)  # database away: 503 with Retry-After, never 500
     app.include_router(metrics_router(app, service or title))
-    app.add_middleware(GeenNulMiddleware)  # inside the body limit: it reads the body
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    # Inside the body limit: it reads the body.
+    app.add_middleware(GeenNulMiddleware, streamed_paths=streamed_paths)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, streamed_paths=streamed_paths)
     # Outside the body limit (a throttled request's body is never read), inside the headers.
     app.add_middleware(RateLimitMiddleware, per_minute=rate_limit_per_minute)
     app.add_middleware(HeadersMiddleware, api_version=api_version)
@@ -158,6 +160,7 @@ def service_app(
     settings: S,
     bootstrap: Callable[[S], ServiceContainer],
     ankersleutels: bool = False,
+    streamed_paths: Sequence[str] = (),
 ) -> FastAPI:
     """A service app whose lifespan runs ``bootstrap(settings)`` (engines, consumers, relay),
     keeps the result in ``app.state.container`` and closes it on shutdown. A service that signs
@@ -193,4 +196,5 @@ def service_app(
         rate_limit_per_minute=settings.rate_limit_per_minute,
         server_url=settings.public_base_url or f"http://localhost:{settings.port}",
         service=str(getattr(settings, "service_name", "")),
+        streamed_paths=streamed_paths,
     )
