@@ -12,6 +12,7 @@ from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.bijeenkomsten import Soort
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 from shared import bevoegde_gezagen
+from shared.http.schematypen import Datum
 from shared.tekst import Naam, OptioneleTekst, Tekst
 
 
@@ -118,7 +119,7 @@ class Treffer(Model):
 class NieuweBijeenkomst(Model):
     soort: Soort
     titel: Naam = Field(min_length=1, max_length=300)
-    datum: date
+    datum: Datum
     themas: list[Thema] = Field(min_length=1, max_length=8)
     vraag_ids: list[str] = Field(
         default_factory=list,

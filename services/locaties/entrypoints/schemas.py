@@ -9,7 +9,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic.alias_generators import to_camel
 
 from services.locaties.domain import datums, geometrie
+from shared import bevoegde_gezagen
 from shared.bevoegde_gezagen import Soort
+from shared.http.schematypen import Datum, domeinregel
 from shared.tekst import Naam, OptioneleTekst, Tekst
 from shared.vocabulaire import (
     Bodemtype,
@@ -18,6 +20,8 @@ from shared.vocabulaire import (
     Status,
     Verontreinigingsgroep,
 )
+
+GEZAGEN: dict[str, Any] = {"enum": sorted(bevoegde_gezagen.BY_CODE)}
 
 
 class Model(BaseModel):
@@ -28,9 +32,12 @@ class Model(BaseModel):
 
 # A decision, registration or booking date: from the Wet bodembescherming (1987) up to today.
 Bedrijfsdatum = Annotated[
-    date,
+    Datum,
     AfterValidator(datums.bedrijfsdatum),
-    Field(description="Niet voor 1987-01-01 (Wet bodembescherming), niet in de toekomst."),
+    Field(
+        description="Niet voor 1987-01-01 (Wet bodembescherming), niet in de toekomst.",
+        json_schema_extra=domeinregel("niet voor 1987-01-01, niet na vandaag"),
+    ),
 ]
 
 
@@ -68,16 +75,23 @@ class NieuweSpoedlocatie(Model):
         examples=["ZH051300001"],
         description="Het landelijke id als het al bestaat; anders kent de service er een toe.",
     )
-    bevoegd_gezag: str = Field(pattern=r"^[A-Z]{2}$", examples=["ZH"])
+    bevoegd_gezag: str = Field(pattern=r"^[A-Z]{2}$", examples=["ZH"], json_schema_extra=GEZAGEN)
     gemeentecode: str = Field(
-        pattern=r"^[0-9]{4}$", examples=["0513"], description="CBS-gemeentecode, vier cijfers."
+        pattern=r"^[0-9]{4}$",
+        examples=["0513"],
+        description="CBS-gemeentecode, vier cijfers: een gemeente onder het bevoegd gezag.",
+        json_schema_extra=domeinregel("een gemeente onder het bevoegd gezag"),
     )
     naam: Naam = Field(min_length=1, max_length=200, examples=["Voormalige gasfabriek Gouda"])
     bodemtype: Bodemtype = Bodemtype.LANDBODEM
     verontreinigingsgroepen: list[Verontreinigingsgroep] = Field(
         default_factory=list, max_length=20
     )
-    geometrie: Geometrie | None = None
+    geometrie: Geometrie | None = Field(
+        None,
+        description="Binnen Nederland, in het CRS uit de header Content-Crs.",
+        json_schema_extra=domeinregel("een geldige geometrie binnen Nederland"),
+    )
     registratiedatum: Bedrijfsdatum
 
 
@@ -103,7 +117,11 @@ class KnelpuntIn(Model):
 
 class Budgettoekenning(Model):
     bedrag_euro: int = Field(
-        ge=-(10**10), le=10**10, description="Positief bij toekenning, negatief bij intrekking."
+        ge=-(10**10),
+        le=10**10,
+        description="Positief bij toekenning, negatief bij intrekking; het toegekende budget "
+        "wordt nooit negatief.",
+        json_schema_extra=domeinregel("het toegekende budget wordt nooit negatief"),
     )
     datum: Bedrijfsdatum
     bron: OptioneleTekst = Field("convenant", max_length=200)
@@ -116,13 +134,22 @@ class Kostenboeking(Model):
 
 
 class Overdracht(Model):
-    naar: str = Field(pattern=r"^[A-Z]{2}$")
+    naar: str = Field(
+        pattern=r"^[A-Z]{2}$",
+        description="Een ander bevoegd gezag dan het huidige.",
+        json_schema_extra={**GEZAGEN, **domeinregel("een ander bevoegd gezag dan het huidige")},
+    )
     datum: Bedrijfsdatum
     reden: Tekst = Field(min_length=1, max_length=2000)
 
 
 class Correctie(Model):
-    gecorrigeerde_versie: int = Field(ge=1, le=2**31 - 1)
+    gecorrigeerde_versie: int = Field(
+        ge=1,
+        le=2**31 - 1,
+        description="Een bestaande versie van deze locatie.",
+        json_schema_extra=domeinregel("een bestaande versie van deze locatie"),
+    )
     correctie: dict[str, Any] = Field(
         min_length=1,
         max_length=20,
@@ -132,6 +159,7 @@ class Correctie(Model):
         "bevoegd gezag (daarvoor is een overdracht), het id, de status en het risicotype. "
         "Een geometrie in het CRS uit de header Content-Crs.",
         examples=[{"besluitdatum": "2014-11-03"}],
+        json_schema_extra=domeinregel("de velden en regels van het gecorrigeerde commando"),
     )
     reden: Tekst = Field(min_length=1, max_length=2000)
 
