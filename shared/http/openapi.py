@@ -65,6 +65,38 @@ def _zonder_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**echt[0], **rest}
 
 
+def _koppel(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """OpenAPI links from what a POST creates to what can be done with it next: an id in the
+    201 body that names a path parameter leads to every operation under that id (its commands,
+    its history), with the ETag as If-Match where that is required. Clients (and the contract
+    test's stateful runs) follow them: register -> command -> history."""
+    for pad, item in paths.items():
+        gemaakt = item.get("post", {}).get("responses", {}).get("201")
+        ref = (gemaakt or {}).get("content", {}).get("application/json", {}).get("schema", {})
+        velden = schemas.get(str(ref.get("$ref", "")).rsplit("/", 1)[-1], {}).get("properties", {})
+        koppelingen: dict[str, Any] = {}
+        for veld in velden:
+            basis = pad.split(f"/{{{veld}}}")[0] + f"/{{{veld}}}"
+            for doel, doel_item in paths.items():
+                if not (doel == basis or doel.startswith(basis + "/")):
+                    continue
+                for methode, op in doel_item.items():
+                    if methode not in {"get", "post", "put", "patch", "delete"}:
+                        continue
+                    params = {f"path.{veld}": f"$response.body#/{veld}"}
+                    if any(
+                        q.get("name") == "If-Match" and q.get("required")
+                        for q in op.get("parameters", [])
+                    ):
+                        params["header.If-Match"] = "$response.header.ETag"
+                    koppelingen[op["operationId"]] = {
+                        "operationId": op["operationId"],
+                        "parameters": params,
+                    }
+        if gemaakt is not None and koppelingen:
+            gemaakt["links"] = koppelingen
+
+
 def _standaard(relative: str, op: dict[str, Any]) -> dict[str, str]:
     """The errors an operation gives by its kind, whatever its route declares."""
     params = op.get("parameters", [])
@@ -135,6 +167,7 @@ def nl_gov_openapi(
             if relative not in NIET_BEGRENSD:
                 responses.setdefault("429", _te_veel())
             responses.setdefault("500", _problem_response(500))
+    _koppel(paths, schemas)
     doc["paths"] = paths
     app.openapi_schema = doc
     return doc

@@ -13,6 +13,7 @@ from shared import bevoegde_gezagen
 from shared.bevoegde_gezagen import Soort
 from shared.http.schematypen import Datum, domeinregel
 from shared.tekst import Naam, OptioneleTekst, Tekst
+from shared.vocabulaire import CRITERIA as VOCABULAIRE_CRITERIA
 from shared.vocabulaire import (
     Bodemtype,
     Knelpunt,
@@ -22,6 +23,7 @@ from shared.vocabulaire import (
 )
 
 GEZAGEN: dict[str, Any] = {"enum": sorted(bevoegde_gezagen.BY_CODE)}
+CRITERIA: dict[str, Any] = {"enum": sorted(set().union(*VOCABULAIRE_CRITERIA.values()))}
 
 
 class Model(BaseModel):
@@ -104,7 +106,12 @@ class Statuswijziging(Model):
 class Risicobeoordeling(Model):
     risicotype: RisicoType
     vastgesteld: bool
-    criteria: list[str] = Field(default_factory=list, max_length=30)
+    criteria: list[Annotated[str, Field(json_schema_extra=CRITERIA)]] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Criteria uit de SIKB0101-lijst van dit risicotype.",
+        json_schema_extra=domeinregel("criteria van het gekozen risicotype"),
+    )
     beoordelingsdatum: Bedrijfsdatum
     toelichting: OptioneleTekst = Field("", max_length=2000)
 
