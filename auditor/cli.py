@@ -30,6 +30,7 @@ from auditor import export, replay, verify
 from services.rapportage.domain.rapporten import NAMEN
 from shared import ankersleutels, integriteit
 from shared.ankersleutels import Sleutelset
+from shared.commandline import run
 from shared.messaging.acls import AUDITOR
 from shared.messaging.kafka_client import (
     KafkaAccess,
@@ -308,6 +309,8 @@ def add_parser(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bodemregie.cli import main as bodemregie
-
-    return bodemregie(["audit", *(argv or sys.argv[1:])])
+    """``bodemregie audit ...`` on its own; bodemregie/cli.py imports this module's parser, so
+    nothing here imports that one (no cycle; tests/unit/test_importrichting.py)."""
+    parser = argparse.ArgumentParser(prog="bodemregie")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    return run(parser, ["audit", *(argv or sys.argv[1:])])

@@ -59,8 +59,7 @@ def herspeel(
     else:
         toestand = rapporten.toestand_uit(feiten(events), positie, kennisdatum)
         uit = rapporten.bouw(rapport, toestand, positie, peildatum, kennisdatum, van)
-    uit.logboeken[logboek_van(rapport)] = uit_logboek(events, positie)
-    return uit
+    return rapporten.gebonden(uit, logboek_van(rapport), uit_logboek(events, positie))
 
 
 def _positie(ev: dict[str, Any]) -> int | None:

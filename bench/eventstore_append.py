@@ -1,9 +1,13 @@
 """Append throughput: this project's event store against the ``eventsourcing`` library's
 PostgreSQL application recorder, on the same PostgreSQL server, same events.
 
-Each append is one transaction holding one event of ~200 bytes, as a command produces;
-both stores give every event a global, gap-free order (theirs by a table lock, ours by the
-position counter row). Writers run in ``--threads`` threads over distinct streams.
+Each append is one event of ~200 bytes with its outbox row (ours; every command writes one),
+as a command produces, committed (fsync on) before the writer goes on; both stores give every
+event a global, gap-free order (theirs by a table lock, ours by the position counter row).
+``--writers`` threads append to streams of their own for ``--seconds`` each. Ours runs twice:
+one transaction per append, and through the group commit (``shared/eventstore/groepscommit.py``)
+that the locaties service uses on PostgreSQL, where the appends waiting at the same moment share
+one transaction.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from shared.db.engine import make_session_factory
+from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore import EventMetadata, NewEvent
+from shared.eventstore.groepscommit import GroupCommitter, PendingAppend
 from shared.eventstore.sql import SqlEventStore
 from tests.support.infra import postgres_database
 
-META = EventMetadata(actor="bench@bodemregie.nl", organisation="ZH", correlation_id="c")
+META = EventMetadata(actor="prs-bench", organisation="ZH", role="bevoegd-gezag", correlation_id="c")
+TOPIC = "bench.topic"
+WRITERS = (1, 16, 64)
 
 
 def payload(i: int) -> dict[str, Any]:
@@ -36,42 +43,55 @@ def payload(i: int) -> dict[str, Any]:
     }
 
 
-def run_threads(threads: int, work: Callable[[int], None]) -> None:
-    ts = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
-    for t in ts:
+def timed(writers: int, seconds: float, append: Callable[[int, int], None]) -> float:
+    """Appends per second: ``append(writer, i)`` in ``writers`` threads for ``seconds``."""
+    counts = [0] * writers
+    stop = threading.Event()
+
+    def work(w: int) -> None:
+        i = 0
+        while not stop.is_set():
+            append(w, i)
+            i += 1
+            counts[w] = i
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(writers)]
+    start = time.perf_counter()
+    for t in threads:
         t.start()
-    for t in ts:
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
         t.join()
+    return sum(counts) / (time.perf_counter() - start)
 
 
-def bench_ours(events: int, streams: int, threads: int, outbox: bool) -> float:
-    with postgres_database() as engine:
+def bench_ours(writers: int, seconds: float, group: bool) -> float:
+    with postgres_database() as plain:
+        url = plain.url.render_as_string(hide_password=False)
+        engine = make_engine(url, pool_size=writers + 2, max_overflow=0)
         sessions = make_session_factory(engine)
-        per_thread = events // threads
+        committer = GroupCommitter(sessions) if group else None
         now = datetime.now(UTC)
 
-        def work(t: int) -> None:
-            versions: dict[str, int] = {}
-            for i in range(per_thread):
-                stream = f"T{t}-S{i % (streams // threads)}"
-                v = versions.get(stream, 0)
-                with sessions() as s, s.begin():
-                    SqlEventStore(s).append(
-                        stream,
-                        "bench",
-                        v,
-                        [NewEvent("spoedlocatie-status-gewijzigd", payload(i), now, META)],
-                        "bench.topic" if outbox else None,
-                    )
-                versions[stream] = v + 1
+        def append(w: int, i: int) -> None:
+            event = NewEvent("spoedlocatie-status-gewijzigd", payload(i), now, META)
+            if committer is not None:
+                pending = PendingAppend(f"W{w}", "bench", i, [event], TOPIC)
+                committer.commit([pending], datetime.now(UTC), None)
+                return
+            with sessions() as session, session.begin():
+                SqlEventStore(session).append(f"W{w}", "bench", i, [event], TOPIC)
 
-        start = time.perf_counter()
-        run_threads(threads, work)
-        elapsed = time.perf_counter() - start
-    return per_thread * threads / elapsed
+        try:
+            return timed(writers, seconds, append)
+        finally:
+            if committer is not None:
+                committer.close()
+            engine.dispose()
 
 
-def bench_eventsourcing(events: int, streams: int, threads: int) -> float:
+def bench_eventsourcing(writers: int, seconds: float) -> float:
     from eventsourcing.persistence import StoredEvent
     from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
@@ -83,53 +103,52 @@ def bench_eventsourcing(events: int, streams: int, threads: int) -> float:
             port=int(url.port or 5432),
             user=str(url.username),
             password=url.password or "",
-            pool_size=threads,
+            pool_size=writers,
+            max_overflow=0,
         )
         recorder = PostgresApplicationRecorder(datastore)
         recorder.create_table()
-        per_thread = events // threads
+        ids = [uuid.uuid4() for _ in range(writers)]
 
-        def work(t: int) -> None:
-            ids = [uuid.uuid4() for _ in range(streams // threads)]
-            versions: dict[uuid.UUID, int] = {}
-            for i in range(per_thread):
-                oid = ids[i % len(ids)]
-                v = versions.get(oid, 0) + 1
-                state = json.dumps(
-                    {
-                        "data": payload(i),
-                        "metadata": META.to_dict(),
-                        "occurred_at": "2012-03-01T00:00:00+00:00",
-                    }
-                ).encode()
-                recorder.insert_events(
-                    [StoredEvent(oid, v, "spoedlocatie-status-gewijzigd", state)]
-                )
-                versions[oid] = v
+        def append(w: int, i: int) -> None:
+            state = json.dumps(
+                {
+                    "data": payload(i),
+                    "metadata": META.to_dict(),
+                    "occurred_at": "2012-03-01T00:00:00+00:00",
+                }
+            ).encode()
+            recorder.insert_events(
+                [StoredEvent(ids[w], i + 1, "spoedlocatie-status-gewijzigd", state)]
+            )
 
-        start = time.perf_counter()
-        run_threads(threads, work)
-        elapsed = time.perf_counter() - start
-        datastore.close()
-    return per_thread * threads / elapsed
+        try:
+            return timed(writers, seconds, append)
+        finally:
+            datastore.close()
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--streams", type=int, default=4_000)
-    parser.add_argument("--threads", type=int, default=4)
-    args = parser.parse_args(argv)
-    results: dict[str, Any] = {
-        "events": args.events,
-        "streams": args.streams,
-        "threads": args.threads,
+def run(writers: int, seconds: float) -> dict[str, Any]:
+    library = bench_eventsourcing(writers, seconds)
+    plain = bench_ours(writers, seconds, group=False)
+    group = bench_ours(writers, seconds, group=True)
+    return {
+        "writers": writers,
+        "seconds": seconds,
+        "eventsourcing": library,
+        "ours": plain,
+        "ours_group": group,
+        "ratio": plain / library,
+        "ratio_group": group / library,
     }
-    results["eventsourcing"] = bench_eventsourcing(args.events, args.streams, args.threads)
-    results["ours"] = bench_ours(args.events, args.streams, args.threads, outbox=False)
-    results["ours_with_outbox"] = bench_ours(args.events, args.streams, args.threads, outbox=True)
-    results["ratio"] = results["ours"] / results["eventsourcing"]
-    results["ratio_with_outbox"] = results["ours_with_outbox"] / results["eventsourcing"]
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--writers", default=",".join(map(str, WRITERS)))
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    results = [run(int(w), args.seconds) for w in args.writers.split(",")]
     print(json.dumps(results, indent=2))
     return results
 

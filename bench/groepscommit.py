@@ -21,10 +21,7 @@ from shared.eventstore.groepscommit import GroupCommitter, PendingAppend
 from shared.eventstore.sql import SqlEventStore
 from tests.support.infra import postgres_database
 
-ACTOR = handlers.Actor(
-    Principal("bench@bodem.nl", Rol.UITVOERINGSPROGRAMMA, None),
-    EventMetadata(actor="bench", organisation="UP"),
-)
+ACTOR = handlers.Actor(Principal("bench", Rol.BEVOEGD_GEZAG, "ZH"))
 
 
 def run(
@@ -44,8 +41,8 @@ def run(
                 cmd = commands.RegistreerSpoedlocatie(
                     "ZH", "0513", f"L{w}-{s}", "landbodem", ("pak",), None, date(2011, 1, 3)
                 )
-                uow = SqlLocatiesUnitOfWork(sessions)
-                eigen.append(handlers.registreer(cmd, uow, ACTOR).id)
+                uow = SqlLocatiesUnitOfWork(sessions, ACTOR)
+                eigen.append(handlers.handle(cmd, uow).id)
             sites.append(eigen)
         counts = [0] * writers
         stop = threading.Event()
@@ -58,8 +55,8 @@ def run(
                 cmd = commands.BoekKosten(
                     lid, versions[lid], 100, date(2011, 2, 1) + timedelta(days=i), "x"
                 )
-                uow = SqlLocatiesUnitOfWork(sessions, committer=committer)
-                versions[lid] = handlers.boek_kosten(cmd, uow, ACTOR).version
+                uow = SqlLocatiesUnitOfWork(sessions, ACTOR, committer=committer)
+                versions[lid] = handlers.handle(cmd, uow).version
                 counts[w] += 1
                 i += 1
 

@@ -1,14 +1,22 @@
 """The HTTP path: status changes per second through the locaties API on PostgreSQL, and the
 latency from sending the command to its event arriving on Kafka (p50/p99).
 
-Starts the real service (uvicorn, relay on) against a fresh PostgreSQL database and the Kafka
-broker on localhost:9092, registers sites (not timed), then drives each through the lifecycle
-from ``--clients`` threads while a consumer timestamps the arriving events.
+Starts the real service (uvicorn with uvloop and httptools, ``--workers`` processes, relay on,
+the service's own settings: group commit on PostgreSQL) against a fresh PostgreSQL database and
+the Kafka broker on localhost:9092, registers sites (not timed), then drives each through its
+lifecycle from ``--clients`` kept-alive connections (``bench/http_client.py``: one event loop,
+so the load generator costs little of the cores it shares) while a consumer timestamps the
+arriving events. Every acknowledged command must arrive exactly once: ``events_on_kafka`` is
+compared with the 201 answers and ``copies_on_kafka`` counts repeats.
+
+CPU: the service's processes (``/proc``) and this process (the clients and the Kafka reader)
+over the timed part, per command and as a share of the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
@@ -17,12 +25,14 @@ import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
-import httpx
 from kafka import KafkaConsumer, TopicPartition
 
+from bench.http_client import Connection
 from shared.auth import Rol, mint_dev_token
 from shared.envelope import CloudEvent
 from shared.messaging.acls import ADMIN
@@ -37,8 +47,10 @@ from tests.support.infra import (
 )
 
 SECRET = "bench-secret-" + "y" * 32
+HOST = "127.0.0.1"
 PORT = 18001
 KETEN = ["onderzocht", "ernstig-spoed", "saneringsplan", "sanering-gestart", "gesaneerd", "nazorg"]
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -46,10 +58,31 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(sites: int, clients: int, workers: int = 1) -> dict[str, Any]:
-    # Its own topic, so the benchmark never mixes its events into a development log.
-    topic = f"bench.{uuid.uuid4().hex[:10]}"
-    ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (uvicorn's supervisor and its workers)."""
+    uit = [pid]
+    for p in uit:
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            with suppress(OSError):  # a thread that ended meanwhile
+                uit += [int(c) for c in (task / "children").read_text().split()]
+    return uit
+
+
+def _cpu_s(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            velden = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(velden[11]) + int(velden[12])
+    return total / TICK
+
+
+@contextmanager
+def service(
+    workers: int, topic: str, extra_env: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
     from services.locaties.bootstrap import VERSIONS
 
     with postgres_database([VERSIONS]) as engine:
@@ -61,139 +94,186 @@ def run(sites: int, clients: int, workers: int = 1) -> dict[str, Any]:
             # Its own topic has no service ACLs: the benchmark's relay logs in as admin.
             "BODEMREGIE_KAFKA_CREDENTIALS_FILE": str(credentials_file(ADMIN, KAFKA_CREDENTIALS)),
             "BODEMREGIE_SPOEDLOCATIES_TOPIC": topic,
+            **extra_env,
         }
         server = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "services.locaties.entrypoints.app:create_app",
-                "--factory",
-                "--port",
-                str(PORT),
-                "--log-level",
-                "warning",
-                "--workers",
-                str(workers),
+                *(sys.executable, "-m", "uvicorn", "services.locaties.entrypoints.app:create_app"),
+                *("--factory", "--host", HOST, "--port", str(PORT), "--log-level", "warning"),
+                *("--loop", "uvloop", "--http", "httptools", "--workers", str(workers)),
             ],
             cwd=ROOT,
             env=env,
         )
         try:
-            return {"workers": workers, **_drive(sites, clients, topic)}
+            yield server
         finally:
             server.terminate()
             server.wait(30)
 
 
-def _drive(sites: int, clients: int, topic: str) -> dict[str, Any]:
-    base = f"http://127.0.0.1:{PORT}"
-    deadline = time.monotonic() + 60
+def run(sites: int, clients: int, workers: int, extra_env: dict[str, str]) -> dict[str, Any]:
+    # Its own topic, so the benchmark never mixes its events into a development log.
+    topic = f"bench.{uuid.uuid4().hex[:10]}"
+    ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
+    with service(workers, topic, extra_env) as server:
+        return {
+            "workers": workers,
+            "load_before": os.getloadavg()[0],
+            **asyncio.run(_drive(sites, clients, topic, server.pid)),
+            "load_after": os.getloadavg()[0],
+        }
+
+
+async def _ready() -> None:
+    deadline = time.monotonic() + 90
     while True:
         try:
-            if httpx.get(f"{base}/v1/ready").status_code == 200:
-                break
-        except httpx.HTTPError:
+            conn = await Connection(HOST, PORT).open()
+            try:
+                if (await conn.request("GET", "/v1/ready")).status == 200:
+                    return
+            finally:
+                await conn.close()
+        except OSError:
             pass
         if time.monotonic() > deadline:
             raise RuntimeError("service did not start")
-        time.sleep(0.3)
+        await asyncio.sleep(0.3)
+
+
+def _auth(n: int) -> dict[str, str]:
     # The sites are Zuid-Holland's, and only a site's own bevoegd gezag writes it; each client
     # is its own official with its own token, as real clients are (the rate limit is per token).
-    tokens = [
+    token = mint_dev_token(SECRET, f"bench{n}@zh.nl", Rol.BEVOEGD_GEZAG, "ZH")
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _registreer(sites: int, clients: int) -> list[str]:
+    body = json.dumps(
         {
-            "Authorization": "Bearer "
-            + mint_dev_token(SECRET, f"bench{n}@zh.nl", Rol.BEVOEGD_GEZAG, "ZH")
+            "bevoegdGezag": "ZH",
+            "gemeentecode": "0513",
+            "naam": "bench",
+            "registratiedatum": "2010-01-04",
         }
-        for n in range(clients)
-    ]
-    headers = tokens[0]
-    body = {
-        "bevoegdGezag": "ZH",
-        "gemeentecode": "0513",
-        "naam": "bench",
-        "registratiedatum": "2010-01-04",
-    }
-    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-        ids = [
-            client.post("/v1/spoedlocaties", json=body).json()["locatieId"] for _ in range(sites)
-        ]
-        store = client.get(f"/v1/spoedlocaties/{ids[0]}/gebeurtenissen").json()["gebeurtenissen"][
-            0
-        ]["storeid"]
+    ).encode()
+    ids: list[str] = []
 
-    consumer = KafkaConsumer(**kafka_as().client_options(), group_id=None)
-    tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
-    consumer.assign(tps)
-    for tp, end in consumer.end_offsets(tps).items():
-        consumer.seek(tp, end)
-    sent: dict[tuple[str, int], float] = {}
-    received: dict[tuple[str, int], float] = {}
-    copies = 0
-    expected = sites * len(KETEN)
-    wanted = set(ids)
-    stop = threading.Event()
+    async def client(n: int) -> None:
+        conn = await Connection(HOST, PORT).open()
+        for _ in range(n, sites, clients):
+            answer = await conn.request("POST", "/v1/spoedlocaties", body, _auth(n))
+            if answer.status != 201:
+                raise RuntimeError(f"registration: {answer.status} {answer.body[:200]!r}")
+            ids.append(json.loads(answer.body)["locatieId"])
+        await conn.close()
 
-    def consume() -> None:
-        nonlocal copies
-        while not stop.is_set() and len(received) < expected:
-            for records in consumer.poll(timeout_ms=200).values():
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    return ids
+
+
+class Reader(threading.Thread):
+    """Timestamps each status change's CloudEvent as it arrives on the topic."""
+
+    def __init__(self, topic: str, wanted: set[str], expected: int) -> None:
+        super().__init__(daemon=True)
+        self.consumer = KafkaConsumer(**kafka_as().client_options(), group_id=None)
+        tps = [TopicPartition(topic, p) for p in sorted(self.consumer.partitions_for_topic(topic))]
+        self.consumer.assign(tps)
+        for tp, end in self.consumer.end_offsets(tps).items():
+            self.consumer.seek(tp, end)
+        self.wanted = wanted
+        self.expected = expected
+        self.received: dict[tuple[str, int], float] = {}
+        self.copies = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set() and len(self.received) < self.expected:
+            for records in self.consumer.poll(timeout_ms=100).values():
                 now = time.perf_counter()
                 for r in records:
                     event = CloudEvent.from_json(r.value)
                     # Status changes only: not the registrations, not the log's anchors.
-                    if (
-                        event.extensions.get("storeid") == store
-                        and event.sequence > 1
-                        and (event.subject in wanted)
-                    ):
+                    if event.sequence > 1 and event.subject in self.wanted:
                         sleutel = (event.subject, event.sequence)
-                        copies += sleutel in received
-                        received.setdefault(sleutel, now)
+                        self.copies += sleutel in self.received
+                        self.received.setdefault(sleutel, now)
+        self.consumer.close()
 
-    reader = threading.Thread(target=consume)
+
+async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[str, Any]:
+    await _ready()
+    ids = await _registreer(sites, clients)
+    expected = sites * len(KETEN)
+    reader = Reader(topic, set(ids), expected)
     reader.start()
+    sent: dict[tuple[str, int], float] = {}
+    acknowledged = 0
+    queue = list(reversed(ids))
 
-    def drive(nummer: int, locatie_id: str) -> None:
-        eigen = tokens[nummer % clients]
-        with httpx.Client(base_url=base, headers=eigen, timeout=60) as client:
+    async def client(n: int) -> None:
+        nonlocal acknowledged
+        auth = _auth(n)
+        conn = await Connection(HOST, PORT).open()
+        while queue:
+            locatie_id = queue.pop()
+            path = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
             for version, naar in enumerate(KETEN, start=1):
+                body = f'{{"naar":"{naar}","besluitdatum":"{2010 + version}-01-01"}}'.encode()
                 sent[(locatie_id, version + 1)] = time.perf_counter()
-                response = client.post(
-                    f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen",
-                    json={"naar": naar, "besluitdatum": f"{2010 + version}-01-01"},
-                    headers={"If-Match": f'"{version}"'},
+                answer = await conn.request(
+                    "POST", path, body, {**auth, "If-Match": f'"{version}"'}
                 )
-                response.raise_for_status()
+                if answer.status != 201:
+                    raise RuntimeError(f"status change: {answer.status} {answer.body[:300]!r}")
+                acknowledged += 1
+        await conn.close()
 
+    pids = _tree(server_pid)
+    server_cpu, own_cpu = _cpu_s(pids), time.process_time()
     start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(drive, range(len(ids)), ids))
+    await asyncio.gather(*(client(n) for n in range(clients)))
     elapsed = time.perf_counter() - start
+    server_cpu, own_cpu = _cpu_s(pids) - server_cpu, time.process_time() - own_cpu
     reader.join(120)
-    stop.set()
-    consumer.close()
-    latencies = [(received[k] - sent[k]) * 1000 for k in sent if k in received]
+    reader.stop.set()
+    latencies = [(reader.received[k] - sent[k]) * 1000 for k in sent if k in reader.received]
+    machine = elapsed * (os.cpu_count() or 1)
     return {
         "sites": sites,
         "clients": clients,
         "status_changes": expected,
+        "acknowledged": acknowledged,
         "status_changes_per_s": expected / elapsed,
         "events_on_kafka": len(latencies),
-        "copies_on_kafka": copies,
+        "copies_on_kafka": reader.copies,
+        "exactly_once": len(latencies) == acknowledged and reader.copies == 0,
         "latency_ms_p50": statistics.median(latencies),
         "latency_ms_p99": _percentile(latencies, 0.99),
         "latency_ms_max": max(latencies),
+        "service_cpu_ms_per_command": server_cpu / expected * 1000,
+        "client_cpu_ms_per_command": own_cpu / expected * 1000,
+        "service_cpu_share": server_cpu / machine,
+        "client_cpu_share": own_cpu / machine,
     }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sites", type=int, default=300)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=1)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sites", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        help="NAME=VALUE for the service, e.g. BODEMREGIE_GROUP_COMMIT=false",
+    )
     args = parser.parse_args(argv)
-    result = run(args.sites, args.clients, args.workers)
+    extra = dict(e.split("=", 1) for e in args.env)
+    result = run(args.sites, args.clients, args.workers, extra)
     print(json.dumps(result, indent=2))
     return result
 

@@ -123,7 +123,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--feiten", type=Path, help="keep the facts in this file; reuse it if it exists"
     )
+    parser.add_argument(
+        "--start",
+        action="store_true",
+        help="measure the service's start from a database and a snapshot (rapportage_start)",
+    )
+    parser.add_argument("--staart", type=int, default=20_000, help="with --start: facts after it")
     args = parser.parse_args(argv)
+    if args.start:
+        from bench import rapportage_start  # it imports this module
+
+        return rapportage_start.meet(args.schaal, args.staart)
     if args.schrijf:
         schrijf(args.schaal, args.schrijf)
         return {}

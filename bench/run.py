@@ -18,6 +18,7 @@ from bench import (
     historische_lijst,
     http_path,
     rapportage_schaal,
+    rapportage_start,
     relay_kosten,
     zegelcontrole_kosten,
 )
@@ -51,25 +52,26 @@ def machine() -> str:
 
 
 def main() -> None:
-    append_1 = eventstore_append.main(["--events", "10000", "--threads", "1"])
-    append_4 = eventstore_append.main(["--events", "20000", "--threads", "4"])
-    http = [
-        http_path.main(["--sites", "300", "--clients", "4", "--workers", w]) for w in ("1", "2")
-    ]
+    # Short runs (about 3 minutes for these two together): 5 s per store and writer count,
+    # 500 sites x 6 status changes through the API.
+    append = eventstore_append.main(["--writers", "1,16,64", "--seconds", "5"])
+    http = http_path.main(["--sites", "500", "--clients", "32", "--workers", "2"])
     schaal = [rapportage_schaal.main(["--schaal", s]) for s in ("1", "10", "50")]
+    start = rapportage_schaal.main(["--start", "--schaal", "242.4242424"])
     lijst = historische_lijst.main(["--sites", "400000"])
     verify = audit_verify.main(["--events", "300000"])
     zegels = zegelcontrole_kosten.main(["--events", "20000"])
     relay = relay_kosten.main([])
-    write(append_1, append_4, http, schaal, lijst, verify, zegels)
+    write(append, http, schaal, lijst, verify, zegels)
     with (ROOT / "BENCHMARKS.md").open("a") as uit:
         uit.write(relay_kosten.sectie(relay))
+        uit.write(rapportage_start.sectie(start))
 
 
 def _row(r: dict[str, Any]) -> str:
     return (
-        f"| {r['threads']} | {r['events']} | {r['eventsourcing']:.0f} | {r['ours']:.0f} "
-        f"| {r['ratio']:.2f} | {r['ours_with_outbox']:.0f} | {r['ratio_with_outbox']:.2f} |"
+        f"| {r['writers']} | {r['eventsourcing']:.0f} | {r['ours']:.0f} | {r['ratio']:.2f} "
+        f"| {r['ours_group']:.0f} | {r['ratio_group']:.2f} |"
     )
 
 
@@ -89,11 +91,21 @@ def _kop(kolommen: list[str]) -> str:
     return "| " + " | ".join(kolommen) + " |\n" + "| --- " * len(kolommen) + "|"
 
 
-def _http_row(h: dict[str, Any]) -> str:
+HTTP_KOLOMMEN = [
+    *("workers", "clients", "acknowledged", "per second", "x library 1 writer"),
+    *("on Kafka", "copies", "p50 ms", "p99 ms", "max ms", "service CPU ms/command"),
+    *("load generator CPU", "load average"),
+]
+
+
+def _http_row(h: dict[str, Any], bibliotheek: float) -> str:
     return (
-        f"| {h['workers']} | {h['status_changes']} | {h['status_changes_per_s']:.0f} "
-        f"| {h['events_on_kafka']} | {h['copies_on_kafka']} "
-        f"| {h['latency_ms_p50']:.0f} | {h['latency_ms_p99']:.0f} | {h['latency_ms_max']:.0f} |"
+        f"| {h['workers']} | {h['clients']} | {h['acknowledged']} "
+        f"| {h['status_changes_per_s']:.0f} | {h['status_changes_per_s'] / bibliotheek:.2f} "
+        f"| {h['events_on_kafka']} | {h['copies_on_kafka']} | {h['latency_ms_p50']:.0f} "
+        f"| {h['latency_ms_p99']:.0f} | {h['latency_ms_max']:.0f} "
+        f"| {h['service_cpu_ms_per_command']:.2f} | {h['client_cpu_share']:.0%} "
+        f"| {h['load_before']:.1f} |"
     )
 
 
@@ -133,9 +145,8 @@ positions ahead of it: the difference can come out negative.
 
 
 def write(
-    append_1: dict[str, Any],
-    append_4: dict[str, Any],
-    http: list[dict[str, Any]],
+    append: list[dict[str, Any]],
+    http: dict[str, Any],
     schaal: list[dict[str, Any]],
     lijst: dict[str, Any],
     verify: dict[str, Any],
@@ -149,8 +160,8 @@ def write(
         f"| {s['voortgang_s']:.2f} | {s['bevoegde-gezagen_s']:.2f} | {s['deadlines_s']:.2f} |"
         for s in schaal
     )
-    h0 = http[0]
-    http_rijen = "\n".join(_http_row(h) for h in http)
+    bibliotheek = append[0]["eventsourcing"]  # the library's single-writer appends/s
+    append_rijen = "\n".join(_row(r) for r in append)
     lijst_rij = (
         "| "
         + " | ".join(f"{lijst[k]:.2f}" for k in ("nu_s", "toen_s", "toen_status_s", "toen_diep_s"))
@@ -172,28 +183,35 @@ Benchmarks report; they never fail the build.
 
 ## Event store append throughput (events per second, PostgreSQL)
 
-Each append is one transaction with one event of about 200 bytes, over
-{append_1["streams"]} streams; writers in 1 and 4 threads. Both stores keep a gap-free global
-order (the `eventsourcing` library's `PostgresApplicationRecorder` by a table lock, ours by the
-position counter row). "with outbox" also writes the outbox row, as every command here does.
+Each append is one event of about 200 bytes (ours with its outbox row, as every command writes
+one), committed before its writer goes on; {append[0]["seconds"]:.0f} s per store and number of
+writers, each writer on streams of its own. Both stores keep a gap-free global order (the
+`eventsourcing` library's `PostgresApplicationRecorder` by a table lock, ours by the position
+counter row). *ours*: one transaction per append; *group commit*: through
+`shared/eventstore/groepscommit.py`, as the locaties service appends on PostgreSQL (the appends
+waiting at the same moment share one transaction and one fsync).
 
-| threads | events | eventsourcing 9.5.6 | ours | ratio | ours with outbox | ratio |
-| --- | --- | --- | --- | --- | --- | --- |
-{_row(append_1)}
-{_row(append_4)}
+| writers | eventsourcing 9.5.6 | ours | ratio | ours, group commit | ratio |
+| --- | --- | --- | --- | --- | --- |
+{append_rijen}
 
 ## HTTP path (locaties API on PostgreSQL, relay to Kafka)
 
-{h0["sites"]} sites each driven through {h0["status_changes"] // h0["sites"]} status changes
-by {h0["clients"]} concurrent clients, with one and with two uvicorn workers (one relay leads, the
-other worker's commits wake it through PostgreSQL NOTIFY); latency is from sending the command to
-its CloudEvent arriving at a Kafka consumer. *copies*: events that arrived more than once.
+{http["sites"]} sites each driven through {http["status_changes"] // http["sites"]} status changes
+(`POST .../statuswijzigingen` with If-Match) by {http["clients"]} kept-alive clients, each with
+its own token, against {http["workers"]} uvicorn workers (uvloop, httptools; group commit on;
+one relay leads and publishes to Kafka). Latency is from sending the command to its CloudEvent
+arriving at a Kafka consumer. *x library 1 writer*: status changes per second over the
+library's single-writer append rate above (same run). *on Kafka*: status changes that arrived,
+to equal *acknowledged* (201 answers); *copies*: events that arrived more than once. *service
+CPU*: the workers' CPU time (relay included) per status change; *load generator CPU*: the
+benchmark process (clients and Kafka reader, one event loop) as a share of the machine's cores.
 
-| workers | status changes | per second | events on Kafka | copies | p50 ms | p99 ms | max ms |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-{http_rijen}
+{_kop(HTTP_KOLOMMEN)}
+{_http_row(http, bibliotheek)}
 
-PostgreSQL, Kafka, the benchmark's clients and the service workers all share the two cores.
+PostgreSQL, Kafka, the benchmark's clients and the service workers all share the two cores;
+*load average* is the machine's at the start of the run.
 
 ## Reports at scale (rapportage, in memory)
 

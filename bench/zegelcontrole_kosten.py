@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from bench.verzegeld_logboek import SOURCE, logboek
-from services.rapportage.adapters import projectie
+from services.rapportage.adapters import projection
 from services.rapportage.adapters.tables import feiten
 from services.rapportage.bootstrap import VERSIONS
 from shared.db.engine import make_session_factory
@@ -52,9 +52,9 @@ def _projecteer(invoer: list[list[Record]], source: str | None) -> tuple[float, 
         processor = ProjectionProcessor(
             "bench",
             sessions,
-            projectie.verwerk,
+            projection.verwerk,
             ListDeadLetterSink(),
-            after_each=projectie.markeer_verwerkt,
+            after_each=projection.markeer_verwerkt,
             source=source,
         )
         begin = time.perf_counter()

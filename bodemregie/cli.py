@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from shared.auth import Rol, mint_dev_token
+from shared.commandline import run
 from shared.messaging.acls import ADMIN, PRINCIPALS, ensure_acls, grants
 from shared.messaging.kafka_client import (
     KafkaCredentialsError,
@@ -47,7 +47,7 @@ def _topics(args: argparse.Namespace) -> int:
     except KafkaCredentialsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    ensure_topics(admin)
+    ensure_topics(admin, replicas=args.replicas)
     ensure_acls(admin, grants())
     print("topics and ACLs ok")
     return 0
@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="the admin's Kafka credentials file (default var/kafka-credentials/admin.json)",
     )
+    topics.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        choices=(1, 2, 3),
+        help="replication factor of new topics (3 on the cluster of make cluster: "
+        "min.insync.replicas is one less)",
+    )
     topics.set_defaults(func=_topics)
 
     creds = sub.add_parser(
@@ -107,11 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    return run(build_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -152,6 +152,11 @@ def main() -> int:
                     str(service.port),
                     "--log-level",
                     "warning",
+                    # uvicorn[standard]: the event loop and HTTP parser in C.
+                    "--loop",
+                    "uvloop",
+                    "--http",
+                    "httptools",
                 ],
                 cwd=ROOT,
                 env={

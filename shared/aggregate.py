@@ -10,10 +10,14 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
+
+# The business time of an event whose unit of work stamps it with its clock on saving
+# (``shared/unit_of_work.py``): for commands that have no date of their own.
+UNSTAMPED_AT = datetime.min.replace(tzinfo=UTC)
 
 
 class DomainEvent(Protocol):
@@ -125,7 +129,11 @@ class Aggregate:
     def when(self, event: Any) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _record(self, event: Any, occurred_at: datetime, metadata: EventMetadata) -> None:
+    def _record(
+        self, event: Any, occurred_at: datetime, metadata: EventMetadata | None = None
+    ) -> None:
+        """Without ``metadata`` the unit of work that saves the event stamps it
+        (``Repository.save``), so domain methods need not carry who asked."""
         self.when(event)
         self.version += 1
         name, schema_version, data = self.registry.encode(event)
@@ -134,7 +142,7 @@ class Aggregate:
                 event_type=name,
                 data=data,
                 occurred_at=occurred_at,
-                metadata=metadata,
+                metadata=metadata or UNSTAMPED,
                 schema_version=schema_version,
             )
         )
@@ -145,6 +153,21 @@ class Aggregate:
                 self.registry.decode(recorded.event_type, recorded.schema_version, recorded.data)
             )
             self.version = recorded.version
+
+
+# The metadata of an event recorded without any, until its unit of work stamps it.
+UNSTAMPED = EventMetadata(actor="")
+
+
+def stamp(new: list[NewEvent], metadata: EventMetadata | None) -> list[NewEvent]:
+    """The events with ``metadata`` where they have none; refuses to store an unstamped one."""
+    if metadata is None:
+        if any(e.metadata is UNSTAMPED for e in new):
+            raise ValueError("an event without metadata: its unit of work must stamp it")
+        return new
+    return [
+        dataclasses.replace(e, metadata=metadata) if e.metadata is UNSTAMPED else e for e in new
+    ]
 
 
 A = TypeVar("A", bound=Aggregate)
@@ -180,14 +203,19 @@ class Repository(Generic[A]):
     def add(self, aggregate: A) -> None:
         self.seen.append(aggregate)
 
-    def save(self) -> list[RecordedEvent]:
-        """Append the pending events of every aggregate touched (optimistic concurrency)."""
+    def save(self, metadata: EventMetadata | None = None) -> list[RecordedEvent]:
+        """Append the pending events of every aggregate touched (optimistic concurrency),
+        stamped with ``metadata`` where their aggregate recorded none."""
         recorded: list[RecordedEvent] = []
         for aggregate in self.seen:
             if aggregate.pending:
                 expected = aggregate.version - len(aggregate.pending)
                 recorded += self._store.append(
-                    aggregate.id, aggregate.stream_type, expected, aggregate.pending, self._topic
+                    aggregate.id,
+                    aggregate.stream_type,
+                    expected,
+                    stamp(aggregate.pending, metadata),
+                    self._topic,
                 )
                 aggregate.pending = []
         return recorded

@@ -12,7 +12,9 @@ secret.
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -58,6 +60,7 @@ class TokenVerifier:
         self._issuer = settings.jwt_issuer or None
         self._max_lifetime = settings.jwt_max_lifetime_seconds
         self._jwks_client: jwt.PyJWKClient | None = None
+        self._geverifieerd = VerifiedTokens()
         self._jwks: jwt.PyJWKSet | None = None
         if settings.mode is Mode.PRODUCTION:
             if settings.jwks_file:
@@ -69,6 +72,9 @@ class TokenVerifier:
                 self._jwks_client = jwt.PyJWKClient(settings.jwks_url)
 
     def verify(self, token: str) -> Principal:
+        bekend = self._geverifieerd.get(token)
+        if bekend is not None:
+            return bekend
         try:
             claims = self._decode(token)
         except jwt.PyJWTError as exc:
@@ -78,7 +84,9 @@ class TokenVerifier:
             raise _unauthorized(
                 f"Het token is te lang geldig: tussen iat en exp ligt ten hoogste {uren:g} uur."
             )
-        return _principal(claims)
+        principal = _principal(claims)
+        self._geverifieerd.put(token, principal, claims.get("exp"))
+        return principal
 
     def _decode(self, token: str) -> dict[str, Any]:
         if self._mode is Mode.PRODUCTION:
@@ -111,6 +119,46 @@ class TokenVerifier:
         if self._jwks_client is not None:
             return self._jwks_client.get_signing_key_from_jwt(token).key
         raise jwt.InvalidKeyError("no JWKS configured")  # pragma: no cover - settings prevent it
+
+
+class VerifiedTokens:
+    """Tokens verified before, keyed on the raw token: a client sends the same token with every
+    request, and checking a signature costs more than the rest of a small command. An entry
+    holds until the token's ``exp`` and at most ``max_age`` seconds (a key withdrawn from the
+    JWKS stops counting within that time); bounded, the oldest entries go first."""
+
+    def __init__(
+        self,
+        capacity: int = 10_000,
+        max_age: float = 300.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._capacity = capacity
+        self._max_age = max_age
+        self._clock = clock
+        self._items: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._items.get(token)
+        if entry is None:
+            return None
+        if self._clock() >= entry[1]:
+            with self._lock:
+                self._items.pop(token, None)
+            return None
+        return entry[0]
+
+    def put(self, token: str, principal: Principal, exp: Any) -> None:
+        if not isinstance(exp, int | float):
+            return  # a token without exp is verified every time (production requires exp)
+        until = min(float(exp), self._clock() + self._max_age)
+        with self._lock:
+            if len(self._items) >= self._capacity:
+                # dicts keep insertion order: drop the oldest half at once.
+                for old in list(self._items)[: self._capacity // 2]:
+                    del self._items[old]
+            self._items[token] = (principal, until)
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
@@ -213,7 +261,7 @@ def _unauthorized(detail: str) -> ProblemError:
 _bearer = HTTPBearer(auto_error=False, description="JWT met de claims sub, rol en organisatie.")
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:

@@ -1,15 +1,30 @@
-"""Unit of work: one database transaction around a command, with its event store."""
+"""Unit of work: one database transaction around a command, with its event store.
+
+The skeleton every service's unit of work shares: open a transaction, let the handler load and
+change aggregates through its repositories, and on ``commit`` save the new events (with their
+outbox rows and the read models) and commit; leaving the ``with`` block without ``commit``
+rolls everything back. A unit of work made for one command's ``Actor`` mixes in ``Stamping``:
+it stamps who acted (pseudonym, organisation, role, correlation id) and when (its clock) on
+every event its aggregates recorded without them. Handlers depend on a protocol (``UnitOfWork``
+extended with the service's repositories), so unit tests run them against an in-memory fake.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
+from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.eventstore import EventStore
+from shared import privacy
+from shared.aggregate import UNSTAMPED_AT, Repository
+from shared.auth import Principal
+from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sql import SqlEventStore, _utcnow
 from shared.idempotentie import aangehouden, bij_begin, houd_commit_aan
@@ -17,7 +32,12 @@ from shared.leiding import meld_commit
 
 
 class UnitOfWork(Protocol):
+    """What every service's handlers may rely on."""
+
     events: EventStore
+
+    @property
+    def actor(self) -> Actor: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -29,6 +49,86 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    def now(self) -> datetime: ...
+
+    def word_persoon(self, nieuw: privacy.NieuwePersoon | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts in a command: ``principal`` for the policy, ``meta`` for the events (``actor`` is
+    their pseudonym, never a login), and ``new_person`` for a caller who never acted here,
+    stored by the command only once the policy allowed it (``word_persoon``)."""
+
+    principal: Principal
+    meta: EventMetadata
+    new_person: privacy.NieuwePersoon | None = None
+
+    @classmethod
+    def for_caller(
+        cls,
+        principal: Principal,
+        pseudonym: str,
+        new_person: privacy.NieuwePersoon | None,
+        correlation_id: str | None = None,
+    ) -> Actor:
+        """The caller as the events and the policy see them: ``sub`` becomes their pseudonym
+        (so "the asker", "who was present" compare pseudonyms), and a request without a
+        correlation id gets a fresh one."""
+        return cls(
+            Principal(pseudonym, principal.rol, principal.organisatie),
+            EventMetadata(
+                actor=pseudonym,
+                organisation=principal.organisatie,
+                role=str(principal.rol),
+                correlation_id=correlation_id or str(uuid4()),
+            ),
+            new_person,
+        )
+
+
+class NoActor(RuntimeError):
+    """A command ran in a unit of work made without an actor (one for reads only)."""
+
+    def __init__(self) -> None:
+        super().__init__("this unit of work has no actor: make it for the command's Actor")
+
+
+class Stamping:
+    """Mixin for a unit of work made for one command's actor: its clock, and saving the
+    repositories with each new event stamped. A subclass sets ``_actor`` (None: reads only)
+    and ``_clock`` (None: the wall clock)."""
+
+    _actor: Actor | None
+    _clock: Callable[[], datetime] | None
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise NoActor()
+        return self._actor
+
+    def now(self) -> datetime:
+        """Record time: the business time of a command that has no date of its own."""
+        return (self._clock or _utcnow)()
+
+    def _stamp_time(self, event: NewEvent) -> NewEvent:
+        if event.occurred_at is UNSTAMPED_AT:
+            return dataclasses.replace(event, occurred_at=self.now())
+        return event
+
+    def save(self, repositories: Iterable[Repository[Any]]) -> list[RecordedEvent]:
+        """Save what the handler changed, each new event stamped with the actor (where its
+        aggregate recorded no metadata) and the clock (where it recorded ``UNSTAMPED_AT``)."""
+        recorded: list[RecordedEvent] = []
+        for repository in repositories:
+            if not any(aggregate.pending for aggregate in repository.seen):
+                continue
+            for aggregate in repository.seen:
+                aggregate.pending = [self._stamp_time(e) for e in aggregate.pending]
+            recorded += repository.save(self.actor.meta)
+        return recorded
 
 
 class SqlUnitOfWork:

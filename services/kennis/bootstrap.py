@@ -16,6 +16,14 @@ from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
+from shared.http.health import broker_check, lag_check
+from shared.http.metrics import (
+    Samples,
+    dead_letter_meetwaarden,
+    lag_meetwaarden,
+    store_meetwaarden,
+    zonder_labels,
+)
 from shared.leiding import leiding_voor
 from shared.messaging.consumer import (
     DeadLetterSink,
@@ -27,6 +35,7 @@ from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
 from shared.privacy import NieuwePersoon, Personen
+from shared.unit_of_work import Actor
 from shared.zegel import verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -55,6 +64,7 @@ class Container:
     personen: Personen
     stop: threading.Event = field(default_factory=threading.Event)
     consumer_thread: threading.Thread | None = None
+    consumers: list[KafkaProjectionConsumer] = field(default_factory=list)
 
     def wie(self, login: str) -> tuple[str, NieuwePersoon | None]:
         """The caller's pseudonym, or a fresh one for a first-time caller that the command
@@ -62,16 +72,33 @@ class Container:
         with self.sessions() as session:
             return self.personen.wie(session, login)
 
-    def uow(self) -> SqlKennisUnitOfWork:
+    def uow(self, actor: Actor | None = None) -> SqlKennisUnitOfWork:
+        """A unit of work for a command of ``actor`` (without one: for reads only)."""
         return SqlKennisUnitOfWork(
             self.sessions,
             self.settings.kennis_topic,
             on_commit=self.relay.wake if self.relay else None,
             personen=self.personen,
+            actor=actor,
         )
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": database_check(self.engine)}
+        checks = {"database": database_check(self.engine)}
+        if self.settings.kafka_enabled:
+            checks["kafka"] = broker_check(self.settings.kafka_bootstrap)
+            checks["achterstand"] = lag_check(self._lags, self.settings.consumer_max_lag)
+        return checks
+
+    def _lags(self) -> list[tuple[str, int | None]]:
+        return [(c.processor.name, c.lag) for c in self.consumers]
+
+    def meetwaarden(self) -> dict[str, Samples]:
+        """For /metrics: outbox backlog, anchors, last position, dead letters, consumer lag."""
+        return {
+            **zonder_labels(store_meetwaarden(self.sessions)),
+            "bodemregie_dead_letters": dead_letter_meetwaarden(self.sessions),
+            "bodemregie_consumer_lag": lag_meetwaarden(self._lags()),
+        }
 
     def close(self) -> None:
         self.stop.set()
@@ -107,6 +134,7 @@ def bootstrap(settings: KennisSettings) -> Container:
             [settings.spoedlocaties_topic],
             settings.kafka_access(),
         )
+        container.consumers.append(consumer)
         container.consumer_thread = threading.Thread(
             target=consumer.run, args=(container.stop,), name="kennis-voortgang", daemon=True
         )

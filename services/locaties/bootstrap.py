@@ -3,8 +3,10 @@ lifespan (never at import time)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,20 +14,33 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.locaties.adapters.projection import herbouw_standen
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.config import LocatiesSettings
-from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
+from services.locaties.domain.commands import Commando
+from services.locaties.domain.model import Spoedlocatie
+from services.locaties.service_layer import handlers
+from services.locaties.service_layer.cache import AggregateCache
+from services.locaties.service_layer.unit_of_work import (
+    Actor,
+    Correctiecontrole,
+    SqlLocatiesUnitOfWork,
+)
+from shared import gc_tuning
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.eventstore.groepscommit import GroupCommitter
 from shared.http.app import ReadinessCheck, database_check
+from shared.http.health import broker_check
+from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
 from shared.leiding import leiding_voor, vergrendel
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
-from shared.privacy import NieuwePersoon, Personen
+from shared.privacy import Personen
 from shared.zegel import Verzegelaar, verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,24 +53,48 @@ class Container:
     relay: RelayThread | None
     personen: Personen
     committer: GroupCommitter | None = None
+    cache: AggregateCache[Spoedlocatie] = field(default_factory=AggregateCache)
+    correctiecontrole: Correctiecontrole | None = None
 
-    def wie(self, login: str) -> tuple[str, NieuwePersoon | None]:
-        """The caller's pseudonym, or a fresh one for a first-time caller that the command
-        stores (``word_persoon``) once the policy allowed it. Only reads."""
-        with self.sessions() as session:
-            return self.personen.wie(session, login)
-
-    def uow(self) -> SqlLocatiesUnitOfWork:
+    def uow(self, actor: Actor, cache: bool = True) -> SqlLocatiesUnitOfWork:
         return SqlLocatiesUnitOfWork(
             self.sessions,
+            actor,
             self.settings.spoedlocaties_topic,
             on_commit=self.relay.wake if self.relay else None,
             committer=self.committer,
             personen=self.personen,
+            cache=self.cache if cache else None,
+            correctiecontrole=self.correctiecontrole,
         )
 
+    def handle(self, cmd: Commando, actor: Actor, antwoord: Callable[[Spoedlocatie], T]) -> T:
+        """The message bus: runs ``cmd`` through its handler and builds the answer from the
+        site it left. A command that failed on a site from the cache is judged again on the
+        stored events (the cached site may have been behind another process's append), so
+        the cache never changes an answer."""
+        uow = self.uow(actor)
+        try:
+            locatie = handlers.handle(cmd, uow)
+        except Exception:
+            if not getattr(uow, "locaties", None) or not uow.locaties.uit_cache:
+                raise
+            uow = self.uow(actor, cache=False)
+            locatie = handlers.handle(cmd, uow)
+        try:
+            return antwoord(locatie)
+        finally:
+            uow.klaar()
+
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": database_check(self.engine)}
+        checks = {"database": database_check(self.engine)}
+        if self.settings.kafka_enabled:
+            checks["kafka"] = broker_check(self.settings.kafka_bootstrap)
+        return checks
+
+    def meetwaarden(self) -> dict[str, Samples]:
+        """For /metrics: outbox backlog, anchors, last position."""
+        return zonder_labels(store_meetwaarden(self.sessions))
 
     def close(self) -> None:
         if self.committer is not None:
@@ -80,8 +119,12 @@ def vul_standen(sessions: sessionmaker[Session]) -> None:
             herbouw_standen(session)
 
 
-def bootstrap(settings: LocatiesSettings) -> Container:
-    engine = make_engine(settings.database())
+def bootstrap(
+    settings: LocatiesSettings, correctiecontrole: Correctiecontrole | None = None
+) -> Container:
+    url = settings.database()
+    pool = {} if url.startswith("sqlite") else {"pool_size": settings.database_pool_size}
+    engine = make_engine(url, **pool)
     migrate(engine)
     sessions = make_session_factory(engine)
     personen = Personen(settings.sleutelring())
@@ -105,4 +148,15 @@ def bootstrap(settings: LocatiesSettings) -> Container:
     committer = None
     if settings.group_commit and engine.dialect.name == "postgresql":
         committer = GroupCommitter(sessions)
-    return Container(settings, engine, sessions, source, zegel, relay, personen, committer)
+    gc_tuning.after_warm_up()
+    return Container(
+        settings,
+        engine,
+        sessions,
+        source,
+        zegel,
+        relay,
+        personen,
+        committer,
+        correctiecontrole=correctiecontrole,
+    )

@@ -10,14 +10,21 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.rapportage.adapters import projectie
-from services.rapportage.adapters.projectie import Stroom
+from services.rapportage.adapters import projection
+from services.rapportage.adapters.momentopname import Momentopname
+from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
+from shared.http.health import broker_check, lag_check
+from shared.http.metrics import (
+    Samples,
+    dead_letter_meetwaarden,
+    lag_meetwaarden,
+)
 from shared.messaging.consumer import (
     DeadLetterSink,
     KafkaDeadLetterSink,
@@ -31,8 +38,8 @@ VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 def stromen(settings: RapportageSettings) -> list[tuple[Stroom, str, str]]:
     """What this service consumes: (stream, topic, consumer group)."""
     return [
-        (projectie.SPOEDLOCATIES, settings.spoedlocaties_topic, settings.consumer_group),
-        (projectie.KENNIS, settings.kennis_topic, f"{settings.consumer_group}-kennis"),
+        (projection.SPOEDLOCATIES, settings.spoedlocaties_topic, settings.consumer_group),
+        (projection.KENNIS, settings.kennis_topic, f"{settings.consumer_group}-kennis"),
     ]
 
 
@@ -40,7 +47,7 @@ def processor(
     settings: RapportageSettings,
     sessions: sessionmaker[Session],
     dead_letters: DeadLetterSink,
-    stroom: Stroom = projectie.SPOEDLOCATIES,
+    stroom: Stroom = projection.SPOEDLOCATIES,
     groep: str | None = None,
 ) -> ProjectionProcessor:
     return ProjectionProcessor(
@@ -72,9 +79,24 @@ class Container:
     rapportage: Rapportage
     stop: threading.Event = field(default_factory=threading.Event)
     consumer_threads: list[threading.Thread] = field(default_factory=list)
+    consumers: list[KafkaProjectionConsumer] = field(default_factory=list)
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": database_check(self.engine), "tijdlijnen": self._tijdlijnen_klaar}
+        checks = {"database": database_check(self.engine), "tijdlijnen": self._tijdlijnen_klaar}
+        if self.settings.kafka_enabled and self.settings.consumer_enabled:
+            checks["kafka"] = broker_check(self.settings.kafka_bootstrap)
+            checks["achterstand"] = lag_check(self._lags, self.settings.consumer_max_lag)
+        return checks
+
+    def _lags(self) -> list[tuple[str, int | None]]:
+        return [(c.processor.name, c.lag) for c in self.consumers]
+
+    def meetwaarden(self) -> dict[str, Samples]:
+        """For /metrics: dead letters and consumer lag per consumer group."""
+        return {
+            "bodemregie_dead_letters": dead_letter_meetwaarden(self.sessions),
+            "bodemregie_consumer_lag": lag_meetwaarden(self._lags()),
+        }
 
     def _tijdlijnen_klaar(self) -> None:
         if not self.rapportage.bijgehouden.is_set():
@@ -95,9 +117,13 @@ def bootstrap(settings: RapportageSettings) -> Container:
     engine = make_engine(settings.database())
     migrate(engine)
     sessions = make_session_factory(engine)
-    container = Container(settings, engine, sessions, Rapportage(sessions, bevries=True))
+    pad = settings.momentopname()
+    momentopname = None if pad is None else Momentopname(pad, sessions)
+    rapportage = Rapportage(sessions, bevries=True, momentopname=momentopname)
+    container = Container(settings, engine, sessions, rapportage)
     if settings.kafka_enabled and settings.consumer_enabled:
         for consumer in kafka_consumers(settings, sessions):
+            container.consumers.append(consumer)
             thread = threading.Thread(
                 target=_run_logged,
                 args=(consumer, container.stop),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shared.settings import ServiceSettings, default_sqlite_url
+from pathlib import Path
+
+from shared.settings import PROJECT_ROOT, ServiceSettings, default_sqlite_url
 
 
 class RapportageSettings(ServiceSettings):
@@ -10,6 +12,18 @@ class RapportageSettings(ServiceSettings):
     port: int = 8002
     consumer_enabled: bool = True
     consumer_group: str = "rapportage"
+    # Where the timelines' snapshot is kept (adapters/momentopname.py), "uit" for none. Empty:
+    # next to the embedded SQLite database when that is used, else none.
+    tijdlijnen_momentopname: str = ""
 
     def database(self) -> str:
         return self.database_url or default_sqlite_url(self.service_name)
+
+    def momentopname(self) -> Path | None:
+        if self.tijdlijnen_momentopname == "uit":
+            return None
+        if self.tijdlijnen_momentopname:
+            return Path(self.tijdlijnen_momentopname)
+        if self.database_url:
+            return None
+        return PROJECT_ROOT / "var" / "data" / f"{self.service_name}-tijdlijnen.momentopname"

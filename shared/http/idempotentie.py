@@ -52,7 +52,7 @@ ANDERS_GEBRUIKT = {
 }
 
 
-def idempotentie_sleutel(
+async def idempotentie_sleutel(
     sleutel: Annotated[
         str | None,
         Header(

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -86,6 +86,10 @@ class Persoon:
         return self.veld(ACCOUNT, "login")
 
 
+# Built once: every command asks it (building and compiling per call cost more than running it).
+_ZOEK = select(personen.c.pseudoniem).where(personen.c.zoekwaarde == bindparam("zoekwaarde"))
+
+
 class Personen:
     def __init__(self, ring: Sleutelring, klok: Callable[[], datetime] | None = None) -> None:
         self._ring = ring
@@ -107,11 +111,7 @@ class Personen:
 
     def zoek(self, session: Session, login: str) -> str | None:
         """The pseudonym of a login, without creating one."""
-        return session.execute(
-            select(personen.c.pseudoniem).where(
-                personen.c.zoekwaarde == self._ring.zoekwaarde(login)
-            )
-        ).scalar()
+        return session.execute(_ZOEK, {"zoekwaarde": self._ring.zoekwaarde(login)}).scalar()
 
     def wie(self, session: Session, login: str) -> tuple[str, NieuwePersoon | None]:
         """The pseudonym of a login, and for a login that never acted here a fresh one with

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
-from shared.auth import Principal
 from shared.privacy.store import NieuwePersoon, Personen
 
 
@@ -19,20 +16,10 @@ class PersonenInTransactie:
     personen: Personen | None = None
 
     def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
-        if nieuw is None:
-            return
+        if nieuw is not None:
+            self._register().maak(self.session, nieuw)
+
+    def _register(self) -> Personen:
         if self.personen is None:
             raise RuntimeError("deze unit of work heeft geen personenregister")
-        self.personen.maak(self.session, nieuw)
-
-
-@dataclass(frozen=True)
-class PersoonPrincipal(Principal):
-    """A principal whose ``sub`` is their pseudonym; ``nieuw`` is set when that pseudonym is
-    not stored yet (see ``word_persoon``)."""
-
-    nieuw: NieuwePersoon | None = None
-
-
-def nieuw(principal: Principal) -> NieuwePersoon | None:
-    return principal.nieuw if isinstance(principal, PersoonPrincipal) else None
+        return self.personen

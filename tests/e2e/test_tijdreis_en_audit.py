@@ -23,7 +23,6 @@ from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
 from shared.auth import Principal, Rol
 from shared.db.engine import make_session_factory
-from shared.eventstore import EventMetadata
 from shared.vocabulaire import RisicoType, Status
 from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as, postgres_database
 from tests.support.locaties import SECRET, locaties_client, token
@@ -31,10 +30,7 @@ from tests.support.rapportage import RAPPORTAGE_VERSIONS
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 AUDITOR = token(Rol.AUDITOR, None)
-ZH = handlers.Actor(
-    Principal("ambtenaar@zh.nl", Rol.BEVOEGD_GEZAG, "ZH"),
-    EventMetadata(actor="ambtenaar@zh.nl", organisation="ZH"),
-)
+ZH = handlers.Actor(Principal("ambtenaar@zh.nl", Rol.BEVOEGD_GEZAG, "ZH"))
 
 
 class Klok:
@@ -51,14 +47,13 @@ def _geschiedenis(engine: Engine, topic: str, klok: Klok) -> str:
     sessions = make_session_factory(engine)
 
     def uow() -> SqlLocatiesUnitOfWork:
-        return SqlLocatiesUnitOfWork(sessions, topic, clock=klok)
+        return SqlLocatiesUnitOfWork(sessions, topic=topic, clock=klok)
 
-    locatie = handlers.registreer(
+    locatie = handlers.handle(
         commands.RegistreerSpoedlocatie(
             "ZH", "0513", "Gasfabriek", "landbodem", ("pak",), None, date(2010, 3, 1)
         ),
-        uow(),
-        ZH,
+        uow().namens(ZH),
     )
     lid = locatie.id
     stappen = [
@@ -69,20 +64,19 @@ def _geschiedenis(engine: Engine, topic: str, klok: Klok) -> str:
         (Status.GESANEERD, date(2012, 11, 30)),
     ]
     versie = 1
-    handlers.beoordeel_risico(
+    handlers.handle(
         commands.BeoordeelRisico(
             lid, versie, RisicoType.HUMAAN, True, ("ingestie-grond",), date(2010, 9, 1), ""
         ),
-        uow(),
-        ZH,
+        uow().namens(ZH),
     )
     versie += 1
     for naar, datum in stappen:
-        handlers.wijzig_status(commands.WijzigStatus(lid, versie, naar, datum, ""), uow(), ZH)
+        handlers.handle(commands.WijzigStatus(lid, versie, naar, datum, ""), uow().namens(ZH))
         versie += 1
     # In 2014 it turns out the remediation was only completed in January 2013.
     klok.nu = datetime(2014, 3, 1, 9, 0, tzinfo=UTC)
-    handlers.corrigeer(
+    handlers.handle(
         commands.Corrigeer(
             lid,
             versie,
@@ -90,8 +84,7 @@ def _geschiedenis(engine: Engine, topic: str, klok: Klok) -> str:
             {"besluitdatum": "2013-01-10"},
             "evaluatierapport later goedgekeurd",
         ),
-        uow(),
-        ZH,
+        uow().namens(ZH),
     )
     return lid
 

@@ -23,8 +23,8 @@ from shared.eventstore.tables import events
 from shared.http.problems import PROBLEM_JSON
 from shared.idempotentie_store import idempotency_keys
 from tests.integration.kennis.test_api import VRAAG
-from tests.integration.kennis.test_api import _client as kennis_client
 from tests.support.infra import sqlite_database
+from tests.support.kennis import kennis_client
 from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 
 ZH = token()

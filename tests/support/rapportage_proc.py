@@ -10,7 +10,7 @@ import threading
 
 from sqlalchemy.orm import Session
 
-from services.rapportage.adapters import projectie
+from services.rapportage.adapters import projection
 from services.rapportage.bootstrap import migrate
 from services.rapportage.config import RapportageSettings
 from shared.db.engine import make_engine, make_session_factory
@@ -33,7 +33,7 @@ def main() -> None:
 
     def handler(session: Session, event: CloudEvent) -> None:
         nonlocal handled
-        projectie.verwerk(session, event)
+        projection.verwerk(session, event)
         handled += 1
         if args.kill_after and handled >= args.kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -43,8 +43,8 @@ def main() -> None:
         make_session_factory(engine),
         handler,
         KafkaDeadLetterSink(settings.kafka_access()),
-        after_each=projectie.markeer_verwerkt,
-        source=source_urn(settings.oin, projectie.SPOEDLOCATIES.producent),
+        after_each=projection.markeer_verwerkt,
+        source=source_urn(settings.oin, projection.SPOEDLOCATIES.producent),
     )
     consumer = KafkaProjectionConsumer(
         processor, [settings.spoedlocaties_topic], settings.kafka_access(), max_records=100

@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from services.locaties.domain.model import Spoedlocatie
-from shared.eventstore import EventMetadata
-
-META = EventMetadata(actor="test@zh.nl", organisation="ZH")
 
 
 def nieuwe_locatie() -> Spoedlocatie:
@@ -21,5 +18,4 @@ def nieuwe_locatie() -> Spoedlocatie:
         ("pak",),
         None,
         date(2010, 1, 4),
-        META,
     )

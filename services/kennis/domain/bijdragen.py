@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from services.kennis.domain.events import DocumentGepubliceerd, SuccesGemeld, registry
 from services.kennis.domain.model import OngeldigeInvoer
-from services.kennis.domain.vocabulaire import Thema
-from shared.aggregate import Aggregate
+from services.kennis.domain.vocabulaire import Thema, op_volgorde
+from shared.aggregate import UNSTAMPED_AT, Aggregate
 from shared.auth import Principal
-from shared.eventstore import EventMetadata
 
 
 class DocumentSoort(StrEnum):
@@ -42,7 +40,6 @@ class Document(Aggregate):
         tekst: str,
         themas: tuple[Thema, ...],
         principal: Principal,
-        meta: EventMetadata,
     ) -> Document:
         _controleer(tekst, themas)
         document = cls(document_id)
@@ -52,12 +49,11 @@ class Document(Aggregate):
                 str(soort),
                 titel.strip(),
                 tekst.strip(),
-                tuple(sorted(set(map(str, themas)))),
+                op_volgorde(themas),
                 principal.sub,
                 principal.organisatie,
             ),
-            datetime.now(UTC),
-            meta,
+            UNSTAMPED_AT,
         )
         return document
 
@@ -81,7 +77,6 @@ class Succes(Aggregate):
         verhaal: str,
         themas: tuple[Thema, ...],
         principal: Principal,
-        meta: EventMetadata,
     ) -> Succes:
         _controleer(verhaal, themas)
         succes = cls(succes_id)
@@ -90,12 +85,11 @@ class Succes(Aggregate):
                 succes_id,
                 titel.strip(),
                 verhaal.strip(),
-                tuple(sorted(set(map(str, themas)))),
+                op_volgorde(themas),
                 principal.organisatie,
                 principal.sub,
             ),
-            datetime.now(UTC),
-            meta,
+            UNSTAMPED_AT,
         )
         return succes
 

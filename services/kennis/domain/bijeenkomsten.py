@@ -4,7 +4,7 @@ registration, attendance and evaluation; and the experts the field can call on."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -17,10 +17,9 @@ from services.kennis.domain.events import (
     registry,
 )
 from services.kennis.domain.model import Conflict, OngeldigeInvoer
-from services.kennis.domain.vocabulaire import Thema
-from shared.aggregate import Aggregate
+from services.kennis.domain.vocabulaire import Thema, op_volgorde
+from shared.aggregate import UNSTAMPED_AT, Aggregate
 from shared.auth import Principal
-from shared.eventstore import EventMetadata
 
 
 class Soort(StrEnum):
@@ -30,7 +29,7 @@ class Soort(StrEnum):
 
 
 @dataclass
-class _Bijeenkomst:
+class BijeenkomstToestand:
     gepland: BijeenkomstGepland | None = None
     aangemeld: dict[str, str | None] = field(default_factory=dict)
     aanwezig: tuple[str, ...] = ()
@@ -43,17 +42,17 @@ class Bijeenkomst(Aggregate):
 
     def __init__(self, bijeenkomst_id: str) -> None:
         super().__init__(bijeenkomst_id)
-        self.b = _Bijeenkomst()
+        self.toestand = BijeenkomstToestand()
 
     @property
     def aanwezigen(self) -> frozenset[str]:
         """Who was recorded as present (the accounts that may evaluate)."""
-        return frozenset(self.b.aanwezig)
+        return frozenset(self.toestand.aanwezig)
 
     @property
     def datum(self) -> date:
-        assert self.b.gepland is not None
-        return self.b.gepland.datum
+        assert self.toestand.gepland is not None
+        return self.toestand.gepland.datum
 
     @classmethod
     def plan(
@@ -65,84 +64,72 @@ class Bijeenkomst(Aggregate):
         themas: tuple[Thema, ...],
         vraag_ids: tuple[str, ...],
         principal: Principal,
-        meta: EventMetadata,
     ) -> Bijeenkomst:
         if not titel.strip():
             raise OngeldigeInvoer("titel", "leeg")
-        b = cls(bijeenkomst_id)
-        b._record(
+        bijeenkomst = cls(bijeenkomst_id)
+        bijeenkomst._record(
             BijeenkomstGepland(
                 bijeenkomst_id,
                 str(soort),
                 titel.strip(),
                 datum,
-                tuple(sorted(set(map(str, themas)))),
+                op_volgorde(themas),
                 tuple(sorted(set(vraag_ids))),
                 principal.sub,
             ),
-            datetime.now(UTC),
-            meta,
+            UNSTAMPED_AT,
         )
-        return b
+        return bijeenkomst
 
-    def meld_aan(self, principal: Principal, meta: EventMetadata, vandaag: date) -> None:
+    def meld_aan(self, principal: Principal, vandaag: date) -> None:
         if vandaag > self.datum:
             raise Conflict("de bijeenkomst is al geweest")
-        if principal.sub in self.b.aangemeld:
+        if principal.sub in self.toestand.aangemeld:
             raise Conflict("je bent al aangemeld")
-        self._record(
-            DeelnemerAangemeld(principal.sub, principal.organisatie), datetime.now(UTC), meta
-        )
+        self._record(DeelnemerAangemeld(principal.sub, principal.organisatie), UNSTAMPED_AT)
 
-    def registreer_aanwezigheid(
-        self, aanwezig: tuple[str, ...], principal: Principal, meta: EventMetadata, vandaag: date
-    ) -> None:
+    def registreer_aanwezigheid(self, aanwezig: tuple[str, ...], vandaag: date) -> None:
         if vandaag < self.datum:
             raise Conflict("de bijeenkomst moet nog plaatsvinden")
-        onbekend = sorted(set(aanwezig) - set(self.b.aangemeld))
+        onbekend = sorted(set(aanwezig) - set(self.toestand.aangemeld))
         if onbekend:
             raise OngeldigeInvoer("aanwezig", f"niet aangemeld: {', '.join(onbekend)}")
-        self._record(
-            AanwezigheidGeregistreerd(tuple(sorted(set(aanwezig)))), datetime.now(UTC), meta
-        )
+        self._record(AanwezigheidGeregistreerd(tuple(sorted(set(aanwezig)))), UNSTAMPED_AT)
 
-    def evalueer(
-        self, score: int, opmerking: str, principal: Principal, meta: EventMetadata
-    ) -> None:
-        if principal.sub in self.b.evaluaties:
+    def evalueer(self, score: int, opmerking: str, principal: Principal) -> None:
+        if principal.sub in self.toestand.evaluaties:
             raise Conflict("je hebt deze bijeenkomst al geëvalueerd")
         if not 1 <= score <= 5:
             raise OngeldigeInvoer("score", "een score is 1 tot en met 5")
-        self._record(
-            BijeenkomstGeevalueerd(principal.sub, score, opmerking), datetime.now(UTC), meta
-        )
+        self._record(BijeenkomstGeevalueerd(principal.sub, score, opmerking), UNSTAMPED_AT)
 
     def when(self, event: Any) -> None:
         match event:
             case BijeenkomstGepland():
-                self.b.gepland = event
+                self.toestand.gepland = event
             case DeelnemerAangemeld():
-                self.b.aangemeld[event.deelnemer] = event.organisatie
+                self.toestand.aangemeld[event.deelnemer] = event.organisatie
             case AanwezigheidGeregistreerd():
-                self.b.aanwezig = tuple(event.aanwezig)
+                self.toestand.aanwezig = tuple(event.aanwezig)
             case BijeenkomstGeevalueerd():
-                self.b.evaluaties[event.deelnemer] = event.score
+                self.toestand.evaluaties[event.deelnemer] = event.score
             case _:
                 raise TypeError(f"unknown event {type(event).__name__}")
 
     def samenvatting(self) -> dict[str, Any]:
-        g = self.b.gepland
-        assert g is not None
-        scores = list(self.b.evaluaties.values())
+        gepland = self.toestand.gepland
+        assert gepland is not None
+        scores = list(self.toestand.evaluaties.values())
         return {
             "bijeenkomstId": self.id,
-            "soort": g.soort,
-            "titel": g.titel,
-            "datum": g.datum.isoformat(),
-            "themas": list(g.themas),
-            "vraagIds": list(g.vraag_ids),
-            "aangemeld": len(self.b.aangemeld),
-            "aanwezig": len(self.b.aanwezig),
+            "soort": gepland.soort,
+            "titel": gepland.titel,
+            "datum": gepland.datum.isoformat(),
+            "themas": list(gepland.themas),
+            "vraagIds": list(gepland.vraag_ids),
+            "aangemeld": len(self.toestand.aangemeld),
+            "aanwezig": len(self.toestand.aanwezig),
             "evaluaties": len(scores),
             "gemiddeldeScore": round(sum(scores) / len(scores), 2) if scores else None,
         }
@@ -160,8 +147,6 @@ class Expert(Aggregate):
         persoon: str,
         organisatie: str | None,
         themas: tuple[Thema, ...],
-        principal: Principal,
-        meta: EventMetadata,
     ) -> Expert:
         """``persoon``: the pseudonym of the expert's contact address (name and address go to
         the person store, not into the event)."""
@@ -169,11 +154,7 @@ class Expert(Aggregate):
             raise OngeldigeInvoer("themas", "een expert heeft minstens één thema")
         expert = cls(expert_id)
         expert._record(
-            ExpertGeregistreerd(
-                expert_id, persoon, organisatie, tuple(sorted(set(map(str, themas))))
-            ),
-            datetime.now(UTC),
-            meta,
+            ExpertGeregistreerd(expert_id, persoon, organisatie, op_volgorde(themas)), UNSTAMPED_AT
         )
         return expert
 

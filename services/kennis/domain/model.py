@@ -7,7 +7,6 @@ handlers; the aggregates keep the rules of the things themselves (states, requir
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from services.kennis.domain.events import (
@@ -18,10 +17,9 @@ from services.kennis.domain.events import (
     VragenGecombineerd,
     registry,
 )
-from services.kennis.domain.vocabulaire import Thema, VraagStatus
-from shared.aggregate import Aggregate
+from services.kennis.domain.vocabulaire import Thema, VraagStatus, op_volgorde
+from shared.aggregate import UNSTAMPED_AT, Aggregate
 from shared.auth import Principal
-from shared.eventstore import EventMetadata
 
 
 class KennisFout(Exception):
@@ -30,6 +28,13 @@ class KennisFout(Exception):
 
 class Conflict(KennisFout):
     """Not possible in the question's current state (409)."""
+
+
+class GelijktijdigGewijzigd(Conflict):
+    """Another command changed the same thing first (409); sent again, it sees that change."""
+
+    def __init__(self, wat: str) -> None:
+        super().__init__(f"{wat} is tegelijk door een ander gewijzigd; probeer het opnieuw")
 
 
 class OngeldigeInvoer(KennisFout):
@@ -48,7 +53,7 @@ class Antwoord:
 
 
 @dataclass
-class _Vraag:
+class VraagToestand:
     titel: str = ""
     tekst: str = ""
     themas: tuple[str, ...] = ()
@@ -59,17 +64,13 @@ class _Vraag:
     geaccepteerd: str | None = None
 
 
-def _nu() -> datetime:
-    return datetime.now(UTC)
-
-
 class Kennisvraag(Aggregate):
     stream_type: ClassVar[str] = "kennisvraag"
     registry = registry
 
     def __init__(self, vraag_id: str) -> None:
         super().__init__(vraag_id)
-        self.v = _Vraag()
+        self.toestand = VraagToestand()
 
     @classmethod
     def stel(
@@ -79,7 +80,6 @@ class Kennisvraag(Aggregate):
         tekst: str,
         themas: tuple[Thema, ...],
         principal: Principal,
-        meta: EventMetadata,
     ) -> Kennisvraag:
         if not titel.strip() or not tekst.strip():
             raise OngeldigeInvoer("tekst", "een vraag heeft een titel en een tekst")
@@ -91,57 +91,54 @@ class Kennisvraag(Aggregate):
                 vraag_id,
                 titel.strip(),
                 tekst.strip(),
-                tuple(sorted(set(map(str, themas)))),
+                op_volgorde(themas),
                 principal.sub,
                 principal.organisatie,
             ),
-            _nu(),
-            meta,
+            UNSTAMPED_AT,
         )
         return vraag
 
-    def beantwoord(
-        self, antwoord_id: str, tekst: str, principal: Principal, meta: EventMetadata
-    ) -> None:
-        if self.v.status is VraagStatus.GESLOTEN:
+    def beantwoord(self, antwoord_id: str, tekst: str, principal: Principal) -> None:
+        if self.toestand.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is gesloten; antwoorden kan niet meer")
         if not tekst.strip():
             raise OngeldigeInvoer("tekst", "een antwoord heeft tekst")
         self._record(
             AntwoordGegeven(antwoord_id, tekst.strip(), principal.sub, principal.organisatie),
-            _nu(),
-            meta,
+            UNSTAMPED_AT,
         )
 
-    def accepteer(self, antwoord_id: str, principal: Principal, meta: EventMetadata) -> None:
-        if self.v.status is VraagStatus.GESLOTEN:
+    def accepteer(self, antwoord_id: str, principal: Principal) -> None:
+        if self.toestand.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is gesloten")
-        if self.v.geaccepteerd is not None:
-            raise Conflict(f"antwoord {self.v.geaccepteerd} is al geaccepteerd")
-        if antwoord_id not in {a.antwoord_id for a in self.v.antwoorden}:
+        if self.toestand.geaccepteerd is not None:
+            raise Conflict(f"antwoord {self.toestand.geaccepteerd} is al geaccepteerd")
+        if antwoord_id not in {a.antwoord_id for a in self.toestand.antwoorden}:
             raise OngeldigeInvoer("antwoordId", f"deze vraag heeft geen antwoord {antwoord_id}")
-        self._record(AntwoordGeaccepteerd(antwoord_id, principal.sub), _nu(), meta)
+        self._record(AntwoordGeaccepteerd(antwoord_id, principal.sub), UNSTAMPED_AT)
 
-    def sluit(self, reden: str, principal: Principal, meta: EventMetadata) -> None:
-        if self.v.status is VraagStatus.GESLOTEN:
+    def sluit(self, reden: str, principal: Principal) -> None:
+        if self.toestand.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is al gesloten")
-        self._record(KennisvraagGesloten(reden, principal.sub), _nu(), meta)
+        self._record(KennisvraagGesloten(reden, principal.sub), UNSTAMPED_AT)
 
     def when(self, event: Any) -> None:
-        v = self.v
+        toestand = self.toestand
         match event:
             case KennisvraagGesteld():
-                v.titel, v.tekst, v.themas = event.titel, event.tekst, tuple(event.themas)
-                v.gesteld_door, v.organisatie = event.gesteld_door, event.organisatie
+                toestand.titel, toestand.tekst = event.titel, event.tekst
+                toestand.themas = tuple(event.themas)
+                toestand.gesteld_door, toestand.organisatie = event.gesteld_door, event.organisatie
             case AntwoordGegeven():
-                v.antwoorden.append(
+                toestand.antwoorden.append(
                     Antwoord(event.antwoord_id, event.tekst, event.door, event.organisatie)
                 )
             case AntwoordGeaccepteerd():
-                v.geaccepteerd = event.antwoord_id
-                v.status = VraagStatus.BEANTWOORD
+                toestand.geaccepteerd = event.antwoord_id
+                toestand.status = VraagStatus.BEANTWOORD
             case KennisvraagGesloten():
-                v.status = VraagStatus.GESLOTEN
+                toestand.status = VraagStatus.GESLOTEN
             case _:
                 raise TypeError(f"unknown event {type(event).__name__}")
 
@@ -164,7 +161,6 @@ class Vraaggroep(Aggregate):
         vraag_ids: tuple[str, ...],
         aanpak: str,
         principal: Principal,
-        meta: EventMetadata,
     ) -> Vraaggroep:
         if len(set(vraag_ids)) < 2:
             raise OngeldigeInvoer("vraagIds", "combineer minstens twee verschillende vragen")
@@ -173,8 +169,7 @@ class Vraaggroep(Aggregate):
             VragenGecombineerd(
                 groep_id, titel, tuple(sorted(set(vraag_ids))), aanpak, principal.sub
             ),
-            _nu(),
-            meta,
+            UNSTAMPED_AT,
         )
         return groep
 

@@ -20,3 +20,8 @@ class VraagStatus(StrEnum):
     OPEN = "open"
     BEANTWOORD = "beantwoord"
     GESLOTEN = "gesloten"
+
+
+def op_volgorde(themas: tuple[Thema, ...]) -> tuple[str, ...]:
+    """Themes as an event stores them: each once, sorted."""
+    return tuple(sorted(set(map(str, themas))))

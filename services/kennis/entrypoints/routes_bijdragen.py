@@ -11,13 +11,15 @@ from services.kennis.adapters.tables import (
     zoekindex,
 )
 from services.kennis.adapters.zoeken import zoek
+from services.kennis.domain import commands
 from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import schemas
-from services.kennis.entrypoints.dependencies import ERRORS, PseudonymousPrincipal, Services, meta
-from services.kennis.service_layer import handlers
+from services.kennis.entrypoints.dependencies import ERRORS, Services
+from services.kennis.service_layer import messagebus
 from shared import beleid
 from shared.auth import CurrentPrincipal
+from shared.http.actor import CurrentActor
 from shared.http.idempotentie import IdempotenteRoute
 
 router = APIRouter(route_class=IdempotenteRoute)
@@ -59,26 +61,19 @@ def publiceer(
     body: schemas.NieuwDocument,
     response: Response,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.Bijdrage:
     """Een handreiking, best practice of tips en trucs, zodat kennis beschikbaar blijft."""
-    d = handlers.publiceer_document(
-        services.uow(),
-        body.soort,
-        body.titel,
-        body.tekst,
-        tuple(body.themas),
-        principal,
-        meta(principal),
-    ).gepubliceerd
-    response.headers["Location"] = f"/v1/documenten/{d.document_id}"
+    cmd = commands.PubliceerDocument(body.soort, body.titel, body.tekst, tuple(body.themas))
+    document = messagebus.handle(cmd, services.uow(actor)).gepubliceerd
+    response.headers["Location"] = f"/v1/documenten/{document.document_id}"
     return schemas.Bijdrage(
-        ref=d.document_id,
-        soort=d.soort,
-        titel=d.titel,
-        tekst=d.tekst,
-        themas=list(d.themas),
-        organisatie=d.organisatie,
+        ref=document.document_id,
+        soort=document.soort,
+        titel=document.titel,
+        tekst=document.tekst,
+        themas=list(document.themas),
+        organisatie=document.organisatie,
     )
 
 
@@ -109,20 +104,19 @@ def meld(
     body: schemas.NieuwSucces,
     response: Response,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.Bijdrage:
     """Een beleidsinnovatie of klein succes van een bevoegd gezag: het podium voor koplopers."""
-    s = handlers.meld_succes(
-        services.uow(), body.titel, body.verhaal, tuple(body.themas), principal, meta(principal)
-    ).gemeld
-    response.headers["Location"] = f"/v1/successen/{s.succes_id}"
+    cmd = commands.MeldSucces(body.titel, body.verhaal, tuple(body.themas))
+    succes = messagebus.handle(cmd, services.uow(actor)).gemeld
+    response.headers["Location"] = f"/v1/successen/{succes.succes_id}"
     return schemas.Bijdrage(
-        ref=s.succes_id,
+        ref=succes.succes_id,
         soort="succes",
-        titel=s.titel,
-        tekst=s.verhaal,
-        themas=list(s.themas),
-        organisatie=s.bevoegd_gezag,
+        titel=succes.titel,
+        tekst=succes.verhaal,
+        themas=list(succes.themas),
+        organisatie=succes.bevoegd_gezag,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
@@ -13,23 +12,19 @@ from services.kennis.adapters.tables import (
     experts,
     kennisvragen,
 )
+from services.kennis.domain import commands
 from services.kennis.domain.bijeenkomsten import Bijeenkomst
-from services.kennis.domain.gelijkenis import rangschik
+from services.kennis.domain.experts import Vraag, stel_voor
 from services.kennis.domain.vocabulaire import Thema
 from services.kennis.entrypoints import personen, schemas
-from services.kennis.entrypoints.dependencies import (
-    ERRORS,
-    PseudonymousPrincipal,
-    Services,
-    VraagId,
-    meta,
-)
-from services.kennis.service_layer import handlers
+from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId
+from services.kennis.service_layer import messagebus
 from shared import beleid
 from shared.auth import CurrentPrincipal
+from shared.http.actor import CurrentActor
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
-from shared.privacy import ONBEKEND, is_pseudoniem
+from shared.privacy import ONBEKEND
 
 router = APIRouter(route_class=IdempotenteRoute)
 
@@ -41,8 +36,8 @@ BIJEENKOMST_FOUTEN: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _bijeenkomst(b: Bijeenkomst) -> schemas.BijeenkomstOut:
-    return schemas.BijeenkomstOut.model_validate(b.samenvatting())
+def _bijeenkomst(bijeenkomst: Bijeenkomst) -> schemas.BijeenkomstOut:
+    return schemas.BijeenkomstOut.model_validate(bijeenkomst.samenvatting())
 
 
 @router.post(
@@ -58,22 +53,16 @@ def plan(
     body: schemas.NieuweBijeenkomst,
     response: Response,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.BijeenkomstOut:
     """Informatiebijeenkomst, workshop of informeel bestuurlijk overleg, gekoppeld aan de
     thema's en kennisvragen die ze dient (alleen het programma)."""
-    b = handlers.plan_bijeenkomst(
-        services.uow(),
-        body.soort,
-        body.titel,
-        body.datum,
-        tuple(body.themas),
-        tuple(body.vraag_ids),
-        principal,
-        meta(principal),
+    cmd = commands.PlanBijeenkomst(
+        body.soort, body.titel, body.datum, tuple(body.themas), tuple(body.vraag_ids)
     )
-    response.headers["Location"] = f"/v1/bijeenkomsten/{b.id}"
-    return _bijeenkomst(b)
+    bijeenkomst = messagebus.handle(cmd, services.uow(actor))
+    response.headers["Location"] = f"/v1/bijeenkomsten/{bijeenkomst.id}"
+    return _bijeenkomst(bijeenkomst)
 
 
 @router.get(
@@ -108,13 +97,11 @@ def bijeenkomsten_lijst(
     responses=BIJEENKOMST_FOUTEN,
 )
 def meld_aan(
-    bijeenkomst_id: BijeenkomstId, services: Services, principal: PseudonymousPrincipal
+    bijeenkomst_id: BijeenkomstId, services: Services, actor: CurrentActor
 ) -> schemas.BijeenkomstOut:
     """Aanmelden kan tot en met de dag zelf."""
-    vandaag = datetime.now(UTC).date()
-    return _bijeenkomst(
-        handlers.meld_aan(services.uow(), bijeenkomst_id, vandaag, principal, meta(principal))
-    )
+    cmd = commands.MeldAan(bijeenkomst_id)
+    return _bijeenkomst(messagebus.handle(cmd, services.uow(actor)))
 
 
 @router.post(
@@ -130,27 +117,11 @@ def aanwezigheid(
     bijeenkomst_id: BijeenkomstId,
     body: schemas.Aanwezigheid,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.BijeenkomstOut:
     """Wie van de aangemelden er was (het programma, op of na de dag), op login."""
-    vandaag = datetime.now(UTC).date()
-    # The meeting knows its participants by pseudonym; a login nobody acted with stays as
-    # given, so the domain names it as not registered.
-    with services.sessions() as session:
-        aanwezig = tuple(
-            p if is_pseudoniem(p) else services.personen.zoek(session, p) or p
-            for p in body.aanwezig
-        )
-    return _bijeenkomst(
-        handlers.registreer_aanwezigheid(
-            services.uow(),
-            bijeenkomst_id,
-            aanwezig,
-            vandaag,
-            principal,
-            meta(principal),
-        )
-    )
+    cmd = commands.RegistreerAanwezigheid(bijeenkomst_id, tuple(body.aanwezig))
+    return _bijeenkomst(messagebus.handle(cmd, services.uow(actor)))
 
 
 @router.post(
@@ -166,19 +137,11 @@ def evalueer(
     bijeenkomst_id: BijeenkomstId,
     body: schemas.Evaluatie,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.BijeenkomstOut:
     """Een score van 1 tot 5, één keer, door wie aanwezig was."""
-    return _bijeenkomst(
-        handlers.evalueer(
-            services.uow(),
-            bijeenkomst_id,
-            body.score,
-            body.opmerking,
-            principal,
-            meta(principal),
-        )
-    )
+    cmd = commands.EvalueerBijeenkomst(bijeenkomst_id, body.score, body.opmerking)
+    return _bijeenkomst(messagebus.handle(cmd, services.uow(actor)))
 
 
 @router.post(
@@ -194,23 +157,19 @@ def registreer_expert(
     body: schemas.NieuweExpert,
     response: Response,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.ExpertOut:
     """Een mens of organisatie met expertise op thema's, zodat schaarse bodemkennis vindbaar
     blijft (alleen het programma)."""
-    g = handlers.registreer_expert(
-        services.uow(),
-        body.naam,
-        body.organisatie,
-        tuple(body.themas),
-        body.contact,
-        principal,
-        meta(principal),
-        services.personen,
-    ).geregistreerd
-    response.headers["Location"] = f"/v1/experts/{g.expert_id}"
+    cmd = commands.RegistreerExpert(body.naam, body.organisatie, tuple(body.themas), body.contact)
+    expert = messagebus.handle(cmd, services.uow(actor)).geregistreerd
+    response.headers["Location"] = f"/v1/experts/{expert.expert_id}"
     return _expert(
-        g.expert_id, g.persoon, g.organisatie, list(g.themas), personen.lees(services, [g.persoon])
+        expert.expert_id,
+        expert.persoon,
+        expert.organisatie,
+        list(expert.themas),
+        personen.lees(services, [expert.persoon]),
     )
 
 
@@ -270,36 +229,23 @@ def voorgestelde_experts(
     wie de meeste thema's van de vraag deelt. Per expert de vergelijkbare vragen die hij
     beantwoordde (geaccepteerde eerst) en de gedeelde thema's."""
     with services.sessions() as session:
-        vragen = {r.vraag_id: r for r in session.execute(select(kennisvragen))}
-    doel = vragen.get(vraag_id)
-    if doel is None:
+        vragen = {r.vraag_id: _voor_voorstel(r) for r in session.execute(select(kennisvragen))}
+    if vraag_id not in vragen:
         raise ProblemError(404, f"Er is geen kennisvraag {vraag_id}.")
-    kandidaten = {k: f"{r.titel} {r.tekst}" for k, r in vragen.items() if k != vraag_id}
-    # Per person (pseudonym): the similar questions they answered, and whether accepted.
-    hulp: dict[str, dict[str, bool]] = {}
-    for k, _, _ in rangschik(f"{doel.titel} {doel.tekst}", kandidaten)[:VERGELIJKBAAR]:
-        for a in vragen[k].antwoorden:
-            geaccepteerd = a["antwoordId"] == vragen[k].geaccepteerd
-            per_vraag = hulp.setdefault(a["door"], {})
-            per_vraag[k] = per_vraag.get(k, False) or geaccepteerd
-    uit = []
-    for e in _experts(services):
-        gedeeld = sorted(set(e.themas) & set(doel.themas))
-        beantwoord = hulp.get(e.persoon, {})
-        if gedeeld or beantwoord:
-            volgorde = sorted(beantwoord, key=lambda k: (not beantwoord[k], k))
-            uit.append(
-                e.model_copy(
-                    update={"gedeelde_themas": gedeeld, "beantwoorde_vergelijkbare": volgorde}
-                )
-            )
-
-    def rang(e: schemas.ExpertOut) -> tuple[int, int, int, str]:
-        beantwoord = hulp.get(e.persoon, {})
-        return (-sum(beantwoord.values()), -len(beantwoord), -len(e.gedeelde_themas), e.naam)
-
-    return sorted(uit, key=rang)
+    return [
+        voorstel.expert.model_copy(
+            update={
+                "gedeelde_themas": voorstel.gedeelde_themas,
+                "beantwoorde_vergelijkbare": voorstel.beantwoorde_vergelijkbare,
+            }
+        )
+        for voorstel in stel_voor(vraag_id, vragen, _experts(services))
+    ]
 
 
-# How many of the most similar questions count when looking for who answered them.
-VERGELIJKBAAR = 10
+def _voor_voorstel(rij: Any) -> Vraag:
+    return Vraag(
+        f"{rij.titel} {rij.tekst}",
+        tuple(rij.themas),
+        tuple((a["door"], a["antwoordId"] == rij.geaccepteerd) for a in rij.antwoorden),
+    )

@@ -13,21 +13,17 @@ from services.kennis.adapters.tables import (
     k_locaties,
     kennisvragen,
 )
+from services.kennis.domain import commands
 from services.kennis.domain.gelijkenis import rangschik
 from services.kennis.domain.koplopers import bepaal
 from services.kennis.domain.model import Kennisvraag
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 from services.kennis.entrypoints import personen, schemas
-from services.kennis.entrypoints.dependencies import (
-    ERRORS,
-    PseudonymousPrincipal,
-    Services,
-    VraagId,
-    meta,
-)
-from services.kennis.service_layer import handlers
+from services.kennis.entrypoints.dependencies import ERRORS, Services, VraagId
+from services.kennis.service_layer import messagebus
 from shared import beleid
 from shared.auth import CurrentPrincipal, Principal
+from shared.http.actor import CurrentActor
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import ProblemError
 
@@ -37,26 +33,28 @@ router = APIRouter(tags=["Kennisvragen"], route_class=IdempotenteRoute)
 def _out(
     services: Services, vraag: Kennisvraag, principal: Principal, groep_id: str | None = None
 ) -> schemas.VraagOut:
-    v = vraag.v
-    wie = personen.lees(services, [v.gesteld_door, *(a.door for a in v.antwoorden)], principal)
+    toestand = vraag.toestand
+    wie = personen.lees(
+        services, [toestand.gesteld_door, *(a.door for a in toestand.antwoorden)], principal
+    )
     return schemas.VraagOut(
         vraag_id=vraag.id,
-        titel=v.titel,
-        tekst=v.tekst,
-        themas=list(v.themas),
-        gesteld_door=wie.login(v.gesteld_door),
-        organisatie=v.organisatie,
-        status=v.status,
+        titel=toestand.titel,
+        tekst=toestand.tekst,
+        themas=list(toestand.themas),
+        gesteld_door=wie.login(toestand.gesteld_door),
+        organisatie=toestand.organisatie,
+        status=toestand.status,
         antwoorden=[
             schemas.AntwoordOut(
-                antwoord_id=a.antwoord_id,
-                tekst=a.tekst,
-                door=wie.login(a.door),
-                organisatie=a.organisatie,
+                antwoord_id=antwoord.antwoord_id,
+                tekst=antwoord.tekst,
+                door=wie.login(antwoord.door),
+                organisatie=antwoord.organisatie,
             )
-            for a in v.antwoorden
+            for antwoord in toestand.antwoorden
         ],
-        geaccepteerd=v.geaccepteerd,
+        geaccepteerd=toestand.geaccepteerd,
         groep_id=groep_id,
         versie=vraag.version,
     )
@@ -93,14 +91,13 @@ def stel(
     body: schemas.NieuweVraag,
     response: Response,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.VraagOut:
     """Een vraag uit het veld, op een of meer thema's van de beleidstransitie."""
-    vraag = handlers.stel_vraag(
-        services.uow(), body.titel, body.tekst, tuple(body.themas), principal, meta(principal)
-    )
+    cmd = commands.StelVraag(body.titel, body.tekst, tuple(body.themas))
+    vraag = messagebus.handle(cmd, services.uow(actor))
     response.headers["Location"] = f"/v1/kennisvragen/{vraag.id}"
-    return _out(services, vraag, principal)
+    return _out(services, vraag, actor.principal)
 
 
 @router.get(
@@ -161,14 +158,14 @@ def antwoord(
     body: schemas.NieuwAntwoord,
     response: Response,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.VraagOut:
     """Iedereen met een account kan antwoorden, zolang de vraag niet gesloten is."""
-    vraag, antwoord_id = handlers.beantwoord(
-        services.uow(), vraag_id, body.tekst, principal, meta(principal)
-    )
+    cmd = commands.BeantwoordVraag(vraag_id, body.tekst)
+    vraag = messagebus.handle(cmd, services.uow(actor))
+    antwoord_id = vraag.toestand.antwoorden[-1].antwoord_id
     response.headers["Location"] = f"/v1/kennisvragen/{vraag_id}#{antwoord_id}"
-    return _out(services, vraag, principal)
+    return _out(services, vraag, actor.principal)
 
 
 @router.post(
@@ -183,14 +180,11 @@ def accepteer(
     vraag_id: VraagId,
     body: schemas.Acceptatie,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.VraagOut:
     """De vrager (of het programma) accepteert één antwoord; de vraag is dan beantwoord."""
-    return _out(
-        services,
-        handlers.accepteer(services.uow(), vraag_id, body.antwoord_id, principal, meta(principal)),
-        principal,
-    )
+    cmd = commands.AccepteerAntwoord(vraag_id, body.antwoord_id)
+    return _out(services, messagebus.handle(cmd, services.uow(actor)), actor.principal)
 
 
 @router.post(
@@ -202,14 +196,11 @@ def accepteer(
     responses=ERRORS,
 )
 def sluit(
-    vraag_id: VraagId, body: schemas.Sluiting, services: Services, principal: PseudonymousPrincipal
+    vraag_id: VraagId, body: schemas.Sluiting, services: Services, actor: CurrentActor
 ) -> schemas.VraagOut:
     """De vrager (of het programma) sluit de vraag; daarna kan niemand meer antwoorden."""
-    return _out(
-        services,
-        handlers.sluit(services.uow(), vraag_id, body.reden, principal, meta(principal)),
-        principal,
-    )
+    cmd = commands.SluitVraag(vraag_id, body.reden)
+    return _out(services, messagebus.handle(cmd, services.uow(actor)), actor.principal)
 
 
 @router.get(
@@ -255,12 +246,11 @@ def combineer(
     body: schemas.NieuweGroep,
     response: Response,
     services: Services,
-    principal: PseudonymousPrincipal,
+    actor: CurrentActor,
 ) -> schemas.GroepOut:
     """Legt vast dat het programma deze vragen samen beantwoordt (alleen het programma)."""
-    groep = handlers.combineer(
-        services.uow(), body.titel, tuple(body.vraag_ids), body.aanpak, principal, meta(principal)
-    )
+    cmd = commands.CombineerVragen(body.titel, tuple(body.vraag_ids), body.aanpak)
+    groep = messagebus.handle(cmd, services.uow(actor))
     response.headers["Location"] = f"/v1/vraaggroepen/{groep.id}"
     return schemas.GroepOut(groep_id=groep.id, vraag_ids=list(groep.vraag_ids))
 

@@ -1,262 +1,188 @@
-"""Command handlers of the kennis service.
+"""Command handlers of the kennis service: ``(cmd, uow) -> aggregate``, dispatched on the
+command's type by ``messagebus.handle``.
 
-Each handler first asks the one authorisation policy (shared/beleid.py) whether the principal
-may perform its operation, with what the operation acts on (the asker of a question, who was
+Each handler asks the one authorisation policy (shared/beleid.py) whether the unit's actor may
+perform its operation, with what the operation acts on (the asker of a question, who was
 present at a meeting), and only then lets the aggregate apply its own rules. A caller acting
 for the first time becomes a person (``word_persoon``) right after that check, in the same
-transaction as the events.
+transaction as the events; the unit of work stamps who acted and when on every event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from uuid import uuid4
 
-from services.kennis.domain.bijdragen import Document, DocumentSoort, Succes
-from services.kennis.domain.bijeenkomsten import Bijeenkomst, Expert, Soort
+from services.kennis.domain import commands
+from services.kennis.domain.bijdragen import Document, Succes
+from services.kennis.domain.bijeenkomsten import Bijeenkomst, Expert
 from services.kennis.domain.model import Kennisvraag, OngeldigeInvoer, Vraaggroep
-from services.kennis.domain.vocabulaire import Thema
-from services.kennis.service_layer.unit_of_work import SqlKennisUnitOfWork
+from services.kennis.service_layer.unit_of_work import KennisUnitOfWork
 from shared import beleid
-from shared.auth import Principal
-from shared.eventstore import EventMetadata
-from shared.privacy import Personen
-from shared.privacy.transactie import nieuw
+from shared.privacy import is_pseudoniem
 
 
 def nieuw_id(prefix: str) -> str:
     return f"{prefix}-{uuid4().hex[:12]}"
 
 
-def _vrager(vraag: Kennisvraag) -> beleid.Betreft:
-    return beleid.Betreft(vrager=vraag.v.gesteld_door, vrager_organisatie=vraag.v.organisatie)
+def _mag(operatie: str, uow: KennisUnitOfWork, betreft: beleid.Betreft = beleid.Betreft()) -> None:
+    """The policy's verdict for the unit's actor; allowed, a first-time caller becomes a
+    person in this transaction."""
+    beleid.controleer(operatie, uow.actor.principal, betreft)
+    uow.word_persoon(uow.actor.new_person)
 
 
-def stel_vraag(
-    uow: SqlKennisUnitOfWork,
-    titel: str,
-    tekst: str,
-    themas: tuple[Thema, ...],
-    principal: Principal,
-    meta: EventMetadata,
-) -> Kennisvraag:
-    beleid.controleer("kennis.stel_vraag", principal)
+@contextmanager
+def _toegestaan(uow: KennisUnitOfWork, operatie: str) -> Iterator[None]:
+    """A command whose rule in the policy does not depend on what it acts on; its events
+    commit at the end of the block, an exception rolls everything back."""
     with uow:
-        uow.word_persoon(nieuw(principal))
-        vraag = Kennisvraag.stel(nieuw_id("kv"), titel, tekst, themas, principal, meta)
-        uow.vragen.add(vraag)
+        _mag(operatie, uow)
+        yield
         uow.commit()
-        return vraag
 
 
-def beantwoord(
-    uow: SqlKennisUnitOfWork, vraag_id: str, tekst: str, principal: Principal, meta: EventMetadata
-) -> tuple[Kennisvraag, str]:
-    beleid.controleer("kennis.beantwoord", principal)
-    with uow:
-        uow.word_persoon(nieuw(principal))
-        vraag = uow.vragen.get(vraag_id)
-        antwoord_id = nieuw_id("an")
-        vraag.beantwoord(antwoord_id, tekst, principal, meta)
-        uow.commit()
-        return vraag, antwoord_id
-
-
-def accepteer(
-    uow: SqlKennisUnitOfWork,
-    vraag_id: str,
-    antwoord_id: str,
-    principal: Principal,
-    meta: EventMetadata,
-) -> Kennisvraag:
+@contextmanager
+def _vraag(uow: KennisUnitOfWork, vraag_id: str, operatie: str) -> Iterator[Kennisvraag]:
+    """A command on a question: the policy may depend on who asked it."""
     with uow:
         vraag = uow.vragen.get(vraag_id)
-        beleid.controleer("kennis.accepteer", principal, _vrager(vraag))
-        uow.word_persoon(nieuw(principal))
-        vraag.accepteer(antwoord_id, principal, meta)
-        uow.commit()
-        return vraag
-
-
-def sluit(
-    uow: SqlKennisUnitOfWork, vraag_id: str, reden: str, principal: Principal, meta: EventMetadata
-) -> Kennisvraag:
-    with uow:
-        vraag = uow.vragen.get(vraag_id)
-        beleid.controleer("kennis.sluit", principal, _vrager(vraag))
-        uow.word_persoon(nieuw(principal))
-        vraag.sluit(reden, principal, meta)
-        uow.commit()
-        return vraag
-
-
-def combineer(
-    uow: SqlKennisUnitOfWork,
-    titel: str,
-    vraag_ids: tuple[str, ...],
-    aanpak: str,
-    principal: Principal,
-    meta: EventMetadata,
-) -> Vraaggroep:
-    beleid.controleer("kennis.combineer", principal)
-    with uow:
-        uow.word_persoon(nieuw(principal))
-        for vraag_id in vraag_ids:
-            if not uow.vragen.exists(vraag_id):
-                raise OngeldigeInvoer("vraagIds", f"er is geen kennisvraag {vraag_id}")
-        groep = Vraaggroep.vorm(nieuw_id("vg"), titel, vraag_ids, aanpak, principal, meta)
-        uow.groepen.add(groep)
-        uow.commit()
-        return groep
-
-
-def publiceer_document(
-    uow: SqlKennisUnitOfWork,
-    soort: DocumentSoort,
-    titel: str,
-    tekst: str,
-    themas: tuple[Thema, ...],
-    principal: Principal,
-    meta: EventMetadata,
-) -> Document:
-    beleid.controleer("kennis.publiceer_document", principal)
-    with uow:
-        uow.word_persoon(nieuw(principal))
-        document = Document.publiceer(nieuw_id("kd"), soort, titel, tekst, themas, principal, meta)
-        uow.documenten.add(document)
-        uow.commit()
-        return document
-
-
-def meld_succes(
-    uow: SqlKennisUnitOfWork,
-    titel: str,
-    verhaal: str,
-    themas: tuple[Thema, ...],
-    principal: Principal,
-    meta: EventMetadata,
-) -> Succes:
-    beleid.controleer("kennis.meld_succes", principal)
-    with uow:
-        uow.word_persoon(nieuw(principal))
-        succes = Succes.meld(nieuw_id("su"), titel, verhaal, themas, principal, meta)
-        uow.successen.add(succes)
-        uow.commit()
-        return succes
-
-
-def plan_bijeenkomst(
-    uow: SqlKennisUnitOfWork,
-    soort: Soort,
-    titel: str,
-    datum: date,
-    themas: tuple[Thema, ...],
-    vraag_ids: tuple[str, ...],
-    principal: Principal,
-    meta: EventMetadata,
-) -> Bijeenkomst:
-    beleid.controleer("kennis.plan_bijeenkomst", principal)
-    with uow:
-        uow.word_persoon(nieuw(principal))
-        for vraag_id in vraag_ids:
-            if not uow.vragen.exists(vraag_id):
-                raise OngeldigeInvoer("vraagIds", f"er is geen kennisvraag {vraag_id}")
-        b = Bijeenkomst.plan(
-            nieuw_id("bk"), soort, titel, datum, themas, vraag_ids, principal, meta
+        toestand = vraag.toestand
+        vrager = beleid.Betreft(
+            vrager=toestand.gesteld_door, vrager_organisatie=toestand.organisatie
         )
-        uow.bijeenkomsten.add(b)
+        _mag(operatie, uow, vrager)
+        yield vraag
         uow.commit()
-        return b
 
 
-def _bij_bijeenkomst(
-    uow: SqlKennisUnitOfWork,
-    bijeenkomst_id: str,
-    operatie: str,
-    principal: Principal,
-    actie: Callable[[Bijeenkomst], None],
-) -> Bijeenkomst:
+@contextmanager
+def _bijeenkomst(
+    uow: KennisUnitOfWork, bijeenkomst_id: str, operatie: str
+) -> Iterator[Bijeenkomst]:
+    """A command on a meeting: the policy may depend on who was present."""
     with uow:
-        b = uow.bijeenkomsten.get(bijeenkomst_id)
-        beleid.controleer(operatie, principal, beleid.Betreft(aanwezigen=b.aanwezigen))
-        uow.word_persoon(nieuw(principal))
-        actie(b)
+        bijeenkomst = uow.bijeenkomsten.get(bijeenkomst_id)
+        _mag(operatie, uow, beleid.Betreft(aanwezigen=bijeenkomst.aanwezigen))
+        yield bijeenkomst
         uow.commit()
-        return b
 
 
-def meld_aan(
-    uow: SqlKennisUnitOfWork,
-    bijeenkomst_id: str,
-    vandaag: date,
-    principal: Principal,
-    meta: EventMetadata,
-) -> Bijeenkomst:
-    return _bij_bijeenkomst(
-        uow,
-        bijeenkomst_id,
-        "kennis.meld_aan",
-        principal,
-        lambda b: b.meld_aan(principal, meta, vandaag),
-    )
+def _bestaan(uow: KennisUnitOfWork, vraag_ids: Iterable[str]) -> None:
+    for vraag_id in vraag_ids:
+        if not uow.vragen.exists(vraag_id):
+            raise OngeldigeInvoer("vraagIds", f"er is geen kennisvraag {vraag_id}")
+
+
+def stel_vraag(cmd: commands.StelVraag, uow: KennisUnitOfWork) -> Kennisvraag:
+    with _toegestaan(uow, "kennis.stel_vraag"):
+        vraag = Kennisvraag.stel(
+            nieuw_id("kv"), cmd.titel, cmd.tekst, cmd.themas, uow.actor.principal
+        )
+        uow.vragen.add(vraag)
+    return vraag
+
+
+def beantwoord(cmd: commands.BeantwoordVraag, uow: KennisUnitOfWork) -> Kennisvraag:
+    """Anyone allowed may answer (the asker is no condition), so the policy comes first and a
+    refused caller learns nothing about the question."""
+    with _toegestaan(uow, "kennis.beantwoord"):
+        vraag = uow.vragen.get(cmd.vraag_id)
+        vraag.beantwoord(nieuw_id("an"), cmd.tekst, uow.actor.principal)
+    return vraag
+
+
+def accepteer(cmd: commands.AccepteerAntwoord, uow: KennisUnitOfWork) -> Kennisvraag:
+    with _vraag(uow, cmd.vraag_id, "kennis.accepteer") as vraag:
+        vraag.accepteer(cmd.antwoord_id, uow.actor.principal)
+    return vraag
+
+
+def sluit(cmd: commands.SluitVraag, uow: KennisUnitOfWork) -> Kennisvraag:
+    with _vraag(uow, cmd.vraag_id, "kennis.sluit") as vraag:
+        vraag.sluit(cmd.reden, uow.actor.principal)
+    return vraag
+
+
+def combineer(cmd: commands.CombineerVragen, uow: KennisUnitOfWork) -> Vraaggroep:
+    with _toegestaan(uow, "kennis.combineer"):
+        _bestaan(uow, cmd.vraag_ids)
+        groep = Vraaggroep.vorm(
+            nieuw_id("vg"), cmd.titel, cmd.vraag_ids, cmd.aanpak, uow.actor.principal
+        )
+        uow.groepen.add(groep)
+    return groep
+
+
+def publiceer_document(cmd: commands.PubliceerDocument, uow: KennisUnitOfWork) -> Document:
+    with _toegestaan(uow, "kennis.publiceer_document"):
+        document = Document.publiceer(
+            nieuw_id("kd"), cmd.soort, cmd.titel, cmd.tekst, cmd.themas, uow.actor.principal
+        )
+        uow.documenten.add(document)
+    return document
+
+
+def meld_succes(cmd: commands.MeldSucces, uow: KennisUnitOfWork) -> Succes:
+    with _toegestaan(uow, "kennis.meld_succes"):
+        succes = Succes.meld(
+            nieuw_id("su"), cmd.titel, cmd.verhaal, cmd.themas, uow.actor.principal
+        )
+        uow.successen.add(succes)
+    return succes
+
+
+def plan_bijeenkomst(cmd: commands.PlanBijeenkomst, uow: KennisUnitOfWork) -> Bijeenkomst:
+    with _toegestaan(uow, "kennis.plan_bijeenkomst"):
+        _bestaan(uow, cmd.vraag_ids)
+        bijeenkomst = Bijeenkomst.plan(
+            nieuw_id("bk"),
+            cmd.soort,
+            cmd.titel,
+            cmd.datum,
+            cmd.themas,
+            cmd.vraag_ids,
+            uow.actor.principal,
+        )
+        uow.bijeenkomsten.add(bijeenkomst)
+    return bijeenkomst
+
+
+def meld_aan(cmd: commands.MeldAan, uow: KennisUnitOfWork) -> Bijeenkomst:
+    """Registration is open up to and including the day itself (the unit's clock)."""
+    with _bijeenkomst(uow, cmd.bijeenkomst_id, "kennis.meld_aan") as bijeenkomst:
+        bijeenkomst.meld_aan(uow.actor.principal, uow.now().date())
+    return bijeenkomst
 
 
 def registreer_aanwezigheid(
-    uow: SqlKennisUnitOfWork,
-    bijeenkomst_id: str,
-    aanwezig: tuple[str, ...],
-    vandaag: date,
-    principal: Principal,
-    meta: EventMetadata,
+    cmd: commands.RegistreerAanwezigheid, uow: KennisUnitOfWork
 ) -> Bijeenkomst:
-    return _bij_bijeenkomst(
-        uow,
-        bijeenkomst_id,
-        "kennis.registreer_aanwezigheid",
-        principal,
-        lambda b: b.registreer_aanwezigheid(aanwezig, principal, meta, vandaag),
-    )
-
-
-def evalueer(
-    uow: SqlKennisUnitOfWork,
-    bijeenkomst_id: str,
-    score: int,
-    opmerking: str,
-    principal: Principal,
-    meta: EventMetadata,
-) -> Bijeenkomst:
-    return _bij_bijeenkomst(
-        uow,
-        bijeenkomst_id,
-        "kennis.evalueer",
-        principal,
-        lambda b: b.evalueer(score, opmerking, principal, meta),
-    )
-
-
-def registreer_expert(
-    uow: SqlKennisUnitOfWork,
-    naam: str,
-    organisatie: str | None,
-    themas: tuple[Thema, ...],
-    contact: str,
-    principal: Principal,
-    meta: EventMetadata,
-    personen: Personen,
-) -> Expert:
-    beleid.controleer("kennis.registreer_expert", principal)
-    # The expert is the person whose login is the contact address (so their answers can be
-    # recognised); name and address are stored encrypted under that person, in the same
-    # transaction as the event, so a refused registration stores neither.
-    with uow:
-        uow.word_persoon(nieuw(principal))
-        persoon = personen.pseudoniem(uow.session, contact)
-        expert = Expert.registreer(nieuw_id("ex"), persoon, organisatie, themas, principal, meta)
-        personen.leg_vast(
-            uow.session, persoon, expert.id, {"naam": naam.strip(), "contact": contact.strip()}
+    with _bijeenkomst(uow, cmd.bijeenkomst_id, "kennis.registreer_aanwezigheid") as bijeenkomst:
+        # The meeting knows its participants by pseudonym; a login nobody acted with stays as
+        # given, so the domain names it as not registered.
+        aanwezig = tuple(
+            wie if is_pseudoniem(wie) else uow.zoek_pseudoniem(wie) or wie for wie in cmd.aanwezig
         )
+        bijeenkomst.registreer_aanwezigheid(aanwezig, uow.now().date())
+    return bijeenkomst
+
+
+def evalueer(cmd: commands.EvalueerBijeenkomst, uow: KennisUnitOfWork) -> Bijeenkomst:
+    with _bijeenkomst(uow, cmd.bijeenkomst_id, "kennis.evalueer") as bijeenkomst:
+        bijeenkomst.evalueer(cmd.score, cmd.opmerking, uow.actor.principal)
+    return bijeenkomst
+
+
+def registreer_expert(cmd: commands.RegistreerExpert, uow: KennisUnitOfWork) -> Expert:
+    """The expert is the person whose login is the contact address (so their answers can be
+    recognised); name and address are stored encrypted under that person, in the same
+    transaction as the event, so a refused registration stores neither."""
+    with _toegestaan(uow, "kennis.registreer_expert"):
+        persoon = uow.pseudoniem(cmd.contact)
+        expert = Expert.registreer(nieuw_id("ex"), persoon, cmd.organisatie, cmd.themas)
+        uow.leg_vast(persoon, expert.id, {"naam": cmd.naam.strip(), "contact": cmd.contact.strip()})
         uow.experts.add(expert)
-        uow.commit()
-        return expert
+    return expert

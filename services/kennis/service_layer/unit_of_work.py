@@ -1,147 +1,160 @@
-"""The kennis unit of work: events, outbox rows and the question read model commit together."""
+"""The kennis unit of work: events, outbox rows, new persons and the read models commit
+together. Handlers depend on the ``KennisUnitOfWork`` protocol; ``SqlKennisUnitOfWork`` is the
+real one, ``FakeKennisUnitOfWork`` runs the same handlers in unit tests."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, cast
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import uuid4
 
-from sqlalchemy import Column, CursorResult, Table, delete, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.kennis.adapters.tables import bijeenkomsten, experts, kennisvragen
-from services.kennis.adapters.zoeken import indexeer
+from services.kennis.adapters import projection
 from services.kennis.domain.bijdragen import Document, Succes
 from services.kennis.domain.bijeenkomsten import Bijeenkomst, Expert
 from services.kennis.domain.model import Kennisvraag, Vraaggroep
 from shared.aggregate import Repository
-from shared.privacy import Personen
+from shared.eventstore import EventStore
+from shared.messaging.topics import KENNIS
+from shared.privacy import NieuwePersoon, Personen
 from shared.privacy.transactie import PersonenInTransactie
-from shared.unit_of_work import SqlUnitOfWork
+from shared.unit_of_work import Actor, InMemoryUnitOfWork, SqlUnitOfWork, Stamping, UnitOfWork
 
 
-def _rij(vraag: Kennisvraag) -> dict[str, Any]:
-    v = vraag.v
-    return {
-        "vraag_id": vraag.id,
-        "titel": v.titel,
-        "tekst": v.tekst,
-        "themas": list(v.themas),
-        "gesteld_door": v.gesteld_door,
-        "organisatie": v.organisatie,
-        "status": str(v.status),
-        "antwoorden": [
-            {
-                "antwoordId": a.antwoord_id,
-                "tekst": a.tekst,
-                "door": a.door,
-                "organisatie": a.organisatie,
-            }
-            for a in v.antwoorden
-        ],
-        "geaccepteerd": v.geaccepteerd,
-        "versie": vraag.version,
-        "bijgewerkt_op": datetime.now(UTC),
-    }
+class KennisUnitOfWork(UnitOfWork, Protocol):
+    vragen: Repository[Kennisvraag]
+    groepen: Repository[Vraaggroep]
+    documenten: Repository[Document]
+    successen: Repository[Succes]
+    bijeenkomsten: Repository[Bijeenkomst]
+    experts: Repository[Expert]
+
+    def __enter__(self) -> KennisUnitOfWork: ...
+
+    def zoek_pseudoniem(self, login: str) -> str | None:
+        """The pseudonym of a login that acted here, or None."""
+        ...
+
+    def pseudoniem(self, login: str) -> str:
+        """The pseudonym of a login, made (in this transaction) the first time it is needed."""
+        ...
+
+    def leg_vast(self, pseudoniem: str, ref: str, gegevens: dict[str, str]) -> None:
+        """Store personal details of a person under ``ref``, in this transaction."""
+        ...
 
 
-def _vervang(
-    session: Session, tabel: Table, sleutel: Column[Any], waarde: str, velden: dict[str, Any]
-) -> None:
-    session.execute(delete(tabel).where(sleutel == waarde))
-    session.execute(insert(tabel).values({sleutel.name: waarde, **velden}))
+class _Repositories:
+    """The kennis aggregates' repositories, opened on the unit's event store."""
 
+    events: EventStore
 
-class SqlKennisUnitOfWork(PersonenInTransactie, SqlUnitOfWork):
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        topic: str,
-        personen: Personen | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(sessions, **kwargs)
-        self.topic = topic
-        self.personen = personen
+    def _open_repositories(self, topic: str) -> None:
+        self.vragen = Repository(self.events, Kennisvraag, topic)
+        self.groepen = Repository(self.events, Vraaggroep, topic)
+        self.documenten = Repository(self.events, Document, topic)
+        self.successen = Repository(self.events, Succes, topic)
+        self.bijeenkomsten = Repository(self.events, Bijeenkomst, topic)
+        self.experts = Repository(self.events, Expert, topic)
 
-    def __enter__(self) -> SqlKennisUnitOfWork:
-        super().__enter__()
-        self.vragen = Repository(self.events, Kennisvraag, self.topic)
-        self.groepen = Repository(self.events, Vraaggroep, self.topic)
-        self.documenten = Repository(self.events, Document, self.topic)
-        self.successen = Repository(self.events, Succes, self.topic)
-        self.bijeenkomsten = Repository(self.events, Bijeenkomst, self.topic)
-        self.experts = Repository(self.events, Expert, self.topic)
-        return self
-
-    def commit(self) -> None:
-        for repository in (
+    def _repositories(self) -> tuple[Repository[Any], ...]:
+        return (
             self.vragen,
             self.groepen,
             self.documenten,
             self.successen,
             self.bijeenkomsten,
             self.experts,
-        ):
-            repository.save()
-        for b in self.bijeenkomsten.seen:
-            _vervang(
-                self.session,
-                bijeenkomsten,
-                bijeenkomsten.c.bijeenkomst_id,
-                b.id,
-                {"datum": b.datum, "samenvatting": b.samenvatting()},
-            )
-        for expert in self.experts.seen:
-            g = expert.geregistreerd
-            _vervang(
-                self.session,
-                experts,
-                experts.c.expert_id,
-                expert.id,
-                {"persoon": g.persoon, "organisatie": g.organisatie, "themas": list(g.themas)},
-            )
-        for document in self.documenten.seen:
-            d = document.gepubliceerd
-            indexeer(
-                self.session, document.id, d.soort, d.titel, d.tekst, list(d.themas), d.organisatie
-            )
-        for succes in self.successen.seen:
-            s = succes.gemeld
-            indexeer(
-                self.session,
-                succes.id,
-                "succes",
-                s.titel,
-                s.verhaal,
-                list(s.themas),
-                s.bevoegd_gezag,
-            )
-        for vraag in self.vragen.seen:
-            v = vraag.v
-            indexeer(
-                self.session,
-                vraag.id,
-                "kennisvraag",
-                v.titel,
-                " ".join([v.tekst, *(a.tekst for a in v.antwoorden)]),
-                list(v.themas),
-                v.organisatie,
-            )
-            rij = _rij(vraag)
-            result = cast(
-                CursorResult[Any],
-                self.session.execute(
-                    update(kennisvragen).where(kennisvragen.c.vraag_id == vraag.id).values(**rij)
-                ),
-            )
-            if not result.rowcount:
-                self.session.execute(
-                    insert(kennisvragen).values(**rij, gesteld_op=rij["bijgewerkt_op"])
-                )
-        for groep in self.groepen.seen:
-            self.session.execute(
-                update(kennisvragen)
-                .where(kennisvragen.c.vraag_id.in_(groep.vraag_ids))
-                .values(groep_id=groep.id)
-            )
+        )
+
+
+class SqlKennisUnitOfWork(_Repositories, Stamping, PersonenInTransactie, SqlUnitOfWork):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        topic: str,
+        personen: Personen | None = None,
+        on_commit: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        actor: Actor | None = None,
+    ) -> None:
+        super().__init__(sessions, on_commit, clock)
+        self._actor = actor
+        self.topic = topic
+        self.personen = personen
+
+    def __enter__(self) -> SqlKennisUnitOfWork:
+        super().__enter__()
+        self._open_repositories(self.topic)
+        return self
+
+    def commit(self) -> None:
+        self.save(self._repositories())
+        projection.bijeenkomsten(self.session, self.bijeenkomsten.seen)
+        projection.experts(self.session, self.experts.seen)
+        projection.documenten(self.session, self.documenten.seen)
+        projection.successen(self.session, self.successen.seen)
+        projection.vragen(self.session, self.vragen.seen)
+        projection.groepen(self.session, self.groepen.seen)  # after the questions they group
         super().commit()
+
+    def zoek_pseudoniem(self, login: str) -> str | None:
+        return self._register().zoek(self.session, login)
+
+    def pseudoniem(self, login: str) -> str:
+        return self._register().pseudoniem(self.session, login)
+
+    def leg_vast(self, pseudoniem: str, ref: str, gegevens: dict[str, str]) -> None:
+        self._register().leg_vast(self.session, pseudoniem, ref, gegevens)
+
+
+class FakeKennisUnitOfWork(_Repositories, Stamping, InMemoryUnitOfWork):
+    """For unit tests: the real handlers against the in-memory event store; the person store
+    is a dict of logins (``personen``) and details (``gegevens``), the persons a command made
+    are in ``nieuwe_personen``."""
+
+    def __init__(
+        self, actor: Actor | None = None, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        super().__init__()
+        self._actor = actor
+        self._clock = clock
+        self.nieuwe_personen: list[NieuwePersoon] = []
+        self.personen: dict[str, str] = {}
+        self.gegevens: dict[tuple[str, str], dict[str, str]] = {}
+
+    def als(
+        self, actor: Actor, clock: Callable[[], datetime] | None = None
+    ) -> FakeKennisUnitOfWork:
+        """A unit of work on the same store and persons for another actor (and clock)."""
+        ander = FakeKennisUnitOfWork(actor, clock or self._clock)
+        ander.store, ander.personen, ander.gegevens = self.store, self.personen, self.gegevens
+        return ander
+
+    def __enter__(self) -> FakeKennisUnitOfWork:
+        super().__enter__()
+        self._open_repositories(KENNIS)
+        return self
+
+    def commit(self) -> None:
+        self.save(self._repositories())
+        super().commit()
+
+    def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
+        if nieuw is not None:
+            self.nieuwe_personen.append(nieuw)
+            self.personen[nieuw.login] = nieuw.pseudoniem
+
+    def zoek_pseudoniem(self, login: str) -> str | None:
+        return self.personen.get(login)
+
+    def pseudoniem(self, login: str) -> str:
+        if login not in self.personen:
+            self.personen[login] = f"prs-{uuid4()}"
+        return self.personen[login]
+
+    def leg_vast(self, pseudoniem: str, ref: str, gegevens: dict[str, str]) -> None:
+        self.gegevens[(pseudoniem, ref)] = gegevens

@@ -1,43 +1,57 @@
 """Keeps the read models in step with the aggregates a command changed: the current state
-(``spoedlocaties``) and the bitemporal history (``spoedlocatie_standen``)."""
+(``spoedlocaties``) and the bitemporal history (``spoedlocatie_standen``).
+
+The bitemporal rows are folded here from the site's recorded events (``locatie.history``,
+decoded, in version order) with the domain's pure step (``services/locaties/domain/standen.py``);
+the aggregate keeps no view of other moments, only its current state (the same fold), which the
+current row shows."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
+from services.locaties.domain import standen
 from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import Spoedlocatie
+from services.locaties.domain.standen import Toestand
 from shared import bevoegde_gezagen
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
-from shared.vocabulaire import RisicoType
+from shared.vocabulaire import AFGEHANDELD, RisicoType
 
 
 def rij(locatie: Spoedlocatie) -> dict[str, Any]:
-    t = locatie.t
-    gezag = bevoegde_gezagen.get(t.bevoegd_gezag)
+    """The read-model row of the site's current state: the aggregate's own, which is the same
+    fold of the same events (``standen.huidig``), kept so a command need not fold again."""
+    return stand_rij(locatie.id, locatie.version, locatie.stand)
+
+
+def stand_rij(locatie_id: str, versie: int, stand: Toestand) -> dict[str, Any]:
+    """The read-model row of ``stand``, the site's state after version ``versie``."""
+    gezag = bevoegde_gezagen.get(stand.bevoegd_gezag)
 
     def risico(soort: RisicoType) -> bool:
-        r = t.risicos.get(soort)
+        r = stand.risicos.get(soort)
         return bool(r and r.vastgesteld)
 
+    afgehandeld = (r.datum for r in stand.statushistorie if r.status in AFGEHANDELD)
     return {
-        "locatie_id": locatie.id,
-        "bevoegd_gezag": t.bevoegd_gezag,
-        "provincie": gezag.provincie if gezag else t.bevoegd_gezag,
-        "gemeentecode": t.gemeentecode,
-        "naam": t.naam,
-        "bodemtype": t.bodemtype,
-        "status": str(t.status),
-        "status_sinds": locatie.status_sinds,
-        "registratiedatum": t.registratiedatum,
-        "afgehandeld_op": locatie.afgehandeld_op,
+        "locatie_id": locatie_id,
+        "bevoegd_gezag": stand.bevoegd_gezag,
+        "provincie": gezag.provincie if gezag else stand.bevoegd_gezag,
+        "gemeentecode": stand.gemeentecode,
+        "naam": stand.naam,
+        "bodemtype": stand.bodemtype,
+        "status": str(stand.status),
+        "status_sinds": stand.statushistorie[-1].datum,
+        "registratiedatum": stand.registratiedatum,
+        "afgehandeld_op": next(afgehandeld, None),
         "risico_humaan": risico(RisicoType.HUMAAN),
         "risico_ecologisch": risico(RisicoType.ECOLOGISCH),
         "risico_verspreiding": risico(RisicoType.VERSPREIDING),
@@ -48,28 +62,54 @@ def rij(locatie: Spoedlocatie) -> dict[str, Any]:
                 "criteria": list(r.criteria),
                 "beoordelingsdatum": r.beoordelingsdatum.isoformat(),
             }
-            for soort, r in sorted(t.risicos.items())
+            for soort, r in sorted(stand.risicos.items())
         ],
-        "knelpunt": str(t.knelpunt) if t.knelpunt else None,
-        "budget_euro": t.budget_euro,
-        "kosten_euro": t.kosten_euro,
-        "verontreinigingsgroepen": list(t.verontreinigingsgroepen),
-        "geometrie_rd": t.geometrie,
-        "versie": locatie.version,
+        "knelpunt": str(stand.knelpunt) if stand.knelpunt else None,
+        "budget_euro": stand.budget_euro,
+        "kosten_euro": stand.kosten_euro,
+        "verontreinigingsgroepen": list(stand.verontreinigingsgroepen),
+        "geometrie_rd": stand.geometrie,
+        "versie": versie,
         "bijgewerkt_op": datetime.now(UTC),
     }
+
+
+# Built once, values as bind parameters: every command runs these, and building and compiling
+# a statement per call cost more than executing it.
+_HUIDIG = (
+    update(spoedlocaties)
+    .where(spoedlocaties.c.locatie_id == bindparam("_id"))
+    .values({c.name: bindparam(c.name, type_=c.type) for c in spoedlocaties.c})
+)
+_t = spoedlocatie_standen.c
+_SLUIT_OPEN = (
+    update(spoedlocatie_standen)
+    .where(
+        _t.locatie_id == bindparam("_id"),
+        _t.geldig_tot.is_(None),
+        _t.bekend_tot.is_(None),
+        _t.geldig_vanaf <= bindparam("_datum", type_=_t.geldig_vanaf.type),
+    )
+    .values(bekend_tot=bindparam("_tot", type_=_t.bekend_tot.type))
+    .returning(*spoedlocatie_standen.c)
+)
+_NIEUW = insert(spoedlocatie_standen)
+_HEROPEN = (
+    update(spoedlocatie_standen)
+    .where(
+        _t.locatie_id == bindparam("_id"),
+        _t.geldig_vanaf == bindparam("_vanaf", type_=_t.geldig_vanaf.type),
+        _t.versie_vanaf == bindparam("_versie"),
+    )
+    .values(bekend_tot=None)
+)
 
 
 def project(session: Session, locatie: Spoedlocatie) -> dict[str, Any]:
     """Write the site's current state; returns the row written (the open ``standen`` row
     reuses it)."""
     values = rij(locatie)
-    result = cast(
-        CursorResult[Any],
-        session.execute(
-            update(spoedlocaties).where(spoedlocaties.c.locatie_id == locatie.id).values(**values)
-        ),
-    )
+    result = cast(CursorResult[Any], session.execute(_HUIDIG, {**values, "_id": locatie.id}))
     if not result.rowcount:
         session.execute(insert(spoedlocaties).values(**values))
     return values
@@ -78,17 +118,13 @@ def project(session: Session, locatie: Spoedlocatie) -> dict[str, Any]:
 def tijdlijn(locatie_id: str, history: list[Any]) -> list[dict[str, Any]]:
     """The site's state per business-date interval, from its (decoded) events ``history``:
     rows with ``geldig_vanaf``/``geldig_tot`` and the content columns."""
-    locatie = Spoedlocatie(locatie_id)
-    for event in history:
-        locatie.when(event)
-    datums = locatie.peildata()
+    datums = standen.peildata(history)
     rijen = []
     for i, datum in enumerate(datums):
-        if not locatie.op_peildatum(datum):
+        stand = standen.op_peildatum(history, datum)
+        if stand is None:
             continue
-        inhoud = rij(locatie)
-        for veld in ("locatie_id", "versie", "bijgewerkt_op"):
-            del inhoud[veld]
+        inhoud = _inhoud(stand_rij(locatie_id, len(history), stand))
         tot = datums[i + 1] if i + 1 < len(datums) else None
         rijen.append({"geldig_vanaf": datum, "geldig_tot": tot, **inhoud})
     return rijen
@@ -135,25 +171,12 @@ def _verleng(
         "bekend_vanaf": event.recorded_at,
     }
     if event.version == 1:
-        session.execute(
-            insert(spoedlocatie_standen).values(
-                **sleutel, geldig_vanaf=datum, geldig_tot=None, **nu
-            )
-        )
+        session.execute(_NIEUW, {**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu})
         return True
-    t = spoedlocatie_standen.c
     # Close the open row in the same statement that reads it (one round trip): it is the row
     # of the last business date, so an event dated before that matches nothing and replays.
     gesloten = session.execute(
-        update(spoedlocatie_standen)
-        .where(
-            t.locatie_id == locatie.id,
-            t.geldig_tot.is_(None),
-            t.bekend_tot.is_(None),
-            t.geldig_vanaf <= datum,
-        )
-        .values(bekend_tot=event.recorded_at)
-        .returning(*spoedlocatie_standen.c)
+        _SLUIT_OPEN, {"_id": locatie.id, "_datum": datum, "_tot": event.recorded_at}
     ).all()
     if len(gesloten) != 1:
         if gesloten:
@@ -165,20 +188,15 @@ def _verleng(
     if laatste == datum and oude_inhoud == nu:
         # The event changed nothing the rows show: the replay would leave the row open.
         session.execute(
-            update(spoedlocatie_standen)
-            .where(
-                t.locatie_id == locatie.id,
-                t.geldig_vanaf == laatste,
-                t.versie_vanaf == oud["versie_vanaf"],
-            )
-            .values(bekend_tot=None)
+            _HEROPEN, {"_id": locatie.id, "_vanaf": laatste, "_versie": oud["versie_vanaf"]}
         )
         return True
     toe = [{**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu}]
     if laatste < datum:
         # The last interval now ends at the new date; its content stays as it was.
         toe.insert(0, {**sleutel, "geldig_vanaf": laatste, "geldig_tot": datum, **oude_inhoud})
-    session.execute(insert(spoedlocatie_standen), toe)
+    for nieuwe in toe:  # one or two rows: single statements beat the driver's executemany
+        session.execute(_NIEUW, nieuwe)
     return True
 
 

@@ -1,10 +1,13 @@
-"""Commands to the locaties service: what a user asks for, already validated for shape."""
+"""Commands to the locaties service: what a user asks for, already validated for shape.
+
+Each names its rule in the one authorisation policy (``OPERATIE``, shared/beleid.py); the
+handlers dispatch on the command's type (service_layer/handlers.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from services.locaties.domain.geometrie import RD
 from shared.vocabulaire import Knelpunt, RisicoType, Status
@@ -12,6 +15,8 @@ from shared.vocabulaire import Knelpunt, RisicoType, Status
 
 @dataclass(frozen=True)
 class RegistreerSpoedlocatie:
+    OPERATIE: ClassVar[str] = "locaties.registreer"
+
     bevoegd_gezag: str
     gemeentecode: str
     naam: str
@@ -24,6 +29,8 @@ class RegistreerSpoedlocatie:
 
 @dataclass(frozen=True)
 class WijzigStatus:
+    OPERATIE: ClassVar[str] = "locaties.wijzig_status"
+
     locatie_id: str
     verwachte_versie: int
     naar: Status
@@ -33,6 +40,8 @@ class WijzigStatus:
 
 @dataclass(frozen=True)
 class BeoordeelRisico:
+    OPERATIE: ClassVar[str] = "locaties.beoordeel_risico"
+
     locatie_id: str
     verwachte_versie: int
     risicotype: RisicoType
@@ -44,6 +53,8 @@ class BeoordeelRisico:
 
 @dataclass(frozen=True)
 class StelKnelpuntVast:
+    OPERATIE: ClassVar[str] = "locaties.stel_knelpunt_vast"
+
     locatie_id: str
     verwachte_versie: int
     knelpunt: Knelpunt
@@ -53,6 +64,8 @@ class StelKnelpuntVast:
 
 @dataclass(frozen=True)
 class KenBudgetToe:
+    OPERATIE: ClassVar[str] = "locaties.ken_budget_toe"
+
     locatie_id: str
     verwachte_versie: int
     bedrag_euro: int
@@ -62,6 +75,8 @@ class KenBudgetToe:
 
 @dataclass(frozen=True)
 class BoekKosten:
+    OPERATIE: ClassVar[str] = "locaties.boek_kosten"
+
     locatie_id: str
     verwachte_versie: int
     bedrag_euro: int
@@ -71,6 +86,8 @@ class BoekKosten:
 
 @dataclass(frozen=True)
 class DraagOver:
+    OPERATIE: ClassVar[str] = "locaties.draag_over"
+
     locatie_id: str
     verwachte_versie: int
     naar: str
@@ -84,9 +101,35 @@ class Corrigeer:
     ``geometrie_crs``) when a ``Correctiecontrole`` translates it, else in the event's own
     form (its field names, stored values, RD)."""
 
+    OPERATIE: ClassVar[str] = "locaties.corrigeer"
+
     locatie_id: str
     verwachte_versie: int
     gecorrigeerde_versie: int
     correctie: dict[str, Any]
     reden: str
     geometrie_crs: str = RD
+
+
+class Wijziging(Protocol):
+    """What every command on an existing site has: the site and the version it changes."""
+
+    OPERATIE: ClassVar[str]
+
+    @property
+    def locatie_id(self) -> str: ...
+
+    @property
+    def verwachte_versie(self) -> int: ...
+
+
+Commando = (
+    RegistreerSpoedlocatie
+    | WijzigStatus
+    | BeoordeelRisico
+    | StelKnelpuntVast
+    | KenBudgetToe
+    | BoekKosten
+    | DraagOver
+    | Corrigeer
+)

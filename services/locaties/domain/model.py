@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
-from services.locaties.domain import regels
+from services.locaties.domain import regels, standen
 from services.locaties.domain.events import (
     BevoegdGezagOvergedragen,
     BudgetToegekend,
@@ -20,11 +19,12 @@ from services.locaties.domain.events import (
     registry,
 )
 from services.locaties.domain.fouten import OngeldigeTransitie, OngeldigeWaarde
+from services.locaties.domain.standen import Risico as Risico
+from services.locaties.domain.standen import Statusregel as Statusregel
+from services.locaties.domain.standen import Toestand, bedrijfsdatum_van
 from shared.aggregate import Aggregate
-from shared.eventstore import EventMetadata
 from shared.vocabulaire import (
     AFGEHANDELD,
-    TRANSITIES,
     Knelpunt,
     RisicoType,
     Status,
@@ -53,39 +53,8 @@ CORRIGEERBAAR: dict[type[Any], frozenset[str]] = {
 }
 
 
-@dataclass
-class Risico:
-    vastgesteld: bool
-    criteria: tuple[str, ...]
-    beoordelingsdatum: date
-
-
-@dataclass
-class Statusregel:
-    status: Status
-    datum: date
-
-
 def business_time(d: date) -> datetime:
     return datetime.combine(d, time(0), tzinfo=UTC)
-
-
-@dataclass
-class Toestand:
-    bevoegd_gezag: str = ""
-    gemeentecode: str = ""
-    naam: str = ""
-    bodemtype: str = ""
-    verontreinigingsgroepen: tuple[str, ...] = ()
-    geometrie: dict[str, Any] | None = None
-    registratiedatum: date | None = None
-    status: Status = Status.POTENTIEEL_SPOED
-    statushistorie: list[Statusregel] = field(default_factory=list)
-    risicos: dict[RisicoType, Risico] = field(default_factory=dict)
-    knelpunt: Knelpunt | None = None
-    budget_euro: int = 0
-    kosten_euro: int = 0
-    budgetregels: list[tuple[date, int]] = field(default_factory=list)
 
 
 class Spoedlocatie(Aggregate):
@@ -94,26 +63,28 @@ class Spoedlocatie(Aggregate):
 
     def __init__(self, locatie_id: str) -> None:
         super().__init__(locatie_id)
-        self.history: list[Any] = []
-        self.t = Toestand()
+        self.history: list[Any] = []  # as recorded; a correction needs the events it corrects
+        # The current state, what the rules of the next command are checked on. Views of other
+        # moments (peildatum, the bitemporal rows) are folded in the projection (standen.py).
+        self.stand = Toestand()
 
     # -- reading -------------------------------------------------------------------------
 
     @property
     def status(self) -> Status:
-        return self.t.status
+        return self.stand.status
 
     @property
     def bevoegd_gezag(self) -> str:
-        return self.t.bevoegd_gezag
+        return self.stand.bevoegd_gezag
 
     @property
     def status_sinds(self) -> date:
-        return self.t.statushistorie[-1].datum
+        return self.stand.statushistorie[-1].datum
 
     @property
     def afgehandeld_op(self) -> date | None:
-        for regel in self.t.statushistorie:
+        for regel in self.stand.statushistorie:
             if regel.status in AFGEHANDELD:
                 return regel.datum
         return None
@@ -131,7 +102,6 @@ class Spoedlocatie(Aggregate):
         verontreinigingsgroepen: tuple[str, ...],
         geometrie: dict[str, Any] | None,
         registratiedatum: date,
-        meta: EventMetadata,
     ) -> Spoedlocatie:
         locatie = cls(locatie_id)
         locatie._neem_op(
@@ -145,19 +115,15 @@ class Spoedlocatie(Aggregate):
                 geometrie=geometrie,
                 status=Status.POTENTIEEL_SPOED,
                 registratiedatum=registratiedatum,
-            ),
-            meta,
+            )
         )
         return locatie
 
-    def wijzig_status(
-        self, naar: Status, besluitdatum: date, toelichting: str, meta: EventMetadata
-    ) -> None:
+    def wijzig_status(self, naar: Status, besluitdatum: date, toelichting: str) -> None:
         self._neem_op(
             StatusGewijzigd(
                 van=self.status, naar=naar, besluitdatum=besluitdatum, toelichting=toelichting
-            ),
-            meta,
+            )
         )
 
     def beoordeel_risico(
@@ -167,7 +133,6 @@ class Spoedlocatie(Aggregate):
         criteria: tuple[str, ...],
         datum: date,
         toelichting: str,
-        meta: EventMetadata,
     ) -> None:
         self._neem_op(
             RisicoBeoordeeld(
@@ -176,31 +141,23 @@ class Spoedlocatie(Aggregate):
                 criteria=tuple(sorted(set(criteria))),
                 beoordelingsdatum=datum,
                 toelichting=toelichting,
-            ),
-            meta,
+            )
         )
 
-    def stel_knelpunt_vast(
-        self, knelpunt: Knelpunt, datum: date, toelichting: str, meta: EventMetadata
-    ) -> None:
+    def stel_knelpunt_vast(self, knelpunt: Knelpunt, datum: date, toelichting: str) -> None:
+        self._neem_op(KnelpuntVastgesteld(knelpunt=knelpunt, datum=datum, toelichting=toelichting))
+
+    def ken_budget_toe(self, bedrag_euro: int, datum: date, bron: str) -> None:
+        self._neem_op(BudgetToegekend(bedrag_euro=bedrag_euro, datum=datum, bron=bron))
+
+    def boek_kosten(self, bedrag_euro: int, datum: date, omschrijving: str) -> None:
         self._neem_op(
-            KnelpuntVastgesteld(knelpunt=knelpunt, datum=datum, toelichting=toelichting), meta
+            KostenGeboekt(bedrag_euro=bedrag_euro, datum=datum, omschrijving=omschrijving)
         )
 
-    def ken_budget_toe(self, bedrag_euro: int, datum: date, bron: str, meta: EventMetadata) -> None:
-        self._neem_op(BudgetToegekend(bedrag_euro=bedrag_euro, datum=datum, bron=bron), meta)
-
-    def boek_kosten(
-        self, bedrag_euro: int, datum: date, omschrijving: str, meta: EventMetadata
-    ) -> None:
+    def draag_over(self, naar: str, datum: date, reden: str) -> None:
         self._neem_op(
-            KostenGeboekt(bedrag_euro=bedrag_euro, datum=datum, omschrijving=omschrijving), meta
-        )
-
-    def draag_over(self, naar: str, datum: date, reden: str, meta: EventMetadata) -> None:
-        self._neem_op(
-            BevoegdGezagOvergedragen(van=self.bevoegd_gezag, naar=naar, datum=datum, reden=reden),
-            meta,
+            BevoegdGezagOvergedragen(van=self.bevoegd_gezag, naar=naar, datum=datum, reden=reden)
         )
 
     def gebeurtenis(self, versie: int) -> Any:
@@ -212,9 +169,7 @@ class Spoedlocatie(Aggregate):
             )
         return self.history[versie - 1]
 
-    def corrigeer(
-        self, versie: int, correctie: dict[str, Any], reden: str, meta: EventMetadata
-    ) -> None:
+    def corrigeer(self, versie: int, correctie: dict[str, Any], reden: str) -> None:
         """Replace fields of the event of ``versie``. Only the fields ``CORRIGEERBAAR`` lists
         for its type, in their stored (JSON) form; the corrected history must keep every rule
         a command is held to, so a correction can never make a site unreadable or wrong."""
@@ -250,136 +205,53 @@ class Spoedlocatie(Aggregate):
                 f"correctie.{_api_naam(veld)}" if veld else "correctie",
                 f"na deze correctie klopt de historie niet meer (versie {bij_versie}): {waarom}",
             )
-        self._record(event, datetime.now(UTC), meta)
+        self._record(event, datetime.now(UTC))
 
     def schendingen(self) -> dict[tuple[int, str], str]:
         """Every rule the history with its corrections breaks, as {(version, field): reason}.
         Empty for anything written through the commands; a correction may not add to it."""
-        proef = Spoedlocatie(self.id)
+        stand = Toestand()
+        correcties = standen.correcties(self.history)
         uit: dict[tuple[int, str], str] = {}
         onleesbaar = (ValueError, TypeError, KeyError, IndexError, AttributeError)
         for versie, event in enumerate(self.history, start=1):
             if isinstance(event, RegistratieGecorrigeerd):
                 continue
             try:
-                event = self._gecorrigeerd(versie, event)
+                event = standen.met_correcties(event, correcties.get(versie, ()))
                 try:
-                    proef._controleer(event)
+                    regels.controleer(stand, event)
                 except OngeldigeTransitie as exc:
                     uit[(versie, "naar")] = str(exc)
                 except OngeldigeWaarde as exc:
                     uit[(versie, _snake(exc.veld))] = exc.reden
-                proef._pas_toe(event)
+                stand = standen.stap(stand, event)
             except onleesbaar as exc:
                 # Nothing after an event that cannot be read or applied can be judged.
                 uit[(versie, "")] = f"onleesbaar: {exc}"
                 break
         return uit
 
-    def _neem_op(self, event: Any, meta: EventMetadata) -> None:
+    def _neem_op(self, event: Any) -> None:
+        # Who asked and why is stamped on the events by the unit of work that saves them.
         self._controleer(event)
-        self._record(event, business_time(_bedrijfsdatum(event)), meta)
+        self._record(event, business_time(bedrijfsdatum_van(event)))
 
     def _controleer(self, event: Any) -> None:
-        regels.controleer(self.t, event)
+        regels.controleer(self.stand, event)
 
     # -- applying events -----------------------------------------------------------------
 
     def when(self, event: Any) -> None:
         self.history.append(event)
         if isinstance(event, RegistratieGecorrigeerd):
-            self._herbouw()
+            self.stand = standen.huidig(self.history)
         else:
-            self._pas_toe(event)
-
-    def _gecorrigeerd(self, versie: int, event: Any) -> Any:
-        for later in self.history[versie:]:
-            if isinstance(later, RegistratieGecorrigeerd) and later.gecorrigeerde_versie == versie:
-                name, schema, data = registry.encode(event)
-                event = registry.decode(name, schema, {**data, **later.correctie})
-        return event
-
-    def _herbouw(self, peildatum: date | None = None) -> None:
-        self.t = Toestand()
-        for versie, event in enumerate(self.history, start=1):
-            if isinstance(event, RegistratieGecorrigeerd):
-                continue
-            event = self._gecorrigeerd(versie, event)
-            if peildatum is not None and _bedrijfsdatum(event) > peildatum:
-                continue
-            self._pas_toe(event, replay=True)
-
-    def peildata(self) -> list[date]:
-        """The business dates on which the state changed (corrections applied), ascending."""
-        return sorted(
-            {
-                _bedrijfsdatum(self._gecorrigeerd(versie, event))
-                for versie, event in enumerate(self.history, start=1)
-                if not isinstance(event, RegistratieGecorrigeerd)
-            }
-        )
-
-    def op_peildatum(self, peildatum: date) -> bool:
-        """Fold the state back to how it stood on ``peildatum`` (business dates, corrections
-        included); False when the site was not yet registered then. Read-only afterwards."""
-        eerste = self._gecorrigeerd(1, self.history[0])
-        if _bedrijfsdatum(eerste) > peildatum:
-            return False
-        self._herbouw(peildatum)
-        return True
-
-    def _pas_toe(self, event: Any, replay: bool = False) -> None:
-        t = self.t
-        match event:
-            case SpoedlocatieGeregistreerd():
-                t.bevoegd_gezag = event.bevoegd_gezag
-                t.gemeentecode = event.gemeentecode
-                t.naam = event.naam
-                t.bodemtype = event.bodemtype
-                t.verontreinigingsgroepen = tuple(event.verontreinigingsgroepen)
-                t.geometrie = event.geometrie
-                t.registratiedatum = event.registratiedatum
-                t.status = Status(event.status)
-                t.statushistorie = [Statusregel(t.status, event.registratiedatum)]
-            case StatusGewijzigd():
-                naar = Status(event.naar)
-                if replay and naar not in TRANSITIES[t.status]:
-                    raise OngeldigeTransitie(t.status, naar)
-                if replay and event.besluitdatum < t.statushistorie[-1].datum:
-                    raise OngeldigeWaarde(
-                        "besluitdatum",
-                        f"{event.besluitdatum} ligt voor het "
-                        f"vorige besluit ({t.statushistorie[-1].datum})",
-                    )
-                t.status = naar
-                t.statushistorie.append(Statusregel(naar, event.besluitdatum))
-            case RisicoBeoordeeld():
-                t.risicos[RisicoType(event.risicotype)] = Risico(
-                    event.vastgesteld, tuple(event.criteria), event.beoordelingsdatum
-                )
-            case KnelpuntVastgesteld():
-                t.knelpunt = Knelpunt(event.knelpunt)
-            case BudgetToegekend():
-                t.budget_euro += event.bedrag_euro
-                t.budgetregels.append((event.datum, event.bedrag_euro))
-            case KostenGeboekt():
-                t.kosten_euro += event.bedrag_euro
-            case BevoegdGezagOvergedragen():
-                t.bevoegd_gezag = event.naar
-            case _:
-                raise TypeError(f"unknown event {type(event).__name__}")
+            self.stand = standen.stap(self.stand, event)
 
     def toestand(self) -> dict[str, Any]:
         """The current state as plain data (for the read model and the API)."""
-        return dataclasses.asdict(self.t)
-
-
-def _bedrijfsdatum(event: Any) -> date:
-    for veld in ("besluitdatum", "registratiedatum", "beoordelingsdatum", "datum"):
-        if hasattr(event, veld):
-            waarde: date = getattr(event, veld)
-            return waarde
-    raise TypeError(f"{type(event).__name__} heeft geen bedrijfsdatum")
+        return dataclasses.asdict(self.stand)
 
 
 def _api_naam(veld: str) -> str:

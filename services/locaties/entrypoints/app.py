@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from services.locaties.bootstrap import bootstrap
 from services.locaties.config import LocatiesSettings
 from services.locaties.domain.model import OngeldigeTransitie, OngeldigeWaarde
 from services.locaties.entrypoints import (
+    correcties,
     routes_bevoegde_gezagen,
     routes_commandos,
     routes_gebeurtenissen,
@@ -39,7 +42,8 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
             routes_personen.router,
         ],
         settings=settings or LocatiesSettings(),
-        bootstrap=bootstrap,
+        # A correction is checked by the API's own request schemas (entrypoints/correcties.py).
+        bootstrap=partial(bootstrap, correctiecontrole=correcties.valideer),
         ankersleutels=True,
     )
     install_domain_errors(

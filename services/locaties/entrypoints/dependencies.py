@@ -1,4 +1,5 @@
-"""FastAPI dependencies of the locaties service."""
+"""FastAPI dependencies of the locaties service. They are ``async``: each is cheap, and a sync
+dependency would cost a hop to the thread pool and back."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from services.locaties.bootstrap import Container
 from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
 from services.locaties.service_layer.handlers import Actor
 from shared.auth import CurrentPrincipal
-from shared.eventstore import EventMetadata
 from shared.http.problems import InvalidParam, ProblemError
 from shared.http.schematypen import Datum, domeinregel
 from shared.tijd import controleer_tijdreis
@@ -24,7 +24,7 @@ ETAG_PATROON = r'^(W/)?"([0-9]+)"$'
 _ETAG = re.compile(ETAG_PATROON)
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -32,29 +32,21 @@ def container(request: Request) -> Container:
 Services = Annotated[Container, Depends(container)]
 
 
-def actor(
+async def actor(
     principal: CurrentPrincipal,
-    services: Services,
     correlatie: Annotated[str | None, Header(alias="X-Correlation-ID", max_length=100)] = None,
 ) -> Actor:
-    """Who acts in a command. The events name them by pseudonym only (the login stays in the
-    erasable person store). This only looks the pseudonym up: a first-time caller becomes a
-    person in the command's transaction, after the policy allowed it (handlers.Actor.nieuw),
-    so a refused or invalid request stores nothing."""
-    pseudoniem, nieuw = services.wie(principal.sub)
-    meta = EventMetadata(
-        actor=pseudoniem,
-        organisation=principal.organisatie,
-        role=str(principal.rol),
-        correlation_id=correlatie or str(uuid4()),
-    )
-    return Actor(principal, meta, nieuw)
+    """Who acts in a command. The unit of work stamps them on the events by pseudonym only
+    (the login stays in the erasable person store); a first-time caller becomes a person in
+    the command's transaction, after the policy allowed it, so a refused or invalid request
+    stores nothing."""
+    return Actor(principal, correlatie or str(uuid4()))
 
 
 CurrentActor = Annotated[Actor, Depends(actor)]
 
 
-def verwachte_versie(
+async def verwachte_versie(
     if_match: Annotated[
         str,
         Header(
@@ -91,7 +83,7 @@ def _crs(header: str, waarde: str | None) -> str:
 CRS_PATROON = r"^([Ee][Pp][Ss][Gg]:28992|[Oo][Gg][Cc]:[Cc][Rr][Ss]84)?$"
 
 
-def content_crs(
+async def content_crs(
     content_crs: Annotated[
         str | None,
         Header(
@@ -105,7 +97,7 @@ def content_crs(
     return _crs("Content-Crs", content_crs)
 
 
-def accept_crs(
+async def accept_crs(
     accept_crs: Annotated[
         str | None,
         Header(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.locaties.adapters.projection import rij
+from services.locaties.adapters.projection import rij, stand_rij
 from services.locaties.domain.geometrie import RD, transformeer
 from services.locaties.domain.model import Spoedlocatie
+from services.locaties.domain.standen import Toestand
 from services.locaties.entrypoints.schemas import Link, RisicoOut, SpoedlocatieOut
 
 BASE = "/v1/spoedlocaties"
@@ -47,3 +48,7 @@ def van_rij(r: dict[str, Any], crs: str) -> SpoedlocatieOut:
 
 def van_aggregaat(locatie: Spoedlocatie, crs: str) -> SpoedlocatieOut:
     return van_rij(rij(locatie), crs)
+
+
+def van_stand(locatie_id: str, versie: int, stand: Toestand, crs: str) -> SpoedlocatieOut:
+    return van_rij(stand_rij(locatie_id, versie, stand), crs)

@@ -2,22 +2,23 @@
 
 Each POST needs If-Match (428 without, 412 when stale), answers 201 with the updated site, its
 new ETag and a Location pointing at the new event; 409 on a refused transition, 403 for another
-bevoegd gezag's site. The table below is the single place that says which body becomes which
-command and which handler runs it.
+bevoegd gezag's site. Each route turns its body into its command; the handler is found by the
+command's type (service_layer/handlers.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import singledispatch
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
+from services.locaties.bootstrap import Container
 from services.locaties.domain import commands
-from services.locaties.domain.model import Spoedlocatie
-from services.locaties.entrypoints import correcties, schemas
+from services.locaties.entrypoints import schemas
 from services.locaties.entrypoints.dependencies import (
     AcceptCrs,
     ContentCrs,
@@ -25,12 +26,9 @@ from services.locaties.entrypoints.dependencies import (
     ExpectedVersion,
     Services,
 )
-from services.locaties.entrypoints.routes_spoedlocaties import (
-    COMMAND_ERRORS,
-    LocatieId,
-    aangemaakt,
-)
-from services.locaties.service_layer import handlers
+from services.locaties.entrypoints.routes_spoedlocaties import COMMAND_ERRORS, LocatieId
+from services.locaties.entrypoints.uitvoering import voer_uit
+from services.locaties.service_layer.unit_of_work import Actor
 from shared import beleid
 from shared.http.idempotentie import IdempotenteRoute
 
@@ -38,120 +36,148 @@ router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"], route_class=
 
 
 @dataclass(frozen=True)
-class Commando:
-    pad: str
-    body: type[BaseModel]
-    samenvatting: str
-    uitleg: str
-    maak: Callable[[str, int, Any, str], Any]  # (locatieId, If-Match, body, Content-Crs)
-    handler: Callable[[Any, Any, handlers.Actor], Spoedlocatie]
-    operatie: str  # the handler's rule in the one policy (shared/beleid.py), named in OpenAPI
+class Verzoek:
+    """What every command route needs besides its body."""
+
+    services: Container
+    actor: Actor
+    versie: int  # If-Match
+    crs: str  # Accept-Crs: the answer's
+    crs_in: str  # Content-Crs: the body's
+
+    async def voer_uit(self, cmd: commands.Commando) -> Response:
+        return await voer_uit(self.services, cmd, self.actor, self.crs)
 
 
-COMMANDOS = (
-    Commando(
-        "statuswijzigingen",
-        schemas.Statuswijziging,
-        "Wijzig de status",
-        "Legt een besluit vast dat de status verandert. Alleen overgangen die de "
-        "levenscyclus toestaat; een 409 noemt de toegestane vervolgstatussen.",
-        lambda i, v, b, _: commands.WijzigStatus(i, v, b.naar, b.besluitdatum, b.toelichting),
-        handlers.wijzig_status,
-        "locaties.wijzig_status",
-    ),
-    Commando(
-        "risicobeoordelingen",
-        schemas.Risicobeoordeling,
-        "Beoordeel een risico",
-        "Legt vast of een humaan, ecologisch of verspreidingsrisico is vastgesteld, met de "
-        "criteria uit de SIKB0101-lijst.",
-        lambda i, v, b, _: commands.BeoordeelRisico(
-            i, v, b.risicotype, b.vastgesteld, tuple(b.criteria), b.beoordelingsdatum, b.toelichting
-        ),
-        handlers.beoordeel_risico,
-        "locaties.beoordeel_risico",
-    ),
-    Commando(
-        "knelpunten",
-        schemas.KnelpuntIn,
-        "Stel een knelpunt vast",
-        "Het knelpunt om de convenantsdeadline te halen (of 'geen').",
-        lambda i, v, b, _: commands.StelKnelpuntVast(i, v, b.knelpunt, b.datum, b.toelichting),
-        handlers.stel_knelpunt_vast,
-        "locaties.stel_knelpunt_vast",
-    ),
-    Commando(
-        "budgettoekenningen",
-        schemas.Budgettoekenning,
-        "Ken budget toe",
-        "Kent budget toe, of trekt het in met een negatief bedrag.",
-        lambda i, v, b, _: commands.KenBudgetToe(i, v, b.bedrag_euro, b.datum, b.bron),
-        handlers.ken_budget_toe,
-        "locaties.ken_budget_toe",
-    ),
-    Commando(
-        "kostenboekingen",
-        schemas.Kostenboeking,
-        "Boek kosten",
-        "Boekt gemaakte kosten op de locatie.",
-        lambda i, v, b, _: commands.BoekKosten(i, v, b.bedrag_euro, b.datum, b.omschrijving),
-        handlers.boek_kosten,
-        "locaties.boek_kosten",
-    ),
-    Commando(
-        "overdrachten",
-        schemas.Overdracht,
-        "Draag over aan een ander gezag",
-        "Draagt de locatie over aan een ander bevoegd gezag.",
-        lambda i, v, b, _: commands.DraagOver(i, v, b.naar, b.datum, b.reden),
-        handlers.draag_over,
-        "locaties.draag_over",
-    ),
-    Commando(
-        "correcties",
-        schemas.Correctie,
-        "Corrigeer een eerdere registratie",
-        "Corrigeert velden van een eerdere gebeurtenis met een reden. Elke waarde moet voldoen "
-        "aan dezelfde regels als in het commando dat de gebeurtenis vastlegde, en de "
-        "gecorrigeerde historie moet een geldige levenscyclus blijven; anders een 400 die het "
-        "veld noemt. De oorspronkelijke gebeurtenis blijft staan; de correctie is een eigen "
-        "gebeurtenis.",
-        lambda i, v, b, crs: commands.Corrigeer(
-            i, v, b.gecorrigeerde_versie, b.correctie, b.reden, crs
-        ),
-        lambda cmd, uow, actor: handlers.corrigeer(cmd, uow, actor, correcties.valideer),
-        "locaties.corrigeer",
-    ),
-)
+async def verzoek(
+    services: Services,
+    actor: CurrentActor,
+    versie: ExpectedVersion,
+    crs: AcceptCrs,
+    crs_in: ContentCrs,
+) -> Verzoek:
+    return Verzoek(services, actor, versie, crs, crs_in)
 
 
-def _registreer(c: Commando) -> None:
-    def endpoint(
-        locatie_id: LocatieId,
-        body: BaseModel,
-        response: Response,
-        services: Services,
-        actor: CurrentActor,
-        versie: ExpectedVersion,
-        crs: AcceptCrs,
-        crs_in: ContentCrs,
-    ) -> schemas.SpoedlocatieOut:
-        locatie = c.handler(c.maak(locatie_id, versie, body, crs_in), services.uow(), actor)
-        return aangemaakt(response, locatie, crs)
+Commandoverzoek = Annotated[Verzoek, Depends(verzoek)]
 
-    # FastAPI reads the body model from the annotation, so each endpoint gets its own.
-    endpoint.__annotations__ = {**endpoint.__annotations__, "body": c.body}
-    endpoint.__name__ = c.pad.replace("-", "_")
-    endpoint.__doc__ = f"{c.uitleg} Vereist If-Match."
-    router.post(
-        f"/{{locatieId}}/{c.pad}",
+
+@singledispatch
+def commando(body: BaseModel, locatie_id: str, versie: int, crs: str) -> commands.Commando:
+    """The command a body asks for, on the site ``locatie_id`` at ``versie`` (If-Match), with
+    ``crs`` the body's coordinate system (Content-Crs)."""
+    raise TypeError(f"geen commando voor {type(body).__name__}")
+
+
+@commando.register
+def _(b: schemas.Statuswijziging, i: str, v: int, crs: str) -> commands.Commando:
+    return commands.WijzigStatus(i, v, b.naar, b.besluitdatum, b.toelichting)
+
+
+@commando.register
+def _(b: schemas.Risicobeoordeling, i: str, v: int, crs: str) -> commands.Commando:
+    criteria = tuple(b.criteria)
+    return commands.BeoordeelRisico(
+        i, v, b.risicotype, b.vastgesteld, criteria, b.beoordelingsdatum, b.toelichting
+    )
+
+
+@commando.register
+def _(b: schemas.KnelpuntIn, i: str, v: int, crs: str) -> commands.Commando:
+    return commands.StelKnelpuntVast(i, v, b.knelpunt, b.datum, b.toelichting)
+
+
+@commando.register
+def _(b: schemas.Budgettoekenning, i: str, v: int, crs: str) -> commands.Commando:
+    return commands.KenBudgetToe(i, v, b.bedrag_euro, b.datum, b.bron)
+
+
+@commando.register
+def _(b: schemas.Kostenboeking, i: str, v: int, crs: str) -> commands.Commando:
+    return commands.BoekKosten(i, v, b.bedrag_euro, b.datum, b.omschrijving)
+
+
+@commando.register
+def _(b: schemas.Overdracht, i: str, v: int, crs: str) -> commands.Commando:
+    return commands.DraagOver(i, v, b.naar, b.datum, b.reden)
+
+
+@commando.register
+def _(b: schemas.Correctie, i: str, v: int, crs: str) -> commands.Commando:
+    return commands.Corrigeer(i, v, b.gecorrigeerde_versie, b.correctie, b.reden, crs)
+
+
+def _commando(
+    pad: str, samenvatting: str, commando: type[commands.Commando]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """POST /spoedlocaties/{locatieId}/<pad>, guarded by the command's rule in the policy."""
+    return router.post(
+        f"/{{locatieId}}/{pad}",
         status_code=201,
         response_model=schemas.SpoedlocatieOut,
-        summary=c.samenvatting,
+        summary=samenvatting,
         responses=COMMAND_ERRORS,
-        openapi_extra=beleid.openapi_extra(c.operatie),
-    )(endpoint)
+        openapi_extra=beleid.openapi_extra(commando.OPERATIE),
+    )
 
 
-for _commando in COMMANDOS:
-    _registreer(_commando)
+@_commando("statuswijzigingen", "Wijzig de status", commands.WijzigStatus)
+async def statuswijzigingen(
+    locatie_id: LocatieId, body: schemas.Statuswijziging, v: Commandoverzoek
+) -> Response:
+    """Legt een besluit vast dat de status verandert. Alleen overgangen die de levenscyclus
+    toestaat; een 409 noemt de toegestane vervolgstatussen. Vereist If-Match."""
+    return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))
+
+
+@_commando("risicobeoordelingen", "Beoordeel een risico", commands.BeoordeelRisico)
+async def risicobeoordelingen(
+    locatie_id: LocatieId, body: schemas.Risicobeoordeling, v: Commandoverzoek
+) -> Response:
+    """Legt vast of een humaan, ecologisch of verspreidingsrisico is vastgesteld, met de
+    criteria uit de SIKB0101-lijst. Vereist If-Match."""
+    return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))
+
+
+@_commando("knelpunten", "Stel een knelpunt vast", commands.StelKnelpuntVast)
+async def knelpunten(
+    locatie_id: LocatieId, body: schemas.KnelpuntIn, v: Commandoverzoek
+) -> Response:
+    """Het knelpunt om de convenantsdeadline te halen (of 'geen'). Vereist If-Match."""
+    return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))
+
+
+@_commando("budgettoekenningen", "Ken budget toe", commands.KenBudgetToe)
+async def budgettoekenningen(
+    locatie_id: LocatieId, body: schemas.Budgettoekenning, v: Commandoverzoek
+) -> Response:
+    """Kent budget toe, of trekt het in met een negatief bedrag. Vereist If-Match."""
+    return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))
+
+
+@_commando("kostenboekingen", "Boek kosten", commands.BoekKosten)
+async def kostenboekingen(
+    locatie_id: LocatieId, body: schemas.Kostenboeking, v: Commandoverzoek
+) -> Response:
+    """Boekt gemaakte kosten op de locatie. Vereist If-Match."""
+    return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))
+
+
+@_commando("overdrachten", "Draag over aan een ander gezag", commands.DraagOver)
+async def overdrachten(
+    locatie_id: LocatieId, body: schemas.Overdracht, v: Commandoverzoek
+) -> Response:
+    """Draagt de locatie over aan een ander bevoegd gezag. Vereist If-Match."""
+    return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))
+
+
+@_commando("correcties", "Corrigeer een eerdere registratie", commands.Corrigeer)
+async def correcties(
+    locatie_id: LocatieId, body: schemas.Correctie, v: Commandoverzoek
+) -> Response:
+    """Corrigeert velden van een eerdere gebeurtenis met een reden. Elke waarde moet voldoen
+    aan dezelfde regels als in het commando dat de gebeurtenis vastlegde, en de
+    gecorrigeerde historie moet een geldige levenscyclus blijven; anders een 400 die het
+    veld noemt. De oorspronkelijke gebeurtenis blijft staan; de correctie is een eigen
+    gebeurtenis. Vereist If-Match."""
+    return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))

@@ -12,7 +12,8 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
-from services.locaties.domain import commands
+from services.locaties.domain import commands, standen
+from services.locaties.domain.events import registry
 from services.locaties.domain.geometrie import RD, OngeldigeGeometrie, transformeer, valideer
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.entrypoints import schemas
@@ -23,11 +24,12 @@ from services.locaties.entrypoints.dependencies import (
     Services,
     Tijdreis,
 )
-from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij
-from services.locaties.service_layer import handlers
+from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij, van_stand
+from services.locaties.entrypoints.uitvoering import REGISTRATIE, voer_uit
 from shared import beleid
 from shared.aggregate import NotFound
 from shared.auth import CurrentPrincipal
+from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
 from shared.http.idempotentie import IdempotenteRoute
 from shared.http.problems import InvalidParam, ProblemError
@@ -93,14 +95,13 @@ def _geometrie_rd(geometrie: schemas.Geometrie | None, crs: str) -> dict[str, An
         413: {"description": "Body te groot"},
     },
 )
-def registreer(
+async def registreer(
     body: schemas.NieuweSpoedlocatie,
-    response: Response,
     services: Services,
     actor: CurrentActor,
     crs: ContentCrs,
     accept: AcceptCrs,
-) -> schemas.SpoedlocatieOut:
+) -> Response:
     """Registreert een (potentiële) spoedlocatie. De geometrie mag in RD (EPSG:28992) of
     CRS84 binnenkomen; geef het CRS aan met de header Content-Crs. Het antwoord is in CRS84,
     of in het CRS uit de header Accept-Crs."""
@@ -114,9 +115,7 @@ def registreer(
         registratiedatum=body.registratiedatum,
         locatie_id=body.locatie_id,
     )
-    locatie = handlers.registreer(cmd, services.uow(), actor)
-    response.headers["Location"] = f"{BASE}/{locatie.id}"
-    return _respond(response, locatie, accept)
+    return await voer_uit(services, cmd, actor, accept, location=REGISTRATIE)
 
 
 @router.get(
@@ -251,23 +250,24 @@ def haal_op(
     was (latere registraties en correcties tellen dan niet mee). Samen beantwoorden ze "wat
     wisten we op 1 februari 2013 van 31 december 2012?"."""
     peildatum, kennisdatum = tijd
-    with services.uow() as uow:
-        events = uow.events.load(locatie_id)
+    with services.sessions() as session:
+        events = SqlEventStore(session).load(locatie_id)
     if kennisdatum is not None:
         grens = kennismoment(kennisdatum)
         events = [e for e in events if e.recorded_at < grens]
     if not events:
         raise NotFound(locatie_id)
-    locatie = Spoedlocatie(locatie_id)
-    locatie.replay(events)
-    if peildatum is not None and not locatie.op_peildatum(peildatum):
+    # Folded from the recorded events (standen.py), as the projection folds its rows.
+    history = [registry.decode(e.event_type, e.schema_version, e.data) for e in events]
+    if peildatum is None:
+        stand = standen.huidig(history)
+    elif (stand_toen := standen.op_peildatum(history, peildatum)) is not None:
+        stand = stand_toen
+    else:
         raise ProblemError(
             404, f"Spoedlocatie {locatie_id} was op {peildatum} nog niet geregistreerd."
         )
-    return _respond(response, locatie, crs)
-
-
-def aangemaakt(response: Response, locatie: Spoedlocatie, crs: str) -> schemas.SpoedlocatieOut:
-    """The answer to a command: the updated site, Location of the new event, its ETag."""
-    response.headers["Location"] = f"{BASE}/{locatie.id}/gebeurtenissen/{locatie.version}"
-    return _respond(response, locatie, crs)
+    versie = events[-1].version
+    response.headers["ETag"] = f'"{versie}"'
+    response.headers["Content-Crs"] = crs
+    return van_stand(locatie_id, versie, stand, crs)

@@ -1,19 +1,19 @@
-"""Command handlers: open the unit of work, load the aggregate, call one method, commit."""
+"""Command handlers: one per command type, each ``(cmd, uow)``; :func:`handle` dispatches on the
+command's type. A handler opens the unit of work, loads the site, asks the one policy, calls one
+domain method and commits. Who asked is the unit of work's (``uow.actor``): it stamps them on
+the events it saves."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from functools import singledispatch
 
 from services.locaties.domain import commands, locatie_id
 from services.locaties.domain.model import OngeldigeWaarde, Spoedlocatie
+from services.locaties.service_layer.unit_of_work import Actor as Actor  # re-exported
 from services.locaties.service_layer.unit_of_work import LocatiesUnitOfWork
 from shared import beleid, bevoegde_gezagen
-from shared.auth import Principal
 from shared.beleid import GeenToegang as GeenToegang  # the app maps it to 403
-from shared.eventstore import ConcurrencyError, EventMetadata
-from shared.privacy import NieuwePersoon
+from shared.eventstore import ConcurrencyError
 
 
 class VersieVerouderd(Exception):
@@ -34,45 +34,24 @@ class BestaatAl(Exception):
         self.locatie_id = locatie_id
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: ``meta.actor`` is their pseudonym; ``nieuw`` is set for a caller who never
-    acted here, stored only by a command the policy allowed (in its own transaction)."""
-
-    principal: Principal
-    meta: EventMetadata
-    nieuw: NieuwePersoon | None = None
-
-
-def _mag(operatie: str, actor: Actor, bevoegd_gezag: str) -> None:
+def _mag(operatie: str, uow: LocatiesUnitOfWork, bevoegd_gezag: str) -> None:
     """The one authorisation policy (shared/beleid.py), asked for the site's bevoegd gezag."""
-    beleid.controleer(operatie, actor.principal, beleid.Betreft(bevoegd_gezag=bevoegd_gezag))
+    beleid.controleer(operatie, uow.actor.principal, beleid.Betreft(bevoegd_gezag=bevoegd_gezag))
 
 
-def registreer(
-    cmd: commands.RegistreerSpoedlocatie, uow: LocatiesUnitOfWork, actor: Actor
-) -> Spoedlocatie:
+@singledispatch
+def handle(cmd: commands.Commando, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    """Run ``cmd`` through its handler; returns the site as the command left it."""
+    raise TypeError(f"geen handler voor {type(cmd).__name__}")
+
+
+@handle.register
+def registreer(cmd: commands.RegistreerSpoedlocatie, uow: LocatiesUnitOfWork) -> Spoedlocatie:
     if bevoegde_gezagen.get(cmd.bevoegd_gezag) is None:
         raise OngeldigeWaarde("bevoegdGezag", f"onbekend bevoegd gezag {cmd.bevoegd_gezag!r}")
-    _mag("locaties.registreer", actor, cmd.bevoegd_gezag)
+    _mag(cmd.OPERATIE, uow, cmd.bevoegd_gezag)
     with uow:
-        uow.word_persoon(actor.nieuw)
-        prefix = f"{cmd.bevoegd_gezag}{cmd.gemeentecode}"
-        if cmd.locatie_id is not None:
-            if not cmd.locatie_id.startswith(prefix):
-                raise OngeldigeWaarde(
-                    "locatieId",
-                    f"een id van bevoegd gezag "
-                    f"{cmd.bevoegd_gezag} in gemeente {cmd.gemeentecode} "
-                    f"begint met {prefix}",
-                )
-            nieuw_id = cmd.locatie_id
-            if uow.locaties.exists(nieuw_id):
-                raise BestaatAl(nieuw_id)
-        else:
-            nieuw_id = locatie_id.maak(
-                cmd.bevoegd_gezag, cmd.gemeentecode, uow.volgend_nummer(prefix)
-            )
+        nieuw_id = _nieuw_id(cmd, uow)
         locatie = Spoedlocatie.registreer(
             nieuw_id,
             cmd.bevoegd_gezag,
@@ -82,7 +61,6 @@ def registreer(
             cmd.verontreinigingsgroepen,
             cmd.geometrie_rd,
             cmd.registratiedatum,
-            actor.meta,
         )
         uow.locaties.add(locatie)
         try:
@@ -92,129 +70,100 @@ def registreer(
         return locatie
 
 
-def _wijzig(
-    operatie: str,
-    uow: LocatiesUnitOfWork,
-    locatie_id_: str,
-    verwachte_versie: int,
-    actor: Actor,
-    actie: Callable[[Spoedlocatie], None],
+def _nieuw_id(cmd: commands.RegistreerSpoedlocatie, uow: LocatiesUnitOfWork) -> str:
+    prefix = f"{cmd.bevoegd_gezag}{cmd.gemeentecode}"
+    if cmd.locatie_id is None:
+        return locatie_id.maak(cmd.bevoegd_gezag, cmd.gemeentecode, uow.volgend_nummer(prefix))
+    if not cmd.locatie_id.startswith(prefix):
+        raise OngeldigeWaarde(
+            "locatieId",
+            f"een id van bevoegd gezag {cmd.bevoegd_gezag} in gemeente {cmd.gemeentecode} "
+            f"begint met {prefix}",
+        )
+    if uow.locaties.exists(cmd.locatie_id):
+        raise BestaatAl(cmd.locatie_id)
+    return cmd.locatie_id
+
+
+def _te_wijzigen(cmd: commands.Wijziging, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    """The site the command changes, once the policy allows it and the version matches."""
+    locatie = uow.locaties.get(cmd.locatie_id, cmd.verwachte_versie)
+    _mag(cmd.OPERATIE, uow, locatie.bevoegd_gezag)
+    if locatie.version != cmd.verwachte_versie:
+        raise VersieVerouderd(locatie.version)
+    return locatie
+
+
+def _vastgelegd(
+    cmd: commands.Wijziging, uow: LocatiesUnitOfWork, locatie: Spoedlocatie
 ) -> Spoedlocatie:
+    try:
+        uow.commit()
+    except ConcurrencyError as exc:
+        raise VersieVerouderd(cmd.verwachte_versie + 1) from exc
+    return locatie
+
+
+@handle.register
+def wijzig_status(cmd: commands.WijzigStatus, uow: LocatiesUnitOfWork) -> Spoedlocatie:
     with uow:
-        locatie = uow.locaties.get(locatie_id_)
-        _mag(operatie, actor, locatie.bevoegd_gezag)
-        uow.word_persoon(actor.nieuw)
-        if locatie.version != verwachte_versie:
-            raise VersieVerouderd(locatie.version)
-        actie(locatie)
-        try:
-            uow.commit()
-        except ConcurrencyError as exc:
-            raise VersieVerouderd(verwachte_versie + 1) from exc
-        return locatie
+        locatie = _te_wijzigen(cmd, uow)
+        locatie.wijzig_status(cmd.naar, cmd.besluitdatum, cmd.toelichting)
+        return _vastgelegd(cmd, uow, locatie)
 
 
-def wijzig_status(
-    cmd: commands.WijzigStatus, uow: LocatiesUnitOfWork, actor: Actor
-) -> Spoedlocatie:
-    return _wijzig(
-        "locaties.wijzig_status",
-        uow,
-        cmd.locatie_id,
-        cmd.verwachte_versie,
-        actor,
-        lambda s: s.wijzig_status(cmd.naar, cmd.besluitdatum, cmd.toelichting, actor.meta),
-    )
+@handle.register
+def beoordeel_risico(cmd: commands.BeoordeelRisico, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    with uow:
+        locatie = _te_wijzigen(cmd, uow)
+        locatie.beoordeel_risico(
+            cmd.risicotype, cmd.vastgesteld, cmd.criteria, cmd.beoordelingsdatum, cmd.toelichting
+        )
+        return _vastgelegd(cmd, uow, locatie)
 
 
-def beoordeel_risico(
-    cmd: commands.BeoordeelRisico, uow: LocatiesUnitOfWork, actor: Actor
-) -> Spoedlocatie:
-    return _wijzig(
-        "locaties.beoordeel_risico",
-        uow,
-        cmd.locatie_id,
-        cmd.verwachte_versie,
-        actor,
-        lambda s: s.beoordeel_risico(
-            cmd.risicotype,
-            cmd.vastgesteld,
-            cmd.criteria,
-            cmd.beoordelingsdatum,
-            cmd.toelichting,
-            actor.meta,
-        ),
-    )
+@handle.register
+def stel_knelpunt_vast(cmd: commands.StelKnelpuntVast, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    with uow:
+        locatie = _te_wijzigen(cmd, uow)
+        locatie.stel_knelpunt_vast(cmd.knelpunt, cmd.datum, cmd.toelichting)
+        return _vastgelegd(cmd, uow, locatie)
 
 
-def stel_knelpunt_vast(
-    cmd: commands.StelKnelpuntVast, uow: LocatiesUnitOfWork, actor: Actor
-) -> Spoedlocatie:
-    return _wijzig(
-        "locaties.stel_knelpunt_vast",
-        uow,
-        cmd.locatie_id,
-        cmd.verwachte_versie,
-        actor,
-        lambda s: s.stel_knelpunt_vast(cmd.knelpunt, cmd.datum, cmd.toelichting, actor.meta),
-    )
+@handle.register
+def ken_budget_toe(cmd: commands.KenBudgetToe, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    with uow:
+        locatie = _te_wijzigen(cmd, uow)
+        locatie.ken_budget_toe(cmd.bedrag_euro, cmd.datum, cmd.bron)
+        return _vastgelegd(cmd, uow, locatie)
 
 
-def ken_budget_toe(
-    cmd: commands.KenBudgetToe, uow: LocatiesUnitOfWork, actor: Actor
-) -> Spoedlocatie:
-    return _wijzig(
-        "locaties.ken_budget_toe",
-        uow,
-        cmd.locatie_id,
-        cmd.verwachte_versie,
-        actor,
-        lambda s: s.ken_budget_toe(cmd.bedrag_euro, cmd.datum, cmd.bron, actor.meta),
-    )
+@handle.register
+def boek_kosten(cmd: commands.BoekKosten, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    with uow:
+        locatie = _te_wijzigen(cmd, uow)
+        locatie.boek_kosten(cmd.bedrag_euro, cmd.datum, cmd.omschrijving)
+        return _vastgelegd(cmd, uow, locatie)
 
 
-def boek_kosten(cmd: commands.BoekKosten, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
-    return _wijzig(
-        "locaties.boek_kosten",
-        uow,
-        cmd.locatie_id,
-        cmd.verwachte_versie,
-        actor,
-        lambda s: s.boek_kosten(cmd.bedrag_euro, cmd.datum, cmd.omschrijving, actor.meta),
-    )
+@handle.register
+def draag_over(cmd: commands.DraagOver, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    with uow:
+        locatie = _te_wijzigen(cmd, uow)
+        locatie.draag_over(cmd.naar, cmd.datum, cmd.reden)
+        return _vastgelegd(cmd, uow, locatie)
 
 
-def draag_over(cmd: commands.DraagOver, uow: LocatiesUnitOfWork, actor: Actor) -> Spoedlocatie:
-    return _wijzig(
-        "locaties.draag_over",
-        uow,
-        cmd.locatie_id,
-        cmd.verwachte_versie,
-        actor,
-        lambda s: s.draag_over(cmd.naar, cmd.datum, cmd.reden, actor.meta),
-    )
-
-
-# Turns a correction as a client sent it into the corrected event's fields, given that event:
-# the entrypoint's request schemas do it (entrypoints/correcties.py), so a corrected value
-# passes the same validation as the command that first recorded it.
-Correctiecontrole = Callable[[Any, Mapping[str, Any], str], dict[str, Any]]
-
-
-def corrigeer(
-    cmd: commands.Corrigeer,
-    uow: LocatiesUnitOfWork,
-    actor: Actor,
-    controle: Correctiecontrole | None = None,
-) -> Spoedlocatie:
-    """Without ``controle`` the correction is already in the event's form; the domain checks
-    the corrected history either way."""
-
-    def actie(s: Spoedlocatie) -> None:
+@handle.register
+def corrigeer(cmd: commands.Corrigeer, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    """With the unit of work's ``correctiecontrole`` (the API's request schemas) the correction
+    is translated and validated as the command that recorded the event was; without it, it is
+    already in the event's form. The domain checks the corrected history either way."""
+    with uow:
+        locatie = _te_wijzigen(cmd, uow)
         correctie = cmd.correctie
-        if controle is not None:
-            doel = s.gebeurtenis(cmd.gecorrigeerde_versie)
-            correctie = controle(doel, cmd.correctie, cmd.geometrie_crs)
-        s.corrigeer(cmd.gecorrigeerde_versie, correctie, cmd.reden, actor.meta)
-
-    return _wijzig("locaties.corrigeer", uow, cmd.locatie_id, cmd.verwachte_versie, actor, actie)
+        if uow.correctiecontrole is not None:
+            doel = locatie.gebeurtenis(cmd.gecorrigeerde_versie)
+            correctie = uow.correctiecontrole(doel, cmd.correctie, cmd.geometrie_crs)
+        locatie.corrigeer(cmd.gecorrigeerde_versie, correctie, cmd.reden)
+        return _vastgelegd(cmd, uow, locatie)

@@ -1,29 +1,73 @@
-"""The locaties unit of work: events, outbox rows and the read model commit together."""
+"""The locaties unit of work: events, outbox rows and the read model commit together.
+
+It stamps who asked (the caller's pseudonym, role, organisation and correlation id) on the
+events it saves, and stores a caller acting for the first time as a person in the same
+transaction, so a refused or failed command leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, insert, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.adapters.projection import project, werk_standen_bij
 from services.locaties.adapters.tables import volgnummers
 from services.locaties.domain.model import Spoedlocatie
-from shared.aggregate import Repository
+from services.locaties.service_layer.cache import AggregateCache
+from shared.aggregate import Repository, stamp
+from shared.auth import Principal, Rol
+from shared.eventstore import EventMetadata, EventStore
 from shared.eventstore.groepscommit import GroupCommitter, PendingAppend
 from shared.eventstore.model import RecordedEvent
+from shared.idempotentie import lopend
 from shared.messaging.topics import SPOEDLOCATIES
-from shared.privacy import NieuwePersoon, Personen
-from shared.privacy.transactie import PersonenInTransactie
+from shared.privacy import Personen
 from shared.unit_of_work import InMemoryUnitOfWork, SqlUnitOfWork
+
+# Turns a correction as a client sent it into the corrected event's fields, given that event:
+# the entrypoint's request schemas do it (entrypoints/correcties.py), so a corrected value
+# passes the same validation as the command that first recorded it.
+Correctiecontrole = Callable[[Any, Mapping[str, Any], str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: the verified caller and the correlation id of their request."""
+
+    principal: Principal
+    correlation_id: str | None = None
+
+
+class Spoedlocaties(Repository[Spoedlocatie]):
+    """The sites, taken from the process's cache when it holds the version the client names."""
+
+    def __init__(
+        self, store: EventStore, topic: str | None, cache: AggregateCache[Spoedlocatie] | None
+    ) -> None:
+        super().__init__(store, Spoedlocatie, topic)
+        self._cache = cache
+        self.uit_cache = False  # whether a site came from the cache (it may have been stale)
+
+    def get(self, aggregate_id: str, verwachte_versie: int | None = None) -> Spoedlocatie:
+        if self._cache is not None:
+            gevonden = self._cache.take(aggregate_id)
+            if gevonden is not None and gevonden.version == verwachte_versie:
+                self.uit_cache = True
+                self.seen.append(gevonden)
+                return gevonden
+        return super().get(aggregate_id)
 
 
 class LocatiesUnitOfWork(Protocol):
-    locaties: Repository[Spoedlocatie]
+    locaties: Spoedlocaties
+    actor: Actor
+    correctiecontrole: Correctiecontrole | None
 
     def __enter__(self) -> LocatiesUnitOfWork: ...
 
@@ -38,62 +82,100 @@ class LocatiesUnitOfWork(Protocol):
 
     def volgend_nummer(self, prefix: str) -> int: ...
 
-    def word_persoon(self, nieuw: NieuwePersoon | None) -> None: ...
+
+# Until ``namens``: no role may write, so a unit of work without a caller records nothing.
+NIEMAND = Actor(Principal("niemand", Rol.AUDITOR, None))
 
 
-_ALLEEN_GELEZEN = text(
-    "SELECT pg_current_xact_id_if_assigned() IS NULL AND NOT EXISTS (SELECT 1 FROM pg_locks "
-    "WHERE pid = pg_backend_pid() AND locktype = 'advisory')"
-)
+def metadata(actor: Actor, pseudoniem: str) -> EventMetadata:
+    principal = actor.principal
+    return EventMetadata(
+        actor=pseudoniem,
+        organisation=principal.organisatie,
+        role=str(principal.rol),
+        correlation_id=actor.correlation_id,
+    )
 
 
-class SqlLocatiesUnitOfWork(PersonenInTransactie, SqlUnitOfWork):
+class SqlLocatiesUnitOfWork(SqlUnitOfWork):
     def __init__(
         self,
         sessions: sessionmaker[Session],
+        actor: Actor | None = None,
         topic: str = SPOEDLOCATIES,
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
         committer: GroupCommitter | None = None,
         personen: Personen | None = None,
+        cache: AggregateCache[Spoedlocatie] | None = None,
+        correctiecontrole: Correctiecontrole | None = None,
     ) -> None:
         """With ``committer`` (PostgreSQL) a command that wrote nothing but its events commits
-        in the process's group commit (``shared/eventstore/groepscommit.py``)."""
+        in the process's group commit (``shared/eventstore/groepscommit.py``). Without
+        ``personen`` (tests, benchmarks) the events name the caller by their ``sub``."""
         super().__init__(sessions, on_commit, clock)
+        self.actor = actor or NIEMAND
         self.topic = topic
+        self.correctiecontrole = correctiecontrole
         self._committer = committer
-        self.personen = personen
+        self._personen = personen
+        self._cache = cache
+        self._schreef = False  # whether the transaction wrote before the commit
+        self._vastgelegd = False
+        self._klaar = False
+
+    def namens(self, actor: Actor) -> SqlLocatiesUnitOfWork:
+        """Who asks the command this unit of work runs."""
+        self.actor = actor
+        return self
 
     def __enter__(self) -> SqlLocatiesUnitOfWork:
         super().__enter__()
-        self.locaties = Repository(self.events, Spoedlocatie, self.topic)
+        self.locaties = Spoedlocaties(self.events, self.topic, self._cache)
         return self
 
     def commit(self) -> None:
+        metadata = self._stempel()
         if self._committer is not None and self._in_groep():
-            self._commit_in_groep(self._committer)
+            self._commit_in_groep(self._committer, metadata)
             return
-        recorded = self.locaties.save()
-        for locatie in {id(x): x for x in self.locaties.seen}.values():
+        recorded = self.locaties.save(metadata)
+        for locatie in self._gezien():
             huidig = project(self.session, locatie)
             nieuw = [r for r in recorded if r.stream_id == locatie.id]
             werk_standen_bij(self.session, locatie, nieuw, huidig)
         super().commit()
 
+    def _stempel(self) -> EventMetadata:
+        """Who acts, by pseudonym; a first-time caller becomes a person here, in this
+        transaction, after the policy allowed the command."""
+        if self._personen is None:
+            return metadata(self.actor, self.actor.principal.sub)
+        pseudoniem, nieuw = self._personen.wie(self.session, self.actor.principal.sub)
+        if nieuw is not None:
+            self._personen.maak(self.session, nieuw)
+            self._schreef = True
+        return metadata(self.actor, pseudoniem)
+
+    def _gezien(self) -> list[Spoedlocatie]:
+        return list({id(x): x for x in self.locaties.seen}.values())
+
     def _in_groep(self) -> bool:
         """Group commit carries the aggregates' events and the read models only: a transaction
-        that wrote anything else (an id number, a hook's row) or holds an advisory lock (a
-        claimed Idempotency-Key, whose answer must commit with the events) commits the usual
-        way."""
-        if not any(x.pending for x in self.locaties.seen):
-            return False
-        alleen_gelezen = self.session.execute(_ALLEEN_GELEZEN)
-        return bool(alleen_gelezen.scalar_one())
+        that wrote anything else (an id number, a new person) or holds an Idempotency-Key's
+        lock (its answer must commit with the events) commits the usual way."""
+        return not self._schreef and lopend() is None and any(x.pending for x in self.locaties.seen)
 
-    def _commit_in_groep(self, committer: GroupCommitter) -> None:
-        locaties = list({id(x): x for x in self.locaties.seen}.values())
+    def _commit_in_groep(self, committer: GroupCommitter, metadata: EventMetadata) -> None:
+        locaties = self._gezien()
         appends = [
-            PendingAppend(x.id, x.stream_type, x.version - len(x.pending), x.pending, self.topic)
+            PendingAppend(
+                x.id,
+                x.stream_type,
+                x.version - len(x.pending),
+                stamp(x.pending, metadata),
+                self.topic,
+            )
             for x in locaties
             if x.pending
         ]
@@ -109,48 +191,71 @@ class SqlLocatiesUnitOfWork(PersonenInTransactie, SqlUnitOfWork):
         committer.commit(appends, self._record_time(), projecteer)
         for locatie in locaties:
             locatie.pending = []
-        if self._on_commit is not None:
-            self._on_commit()
+        self._na_commit()
+
+    def _na_commit(self) -> None:
+        self._vastgelegd = True
+        self._onthoud()
+        super()._na_commit()
+
+    def klaar(self) -> None:
+        """The caller is done with the sites (its answer is built): once committed they may
+        serve the next command from the cache."""
+        self._klaar = True
+        self._onthoud()
+
+    def _onthoud(self) -> None:
+        if self._cache is None or not (self._vastgelegd and self._klaar):
+            return
+        for locatie in self._gezien():
+            if not locatie.pending:
+                self._cache.put(locatie)
 
     def volgend_nummer(self, prefix: str) -> int:
-        # The row lock of the update serialises concurrent registrations per prefix.
-        result = cast(
-            CursorResult[Any],
-            self.session.execute(
-                update(volgnummers)
-                .where(volgnummers.c.prefix == prefix)
-                .values(laatste=volgnummers.c.laatste + 1)
-                .returning(volgnummers.c.laatste)
-            ),
+        # One upsert: the first registrations of a new prefix at the same moment would both
+        # find no row and both insert one. Its row lock serialises registrations per prefix.
+        self._schreef = True
+        maak = (
+            postgresql_insert
+            if self.session.get_bind().dialect.name == "postgresql"
+            else sqlite_insert
         )
-        row = result.first()
-        if row is not None:
-            return int(row[0])
-        self.session.execute(insert(volgnummers).values(prefix=prefix, laatste=1))
-        return 1
+        statement = (
+            maak(volgnummers)
+            .values(prefix=prefix, laatste=1)
+            .on_conflict_do_update(
+                index_elements=[volgnummers.c.prefix], set_={"laatste": volgnummers.c.laatste + 1}
+            )
+            .returning(volgnummers.c.laatste)
+        )
+        return int(self.session.execute(statement).scalar_one())
 
 
 class FakeLocatiesUnitOfWork(InMemoryUnitOfWork):
-    """For unit tests: the real handlers against the in-memory event store."""
+    """For unit tests: the real handlers against the in-memory event store. ``namens`` sets
+    who asks the next command (the store is shared between commands)."""
 
-    def __init__(self) -> None:
+    def __init__(self, actor: Actor | None = None) -> None:
         super().__init__()
+        self.actor = actor or NIEMAND
+        self.correctiecontrole: Correctiecontrole | None = None
         self.nummers: dict[str, int] = {}
-        self.nieuwe_personen: list[NieuwePersoon] = []
+        self.personen: set[str] = set()
+
+    def namens(self, actor: Actor) -> FakeLocatiesUnitOfWork:
+        self.actor = actor
+        return self
 
     def __enter__(self) -> FakeLocatiesUnitOfWork:
         super().__enter__()
-        self.locaties = Repository(self.events, Spoedlocatie, SPOEDLOCATIES)
+        self.locaties = Spoedlocaties(self.events, SPOEDLOCATIES, None)
         return self
 
     def commit(self) -> None:
-        self.locaties.save()
+        self.locaties.save(metadata(self.actor, f"prs-{self.actor.principal.sub}"))
+        self.personen.add(self.actor.principal.sub)
         super().commit()
 
     def volgend_nummer(self, prefix: str) -> int:
         self.nummers[prefix] = self.nummers.get(prefix, 0) + 1
         return self.nummers[prefix]
-
-    def word_persoon(self, nieuw: NieuwePersoon | None) -> None:
-        if nieuw is not None:
-            self.nieuwe_personen.append(nieuw)

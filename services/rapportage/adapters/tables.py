@@ -71,3 +71,15 @@ Index("ix_r_feiten_locatie", feiten.c.locatie_id, feiten.c.versie)
 kennis_feiten, kennis_bron, kennis_verwerkt = _stroom("r_kennis_", 40)
 zegels, ankers = _binding("r_")
 kennis_zegels, kennis_ankers = _binding("r_kennis_")
+
+# The snapshot of the timelines this service last wrote (adapters/momentopname.py): the
+# position it holds, the log's chain hash there and the SHA-256 of the file. A file that does
+# not match this row, or a row that does not match the log, is not loaded.
+momentopname = Table(
+    "r_momentopname",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("positie", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("digest", String(64), nullable=False),
+)

@@ -45,6 +45,9 @@ class _Ontbreekt:
 
     __slots__ = ()
 
+    def __reduce__(self) -> str:
+        return "ONTBREEKT"  # the one instance (``is`` tells it apart), also in a snapshot
+
 
 ONTBREEKT = _Ontbreekt()
 
@@ -99,6 +102,30 @@ class Feitkolommen:
 
     def __len__(self) -> int:
         return len(self.positie)
+
+    def arrays(self) -> tuple[array[int], ...]:
+        """The fixed-width columns, in the order ``uit`` takes them (for a snapshot)."""
+        return self.positie, self.versie, self.soort, self.vastgelegd, self.vorige, self.datum
+
+    @classmethod
+    def uit(cls, arrays: tuple[array[int], ...], inhoud: list[Any]) -> Feitkolommen:
+        """The columns of a snapshot (``arrays`` as ``arrays()`` gave them)."""
+        kolommen = cls()
+        verwacht = tuple(a.typecode for a in kolommen.arrays())
+        if tuple(a.typecode for a in arrays) != verwacht or {len(a) for a in arrays} != {
+            len(inhoud)
+        }:
+            raise ValueError("kolommen van ongelijke soort of lengte")
+        (
+            kolommen.positie,
+            kolommen.versie,
+            kolommen.soort,
+            kolommen.vastgelegd,
+            kolommen.vorige,
+            kolommen.datum,
+        ) = arrays
+        kolommen.inhoud = inhoud
+        return kolommen
 
     def voeg_toe(self, feit: f.Feit, vorige: int, vastgelegd: int, datum: date | None) -> int:
         """Keeps ``feit`` after the site's fact at index ``vorige`` (-1: its first), with its
@@ -170,6 +197,13 @@ SOORTEN: list[str] = [
     f.CORRECTIE,
 ]
 _CODES = {s: i for i, s in enumerate(SOORTEN)}
+
+
+def codes_gelijk(soorten: list[str]) -> bool:
+    """Gives the kinds of facts the codes a snapshot used (a kind the fold ignores gets the
+    next free code when it is first seen, so they depend on the log); False if this process
+    gave one of those codes to another kind already."""
+    return all(_code(soort) == code for code, soort in enumerate(soorten))
 
 
 def _code(soort: str) -> int:

@@ -9,11 +9,13 @@ can recompute it.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from fractions import Fraction
@@ -21,6 +23,7 @@ from itertools import accumulate
 from typing import Any
 
 from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
+from services.rapportage.domain.frozen import freeze
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
 from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
@@ -38,23 +41,38 @@ TERUGDATEREN_DAGEN = 90
 @dataclass(frozen=True)
 class Tabel:
     titel: str
-    kolommen: list[str]
-    rijen: list[list[Any]]
+    kolommen: Sequence[str]
+    rijen: Sequence[Sequence[Any]]
     grafiek: tuple[str, str] | None = None  # (label column, value column) for a bar chart
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kolommen", freeze(list(self.kolommen)))
+        object.__setattr__(self, "rijen", freeze([list(r) for r in self.rijen]))
 
-@dataclass
+
+@dataclass(frozen=True)
 class Rapport:
+    """A report as published. Read-only through and through (``frozen.py``): the service caches
+    it and serves it to every request that asks the same, so a change is a new report
+    (``dataclasses.replace``, ``gebonden``)."""
+
     naam: str
     titel: str
-    parameters: dict[str, Any]
+    parameters: Mapping[str, Any]
     positie: int
-    inhoud: dict[str, Any]
-    tabellen: list[Tabel] = field(default_factory=list)
-    logboeken: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inhoud: Mapping[str, Any]
+    tabellen: Sequence[Tabel] = field(default_factory=tuple)
+    logboeken: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    @property
+    def __post_init__(self) -> None:
+        for veld in ("parameters", "inhoud", "logboeken"):
+            object.__setattr__(self, veld, freeze(dict(getattr(self, veld))))
+        object.__setattr__(self, "tabellen", tuple(self.tabellen))
+
+    @functools.cached_property
     def digest(self) -> str:
+        """Computed once per report: it cannot change, and the cached report is served (and
+        its digest asked for, as ETag and in the body) many times."""
         canoniek = json.dumps(
             {
                 "rapport": self.naam,
@@ -115,6 +133,14 @@ def _doelen(locaties: dict[str, Locatie], peildatum: date) -> list[dict[str, Any
         doel("humane spoedlocaties gesaneerd of beheerst", DEADLINE_HUMAAN, humaan),
         doel("alle spoedlocaties gesaneerd of beheerst", DEADLINE_ALLES, bevestigd),
     ]
+
+
+def _doelentabel(doelen: list[dict[str, Any]]) -> Tabel:
+    return Tabel(
+        "Doelen",
+        ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
+        [list(d.values()) for d in doelen],
+    )
 
 
 def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Rapport:
@@ -179,11 +205,7 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
                 [[k, v] for k, v in inhoud["perStatus"].items()],
                 ("status", "aantal"),
             ),
-            Tabel(
-                "Doelen",
-                ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
-                [list(d.values()) for d in inhoud["doelen"]],
-            ),
+            _doelentabel(inhoud["doelen"]),
             Tabel(
                 "Per jaar",
                 ["jaar", "geregistreerd", "afgehandeld", "humaanAfgehandeld"],
@@ -428,13 +450,15 @@ def midterm_review(
 ) -> Rapport:
     lijst = per_bevoegd_gezag(nu, peildatum, positie)
     begin = {r["code"]: r for r in per_bevoegd_gezag(start, START, positie).inhoud["ranglijst"]}
-    for rij in lijst.inhoud["ranglijst"]:
-        rij["afgehandeldSindsStart"] = rij["afgehandeld"] - begin[rij["code"]]["afgehandeld"]
-    inhoud = {
+    ranglijst = [
+        {**rij, "afgehandeldSindsStart": rij["afgehandeld"] - begin[rij["code"]]["afgehandeld"]}
+        for rij in lijst.inhoud["ranglijst"]
+    ]
+    inhoud: dict[str, Any] = {
         "start": {"datum": START.isoformat(), **_samenvatting(start.values())},
         "peildatum": {"datum": peildatum.isoformat(), **_samenvatting(nu.values())},
         "doelen": _doelen(nu, peildatum),
-        "ranglijst": lijst.inhoud["ranglijst"],
+        "ranglijst": ranglijst,
     }
     kolommen = [
         "plaats",
@@ -460,11 +484,7 @@ def midterm_review(
                 [[r[k] for k in kolommen] for r in inhoud["ranglijst"]],
                 ("naam", "percentageAfgehandeld"),
             ),
-            Tabel(
-                "Doelen",
-                ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
-                [list(d.values()) for d in inhoud["doelen"]],
-            ),
+            _doelentabel(inhoud["doelen"]),
         ],
     )
 
@@ -555,5 +575,12 @@ def bouw(
     else:
         raise ValueError(f"onbekend rapport {naam!r}; kies uit {', '.join(NAMEN)}")
     if kennisdatum is not None:
-        rapport.parameters["kennisdatum"] = kennisdatum.isoformat()
+        parameters = {**rapport.parameters, "kennisdatum": kennisdatum.isoformat()}
+        rapport = dataclasses.replace(rapport, parameters=parameters)
     return rapport
+
+
+def gebonden(rapport: Rapport, logboek: str, binding: Mapping[str, Any]) -> Rapport:
+    """``rapport`` bound to the log ``logboek`` at its position (``binding``: the chain hash
+    there and the latest anchor), as the service serves it and the auditor recomputes it."""
+    return dataclasses.replace(rapport, logboeken={**rapport.logboeken, logboek: binding})

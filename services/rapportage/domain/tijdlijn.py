@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import ItemsView, Iterable
 from datetime import UTC, date
 
 from services.rapportage.domain.feiten import (
@@ -190,6 +190,21 @@ class Tijdlijnen:
 
     def __len__(self) -> int:
         return len(self._kolommen)
+
+    @property
+    def kolommen(self) -> Feitkolommen:
+        return self._kolommen
+
+    def sites(self) -> ItemsView[str, _Site]:
+        """Every site's timelines, for a snapshot (adapters/momentopname.py)."""
+        return self._sites.items()
+
+    @classmethod
+    def uit(cls, kolommen: Feitkolommen, sites: dict[str, _Site]) -> Tijdlijnen:
+        """The timelines of a snapshot: the facts in columns and every site's timelines."""
+        lijnen = cls()
+        lijnen._kolommen, lijnen._sites = kolommen, sites
+        return lijnen
 
     def voeg_toe(self, nieuw: Iterable[Feit]) -> None:
         sites, kolommen = self._sites, self._kolommen

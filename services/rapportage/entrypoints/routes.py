@@ -10,24 +10,20 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, Field
 
 from services.rapportage.bootstrap import Container
-from services.rapportage.domain import selectie
+from services.rapportage.domain.queries import VraagPositie, VraagRapport
 from services.rapportage.domain.rapporten import NAMEN, Rapport
 from services.rapportage.entrypoints import weergave
 from shared.auth import CurrentPrincipal
 from shared.bevoegde_gezagen import BY_CODE
 from shared.bevoegde_gezagen import get as bevoegd_gezag_info
-from shared.http.onverwerkbaar import (
-    HEADERS,
-    Onverwerkbaar,
-    Page,
-    PageSize,
-    onverwerkbare_pagina,
-)
+from shared.http import dead_letters
 from shared.http.problems import InvalidParam, ProblemError
 from shared.http.schematypen import Datum, domeinregel
 from shared.tijd import controleer_tijdreis
 
 router = APIRouter(tags=["Rapportages"])
+# The dead letters, in the same group of the document: the route every consuming service shares.
+router.include_router(dead_letters.router(tags=[]))
 VROEGST = date(2000, 1, 1)
 TIJD_REGEL = f"niet voor {VROEGST}, niet in de toekomst; peildatum niet na kennisdatum"
 
@@ -207,7 +203,7 @@ def overzicht(services: Services, principal: CurrentPrincipal) -> Overzicht:
     """De rapportages en de positie tot waar de gebeurtenissen verwerkt zijn."""
     namen = [*NAMEN, "transitie"]
     return Overzicht(
-        positie=services.rapportage.watermark(),
+        positie=services.rapportage.handle(VraagPositie()),
         rapportages={n: {"href": f"/v1/rapportages/{n}"} for n in namen},
     )
 
@@ -227,7 +223,7 @@ def voortgang(
 ) -> Response:
     """Spoedlocaties per status en risicotype, de humane tegen het doel van 2015 en alle tegen
     het doel van 2020, en het verloop per jaar 2010-2020; zoals het was op de peildatum."""
-    return _antwoord(services.rapportage.rapport("voortgang", *tijd), soort, request)
+    return _antwoord(services.rapportage.handle(VraagRapport("voortgang", *tijd)), soort, request)
 
 
 @router.get(
@@ -246,8 +242,8 @@ def per_bevoegd_gezag(
 ) -> Response:
     """Ranglijst van de 42 bevoegde gezagen naar voortgang, met wie achterloopt, de knelpunten
     en het toegekende en bestede budget."""
-    rapport = services.rapportage.rapport("bevoegde-gezagen", *tijd)
-    return _antwoord(selectie.alleen(rapport, code), soort, request)
+    vraag = VraagRapport("bevoegde-gezagen", *tijd, bevoegd_gezag=code)
+    return _antwoord(services.rapportage.handle(vraag), soort, request)
 
 
 @router.get(
@@ -264,7 +260,7 @@ def per_provincie(
     soort: Formaat,
 ) -> Response:
     """Als per bevoegd gezag, opgeteld per provincie (provincie en gemeenten erbinnen)."""
-    return _antwoord(services.rapportage.rapport("provincies", *tijd), soort, request)
+    return _antwoord(services.rapportage.handle(VraagRapport("provincies", *tijd)), soort, request)
 
 
 @router.get(
@@ -282,7 +278,7 @@ def deadlines(
 ) -> Response:
     """Humane spoedlocaties die eind 2015 niet gesaneerd of beheerst waren, locaties die op de
     peildatum over hun deadline zijn, en welke lijsten op hun deadline onvolledig waren."""
-    return _antwoord(services.rapportage.rapport("deadlines", *tijd), soort, request)
+    return _antwoord(services.rapportage.handle(VraagRapport("deadlines", *tijd)), soort, request)
 
 
 @router.get(
@@ -300,7 +296,8 @@ def midterm_review(
 ) -> Response:
     """De stand op de peildatum naast de start van het convenant en de doelen, per bevoegd
     gezag met de voortgang sinds de start."""
-    return _antwoord(services.rapportage.rapport("midterm-review", *tijd), soort, request)
+    vraag = VraagRapport("midterm-review", *tijd)
+    return _antwoord(services.rapportage.handle(vraag), soort, request)
 
 
 @router.get(
@@ -340,8 +337,8 @@ def kamerbrief_bijlage(
     tot, kennis = _tijdassen(tot, kennisdatum, als="tot")
     if van > tot:
         raise _ongeldig("van", f"{van} ligt na tot ({tot})")
-    rapport = services.rapportage.rapport("kamerbrief-bijlage", tot, kennis, van)
-    return _antwoord(selectie.alleen(rapport, code), soort, request)
+    vraag = VraagRapport("kamerbrief-bijlage", tot, kennis, van, bevoegd_gezag=code)
+    return _antwoord(services.rapportage.handle(vraag), soort, request)
 
 
 @router.get(
@@ -356,23 +353,4 @@ def transitie(
     """De indicatoren van het tweede spoor, uit de gebeurtenissen van het kennisplatform:
     vragen gesteld en beantwoord en hoe snel, per thema, deelname per bevoegd gezag, vragen
     die samen beantwoord worden. De positie is die in de stroom bodem.kennis.v1."""
-    return _antwoord(services.rapportage.rapport("transitie", *tijd), soort, request)
-
-
-@router.get(
-    "/onverwerkbare-gebeurtenissen",
-    response_model=list[Onverwerkbaar],
-    summary="Gebeurtenissen die niet verwerkt konden worden",
-    responses={200: {"headers": HEADERS}, 401: {"description": "Geen of een ongeldig token"}},
-)
-def onverwerkbaar(
-    services: Services,
-    principal: CurrentPrincipal,
-    response: Response,
-    page: Page = 1,
-    page_size: PageSize = 20,
-) -> list[Onverwerkbaar]:
-    """De dead letters van deze service: wat de consument niet kon verwerken en waarom. Ze
-    staan ook op het topic bodem.deadletter.v1. Oudste eerst, per pagina
-    (`page`, `pageSize`); het totaal en de links staan in X-Total-Count en Link."""
-    return onverwerkbare_pagina(services.sessions, response, page, page_size)
+    return _antwoord(services.rapportage.handle(VraagRapport("transitie", *tijd)), soort, request)

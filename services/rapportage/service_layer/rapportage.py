@@ -1,187 +1,86 @@
-"""Builds reports from the facts up to the watermark, on any peildatum as known on any
-kennisdatum, from the per-site bitemporal timelines."""
+"""The rapportage service's entry to its service layer: builds a unit of work per message over
+the facts kept in memory (``Geheugen``) and hands the message to the bus. The routes and the
+background thread that keeps the timelines up send their messages here."""
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import overload
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.rapportage.adapters import projectie
-from services.rapportage.adapters.projectie import Stroom
-from services.rapportage.domain import rapporten
-from services.rapportage.domain.feiten import Feit, Locatie
-from services.rapportage.domain.tijdlijn import Tijdlijnen
-from services.rapportage.domain.transitie import transitie
-
-
-class _Feiten:
-    """The facts of one stream up to its watermark, read incrementally and kept: facts at or
-    below the watermark never change. With ``tijdlijnen`` they are kept as per-site bitemporal
-    timelines instead of a list."""
-
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        stroom: Stroom,
-        tijdlijnen: bool = False,
-        per_keer: int = 50_000,
-    ) -> None:
-        self._sessions = sessions
-        self._stroom = stroom
-        self._lock = threading.Lock()
-        self._feiten: list[Feit] = []
-        self._tot = 0
-        self._tijdlijnen = Tijdlijnen() if tijdlijnen else None
-        self._per_keer = per_keer
-
-    def watermark(self) -> int:
-        with self._sessions() as session:
-            return self._stroom.watermark(session)
-
-    def bind(self, rapport: rapporten.Rapport) -> rapporten.Rapport:
-        """The report with this log bound at its position (hash and latest anchor)."""
-        with self._sessions() as session:
-            rapport.logboeken[self._stroom.naam] = self._stroom.binding(session, rapport.positie)
-        return rapport
-
-    def _bij(self, positie: int) -> None:
-        """Read the facts up to ``positie`` that are not read yet (holding the lock), a slice
-        of positions at a time: at start that is the whole log, which as ``Feit`` objects
-        would take several times the memory the timelines keep of it."""
-        while positie > self._tot:
-            tot = positie if self._tijdlijnen is None else min(positie, self._tot + self._per_keer)
-            with self._sessions() as session:
-                nieuw = self._stroom.lees_feiten(session, tot, na=self._tot)
-            if self._tijdlijnen is not None:
-                self._tijdlijnen.voeg_toe(nieuw)
-            else:
-                self._feiten.extend(nieuw)
-            self._tot = tot
-
-    def tot(self, positie: int) -> list[Feit]:
-        with self._lock:
-            self._bij(positie)
-            return [f for f in self._feiten if f.positie <= positie]
-
-    @contextmanager
-    def vast(self, positie: int) -> Iterator[int]:
-        """Holds the facts still, read up to at least ``positie``; yields the position they
-        hold (higher when another request read further: that is a watermark too)."""
-        with self._lock:
-            self._bij(positie)
-            yield self._tot
-
-    def stand_op(self, peildatum: date, kennisdatum: date | None) -> dict[str, Locatie]:
-        """All sites on ``peildatum`` as known on ``kennisdatum``; only inside ``vast``."""
-        assert self._tijdlijnen is not None and self._lock.locked()
-        return self._tijdlijnen.op(peildatum, kennisdatum)
-
-
-# States kept for the next report on the same moment. Few: at national scale each is a dict of
-# ~400,000 sites (15-30 MB; the states themselves are the timelines' own), where a report is
-# a few kilobytes (32 of those are kept).
-TOESTANDEN = 4
+from services.rapportage.adapters.momentopname import Momentopname
+from services.rapportage.domain.queries import HoudBij, VraagPositie, VraagRapport
+from services.rapportage.domain.rapporten import Rapport
+from services.rapportage.service_layer import messagebus
+from services.rapportage.service_layer.geheugen import TOESTANDEN as TOESTANDEN
+from services.rapportage.service_layer.geheugen import Geheugen, Tijdlijnfeiten
+from services.rapportage.service_layer.handlers import opbouw as opbouw
+from services.rapportage.service_layer.unit_of_work import (
+    RapportageUnitOfWork,
+    SqlRapportageUnitOfWork,
+)
 
 
 class Rapportage:
     def __init__(
-        self, sessions: sessionmaker[Session], per_keer: int = 50_000, bevries: bool = False
+        self,
+        sessions: sessionmaker[Session] | None = None,
+        per_keer: int = 50_000,
+        bevries: bool = False,
+        uow: Callable[[Geheugen], RapportageUnitOfWork] | None = None,
+        momentopname: Momentopname | None = None,
     ) -> None:
-        """``bevries``: build the timelines the first time with ``opbouw`` (the service does;
-        it changes the whole process's garbage collection, so tests do not)."""
-        self._bevries = bevries
-        self._lock = threading.Lock()
-        self.bijgehouden = threading.Event()
-        self._locaties = _Feiten(sessions, projectie.SPOEDLOCATIES, True, per_keer)
-        self._kennis = _Feiten(sessions, projectie.KENNIS)
-        self._rapporten: OrderedDict[tuple[object, ...], rapporten.Rapport] = OrderedDict()
-        self._toestanden: OrderedDict[tuple[object, ...], dict[str, Locatie]] = OrderedDict()
+        """``uow`` makes a unit of work on the facts kept (the default: the database's, through
+        ``sessions``); ``bevries`` and ``momentopname``: see ``Geheugen``."""
+        self.geheugen = Geheugen(per_keer, bevries, momentopname)
+        if uow is None:
+            if sessions is None:
+                raise ValueError("Rapportage needs sessions or a unit of work factory")
+            gemaakt = sessions
 
-    def watermark(self) -> int:
-        return self._locaties.watermark()
+            def uow(geheugen: Geheugen) -> RapportageUnitOfWork:
+                return SqlRapportageUnitOfWork(gemaakt, geheugen)
 
-    def houd_bij(self) -> int:
-        """Read new facts into the timelines up to the watermark; returns the position they
-        hold. A background thread calls this, so a request rarely reads facts itself; the
-        service is ready once it has done so the first time (``bijgehouden``)."""
-        eerst: AbstractContextManager[None] = nullcontext()
-        if self._bevries and not self.bijgehouden.is_set():
-            eerst = opbouw()
-        with eerst, self._locaties.vast(self._locaties.watermark()) as positie:
-            self.bijgehouden.set()
-            return positie
+        self._uow = uow
 
-    def kennis_watermark(self) -> int:
-        return self._kennis.watermark()
+    @property
+    def bijgehouden(self) -> threading.Event:
+        return self.geheugen.bijgehouden
+
+    @overload
+    def handle(self, bericht: VraagRapport) -> Rapport: ...
+
+    @overload
+    def handle(self, bericht: VraagPositie | HoudBij) -> int: ...
+
+    def handle(self, bericht: messagebus.Bericht) -> Rapport | int:
+        uit: Rapport | int = messagebus.handle(bericht, self._uow(self.geheugen))
+        return uit
+
+    # Shorthands for the callers that predate the messages (tests, bootstrap's thread).
 
     def rapport(
         self, naam: str, peildatum: date, kennisdatum: date | None = None, van: date | None = None
-    ) -> rapporten.Rapport:
-        stroom = self._kennis if naam == "transitie" else self._locaties
-        positie = stroom.watermark()
-        sleutel = (naam, positie, peildatum, kennisdatum, van)
-        with self._lock:
-            if sleutel in self._rapporten:
-                return self._rapporten[sleutel]
-        if naam == "transitie":
-            rapport = transitie(self._kennis.tot(positie), positie, peildatum, kennisdatum)
-        else:
-            with self._locaties.vast(positie) as positie:
-                toestand = self._toestand(positie, kennisdatum)
-                rapport = rapporten.bouw(naam, toestand, positie, peildatum, kennisdatum, van)
-        rapport = stroom.bind(rapport)
-        with self._lock:
-            _bewaar(self._rapporten, sleutel, rapport)
-        return rapport
+    ) -> Rapport:
+        return self.handle(VraagRapport(naam, peildatum, kennisdatum, van))
 
-    def _toestand(self, positie: int, kennisdatum: date | None) -> rapporten.Toestand:
-        """The sites on a peildatum from the timelines, shared by all reports on the same
-        position, kennisdatum and peildatum."""
+    def watermark(self) -> int:
+        return self.handle(VraagPositie())
 
-        def op(peildatum: date) -> dict[str, Locatie]:
-            sleutel = (positie, kennisdatum, peildatum)
-            with self._lock:
-                if sleutel in self._toestanden:
-                    return self._toestanden[sleutel]
-            nu = self._locaties.stand_op(peildatum, kennisdatum)
-            with self._lock:
-                _bewaar(self._toestanden, sleutel, nu, TOESTANDEN)
-            return nu
+    def kennis_watermark(self) -> int:
+        return self.handle(VraagPositie("kennis"))
 
-        return op
+    def houd_bij(self) -> int:
+        return self.handle(HoudBij())
 
-
-@contextmanager
-def opbouw() -> Iterator[None]:
-    """Around the first load of the timelines: millions of objects that live as long as the
-    service. The cyclic collector would walk them again and again while they are made (a
-    quarter of the build) and afterwards in every full collection (pauses near a second at
-    national scale); so it is off while they are built, and then they are frozen out of its
-    sight. Later additions are collected as usual."""
-    aan = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if aan:
-            gc.enable()
-        gc.collect()
-        gc.freeze()
-
-
-def _bewaar(
-    cache: OrderedDict[tuple[object, ...], Any],
-    sleutel: tuple[object, ...],
-    waarde: Any,
-    maximum: int = 32,
-) -> None:
-    cache[sleutel] = waarde
-    while len(cache) > maximum:
-        cache.popitem(last=False)
+    @contextmanager
+    def vast(self, positie: int) -> Iterator[Tijdlijnfeiten]:
+        """The spoedlocaties timelines held still, read up to at least ``positie`` (tests and
+        benchmarks look at them directly)."""
+        feiten = self.geheugen.spoedlocaties
+        with self._uow(self.geheugen) as uow, feiten.vast(uow.spoedlocaties, positie):
+            yield feiten

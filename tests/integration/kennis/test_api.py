@@ -11,12 +11,11 @@ from fastapi.testclient import TestClient
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, func, select
 
-from services.kennis.config import KennisSettings
-from services.kennis.entrypoints.app import create_app
 from shared.auth import Rol, mint_dev_token
 from shared.envelope import CloudEvent
 from shared.eventstore.tables import events
 from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as
+from tests.support.kennis import kennis_client
 from tests.support.locaties import SECRET, token
 
 ZL = token(Rol.BEVOEGD_GEZAG, "ZL")
@@ -30,18 +29,9 @@ VRAAG = {
 }
 
 
-def _client(engine: Engine, **settings: Any) -> TestClient:
-    cfg = KennisSettings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        jwt_secret=SECRET,
-        **{"kafka_enabled": False, **settings},
-    )
-    return TestClient(create_app(cfg))
-
-
 @pytest.fixture
 def api(sql_engine: Engine) -> Iterator[TestClient]:
-    with _client(sql_engine) as client:
+    with kennis_client(sql_engine) as client:
         yield client
 
 
@@ -151,7 +141,7 @@ def test_similar_questions_and_combining_them(api: TestClient) -> None:
 @pytest.mark.kafka
 def test_the_question_flow_is_published_as_cloudevents(pg_engine: Engine) -> None:
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
-    with _client(
+    with kennis_client(
         pg_engine, kafka_enabled=True, kafka_bootstrap=KAFKA_BOOTSTRAP, kennis_topic=topic
     ) as api:
         vraag = _stel(api)

@@ -8,22 +8,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from services.kennis.config import KennisSettings
-from services.kennis.entrypoints.app import create_app
 from shared.auth import Rol
-from tests.support.locaties import SECRET, token
+from tests.support.kennis import kennis_client
+from tests.support.locaties import token
 
 UP = token(Rol.UITVOERINGSPROGRAMMA, None)
 
 
 @pytest.fixture
 def api(sqlite_engine: Engine) -> Iterator[TestClient]:
-    settings = KennisSettings(
-        database_url=sqlite_engine.url.render_as_string(hide_password=False),
-        jwt_secret=SECRET,
-        kafka_enabled=False,
-    )
-    with TestClient(create_app(settings)) as client:
+    with kennis_client(sqlite_engine) as client:
         yield client
 
 

@@ -10,11 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from services.kennis.config import KennisSettings
-from services.kennis.entrypoints.app import create_app
 from shared.auth import Rol
 from shared.http.problems import PROBLEM_JSON
-from tests.support.locaties import SECRET, token
+from tests.support.kennis import kennis_client
+from tests.support.locaties import token
 from tests.support.locaties_lezen import aantal_events
 
 ZL = token(Rol.BEVOEGD_GEZAG, "ZL")
@@ -23,12 +22,7 @@ VRAAG = {"titel": "WKO", "tekst": "Mag WKO in een pluim?", "themas": ["bodemener
 
 @pytest.fixture
 def api(sql_engine: Engine) -> Iterator[TestClient]:
-    cfg = KennisSettings(
-        database_url=sql_engine.url.render_as_string(hide_password=False),
-        jwt_secret=SECRET,
-        kafka_enabled=False,
-    )
-    with TestClient(create_app(cfg)) as client:
+    with kennis_client(sql_engine) as client:
         yield client
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -27,20 +27,14 @@ from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db.engine import make_session_factory
 from shared.eventstore.groepscommit import CommitRequest, GroupCommitter
 from shared.eventstore.tables import event_positions, events, outbox
+from shared.idempotentie import Verzoek, herstel, zet
+from shared.idempotentie_store import Antwoord
 from shared.vocabulaire import Status
 from tests.integration.locaties.test_historische_lijst import Stap, _namens, _plan
 from tests.support.infra import PG_ADMIN_URL, postgres_database
+from tests.support.locaties import locaties_client
 
 ZH = _namens("ZH")
-HANDLER: dict[type, Callable[..., Any]] = {
-    commands.RegistreerSpoedlocatie: handlers.registreer,
-    commands.WijzigStatus: handlers.wijzig_status,
-    commands.BeoordeelRisico: handlers.beoordeel_risico,
-    commands.KenBudgetToe: handlers.ken_budget_toe,
-    commands.BoekKosten: handlers.boek_kosten,
-    commands.DraagOver: handlers.draag_over,
-    commands.Corrigeer: handlers.corrigeer,
-}
 
 
 @contextmanager
@@ -66,8 +60,8 @@ def _run_plan(engine: Engine, stappen: list[Stap], committer: GroupCommitter | N
     for stap in stappen:
         if stap.commando is commands.RegistreerSpoedlocatie:
             gezag = str(stap.velden["bevoegd_gezag"])
-            locatie = handlers.registreer(
-                stap.maak("", 0), _uow(sessions, None, stap.vastgelegd), _namens(gezag)
+            locatie = handlers.handle(
+                stap.maak("", 0), _uow(sessions, None, stap.vastgelegd).namens(_namens(gezag))
             )
             ids[stap.locatie], versies[stap.locatie] = locatie.id, locatie.version
             eigenaar[stap.locatie] = locatie.bevoegd_gezag
@@ -81,7 +75,7 @@ def _run_plan(engine: Engine, stappen: list[Stap], committer: GroupCommitter | N
             cmd = stap.maak(ids[nummer], versies[nummer])
             try:
                 uow = _uow(sessions, committer, stap.vastgelegd)
-                locatie = HANDLER[stap.commando](cmd, uow, _namens(eigenaar[nummer]))
+                locatie = handlers.handle(cmd, uow.namens(_namens(eigenaar[nummer])))
             except handlers.OngeldigeWaarde:
                 continue
             versies[nummer] = locatie.version
@@ -157,7 +151,7 @@ def _registreer(sessions: sessionmaker[Session], n: int) -> list[str]:
         cmd = commands.RegistreerSpoedlocatie(
             "ZH", "0513", f"Locatie {i}", "landbodem", ("pak",), None, date(2011, 1, 3)
         )
-        ids.append(handlers.registreer(cmd, _uow(sessions, None), ZH).id)
+        ids.append(handlers.handle(cmd, _uow(sessions, None).namens(ZH)).id)
     return ids
 
 
@@ -198,16 +192,13 @@ def test_a_version_conflict_fails_only_its_own_command() -> None:
         try:
             with ThreadPoolExecutor(4) as pool:
                 eerste = pool.submit(
-                    handlers.wijzig_status, _onderzocht(stop), _uow(sessions, committer), ZH
+                    handlers.handle, _onderzocht(stop), _uow(sessions, committer).namens(ZH)
                 )
                 threading.Event().wait(0.2)  # the first batch is now held
                 # Two commands on x both expect version 1: exactly one can win.
                 uitkomsten = [
                     pool.submit(
-                        handlers.wijzig_status,
-                        _onderzocht(lid),
-                        _uow(sessions, committer),
-                        ZH,
+                        handlers.handle, _onderzocht(lid), _uow(sessions, committer).namens(ZH)
                     )
                     for lid in (x, x, y)
                 ]
@@ -272,15 +263,12 @@ def test_a_batch_that_dies_before_commit_acknowledged_nothing_and_left_nothing(
         try:
             with ThreadPoolExecutor(8) as pool:
                 eerste = pool.submit(
-                    handlers.wijzig_status, _onderzocht(stop), _uow(sessions, committer), ZH
+                    handlers.handle, _onderzocht(stop), _uow(sessions, committer).namens(ZH)
                 )
                 threading.Event().wait(0.2)
                 uitkomsten = {
                     lid: pool.submit(
-                        handlers.wijzig_status,
-                        _onderzocht(lid),
-                        _uow(sessions, committer),
-                        ZH,
+                        handlers.handle, _onderzocht(lid), _uow(sessions, committer).namens(ZH)
                     )
                     for lid in ids
                 }
@@ -338,7 +326,7 @@ def test_commands_from_many_threads_all_land_exactly_once() -> None:
                             )
                         cmd = commands.BoekKosten(lid, versie, 100, date(2012, 1, 1 + i), "x")
                         try:
-                            handlers.boek_kosten(cmd, _uow(sessions, committer), ZH)
+                            handlers.handle(cmd, _uow(sessions, committer).namens(ZH))
                         except handlers.VersieVerouderd:
                             continue
                         with slot:
@@ -378,20 +366,26 @@ def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -
             cmd = commands.RegistreerSpoedlocatie(
                 "ZH", "0513", "x", "landbodem", ("pak",), None, date(2011, 1, 3)
             )
-            handlers.registreer(cmd, _uow(sessions, committer), ZH)
+            handlers.handle(cmd, _uow(sessions, committer).namens(ZH))
             gegeven = commands.RegistreerSpoedlocatie(
                 "ZH", "0513", "y", "landbodem", ("pak",), None, date(2011, 1, 3), "ZH051399999"
             )
-            handlers.registreer(gegeven, _uow(sessions, committer), ZH)
+            handlers.handle(gegeven, _uow(sessions, committer).namens(ZH))
             with pytest.raises(handlers.BestaatAl):
-                handlers.registreer(gegeven, _uow(sessions, committer), ZH)
+                handlers.handle(gegeven, _uow(sessions, committer).namens(ZH))
             assert committer.batch_sizes == [1]  # only the registration with a given id
-            uow = _uow(sessions, committer)
-            with uow:
-                uow.session.execute(text("SELECT pg_advisory_xact_lock(42)"))
-                locatie = uow.locaties.get("ZH051399999")
-                locatie.wijzig_status(Status.ONDERZOCHT, date(2011, 6, 2), "", ZH.meta)
-                uow.commit()
+            sleutel = Verzoek("scope", "sleutel", "afdruk", timedelta(hours=24))
+            token = zet(sleutel)
+            try:
+                uow = _uow(sessions, committer).namens(ZH)
+                with uow:
+                    locatie = uow.locaties.get("ZH051399999")
+                    locatie.wijzig_status(Status.ONDERZOCHT, date(2011, 6, 2), "")
+                    uow.commit()
+            finally:
+                herstel(token)
+            assert sleutel.sessie is not None  # held for the answer, not in a batch
+            sleutel.rond_af(Antwoord(201, [], b"{}"))
             assert committer.batch_sizes == [1]
         finally:
             committer.close()
@@ -399,4 +393,10 @@ def test_the_plain_path_stays_for_a_command_that_writes_more_than_its_events() -
         # A stopped committer refuses at once instead of leaving the caller waiting.
         with pytest.raises(RuntimeError):
             kosten = commands.BoekKosten("ZH051399999", 2, 100, date(2012, 1, 1), "x")
-            handlers.boek_kosten(kosten, _uow(sessions, committer), ZH)
+            handlers.handle(kosten, _uow(sessions, committer).namens(ZH))
+
+
+def test_group_commit_is_on_by_default_on_postgresql_only(sql_engine: Engine) -> None:
+    with locaties_client(sql_engine) as client:
+        container = client.app.state.container  # type: ignore[attr-defined]
+        assert (container.committer is not None) == (sql_engine.dialect.name == "postgresql")

@@ -6,7 +6,6 @@ bevoegde gezagen and corrections recorded years later, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -21,7 +20,6 @@ from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.auth import Principal, Rol
 from shared.db.engine import make_session_factory
-from shared.eventstore import EventMetadata
 from shared.eventstore.tables import events
 from shared.vocabulaire import RisicoType, Status
 from tests.support.locaties import locaties_client, token, verzegeld
@@ -30,9 +28,7 @@ from tests.support.locaties import locaties_client, token, verzegeld
 def _namens(gezag: str) -> handlers.Actor:
     """Only a site's own bevoegd gezag changes it."""
     sub = f"medewerker@{gezag.lower()}.nl"
-    return handlers.Actor(
-        Principal(sub, Rol.BEVOEGD_GEZAG, gezag), EventMetadata(actor=sub, organisation=gezag)
-    )
+    return handlers.Actor(Principal(sub, Rol.BEVOEGD_GEZAG, gezag))
 
 
 LEZER = token(Rol.AUDITOR, None)
@@ -141,15 +137,6 @@ def _vul(engine: Engine, stappen: list[Stap]) -> list[str]:
     klok = Klok()
     ids: dict[int, str] = {}
     versies: dict[int, int] = {}
-    handler: dict[type, Callable[..., Any]] = {
-        commands.RegistreerSpoedlocatie: handlers.registreer,
-        commands.WijzigStatus: handlers.wijzig_status,
-        commands.BeoordeelRisico: handlers.beoordeel_risico,
-        commands.KenBudgetToe: handlers.ken_budget_toe,
-        commands.BoekKosten: handlers.boek_kosten,
-        commands.DraagOver: handlers.draag_over,
-        commands.Corrigeer: handlers.corrigeer,
-    }
     eigenaar: dict[int, str] = {}
     for stap in stappen:
         klok.nu = stap.vastgelegd
@@ -157,7 +144,7 @@ def _vul(engine: Engine, stappen: list[Stap]) -> list[str]:
         uow = SqlLocatiesUnitOfWork(sessions, clock=klok)
         gezag = stap.velden.get("bevoegd_gezag") or eigenaar[stap.locatie]
         try:
-            locatie = handler[stap.commando](cmd, uow, _namens(gezag))
+            locatie = handlers.handle(cmd, uow.namens(_namens(gezag)))
         except handlers.OngeldigeWaarde:
             continue  # e.g. a decision after a correction moved it: the domain refuses it
         eigenaar[stap.locatie] = locatie.bevoegd_gezag

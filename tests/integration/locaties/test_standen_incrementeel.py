@@ -68,7 +68,7 @@ def test_an_event_that_changes_nothing_shown_leaves_the_rows_alone(sql_engine: E
     registratie = commands.RegistreerSpoedlocatie(
         "ZH", "0513", "Gasfabriek", "landbodem", ("pak",), None, date(2012, 3, 1)
     )
-    locatie = handlers.registreer(registratie, SqlLocatiesUnitOfWork(sessions), ZH)
+    locatie = handlers.handle(registratie, SqlLocatiesUnitOfWork(sessions).namens(ZH))
     # Versions 2 and 3 set the same bottleneck on the same date; version 4 on a later date,
     # version 5 another one on that same date.
     for versie, datum, knelpunt in (
@@ -78,7 +78,7 @@ def test_an_event_that_changes_nothing_shown_leaves_the_rows_alone(sql_engine: E
         (4, date(2012, 6, 1), Knelpunt.FINANCIEEL),
     ):
         cmd = commands.StelKnelpuntVast(locatie.id, versie, knelpunt, datum, "")
-        locatie = handlers.stel_knelpunt_vast(cmd, SqlLocatiesUnitOfWork(sessions), ZH)
+        locatie = handlers.handle(cmd, SqlLocatiesUnitOfWork(sessions).namens(ZH))
     assert locatie.version == 5
     incrementeel = _rijen(sql_engine)
     with sessions.begin() as session:

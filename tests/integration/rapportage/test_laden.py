@@ -3,7 +3,7 @@ so the log is never in memory as objects all at once, with the same reports as i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from services.rapportage.adapters import projectie
-from services.rapportage.adapters.projectie import Stroom
+from services.rapportage.adapters import projection
+from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
 from services.rapportage.domain.feiten import Feit
 from services.rapportage.service_layer.rapportage import Rapportage
@@ -57,12 +57,12 @@ def test_the_log_is_read_in_slices_with_the_same_reports(
 
     def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Feit]:
         uit = lees(self, session, tot_en_met, na)
-        if self is projectie.SPOEDLOCATIES:
+        if self is projection.SPOEDLOCATIES:
             gelezen.append(len(uit))
         return uit
 
     monkeypatch.setattr(Stroom, "lees_feiten", tel)
-    inhoud: list[dict[str, Any]] = []
+    inhoud: list[Mapping[str, Any]] = []
     for per_keer in (3, 50_000):
         gelezen.clear()
         rapportage = Rapportage(sessions, per_keer=per_keer)
@@ -87,4 +87,4 @@ def test_only_a_few_states_of_all_sites_are_kept(engine: Engine) -> None:
     rapportage = Rapportage(sessions)
     for jaar in range(2010, 2020):
         rapportage.rapport("voortgang", date(jaar, 12, 31))
-    assert len(rapportage._toestanden) == TOESTANDEN == 4
+    assert len(rapportage.geheugen.toestanden) == TOESTANDEN == 4

@@ -5,17 +5,12 @@ from __future__ import annotations
 from services.kennis.domain.bijeenkomsten import Expert
 from services.kennis.domain.events import ExpertGeregistreerd, registry
 from services.kennis.domain.vocabulaire import Thema
-from shared.auth import Principal, Rol
-from shared.eventstore import EventMetadata
 
 PERSOON = "prs-00000000-0000-4000-8000-000000000001"
-UP = Principal(PERSOON, Rol.UITVOERINGSPROGRAMMA, None)
 
 
 def test_the_event_names_the_expert_by_pseudonym_only() -> None:
-    expert = Expert.registreer(
-        "ex-1", PERSOON, "UT", (Thema.ONDERGROND,), UP, EventMetadata(actor=PERSOON)
-    )
+    expert = Expert.registreer("ex-1", PERSOON, "UT", (Thema.ONDERGROND,))
     (event,) = expert.pending
     assert event.data == {
         "expert_id": "ex-1",

@@ -12,15 +12,15 @@ from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import CORRIGEERBAAR, OngeldigeWaarde, Spoedlocatie
 from services.locaties.entrypoints.correcties import SCHEMA
 from shared.vocabulaire import Status
-from tests.support.spoedlocatie import META, nieuwe_locatie
+from tests.support.spoedlocatie import nieuwe_locatie
 
 
 def _site() -> Spoedlocatie:
     locatie = nieuwe_locatie()
-    locatie.wijzig_status(Status.ONDERZOCHT, date(2010, 6, 1), "", META)  # v2
-    locatie.ken_budget_toe(100_000, date(2011, 1, 1), "convenant", META)  # v3
-    locatie.ken_budget_toe(-40_000, date(2012, 1, 1), "herverdeling", META)  # v4
-    locatie.boek_kosten(30_000, date(2012, 5, 1), "onderzoek", META)  # v5
+    locatie.wijzig_status(Status.ONDERZOCHT, date(2010, 6, 1), "")  # v2
+    locatie.ken_budget_toe(100_000, date(2011, 1, 1), "convenant")  # v3
+    locatie.ken_budget_toe(-40_000, date(2012, 1, 1), "herverdeling")  # v4
+    locatie.boek_kosten(30_000, date(2012, 5, 1), "onderzoek")  # v5
     return locatie
 
 
@@ -51,7 +51,7 @@ def test_a_correction_breaking_a_rule_is_refused_and_nothing_recorded(
 ) -> None:
     locatie = _site()
     with pytest.raises(OngeldigeWaarde) as exc:
-        locatie.corrigeer(versie, correctie, "test", META)
+        locatie.corrigeer(versie, correctie, "test")
     assert exc.value.veld == veld
     assert locatie.version == 5 and len(locatie.history) == 5
 
@@ -60,11 +60,11 @@ def test_money_is_never_negative_on_any_business_date() -> None:
     locatie = _site()
     # A withdrawal dated before the grant it withdraws: negative in the months in between.
     with pytest.raises(OngeldigeWaarde, match="negatief"):
-        locatie.ken_budget_toe(-60_000, date(2010, 12, 1), "te vroeg", META)
-    locatie.ken_budget_toe(-60_000, date(2012, 1, 1), "op dezelfde dag als de vorige", META)
-    assert locatie.t.budget_euro == 0
-    locatie.corrigeer(3, {"bedrag_euro": 150_000}, "meer toegekend", META)
-    assert locatie.t.budget_euro == 50_000
+        locatie.ken_budget_toe(-60_000, date(2010, 12, 1), "te vroeg")
+    locatie.ken_budget_toe(-60_000, date(2012, 1, 1), "op dezelfde dag als de vorige")
+    assert locatie.stand.budget_euro == 0
+    locatie.corrigeer(3, {"bedrag_euro": 150_000}, "meer toegekend")
+    assert locatie.stand.budget_euro == 50_000
 
 
 def test_business_dates_lie_between_the_wbb_and_today_in_the_netherlands() -> None:
@@ -75,7 +75,7 @@ def test_business_dates_lie_between_the_wbb_and_today_in_the_netherlands() -> No
             datums.bedrijfsdatum(datum)
     locatie = _site()
     with pytest.raises(OngeldigeWaarde, match="toekomst"):
-        locatie.wijzig_status(Status.ERNSTIG_SPOED, datums.vandaag() + timedelta(days=1), "", META)
+        locatie.wijzig_status(Status.ERNSTIG_SPOED, datums.vandaag() + timedelta(days=1), "")
 
 
 def test_old_breaches_do_not_block_a_correction_but_a_new_one_does() -> None:
@@ -84,12 +84,12 @@ def test_old_breaches_do_not_block_a_correction_but_a_new_one_does() -> None:
     locatie.when(RegistratieGecorrigeerd(1, {"naam": 12345}, "oud"))
     locatie.version += 1
     assert set(locatie.schendingen()) == {(1, "naam")}
-    locatie.corrigeer(5, {"bedrag_euro": 31_000}, "factuur", META)  # unrelated: allowed
+    locatie.corrigeer(5, {"bedrag_euro": 31_000}, "factuur")  # unrelated: allowed
     with pytest.raises(OngeldigeWaarde):
-        locatie.corrigeer(5, {"bedrag_euro": 0}, "fout", META)
-    locatie.corrigeer(1, {"naam": "Gasfabriek Gouda"}, "naam hersteld", META)
+        locatie.corrigeer(5, {"bedrag_euro": 0}, "fout")
+    locatie.corrigeer(1, {"naam": "Gasfabriek Gouda"}, "naam hersteld")
     assert locatie.schendingen() == {}
-    assert locatie.t.naam == "Gasfabriek Gouda"
+    assert locatie.stand.naam == "Gasfabriek Gouda"
 
 
 def test_every_correctable_field_is_validated_by_its_commands_schema() -> None:

@@ -1,7 +1,11 @@
 """`make demo` sends only valid input: its whole history (default scale and seed) passes the
-request schemas and the domain's rules, through the same command table the API uses."""
+request schemas and the domain's rules, through the same body-to-command step the API uses."""
 
 from __future__ import annotations
+
+from typing import get_type_hints
+
+from fastapi.routing import APIRoute
 
 from services.locaties.domain import commands
 from services.locaties.domain.demo_scenario import scenario
@@ -10,21 +14,24 @@ from services.locaties.entrypoints import routes_commandos, schemas
 from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import FakeLocatiesUnitOfWork
 from shared.auth import Principal, Rol
-from shared.eventstore import EventMetadata
 
 
 def test_the_whole_demo_history_passes_the_schemas_and_the_domain() -> None:
-    commandos = {c.pad: c for c in routes_commandos.COMMANDOS}
+    # Each command route's body type, by the route's last path segment.
+    bodies = {
+        route.path.rsplit("/", 1)[1]: get_type_hints(route.endpoint)["body"]
+        for route in routes_commandos.router.routes
+        if isinstance(route, APIRoute)
+    }
     gebeurtenissen = 0
     for s in scenario(1.0, seed=2010):  # what `make demo` plays by default
         uow = FakeLocatiesUnitOfWork()  # one per site: the fake's log is searched per load
         actor = handlers.Actor(
-            Principal(f"demo@{s.bevoegd_gezag}", Rol.BEVOEGD_GEZAG, s.bevoegd_gezag),
-            EventMetadata(actor="demo", organisation=s.bevoegd_gezag),
+            Principal(f"demo@{s.bevoegd_gezag}", Rol.BEVOEGD_GEZAG, s.bevoegd_gezag)
         )
         body = schemas.NieuweSpoedlocatie.model_validate(s.registratie)
         assert body.geometrie is not None
-        locatie = handlers.registreer(
+        locatie = handlers.handle(
             commands.RegistreerSpoedlocatie(
                 body.bevoegd_gezag,
                 body.gemeentecode,
@@ -34,13 +41,12 @@ def test_the_whole_demo_history_passes_the_schemas_and_the_domain() -> None:
                 naar_rd(body.geometrie.model_dump(), RD),  # the demo sends RD
                 body.registratiedatum,
             ),
-            uow,
-            actor,
+            uow.namens(actor),
         )
         for stap in s.stappen:
-            c = commandos[stap.pad]
-            cmd = c.maak(locatie.id, locatie.version, c.body.model_validate(stap.body), RD)
-            locatie = c.handler(cmd, uow, actor)
+            body = bodies[stap.pad].model_validate(stap.body)
+            cmd = routes_commandos.commando(body, locatie.id, locatie.version, RD)
+            locatie = handlers.handle(cmd, uow.namens(actor))
         assert locatie.schendingen() == {}
         gebeurtenissen += locatie.version
     assert gebeurtenissen > 10_000

@@ -9,15 +9,12 @@ from services.locaties.domain.demo_scenario import scenario
 from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import FakeLocatiesUnitOfWork
 from shared.auth import Principal, Rol
-from shared.eventstore import EventMetadata
 from shared.vocabulaire import AFGEHANDELD, RisicoType
 
 
 def _namens(gezag: str) -> handlers.Actor:
     """Each bevoegd gezag plays its own sites, as `make demo` does with its own token."""
-    return handlers.Actor(
-        Principal(f"demo@{gezag}", Rol.BEVOEGD_GEZAG, gezag), EventMetadata("demo")
-    )
+    return handlers.Actor(Principal(f"demo@{gezag}", Rol.BEVOEGD_GEZAG, gezag))
 
 
 def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
@@ -25,7 +22,7 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
     for s in scenario(schaal, seed=7):
         r = s.registratie
         actor = _namens(s.bevoegd_gezag)
-        locatie = handlers.registreer(
+        locatie = handlers.handle(
             commands.RegistreerSpoedlocatie(
                 r["bevoegdGezag"],
                 r["gemeentecode"],
@@ -35,14 +32,13 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                 r["geometrie"],
                 date.fromisoformat(r["registratiedatum"]),
             ),
-            uow,
-            actor,
+            uow.namens(actor),
         )
         for stap in s.stappen:
             b = stap.body
             v = locatie.version
             if stap.pad == "statuswijzigingen":
-                locatie = handlers.wijzig_status(
+                locatie = handlers.handle(
                     commands.WijzigStatus(
                         locatie.id,
                         v,
@@ -50,11 +46,10 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                         date.fromisoformat(b["besluitdatum"]),
                         b["toelichting"],
                     ),
-                    uow,
-                    actor,
+                    uow.namens(actor),
                 )
             elif stap.pad == "risicobeoordelingen":
-                locatie = handlers.beoordeel_risico(
+                locatie = handlers.handle(
                     commands.BeoordeelRisico(
                         locatie.id,
                         v,
@@ -64,32 +59,28 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                         date.fromisoformat(b["beoordelingsdatum"]),
                         "",
                     ),
-                    uow,
-                    actor,
+                    uow.namens(actor),
                 )
             elif stap.pad == "knelpunten":
-                locatie = handlers.stel_knelpunt_vast(
+                locatie = handlers.handle(
                     commands.StelKnelpuntVast(
                         locatie.id, v, b["knelpunt"], date.fromisoformat(b["datum"]), ""
                     ),
-                    uow,
-                    actor,
+                    uow.namens(actor),
                 )
             elif stap.pad == "budgettoekenningen":
-                locatie = handlers.ken_budget_toe(
+                locatie = handlers.handle(
                     commands.KenBudgetToe(
                         locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), b["bron"]
                     ),
-                    uow,
-                    actor,
+                    uow.namens(actor),
                 )
             elif stap.pad == "kostenboekingen":
-                locatie = handlers.boek_kosten(
+                locatie = handlers.handle(
                     commands.BoekKosten(
                         locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), ""
                     ),
-                    uow,
-                    actor,
+                    uow.namens(actor),
                 )
             else:
                 raise AssertionError(stap.pad)
@@ -105,7 +96,7 @@ def test_every_demo_site_plays_through_the_lifecycle_and_humane_ones_mostly_in_t
     humaan = [
         x
         for x in locaties
-        if x.t.risicos.get(RisicoType.HUMAAN) and x.t.risicos[RisicoType.HUMAAN].vastgesteld
+        if x.stand.risicos.get(RisicoType.HUMAAN) and x.stand.risicos[RisicoType.HUMAAN].vastgesteld
     ]
     op_tijd = [x for x in humaan if x.afgehandeld_op and x.afgehandeld_op <= date(2015, 12, 31)]
     assert 0.15 < len(humaan) / len(locaties) < 0.35

@@ -12,14 +12,11 @@ from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import FakeLocatiesUnitOfWork
 from shared.aggregate import NotFound
 from shared.auth import Principal, Rol
-from shared.eventstore import EventMetadata
 from shared.vocabulaire import Status
 
 
 def _actor(rol: Rol, organisatie: str | None) -> handlers.Actor:
-    return handlers.Actor(
-        Principal("u", rol, organisatie), EventMetadata(actor="u", organisation=organisatie)
-    )
+    return handlers.Actor(Principal("u", rol, organisatie))
 
 
 ZH = _actor(Rol.BEVOEGD_GEZAG, "ZH")
@@ -32,7 +29,7 @@ def _registreer(uow: FakeLocatiesUnitOfWork, actor: handlers.Actor = ZH) -> str:
     cmd = commands.RegistreerSpoedlocatie(
         "ZH", "0513", "Gasfabriek", "landbodem", ("pak",), None, date(2010, 1, 4)
     )
-    return handlers.registreer(cmd, uow, actor).id
+    return handlers.handle(cmd, uow.namens(actor)).id
 
 
 def test_registration_numbers_sites_per_bevoegd_gezag_and_municipality() -> None:
@@ -50,10 +47,9 @@ def test_only_the_own_bevoegd_gezag_may_register_or_change_a_site() -> None:
     locatie_id = _registreer(uow)
     for actor in (UT, UP, AUDITOR):
         with pytest.raises(handlers.GeenToegang):
-            handlers.wijzig_status(
+            handlers.handle(
                 commands.WijzigStatus(locatie_id, 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
-                uow,
-                actor,
+                uow.namens(actor),
             )
     assert len(uow.store.log) == 1
 
@@ -61,14 +57,14 @@ def test_only_the_own_bevoegd_gezag_may_register_or_change_a_site() -> None:
 def test_a_stale_version_is_refused_and_stores_nothing() -> None:
     uow = FakeLocatiesUnitOfWork()
     locatie_id = _registreer(uow)
-    handlers.wijzig_status(
-        commands.WijzigStatus(locatie_id, 1, Status.ONDERZOCHT, date(2010, 5, 1), ""), uow, ZH
+    handlers.handle(
+        commands.WijzigStatus(locatie_id, 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
+        uow.namens(ZH),
     )
     with pytest.raises(handlers.VersieVerouderd) as err:
-        handlers.wijzig_status(
+        handlers.handle(
             commands.WijzigStatus(locatie_id, 1, Status.ERNSTIG_SPOED, date(2010, 6, 1), ""),
-            uow,
-            ZH,
+            uow.namens(ZH),
         )
     assert err.value.huidige == 2
     assert len(uow.store.log) == 2
@@ -78,8 +74,9 @@ def test_an_invalid_transition_stores_nothing() -> None:
     uow = FakeLocatiesUnitOfWork()
     locatie_id = _registreer(uow)
     with pytest.raises(OngeldigeTransitie):
-        handlers.wijzig_status(
-            commands.WijzigStatus(locatie_id, 1, Status.GESANEERD, date(2010, 5, 1), ""), uow, ZH
+        handlers.handle(
+            commands.WijzigStatus(locatie_id, 1, Status.GESANEERD, date(2010, 5, 1), ""),
+            uow.namens(ZH),
         )
     assert len(uow.store.log) == 1
     assert not uow.committed
@@ -90,20 +87,38 @@ def test_a_client_supplied_id_must_be_new_and_match_its_authority() -> None:
     cmd = commands.RegistreerSpoedlocatie(
         "ZH", "0513", "n", "landbodem", (), None, date(2010, 1, 4), locatie_id="ZH051300077"
     )
-    handlers.registreer(cmd, uow, ZH)
+    handlers.handle(cmd, uow.namens(ZH))
     with pytest.raises(handlers.BestaatAl):
-        handlers.registreer(cmd, uow, ZH)
+        handlers.handle(cmd, uow.namens(ZH))
     wrong = commands.RegistreerSpoedlocatie(
         "ZH", "0513", "n", "landbodem", (), None, date(2010, 1, 4), locatie_id="ZH048400001"
     )
     with pytest.raises(Exception, match="begint met ZH0513"):
-        handlers.registreer(wrong, uow, ZH)
+        handlers.handle(wrong, uow.namens(ZH))
 
 
 def test_an_unknown_site_is_not_found() -> None:
     with pytest.raises(NotFound):
-        handlers.wijzig_status(
+        handlers.handle(
             commands.WijzigStatus("ZH051399999", 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
-            FakeLocatiesUnitOfWork(),
-            ZH,
+            FakeLocatiesUnitOfWork().namens(ZH),
         )
+
+
+def test_the_unit_of_work_stamps_who_asked_on_every_event() -> None:
+    uow = FakeLocatiesUnitOfWork()
+    locatie_id = _registreer(uow, handlers.Actor(ZH.principal, "corr-1"))
+    handlers.handle(
+        commands.WijzigStatus(locatie_id, 1, Status.ONDERZOCHT, date(2010, 5, 1), ""),
+        uow.namens(handlers.Actor(ZH.principal, "corr-2")),
+    )
+    metadata = [e.metadata for e in uow.store.log]
+    assert [m.correlation_id for m in metadata] == ["corr-1", "corr-2"]
+    assert {(m.actor, m.role, m.organisation) for m in metadata} == {
+        ("prs-u", "bevoegd-gezag", "ZH")
+    }
+
+
+def test_an_unknown_command_has_no_handler() -> None:
+    with pytest.raises(TypeError):
+        handlers.handle(object(), FakeLocatiesUnitOfWork())  # type: ignore[arg-type]

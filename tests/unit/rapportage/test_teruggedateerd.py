@@ -3,6 +3,7 @@ record more than 90 days later is listed in the deadlines report, per bevoegd ge
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -69,7 +70,7 @@ def _rapport(log: Log, peildatum: date, kennisdatum: date | None = None) -> dict
     lijnen = Tijdlijnen()
     lijnen.voeg_toe(log.feiten)
     assert lijnen.op(peildatum, kennisdatum) == nu  # the service's timelines agree
-    inhoud: dict[str, Any] = rapporten.deadlines(nu, peildatum, len(log.feiten)).inhoud
+    inhoud: Mapping[str, Any] = rapporten.deadlines(nu, peildatum, len(log.feiten)).inhoud
     return inhoud["teruggedateerd"]
 
 

@@ -9,10 +9,14 @@ processed position, so a report can name the log it was built from (``binding``)
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import CursorResult, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -136,15 +140,50 @@ class Stroom:
         return binding(None if bron is None else str(bron), positie, hash_, anker)
 
     def lees_feiten(self, session: Session, tot_en_met: int, na: int = 0) -> list[f.Feit]:
-        rows = session.execute(
-            select(self.feiten)
-            .where(self.feiten.c.positie > na, self.feiten.c.positie <= tot_en_met)
-            .order_by(self.feiten.c.positie)
-        ).all()
+        """The facts after ``na`` up to ``tot_en_met``. At start that is the whole log, so
+        the rows come from the driver's own cursor (no result rows or processing) and the JSON
+        is read with orjson: together well under half the time SQLAlchemy's rows and ``json``
+        took."""
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        cursor = session.connection().connection.cursor()
+        try:
+            cursor.execute(
+                "SELECT positie, locatie_id, versie, soort, vastgelegd_op, "
+                f"{'data' if sqlite else 'data::text'} FROM {self.feiten.name} "
+                + (
+                    "WHERE positie > ? AND positie <= ?"
+                    if sqlite
+                    else "WHERE positie > %s AND positie <= %s"
+                )
+                + " ORDER BY positie",
+                (na, tot_en_met),
+            )
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        moment = _sqlite_moment if sqlite else _utc
         return [
-            f.Feit(r.positie, r.locatie_id, r.versie, r.soort, r.vastgelegd_op, r.data)
-            for r in rows
+            f.Feit(positie, locatie_id, versie, soort, moment(vastgelegd_op), _json(data))
+            for positie, locatie_id, versie, soort, vastgelegd_op, data in rows
         ]
+
+
+def _sqlite_moment(waarde: str) -> datetime:
+    # How UtcDateTime stores it on SQLite: UTC without an offset.
+    return datetime.fromisoformat(waarde).replace(tzinfo=UTC)
+
+
+def _utc(waarde: datetime) -> datetime:
+    return waarde.astimezone(UTC)
+
+
+# orjson reads an integer beyond 64 bits as a float; ``json`` (which the projection wrote
+# with) as the integer. Such a number has at least 19 digits.
+_LANG_GETAL = re.compile(r"\d{19}")
+
+
+def _json(tekst: str) -> Any:
+    return json.loads(tekst) if _LANG_GETAL.search(tekst) else orjson.loads(tekst)
 
 
 SPOEDLOCATIES = Stroom(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from services.rapportage.adapters import projectie
+from services.rapportage.adapters import projection
 from services.rapportage.adapters.tables import feiten
 from services.rapportage.config import RapportageSettings
 from services.rapportage.service_layer.rapportage import Rapportage
@@ -42,7 +42,7 @@ def _processor(engine: Engine, sink: ListDeadLetterSink) -> ProjectionProcessor:
 
 def _watermark(engine: Engine) -> int:
     with make_session_factory(engine)() as s:
-        return projectie.watermark(s)
+        return projection.watermark(s)
 
 
 def test_the_watermark_only_covers_a_gapless_prefix(engine: Engine) -> None:

@@ -1,0 +1,235 @@
+"""Rapportage's start at scale, from a database as the service starts (`bench/rapportage_schaal.py
+--start`): memory, start time and answer times.
+
+Three fresh processes on one SQLite database in a temporary directory:
+
+1. *vul*: the demo history multiplied (``rapportage_schaal.feiten``) as the projection leaves it:
+   facts, the chain hash at the positions asked for, the watermark ``staart`` facts short of
+   the end.
+2. *eerste*: the service's first start: no snapshot, so the timelines are built from the whole
+   log, then the snapshot is written. Then the watermark moves to the end and the timelines
+   read the tail (as the running service does), and answers are fingerprinted.
+3. *start*: a restart: the snapshot is checked against the log and loaded, the tail read from
+   the database. Memory, start time and answer times are measured here; its answers must have
+   the fingerprint of the first start's.
+
+CPU seconds (``time.process_time``) are reported beside wall seconds, with the load average:
+on a shared machine the wall seconds are inflated, the CPU seconds much less.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time as klok
+from datetime import UTC, date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from bench.rapportage_schaal import _piek_mb, _rss_mb, feiten
+from services.rapportage.adapters import tables
+from services.rapportage.adapters.momentopname import Geladen, Momentopname
+from services.rapportage.bootstrap import migrate
+from services.rapportage.domain.feiten import Locatie
+from services.rapportage.service_layer.rapportage import Rapportage
+from shared.db.engine import make_engine, make_session_factory
+
+STORE = "00000000-0000-4000-8000-000000000000"
+PEILDATUM = date(2015, 12, 31)
+# "What did we tell parliament on 1 February 2013 about 31 December 2012?"
+PEILDATUM_TOEN, KENNISDATUM = date(2012, 12, 31), date(2013, 2, 1)
+
+
+def _hash(positie: int) -> str:
+    return hashlib.sha256(f"log-{positie}".encode()).hexdigest()
+
+
+def vul(url: str, schaal: float, staart: int) -> dict[str, Any]:
+    alle = feiten(schaal)
+    migrate(make_engine(url))
+    eind = len(alle)
+    start = klok.perf_counter()
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        db.executemany(
+            "INSERT INTO r_feiten VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    x.positie,
+                    x.locatie_id,
+                    x.versie,
+                    x.soort,
+                    x.vastgelegd_op.astimezone(UTC).replace(tzinfo=None).isoformat(" "),
+                    json.dumps(x.data),
+                )
+                for x in alle
+            ),
+        )
+        db.executemany(
+            "INSERT INTO r_zegels VALUES (?, ?)",
+            [(p, _hash(p)) for p in (eind - staart, eind)],
+        )
+        db.execute("INSERT INTO r_bron VALUES (1, ?, ?)", (STORE, eind - staart))
+    return {
+        "facts": eind,
+        "sites": len({x.locatie_id for x in alle}),
+        "vul_s": klok.perf_counter() - start,
+    }
+
+
+def _vingerafdruk(stand: dict[str, Locatie]) -> str:
+    sha = hashlib.sha256()
+    for locatie_id in sorted(stand):
+        sha.update(repr(stand[locatie_id]).encode())
+    return sha.hexdigest()
+
+
+def _antwoorden(rapportage: Rapportage, positie: int, uitslag: dict[str, Any]) -> None:
+    with rapportage.vast(positie) as tijdlijnen:
+        for naam, peildatum, kennisdatum in (
+            ("peildatum", PEILDATUM, None),
+            ("kennisdatum", PEILDATUM_TOEN, KENNISDATUM),
+        ):
+            start, cpu = klok.perf_counter(), klok.process_time()
+            stand = tijdlijnen.stand_op(peildatum, kennisdatum)
+            uitslag[f"{naam}_s"] = klok.perf_counter() - start
+            uitslag[f"{naam}_cpu_s"] = klok.process_time() - cpu
+            uitslag[f"{naam}_sites"] = len(stand)
+            uitslag[f"{naam}_vingerafdruk"] = _vingerafdruk(stand)
+
+
+class _Gemeten(Momentopname):
+    """Times its own loading and writing."""
+
+    tijden: dict[str, float]
+
+    def laad(self) -> Geladen | None:
+        start, cpu = klok.perf_counter(), klok.process_time()
+        geladen = super().laad()
+        self.tijden = {
+            "laad_s": klok.perf_counter() - start,
+            "laad_cpu_s": klok.process_time() - cpu,
+            "geladen": geladen is not None,
+        }
+        return geladen
+
+    def schrijf(self, tijdlijnen: Any, positie: int) -> bool:
+        start, cpu = klok.perf_counter(), klok.process_time()
+        gelukt = super().schrijf(tijdlijnen, positie)
+        self.tijden["schrijf_s"] = klok.perf_counter() - start
+        self.tijden["schrijf_cpu_s"] = klok.process_time() - cpu
+        return gelukt
+
+
+def start(url: str, pad: Path, eerste: bool) -> dict[str, Any]:
+    """One start of the service's timelines (a fresh process), as in ``bootstrap``."""
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    opname = _Gemeten(pad, sessions)
+    gc.collect()
+    voor = _rss_mb()
+    begin, cpu = klok.perf_counter(), klok.process_time()
+    rapportage = Rapportage(sessions, bevries=True, momentopname=opname)
+    positie = rapportage.houd_bij()
+    uitslag: dict[str, Any] = {
+        "start_s": klok.perf_counter() - begin,
+        "start_cpu_s": klok.process_time() - cpu,
+        "load_average": os.getloadavg(),
+        "positie": positie,
+        **opname.tijden,
+    }
+    gc.collect()
+    uitslag["geheugen_mb"] = round(_rss_mb() - voor)
+    uitslag["geheugen_piek_mb"] = round(_piek_mb() - voor)
+    uitslag["geheugen_proces_mb"] = round(_rss_mb())
+    if eerste:  # the tail arrives; the running service reads it in
+        with engine.begin() as conn:
+            watermark = conn.execute(select(func.max(tables.zegels.c.positie))).scalar()
+            conn.execute(update(tables.bron).values(watermark=watermark))
+        begin = klok.perf_counter()
+        positie = rapportage.houd_bij()
+        uitslag["staart_s"] = klok.perf_counter() - begin
+    _antwoorden(rapportage, positie, uitslag)
+    return uitslag
+
+
+def _kind(*argumenten: str) -> dict[str, Any]:
+    uit = subprocess.run(
+        [sys.executable, "-m", "bench.rapportage_start", *argumenten],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(json.loads(uit.strip().splitlines()[-1]))
+
+
+def meet(schaal: float, staart: int = 20_000) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as map_:
+        url = f"sqlite:///{Path(map_) / 'rapportage.sqlite'}"
+        pad = str(Path(map_) / "tijdlijnen.momentopname")
+        uitslag: dict[str, Any] = {"schaal": schaal, "staart": staart}
+        uitslag |= _kind("vul", url, str(schaal), str(staart))
+        uitslag["eerste"] = _kind("eerste", url, pad)
+        uitslag["snapshot_mb"] = round(Path(pad).stat().st_size / 2**20)
+        uitslag["start"] = _kind("start", url, pad)
+    uitslag["gelijk"] = all(
+        uitslag["eerste"][f"{n}_vingerafdruk"] == uitslag["start"][f"{n}_vingerafdruk"]
+        for n in ("peildatum", "kennisdatum")
+    )
+    print(json.dumps(uitslag, indent=2))
+    return uitslag
+
+
+if __name__ == "__main__":
+    stap, *rest = sys.argv[1:]
+    if stap == "vul":
+        print(json.dumps(vul(rest[0], float(rest[1]), int(rest[2]))))
+    else:
+        print(json.dumps(start(rest[0], Path(rest[1]), stap == "eerste")))
+
+
+def sectie(u: dict[str, Any]) -> str:
+    """The BENCHMARKS.md section (appended by ``bench/run.py``)."""
+    e, s = u["eerste"], u["start"]
+
+    def rij(naam: str, sleutel: str, fmt: str = ".1f") -> str:
+        waarden = [format(x[sleutel], fmt) if sleutel in x else "-" for x in (e, s)]
+        return f"| {naam} | {' | '.join(waarden)} |"
+
+    rijen = "\n".join(
+        [
+            rij("start, wall s", "start_s"),
+            rij("start, CPU s", "start_cpu_s"),
+            rij("of which loading the snapshot, CPU s", "laad_cpu_s"),
+            rij("of which writing the snapshot, CPU s", "schrijf_cpu_s"),
+            rij("memory kept, MB", "geheugen_mb", "d"),
+            rij("peak while starting, MB", "geheugen_piek_mb", "d"),
+            rij("whole process resident, MB", "geheugen_proces_mb", "d"),
+            rij("all sites on a peildatum, wall s", "peildatum_s", ".2f"),
+            rij("all sites on a peildatum, CPU s", "peildatum_cpu_s", ".2f"),
+            rij("all sites on a (peildatum, kennisdatum), wall s", "kennisdatum_s", ".2f"),
+            rij("all sites on a (peildatum, kennisdatum), CPU s", "kennisdatum_cpu_s", ".2f"),
+        ]
+    )
+    belasting = " / ".join(", ".join(f"{x:.1f}" for x in kant["load_average"]) for kant in (e, s))
+    return f"""
+## Rapportage start at national scale (`bench/rapportage_schaal.py --start`, SQLite)
+
+{u["sites"]:,} sites, {u["facts"]:,} facts (scale {u["schaal"]:g}) in the service's read model.
+*first start*: no snapshot, the timelines are built from the whole log (but the last
+{u["staart"]:,} facts), then the snapshot ({u["snapshot_mb"]} MB) is written. *restart*: a fresh
+process checks the snapshot against the log, loads it and reads the {u["staart"]:,} facts after
+it from the database. Answers equal to the first start's (all sites, fingerprinted):
+{"yes" if u["gelijk"] else "**NO**"}. Load average during the two starts: {belasting}.
+
+| | first start (from the log) | restart (snapshot + tail) |
+| --- | --- | --- |
+{rijen}
+"""

@@ -1,0 +1,144 @@
+"""The rapportage unit of work: reads of the facts of both streams, and the facts already read
+into the process (``Geheugen``), which outlive it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.rapportage.adapters import projection
+from services.rapportage.adapters.projection import Stroom
+from services.rapportage.domain.feiten import Feit
+from services.rapportage.service_layer.geheugen import Geheugen
+
+
+class Logboek(Protocol):
+    """One stream's facts in the read model (spoedlocaties or kennis)."""
+
+    @property
+    def naam(self) -> str: ...
+
+    def watermark(self) -> int: ...
+
+    def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]: ...
+
+    def binding(self, positie: int) -> Mapping[str, Any]: ...
+
+
+class RapportageUnitOfWork(Protocol):
+    @property
+    def spoedlocaties(self) -> Logboek: ...
+
+    @property
+    def kennis(self) -> Logboek: ...
+
+    @property
+    def geheugen(self) -> Geheugen:
+        """The facts, reports and states kept between units of work."""
+        ...
+
+    def __enter__(self) -> RapportageUnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class SqlLogboek:
+    """Each read in a short transaction of its own, as before there was a unit of work: a
+    request that waits for the facts' lock (a first load takes seconds) must not hold a pooled
+    connection meanwhile. Every read is consistent on its own; reports only use facts up to a
+    watermark, which never moves back."""
+
+    def __init__(self, sessions: sessionmaker[Session], stroom: Stroom) -> None:
+        self._sessions = sessions
+        self._stroom = stroom
+
+    @property
+    def naam(self) -> str:
+        return self._stroom.naam
+
+    def watermark(self) -> int:
+        with self._sessions() as session:
+            return self._stroom.watermark(session)
+
+    def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]:
+        with self._sessions() as session:
+            return self._stroom.lees_feiten(session, tot_en_met, na=na)
+
+    def binding(self, positie: int) -> Mapping[str, Any]:
+        with self._sessions() as session:
+            return self._stroom.binding(session, positie)
+
+
+class _ReadOnlyUnitOfWork:
+    """Nothing to commit: a unit of work here only reads, so leaving it just closes it."""
+
+    def close(self) -> None:
+        pass
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class SqlRapportageUnitOfWork(_ReadOnlyUnitOfWork):
+    def __init__(self, sessions: sessionmaker[Session], geheugen: Geheugen) -> None:
+        self.geheugen = geheugen
+        self.spoedlocaties: Logboek = SqlLogboek(sessions, projection.SPOEDLOCATIES)
+        self.kennis: Logboek = SqlLogboek(sessions, projection.KENNIS)
+
+    def __enter__(self) -> SqlRapportageUnitOfWork:
+        return self
+
+
+class FakeLogboek:
+    """For unit tests: the facts in a list; the watermark is the last one's position unless
+    set; the binding names the position, as the real one does (hash and anchor left empty)."""
+
+    def __init__(self, naam: str, feiten: list[Feit] | None = None) -> None:
+        self._naam = naam
+        self.feiten: list[Feit] = feiten if feiten is not None else []
+        self.vaste_watermark: int | None = None
+
+    @property
+    def naam(self) -> str:
+        return self._naam
+
+    def watermark(self) -> int:
+        if self.vaste_watermark is not None:
+            return self.vaste_watermark
+        return max((f.positie for f in self.feiten), default=0)
+
+    def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]:
+        return [f for f in self.feiten if na < f.positie <= tot_en_met]
+
+    def binding(self, positie: int) -> Mapping[str, Any]:
+        return {"bron": f"fake-{self._naam}", "positie": positie, "hash": None, "anker": None}
+
+
+class FakeRapportageUnitOfWork(_ReadOnlyUnitOfWork):
+    def __init__(
+        self,
+        spoedlocaties: list[Feit] | None = None,
+        kennis: list[Feit] | None = None,
+        geheugen: Geheugen | None = None,
+    ) -> None:
+        self.spoedlocaties = FakeLogboek("spoedlocaties", spoedlocaties)
+        self.kennis = FakeLogboek("kennis", kennis)
+        self.geheugen = geheugen or Geheugen()
+        self.geopend = 0
+
+    def __enter__(self) -> FakeRapportageUnitOfWork:
+        self.geopend += 1
+        return self
