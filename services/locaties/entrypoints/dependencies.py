@@ -14,6 +14,7 @@ from services.locaties.bootstrap import Container
 from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
 from services.locaties.service_layer.handlers import Actor
 from shared.auth import CurrentPrincipal
+from shared.http.logs import CORRELATIE_PATROON
 from shared.http.problems import InvalidParam, ProblemError
 from shared.http.schematypen import Datum, domeinregel
 from shared.tijd import controleer_tijdreis
@@ -34,7 +35,9 @@ Services = Annotated[Container, Depends(container)]
 
 async def actor(
     principal: CurrentPrincipal,
-    correlatie: Annotated[str | None, Header(alias="X-Correlation-ID", max_length=100)] = None,
+    correlatie: Annotated[
+        str | None, Header(alias="X-Correlation-ID", max_length=100, pattern=CORRELATIE_PATROON)
+    ] = None,
 ) -> Actor:
     """Who acts in a command. The unit of work stamps them on the events by pseudonym only
     (the login stays in the erasable person store); a first-time caller becomes a person in
