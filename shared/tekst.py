@@ -16,7 +16,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 RICHTINGSTEKENS = frozenset(
     [chr(c) for c in range(0x202A, 0x202F)]  # embeddings and overrides
@@ -56,6 +56,22 @@ def optionele_tekst(waarde: str) -> str:
     return _controleer(waarde, REGELTEKENS, mag_leeg=True)
 
 
-Naam = Annotated[str, AfterValidator(naam)]
-Tekst = Annotated[str, AfterValidator(tekst)]
-OptioneleTekst = Annotated[str, AfterValidator(optionele_tekst)]
+# The same rules as patterns for the OpenAPI documents (only there: the functions above decide),
+# so generated clients and contract tests know them: no control or direction characters (a line
+# break and a tab only in free texts, CR only before LF), and something besides white space.
+_VERBODEN = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_WIT = (
+    r" \t\n\u000b\u000c\r\u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_REGEL = rf"(?:[^{_VERBODEN}\r]|\r\n)"
+NAAM_PATROON = rf"^[^{_VERBODEN}\t\n\r]*[^{_VERBODEN}{_WIT}][^{_VERBODEN}\t\n\r]*$"
+TEKST_PATROON = rf"^{_REGEL}*[^{_VERBODEN}{_WIT}]{_REGEL}*$"
+OPTIONELE_TEKST_PATROON = rf"^{_REGEL}*$"
+
+Naam = Annotated[str, AfterValidator(naam), Field(json_schema_extra={"pattern": NAAM_PATROON})]
+Tekst = Annotated[str, AfterValidator(tekst), Field(json_schema_extra={"pattern": TEKST_PATROON})]
+OptioneleTekst = Annotated[
+    str,
+    AfterValidator(optionele_tekst),
+    Field(json_schema_extra={"pattern": OPTIONELE_TEKST_PATROON}),
+]

@@ -7,6 +7,7 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Header, Request
 
 from shared.auth import CurrentPrincipal
+from shared.http.logs import CORRELATIE_PATROON
 from shared.privacy import NieuwePersoon
 from shared.unit_of_work import Actor
 
@@ -25,6 +26,7 @@ def actor(
         Header(
             alias="X-Correlation-ID",
             max_length=100,
+            pattern=CORRELATIE_PATROON,
             description="Staat in de metadata van elke gebeurtenis die dit verzoek vastlegt; "
             "zonder krijgt het verzoek een eigen id.",
         ),

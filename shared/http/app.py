@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
@@ -20,6 +20,7 @@ from shared.http.metrics import MetricsMiddleware, metrics_router
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_domain_errors, install_problem_handlers
+from shared.http.queryparameters import weiger_onbekende
 from shared.http.ratelimit import RateLimitMiddleware
 from shared.settings import DEFAULT_RATE_LIMIT_PER_MINUTE, ServiceSettings
 
@@ -66,6 +67,8 @@ def create_app(
         redoc_url=None,
         redirect_slashes=False,
         openapi_tags=tags,
+        # Before every operation: a typo in a filter must not answer for the whole country.
+        dependencies=[Depends(weiger_onbekende)],
     )
     install_problem_handlers(app)
     install_domain_errors(app, {GeenToegang: 403})  # the one policy, in every service

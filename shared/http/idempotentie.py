@@ -58,6 +58,7 @@ async def idempotentie_sleutel(
         Header(
             alias=HEADER,
             max_length=257,
+            pattern=_SLEUTEL.pattern,
             description="Maakt een POST veilig om te herhalen (draft-ietf-httpapi-idempotency-"
             "key-header): een herhaling met dezelfde sleutel en dezelfde body krijgt het "
             "oorspronkelijke antwoord terug en legt niets opnieuw vast. Een sleutel hoort bij "

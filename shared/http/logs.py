@@ -26,7 +26,8 @@ from shared.http.problems import InvalidParam, problem_response
 HEADER = b"x-correlation-id"
 _correlatie: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlatie", default=None)
 # What a caller may send as its id: visible ASCII, at most 100 characters (locaties' limit).
-_GELDIG = re.compile(r"[\x21-\x7e]{1,100}")
+CORRELATIE_PATROON = r"^[\x21-\x7e]{1,100}$"  # also in the documents (shared/http/actor.py)
+_GELDIG = re.compile(CORRELATIE_PATROON)
 access_log = logging.getLogger("bodemregie.http")
 
 

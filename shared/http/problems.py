@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.http.methoden import toegestaan
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -93,6 +95,24 @@ def problem_response(
     )
 
 
+# Precondition headers an operation can require: without one the answer is 428 (RFC 6585),
+# not 400, so a client knows to fetch the ETag first.
+VOORWAARDE_HEADERS = {
+    "If-Match": 'Stuur de ETag van de resource mee in If-Match (bijvoorbeeld If-Match: "3"), '
+    "zodat een gelijktijdige wijziging niet verloren gaat.",
+}
+
+
+def _ontbrekende_voorwaarde(exc: RequestValidationError) -> str | None:
+    for e in exc.errors():
+        loc = tuple(e.get("loc", ()))
+        if e.get("type") == "missing" and len(loc) == 2 and loc[0] == "header":
+            naam = next((h for h in VOORWAARDE_HEADERS if h.lower() == str(loc[1]).lower()), None)
+            if naam is not None:
+                return naam
+    return None
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
@@ -111,6 +131,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        ontbrekend = _ontbrekende_voorwaarde(exc)
+        if ontbrekend is not None:
+            return problem_response(
+                428,
+                VOORWAARDE_HEADERS[ontbrekend],
+                instance=request.url.path,
+                invalid_params=[InvalidParam(name=f"header.{ontbrekend}", reason="ontbreekt")],
+            )
         params = [
             InvalidParam(
                 name=_field_name(tuple(e.get("loc", ()))), reason=str(e.get("msg", "ongeldig"))
@@ -130,14 +158,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"Er is geen resource op {request.url.path}."
-        if exc.status_code == 405 and detail == "Method Not Allowed":
-            detail = f"{request.method} is niet toegestaan op {request.url.path}."
-        return problem_response(
-            exc.status_code,
-            detail,
-            instance=request.url.path,
-            headers=getattr(exc, "headers", None),
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            if detail == "Method Not Allowed":
+                detail = f"{request.method} is niet toegestaan op {request.url.path}."
+            allow = toegestaan(request.app, request.url.path)
+            if allow:  # the document's methods, not just those of the first route that matched
+                headers = {**(headers or {}), "Allow": ", ".join(allow)}
+        return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

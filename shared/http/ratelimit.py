@@ -27,47 +27,47 @@ MAX_BUCKETS = 100_000  # beyond this, idle buckets are dropped; a full bucket lo
 
 
 @dataclass
-class _Emmer:
+class _Bucket:
     tegoed: float
-    bijgewerkt: float
+    updated: float
 
 
 class TokenBuckets:
-    """Token buckets per key; ``neem`` answers how long to wait, or None when allowed."""
+    """Token buckets per key; ``take`` answers how long to wait, or None when allowed."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
-        self.capaciteit = float(per_minute)
+        self.capacity = float(per_minute)
         self.per_seconde = per_minute / 60.0
         self._clock = clock
-        self._emmers: dict[str, _Emmer] = {}
+        self._buckets: dict[str, _Bucket] = {}
 
-    def neem(self, sleutel: str) -> float | None:
+    def take(self, sleutel: str) -> float | None:
         nu = self._clock()
-        emmer = self._emmers.get(sleutel)
+        emmer = self._buckets.get(sleutel)
         if emmer is None:
-            if len(self._emmers) >= MAX_BUCKETS:
-                self._ruim_op(nu)
-            emmer = self._emmers[sleutel] = _Emmer(self.capaciteit, nu)
+            if len(self._buckets) >= MAX_BUCKETS:
+                self._evict(nu)
+            emmer = self._buckets[sleutel] = _Bucket(self.capacity, nu)
         else:
-            verstreken = max(0.0, nu - emmer.bijgewerkt)
-            emmer.tegoed = min(self.capaciteit, emmer.tegoed + verstreken * self.per_seconde)
-            emmer.bijgewerkt = nu
+            verstreken = max(0.0, nu - emmer.updated)
+            emmer.tegoed = min(self.capacity, emmer.tegoed + verstreken * self.per_seconde)
+            emmer.updated = nu
         if emmer.tegoed >= 1.0:
             emmer.tegoed -= 1.0
             return None
         return (1.0 - emmer.tegoed) / self.per_seconde
 
-    def _ruim_op(self, nu: float) -> None:
+    def _evict(self, nu: float) -> None:
         # A bucket idle for as long as it takes to refill is full again: forgetting it is exact.
-        vol_na = self.capaciteit / self.per_seconde
-        for sleutel in [k for k, e in self._emmers.items() if nu - e.bijgewerkt >= vol_na]:
-            del self._emmers[sleutel]
-        if len(self._emmers) >= MAX_BUCKETS:  # still full: an attack from many addresses
-            oudste = sorted(self._emmers, key=lambda k: self._emmers[k].bijgewerkt)
+        vol_na = self.capacity / self.per_seconde
+        for sleutel in [k for k, e in self._buckets.items() if nu - e.updated >= vol_na]:
+            del self._buckets[sleutel]
+        if len(self._buckets) >= MAX_BUCKETS:  # still full: an attack from many addresses
+            oudste = sorted(self._buckets, key=lambda k: self._buckets[k].updated)
             for sleutel in oudste[: len(oudste) // 2]:
-                del self._emmers[sleutel]
+                del self._buckets[sleutel]
 
 
 class RateLimitMiddleware:
@@ -82,14 +82,14 @@ class RateLimitMiddleware:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
-        self.emmers = TokenBuckets(per_minute, clock) if per_minute > 0 else None
+        self.buckets = TokenBuckets(per_minute, clock) if per_minute > 0 else None
         self.vrij = vrij
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.emmers is None or scope["path"] in self.vrij:
+        if scope["type"] != "http" or self.buckets is None or scope["path"] in self.vrij:
             await self.app(scope, receive, send)
             return
-        wacht = self.emmers.neem(self._sleutel(scope))
+        wacht = self.buckets.take(self._key(scope))
         if wacht is None:
             await self.app(scope, receive, send)
             return
@@ -99,12 +99,12 @@ class RateLimitMiddleware:
             send,
             429,
             "Te veel verzoeken",
-            f"Je stuurt meer dan {self.emmers.capaciteit:.0f} verzoeken per minuut; "
+            f"Je stuurt meer dan {self.buckets.capacity:.0f} verzoeken per minuut; "
             f"probeer het over {seconden} seconden opnieuw.",
             headers=[(b"retry-after", str(seconden).encode())],
         )
 
-    def _sleutel(self, scope: Scope) -> str:
+    def _key(self, scope: Scope) -> str:
         principal = _principal(scope)
         if principal is not None:
             return f"sub:{principal.sub}"

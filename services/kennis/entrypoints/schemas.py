@@ -12,6 +12,7 @@ from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.bijeenkomsten import Soort
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 from shared import bevoegde_gezagen
+from shared.http.schematypen import Datum, domeinregel
 from shared.tekst import Naam, OptioneleTekst, Tekst
 
 
@@ -30,7 +31,11 @@ class NieuwAntwoord(Model):
 
 
 class Acceptatie(Model):
-    antwoord_id: str = Field(pattern=r"^an-[0-9a-f]{12}$")
+    antwoord_id: str = Field(
+        pattern=r"^an-[0-9a-f]{12}$",
+        description="Een antwoord op deze vraag.",
+        json_schema_extra=domeinregel("een antwoord op deze vraag"),
+    )
 
 
 class Sluiting(Model):
@@ -39,7 +44,12 @@ class Sluiting(Model):
 
 class NieuweGroep(Model):
     titel: Naam = Field(min_length=1, max_length=300)
-    vraag_ids: list[str] = Field(min_length=2, max_length=100)
+    vraag_ids: list[str] = Field(
+        min_length=2,
+        max_length=100,
+        description="Bestaande kennisvragen.",
+        json_schema_extra=domeinregel("bestaande kennisvragen"),
+    )
     aanpak: Tekst = Field(
         min_length=1,
         max_length=2000,
@@ -118,18 +128,22 @@ class Treffer(Model):
 class NieuweBijeenkomst(Model):
     soort: Soort
     titel: Naam = Field(min_length=1, max_length=300)
-    datum: date
+    datum: Datum
     themas: list[Thema] = Field(min_length=1, max_length=8)
     vraag_ids: list[str] = Field(
         default_factory=list,
         max_length=100,
-        description="De kennisvragen die de bijeenkomst beantwoordt.",
+        description="De (bestaande) kennisvragen die de bijeenkomst beantwoordt.",
+        json_schema_extra=domeinregel("bestaande kennisvragen"),
     )
 
 
 class Aanwezigheid(Model):
     aanwezig: list[str] = Field(
-        min_length=1, max_length=1000, description="De aangemelde deelnemers (sub) die er waren."
+        min_length=1,
+        max_length=1000,
+        description="De aangemelde deelnemers (sub) die er waren.",
+        json_schema_extra=domeinregel("deelnemers die zich voor deze bijeenkomst aanmeldden"),
     )
 
 
@@ -161,7 +175,9 @@ def _bekend_bevoegd_gezag(code: str | None) -> str | None:
 class NieuweExpert(Model):
     naam: Naam = Field(min_length=1, max_length=200)
     organisatie: Annotated[str | None, AfterValidator(_bekend_bevoegd_gezag)] = Field(
-        None, pattern=r"^[A-Z]{2}$"
+        None,
+        pattern=r"^[A-Z]{2}$",
+        json_schema_extra={"enum": [*sorted(bevoegde_gezagen.BY_CODE), None]},
     )
     themas: list[Thema] = Field(min_length=1, max_length=8)
     contact: Naam = Field(min_length=3, max_length=300)

@@ -14,10 +14,15 @@ from services.locaties.bootstrap import Container
 from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
 from services.locaties.service_layer.handlers import Actor
 from shared.auth import CurrentPrincipal
+from shared.http.logs import CORRELATIE_PATROON
 from shared.http.problems import InvalidParam, ProblemError
+from shared.http.schematypen import Datum, domeinregel
 from shared.tijd import controleer_tijdreis
 
-_ETAG = re.compile(r'^(W/)?"(\d+)"$')
+TIJDREIS_REGEL = "niet in de toekomst; peildatum niet na kennisdatum"
+
+ETAG_PATROON = r'^(W/)?"([0-9]+)"$'
+_ETAG = re.compile(ETAG_PATROON)
 
 
 async def container(request: Request) -> Container:
@@ -30,7 +35,9 @@ Services = Annotated[Container, Depends(container)]
 
 async def actor(
     principal: CurrentPrincipal,
-    correlatie: Annotated[str | None, Header(alias="X-Correlation-ID", max_length=100)] = None,
+    correlatie: Annotated[
+        str | None, Header(alias="X-Correlation-ID", max_length=100, pattern=CORRELATIE_PATROON)
+    ] = None,
 ) -> Actor:
     """Who acts in a command. The unit of work stamps them on the events by pseudonym only
     (the login stays in the erasable person store); a first-time caller becomes a person in
@@ -44,19 +51,15 @@ CurrentActor = Annotated[Actor, Depends(actor)]
 
 async def verwachte_versie(
     if_match: Annotated[
-        str | None,
+        str,
         Header(
-            alias="If-Match", description='De ETag van de versie die je wijzigt, bijvoorbeeld "3".'
+            alias="If-Match",
+            description='De ETag van de versie die je wijzigt, bijvoorbeeld "3". Zonder: 428.',
+            pattern=ETAG_PATROON,
         ),
-    ] = None,
+    ],
 ) -> int:
-    if if_match is None:
-        raise ProblemError(
-            428,
-            "Stuur de ETag van de locatie mee in If-Match (bijvoorbeeld "
-            'If-Match: "3"), zodat een gelijktijdige wijziging niet verloren '
-            "gaat.",
-        )
+    # Missing: 428 (shared/http/problems.py answers a missing precondition header so).
     match = _ETAG.match(if_match.strip())
     if match is None:
         raise ProblemError(
@@ -79,13 +82,35 @@ def _crs(header: str, waarde: str | None) -> str:
         ) from exc
 
 
+# The two CRSs, in any case (crs_naam compares case-insensitively); empty means the default.
+CRS_PATROON = r"^([Ee][Pp][Ss][Gg]:28992|[Oo][Gg][Cc]:[Cc][Rr][Ss]84)?$"
+
+
 async def content_crs(
-    content_crs: Annotated[str | None, Header(alias="Content-Crs")] = None,
+    content_crs: Annotated[
+        str | None,
+        Header(
+            alias="Content-Crs",
+            pattern=CRS_PATROON,
+            description="Het CRS van de geometrie in de body: EPSG:28992 (RD) of OGC:CRS84 "
+            "(standaard).",
+        ),
+    ] = None,
 ) -> str:
     return _crs("Content-Crs", content_crs)
 
 
-async def accept_crs(accept_crs: Annotated[str | None, Header(alias="Accept-Crs")] = None) -> str:
+async def accept_crs(
+    accept_crs: Annotated[
+        str | None,
+        Header(
+            alias="Accept-Crs",
+            pattern=CRS_PATROON,
+            description="Het CRS van de geometrie in het antwoord: EPSG:28992 (RD) of "
+            "OGC:CRS84 (standaard).",
+        ),
+    ] = None,
+) -> str:
     return _crs("Accept-Crs", accept_crs)
 
 
@@ -95,11 +120,20 @@ AcceptCrs = Annotated[str, Depends(accept_crs)]
 
 def tijdreis(
     peildatum: Annotated[
-        date | None,
-        Query(description="Toestand op deze (besluit)datum; standaard de actuele toestand."),
+        Datum | None,
+        Query(
+            description="Toestand op deze (besluit)datum; standaard de actuele toestand. "
+            "Niet in de toekomst.",
+            json_schema_extra=domeinregel(TIJDREIS_REGEL),
+        ),
     ] = None,
     kennisdatum: Annotated[
-        date | None, Query(description="Zoals bekend aan het eind van deze dag (registratietijd).")
+        Datum | None,
+        Query(
+            description="Zoals bekend aan het eind van deze dag (registratietijd). Niet in de "
+            "toekomst, niet voor de peildatum.",
+            json_schema_extra=domeinregel(TIJDREIS_REGEL),
+        ),
     ] = None,
 ) -> tuple[date | None, date | None]:
     try:

@@ -9,8 +9,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic.alias_generators import to_camel
 
 from services.locaties.domain import datums, geometrie
+from shared import bevoegde_gezagen
 from shared.bevoegde_gezagen import Soort
+from shared.http.schematypen import Datum, domeinregel
 from shared.tekst import Naam, OptioneleTekst, Tekst
+from shared.vocabulaire import CRITERIA as VOCABULAIRE_CRITERIA
 from shared.vocabulaire import (
     Bodemtype,
     Knelpunt,
@@ -18,6 +21,9 @@ from shared.vocabulaire import (
     Status,
     Verontreinigingsgroep,
 )
+
+GEZAGEN: dict[str, Any] = {"enum": sorted(bevoegde_gezagen.BY_CODE)}
+CRITERIA: dict[str, Any] = {"enum": sorted(set().union(*VOCABULAIRE_CRITERIA.values()))}
 
 
 class Model(BaseModel):
@@ -28,9 +34,12 @@ class Model(BaseModel):
 
 # A decision, registration or booking date: from the Wet bodembescherming (1987) up to today.
 Bedrijfsdatum = Annotated[
-    date,
+    Datum,
     AfterValidator(datums.bedrijfsdatum),
-    Field(description="Niet voor 1987-01-01 (Wet bodembescherming), niet in de toekomst."),
+    Field(
+        description="Niet voor 1987-01-01 (Wet bodembescherming), niet in de toekomst.",
+        json_schema_extra=domeinregel("niet voor 1987-01-01, niet na vandaag"),
+    ),
 ]
 
 
@@ -68,16 +77,23 @@ class NieuweSpoedlocatie(Model):
         examples=["ZH051300001"],
         description="Het landelijke id als het al bestaat; anders kent de service er een toe.",
     )
-    bevoegd_gezag: str = Field(pattern=r"^[A-Z]{2}$", examples=["ZH"])
+    bevoegd_gezag: str = Field(pattern=r"^[A-Z]{2}$", examples=["ZH"], json_schema_extra=GEZAGEN)
     gemeentecode: str = Field(
-        pattern=r"^[0-9]{4}$", examples=["0513"], description="CBS-gemeentecode, vier cijfers."
+        pattern=r"^[0-9]{4}$",
+        examples=["0513"],
+        description="CBS-gemeentecode, vier cijfers: een gemeente onder het bevoegd gezag.",
+        json_schema_extra=domeinregel("een gemeente onder het bevoegd gezag"),
     )
     naam: Naam = Field(min_length=1, max_length=200, examples=["Voormalige gasfabriek Gouda"])
     bodemtype: Bodemtype = Bodemtype.LANDBODEM
     verontreinigingsgroepen: list[Verontreinigingsgroep] = Field(
         default_factory=list, max_length=20
     )
-    geometrie: Geometrie | None = None
+    geometrie: Geometrie | None = Field(
+        None,
+        description="Binnen Nederland, in het CRS uit de header Content-Crs.",
+        json_schema_extra=domeinregel("een geldige geometrie binnen Nederland"),
+    )
     registratiedatum: Bedrijfsdatum
 
 
@@ -90,7 +106,12 @@ class Statuswijziging(Model):
 class Risicobeoordeling(Model):
     risicotype: RisicoType
     vastgesteld: bool
-    criteria: list[str] = Field(default_factory=list, max_length=30)
+    criteria: list[Annotated[str, Field(json_schema_extra=CRITERIA)]] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Criteria uit de SIKB0101-lijst van dit risicotype.",
+        json_schema_extra=domeinregel("criteria van het gekozen risicotype"),
+    )
     beoordelingsdatum: Bedrijfsdatum
     toelichting: OptioneleTekst = Field("", max_length=2000)
 
@@ -103,7 +124,11 @@ class KnelpuntIn(Model):
 
 class Budgettoekenning(Model):
     bedrag_euro: int = Field(
-        ge=-(10**10), le=10**10, description="Positief bij toekenning, negatief bij intrekking."
+        ge=-(10**10),
+        le=10**10,
+        description="Positief bij toekenning, negatief bij intrekking; het toegekende budget "
+        "wordt nooit negatief.",
+        json_schema_extra=domeinregel("het toegekende budget wordt nooit negatief"),
     )
     datum: Bedrijfsdatum
     bron: OptioneleTekst = Field("convenant", max_length=200)
@@ -116,13 +141,22 @@ class Kostenboeking(Model):
 
 
 class Overdracht(Model):
-    naar: str = Field(pattern=r"^[A-Z]{2}$")
+    naar: str = Field(
+        pattern=r"^[A-Z]{2}$",
+        description="Een ander bevoegd gezag dan het huidige.",
+        json_schema_extra={**GEZAGEN, **domeinregel("een ander bevoegd gezag dan het huidige")},
+    )
     datum: Bedrijfsdatum
     reden: Tekst = Field(min_length=1, max_length=2000)
 
 
 class Correctie(Model):
-    gecorrigeerde_versie: int = Field(ge=1, le=2**31 - 1)
+    gecorrigeerde_versie: int = Field(
+        ge=1,
+        le=2**31 - 1,
+        description="Een bestaande versie van deze locatie.",
+        json_schema_extra=domeinregel("een bestaande versie van deze locatie"),
+    )
     correctie: dict[str, Any] = Field(
         min_length=1,
         max_length=20,
@@ -132,6 +166,7 @@ class Correctie(Model):
         "bevoegd gezag (daarvoor is een overdracht), het id, de status en het risicotype. "
         "Een geometrie in het CRS uit de header Content-Crs.",
         examples=[{"besluitdatum": "2014-11-03"}],
+        json_schema_extra=domeinregel("de velden en regels van het gecorrigeerde commando"),
     )
     reden: Tekst = Field(min_length=1, max_length=2000)
 

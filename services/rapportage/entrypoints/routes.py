@@ -14,15 +14,18 @@ from services.rapportage.domain.queries import VraagPositie, VraagRapport
 from services.rapportage.domain.rapporten import NAMEN, Rapport
 from services.rapportage.entrypoints import weergave
 from shared.auth import CurrentPrincipal
+from shared.bevoegde_gezagen import BY_CODE
 from shared.bevoegde_gezagen import get as bevoegd_gezag_info
 from shared.http import dead_letters
 from shared.http.problems import InvalidParam, ProblemError
+from shared.http.schematypen import Datum, domeinregel
 from shared.tijd import controleer_tijdreis
 
 router = APIRouter(tags=["Rapportages"])
 # The dead letters, in the same group of the document: the route every consuming service shares.
 router.include_router(dead_letters.router(tags=[]))
 VROEGST = date(2000, 1, 1)
+TIJD_REGEL = f"niet voor {VROEGST}, niet in de toekomst; peildatum niet na kennisdatum"
 
 
 class Anker(BaseModel):
@@ -102,34 +105,48 @@ def _datum(naam: str, waarde: date) -> date:
 
 def tijd(
     peildatum: Annotated[
-        date | None,
+        Datum | None,
         Query(
-            description="De toestand zoals die op deze datum (besluitdatum) was; standaard vandaag."
+            description="De toestand zoals die op deze datum (besluitdatum) was; standaard "
+            f"vandaag. Niet voor {VROEGST}, niet in de toekomst.",
+            json_schema_extra=domeinregel(TIJD_REGEL),
         ),
     ] = None,
     kennisdatum: Annotated[
-        date | None,
+        Datum | None,
         Query(
             description="Zoals het bekend was aan het eind van deze dag (registratietijd): "
             "latere registraties en correcties tellen niet mee. Standaard: alles "
-            "wat nu bekend is."
+            "wat nu bekend is. Niet in de toekomst, niet voor de peildatum.",
+            json_schema_extra=domeinregel(TIJD_REGEL),
         ),
     ] = None,
 ) -> tuple[date, date | None]:
     """Both time axes, checked together (shared.tijd)."""
-    peildatum = _datum("peildatum", peildatum or datetime.now(UTC).date())
+    return _tijdassen(peildatum, kennisdatum)
+
+
+def _tijdassen(
+    peildatum: date | None, kennisdatum: date | None, als: str = "peildatum"
+) -> tuple[date, date | None]:
+    """``als``: the name the operation gives the peildatum, so a refusal names its parameter."""
+    peildatum = _datum(als, peildatum or datetime.now(UTC).date())
     try:
         controleer_tijdreis(peildatum, kennisdatum)
     except ValueError as exc:
         naam, reden = str(exc).split(": ", 1)
-        raise _ongeldig(naam, reden) from exc
+        raise _ongeldig(als if naam == "peildatum" else naam, reden) from exc
     return peildatum, kennisdatum
 
 
 def gezag(
     bevoegd_gezag: Annotated[
         str | None,
-        Query(alias="bevoegdGezag", description="Alleen dit bevoegd gezag (tweeletterige code)."),
+        Query(
+            alias="bevoegdGezag",
+            description="Alleen dit bevoegd gezag (tweeletterige code).",
+            json_schema_extra={"enum": sorted(BY_CODE)},
+        ),
     ] = None,
 ) -> str | None:
     if bevoegd_gezag is not None and bevoegd_gezag_info(bevoegd_gezag) is None:
@@ -141,7 +158,10 @@ def formaat(
     request: Request,
     formaat: Annotated[
         str | None,
-        Query(description="json, csv of html; anders bepaalt de Accept-header het formaat."),
+        Query(
+            description="json, csv of html; anders bepaalt de Accept-header het formaat.",
+            json_schema_extra={"enum": sorted(weergave.FORMATEN)},
+        ),
     ] = None,
 ) -> str:
     if formaat is not None:
@@ -292,16 +312,29 @@ def kamerbrief_bijlage(
     principal: CurrentPrincipal,
     code: Gezag,
     soort: Formaat,
-    van: Annotated[date, Query(description="Eerste dag van de periode.")],
-    tot: Annotated[date | None, Query(description="Laatste dag; standaard vandaag.")] = None,
+    van: Annotated[
+        Datum,
+        Query(description="Eerste dag van de periode.", json_schema_extra=domeinregel(TIJD_REGEL)),
+    ],
+    tot: Annotated[
+        Datum | None,
+        Query(
+            description="Laatste dag; standaard vandaag.",
+            json_schema_extra=domeinregel(TIJD_REGEL),
+        ),
+    ] = None,
     kennisdatum: Annotated[
-        date | None, Query(description="Zoals bekend aan het eind van deze dag.")
+        Datum | None,
+        Query(
+            description="Zoals bekend aan het eind van deze dag.",
+            json_schema_extra=domeinregel(TIJD_REGEL),
+        ),
     ] = None,
 ) -> Response:
     """De spoedlocaties die in de periode gesaneerd of beheerst werden, per bevoegd gezag,
     zoals bekend op de kennisdatum (standaard: nu)."""
     van = _datum("van", van)
-    tot, kennis = tijd(tot, kennisdatum)
+    tot, kennis = _tijdassen(tot, kennisdatum, als="tot")
     if van > tot:
         raise _ongeldig("van", f"{van} ligt na tot ({tot})")
     vraag = VraagRapport("kamerbrief-bijlage", tot, kennis, van, bevoegd_gezag=code)

@@ -1,0 +1,239 @@
+"""Run schemathesis' engine (what ``st run --checks all`` runs) against an app in this process.
+
+Every check of the installed schemathesis runs, in every phase (examples, coverage, fuzzing,
+stateful with the links schemathesis infers from ``Location`` headers and from the schema).
+Three things are configured, each because the API follows a standard the defaults do not know:
+
+- ``missing_required_header`` also accepts 428: a missing ``If-Match`` is answered with
+  428 Precondition Required, the status RFC 6585 made for exactly that;
+- ``positive_data_acceptance`` also accepts 412: a well-formed ``If-Match`` that names an older
+  version is refused with 412 Precondition Failed (RFC 9110), a state conflict like the 409 the
+  check already accepts;
+- a schema-valid request refused with 400 is a failure unless every field the problem names
+  carries ``x-domeinregel`` in the document: a rule JSON Schema cannot say (today's date, another
+  field, the resource's state), documented on that field (shared/http/schematypen.py). The NL
+  API Design Rules answer domain validation errors with 400; anything else still fails.
+
+And the client keeps the one promise of ``Idempotency-Key`` the schema cannot say: a new key for
+a new request (a generated key that is valid is made unique; an invalid one is left to be
+refused).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import schemathesis
+from fastapi import FastAPI
+from schemathesis.engine import events, from_schema
+from schemathesis.python import asgi
+
+from shared.http.idempotentie import _SLEUTEL as SLEUTEL
+from shared.http.idempotentie import HEADER as IDEMPOTENTIE
+from shared.http.schematypen import DOMEINREGEL
+
+log = logging.getLogger(__name__)
+SEED = 15
+EXTRA_GEACCEPTEERD = {
+    "positive_data_acceptance": ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"],
+    "missing_required_header": ["400", "401", "403", "406", "415", "422", "428"],
+}
+
+
+_TELLER = itertools.count(1)
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """A new Idempotency-Key for every new request, and plausible valid bodies (see
+    :func:`aannemelijk`), right before sending (this hook can only be global)."""
+    sleutel = (case.headers or {}).get(IDEMPOTENTIE)
+    if isinstance(sleutel, str) and SLEUTEL.match(sleutel):
+        case.headers[IDEMPOTENTIE] = f"contract-{next(_TELLER)}"
+    meta = case.meta
+    if meta is not None and meta.generation.mode.is_positive and isinstance(case.body, dict):
+        case.body = aannemelijk(case.operation.label, case.body)
+
+
+def aannemelijk(operatie: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A valid body made plausible for the domain, so that writes get past the policy and the
+    date rules to the aggregate: for the seeded organisation (ZH, municipality 0513), dated
+    after the registration of 2010-03-15 and without a drawn id or geometry. Only bodies that
+    are valid already (positive cases), only fields they have: the checks see real answers."""
+    body = dict(body)
+    if operatie == "POST /spoedlocaties":
+        body.update(bevoegdGezag="ZH", gemeentecode="0513", registratiedatum="2010-03-15")
+        body.pop("locatieId", None)
+        body.pop("geometrie", None)
+    for veld in ("besluitdatum", "beoordelingsdatum", "datum"):
+        if veld in body and operatie.startswith("POST /spoedlocaties/"):
+            body[veld] = "2011-06-01"
+    return body
+
+
+@dataclass(frozen=True)
+class Fout:
+    operatie: str
+    check: str
+    titel: str
+    uitleg: str
+    status: int | None
+    antwoord: str
+    curl: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.operatie} [{self.check}] {self.titel}: {self.uitleg}\n"
+            f"  -> {self.status} {self.antwoord}\n  {self.curl}"
+        )
+
+
+@contextmanager
+def gestart(app: FastAPI) -> Iterator[Any]:
+    """A client on schemathesis' own event loop and lifespan, so seeding and testing share one
+    started app; the lifespan stops at the end."""
+    try:
+        with asgi.get_client(app) as client:  # type: ignore[arg-type]
+            yield client
+    finally:
+        asgi.shutdown_lifespans()
+
+
+def _velden_met_regel(doc: dict[str, Any], operatie: dict[str, Any]) -> set[str]:
+    """``query.x``/``header.x``/``body.x`` for every field of the operation with a domain rule."""
+    namen = {
+        f"{p['in']}.{p['name']}"
+        for p in operatie.get("parameters", [])
+        if DOMEINREGEL in json.dumps(p.get("schema", {}))
+    }
+    inhoud = operatie.get("requestBody", {}).get("content", {}).get("application/json", {})
+    schema = inhoud.get("schema", {})
+    if "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    for naam, veld in schema.get("properties", {}).items():
+        if DOMEINREGEL in json.dumps(veld) or _verwijst_naar_regel(doc, veld):
+            namen.add(f"body.{naam}")
+    return namen
+
+
+def _verwijst_naar_regel(doc: dict[str, Any], veld: dict[str, Any]) -> bool:
+    tekst = json.dumps(veld)
+    for naam, sub in doc["components"]["schemas"].items():
+        if f'"#/components/schemas/{naam}"' in tekst and DOMEINREGEL in json.dumps(sub):
+            return True
+    return False
+
+
+def _domeinregel(doc: dict[str, Any], failure: Any, case: Any, response: Any) -> bool:
+    """True when a refused valid request was refused for documented domain rules only."""
+    if type(failure).__name__ != "RejectedPositiveData" or response.status_code != 400:
+        return False
+    try:
+        genoemd = {
+            p["name"].split(".")[0] + "." + p["name"].split(".")[1]
+            for p in response.json().get("invalidParams", [])
+        }
+    except (ValueError, AttributeError, IndexError):
+        return False
+    operatie = doc["paths"][case.operation.path][case.method.lower()]
+    return bool(genoemd) and genoemd <= _velden_met_regel(doc, operatie)
+
+
+def voer_uit(
+    app: FastAPI,
+    token: str,
+    *,
+    max_examples: int,
+) -> Uitslag:
+    """Run all phases and checks: the failures, the scenarios per phase, the stateful steps."""
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            # Free texts carry a pattern (shared/tekst.py) that is slow to draw from, not wrong.
+            "suppress-health-check": ["too_slow"],
+            # As a security scheme, not a fixed header: the auth checks leave it out on purpose.
+            "auth": {"openapi": {"HTTPBearer": {"bearer": token}}},
+            # No request with U+0000 counts as valid: every API refuses it in any field with 400
+            # (shared/http/middleware.py, said in each document's description).
+            "generation": {
+                "max-examples": max_examples,
+                "deterministic": True,
+                "allow-x00": False,
+            },
+            # Stateful runs are cheap and what reaches the domain: more of them.
+            "phases": {
+                "stateful": {"max-steps": 6, "generation": {"max-examples": 4 * max_examples}}
+            },
+            "checks": {
+                naam: {"expected-statuses": statussen}
+                for naam, statussen in EXTRA_GEACCEPTEERD.items()
+            },
+        }
+    )
+    schema = schemathesis.openapi.from_asgi("/v1/openapi.json", app, config=config)
+    doc: dict[str, Any] = app.openapi()
+
+    @schema.hook("filter_failure")
+    def _alleen_echte(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        return not _domeinregel(doc, failure, case, response)
+
+    fouten: list[Fout] = []
+    scenarios: dict[str, int] = {}
+    stappen: set[tuple[str, int]] = set()
+    t0 = time.time()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
+            fase = str(getattr(event, "phase", "fuzzing"))
+            scenarios[fase] = scenarios.get(fase, 0) + 1
+            if fase.endswith("stateful"):
+                stappen |= _stappen(event.recorder)
+            fouten.extend(_fouten(event.recorder))
+        elif isinstance(event, events.PhaseFinished):
+            log.info("phase %s: %s at %.1f s", event.phase.name, event.status, event.timestamp - t0)
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            waarde = event.value if isinstance(event, events.NonFatalError) else event.exception
+            fouten.append(
+                Fout(getattr(event, "label", "?"), "error", "", repr(waarde)[:500], None, "", "")
+            )
+    return Uitslag(fouten, scenarios, stappen)
+
+
+@dataclass(frozen=True)
+class Uitslag:
+    fouten: list[Fout]
+    scenarios: dict[str, int]  # per phase
+    stappen: set[tuple[str, int]]  # (operation, status) the stateful runs saw
+
+
+def _stappen(recorder: Any) -> set[tuple[str, int]]:
+    gezien = set()
+    for case_id, node in recorder.cases.items():
+        interactie = recorder.interactions.get(case_id)
+        if interactie is not None and interactie.response is not None:
+            gezien.add((node.value.operation.label, interactie.response.status_code))
+    return gezien
+
+
+def _fouten(recorder: Any) -> Iterator[Fout]:
+    for case_id, checks in recorder.checks.items():
+        for check in checks:
+            if check.failure_info is None:
+                continue
+            interactie = recorder.interactions.get(case_id)
+            antwoord = interactie.response if interactie is not None else None
+            yield Fout(
+                recorder.label,
+                check.name,
+                getattr(check.failure_info.failure, "title", ""),
+                getattr(check.failure_info.failure, "message", "").replace("\n", " | ")[:400],
+                antwoord.status_code if antwoord is not None else None,
+                antwoord.content[:300].decode(errors="replace") if antwoord is not None else "",
+                check.failure_info.code_sample[:600],
+            )
