@@ -25,6 +25,7 @@ TITLES = {
     405: "Methode niet toegestaan",
     406: "Formaat niet beschikbaar",
     409: "Conflict",
+    410: "Niet meer beschikbaar",
     412: "Voorwaarde niet vervuld",
     413: "Verzoek te groot",
     415: "Mediatype niet ondersteund",

@@ -68,14 +68,18 @@ router = APIRouter(tags=["Personen"], route_class=IdempotenteRoute)
     response_model=PersoonOut,
     summary="Persoonsgegevens achter een pseudoniem",
     openapi_extra=beleid.openapi_extra("privacy.lees"),
-    responses=FOUTEN,
+    responses={**FOUTEN, 410: {"description": "Deze persoon is vergeten (vergeetverzoek)"}},
 )
 def lees(pseudoniem: Pseudoniem, store: Store, principal: CurrentPrincipal) -> PersoonOut:
-    """Wie achter een pseudoniem uit het logboek zit (de `actor` van een gebeurtenis), of
-    "verwijderd" nadat de persoon vergeten is. Het logboek zelf bevat alleen pseudoniemen."""
+    """Wie achter een pseudoniem uit het logboek zit (de `actor` van een gebeurtenis). Na een
+    vergeetverzoek 410 Gone met het moment van vergeten: de gegevens bestaan niet meer (in
+    rapporten en lijsten staat dan "verwijderd"). Het logboek zelf bevat alleen pseudoniemen."""
     persoon = diensten.lees(store, principal, pseudoniem)
     if persoon is None:
         raise ProblemError(404, f"Persoon {pseudoniem} is hier niet bekend.")
+    if persoon.verwijderd:
+        moment = persoon.verwijderd_op.isoformat() if persoon.verwijderd_op else "onbekend"
+        raise ProblemError(410, f"Persoon {pseudoniem} is vergeten op {moment}.")
     return PersoonOut(
         pseudoniem=pseudoniem,
         login=persoon.login,

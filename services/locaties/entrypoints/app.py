@@ -34,9 +34,10 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
         api_version=API_VERSION,
         routers=[
             routes_bevoegde_gezagen.router,
+            # Before the site routes: /spoedlocaties/import is no site named "import".
+            routes_import.router,
             routes_spoedlocaties.router,
             routes_commandos.router,
-            routes_import.router,
             routes_gebeurtenissen.router,
             routes_personen.router,
         ],

@@ -20,6 +20,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from services.locaties.domain import commands
@@ -397,6 +398,13 @@ def _ingevuld(model: type[BaseModel]) -> dict[str, Any]:
 
     uit: dict[str, Any] = vul(schema)
     return uit
+
+
+@router.api_route("/import", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def alleen_post() -> None:
+    """Only POST: any other method would reach ``GET /spoedlocaties/{locatieId}`` as a site
+    named "import" (a 400 instead of the 405 with ``Allow: POST`` it is)."""
+    raise StarletteHTTPException(405)
 
 
 @router.post(

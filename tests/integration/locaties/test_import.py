@@ -285,3 +285,13 @@ def test_the_imported_log_is_sealed_and_verifies(api: TestClient, sql_engine: En
     uitslag = verify.controleer(log)
     assert uitslag.in_orde, uitslag.bevindingen[:3]
     assert uitslag.gecontroleerd == len(regels)
+
+
+def test_the_import_path_is_no_site_named_import(api: TestClient) -> None:
+    """Other methods on the concrete path answer 405 naming POST (OpenAPI matches a concrete
+    path before a templated one), not the site route's 400 for an id "import"."""
+    for methode in ("GET", "PUT", "DELETE"):
+        antwoord = api.request(methode, "/v1/spoedlocaties/import", headers=ZH)
+        assert antwoord.status_code == 405, methode
+        assert antwoord.headers["Allow"] == "POST"
+        assert antwoord.headers["content-type"].startswith("application/problem+json")
