@@ -74,6 +74,13 @@ kjava() {
     -Dlog4j2.configurationFile="$here/log4j2.yaml" -cp "$libs/*" "$@"
 }
 
+advertised_controller() {
+  # With KAFKA_CLUSTER_HOSTS the controller listener binds to every interface (a container), and
+  # Kafka would register it under the container's own host name, which the other nodes cannot
+  # resolve; so it is advertised under the node's name. On 127.0.0.1 nothing changes.
+  if [ "${#hosts[@]}" -ne 0 ]; then echo ",CONTROLLER://$(host "$1" ""):$(controller_port "$1")"; fi
+}
+
 config() {
   # The single broker's file with this node's id, ports and quorum, and the replication settings
   # of a cluster appended (a later key wins in a Java properties file).
@@ -85,7 +92,7 @@ config() {
      -e "s#^controller.quorum.voters=.*#controller.quorum.voters=$(voters)#" \
      -e "/^listeners=/s#localhost:9092#$listen_host:$(port "$n")#" \
      -e "/^listeners=/s#127.0.0.1:9093#$controller_listen_host:$(controller_port "$n")#" \
-     -e "/^advertised.listeners=/s#localhost:9092#$(host "$n" localhost):$(port "$n")#" \
+     -e "/^advertised.listeners=/s#localhost:9092#$(host "$n" localhost):$(port "$n")$(advertised_controller "$n")#" \
      -e "s#@ADMIN_PASSWORD@#$(password admin)#g" \
      "$here/server.properties" > "$d/server.properties"
    cat >> "$d/server.properties" <<EOF
