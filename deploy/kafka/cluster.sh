@@ -10,9 +10,18 @@
 #   cluster.sh start-node <n>   start node n again (after kill) and wait until it is healthy
 #   cluster.sh status           exit 0 when every node answers
 #   cluster.sh bootstrap        print the bootstrap list (host:port,host:port,host:port)
+#   cluster.sh prepare          only make credentials, cluster id and storage of all three nodes
+#                               (idempotent): one init container, before the nodes start
+#   cluster.sh fg <n>           run node n in the foreground (a container); it refuses to start
+#                               on storage that prepare has not formatted with the current logins
 # Storage and logs live in var/${KAFKA_CLUSTER_NAME:-kafka-cluster}/node<n>; client ports are
 # ${KAFKA_CLUSTER_PORT:-19192}+n-1 and controller ports 100 higher. The single broker on :9092
 # (kafka.sh) is untouched: both can run at once. Heap per node: KAFKA_CLUSTER_HEAP (384m).
+# Like kafka.sh, for deploy/docker-compose.cluster.yml: KAFKA_LIBS, KAFKA_VAR, KAFKA_CREDENTIALS,
+# KAFKA_CLUSTER_HOSTS (the three nodes' host names, "kafka1 kafka2 kafka3", used by clients and by
+# the controller quorum; unset: localhost for clients, 127.0.0.1 for the quorum) and
+# KAFKA_LISTEN_HOST (the bind address of both listeners, "" for every interface; unset: client
+# listener on localhost, controller listener on 127.0.0.1 only).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -23,22 +32,31 @@ creds="${KAFKA_CREDENTIALS:-$root/var/kafka-credentials}"
 base_port="${KAFKA_CLUSTER_PORT:-19192}"
 heap="${KAFKA_CLUSTER_HEAP:-384m}"
 nodes="1 2 3"
+read -r -a hosts <<<"${KAFKA_CLUSTER_HOSTS:-}"
+if [ "${#hosts[@]}" -ne 0 ] && [ "${#hosts[@]}" -ne 3 ]; then
+  echo "KAFKA_CLUSTER_HOSTS must name three hosts (node 1, 2, 3), not '${KAFKA_CLUSTER_HOSTS}'" >&2
+  exit 2
+fi
+listen_host="${KAFKA_LISTEN_HOST-localhost}"
+controller_listen_host="${KAFKA_LISTEN_HOST-127.0.0.1}"
 principals="admin locaties kennis rapportage auditor"
 mechanism="SCRAM-SHA-512"
 
 port() { echo $((base_port + $1 - 1)); }
 controller_port() { echo $((base_port + 100 + $1 - 1)); }
 dir() { echo "$var/node$1"; }
+# Node $1's host name as the others and the clients reach it; $2 when KAFKA_CLUSTER_HOSTS is unset.
+host() { echo "${hosts[$(($1 - 1))]:-$2}"; }
 
 voters() {
   local v=""
-  for n in $nodes; do v="${v:+$v,}$n@127.0.0.1:$(controller_port "$n")"; done
+  for n in $nodes; do v="${v:+$v,}$n@$(host "$n" 127.0.0.1):$(controller_port "$n")"; done
   echo "$v"
 }
 
 bootstrap() {
   local b=""
-  for n in $nodes; do b="${b:+$b,}localhost:$(port "$n")"; done
+  for n in $nodes; do b="${b:+$b,}$(host "$n" localhost):$(port "$n")"; done
   echo "$b"
 }
 
@@ -56,6 +74,13 @@ kjava() {
     -Dlog4j2.configurationFile="$here/log4j2.yaml" -cp "$libs/*" "$@"
 }
 
+advertised_controller() {
+  # With KAFKA_CLUSTER_HOSTS the controller listener binds to every interface (a container), and
+  # Kafka would register it under the container's own host name, which the other nodes cannot
+  # resolve; so it is advertised under the node's name. On 127.0.0.1 nothing changes.
+  if [ "${#hosts[@]}" -ne 0 ]; then echo ",CONTROLLER://$(host "$1" ""):$(controller_port "$1")"; fi
+}
+
 config() {
   # The single broker's file with this node's id, ports and quorum, and the replication settings
   # of a cluster appended (a later key wins in a Java properties file).
@@ -65,9 +90,9 @@ config() {
   (umask 077
    sed -e "s#^node.id=.*#node.id=$n#" \
      -e "s#^controller.quorum.voters=.*#controller.quorum.voters=$(voters)#" \
-     -e "/^listeners=/s#localhost:9092#localhost:$(port "$n")#" \
-     -e "/^advertised.listeners=/s#localhost:9092#localhost:$(port "$n")#" \
-     -e "s#127.0.0.1:9093#127.0.0.1:$(controller_port "$n")#g" \
+     -e "/^listeners=/s#localhost:9092#$listen_host:$(port "$n")#" \
+     -e "/^listeners=/s#127.0.0.1:9093#$controller_listen_host:$(controller_port "$n")#" \
+     -e "/^advertised.listeners=/s#localhost:9092#$(host "$n" localhost):$(port "$n")$(advertised_controller "$n")#" \
      -e "s#@ADMIN_PASSWORD@#$(password admin)#g" \
      "$here/server.properties" > "$d/server.properties"
    cat >> "$d/server.properties" <<EOF
@@ -154,11 +179,15 @@ wait_healthy() {
   return 1
 }
 
-start() {
+prepare() {
   bash "$here/kafka.sh" fetch
   # The same logins as the single broker (made once, by whichever starts first).
   KAFKA_CREDENTIALS="$creds" bash "$here/kafka.sh" credentials
   format
+}
+
+start() {
+  prepare
   for n in $nodes; do launch "$n"; done
   for n in $nodes; do wait_healthy "$n"; done
   echo "kafka cluster running on $(bootstrap)"
@@ -186,12 +215,32 @@ stop() {
   for n in $nodes; do stop_node "$n"; done
 }
 
+fg() {
+  # Only this node's own files are written here (its server.properties): the logins, the cluster
+  # id and the storage of all three are prepare's, so three containers starting at once do not
+  # race to make them.
+  local n="$1" d; d="$(dir "$1")"
+  if [ ! -f "$d/data/meta.properties" ] \
+    || [ "$(cat "$var/scram-users.sha256" 2>/dev/null)" != "$(fingerprint)" ]; then
+    echo "kafka node $n: $d is not formatted with the current logins; run $0 prepare first" >&2
+    exit 1
+  fi
+  config "$n"
+  # exec keeps this pid: stop and kill work on a node started this way too.
+  echo $$ > "$d/kafka.pid"
+  exec java -Xms128m "-Xmx$heap" -XX:+UseG1GC -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$here/log4j2.yaml" -cp "$libs/*" \
+    kafka.Kafka "$d/server.properties"
+}
+
 node_arg() {
   case "${1:-}" in 1|2|3) ;; *) echo "node must be 1, 2 or 3" >&2; exit 2 ;; esac
 }
 
 case "${1:-}" in
   start) start ;;
+  prepare) prepare ;;
+  fg) node_arg "${2:-}"; fg "$2" ;;
   stop) stop ;;
   status) for n in $nodes; do healthy "$n"; done ;;
   bootstrap) bootstrap ;;
@@ -199,5 +248,5 @@ case "${1:-}" in
     node_arg "${2:-}"; d="$(dir "$2")"
     if [ -f "$d/kafka.pid" ]; then kill -9 "$(cat "$d/kafka.pid")" 2>/dev/null || true; fi; rm -f "$d/kafka.pid" ;;
   start-node) node_arg "${2:-}"; launch "$2"; wait_healthy "$2" ;;
-  *) echo "usage: $0 start|stop|kill <n>|start-node <n>|status|bootstrap" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|kill <n>|start-node <n>|status|bootstrap|prepare|fg <n>" >&2; exit 2 ;;
 esac
