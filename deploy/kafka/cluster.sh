@@ -246,7 +246,15 @@ case "${1:-}" in
   bootstrap) bootstrap ;;
   kill)
     node_arg "${2:-}"; d="$(dir "$2")"
-    if [ -f "$d/kafka.pid" ]; then kill -9 "$(cat "$d/kafka.pid")" 2>/dev/null || true; fi; rm -f "$d/kafka.pid" ;;
+    if [ -f "$d/kafka.pid" ]; then
+      pid="$(cat "$d/kafka.pid")"
+      kill -9 "$pid" 2>/dev/null || true
+      # Gone before returning: a dying node still accepts connections for a moment, and a
+      # start-node right after would take it for healthy and start nothing.
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for _ in $(seq 1 100); do healthy "$2" || break; sleep 0.1; done
+    fi
+    rm -f "$d/kafka.pid" ;;
   start-node) node_arg "${2:-}"; launch "$2"; wait_healthy "$2" ;;
   *) echo "usage: $0 start|stop|kill <n>|start-node <n>|status|bootstrap|prepare|fg <n>" >&2; exit 2 ;;
 esac
