@@ -16,11 +16,9 @@ from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
-from shared.http.health import broker_check, lag_check
+from shared.http.consumer_health import consumer_checks, consumer_samples
 from shared.http.metrics import (
     Samples,
-    dead_letter_meetwaarden,
-    lag_meetwaarden,
     store_meetwaarden,
     zonder_labels,
 )
@@ -85,19 +83,16 @@ class Container:
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         checks = {"database": database_check(self.engine)}
         if self.settings.kafka_enabled:
-            checks["kafka"] = broker_check(self.settings.kafka_bootstrap)
-            checks["achterstand"] = lag_check(self._lags, self.settings.consumer_max_lag)
+            checks |= consumer_checks(
+                self.settings.kafka_bootstrap, self.settings.consumer_max_lag, self.consumers
+            )
         return checks
-
-    def _lags(self) -> list[tuple[str, int | None]]:
-        return [(c.processor.name, c.lag) for c in self.consumers]
 
     def meetwaarden(self) -> dict[str, Samples]:
         """For /metrics: outbox backlog, anchors, last position, dead letters, consumer lag."""
         return {
             **zonder_labels(store_meetwaarden(self.sessions)),
-            "bodemregie_dead_letters": dead_letter_meetwaarden(self.sessions),
-            "bodemregie_consumer_lag": lag_meetwaarden(self._lags()),
+            **consumer_samples(self.sessions, self.consumers),
         }
 
     def close(self) -> None:

@@ -19,11 +19,9 @@ from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
-from shared.http.health import broker_check, lag_check
+from shared.http.consumer_health import consumer_checks, consumer_samples
 from shared.http.metrics import (
     Samples,
-    dead_letter_meetwaarden,
-    lag_meetwaarden,
 )
 from shared.messaging.consumer import (
     DeadLetterSink,
@@ -84,19 +82,14 @@ class Container:
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         checks = {"database": database_check(self.engine), "tijdlijnen": self._tijdlijnen_klaar}
         if self.settings.kafka_enabled and self.settings.consumer_enabled:
-            checks["kafka"] = broker_check(self.settings.kafka_bootstrap)
-            checks["achterstand"] = lag_check(self._lags, self.settings.consumer_max_lag)
+            checks |= consumer_checks(
+                self.settings.kafka_bootstrap, self.settings.consumer_max_lag, self.consumers
+            )
         return checks
-
-    def _lags(self) -> list[tuple[str, int | None]]:
-        return [(c.processor.name, c.lag) for c in self.consumers]
 
     def meetwaarden(self) -> dict[str, Samples]:
         """For /metrics: dead letters and consumer lag per consumer group."""
-        return {
-            "bodemregie_dead_letters": dead_letter_meetwaarden(self.sessions),
-            "bodemregie_consumer_lag": lag_meetwaarden(self._lags()),
-        }
+        return consumer_samples(self.sessions, self.consumers)
 
     def _tijdlijnen_klaar(self) -> None:
         if not self.rapportage.bijgehouden.is_set():
