@@ -41,9 +41,19 @@ from shared.leiding import meld_commit
 
 log = logging.getLogger(__name__)
 
-# Writes the read models for a request's recorded events, in the batch's transaction. The
-# events' positions are not known yet then (the counter is taken last): they are 0.
-Projection = Callable[[Session, list[RecordedEvent]], None]
+# Writes the read models of many requests at once, in the batch's transaction: each request's
+# own part (what its command changed) with its recorded events, in the batch's order. The events'
+# positions are not known yet then (the counter is taken last): they are 0.
+BatchProjection = Callable[[Session, list[tuple[Any, list[RecordedEvent]]]], None]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A request's read-model writes: ``write`` is shared by the requests of one kind, which the
+    batch hands to it together (a few statements per batch instead of a few per command)."""
+
+    write: BatchProjection
+    part: Any
 
 
 @dataclass(frozen=True)
@@ -175,9 +185,8 @@ class GroupCommitter:
                     recorded += _recorded(a, at)
                     # A later request of this batch on the same stream is stale now.
                     current[a.stream_id] = (a.expected_version + len(a.events), at)
-                if request.project is not None:
-                    request.project(session, recorded)
                 accepted.append((request, recorded))
+            _project(session, accepted)
             rows = [e for _, recorded in accepted for e in recorded]
             topics = {
                 (a.stream_id, a.expected_version + 1 + i): a.topic
@@ -196,6 +205,16 @@ class GroupCommitter:
             if self._before_commit is not None:
                 self._before_commit(session, batch)
         return answers
+
+
+def _project(session: Session, accepted: list[tuple[CommitRequest, list[RecordedEvent]]]) -> None:
+    """Each projection writer once, with the parts of all its requests (in batch order)."""
+    parts: dict[BatchProjection, list[tuple[Any, list[RecordedEvent]]]] = {}
+    for request, recorded in accepted:
+        if request.project is not None:
+            parts.setdefault(request.project.write, []).append((request.project.part, recorded))
+    for write, items in parts.items():
+        write(session, items)
 
 
 def _as_conflict(exc: Exception, request: CommitRequest) -> Exception:
