@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test lint install infra infra-stop kafka postgres adr-linter clean bench demo
+.PHONY: run test lint install infra infra-stop kafka postgres adr-linter clean bench demo \
+	cluster cluster-stop chaos
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
@@ -20,6 +21,20 @@ kafka:
 
 postgres:
 	deploy/postgres/pg.sh start
+
+# Three brokers (KRaft) on localhost:19192-19194, replication factor 3, min.insync.replicas=2
+# (deploy/kafka/cluster.sh); beside the single broker of make kafka. Stop with make cluster-stop.
+cluster: install
+	deploy/kafka/cluster.sh start
+	$(PY) -m bodemregie.cli topics --bootstrap "$$(deploy/kafka/cluster.sh bootstrap)" --replicas 3
+
+cluster-stop:
+	deploy/kafka/cluster.sh stop
+
+# Faults with figures (chaos/): brokers, instances, PostgreSQL and the relay killed under load;
+# prints the table that goes to RELIABILITY.md. Starts and stops its own cluster and PostgreSQL.
+chaos: install
+	$(PY) -m chaos $(CHAOS_ARGS)
 
 deploy/adr/node_modules/.bin/spectral: deploy/adr/package.json deploy/adr/package-lock.json
 	cd deploy/adr && npm ci --no-audit --no-fund --loglevel=error
@@ -39,7 +54,7 @@ test: infra lint
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy shared services tests auditor bench deploy bodemregie
+	.venv/bin/mypy shared services tests auditor bench deploy bodemregie chaos
 
 run: install
 	$(PY) -m deploy.run

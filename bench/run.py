@@ -14,6 +14,7 @@ from typing import Any
 
 from bench import (
     audit_verify,
+    bulk_import,
     eventstore_append,
     historische_lijst,
     http_path,
@@ -62,10 +63,13 @@ def main() -> None:
     verify = audit_verify.main(["--events", "300000"])
     zegels = zegelcontrole_kosten.main(["--events", "20000"])
     relay = relay_kosten.main([])
+    # 5,000 sites (~40,000 events): a couple of minutes at most on this machine.
+    bulk = bulk_import.main(["--sites", "5000"])
     write(append, http, schaal, lijst, verify, zegels)
     with (ROOT / "BENCHMARKS.md").open("a") as uit:
         uit.write(relay_kosten.sectie(relay))
         uit.write(rapportage_start.sectie(start))
+        uit.write(bulk_import.sectie(bulk))
 
 
 def _row(r: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""``bodemregie`` command line: development tokens, Kafka topics, ACLs and credentials, audits."""
+"""``bodemregie`` command line: development tokens, Kafka topics, ACLs and credentials, audits,
+privacy and bulk import."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def _topics(args: argparse.Namespace) -> int:
     except KafkaCredentialsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    ensure_topics(admin)
+    ensure_topics(admin, replicas=args.replicas)
     ensure_acls(admin, grants())
     print("topics and ACLs ok")
     return 0
@@ -86,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="the admin's Kafka credentials file (default var/kafka-credentials/admin.json)",
     )
+    topics.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        choices=(1, 2, 3),
+        help="replication factor of new topics (3 on the cluster of make cluster: "
+        "min.insync.replicas is one less)",
+    )
     topics.set_defaults(func=_topics)
 
     creds = sub.add_parser(
@@ -103,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     from bodemregie.privacy import add_parser as add_privacy
 
     add_privacy(sub)
+
+    # import: a history file into the locaties service (see bodemregie/importeren.py)
+    from bodemregie.importeren import add_parser as add_import
+
+    add_import(sub)
     return parser
 
 

@@ -81,6 +81,9 @@ BELEID: Mapping[str, Regel] = {
     "locaties.boek_kosten": _alleen_eigen_gezag("kosten boeken"),
     "locaties.draag_over": _alleen_eigen_gezag("een spoedlocatie overdragen"),
     "locaties.corrigeer": _alleen_eigen_gezag("een eerdere registratie corrigeren"),
+    # A bevoegd gezag brings its own history in; each line is then held to its own rule above
+    # (only its own sites), so an import can do nothing the single commands could not.
+    "locaties.importeer": Regel("een historie importeren", {_BG: _A}),
     # Questions come from the whole field, the Rijk included; anyone who knows may answer.
     "kennis.stel_vraag": Regel("een kennisvraag stellen", {_BG: _A, _UP: _A, _RIJK: _A}),
     "kennis.beantwoord": Regel("een kennisvraag beantwoorden", {_BG: _A, _UP: _A, _RIJK: _A}),

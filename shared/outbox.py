@@ -12,19 +12,19 @@ broker returns. Without Kafka (development, tests) the relay only seals and anch
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import from_recorded
 from shared.eventstore.sql import to_recorded
 from shared.eventstore.tables import event_seals, events, outbox, store_identity
-from shared.leiding import AlleenIk, Leiding, vergrendel
+from shared.leiding import Leadership, SoleLeader, lock_job
 from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
 from shared.zegel import Ronde, Verzegelaar
 
@@ -49,81 +49,85 @@ class OutboxRelay:
         publisher: Publisher | None,
         source: str,
         batch_size: int = 500,
-        verzegelaar: Verzegelaar | None = None,
-        anker_interval_s: float = 300.0,
+        sealer: Verzegelaar | None = None,
+        anchor_interval_s: float = 300.0,
     ) -> None:
         self._sessions = sessions
         self._publisher = publisher
         self._source = source
         self._batch_size = batch_size
         self._store_id: str | None = None
-        self._verzegelaar = verzegelaar or Verzegelaar(source, batch=batch_size)
-        self._anker_interval_s = anker_interval_s
-        self._laatste_anker = time.monotonic()
-        self._vol = False
+        self._sealer = sealer or Verzegelaar(source, batch=batch_size)
+        self._anchor_interval_s = anchor_interval_s
+        self._last_anchor = time.monotonic()
+        self._full = False
         # Sealed rows of earlier rounds may wait unpublished (at start, after Kafka failed, a
         # round that sealed more than a batch): then the round reads them from the outbox.
         # Otherwise it publishes what it sealed itself, without reading it again.
-        self._achterstand = True
+        self._behind = True
 
-    def run_once(self, forceer_anker: bool = False) -> int:
-        """One round in one transaction: seal, anchor when due (after ``anker_interval_s``
-        without new events, or when ``forceer_anker``), publish one batch of sealed events and
+    def run_once(self, force_anchor: bool = False) -> int:
+        """One round in one transaction: seal, anchor when due (after ``anchor_interval_s``
+        without new events, or when ``force_anchor``), publish one batch of sealed events and
         mark it. Returns how many rows were published. Raises PublishError after committing
         the seals."""
-        stil = time.monotonic() - self._laatste_anker > self._anker_interval_s
-        gepubliceerd: list[int] = []
-        fout: PublishError | None = None
+        quiet = time.monotonic() - self._last_anchor > self._anchor_interval_s
+        published: list[int] = []
+        error: PublishError | None = None
         try:
             with self._sessions() as session, session.begin():
                 # One round at a time per database, whoever thinks it leads: a fence for a
                 # leader that lost its lock without noticing yet.
-                vergrendel(session, "outbox-batch")
+                lock_job(session, "outbox-batch")
                 if self._store_id is None:
                     self._store_id = store_id(session)
-                ronde = self._verzegelaar.ronde(session, self._store_id, forceer_anker, stil)
+                ronde = self._sealer.ronde(session, self._store_id, force_anchor, quiet)
                 if self._publisher is not None:
                     try:
-                        gepubliceerd = self._publiceer(session, self._store_id, ronde)
+                        published = self._publish(session, self._store_id, ronde)
                     except PublishError as exc:
-                        fout = exc  # the seals commit all the same
-                        self._achterstand = True
+                        error = exc  # the seals commit all the same
+                        self._behind = True
         except Exception:
-            self._verzegelaar.vergeet()
-            self._achterstand = True
-            if gepubliceerd and self._publisher is not None:
+            self._sealer.vergeet()
+            self._behind = True
+            if published and self._publisher is not None:
                 # Published but not marked: the next round must reconcile, not re-send.
                 self._publisher.reset()
             raise
-        self._verzegelaar.bevestig(ronde)
-        if ronde.verankerd is not None or (stil and not ronde.verzegeld):
-            self._laatste_anker = time.monotonic()
-        self._vol = ronde.verzegeld >= self._verzegelaar.batch or len(gepubliceerd) >= (
-            self._batch_size
-        )
-        if fout is not None:
-            raise fout
-        return len(gepubliceerd)
+        self._sealer.bevestig(ronde)
+        if ronde.verankerd is not None or (quiet and not ronde.verzegeld):
+            self._last_anchor = time.monotonic()
+        self._full = ronde.verzegeld >= self._sealer.batch or len(published) >= (self._batch_size)
+        if error is not None:
+            raise error
+        return len(published)
 
-    def _publiceer(self, session: Session, store: str, ronde: Ronde) -> list[int]:
+    def _publish(self, session: Session, store: str, ronde: Ronde) -> list[int]:
         """Publish the next sealed, unpublished rows and mark them (in the round's
-        transaction); returns their positions."""
+        transaction); returns their positions. Rows sealed in earlier rounds and still waiting
+        go first (read from the outbox); then what this round sealed, as it was built."""
         assert self._publisher is not None
-        if self._achterstand:
-            messages = self._uit_outbox(session, store)
-            self._achterstand = len(messages) >= self._batch_size
-        else:
-            messages = [
+        messages: list[OutgoingMessage] = []
+        if self._behind:
+            messages = self._from_outbox(session, store, ronde.vanaf)
+        if len(messages) < self._batch_size:
+            # Fewer than a batch waited from earlier rounds: that was all of them. Then all
+            # this round sealed goes too (at most two batches: one before an anchor, one after),
+            # so that a busy relay never falls behind into reading its own rows back.
+            messages += [
                 OutgoingMessage(
                     topic=b.topic,
                     key=b.stream_id,
-                    value=json.dumps(b.cloudevent, separators=(",", ":")).encode(),
+                    value=orjson.dumps(b.cloudevent),
                     position=b.position,
                     store_id=store,
                 )
-                for b in ronde.berichten[: self._batch_size]
+                for b in ronde.berichten
             ]
-            self._achterstand = len(ronde.berichten) > self._batch_size
+            self._behind = False
+        else:
+            self._behind = True
         if not messages:
             return []
         self._publisher.publish(messages)
@@ -135,7 +139,8 @@ class OutboxRelay:
             raise
         return positions
 
-    def _uit_outbox(self, session: Session, store: str) -> list[OutgoingMessage]:
+    def _from_outbox(self, session: Session, store: str, up_to: int) -> list[OutgoingMessage]:
+        """Unpublished rows sealed before this round (position up to ``up_to``), in order."""
         rows = session.execute(
             select(
                 events,
@@ -146,7 +151,7 @@ class OutboxRelay:
             )
             .join(outbox, outbox.c.position == events.c.position)
             .join(event_seals, event_seals.c.position == events.c.position)
-            .where(outbox.c.published_at.is_(None))
+            .where(outbox.c.published_at.is_(None), outbox.c.position <= up_to)
             .order_by(outbox.c.position)
             .limit(self._batch_size)
         ).all()
@@ -177,48 +182,48 @@ class OutboxRelay:
     def run(
         self,
         stop: threading.Event,
-        leiding: Leiding | None = None,
+        leadership: Leadership | None = None,
         idle_wait: float = 0.5,
         max_backoff: float = 5.0,
-        volg_wacht: float = 1.0,
-        samenvoegen_s: float = 0.005,
-        samenvoegen_max: int = 100,
+        follower_wait: float = 1.0,
+        coalesce_s: float = 0.005,
+        coalesce_max: int = 100,
     ) -> None:
         """Loop until ``stop`` is set, sealing and publishing while this process leads
-        (``leiding``; by default the only process); failures are logged and retried with
+        (``leadership``; by default the only process); failures are logged and retried with
         backoff.
 
-        Commits wake the relay through ``leiding`` (in this process, or through PostgreSQL from
-        any process); the idle poll covers the rest. After a wake-up the relay waits up to
-        ``samenvoegen_s`` more, or until ``samenvoegen_max`` more commits were signalled, so
+        Commits wake the relay through ``leadership`` (in this process, or through PostgreSQL from
+        any process); the idle poll covers the left. After a wake-up the relay waits up to
+        ``coalesce_s`` more, or until ``coalesce_max`` more commits were signalled, so
         that the commits of that moment share one round; after a full round (a whole batch)
         it goes on at once. A follower asks for the lead every
-        ``volg_wacht`` seconds; on becoming the leader, and after any failure, the chain head
+        ``follower_wait`` seconds; on becoming the leader, and after any failure, the chain head
         is read from the database again."""
-        leiding = leiding or AlleenIk()
+        leadership = leadership or SoleLeader()
         backoff = idle_wait
-        leidde = False
-        meteen = True
+        led = False
+        at_once = True
         while not stop.is_set():
-            if not leiding.leid_ik():
-                if leidde:
+            if not leadership.am_leader():
+                if led:
                     log.warning("outbox relay: no longer the leader")
-                leidde = False
-                stop.wait(volg_wacht)
+                led = False
+                stop.wait(follower_wait)
                 continue
-            if not leidde:
+            if not led:
                 # Another process may have sealed while this one did not lead.
-                self._verzegelaar.vergeet()
-                leidde, meteen = True, True
+                self._sealer.vergeet()
+                led, at_once = True, True
             try:
-                if not meteen:
-                    leiding.wacht(idle_wait)
+                if not at_once:
+                    leadership.wait(idle_wait)
                     if stop.is_set():
                         break
-                    leiding.verzamel(samenvoegen_s, samenvoegen_max)
+                    leadership.gather(coalesce_s, coalesce_max)
                 self.run_once()
                 backoff = idle_wait
-                meteen = self._vol
+                at_once = self._full
                 continue
             except PublishError as exc:
                 log.warning("outbox relay: Kafka unavailable, retrying in %.1fs: %s", backoff, exc)
@@ -226,16 +231,16 @@ class OutboxRelay:
                 log.exception("outbox relay: unexpected failure, retrying in %.1fs", backoff)
             stop.wait(backoff)
             backoff = min(max_backoff, backoff * 2)
-            meteen = True
-        if leidde and leiding.leid_ik():
-            self.sluit_af()
-        leiding.sluit()
+            at_once = True
+        if led and leadership.am_leader():
+            self.shut_down()
+        leadership.close()
 
-    def sluit_af(self) -> None:
+    def shut_down(self) -> None:
         """On a graceful stop: anchor everything sealed (so no event waits for the next anchor
         while the service is down) and try once to publish that anchor."""
         try:
-            self.run_once(forceer_anker=True)
+            self.run_once(force_anchor=True)
         except PublishError as exc:
             log.warning("outbox relay: final anchor stays in the outbox: %s", exc)
         except Exception:
@@ -244,32 +249,32 @@ class OutboxRelay:
 
 class RelayThread:
     """Runs a relay in a daemon thread for a service's lifespan; with several processes per
-    database, ``leiding`` lets only one of them seal and publish."""
+    database, ``leadership`` lets only one of them seal and publish."""
 
     def __init__(
         self,
         relay: OutboxRelay,
         name: str = "outbox-relay",
-        leiding: Leiding | None = None,
+        leadership: Leadership | None = None,
         idle_wait: float = 0.5,
     ) -> None:
         self._stop = threading.Event()
-        self._leiding = leiding or AlleenIk()
+        self._leadership = leadership or SoleLeader()
         self._thread = threading.Thread(
             target=relay.run,
-            args=(self._stop, self._leiding, idle_wait),
+            args=(self._stop, self._leadership, idle_wait),
             name=name,
             daemon=True,
         )
 
     def wake(self) -> None:
         """Tell the relay that new events were committed."""
-        self._leiding.wek()
+        self._leadership.wake()
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._leiding.wek()
+        self._leadership.wake()
         self._thread.join(timeout)

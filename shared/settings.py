@@ -68,6 +68,11 @@ class ServiceSettings(BaseSettings):
     kafka_username: str = ""
     kafka_password: str = Field(default="", repr=False)
     kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+    # --- Health (shared/http/health.py) and logs (shared/http/logs.py) ---
+    # /v1/ready answers 503 while a consumer is more records than this behind its partitions.
+    consumer_max_lag: int = Field(default=10_000, ge=0)
+    # Every log line as one JSON object with the request's correlation id.
+    log_json: bool = True
 
     def kafka_access(self) -> KafkaAccess:
         """The broker and this service's principal, for every Kafka client it builds."""

@@ -28,7 +28,7 @@ from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sql import SqlEventStore, _utcnow
 from shared.idempotentie import aangehouden, bij_begin, houd_commit_aan
-from shared.leiding import meld_commit
+from shared.leiding import notify_commit
 
 
 class UnitOfWork(Protocol):
@@ -175,7 +175,7 @@ class SqlUnitOfWork:
         return (self._clock or _utcnow)()
 
     def commit(self) -> None:
-        meld_commit(self.session)
+        notify_commit(self.session)
         if houd_commit_aan(self.session, self._na_commit):
             return  # Idempotency-Key: the stored answer commits in this same transaction
         self.session.commit()

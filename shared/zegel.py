@@ -79,6 +79,7 @@ class Ronde:
     """What one round sealed and anchored, not yet committed."""
 
     kop: Kop
+    vanaf: int = 0  # the chain head's position when the round began: sealed earlier up to here
     stromen: dict[str, tuple[int, str]] = field(default_factory=dict)
     verzegeld: int = 0
     verankerd: int | None = None
@@ -223,15 +224,16 @@ class Verzegelaar:
         return self._batch
 
     def ronde(
-        self, session: Session, store_id: str, forceer_anker: bool = False, stil: bool = False
+        self, session: Session, store_id: str, force_anchor: bool = False, stil: bool = False
     ) -> Ronde:
         """Seal the next committed events and, when due, record an anchor and seal it too,
         all in the caller's transaction. Due: every ``anker_elke`` events, when
-        ``forceer_anker``, or when ``stil`` (long enough since the last anchor) and nothing new
+        ``force_anchor``, or when ``stil`` (long enough since the last anchor) and nothing new
         came. Call ``bevestig`` after it commits and ``vergeet`` when it does not."""
-        ronde = Ronde(self._kop or lees_kop(session))
+        kop = self._kop or lees_kop(session)
+        ronde = Ronde(kop, kop.positie)
         self._verzegel(session, store_id, ronde)
-        if self._veranker(session, ronde, forceer_anker or (stil and not ronde.verzegeld)):
+        if self._veranker(session, ronde, force_anchor or (stil and not ronde.verzegeld)):
             self._verzegel(session, store_id, ronde)
         return ronde
 

@@ -8,6 +8,7 @@
 #   kafka.sh status   exit 0 when the broker answers on localhost:9092
 #   kafka.sh secured  exit 0 unless the storage exists but was formatted without the current
 #                     SCRAM users (start would then move it aside and format anew)
+#   kafka.sh credentials  generate the per-principal logins if missing (cluster.sh uses them)
 #   kafka.sh fg       start in the foreground (used by make run and deploy/docker-compose.yml)
 # Jars, storage and logs live under var/ (ignored by git). A second, disposable broker (the tests
 # that kill Kafka use one) is started with KAFKA_NAME=<name> KAFKA_PORT=<port>: it gets its own
@@ -162,11 +163,12 @@ stop() {
 
 case "${1:-}" in
   fetch) fetch ;;
+  credentials) credentials ;;
   start) start ;;
   stop) stop ;;
   status) healthy ;;
   secured) secured ;;
   kill) [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null; rm -f "$pidfile" ;;
   fg) fetch; mkdir -p "$var"; credentials; config; format; kjava kafka.Kafka "$var/server.properties" ;;
-  *) echo "usage: $0 fetch|start|stop|kill|status|secured|fg" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|credentials|start|stop|kill|status|secured|fg" >&2; exit 2 ;;
 esac

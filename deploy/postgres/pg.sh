@@ -4,18 +4,22 @@
 #   pg.sh start    initialise var/postgres (once) and start on localhost:${PGPORT:-5433}
 #   pg.sh stop     stop it
 #   pg.sh status   exit 0 when it accepts connections
+#   pg.sh restart  stop (fast shutdown: open transactions are rolled back) and start
 # The cluster trusts local connections (development only) and runs as the postgres system user
 # when invoked as root, since PostgreSQL refuses to run as root. When the postgres user cannot
 # reach var/postgres (a clone under /root or in a 0700 directory), the data directory lives under
 # the postgres user's home instead, one per clone (named by a hash of the clone's path).
+# PG_NAME=<name> (with PGPORT) runs another, private cluster in var/<name> (make chaos restarts
+# one under load without touching the shared one).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 port="${PGPORT:-5433}"
+name="${PG_NAME:-postgres}"
 
 # As root, the cluster's files must be where the postgres user can enter every directory above.
 place() {
-  base="$root/var/postgres"
+  base="$root/var/$name"
   if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
     mkdir -p "$base"
     chown postgres: "$base"
@@ -23,6 +27,7 @@ place() {
       local home
       home="$(getent passwd postgres | cut -d: -f6)"
       base="${home:-/var/lib/postgresql}/bodemregie/$(printf '%s' "$root" | sha256sum | cut -c1-16)"
+      [ "$name" = postgres ] || base="$base-$name"
       mkdir -p "$base"
       chown postgres: "$(dirname "$base")" "$base"
     fi
@@ -80,5 +85,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+  restart) stop; start ;;
+  *) echo "usage: $0 install|start|stop|restart|status" >&2; exit 2 ;;
 esac

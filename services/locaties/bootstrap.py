@@ -29,7 +29,9 @@ from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.eventstore.groepscommit import GroupCommitter
 from shared.http.app import ReadinessCheck, database_check
-from shared.leiding import leiding_voor, vergrendel
+from shared.http.health import broker_check
+from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
+from shared.leiding import leadership_for, lock_job
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
@@ -85,7 +87,14 @@ class Container:
             uow.klaar()
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": database_check(self.engine)}
+        checks = {"database": database_check(self.engine)}
+        if self.settings.kafka_enabled:
+            checks["kafka"] = broker_check(self.settings.kafka_bootstrap)
+        return checks
+
+    def meetwaarden(self) -> dict[str, Samples]:
+        """For /metrics: outbox backlog, anchors, last position."""
+        return zonder_labels(store_meetwaarden(self.sessions))
 
     def close(self) -> None:
         if self.committer is not None:
@@ -103,7 +112,7 @@ def vul_standen(sessions: sessionmaker[Session]) -> None:
     """Build the bitemporal history from the events when it is empty but sites exist (the
     first start after the migration that added it)."""
     with sessions.begin() as session:
-        vergrendel(session, "locaties-standen")
+        lock_job(session, "locaties-standen")
         leeg = session.execute(select(spoedlocatie_standen.c.locatie_id).limit(1)).first()
         sites = session.execute(select(spoedlocaties.c.locatie_id).limit(1)).first()
         if leeg is None and sites is not None:
@@ -131,9 +140,9 @@ def bootstrap(
         if settings.kafka_enabled:
             publisher = KafkaPublisher(settings.kafka_access(), client_id="locaties-relay")
         relay = RelayThread(
-            OutboxRelay(sessions, publisher, source, verzegelaar=zegel),
+            OutboxRelay(sessions, publisher, source, sealer=zegel),
             name="locaties-relay",
-            leiding=leiding_voor(engine, "locaties"),
+            leadership=leadership_for(engine, "locaties"),
         )
         relay.start()
     committer = None

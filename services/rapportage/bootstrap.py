@@ -19,6 +19,12 @@ from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
+from shared.http.health import broker_check, lag_check
+from shared.http.metrics import (
+    Samples,
+    dead_letter_meetwaarden,
+    lag_meetwaarden,
+)
 from shared.messaging.consumer import (
     DeadLetterSink,
     KafkaDeadLetterSink,
@@ -73,9 +79,24 @@ class Container:
     rapportage: Rapportage
     stop: threading.Event = field(default_factory=threading.Event)
     consumer_threads: list[threading.Thread] = field(default_factory=list)
+    consumers: list[KafkaProjectionConsumer] = field(default_factory=list)
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": database_check(self.engine), "tijdlijnen": self._tijdlijnen_klaar}
+        checks = {"database": database_check(self.engine), "tijdlijnen": self._tijdlijnen_klaar}
+        if self.settings.kafka_enabled and self.settings.consumer_enabled:
+            checks["kafka"] = broker_check(self.settings.kafka_bootstrap)
+            checks["achterstand"] = lag_check(self._lags, self.settings.consumer_max_lag)
+        return checks
+
+    def _lags(self) -> list[tuple[str, int | None]]:
+        return [(c.processor.name, c.lag) for c in self.consumers]
+
+    def meetwaarden(self) -> dict[str, Samples]:
+        """For /metrics: dead letters and consumer lag per consumer group."""
+        return {
+            "bodemregie_dead_letters": dead_letter_meetwaarden(self.sessions),
+            "bodemregie_consumer_lag": lag_meetwaarden(self._lags()),
+        }
 
     def _tijdlijnen_klaar(self) -> None:
         if not self.rapportage.bijgehouden.is_set():
@@ -102,6 +123,7 @@ def bootstrap(settings: RapportageSettings) -> Container:
     container = Container(settings, engine, sessions, rapportage)
     if settings.kafka_enabled and settings.consumer_enabled:
         for consumer in kafka_consumers(settings, sessions):
+            container.consumers.append(consumer)
             thread = threading.Thread(
                 target=_run_logged,
                 args=(consumer, container.stop),

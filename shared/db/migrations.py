@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from shared.leiding import vergrendel
+from shared.leiding import lock_job
 
 ALEMBIC_DIR = Path(__file__).resolve().parent / "alembic"
 
@@ -30,6 +30,6 @@ def upgrade(engine: Engine, extra_version_dirs: list[Path] | None = None) -> Non
     """Bring the database to the newest revision of the shared core and of the service."""
     cfg = alembic_config(extra_version_dirs)
     with engine.begin() as conn:
-        vergrendel(conn, "migraties")  # several workers start at once: one migrates
+        lock_job(conn, "migraties")  # several workers start at once: one migrates
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")

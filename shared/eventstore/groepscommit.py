@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.types import UtcDateTime
 from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
-from shared.leiding import meld_commit
+from shared.leiding import notify_commit
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ class GroupCommitter:
             }
             if rows:
                 first = _append(session, rows, [topics[(e.stream_id, e.version)] for e in rows])
-                meld_commit(session)
+                notify_commit(session)
                 for request, recorded in accepted:
                     answers[request] = [
                         dataclasses.replace(e, position=first + k) for k, e in enumerate(recorded)

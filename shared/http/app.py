@@ -14,6 +14,9 @@ from shared.ankersleutels import gediend
 from shared.auth import TokenVerifier
 from shared.beleid import GeenToegang
 from shared.http import ankersleutels as ankersleutels_route
+from shared.http.health import RETRY_AFTER, install_unavailable_handlers
+from shared.http.logs import CorrelatieMiddleware, configure_json_logging
+from shared.http.metrics import MetricsMiddleware, metrics_router
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_domain_errors, install_problem_handlers
@@ -47,10 +50,12 @@ def create_app(
     server_url: str = "",
     tags: list[dict[str, str]] | None = None,
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE,
+    service: str = "",
+    streamed_paths: Sequence[str] = (),
 ) -> FastAPI:
     """Build a service app: ``/v1`` base path, OpenAPI at ``/v1/openapi.json``, problem+json
     errors, ``API-Version`` and security headers, body limit, rate limit per token, health and
-    readiness."""
+    readiness. ``streamed_paths`` (NDJSON uploads) limit and check each line themselves."""
     app = FastAPI(
         title=title,
         description=description,
@@ -67,11 +72,16 @@ def create_app(
     for router in routers:
         app.include_router(router, prefix=BASE_PATH)
     app.include_router(_health_router(readiness), prefix=BASE_PATH)
-    app.add_middleware(GeenNulMiddleware)  # inside the body limit: it reads the body
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    install_unavailable_handlers(app)  # database away: 503 with Retry-After, never 500
+    app.include_router(metrics_router(app, service or title))
+    # Inside the body limit: it reads the body.
+    app.add_middleware(GeenNulMiddleware, streamed_paths=streamed_paths)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, streamed_paths=streamed_paths)
     # Outside the body limit (a throttled request's body is never read), inside the headers.
     app.add_middleware(RateLimitMiddleware, per_minute=rate_limit_per_minute)
     app.add_middleware(HeadersMiddleware, api_version=api_version)
+    app.add_middleware(MetricsMiddleware, service=service or title)
+    app.add_middleware(CorrelatieMiddleware, service=service or title)  # outermost: logs all
 
     def _openapi() -> dict[str, Any]:
         return nl_gov_openapi(app, BASE_PATH, CONTACT, server_url)
@@ -113,6 +123,7 @@ def _health_router(
                 503,
                 "Niet alle afhankelijkheden zijn bereikbaar: "
                 + ", ".join(f"{k}={v}" for k, v in results.items()),
+                headers=RETRY_AFTER,
             )
         return Health(status="ok", checks=results)
 
@@ -149,6 +160,7 @@ def service_app(
     settings: S,
     bootstrap: Callable[[S], ServiceContainer],
     ankersleutels: bool = False,
+    streamed_paths: Sequence[str] = (),
 ) -> FastAPI:
     """A service app whose lifespan runs ``bootstrap(settings)`` (engines, consumers, relay),
     keeps the result in ``app.state.container`` and closes it on shutdown. A service that signs
@@ -159,6 +171,8 @@ def service_app(
         if ankersleutels:
             # Loaded before anything else starts: a key that cannot be read stops the start.
             app.state.ankersleutels = gediend(settings.anker_sleutel, settings.anker_oude_sleutels)
+        if settings.log_json:
+            configure_json_logging()
         container = bootstrap(settings)
         app.state.container = container
         app.state.token_verifier = TokenVerifier(settings)
@@ -181,4 +195,6 @@ def service_app(
         max_body_bytes=settings.max_body_bytes,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         server_url=settings.public_base_url or f"http://localhost:{settings.port}",
+        service=str(getattr(settings, "service_name", "")),
+        streamed_paths=streamed_paths,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -53,14 +54,16 @@ class HeadersMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies larger than ``max_bytes`` with 413, whether announced or streamed."""
+    """Refuses bodies larger than ``max_bytes`` with 413, whether announced or streamed.
+    ``streamed_paths`` read their body as a stream of lines and limit each line themselves."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, streamed_paths: Collection[str] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed_paths = frozenset(streamed_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("path") in self.streamed_paths:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
@@ -143,12 +146,19 @@ async def probleem(
 _NUL_IN_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
 
 
+def heeft_nul(body: bytes) -> bool:
+    """Whether a JSON text holds a NUL character, raw or escaped."""
+    return _NUL_IN_JSON.search(body) is not None
+
+
 class GeenNulMiddleware:
     """Refuses NUL characters (U+0000) in the path, the query and the body with 400: no text
-    field means them, and PostgreSQL cannot store them (it would answer with a 500)."""
+    field means them, and PostgreSQL cannot store them (it would answer with a 500).
+    ``streamed_paths`` are not buffered: they check each line with :func:`heeft_nul`."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, streamed_paths: Collection[str] = ()) -> None:
         self.app = app
+        self.streamed_paths = frozenset(streamed_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,6 +166,9 @@ class GeenNulMiddleware:
             return
         if "\x00" in scope.get("path", "") or _heeft_nul_in_query(scope.get("query_string", b"")):
             await self._nul(scope, send, "query")
+            return
+        if scope.get("path") in self.streamed_paths:
+            await self.app(scope, receive, send)
             return
         berichten: list[Message] = []
         while True:

@@ -147,6 +147,22 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
 
+def domain_problem(exc: Exception, status: int, title: str | None = None) -> Problem:
+    """The problem for a domain exception: its message as the detail; an exception with
+    ``veld`` and ``reden`` names the invalid field."""
+    detail = str(exc).rstrip(".") + "."
+    params = None
+    if hasattr(exc, "veld") and hasattr(exc, "reden"):
+        detail = f"De invoer is ongeldig: {detail}"
+        params = [InvalidParam(name=f"body.{exc.veld}", reason=str(exc.reden))]
+    return Problem(
+        title=title or TITLES.get(status, "Fout"),
+        status=status,
+        detail=detail,
+        invalidParams=params,
+    )
+
+
 def install_domain_errors(
     app: FastAPI, statuses: dict[type[Exception], int | tuple[int, str]]
 ) -> None:
@@ -156,17 +172,13 @@ def install_domain_errors(
 
     def handler(status: int, title: str | None) -> Any:
         async def _handle(request: Request, exc: Exception) -> JSONResponse:
-            detail = str(exc).rstrip(".") + "."
-            params = None
-            if hasattr(exc, "veld") and hasattr(exc, "reden"):
-                detail = f"De invoer is ongeldig: {detail}"
-                params = [InvalidParam(name=f"body.{exc.veld}", reason=str(exc.reden))]
+            p = domain_problem(exc, status, title)
             return problem_response(
                 status,
-                detail,
+                p.detail,
                 title=title,
                 instance=request.url.path,
-                invalid_params=params,
+                invalid_params=p.invalidParams,
                 headers=getattr(exc, "headers", None),
             )
 

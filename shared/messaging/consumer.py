@@ -261,6 +261,23 @@ class _SeekToStoredOffsets(ConsumerRebalanceListener):
                 self._consumer.seek(tp, stored)
 
 
+def _lag(consumer: KafkaConsumer) -> int | None:
+    """Sum over the assigned partitions of high watermark minus position, from what the last
+    fetches said (no request to the broker); None while no partition's end is known."""
+    total: int | None = None
+    for tp in consumer.assignment():
+        end = consumer.highwater(tp)
+        if end is None:
+            continue
+        try:
+            position = consumer.position(tp, timeout_ms=0)
+        except Exception:  # position not known yet (just assigned)
+            continue
+        if position is not None:
+            total = (total or 0) + max(0, end - position)
+    return total if total is not None else (0 if consumer.assignment() == set() else None)
+
+
 class KafkaProjectionConsumer:
     """Drives a :class:`ProjectionProcessor` from a Kafka consumer group."""
 
@@ -277,6 +294,9 @@ class KafkaProjectionConsumer:
         self._kafka = kafka
         self._max_records = max_records
         self._options = kafka_options
+        # Records between this member's positions and the ends of its partitions as of its last
+        # poll (None before the first): read by /v1/ready and /metrics from other threads.
+        self.lag: int | None = None
 
     def run(self, stop: threading.Event) -> None:
         consumer = KafkaConsumer(
@@ -300,6 +320,7 @@ class KafkaProjectionConsumer:
                 ]
                 records.sort(key=lambda r: (r.topic, r.partition, r.offset))
                 self.processor.process(records)
+                self.lag = _lag(consumer)
                 if records:
                     # Informational only (lag monitoring); positions come from the database.
                     consumer.commit_async()

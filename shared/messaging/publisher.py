@@ -93,7 +93,11 @@ class KafkaPublisher:
                 enable_idempotence=True,
                 acks="all",
                 max_in_flight_requests_per_connection=5,
-                linger_ms=5,
+                # The relay sends a round's rows and then flushes (which sends at once), so
+                # waiting longer never delays a round; large batches mean few requests and
+                # little I/O per record when a round carries thousands (bulk import).
+                linger_ms=50,
+                batch_size=512 * 1024,
                 max_block_ms=10_000,
                 reconnect_backoff_max_ms=2000,
                 request_timeout_ms=min(10_000, self._delivery_timeout_ms - 1000),

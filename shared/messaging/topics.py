@@ -31,9 +31,15 @@ TOPICS = (TopicSpec(SPOEDLOCATIES, 6), TopicSpec(KENNIS, 3), TopicSpec(DEADLETTE
 
 
 def ensure_topics(
-    kafka: KafkaAccess, specs: tuple[TopicSpec, ...] = TOPICS, timeout_s: float = 60.0
+    kafka: KafkaAccess,
+    specs: tuple[TopicSpec, ...] = TOPICS,
+    timeout_s: float = 60.0,
+    replicas: int = 1,
 ) -> None:
-    """Create missing topics; waits for the broker up to ``timeout_s``."""
+    """Create missing topics; waits for the broker up to ``timeout_s``. With ``replicas`` > 1
+    (the three-broker cluster of deploy/kafka/cluster.sh: 3) each topic also requires
+    ``replicas - 1`` in-sync replicas, so an ``acks=all`` write is on two brokers before it is
+    confirmed and is refused rather than kept on one when two brokers are gone."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -51,8 +57,8 @@ def ensure_topics(
             NewTopic(
                 s.name,
                 num_partitions=s.partitions,
-                replication_factor=1,
-                topic_configs=AUDIT_LOG_CONFIG,
+                replication_factor=replicas,
+                topic_configs=topic_config(replicas),
             )
             for s in specs
             if s.name not in existing
@@ -63,6 +69,12 @@ def ensure_topics(
             log.info("created topics %s", [t.name for t in new])
     finally:
         admin.close()
+
+
+def topic_config(replicas: int) -> dict[str, str]:
+    if replicas <= 1:
+        return AUDIT_LOG_CONFIG
+    return {**AUDIT_LOG_CONFIG, "min.insync.replicas": str(replicas - 1)}
 
 
 def partition_for(key: bytes, partitions: int) -> int:

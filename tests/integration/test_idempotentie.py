@@ -312,6 +312,11 @@ def test_every_post_documents_the_header_and_its_answers(tmp_path: Path) -> None
                 if methode != "post":
                     assert "Idempotency-Key" not in namen, (methode, pad)
                     continue
+                if pad == "/spoedlocaties/import":
+                    # Idempotent per line, by each line's own key (a streamed answer of any
+                    # length is not stored whole): see tests/integration/locaties/test_import.py.
+                    assert "sleutel" in op["description"], pad
+                    continue
                 posts += 1
                 assert "Idempotency-Key" in namen, pad
                 assert "in behandeling" in op["responses"]["409"]["description"], pad

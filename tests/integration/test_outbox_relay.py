@@ -14,7 +14,7 @@ from shared.envelope import CloudEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import outbox
 from shared.integriteit import ANKER_TYPE
-from shared.leiding import AlleenIk
+from shared.leiding import SoleLeader
 from shared.messaging.publisher import InMemoryPublisher, OutgoingMessage, PublishError
 from shared.outbox import OutboxRelay, RelayThread
 from shared.zegel import Verzegelaar, laatste_zegel
@@ -74,7 +74,7 @@ def test_a_graceful_stop_anchors_and_publishes_everything_sealed(sql_engine: Eng
     publisher = InMemoryPublisher()
     sessions = make_session_factory(sql_engine)
     zegel = Verzegelaar(SOURCE, anker_elke=1000, anker_topic="t")
-    thread = RelayThread(OutboxRelay(sessions, publisher, SOURCE, verzegelaar=zegel))
+    thread = RelayThread(OutboxRelay(sessions, publisher, SOURCE, sealer=zegel))
     thread.start()
     thread.stop()
     anker = CloudEvent.from_json(publisher.sent[-1].value)
@@ -95,16 +95,16 @@ class _Telpublisher(InMemoryPublisher):
         self.batches.append([m.position for m in messages])
 
 
-class _Wachter(AlleenIk):
+class _Wachter(SoleLeader):
     """Tells when the relay is idle, waiting for a commit."""
 
     def __init__(self) -> None:
         super().__init__()
         self.wacht_al = threading.Event()
 
-    def wacht(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> None:
         self.wacht_al.set()
-        super().wacht(timeout)
+        super().wait(timeout)
 
 
 def test_the_relay_gathers_the_commits_of_a_moment_into_one_round(sql_engine: Engine) -> None:
@@ -116,7 +116,7 @@ def test_the_relay_gathers_the_commits_of_a_moment_into_one_round(sql_engine: En
     loop = threading.Thread(
         target=relay.run,
         args=(stop, leiding),
-        kwargs={"idle_wait": 30.0, "samenvoegen_s": 5.0, "samenvoegen_max": 9},
+        kwargs={"idle_wait": 30.0, "coalesce_s": 5.0, "coalesce_max": 9},
     )
     loop.start()
     try:
@@ -124,12 +124,12 @@ def test_the_relay_gathers_the_commits_of_a_moment_into_one_round(sql_engine: En
         start = time.monotonic()
         for n in range(10):
             _append(sql_engine, f"S{n}", 0, 1)
-            leiding.wek()
+            leiding.wake()
         while relay.pending() and time.monotonic() - start < 10:
             time.sleep(0.01)
         assert time.monotonic() - start < 4.0
     finally:
         stop.set()
-        leiding.wek()
+        leiding.wake()
         loop.join(10)
     assert publisher.batches[0] == list(range(1, 11))

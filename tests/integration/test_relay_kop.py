@@ -32,27 +32,27 @@ SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
 
 
 class Schakelaar:
-    """Leadership as the test hands it out (PostgresLeiding decides by an advisory lock; here
+    """Leadership as the test hands it out (PostgresLeadership decides by an advisory lock; here
     the test decides when the lead changes hands)."""
 
     def __init__(self) -> None:
         self.leidt = False
         self._event = threading.Event()
 
-    def leid_ik(self) -> bool:
+    def am_leader(self) -> bool:
         return self.leidt
 
-    def wacht(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> None:
         self._event.wait(timeout)
         self._event.clear()
 
-    def verzamel(self, tot: float, signalen: int) -> None:
+    def gather(self, tot: float, signalen: int) -> None:
         time.sleep(tot)
 
-    def wek(self) -> None:
+    def wake(self) -> None:
         self._event.set()
 
-    def sluit(self) -> None:
+    def close(self) -> None:
         self._event.set()
 
 
@@ -105,9 +105,9 @@ def _relays(
                 make_session_factory(e),
                 p,
                 SOURCE,
-                verzegelaar=Verzegelaar(SOURCE, anker_elke=anker_elke, anker_topic="t"),
+                sealer=Verzegelaar(SOURCE, anker_elke=anker_elke, anker_topic="t"),
             ),
-            leiding=leiding,
+            leadership=leiding,
             idle_wait=0.05,
         )
         for e, p, leiding in zip(engines, publishers, leidingen, strict=True)

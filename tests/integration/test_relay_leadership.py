@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select, text
 from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import outbox
-from shared.leiding import PostgresLeiding, meld_commit
+from shared.leiding import PostgresLeadership, notify_commit
 from shared.messaging.publisher import InMemoryPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from tests.support.events import new_event
@@ -36,7 +36,7 @@ def _commit(engine: Engine, stream: str, n: int) -> None:
         store = SqlEventStore(session)
         versie = len(store.load(stream))
         store.append(stream, "teller", versie, [new_event(i) for i in range(n)], "t")
-        meld_commit(session)
+        notify_commit(session)
 
 
 def _uitbox(engine: Engine) -> list[int]:
@@ -52,7 +52,7 @@ def test_one_leader_publishes_each_row_once_and_another_takes_over(pg_engine: En
     relays = [
         RelayThread(
             OutboxRelay(make_session_factory(e), p, SOURCE),
-            leiding=PostgresLeiding(e, "test"),
+            leadership=PostgresLeadership(e, "test"),
             idle_wait=600,
         )
         for e, p in zip(engines, publishers, strict=True)
@@ -103,13 +103,13 @@ def test_one_leader_publishes_each_row_once_and_another_takes_over(pg_engine: En
 def test_a_new_term_looks_before_it_sleeps(pg_engine: Engine) -> None:
     """A NOTIFY sent before the new leader's LISTEN reached nobody: after taking the lock (at
     the start, or again after its connection died) the leader's first wait must not block."""
-    leiding = PostgresLeiding(pg_engine, "test-termijn")
+    leiding = PostgresLeadership(pg_engine, "test-termijn")
     try:
         for _ in range(2):
-            assert leiding.leid_ik()
+            assert leiding.am_leader()
             begin = time.monotonic()
-            leiding.wacht(60)
+            leiding.wait(60)
             assert time.monotonic() - begin < 30  # returned at once, not after the idle wait
-            leiding._sluit_verbinding()  # as when the connection dies: the lock is gone
+            leiding._drop_connection()  # as when the connection dies: the lock is gone
     finally:
-        leiding.sluit()
+        leiding.close()

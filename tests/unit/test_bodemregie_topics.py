@@ -22,7 +22,7 @@ def ingelogd(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return KafkaAccess(bootstrap)
 
     monkeypatch.setattr(cli, "from_credentials_file", inloggen)
-    monkeypatch.setattr(cli, "ensure_topics", lambda kafka: None)
+    monkeypatch.setattr(cli, "ensure_topics", lambda kafka, **_: None)
     monkeypatch.setattr(cli, "ensure_acls", lambda kafka, grants: None)
     monkeypatch.setenv("BODEMREGIE_KAFKA_CREDENTIALS_FILE", "/run/secrets/rapportage.json")
     return paden

@@ -8,19 +8,17 @@ from fastapi import FastAPI
 
 from services.locaties.bootstrap import bootstrap
 from services.locaties.config import LocatiesSettings
-from services.locaties.domain.model import OngeldigeTransitie, OngeldigeWaarde
 from services.locaties.entrypoints import (
     correcties,
     routes_bevoegde_gezagen,
     routes_commandos,
     routes_gebeurtenissen,
+    routes_import,
     routes_spoedlocaties,
 )
-from services.locaties.service_layer.handlers import BestaatAl, GeenToegang, VersieVerouderd
-from shared.aggregate import NotFound
+from services.locaties.entrypoints.fouten import DOMEINFOUTEN
 from shared.http.app import service_app
 from shared.http.problems import install_domain_errors
-from shared.privacy import GelijktijdigNieuw
 from shared.privacy import routes as routes_personen
 
 API_VERSION = "1.0.0"
@@ -38,6 +36,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
             routes_bevoegde_gezagen.router,
             routes_spoedlocaties.router,
             routes_commandos.router,
+            routes_import.router,
             routes_gebeurtenissen.router,
             routes_personen.router,
         ],
@@ -45,17 +44,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
         # A correction is checked by the API's own request schemas (entrypoints/correcties.py).
         bootstrap=partial(bootstrap, correctiecontrole=correcties.valideer),
         ankersleutels=True,
+        streamed_paths=[routes_import.PAD],
     )
-    install_domain_errors(
-        app,
-        {
-            NotFound: 404,
-            GeenToegang: 403,
-            VersieVerouderd: 412,
-            OngeldigeTransitie: (409, "Statusovergang niet toegestaan"),
-            BestaatAl: 409,
-            GelijktijdigNieuw: 409,
-            OngeldigeWaarde: 400,
-        },
-    )
+    install_domain_errors(app, DOMEINFOUTEN)
     return app

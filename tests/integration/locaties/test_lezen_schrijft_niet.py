@@ -47,7 +47,7 @@ def test_reading_the_feed_and_histories_writes_nothing(sql_engine: Engine) -> No
         locatie_id = api.post("/v1/spoedlocaties", json=NIEUW, headers=ZH).json()["locatieId"]
         _wijzig(api, locatie_id, 1, "onderzocht")
         relay = OutboxRelay(
-            container.sessions, None, container.source, verzegelaar=container.verzegelaar
+            container.sessions, None, container.source, sealer=container.verzegelaar
         )
         relay.run_once()  # seals positions 1 and 2
         _wijzig(api, locatie_id, 2, "ernstig-spoed")  # committed, not sealed

@@ -1,0 +1,74 @@
+"""The bulk-import lines already recorded: per caller (a hash of the token's ``sub``) and line
+key, the line's fingerprint and the answer it got (site and version). Written in the same
+transaction as the line's events, kept for good: a history file sent again a year later still
+records nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy.orm import Session
+
+from shared.db.bulk import een_van, voeg_toe
+from shared.db.types import UtcDateTime
+
+metadata = MetaData()
+
+import_regels = Table(
+    "import_regels",
+    metadata,
+    Column("scope", String(64), primary_key=True),
+    Column("sleutel", String(255), primary_key=True),
+    Column("vingerafdruk", String(64), nullable=False),
+    Column("locatie_id", String(11), nullable=False),
+    Column("versie", Integer, nullable=False),
+    Column("vastgelegd_op", UtcDateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Vastgelegd:
+    """What a recorded line answered."""
+
+    vingerafdruk: str
+    locatie_id: str
+    versie: int
+
+
+def lees(session: Session, scope: str, sleutels: Iterable[str]) -> dict[str, Vastgelegd]:
+    """The recorded lines among ``sleutels`` of this caller, in one query."""
+    gevraagd = sorted(set(sleutels))
+    if not gevraagd:
+        return {}
+    t = import_regels.c
+    rijen = session.execute(
+        select(t.sleutel, t.vingerafdruk, t.locatie_id, t.versie).where(
+            t.scope == scope, een_van(session, t.sleutel, gevraagd)
+        )
+    )
+    return {r.sleutel: Vastgelegd(r.vingerafdruk, r.locatie_id, r.versie) for r in rijen}
+
+
+def bewaar(session: Session, scope: str, regels: dict[str, Vastgelegd], moment: datetime) -> None:
+    """Record lines in the caller's transaction (one statement). A key recorded meanwhile by
+    a concurrent import of the same caller fails the primary key, and with it the batch."""
+    if not regels:
+        return
+    voeg_toe(
+        session,
+        import_regels,
+        [
+            {
+                "scope": scope,
+                "sleutel": sleutel,
+                "vingerafdruk": v.vingerafdruk,
+                "locatie_id": v.locatie_id,
+                "versie": v.versie,
+                "vastgelegd_op": moment,
+            }
+            for sleutel, v in regels.items()
+        ],
+    )

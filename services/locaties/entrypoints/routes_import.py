@@ -1,0 +1,479 @@
+"""POST /v1/spoedlocaties/import: a bevoegd gezag's history in one NDJSON stream.
+
+Every line is one of the single API's commands, in the same shape: ``soort`` names the
+resource (``registratie``, or the command's sub-resource such as ``statuswijzigingen``),
+``locatieId`` and ``versie`` stand for the path and If-Match, ``body`` is the request body. The
+line's body goes through the command's own request schema, the command through its own handler
+(service_layer/importeren.py), so an import can record nothing that the single commands would
+refuse. The answer streams one result line per input line, in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Literal
+
+import anyio
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.types import Receive, Scope, Send
+
+from services.locaties.domain import commands
+from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
+from services.locaties.entrypoints import schemas
+from services.locaties.entrypoints.dependencies import ContentCrs, CurrentActor, Services
+from services.locaties.entrypoints.fouten import DOMEINFOUTEN
+from services.locaties.entrypoints.routes_commandos import commando
+from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, _geometrie_rd
+from services.locaties.service_layer import handlers
+from services.locaties.service_layer.importeren import (
+    GelijktijdigGewijzigd,
+    Gelukt,
+    Importeur,
+    ImportRegel,
+    RegelGewijzigd,
+    Uitkomst,
+)
+from shared import beleid
+from shared.http.middleware import heeft_nul
+from shared.http.problems import (
+    TITLES,
+    InvalidParam,
+    Problem,
+    ProblemError,
+    domain_problem,
+)
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
+
+PAD = "/v1/spoedlocaties/import"
+NDJSON = "application/x-ndjson"
+REGISTRATIE = "registratie"
+BATCH_REGELS = 1000  # lines per transaction
+BATCH_BYTES = 4_000_000  # and at most this much input held at once
+
+# The single API's command sub-resources and their request bodies.
+_COMMANDOS: dict[str, type[BaseModel]] = {
+    "statuswijzigingen": schemas.Statuswijziging,
+    "risicobeoordelingen": schemas.Risicobeoordeling,
+    "knelpunten": schemas.KnelpuntIn,
+    "budgettoekenningen": schemas.Budgettoekenning,
+    "kostenboekingen": schemas.Kostenboeking,
+    "overdrachten": schemas.Overdracht,
+    "correcties": schemas.Correctie,
+}
+Soort = Literal[
+    "registratie",
+    "statuswijzigingen",
+    "risicobeoordelingen",
+    "knelpunten",
+    "budgettoekenningen",
+    "kostenboekingen",
+    "overdrachten",
+    "correcties",
+]
+assert set(Soort.__args__) == {REGISTRATIE, *_COMMANDOS}  # type: ignore[attr-defined]
+
+
+class ImportRegelIn(BaseModel):
+    """Eén regel van een import: een commando zoals de losse API het kent."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    sleutel: str | None = Field(
+        None,
+        min_length=1,
+        max_length=255,
+        description="Sleutel van de regel (bijvoorbeeld het id in het eigen systeem). Een "
+        "regel die met dezelfde sleutel al is vastgelegd, legt niets nieuws vast en krijgt "
+        "hetzelfde antwoord. Zonder sleutel is de hash van de regel de sleutel.",
+    )
+    soort: Soort = Field(
+        description="`registratie` (POST /spoedlocaties) of de subresource van het commando "
+        "(POST /spoedlocaties/{locatieId}/{soort})."
+    )
+    locatieId: str | None = Field(None, pattern=r"^[A-Z]{2}\d{9}$")
+    versie: int | None = Field(
+        None,
+        ge=1,
+        description="Verplicht bij een commando: de versie waarop het commando voortbouwt, "
+        "zoals If-Match (de registratie is versie 1, elk commando telt er één bij).",
+    )
+    contentCrs: str | None = Field(
+        None, description="CRS van een geometrie in deze regel; standaard de header Content-Crs."
+    )
+    body: dict[str, Any]
+
+
+class ImportResultaat(BaseModel):
+    """Het resultaat van één regel: vastgelegd (status 201) of een probleem."""
+
+    regel: int = Field(description="Regelnummer in de invoer (vanaf 1).")
+    sleutel: str | None = None
+    status: int
+    locatieId: str | None = None
+    versie: int | None = None
+    herhaald: bool | None = Field(
+        None, description="De regel was al vastgelegd: er is niets nieuws vastgelegd."
+    )
+    probleem: Problem | None = None
+
+
+class _Resultaatstroom(StreamingResponse):
+    """Streams the result lines while the endpoint still reads the request body. Starlette's
+    own streaming response (before ASGI 2.4) listens for a disconnect on ``receive`` meanwhile,
+    which would take the body's messages away from the reader; here the reader itself notices
+    a client that went away (``request.stream()`` raises ClientDisconnect)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.stream_response(send)
+
+
+def _probleem(status: int, detail: str, params: list[InvalidParam] | None = None) -> Problem:
+    return Problem(
+        title=TITLES.get(status, "Fout"), status=status, detail=detail, invalidParams=params
+    )
+
+
+def _als_probleem(exc: Exception) -> Problem:
+    if isinstance(exc, ProblemError):
+        return Problem(
+            title=exc.title, status=exc.status, detail=exc.detail, invalidParams=exc.invalid_params
+        )
+    if isinstance(exc, ValidationError):
+        params = [
+            InvalidParam(
+                name=".".join(str(p) for p in e.get("loc", ())), reason=str(e.get("msg", ""))
+            )
+            for e in exc.errors()
+        ]
+        return _probleem(400, f"De regel is ongeldig: {', '.join(p.name for p in params)}.", params)
+    if isinstance(exc, RegelGewijzigd):
+        return domain_problem(exc, 422)
+    if isinstance(exc, GelijktijdigGewijzigd):
+        return domain_problem(exc, 409)
+    for soort, weergave in DOMEINFOUTEN.items():
+        if isinstance(exc, soort):
+            status, title = weergave if isinstance(weergave, tuple) else (weergave, None)
+            return domain_problem(exc, status, title)
+    raise exc  # not a refusal of the line: a failure of the service
+
+
+class _Regelfout(Exception):
+    def __init__(self, probleem: Problem) -> None:
+        super().__init__(probleem.detail)
+        self.probleem = probleem
+
+
+def _body_fout(exc: ValidationError) -> _Regelfout:
+    """A body that fails the command's schema, named as the single command names it."""
+    params = [
+        InvalidParam(
+            name=".".join(["body", *(str(p) for p in e.get("loc", ()))]),
+            reason=str(e.get("msg", "")),
+        )
+        for e in exc.errors()
+    ]
+    return _Regelfout(
+        _probleem(400, f"De invoer is ongeldig: {', '.join(p.name for p in params)}.", params)
+    )
+
+
+def _lees(ruw: bytes, standaard_crs: str, scope: str, actor: handlers.Actor) -> ImportRegel:
+    """Parse and validate one line into a runnable command; _Regelfout when it is invalid."""
+    if heeft_nul(ruw):
+        raise _Regelfout(
+            _probleem(
+                400,
+                "De regel bevat een NUL-teken (U+0000); dat is in geen enkel veld toegestaan.",
+                [InvalidParam(name="regel", reason="bevat een NUL-teken (U+0000)")],
+            )
+        )
+    try:
+        data = orjson.loads(ruw)
+    except orjson.JSONDecodeError as exc:
+        raise _Regelfout(
+            _probleem(
+                400,
+                f"De regel is geen JSON: {exc}.",
+                [InvalidParam(name="regel", reason="geen JSON")],
+            )
+        ) from exc
+    try:
+        regel = ImportRegelIn.model_validate(data)
+    except ValidationError as exc:
+        raise _Regelfout(_als_probleem(exc)) from exc
+    crs = _crs(regel.contentCrs, standaard_crs)
+    afdruk = hashlib.sha256(
+        orjson.dumps({**data, "contentCrs": crs}, option=orjson.OPT_SORT_KEYS)
+    ).hexdigest()
+    sleutel = regel.sleutel or afdruk
+    uitvoeren, ids = _commando(regel, crs, actor)
+    return ImportRegel(sleutel, afdruk, ids, uitvoeren)
+
+
+def _crs(waarde: str | None, standaard: str) -> str:
+    if waarde is None:
+        return standaard
+    try:
+        return crs_naam(waarde, CRS84)
+    except OngeldigeGeometrie as exc:
+        raise _Regelfout(
+            _probleem(400, str(exc), [InvalidParam(name="contentCrs", reason=str(exc))])
+        ) from exc
+
+
+def _commando(
+    regel: ImportRegelIn, crs: str, actor: handlers.Actor
+) -> tuple[Callable[[Any], Any], tuple[str, ...]]:
+    """The handler call for the line, built as the single command's route builds it."""
+    if regel.soort == REGISTRATIE:
+        if regel.versie is not None:
+            raise _Regelfout(
+                _probleem(
+                    400,
+                    "Een registratie begint een locatie: geef geen versie.",
+                    [InvalidParam(name="versie", reason="niet bij een registratie")],
+                )
+            )
+        try:
+            body = schemas.NieuweSpoedlocatie.model_validate(
+                {"locatieId": regel.locatieId, **regel.body} if regel.locatieId else regel.body
+            )
+        except ValidationError as exc:
+            raise _body_fout(exc) from exc
+        try:
+            geometrie = _geometrie_rd(body.geometrie, crs)
+        except ProblemError as exc:
+            raise _Regelfout(_als_probleem(exc)) from exc
+        cmd = commands.RegistreerSpoedlocatie(
+            bevoegd_gezag=body.bevoegd_gezag,
+            gemeentecode=body.gemeentecode,
+            naam=body.naam,
+            bodemtype=body.bodemtype,
+            verontreinigingsgroepen=tuple(body.verontreinigingsgroepen),
+            geometrie_rd=geometrie,
+            registratiedatum=body.registratiedatum,
+            locatie_id=body.locatie_id,
+        )
+        ids = (cmd.locatie_id,) if cmd.locatie_id else ()
+        return (lambda uow: handlers.handle(cmd, uow)), ids
+    schema = _COMMANDOS[regel.soort]
+    ontbreekt = [n for n in ("locatieId", "versie") if getattr(regel, n) is None]
+    if ontbreekt:
+        raise _Regelfout(
+            _probleem(
+                400,
+                "Een commando noemt de locatie en de versie waarop het voortbouwt (zoals het pad "
+                "en If-Match): " + ", ".join(ontbreekt) + " ontbreekt.",
+                [InvalidParam(name=n, reason="verplicht bij een commando") for n in ontbreekt],
+            )
+        )
+    assert regel.locatieId is not None and regel.versie is not None
+    try:
+        body_in = schema.model_validate(regel.body)
+    except ValidationError as exc:
+        raise _body_fout(exc) from exc
+    cmd_c = commando(body_in, regel.locatieId, regel.versie, crs)
+    return (lambda uow: handlers.handle(cmd_c, uow)), (regel.locatieId,)
+
+
+def _resultaat(nummer: int, sleutel: str | None, uitkomst: Uitkomst | Problem) -> bytes:
+    if isinstance(uitkomst, Gelukt):
+        r = ImportResultaat(
+            regel=nummer,
+            sleutel=sleutel,
+            status=201,
+            locatieId=uitkomst.locatie_id,
+            versie=uitkomst.versie,
+            herhaald=uitkomst.herhaald or None,
+        )
+    else:
+        p = uitkomst if isinstance(uitkomst, Problem) else _als_probleem(uitkomst)
+        r = ImportResultaat(regel=nummer, sleutel=sleutel, status=p.status, probleem=p)
+    return orjson.dumps(r.model_dump(exclude_none=True)) + b"\n"
+
+
+def _verwerk_batch(
+    importeur: Importeur,
+    regels: list[tuple[int, bytes | None]],
+    crs: str,
+    scope: str,
+    actor: handlers.Actor,
+    max_regel: int,
+) -> bytes:
+    """Parse, validate and run one batch of lines; their result lines, in order."""
+    klaar: dict[int, tuple[str | None, Problem]] = {}
+    te_doen: list[tuple[int, ImportRegel]] = []
+    for nummer, ruw in regels:
+        if ruw is None:
+            klaar[nummer] = (
+                None,
+                _probleem(
+                    413,
+                    f"De regel is langer dan {max_regel} bytes.",
+                    [InvalidParam(name="regel", reason=f"langer dan {max_regel} bytes")],
+                ),
+            )
+            continue
+        try:
+            te_doen.append((nummer, _lees(ruw, crs, scope, actor)))
+        except _Regelfout as exc:
+            klaar[nummer] = (_sleutel_uit(ruw), exc.probleem)
+    uitkomsten = importeur.verwerk([r for _, r in te_doen])
+    gedaan = {n: (r.sleutel, u) for (n, r), u in zip(te_doen, uitkomsten, strict=True)}
+    uit = bytearray()
+    for nummer, _ in regels:
+        sleutel, uitkomst = klaar.get(nummer) or gedaan[nummer]
+        uit += _resultaat(nummer, sleutel, uitkomst)
+    return bytes(uit)
+
+
+def _scope(actor: handlers.Actor) -> str:
+    """Whose line keys: a hash of the token's ``sub``, as for Idempotency-Key."""
+    return hashlib.sha256(f"sub\x00{actor.principal.sub}".encode()).hexdigest()
+
+
+def _sleutel_uit(ruw: bytes) -> str | None:
+    """The client's key of an invalid line, when it can be read, so the answer names it."""
+    try:
+        sleutel = orjson.loads(ruw).get("sleutel")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    return sleutel if isinstance(sleutel, str) and len(sleutel) <= 255 else None
+
+
+async def _regels(request: Request, max_regel: int) -> AsyncIterator[tuple[int, bytes | None]]:
+    """The body's lines with their numbers (from 1), never holding more than one line; a line
+    longer than ``max_regel`` comes as None. Blank lines count but yield nothing."""
+    buf = bytearray()
+    nummer = 0
+    te_lang = False
+    async for stuk in request.stream():
+        begin = 0
+        while True:
+            einde = stuk.find(b"\n", begin)
+            deel = stuk[begin:] if einde < 0 else stuk[begin:einde]
+            if not te_lang:
+                buf += deel
+                te_lang = len(buf) > max_regel
+                if te_lang:
+                    buf.clear()
+            if einde < 0:
+                break
+            nummer += 1
+            if te_lang:
+                yield nummer, None
+            elif buf.strip():
+                yield nummer, bytes(buf)
+            buf.clear()
+            te_lang = False
+            begin = einde + 1
+    if te_lang:
+        yield nummer + 1, None
+    elif buf.strip():
+        yield nummer + 1, bytes(buf)
+
+
+def _ingevuld(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its nested models written out (a streamed body or answer
+    has no response model, so FastAPI puts none of them in the components)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def vul(x: Any) -> Any:
+        if isinstance(x, dict):
+            if "$ref" in x:
+                return vul(defs[x["$ref"].rsplit("/", 1)[1]])
+            return {k: vul(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [vul(v) for v in x]
+        return x
+
+    uit: dict[str, Any] = vul(schema)
+    return uit
+
+
+@router.post(
+    "/import",
+    summary="Importeer een historie (NDJSON)",
+    response_class=StreamingResponse,
+    openapi_extra={
+        **beleid.openapi_extra("locaties.importeer"),
+        "requestBody": {
+            "required": True,
+            "content": {NDJSON: {"schema": _ingevuld(ImportRegelIn)}},
+        },
+    },
+    responses={
+        200: {
+            "description": "Eén resultaatregel per invoerregel, in volgorde (NDJSON).",
+            "content": {NDJSON: {"schema": _ingevuld(ImportResultaat)}},
+        },
+        401: ERRORS[401],
+        403: {"description": "Alleen een bevoegd gezag importeert"},
+        413: {"description": "Een regel is te lang (per regel in het resultaat)"},
+        415: {"description": "De body is geen application/x-ndjson"},
+    },
+)
+async def importeer(
+    request: Request, services: Services, actor: CurrentActor, crs: ContentCrs
+) -> StreamingResponse:
+    """Importeert de historie van een bevoegd gezag uit het eigen bodeminformatiesysteem: een
+    stroom NDJSON-regels, elk een registratie of een commando op een locatie, in dezelfde vorm
+    en met dezelfde regels als de losse commando's (elke regel alleen op eigen locaties; een
+    commando noemt locatieId en de versie waarop het voortbouwt, zoals If-Match). Het antwoord
+    is een stroom met per invoerregel één resultaatregel: status 201 met locatieId en versie,
+    of een probleem (RFC 9457) voor die regel. Een geweigerde regel legt niets vast en houdt de
+    andere niet tegen; een regel die voortbouwt op een geweigerde regel krijgt 412 (de versie
+    klopt dan niet) of 404 (de locatie bestaat niet). Opnieuw versturen is veilig: een regel
+    met een sleutel die al is vastgelegd, legt niets nieuws vast en krijgt hetzelfde antwoord."""
+    importeur = Importeur(
+        actor,
+        services.sessions,
+        _scope(actor),
+        services.settings.spoedlocaties_topic,
+        personen=services.personen,
+        on_commit=services.relay.wake if services.relay else None,
+        correctiecontrole=services.correctiecontrole,
+    )
+    soort = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if soort != NDJSON:
+        raise ProblemError(
+            415,
+            f"Stuur de regels als {NDJSON} (één JSON-object per regel).",
+            invalid_params=[InvalidParam(name="header.Content-Type", reason=f"verwacht {NDJSON}")],
+        )
+    scope = _scope(actor)
+    max_regel = services.settings.max_body_bytes
+
+    async def resultaten() -> AsyncIterator[bytes]:
+        batch: list[tuple[int, bytes | None]] = []
+        grootte = 0
+        async for nummer, ruw in _regels(request, max_regel):
+            batch.append((nummer, ruw))
+            grootte += len(ruw or b"")
+            if len(batch) >= BATCH_REGELS or grootte >= BATCH_BYTES:
+                yield await _batch(batch)
+                batch, grootte = [], 0
+        if batch:
+            yield await _batch(batch)
+
+    async def _batch(batch: list[tuple[int, bytes | None]]) -> bytes:
+        try:
+            return await anyio.to_thread.run_sync(
+                _verwerk_batch, importeur, batch, crs, scope, actor, max_regel
+            )
+        except Exception:
+            # Not a refused line: the service failed (a lost database). Each line of the batch
+            # says it was not recorded; sending the file again continues where it stopped.
+            log.exception("bulk import: a batch failed")
+            p = _probleem(503, "De regel is niet verwerkt: de service faalde; stuur hem opnieuw.")
+            return b"".join(_resultaat(n, None, p) for n, _ in batch)
+
+    return _Resultaatstroom(resultaten(), media_type=NDJSON)

@@ -1,0 +1,151 @@
+"""JSON logs with correlation ids: one JSON object per line (time, level, logger, message,
+correlation id, and for each request method, route, status and duration), so that a log
+collector can follow one request, and the events it recorded, across the services.
+
+The correlation id is the request's ``X-Correlation-ID`` header (what locaties already stores in
+its events' metadata), or a new UUID when the caller sent none; the middleware then adds it to
+the request's headers, so the events carry the id the logs show, and answers with it."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.http.metrics import route_template
+from shared.http.problems import InvalidParam, problem_response
+
+HEADER = b"x-correlation-id"
+_correlatie: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlatie", default=None)
+# What a caller may send as its id: visible ASCII, at most 100 characters (locaties' limit).
+_GELDIG = re.compile(r"[\x21-\x7e]{1,100}")
+access_log = logging.getLogger("bodemregie.http")
+
+
+def correlatie_id() -> str | None:
+    return _correlatie.get()
+
+
+_factory_installed = False
+
+
+def _install_record_factory() -> None:
+    """Every log record takes the correlation id of the request it was made in, when it is
+    made (a handler may format it later, elsewhere)."""
+    global _factory_installed
+    if _factory_installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        correlatie = _correlatie.get()
+        if correlatie is not None:
+            record.correlation_id = correlatie
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _factory_installed = True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        correlatie = getattr(record, "correlation_id", None) or _correlatie.get()
+        if correlatie:
+            doc["correlation_id"] = correlatie
+        for key in ("method", "route", "status", "duration_ms", "service"):
+            if hasattr(record, key):
+                doc[key] = getattr(record, key)
+        if record.exc_info:
+            doc["exception"] = self.formatException(record.exc_info)
+        return json.dumps(doc, ensure_ascii=False)
+
+
+def configure_json_logging(level: int = logging.INFO) -> None:
+    """Every log line of the process as JSON on stderr (replaces the root's plain stream
+    handlers once). The root keeps its level (libraries stay at WARNING); the access lines
+    (``bodemregie.http``) are logged at ``level``."""
+    root = logging.getLogger()
+    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    for old in list(root.handlers):
+        if type(old) is logging.StreamHandler:
+            root.removeHandler(old)
+    root.addHandler(handler)
+    access_log.setLevel(level)
+
+
+class CorrelatieMiddleware:
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+        _install_record_factory()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = list(scope.get("headers", []))
+        sent = next((v.decode("latin-1") for k, v in headers if k == HEADER), None)
+        app = self.app
+        if sent is None or not _GELDIG.fullmatch(sent):
+            correlatie = str(uuid.uuid4())
+            headers = [(k, v) for k, v in headers if k != HEADER] + [(HEADER, correlatie.encode())]
+            scope = {**scope, "headers": headers}
+            if sent is not None:
+                # Refused, not replaced: the caller's systems would look for their own id.
+                app = problem_response(
+                    400,
+                    "X-Correlation-ID is 1 tot 100 zichtbare ASCII-tekens.",
+                    invalid_params=[
+                        InvalidParam(name="header.X-Correlation-ID", reason="ongeldig")
+                    ],
+                )
+        else:
+            correlatie = sent
+        token = _correlatie.set(correlatie)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = int(message["status"])
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (HEADER, correlatie.encode())],
+                }
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status["code"],
+                extra={
+                    "method": scope.get("method"),
+                    "route": route_template(scope),
+                    "status": status["code"],
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "service": self.service,
+                },
+            )
+            _correlatie.reset(token)

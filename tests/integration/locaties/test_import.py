@@ -1,0 +1,287 @@
+"""Bulk import (POST /v1/spoedlocaties/import) on SQLite and PostgreSQL: a result line per input
+line, a refused line stores nothing and stops nothing, sending the file again records nothing
+new, another bevoegd gezag's site is refused per line, and the events equal those of the single
+commands; the imported log is sealed and verifies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from auditor import verify
+from services.locaties.adapters.importregels import import_regels
+from services.locaties.adapters.tables import spoedlocatie_standen
+from shared.auth import Rol
+from shared.eventstore.tables import events
+from shared.outbox import store_id
+from shared.zegel import verzegelde
+from tests.support.locaties import NIEUW, locaties_client, token, verzegeld
+from tests.support.locaties_lezen import aantal_events
+from tests.support.opslag import aantallen
+
+ZH = token()
+NDJSON = {"Content-Type": "application/x-ndjson"}
+GOUDA = {"type": "Point", "coordinates": [4.7083, 52.0115]}
+
+# A site's history as the single API would get it: (resource, If-Match, body).
+STAPPEN: list[tuple[str, int, dict[str, Any]]] = [
+    ("statuswijzigingen", 1, {"naar": "onderzocht", "besluitdatum": "2010-06-01"}),
+    (
+        "risicobeoordelingen",
+        2,
+        {
+            "risicotype": "humaan",
+            "vastgesteld": True,
+            "criteria": ["ingestie-grond"],
+            "beoordelingsdatum": "2010-07-01",
+        },
+    ),
+    ("budgettoekenningen", 3, {"bedragEuro": 100_000, "datum": "2011-01-01", "bron": "ISV"}),
+    ("kostenboekingen", 4, {"bedragEuro": 30_000, "datum": "2012-05-01"}),
+    ("knelpunten", 5, {"knelpunt": "financieel", "datum": "2012-06-01"}),
+    (
+        "correcties",
+        6,
+        {"gecorrigeerdeVersie": 1, "correctie": {"naam": "Gasfabriek"}, "reden": "x"},
+    ),
+]
+
+
+@pytest.fixture
+def api(sql_engine: Engine) -> Iterator[TestClient]:
+    with locaties_client(sql_engine) as client:
+        yield client
+
+
+def _regels(locatie_id: str, prefix: str = "") -> list[dict[str, Any]]:
+    registratie = {
+        "sleutel": f"{prefix}{locatie_id}-1",
+        "soort": "registratie",
+        "locatieId": locatie_id,
+        "body": {**NIEUW, "geometrie": GOUDA},
+    }
+    return [registratie] + [
+        {"sleutel": f"{prefix}{locatie_id}-{v + 1}", "soort": pad, "locatieId": locatie_id}
+        | {"versie": v, "body": body}
+        for pad, v, body in STAPPEN
+    ]
+
+
+def _importeer(
+    api: TestClient, regels: list[Any], headers: dict[str, str] = ZH
+) -> list[dict[str, Any]]:
+    body = "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in regels)
+    r = api.post("/v1/spoedlocaties/import", content=body, headers={**headers, **NDJSON})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/x-ndjson"
+    return [json.loads(regel) for regel in r.text.splitlines()]
+
+
+def _events(engine: Engine, locatie_id: str) -> list[tuple[str, dict[str, Any], str]]:
+    with engine.connect() as conn:
+        rijen = conn.execute(
+            select(events.c.event_type, events.c.data, events.c.occurred_at)
+            .where(events.c.stream_id == locatie_id)
+            .order_by(events.c.version)
+        ).all()
+    return [(t, d, o.isoformat()) for t, d, o in rijen]
+
+
+def _standen(engine: Engine, locatie_id: str) -> list[tuple[Any, ...]]:
+    """A site's bitemporal rows without its id and the record times (the import records a
+    batch at one moment, the single commands one by one)."""
+    t = spoedlocatie_standen.c
+    with engine.connect() as conn:
+        rijen = conn.execute(
+            select(spoedlocatie_standen)
+            .where(t.locatie_id == locatie_id)
+            .order_by(t.versie_vanaf, t.geldig_vanaf)
+        ).mappings()
+        return [
+            (
+                r["bekend_tot"] is None,
+                *(v for k, v in r.items() if k not in ("locatie_id", "bekend_vanaf", "bekend_tot")),
+            )
+            for r in rijen
+        ]
+
+
+def _enkel(
+    api: TestClient, locatie_id: str, stappen: list[tuple[str, int, dict[str, Any]]]
+) -> None:
+    """The same history through the single commands."""
+    body = {**NIEUW, "geometrie": GOUDA, "locatieId": locatie_id}
+    r = api.post("/v1/spoedlocaties", json=body, headers=ZH)
+    assert r.status_code == 201, r.text
+    for pad, versie, body in stappen:
+        r = api.post(
+            f"/v1/spoedlocaties/{locatie_id}/{pad}",
+            json=body,
+            headers={**ZH, "If-Match": f'"{versie}"'},
+        )
+        assert r.status_code == 201, r.text
+
+
+def test_the_bitemporal_rows_equal_the_single_commands_rows(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    """Without corrections the import works the rows out in memory: the same rows as command
+    after command (also with a step that changes nothing the rows show, and one on the same
+    day as the one before)."""
+    stappen = [
+        *STAPPEN[:-1],
+        ("knelpunten", 6, {"knelpunt": "financieel", "datum": "2012-06-01"}),
+        ("statuswijzigingen", 7, {"naar": "ernstig-spoed", "besluitdatum": "2012-06-01"}),
+    ]
+    regels = _regels("ZH051300010")[:-1] + [
+        {"soort": pad, "locatieId": "ZH051300010", "versie": v, "body": b}
+        for pad, v, b in stappen[-2:]
+    ]
+    assert [u["status"] for u in _importeer(api, regels)] == [201] * len(regels)
+    _enkel(api, "ZH051300011", stappen)
+    assert _standen(sql_engine, "ZH051300010") == _standen(sql_engine, "ZH051300011")
+    assert len(_standen(sql_engine, "ZH051300010")) > len(stappen)
+
+
+def test_every_line_gets_its_result_in_order_and_a_bad_line_stores_nothing(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    goed = _regels("ZH051300001")
+    slecht_body = {**goed[2], "sleutel": "slecht", "versie": 2, "body": {"risicotype": "x"}}
+    regels: list[Any] = [
+        *goed[:2],
+        "geen json",
+        slecht_body,
+        {"soort": "statuswijzigingen", "locatieId": "ZH051300001", "body": {"naar": "x"}},
+        *goed[2:],
+    ]
+    uit = _importeer(api, regels)
+    assert [u["regel"] for u in uit] == list(range(1, len(regels) + 1))
+    assert [u["status"] for u in uit] == [201, 201, 400, 400, 400, *[201] * (len(goed) - 2)]
+    assert uit[3]["sleutel"] == "slecht"
+    assert uit[3]["probleem"]["invalidParams"][0]["name"].startswith("body.")
+    assert {p["name"] for p in uit[4]["probleem"]["invalidParams"]} == {"versie"}
+    assert uit[-1] == {
+        "regel": len(regels),
+        "sleutel": goed[-1]["sleutel"],
+        "status": 201,
+        "locatieId": "ZH051300001",
+        "versie": len(goed),
+    }
+    assert aantal_events(sql_engine) == len(goed)
+
+
+def test_a_line_on_a_refused_line_is_refused_too_and_stores_nothing(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    regels = _regels("ZH051300002")
+    # The status change refused (no such transition): the lines after it count on its version.
+    regels[1] = {**regels[1], "body": {"naar": "gesaneerd", "besluitdatum": "2010-06-01"}}
+    uit = _importeer(api, regels[:3])
+    assert [u["status"] for u in uit] == [201, 409, 412]
+    zonder_registratie = _importeer(api, _regels("ZH051300003")[1:2])
+    assert zonder_registratie[0]["status"] == 404
+    assert aantal_events(sql_engine) == 1
+
+
+def test_sending_the_file_again_records_nothing_new_and_answers_the_same(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    regels = [
+        *_regels("ZH051300004"),
+        {"soort": "registratie", "body": {**NIEUW, "naam": "Zonder id of sleutel"}},
+    ]
+    eerst = _importeer(api, regels)
+    voor = aantallen(sql_engine)
+    opnieuw = _importeer(api, regels)
+    assert aantallen(sql_engine) == voor
+    assert [{**u, "herhaald": True} for u in eerst] == opnieuw
+    # The same key with other content is refused, not recorded.
+    anders = {**regels[3], "body": {**regels[3]["body"], "bedragEuro": 1}}
+    (u,) = _importeer(api, [anders])
+    assert u["status"] == 422
+    assert aantallen(sql_engine) == voor
+    with sql_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(import_regels)).scalar_one() == 8
+
+
+def test_another_bevoegd_gezag_s_site_is_refused_per_line(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    _importeer(api, _regels("ZH051300005")[:1])
+    ut = token(organisatie="UT")
+    uit = _importeer(
+        api,
+        [
+            _regels("ZH051300005", "ut-")[1],
+            {"soort": "registratie", "body": {**NIEUW, "naam": "Niet van UT"}},
+            {
+                "soort": "registratie",
+                "body": {**NIEUW, "bevoegdGezag": "UT", "gemeentecode": "0356"},
+            },
+        ],
+        headers=ut,
+    )
+    assert [u["status"] for u in uit] == [403, 403, 201]
+    assert aantal_events(sql_engine) == 2
+    r = api.post(
+        "/v1/spoedlocaties/import",
+        content=json.dumps(_regels("ZH051300006")[0]),
+        headers={**token(Rol.RIJK, None), **NDJSON},
+    )
+    assert r.status_code == 403
+    assert r.headers["content-type"] == "application/problem+json"
+    assert aantal_events(sql_engine) == 2
+
+
+def test_imported_events_equal_the_single_commands_events(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    regels = _regels("ZH051300008")
+    assert {u["status"] for u in _importeer(api, regels)} == {201}
+    enkel = "ZH051300009"
+    _enkel(api, enkel, STAPPEN)
+
+    def zonder_id(rijen: list[tuple[str, dict[str, Any], str]]) -> list[Any]:
+        return [
+            (t, {k: v for k, v in d.items() if k != "locatie_id"}, o)
+            for t, d, o in rijen
+            if t != "spoedlocatie-registratie-gecorrigeerd"
+        ]
+
+    geimporteerd, los = _events(sql_engine, "ZH051300008"), _events(sql_engine, enkel)
+    assert [t for t, _, _ in geimporteerd] == [t for t, _, _ in los]
+    assert zonder_id(geimporteerd) == zonder_id(los)  # a correction's occurred_at is its own day
+    assert geimporteerd[-1][1] == los[-1][1]
+    for path in ("", "/gebeurtenissen"):
+        a = api.get(f"/v1/spoedlocaties/ZH051300008{path}", headers=ZH)
+        b = api.get(f"/v1/spoedlocaties/{enkel}{path}", headers=ZH)
+        assert a.status_code == b.status_code == 200
+    a_site = api.get("/v1/spoedlocaties/ZH051300008", headers=ZH).json()
+    b_site = api.get(f"/v1/spoedlocaties/{enkel}", headers=ZH).json()
+    weg = ("locatieId", "_links")
+    assert {k: v for k, v in a_site.items() if k not in weg} == {
+        k: v for k, v in b_site.items() if k not in weg
+    }
+    assert _standen(sql_engine, "ZH051300008") == _standen(sql_engine, enkel)
+    historisch = api.get("/v1/spoedlocaties?peildatum=2011-06-01&bevoegdGezag=ZH", headers=ZH)
+    assert historisch.json()["_embedded"]["spoedlocaties"][0]["budgetEuro"] == 100_000
+
+
+def test_the_imported_log_is_sealed_and_verifies(api: TestClient, sql_engine: Engine) -> None:
+    regels = [r for i in range(1, 40) for r in _regels(f"ZH0513{i:05d}")]
+    uit = _importeer(api, regels)
+    assert {u["status"] for u in uit} == {201}
+    verzegeld(api)
+    container = api.app.state.container  # type: ignore[attr-defined]
+    with container.sessions() as session:
+        log = verzegelde(session, container.source, store_id(session), limiet=10_000)
+    assert len(log) == len(regels)
+    uitslag = verify.controleer(log)
+    assert uitslag.in_orde, uitslag.bevindingen[:3]
+    assert uitslag.gecontroleerd == len(regels)
