@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,7 @@ from services.locaties.service_layer import handlers
 from shared.db.engine import make_session_factory
 from shared.eventstore.groepscommit import GroupCommitter
 from shared.eventstore.sql import SqlEventStore
+from shared.leiding import CHANNEL
 from shared.vocabulaire import Knelpunt, Status
 from tests.integration.locaties.test_groepscommit import (
     ZH,
@@ -163,10 +165,36 @@ def test_a_batch_of_plain_changes_costs_a_fixed_number_of_statements() -> None:
             event.remove(engine, "before_cursor_execute", luisteraar)
         assert committer.batch_sizes == [1, len(ids)]
         assert all(u.exception() is None for u in uitkomsten)
-        # Versions, current rows, open rows closed, new rows, events with outbox, NOTIFY.
-        assert len(statements) <= 6, statements
+        # Versions, current rows, open rows closed, new rows, events with outbox and NOTIFY.
+        assert len(statements) <= 5, statements
         assert _huidig(engine) == _herbouwd(sessions, [*ids, "ZH051390000"])
         bijgehouden = _standen(engine)
         with sessions.begin() as session:
             projection.herbouw_standen(session)
         assert bijgehouden == _standen(engine)
+
+
+def test_a_batch_wakes_the_relay_when_it_commits() -> None:
+    """The NOTIFY travels inside the append statement: the relay's channel hears it once the
+    batch commits."""
+    with _database() as engine:
+        sessions = make_session_factory(engine)
+        luisteraar = engine.raw_connection()
+        try:
+            verbinding = luisteraar.driver_connection
+            assert isinstance(verbinding, psycopg.Connection)
+            verbinding.autocommit = True
+            verbinding.execute(f"LISTEN {CHANNEL}")
+            committer = GroupCommitter(sessions)
+            try:
+                cmd = commands.RegistreerSpoedlocatie(
+                    "ZH", "0513", "x", "landbodem", ("pak",), None, date(2011, 1, 3), "ZH051390001"
+                )
+                handlers.handle(cmd, _uow(sessions, committer).namens(ZH))
+            finally:
+                committer.close()
+            assert committer.batch_sizes == [1]
+            gehoord = list(verbinding.notifies(timeout=10, stop_after=1))
+            assert [n.channel for n in gehoord] == [CHANNEL]
+        finally:
+            luisteraar.close()
