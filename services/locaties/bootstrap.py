@@ -147,7 +147,7 @@ def bootstrap(
         relay.start()
     committer = None
     if settings.group_commit and engine.dialect.name == "postgresql":
-        committer = GroupCommitter(sessions)
+        committer = GroupCommitter(sessions, writers=settings.group_commit_writers)
     gc_tuning.after_warm_up()
     return Container(
         settings,

@@ -14,6 +14,10 @@ class LocatiesSettings(PrivacySettings):
     # shared/eventstore/groepscommit.py): they share one fsync and one hold of the position
     # counter's lock. SQLite always commits one command at a time.
     group_commit: bool = True
+    # Batches in flight per process: with 2, while one waits for the position lock or its
+    # COMMIT the next one reads its versions and writes its read models. On the loaded
+    # development machine 2 measured no faster than 1 (the processes were short of CPU).
+    group_commit_writers: int = 1
     # PostgreSQL connections per process: one per command running in a worker thread (the
     # default thread pool has 40), so that none waits for a connection or opens a new one.
     database_pool_size: int = 40

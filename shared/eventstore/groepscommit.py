@@ -37,13 +37,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.types import UtcDateTime
 from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
-from shared.leiding import notify_commit
+from shared.leiding import CHANNEL
 
 log = logging.getLogger(__name__)
 
-# Writes the read models for a request's recorded events, in the batch's transaction. The
-# events' positions are not known yet then (the counter is taken last): they are 0.
-Projection = Callable[[Session, list[RecordedEvent]], None]
+# Writes the read models of many requests at once, in the batch's transaction: each request's
+# own part (what its command changed) with its recorded events, in the batch's order. The events'
+# positions are not known yet then (the counter is taken last): they are 0.
+BatchProjection = Callable[[Session, list[tuple[Any, list[RecordedEvent]]]], None]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A request's read-model writes: ``write`` is shared by the requests of one kind, which the
+    batch hands to it together (a few statements per batch instead of a few per command)."""
+
+    write: BatchProjection
+    part: Any
 
 
 @dataclass(frozen=True)
@@ -74,8 +84,13 @@ class GroupCommitter:
         sessions: sessionmaker[Session],
         max_batch: int = 256,
         before_commit: Callable[[Session, list[CommitRequest]], None] | None = None,
+        writers: int = 1,
     ) -> None:
-        """``before_commit`` runs just before COMMIT (tests inject failures there)."""
+        """``before_commit`` runs just before COMMIT (tests inject failures there). With
+        ``writers`` > 1 that many batches are in flight: one prepares (reads the versions,
+        writes the read models) while another waits for the position lock or its COMMIT, so
+        the round trips and the fsync of one batch overlap the work of the next (the lock is
+        taken by the append, last, so it orders the batches' positions as before)."""
         self._sessions = sessions
         self._max_batch = max_batch
         self._before_commit = before_commit
@@ -83,8 +98,12 @@ class GroupCommitter:
         self.batch_sizes: list[int] = []  # of committed batches, for tests and benchmarks
         self._closing = threading.Lock()
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name="group-commit", daemon=True)
+            for _ in range(writers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def commit(
         self, appends: list[PendingAppend], recorded_at: datetime, project: Projection | None
@@ -104,8 +123,10 @@ class GroupCommitter:
             if self._closed:
                 return
             self._closed = True
-            self._queue.put(None)
-        self._thread.join(30)
+            for _ in self._threads:  # one stop marker each
+                self._queue.put(None)
+        for thread in self._threads:
+            thread.join(30)
 
     def _run(self) -> None:
         while True:
@@ -132,7 +153,7 @@ class GroupCommitter:
             answers = self._transaction(batch)
         except Exception as exc:
             if len(batch) == 1:
-                batch[0].result.set_exception(_as_conflict(exc, batch[0]))
+                batch[0].result.set_exception(self._as_conflict(exc, batch[0]))
                 return
             log.warning("group commit of %d failed (%s); one by one", len(batch), exc)
             for request in batch:
@@ -144,6 +165,26 @@ class GroupCommitter:
                 request.result.set_exception(answer)
             else:
                 request.result.set_result(answer)
+
+    def _as_conflict(self, exc: Exception, request: CommitRequest) -> Exception:
+        """A writer of another batch in flight (this process's or another's) took a version
+        between our check and our append: the append, or before it a read-model row that
+        writer wrote too, refuses it. Then the request is stale, as it would have been had it
+        come later; any other failure is the request's own."""
+        if not isinstance(exc, IntegrityError):
+            return exc
+        with self._sessions() as session:
+            current = {
+                row.stream_id: int(row.version)
+                for row in session.execute(
+                    _CURRENT, {"streams": sorted({a.stream_id for a in request.appends})}
+                )
+            }
+        stale = next(
+            (a for a in request.appends if current.get(a.stream_id, 0) != a.expected_version),
+            None,
+        )
+        return exc if stale is None else ConcurrencyError(stale.stream_id, stale.expected_version)
 
     def _transaction(
         self, batch: list[CommitRequest]
@@ -175,9 +216,8 @@ class GroupCommitter:
                     recorded += _recorded(a, at)
                     # A later request of this batch on the same stream is stale now.
                     current[a.stream_id] = (a.expected_version + len(a.events), at)
-                if request.project is not None:
-                    request.project(session, recorded)
                 accepted.append((request, recorded))
+            _project(session, accepted)
             rows = [e for _, recorded in accepted for e in recorded]
             topics = {
                 (a.stream_id, a.expected_version + 1 + i): a.topic
@@ -187,7 +227,6 @@ class GroupCommitter:
             }
             if rows:
                 first = _append(session, rows, [topics[(e.stream_id, e.version)] for e in rows])
-                notify_commit(session)
                 for request, recorded in accepted:
                     answers[request] = [
                         dataclasses.replace(e, position=first + k) for k, e in enumerate(recorded)
@@ -198,12 +237,14 @@ class GroupCommitter:
         return answers
 
 
-def _as_conflict(exc: Exception, request: CommitRequest) -> Exception:
-    if isinstance(exc, IntegrityError) and "uq_events_stream_version" in str(exc):
-        # Another process's writer took the version between our check and our append.
-        a = request.appends[0]
-        return ConcurrencyError(a.stream_id, a.expected_version)
-    return exc
+def _project(session: Session, accepted: list[tuple[CommitRequest, list[RecordedEvent]]]) -> None:
+    """Each projection writer once, with the parts of all its requests (in batch order)."""
+    parts: dict[BatchProjection, list[tuple[Any, list[RecordedEvent]]]] = {}
+    for request, recorded in accepted:
+        if request.project is not None:
+            parts.setdefault(request.project.write, []).append((request.project.part, recorded))
+    for write, items in parts.items():
+        write(session, items)
 
 
 def _recorded(a: PendingAppend, recorded_at: datetime) -> list[RecordedEvent]:
@@ -239,7 +280,8 @@ _CURRENT = (
 
 def _append(session: Session, rows: list[RecordedEvent], topics: list[str | None]) -> int:
     """All events of the batch, of any number of streams, in one statement: positions from the
-    counter (taken here, last), the events, their outbox rows. Returns the first position. The
+    counter (taken here, last), the events, their outbox rows, the NOTIFY that wakes the relay.
+    Returns the first position. The
     unique ``(stream_id, version)`` still refuses a version another process took meanwhile."""
     params: dict[str, Any] = {"n": len(rows)}
     for i, (e, topic) in enumerate(zip(rows, topics, strict=True)):
@@ -282,11 +324,13 @@ def _append_sql(n: int) -> TextualSelect:
             "FROM pos, v), "
             "ob AS (INSERT INTO outbox (position, topic) SELECT pos.eerste + v.i, v.p "
             "FROM pos, v WHERE v.p IS NOT NULL) "
-            "SELECT eerste FROM pos"
+            # The relay's wake-up (``shared.leiding.notify_commit``) in the same round trip:
+            # PostgreSQL delivers it on COMMIT.
+            f"SELECT eerste, pg_notify('{CHANNEL}', '') AS gewekt FROM pos"
         )
         .bindparams(
             *[bindparam(f"o{i}", type_=UtcDateTime) for i in range(n)],
             *[bindparam(f"r{i}", type_=UtcDateTime) for i in range(n)],
         )
-        .columns(column("eerste", BigInteger))
+        .columns(column("eerste", BigInteger), column("gewekt", String))
     )

@@ -8,11 +8,27 @@ current row shows."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, cast
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    RowMapping,
+    TextualSelect,
+    bindparam,
+    column,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain import standen
@@ -20,6 +36,7 @@ from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.domain.standen import Toestand
 from shared import bevoegde_gezagen
+from shared.db.types import UtcDateTime
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
@@ -76,11 +93,6 @@ def stand_rij(locatie_id: str, versie: int, stand: Toestand) -> dict[str, Any]:
 
 # Built once, values as bind parameters: every command runs these, and building and compiling
 # a statement per call cost more than executing it.
-_HUIDIG = (
-    update(spoedlocaties)
-    .where(spoedlocaties.c.locatie_id == bindparam("_id"))
-    .values({c.name: bindparam(c.name, type_=c.type) for c in spoedlocaties.c})
-)
 _t = spoedlocatie_standen.c
 _SLUIT_OPEN = (
     update(spoedlocatie_standen)
@@ -93,7 +105,7 @@ _SLUIT_OPEN = (
     .values(bekend_tot=bindparam("_tot", type_=_t.bekend_tot.type))
     .returning(*spoedlocatie_standen.c)
 )
-_NIEUW = insert(spoedlocatie_standen)
+_NIEUW = insert(spoedlocatie_standen).returning(_t.locatie_id)
 _HEROPEN = (
     update(spoedlocatie_standen)
     .where(
@@ -106,12 +118,9 @@ _HEROPEN = (
 
 
 def project(session: Session, locatie: Spoedlocatie) -> dict[str, Any]:
-    """Write the site's current state; returns the row written (the open ``standen`` row
-    reuses it)."""
+    """Write the site's current state; returns the row written."""
     values = rij(locatie)
-    result = cast(CursorResult[Any], session.execute(_HUIDIG, {**values, "_id": locatie.id}))
-    if not result.rowcount:
-        session.execute(insert(spoedlocaties).values(**values))
+    _schrijf_huidig(session, [values])
     return values
 
 
@@ -130,74 +139,195 @@ def tijdlijn(locatie_id: str, history: list[Any]) -> list[dict[str, Any]]:
     return rijen
 
 
+# A site and its new events (in version order; none when the command only read it).
+Wijziging = tuple[Spoedlocatie, list[RecordedEvent]]
+
+
+def projecteer(session: Session, wijzigingen: Sequence[Wijziging]) -> None:
+    """Bring both read models up to date with the ``wijzigingen`` of one or many commands (a
+    group-commit batch), in a few statements whatever their number: one upsert of the current
+    rows, one that closes the open ``standen`` rows, one that inserts the new ones (and, rarely,
+    one that reopens a row). A site changed twice is written in order, one round per change.
+
+    The bitemporal rows: the common case, one event dated on or after the site's last business
+    date and no correction, only touches the open row (``geldig_tot`` and ``bekend_tot`` empty):
+    the past stays as it was, so replaying the history would find the same rows. Anything else
+    (an event dated before the last one, a correction, several events at once) replays the
+    site's history (``_herbereken``)."""
+    for ronde in _rondes(wijzigingen):
+        _projecteer_ronde(session, ronde)
+
+
 def werk_standen_bij(
     session: Session,
     locatie: Spoedlocatie,
     nieuw: list[RecordedEvent],
     huidig: dict[str, Any] | None = None,
 ) -> None:
-    """Bring the site's bitemporal rows up to date with its ``nieuw`` events (in version order).
+    """Bring the site's bitemporal rows (only) up to date with its ``nieuw`` events (in version
+    order), as ``projecteer`` does. ``huidig`` is the site's current read-model row when the
+    caller already built it."""
+    _standen(
+        session, [(locatie, nieuw)], {locatie.id: huidig if huidig is not None else rij(locatie)}
+    )
 
-    The common case, one event dated on or after the site's last business date and no
-    correction, only touches the open row (``geldig_tot`` and ``bekend_tot`` empty): the past
-    stays as it was, so replaying the history would find the same rows. Anything else (an event
-    dated before the last one, a correction, several events at once) replays the history.
-    ``huidig`` is the site's current read-model row when the caller already built it."""
-    if not nieuw:
-        return
-    if len(nieuw) == 1 and _verleng(session, locatie, nieuw[0], huidig):
-        return
-    _herbereken(session, locatie, nieuw)
+
+def _rondes(wijzigingen: Sequence[Wijziging]) -> list[list[Wijziging]]:
+    """Split into rounds with each site at most once (a multi-row upsert may touch a row only
+    once), keeping every site's changes in order."""
+    rondes: list[list[Wijziging]] = []
+    per_site: dict[str, int] = {}
+    for wijziging in wijzigingen:
+        n = per_site.get(wijziging[0].id, 0)
+        per_site[wijziging[0].id] = n + 1
+        if n == len(rondes):
+            rondes.append([])
+        rondes[n].append(wijziging)
+    return rondes
+
+
+def _projecteer_ronde(session: Session, ronde: list[Wijziging]) -> None:
+    huidig = {locatie.id: rij(locatie) for locatie, _ in ronde}
+    _schrijf_huidig(session, list(huidig.values()))
+    _standen(session, ronde, huidig)
+
+
+def _standen(session: Session, ronde: list[Wijziging], huidig: dict[str, dict[str, Any]]) -> None:
+    """The bitemporal rows of a round's sites (each once); ``huidig`` their current rows."""
+    nieuwe_rijen: list[dict[str, Any]] = []
+    sluiten: list[tuple[Spoedlocatie, RecordedEvent, dict[str, Any]]] = []
+    herberekenen: list[Wijziging] = []
+    for locatie, nieuw in ronde:
+        if not nieuw:
+            continue
+        event = nieuw[0]
+        if len(nieuw) > 1 or not _incrementeel(locatie, event):
+            herberekenen.append((locatie, nieuw))
+            continue
+        # With every event dated on or before the event's the state on that date is the
+        # current one.
+        nu = _inhoud(huidig[locatie.id])
+        if event.version == 1:
+            nieuwe_rijen.append(_open_rij(locatie, event, nu))
+        else:
+            sluiten.append((locatie, event, nu))
+    # Close the open rows in the statement that reads them (one round trip): each is the row
+    # of its site's last business date, so an event dated before that matches nothing and
+    # replays.
+    gesloten = _sluit_open(
+        session, [(x.id, e.occurred_at.date(), e.recorded_at) for x, e, _ in sluiten]
+    )
+    heropenen: list[dict[str, Any]] = []
+    for locatie, event, nu in sluiten:
+        rijen = gesloten.get(locatie.id, [])
+        if len(rijen) != 1:
+            if rijen:
+                raise RuntimeError(f"{locatie.id}: meer dan een open stand")
+            herberekenen.append((locatie, [event]))
+            continue
+        oud = rijen[0]
+        laatste = oud["geldig_vanaf"]
+        oude_inhoud = {k: oud[k] for k in nu}
+        datum = event.occurred_at.date()
+        if laatste == datum and oude_inhoud == nu:
+            # The event changed nothing the rows show: the replay would leave the row open.
+            heropenen.append({"_id": locatie.id, "_vanaf": laatste, "_versie": oud["versie_vanaf"]})
+            continue
+        if laatste < datum:
+            # The last interval now ends at the new date; its content stays as it was.
+            gesloten_rij = {**_open_rij(locatie, event, oude_inhoud), "geldig_vanaf": laatste}
+            nieuwe_rijen.append({**gesloten_rij, "geldig_tot": datum})
+        nieuwe_rijen.append(_open_rij(locatie, event, nu))
+    if heropenen:
+        session.execute(_HEROPEN, heropenen)
+    if nieuwe_rijen:
+        # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT ("insertmanyvalues")
+        # instead of one statement per row.
+        session.execute(_NIEUW, nieuwe_rijen).all()
+    for locatie, nieuw in herberekenen:
+        _herbereken(session, locatie, nieuw)
 
 
 def _inhoud(waarden: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in waarden.items() if k not in ("locatie_id", "versie", "bijgewerkt_op")}
 
 
-def _verleng(
-    session: Session, locatie: Spoedlocatie, event: RecordedEvent, huidig: dict[str, Any] | None
-) -> bool:
-    """The incremental step; False when the event needs the replay."""
-    if event.event_type == RegistratieGecorrigeerd.TYPE or event.version != len(locatie.history):
-        return False
-    # Every command but a correction records its business date as ``occurred_at``
-    # (``Spoedlocatie._neem_op``), so the event's date needs no decoding.
-    datum = event.occurred_at.date()
-    # With every event dated on or before ``datum`` the state on ``datum`` is the current one.
-    nu = _inhoud(huidig if huidig is not None else rij(locatie))
-    sleutel = {
+def _incrementeel(locatie: Spoedlocatie, event: RecordedEvent) -> bool:
+    """Whether the open row may be extended (else the history replays). Every command but a
+    correction records its business date as ``occurred_at`` (``Spoedlocatie._neem_op``), so the
+    event's date needs no decoding."""
+    return event.event_type != RegistratieGecorrigeerd.TYPE and event.version == len(
+        locatie.history
+    )
+
+
+def _open_rij(
+    locatie: Spoedlocatie, event: RecordedEvent, inhoud: dict[str, Any]
+) -> dict[str, Any]:
+    return {
         "locatie_id": locatie.id,
         "versie_vanaf": event.version,
         "bekend_vanaf": event.recorded_at,
+        "geldig_vanaf": event.occurred_at.date(),
+        "geldig_tot": None,
+        **inhoud,
     }
-    if event.version == 1:
-        session.execute(_NIEUW, {**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu})
-        return True
-    # Close the open row in the same statement that reads it (one round trip): it is the row
-    # of the last business date, so an event dated before that matches nothing and replays.
-    gesloten = session.execute(
-        _SLUIT_OPEN, {"_id": locatie.id, "_datum": datum, "_tot": event.recorded_at}
-    ).all()
-    if len(gesloten) != 1:
-        if gesloten:
-            raise RuntimeError(f"{locatie.id}: meer dan een open stand")
-        return False
-    oud = gesloten[0]._mapping
-    laatste = oud["geldig_vanaf"]
-    oude_inhoud = {k: oud[k] for k in nu}
-    if laatste == datum and oude_inhoud == nu:
-        # The event changed nothing the rows show: the replay would leave the row open.
-        session.execute(
-            _HEROPEN, {"_id": locatie.id, "_vanaf": laatste, "_versie": oud["versie_vanaf"]}
+
+
+def _schrijf_huidig(session: Session, rijen: list[dict[str, Any]]) -> None:
+    """The current rows, of distinct sites, in one upsert."""
+    if rijen:
+        session.execute(_huidig_upsert(session.get_bind().dialect.name), rijen).all()
+
+
+@lru_cache(maxsize=4)
+def _huidig_upsert(dialect: str) -> ReturningInsert[Any]:
+    maak = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = maak(spoedlocaties)
+    return statement.on_conflict_do_update(
+        index_elements=[spoedlocaties.c.locatie_id],
+        set_={
+            c.name: statement.excluded[c.name] for c in spoedlocaties.c if c.name != "locatie_id"
+        },
+    ).returning(spoedlocaties.c.locatie_id)
+
+
+def _sluit_open(
+    session: Session, sluiten: list[tuple[str, date, datetime]]
+) -> dict[str, list[RowMapping]]:
+    """Close each site's open row dated on or before its date (``bekend_tot`` = the record
+    time); returns the closed rows per site."""
+    if not sluiten:
+        return {}
+    gesloten: dict[str, list[RowMapping]] = defaultdict(list)
+    if session.get_bind().dialect.name == "postgresql":
+        params: dict[str, Any] = {}
+        for i, (locatie_id, datum, tot) in enumerate(sluiten):
+            params.update({f"id{i}": locatie_id, f"d{i}": datum, f"t{i}": tot})
+        for row in session.execute(_sluit_open_sql(len(sluiten)), params):
+            gesloten[row.locatie_id].append(row._mapping)
+        return gesloten
+    for locatie_id, datum, tot in sluiten:  # SQLite: in process, no round trips to save
+        for row in session.execute(_SLUIT_OPEN, {"_id": locatie_id, "_datum": datum, "_tot": tot}):
+            gesloten[locatie_id].append(row._mapping)
+    return gesloten
+
+
+@lru_cache(maxsize=256)
+def _sluit_open_sql(n: int) -> TextualSelect:
+    """``_SLUIT_OPEN`` for ``n`` sites in one statement (PostgreSQL)."""
+    waarden = ", ".join(f"(CAST(:id{i} AS varchar), CAST(:d{i} AS date), :t{i})" for i in range(n))
+    kolommen = ", ".join(f"s.{c.name}" for c in spoedlocatie_standen.c)
+    return (
+        text(
+            f"UPDATE spoedlocatie_standen AS s SET bekend_tot = v.tot "
+            f"FROM (VALUES {waarden}) AS v(id, datum, tot) "
+            "WHERE s.locatie_id = v.id AND s.geldig_tot IS NULL AND s.bekend_tot IS NULL "
+            f"AND s.geldig_vanaf <= v.datum RETURNING {kolommen}"
         )
-        return True
-    toe = [{**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu}]
-    if laatste < datum:
-        # The last interval now ends at the new date; its content stays as it was.
-        toe.insert(0, {**sleutel, "geldig_vanaf": laatste, "geldig_tot": datum, **oude_inhoud})
-    for nieuwe in toe:  # one or two rows: single statements beat the driver's executemany
-        session.execute(_NIEUW, nieuwe)
-    return True
+        .bindparams(*[bindparam(f"t{i}", type_=UtcDateTime) for i in range(n)])
+        .columns(*[column(c.name, c.type) for c in spoedlocatie_standen.c])
+    )
 
 
 def _herbereken(session: Session, locatie: Spoedlocatie, nieuw: list[RecordedEvent]) -> None:

@@ -16,14 +16,14 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.locaties.adapters.projection import project, werk_standen_bij
+from services.locaties.adapters.projection import Wijziging, projecteer
 from services.locaties.adapters.tables import volgnummers
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.service_layer.cache import AggregateCache
 from shared.aggregate import Repository, stamp
 from shared.auth import Principal, Rol
 from shared.eventstore import EventMetadata, EventStore
-from shared.eventstore.groepscommit import GroupCommitter, PendingAppend
+from shared.eventstore.groepscommit import GroupCommitter, PendingAppend, Projection
 from shared.eventstore.model import RecordedEvent
 from shared.idempotentie import lopend
 from shared.messaging.topics import SPOEDLOCATIES
@@ -140,10 +140,7 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
             self._commit_in_groep(self._committer, metadata)
             return
         recorded = self.locaties.save(metadata)
-        for locatie in self._gezien():
-            huidig = project(self.session, locatie)
-            nieuw = [r for r in recorded if r.stream_id == locatie.id]
-            werk_standen_bij(self.session, locatie, nieuw, huidig)
+        projecteer(self.session, _wijzigingen(self._gezien(), recorded))
         super().commit()
 
     def _stempel(self) -> EventMetadata:
@@ -179,16 +176,9 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
             for x in locaties
             if x.pending
         ]
-
-        def projecteer(session: Session, recorded: list[RecordedEvent]) -> None:
-            for locatie in locaties:
-                huidig = project(session, locatie)
-                nieuw = [r for r in recorded if r.stream_id == locatie.id]
-                werk_standen_bij(session, locatie, nieuw, huidig)
-
         # The reads are done: end their transaction before waiting for the batch.
         self.session.rollback()
-        committer.commit(appends, self._record_time(), projecteer)
+        committer.commit(appends, self._record_time(), Projection(_projecteer_groep, locaties))
         for locatie in locaties:
             locatie.pending = []
         self._na_commit()
@@ -229,6 +219,17 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
             .returning(volgnummers.c.laatste)
         )
         return int(self.session.execute(statement).scalar_one())
+
+
+def _wijzigingen(locaties: list[Spoedlocatie], recorded: list[RecordedEvent]) -> list[Wijziging]:
+    return [(x, [r for r in recorded if r.stream_id == x.id]) for x in locaties]
+
+
+def _projecteer_groep(session: Session, delen: list[tuple[Any, list[RecordedEvent]]]) -> None:
+    """The read models of a group-commit batch's commands (each part: the command's sites)."""
+    projecteer(
+        session, [w for locaties, recorded in delen for w in _wijzigingen(locaties, recorded)]
+    )
 
 
 class FakeLocatiesUnitOfWork(InMemoryUnitOfWork):

@@ -304,12 +304,14 @@ def test_a_batch_that_dies_before_commit_acknowledged_nothing_and_left_nothing(
         _assert_gap_free(engine)
 
 
-def test_commands_from_many_threads_all_land_exactly_once() -> None:
+@pytest.mark.parametrize("writers", [1, 2])
+def test_commands_from_many_threads_all_land_exactly_once(writers: int) -> None:
+    """Also with two batches in flight per process (``writers``)."""
     with _database() as engine:
         sessions = make_session_factory(engine)
         ids = _registreer(sessions, 16)
         gedeeld = ids[0]
-        committer = GroupCommitter(sessions)
+        committer = GroupCommitter(sessions, writers=writers)
         gelukt: dict[str, int] = defaultdict(int)
         slot = threading.Lock()
 
