@@ -198,10 +198,10 @@ def test_erasure_keeps_the_log_and_reports_and_removes_the_person(
         # Reports: the same digests as before, fetched again.
         assert _rapport(rapportage, "voortgang")["digest"] == voortgang["digest"]
         assert _rapport(rapportage, "transitie")["digest"] == transitie["digest"]
-        # The feed is unchanged and names a pseudonym the store now calls "verwijderd".
+        # The feed is unchanged and names a pseudonym whose person is gone (410).
         assert [e["hash"] for e in _feed(locaties)][: len(feed)] == [e["hash"] for e in feed]
-        persoon = locaties.get(f"/v1/personen/{ambtenaar}", headers=UP).json()
-        assert (persoon["login"], persoon["verwijderd"]) == ("verwijderd", True)
+        persoon = locaties.get(f"/v1/personen/{ambtenaar}", headers=UP)
+        assert persoon.status_code == 410 and "vergeten op" in persoon.json()["detail"]
         # Every kennis read that showed the expert shows "verwijderd"; the asker stays.
         gelezen = kennis.get(vraag_url, headers=UP).json()
         assert gelezen["antwoorden"][0]["door"] == "verwijderd"
