@@ -61,8 +61,13 @@ status() {
 start() {
   install
   local bin; bin="$(bindir)"
-  if status; then echo "postgres already running on localhost:$port"; return; fi
   place
+  if status; then
+    # Only our own server counts as running: a test must never restart someone else's.
+    if [ -f "$data/postmaster.pid" ]; then echo "postgres already running on localhost:$port"; return; fi
+    echo "localhost:$port is taken by another PostgreSQL (not $data)" >&2
+    return 1
+  fi
   mkdir -p "$base"
   if [ ! -f "$data/PG_VERSION" ]; then
     as_owner "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null

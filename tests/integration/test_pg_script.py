@@ -79,7 +79,7 @@ def test_cluster_starts_from_a_clone_the_postgres_user_cannot_enter(
     _remove_outside_data(clone)
 
 
-def _remove_outside_data(clone: Path) -> None:
+def _remove_outside_data(clone: Path) -> Path:
     """The data directory kept outside the clone, removed so tests leave nothing behind."""
     home = Path(os.path.expanduser("~postgres"))
     digest = subprocess.run(["sha256sum"], input=str(clone), capture_output=True, text=True).stdout[
@@ -88,3 +88,26 @@ def _remove_outside_data(clone: Path) -> None:
     outside = home / "bodemregie" / digest
     assert (outside / "data" / "PG_VERSION").is_file()
     shutil.rmtree(outside)
+    return outside
+
+
+def test_a_port_taken_by_another_cluster_is_refused(clone_in_private_dir: Path) -> None:
+    """`start` with another cluster already on the port fails instead of reporting "already
+    running": a chaos test that stops "its" server must not be handed someone else's."""
+    clone = clone_in_private_dir
+    port = _free_port()
+    assert _pg(clone, port, "start").returncode == 0
+    try:
+        other = subprocess.run(
+            [str(clone / "deploy" / "postgres" / "pg.sh"), "start"],
+            env={**os.environ, "PGPORT": str(port), "PG_NAME": "postgres-other"},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert other.returncode != 0
+        assert "taken by another PostgreSQL" in other.stderr
+    finally:
+        _pg(clone, port, "stop")
+    outside = _remove_outside_data(clone)
+    shutil.rmtree(outside.with_name(outside.name + "-postgres-other"), ignore_errors=True)
