@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kafka.admin import KafkaAdminClient
 
+from services.locaties.config import LocatiesSettings
 from shared.messaging.kafka_client import CREDENTIALS_DIR, KafkaAccess, from_credentials_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,3 +71,21 @@ class Cluster:
                 return True
             time.sleep(1)
         return False
+
+
+# The development secret of every service a scenario starts (its tokens are minted with it).
+SECRET = "chaos-secret-" + "x" * 32
+
+
+def locaties_settings(cluster: Cluster, database_url: str, topic: str) -> LocatiesSettings:
+    """A locaties service on the cluster (as admin, on a topic of its own), without rate limits
+    (the scenarios' clients are few and fast) and with plain logs."""
+    return LocatiesSettings(
+        database_url=database_url,
+        jwt_secret=SECRET,
+        kafka_bootstrap=cluster.bootstrap,
+        kafka_credentials_file=str(cluster.credentials / "admin.json"),
+        spoedlocaties_topic=topic,
+        rate_limit_per_minute=0,
+        log_json=False,
+    )

@@ -25,18 +25,16 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import ProgrammingError
 
 from chaos.broker import drain_count, new_topic
-from chaos.cluster import Cluster
+from chaos.cluster import SECRET, Cluster, locaties_settings
 from chaos.lezen import records
 from chaos.tellen import Telling, tel
 from chaos.uitkomst import Uitkomst
-from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.app import create_app as locaties_app
 from services.locaties.entrypoints.demo import vul
 from shared.auth import Rol, mint_dev_token
 from shared.eventstore.tables import consumer_offsets, consumer_streams
 from shared.integriteit import ANKER_STREAM
 
-SECRET = "chaos-secret-" + "x" * 32
 Databases = Callable[[], AbstractContextManager[str]]
 
 
@@ -62,15 +60,7 @@ def fill(
     until that is set (at most ``rondes``) after a round."""
     topic = topic or new_topic(cluster)
     with databases() as url:
-        settings = LocatiesSettings(
-            database_url=url,
-            jwt_secret=SECRET,
-            kafka_bootstrap=cluster.bootstrap,
-            kafka_credentials_file=str(cluster.credentials / "admin.json"),
-            spoedlocaties_topic=topic,
-            rate_limit_per_minute=0,
-            log_json=False,
-        )
+        settings = locaties_settings(cluster, url, topic)
         with TestClient(locaties_app(settings)) as api:
             for ronde in range(rondes):
                 vul(

@@ -22,11 +22,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, select, text
 
 from chaos.broker import drain_count, new_topic
-from chaos.cluster import Cluster
+from chaos.cluster import SECRET, Cluster, locaties_settings
 from chaos.lezen import records
 from chaos.tellen import tel
 from chaos.uitkomst import Uitkomst
-from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.app import create_app
 from shared.auth import Rol, mint_dev_token
 from shared.eventstore.tables import events
@@ -34,7 +33,6 @@ from shared.integriteit import ANKER_STREAM
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "deploy" / "postgres" / "pg.sh"
-SECRET = "chaos-secret-" + "x" * 32
 NIEUW = {
     "bevoegdGezag": "ZH",
     "gemeentecode": "0513",
@@ -103,15 +101,7 @@ def postgres_restarted(
     topic = new_topic(cluster)
     token = {"Authorization": f"Bearer {mint_dev_token(SECRET, 'chaos', Rol.BEVOEGD_GEZAG, 'ZH')}"}
     with pg.database() as url:
-        settings = LocatiesSettings(
-            database_url=url,
-            jwt_secret=SECRET,
-            kafka_bootstrap=cluster.bootstrap,
-            kafka_credentials_file=str(cluster.credentials / "admin.json"),
-            spoedlocaties_topic=topic,
-            rate_limit_per_minute=0,
-            log_json=False,
-        )
+        settings = locaties_settings(cluster, url, topic)
         answers: Counter[str] = Counter()
         acknowledged: dict[str, int] = {}
         ready_while_down: Counter[int] = Counter()
