@@ -23,13 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from services.locaties.domain import commands
 from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
 from services.locaties.entrypoints import schemas
 from services.locaties.entrypoints.dependencies import ContentCrs, CurrentActor, Services
 from services.locaties.entrypoints.fouten import DOMEINFOUTEN
 from services.locaties.entrypoints.routes_commandos import commando
-from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, _geometrie_rd
+from services.locaties.entrypoints.routes_spoedlocaties import ERRORS, registratie
 from services.locaties.service_layer import handlers
 from services.locaties.service_layer.importeren import (
     GelijktijdigGewijzigd,
@@ -249,19 +248,9 @@ def _commando(
         except ValidationError as exc:
             raise _body_fout(exc) from exc
         try:
-            geometrie = _geometrie_rd(body.geometrie, crs)
+            cmd = registratie(body, crs)
         except ProblemError as exc:
             raise _Regelfout(_als_probleem(exc)) from exc
-        cmd = commands.RegistreerSpoedlocatie(
-            bevoegd_gezag=body.bevoegd_gezag,
-            gemeentecode=body.gemeentecode,
-            naam=body.naam,
-            bodemtype=body.bodemtype,
-            verontreinigingsgroepen=tuple(body.verontreinigingsgroepen),
-            geometrie_rd=geometrie,
-            registratiedatum=body.registratiedatum,
-            locatie_id=body.locatie_id,
-        )
         ids = (cmd.locatie_id,) if cmd.locatie_id else ()
         return (lambda uow: handlers.handle(cmd, uow)), ids
     schema = _COMMANDOS[regel.soort]

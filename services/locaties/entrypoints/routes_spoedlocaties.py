@@ -105,7 +105,13 @@ async def registreer(
     """Registreert een (potentiële) spoedlocatie. De geometrie mag in RD (EPSG:28992) of
     CRS84 binnenkomen; geef het CRS aan met de header Content-Crs. Het antwoord is in CRS84,
     of in het CRS uit de header Accept-Crs."""
-    cmd = commands.RegistreerSpoedlocatie(
+    return await voer_uit(services, registratie(body, crs), actor, accept, location=REGISTRATIE)
+
+
+def registratie(body: schemas.NieuweSpoedlocatie, crs: str) -> commands.RegistreerSpoedlocatie:
+    """The registration a body asks for (also a line of the bulk import), its geometry taken to
+    RD from ``crs`` (Content-Crs); a geometry outside the Netherlands is a ProblemError."""
+    return commands.RegistreerSpoedlocatie(
         bevoegd_gezag=body.bevoegd_gezag,
         gemeentecode=body.gemeentecode,
         naam=body.naam,
@@ -115,7 +121,6 @@ async def registreer(
         registratiedatum=body.registratiedatum,
         locatie_id=body.locatie_id,
     )
-    return await voer_uit(services, cmd, actor, accept, location=REGISTRATIE)
 
 
 @router.get(
