@@ -39,8 +39,8 @@ if [ "${#hosts[@]}" -ne 0 ] && [ "${#hosts[@]}" -ne 3 ]; then
 fi
 listen_host="${KAFKA_LISTEN_HOST-localhost}"
 controller_listen_host="${KAFKA_LISTEN_HOST-127.0.0.1}"
-principals="admin locaties kennis rapportage auditor"
-mechanism="SCRAM-SHA-512"
+# shellcheck source=logins.sh
+. "$here/logins.sh"
 
 port() { echo $((base_port + $1 - 1)); }
 controller_port() { echo $((base_port + 100 + $1 - 1)); }
@@ -60,14 +60,7 @@ bootstrap() {
   echo "$b"
 }
 
-password() {
-  sed -n 's/.*"password": "\([0-9a-f]*\)".*/\1/p' "$creds/$1.json"
-}
 
-fingerprint() {
-  for p in $principals; do cat "$creds/$p.json" 2>/dev/null || echo "missing $p"; done \
-    | sha256sum | cut -d' ' -f1
-}
 
 kjava() {
   java -Xms128m "-Xmx$heap" -XX:+UseG1GC -XX:TieredStopAtLevel=1 \

@@ -32,8 +32,8 @@ port="${KAFKA_PORT:-9092}"
 controller_port=$((port + 1))
 listen_host="${KAFKA_LISTEN_HOST-localhost}"
 advertised_host="${KAFKA_ADVERTISED_HOST:-localhost}"
-principals="admin locaties kennis rapportage auditor"
-mechanism="SCRAM-SHA-512"
+# shellcheck source=logins.sh
+. "$here/logins.sh"
 
 fetch() {
   if [ -n "${KAFKA_LIBS:-}" ]; then return; fi  # an image that brings its own jars
@@ -59,14 +59,7 @@ credentials() {
   done
 }
 
-password() {
-  sed -n 's/.*"password": "\([0-9a-f]*\)".*/\1/p' "$creds/$1.json"
-}
 
-fingerprint() {
-  for name in $principals; do cat "$creds/$name.json" 2>/dev/null || echo "missing $name"; done \
-    | sha256sum | cut -d' ' -f1
-}
 
 secured() {
   [ ! -f "$data/meta.properties" ] || [ "$(cat "$marker" 2>/dev/null)" = "$(fingerprint)" ]
