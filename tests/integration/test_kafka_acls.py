@@ -139,7 +139,7 @@ def test_the_relay_of_another_service_is_refused(names: Names) -> None:
     from shared.messaging.publisher import PublishError
 
     publisher = KafkaPublisher(kafka_as(RAPPORTAGE), delivery_timeout_ms=6000)
-    with pytest.raises(PublishError, match="TopicAuthorization"):
+    with pytest.raises(PublishError, match="TOPIC_AUTHORIZATION_FAILED"):
         publisher.publish([_event(names.spoedlocaties, 90, "ZH0090")])
     publisher.close()
 

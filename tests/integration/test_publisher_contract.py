@@ -1,0 +1,162 @@
+"""The relay's two publishers behave alike: the fake the unit tests use (InMemoryPublisher) and
+the real one on librdkafka (KafkaPublisher). Each scenario runs against both and reads back
+what reached "the topic" (the fake's list, the real topic read as admin)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from shared.envelope import from_recorded
+from shared.eventstore import RecordedEvent
+from shared.messaging.publisher import (
+    InMemoryPublisher,
+    KafkaPublisher,
+    OutgoingMessage,
+    Publisher,
+    PublishError,
+)
+from shared.messaging.topics import TopicSpec, ensure_topics, partition_for
+from tests.support.events import ACTOR
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as
+from tests.support.kafka_read import read_topic
+
+pytestmark = [pytest.mark.kafka]
+SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
+STORE = str(uuid4())
+
+
+def _message(position: int, stream: str, version: int, topic: str) -> OutgoingMessage:
+    now = datetime.now(UTC)
+    event = RecordedEvent(
+        position=position,
+        event_id=uuid4(),
+        stream_id=stream,
+        stream_type="teller",
+        version=version,
+        event_type="teller-opgehoogd",
+        schema_version=1,
+        data={"n": position},
+        metadata=ACTOR,
+        occurred_at=now,
+        recorded_at=now,
+    )
+    return OutgoingMessage(
+        topic, stream, from_recorded(event, SOURCE, STORE).to_json(), position, STORE
+    )
+
+
+def _batch(topic: str, n: int = 30, streams: int = 5) -> list[OutgoingMessage]:
+    return [_message(i, f"S-{i % streams}", (i - 1) // streams + 1, topic) for i in range(1, n + 1)]
+
+
+@dataclass
+class Kant:
+    """One side of the contract: how to make a publisher, what reached the topic (per stream,
+    the versions in the order they landed), how to make the next publish fail."""
+
+    publisher: Callable[[], Publisher]
+    op_topic: Callable[[str, int], dict[str, list[int]]]
+    nieuw_topic: Callable[[], str]
+
+
+def _fake() -> Kant:
+    gedeeld = InMemoryPublisher()
+
+    def op_topic(topic: str, _verwacht: int) -> dict[str, list[int]]:
+        uit: dict[str, list[int]] = {}
+        for m in gedeeld.sent:
+            if m.topic == topic:
+                uit.setdefault(m.key, []).append((m.position - 1) // 5 + 1)
+        return uit
+
+    return Kant(lambda: gedeeld, op_topic, lambda: f"fake.{uuid.uuid4().hex[:8]}")
+
+
+def _kafka() -> Kant:
+    def op_topic(topic: str, verwacht: int) -> dict[str, list[int]]:
+        uit: dict[str, list[int]] = {}
+        for records in read_topic(KAFKA_BOOTSTRAP, topic, expect_at_least=verwacht).values():
+            for e in records:
+                uit.setdefault(str(e.subject), []).append(int(e.sequence))
+        return uit
+
+    return Kant(lambda: KafkaPublisher(kafka_as()), op_topic, lambda: create_topic(KAFKA_BOOTSTRAP))
+
+
+@pytest.fixture(params=["fake", "kafka"])
+def kant(request: pytest.FixtureRequest) -> Iterator[Kant]:
+    yield _fake() if request.param == "fake" else _kafka()
+
+
+def _verwacht(batch: list[OutgoingMessage]) -> dict[str, list[int]]:
+    uit: dict[str, list[int]] = {}
+    for m in batch:
+        uit.setdefault(m.key, []).append((m.position - 1) // 5 + 1)
+    return uit
+
+
+def test_every_message_lands_once_in_order_per_key(kant: Kant) -> None:
+    topic = kant.nieuw_topic()
+    batch = _batch(topic)
+    publisher = kant.publisher()
+    publisher.publish(batch[:12])
+    publisher.publish(batch[12:])
+    publisher.close()
+    assert kant.op_topic(topic, 30) == _verwacht(batch)
+
+
+def test_published_but_not_marked_is_not_sent_again(kant: Kant) -> None:
+    """The relay's crash or failed mark between publish and commit: the next publish of the
+    same rows (after ``reset``, or by a new publisher) adds only what was not there."""
+    topic = kant.nieuw_topic()
+    batch = _batch(topic)
+    eerste = kant.publisher()
+    eerste.publish(batch[:20])
+    eerste.reset()
+    eerste.publish(batch)
+    eerste.close()
+    tweede = kant.publisher()
+    tweede.publish(batch[25:])
+    tweede.close()
+    assert kant.op_topic(topic, 30) == _verwacht(batch)
+
+
+def test_a_publish_that_is_not_confirmed_raises_and_the_retry_lands_each_once(kant: Kant) -> None:
+    topic = kant.nieuw_topic()
+    batch = _batch(topic, n=10)
+    publisher = kant.publisher()
+    if isinstance(publisher, InMemoryPublisher):
+        publisher.fail_next = 1
+        ontbreekt = topic
+    else:
+        # A topic that does not exist yet: the broker cannot take the records.
+        ontbreekt = f"test.{uuid.uuid4().hex[:10]}"
+        batch = _batch(ontbreekt, n=10)
+    with pytest.raises(PublishError):
+        publisher.publish(batch)
+    if not isinstance(publisher, InMemoryPublisher):
+        ensure_topics(kafka_as(), (TopicSpec(ontbreekt, 3),))
+    publisher.publish(batch)
+    publisher.close()
+    assert kant.op_topic(ontbreekt, 10) == _verwacht(batch)
+
+
+def test_the_real_publisher_puts_each_key_where_reconciliation_looks() -> None:
+    """Reconciliation reads the last record of the partition ``partition_for`` names: every
+    record must land exactly there (librdkafka's own partitioner would not put it there)."""
+    topic = create_topic(KAFKA_BOOTSTRAP, partitions=6)
+    batch = [_message(i, f"ZH0513{i:05d}", 1, topic) for i in range(1, 61)]
+    publisher = KafkaPublisher(kafka_as())
+    publisher.publish(batch)
+    publisher.close()
+    per_partitie = read_topic(KAFKA_BOOTSTRAP, topic, expect_at_least=60)
+    assert sum(len(v) for v in per_partitie.values()) == 60
+    for partitie, records in per_partitie.items():
+        for e in records:
+            assert partition_for(str(e.subject).encode(), 6) == partitie, e.subject
