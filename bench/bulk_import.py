@@ -8,7 +8,9 @@ through the ASGI app, as ``bodemregie import`` would over HTTP minus the socket)
 sealing and publishing to a fresh topic on the project's broker. The clock stops when the outbox
 is empty (every event sealed and confirmed by Kafka). CPU is this process's (app, relay and
 Kafka client threads; not PostgreSQL's or the broker's), so on a shared machine read it next to
-the load average printed with it.
+the load average printed with it. The CPU is also split per thread (relay, import worker,
+librdkafka's threads, ...) from ``/proc``, and the PostgreSQL backends' CPU is read the same
+way: per-stage CPU per event stays comparable on a loaded machine, events/s do not.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import threading
 import time
+from collections import defaultdict
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
 
 from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.app import create_app
@@ -95,6 +99,57 @@ def _rest(client: TestClient) -> tuple[int, int, int]:
         )
 
 
+_TIK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_van(stat_pad: str) -> tuple[str, float]:
+    """(comm, user+system CPU seconds) from a /proc stat file."""
+    with open(stat_pad) as f:
+        stat = f.read()
+    velden = stat[stat.rindex(")") + 2 :].split()
+    return stat[stat.index("(") + 1 : stat.rindex(")")], (int(velden[11]) + int(velden[12])) / _TIK
+
+
+def _groep(naam: str) -> str:
+    if "relay" in naam:
+        return "relay"
+    if naam.startswith("rdk:"):
+        return "librdkafka"
+    if naam.startswith("AnyIO worker"):
+        return "import (worker threads)"
+    if naam == "MainThread":
+        return "client (main thread)"
+    return naam
+
+
+def draden_cpu() -> dict[str, float]:
+    """CPU seconds so far of this process's live threads, per group."""
+    namen = {t.native_id: t.name for t in threading.enumerate()}
+    uit: dict[str, float] = defaultdict(float)
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            comm, cpu = _cpu_van(f"/proc/self/task/{tid}/stat")
+        except OSError:
+            continue
+        uit[_groep(namen.get(int(tid)) or comm)] += cpu
+    return uit
+
+
+def postgres_cpu(engine: Engine) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to this database."""
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        uit = {}
+        for pid in pids:
+            try:
+                uit[int(pid)] = _cpu_van(f"/proc/{pid}/stat")[1]
+            except OSError:
+                continue
+        return uit
+
+
 def meet(sites: int, per_verzoek: int) -> dict[str, Any]:
     bestand = regels(sites)
     token = mint_dev_token(SECRET, "bench", Rol.BEVOEGD_GEZAG, "ZH")
@@ -112,6 +167,7 @@ def meet(sites: int, per_verzoek: int) -> dict[str, Any]:
         )
         with TestClient(create_app(cfg)) as client:
             load = os.getloadavg()
+            pg0, d0 = postgres_cpu(engine), draden_cpu()
             c0, w0 = time.process_time(), time.perf_counter()
             geweigerd = 0
             for begin in range(0, len(bestand), per_verzoek):
@@ -129,6 +185,7 @@ def meet(sites: int, per_verzoek: int) -> dict[str, Any]:
                 time.sleep(0.05)
             wand = time.perf_counter() - w0
             cpu = time.process_time() - c0
+            d1, pg1 = draden_cpu(), postgres_cpu(engine)
     load_na = os.getloadavg()
     return {
         "sites": sites,
@@ -141,6 +198,14 @@ def meet(sites: int, per_verzoek: int) -> dict[str, Any]:
         "vastgelegd_per_s": aantal / w_vastgelegd,
         "cpu_s": cpu,
         "cpu_us_per_event": cpu * 1e6 / aantal,
+        "cpu_us_per_event_per_thread": {
+            k: round((d1[k] - d0.get(k, 0.0)) * 1e6 / aantal)
+            for k in sorted(d1)
+            if d1[k] - d0.get(k, 0.0) > 0
+        },
+        "postgres_cpu_us_per_event": round(
+            sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items()) * 1e6 / aantal
+        ),
         "load_voor": round(load[0], 2),
         "load_na": round(load_na[0], 2),
     }

@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import from_recorded
@@ -36,6 +36,21 @@ _MARKEER = (
     .where(outbox.c.position.in_(bindparam("posities", expanding=True)))
     .values(published_at=bindparam("nu"))
 )
+# On PostgreSQL the positions travel as one text the server splits: an expanding IN renders a
+# parameter per row, which costs the relay ~15 µs per published row.
+_MARKEER_PG = text(
+    "UPDATE outbox SET published_at = :nu "
+    "WHERE position = ANY(CAST(string_to_array(:posities, ',') AS bigint[]))"
+).bindparams(bindparam("nu", type_=outbox.c.published_at.type))
+
+
+def markeer(session: Session, positions: list[int]) -> None:
+    """Mark these outbox rows published, now."""
+    nu = datetime.now(UTC)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_MARKEER_PG, {"posities": ",".join(map(str, positions)), "nu": nu})
+    else:
+        session.execute(_MARKEER, {"posities": positions, "nu": nu})
 
 
 def store_id(session: Session) -> str:
@@ -133,7 +148,7 @@ class OutboxRelay:
         self._publisher.publish(messages)
         positions = [m.position for m in messages]
         try:
-            session.execute(_MARKEER, {"posities": positions, "nu": datetime.now(UTC)})
+            markeer(session, positions)
         except Exception:
             self._publisher.reset()  # published but not marked: reconcile next round
             raise

@@ -295,3 +295,26 @@ def test_the_import_path_is_no_site_named_import(api: TestClient) -> None:
         assert antwoord.status_code == 405, methode
         assert antwoord.headers["Allow"] == "POST"
         assert antwoord.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_line_with_a_nul_character_is_refused_and_stores_nothing(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    """Escaped (after an even number of backslashes) or raw; an escaped backslash followed by
+    the text "u0000" is no NUL and passes."""
+
+    def regel(n: int, naam: str) -> str:
+        r = _regels(f"ZH05130001{n}")[0]
+        return json.dumps({**r, "body": {**r["body"], "naam": "NAAM"}}).replace("NAAM", naam)
+
+    regels = [
+        regel(1, "Gas\\u0000fabriek"),
+        regel(2, "Gas\\\\\\u0000fabriek"),
+        regel(3, "Gas\x00fabriek"),
+        regel(4, "Gas\\\\u0000fabriek"),
+    ]
+    uit = _importeer(api, regels)
+    assert [u["status"] for u in uit] == [400, 400, 400, 201]
+    for u in uit[:3]:
+        assert u["probleem"]["invalidParams"][0]["reason"].startswith("bevat een NUL")
+    assert aantal_events(sql_engine) == 1
