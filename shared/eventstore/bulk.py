@@ -48,13 +48,52 @@ def append_many(
 ) -> list[RecordedEvent]:
     """Append every stream's new events in the caller's transaction, streams in the given
     order, each stream's events in version order; returns them as recorded."""
-    recorded = [
+    if session.get_bind().dialect.name != "postgresql":
+        uit: list[RecordedEvent] = []
+        for stream_id, stream_type, expected, new_events, recorded_at in appends:
+            store = SqlEventStore(session, lambda at=recorded_at: at)
+            uit += store.append(stream_id, stream_type, expected, new_events, topic)
+        return uit
+    # (event id, stream id, stream type, version, new event, record time), in append order
+    nieuw = [
+        (e.event_id or uuid4(), stream_id, stream_type, expected + 1 + k, e, recorded_at)
+        for stream_id, stream_type, expected, new_events, recorded_at in appends
+        for k, e in enumerate(new_events)
+    ]
+    if not nieuw:
+        return []
+    # One JSON document (serialised in C) instead of a parameter per cell.
+    rijen = [
+        {
+            "e": str(event_id),
+            "st": stream_id,
+            "sy": stream_type,
+            "v": version,
+            "t": e.event_type,
+            "s": e.schema_version,
+            "d": e.data,
+            "m": e.metadata.to_dict(),
+            "o": e.occurred_at,
+            "r": recorded_at,
+        }
+        for event_id, stream_id, stream_type, version, e, recorded_at in nieuw
+    ]
+    params: dict[str, Any] = {
+        "n": len(nieuw),
+        "topic": topic,
+        "rijen": orjson.dumps(rijen).decode(),
+    }
+    eerste = session.execute(_APPEND_PG, params).scalar_one_or_none()
+    if eerste is None:  # pragma: no cover - the counter row always exists
+        raise ConcurrencyError(nieuw[0][1], nieuw[0][3] - 1)
+    basis = int(eerste)
+    return [
         RecordedEvent(
-            position=0,
-            event_id=e.event_id or uuid4(),
+            position=basis + k,
+            event_id=event_id,
             stream_id=stream_id,
             stream_type=stream_type,
-            version=expected + 1 + k,
+            version=version,
             event_type=e.event_type,
             schema_version=e.schema_version,
             data=e.data,
@@ -62,55 +101,5 @@ def append_many(
             occurred_at=e.occurred_at,
             recorded_at=recorded_at,
         )
-        for stream_id, stream_type, expected, new_events, recorded_at in appends
-        for k, e in enumerate(new_events)
+        for k, (event_id, stream_id, stream_type, version, e, recorded_at) in enumerate(nieuw)
     ]
-    if not recorded:
-        return []
-    if session.get_bind().dialect.name != "postgresql":
-        uit: list[RecordedEvent] = []
-        for stream_id, stream_type, expected, new_events, recorded_at in appends:
-            store = SqlEventStore(session, lambda at=recorded_at: at)
-            uit += store.append(stream_id, stream_type, expected, new_events, topic)
-        return uit
-    # One JSON document (serialised in C) instead of a parameter per cell.
-    rijen = [
-        {
-            "e": str(e.event_id),
-            "st": e.stream_id,
-            "sy": e.stream_type,
-            "v": e.version,
-            "t": e.event_type,
-            "s": e.schema_version,
-            "d": e.data,
-            "m": e.metadata.to_dict(),
-            "o": e.occurred_at,
-            "r": e.recorded_at,
-        }
-        for e in recorded
-    ]
-    params: dict[str, Any] = {
-        "n": len(recorded),
-        "topic": topic,
-        "rijen": orjson.dumps(rijen).decode(),
-    }
-    eerste = session.execute(_APPEND_PG, params).scalar_one_or_none()
-    if eerste is None:  # pragma: no cover - the counter row always exists
-        raise ConcurrencyError(recorded[0].stream_id, recorded[0].version - 1)
-    return [_met_positie(e, int(eerste) + k) for k, e in enumerate(recorded)]
-
-
-def _met_positie(e: RecordedEvent, position: int) -> RecordedEvent:
-    return RecordedEvent(
-        position=position,
-        event_id=e.event_id,
-        stream_id=e.stream_id,
-        stream_type=e.stream_type,
-        version=e.version,
-        event_type=e.event_type,
-        schema_version=e.schema_version,
-        data=e.data,
-        metadata=e.metadata,
-        occurred_at=e.occurred_at,
-        recorded_at=e.recorded_at,
-    )

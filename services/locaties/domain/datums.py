@@ -14,10 +14,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 EERSTE_DATUM = date(1987, 1, 1)
+_NEDERLAND = ZoneInfo("Europe/Amsterdam")  # looked up once: every business date is checked
 
 
 def vandaag() -> date:
-    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    return datetime.now(_NEDERLAND).date()
 
 
 def bedrijfsdatum(datum: date) -> date:

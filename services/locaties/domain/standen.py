@@ -53,13 +53,30 @@ class Toestand:
     budgetregels: tuple[tuple[date, int], ...] = ()
 
 
+_VELDEN = frozenset(f.name for f in dataclasses.fields(Toestand))
+
+
+def _met(stand: Toestand, **wijziging: Any) -> Toestand:
+    """``dataclasses.replace`` for a Toestand, without its per-call field listing and
+    ``__init__`` (Toestand checks nothing there): a copy of the fields with these changed. A
+    command folds a site's events through ``stap`` and the read model folds them again, so
+    this runs several times per event."""
+    if not wijziging.keys() <= _VELDEN:
+        raise TypeError(f"Toestand heeft geen veld {sorted(wijziging.keys() - _VELDEN)}")
+    nieuw = object.__new__(Toestand)
+    velden = nieuw.__dict__
+    velden.update(stand.__dict__)
+    velden.update(wijziging)
+    return nieuw
+
+
 def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
     """The state after ``event``. With ``controleer`` (folding a corrected history) a status
     change that the lifecycle does not allow fails, as the command would have."""
     match event:
         case ev.SpoedlocatieGeregistreerd():
             status = Status(event.status)
-            return dataclasses.replace(
+            return _met(
                 stand,
                 bevoegd_gezag=event.bevoegd_gezag,
                 gemeentecode=event.gemeentecode,
@@ -81,7 +98,7 @@ def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
                     f"{event.besluitdatum} ligt voor het "
                     f"vorige besluit ({stand.statushistorie[-1].datum})",
                 )
-            return dataclasses.replace(
+            return _met(
                 stand,
                 status=naar,
                 statushistorie=(*stand.statushistorie, Statusregel(naar, event.besluitdatum)),
@@ -89,19 +106,19 @@ def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
         case ev.RisicoBeoordeeld():
             risico = Risico(event.vastgesteld, tuple(event.criteria), event.beoordelingsdatum)
             risicos = {**stand.risicos, RisicoType(event.risicotype): risico}
-            return dataclasses.replace(stand, risicos=risicos)
+            return _met(stand, risicos=risicos)
         case ev.KnelpuntVastgesteld():
-            return dataclasses.replace(stand, knelpunt=Knelpunt(event.knelpunt))
+            return _met(stand, knelpunt=Knelpunt(event.knelpunt))
         case ev.BudgetToegekend():
-            return dataclasses.replace(
+            return _met(
                 stand,
                 budget_euro=stand.budget_euro + event.bedrag_euro,
                 budgetregels=(*stand.budgetregels, (event.datum, event.bedrag_euro)),
             )
         case ev.KostenGeboekt():
-            return dataclasses.replace(stand, kosten_euro=stand.kosten_euro + event.bedrag_euro)
+            return _met(stand, kosten_euro=stand.kosten_euro + event.bedrag_euro)
         case ev.BevoegdGezagOvergedragen():
-            return dataclasses.replace(stand, bevoegd_gezag=event.naar)
+            return _met(stand, bevoegd_gezag=event.naar)
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
 

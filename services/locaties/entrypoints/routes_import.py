@@ -278,18 +278,25 @@ def _commando(
 
 def _resultaat(nummer: int, sleutel: str | None, uitkomst: Uitkomst | Problem) -> bytes:
     if isinstance(uitkomst, Gelukt):
-        r = ImportResultaat(
-            regel=nummer,
-            sleutel=sleutel,
-            status=201,
-            locatieId=uitkomst.locatie_id,
-            versie=uitkomst.versie,
-            herhaald=uitkomst.herhaald or None,
-        )
-    else:
-        p = uitkomst if isinstance(uitkomst, Problem) else _als_probleem(uitkomst)
-        r = ImportResultaat(regel=nummer, sleutel=sleutel, status=p.status, probleem=p)
+        return orjson.dumps(gelukt(nummer, sleutel, uitkomst)) + b"\n"
+    p = uitkomst if isinstance(uitkomst, Problem) else _als_probleem(uitkomst)
+    r = ImportResultaat(regel=nummer, sleutel=sleutel, status=p.status, probleem=p)
     return orjson.dumps(r.model_dump(exclude_none=True)) + b"\n"
+
+
+def gelukt(nummer: int, sleutel: str | None, uitkomst: Gelukt) -> dict[str, Any]:
+    """The result of a recorded line: ``ImportResultaat(...).model_dump(exclude_none=True)``,
+    same fields in the same order, written directly (the common line; building and dumping the
+    model cost ~20 µs a line). A test holds the two equal."""
+    uit: dict[str, Any] = {"regel": nummer}
+    if sleutel is not None:
+        uit["sleutel"] = sleutel
+    uit["status"] = 201
+    uit["locatieId"] = uitkomst.locatie_id
+    uit["versie"] = uitkomst.versie
+    if uitkomst.herhaald:
+        uit["herhaald"] = True
+    return uit
 
 
 def _verwerk_batch(

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import Any
+
+import pytest
 
 from services.locaties.adapters.projection import rij, stand_rij, tijdlijn
 from services.locaties.domain import standen
@@ -77,3 +80,17 @@ def test_de_standen_komen_uit_de_gebeurtenissen_alleen() -> None:
         **stand_rij(locatie.id, 3, standen.huidig(locatie.history)),
         "bijgewerkt_op": nu["bijgewerkt_op"],
     }
+
+
+def test_the_fast_copy_equals_dataclasses_replace_and_refuses_unknown_fields() -> None:
+    from services.locaties.domain.standen import Toestand, _met
+
+    basis = Toestand(naam="a", budget_euro=5, budgetregels=((date(2010, 1, 1), 5),))
+    for veld in dataclasses.fields(Toestand):
+        waarde: Any = object()
+        assert _met(basis, **{veld.name: waarde}) == dataclasses.replace(
+            basis, **{veld.name: waarde}
+        )
+    assert basis.naam == "a"  # the original is untouched
+    with pytest.raises(TypeError):
+        _met(basis, bestaat_niet=1)
