@@ -8,13 +8,22 @@ the relay itself does per round. Two shapes: a wake-up per commit (``--per-ronde
 system) and rounds of many events (``--per-ronde 100``, a busy one, or a relay that coalesced).
 Runs against whatever ``shared.outbox`` is on the path, so an older checkout can be measured
 with the same module (``PYTHONPATH=<checkout> python -m bench.relay_kosten``).
+
+``--latentie RATE`` measures the other side, the relay as the HTTP path meets it: writers
+commit one event per transaction at about RATE events/s for ``--seconden``, each commit wakes
+the relay as a command's does, and the relay (in its own thread, coalescing wake-ups) seals and
+publishes to a fresh topic on the project's broker through the real Kafka publisher. Reported:
+the time from each COMMIT until Kafka confirmed its record (p50/p99/max), and the CPU per event
+of the relay thread and of librdkafka's threads.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,9 +32,11 @@ from sqlalchemy import Engine, event
 from shared.db.engine import make_session_factory
 from shared.eventstore import EventMetadata, NewEvent
 from shared.eventstore.sql import SqlEventStore
-from shared.messaging.publisher import InMemoryPublisher
-from shared.outbox import OutboxRelay
-from tests.support.infra import postgres_database
+from shared.messaging.acls import ADMIN
+from shared.messaging.kafka_client import from_credentials_file
+from shared.messaging.publisher import InMemoryPublisher, KafkaPublisher, OutgoingMessage
+from shared.outbox import OutboxRelay, RelayThread
+from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, login_file, postgres_database
 
 META = EventMetadata(actor="prs-bench", organisation="ZH", correlation_id="c")
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:bench"
@@ -97,6 +108,101 @@ def meet(rondes: int, per_ronde: int, sites: int) -> dict[str, Any]:
     }
 
 
+class _Klokpublisher(KafkaPublisher):
+    """The real publisher, noting when Kafka confirmed each position."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.bevestigd: dict[int, float] = {}
+
+    def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        super().publish(messages)
+        nu = time.perf_counter()
+        for m in messages:
+            self.bevestigd[m.position] = nu
+
+
+def latentie(rate: float, seconden: float, schrijvers: int = 4) -> dict[str, Any]:
+    """Commit-to-Kafka latency with the relay thread and the real publisher at ``rate``."""
+    from bench.bulk_import import draden_cpu
+
+    topic = create_topic(KAFKA_BOOTSTRAP, partitions=6)
+    with postgres_database() as engine:
+        sessions = make_session_factory(engine)
+        publisher = _Klokpublisher(from_credentials_file(KAFKA_BOOTSTRAP, login_file(ADMIN)))
+        relay = RelayThread(OutboxRelay(sessions, publisher, SOURCE), name="bench-relay")
+        relay.start()
+        data = {"naar": "onderzocht", "besluitdatum": "2012-03-01", "toelichting": "x" * 96}
+        # Warm up: the first publish connects, logs in and reconciles; not what is measured.
+        with sessions() as s, s.begin():
+            SqlEventStore(s).append(
+                "ZH059999999",
+                "spoedlocatie",
+                0,
+                [NewEvent("spoedlocatie-status-gewijzigd", data, datetime.now(UTC), META)],
+                topic,
+            )
+        relay.wake()
+        while not publisher.bevestigd:
+            time.sleep(0.05)
+        gecommit: dict[int, float] = {}
+        stop = time.perf_counter() + seconden
+
+        def schrijf(n: int) -> None:
+            versies: dict[str, int] = {}
+            interval = schrijvers / rate
+            volgende = time.perf_counter()
+            k = 0
+            while (nu := time.perf_counter()) < stop:
+                if nu < volgende:
+                    time.sleep(volgende - nu)
+                volgende += interval
+                stream = f"ZH05{n:02d}{k % 500:05d}"
+                k += 1
+                v = versies.get(stream, 0)
+                with sessions() as s, s.begin():
+                    [e] = SqlEventStore(s).append(
+                        stream,
+                        "spoedlocatie",
+                        v,
+                        [NewEvent("spoedlocatie-status-gewijzigd", data, datetime.now(UTC), META)],
+                        topic,
+                    )
+                gecommit[e.position] = time.perf_counter()
+                versies[stream] = v + 1
+                relay.wake()
+
+        d0 = draden_cpu()
+        w0 = time.perf_counter()
+        draden = [threading.Thread(target=schrijf, args=(n,)) for n in range(schrijvers)]
+        for t in draden:
+            t.start()
+        for t in draden:
+            t.join()
+        geschreven = time.perf_counter() - w0
+        einde = time.monotonic() + 60
+        while set(gecommit) - publisher.bevestigd.keys() and time.monotonic() < einde:
+            time.sleep(0.05)
+        d1 = draden_cpu()
+        relay.stop()
+        publisher.close()
+    wachten = sorted(publisher.bevestigd[p] - t for p, t in gecommit.items())
+    n = len(wachten)
+
+    def pct(q: float) -> float:
+        return round(wachten[min(n - 1, int(q * n))] * 1000, 1)
+
+    return {
+        "rate_gevraagd": rate,
+        "rate_gehaald": round(n / geschreven),
+        "events": n,
+        "latentie_ms": {"p50": pct(0.5), "p99": pct(0.99), "max": pct(1.0)},
+        "cpu_us_per_event": {
+            k: round((d1[k] - d0.get(k, 0.0)) * 1e6 / n) for k in ("relay", "librdkafka") if k in d1
+        },
+    }
+
+
 KOP = (
     "| events per round | rounds | CPU ms per round | CPU ms per event | wall ms per round "
     "| statements | transactions |\n" + "| --- " * 7 + "|"
@@ -128,7 +234,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--rondes", type=int, default=200)
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--per-ronde", type=int, nargs="+", default=[1, 100])
+    parser.add_argument("--latentie", type=float, default=0.0, metavar="RATE")
+    parser.add_argument("--seconden", type=float, default=10.0)
     args = parser.parse_args(argv)
+    if args.latentie:
+        lat = latentie(args.latentie, args.seconden)
+        print(json.dumps(lat, indent=2))
+        return [lat]
     uitslag = [
         meet(args.rondes if n == 1 else max(10, args.rondes // 10), n, args.sites)
         for n in args.per_ronde
