@@ -165,8 +165,13 @@ def stamp(new: list[NewEvent], metadata: EventMetadata | None) -> list[NewEvent]
         if any(e.metadata is UNSTAMPED for e in new):
             raise ValueError("an event without metadata: its unit of work must stamp it")
         return new
+    # NewEvent built directly: dataclasses.replace lists the fields on every call (an import
+    # stamps every event). tests/unit/test_aggregate_stamp.py fails when NewEvent gains a field.
     return [
-        dataclasses.replace(e, metadata=metadata) if e.metadata is UNSTAMPED else e for e in new
+        NewEvent(e.event_type, e.data, e.occurred_at, metadata, e.schema_version, e.event_id)
+        if e.metadata is UNSTAMPED
+        else e
+        for e in new
     ]
 
 
