@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.locaties.adapters.projection import rij, werk_standen_bij
+from services.locaties.adapters.projection import rij, stand_rij, werk_standen_bij
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import Spoedlocatie
+from services.locaties.domain.standen import Toestand, stap
 from shared.db.bulk import verwijder, voeg_toe
 from shared.eventstore.model import RecordedEvent
 
@@ -50,7 +51,7 @@ def _standen_in_geheugen(
     after each event in turn; None when that step does not apply (use the general path)."""
     if not nieuw or nieuw[0].version != 1 or len(nieuw) != len(locatie.history):
         return None
-    proef = Spoedlocatie(locatie.id)
+    stand = Toestand()
     rijen: list[dict[str, Any]] = []
     open_: dict[str, Any] | None = None
     for recorded, event in zip(nieuw, locatie.history, strict=True):
@@ -59,8 +60,14 @@ def _standen_in_geheugen(
         datum = recorded.occurred_at.date()
         if open_ is not None and datum < open_["geldig_vanaf"]:
             return None  # back-dated: the replay decides
-        proef.when(event)
-        nu = {k: v for k, v in rij(proef).items() if k not in _NIET_INHOUD}
+        # The aggregate's own step (``Spoedlocatie.when`` without a correction), folded here
+        # without an aggregate around it.
+        stand = stap(stand, event)
+        nu = {
+            k: v
+            for k, v in stand_rij(locatie.id, recorded.version, stand).items()
+            if k not in _NIET_INHOUD
+        }
         sleutel = {
             "locatie_id": locatie.id,
             "versie_vanaf": recorded.version,
