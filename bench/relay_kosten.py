@@ -236,9 +236,10 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--per-ronde", type=int, nargs="+", default=[1, 100])
     parser.add_argument("--latentie", type=float, default=0.0, metavar="RATE")
     parser.add_argument("--seconden", type=float, default=10.0)
+    parser.add_argument("--schrijvers", type=int, default=4)
     args = parser.parse_args(argv)
     if args.latentie:
-        lat = latentie(args.latentie, args.seconden)
+        lat = latentie(args.latentie, args.seconden, args.schrijvers)
         print(json.dumps(lat, indent=2))
         return [lat]
     uitslag = [
