@@ -1,0 +1,100 @@
+"""Where publications are kept: one row each in ``r_publicaties`` (migration rapportage_0005),
+written once in the transaction that appends its event, never updated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    String,
+    Table,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from services.rapportage.adapters.tables import metadata
+from services.rapportage.domain.publicaties import (
+    Publicatie,
+    met_vervangers,
+    rapport_uit,
+    tabellen_als_data,
+)
+from shared.db.types import UtcDateTime
+
+publicaties = Table(
+    "r_publicaties",
+    metadata,
+    Column("nummer", Integer, primary_key=True, autoincrement=False),
+    Column("titel", String(200), nullable=False),
+    Column("gepubliceerd_op", UtcDateTime, nullable=False),
+    Column("rapport", String(40), nullable=False),
+    Column("rapport_titel", String(200), nullable=False),
+    Column("parameters", JSON, nullable=False),
+    Column("positie", BigInteger, nullable=False),
+    Column("digest", String(80), nullable=False),
+    Column("logboeken", JSON, nullable=False),
+    Column("inhoud", JSON, nullable=False),
+    Column("tabellen", JSON, nullable=False),
+    Column("vervangt", Integer, nullable=True, unique=True),
+)
+
+
+class GeschondenPublicatie(RuntimeError):
+    """A stored publication whose content no longer gives its digest: changed after the fact."""
+
+
+def voeg_toe(session: Session, publicatie: Publicatie) -> None:
+    r = publicatie.rapport
+    session.execute(
+        publicaties.insert().values(
+            nummer=publicatie.nummer,
+            titel=publicatie.titel,
+            gepubliceerd_op=publicatie.gepubliceerd_op,
+            rapport=r.naam,
+            rapport_titel=r.titel,
+            parameters=dict(r.parameters),
+            positie=r.positie,
+            digest=r.digest,
+            logboeken={k: dict(v) for k, v in r.logboeken.items()},
+            inhoud=_plain(r.inhoud),
+            tabellen=tabellen_als_data(r),
+            vervangt=publicatie.vervangt,
+        )
+    )
+
+
+def _plain(waarde: Any) -> Any:
+    if isinstance(waarde, dict):
+        return {k: _plain(v) for k, v in waarde.items()}
+    if isinstance(waarde, list | tuple):
+        return [_plain(v) for v in waarde]
+    return waarde
+
+
+def _publicatie(row: Any) -> Publicatie:
+    rapport = rapport_uit(
+        {
+            "rapport": row.rapport,
+            "rapportTitel": row.rapport_titel,
+            "parameters": row.parameters,
+            "positie": row.positie,
+            "logboeken": row.logboeken,
+        },
+        row.inhoud,
+        row.tabellen,
+    )
+    if rapport.digest != row.digest:
+        raise GeschondenPublicatie(
+            f"publicatie {row.nummer}: de inhoud geeft {rapport.digest}, niet {row.digest}"
+        )
+    return Publicatie(row.nummer, row.titel, row.gepubliceerd_op, rapport, row.vervangt)
+
+
+def alle(session: Session) -> list[Publicatie]:
+    """Every publication, oldest first, with ``vervangen_door`` filled in."""
+    rows = session.execute(select(publicaties).order_by(publicaties.c.nummer)).all()
+    return met_vervangers([_publicatie(r) for r in rows])

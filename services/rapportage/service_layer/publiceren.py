@@ -1,0 +1,134 @@
+"""Publishing reports and comparing versions: the rapportage service's one write.
+
+``publiceer`` asks the one policy, builds the report as the routes serve it (``VraagRapport``,
+up to the watermark, bound to its log), and in one transaction appends its event to the
+service's own log (stream ``publicaties``, whose version is the publication's number, so two
+publishing at once cannot both take a number: the second gets a version conflict) with its
+outbox row, and stores the frozen report. The relay seals the event and puts it on the
+publications topic, as locaties' relay does for the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.rapportage.adapters import projection
+from services.rapportage.adapters import publicaties as opslag
+from services.rapportage.domain import publicaties as domein
+from services.rapportage.domain import verschillen
+from services.rapportage.domain.binding import SPOEDLOCATIES, logboek_van
+from services.rapportage.domain.publicaties import Publicatie, PublicatieNietGevonden, Publiceer
+from services.rapportage.domain.queries import VraagRapport
+from services.rapportage.domain.rapporten import Rapport
+from services.rapportage.service_layer.rapportage import Rapportage
+from services.rapportage.service_layer.unit_of_work import SqlLogboek
+from shared import beleid
+from shared.auth import Principal
+from shared.eventstore import EventMetadata, NewEvent
+from shared.eventstore.sql import SqlEventStore
+from shared.leiding import notify_commit
+
+OPERATIE = "rapportage.publiceer"
+
+
+def _nu() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Publicaties:
+    sessions: sessionmaker[Session]
+    rapportage: Rapportage
+    topic: str
+    on_commit: Callable[[], None] | None = None
+    clock: Callable[[], datetime] = _nu
+
+    def publiceer(self, cmd: Publiceer, principal: Principal) -> Publicatie:
+        beleid.controleer(OPERATIE, principal)
+        domein.controleer_titel(cmd.titel)
+        rapport = self.rapportage.handle(
+            VraagRapport(cmd.rapport, cmd.peildatum, cmd.kennisdatum, cmd.van)
+        )
+        with self.sessions() as session, session.begin():
+            bestaande = opslag.alle(session)
+            publicatie = domein.volgende(bestaande, cmd, rapport, self.clock())
+            SqlEventStore(session, self.clock).append(
+                domein.STROOM,
+                domein.STROOMTYPE,
+                len(bestaande),  # a concurrent publication took the number: ConcurrencyError
+                [
+                    NewEvent(
+                        domein.GEPUBLICEERD,
+                        publicatie.kop(),
+                        publicatie.gepubliceerd_op,
+                        # The role and organisation, not the login: the topic is public.
+                        EventMetadata(
+                            actor=str(principal.rol),
+                            organisation=principal.organisatie,
+                            role=str(principal.rol),
+                        ),
+                    )
+                ],
+                self.topic,
+            )
+            opslag.voeg_toe(session, publicatie)
+            notify_commit(session)
+        if self.on_commit is not None:
+            self.on_commit()
+        return publicatie
+
+    def lijst(self) -> list[Publicatie]:
+        with self.sessions() as session:
+            return opslag.alle(session)
+
+    def een(self, nummer: int) -> Publicatie:
+        alle = self.lijst()
+        if not 1 <= nummer <= len(alle):
+            raise PublicatieNietGevonden(nummer)
+        return alle[nummer - 1]
+
+    def verschillen(self, nummer: int, ander: int) -> dict[str, Any]:
+        """Publication ``nummer`` (old) against ``ander`` (new)."""
+        alle = self.lijst()
+        for n in (nummer, ander):
+            if not 1 <= n <= len(alle):
+                raise PublicatieNietGevonden(n)
+        oud, nieuw = alle[nummer - 1], alle[ander - 1]
+        uit = self._verschil(oud.rapport, nieuw.rapport)
+        uit["oud"] |= {"nummer": oud.nummer, "titel": oud.titel}
+        uit["nieuw"] |= {"nummer": nieuw.nummer, "titel": nieuw.titel}
+        return uit
+
+    def rapport_verschillen(self, oud: VraagRapport, nieuw: VraagRapport) -> dict[str, Any]:
+        """Two versions of a live report (other peildatum and/or kennisdatum)."""
+        return self._verschil(self.rapportage.handle(oud), self.rapportage.handle(nieuw))
+
+    def _verschil(self, oud: Rapport, nieuw: Rapport) -> dict[str, Any]:
+        locaties: list[dict[str, Any]] = []
+        if logboek_van(oud.naam) == logboek_van(nieuw.naam) == SPOEDLOCATIES:
+            a = verschillen.moment_van(oud.parameters, oud.positie)
+            b = verschillen.moment_van(nieuw.parameters, nieuw.positie)
+            logboek = SqlLogboek(self.sessions, projection.SPOEDLOCATIES)
+            feiten = logboek.lees_feiten(max(a.positie, b.positie), 0)
+            locaties = verschillen.locaties(feiten, a, b)
+        return {
+            "oud": _versie(oud),
+            "nieuw": _versie(nieuw),
+            "cijfers": verschillen.cijfers(oud.inhoud, nieuw.inhoud),
+            "samenvatting": verschillen.samenvatting(locaties),
+            "locaties": locaties,
+        }
+
+
+def _versie(rapport: Rapport) -> dict[str, Any]:
+    return {
+        "rapport": rapport.naam,
+        "parameters": dict(rapport.parameters),
+        "positie": rapport.positie,
+        "digest": rapport.digest,
+    }
