@@ -103,7 +103,8 @@ def volgende(
     titel = controleer_titel(cmd.titel)
     if cmd.vervangt is not None:
         if not 1 <= cmd.vervangt <= len(bestaande):
-            raise PublicatieNietGevonden(cmd.vervangt)
+            # Invalid input, not a missing resource: the path names none.
+            raise OngeldigePublicatie("vervangt", f"publicatie {cmd.vervangt} bestaat niet")
         for p in bestaande:
             if p.vervangt == cmd.vervangt:
                 raise AlVervangen(cmd.vervangt, p.nummer)

@@ -158,12 +158,11 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
             "/v1/publicaties", json={**aanvraag, "vervangt": 1}, headers=RIJK
         )
         assert nogmaals.status_code == 409 and "vervangen door publicatie 2" in nogmaals.text
-        assert (
-            rapportage.post(
-                "/v1/publicaties", json={**aanvraag, "vervangt": 9}, headers=RIJK
-            ).status_code
-            == 404
+        onbekend = rapportage.post(
+            "/v1/publicaties", json={**aanvraag, "vervangt": 9}, headers=RIJK
         )
+        assert onbekend.status_code == 400
+        assert onbekend.json()["invalidParams"][0]["name"] == "body.vervangt"
 
         lijst = rapportage.get("/v1/publicaties").json()["publicaties"]
         assert [(p["nummer"], p["vervangt"], p["vervangenDoor"]) for p in lijst] == [
