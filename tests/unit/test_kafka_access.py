@@ -110,7 +110,7 @@ def test_only_locaties_writes_spoedlocaties_and_only_kennis_writes_kennis() -> N
     assert _writers(KENNIS) == {KENNIS_PRINCIPAL}
     assert _writers(DEADLETTER) == {KENNIS_PRINCIPAL, RAPPORTAGE}
     assert _writers(PUBLICATIES) == {RAPPORTAGE}
-    assert PUBLICATIES == RapportageSettings().publicaties_topic
+    assert RapportageSettings().publicaties_topic == PUBLICATIES
 
 
 def test_the_auditor_only_reads_the_event_topics() -> None:

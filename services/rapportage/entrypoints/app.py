@@ -42,6 +42,7 @@ def create_app(settings: RapportageSettings | None = None) -> FastAPI:
         routers=[routes.router, routes_publicaties.router],
         settings=settings or RapportageSettings(),
         bootstrap=bootstrap,
+        ankersleutels=True,  # it signs the anchors of its publications' log
     )
     install_domain_errors(app, DOMEINFOUTEN)
     return app
