@@ -3,6 +3,7 @@ written once in the transaction that appends its event, never updated."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import (
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 from services.rapportage.adapters.tables import metadata
 from services.rapportage.domain.publicaties import (
     Publicatie,
-    met_vervangers,
     rapport_uit,
     tabellen_als_data,
 )
@@ -94,7 +94,54 @@ def _publicatie(row: Any) -> Publicatie:
     return Publicatie(row.nummer, row.titel, row.gepubliceerd_op, rapport, row.vervangt)
 
 
-def alle(session: Session) -> list[Publicatie]:
-    """Every publication, oldest first, with ``vervangen_door`` filled in."""
-    rows = session.execute(select(publicaties).order_by(publicaties.c.nummer)).all()
-    return met_vervangers([_publicatie(r) for r in rows])
+def register(session: Session) -> dict[int, int | None]:
+    """Every publication's number and the number it replaces: what numbering needs."""
+    rows = session.execute(select(publicaties.c.nummer, publicaties.c.vervangt)).all()
+    return {int(r.nummer): r.vervangt for r in rows}
+
+
+def _vervangers(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(publicaties.c.vervangt, publicaties.c.nummer).where(
+            publicaties.c.vervangt.is_not(None)
+        )
+    ).all()
+    return {int(r.vervangt): int(r.nummer) for r in rows}
+
+
+def koppen(session: Session) -> list[dict[str, Any]]:
+    """Every publication without its content (``Publicatie.kop`` and ``vervangenDoor``),
+    oldest first: a list of reports at national scale stays small."""
+    door = _vervangers(session)
+    rows = session.execute(
+        select(
+            *(c for c in publicaties.c if c.name not in ("inhoud", "tabellen", "rapport_titel"))
+        ).order_by(publicaties.c.nummer)
+    ).all()
+    return [
+        {
+            "nummer": r.nummer,
+            "titel": r.titel,
+            "gepubliceerdOp": r.gepubliceerd_op.isoformat(),
+            "rapport": r.rapport,
+            "parameters": r.parameters,
+            "positie": r.positie,
+            "digest": r.digest,
+            "logboeken": r.logboeken,
+            "vervangt": r.vervangt,
+            "vervangenDoor": door.get(r.nummer),
+        }
+        for r in rows
+    ]
+
+
+def een(session: Session, nummer: int) -> Publicatie | None:
+    """One publication with its content, checked against its digest."""
+    row = session.execute(select(publicaties).where(publicaties.c.nummer == nummer)).first()
+    if row is None:
+        return None
+    p = _publicatie(row)
+    door = session.execute(
+        select(publicaties.c.nummer).where(publicaties.c.vervangt == nummer)
+    ).scalar()
+    return dataclasses.replace(p, vervangen_door=door)

@@ -11,7 +11,7 @@ The register decides the next number from the publications so far; the event tha
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -94,30 +94,21 @@ def controleer_titel(titel: str) -> str:
 
 
 def volgende(
-    bestaande: Sequence[Publicatie],
+    register: Mapping[int, int | None],
     cmd: Publiceer,
     rapport: Rapport,
     nu: datetime,
 ) -> Publicatie:
-    """The next publication in the register ``bestaande`` (all, oldest first)."""
+    """The next publication after those in ``register`` (number -> the number it replaces)."""
     titel = controleer_titel(cmd.titel)
     if cmd.vervangt is not None:
-        if not 1 <= cmd.vervangt <= len(bestaande):
+        if cmd.vervangt not in register:
             # Invalid input, not a missing resource: the path names none.
             raise OngeldigePublicatie("vervangt", f"publicatie {cmd.vervangt} bestaat niet")
-        for p in bestaande:
-            if p.vervangt == cmd.vervangt:
-                raise AlVervangen(cmd.vervangt, p.nummer)
-    return Publicatie(len(bestaande) + 1, titel, nu, rapport, cmd.vervangt)
-
-
-def met_vervangers(publicaties: Sequence[Publicatie]) -> list[Publicatie]:
-    """The publications with ``vervangen_door`` filled in from the later ones."""
-    door = {p.vervangt: p.nummer for p in publicaties if p.vervangt is not None}
-    return [
-        Publicatie(p.nummer, p.titel, p.gepubliceerd_op, p.rapport, p.vervangt, door.get(p.nummer))
-        for p in publicaties
-    ]
+        for nummer, vervangt in register.items():
+            if vervangt == cmd.vervangt:
+                raise AlVervangen(cmd.vervangt, nummer)
+    return Publicatie(len(register) + 1, titel, nu, rapport, cmd.vervangt)
 
 
 def rapport_uit(kop: Mapping[str, Any], inhoud: Mapping[str, Any], tabellen: Any) -> Rapport:

@@ -129,20 +129,16 @@ def _register(services: Container) -> Publicaties:
     return services.publicaties
 
 
+def _met_links(kop: dict[str, Any]) -> dict[str, Any]:
+    links = {"self": {"href": f"/v1/publicaties/{kop['nummer']}"}}
+    for naam in ("vervangt", "vervangenDoor"):
+        if kop.get(naam):
+            links[naam] = {"href": f"/v1/publicaties/{kop[naam]}"}
+    return {**kop, "_links": links}
+
+
 def _kop(p: Publicatie) -> dict[str, Any]:
-    return {
-        **p.kop(),
-        "vervangenDoor": p.vervangen_door,
-        "_links": {
-            "self": {"href": f"/v1/publicaties/{p.nummer}"},
-            **({"vervangt": {"href": f"/v1/publicaties/{p.vervangt}"}} if p.vervangt else {}),
-            **(
-                {"vervangenDoor": {"href": f"/v1/publicaties/{p.vervangen_door}"}}
-                if p.vervangen_door
-                else {}
-            ),
-        },
-    }
+    return _met_links({**p.kop(), "vervangenDoor": p.vervangen_door})
 
 
 def _publiceer(body: PublicatieIn) -> Publiceer:
@@ -190,7 +186,7 @@ def publiceer(
 @router.get("/publicaties", response_model=Publicatielijst, summary="Alle publicaties")
 def lijst(services: Services) -> dict[str, Any]:
     """Wat gepubliceerd is, oudste eerst; openbaar, zonder token."""
-    return {"publicaties": [_kop(p) for p in _register(services).lijst()]}
+    return {"publicaties": [_met_links(k) for k in _register(services).lijst()]}
 
 
 @router.get(

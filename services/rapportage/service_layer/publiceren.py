@@ -55,12 +55,12 @@ class Publicaties:
             VraagRapport(cmd.rapport, cmd.peildatum, cmd.kennisdatum, cmd.van)
         )
         with self.sessions() as session, session.begin():
-            bestaande = opslag.alle(session)
-            publicatie = domein.volgende(bestaande, cmd, rapport, self.clock())
+            register = opslag.register(session)
+            publicatie = domein.volgende(register, cmd, rapport, self.clock())
             SqlEventStore(session, self.clock).append(
                 domein.STROOM,
                 domein.STROOMTYPE,
-                len(bestaande),  # a concurrent publication took the number: ConcurrencyError
+                len(register),  # a concurrent publication took the number: ConcurrencyError
                 [
                     NewEvent(
                         domein.GEPUBLICEERD,
@@ -82,23 +82,21 @@ class Publicaties:
             self.on_commit()
         return publicatie
 
-    def lijst(self) -> list[Publicatie]:
+    def lijst(self) -> list[dict[str, Any]]:
+        """Every publication without its content, oldest first."""
         with self.sessions() as session:
-            return opslag.alle(session)
+            return opslag.koppen(session)
 
     def een(self, nummer: int) -> Publicatie:
-        alle = self.lijst()
-        if not 1 <= nummer <= len(alle):
+        with self.sessions() as session:
+            publicatie = opslag.een(session, nummer)
+        if publicatie is None:
             raise PublicatieNietGevonden(nummer)
-        return alle[nummer - 1]
+        return publicatie
 
     def verschillen(self, nummer: int, ander: int) -> dict[str, Any]:
         """Publication ``nummer`` (old) against ``ander`` (new)."""
-        alle = self.lijst()
-        for n in (nummer, ander):
-            if not 1 <= n <= len(alle):
-                raise PublicatieNietGevonden(n)
-        oud, nieuw = alle[nummer - 1], alle[ander - 1]
+        oud, nieuw = self.een(nummer), self.een(ander)
         uit = self._verschil(oud.rapport, nieuw.rapport)
         uit["oud"] |= {"nummer": oud.nummer, "titel": oud.titel}
         uit["nieuw"] |= {"nummer": nieuw.nummer, "titel": nieuw.titel}

@@ -149,6 +149,7 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
         assert openbaar.status_code == 200 and "Authorization" not in openbaar.request.headers
         assert openbaar.json()["digest"] == eerste["digest"]
         assert openbaar.json()["inhoud"]["samenvatting"]["humaanAfgehandeld"] == 1
+        een_inhoud = openbaar.json()["inhoud"]
 
         r = rapportage.post("/v1/publicaties", json={**aanvraag, "vervangt": 1}, headers=RIJK)
         assert r.status_code == 201, r.text
@@ -210,6 +211,18 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
         assert per_jaar.text.startswith("jaar,geregistreerd,afgehandeld")
         fout = rapportage.get("/v1/publicaties/2", params={"formaat": "csv", "tabel": "x"})
         assert fout.status_code == 400 and "per-status" in fout.text
+
+        # A stored publication changed behind the service's back no longer gives its digest:
+        # refused, never served.
+        with sql_engine.begin() as conn:
+            conn.execute(
+                publicaties.update()
+                .where(publicaties.c.nummer == 1)
+                .values(inhoud={**een_inhoud, "samenvatting": {"humaanAfgehandeld": 0}})
+            )
+        geschonden = rapportage.get("/v1/publicaties/1")
+        assert geschonden.status_code == 500
+        assert geschonden.json()["detail"].startswith("publicatie 1: de inhoud geeft sha256:")
 
         # Two events on the publications' stream, each with its outbox row, sealed by the relay.
         relay = rapportage.app.state.container.relay  # type: ignore[attr-defined]
