@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,30 @@ def _aantal(engine: Engine) -> tuple[int, int, int]:
         )
 
 
+def test_publishing_at_once_takes_each_number_once(sql_engine: Engine) -> None:
+    """Eight publish at the same moment: each answer is a 201 with its own number or a 409
+    (publish again), and the register holds exactly the numbers answered, each with its event."""
+    with _rapportage(sql_engine) as rapportage:
+        aanvraag = {"rapport": "voortgang", "titel": TITEL, "peildatum": "2012-12-31"}
+        rapportage.post("/v1/publicaties", json=aanvraag, headers=PROGRAMMA)  # warm the report
+
+        def publiceer(_: int) -> tuple[int, int | None]:
+            r = rapportage.post("/v1/publicaties", json=aanvraag, headers=PROGRAMMA)
+            return r.status_code, r.json().get("nummer")
+
+        with ThreadPoolExecutor(8) as pool:
+            antwoorden = list(pool.map(publiceer, range(8)))
+    assert {status for status, _ in antwoorden} <= {201, 409}
+    nummers = sorted(n for status, n in antwoorden if status == 201)
+    assert nummers == list(range(2, 2 + len(nummers)))
+    assert _aantal(sql_engine)[2] == len(nummers) + 1
+    with sql_engine.connect() as conn:
+        versies = conn.execute(
+            select(events.c.version).where(events.c.stream_id == "publicaties")
+        ).scalars()
+        assert sorted(versies) == list(range(1, len(nummers) + 2))
+
+
 def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None:
     with (
         sqlite_database(tmp_path) as locaties_db,
@@ -185,17 +210,22 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
         assert [(x["soort"], x["reden"]) for x in locatie["redenen"]] == [("correctie", REDEN)]
         assert rapportage.get("/v1/publicaties/1/verschillen/3").status_code == 404
 
-        # The same question of the live report, for two kennisdata.
+        # The live report on two peildata: the (corrected) remediation is a decision in between.
         live_verschil = rapportage.get(
             "/v1/rapportages/voortgang/verschillen",
-            params={
-                "vorigePeildatum": "2012-12-31",
-                "vorigeKennisdatum": eerste["parameters"]["kennisdatum"],
-                "peildatum": "2012-12-31",
-            },
+            params={"vorigePeildatum": "2012-12-31", "peildatum": "2013-12-31"},
             headers=ZH,
         )
         assert live_verschil.status_code == 200, live_verschil.text
+        (locatie,) = live_verschil.json()["locaties"]
+        assert [(x["soort"], x["naar"], x["datum"]) for x in locatie["redenen"]] == [
+            ("nieuw-besluit", "gesaneerd", "2013-01-10")
+        ]
+        assert rapportage.get("/v1/rapportages/voortgang/verschillen").status_code == 401
+        zonder = rapportage.get(
+            "/v1/rapportages/voortgang/verschillen", params={"peildatum": "2013-12-31"}, headers=ZH
+        )
+        assert zonder.status_code == 400 and "vorigePeildatum" in zonder.text
 
         # Every format, without a token.
         xlsx = rapportage.get("/v1/publicaties/2", params={"formaat": "xlsx"})
