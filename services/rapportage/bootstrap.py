@@ -21,9 +21,7 @@ from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
 from shared.http.consumer_health import consumer_checks, consumer_samples
-from shared.http.metrics import (
-    Samples,
-)
+from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
 from shared.leiding import leadership_for
 from shared.messaging.consumer import (
     DeadLetterSink,
@@ -95,8 +93,12 @@ class Container:
         return checks
 
     def meetwaarden(self) -> dict[str, Samples]:
-        """For /metrics: dead letters and consumer lag per consumer group."""
-        return consumer_samples(self.sessions, self.consumers)
+        """For /metrics: dead letters and consumer lag per consumer group, and the outbox
+        backlog, anchors and last position of the publications' log."""
+        return {
+            **zonder_labels(store_meetwaarden(self.sessions)),
+            **consumer_samples(self.sessions, self.consumers),
+        }
 
     def _tijdlijnen_klaar(self) -> None:
         if not self.rapportage.bijgehouden.is_set():

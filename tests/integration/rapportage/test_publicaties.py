@@ -254,6 +254,10 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
         assert geschonden.status_code == 500
         assert geschonden.json()["detail"].startswith("publicatie 1: de inhoud geeft sha256:")
 
+        # Its own log in /metrics, as locaties and kennis show theirs (Kafka off: they wait).
+        metriek = rapportage.get("/metrics").text
+        assert 'bodemregie_outbox_backlog{service="rapportage"} 2.0' in metriek
+
         # Two events on the publications' stream, each with its outbox row, sealed by the relay.
         relay = rapportage.app.state.container.relay  # type: ignore[attr-defined]
         assert relay is not None
