@@ -30,8 +30,7 @@ from services.rapportage.service_layer.unit_of_work import SqlLogboek
 from shared import beleid
 from shared.auth import Principal
 from shared.eventstore import EventMetadata, NewEvent
-from shared.eventstore.sql import SqlEventStore
-from shared.leiding import notify_commit
+from shared.unit_of_work import SqlUnitOfWork
 
 OPERATIE = "rapportage.publiceer"
 
@@ -54,10 +53,13 @@ class Publicaties:
         rapport = self.rapportage.handle(
             VraagRapport(cmd.rapport, cmd.peildatum, cmd.kennisdatum, cmd.van)
         )
-        with self.sessions() as session, session.begin():
-            register = opslag.register(session)
+        # The shared unit of work: with an Idempotency-Key the stored answer commits in this
+        # same transaction (shared/idempotentie.py), so a retried publish is answered, not
+        # published twice.
+        with SqlUnitOfWork(self.sessions, self.on_commit, self.clock) as uow:
+            register = opslag.register(uow.session)
             publicatie = domein.volgende(register, cmd, rapport, self.clock())
-            SqlEventStore(session, self.clock).append(
+            uow.events.append(
                 domein.STROOM,
                 domein.STROOMTYPE,
                 len(register),  # a concurrent publication took the number: ConcurrencyError
@@ -76,10 +78,8 @@ class Publicaties:
                 ],
                 self.topic,
             )
-            opslag.voeg_toe(session, publicatie)
-            notify_commit(session)
-        if self.on_commit is not None:
-            self.on_commit()
+            opslag.voeg_toe(uow.session, publicatie)
+            uow.commit()
         return publicatie
 
     def lijst(self) -> list[dict[str, Any]]:

@@ -190,10 +190,19 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
         assert onbekend.status_code == 400
         assert onbekend.json()["invalidParams"][0]["name"] == "body.vervangt"
 
+        # A retry with the same Idempotency-Key is answered as the first time, published once.
+        sleutel = {**PROGRAMMA, "Idempotency-Key": "kamerbrief-2013-bijlage"}
+        derde = rapportage.post("/v1/publicaties", json=aanvraag, headers=sleutel)
+        nog_eens = rapportage.post("/v1/publicaties", json=aanvraag, headers=sleutel)
+        assert derde.status_code == nog_eens.status_code == 201
+        assert nog_eens.json() == derde.json() and derde.json()["nummer"] == 3
+        assert _aantal(sql_engine)[2] == 3
+
         lijst = rapportage.get("/v1/publicaties").json()["publicaties"]
         assert [(p["nummer"], p["vervangt"], p["vervangenDoor"]) for p in lijst] == [
             (1, None, 2),
             (2, 1, None),
+            (3, None, None),
         ]
 
         verschil = rapportage.get("/v1/publicaties/1/verschillen/2")
@@ -208,7 +217,7 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
             "sanering-gestart",
         )
         assert [(x["soort"], x["reden"]) for x in locatie["redenen"]] == [("correctie", REDEN)]
-        assert rapportage.get("/v1/publicaties/1/verschillen/3").status_code == 404
+        assert rapportage.get("/v1/publicaties/1/verschillen/4").status_code == 404
 
         # The live report on two peildata: the (corrected) remediation is a decision in between.
         live_verschil = rapportage.get(
@@ -256,7 +265,7 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
 
         # Its own log in /metrics, as locaties and kennis show theirs (Kafka off: they wait).
         metriek = rapportage.get("/metrics").text
-        assert 'bodemregie_outbox_backlog{service="rapportage"} 2.0' in metriek
+        assert 'bodemregie_outbox_backlog{service="rapportage"} 3.0' in metriek
 
         # Two events on the publications' stream, each with its outbox row, sealed by the relay.
         relay = rapportage.app.state.container.relay  # type: ignore[attr-defined]
@@ -271,6 +280,7 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
         assert [tuple(r) for r in rijen] == [
             ("publicaties", 1, "rapport-gepubliceerd", "bodem.publicaties.v1"),
             ("publicaties", 2, "rapport-gepubliceerd", "bodem.publicaties.v1"),
+            ("publicaties", 3, "rapport-gepubliceerd", "bodem.publicaties.v1"),
         ]
         verzegeld = conn.execute(select(func.count()).select_from(event_seals)).scalar_one()
         assert verzegeld >= 2  # the relay sealed them (and anchored on its graceful stop)
