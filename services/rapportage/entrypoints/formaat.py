@@ -3,6 +3,8 @@ and the publication routes, so every report comes in the same five formats."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -24,6 +26,41 @@ INHOUD: dict[str, Any] = {
     weergave.XLSX: {"schema": {"type": "string", "format": "binary"}},
     weergave.PDF: {"schema": {"type": "string", "format": "binary"}},
 }
+
+
+class Bestanden:
+    """The last workbooks and PDFs made, by digest: a PDF of a long list takes seconds (about
+    7 ms CPU per table row), and a publication, or a report at one position, never changes."""
+
+    def __init__(self, bewaar: int = 32) -> None:
+        self._bewaar = bewaar
+        self._gemaakt: OrderedDict[tuple[str, str, tuple[tuple[str, str], ...]], bytes] = (
+            OrderedDict()
+        )
+        self._slot = threading.Lock()
+
+    def maak(self, rapport: Rapport, soort: str, kop: Sequence[tuple[str, Any]]) -> bytes:
+        sleutel = (rapport.digest, soort, tuple((str(k), str(v)) for k, v in kop))
+        with self._slot:
+            if (klaar := self._gemaakt.get(sleutel)) is not None:
+                self._gemaakt.move_to_end(sleutel)
+                return klaar
+        if soort == weergave.XLSX:
+            from services.rapportage.entrypoints.weergave_xlsx import als_xlsx
+
+            inhoud = als_xlsx(rapport, kop)
+        else:
+            from services.rapportage.entrypoints.weergave_pdf import als_pdf
+
+            inhoud = als_pdf(rapport, kop)
+        with self._slot:
+            self._gemaakt[sleutel] = inhoud
+            while len(self._gemaakt) > self._bewaar:
+                self._gemaakt.popitem(last=False)
+        return inhoud
+
+
+bestanden = Bestanden()
 
 
 @dataclass(frozen=True)
@@ -110,16 +147,11 @@ def antwoord(
     if vorm.soort == weergave.HTML:
         return HTMLResponse(weergave.als_html(rapport, kop), headers=headers)
     if vorm.soort in (weergave.XLSX, weergave.PDF):
-        if vorm.soort == weergave.XLSX:
-            from services.rapportage.entrypoints.weergave_xlsx import als_xlsx
-
-            inhoud, extensie = als_xlsx(rapport, kop), "xlsx"
-        else:
-            from services.rapportage.entrypoints.weergave_pdf import als_pdf
-
-            inhoud, extensie = als_pdf(rapport, kop), "pdf"
+        extensie = "xlsx" if vorm.soort == weergave.XLSX else "pdf"
         headers["Content-Disposition"] = f'inline; filename="{naam}.{extensie}"'
-        return Response(inhoud, media_type=vorm.soort, headers=headers)
+        return Response(
+            bestanden.maak(rapport, vorm.soort, kop), media_type=vorm.soort, headers=headers
+        )
     href = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     body = json_body if json_body is not None else weergave.als_json(rapport, href)
     return JSONResponse(body, headers=headers)

@@ -113,3 +113,24 @@ def test_csv_gives_the_table_named_by_tabel() -> None:
         assert rijen[0] == list(rapport.tabellen[2].kolommen)
     assert weergave.kies_tabel(rapport, None) is rapport.tabellen[0]
     assert weergave.kies_tabel(rapport, "onbekend") is None
+
+
+def test_a_workbook_or_pdf_is_made_once_per_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.rapportage.entrypoints import weergave_xlsx
+    from services.rapportage.entrypoints.formaat import Bestanden
+
+    gemaakt: list[str] = []
+
+    def tel(rapport: Rapport, kop: object = ()) -> bytes:
+        gemaakt.append(rapport.digest)
+        return rapport.digest.encode()
+
+    monkeypatch.setattr(weergave_xlsx, "als_xlsx", tel)
+    bestanden = Bestanden(bewaar=1)
+    voortgang, deadlines = _rapport("voortgang"), _rapport("deadlines")
+    assert bestanden.maak(voortgang, weergave.XLSX, ()) == voortgang.digest.encode()
+    bestanden.maak(voortgang, weergave.XLSX, ())
+    assert gemaakt == [voortgang.digest]
+    bestanden.maak(deadlines, weergave.XLSX, ())  # pushes the first one out
+    bestanden.maak(voortgang, weergave.XLSX, [("Publicatie", "1")])  # another heading
+    assert gemaakt == [voortgang.digest, deadlines.digest, voortgang.digest]
