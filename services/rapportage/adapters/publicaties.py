@@ -17,7 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from services.rapportage.adapters.tables import metadata
+from services.rapportage.adapters.tables import feiten, metadata
+from services.rapportage.domain.feiten import Feit
 from services.rapportage.domain.publicaties import (
     Publicatie,
     rapport_uit,
@@ -92,6 +93,29 @@ def _publicatie(row: Any) -> Publicatie:
             f"publicatie {row.nummer}: de inhoud geeft {rapport.digest}, niet {row.digest}"
         )
     return Publicatie(row.nummer, row.titel, row.gepubliceerd_op, rapport, row.vervangt)
+
+
+def feiten_van(session: Session, locaties: set[str], tot_en_met: int) -> list[Feit]:
+    """The facts of these sites up to ``tot_en_met``, in position order (what a comparison
+    folds: only the sites that may have moved, never the whole read model)."""
+    uit: list[Feit] = []
+    namen = sorted(locaties)
+    for i in range(0, len(namen), 1000):
+        rows = session.execute(
+            select(feiten).where(
+                feiten.c.locatie_id.in_(namen[i : i + 1000]), feiten.c.positie <= tot_en_met
+            )
+        ).all()
+        uit += [
+            Feit(r.positie, r.locatie_id, r.versie, r.soort, r.vastgelegd_op, r.data) for r in rows
+        ]
+    return sorted(uit, key=lambda f: f.positie)
+
+
+def locaties_na(session: Session, positie: int) -> set[str]:
+    """The sites with a fact after ``positie``."""
+    rows = session.execute(select(feiten.c.locatie_id).where(feiten.c.positie > positie).distinct())
+    return {str(r) for r in rows.scalars()}
 
 
 def register(session: Session) -> dict[int, int | None]:

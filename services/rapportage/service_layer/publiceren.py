@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.rapportage.adapters import projection
 from services.rapportage.adapters import publicaties as opslag
 from services.rapportage.domain import publicaties as domein
 from services.rapportage.domain import verschillen
@@ -25,8 +24,8 @@ from services.rapportage.domain.binding import SPOEDLOCATIES, logboek_van
 from services.rapportage.domain.publicaties import Publicatie, PublicatieNietGevonden, Publiceer
 from services.rapportage.domain.queries import VraagRapport
 from services.rapportage.domain.rapporten import Rapport
+from services.rapportage.domain.verschillen import Moment
 from services.rapportage.service_layer.rapportage import Rapportage
-from services.rapportage.service_layer.unit_of_work import SqlLogboek
 from shared import beleid
 from shared.auth import Principal
 from shared.eventstore import EventMetadata, NewEvent
@@ -111,8 +110,10 @@ class Publicaties:
         if logboek_van(oud.naam) == logboek_van(nieuw.naam) == SPOEDLOCATIES:
             a = verschillen.moment_van(oud.parameters, oud.positie)
             b = verschillen.moment_van(nieuw.parameters, nieuw.positie)
-            logboek = SqlLogboek(self.sessions, projection.SPOEDLOCATIES)
-            feiten = logboek.lees_feiten(max(a.positie, b.positie), 0)
+            tot = max(a.positie, b.positie)
+            kandidaten = self._kandidaten(a, b)
+            with self.sessions() as session:
+                feiten = opslag.feiten_van(session, kandidaten, tot)
             locaties = verschillen.locaties(feiten, a, b)
         return {
             "oud": _versie(oud),
@@ -121,6 +122,22 @@ class Publicaties:
             "samenvatting": verschillen.samenvatting(locaties),
             "locaties": locaties,
         }
+
+    def _kandidaten(self, a: Moment, b: Moment) -> set[str]:
+        """The sites that may have moved: those whose state differs on the timelines (which
+        hold every fact up to some position at least both versions'), and those with a fact
+        after the older version's position. A site with neither has all its facts at or
+        before both positions, so the timelines give exactly both its versions, and equal."""
+        with self.rapportage.vast(max(a.positie, b.positie)) as tijdlijnen:
+            voor = tijdlijnen.stand_op(a.peildatum, a.kennisdatum)
+            na = tijdlijnen.stand_op(b.peildatum, b.kennisdatum)
+            verschoven = {
+                lid
+                for lid in voor.keys() | na.keys()
+                if verschillen.stand(voor.get(lid)) != verschillen.stand(na.get(lid))
+            }
+        with self.sessions() as session:
+            return verschoven | opslag.locaties_na(session, min(a.positie, b.positie))
 
 
 def _versie(rapport: Rapport) -> dict[str, Any]:
