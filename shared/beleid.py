@@ -107,6 +107,9 @@ BELEID: Mapping[str, Regel] = {
     # answers requests to see and to erase them (AVG), and nobody else reads them either.
     "privacy.lees": Regel("persoonsgegevens achter een pseudoniem inzien", {_UP: _A}),
     "privacy.vergeet": Regel("een persoon vergeten", {_UP: _A}),
+    # What goes to parliament or into an annual report is the programme's and the Rijk's word;
+    # a publication freezes a report everyone can already read, so it changes no site.
+    "rapportage.publiceer": Regel("een rapport publiceren", {_UP: _A, _RIJK: _A}),
 }
 
 

@@ -14,21 +14,24 @@ from services.rapportage.adapters import projection
 from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
+from services.rapportage.service_layer.publiceren import Publicaties
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db import migrations
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
 from shared.http.consumer_health import consumer_checks, consumer_samples
-from shared.http.metrics import (
-    Samples,
-)
+from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
+from shared.leiding import leadership_for
 from shared.messaging.consumer import (
     DeadLetterSink,
     KafkaDeadLetterSink,
     KafkaProjectionConsumer,
     ProjectionProcessor,
 )
+from shared.messaging.publisher import KafkaPublisher
+from shared.outbox import OutboxRelay, RelayThread
+from shared.zegel import verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
@@ -75,6 +78,8 @@ class Container:
     engine: Engine
     sessions: sessionmaker[Session]
     rapportage: Rapportage
+    publicaties: Publicaties | None = None  # None only in tests that wire the reports alone
+    relay: RelayThread | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     consumer_threads: list[threading.Thread] = field(default_factory=list)
     consumers: list[KafkaProjectionConsumer] = field(default_factory=list)
@@ -88,8 +93,12 @@ class Container:
         return checks
 
     def meetwaarden(self) -> dict[str, Samples]:
-        """For /metrics: dead letters and consumer lag per consumer group."""
-        return consumer_samples(self.sessions, self.consumers)
+        """For /metrics: dead letters and consumer lag per consumer group, and the outbox
+        backlog, anchors and last position of the publications' log."""
+        return {
+            **zonder_labels(store_meetwaarden(self.sessions)),
+            **consumer_samples(self.sessions, self.consumers),
+        }
 
     def _tijdlijnen_klaar(self) -> None:
         if not self.rapportage.bijgehouden.is_set():
@@ -97,6 +106,8 @@ class Container:
 
     def close(self) -> None:
         self.stop.set()
+        if self.relay is not None:
+            self.relay.stop()
         for thread in self.consumer_threads:
             thread.join(15)
         self.engine.dispose()
@@ -113,7 +124,11 @@ def bootstrap(settings: RapportageSettings) -> Container:
     pad = settings.momentopname()
     momentopname = None if pad is None else Momentopname(pad, sessions)
     rapportage = Rapportage(sessions, bevries=True, momentopname=momentopname)
-    container = Container(settings, engine, sessions, rapportage)
+    relay = publicatie_relay(settings, engine, sessions)
+    publicaties = Publicaties(
+        sessions, rapportage, settings.publicaties_topic, relay.wake if relay else None
+    )
+    container = Container(settings, engine, sessions, rapportage, publicaties, relay)
     if settings.kafka_enabled and settings.consumer_enabled:
         for consumer in kafka_consumers(settings, sessions):
             container.consumers.append(consumer)
@@ -136,6 +151,31 @@ def bootstrap(settings: RapportageSettings) -> Container:
     bijhouder.start()
     container.consumer_threads.append(bijhouder)
     return container
+
+
+def publicatie_relay(
+    settings: RapportageSettings, engine: Engine, sessions: sessionmaker[Session]
+) -> RelayThread | None:
+    """The relay of the publications' log: seals and anchors (also without Kafka), and puts
+    them on the publications topic (shared/outbox.py, as locaties and kennis do)."""
+    if not settings.relay_enabled:
+        return None
+    source = source_urn(settings.oin, "bodemregie-rapportage")
+    publisher = None
+    if settings.kafka_enabled:
+        publisher = KafkaPublisher(settings.kafka_access(), client_id="rapportage-relay")
+    relay = RelayThread(
+        OutboxRelay(
+            sessions,
+            publisher,
+            source,
+            sealer=verzegelaar(settings, source, settings.publicaties_topic),
+        ),
+        name="rapportage-relay",
+        leadership=leadership_for(engine, "rapportage"),
+    )
+    relay.start()
+    return relay
 
 
 def _houd_bij(rapportage: Rapportage, stop: threading.Event, pauze: float = 2.0) -> None:

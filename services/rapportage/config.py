@@ -12,6 +12,9 @@ class RapportageSettings(ServiceSettings):
     port: int = 8002
     consumer_enabled: bool = True
     consumer_group: str = "rapportage"
+    # The reports published (service_layer/publiceren.py): sealed by this service's relay.
+    publicaties_topic: str = "bodem.publicaties.v1"
+    relay_enabled: bool = True
     # Where the timelines' snapshot is kept (adapters/momentopname.py), "uit" for none. Empty:
     # next to the embedded SQLite database when that is used, else none.
     tijdlijnen_momentopname: str = ""

@@ -9,8 +9,9 @@ code performs; READ and WRITE imply DESCRIBE (metadata, offsets), so that is not
   (publisher.last_positions, no consumer group).
 - kennis: the same for ``bodem.kennis.v1``; reads ``bodem.spoedlocaties.v1`` with its consumer
   group for the koplopers, and dead-letters what it cannot process.
-- rapportage: reads both event topics with its two consumer groups, dead-letters.
-- auditor: reads both event topics from offset 0 without a group (auditor/export.py).
+- rapportage: reads both event topics with its two consumer groups, dead-letters; its relay
+  writes ``bodem.publicaties.v1`` (the reports it published) and reads it back to reconcile.
+- auditor: reads the three event topics from offset 0 without a group (auditor/export.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from kafka.admin import (
 )
 
 from shared.messaging.kafka_client import KafkaAccess
-from shared.messaging.topics import DEADLETTER, KENNIS, SPOEDLOCATIES
+from shared.messaging.topics import DEADLETTER, KENNIS, PUBLICATIES, SPOEDLOCATIES
 
 ADMIN = "admin"
 LOCATIES = "locaties"
@@ -60,6 +61,7 @@ class Names:
     spoedlocaties: str = SPOEDLOCATIES
     kennis: str = KENNIS
     deadletter: str = DEADLETTER
+    publicaties: str = PUBLICATIES
     rapportage_group: str = "rapportage"  # RapportageSettings.consumer_group
     kennis_group: str = "kennis-voortgang"  # services/kennis/bootstrap.voortgang_processor
 
@@ -88,8 +90,11 @@ def grants(names: Names = Names()) -> list[Grant]:
         Grant(RAPPORTAGE, r, g, names.rapportage_group),
         Grant(RAPPORTAGE, r, g, f"{names.rapportage_group}-kennis"),
         Grant(RAPPORTAGE, w, t, names.deadletter),
+        Grant(RAPPORTAGE, w, t, names.publicaties),
+        Grant(RAPPORTAGE, r, t, names.publicaties),
         Grant(AUDITOR, r, t, names.spoedlocaties),
         Grant(AUDITOR, r, t, names.kennis),
+        Grant(AUDITOR, r, t, names.publicaties),
     ]
 
 

@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 SPOEDLOCATIES = "bodem.spoedlocaties.v1"
 KENNIS = "bodem.kennis.v1"
 DEADLETTER = "bodem.deadletter.v1"
+# Reports as published (rapportage's own log, sealed and anchored like the other two).
+PUBLICATIES = "bodem.publicaties.v1"
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,12 @@ class TopicSpec:
 
 # Event topics are the audit log: kept forever and never compacted.
 AUDIT_LOG_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
-TOPICS = (TopicSpec(SPOEDLOCATIES, 6), TopicSpec(KENNIS, 3), TopicSpec(DEADLETTER, 1))
+TOPICS = (
+    TopicSpec(SPOEDLOCATIES, 6),
+    TopicSpec(KENNIS, 3),
+    TopicSpec(DEADLETTER, 1),
+    TopicSpec(PUBLICATIES, 1),
+)
 
 
 def ensure_topics(

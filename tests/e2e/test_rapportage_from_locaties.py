@@ -195,17 +195,20 @@ def test_invalid_report_parameters_are_400(pg_engine: Engine) -> None:
             ("bevoegde-gezagen", {"bevoegdGezag": "QQ"}),
             ("kamerbrief-bijlage", {"van": "2016-01-01", "tot": "2015-01-01"}),
             ("kamerbrief-bijlage", {}),
-            ("voortgang", {"formaat": "pdf"}),
+            ("voortgang", {"formaat": "docx"}),
+            ("voortgang", {"formaat": "json", "tabel": "per-jaar"}),  # tables are for csv
         ]:
             response = api.get(f"/v1/rapportages/{path}", params=params, headers=AUDITOR)
             assert response.status_code == 400, (path, params, response.text)
             assert response.headers["content-type"] == "application/problem+json"
         assert (
             api.get(
-                "/v1/rapportages/voortgang", headers={**AUDITOR, "Accept": "application/pdf"}
+                "/v1/rapportages/voortgang", headers={**AUDITOR, "Accept": "application/msword"}
             ).status_code
             == 406
         )
+        pdf = api.get("/v1/rapportages/voortgang", headers={**AUDITOR, "Accept": "application/pdf"})
+        assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
         csv = api.get("/v1/rapportages/voortgang", params={"formaat": "csv"}, headers=AUDITOR)
         assert csv.headers["content-type"].startswith("text/csv")
         assert csv.text.splitlines()[0] == "status,aantal"

@@ -60,7 +60,9 @@ def test_locaties_serves_current_and_retired_keys_and_anchors_name_them(
     assert uitslag.in_orde and uitslag.ondertekend == len(ankers)
 
 
-def test_kennis_serves_its_key_and_rapportage_serves_none(tmp_path: Path) -> None:
+def test_kennis_and_rapportage_serve_their_keys(tmp_path: Path) -> None:
+    """Every service that writes a log serves its key: rapportage too, since it signs the
+    anchors of its publications' log."""
     prive = a.maak_paar(tmp_path / "kennis")
     kennis = KennisSettings(
         database_url=f"sqlite:///{tmp_path / 'kennis.sqlite'}",
@@ -70,13 +72,16 @@ def test_kennis_serves_its_key_and_rapportage_serves_none(tmp_path: Path) -> Non
     )
     with TestClient(kennis_app(kennis)) as api:
         assert [k["kid"] for k in api.get("/v1/ankersleutels").json()["keys"]] == [_kid(prive)]
+    rapportage_sleutel = a.maak_paar(tmp_path / "rapportage")
     rapportage = RapportageSettings(
         database_url=f"sqlite:///{tmp_path / 'rapportage.sqlite'}",
         jwt_secret=SECRET,
         kafka_enabled=False,
+        anker_sleutel=str(rapportage_sleutel),
     )
     with TestClient(rapportage_app(rapportage)) as api:
-        assert api.get("/v1/ankersleutels").status_code == 404
+        sleutels = api.get("/v1/ankersleutels").json()["keys"]
+        assert [k["kid"] for k in sleutels] == [_kid(rapportage_sleutel)]
 
 
 def test_without_a_key_the_set_is_empty(sqlite_engine: Engine) -> None:

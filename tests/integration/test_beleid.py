@@ -203,6 +203,9 @@ GEVALLEN: dict[str, Callable[[TestClient, Principal, bool], Geval]] = {
     "kennis.evalueer": lambda api, wie, eigen: _bijeenkomst(api, wie, eigen, "evalueren"),
     "privacy.lees": _persoon,
     "privacy.vergeet": _persoon,
+    "rapportage.publiceer": _zonder(
+        {"rapport": "voortgang", "titel": "Kamerbrief voortgang bodemsanering 2013"}
+    ),
     "kennis.registreer_expert": _zonder(
         {"naam": "Grondwater BV", "themas": ["ondergrond"], "contact": "info@example.org"}
     ),

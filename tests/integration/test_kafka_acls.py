@@ -52,6 +52,7 @@ def names() -> Iterator[Names]:
         spoedlocaties=f"test.acl.{tag}.spoedlocaties",
         kennis=f"test.acl.{tag}.kennis",
         deadletter=f"test.acl.{tag}.deadletter",
+        publicaties=f"test.acl.{tag}.publicaties",
         rapportage_group=f"test-acl-{tag}-rapportage",
         kennis_group=f"test-acl-{tag}-kennis",
     )
@@ -62,6 +63,7 @@ def names() -> Iterator[Names]:
             TopicSpec(names.spoedlocaties, 2),
             TopicSpec(names.kennis, 1),
             TopicSpec(names.deadletter, 1),
+            TopicSpec(names.publicaties, 1),
         ),
     )
     ensure_acls(admin, grants(names))
@@ -142,6 +144,21 @@ def test_the_relay_of_another_service_is_refused(names: Names) -> None:
     with pytest.raises(PublishError, match="TOPIC_AUTHORIZATION_FAILED"):
         publisher.publish([_event(names.spoedlocaties, 90, "ZH0090")])
     publisher.close()
+
+
+@pytest.mark.parametrize("principal", [LOCATIES, KENNIS_PRINCIPAL, AUDITOR])
+def test_only_rapportage_may_write_the_publications_topic(names: Names, principal: str) -> None:
+    publisher = KafkaPublisher(kafka_as(RAPPORTAGE))
+    publisher.publish([_event(names.publicaties, 1, "publicaties")])
+    publisher.close()
+    before = _on_topic(names.publicaties)
+    producer = _producer(kafka_as(principal), enable_idempotence=False)
+    try:
+        with pytest.raises(TopicAuthorizationFailedError):
+            producer.send(names.publicaties, key=b"publicaties", value=b"{}").get(10)
+    finally:
+        producer.close(timeout=1)
+    assert _on_topic(names.publicaties) == before
 
 
 def test_only_kennis_may_write_the_kennis_topic(names: Names) -> None:

@@ -29,7 +29,7 @@ from shared.messaging.kafka_client import (
     KafkaCredentialsError,
     from_credentials_file,
 )
-from shared.messaging.topics import DEADLETTER, KENNIS, SPOEDLOCATIES
+from shared.messaging.topics import DEADLETTER, KENNIS, PUBLICATIES, SPOEDLOCATIES
 from shared.settings import Mode, ServiceSettings
 from tests.support.infra import ROOT
 
@@ -109,12 +109,15 @@ def test_only_locaties_writes_spoedlocaties_and_only_kennis_writes_kennis() -> N
     assert _writers(SPOEDLOCATIES) == {LOCATIES}
     assert _writers(KENNIS) == {KENNIS_PRINCIPAL}
     assert _writers(DEADLETTER) == {KENNIS_PRINCIPAL, RAPPORTAGE}
+    assert _writers(PUBLICATIES) == {RAPPORTAGE}
+    assert RapportageSettings().publicaties_topic == PUBLICATIES
 
 
 def test_the_auditor_only_reads_the_event_topics() -> None:
     assert {(g.operation, g.name) for g in grants() if g.principal == AUDITOR} == {
         (Operation.READ, SPOEDLOCATIES),
         (Operation.READ, KENNIS),
+        (Operation.READ, PUBLICATIES),
     }
 
 

@@ -4,24 +4,45 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.rapportage.adapters.publicaties import GeschondenPublicatie
 from services.rapportage.bootstrap import bootstrap
 from services.rapportage.config import RapportageSettings
-from services.rapportage.entrypoints import routes
+from services.rapportage.domain.publicaties import (
+    AlVervangen,
+    OngeldigePublicatie,
+    PublicatieNietGevonden,
+)
+from services.rapportage.entrypoints import routes, routes_publicaties
+from shared.eventstore import ConcurrencyError
 from shared.http.app import service_app
+from shared.http.problems import install_domain_errors
+
+# The publications' refusals (the reports themselves only read).
+DOMEINFOUTEN: dict[type[Exception], int | tuple[int, str]] = {
+    PublicatieNietGevonden: 404,
+    AlVervangen: 409,
+    OngeldigePublicatie: 400,
+    ConcurrencyError: (409, "Tegelijk gepubliceerd: probeer het opnieuw"),
+    GeschondenPublicatie: 500,
+}
 
 API_VERSION = "1.0.0"
 DESCRIPTION = """Voortgangs- en verantwoordingsrapportages over de spoedlocaties, gebouwd uit de
 gebeurtenissenstroom van het register. Elk rapport neemt een peildatum, noemt de laatste positie
 in de stroom die het meeneemt en draagt een digest, zodat het reproduceerbaar en controleerbaar
-is. JSON, CSV of HTML."""
+is. JSON, CSV, HTML, XLSX of PDF. Gepubliceerde rapporten (publicaties) zijn openbaar en
+veranderen nooit; een verbetering is een nieuwe publicatie."""
 
 
 def create_app(settings: RapportageSettings | None = None) -> FastAPI:
-    return service_app(
+    app = service_app(
         title="Bodemregie Rapportage",
         description=DESCRIPTION,
         api_version=API_VERSION,
-        routers=[routes.router],
+        routers=[routes.router, routes_publicaties.router],
         settings=settings or RapportageSettings(),
         bootstrap=bootstrap,
+        ankersleutels=True,  # it signs the anchors of its publications' log
     )
+    install_domain_errors(app, DOMEINFOUTEN)
+    return app

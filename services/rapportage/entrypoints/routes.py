@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from services.rapportage.bootstrap import Container
 from services.rapportage.domain.queries import VraagPositie, VraagRapport
 from services.rapportage.domain.rapporten import NAMEN, Rapport
-from services.rapportage.entrypoints import weergave
+from services.rapportage.entrypoints.formaat import INHOUD, Vorm, antwoord, vorm
 from shared.auth import CurrentPrincipal
 from shared.bevoegde_gezagen import BY_CODE
 from shared.bevoegde_gezagen import get as bevoegd_gezag_info
@@ -79,8 +79,8 @@ def container(request: Request) -> Container:
 Services = Annotated[Container, Depends(container)]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {"text/csv": {}, "text/html": {}},
-        "description": "Het rapport; JSON, CSV (eerste tabel) of HTML",
+        "content": INHOUD,
+        "description": "Het rapport; JSON, CSV (één tabel), HTML, XLSX of PDF",
     },
     401: {"description": "Geen of een ongeldig token"},
     406: {"description": "Gevraagd formaat niet beschikbaar"},
@@ -154,48 +154,13 @@ def gezag(
     return bevoegd_gezag
 
 
-def formaat(
-    request: Request,
-    formaat: Annotated[
-        str | None,
-        Query(
-            description="json, csv of html; anders bepaalt de Accept-header het formaat.",
-            json_schema_extra={"enum": sorted(weergave.FORMATEN)},
-        ),
-    ] = None,
-) -> str:
-    if formaat is not None:
-        if formaat not in weergave.FORMATEN:
-            raise _ongeldig("formaat", f"kies uit {', '.join(weergave.FORMATEN)}")
-        return weergave.FORMATEN[formaat]
-    accept = request.headers.get("accept", "*/*")
-    for soort in [a.split(";")[0].strip() for a in accept.split(",")]:
-        if soort in (weergave.JSON, "application/*", "*/*", "application/problem+json"):
-            return weergave.JSON
-        if soort in (weergave.CSV, weergave.HTML):
-            return soort
-    raise ProblemError(
-        406,
-        f"Geen van de gevraagde formaten ({accept}) is beschikbaar; kies "
-        "application/json, text/csv of text/html.",
-    )
-
-
 Tijd = Annotated[tuple[date, date | None], Depends(tijd)]
 Gezag = Annotated[str | None, Depends(gezag)]
-Formaat = Annotated[str, Depends(formaat)]
+Formaat = Annotated[Vorm, Depends(vorm)]
 
 
-def _antwoord(rapport: Rapport, soort: str, request: Request) -> Response:
-    headers = {"ETag": f'"{rapport.digest}"'}
-    if soort == weergave.CSV:
-        return PlainTextResponse(
-            weergave.als_csv(rapport), media_type="text/csv; charset=utf-8", headers=headers
-        )
-    if soort == weergave.HTML:
-        return HTMLResponse(weergave.als_html(rapport), headers=headers)
-    href = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return JSONResponse(weergave.als_json(rapport, href), headers=headers)
+def _antwoord(rapport: Rapport, soort: Vorm, request: Request) -> Response:
+    return antwoord(rapport, soort, request)
 
 
 @router.get("/rapportages", response_model=Overzicht, summary="Beschikbare rapportages")

@@ -1,11 +1,14 @@
-"""Report representations: JSON (default), CSV (the first table) and a self-contained HTML page
-with tables and simple bar charts (no external assets)."""
+"""Report representations: JSON (default), CSV (one table: the first, or the one ``?tabel=``
+names) and a self-contained HTML page with tables and simple bar charts (no external assets);
+XLSX and PDF are in ``weergave_xlsx`` and ``weergave_pdf``."""
 
 from __future__ import annotations
 
 import csv
 import html
 import io
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from services.rapportage.domain.rapporten import Rapport, Tabel
@@ -13,7 +16,9 @@ from services.rapportage.domain.rapporten import Rapport, Tabel
 JSON = "application/json"
 CSV = "text/csv"
 HTML = "text/html"
-FORMATEN = {"json": JSON, "csv": CSV, "html": HTML}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+FORMATEN = {"json": JSON, "csv": CSV, "html": HTML, "xlsx": XLSX, "pdf": PDF}
 
 
 def als_json(rapport: Rapport, self_href: str) -> dict[str, Any]:
@@ -43,11 +48,27 @@ def csv_cel(waarde: Any) -> Any:
     return waarde
 
 
-def als_csv(rapport: Rapport) -> str:
+def tabelnaam(titel: str) -> str:
+    """How ``?tabel=`` names a table: its title in lower case, words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", titel.lower()).strip("-")
+
+
+def kies_tabel(rapport: Rapport, naam: str | None) -> Tabel | None:
+    """The table ``naam`` picks (its ``tabelnaam`` or its number, 1 for the first); without a
+    name the first. None when the report has no such table."""
+    if naam is None:
+        return rapport.tabellen[0] if rapport.tabellen else None
+    for i, tabel in enumerate(rapport.tabellen, start=1):
+        if naam in (tabelnaam(tabel.titel), str(i)):
+            return tabel
+    return None
+
+
+def als_csv(rapport: Rapport, tabel: Tabel | None = None) -> str:
     uit = io.StringIO()
     # RFC 4180 line ends; a field holding a CR or LF is then quoted instead of splitting the row.
     writer = csv.writer(uit, lineterminator="\r\n")
-    tabel = rapport.tabellen[0]
+    tabel = tabel or rapport.tabellen[0]
     writer.writerow([csv_cel(k) for k in tabel.kolommen])
     for rij in tabel.rijen:
         writer.writerow([csv_cel(v) for v in rij])
@@ -107,14 +128,21 @@ def _binding(rapport: Rapport) -> str:
     return "".join(regels)
 
 
-def als_html(rapport: Rapport) -> str:
+def als_html(rapport: Rapport, kop: Sequence[tuple[str, Any]] = (), extra_stijl: str = "") -> str:
+    """``kop``: lines above the report (a publication's number, title and date); its first
+    value, when given, is the page's title."""
     parameters = ", ".join(f"{k} {v}" for k, v in rapport.parameters.items())
+    titel = str(kop[0][1]) if kop else rapport.titel
+    regels = "".join(
+        f"<p><strong>{html.escape(str(k))}</strong>: {html.escape(str(v))}</p>" for k, v in kop
+    )
+    onder = f"<h2>{html.escape(rapport.titel)}</h2>" if kop else ""
     return f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(rapport.titel)}</title>
+<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(titel)}</title>
 <style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;
 margin-bottom:2em}}th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}}
-th{{background:#e8eef5}}.bewijs{{color:#555;font-size:90%}}</style></head>
-<body><h1>{html.escape(rapport.titel)}</h1>
+th{{background:#e8eef5}}.bewijs{{color:#555;font-size:90%}}{extra_stijl}</style></head>
+<body><h1>{html.escape(titel)}</h1>{regels}{onder}
 <p>{html.escape(parameters)}</p>
 <p class="bewijs">Gebouwd uit de gebeurtenissen tot en met positie {rapport.positie};
 digest <code>{rapport.digest}</code></p>
