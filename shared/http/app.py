@@ -14,6 +14,7 @@ from shared.ankersleutels import gediend
 from shared.auth import TokenVerifier
 from shared.beleid import GeenToegang
 from shared.http import ankersleutels as ankersleutels_route
+from shared.http import landingspagina
 from shared.http.cors import Cors
 from shared.http.health import RETRY_AFTER, install_unavailable_handlers
 from shared.http.logs import CorrelatieMiddleware, configure_json_logging
@@ -55,6 +56,7 @@ def create_app(
     service: str = "",
     streamed_paths: Sequence[str] = (),
     cors_origins: Sequence[str] = (),
+    landing: landingspagina.Secties | None = None,
 ) -> FastAPI:
     """Build a service app: ``/v1`` base path, OpenAPI at ``/v1/openapi.json``, problem+json
     errors, ``API-Version`` and security headers, body limit, rate limit per token, health and
@@ -77,6 +79,7 @@ def create_app(
     for router in routers:
         app.include_router(router, prefix=BASE_PATH)
     app.include_router(_health_router(readiness), prefix=BASE_PATH)
+    app.include_router(landingspagina.router(title, description, BASE_PATH, landing))
     install_unavailable_handlers(app)  # database away: 503 with Retry-After, never 500
     app.include_router(metrics_router(app, service or title))
     # Inside the body limit: it reads the body.
@@ -168,6 +171,7 @@ def service_app(
     bootstrap: Callable[[S], ServiceContainer],
     ankersleutels: bool = False,
     streamed_paths: Sequence[str] = (),
+    landing: landingspagina.Secties | None = None,
 ) -> FastAPI:
     """A service app whose lifespan runs ``bootstrap(settings)`` (engines, consumers, relay),
     keeps the result in ``app.state.container`` and closes it on shutdown. A service that signs
@@ -205,4 +209,5 @@ def service_app(
         service=str(getattr(settings, "service_name", "")),
         streamed_paths=streamed_paths,
         cors_origins=settings.cors_origin_lijst(),
+        landing=landing,
     )

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.rapportage.bootstrap import bootstrap
 from services.rapportage.config import RapportageSettings
-from services.rapportage.entrypoints import routes
+from services.rapportage.entrypoints import landingspagina, routes
 from shared.http.app import service_app
 
 API_VERSION = "1.0.0"
@@ -24,4 +24,5 @@ def create_app(settings: RapportageSettings | None = None) -> FastAPI:
         routers=[routes.router],
         settings=settings or RapportageSettings(),
         bootstrap=bootstrap,
+        landing=landingspagina.secties,
     )
