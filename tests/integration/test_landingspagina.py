@@ -24,10 +24,14 @@ from services.kennis.config import KennisSettings
 from services.kennis.entrypoints.app import create_app as kennis_app
 from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.app import create_app as locaties_app
+from services.rapportage.bootstrap import migrate, processor
 from services.rapportage.config import RapportageSettings
 from services.rapportage.entrypoints.app import create_app as rapportage_app
+from shared.db.engine import make_session_factory
+from shared.messaging.consumer import ListDeadLetterSink
 from tests.support import png
 from tests.support.locaties import SECRET
+from tests.support.rapportage import record, registratie, status, verzegel
 
 BREEDTE, HOOGTE = 1000, 1400
 KOPKLEUR = (0x15, 0x42, 0x73)  # the header band (shared/http/landingspagina.py)
@@ -98,6 +102,8 @@ def test_the_landing_page_renders_in_headless_chromium(
     service: str, sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     maak, teksten = APPS[service]
+    if service == "rapportage":
+        _verwerk_sites(sqlite_engine)
     url = sqlite_engine.url.render_as_string(hide_password=False)
     app = maak({"database_url": url, "jwt_secret": SECRET, "kafka_enabled": False})
     schermafdruk = tmp_path / "landing.png"
@@ -121,3 +127,29 @@ def test_the_landing_page_renders_in_headless_chromium(
     assert 'href="/v1/docs"' in dom.stdout
     if service == "rapportage":
         assert "<svg" in dom.stdout  # the progress chart, inline
+        # Its bars were painted: solid runs of the chart's colour, 13 px high per bar. Two
+        # sites were cleaned up (two bars per chart); without them the only long runs of that
+        # colour below the band are the links' underlines, a few rows in all.
+        rijen = sum(_langste_reeks(rij, KOPKLEUR) >= 40 for rij in beeld.pixels[100:])
+        assert rijen > 30, rijen
+        assert "tot en met positie 5" in dom.stdout
+
+
+def _langste_reeks(rij: list[tuple[int, int, int]], kleur: tuple[int, int, int]) -> int:
+    langste = huidig = 0
+    for p in rij:
+        huidig = huidig + 1 if p == kleur else 0
+        langste = max(langste, huidig)
+    return langste
+
+
+def _verwerk_sites(engine: Engine) -> None:
+    """Three sites registered and two cleaned up, as the rapportage consumer would take them
+    from Kafka, so the progress chart has bars."""
+    migrate(engine)
+    ids = ["ZH051300001", "ZH051300002", "UT035600001"]
+    log = [registratie(i + 1, lid) for i, lid in enumerate(ids)]
+    log += [status(4, ids[0], 2, "gesaneerd", "2012-05-01")]
+    log += [status(5, ids[1], 2, "gesaneerd", "2014-09-01")]
+    proc = processor(RapportageSettings(), make_session_factory(engine), ListDeadLetterSink())
+    proc.process([record(i, e) for i, e in enumerate(verzegel(*log))])

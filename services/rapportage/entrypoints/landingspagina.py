@@ -39,7 +39,7 @@ async def _publicaties(request: Request) -> str:
     if not _heeft_route(request, PUBLICATIES):
         return kop + '<p class="leeg">Nog geen publicaties.</p></section>'
     # Read through the API itself (published is public): the page shows what a client gets.
-    transport = httpx.ASGITransport(app=request.app)
+    transport = httpx.ASGITransport(app=request.app, raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://intern") as client:
             antwoord = await client.get(PUBLICATIES)

@@ -13,14 +13,15 @@ from typing import Any
 import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
+from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain.geometrie import crs84_naar_rd
+from services.locaties.entrypoints.routes_spoedlocaties import bbox_filter
 from tests.support.locaties import NIEUW, locaties_client, token
 
-SCHEMA = json.loads(
-    (Path(__file__).parents[2] / "support" / "geojson" / "FeatureCollection.schema.json").read_text()
-)
+SCHEMA_PAD = Path(__file__).parents[2] / "support" / "geojson" / "FeatureCollection.schema.json"
+SCHEMA = json.loads(SCHEMA_PAD.read_text())
 GEOJSON = {"Accept": "application/geo+json"}
 ZH = token()
 RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
@@ -28,13 +29,15 @@ CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 # Known sites (CRS84): Rotterdam and Gouda points, a polygon in Delft, one without geometry,
 # and one in Rotterdam registered in 2015 (absent on an earlier peildatum).
-ROTTERDAM = {"type": "Point", "coordinates": [4.4796, 51.9218]}
-GOUDA = {"type": "Point", "coordinates": [4.7083, 52.0115]}
-DELFT = {
+ROTTERDAM_LONLAT = (4.4796, 51.9218)
+GOUDA_LONLAT = (4.7083, 52.0115)
+ROTTERDAM: dict[str, Any] = {"type": "Point", "coordinates": list(ROTTERDAM_LONLAT)}
+GOUDA: dict[str, Any] = {"type": "Point", "coordinates": list(GOUDA_LONLAT)}
+DELFT: dict[str, Any] = {
     "type": "Polygon",
     "coordinates": [[[4.35, 52.0], [4.37, 52.0], [4.37, 52.02], [4.35, 52.02], [4.35, 52.0]]],
 }
-ROTTERDAM_2015 = {"type": "Point", "coordinates": [4.49, 51.915]}
+ROTTERDAM_2015: dict[str, Any] = {"type": "Point", "coordinates": [4.49, 51.915]}
 
 
 def _registreer(api: TestClient, naam: str, geometrie: Any, datum: str = "2010-03-15") -> str:
@@ -94,13 +97,11 @@ def test_the_feature_collection_is_geojson_with_every_site(kaart: Any) -> None:
 
 def test_the_geometry_follows_accept_crs(kaart: Any) -> None:
     api, ids, _ = kaart
-    antwoord = api.get(
-        "/v1/spoedlocaties", headers={**ZH, **GEOJSON, "Accept-Crs": "EPSG:28992"}
-    )
+    antwoord = api.get("/v1/spoedlocaties", headers={**ZH, **GEOJSON, "Accept-Crs": "EPSG:28992"})
     assert antwoord.headers["Content-Crs"] == f"<{RD_URI}>"
     per_id = {f["id"]: f for f in antwoord.json()["features"]}
     x, y = per_id[ids["rotterdam"]]["geometry"]["coordinates"]
-    assert (x, y) == pytest.approx(crs84_naar_rd(*ROTTERDAM["coordinates"]), abs=0.01)
+    assert (x, y) == pytest.approx(crs84_naar_rd(*ROTTERDAM_LONLAT), abs=0.01)
 
 
 def test_bbox_in_crs84_finds_the_sites_inside_and_not_outside(kaart: Any) -> None:
@@ -121,10 +122,10 @@ def test_bbox_in_crs84_finds_the_sites_inside_and_not_outside(kaart: Any) -> Non
 
 def test_bbox_in_rd_finds_the_sites_inside_and_not_outside(kaart: Any) -> None:
     api, ids, _ = kaart
-    x, y = crs84_naar_rd(*GOUDA["coordinates"])
+    x, y = crs84_naar_rd(*GOUDA_LONLAT)
     rond_gouda = f"{x - 500},{y - 500},{x + 500},{y + 500}"
     assert _ids(_features(api, bbox=rond_gouda, **{"bbox-crs": RD_URI})) == {ids["gouda"]}
-    x, y = crs84_naar_rd(*ROTTERDAM["coordinates"])
+    x, y = crs84_naar_rd(*ROTTERDAM_LONLAT)
     alleen_centrum = f"{x - 100},{y - 100},{x + 100},{y + 100}"  # the 2015 site is 800 m away
     assert _ids(_features(api, bbox=alleen_centrum, **{"bbox-crs": RD_URI})) == {ids["rotterdam"]}
     # The same numbers read as CRS84 are far outside the world: refused, not silently empty.
@@ -186,20 +187,17 @@ def test_a_format_the_list_cannot_give_is_406(kaart: Any) -> None:
     assert antwoord.status_code == 406
     assert antwoord.headers["content-type"].startswith("application/problem+json")
     voorkeur = "application/json;q=0.5, application/geo+json"
-    assert api.get("/v1/spoedlocaties", headers={**ZH, "Accept": voorkeur}).headers[
-        "content-type"
-    ].startswith("application/geo+json")
+    assert (
+        api.get("/v1/spoedlocaties", headers={**ZH, "Accept": voorkeur})
+        .headers["content-type"]
+        .startswith("application/geo+json")
+    )
 
 
 def test_postgresql_answers_the_bbox_filter_from_the_gist_index(kaart: Any) -> None:
     _, _, engine = kaart
     if engine.dialect.name != "postgresql":
         pytest.skip("the GiST index is PostgreSQL's")
-    from sqlalchemy import select
-
-    from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
-    from services.locaties.entrypoints.routes_spoedlocaties import bbox_filter
-
     with engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))
         for tabel in (spoedlocaties, spoedlocatie_standen):

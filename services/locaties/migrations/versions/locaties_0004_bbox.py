@@ -41,14 +41,26 @@ def _vul(tabel: str, sleutel: list[str]) -> None:
     kolommen = [sa.column(c) for c in [*sleutel, *KOLOMMEN]]
     t = sa.table(tabel, sa.column("geometrie_rd", sa.JSON), *kolommen)
     conn = op.get_bind()
-    rijen = conn.execute(
-        sa.select(*[t.c[c] for c in sleutel], t.c.geometrie_rd.label("g")).where(
-            t.c.geometrie_rd.is_not(None)
-        )
-    ).mappings()
-    for r in list(rijen):
-        waarden = dict(zip(KOLOMMEN, omhullende(r["g"]), strict=True))
-        conn.execute(sa.update(t).where(*[t.c[c] == r[c] for c in sleutel]).values(**waarden))
+    zet = (
+        sa.update(t)
+        .where(*[t.c[c] == sa.bindparam(f"_{c}") for c in sleutel])
+        .values({k: sa.bindparam(f"_{k}") for k in KOLOMMEN})
+    )
+    # Without a geometry the column holds JSON null (SQLAlchemy's default), not SQL NULL.
+    rijen = conn.execute(sa.select(*[t.c[c] for c in sleutel], t.c.geometrie_rd.label("g")))
+    # Read in parts and written as one executemany per part: a register of 400,000 sites
+    # is not updated a round trip per row.
+    for deel in rijen.mappings().partitions(5000):
+        waarden = [
+            {
+                **{f"_{c}": r[c] for c in sleutel},
+                **{f"_{k}": v for k, v in zip(KOLOMMEN, omhullende(r["g"]), strict=True)},
+            }
+            for r in deel
+            if r["g"] is not None
+        ]
+        if waarden:
+            conn.execute(zet, waarden)
 
 
 def downgrade() -> None:
