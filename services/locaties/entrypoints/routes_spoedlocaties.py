@@ -191,7 +191,7 @@ def lijst(
     with services.sessions() as session:
         if kader is not None:
             filters.append(bbox_filter(tabel, kader.rd, session.get_bind().dialect.name))
-        total, rows = pagina(session, tabel, filters, page, page_size)
+        total, rows = pagina(session, tabel, filters, page, page_size, kader is not None)
         if historisch:
             versies = _versies(session, [r["locatie_id"] for r in rows], kennisdatum)
             for r in rows:
@@ -252,13 +252,32 @@ def bbox_filter(tabel: Table, kader: Omhullende, dialect: str) -> ColumnElement[
     return and_(c.bbox_min_x <= x1, c.bbox_max_x >= x0, c.bbox_min_y <= y1, c.bbox_max_y >= y0)
 
 
+# Up to this many sites in a box, PostgreSQL pages them from the box's matches (GiST index, then
+# sorted); beyond it, walking the locatieId order finds a page's matches quickly enough.
+KLEIN_KADER = 50_000
+
+
 def pagina(
-    session: Session, tabel: Table, filters: list[ColumnElement[bool]], page: int, page_size: int
+    session: Session,
+    tabel: Table,
+    filters: list[ColumnElement[bool]],
+    page: int,
+    page_size: int,
+    kader: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The number of matching rows and one page of them, by locatieId."""
+    """The number of matching rows and one page of them, by locatieId. With a bbox among the
+    ``filters`` (``kader``) and few matches, PostgreSQL is made to take them from the GiST
+    index and sort them: its planner would otherwise walk the primary key in order and test
+    every row until a page is full, which for a box whose sites all have late ids (a province
+    late in the alphabet) reads nearly the whole table."""
     total = session.execute(select(func.count()).select_from(tabel).where(*filters)).scalar_one()
-    query = select(tabel).where(*filters).order_by(tabel.c.locatie_id)
-    rows = session.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings()
+    query = select(tabel).where(*filters)
+    if kader and total <= KLEIN_KADER and session.get_bind().dialect.name == "postgresql":
+        gevonden = query.cte("gevonden").prefix_with("MATERIALIZED")
+        paginaquery = select(gevonden).order_by(gevonden.c.locatie_id)
+    else:
+        paginaquery = query.order_by(tabel.c.locatie_id)
+    rows = session.execute(paginaquery.limit(page_size).offset((page - 1) * page_size)).mappings()
     return total, [dict(r) for r in rows]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select, text
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain.geometrie import crs84_naar_rd
+from services.locaties.entrypoints import routes_spoedlocaties
 from services.locaties.entrypoints.routes_spoedlocaties import bbox_filter
 from tests.support.locaties import NIEUW, locaties_client, token
 
@@ -133,7 +134,12 @@ def test_bbox_in_rd_finds_the_sites_inside_and_not_outside(kaart: Any) -> None:
     assert fout.status_code == 400
 
 
-def test_bbox_filters_the_json_list_and_pages_keep_it(kaart: Any) -> None:
+@pytest.mark.parametrize("klein_kader", [50_000, 0])
+def test_bbox_filters_the_json_list_and_pages_keep_it(
+    kaart: Any, klein_kader: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways PostgreSQL pages a box (from its matches, or along the locatieId order)."""
+    monkeypatch.setattr(routes_spoedlocaties, "KLEIN_KADER", klein_kader)
     api, ids, _ = kaart
     params = {"bbox": "4.3,51.8,4.8,52.1", "pageSize": 2}
     eerste = _features(api, **params)
