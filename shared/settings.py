@@ -79,7 +79,8 @@ class ServiceSettings(BaseSettings):
 
     def cors_origin_lijst(self) -> list[str]:
         """The named CORS origins (checked by ``_origins_are_origins``)."""
-        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
+        # Browsers send scheme and host in lower case; the comparison is exact.
+        return [o.strip().rstrip("/").lower() for o in self.cors_origins.split(",") if o.strip()]
 
     def kafka_access(self) -> KafkaAccess:
         """The broker and this service's principal, for every Kafka client it builds."""
