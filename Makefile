@@ -4,7 +4,7 @@ PY := .venv/bin/python
 STAMP := .venv/.installed
 
 .PHONY: run test lint install infra infra-stop kafka postgres adr-linter clean bench demo \
-	cluster cluster-stop chaos
+	cluster cluster-stop chaos browser
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
@@ -42,7 +42,18 @@ deploy/adr/node_modules/.bin/spectral: deploy/adr/package.json deploy/adr/packag
 
 adr-linter: deploy/adr/node_modules/.bin/spectral
 
-infra: install kafka postgres adr-linter
+# Headless Chromium for the landing-page screenshot test (tests/integration/test_landingspagina.py):
+# installed from Debian when missing and we are root, else we say how.
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+		echo "chromium is missing: run 'sudo apt-get update && sudo apt-get install -y chromium'"; \
+		exit 1; \
+	fi
+
+infra: install kafka postgres adr-linter browser
 
 infra-stop:
 	deploy/kafka/kafka.sh stop

@@ -57,6 +57,9 @@ class ServiceSettings(BaseSettings):
     # never wait: a token may burst a minute's worth, then keeps 50 requests a second.
     rate_limit_per_minute: int = Field(default=DEFAULT_RATE_LIMIT_PER_MINUTE, ge=0)
     public_base_url: str = ""
+    # Browser frontends that may call the API (CORS, shared/http/cors.py): comma-separated
+    # origins such as https://kaart.example.nl; none by default, so no browser page elsewhere can.
+    cors_origins: str = ""
     # How long an Idempotency-Key's answer is kept (shared/http/idempotentie.py); the API
     # promises at least a day, since other systems retry after time-outs.
     idempotentie_bewaartijd_uren: int = Field(default=24, ge=24)
@@ -73,6 +76,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_lag: int = Field(default=10_000, ge=0)
     # Every log line as one JSON object with the request's correlation id.
     log_json: bool = True
+
+    def cors_origin_lijst(self) -> list[str]:
+        """The named CORS origins (checked by ``_origins_are_origins``)."""
+        # Browsers send scheme and host in lower case; the comparison is exact.
+        return [o.strip().rstrip("/").lower() for o in self.cors_origins.split(",") if o.strip()]
 
     def kafka_access(self) -> KafkaAccess:
         """The broker and this service's principal, for every Kafka client it builds."""
@@ -95,6 +103,28 @@ class ServiceSettings(BaseSettings):
                 "BODEMREGIE_KAFKA_USERNAME and BODEMREGIE_KAFKA_PASSWORD"
             )
         return KafkaAccess(self.kafka_bootstrap)
+
+    @model_validator(mode="after")
+    def _origins_are_origins(self) -> ServiceSettings:
+        for origin in self.cors_origin_lijst():
+            parts = urlsplit(origin)
+            # A named origin only: "*" or a pattern would let every page on the web call in.
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.hostname
+                or "*" in origin
+                or parts.path
+                or parts.query
+                or parts.fragment
+                or parts.username
+            ):
+                raise ValueError(
+                    f"BODEMREGIE_CORS_ORIGINS: {origin!r} is not an origin such as "
+                    "https://kaart.example.nl (scheme, host and optional port, no wildcard)"
+                )
+            if self.mode is Mode.PRODUCTION and parts.scheme != "https":
+                raise ValueError(f"BODEMREGIE_CORS_ORIGINS: {origin!r} must be https in production")
+        return self
 
     @model_validator(mode="after")
     def _tokens_are_safe(self) -> ServiceSettings:

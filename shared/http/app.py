@@ -14,6 +14,8 @@ from shared.ankersleutels import gediend
 from shared.auth import TokenVerifier
 from shared.beleid import GeenToegang
 from shared.http import ankersleutels as ankersleutels_route
+from shared.http import landingspagina
+from shared.http.cors import Cors
 from shared.http.health import RETRY_AFTER, install_unavailable_handlers
 from shared.http.logs import CorrelatieMiddleware, configure_json_logging
 from shared.http.metrics import MetricsMiddleware, metrics_router
@@ -53,6 +55,8 @@ def create_app(
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE,
     service: str = "",
     streamed_paths: Sequence[str] = (),
+    cors_origins: Sequence[str] = (),
+    landing: landingspagina.Secties | None = None,
 ) -> FastAPI:
     """Build a service app: ``/v1`` base path, OpenAPI at ``/v1/openapi.json``, problem+json
     errors, ``API-Version`` and security headers, body limit, rate limit per token, health and
@@ -75,6 +79,7 @@ def create_app(
     for router in routers:
         app.include_router(router, prefix=BASE_PATH)
     app.include_router(_health_router(readiness), prefix=BASE_PATH)
+    app.include_router(landingspagina.router(title, description, BASE_PATH, landing))
     install_unavailable_handlers(app)  # database away: 503 with Retry-After, never 500
     app.include_router(metrics_router(app, service or title))
     # Inside the body limit: it reads the body.
@@ -83,6 +88,8 @@ def create_app(
     # Outside the body limit (a throttled request's body is never read), inside the headers.
     app.add_middleware(RateLimitMiddleware, per_minute=rate_limit_per_minute)
     app.add_middleware(HeadersMiddleware, api_version=api_version)
+    if cors_origins:  # outside the rate limit and headers: its answers carry the CORS headers
+        app.add_middleware(Cors, origins=cors_origins)
     app.add_middleware(MetricsMiddleware, service=service or title)
     app.add_middleware(CorrelatieMiddleware, service=service or title)  # outermost: logs all
 
@@ -164,6 +171,7 @@ def service_app(
     bootstrap: Callable[[S], ServiceContainer],
     ankersleutels: bool = False,
     streamed_paths: Sequence[str] = (),
+    landing: landingspagina.Secties | None = None,
 ) -> FastAPI:
     """A service app whose lifespan runs ``bootstrap(settings)`` (engines, consumers, relay),
     keeps the result in ``app.state.container`` and closes it on shutdown. A service that signs
@@ -200,4 +208,6 @@ def service_app(
         server_url=settings.public_base_url or f"http://localhost:{settings.port}",
         service=str(getattr(settings, "service_name", "")),
         streamed_paths=streamed_paths,
+        cors_origins=settings.cors_origin_lijst(),
+        landing=landing,
     )

@@ -30,9 +30,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
+from services.locaties.adapters.tables import BBOX, spoedlocatie_standen, spoedlocaties
 from services.locaties.domain import standen
 from services.locaties.domain.events import RegistratieGecorrigeerd
+from services.locaties.domain.geometrie import omhullende
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.domain.standen import Toestand
 from shared import bevoegde_gezagen
@@ -41,6 +42,8 @@ from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
 from shared.vocabulaire import AFGEHANDELD, RisicoType
+
+BBOX_KOLOMMEN = tuple(f"bbox_{k}" for k in BBOX)
 
 
 def rij(locatie: Spoedlocatie) -> dict[str, Any]:
@@ -86,9 +89,17 @@ def stand_rij(locatie_id: str, versie: int, stand: Toestand) -> dict[str, Any]:
         "kosten_euro": stand.kosten_euro,
         "verontreinigingsgroepen": list(stand.verontreinigingsgroepen),
         "geometrie_rd": stand.geometrie,
+        **bbox_kolommen(stand.geometrie),
         "versie": versie,
         "bijgewerkt_op": datetime.now(UTC),
     }
+
+
+def bbox_kolommen(geometrie_rd: dict[str, Any] | None) -> dict[str, float | None]:
+    """The bbox columns of a row with this RD geometry (all empty without one)."""
+    if geometrie_rd is None:
+        return dict.fromkeys(BBOX_KOLOMMEN)
+    return dict(zip(BBOX_KOLOMMEN, omhullende(geometrie_rd), strict=True))
 
 
 # Built once, values as bind parameters: every command runs these, and building and compiling

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -43,7 +44,13 @@ def _inhoud() -> list[Column[Any]]:
         Column("kosten_euro", BigInteger, nullable=False),
         Column("verontreinigingsgroepen", JSON, nullable=False),
         Column("geometrie_rd", JSON, nullable=True),
+        # The geometry's bounding box in RD metres (geometrie.omhullende), for the map's bbox
+        # filter; empty without a geometry.
+        *[Column(f"bbox_{k}", Float, nullable=True) for k in BBOX],
     ]
+
+
+BBOX = ("min_x", "min_y", "max_x", "max_y")
 
 
 # Current state of every site, kept in the same transaction as its events: the list endpoint
@@ -57,6 +64,9 @@ spoedlocaties = Table(
     Column("bijgewerkt_op", UtcDateTime, nullable=False),
     Index("ix_spoedlocaties_bg_status", "bevoegd_gezag", "status"),
     Index("ix_spoedlocaties_status", "status"),
+    # SQLite's index for the bbox filter; PostgreSQL also has a GiST index on the box
+    # (locaties_0004), which is the one its filter uses.
+    Index("ix_spoedlocaties_bbox", *[f"bbox_{k}" for k in BBOX]),
 )
 
 # Bitemporal history of every site's state, kept in the same transaction as its events: a row
@@ -76,6 +86,7 @@ spoedlocatie_standen = Table(
     *_inhoud(),
     Index("ix_standen_geldig", "geldig_vanaf", "geldig_tot"),
     Index("ix_standen_bekend", "bekend_vanaf", "bekend_tot"),
+    Index("ix_standen_bbox", *[f"bbox_{k}" for k in BBOX]),
 )
 
 volgnummers = Table(

@@ -184,3 +184,75 @@ def transformeer(geometrie: Mapping[str, Any], van: str, naar: str) -> dict[str,
         return [map_(sub) for sub in c]
 
     return {"type": geometrie["type"], "coordinates": map_(geometrie["coordinates"])}
+
+
+# --- Bounding boxes (the map's bbox filter) ---
+
+# A box as (min x, min y, max x, max y), in RD metres or CRS84 degrees.
+Omhullende = tuple[float, float, float, float]
+
+# bbox-crs as OGC API Features - Part 2 names the CRSs (a URI each).
+CRS_URI = {
+    CRS84: "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    RD: "http://www.opengis.net/def/crs/EPSG/0/28992",
+}
+CRS_VAN_URI = {uri: naam for naam, uri in CRS_URI.items()}
+# CRS84 degrees that cover the whole of RD_GRENZEN's area, with room: a box outside them is a
+# typo (lat/lon swapped, RD metres sent as degrees), not a question about the Netherlands.
+CRS84_GRENZEN = (-180.0, -90.0, 180.0, 90.0)
+# Points per edge when a CRS84 box is taken to RD: the edges of a lon/lat box are curves in RD,
+# so the corners alone could miss the bulge of an edge.
+_PUNTEN_PER_ZIJDE = 16
+
+
+def omhullende(geometrie: Mapping[str, Any]) -> Omhullende:
+    """The smallest box around every position of the geometry, in its own CRS."""
+    posities = _posities(geometrie["coordinates"])
+    xs = [p[0] for p in posities]
+    ys = [p[1] for p in posities]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def lees_bbox(waarde: str, crs: str) -> Omhullende:
+    """A ``bbox=minx,miny,maxx,maxy`` query value in ``crs``, as RD metres: a CRS84 box becomes
+    the smallest RD box that encloses it (its edges sampled, as they curve in RD). Raises
+    ``OngeldigeGeometrie`` for anything but four finite numbers with min <= max inside the CRS's
+    range (a box crossing the antimeridian does not touch the Netherlands)."""
+    delen = waarde.split(",")
+    if len(delen) != 4:
+        raise OngeldigeGeometrie("verwacht vier getallen: minx,miny,maxx,maxy")
+    try:
+        getallen = [float(d) for d in delen]
+    except ValueError as exc:
+        raise OngeldigeGeometrie("verwacht vier getallen: minx,miny,maxx,maxy") from exc
+    if not all(math.isfinite(g) for g in getallen):
+        raise OngeldigeGeometrie("de getallen zijn eindig")
+    x0, y0, x1, y1 = getallen
+    if x0 > x1 or y0 > y1:
+        raise OngeldigeGeometrie("minx is niet groter dan maxx, miny niet groter dan maxy")
+    if crs == RD:
+        return x0, y0, x1, y1
+    gx0, gy0, gx1, gy1 = CRS84_GRENZEN
+    if not (gx0 <= x0 and x1 <= gx1 and gy0 <= y0 and y1 <= gy1):
+        raise OngeldigeGeometrie(
+            "lengtegraad ligt tussen -180 en 180, breedtegraad tussen -90 en 90"
+        )
+    # RD is only defined around the Netherlands: clamp to where its formulas stay sane, so a
+    # box of the whole world asks for every site instead of overflowing the projection.
+    x0, y0, x1, y1 = max(x0, -10.0), max(y0, 40.0), min(x1, 20.0), min(y1, 65.0)
+    if x0 > x1 or y0 > y1:
+        return _LEEG
+    stappen = [i / _PUNTEN_PER_ZIJDE for i in range(_PUNTEN_PER_ZIJDE + 1)]
+    rand = [(x0 + (x1 - x0) * s, y) for s in stappen for y in (y0, y1)]
+    rand += [(x, y0 + (y1 - y0) * s) for s in stappen for x in (x0, x1)]
+    rd = [crs84_naar_rd(lon, lat) for lon, lat in rand]
+    return (
+        min(p[0] for p in rd),
+        min(p[1] for p in rd),
+        max(p[0] for p in rd),
+        max(p[1] for p in rd),
+    )
+
+
+# A box no site is in (RD_GRENZEN never reaches below x = 0).
+_LEEG: Omhullende = (-2.0, -2.0, -1.0, -1.0)

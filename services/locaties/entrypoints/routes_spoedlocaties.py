@@ -7,16 +7,24 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Response
-from sqlalchemy import ColumnElement, Table, func, or_, select
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Boolean, ColumnElement, Table, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain import commands, standen
 from services.locaties.domain.events import registry
-from services.locaties.domain.geometrie import RD, OngeldigeGeometrie, transformeer, valideer
+from services.locaties.domain.geometrie import (
+    CRS_URI,
+    RD,
+    Omhullende,
+    OngeldigeGeometrie,
+    transformeer,
+    valideer,
+)
 from services.locaties.domain.model import Spoedlocatie
-from services.locaties.entrypoints import schemas
+from services.locaties.entrypoints import geojson, schemas
 from services.locaties.entrypoints.dependencies import (
     AcceptCrs,
     ContentCrs,
@@ -24,6 +32,8 @@ from services.locaties.entrypoints.dependencies import (
     Services,
     Tijdreis,
 )
+from services.locaties.entrypoints.geojson import GEO_JSON
+from services.locaties.entrypoints.kader import KaderFilter
 from services.locaties.entrypoints.representation import BASE, van_aggregaat, van_rij, van_stand
 from services.locaties.entrypoints.uitvoering import REGISTRATIE, voer_uit
 from shared import beleid
@@ -32,10 +42,12 @@ from shared.auth import CurrentPrincipal
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
 from shared.http.idempotentie import IdempotenteRoute
+from shared.http.onderhandeling import onderhandel
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
 
+JSON = "application/json"
 router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"], route_class=IdempotenteRoute)
 
 LocatieId = Annotated[
@@ -127,26 +139,43 @@ def registratie(body: schemas.NieuweSpoedlocatie, crs: str) -> commands.Registre
     "",
     response_model=schemas.SpoedlocatiePagina,
     summary="Zoek spoedlocaties",
-    responses={401: ERRORS[401]},
+    responses={
+        200: {
+            "description": "De locaties: JSON (HAL), of met Accept: application/geo+json een "
+            "GeoJSON FeatureCollection voor een kaart",
+            "content": {GEO_JSON: {"schema": geojson.openapi_schema(geojson.kenmerken_schema())}},
+        },
+        401: ERRORS[401],
+        406: {"description": "Gevraagd formaat niet beschikbaar"},
+    },
 )
 def lijst(
+    request: Request,
     services: Services,
     principal: CurrentPrincipal,
     response: Response,
     crs: AcceptCrs,
     tijd: Tijdreis,
+    kader: KaderFilter,
     bevoegd_gezag: Annotated[str | None, Query(alias="bevoegdGezag", pattern=r"^[A-Z]{2}$")] = None,
     provincie: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     status: Status | None = None,
     risicotype: RisicoType | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 20,
-) -> schemas.SpoedlocatiePagina:
-    """Lijst van spoedlocaties, te filteren op bevoegd gezag, provincie, status en risicotype,
-    gepagineerd volgens de paginering-module (HAL-links, X-Total-Count). Met `peildatum` de
-    locaties zoals ze op die (besluit)datum stonden (gefilterd op de toenmalige status en het
-    toenmalige bevoegd gezag), met `kennisdatum` zoals dat aan het eind van die dag bekend was;
-    elke locatie is dan gelijk aan `GET /spoedlocaties/{locatieId}` met dezelfde parameters."""
+) -> Any:
+    """Lijst van spoedlocaties, te filteren op bevoegd gezag, provincie, status, risicotype en
+    een kader (`bbox`), gepagineerd volgens de paginering-module (HAL-links, X-Total-Count). Met
+    `peildatum` de locaties zoals ze op die (besluit)datum stonden (gefilterd op de toenmalige
+    status en het toenmalige bevoegd gezag), met `kennisdatum` zoals dat aan het eind van die
+    dag bekend was; elke locatie is dan gelijk aan `GET /spoedlocaties/{locatieId}` met dezelfde
+    parameters.
+
+    Met `Accept: application/geo+json` een GeoJSON FeatureCollection (RFC 7946) voor kaarten:
+    per locatie een Feature met de locatieId als id, met dezelfde filters en paginering (links
+    zoals OGC API Features ze geeft). De geometrie is in CRS84, of in het CRS uit Accept-Crs;
+    de header Content-Crs noemt het."""
+    soort = onderhandel(request.headers.get("accept"), [JSON, GEO_JSON])
     peildatum, kennisdatum = tijd
     historisch = peildatum is not None or kennisdatum is not None
     tabel = spoedlocatie_standen if historisch else spoedlocaties
@@ -160,7 +189,9 @@ def lijst(
     if risicotype:
         filters.append(tabel.c[f"risico_{risicotype}"].is_(True))
     with services.sessions() as session:
-        total, rows = pagina(session, tabel, filters, page, page_size)
+        if kader is not None:
+            filters.append(bbox_filter(tabel, kader.rd, session.get_bind().dialect.name))
+        total, rows = pagina(session, tabel, filters, page, page_size, kader is not None)
         if historisch:
             versies = _versies(session, [r["locatie_id"] for r in rows], kennisdatum)
             for r in rows:
@@ -175,6 +206,7 @@ def lijst(
             "risicotype": risicotype and str(risicotype),
             "peildatum": peildatum and peildatum.isoformat(),
             "kennisdatum": kennisdatum and kennisdatum.isoformat(),
+            **(kader.parameters if kader is not None else {}),
             "pageSize": page_size,
         }.items()
         if v
@@ -188,22 +220,64 @@ def lijst(
         links["prev"] = href(min(page - 1, last))
     if page < last:
         links["next"] = href(page + 1)
-    response.headers["X-Total-Count"] = str(total)
-    response.headers["X-Pagination-Page"] = str(page)
-    response.headers["X-Pagination-Limit"] = str(page_size)
-    response.headers["Content-Crs"] = crs
-    return schemas.SpoedlocatiePagina(
-        links=links, embedded={"spoedlocaties": [van_rij(r, crs) for r in rows]}
-    )
+    headers = {
+        "X-Total-Count": str(total),
+        "X-Pagination-Page": str(page),
+        "X-Pagination-Limit": str(page_size),
+        "Vary": "Accept, Accept-Crs",
+    }
+    sites = [van_rij(r, crs) for r in rows]
+    if soort == GEO_JSON:
+        # OGC API Features - Part 2 names the CRS as a URI in angle brackets.
+        headers["Content-Crs"] = f"<{CRS_URI[crs]}>"
+        return JSONResponse(
+            geojson.feature_collection(sites, links, total), media_type=GEO_JSON, headers=headers
+        )
+    response.headers.update({**headers, "Content-Crs": crs})
+    return schemas.SpoedlocatiePagina(links=links, embedded={"spoedlocaties": sites})
+
+
+def bbox_filter(tabel: Table, kader: Omhullende, dialect: str) -> ColumnElement[bool]:
+    """Sites whose bounding box (RD) meets ``kader`` (RD), edges included; a site without a
+    geometry never does. PostgreSQL asks it as box overlap (``&&``), which its GiST index on the
+    same expression answers (locaties_0004); elsewhere as four comparisons on the columns."""
+    c = tabel.c
+    x0, y0, x1, y1 = kader
+    if dialect == "postgresql":
+        box = func.box(
+            func.point(c.bbox_min_x, c.bbox_min_y), func.point(c.bbox_max_x, c.bbox_max_y)
+        )
+        gevraagd = func.box(func.point(x0, y0), func.point(x1, y1))
+        return box.op("&&", return_type=Boolean)(gevraagd)
+    return and_(c.bbox_min_x <= x1, c.bbox_max_x >= x0, c.bbox_min_y <= y1, c.bbox_max_y >= y0)
+
+
+# Up to this many sites in a box, PostgreSQL pages them from the box's matches (GiST index, then
+# sorted); beyond it, walking the locatieId order finds a page's matches quickly enough.
+KLEIN_KADER = 50_000
 
 
 def pagina(
-    session: Session, tabel: Table, filters: list[ColumnElement[bool]], page: int, page_size: int
+    session: Session,
+    tabel: Table,
+    filters: list[ColumnElement[bool]],
+    page: int,
+    page_size: int,
+    kader: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The number of matching rows and one page of them, by locatieId."""
+    """The number of matching rows and one page of them, by locatieId. With a bbox among the
+    ``filters`` (``kader``) and few matches, PostgreSQL is made to take them from the GiST
+    index and sort them: its planner would otherwise walk the primary key in order and test
+    every row until a page is full, which for a box whose sites all have late ids (a province
+    late in the alphabet) reads nearly the whole table."""
     total = session.execute(select(func.count()).select_from(tabel).where(*filters)).scalar_one()
-    query = select(tabel).where(*filters).order_by(tabel.c.locatie_id)
-    rows = session.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings()
+    query = select(tabel).where(*filters)
+    if kader and total <= KLEIN_KADER and session.get_bind().dialect.name == "postgresql":
+        gevonden = query.cte("gevonden").prefix_with("MATERIALIZED")
+        paginaquery = select(gevonden).order_by(gevonden.c.locatie_id)
+    else:
+        paginaquery = query.order_by(tabel.c.locatie_id)
+    rows = session.execute(paginaquery.limit(page_size).offset((page - 1) * page_size)).mappings()
     return total, [dict(r) for r in rows]
 
 

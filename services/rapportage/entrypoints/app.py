@@ -12,7 +12,7 @@ from services.rapportage.domain.publicaties import (
     OngeldigePublicatie,
     PublicatieNietGevonden,
 )
-from services.rapportage.entrypoints import routes, routes_publicaties
+from services.rapportage.entrypoints import landingspagina, routes, routes_publicaties
 from shared.eventstore import ConcurrencyError
 from shared.http.app import service_app
 from shared.http.problems import install_domain_errors
@@ -43,6 +43,7 @@ def create_app(settings: RapportageSettings | None = None) -> FastAPI:
         settings=settings or RapportageSettings(),
         bootstrap=bootstrap,
         ankersleutels=True,  # it signs the anchors of its publications' log
+        landing=landingspagina.secties,
     )
     install_domain_errors(app, DOMEINFOUTEN)
     return app

@@ -16,7 +16,9 @@ from services.locaties.domain.geometrie import (
     RD_GRENZEN,
     OngeldigeGeometrie,
     crs84_naar_rd,
+    lees_bbox,
     naar_rd,
+    omhullende,
     rd_naar_crs84,
     vorm,
 )
@@ -133,3 +135,36 @@ def test_a_valid_polygon_in_crs84_is_stored_in_rd() -> None:
     x, y = rd["coordinates"][0][0]
     assert 100_000 < x < 110_000 and 440_000 < y < 450_000
     assert geometrie.controleer_rd(rd) == rd
+
+
+# --- bbox (the map's filter) ---
+
+
+def test_a_crs84_bbox_becomes_the_rd_box_around_it() -> None:
+    x0, y0, x1, y1 = lees_bbox("4.4,51.85,4.55,51.95", CRS84)
+    # Every point of the lon/lat box, edges included, lies in the RD box.
+    for lon in (4.4, 4.475, 4.55):
+        for lat in (51.85, 51.9, 51.95):
+            x, y = crs84_naar_rd(lon, lat)
+            assert x0 <= x <= x1 and y0 <= y <= y1
+    # And the RD box is not much larger (tens of metres over ~10 km).
+    assert x1 - x0 < (crs84_naar_rd(4.55, 51.9)[0] - crs84_naar_rd(4.4, 51.9)[0]) + 300
+
+
+def test_an_rd_bbox_is_taken_as_it_is() -> None:
+    assert lees_bbox("90000,430000,95000,440000.5", RD) == (90000, 430000, 95000, 440000.5)
+
+
+@pytest.mark.parametrize(
+    "waarde",
+    ["1,2,3", "1,2,3,4,5", "a,2,3,4", "3,2,1,4", "1,4,3,2", "nan,1,2,3", "1,2,inf,4", "1,2,200,4"],
+)
+def test_a_bad_bbox_is_refused(waarde: str) -> None:
+    with pytest.raises(OngeldigeGeometrie):
+        lees_bbox(waarde, CRS84)
+
+
+def test_the_omhullende_covers_every_position() -> None:
+    veelhoek = {"type": "MultiPolygon", "coordinates": [[[[1, 5], [4, 2], [3, 9], [1, 5]]]]}
+    assert omhullende(veelhoek) == (1, 2, 4, 9)
+    assert omhullende({"type": "Point", "coordinates": [7, 8]}) == (7, 8, 7, 8)
