@@ -1,6 +1,8 @@
 """What the landing pages say, without a browser: rapportage shows its latest publications when
-it has GET /v1/publicaties (read through the API, titles escaped, newest first) and says there
-are none yet otherwise; no page is in the OpenAPI document."""
+it has them (read through its own GET /v1/publicaties, titles escaped, newest first) and says
+there are none yet otherwise; no page is in the OpenAPI document. The real route's answer is
+checked in tests/integration/rapportage/test_publicaties.py; here a stand-in route at another
+path gives the page a list of known shape."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ from sqlalchemy import Engine
 from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.app import create_app as locaties_app
 from services.rapportage.config import RapportageSettings
+from services.rapportage.entrypoints import landingspagina
 from services.rapportage.entrypoints.app import create_app as rapportage_app
+
+STAND_IN = "/v1/test-publicaties"
 
 PUBLICATIES = [
     {
@@ -36,7 +41,7 @@ def _rapportage(engine: Engine) -> Any:
     return rapportage_app(RapportageSettings(database_url=url, kafka_enabled=False))
 
 
-def test_without_the_publications_route_there_are_none_yet(sqlite_engine: Engine) -> None:
+def test_without_publications_there_are_none_yet(sqlite_engine: Engine) -> None:
     with TestClient(_rapportage(sqlite_engine)) as api:
         pagina = api.get("/")
     assert pagina.status_code == 200
@@ -45,7 +50,10 @@ def test_without_the_publications_route_there_are_none_yet(sqlite_engine: Engine
     assert "Landelijke voortgang" in pagina.text
 
 
-def test_the_latest_publications_come_from_the_api(sqlite_engine: Engine) -> None:
+def test_the_latest_publications_come_from_the_api(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(landingspagina, "PUBLICATIES", STAND_IN)
     app = _rapportage(sqlite_engine)
     gevraagd: list[str | None] = []
 
@@ -53,23 +61,26 @@ def test_the_latest_publications_come_from_the_api(sqlite_engine: Engine) -> Non
         gevraagd.append(authorization)
         return {"publicaties": PUBLICATIES}
 
-    app.add_api_route("/v1/publicaties", publicaties, methods=["GET"])
+    app.add_api_route(STAND_IN, publicaties, methods=["GET"])
     with TestClient(app) as api:
         tekst = api.get("/").text
     assert gevraagd == [None]  # published is public: read without a token
     assert "Nog geen publicaties." not in tekst
     assert '<a href="/v1/publicaties/2">Kamerbrief &lt;voortgang&gt; 2013</a> (2014-02-01)' in tekst
     assert tekst.index("/v1/publicaties/2") < tekst.index("/v1/publicaties/1")  # newest first
-    assert '<a href="/v1/publicaties">Alle publicaties</a>' in tekst
+    assert f'<a href="{STAND_IN}">Alle publicaties</a>' in tekst
 
 
-def test_a_failing_publications_route_leaves_the_page_up(sqlite_engine: Engine) -> None:
+def test_a_failing_publications_route_leaves_the_page_up(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(landingspagina, "PUBLICATIES", STAND_IN)
     app = _rapportage(sqlite_engine)
 
     def kapot() -> None:
         raise RuntimeError("stuk")
 
-    app.add_api_route("/v1/publicaties", kapot, methods=["GET"])
+    app.add_api_route(STAND_IN, kapot, methods=["GET"])
     with TestClient(app, raise_server_exceptions=False) as api:
         pagina = api.get("/")
     assert pagina.status_code == 200

@@ -176,6 +176,11 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
         assert openbaar.json()["inhoud"]["samenvatting"]["humaanAfgehandeld"] == 1
         een_inhoud = openbaar.json()["inhoud"]
 
+        # The landing page lists it, read through the real publications route.
+        landing = rapportage.get("/")
+        assert landing.status_code == 200 and "Nog geen publicaties" not in landing.text
+        assert TITEL in landing.text and 'href="/v1/publicaties/1"' in landing.text
+
         r = rapportage.post("/v1/publicaties", json={**aanvraag, "vervangt": 1}, headers=RIJK)
         assert r.status_code == 201, r.text
         tweede = r.json()
