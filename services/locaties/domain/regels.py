@@ -146,7 +146,7 @@ MIJLPALEN = (
 
 def _planning(t: Toestand, event: PlanningVastgesteld) -> None:
     _na_registratie(t, "datum", event.datum)
-    gepland = []
+    gepland: list[tuple[str, date]] = []
     for veld, api in MIJLPALEN:
         waarde = getattr(event, veld)
         if waarde is None:

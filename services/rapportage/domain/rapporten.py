@@ -22,6 +22,8 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
+from services.rapportage.domain import afspraken as af
+from services.rapportage.domain import bijlage, rangorde
 from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
 from services.rapportage.domain.frozen import freeze
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
@@ -217,9 +219,15 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
 
 
 def per_bevoegd_gezag(
-    locaties: dict[str, Locatie], peildatum: date, positie: int, per: str = "bevoegd-gezag"
+    locaties: dict[str, Locatie],
+    peildatum: date,
+    positie: int,
+    per: str = "bevoegd-gezag",
+    afspraken: af.Afspraken | None = None,
 ) -> Rapport:
-    """The midterm review's list: per bevoegd gezag (or province), ranked by progress."""
+    """The midterm review's list: per bevoegd gezag (or province), ranked by progress; behind
+    against its own task and plan (``rangorde``), measured against ``afspraken``."""
+    afspraken = afspraken or af.afspraken_op(peildatum, None)
     if per == "provincie":
         sleutels = [(b.code, b.naam) for b in BEVOEGDE_GEZAGEN if b.soort is Soort.PROVINCIE]
     else:
@@ -248,6 +256,7 @@ def per_bevoegd_gezag(
                 **s,
                 "humaanTeLaat": te_laat,
                 "knelpunten": dict(sorted(knelpunten.items())),
+                **rangorde.beoordeling(eigen, peildatum, afspraken, afspraken.enveloppen.get(code)),
             }
         )
     # Ranked by share dealt with, then by humane share; equal scores keep the code order.
@@ -260,9 +269,6 @@ def per_bevoegd_gezag(
     )
     for plaats, rij in enumerate(rijen, start=1):
         rij["plaats"] = plaats
-        rij["achter"] = rij["bevestigd"] > 0 and (rij["percentageAfgehandeld"] or 0) < (
-            nationaal["percentageAfgehandeld"] or 0
-        )
     naam = "provincies" if per == "provincie" else "bevoegde-gezagen"
     kolommen = [
         "plaats",
@@ -274,17 +280,23 @@ def per_bevoegd_gezag(
         "humaan",
         "humaanAfgehandeld",
         "humaanTeLaat",
+        "percentageOpSchema",
+        "achterOpPlanning",
         "metKnelpunt",
         "budgetEuro",
         "kostenEuro",
+        "percentageBudgetBesteed",
+        "enveloppeEuro",
+        "percentageEnveloppeBesteed",
         "achter",
+        "reden",
     ]
     return Rapport(
         naam,
         f"Voortgang per {per.replace('-', ' ')}",
         {"peildatum": peildatum.isoformat()},
         positie,
-        {"landelijk": nationaal, "ranglijst": rijen},
+        {"landelijk": nationaal, "afspraken": afspraken.bron, "ranglijst": rijen},
         [
             Tabel(
                 "Ranglijst",
@@ -446,19 +458,34 @@ def _groepeer(regels: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def midterm_review(
-    start: dict[str, Locatie], nu: dict[str, Locatie], peildatum: date, positie: int
+    start: dict[str, Locatie],
+    nu: dict[str, Locatie],
+    peildatum: date,
+    positie: int,
+    vorige: date = START,
+    afspraken: af.Afspraken | None = None,
 ) -> Rapport:
-    lijst = per_bevoegd_gezag(nu, peildatum, positie)
-    begin = {r["code"]: r for r in per_bevoegd_gezag(start, START, positie).inhoud["ranglijst"]}
+    """The peildatum against an earlier one (``vorige``: the previous review, default the
+    covenant's start; ``start`` is the state then) and the plans in force then."""
+    from services.rapportage.domain.planrapporten import haalbaarheid
+
+    afspraken = afspraken or af.afspraken_op(peildatum, None)
+    lijst = per_bevoegd_gezag(nu, peildatum, positie, afspraken=afspraken)
+    begin = {
+        r["code"]: r
+        for r in per_bevoegd_gezag(start, vorige, positie, afspraken=afspraken).inhoud["ranglijst"]
+    }
+    haalbaar, haalbaar_tabel = haalbaarheid(start, vorige, nu, peildatum, afspraken)
     ranglijst = [
         {**rij, "afgehandeldSindsStart": rij["afgehandeld"] - begin[rij["code"]]["afgehandeld"]}
         for rij in lijst.inhoud["ranglijst"]
     ]
     inhoud: dict[str, Any] = {
-        "start": {"datum": START.isoformat(), **_samenvatting(start.values())},
+        "start": {"datum": vorige.isoformat(), **_samenvatting(start.values())},
         "peildatum": {"datum": peildatum.isoformat(), **_samenvatting(nu.values())},
         "doelen": _doelen(nu, peildatum),
         "ranglijst": ranglijst,
+        "haalbaarheid": haalbaar,
     }
     kolommen = [
         "plaats",
@@ -469,12 +496,17 @@ def midterm_review(
         "afgehandeldSindsStart",
         "percentageAfgehandeld",
         "humaanTeLaat",
+        "percentageOpSchema",
         "achter",
+        "reden",
     ]
+    parameters = {"peildatum": peildatum.isoformat()}
+    if vorige != START:
+        parameters["vorigePeildatum"] = vorige.isoformat()
     return Rapport(
         "midterm-review",
         "Midterm review",
-        {"peildatum": peildatum.isoformat()},
+        parameters,
         positie,
         inhoud,
         [
@@ -485,25 +517,46 @@ def midterm_review(
                 ("naam", "percentageAfgehandeld"),
             ),
             _doelentabel(inhoud["doelen"]),
+            haalbaar_tabel,
         ],
     )
 
 
-def kamerbrief_bijlage(locaties: dict[str, Locatie], van: date, tot: date, positie: int) -> Rapport:
+def kamerbrief_bijlage(
+    locaties: dict[str, Locatie],
+    van: date,
+    tot: date,
+    positie: int,
+    afspraken: af.Afspraken | None = None,
+) -> Rapport:
+    afspraken = afspraken or af.afspraken_op(tot, None)
+    humaan = next(d for d in afspraken.doelen if d.humaan)
     afgehandeld = sorted(
         (x for x in locaties.values() if x.afgehandeld_op and van <= x.afgehandeld_op <= tot),
         key=lambda x: (x.bevoegd_gezag, x.locatie_id),
     )
     per_gezag: dict[str, list[dict[str, Any]]] = {}
     for x in afgehandeld:
-        per_gezag.setdefault(x.bevoegd_gezag, []).append(_regel(x))
+        per_gezag.setdefault(x.bevoegd_gezag, []).append(bijlage.regel(x))
+    humaan_open = bijlage.humaan_open(locaties, tot, humaan.deadline)
     inhoud: dict[str, Any] = {
         "aantal": len(afgehandeld),
         "perBevoegdGezag": [
-            {"bevoegdGezag": k, "aantal": len(v), "locaties": v} for k, v in per_gezag.items()
+            {"bevoegdGezag": k, "naam": bijlage.gezagnaam(k), "aantal": len(v), "locaties": v}
+            for k, v in per_gezag.items()
         ],
+        "humaanOpen": {**humaan_open, "afspraak": afspraken.bron},
     }
-    kolommen = ["bevoegdGezag", "locatieId", "naam", "gemeentecode", "status", "afgehandeldOp"]
+    kolommen = [
+        "bevoegdGezag",
+        "bevoegdGezagNaam",
+        "locatieId",
+        "naam",
+        "gemeentecode",
+        "gemeente",
+        "status",
+        "afgehandeldOp",
+    ]
     return Rapport(
         "kamerbrief-bijlage",
         "Bijlage Kamerbrief: afgehandelde spoedlocaties",
@@ -519,7 +572,12 @@ def kamerbrief_bijlage(locaties: dict[str, Locatie], van: date, tot: date, posit
                     for g in inhoud["perBevoegdGezag"]
                     for r in g["locaties"]
                 ],
-            )
+            ),
+            Tabel(
+                f"Humane spoedlocaties open op de deadline ({humaan.deadline.isoformat()})",
+                bijlage.OPEN_KOLOMMEN,
+                [[r[k] for k in bijlage.OPEN_KOLOMMEN] for r in humaan_open["locaties"]],
+            ),
         ],
     )
 
@@ -531,6 +589,8 @@ NAMEN = (
     "deadlines",
     "midterm-review",
     "kamerbrief-bijlage",
+    "planning",
+    "prognose",
 )
 
 
@@ -560,18 +620,28 @@ def bouw(
 ) -> Rapport:
     """Any report, given the state on a peildatum (the service passes a cached fold, the
     auditor its own fold of the log; both call this, so a replay yields the same digest)."""
+    from services.rapportage.domain import planrapporten
+
     nu = toestand(peildatum)
+    # The agreements in force (deadlines, targets, envelopes): one function, see afspraken.py.
+    afspraken = af.afspraken_op(peildatum, kennisdatum)
     if naam == "voortgang":
         rapport = voortgang(nu, peildatum, positie)
     elif naam in ("bevoegde-gezagen", "provincies"):
         per = "provincie" if naam == "provincies" else "bevoegd-gezag"
-        rapport = per_bevoegd_gezag(nu, peildatum, positie, per)
+        rapport = per_bevoegd_gezag(nu, peildatum, positie, per, afspraken)
     elif naam == "deadlines":
         rapport = deadlines(nu, peildatum, positie)
     elif naam == "midterm-review":
-        rapport = midterm_review(toestand(START), nu, peildatum, positie)
+        # ``van``: the earlier peildatum (the previous review), default the covenant's start.
+        vorige = van or START
+        rapport = midterm_review(toestand(vorige), nu, peildatum, positie, vorige, afspraken)
     elif naam == "kamerbrief-bijlage":
-        rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie)
+        rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie, afspraken)
+    elif naam == "planning":
+        rapport = planrapporten.planning_rapport(nu, peildatum, positie)
+    elif naam == "prognose":
+        rapport = planrapporten.prognose_rapport(nu, peildatum, positie, afspraken)
     else:
         raise ValueError(f"onbekend rapport {naam!r}; kies uit {', '.join(NAMEN)}")
     if kennisdatum is not None:
