@@ -203,13 +203,14 @@ VERGELIJK_KOLOMMEN = [
 ]
 
 
-def haalbaarheid(
+def haalbaarheid_rapport(
     eerder: Mapping[str, Locatie],
     vorige: date,
     nu: Mapping[str, Locatie],
     peildatum: date,
+    positie: int,
     afspraken: Afspraken,
-) -> tuple[dict[str, Any], Tabel]:
+) -> Rapport:
     """The midterm review's answer to "still feasible?": per goal nationally and per bevoegd
     gezag, the earlier peildatum's figures and plans against the later one's."""
     eerder_per = pg.per_gezag(eerder)
@@ -231,4 +232,11 @@ def haalbaarheid(
         [[r.get(k, "landelijk") for k in VERGELIJK_KOLOMMEN] for r in landelijk]
         + [[r[k] for k in VERGELIJK_KOLOMMEN] for r in per],
     )
-    return inhoud, tabel
+    return Rapport(
+        "haalbaarheid",
+        "Midterm review: zijn de doelen nog haalbaar?",
+        {"peildatum": peildatum.isoformat(), "vorigePeildatum": vorige.isoformat()},
+        positie,
+        inhoud,
+        [tabel],
+    )

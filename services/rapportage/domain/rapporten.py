@@ -296,7 +296,7 @@ def per_bevoegd_gezag(
         f"Voortgang per {per.replace('-', ' ')}",
         {"peildatum": peildatum.isoformat()},
         positie,
-        {"landelijk": nationaal, "afspraken": afspraken.bron, "ranglijst": rijen},
+        {"landelijk": nationaal, "ranglijst": rijen},
         [
             Tabel(
                 "Ranglijst",
@@ -466,16 +466,14 @@ def midterm_review(
     afspraken: af.Afspraken | None = None,
 ) -> Rapport:
     """The peildatum against an earlier one (``vorige``: the previous review, default the
-    covenant's start; ``start`` is the state then) and the plans in force then."""
-    from services.rapportage.domain.planrapporten import haalbaarheid
-
+    covenant's start; ``start`` is the state then). Whether the goals are still feasible, with
+    the plans made then: the report "haalbaarheid" (planrapporten.py)."""
     afspraken = afspraken or af.afspraken_op(peildatum, None)
     lijst = per_bevoegd_gezag(nu, peildatum, positie, afspraken=afspraken)
     begin = {
         r["code"]: r
         for r in per_bevoegd_gezag(start, vorige, positie, afspraken=afspraken).inhoud["ranglijst"]
     }
-    haalbaar, haalbaar_tabel = haalbaarheid(start, vorige, nu, peildatum, afspraken)
     ranglijst = [
         {**rij, "afgehandeldSindsStart": rij["afgehandeld"] - begin[rij["code"]]["afgehandeld"]}
         for rij in lijst.inhoud["ranglijst"]
@@ -485,7 +483,6 @@ def midterm_review(
         "peildatum": {"datum": peildatum.isoformat(), **_samenvatting(nu.values())},
         "doelen": _doelen(nu, peildatum),
         "ranglijst": ranglijst,
-        "haalbaarheid": haalbaar,
     }
     kolommen = [
         "plaats",
@@ -517,7 +514,6 @@ def midterm_review(
                 ("naam", "percentageAfgehandeld"),
             ),
             _doelentabel(inhoud["doelen"]),
-            haalbaar_tabel,
         ],
     )
 
@@ -591,6 +587,7 @@ NAMEN = (
     "kamerbrief-bijlage",
     "planning",
     "prognose",
+    "haalbaarheid",
 )
 
 
@@ -642,6 +639,11 @@ def bouw(
         rapport = planrapporten.planning_rapport(nu, peildatum, positie)
     elif naam == "prognose":
         rapport = planrapporten.prognose_rapport(nu, peildatum, positie, afspraken)
+    elif naam == "haalbaarheid":
+        vorige = van or START
+        rapport = planrapporten.haalbaarheid_rapport(
+            toestand(vorige), vorige, nu, peildatum, positie, afspraken
+        )
     else:
         raise ValueError(f"onbekend rapport {naam!r}; kies uit {', '.join(NAMEN)}")
     if kennisdatum is not None:

@@ -181,6 +181,26 @@ def formaat(
     )
 
 
+VorigePeildatum = Annotated[
+    Datum | None,
+    Query(
+        alias="vorigePeildatum",
+        description="De peildatum van de vorige review; standaard de start van het "
+        "convenant (2010-01-01). Niet na de peildatum.",
+        json_schema_extra=domeinregel(f"{TIJD_REGEL}; niet na de peildatum"),
+    ),
+]
+
+
+def _vorige(vorige: date | None, peildatum: date) -> date | None:
+    if vorige is None:
+        return None
+    vorige = _datum("vorigePeildatum", vorige)
+    if vorige > peildatum:
+        raise _ongeldig("vorigePeildatum", f"{vorige} ligt na de peildatum ({peildatum})")
+    return vorige
+
+
 Tijd = Annotated[tuple[date, date | None], Depends(tijd)]
 Gezag = Annotated[str | None, Depends(gezag)]
 Formaat = Annotated[str, Depends(formaat)]
@@ -293,27 +313,37 @@ def midterm_review(
     principal: CurrentPrincipal,
     tijd: Tijd,
     soort: Formaat,
-    vorige_peildatum: Annotated[
-        Datum | None,
-        Query(
-            alias="vorigePeildatum",
-            description="De peildatum van de vorige review; standaard de start van het "
-            "convenant (2010-01-01). Niet na de peildatum.",
-            json_schema_extra=domeinregel(f"{TIJD_REGEL}; niet na de peildatum"),
-        ),
-    ] = None,
+    vorige_peildatum: VorigePeildatum = None,
 ) -> Response:
     """De stand op de peildatum naast die op de vorige peildatum (standaard de start van het
-    convenant) en de doelen, per bevoegd gezag met de voortgang sindsdien, en per doel en per
-    bevoegd gezag of het doel nog haalbaar is: de planningen van toen en wat ervan kwam, de
-    prognose volgens planning en volgens tempo (methode in de README)."""
+    convenant) en de doelen, per bevoegd gezag met de voortgang sindsdien. Of de doelen nog
+    haalbaar zijn: /v1/rapportages/haalbaarheid."""
     peildatum, kennisdatum = tijd
-    vorige = None
-    if vorige_peildatum is not None:
-        vorige = _datum("vorigePeildatum", vorige_peildatum)
-        if vorige > peildatum:
-            raise _ongeldig("vorigePeildatum", f"{vorige} ligt na de peildatum ({peildatum})")
+    vorige = _vorige(vorige_peildatum, peildatum)
     vraag = VraagRapport("midterm-review", peildatum, kennisdatum, vorige)
+    return _antwoord(services.rapportage.handle(vraag), soort, request)
+
+
+@router.get(
+    "/rapportages/haalbaarheid",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Midterm review: zijn de doelen nog haalbaar?",
+)
+def haalbaarheid(
+    request: Request,
+    services: Services,
+    principal: CurrentPrincipal,
+    tijd: Tijd,
+    soort: Formaat,
+    vorige_peildatum: VorigePeildatum = None,
+) -> Response:
+    """Per doel en per bevoegd gezag: de stand en de planningen op de vorige peildatum, wat
+    er van die planningen terechtkwam tot de peildatum, de prognose volgens planning en
+    volgens tempo en of het doel nog haalbaar is (methode in de README)."""
+    peildatum, kennisdatum = tijd
+    vorige = _vorige(vorige_peildatum, peildatum)
+    vraag = VraagRapport("haalbaarheid", peildatum, kennisdatum, vorige)
     return _antwoord(services.rapportage.handle(vraag), soort, request)
 
 

@@ -233,9 +233,13 @@ def test_the_envelope_is_an_optional_measure_of_budget_used() -> None:
 
 def test_the_midterm_review_compares_two_peildata_and_the_plans_made_then() -> None:
     vorige, peildatum = date(2011, 6, 1), date(2015, 1, 1)
-    r = rapporten.midterm_review(_op(vorige), _op(peildatum), peildatum, 1, vorige)
-    assert r.parameters["vorigePeildatum"] == "2011-06-01"
-    h = {x["doel"]: x for x in r.inhoud["haalbaarheid"]["landelijk"]}
+    midterm = rapporten.midterm_review(_op(vorige), _op(peildatum), peildatum, 1, vorige)
+    assert midterm.parameters["vorigePeildatum"] == "2011-06-01"
+    assert midterm.inhoud["start"]["datum"] == "2011-06-01"
+    r = planrapporten.haalbaarheid_rapport(
+        _op(vorige), vorige, _op(peildatum), peildatum, 1, afspraken_op(peildatum, None)
+    )
+    h = {x["doel"]: x for x in r.inhoud["landelijk"]}
     # Planned then to be dealt with by 2015-01-01: S1 (humane), and U1 too for all sites.
     assert (h["humaan"]["geplandTotPeildatum"], h["humaan"]["daarvanAfgehandeld"]) == (1, 1)
     assert (h["alle"]["geplandTotPeildatum"], h["alle"]["daarvanAfgehandeld"]) == (2, 2)
@@ -244,7 +248,7 @@ def test_the_midterm_review_compares_two_peildata_and_the_plans_made_then() -> N
     assert h["humaan"]["verwachtVolgensPlanning"] == 1  # S2 behind, S3 without a plan
     zh = next(
         x
-        for x in r.inhoud["haalbaarheid"]["perBevoegdGezag"]
+        for x in r.inhoud["perBevoegdGezag"]
         if x["bevoegdGezag"] == "ZH" and x["doel"] == "humaan"
     )
     assert zh["geplandTotPeildatum"] == 1 and zh["nogHaalbaar"] == "nee"
