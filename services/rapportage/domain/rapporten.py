@@ -541,7 +541,7 @@ def kamerbrief_bijlage(
             {"bevoegdGezag": k, "naam": bijlage.gezagnaam(k), "aantal": len(v), "locaties": v}
             for k, v in per_gezag.items()
         ],
-        "humaanOpen": {**humaan_open, "afspraak": afspraken.bron},
+        "humaanOpen": humaan_open,
     }
     kolommen = [
         "bevoegdGezag",
