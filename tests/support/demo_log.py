@@ -156,14 +156,14 @@ def spoedlocaties_log(schaal: float = 0.2, seed: int = 7) -> list[dict[str, Any]
     plannen = random.Random(seed + 1)
     bevestigingen = [y for y in statussen if y.data["naar"] == "ernstig-spoed"]
     for n, x in enumerate(plannen.sample(bevestigingen, len(bevestigingen) // 3)):
-        datum = datetime.fromisoformat(x.data["besluitdatum"]).date()
-        start = datum + timedelta(days=plannen.randint(100, 900))
-        klaar = start + timedelta(days=plannen.randint(200, 2500))
+        besloten = datetime.fromisoformat(x.data["besluitdatum"]).date()
+        begin = besloten + timedelta(days=plannen.randint(100, 900))
+        klaar = begin + timedelta(days=plannen.randint(200, 2500))
         plan = {
             "onderzoek_gereed": None,
-            "start_sanering": start.isoformat() if n % 4 else None,
+            "start_sanering": begin.isoformat() if n % 4 else None,
             "afgehandeld": klaar.isoformat(),
-            "datum": datum.isoformat(),
+            "datum": besloten.isoformat(),
             "reden": "",
         }
         op = x.vastgelegd_op + timedelta(days=plannen.randint(0, 60))
@@ -172,7 +172,7 @@ def spoedlocaties_log(schaal: float = 0.2, seed: int = 7) -> list[dict[str, Any]
             herzien = {
                 **plan,
                 "afgehandeld": (klaar + timedelta(days=500)).isoformat(),
-                "datum": (datum + timedelta(days=700)).isoformat(),
+                "datum": (besloten + timedelta(days=700)).isoformat(),
                 "reden": "herzien",
             }
             voeg_toe(x.locatie_id, f.PLANNING, op + timedelta(days=800), herzien)
