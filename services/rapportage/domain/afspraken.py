@@ -1,9 +1,9 @@
 """The covenant agreements a report measures against: start, goals (deadline and target share)
 and budget envelopes, as parameters of the pure report functions (prognose, rangorde, bijlage).
 
-``afspraken_op`` is the one place that says which agreements are in force: today the covenant
-constants of ``rapporten.py``. Programme decisions (the ``programma`` module) make them
-bitemporal; the merge makes this function read those, and nothing else changes.
+``rapporten.afspraken_op`` is the one place that says which agreements are in force: today the
+covenant constants of ``rapporten.py``. Programme decisions (the ``programma`` module) make them
+bitemporal; that function then reads those, and nothing else changes.
 """
 
 from __future__ import annotations
@@ -41,18 +41,4 @@ def convenant(start: date, humaan: date, alles: date, bron: str) -> Afspraken:
             Doel("alle", "alle spoedlocaties gesaneerd of beheerst", alles, False),
         ),
         bron,
-    )
-
-
-def afspraken_op(peildatum: date, kennisdatum: date | None) -> Afspraken:
-    """The agreements in force on ``peildatum`` as known on ``kennisdatum``. Until programme
-    decisions are recorded: the covenant's own dates (rapporten.py's constants)."""
-    from services.rapportage.domain import rapporten
-
-    return convenant(
-        rapporten.START,
-        rapporten.DEADLINE_HUMAAN,
-        rapporten.DEADLINE_ALLES,
-        "Convenant Bodemontwikkelingsbeleid en aanpak spoedlocaties 2010-2015 en "
-        "Convenant Bodem en Ondergrond 2016-2020",
     )

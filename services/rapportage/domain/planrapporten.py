@@ -13,7 +13,7 @@ from services.rapportage.domain import prognose as pg
 from services.rapportage.domain.afspraken import Afspraken
 from services.rapportage.domain.feiten import Locatie
 from services.rapportage.domain.planfeiten import Planstatus, planning, planstatus
-from services.rapportage.domain.rapporten import Rapport, Tabel
+from services.rapportage.domain.rapport import Rapport, Tabel
 
 PLANSTATUSSEN = [str(s) for s in Planstatus]
 

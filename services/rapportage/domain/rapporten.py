@@ -10,22 +10,19 @@ can recompute it.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
-import json
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date
 from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
 from services.rapportage.domain import afspraken as af
-from services.rapportage.domain import bijlage, rangorde
+from services.rapportage.domain import bijlage, planrapporten, rangorde
 from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
-from services.rapportage.domain.frozen import freeze
+from services.rapportage.domain.rapport import Rapport as Rapport
+from services.rapportage.domain.rapport import Tabel as Tabel
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
 from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
@@ -35,60 +32,24 @@ DEADLINE_OVERZICHT = date(2010, 12, 31)
 DEADLINE_HUMAAN = date(2015, 12, 31)
 DEADLINE_OVERZICHT_OVERIG = date(2015, 12, 31)
 DEADLINE_ALLES = date(2020, 12, 31)
+
+
+def afspraken_op(peildatum: date, kennisdatum: date | None) -> af.Afspraken:
+    """The agreements in force on ``peildatum`` as known on ``kennisdatum``: the one place
+    the reports take their deadlines, targets and envelopes from. Until programme decisions
+    are recorded, the covenant's own dates above."""
+    return af.convenant(
+        START,
+        DEADLINE_HUMAAN,
+        DEADLINE_ALLES,
+        "Convenant Bodemontwikkelingsbeleid en aanpak spoedlocaties 2010-2015 en "
+        "Convenant Bodem en Ondergrond 2016-2020",
+    )
+
+
 # A dealt-with decision put on record more than this many days after its decision date is
 # listed as back-dated in the deadlines report (exactly this many days is still on time).
 TERUGDATEREN_DAGEN = 90
-
-
-@dataclass(frozen=True)
-class Tabel:
-    titel: str
-    kolommen: Sequence[str]
-    rijen: Sequence[Sequence[Any]]
-    grafiek: tuple[str, str] | None = None  # (label column, value column) for a bar chart
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "kolommen", freeze(list(self.kolommen)))
-        object.__setattr__(self, "rijen", freeze([list(r) for r in self.rijen]))
-
-
-@dataclass(frozen=True)
-class Rapport:
-    """A report as published. Read-only through and through (``frozen.py``): the service caches
-    it and serves it to every request that asks the same, so a change is a new report
-    (``dataclasses.replace``, ``gebonden``)."""
-
-    naam: str
-    titel: str
-    parameters: Mapping[str, Any]
-    positie: int
-    inhoud: Mapping[str, Any]
-    tabellen: Sequence[Tabel] = field(default_factory=tuple)
-    logboeken: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for veld in ("parameters", "inhoud", "logboeken"):
-            object.__setattr__(self, veld, freeze(dict(getattr(self, veld))))
-        object.__setattr__(self, "tabellen", tuple(self.tabellen))
-
-    @functools.cached_property
-    def digest(self) -> str:
-        """Computed once per report: it cannot change, and the cached report is served (and
-        its digest asked for, as ETag and in the body) many times."""
-        canoniek = json.dumps(
-            {
-                "rapport": self.naam,
-                "parameters": self.parameters,
-                "positie": self.positie,
-                "inhoud": self.inhoud,
-                "logboeken": self.logboeken,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            default=str,
-        )
-        return "sha256:" + hashlib.sha256(canoniek.encode()).hexdigest()
 
 
 def _pct(deel: int, geheel: int) -> float | None:
@@ -227,7 +188,7 @@ def per_bevoegd_gezag(
 ) -> Rapport:
     """The midterm review's list: per bevoegd gezag (or province), ranked by progress; behind
     against its own task and plan (``rangorde``), measured against ``afspraken``."""
-    afspraken = afspraken or af.afspraken_op(peildatum, None)
+    afspraken = afspraken or afspraken_op(peildatum, None)
     if per == "provincie":
         sleutels = [(b.code, b.naam) for b in BEVOEGDE_GEZAGEN if b.soort is Soort.PROVINCIE]
     else:
@@ -468,7 +429,7 @@ def midterm_review(
     """The peildatum against an earlier one (``vorige``: the previous review, default the
     covenant's start; ``start`` is the state then). Whether the goals are still feasible, with
     the plans made then: the report "haalbaarheid" (planrapporten.py)."""
-    afspraken = afspraken or af.afspraken_op(peildatum, None)
+    afspraken = afspraken or afspraken_op(peildatum, None)
     lijst = per_bevoegd_gezag(nu, peildatum, positie, afspraken=afspraken)
     begin = {
         r["code"]: r
@@ -525,7 +486,7 @@ def kamerbrief_bijlage(
     positie: int,
     afspraken: af.Afspraken | None = None,
 ) -> Rapport:
-    afspraken = afspraken or af.afspraken_op(tot, None)
+    afspraken = afspraken or afspraken_op(tot, None)
     humaan = next(d for d in afspraken.doelen if d.humaan)
     afgehandeld = sorted(
         (x for x in locaties.values() if x.afgehandeld_op and van <= x.afgehandeld_op <= tot),
@@ -617,11 +578,9 @@ def bouw(
 ) -> Rapport:
     """Any report, given the state on a peildatum (the service passes a cached fold, the
     auditor its own fold of the log; both call this, so a replay yields the same digest)."""
-    from services.rapportage.domain import planrapporten
-
     nu = toestand(peildatum)
     # The agreements in force (deadlines, targets, envelopes): one function, see afspraken.py.
-    afspraken = af.afspraken_op(peildatum, kennisdatum)
+    afspraken = afspraken_op(peildatum, kennisdatum)
     if naam == "voortgang":
         rapport = voortgang(nu, peildatum, positie)
     elif naam in ("bevoegde-gezagen", "provincies"):
