@@ -3,7 +3,8 @@ JSON Lines, from the definitions in docs/rapportages.md alone.
 
 It shares no report code with rapportage: the figures come from the SQL in ``auditor/sql``; this
 module only loads the log, binds the parameters and wraps the JSON the SQL returns. The list of
-the 42 bevoegde gezagen is reference data (shared/bevoegde_gezagen.py), not report code.
+the 42 bevoegde gezagen and the municipalities' names are reference data
+(shared/bevoegde_gezagen.py, shared/gemeenten.py), not report code.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import duckdb
 
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN
+from shared.gemeenten import GEMEENTEN
 
 SQL = Path(__file__).parent / "sql"
 START = date(2010, 1, 1)
@@ -47,6 +49,8 @@ class Herberekening:
             "INSERT INTO gezag VALUES (?, ?, ?, ?)",
             [[b.code, b.naam, str(b.soort), b.provincie] for b in BEVOEGDE_GEZAGEN],
         )
+        self.db.execute("CREATE TEMP TABLE gemeente (code VARCHAR, naam VARCHAR)")
+        self.db.executemany("INSERT INTO gemeente VALUES (?, ?)", list(GEMEENTEN.items()))
         for bestand in ("laden.sql", "macros.sql"):
             self.db.execute((SQL / bestand).read_text(encoding="utf-8"))
         laatste = self.db.execute("SELECT max(positie) FROM gebeurtenis").fetchone()
@@ -59,8 +63,10 @@ class Herberekening:
         kennisdatum: date | None = None,
         positie: int | None = None,
         van: date | None = None,
+        vorige: date | None = None,
     ) -> dict[str, Any]:
-        """The report as ``rapport``, ``parameters``, ``positie`` and ``inhoud``."""
+        """The report as ``rapport``, ``parameters``, ``positie`` and ``inhoud``; ``van``: the
+        annex's first day, ``vorige``: the midterm review's earlier peildatum."""
         if naam not in RAPPORTEN:
             raise ValueError(f"onbekend rapport {naam!r}; kies uit {', '.join(RAPPORTEN)}")
         bestand, extra = RAPPORTEN[naam]
@@ -68,6 +74,8 @@ class Herberekening:
         parameters = {"peildatum": peildatum, "kennisdatum": kennisdatum, "positie": positie}
         if naam == "kamerbrief-bijlage":
             parameters["van"] = van or START
+        elif naam == "midterm-review":
+            parameters["van"] = vorige or START
         sql = (SQL / bestand).read_text(encoding="utf-8")
         gebruikt = {k: v for k, v in {**parameters, **extra}.items() if f"${k}" in sql}
         rij = self.db.execute(sql, gebruikt).fetchone()
@@ -76,6 +84,8 @@ class Herberekening:
             uit = {"van": (van or START).isoformat(), "tot": peildatum.isoformat()}
         else:
             uit = {"peildatum": peildatum.isoformat()}
+        if naam == "midterm-review" and vorige is not None and vorige != START:
+            uit["vorigePeildatum"] = vorige.isoformat()
         if kennisdatum is not None:
             uit["kennisdatum"] = kennisdatum.isoformat()
         return {

@@ -121,7 +121,8 @@ def _herbereken(events: list[dict[str, Any]], publicatie: dict[str, Any]) -> rap
     if naam == "kamerbrief-bijlage":
         peildatum, van = _datum(parameters, "tot"), _datum(parameters, "van")
     else:
-        peildatum, van = _datum(parameters, "peildatum"), None
+        # The midterm review's earlier peildatum travels as ``van`` too (rapporten.bouw).
+        peildatum, van = _datum(parameters, "peildatum"), _datum(parameters, "vorigePeildatum")
     if peildatum is None:
         raise ValueError("het rapport noemt geen peildatum (of tot)")
     opnieuw = herspeel(

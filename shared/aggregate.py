@@ -105,7 +105,7 @@ def _from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
         if naam not in data:
             continue
         value = data[naam]
-        if value is not None and hint is date:
+        if value is not None and (hint is date or hint == date | None):
             value = date.fromisoformat(value)
         elif value is not None and hint is datetime:
             value = datetime.fromisoformat(value)

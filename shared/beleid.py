@@ -81,6 +81,9 @@ BELEID: Mapping[str, Regel] = {
     "locaties.boek_kosten": _alleen_eigen_gezag("kosten boeken"),
     "locaties.draag_over": _alleen_eigen_gezag("een spoedlocatie overdragen"),
     "locaties.corrigeer": _alleen_eigen_gezag("een eerdere registratie corrigeren"),
+    "locaties.stel_planning_vast": _alleen_eigen_gezag(
+        "de planning van een spoedlocatie vastleggen"
+    ),
     # A bevoegd gezag brings its own history in; each line is then held to its own rule above
     # (only its own sites), so an import can do nothing the single commands could not.
     "locaties.importeer": Regel("een historie importeren", {_BG: _A}),

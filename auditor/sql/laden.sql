@@ -36,7 +36,8 @@ WITH g AS (
                     'spoedlocatie-risico-beoordeeld', 'spoedlocatie-knelpunt-vastgesteld',
                     'spoedlocatie-budget-toegekend', 'spoedlocatie-kosten-geboekt',
                     'spoedlocatie-bevoegd-gezag-overgedragen',
-                    'spoedlocatie-registratie-gecorrigeerd')
+                    'spoedlocatie-registratie-gecorrigeerd',
+                    'spoedlocatie-planning-vastgesteld')
 ), v AS (
     SELECT *,
         CASE s WHEN 'geregistreerd' THEN 'registratiedatum' WHEN 'status-gewijzigd' THEN 'besluitdatum'
@@ -49,6 +50,7 @@ WITH g AS (
                WHEN 'budget-toegekend' THEN ['bedrag_euro', 'datum']
                WHEN 'kosten-geboekt' THEN ['bedrag_euro', 'datum']
                WHEN 'bevoegd-gezag-overgedragen' THEN ['van', 'naar', 'datum']
+               WHEN 'planning-vastgesteld' THEN ['onderzoek_gereed', 'start_sanering', 'afgehandeld', 'datum']
                ELSE ['gecorrigeerde_versie', 'correctie', 'reden'] END AS verplicht
     FROM g
 )

@@ -65,8 +65,22 @@ SELECT locatie, versie, soort,
        tekst(data, waarden, 'risicotype') AS risicotype,
        tekst(data, waarden, 'vastgesteld') = 'true' AS vastgesteld,
        tekst(data, waarden, 'knelpunt') AS knelpunt,
-       CAST(tekst(data, waarden, 'bedrag_euro') AS BIGINT) AS bedrag
+       CAST(tekst(data, waarden, 'bedrag_euro') AS BIGINT) AS bedrag,
+       CAST(nullif(tekst(data, waarden, 'onderzoek_gereed'), '') AS DATE) AS plan_onderzoek,
+       CAST(nullif(tekst(data, waarden, 'start_sanering'), '') AS DATE) AS plan_start,
+       CAST(nullif(tekst(data, waarden, 'afgehandeld'), '') AS DATE) AS plan_afgehandeld
 FROM f;
+
+-- Section 6: a site against its plan on the peildatum; behind when a planned milestone lies
+-- before the peildatum and the status has not passed it.
+CREATE OR REPLACE MACRO planstatus(status, gepland, onderzoek, start, klaar, peil) AS
+    CASE WHEN afgehandeld(status) THEN 'afgehandeld'
+         WHEN NOT gepland THEN 'geen planning'
+         WHEN (onderzoek < peil AND status = 'potentieel-spoed')
+           OR (start < peil AND status NOT IN ('sanering-gestart', 'tijdelijke-beveiliging',
+                                               'gesaneerd', 'beheerst', 'nazorg'))
+           OR klaar < peil THEN 'achter op planning'
+         ELSE 'op schema' END;
 
 -- Section 3, the fold: every site that exists on the peildatum, as it stood then.
 CREATE OR REPLACE MACRO stand(peil, kennis, tot) AS TABLE
@@ -101,7 +115,12 @@ WITH f AS (
            count(*) FILTER (WHERE soort = 'bevoegd-gezag-overgedragen') AS overdrachten,
            count(*) FILTER (WHERE soort = 'status-gewijzigd') AS besluiten,
            coalesce(sum(bedrag) FILTER (WHERE soort = 'budget-toegekend'), 0) AS budget,
-           coalesce(sum(bedrag) FILTER (WHERE soort = 'kosten-geboekt'), 0) AS kosten
+           coalesce(sum(bedrag) FILTER (WHERE soort = 'kosten-geboekt'), 0) AS kosten,
+           -- the plan in force: the last plan fact in version order (section 3)
+           count(*) FILTER (WHERE soort = 'planning-vastgesteld') AS plannen,
+           arg_max_null(plan_onderzoek, versie) FILTER (WHERE soort = 'planning-vastgesteld') AS plan_onderzoek,
+           arg_max_null(plan_start, versie) FILTER (WHERE soort = 'planning-vastgesteld') AS plan_start,
+           arg_max_null(plan_afgehandeld, versie) FILTER (WHERE soort = 'planning-vastgesteld') AS plan_afgehandeld
     FROM g GROUP BY ALL
 ), s AS (
     SELECT r.locatie,
@@ -113,13 +132,16 @@ WITH f AS (
            k.eerste_ecologisch, k.eerste_verspreiding,
            CASE WHEN coalesce(v.knelpunten, 0) = 0 OR v.knelpunt = 'geen' THEN NULL ELSE v.knelpunt END AS knelpunt,
            CAST(coalesce(v.budget, 0) AS BIGINT) AS budget,
-           CAST(coalesce(v.kosten, 0) AS BIGINT) AS kosten
+           CAST(coalesce(v.kosten, 0) AS BIGINT) AS kosten,
+           coalesce(v.plannen, 0) > 0 AS gepland, v.plan_onderzoek, v.plan_start, v.plan_afgehandeld
     FROM f r JOIN reg ON r.locatie = reg.locatie AND r.versie = reg.regversie
     LEFT JOIN verloop v ON v.locatie = r.locatie
     LEFT JOIN risicos k ON k.locatie = r.locatie
 )
 SELECT s.*, bevestigd(s.status) AS bevestigd, afgehandeld(s.status) AS afgehandeld,
-       coalesce(b.provincie, s.bevoegd_gezag) AS provincie
+       coalesce(b.provincie, s.bevoegd_gezag) AS provincie,
+       planstatus(s.status, s.gepland, s.plan_onderzoek, s.plan_start, s.plan_afgehandeld,
+                  CAST(peil AS DATE)) AS planstatus
 FROM s LEFT JOIN gezag b ON b.code = s.bevoegd_gezag;
 
 -- Section 4: the summary of a set of sites, as an aggregate over rows of stand.
@@ -172,6 +194,28 @@ CREATE OR REPLACE MACRO lijst(x) AS coalesce(to_json(x), '[]'::JSON);
 CREATE OR REPLACE MACRO kaart(entries) AS
     coalesce(to_json(map_from_entries(entries)), '{}'::JSON);
 
+-- Why an authority is behind on a goal (section 5), or null: its deadline passed with sites
+-- of the goal not dealt with by it, or fewer dealt with than the pro-rata path from the
+-- covenant's start (2010-01-01) to the deadline; no task, no reason.
+CREATE OR REPLACE MACRO doelreden(doel, deadline, n, gedaan, niet_op_tijd, peil) AS
+    CASE WHEN n = 0 THEN NULL
+         WHEN peil > deadline THEN
+             CASE WHEN niet_op_tijd > 0 THEN doel || ': deadline ' || strftime(deadline, '%Y-%m-%d')
+                  || ' verstreken, ' || niet_op_tijd || ' van ' || n || ' niet op tijd afgehandeld' END
+         WHEN gedaan * date_diff('day', DATE '2010-01-01', deadline)
+              < least(greatest(date_diff('day', DATE '2010-01-01', peil), 0),
+                      date_diff('day', DATE '2010-01-01', deadline)) * n
+         THEN doel || ': ' || gedaan || ' van ' || n || ' afgehandeld, pro rata '
+              || tiende(least(greatest(date_diff('day', DATE '2010-01-01', peil), 0),
+                              date_diff('day', DATE '2010-01-01', deadline)) * n * 10,
+                        date_diff('day', DATE '2010-01-01', deadline))
+              || ' op weg naar ' || strftime(deadline, '%Y-%m-%d')
+         END;
+
+-- n / d with one decimal and a decimal comma, rounded half to even (n >= 0, d > 0 tenths).
+CREATE OR REPLACE MACRO tiende(n, d) AS
+    CAST(afronden(n, d) // 10 AS VARCHAR) || ',' || CAST(afronden(n, d) % 10 AS VARCHAR);
+
 -- The ranking per bevoegd gezag or province (section 5), one row per key.
 CREATE OR REPLACE MACRO ranglijst(peil, kennis, tot, per_provincie) AS TABLE
 WITH st AS (
@@ -190,23 +234,33 @@ WITH st AS (
            CAST(coalesce(sum(s.budget), 0) AS BIGINT) AS budget,
            CAST(coalesce(sum(s.kosten), 0) AS BIGINT) AS kosten,
            aantal(s.bevestigd AND s.humaan AND CAST(peil AS DATE) > DATE '2015-12-31'
-                    AND NOT coalesce(s.afgehandeld_op <= DATE '2015-12-31', false)) AS humaan_te_laat
+                    AND NOT coalesce(s.afgehandeld_op <= DATE '2015-12-31', false)) AS humaan_te_laat,
+           aantal(s.bevestigd AND NOT coalesce(s.afgehandeld_op <= DATE '2020-12-31', false)) AS alle_niet_op_tijd,
+           aantal(s.bevestigd AND NOT s.afgehandeld) AS open,
+           aantal(s.bevestigd AND s.planstatus = 'op schema') AS op_schema,
+           aantal(s.bevestigd AND s.planstatus = 'achter op planning') AS achter_plan,
+           aantal(s.bevestigd AND s.planstatus = 'geen planning') AS zonder_plan
     FROM sleutels k LEFT JOIN st s ON s.sleutel = k.code GROUP BY ALL
 ), knelpunten AS (
     SELECT sleutel, kaart(list(struct_pack(k := knelpunt, v := n) ORDER BY knelpunt)) AS kaart
     FROM (SELECT sleutel, knelpunt, count(*) AS n FROM st
           WHERE knelpunt IS NOT NULL AND NOT afgehandeld GROUP BY ALL)
     GROUP BY ALL
-), landelijk AS (
-    SELECT pct(aantal(bevestigd AND afgehandeld), aantal(bevestigd)) AS pa FROM st
 ), r AS (
     SELECT t.*, pct(afgehandeld, bevestigd) AS pa, pct(humaan_afgehandeld, humaan) AS pha,
-           coalesce(kn.kaart, '{}'::JSON) AS knelpunten
+           coalesce(kn.kaart, '{}'::JSON) AS knelpunten,
+           list_filter([
+               CASE WHEN achter_plan > 0
+                    THEN achter_plan || ' locatie(s) achter op de eigen planning' END,
+               doelreden('humaan', DATE '2015-12-31', humaan, humaan_afgehandeld,
+                         humaan_te_laat, CAST(peil AS DATE)),
+               doelreden('alle', DATE '2020-12-31', bevestigd, afgehandeld,
+                         alle_niet_op_tijd, CAST(peil AS DATE))
+           ], lambda x: x IS NOT NULL) AS redenen
     FROM tellingen t LEFT JOIN knelpunten kn ON kn.sleutel = t.code
 )
 SELECT row_number() OVER (ORDER BY coalesce(pa, 0) DESC, coalesce(pha, 0) DESC, code) AS plaats,
-       r.*,
-       bevestigd > 0 AND coalesce(pa, 0) < coalesce((SELECT pa FROM landelijk), 0) AS achter
+       r.*, len(redenen) > 0 AS achter
 FROM r;
 
 CREATE OR REPLACE MACRO ranglijstrij(r) AS json_object(
@@ -215,4 +269,23 @@ CREATE OR REPLACE MACRO ranglijstrij(r) AS json_object(
     'percentageAfgehandeld', r.pa, 'percentageHumaanAfgehandeld', r.pha,
     'metKnelpunt', r.met_knelpunt, 'budgetEuro', r.budget, 'kostenEuro', r.kosten,
     'humaanTeLaat', r.humaan_te_laat, 'knelpunten', r.knelpunten, 'plaats', r.plaats,
-    'achter', r.achter);
+    'opSchema', r.op_schema, 'achterOpPlanning', r.achter_plan, 'zonderPlanning', r.zonder_plan,
+    'percentageOpSchema', pct(r.op_schema, r.open),
+    'percentageBudgetBesteed', pct(r.kosten, r.budget),
+    -- no envelopes in the log yet (programme decisions): null, as the service says
+    'enveloppeEuro', NULL, 'percentageEnveloppeBesteed', NULL,
+    'achter', r.achter, 'redenen', to_json(r.redenen), 'reden', array_to_string(r.redenen, '; '));
+
+-- A site's line in the Kamerbrief annex (section 7): with the names of its municipality and
+-- bevoegd gezag.
+CREATE OR REPLACE MACRO bijlageregel(locatie, bevoegd_gezag, naam, gemeentecode, status,
+                                     afgehandeld_op, risicotypes, knelpunt) AS
+json_object('locatieId', locatie, 'bevoegdGezag', bevoegd_gezag,
+            'bevoegdGezagNaam', coalesce((SELECT g.naam FROM gezag g WHERE g.code = bevoegd_gezag),
+                                         bevoegd_gezag),
+            'naam', naam, 'gemeentecode', gemeentecode,
+            'gemeente', coalesce((SELECT m.naam FROM gemeente m WHERE m.code = gemeentecode),
+                                 gemeentecode),
+            'status', status,
+            'afgehandeldOp', strftime(afgehandeld_op, '%Y-%m-%d'),
+            'risicotypes', to_json(risicotypes), 'knelpunt', knelpunt);

@@ -2,14 +2,14 @@
 WITH nu AS (SELECT * FROM ranglijst($peildatum, $kennisdatum, $positie, false)),
 begin AS (
     SELECT bevoegd_gezag AS code, aantal(bevestigd AND afgehandeld) AS afgehandeld
-    FROM stand(DATE '2010-01-01', $kennisdatum, $positie) GROUP BY ALL
+    FROM stand(CAST($van AS DATE), $kennisdatum, $positie) GROUP BY ALL
 )
 SELECT json_object(
     -- (a merge patch drops null members of the patch, so the summary is the target)
     'start', json_merge_patch(
         (SELECT samenvatting(bevestigd, afgehandeld, humaan, knelpunt, budget, kosten)
-         FROM stand(DATE '2010-01-01', $kennisdatum, $positie)),
-        json_object('datum', '2010-01-01')),
+         FROM stand(CAST($van AS DATE), $kennisdatum, $positie)),
+        json_object('datum', strftime(CAST($van AS DATE), '%Y-%m-%d'))),
     'peildatum', json_merge_patch(
         (SELECT samenvatting(bevestigd, afgehandeld, humaan, knelpunt, budget, kosten)
          FROM stand($peildatum, $kennisdatum, $positie)),

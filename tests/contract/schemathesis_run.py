@@ -40,7 +40,7 @@ from shared.http.idempotentie import HEADER as IDEMPOTENTIE
 from shared.http.schematypen import DOMEINREGEL
 
 log = logging.getLogger(__name__)
-SEED = 15
+SEED = 16
 EXTRA_GEACCEPTEERD = {
     # 410: a person erased on request (RFC 9110 15.5.11: the 404 of what existed once).
     "positive_data_acceptance": [

@@ -169,6 +169,9 @@ GEVALLEN: dict[str, Callable[[TestClient, Principal, bool], Geval]] = {
     "locaties.draag_over": lambda api, wie, eigen: _site_command(
         {"naar": "RT", "datum": "2010-09-01", "reden": "gemeentelijke taak"}
     )(api, wie),
+    "locaties.stel_planning_vast": lambda api, wie, eigen: _site_command(
+        {"afgehandeld": "2015-06-01", "datum": "2010-09-01"}
+    )(api, wie),
     "locaties.corrigeer": lambda api, wie, eigen: _site_command(
         {"gecorrigeerdeVersie": 1, "correctie": {"naam": "Gasfabriek Gouda"}, "reden": "typefout"}
     )(api, wie),

@@ -151,6 +151,31 @@ def spoedlocaties_log(schaal: float = 0.2, seed: int = 7) -> list[dict[str, Any]
     corrigeer(
         correctie, correctie.vastgelegd_op + timedelta(days=1), {"besluitdatum": "2011-01-01"}
     )
+    # Plans: a third of the confirmed sites get one when their decision is taken (planned dates
+    # on both sides of 2015 and 2020), some revised later and put on record later still.
+    plannen = random.Random(seed + 1)
+    bevestigingen = [y for y in statussen if y.data["naar"] == "ernstig-spoed"]
+    for n, x in enumerate(plannen.sample(bevestigingen, len(bevestigingen) // 3)):
+        besloten = datetime.fromisoformat(x.data["besluitdatum"]).date()
+        begin = besloten + timedelta(days=plannen.randint(100, 900))
+        klaar = begin + timedelta(days=plannen.randint(200, 2500))
+        plan = {
+            "onderzoek_gereed": None,
+            "start_sanering": begin.isoformat() if n % 4 else None,
+            "afgehandeld": klaar.isoformat(),
+            "datum": besloten.isoformat(),
+            "reden": "",
+        }
+        op = x.vastgelegd_op + timedelta(days=plannen.randint(0, 60))
+        voeg_toe(x.locatie_id, f.PLANNING, op, plan)
+        if n % 3 == 0:
+            herzien = {
+                **plan,
+                "afgehandeld": (klaar + timedelta(days=500)).isoformat(),
+                "datum": (besloten + timedelta(days=700)).isoformat(),
+                "reden": "herzien",
+            }
+            voeg_toe(x.locatie_id, f.PLANNING, op + timedelta(days=800), herzien)
     # Records in position order: by record time, as an event store appends them; within a
     # stream the versions then follow record order, so they are numbered anew.
     feiten = sorted([*alle, *extra], key=lambda x: (x.vastgelegd_op, x.locatie_id, x.versie))

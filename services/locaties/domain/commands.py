@@ -96,6 +96,19 @@ class DraagOver:
 
 
 @dataclass(frozen=True)
+class StelPlanningVast:
+    OPERATIE: ClassVar[str] = "locaties.stel_planning_vast"
+
+    locatie_id: str
+    verwachte_versie: int
+    onderzoek_gereed: date | None
+    start_sanering: date | None
+    afgehandeld: date | None
+    datum: date
+    reden: str
+
+
+@dataclass(frozen=True)
 class Corrigeer:
     """``correctie`` as the API sent it (camelCase names, JSON values, a geometry in
     ``geometrie_crs``) when a ``Correctiecontrole`` translates it, else in the event's own
@@ -131,5 +144,6 @@ Commando = (
     | KenBudgetToe
     | BoekKosten
     | DraagOver
+    | StelPlanningVast
     | Corrigeer
 )

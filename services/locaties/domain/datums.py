@@ -28,3 +28,17 @@ def bedrijfsdatum(datum: date) -> date:
     if datum > vandaag():
         raise ValueError(f"{datum} ligt in de toekomst")
     return datum
+
+
+# A planned date lies ahead, but within the programme's reach: 2100 catches a typed 2105 or
+# 20200 for 2020 while leaving room for the longest aftercare.
+LAATSTE_PLANDATUM = date(2100, 12, 31)
+
+
+def plandatum(datum: date) -> date:
+    """``datum`` if it is a possible planned date (future allowed); ValueError otherwise."""
+    if datum < EERSTE_DATUM:
+        raise ValueError(f"{datum} ligt voor de Wet bodembescherming ({EERSTE_DATUM.isoformat()})")
+    if datum > LAATSTE_PLANDATUM:
+        raise ValueError(f"{datum} ligt na {LAATSTE_PLANDATUM.isoformat()}")
+    return datum

@@ -87,6 +87,21 @@ class BevoegdGezagOvergedragen:
 
 @registry.register
 @dataclass(frozen=True)
+class PlanningVastgesteld:
+    """The bevoegd gezag's plan for the site's next milestones, set on ``datum``; a later plan
+    revises it (with a ``reden``), the earlier one stays on record. A date left out is not
+    planned (yet)."""
+
+    TYPE: ClassVar[str] = "spoedlocatie-planning-vastgesteld"
+    onderzoek_gereed: date | None
+    start_sanering: date | None
+    afgehandeld: date | None
+    datum: date
+    reden: str
+
+
+@registry.register
+@dataclass(frozen=True)
 class RegistratieGecorrigeerd:
     """Corrects fields of an earlier event of this stream; the earlier event is never edited.
     Rebuilding applies the corrected values in place of the original ones."""

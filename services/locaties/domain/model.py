@@ -12,6 +12,7 @@ from services.locaties.domain.events import (
     BudgetToegekend,
     KnelpuntVastgesteld,
     KostenGeboekt,
+    PlanningVastgesteld,
     RegistratieGecorrigeerd,
     RisicoBeoordeeld,
     SpoedlocatieGeregistreerd,
@@ -158,6 +159,26 @@ class Spoedlocatie(Aggregate):
     def draag_over(self, naar: str, datum: date, reden: str) -> None:
         self._neem_op(
             BevoegdGezagOvergedragen(van=self.bevoegd_gezag, naar=naar, datum=datum, reden=reden)
+        )
+
+    def stel_planning_vast(
+        self,
+        onderzoek_gereed: date | None,
+        start_sanering: date | None,
+        afgehandeld: date | None,
+        datum: date,
+        reden: str,
+    ) -> None:
+        """A plan is revised by a new plan with its reason, never corrected: the plans made
+        earlier are what the midterm review measures against."""
+        self._neem_op(
+            PlanningVastgesteld(
+                onderzoek_gereed=onderzoek_gereed,
+                start_sanering=start_sanering,
+                afgehandeld=afgehandeld,
+                datum=datum,
+                reden=reden,
+            )
         )
 
     def gebeurtenis(self, versie: int) -> Any:

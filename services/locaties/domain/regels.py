@@ -11,12 +11,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from services.locaties.domain.datums import bedrijfsdatum
+from services.locaties.domain.datums import bedrijfsdatum, plandatum
 from services.locaties.domain.events import (
     BevoegdGezagOvergedragen,
     BudgetToegekend,
     KnelpuntVastgesteld,
     KostenGeboekt,
+    PlanningVastgesteld,
     RisicoBeoordeeld,
     SpoedlocatieGeregistreerd,
     StatusGewijzigd,
@@ -25,8 +26,10 @@ from services.locaties.domain.fouten import OngeldigeTransitie, OngeldigeWaarde
 from services.locaties.domain.geometrie import OngeldigeGeometrie, controleer_rd
 from shared import bevoegde_gezagen, tekst
 from shared.vocabulaire import (
+    AFGEHANDELD,
     CRITERIA,
     TRANSITIES,
+    VAN_DE_LIJST,
     Bodemtype,
     Knelpunt,
     RisicoType,
@@ -127,8 +130,51 @@ def controleer(t: Toestand, event: Any) -> None:
             if event.naar == t.bevoegd_gezag:
                 raise OngeldigeWaarde("naar", f"de locatie valt al onder {event.naar}")
             _na_registratie(t, "datum", event.datum)
+        case PlanningVastgesteld():
+            _planning(t, event)
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
+
+
+# The milestones of a plan in the order a site passes them (API names).
+MIJLPALEN = (
+    ("onderzoek_gereed", "onderzoekGereed"),
+    ("start_sanering", "startSanering"),
+    ("afgehandeld", "afgehandeld"),
+)
+
+
+def _planning(t: Toestand, event: PlanningVastgesteld) -> None:
+    _na_registratie(t, "datum", event.datum)
+    gepland: list[tuple[str, date]] = []
+    for veld, api in MIJLPALEN:
+        waarde = getattr(event, veld)
+        if waarde is None:
+            continue
+        if not isinstance(waarde, date) or isinstance(waarde, datetime):
+            raise OngeldigeWaarde(api, f"{waarde!r} is geen datum")
+        try:
+            plandatum(waarde)
+        except ValueError as exc:
+            raise OngeldigeWaarde(api, str(exc)) from exc
+        if waarde < event.datum:
+            raise OngeldigeWaarde(
+                api, f"{waarde} ligt voor de datum van de planning ({event.datum})"
+            )
+        for eerder_api, eerder in gepland:
+            if waarde < eerder:
+                raise OngeldigeWaarde(api, f"{waarde} ligt voor {eerder_api} ({eerder})")
+        gepland.append((api, waarde))
+    if not gepland:
+        raise OngeldigeWaarde("afgehandeld", "een planning noemt minstens één geplande datum")
+    if t.status in AFGEHANDELD or t.status in VAN_DE_LIJST:
+        raise OngeldigeWaarde("datum", f"er valt niets meer te plannen: de status is {t.status}")
+    _tekst("reden", event.reden)
+    if t.planning is not None and not event.reden:
+        raise OngeldigeWaarde(
+            "reden",
+            f"een herziening van de planning van {t.planning.datum} noemt de reden",
+        )
 
 
 def _na_registratie(t: Toestand, veld: str, datum: date) -> None:

@@ -34,6 +34,18 @@ class Statusregel:
 
 
 @dataclass(frozen=True)
+class Planning:
+    """The plan in force: the planned milestones and when it was set; ``revisie`` counts the
+    plans before it (0 for the first)."""
+
+    onderzoek_gereed: date | None
+    start_sanering: date | None
+    afgehandeld: date | None
+    datum: date
+    revisie: int = 0
+
+
+@dataclass(frozen=True)
 class Toestand:
     """The state of a site after some of its events; never changed, ``stap`` makes a new one."""
 
@@ -51,6 +63,7 @@ class Toestand:
     budget_euro: int = 0
     kosten_euro: int = 0
     budgetregels: tuple[tuple[date, int], ...] = ()
+    planning: Planning | None = None
 
 
 _VELDEN = frozenset(f.name for f in dataclasses.fields(Toestand))
@@ -119,6 +132,16 @@ def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
             return _met(stand, kosten_euro=stand.kosten_euro + event.bedrag_euro)
         case ev.BevoegdGezagOvergedragen():
             return _met(stand, bevoegd_gezag=event.naar)
+        case ev.PlanningVastgesteld():
+            revisie = 0 if stand.planning is None else stand.planning.revisie + 1
+            planning = Planning(
+                event.onderzoek_gereed,
+                event.start_sanering,
+                event.afgehandeld,
+                event.datum,
+                revisie,
+            )
+            return _met(stand, planning=planning)
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
 

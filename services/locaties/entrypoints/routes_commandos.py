@@ -103,6 +103,13 @@ def _(b: schemas.Overdracht, i: str, v: int, crs: str) -> commands.Commando:
 
 
 @commando.register
+def _(b: schemas.Planning, i: str, v: int, crs: str) -> commands.Commando:
+    return commands.StelPlanningVast(
+        i, v, b.onderzoek_gereed, b.start_sanering, b.afgehandeld, b.datum, b.reden
+    )
+
+
+@commando.register
 def _(b: schemas.Correctie, i: str, v: int, crs: str) -> commands.Commando:
     return commands.Corrigeer(i, v, b.gecorrigeerde_versie, b.correctie, b.reden, crs)
 
@@ -168,6 +175,15 @@ async def overdrachten(
     locatie_id: LocatieId, body: schemas.Overdracht, v: Commandoverzoek
 ) -> Response:
     """Draagt de locatie over aan een ander bevoegd gezag. Vereist If-Match."""
+    return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))
+
+
+@_commando("planningen", "Leg de planning vast", commands.StelPlanningVast)
+async def planningen(locatie_id: LocatieId, body: schemas.Planning, v: Commandoverzoek) -> Response:
+    """Legt de geplande datums van de volgende mijlpalen vast (onderzoek gereed, start
+    sanering, afgehandeld), in die volgorde en niet voor de datum van de planning. Een nieuwe
+    planning herziet de vorige en noemt dan de reden; eerdere planningen blijven vastgelegd.
+    Vereist If-Match."""
     return await v.voer_uit(commando(body, locatie_id, v.versie, v.crs_in))
 
 

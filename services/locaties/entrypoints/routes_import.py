@@ -66,6 +66,7 @@ _COMMANDOS: dict[str, type[BaseModel]] = {
     "budgettoekenningen": schemas.Budgettoekenning,
     "kostenboekingen": schemas.Kostenboeking,
     "overdrachten": schemas.Overdracht,
+    "planningen": schemas.Planning,
     "correcties": schemas.Correctie,
 }
 Soort = Literal[
@@ -76,6 +77,7 @@ Soort = Literal[
     "budgettoekenningen",
     "kostenboekingen",
     "overdrachten",
+    "planningen",
     "correcties",
 ]
 assert set(Soort.__args__) == {REGISTRATIE, *_COMMANDOS}  # type: ignore[attr-defined]

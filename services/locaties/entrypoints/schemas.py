@@ -150,6 +150,36 @@ class Overdracht(Model):
     reden: Tekst = Field(min_length=1, max_length=2000)
 
 
+# A planned date: ahead is fine, but not before 1987 nor after 2100 (a typing error).
+Plandatum = Annotated[
+    Datum,
+    AfterValidator(datums.plandatum),
+    Field(
+        description="Niet voor 1987-01-01, niet na 2100-12-31; mag in de toekomst liggen.",
+        json_schema_extra=domeinregel("niet voor 1987-01-01, niet na 2100-12-31"),
+    ),
+]
+
+
+class Planning(Model):
+    onderzoek_gereed: Plandatum | None = Field(
+        None, description="Geplande datum waarop het (nader) onderzoek gereed is."
+    )
+    start_sanering: Plandatum | None = Field(
+        None, description="Geplande start van de sanering of de beheersmaatregelen."
+    )
+    afgehandeld: Plandatum | None = Field(
+        None, description="Geplande datum waarop de locatie gesaneerd of beheerst is."
+    )
+    datum: Bedrijfsdatum
+    reden: OptioneleTekst = Field(
+        "",
+        max_length=2000,
+        description="Verplicht bij een herziening van een eerdere planning.",
+        json_schema_extra=domeinregel("verplicht bij een herziening"),
+    )
+
+
 class Correctie(Model):
     gecorrigeerde_versie: int = Field(
         ge=1,

@@ -155,6 +155,16 @@ def draag_over(cmd: commands.DraagOver, uow: LocatiesUnitOfWork) -> Spoedlocatie
 
 
 @handle.register
+def stel_planning_vast(cmd: commands.StelPlanningVast, uow: LocatiesUnitOfWork) -> Spoedlocatie:
+    with uow:
+        locatie = _te_wijzigen(cmd, uow)
+        locatie.stel_planning_vast(
+            cmd.onderzoek_gereed, cmd.start_sanering, cmd.afgehandeld, cmd.datum, cmd.reden
+        )
+        return _vastgelegd(cmd, uow, locatie)
+
+
+@handle.register
 def corrigeer(cmd: commands.Corrigeer, uow: LocatiesUnitOfWork) -> Spoedlocatie:
     """With the unit of work's ``correctiecontrole`` (the API's request schemas) the correction
     is translated and validated as the command that recorded the event was; without it, it is

@@ -42,7 +42,8 @@ from services.rapportage.domain import feitkolommen
 from services.rapportage.domain.feitkolommen import Feitkolommen
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 
-FORMAAT = 1
+# 2: sites carry their plan (``Locatie.planning``); a snapshot of 1 lacks it and is rebuilt.
+FORMAAT = 2
 SITES_PER_DEEL = 5_000
 INHOUD_PER_DEEL = 50_000
 

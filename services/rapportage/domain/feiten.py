@@ -15,6 +15,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
+from services.rapportage.domain import planfeiten
 from shared.bevoegde_gezagen import get as bevoegd_gezag
 from shared.vocabulaire import AFGEHANDELD, BEVESTIGD_VANAF, Status
 
@@ -26,8 +27,9 @@ BUDGET = "spoedlocatie-budget-toegekend"
 KOSTEN = "spoedlocatie-kosten-geboekt"
 OVERDRACHT = "spoedlocatie-bevoegd-gezag-overgedragen"
 CORRECTIE = "spoedlocatie-registratie-gecorrigeerd"
+PLANNING = planfeiten.PLANNING
 BEKENDE_TYPES = frozenset(
-    {GEREGISTREERD, STATUS, RISICO, KNELPUNT, BUDGET, KOSTEN, OVERDRACHT, CORRECTIE}
+    {GEREGISTREERD, STATUS, RISICO, KNELPUNT, BUDGET, KOSTEN, OVERDRACHT, CORRECTIE, PLANNING}
 )
 
 # The business date of each kind of fact is a field of its data.
@@ -39,6 +41,7 @@ DATUMVELD = {
     BUDGET: "datum",
     KOSTEN: "datum",
     OVERDRACHT: "datum",
+    PLANNING: "datum",
 }
 
 BEVESTIGD = BEVESTIGD_VANAF
@@ -93,6 +96,8 @@ class Locatie:
     # When the decision behind ``afgehandeld_op`` was put on record (its event, or the latest
     # correction of its date or outcome): far after the decision date means back-dated.
     afgehandeld_vastgelegd_op: datetime | None = None
+    # The plan in force (planfeiten.Plantuple), None without one.
+    planning: planfeiten.Plantuple | None = None
 
     @property
     def provincie(self) -> str:
@@ -233,6 +238,8 @@ def stap(
         locatie.kosten_euro += int(data["bedrag_euro"])
     elif feit.soort == OVERDRACHT:
         locatie.bevoegd_gezag = data["naar"]
+    elif feit.soort == PLANNING:
+        locatie.planning = planfeiten.uit_feit(data, datum)
     return locatie
 
 
@@ -255,4 +262,5 @@ def kopie(l: Locatie) -> Locatie:  # noqa: E741
         l.budget_euro,
         l.kosten_euro,
         l.afgehandeld_vastgelegd_op,
+        l.planning,
     )

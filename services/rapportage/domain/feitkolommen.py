@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.rapportage.domain import feiten as f
+from services.rapportage.domain import planfeiten
 
 # The fields the fold reads per kind of fact (``stap``, ``scheid_correcties``) besides its
 # business date (``DATUMVELD``), which is kept as a day number.
@@ -30,6 +31,7 @@ VELDEN: dict[str, tuple[str, ...]] = {
     f.KOSTEN: ("bedrag_euro",),
     f.OVERDRACHT: ("naar",),
     f.CORRECTIE: ("gecorrigeerde_versie", "correctie"),
+    f.PLANNING: planfeiten.VELDEN,
 }
 # Content that repeats across sites (a risk type and its outcome) is kept once.
 GEDEELD = frozenset({f.RISICO})
@@ -195,6 +197,7 @@ SOORTEN: list[str] = [
     f.KOSTEN,
     f.OVERDRACHT,
     f.CORRECTIE,
+    f.PLANNING,
 ]
 _CODES = {s: i for i, s in enumerate(SOORTEN)}
 

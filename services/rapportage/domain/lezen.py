@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.rapportage.domain import feiten as f
+from services.rapportage.domain import planfeiten
 from shared.aggregate import EventRegistry
 from shared.envelope import TYPE_PREFIX, CloudEvent
 from shared.integriteit import ANKER_TYPE
@@ -36,6 +37,7 @@ VERPLICHT = {
     f.KOSTEN: ("bedrag_euro", "datum"),
     f.OVERDRACHT: ("van", "naar", "datum"),
     f.CORRECTIE: ("gecorrigeerde_versie", "correctie", "reden"),
+    f.PLANNING: planfeiten.VERPLICHT,
 }
 
 

@@ -10,20 +10,19 @@ can recompute it.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
-import json
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date
 from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
+from services.rapportage.domain import afspraken as af
+from services.rapportage.domain import bijlage, planrapporten, rangorde
 from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
-from services.rapportage.domain.frozen import freeze
+from services.rapportage.domain.rapport import Rapport as Rapport
+from services.rapportage.domain.rapport import Tabel as Tabel
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
 from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
@@ -33,60 +32,24 @@ DEADLINE_OVERZICHT = date(2010, 12, 31)
 DEADLINE_HUMAAN = date(2015, 12, 31)
 DEADLINE_OVERZICHT_OVERIG = date(2015, 12, 31)
 DEADLINE_ALLES = date(2020, 12, 31)
+
+
+def afspraken_op(peildatum: date, kennisdatum: date | None) -> af.Afspraken:
+    """The agreements in force on ``peildatum`` as known on ``kennisdatum``: the one place
+    the reports take their deadlines, targets and envelopes from. Until programme decisions
+    are recorded, the covenant's own dates above."""
+    return af.convenant(
+        START,
+        DEADLINE_HUMAAN,
+        DEADLINE_ALLES,
+        "Convenant Bodemontwikkelingsbeleid en aanpak spoedlocaties 2010-2015 en "
+        "Convenant Bodem en Ondergrond 2016-2020",
+    )
+
+
 # A dealt-with decision put on record more than this many days after its decision date is
 # listed as back-dated in the deadlines report (exactly this many days is still on time).
 TERUGDATEREN_DAGEN = 90
-
-
-@dataclass(frozen=True)
-class Tabel:
-    titel: str
-    kolommen: Sequence[str]
-    rijen: Sequence[Sequence[Any]]
-    grafiek: tuple[str, str] | None = None  # (label column, value column) for a bar chart
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "kolommen", freeze(list(self.kolommen)))
-        object.__setattr__(self, "rijen", freeze([list(r) for r in self.rijen]))
-
-
-@dataclass(frozen=True)
-class Rapport:
-    """A report as published. Read-only through and through (``frozen.py``): the service caches
-    it and serves it to every request that asks the same, so a change is a new report
-    (``dataclasses.replace``, ``gebonden``)."""
-
-    naam: str
-    titel: str
-    parameters: Mapping[str, Any]
-    positie: int
-    inhoud: Mapping[str, Any]
-    tabellen: Sequence[Tabel] = field(default_factory=tuple)
-    logboeken: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for veld in ("parameters", "inhoud", "logboeken"):
-            object.__setattr__(self, veld, freeze(dict(getattr(self, veld))))
-        object.__setattr__(self, "tabellen", tuple(self.tabellen))
-
-    @functools.cached_property
-    def digest(self) -> str:
-        """Computed once per report: it cannot change, and the cached report is served (and
-        its digest asked for, as ETag and in the body) many times."""
-        canoniek = json.dumps(
-            {
-                "rapport": self.naam,
-                "parameters": self.parameters,
-                "positie": self.positie,
-                "inhoud": self.inhoud,
-                "logboeken": self.logboeken,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            default=str,
-        )
-        return "sha256:" + hashlib.sha256(canoniek.encode()).hexdigest()
 
 
 def _pct(deel: int, geheel: int) -> float | None:
@@ -217,9 +180,15 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
 
 
 def per_bevoegd_gezag(
-    locaties: dict[str, Locatie], peildatum: date, positie: int, per: str = "bevoegd-gezag"
+    locaties: dict[str, Locatie],
+    peildatum: date,
+    positie: int,
+    per: str = "bevoegd-gezag",
+    afspraken: af.Afspraken | None = None,
 ) -> Rapport:
-    """The midterm review's list: per bevoegd gezag (or province), ranked by progress."""
+    """The midterm review's list: per bevoegd gezag (or province), ranked by progress; behind
+    against its own task and plan (``rangorde``), measured against ``afspraken``."""
+    afspraken = afspraken or afspraken_op(peildatum, None)
     if per == "provincie":
         sleutels = [(b.code, b.naam) for b in BEVOEGDE_GEZAGEN if b.soort is Soort.PROVINCIE]
     else:
@@ -248,6 +217,7 @@ def per_bevoegd_gezag(
                 **s,
                 "humaanTeLaat": te_laat,
                 "knelpunten": dict(sorted(knelpunten.items())),
+                **rangorde.beoordeling(eigen, peildatum, afspraken, afspraken.enveloppen.get(code)),
             }
         )
     # Ranked by share dealt with, then by humane share; equal scores keep the code order.
@@ -260,9 +230,6 @@ def per_bevoegd_gezag(
     )
     for plaats, rij in enumerate(rijen, start=1):
         rij["plaats"] = plaats
-        rij["achter"] = rij["bevestigd"] > 0 and (rij["percentageAfgehandeld"] or 0) < (
-            nationaal["percentageAfgehandeld"] or 0
-        )
     naam = "provincies" if per == "provincie" else "bevoegde-gezagen"
     kolommen = [
         "plaats",
@@ -274,10 +241,16 @@ def per_bevoegd_gezag(
         "humaan",
         "humaanAfgehandeld",
         "humaanTeLaat",
+        "percentageOpSchema",
+        "achterOpPlanning",
         "metKnelpunt",
         "budgetEuro",
         "kostenEuro",
+        "percentageBudgetBesteed",
+        "enveloppeEuro",
+        "percentageEnveloppeBesteed",
         "achter",
+        "reden",
     ]
     return Rapport(
         naam,
@@ -446,16 +419,28 @@ def _groepeer(regels: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def midterm_review(
-    start: dict[str, Locatie], nu: dict[str, Locatie], peildatum: date, positie: int
+    start: dict[str, Locatie],
+    nu: dict[str, Locatie],
+    peildatum: date,
+    positie: int,
+    vorige: date = START,
+    afspraken: af.Afspraken | None = None,
 ) -> Rapport:
-    lijst = per_bevoegd_gezag(nu, peildatum, positie)
-    begin = {r["code"]: r for r in per_bevoegd_gezag(start, START, positie).inhoud["ranglijst"]}
+    """The peildatum against an earlier one (``vorige``: the previous review, default the
+    covenant's start; ``start`` is the state then). Whether the goals are still feasible, with
+    the plans made then: the report "haalbaarheid" (planrapporten.py)."""
+    afspraken = afspraken or afspraken_op(peildatum, None)
+    lijst = per_bevoegd_gezag(nu, peildatum, positie, afspraken=afspraken)
+    begin = {
+        r["code"]: r
+        for r in per_bevoegd_gezag(start, vorige, positie, afspraken=afspraken).inhoud["ranglijst"]
+    }
     ranglijst = [
         {**rij, "afgehandeldSindsStart": rij["afgehandeld"] - begin[rij["code"]]["afgehandeld"]}
         for rij in lijst.inhoud["ranglijst"]
     ]
     inhoud: dict[str, Any] = {
-        "start": {"datum": START.isoformat(), **_samenvatting(start.values())},
+        "start": {"datum": vorige.isoformat(), **_samenvatting(start.values())},
         "peildatum": {"datum": peildatum.isoformat(), **_samenvatting(nu.values())},
         "doelen": _doelen(nu, peildatum),
         "ranglijst": ranglijst,
@@ -469,12 +454,17 @@ def midterm_review(
         "afgehandeldSindsStart",
         "percentageAfgehandeld",
         "humaanTeLaat",
+        "percentageOpSchema",
         "achter",
+        "reden",
     ]
+    parameters = {"peildatum": peildatum.isoformat()}
+    if vorige != START:
+        parameters["vorigePeildatum"] = vorige.isoformat()
     return Rapport(
         "midterm-review",
         "Midterm review",
-        {"peildatum": peildatum.isoformat()},
+        parameters,
         positie,
         inhoud,
         [
@@ -489,21 +479,41 @@ def midterm_review(
     )
 
 
-def kamerbrief_bijlage(locaties: dict[str, Locatie], van: date, tot: date, positie: int) -> Rapport:
+def kamerbrief_bijlage(
+    locaties: dict[str, Locatie],
+    van: date,
+    tot: date,
+    positie: int,
+    afspraken: af.Afspraken | None = None,
+) -> Rapport:
+    afspraken = afspraken or afspraken_op(tot, None)
+    humaan = next(d for d in afspraken.doelen if d.humaan)
     afgehandeld = sorted(
         (x for x in locaties.values() if x.afgehandeld_op and van <= x.afgehandeld_op <= tot),
         key=lambda x: (x.bevoegd_gezag, x.locatie_id),
     )
     per_gezag: dict[str, list[dict[str, Any]]] = {}
     for x in afgehandeld:
-        per_gezag.setdefault(x.bevoegd_gezag, []).append(_regel(x))
+        per_gezag.setdefault(x.bevoegd_gezag, []).append(bijlage.regel(x))
+    humaan_open = bijlage.humaan_open(locaties, tot, humaan.deadline)
     inhoud: dict[str, Any] = {
         "aantal": len(afgehandeld),
         "perBevoegdGezag": [
-            {"bevoegdGezag": k, "aantal": len(v), "locaties": v} for k, v in per_gezag.items()
+            {"bevoegdGezag": k, "naam": bijlage.gezagnaam(k), "aantal": len(v), "locaties": v}
+            for k, v in per_gezag.items()
         ],
+        "humaanOpen": humaan_open,
     }
-    kolommen = ["bevoegdGezag", "locatieId", "naam", "gemeentecode", "status", "afgehandeldOp"]
+    kolommen = [
+        "bevoegdGezag",
+        "bevoegdGezagNaam",
+        "locatieId",
+        "naam",
+        "gemeentecode",
+        "gemeente",
+        "status",
+        "afgehandeldOp",
+    ]
     return Rapport(
         "kamerbrief-bijlage",
         "Bijlage Kamerbrief: afgehandelde spoedlocaties",
@@ -519,7 +529,12 @@ def kamerbrief_bijlage(locaties: dict[str, Locatie], van: date, tot: date, posit
                     for g in inhoud["perBevoegdGezag"]
                     for r in g["locaties"]
                 ],
-            )
+            ),
+            Tabel(
+                f"Humane spoedlocaties open op de deadline ({humaan.deadline.isoformat()})",
+                bijlage.OPEN_KOLOMMEN,
+                [[r[k] for k in bijlage.OPEN_KOLOMMEN] for r in humaan_open["locaties"]],
+            ),
         ],
     )
 
@@ -531,6 +546,9 @@ NAMEN = (
     "deadlines",
     "midterm-review",
     "kamerbrief-bijlage",
+    "planning",
+    "prognose",
+    "haalbaarheid",
 )
 
 
@@ -561,17 +579,30 @@ def bouw(
     """Any report, given the state on a peildatum (the service passes a cached fold, the
     auditor its own fold of the log; both call this, so a replay yields the same digest)."""
     nu = toestand(peildatum)
+    # The agreements in force (deadlines, targets, envelopes): one function, see afspraken.py.
+    afspraken = afspraken_op(peildatum, kennisdatum)
     if naam == "voortgang":
         rapport = voortgang(nu, peildatum, positie)
     elif naam in ("bevoegde-gezagen", "provincies"):
         per = "provincie" if naam == "provincies" else "bevoegd-gezag"
-        rapport = per_bevoegd_gezag(nu, peildatum, positie, per)
+        rapport = per_bevoegd_gezag(nu, peildatum, positie, per, afspraken)
     elif naam == "deadlines":
         rapport = deadlines(nu, peildatum, positie)
     elif naam == "midterm-review":
-        rapport = midterm_review(toestand(START), nu, peildatum, positie)
+        # ``van``: the earlier peildatum (the previous review), default the covenant's start.
+        vorige = van or START
+        rapport = midterm_review(toestand(vorige), nu, peildatum, positie, vorige, afspraken)
     elif naam == "kamerbrief-bijlage":
-        rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie)
+        rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie, afspraken)
+    elif naam == "planning":
+        rapport = planrapporten.planning_rapport(nu, peildatum, positie)
+    elif naam == "prognose":
+        rapport = planrapporten.prognose_rapport(nu, peildatum, positie, afspraken)
+    elif naam == "haalbaarheid":
+        vorige = van or START
+        rapport = planrapporten.haalbaarheid_rapport(
+            toestand(vorige), vorige, nu, peildatum, positie, afspraken
+        )
     else:
         raise ValueError(f"onbekend rapport {naam!r}; kies uit {', '.join(NAMEN)}")
     if kennisdatum is not None:

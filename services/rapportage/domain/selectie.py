@@ -13,6 +13,8 @@ LIJSTEN = {
     "bevoegde-gezagen": ("ranglijst", "code"),
     "kamerbrief-bijlage": ("perBevoegdGezag", "bevoegdGezag"),
 }
+# Sections ({"aantal", "locaties": [...]}) restricted by the same field too.
+GENESTE = {"kamerbrief-bijlage": ("humaanOpen",)}
 
 
 def alleen(rapport: Rapport, code: str | None) -> Rapport:
@@ -23,6 +25,9 @@ def alleen(rapport: Rapport, code: str | None) -> Rapport:
         raise ValueError(f"rapport {rapport.naam} kent geen selectie op bevoegd gezag")
     lijst, veld = LIJSTEN[rapport.naam]
     inhoud = {**rapport.inhoud, lijst: [r for r in rapport.inhoud[lijst] if r[veld] == code]}
+    for deel in GENESTE.get(rapport.naam, ()):
+        regels = [r for r in rapport.inhoud[deel]["locaties"] if r[veld] == code]
+        inhoud[deel] = {**rapport.inhoud[deel], "aantal": len(regels), "locaties": regels}
     tabellen = []
     for tabel in rapport.tabellen:
         kolom = veld if veld in tabel.kolommen else "code"

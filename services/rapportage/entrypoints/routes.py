@@ -154,6 +154,26 @@ def gezag(
     return bevoegd_gezag
 
 
+VorigePeildatum = Annotated[
+    Datum | None,
+    Query(
+        alias="vorigePeildatum",
+        description="De peildatum van de vorige review; standaard de start van het "
+        "convenant (2010-01-01). Niet na de peildatum.",
+        json_schema_extra=domeinregel(f"{TIJD_REGEL}; niet na de peildatum"),
+    ),
+]
+
+
+def _vorige(vorige: date | None, peildatum: date) -> date | None:
+    if vorige is None:
+        return None
+    vorige = _datum("vorigePeildatum", vorige)
+    if vorige > peildatum:
+        raise _ongeldig("vorigePeildatum", f"{vorige} ligt na de peildatum ({peildatum})")
+    return vorige
+
+
 Tijd = Annotated[tuple[date, date | None], Depends(tijd)]
 Gezag = Annotated[str | None, Depends(gezag)]
 Formaat = Annotated[Vorm, Depends(vorm)]
@@ -258,11 +278,68 @@ def midterm_review(
     principal: CurrentPrincipal,
     tijd: Tijd,
     soort: Formaat,
+    vorige_peildatum: VorigePeildatum = None,
 ) -> Response:
-    """De stand op de peildatum naast de start van het convenant en de doelen, per bevoegd
-    gezag met de voortgang sinds de start."""
-    vraag = VraagRapport("midterm-review", *tijd)
+    """De stand op de peildatum naast die op de vorige peildatum (standaard de start van het
+    convenant) en de doelen, per bevoegd gezag met de voortgang sindsdien. Of de doelen nog
+    haalbaar zijn: /v1/rapportages/haalbaarheid."""
+    peildatum, kennisdatum = tijd
+    vorige = _vorige(vorige_peildatum, peildatum)
+    vraag = VraagRapport("midterm-review", peildatum, kennisdatum, vorige)
     return _antwoord(services.rapportage.handle(vraag), soort, request)
+
+
+@router.get(
+    "/rapportages/haalbaarheid",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Midterm review: zijn de doelen nog haalbaar?",
+)
+def haalbaarheid(
+    request: Request,
+    services: Services,
+    principal: CurrentPrincipal,
+    tijd: Tijd,
+    soort: Formaat,
+    vorige_peildatum: VorigePeildatum = None,
+) -> Response:
+    """Per doel en per bevoegd gezag: de stand en de planningen op de vorige peildatum, wat
+    er van die planningen terechtkwam tot de peildatum, de prognose volgens planning en
+    volgens tempo en of het doel nog haalbaar is (methode in de README)."""
+    peildatum, kennisdatum = tijd
+    vorige = _vorige(vorige_peildatum, peildatum)
+    vraag = VraagRapport("haalbaarheid", peildatum, kennisdatum, vorige)
+    return _antwoord(services.rapportage.handle(vraag), soort, request)
+
+
+@router.get(
+    "/rapportages/planning",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Planning per spoedlocatie",
+)
+def planning(
+    request: Request, services: Services, principal: CurrentPrincipal, tijd: Tijd, soort: Formaat
+) -> Response:
+    """Per bevestigde spoedlocatie: op schema, achter op de eigen planning (en op welke
+    mijlpaal), zonder planning, of afgehandeld; geteld per bevoegd gezag en landelijk. De
+    planning die op de peildatum gold, zoals bekend op de kennisdatum."""
+    return _antwoord(services.rapportage.handle(VraagRapport("planning", *tijd)), soort, request)
+
+
+@router.get(
+    "/rapportages/prognose",
+    response_model=RapportOut,
+    responses=RESPONSES,
+    summary="Prognose en haalbaarheid van de doelen",
+)
+def prognose(
+    request: Request, services: Services, principal: CurrentPrincipal, tijd: Tijd, soort: Formaat
+) -> Response:
+    """Per doel (humaan eind 2015, alle eind 2020), landelijk en per bevoegd gezag: hoeveel
+    locaties naar verwachting op de deadline afgehandeld zijn volgens de planningen en volgens
+    het gemeten tempo, tegen het doel, en of het haalbaar is (methode in de README)."""
+    return _antwoord(services.rapportage.handle(VraagRapport("prognose", *tijd)), soort, request)
 
 
 @router.get(

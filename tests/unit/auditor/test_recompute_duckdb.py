@@ -54,6 +54,9 @@ def test_the_history_has_what_makes_it_hard(logs: dict[str, Any]) -> None:
     assert soorten.count("spoedlocatie-registratie-gecorrigeerd") > 50
     assert sum(1 for e in events if e["subject"].startswith("LAAT")) > 50
     assert any(e["schemaversion"] == 0 for e in events)
+    assert soorten.count("spoedlocatie-planning-vastgesteld") > 50
+    lijst = _python(events, "bevoegde-gezagen", date(2013, 6, 1), None)["inhoud"]["ranglijst"]
+    assert sum(r["achterOpPlanning"] for r in lijst) > 0 and sum(r["opSchema"] for r in lijst) > 0
     deadlines = _python(events, "deadlines", date(2024, 1, 1), None)["inhoud"]
     assert deadlines["teruggedateerd"]["aantal"] >= 10
     dagen_laat = {

@@ -118,7 +118,16 @@ def test_the_list_ranks_bevoegde_gezagen_and_marks_who_is_behind() -> None:
     rijen = {r["code"]: r for r in rapport.inhoud["ranglijst"]}
     assert len(rijen) == 42
     assert rijen["ZH"]["plaats"] == 1 and rijen["ZH"]["humaanTeLaat"] == 1
-    assert rijen["UT"]["achter"] is True and rijen["ZH"]["achter"] is False
+    # Behind against its own task, with the reason: ZH missed the humane deadline with one
+    # site, UT's only site is open at 73 % of the way to 2020.
+    assert rijen["ZH"]["redenen"] == [
+        "humaan: deadline 2015-12-31 verstreken, 1 van 2 niet op tijd afgehandeld"
+    ]
+    assert rijen["UT"]["redenen"] == [
+        "alle: 0 van 1 afgehandeld, pro rata 0,7 op weg naar 2020-12-31"
+    ]
+    assert rijen["UT"]["achter"] is True and rijen["ZH"]["achter"] is True
+    assert rijen["AM"]["achter"] is False  # its one site left the list: no task
     per_provincie = rapporten.per_bevoegd_gezag(locaties, date(2018, 1, 1), 1, "provincie")
     nh = next(r for r in per_provincie.inhoud["ranglijst"] if r["code"] == "NH")
     assert nh["geregistreerd"] == 1  # Amsterdam lies in Noord-Holland
