@@ -23,7 +23,7 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,6 +56,25 @@ class Projection:
     part: Any
 
 
+# The pseudonyms of logins, looked up in the batch's transaction: ``{login: pseudonym}`` for
+# the logins the person store knows (``shared.privacy.store.Personen.zoek_veel``).
+Pseudoniemen = Callable[[Session, Collection[str]], Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class Wie:
+    """Who acts in a request, resolved by the batch: the events are stamped with the login's
+    pseudonym there, one lookup for the whole batch instead of a round trip per command."""
+
+    login: str
+    zoek: Pseudoniemen
+
+
+class OnbekendePersoon(Exception):
+    """The login never acted here: the request's own transaction must make the person (the
+    caller commits it the usual way); nothing of it was recorded."""
+
+
 @dataclass(frozen=True)
 class PendingAppend:
     """One stream's new events, as ``EventStore.append`` takes them."""
@@ -72,6 +91,7 @@ class CommitRequest:
     appends: list[PendingAppend]
     recorded_at: datetime
     project: Projection | None = None
+    wie: Wie | None = None  # None: the events carry their actor already
     result: Future[list[RecordedEvent]] = field(default_factory=Future)
 
 
@@ -106,9 +126,15 @@ class GroupCommitter:
             thread.start()
 
     def commit(
-        self, appends: list[PendingAppend], recorded_at: datetime, project: Projection | None
+        self,
+        appends: list[PendingAppend],
+        recorded_at: datetime,
+        project: Projection | None,
+        wie: Wie | None = None,
     ) -> list[RecordedEvent]:
-        request = CommitRequest(appends, recorded_at, project)
+        """With ``wie`` every event of the request is stamped with that login's pseudonym
+        (:class:`OnbekendePersoon` when it has none)."""
+        request = CommitRequest(appends, recorded_at, project, wie)
         with self._closing:
             # Under the lock: nothing is queued after the stop marker, so no caller waits
             # for an answer that never comes.
@@ -196,8 +222,15 @@ class GroupCommitter:
                 row.stream_id: (int(row.version), row.recorded_at)
                 for row in session.execute(_CURRENT, {"streams": streams})
             }
+            pseudoniemen = _pseudoniemen(session, batch)
             accepted: list[tuple[CommitRequest, list[RecordedEvent]]] = []
             for request in batch:
+                actor = None
+                if request.wie is not None:
+                    actor = pseudoniemen.get(request.wie.login)
+                    if actor is None:
+                        answers[request] = OnbekendePersoon()
+                        continue
                 stale = next(
                     (
                         a
@@ -213,7 +246,7 @@ class GroupCommitter:
                 for a in request.appends:
                     last = current.get(a.stream_id, (0, None))[1]
                     at = max(request.recorded_at, last) if last else request.recorded_at
-                    recorded += _recorded(a, at)
+                    recorded += _recorded(a, at, actor)
                     # A later request of this batch on the same stream is stale now.
                     current[a.stream_id] = (a.expected_version + len(a.events), at)
                 accepted.append((request, recorded))
@@ -247,7 +280,19 @@ def _project(session: Session, accepted: list[tuple[CommitRequest, list[Recorded
         write(session, items)
 
 
-def _recorded(a: PendingAppend, recorded_at: datetime) -> list[RecordedEvent]:
+def _pseudoniemen(session: Session, batch: list[CommitRequest]) -> dict[str, str]:
+    """The pseudonyms of the batch's logins: one statement per person store (there is one)."""
+    logins: dict[Pseudoniemen, set[str]] = {}
+    for request in batch:
+        if request.wie is not None:
+            logins.setdefault(request.wie.zoek, set()).add(request.wie.login)
+    gevonden: dict[str, str] = {}
+    for zoek, namen in logins.items():
+        gevonden.update(zoek(session, namen))
+    return gevonden
+
+
+def _recorded(a: PendingAppend, recorded_at: datetime, actor: str | None) -> list[RecordedEvent]:
     return [
         RecordedEvent(
             position=0,
@@ -258,7 +303,7 @@ def _recorded(a: PendingAppend, recorded_at: datetime) -> list[RecordedEvent]:
             event_type=e.event_type,
             schema_version=e.schema_version,
             data=e.data,
-            metadata=e.metadata,
+            metadata=e.metadata if actor is None else dataclasses.replace(e.metadata, actor=actor),
             occurred_at=e.occurred_at,
             recorded_at=recorded_at,
         )
