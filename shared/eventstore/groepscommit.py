@@ -27,11 +27,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import BigInteger, Integer, String, TextualSelect, bindparam, column, text
+from sqlalchemy import Connection, Engine, Integer, String, column, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,6 +111,7 @@ class GroupCommitter:
         the round trips and the fsync of one batch overlap the work of the next (the lock is
         taken by the append, last, so it orders the batches' positions as before)."""
         self._sessions = sessions
+        self._engine: Engine = sessions.kw["bind"]
         self._max_batch = max_batch
         self._before_commit = before_commit
         self._queue: queue.SimpleQueue[CommitRequest | None] = queue.SimpleQueue()
@@ -155,6 +155,13 @@ class GroupCommitter:
             thread.join(30)
 
     def _run(self) -> None:
+        # Its own connection, held from batch to batch: no pool checkout (and no pre-ping round
+        # trip) per batch. A lost connection fails its batch (retried one by one, see
+        # _commit_batch) and is replaced on next use.
+        with self._engine.connect() as connection:
+            self._serve(connection)
+
+    def _serve(self, connection: Connection) -> None:
         while True:
             first = self._queue.get()
             if first is None:
@@ -170,20 +177,20 @@ class GroupCommitter:
                     stop = True
                     break
                 batch.append(nxt)
-            self._commit_batch(batch)
+            self._commit_batch(connection, batch)
             if stop:
                 return
 
-    def _commit_batch(self, batch: list[CommitRequest]) -> None:
+    def _commit_batch(self, connection: Connection, batch: list[CommitRequest]) -> None:
         try:
-            answers = self._transaction(batch)
+            answers = self._transaction(connection, batch)
         except Exception as exc:
             if len(batch) == 1:
                 batch[0].result.set_exception(self._as_conflict(exc, batch[0]))
                 return
             log.warning("group commit of %d failed (%s); one by one", len(batch), exc)
             for request in batch:
-                self._commit_batch([request])
+                self._commit_batch(connection, [request])
             return
         self.batch_sizes.append(len(answers))
         for request, answer in answers.items():
@@ -213,10 +220,12 @@ class GroupCommitter:
         return exc if stale is None else ConcurrencyError(stale.stream_id, stale.expected_version)
 
     def _transaction(
-        self, batch: list[CommitRequest]
+        self, connection: Connection, batch: list[CommitRequest]
     ) -> dict[CommitRequest, list[RecordedEvent] | BaseException]:
         answers: dict[CommitRequest, list[RecordedEvent] | BaseException] = {}
-        with self._sessions() as session, session.begin():
+        # The session owns the transaction on the writer's connection: COMMIT on leaving the
+        # block, ROLLBACK on an error.
+        with Session(bind=connection, expire_on_commit=False) as session, session.begin():
             streams = sorted({a.stream_id for r in batch for a in r.appends})
             current = {
                 row.stream_id: (int(row.version), row.recorded_at)
@@ -250,7 +259,6 @@ class GroupCommitter:
                     # A later request of this batch on the same stream is stale now.
                     current[a.stream_id] = (a.expected_version + len(a.events), at)
                 accepted.append((request, recorded))
-            _project(session, accepted)
             rows = [e for _, recorded in accepted for e in recorded]
             topics = {
                 (a.stream_id, a.expected_version + 1 + i): a.topic
@@ -258,6 +266,7 @@ class GroupCommitter:
                 for a in r.appends
                 for i in range(len(a.events))
             }
+            _project(session, accepted)
             if rows:
                 first = _append(session, rows, [topics[(e.stream_id, e.version)] for e in rows])
                 for request, recorded in accepted:
@@ -311,71 +320,67 @@ def _recorded(a: PendingAppend, recorded_at: datetime, actor: str | None) -> lis
     ]
 
 
-_CURRENT = (
-    text(
-        "SELECT DISTINCT ON (stream_id) stream_id, version, recorded_at FROM events "
-        "WHERE stream_id IN :streams ORDER BY stream_id, version DESC"
-    )
-    .bindparams(bindparam("streams", expanding=True))
-    .columns(
-        column("stream_id", String), column("version", Integer), column("recorded_at", UtcDateTime)
-    )
+_CURRENT = text(
+    # ANY of an array, not IN: one text whatever the number of streams (prepared once).
+    "SELECT DISTINCT ON (stream_id) stream_id, version, recorded_at FROM events "
+    "WHERE stream_id = ANY(CAST(:streams AS varchar[])) ORDER BY stream_id, version DESC"
+).columns(
+    column("stream_id", String), column("version", Integer), column("recorded_at", UtcDateTime)
 )
 
 
 def _append(session: Session, rows: list[RecordedEvent], topics: list[str | None]) -> int:
     """All events of the batch, of any number of streams, in one statement: positions from the
-    counter (taken here, last), the events, their outbox rows, the NOTIFY that wakes the relay.
-    Returns the first position. The
-    unique ``(stream_id, version)`` still refuses a version another process took meanwhile."""
-    params: dict[str, Any] = {"n": len(rows)}
-    for i, (e, topic) in enumerate(zip(rows, topics, strict=True)):
-        params.update(
-            {
-                f"i{i}": i,
-                f"e{i}": str(e.event_id),
-                f"st{i}": e.stream_id,
-                f"sy{i}": e.stream_type,
-                f"v{i}": e.version,
-                f"t{i}": e.event_type,
-                f"s{i}": e.schema_version,
-                f"d{i}": json.dumps(e.data),
-                f"m{i}": json.dumps(e.metadata.to_dict()),
-                f"o{i}": e.occurred_at,
-                f"r{i}": e.recorded_at,
-                f"p{i}": topic,
-            }
+    counter (taken here, last), the events, their outbox rows, the NOTIFY that wakes the relay;
+    returns the first position. One text whatever the batch's size (arrays, not a row of
+    parameters per event), so psycopg prepares it on the server after a few uses and the
+    server no longer parses and plans it per batch. The unique
+    ``(stream_id, version)`` still refuses a version another process took meanwhile."""
+    for e in rows:
+        if e.occurred_at.tzinfo is None or e.recorded_at.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value")
+    row = (
+        session.connection()
+        .exec_driver_sql(
+            _APPEND,
+            (
+                len(rows),
+                list(range(len(rows))),
+                [str(e.event_id) for e in rows],
+                [e.stream_id for e in rows],
+                [e.stream_type for e in rows],
+                [e.version for e in rows],
+                [e.event_type for e in rows],
+                [e.schema_version for e in rows],
+                [json.dumps(e.data) for e in rows],
+                [json.dumps(e.metadata.to_dict()) for e in rows],
+                [e.occurred_at for e in rows],
+                [e.recorded_at for e in rows],
+                topics,
+            ),
         )
-    return int(session.execute(_append_sql(len(rows)), params).scalar_one())
+        .first()
+    )
+    assert row is not None
+    return int(row[0])
 
 
-@lru_cache(maxsize=256)
-def _append_sql(n: int) -> TextualSelect:
-    values = ", ".join(
-        f"(CAST(:i{i} AS bigint), CAST(:e{i} AS varchar), CAST(:st{i} AS varchar), "
-        f"CAST(:sy{i} AS varchar), CAST(:v{i} AS integer), CAST(:t{i} AS varchar), "
-        f"CAST(:s{i} AS integer), CAST(:d{i} AS json), CAST(:m{i} AS json), :o{i}, :r{i}, "
-        f"CAST(:p{i} AS varchar))"
-        for i in range(n)
-    )
-    return (
-        text(
-            f"WITH v(i, e, st, sy, ver, t, s, d, m, o, r, p) AS (VALUES {values}), "
-            "pos AS (UPDATE event_positions SET last_position = last_position + CAST(:n AS bigint) "
-            "WHERE id = 1 RETURNING last_position - CAST(:n AS bigint) + 1 AS eerste), "
-            "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
-            "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
-            "SELECT pos.eerste + v.i, v.e, v.st, v.sy, v.ver, v.t, v.s, v.d, v.m, v.o, v.r "
-            "FROM pos, v), "
-            "ob AS (INSERT INTO outbox (position, topic) SELECT pos.eerste + v.i, v.p "
-            "FROM pos, v WHERE v.p IS NOT NULL) "
-            # The relay's wake-up (``shared.leiding.notify_commit``) in the same round trip:
-            # PostgreSQL delivers it on COMMIT.
-            f"SELECT eerste, pg_notify('{CHANNEL}', '') AS gewekt FROM pos"
-        )
-        .bindparams(
-            *[bindparam(f"o{i}", type_=UtcDateTime) for i in range(n)],
-            *[bindparam(f"r{i}", type_=UtcDateTime) for i in range(n)],
-        )
-        .columns(column("eerste", BigInteger), column("gewekt", String))
-    )
+_APPEND = (
+    "WITH n AS (SELECT CAST(%s AS bigint) AS n), "
+    "v AS (SELECT * FROM unnest(CAST(%s AS bigint[]), CAST(%s AS varchar[]), "
+    "CAST(%s AS varchar[]), CAST(%s AS varchar[]), CAST(%s AS integer[]), CAST(%s AS varchar[]), "
+    "CAST(%s AS integer[]), CAST(%s AS json[]), CAST(%s AS json[]), "
+    "CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[]), CAST(%s AS varchar[])) "
+    "AS v(i, e, st, sy, ver, t, s, d, m, o, r, p)), "
+    "pos AS (UPDATE event_positions SET last_position = last_position + (SELECT n FROM n) "
+    "WHERE id = 1 RETURNING last_position - (SELECT n FROM n) + 1 AS eerste), "
+    "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
+    "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
+    "SELECT pos.eerste + v.i, v.e, v.st, v.sy, v.ver, v.t, v.s, v.d, v.m, v.o, v.r "
+    "FROM pos, v), "
+    "ob AS (INSERT INTO outbox (position, topic) SELECT pos.eerste + v.i, v.p "
+    "FROM pos, v WHERE v.p IS NOT NULL) "
+    # The relay's wake-up (``shared.leiding.notify_commit``) in the same round trip:
+    # PostgreSQL delivers it on COMMIT.
+    f"SELECT eerste, pg_notify('{CHANNEL}', '') AS gewekt FROM pos"
+)
