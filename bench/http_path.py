@@ -2,12 +2,13 @@
 latency from sending the command to its event arriving on Kafka (p50/p99).
 
 Starts the real service (uvicorn with uvloop and httptools, ``--workers`` processes, each
-with its own listening socket, ``shared/http/workers.py``; relay on,
-the service's own settings: group commit on PostgreSQL) against a fresh PostgreSQL database and
-the Kafka broker on localhost:9092, registers sites (not timed), then drives each through its
-lifecycle from ``--clients`` kept-alive connections (``bench/http_client.py``: one event loop,
-so the load generator costs little of the cores it shares) while a consumer timestamps the
-arriving events. Every acknowledged command must arrive exactly once: ``events_on_kafka`` is
+with its own listening socket, ``shared/http/workers.py``; relay on, the service's own
+settings: group commit on PostgreSQL) against a fresh PostgreSQL database and the Kafka broker
+on localhost:9092, registers sites (not timed), then drives each through its lifecycle from
+``--clients`` kept-alive connections (``bench/http_client.py``: one event loop, so the load
+generator costs little of the cores it shares) while a consumer timestamps the arriving events
+(``answer_ms``: to the 201; ``answer_to_kafka_ms``: from the 201 to Kafka, the relay's and the
+broker's part). Every acknowledged command must arrive exactly once: ``events_on_kafka`` is
 compared with the 201 answers and ``copies_on_kafka`` counts repeats.
 
 CPU: the service's processes (``/proc``) and this process (the clients and the Kafka reader)
@@ -222,6 +223,7 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
     reader = Reader(topic, set(ids), expected)
     reader.start()
     sent: dict[tuple[str, int], float] = {}
+    answered: dict[tuple[str, int], float] = {}  # the 201's arrival
     acknowledged = 0
     queue = list(reversed(ids))
 
@@ -240,6 +242,7 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
                 )
                 if answer.status != 201:
                     raise RuntimeError(f"status change: {answer.status} {answer.body[:300]!r}")
+                answered[(locatie_id, version + 1)] = time.perf_counter()
                 acknowledged += 1
         await conn.close()
 
@@ -255,6 +258,9 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
     reader.join(120)
     reader.stop.set()
     latencies = [(reader.received[k] - sent[k]) * 1000 for k in sent if k in reader.received]
+    # Command to its 201 (the service's part), and 201 to Kafka (the relay's and the broker's).
+    answers = [(answered[k] - sent[k]) * 1000 for k in answered]
+    relay = [(reader.received[k] - answered[k]) * 1000 for k in answered if k in reader.received]
     machine = elapsed * (os.cpu_count() or 1)
     return {
         "sites": sites,
@@ -268,6 +274,10 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
         "latency_ms_p50": statistics.median(latencies),
         "latency_ms_p99": _percentile(latencies, 0.99),
         "latency_ms_max": max(latencies),
+        "answer_ms_p50": statistics.median(answers),
+        "answer_ms_p99": _percentile(answers, 0.99),
+        "answer_to_kafka_ms_p50": statistics.median(relay),
+        "answer_to_kafka_ms_p99": _percentile(relay, 0.99),
         "service_cpu_ms_per_command": server_cpu / expected * 1000,
         "client_cpu_ms_per_command": own_cpu / expected * 1000,
         "service_cpu_share": server_cpu / machine,

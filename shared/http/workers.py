@@ -31,20 +31,30 @@ import uvicorn
 log = logging.getLogger("uvicorn.error")
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket on ``host:port`` that other processes may bind too (``SO_REUSEPORT``)."""
+def listening_socket(host: str, port: int, reuse_port: bool = True) -> socket.socket:
+    """A socket on ``host:port``; with ``reuse_port`` other sockets with it may bind the port
+    too (``SO_REUSEPORT``), and the kernel spreads new connections over them."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.set_inheritable(True)
     return sock
 
 
-def _worker(app: str, options: dict[str, Any]) -> None:
-    config = uvicorn.Config(app, **options)
-    uvicorn.Server(config).run(sockets=[listening_socket(config.host, config.port)])
+def sockets(host: str, port: int, n: int) -> list[socket.socket]:
+    """``n`` listening sockets on one port. First a plain bind: a port in use (another instance
+    started twice) fails here, instead of silently sharing its connections with it."""
+    listening_socket(host, port, reuse_port=False).close()
+    uit = [listening_socket(host, port) for _ in range(n)]
+    for sock in uit:
+        sock.listen(2048)
+    return uit
+
+
+def _worker(app: str, options: dict[str, Any], sock: socket.socket) -> None:
+    uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -72,13 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         "log_level": args.log_level,
         "proxy_headers": args.proxy_headers,
     }
-    # The port is free (or fails here, once, with a clear error) before any worker starts.
-    listening_socket(args.host, args.port).close()
+    # Held here for the workers' lifetime: a worker that is replaced takes over its socket,
+    # and the connections queued on it meanwhile wait for it instead of being reset.
+    eigen = sockets(args.host, args.port, args.workers)
     context = multiprocessing.get_context("spawn")
     stopping = False
 
-    def start() -> BaseProcess:
-        process = context.Process(target=_worker, args=(args.app, options), daemon=False)
+    def start(i: int) -> BaseProcess:
+        process = context.Process(target=_worker, args=(args.app, options, eigen[i]))
         process.start()
         return process
 
@@ -90,14 +101,14 @@ def main(argv: list[str] | None = None) -> int:
                 # SIGTERM: uvicorn's graceful shutdown (the app's shutdown runs).
                 process.terminate()
 
-    processes = [start() for _ in range(args.workers)]
+    processes = [start(i) for i in range(args.workers)]
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while not stopping:
         for i, process in enumerate(processes):
             if not process.is_alive() and not stopping:
                 log.warning("worker %s ended (%s); starting another", process.pid, process.exitcode)
-                processes[i] = start()
+                processes[i] = start(i)
         time.sleep(0.5)
     for process in processes:
         process.join(30)

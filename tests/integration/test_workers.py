@@ -106,6 +106,13 @@ def test_each_worker_listens_on_its_own_socket_and_gets_connections() -> None:
 def test_a_worker_that_dies_is_replaced_and_sigterm_stops_all() -> None:
     port = _free_port()
     with _workers(port) as server:
+        # A second instance on the same port refuses to start (no silent sharing).
+        tweede = subprocess.run(
+            [sys.executable, "-m", "shared.http.workers", "x:y", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+        )
+        assert tweede.returncode != 0 and b"Address already in use" in tweede.stderr
         dood = _pid(port)
         os.kill(dood, signal.SIGKILL)
         _wait_for(
