@@ -69,6 +69,11 @@ class Wie:
     zoek: Pseudoniemen
 
 
+# The actor of an event whose pseudonym the batch fills in (the request's ``wie``); an event
+# that names its own actor keeps it.
+TE_BEPALEN = ""
+
+
 class OnbekendePersoon(Exception):
     """The login never acted here: the request's own transaction must make the person (the
     caller commits it the usual way); nothing of it was recorded."""
@@ -132,8 +137,8 @@ class GroupCommitter:
         project: Projection | None,
         wie: Wie | None = None,
     ) -> list[RecordedEvent]:
-        """With ``wie`` every event of the request is stamped with that login's pseudonym
-        (:class:`OnbekendePersoon` when it has none)."""
+        """With ``wie`` the request's events stamped with the actor ``TE_BEPALEN`` get that
+        login's pseudonym (:class:`OnbekendePersoon` when it has none)."""
         request = CommitRequest(appends, recorded_at, project, wie)
         with self._closing:
             # Under the lock: nothing is queued after the stop marker, so no caller waits
@@ -312,7 +317,11 @@ def _recorded(a: PendingAppend, recorded_at: datetime, actor: str | None) -> lis
             event_type=e.event_type,
             schema_version=e.schema_version,
             data=e.data,
-            metadata=e.metadata if actor is None else dataclasses.replace(e.metadata, actor=actor),
+            metadata=(
+                dataclasses.replace(e.metadata, actor=actor)
+                if actor is not None and e.metadata.actor == TE_BEPALEN
+                else e.metadata
+            ),
             occurred_at=e.occurred_at,
             recorded_at=recorded_at,
         )

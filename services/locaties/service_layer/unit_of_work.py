@@ -24,6 +24,7 @@ from shared.aggregate import Repository, stamp
 from shared.auth import Principal, Rol
 from shared.eventstore import EventMetadata, EventStore
 from shared.eventstore.groepscommit import (
+    TE_BEPALEN,
     GroupCommitter,
     OnbekendePersoon,
     PendingAppend,
@@ -182,7 +183,7 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
             stempel = metadata(self.actor, self.actor.principal.sub)
         else:
             # The pseudonym is filled in by the batch; the login itself is never an actor.
-            stempel = metadata(self.actor, "")
+            stempel = metadata(self.actor, TE_BEPALEN)
             wie = Wie(self.actor.principal.sub, self._personen.zoek_veel)
         locaties = self._gezien()
         appends = [

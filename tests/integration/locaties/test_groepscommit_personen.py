@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,7 +20,14 @@ from services.locaties.service_layer.cache import AggregateCache
 from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.auth import Principal, Rol
 from shared.db.engine import make_session_factory
-from shared.eventstore.groepscommit import GroupCommitter
+from shared.eventstore.groepscommit import (
+    TE_BEPALEN,
+    GroupCommitter,
+    OnbekendePersoon,
+    PendingAppend,
+    Wie,
+)
+from shared.eventstore.model import EventMetadata, NewEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.privacy.sleutels import Sleutelring
 from shared.privacy.store import Personen
@@ -129,3 +137,32 @@ def test_a_command_on_a_cached_site_takes_no_connection_outside_the_batch() -> N
         with sessions() as session:
             zh = PERSONEN.zoek(session, ZH.principal.sub)
         assert _actors(sessions, locatie_id) == [zh, zh, zh]
+
+
+def test_only_the_events_left_to_the_batch_get_the_pseudonym() -> None:
+    """An event that names its own actor (a system, say) keeps it; an unknown login records
+    nothing."""
+    with _database() as engine:
+        sessions = make_session_factory(engine)
+        committer = GroupCommitter(sessions)
+        zoek = lambda _s, logins: {"a@zh.nl": "prs-a"} if "a@zh.nl" in logins else {}  # noqa: E731
+        nu = datetime.now(UTC)
+        events = [
+            NewEvent("Gemeten", {}, nu, EventMetadata(actor=TE_BEPALEN)),
+            NewEvent("Gemeten", {}, nu, EventMetadata(actor="bodemregie")),
+        ]
+        try:
+            recorded = committer.commit(
+                [PendingAppend("s-1", "meting", 0, events, None)], nu, None, Wie("a@zh.nl", zoek)
+            )
+            with pytest.raises(OnbekendePersoon):
+                committer.commit(
+                    [PendingAppend("s-2", "meting", 0, events, None)], nu, None, Wie("b", zoek)
+                )
+        finally:
+            committer.close()
+        assert [e.metadata.actor for e in recorded] == ["prs-a", "bodemregie"]
+        with sessions() as session:
+            store = SqlEventStore(session)
+            assert [e.metadata.actor for e in store.load("s-1")] == ["prs-a", "bodemregie"]
+            assert store.load("s-2") == []
