@@ -1,12 +1,14 @@
 """The HTTP path: status changes per second through the locaties API on PostgreSQL, and the
 latency from sending the command to its event arriving on Kafka (p50/p99).
 
-Starts the real service (uvicorn with uvloop and httptools, ``--workers`` processes, relay on,
-the service's own settings: group commit on PostgreSQL) against a fresh PostgreSQL database and
-the Kafka broker on localhost:9092, registers sites (not timed), then drives each through its
-lifecycle from ``--clients`` kept-alive connections (``bench/http_client.py``: one event loop,
-so the load generator costs little of the cores it shares) while a consumer timestamps the
-arriving events. Every acknowledged command must arrive exactly once: ``events_on_kafka`` is
+Starts the real service (uvicorn with uvloop and httptools, ``--workers`` processes, each
+with its own listening socket, ``shared/http/workers.py``; relay on, the service's own
+settings: group commit on PostgreSQL) against a fresh PostgreSQL database and the Kafka broker
+on localhost:9092, registers sites (not timed), then drives each through its lifecycle from
+``--clients`` kept-alive connections (``bench/http_client.py``: one event loop, so the load
+generator costs little of the cores it shares) while a consumer timestamps the arriving events
+(``answer_ms``: to the 201; ``answer_to_kafka_ms``: from the 201 to Kafka, the relay's and the
+broker's part). Every acknowledged command must arrive exactly once: ``events_on_kafka`` is
 compared with the 201 answers and ``copies_on_kafka`` counts repeats.
 
 CPU: the service's processes (``/proc``) and this process (the clients and the Kafka reader)
@@ -81,8 +83,11 @@ def _cpu_s(pids: list[int]) -> float:
 
 @contextmanager
 def service(
-    workers: int, topic: str, extra_env: dict[str, str]
+    workers: int, topic: str, extra_env: dict[str, str], launcher: str = "reuseport"
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """``launcher``: ``reuseport`` runs the workers with a listening socket each
+    (``shared/http/workers.py``: the kernel spreads the connections), ``uvicorn`` with
+    uvicorn's ``--workers`` (one shared socket)."""
     from services.locaties.bootstrap import VERSIONS
 
     with postgres_database([VERSIONS]) as engine:
@@ -96,9 +101,10 @@ def service(
             "BODEMREGIE_SPOEDLOCATIES_TOPIC": topic,
             **extra_env,
         }
+        module = "shared.http.workers" if launcher == "reuseport" else "uvicorn"
         server = subprocess.Popen(
             [
-                *(sys.executable, "-m", "uvicorn", "services.locaties.entrypoints.app:create_app"),
+                *(sys.executable, "-m", module, "services.locaties.entrypoints.app:create_app"),
                 *("--factory", "--host", HOST, "--port", str(PORT), "--log-level", "warning"),
                 *("--loop", "uvloop", "--http", "httptools", "--workers", str(workers)),
             ],
@@ -112,13 +118,20 @@ def service(
             server.wait(30)
 
 
-def run(sites: int, clients: int, workers: int, extra_env: dict[str, str]) -> dict[str, Any]:
+def run(
+    sites: int,
+    clients: int,
+    workers: int,
+    extra_env: dict[str, str],
+    launcher: str = "reuseport",
+) -> dict[str, Any]:
     # Its own topic, so the benchmark never mixes its events into a development log.
     topic = f"bench.{uuid.uuid4().hex[:10]}"
     ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
-    with service(workers, topic, extra_env) as server:
+    with service(workers, topic, extra_env, launcher) as server:
         return {
             "workers": workers,
+            "launcher": launcher,
             "load_before": os.getloadavg()[0],
             **asyncio.run(_drive(sites, clients, topic, server.pid)),
             "load_after": os.getloadavg()[0],
@@ -210,6 +223,7 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
     reader = Reader(topic, set(ids), expected)
     reader.start()
     sent: dict[tuple[str, int], float] = {}
+    answered: dict[tuple[str, int], float] = {}  # the 201's arrival
     acknowledged = 0
     queue = list(reversed(ids))
 
@@ -228,18 +242,25 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
                 )
                 if answer.status != 201:
                     raise RuntimeError(f"status change: {answer.status} {answer.body[:300]!r}")
+                answered[(locatie_id, version + 1)] = time.perf_counter()
                 acknowledged += 1
         await conn.close()
 
     pids = _tree(server_pid)
+    per_process = {pid: _cpu_s([pid]) for pid in pids}
     server_cpu, own_cpu = _cpu_s(pids), time.process_time()
     start = time.perf_counter()
     await asyncio.gather(*(client(n) for n in range(clients)))
     elapsed = time.perf_counter() - start
     server_cpu, own_cpu = _cpu_s(pids) - server_cpu, time.process_time() - own_cpu
+    # How the work spread over the processes (an idle worker shows a near-zero share).
+    per_process = {pid: _cpu_s([pid]) - cpu for pid, cpu in per_process.items()}
     reader.join(120)
     reader.stop.set()
     latencies = [(reader.received[k] - sent[k]) * 1000 for k in sent if k in reader.received]
+    # Command to its 201 (the service's part), and 201 to Kafka (the relay's and the broker's).
+    answers = [(answered[k] - sent[k]) * 1000 for k in answered]
+    relay = [(reader.received[k] - answered[k]) * 1000 for k in answered if k in reader.received]
     machine = elapsed * (os.cpu_count() or 1)
     return {
         "sites": sites,
@@ -253,10 +274,17 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
         "latency_ms_p50": statistics.median(latencies),
         "latency_ms_p99": _percentile(latencies, 0.99),
         "latency_ms_max": max(latencies),
+        "answer_ms_p50": statistics.median(answers),
+        "answer_ms_p99": _percentile(answers, 0.99),
+        "answer_to_kafka_ms_p50": statistics.median(relay),
+        "answer_to_kafka_ms_p99": _percentile(relay, 0.99),
         "service_cpu_ms_per_command": server_cpu / expected * 1000,
         "client_cpu_ms_per_command": own_cpu / expected * 1000,
         "service_cpu_share": server_cpu / machine,
         "client_cpu_share": own_cpu / machine,
+        "process_cpu_shares": sorted(
+            (round(cpu / elapsed, 2) for cpu in per_process.values() if cpu > 0), reverse=True
+        ),
     }
 
 
@@ -271,9 +299,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=[],
         help="NAME=VALUE for the service, e.g. BODEMREGIE_GROUP_COMMIT=false",
     )
+    parser.add_argument(
+        "--launcher",
+        choices=("reuseport", "uvicorn"),
+        default="reuseport",
+        help="a listening socket per worker (shared/http/workers.py) or uvicorn's --workers",
+    )
     args = parser.parse_args(argv)
     extra = dict(e.split("=", 1) for e in args.env)
-    result = run(args.sites, args.clients, args.workers, extra)
+    result = run(args.sites, args.clients, args.workers, extra, args.launcher)
     print(json.dumps(result, indent=2))
     return result
 

@@ -23,15 +23,14 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import BigInteger, Integer, String, TextualSelect, bindparam, column, text
+from sqlalchemy import Connection, Engine, Integer, String, column, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,6 +55,30 @@ class Projection:
     part: Any
 
 
+# The pseudonyms of logins, looked up in the batch's transaction: ``{login: pseudonym}`` for
+# the logins the person store knows (``shared.privacy.store.Personen.zoek_veel``).
+Pseudoniemen = Callable[[Session, Collection[str]], Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class Wie:
+    """Who acts in a request, resolved by the batch: the events are stamped with the login's
+    pseudonym there, one lookup for the whole batch instead of a round trip per command."""
+
+    login: str
+    zoek: Pseudoniemen
+
+
+# The actor of an event whose pseudonym the batch fills in (the request's ``wie``); an event
+# that names its own actor keeps it.
+TE_BEPALEN = ""
+
+
+class OnbekendePersoon(Exception):
+    """The login never acted here: the request's own transaction must make the person (the
+    caller commits it the usual way); nothing of it was recorded."""
+
+
 @dataclass(frozen=True)
 class PendingAppend:
     """One stream's new events, as ``EventStore.append`` takes them."""
@@ -72,6 +95,7 @@ class CommitRequest:
     appends: list[PendingAppend]
     recorded_at: datetime
     project: Projection | None = None
+    wie: Wie | None = None  # None: the events carry their actor already
     result: Future[list[RecordedEvent]] = field(default_factory=Future)
 
 
@@ -92,6 +116,7 @@ class GroupCommitter:
         the round trips and the fsync of one batch overlap the work of the next (the lock is
         taken by the append, last, so it orders the batches' positions as before)."""
         self._sessions = sessions
+        self._engine: Engine = sessions.kw["bind"]
         self._max_batch = max_batch
         self._before_commit = before_commit
         self._queue: queue.SimpleQueue[CommitRequest | None] = queue.SimpleQueue()
@@ -106,9 +131,15 @@ class GroupCommitter:
             thread.start()
 
     def commit(
-        self, appends: list[PendingAppend], recorded_at: datetime, project: Projection | None
+        self,
+        appends: list[PendingAppend],
+        recorded_at: datetime,
+        project: Projection | None,
+        wie: Wie | None = None,
     ) -> list[RecordedEvent]:
-        request = CommitRequest(appends, recorded_at, project)
+        """With ``wie`` the request's events stamped with the actor ``TE_BEPALEN`` get that
+        login's pseudonym (:class:`OnbekendePersoon` when it has none)."""
+        request = CommitRequest(appends, recorded_at, project, wie)
         with self._closing:
             # Under the lock: nothing is queued after the stop marker, so no caller waits
             # for an answer that never comes.
@@ -129,6 +160,13 @@ class GroupCommitter:
             thread.join(30)
 
     def _run(self) -> None:
+        # Its own connection, held from batch to batch: no pool checkout (and no pre-ping round
+        # trip) per batch. A lost connection fails its batch (retried one by one, see
+        # _commit_batch) and is replaced on next use.
+        with self._engine.connect() as connection:
+            self._serve(connection)
+
+    def _serve(self, connection: Connection) -> None:
         while True:
             first = self._queue.get()
             if first is None:
@@ -144,20 +182,20 @@ class GroupCommitter:
                     stop = True
                     break
                 batch.append(nxt)
-            self._commit_batch(batch)
+            self._commit_batch(connection, batch)
             if stop:
                 return
 
-    def _commit_batch(self, batch: list[CommitRequest]) -> None:
+    def _commit_batch(self, connection: Connection, batch: list[CommitRequest]) -> None:
         try:
-            answers = self._transaction(batch)
+            answers = self._transaction(connection, batch)
         except Exception as exc:
             if len(batch) == 1:
                 batch[0].result.set_exception(self._as_conflict(exc, batch[0]))
                 return
             log.warning("group commit of %d failed (%s); one by one", len(batch), exc)
             for request in batch:
-                self._commit_batch([request])
+                self._commit_batch(connection, [request])
             return
         self.batch_sizes.append(len(answers))
         for request, answer in answers.items():
@@ -187,17 +225,26 @@ class GroupCommitter:
         return exc if stale is None else ConcurrencyError(stale.stream_id, stale.expected_version)
 
     def _transaction(
-        self, batch: list[CommitRequest]
+        self, connection: Connection, batch: list[CommitRequest]
     ) -> dict[CommitRequest, list[RecordedEvent] | BaseException]:
         answers: dict[CommitRequest, list[RecordedEvent] | BaseException] = {}
-        with self._sessions() as session, session.begin():
+        # The session owns the transaction on the writer's connection: COMMIT on leaving the
+        # block, ROLLBACK on an error.
+        with Session(bind=connection, expire_on_commit=False) as session, session.begin():
             streams = sorted({a.stream_id for r in batch for a in r.appends})
             current = {
                 row.stream_id: (int(row.version), row.recorded_at)
                 for row in session.execute(_CURRENT, {"streams": streams})
             }
+            pseudoniemen = _pseudoniemen(session, batch)
             accepted: list[tuple[CommitRequest, list[RecordedEvent]]] = []
             for request in batch:
+                actor = None
+                if request.wie is not None:
+                    actor = pseudoniemen.get(request.wie.login)
+                    if actor is None:
+                        answers[request] = OnbekendePersoon()
+                        continue
                 stale = next(
                     (
                         a
@@ -213,11 +260,10 @@ class GroupCommitter:
                 for a in request.appends:
                     last = current.get(a.stream_id, (0, None))[1]
                     at = max(request.recorded_at, last) if last else request.recorded_at
-                    recorded += _recorded(a, at)
+                    recorded += _recorded(a, at, actor)
                     # A later request of this batch on the same stream is stale now.
                     current[a.stream_id] = (a.expected_version + len(a.events), at)
                 accepted.append((request, recorded))
-            _project(session, accepted)
             rows = [e for _, recorded in accepted for e in recorded]
             topics = {
                 (a.stream_id, a.expected_version + 1 + i): a.topic
@@ -225,6 +271,7 @@ class GroupCommitter:
                 for a in r.appends
                 for i in range(len(a.events))
             }
+            _project(session, accepted)
             if rows:
                 first = _append(session, rows, [topics[(e.stream_id, e.version)] for e in rows])
                 for request, recorded in accepted:
@@ -247,7 +294,19 @@ def _project(session: Session, accepted: list[tuple[CommitRequest, list[Recorded
         write(session, items)
 
 
-def _recorded(a: PendingAppend, recorded_at: datetime) -> list[RecordedEvent]:
+def _pseudoniemen(session: Session, batch: list[CommitRequest]) -> dict[str, str]:
+    """The pseudonyms of the batch's logins: one statement per person store (there is one)."""
+    logins: dict[Pseudoniemen, set[str]] = {}
+    for request in batch:
+        if request.wie is not None:
+            logins.setdefault(request.wie.zoek, set()).add(request.wie.login)
+    gevonden: dict[str, str] = {}
+    for zoek, namen in logins.items():
+        gevonden.update(zoek(session, namen))
+    return gevonden
+
+
+def _recorded(a: PendingAppend, recorded_at: datetime, actor: str | None) -> list[RecordedEvent]:
     return [
         RecordedEvent(
             position=0,
@@ -258,7 +317,11 @@ def _recorded(a: PendingAppend, recorded_at: datetime) -> list[RecordedEvent]:
             event_type=e.event_type,
             schema_version=e.schema_version,
             data=e.data,
-            metadata=e.metadata,
+            metadata=(
+                dataclasses.replace(e.metadata, actor=actor)
+                if actor is not None and e.metadata.actor == TE_BEPALEN
+                else e.metadata
+            ),
             occurred_at=e.occurred_at,
             recorded_at=recorded_at,
         )
@@ -266,71 +329,67 @@ def _recorded(a: PendingAppend, recorded_at: datetime) -> list[RecordedEvent]:
     ]
 
 
-_CURRENT = (
-    text(
-        "SELECT DISTINCT ON (stream_id) stream_id, version, recorded_at FROM events "
-        "WHERE stream_id IN :streams ORDER BY stream_id, version DESC"
-    )
-    .bindparams(bindparam("streams", expanding=True))
-    .columns(
-        column("stream_id", String), column("version", Integer), column("recorded_at", UtcDateTime)
-    )
+_CURRENT = text(
+    # ANY of an array, not IN: one text whatever the number of streams (prepared once).
+    "SELECT DISTINCT ON (stream_id) stream_id, version, recorded_at FROM events "
+    "WHERE stream_id = ANY(CAST(:streams AS varchar[])) ORDER BY stream_id, version DESC"
+).columns(
+    column("stream_id", String), column("version", Integer), column("recorded_at", UtcDateTime)
 )
 
 
 def _append(session: Session, rows: list[RecordedEvent], topics: list[str | None]) -> int:
     """All events of the batch, of any number of streams, in one statement: positions from the
-    counter (taken here, last), the events, their outbox rows, the NOTIFY that wakes the relay.
-    Returns the first position. The
-    unique ``(stream_id, version)`` still refuses a version another process took meanwhile."""
-    params: dict[str, Any] = {"n": len(rows)}
-    for i, (e, topic) in enumerate(zip(rows, topics, strict=True)):
-        params.update(
-            {
-                f"i{i}": i,
-                f"e{i}": str(e.event_id),
-                f"st{i}": e.stream_id,
-                f"sy{i}": e.stream_type,
-                f"v{i}": e.version,
-                f"t{i}": e.event_type,
-                f"s{i}": e.schema_version,
-                f"d{i}": json.dumps(e.data),
-                f"m{i}": json.dumps(e.metadata.to_dict()),
-                f"o{i}": e.occurred_at,
-                f"r{i}": e.recorded_at,
-                f"p{i}": topic,
-            }
+    counter (taken here, last), the events, their outbox rows, the NOTIFY that wakes the relay;
+    returns the first position. One text whatever the batch's size (arrays, not a row of
+    parameters per event), so psycopg prepares it on the server after a few uses and the
+    server no longer parses and plans it per batch. The unique
+    ``(stream_id, version)`` still refuses a version another process took meanwhile."""
+    for e in rows:
+        if e.occurred_at.tzinfo is None or e.recorded_at.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value")
+    row = (
+        session.connection()
+        .exec_driver_sql(
+            _APPEND,
+            (
+                len(rows),
+                list(range(len(rows))),
+                [str(e.event_id) for e in rows],
+                [e.stream_id for e in rows],
+                [e.stream_type for e in rows],
+                [e.version for e in rows],
+                [e.event_type for e in rows],
+                [e.schema_version for e in rows],
+                [json.dumps(e.data) for e in rows],
+                [json.dumps(e.metadata.to_dict()) for e in rows],
+                [e.occurred_at for e in rows],
+                [e.recorded_at for e in rows],
+                topics,
+            ),
         )
-    return int(session.execute(_append_sql(len(rows)), params).scalar_one())
+        .first()
+    )
+    assert row is not None
+    return int(row[0])
 
 
-@lru_cache(maxsize=256)
-def _append_sql(n: int) -> TextualSelect:
-    values = ", ".join(
-        f"(CAST(:i{i} AS bigint), CAST(:e{i} AS varchar), CAST(:st{i} AS varchar), "
-        f"CAST(:sy{i} AS varchar), CAST(:v{i} AS integer), CAST(:t{i} AS varchar), "
-        f"CAST(:s{i} AS integer), CAST(:d{i} AS json), CAST(:m{i} AS json), :o{i}, :r{i}, "
-        f"CAST(:p{i} AS varchar))"
-        for i in range(n)
-    )
-    return (
-        text(
-            f"WITH v(i, e, st, sy, ver, t, s, d, m, o, r, p) AS (VALUES {values}), "
-            "pos AS (UPDATE event_positions SET last_position = last_position + CAST(:n AS bigint) "
-            "WHERE id = 1 RETURNING last_position - CAST(:n AS bigint) + 1 AS eerste), "
-            "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
-            "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
-            "SELECT pos.eerste + v.i, v.e, v.st, v.sy, v.ver, v.t, v.s, v.d, v.m, v.o, v.r "
-            "FROM pos, v), "
-            "ob AS (INSERT INTO outbox (position, topic) SELECT pos.eerste + v.i, v.p "
-            "FROM pos, v WHERE v.p IS NOT NULL) "
-            # The relay's wake-up (``shared.leiding.notify_commit``) in the same round trip:
-            # PostgreSQL delivers it on COMMIT.
-            f"SELECT eerste, pg_notify('{CHANNEL}', '') AS gewekt FROM pos"
-        )
-        .bindparams(
-            *[bindparam(f"o{i}", type_=UtcDateTime) for i in range(n)],
-            *[bindparam(f"r{i}", type_=UtcDateTime) for i in range(n)],
-        )
-        .columns(column("eerste", BigInteger), column("gewekt", String))
-    )
+_APPEND = (
+    "WITH n AS (SELECT CAST(%s AS bigint) AS n), "
+    "v AS (SELECT * FROM unnest(CAST(%s AS bigint[]), CAST(%s AS varchar[]), "
+    "CAST(%s AS varchar[]), CAST(%s AS varchar[]), CAST(%s AS integer[]), CAST(%s AS varchar[]), "
+    "CAST(%s AS integer[]), CAST(%s AS json[]), CAST(%s AS json[]), "
+    "CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[]), CAST(%s AS varchar[])) "
+    "AS v(i, e, st, sy, ver, t, s, d, m, o, r, p)), "
+    "pos AS (UPDATE event_positions SET last_position = last_position + (SELECT n FROM n) "
+    "WHERE id = 1 RETURNING last_position - (SELECT n FROM n) + 1 AS eerste), "
+    "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
+    "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
+    "SELECT pos.eerste + v.i, v.e, v.st, v.sy, v.ver, v.t, v.s, v.d, v.m, v.o, v.r "
+    "FROM pos, v), "
+    "ob AS (INSERT INTO outbox (position, topic) SELECT pos.eerste + v.i, v.p "
+    "FROM pos, v WHERE v.p IS NOT NULL) "
+    # The relay's wake-up (``shared.leiding.notify_commit``) in the same round trip:
+    # PostgreSQL delivers it on COMMIT.
+    f"SELECT eerste, pg_notify('{CHANNEL}', '') AS gewekt FROM pos"
+)

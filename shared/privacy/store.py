@@ -15,7 +15,7 @@ back with its events.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -88,6 +88,9 @@ class Persoon:
 
 # Built once: every command asks it (building and compiling per call cost more than running it).
 _ZOEK = select(personen.c.pseudoniem).where(personen.c.zoekwaarde == bindparam("zoekwaarde"))
+_ZOEK_VEEL = select(personen.c.zoekwaarde, personen.c.pseudoniem).where(
+    personen.c.zoekwaarde.in_(bindparam("zoekwaarden", expanding=True))
+)
 
 
 class Personen:
@@ -112,6 +115,15 @@ class Personen:
     def zoek(self, session: Session, login: str) -> str | None:
         """The pseudonym of a login, without creating one."""
         return session.execute(_ZOEK, {"zoekwaarde": self._ring.zoekwaarde(login)}).scalar()
+
+    def zoek_veel(self, session: Session, logins: Collection[str]) -> dict[str, str]:
+        """The pseudonyms of the logins this store knows, ``{login: pseudonym}``, in one
+        statement (a group-commit batch asks for all its callers at once)."""
+        if not logins:
+            return {}
+        per_zoekwaarde = {self._ring.zoekwaarde(login): login for login in logins}
+        rijen = session.execute(_ZOEK_VEEL, {"zoekwaarden": list(per_zoekwaarde)})
+        return {per_zoekwaarde[r.zoekwaarde]: r.pseudoniem for r in rijen}
 
     def wie(self, session: Session, login: str) -> tuple[str, NieuwePersoon | None]:
         """The pseudonym of a login, and for a login that never acted here a fresh one with

@@ -23,7 +23,14 @@ from services.locaties.service_layer.cache import AggregateCache
 from shared.aggregate import Repository, stamp
 from shared.auth import Principal, Rol
 from shared.eventstore import EventMetadata, EventStore
-from shared.eventstore.groepscommit import GroupCommitter, PendingAppend, Projection
+from shared.eventstore.groepscommit import (
+    TE_BEPALEN,
+    GroupCommitter,
+    OnbekendePersoon,
+    PendingAppend,
+    Projection,
+    Wie,
+)
 from shared.eventstore.model import RecordedEvent
 from shared.idempotentie import lopend
 from shared.messaging.topics import SPOEDLOCATIES
@@ -135,11 +142,13 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
         return self
 
     def commit(self) -> None:
-        metadata = self._stempel()
         if self._committer is not None and self._in_groep():
-            self._commit_in_groep(self._committer, metadata)
-            return
-        recorded = self.locaties.save(metadata)
+            try:
+                self._commit_in_groep(self._committer)
+                return
+            except OnbekendePersoon:
+                pass  # a first-time caller: the person is made with the events, below
+        recorded = self.locaties.save(self._stempel())
         projecteer(self.session, _wijzigingen(self._gezien(), recorded))
         super().commit()
 
@@ -159,26 +168,39 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
 
     def _in_groep(self) -> bool:
         """Group commit carries the aggregates' events and the read models only: a transaction
-        that wrote anything else (an id number, a new person) or holds an Idempotency-Key's
-        lock (its answer must commit with the events) commits the usual way."""
+        that wrote anything else (an id number) or holds an Idempotency-Key's lock (its answer
+        must commit with the events) commits the usual way, and so does a first-time caller
+        (the batch refuses it with OnbekendePersoon: the person is made in the command's own
+        transaction)."""
         return not self._schreef and lopend() is None and any(x.pending for x in self.locaties.seen)
 
-    def _commit_in_groep(self, committer: GroupCommitter, metadata: EventMetadata) -> None:
+    def _commit_in_groep(self, committer: GroupCommitter) -> None:
+        """The batch looks up the caller's pseudonym (one statement for all its commands) and
+        stamps it on the events: a command whose site came from the cache then makes no round
+        trip of its own at all."""
+        wie = None
+        if self._personen is None:
+            stempel = metadata(self.actor, self.actor.principal.sub)
+        else:
+            # The pseudonym is filled in by the batch; the login itself is never an actor.
+            stempel = metadata(self.actor, TE_BEPALEN)
+            wie = Wie(self.actor.principal.sub, self._personen.zoek_veel)
         locaties = self._gezien()
         appends = [
             PendingAppend(
                 x.id,
                 x.stream_type,
                 x.version - len(x.pending),
-                stamp(x.pending, metadata),
+                stamp(x.pending, stempel),
                 self.topic,
             )
             for x in locaties
             if x.pending
         ]
-        # The reads are done: end their transaction before waiting for the batch.
+        # The reads are done: end their transaction (if they made one) before waiting for the
+        # batch.
         self.session.rollback()
-        committer.commit(appends, self._record_time(), Projection(_projecteer_groep, locaties))
+        committer.commit(appends, self._record_time(), Projection(_projecteer_groep, locaties), wie)
         for locatie in locaties:
             locatie.pending = []
         self._na_commit()
