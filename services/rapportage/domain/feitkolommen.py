@@ -61,6 +61,10 @@ class _Ruw(dict[str, Any]):
 EPOCHE_DAG = EPOCHE.toordinal()
 DAG_US = 86_400_000_000
 
+# A fact as the start reads it from the log: position, site, version, kind, record time in
+# microseconds since 1970 UTC, data.
+Rij = tuple[int, str, int, str, int, dict[str, Any]]
+
 
 def microseconden(moment: datetime) -> int:
     if moment.tzinfo is None:  # read as local time, as ``astimezone`` does elsewhere
@@ -131,7 +135,21 @@ class Feitkolommen:
         """Keeps ``feit`` after the site's fact at index ``vorige`` (-1: its first), with its
         record time in microseconds and its business date (the caller has them already);
         returns its index."""
-        soort, data = feit.soort, feit.data
+        return self.voeg_toe_rij(
+            feit.positie, feit.versie, feit.soort, feit.data, vorige, vastgelegd, datum
+        )
+
+    def voeg_toe_rij(
+        self,
+        positie: int,
+        versie: int,
+        soort: str,
+        data: dict[str, Any],
+        vorige: int,
+        vastgelegd: int,
+        datum: date | None,
+    ) -> int:
+        """``voeg_toe`` on a fact's fields (a row of the log, as the start reads it)."""
         velden = VELDEN.get(soort)
         inhoud: Any
         if velden is None:
@@ -148,8 +166,8 @@ class Feitkolommen:
                 with suppress(TypeError):  # an unhashable value: kept unshared
                     inhoud = self._gedeeld.setdefault(inhoud, inhoud)
         self.datum.append(GEEN_DATUM if datum is None else datum.toordinal())
-        self.positie.append(feit.positie)
-        self.versie.append(feit.versie)
+        self.positie.append(positie)
+        self.versie.append(versie)
         self.soort.append(_CODES.get(soort) or _code(soort))
         self.vastgelegd.append(vastgelegd)
         self.vorige.append(vorige)

@@ -23,10 +23,12 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import ItemsView, Iterable
-from datetime import UTC, date
+from datetime import UTC, date, datetime
+from typing import Any
 
 from services.rapportage.domain.feiten import (
     DATUMVELD,
+    STATUS,
     Feit,
     Locatie,
     dag,
@@ -34,9 +36,17 @@ from services.rapportage.domain.feiten import (
     gecorrigeerd,
     kopie,
     scheid_correcties,
-    stap,
+    volgende,
 )
-from services.rapportage.domain.feitkolommen import Feitkolommen, dagnummer, microseconden
+from services.rapportage.domain.feitkolommen import (
+    DAG_US,
+    EPOCHE,
+    EPOCHE_DAG,
+    MICROSECONDE,
+    Feitkolommen,
+    Rij,
+    microseconden,
+)
 from shared.tijd import kennismoment
 
 
@@ -112,23 +122,52 @@ class _Site:
         return self.datums, self.standen
 
     def voeg_toe(self, feit: Feit, kolommen: Feitkolommen) -> None:
-        # ``feit.datum()`` and ``registratiedag(feit)``, spelled out: this runs for every fact
-        # of the log at start. A correction has no business date of its own.
-        veld = DATUMVELD.get(feit.soort)
-        waarde = feit.data.get(veld) if veld else None
+        self.voeg_toe_rij(
+            feit.positie,
+            feit.locatie_id,
+            feit.versie,
+            feit.soort,
+            microseconden(feit.vastgelegd_op),
+            feit.data,
+            kolommen,
+            feit.vastgelegd_op,
+        )
+
+    def voeg_toe_rij(
+        self,
+        positie: int,
+        locatie_id: str,
+        versie: int,
+        soort: str,
+        vastgelegd: int,
+        data: dict[str, Any],
+        kolommen: Feitkolommen,
+        vastgelegd_op: datetime | None = None,
+    ) -> None:
+        """One fact of the site, from its fields; ``vastgelegd``: its record time in
+        microseconds (``vastgelegd_op``: the same as a datetime, made from it if not given).
+        ``Feit.datum()`` and ``registratiedag``, spelled out: this runs for every fact of the
+        log at start. A correction has no business date of its own."""
+        veld = DATUMVELD.get(soort)
+        waarde = data.get(veld) if veld else None
         datum = dag(waarde) if waarde else None
-        vastgelegd = microseconden(feit.vastgelegd_op)
-        self.laatste = kolommen.voeg_toe(feit, self.laatste, vastgelegd, datum)
-        registratie = dagnummer(vastgelegd)
+        self.laatste = kolommen.voeg_toe_rij(
+            positie, versie, soort, data, self.laatste, vastgelegd, datum
+        )
+        registratie = EPOCHE_DAG + vastgelegd // DAG_US
         dagen = self.dagen
         if dagen and registratie <= dagen[-1]:
             if registratie != dagen[-1]:
                 self.op_volgorde = False
             # The record days before this one keep what they knew; this one learns the fact.
-            self._na(feit, datum, len(dagen) - 1, kolommen)
+            self._na(
+                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(dagen) - 1, kolommen
+            )
             self.lengtes[-1] = len(self.datums)
         else:
-            self._na(feit, datum, len(dagen), kolommen)
+            self._na(
+                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(dagen), kolommen
+            )
             dagen.append(registratie)
             self.lengtes.append(len(self.datums))
 
@@ -144,8 +183,18 @@ class _Site:
                     nieuw.standen[i] = oud.standen[i]
         self.datums, self.standen = nieuw.datums, nieuw.standen
 
-    def _na(self, feit: Feit, datum: date | None, eerder: int, kolommen: Feitkolommen) -> None:
-        """The timeline after ``feit`` (the site's newest version, dated ``datum``)."""
+    def _na(
+        self,
+        soort: str,
+        locatie_id: str,
+        data: dict[str, Any],
+        vastgelegd: int,
+        vastgelegd_op: datetime | None,
+        datum: date | None,
+        eerder: int,
+        kolommen: Feitkolommen,
+    ) -> None:
+        """The timeline after the site's newest fact (dated ``datum``)."""
         if datum is not None:
             dag = datum.toordinal()
             # The newest fact is applied last in every fold dated on or after its date, so the
@@ -154,13 +203,17 @@ class _Site:
             # bisect finds the newest version among the entries a record day knew.
             if not self.datums or dag >= self.datums[-1]:
                 vorige = self.standen[-1] if self.standen else None
-                nieuw = stap(vorige and kopie(vorige), feit, feit.data, datum)
+                if vastgelegd_op is None and soort == STATUS:  # the only kind that reads it
+                    vastgelegd_op = EPOCHE + vastgelegd * MICROSECONDE
+                nieuw = volgende(
+                    vorige and kopie(vorige), soort, locatie_id, data, datum, vastgelegd_op
+                )
                 if nieuw is not None and (vorige is None or nieuw.risicos is not vorige.risicos):
                     _gedeeld(nieuw)
                 self.datums.append(dag)
                 self.standen.append(nieuw)
                 return
-        nieuw_lijn = tijdlijn(kolommen.van_site(self.laatste, feit.locatie_id))
+        nieuw_lijn = tijdlijn(kolommen.van_site(self.laatste, locatie_id))
         nieuw_lijn.standen = [_gedeeld(s) for s in nieuw_lijn.standen]
         self._vervang(nieuw_lijn, eerder)
 
@@ -213,6 +266,17 @@ class Tijdlijnen:
             if site is None:
                 site = sites[feit.locatie_id] = _Site()
             site.voeg_toe(feit, kolommen)
+
+    def voeg_toe_rijen(self, rijen: Iterable[Rij]) -> None:
+        """``voeg_toe`` on rows of the log (``Rij``), as the start reads it: no ``Feit`` and no
+        datetime per fact (the record time comes as microseconds)."""
+        sites, kolommen = self._sites, self._kolommen
+        zoek = sites.get
+        for positie, locatie_id, versie, soort, vastgelegd, data in rijen:
+            site = zoek(locatie_id)
+            if site is None:
+                site = sites[locatie_id] = _Site()
+            site.voeg_toe_rij(positie, locatie_id, versie, soort, vastgelegd, data, kolommen)
 
     def op(self, peildatum: date, kennisdatum: date | None = None) -> dict[str, Locatie]:
         """Every site registered by ``peildatum`` as it stood then, as known at the end of

@@ -20,6 +20,7 @@ from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain import feitkolommen
+from services.rapportage.domain.feitkolommen import Rij, microseconden
 from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_session_factory
@@ -84,14 +85,14 @@ def _verwerk(engine: Engine, feiten: list[f.Feit]) -> None:
 def gelezen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many facts each start read from the read model."""
     teller: list[int] = []
-    lees = Stroom.lees_feiten
+    lees = Stroom.lees_rijen
 
-    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[f.Feit]:
+    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Rij]:
         uit = lees(self, session, tot_en_met, na)
         teller.append(len(uit))
         return uit
 
-    monkeypatch.setattr(Stroom, "lees_feiten", tel)
+    monkeypatch.setattr(Stroom, "lees_rijen", tel)
     return teller
 
 
@@ -271,8 +272,14 @@ def test_the_log_reads_back_as_it_was_written(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             session.execute(text("SET TIME ZONE 'Asia/Kathmandu'"))
         gelezen = Stroom.lees_feiten(SPOEDLOCATIES, session, 150, na=3)
+        rijen = Stroom.lees_rijen(SPOEDLOCATIES, session, 150, na=3)
     assert gelezen == alle[3:150]
     assert {x.vastgelegd_op.utcoffset() for x in gelezen} == {timedelta(0)}
+    # As the start reads them: the record time in microseconds, exact to the microsecond.
+    assert rijen == [
+        (x.positie, x.locatie_id, x.versie, x.soort, microseconden(x.vastgelegd_op), x.data)
+        for x in alle[3:150]
+    ]
 
 
 def test_a_kind_keeps_its_code_in_the_next_process(
