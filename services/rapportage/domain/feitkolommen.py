@@ -32,6 +32,8 @@ VELDEN: dict[str, tuple[str, ...]] = {
     f.OVERDRACHT: ("naar",),
     f.CORRECTIE: ("gecorrigeerde_versie", "correctie"),
 }
+# The kinds whose content is a single field (kept as its value), and that field.
+ENKEL_VELD = {soort: velden[0] for soort, velden in VELDEN.items() if len(velden) == 1}
 # Content that repeats across sites (a risk type and its outcome) is kept once.
 GEDEELD = frozenset({f.RISICO})
 EPOCHE = datetime(1970, 1, 1, tzinfo=UTC)

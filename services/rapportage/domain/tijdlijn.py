@@ -24,6 +24,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import ItemsView, Iterable, Sequence
 from datetime import UTC, date, datetime
+from sys import intern
 from typing import Any
 
 from services.rapportage.domain.feiten import (
@@ -41,10 +42,12 @@ from services.rapportage.domain.feiten import (
 )
 from services.rapportage.domain.feitkolommen import (
     DAG_US,
+    ENKEL_VELD,
     EPOCHE,
     EPOCHE_DAG,
     GEEN_DATUM,
     MICROSECONDE,
+    ONTBREEKT,
     Feitkolommen,
     Rij,
     code,
@@ -322,7 +325,7 @@ class Tijdlijnen:
         tests compare both with the fold)."""
         sites, kolommen = self._sites, self._kolommen
         zoek, datumveld = sites.get, DATUMVELD.get
-        inhoud_van = kolommen.inhoud_van
+        inhoud_van, enkel_veld = kolommen.inhoud_van, ENKEL_VELD.get
         kol_datum, kol_vorige = kolommen.datum.append, kolommen.vorige.append
         kol_inhoud = kolommen.inhoud.append
         begin = index = len(kolommen.inhoud)
@@ -339,7 +342,14 @@ class Tijdlijnen:
                 d = GEEN_DATUM if datum is None else datum.toordinal()
                 kol_datum(d)
                 kol_vorige(site.laatste)
-                kol_inhoud(inhoud_van(soort, data, datum))
+                enkel = enkel_veld(soort)
+                if enkel is not None and datum is not None:  # ``inhoud_van``, inlined
+                    inhoud = data.get(enkel, ONTBREEKT)
+                    if type(inhoud) is str and len(inhoud) <= 16:
+                        inhoud = intern(inhoud)
+                    kol_inhoud(inhoud)
+                else:
+                    kol_inhoud(inhoud_van(soort, data, datum))
                 site.laatste = index
                 index += 1
                 registratie = EPOCHE_DAG + vastgelegd // DAG_US
