@@ -153,6 +153,7 @@ def start(url: str, pad: Path, eerste: bool) -> dict[str, Any]:
         uitslag["schrijf_s"] = klok.perf_counter() - opname.apart
         uitslag["schrijf_cpu_s"] = opname.schrijver_cpu_s
         uitslag["schrijver_piek_mb"] = opname.schrijver_piek_mb
+        uitslag["schrijver_eigen_mb"] = opname.schrijver_eigen_mb
     if eerste:  # the tail arrives; the running service reads it in
         with engine.begin() as conn:
             watermark = conn.execute(select(func.max(tables.zegels.c.positie))).scalar()
@@ -215,6 +216,7 @@ def sectie(u: dict[str, Any]) -> str:
             rij("then the snapshot, written apart by a child process, wall s", "schrijf_s"),
             rij("then the snapshot, the child's CPU s", "schrijf_cpu_s"),
             rij("then the snapshot, the child's peak resident MB", "schrijver_piek_mb", ".0f"),
+            rij("of which its own (not shared with the service), MB", "schrijver_eigen_mb", ".0f"),
             rij("memory kept, MB", "geheugen_mb", "d"),
             rij("peak while starting, MB", "geheugen_piek_mb", "d"),
             rij("whole process resident, MB", "geheugen_proces_mb", "d"),

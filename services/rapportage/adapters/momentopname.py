@@ -146,6 +146,8 @@ class Momentopname:
         # The last child's CPU seconds and highest resident memory (``schrijf_apart``).
         self.schrijver_cpu_s: float | None = None
         self.schrijver_piek_mb: float | None = None
+        # Of that, the pages the child no longer shared with the service when it was done.
+        self.schrijver_eigen_mb: float | None = None
 
     def laad(self) -> Geladen | None:
         """The timelines of the snapshot, if it belongs to this log; else None (logged)."""
@@ -232,7 +234,7 @@ class Momentopname:
             try:
                 os.close(lezen)
                 digest = _schrijf_bestand(self.pad, tijdlijnen, positie, *kop)
-                os.write(schrijven, digest.encode())
+                os.write(schrijven, f"{digest} {_eigen_kb()}".encode())
                 code = 0
             finally:
                 os._exit(code)
@@ -248,10 +250,11 @@ class Momentopname:
     def _na_kind(self, kind: int, lezen: int, positie: int, hash_: str) -> None:
         try:
             with os.fdopen(lezen, "rb") as pijp:
-                digest = pijp.read().decode()
+                digest, _, eigen_kb = pijp.read().decode().partition(" ")
             _, status, gebruik = os.wait4(kind, 0)
             self.schrijver_cpu_s = gebruik.ru_utime + gebruik.ru_stime
             self.schrijver_piek_mb = gebruik.ru_maxrss / 1024
+            self.schrijver_eigen_mb = int(eigen_kb or 0) / 1024
             if os.waitstatus_to_exitcode(status) != 0 or len(digest) != 64:
                 log.error("momentopname %s niet geschreven (proces %s)", self.pad, status)
                 return
@@ -359,6 +362,17 @@ def _lees(lezer: _Lezer, positie: int, hash_: str, store_id: str) -> Geladen:
 def _deel(lezer: _Lezer) -> Any:
     # A new unpickler per part: the writer starts each part with an empty memo.
     return _Beperkt(lezer).load()
+
+
+def _eigen_kb() -> int:
+    """This process's memory not shared with another (Linux; 0 where unknown)."""
+    try:
+        regels = Path("/proc/self/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    return sum(
+        int(r.split()[1]) for r in regels if r.startswith(("Private_Clean", "Private_Dirty"))
+    )
 
 
 def _sync_map(map_: Path) -> None:
