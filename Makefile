@@ -72,7 +72,7 @@ run: install
 
 bench: infra
 	$(PY) -m pip install -q -e '.[dev,bench]'
-	$(PY) -m bench.run
+	-$(PY) -m bench.run $(BENCH_ARGS)
 
 demo: install
 	$(PY) -m services.locaties.entrypoints.demo $(DEMO_ARGS)

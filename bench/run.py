@@ -1,30 +1,38 @@
-"""`make bench`: runs the benchmarks and writes BENCHMARKS.md with the machine and the date.
+"""`make bench`: the benchmarks of issue #12 side by side in one run, written to BENCHMARKS.md as
+one dated section with the machine (CPU model, cores, memory) and its load before and after.
 
-Benchmarks never fail on timing; they measure and report.
+In one run, in this order: the event store's append (outbox included) against the
+`eventsourcing` library's PostgreSQL recorder with 1, 16 and 64 writers; the HTTP status change
+through two workers with the relay publishing to Kafka, 32 clients, also as a ratio to the
+library's single-writer append rate of the same run; the bulk import (events/s sealed and on
+Kafka); the rapportage's first start and restart at 400,000 sites (memory, CPU and wall
+seconds, answer times). About 10 minutes on an idle 2-core machine, most of it filling the
+rapportage's database with 3.3 million facts.
+
+``--quick`` runs the same with small sizes (a minute or two: proves the run, measures little);
+``--alles`` adds the other bench modules (historic list, audit verify, seal check, relay round).
+Benchmarks report; they never fail the build: a benchmark that fails is reported as such and
+the run goes on, and the exit code is 0.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
+import re
 import subprocess
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import (
-    audit_verify,
-    bulk_import,
-    eventstore_append,
-    historische_lijst,
-    http_path,
-    rapportage_schaal,
-    rapportage_start,
-    relay_kosten,
-    zegelcontrole_kosten,
-)
-
 ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+NATIONAAL = "242.4242424"  # the demo history x 242.4 = 400,000 sites, 3.29 million facts
 
 
 def machine() -> str:
@@ -44,7 +52,10 @@ def machine() -> str:
         memory = f"{mem_kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         memory = "unknown memory"
-    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    try:
+        pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        pg = ""
     return (
         f"{model}, {os.cpu_count()} cores, {memory}; {platform.system()} "
         f"{platform.release()}; Python {platform.python_version()}; {pg or 'PostgreSQL'} "
@@ -52,42 +63,97 @@ def machine() -> str:
     )
 
 
-def main() -> None:
-    # Short runs (about 3 minutes for these two together): 5 s per store and writer count,
-    # 500 sites x 6 status changes through the API.
-    append = eventstore_append.main(["--writers", "1,16,64", "--seconds", "5"])
-    http = http_path.main(["--sites", "500", "--clients", "32", "--workers", "2"])
-    schaal = [rapportage_schaal.main(["--schaal", s]) for s in ("1", "10", "50")]
-    start = rapportage_schaal.main(["--start", "--schaal", "242.4242424"])
-    lijst = historische_lijst.main(["--sites", "400000"])
-    verify = audit_verify.main(["--events", "300000"])
-    zegels = zegelcontrole_kosten.main(["--events", "20000"])
-    relay = relay_kosten.main([])
-    # 5,000 sites (~40,000 events): a couple of minutes at most on this machine.
-    bulk = bulk_import.main(["--sites", "5000"])
-    write(append, http, schaal, lijst, verify, zegels)
-    with (ROOT / "BENCHMARKS.md").open("a") as uit:
-        uit.write(relay_kosten.sectie(relay))
-        uit.write(rapportage_start.sectie(start))
-        uit.write(bulk_import.sectie(bulk))
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _row(r: dict[str, Any]) -> str:
-    return (
-        f"| {r['writers']} | {r['eventsourcing']:.0f} | {r['ours']:.0f} | {r['ratio']:.2f} "
-        f"| {r['ours_group']:.0f} | {r['ratio_group']:.2f} |"
-    )
+@dataclass
+class Stap:
+    """One benchmark of the run: what it returned (or why it failed), with its moment."""
+
+    naam: str
+    uitslag: Any = None
+    fout: str | None = None
+    wand_s: float = 0.0
+    load_voor: str = ""
+    load_na: str = ""
+    argumenten: list[str] = field(default_factory=list)
 
 
-SCHAAL_KOLOMMEN = [
-    *("scale", "sites", "facts", "fold", "timelines", "MB", "per peildatum", "per kennisdatum"),
-    *("fold kennisdatum", "equal", "voortgang", "lijst", "deadlines"),
-]
-VERIFY_KOLOMMEN = [
-    *("events", "wall s", "CPU s", "events/s wall", "events/s CPU", "load"),
-    *("canonical json/s", "canonical orjson/s"),
-]
-LIJST_KOLOMMEN = ["current list", "on a past moment", "past moment, status filter"]
+def _meet(naam: str, functie: Callable[[list[str]], Any], argumenten: list[str]) -> Stap:
+    stap = Stap(naam, argumenten=argumenten, load_voor=_load())
+    start = time.perf_counter()
+    print(f"== {naam} {' '.join(argumenten)} (load {stap.load_voor})", flush=True)
+    try:
+        stap.uitslag = functie(argumenten)
+    except (Exception, SystemExit) as exc:  # a benchmark reports; it never fails the build
+        traceback.print_exc()
+        stap.fout = f"{type(exc).__name__}: {exc}".strip()
+    stap.wand_s = time.perf_counter() - start
+    stap.load_na = _load()
+    return stap
+
+
+def plan(quick: bool, alles: bool) -> list[tuple[str, str, list[str]]]:
+    """(name, bench module, its arguments), in the order they run."""
+    if quick:
+        stappen = [
+            ("append", "eventstore_append", ["--writers", "1,16,64", "--seconds", "1"]),
+            ("http", "http_path", ["--sites", "60", "--clients", "32", "--workers", "2"]),
+            ("import", "bulk_import", ["--sites", "300"]),
+            ("rapportage", "rapportage_schaal", ["--start", "--schaal", "3", "--staart", "500"]),
+        ]
+    else:
+        stappen = [
+            ("append", "eventstore_append", ["--writers", "1,16,64", "--seconds", "5"]),
+            ("http", "http_path", ["--sites", "500", "--clients", "32", "--workers", "2"]),
+            ("import", "bulk_import", ["--sites", "5000"]),
+            ("rapportage", "rapportage_schaal", ["--start", "--schaal", NATIONAAL]),
+        ]
+    if alles:
+        stappen += [
+            ("lijst", "historische_lijst", ["--sites", "4000" if quick else "400000"]),
+            ("verify", "audit_verify", ["--events", "3000" if quick else "300000"]),
+            ("zegels", "zegelcontrole_kosten", ["--events", "500" if quick else "20000"]),
+            ("relay", "relay_kosten", ["--rondes", "5"] if quick else []),
+        ]
+    return stappen
+
+
+def _functie(module: str) -> Callable[[list[str]], Any]:
+    import importlib
+
+    main: Callable[[list[str]], Any] = importlib.import_module(f"bench.{module}").main
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: proves the run")
+    parser.add_argument("--alles", action="store_true", help="also the other bench modules")
+    parser.add_argument("--uit", type=Path, default=BENCHMARKS, help="the file to write to")
+    args = parser.parse_args(argv)
+    begin = datetime.now(UTC)
+    load_voor = _load()
+    start = time.perf_counter()
+    stappen = {
+        naam: _meet(naam, _functie(module), argumenten)
+        for naam, module, argumenten in plan(args.quick, args.alles)
+    }
+    tekst = sectie(stappen, begin, load_voor, _load(), time.perf_counter() - start, args.quick)
+    schrijf_in(args.uit, tekst)
+    print(tekst)
+    return 0
+
+
+def schrijf_in(pad: Path, tekst: str) -> None:
+    """Puts the run's section above the earlier ones (after the file's title and preamble)."""
+    oud = pad.read_text() if pad.exists() else "# Benchmarks\n"
+    eerste = re.search(r"^## ", oud, re.MULTILINE)
+    if eerste is None:
+        pad.write_text(oud.rstrip("\n") + "\n\n" + tekst)
+    else:
+        pad.write_text(oud[: eerste.start()] + tekst + "\n" + oud[eerste.start() :])
 
 
 def _kop(kolommen: list[str]) -> str:
@@ -95,166 +161,168 @@ def _kop(kolommen: list[str]) -> str:
     return "| " + " | ".join(kolommen) + " |\n" + "| --- " * len(kolommen) + "|"
 
 
-HTTP_KOLOMMEN = [
-    *("workers", "clients", "acknowledged", "per second", "x library 1 writer"),
-    *("on Kafka", "copies", "p50 ms", "p99 ms", "max ms", "service CPU ms/command"),
-    *("load generator CPU", "load average"),
-]
+def _getal(waarde: Any, formaat: str = ",.0f") -> str:
+    return "-" if waarde is None else format(waarde, formaat)
 
 
-def _http_row(h: dict[str, Any], bibliotheek: float) -> str:
-    return (
-        f"| {h['workers']} | {h['clients']} | {h['acknowledged']} "
-        f"| {h['status_changes_per_s']:.0f} | {h['status_changes_per_s'] / bibliotheek:.2f} "
-        f"| {h['events_on_kafka']} | {h['copies_on_kafka']} | {h['latency_ms_p50']:.0f} "
-        f"| {h['latency_ms_p99']:.0f} | {h['latency_ms_max']:.0f} "
-        f"| {h['service_cpu_ms_per_command']:.2f} | {h['client_cpu_share']:.0%} "
-        f"| {h['load_before']:.1f} |"
+def _append(rijen: list[dict[str, Any]]) -> str:
+    kolommen = ["writers", "eventsourcing", "ours", "ratio", "ours, group commit", "ratio"]
+    regels = [
+        f"| {r.get('writers')} | {_getal(r.get('eventsourcing'))} | {_getal(r.get('ours'))} "
+        f"| {_getal(r.get('ratio'), '.2f')} | {_getal(r.get('ours_group'))} "
+        f"| {_getal(r.get('ratio_group'), '.2f')} |"
+        for r in rijen
+    ]
+    return "\n".join([_kop(kolommen), *regels])
+
+
+def bibliotheek_een_schrijver(append: Stap) -> float | None:
+    """The library's single-writer appends/s of this run."""
+    if append.fout is not None:
+        return None
+    for r in append.uitslag:
+        if r.get("writers") == 1:
+            return float(r["eventsourcing"])
+    return None
+
+
+def _http(h: dict[str, Any], bibliotheek: float | None) -> str:
+    per_s = h.get("status_changes_per_s")
+    verhouding = per_s / bibliotheek if per_s is not None and bibliotheek else None
+    kolommen = [
+        *("workers", "clients", "acknowledged", "per second", "x library 1 writer"),
+        *("on Kafka", "copies", "p50 ms", "p99 ms", "max ms", "service CPU ms/command"),
+        "load generator CPU",
+    ]
+    waarden = [
+        str(h.get("workers")),
+        str(h.get("clients")),
+        str(h.get("acknowledged")),
+        _getal(per_s),
+        _getal(verhouding, ".2f"),
+        str(h.get("events_on_kafka")),
+        str(h.get("copies_on_kafka")),
+        _getal(h.get("latency_ms_p50")),
+        _getal(h.get("latency_ms_p99")),
+        _getal(h.get("latency_ms_max")),
+        _getal(h.get("service_cpu_ms_per_command"), ".2f"),
+        _getal(h.get("client_cpu_share"), ".0%"),
+    ]
+    return _kop(kolommen) + "\n| " + " | ".join(waarden) + " |"
+
+
+def _onder(tekst: str) -> str:
+    """A bench module's own section, one heading level down (inside the run's section)."""
+    return re.sub(r"^## ", "#### ", tekst.strip(), flags=re.MULTILINE)
+
+
+def _deel(stap: Stap, titel: str, inhoud: Callable[[Any], str]) -> str:
+    kop = (
+        f"### {titel}\n\n`python -m bench.{_MODULES.get(stap.naam, stap.naam)} "
+        f"{' '.join(stap.argumenten)}`: {stap.wand_s:.0f} s wall, load {stap.load_voor} "
+        f"before, {stap.load_na} after."
     )
+    if stap.fout is not None:
+        return f"{kop}\n\n**Not measured**: the benchmark failed ({stap.fout[:300]})."
+    try:
+        return f"{kop}\n\n{inhoud(stap.uitslag)}"
+    except Exception as exc:  # the module's output changed: report it raw
+        rauw = f"```\n{stap.uitslag!r}\n```"
+        return f"{kop}\n\n({type(exc).__name__} formatting it; as returned:)\n\n{rauw}"
 
 
-def verify_sectie(v: dict[str, Any]) -> str:
-    """``bodemregie audit verify`` on a large log (bench/audit_verify.py)."""
-    return f"""## Audit verify (`bodemregie audit verify LOG --publieke-sleutel KEY`)
-
-A sealed log of {v["events"]:,} events ({v["ankers"]} signed anchors, {v["mb"]:.0f} MB of JSON
-Lines) verified as the command does: every hash recomputed, both chains, every anchor's Merkle
-root and signature; {v["werkers"]} worker processes read and hash, one checks the chains in
-order. *wall*: events over elapsed time, which on a shared machine depends on the others (load
-average during the run); *CPU*: over the CPU time of all processes together.
-The canonical encoding alone, per CPU second: `json` as the hash is defined, and orjson where
-its bytes are the same (the verifier's path).
-
-{_kop(VERIFY_KOLOMMEN)}
-| {v["events"]} | {v["wall_s"]:.1f} | {v["cpu_s"]:.1f} | {v["per_s_wall"]:,.0f} \
-| {v["per_s_cpu"]:,.0f} | {v["load"]:.1f} | {v["hash_json_per_s"]:,.0f} \
-| {v["hash_orjson_per_s"]:,.0f} |"""
+_MODULES = {
+    "append": "eventstore_append",
+    "http": "http_path",
+    "import": "bulk_import",
+    "rapportage": "rapportage_schaal",
+    "lijst": "historische_lijst",
+    "verify": "audit_verify",
+    "zegels": "zegelcontrole_kosten",
+    "relay": "relay_kosten",
+}
 
 
-def zegels_sectie(z: dict[str, Any]) -> str:
-    """What the consumers' seal check costs per event (bench/zegelcontrole_kosten.py)."""
-    return f"""## Seal check in the consumers (rapportage's projection, PostgreSQL)
+def sectie(
+    stappen: dict[str, Stap],
+    begin: datetime,
+    load_voor: str,
+    load_na: str,
+    wand_s: float,
+    quick: bool,
+) -> str:
+    from bench import bulk_import, rapportage_start, relay_kosten
 
-{z["events"]:,} sealed events projected in batches of 500 drawn from 6 partitions in turn,
-without and with the seal check (hash, prevhash, streamprevhash, source; records ahead of the
-chain wait in `consumer_pending`). Microseconds per event, elapsed time; *on arrival*: the CPU
-time of the checks a record gets alone (parse, source, seal, hash), the rest is a few queries
-per batch. With the check the handler gets the events in log order, so the watermark keeps no
-positions ahead of it: the difference can come out negative.
-
-| events | without | with | difference | on arrival (CPU) |
-| --- | --- | --- | --- | --- |
-| {z["events"]} | {z["zonder_us"]:.0f} | {z["met_us"]:.0f} | {z["kosten_us"]:.0f} \
-| {z["ontvang_us"]:.0f} |"""
-
-
-def write(
-    append: list[dict[str, Any]],
-    http: dict[str, Any],
-    schaal: list[dict[str, Any]],
-    lijst: dict[str, Any],
-    verify: dict[str, Any],
-    zegels: dict[str, Any],
-) -> None:
-    schaal_rijen = "\n".join(
-        f"| {s['schaal']:g} | {s['sites']} | {s['facts']} | {s['fold_s']:.2f} "
-        f"| {s['tijdlijnen_bouw_s']:.2f} | {s['geheugen_mb']} "
-        f"| {s['tijdlijnen_peildatum_s']:.3f} | {s['tijdlijnen_kennisdatum_s']:.3f} "
-        f"| {s['fold_kennisdatum_s']:.2f} | {'yes' if s['kennisdatum_gelijk'] else 'NO'} "
-        f"| {s['voortgang_s']:.2f} | {s['bevoegde-gezagen_s']:.2f} | {s['deadlines_s']:.2f} |"
-        for s in schaal
+    bibliotheek = bibliotheek_een_schrijver(stappen["append"]) if "append" in stappen else None
+    delen = []
+    if "append" in stappen:
+        delen.append(
+            _deel(
+                stappen["append"],
+                "Event store append (events/s, PostgreSQL, outbox included)",
+                lambda u: (
+                    _append(u)
+                    + "\n\nGoal (issue #12): ours with group commit at least 2x at 16 writers "
+                    "and more."
+                ),
+            )
+        )
+    if "http" in stappen:
+        delen.append(
+            _deel(
+                stappen["http"],
+                "HTTP status change (2 workers, relay to Kafka, 32 clients)",
+                lambda u: (
+                    _http(u, bibliotheek)
+                    + "\n\n*x library 1 writer*: status changes/s over the library's "
+                    "single-writer append rate of this run. Goal (issue #12): at least 1,000/s, "
+                    "p99 at most 50 ms from command to Kafka, zero copies."
+                ),
+            )
+        )
+    if "import" in stappen:
+        delen.append(
+            _deel(stappen["import"], "Bulk import", lambda u: _onder(bulk_import.sectie(u)))
+        )
+    if "rapportage" in stappen:
+        delen.append(
+            _deel(
+                stappen["rapportage"],
+                "Rapportage first start and restart",
+                lambda u: (
+                    _onder(rapportage_start.sectie(u))
+                    + "\n\nGoal (issue #12): start at most 30 s, memory at most 1.5 GB, answers "
+                    "under 1 s."
+                ),
+            )
+        )
+    for naam, titel in (
+        ("lijst", "Historic list"),
+        ("verify", "Audit verify"),
+        ("zegels", "Seal check"),
+        ("relay", "Relay round"),
+    ):
+        if naam in stappen:
+            delen.append(_deel(stappen[naam], titel, _overige(naam, relay_kosten)))
+    soort = (
+        " (`--quick`: small sizes that prove the run; these numbers are not comparable)"
+        if quick
+        else ""
     )
-    bibliotheek = append[0]["eventsourcing"]  # the library's single-writer appends/s
-    append_rijen = "\n".join(_row(r) for r in append)
-    lijst_rij = (
-        "| "
-        + " | ".join(f"{lijst[k]:.2f}" for k in ("nu_s", "toen_s", "toen_status_s", "toen_diep_s"))
-        + " |"
-    )
-    groot = schaal[-1]
-    per_site_s = max(groot["tijdlijnen_peildatum_s"], groot["tijdlijnen_kennisdatum_s"])
-    tijdlijn_s = per_site_s * 400_000 / groot["sites"]
-    bouw_s = groot["tijdlijnen_bouw_s"] * 3.3e6 / groot["facts"]
-    geheugen_gb = groot["geheugen_mb"] * 3.3e6 / groot["facts"] / 1024
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = f"""# Benchmarks
+    return f"""## `make bench` on {begin:%Y-%m-%d %H:%M} UTC{soort}
 
-Measured with `make bench` on {now}.
-Machine: {machine()}.
+Machine: {machine()}. Load average (1, 5, 15 min) before the run {load_voor}, after it
+{load_na}; the run took {wand_s / 60:.1f} min. On a shared machine wall seconds are inflated by
+the others' load; CPU seconds much less. Benchmarks report; they never fail the build.
 
-Numbers from one run each on a shared 2-core machine: expect a spread of 10-20% between runs.
-Benchmarks report; they never fail the build.
+{chr(10).join(chr(10) + d + chr(10) for d in delen)}"""
 
-## Event store append throughput (events per second, PostgreSQL)
 
-Each append is one event of about 200 bytes (ours with its outbox row, as every command writes
-one), committed before its writer goes on; {append[0]["seconds"]:.0f} s per store and number of
-writers, each writer on streams of its own. Both stores keep a gap-free global order (the
-`eventsourcing` library's `PostgresApplicationRecorder` by a table lock, ours by the position
-counter row). *ours*: one transaction per append; *group commit*: through
-`shared/eventstore/groepscommit.py`, as the locaties service appends on PostgreSQL (the appends
-waiting at the same moment share one transaction and one fsync).
-
-| writers | eventsourcing 9.5.6 | ours | ratio | ours, group commit | ratio |
-| --- | --- | --- | --- | --- | --- |
-{append_rijen}
-
-## HTTP path (locaties API on PostgreSQL, relay to Kafka)
-
-{http["sites"]} sites each driven through {http["status_changes"] // http["sites"]} status changes
-(`POST .../statuswijzigingen` with If-Match) by {http["clients"]} kept-alive clients, each with
-its own token, against {http["workers"]} uvicorn workers (uvloop, httptools; group commit on;
-one relay leads and publishes to Kafka). Latency is from sending the command to its CloudEvent
-arriving at a Kafka consumer. *x library 1 writer*: status changes per second over the
-library's single-writer append rate above (same run). *on Kafka*: status changes that arrived,
-to equal *acknowledged* (201 answers); *copies*: events that arrived more than once. *service
-CPU*: the workers' CPU time (relay included) per status change; *load generator CPU*: the
-benchmark process (clients and Kafka reader, one event loop) as a share of the machine's cores.
-
-{_kop(HTTP_KOLOMMEN)}
-{_http_row(http, bibliotheek)}
-
-PostgreSQL, Kafka, the benchmark's clients and the service workers all share the two cores;
-*load average* is the machine's at the start of the run.
-
-## Reports at scale (rapportage, in memory)
-
-The demo history multiplied, each fact recorded 0-44 days after its business date. *fold*: every
-site's state on a peildatum from all facts (what the auditor's replay does). *timelines*: the
-rapportage service's per-site bitemporal timelines (the state after each business date on which
-a site changed, as known at the end of each record day on which it changed), built once at start
-and then extended as facts arrive; *MB*: the growth of resident memory for the facts and the
-timelines together (what the service keeps). *per peildatum* / *per kennisdatum*: the state of
-all sites on a new peildatum on current knowledge, and on 31 Dec 2012 as known on 1 Feb 2013
-(two bisects per site); *fold kennisdatum*: the same by folding the facts known then; *equal*:
-both give the same sites. Then each report aggregates. Seconds, single thread.
-
-{_kop(SCHAAL_KOLOMMEN)}
-{schaal_rijen}
-
-Extrapolated from the largest run to the ~400,000 possibly contaminated sites (3.3 million
-facts): any (peildatum, kennisdatum) about {tijdlijn_s:.1f} s (then cached), timelines built in
-about {bouw_s:.0f} s at start, about {geheugen_gb:.1f} GB of memory.
-
-## Historic list (locaties, PostgreSQL)
-
-`GET /v1/spoedlocaties?peildatum=2012-12-31&kennisdatum=2013-02-01`: the route's own count and
-page queries over `spoedlocatie_standen`, filled with {lijst["sites"]:,} synthetic sites
-({lijst["rijen"]:,} rows: 8 business-date intervals per site, one site in ten corrected later).
-Median of 5, seconds.
-
-{_kop([*LIJST_KOLOMMEN, f"past moment, page {lijst['sites'] // 40:,}"])}
-{lijst_rij}
-
-The count over all matching rows dominates; no stream is replayed.
-
-{verify_sectie(verify)}
-
-{zegels_sectie(zegels)}
-"""
-    (ROOT / "BENCHMARKS.md").write_text(text)
-    print(text)
+def _overige(naam: str, relay_kosten: Any) -> Callable[[Any], str]:
+    if naam == "relay":
+        return lambda u: _onder(relay_kosten.sectie(u))
+    return lambda u: "```\n" + "\n".join(f"{k}: {v}" for k, v in u.items()) + "\n```"
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -28,6 +28,7 @@ import io
 import logging
 import os
 import pickle
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +143,12 @@ class Momentopname:
         self._stroom = stroom
         self._tabel = tabel
         self._opnieuw_na = opnieuw_na
+        self._apart: threading.Thread | None = None
+        # The last child's CPU seconds and highest resident memory (``schrijf_apart``).
+        self.schrijver_cpu_s: float | None = None
+        self.schrijver_piek_mb: float | None = None
+        # Of that, the pages the child no longer shared with the service when it was done.
+        self.schrijver_eigen_mb: float | None = None
 
     def laad(self) -> Geladen | None:
         """The timelines of the snapshot, if it belongs to this log; else None (logged)."""
@@ -199,35 +206,108 @@ class Momentopname:
             return False
 
     def _schrijf(self, tijdlijnen: Tijdlijnen, positie: int) -> bool:
+        kop = self._kop(positie)
+        if kop is None:
+            return False
+        self._vastleggen(positie, kop[0], _schrijf_bestand(self.pad, tijdlijnen, positie, *kop))
+        return True
+
+    def schrijf_apart(self, tijdlijnen: Tijdlijnen, positie: int) -> None:
+        """``schrijf`` off the start path: a forked child writes the file from the timelines
+        as they are now (its copy of the memory holds still while this process reads on), and
+        a thread records it once the child is done. Call with the timelines held still (the
+        fork takes milliseconds). ``wacht`` waits for it. Where there is no fork: ``schrijf``."""
+        if not hasattr(os, "fork"):
+            self.schrijf(tijdlijnen, positie)
+            return
+        try:
+            kop = self._kop(positie)
+        except Exception:
+            log.exception("momentopname %s niet geschreven", self.pad)
+            return
+        if kop is None:
+            return
+        self.wacht()  # one at a time
+        lezen, schrijven = os.pipe()
+        kind = os.fork()
+        if kind == 0:  # the child: only the file, then out without the parent's cleanup
+            code = 1
+            try:
+                os.close(lezen)
+                digest = _schrijf_bestand(self.pad, tijdlijnen, positie, *kop)
+                os.write(schrijven, f"{digest} {_eigen_kb()}".encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(schrijven)
+        self._apart = threading.Thread(
+            target=self._na_kind,
+            args=(kind, lezen, positie, kop[0]),
+            name="rapportage-momentopname",
+            daemon=True,
+        )
+        self._apart.start()
+
+    def _na_kind(self, kind: int, lezen: int, positie: int, hash_: str) -> None:
+        try:
+            with os.fdopen(lezen, "rb") as pijp:
+                digest, _, eigen_kb = pijp.read().decode().partition(" ")
+            _, status, gebruik = os.wait4(kind, 0)
+            self.schrijver_cpu_s = gebruik.ru_utime + gebruik.ru_stime
+            self.schrijver_piek_mb = gebruik.ru_maxrss / 1024
+            self.schrijver_eigen_mb = int(eigen_kb or 0) / 1024
+            if os.waitstatus_to_exitcode(status) != 0 or len(digest) != 64:
+                log.error("momentopname %s niet geschreven (proces %s)", self.pad, status)
+                return
+            self._vastleggen(positie, hash_, digest)
+        except Exception:
+            log.exception("momentopname %s niet vastgelegd", self.pad)
+
+    def wacht(self, timeout: float | None = None) -> None:
+        """Until a snapshot being written apart (``schrijf_apart``) is written and recorded."""
+        if self._apart is not None:
+            self._apart.join(timeout)
+
+    def _kop(self, positie: int) -> tuple[str, str] | None:
+        """The log's chain hash at ``positie`` and its store, or None if it has no hash
+        there."""
         with self._sessions() as session:
             hash_ = self._hash(session, positie)
             store_id = session.execute(select(self._stroom.bron.c.store_id)).scalar()
         if hash_ is None or store_id is None:
-            return False
-        self.pad.parent.mkdir(parents=True, exist_ok=True)
-        tijdelijk = self.pad.with_name(f"{self.pad.name}.{os.getpid()}.tmp")
-        try:
-            with tijdelijk.open("wb") as bestand:
-                schrijver = _Schrijver(bestand)
-                _schrijf(pickle.Pickler(schrijver, 5), tijdlijnen, positie, hash_, store_id)
-                bestand.flush()
-                os.fsync(bestand.fileno())
-            os.replace(tijdelijk, self.pad)
-        finally:
-            tijdelijk.unlink(missing_ok=True)
-        _sync_map(self.pad.parent)
+            return None
+        return hash_, str(store_id)
+
+    def _vastleggen(self, positie: int, hash_: str, digest: str) -> None:
+        """Records the file written (after it is durable)."""
         with self._sessions.begin() as session:
             session.execute(delete(self._tabel))
             session.execute(
-                insert(self._tabel).values(
-                    id=1, positie=positie, hash=hash_, digest=schrijver.sha.hexdigest()
-                )
+                insert(self._tabel).values(id=1, positie=positie, hash=hash_, digest=digest)
             )
-        return True
 
     def _hash(self, session: Session, positie: int) -> str | None:
         zegels = self._stroom.zegels
         return session.execute(select(zegels.c.hash).where(zegels.c.positie == positie)).scalar()
+
+
+def _schrijf_bestand(
+    pad: Path, tijdlijnen: Tijdlijnen, positie: int, hash_: str, store_id: str
+) -> str:
+    """Writes the file (synced and renamed into place); returns its SHA-256."""
+    pad.parent.mkdir(parents=True, exist_ok=True)
+    tijdelijk = pad.with_name(f"{pad.name}.{os.getpid()}.tmp")
+    try:
+        with tijdelijk.open("wb") as bestand:
+            schrijver = _Schrijver(bestand)
+            _schrijf(pickle.Pickler(schrijver, 5), tijdlijnen, positie, hash_, store_id)
+            bestand.flush()
+            os.fsync(bestand.fileno())
+        os.replace(tijdelijk, pad)
+    finally:
+        tijdelijk.unlink(missing_ok=True)
+    _sync_map(pad.parent)
+    return schrijver.sha.hexdigest()
 
 
 def _schrijf(
@@ -283,6 +363,17 @@ def _lees(lezer: _Lezer, positie: int, hash_: str, store_id: str) -> Geladen:
 def _deel(lezer: _Lezer) -> Any:
     # A new unpickler per part: the writer starts each part with an empty memo.
     return _Beperkt(lezer).load()
+
+
+def _eigen_kb() -> int:
+    """This process's memory not shared with another (Linux; 0 where unknown)."""
+    try:
+        regels = Path("/proc/self/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    return sum(
+        int(r.split()[1]) for r in regels if r.startswith(("Private_Clean", "Private_Dirty"))
+    )
 
 
 def _sync_map(map_: Path) -> None:

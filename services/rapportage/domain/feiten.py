@@ -205,9 +205,25 @@ def stap(
 ) -> Locatie | None:
     """The state after one (corrected) fact dated ``datum`` and on record since
     ``vastgelegd_op`` (default: the fact's own record time); changes ``locatie`` in place."""
-    if feit.soort == GEREGISTREERD:
+    return volgende(
+        locatie, feit.soort, feit.locatie_id, data, datum, vastgelegd_op or feit.vastgelegd_op
+    )
+
+
+def volgende(
+    locatie: Locatie | None,
+    soort: str,
+    locatie_id: str,
+    data: dict[str, Any],
+    datum: date,
+    vastgelegd_op: datetime | None,
+) -> Locatie | None:
+    """``stap`` on a fact's fields, for the start, which reads the log as rows and makes no
+    ``Feit`` of them. ``vastgelegd_op`` is read only for a status change (the caller may
+    leave it None for the other kinds)."""
+    if soort == GEREGISTREERD:
         return Locatie(
-            feit.locatie_id,
+            locatie_id,
             data["bevoegd_gezag"],
             data["gemeentecode"],
             data["naam"],
@@ -217,26 +233,26 @@ def stap(
         )
     if locatie is None:
         return None
-    if feit.soort == STATUS:
+    if soort == STATUS:
         locatie.status = status(data["naar"])
         locatie.status_sinds = datum
         if locatie.status in AFGEHANDELD and locatie.afgehandeld_op is None:
             locatie.afgehandeld_op = datum
-            locatie.afgehandeld_vastgelegd_op = vastgelegd_op or feit.vastgelegd_op
-    elif feit.soort == RISICO:
+            locatie.afgehandeld_vastgelegd_op = vastgelegd_op
+    elif soort == RISICO:
         # New dicts rather than changed ones: a copy's dicts are shared with the original.
-        soort, vastgesteld = data["risicotype"], bool(data["vastgesteld"])
-        if locatie.risicos.get(soort) is not vastgesteld:
-            locatie.risicos = {**locatie.risicos, soort: vastgesteld}
-        if soort not in locatie.eerste_beoordeling:
-            locatie.eerste_beoordeling = {**locatie.eerste_beoordeling, soort: datum}
-    elif feit.soort == KNELPUNT:
+        risicotype, vastgesteld = data["risicotype"], bool(data["vastgesteld"])
+        if locatie.risicos.get(risicotype) is not vastgesteld:
+            locatie.risicos = {**locatie.risicos, risicotype: vastgesteld}
+        if risicotype not in locatie.eerste_beoordeling:
+            locatie.eerste_beoordeling = {**locatie.eerste_beoordeling, risicotype: datum}
+    elif soort == KNELPUNT:
         locatie.knelpunt = None if data["knelpunt"] == "geen" else data["knelpunt"]
-    elif feit.soort == BUDGET:
+    elif soort == BUDGET:
         locatie.budget_euro += int(data["bedrag_euro"])
-    elif feit.soort == KOSTEN:
+    elif soort == KOSTEN:
         locatie.kosten_euro += int(data["bedrag_euro"])
-    elif feit.soort == OVERDRACHT:
+    elif soort == OVERDRACHT:
         locatie.bevoegd_gezag = data["naar"]
     elif feit.soort == PLANNING:
         locatie.planning = planfeiten.uit_feit(data, datum)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Sequence
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -33,6 +34,8 @@ VELDEN: dict[str, tuple[str, ...]] = {
     f.CORRECTIE: ("gecorrigeerde_versie", "correctie"),
     f.PLANNING: planfeiten.VELDEN,
 }
+# The kinds whose content is a single field (kept as its value), and that field.
+ENKEL_VELD = {soort: velden[0] for soort, velden in VELDEN.items() if len(velden) == 1}
 # Content that repeats across sites (a risk type and its outcome) is kept once.
 GEDEELD = frozenset({f.RISICO})
 EPOCHE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -62,6 +65,10 @@ class _Ruw(dict[str, Any]):
 
 EPOCHE_DAG = EPOCHE.toordinal()
 DAG_US = 86_400_000_000
+
+# A fact as the start reads it from the log: position, site, version, kind, record time in
+# microseconds since 1970 UTC, data.
+Rij = tuple[int, str, int, str, int, dict[str, Any]]
 
 
 def microseconden(moment: datetime) -> int:
@@ -133,30 +140,62 @@ class Feitkolommen:
         """Keeps ``feit`` after the site's fact at index ``vorige`` (-1: its first), with its
         record time in microseconds and its business date (the caller has them already);
         returns its index."""
-        soort, data = feit.soort, feit.data
+        return self.voeg_toe_rij(
+            feit.positie, feit.versie, feit.soort, feit.data, vorige, vastgelegd, datum
+        )
+
+    def voeg_toe_rij(
+        self,
+        positie: int,
+        versie: int,
+        soort: str,
+        data: dict[str, Any],
+        vorige: int,
+        vastgelegd: int,
+        datum: date | None,
+    ) -> int:
+        """``voeg_toe`` on a fact's fields (a row of the log)."""
+        self.datum.append(GEEN_DATUM if datum is None else datum.toordinal())
+        self.positie.append(positie)
+        self.versie.append(versie)
+        self.soort.append(code(soort))
+        self.vastgelegd.append(vastgelegd)
+        self.vorige.append(vorige)
+        self.inhoud.append(self.inhoud_van(soort, data, datum))
+        return len(self.inhoud) - 1
+
+    def inhoud_van(self, soort: str, data: dict[str, Any], datum: date | None) -> Any:
+        """What the content column keeps of a fact (``datum``: its business date)."""
         velden = VELDEN.get(soort)
         inhoud: Any
         if velden is None:
-            inhoud = dict(data)
-        elif datum is None and soort in f.DATUMVELD:
-            inhoud = _Ruw({v: data[v] for v in (*velden, f.DATUMVELD[soort]) if v in data})
-        elif len(velden) == 1:
+            return dict(data)
+        if datum is None and soort in f.DATUMVELD:
+            return _Ruw({v: data[v] for v in (*velden, f.DATUMVELD[soort]) if v in data})
+        if len(velden) == 1:
             inhoud = data.get(velden[0], ONTBREEKT)
             if type(inhoud) is str and len(inhoud) <= 16:  # ``_kort``, inlined: the hot path
                 inhoud = sys.intern(inhoud)
-        else:
-            inhoud = tuple([_kort(data.get(v, ONTBREEKT)) for v in velden])
-            if soort in GEDEELD:
-                with suppress(TypeError):  # an unhashable value: kept unshared
-                    inhoud = self._gedeeld.setdefault(inhoud, inhoud)
-        self.datum.append(GEEN_DATUM if datum is None else datum.toordinal())
-        self.positie.append(feit.positie)
-        self.versie.append(feit.versie)
-        self.soort.append(_CODES.get(soort) or _code(soort))
-        self.vastgelegd.append(vastgelegd)
-        self.vorige.append(vorige)
-        self.inhoud.append(inhoud)
-        return len(self.inhoud) - 1
+            return inhoud
+        inhoud = tuple([_kort(data.get(v, ONTBREEKT)) for v in velden])
+        if soort in GEDEELD:
+            with suppress(TypeError):  # an unhashable value: kept unshared
+                inhoud = self._gedeeld.setdefault(inhoud, inhoud)
+        return inhoud
+
+    def breid_uit(self, rijen: Sequence[Rij]) -> None:
+        """The fixed-width columns of ``rijen`` but ``vorige`` and ``datum``, all at once (the
+        start's bulk path, ``Tijdlijnen.voeg_toe_rijen``, adds the rest fact by fact)."""
+        self.positie.extend([r[0] for r in rijen])
+        self.versie.extend([r[2] for r in rijen])
+        self.soort.extend([code(r[3]) for r in rijen])
+        self.vastgelegd.extend([r[4] for r in rijen])
+
+    def kap_af(self, lengte: int) -> None:
+        """Drops every column's entries from ``lengte`` on (a bulk add that failed halfway
+        leaves the columns of equal length, as the facts it took in)."""
+        for kolom in (*self.arrays(), self.inhoud):
+            del kolom[lengte:]
 
     def vastgelegd_op(self, i: int) -> datetime:
         return EPOCHE + self.vastgelegd[i] * MICROSECONDE
@@ -207,6 +246,12 @@ def codes_gelijk(soorten: list[str]) -> bool:
     next free code when it is first seen, so they depend on the log); False if this process
     gave one of those codes to another kind already."""
     return all(_code(soort) == code for code, soort in enumerate(soorten))
+
+
+def code(soort: str) -> int:
+    """The small int a kind of fact is kept as."""
+    c = _CODES.get(soort)
+    return _code(soort) if c is None else c
 
 
 def _code(soort: str) -> int:

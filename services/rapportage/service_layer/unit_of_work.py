@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.rapportage.adapters import projection
 from services.rapportage.adapters.projection import Stroom
 from services.rapportage.domain.feiten import Feit
+from services.rapportage.domain.feitkolommen import Rij, microseconden
 from services.rapportage.service_layer.geheugen import Geheugen
 
 
@@ -24,6 +25,10 @@ class Logboek(Protocol):
     def watermark(self) -> int: ...
 
     def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]: ...
+
+    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij]:
+        """``lees_feiten`` as rows (``Rij``), as the timelines read the log at start."""
+        ...
 
     def binding(self, positie: int) -> Mapping[str, Any]: ...
 
@@ -71,6 +76,10 @@ class SqlLogboek:
     def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]:
         with self._sessions() as session:
             return self._stroom.lees_feiten(session, tot_en_met, na=na)
+
+    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij]:
+        with self._sessions() as session:
+            return self._stroom.lees_rijen(session, tot_en_met, na=na)
 
     def binding(self, positie: int) -> Mapping[str, Any]:
         with self._sessions() as session:
@@ -122,6 +131,12 @@ class FakeLogboek:
 
     def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]:
         return [f for f in self.feiten if na < f.positie <= tot_en_met]
+
+    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij]:
+        return [
+            (f.positie, f.locatie_id, f.versie, f.soort, microseconden(f.vastgelegd_op), f.data)
+            for f in self.lees_feiten(tot_en_met, na)
+        ]
 
     def binding(self, positie: int) -> Mapping[str, Any]:
         return {"bron": f"fake-{self._naam}", "positie": positie, "hash": None, "anker": None}

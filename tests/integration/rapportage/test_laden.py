@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.rapportage.adapters import projection
 from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
-from services.rapportage.domain.feiten import Feit
+from services.rapportage.domain.feitkolommen import Rij
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_session_factory
 from shared.messaging.consumer import ListDeadLetterSink
@@ -53,15 +53,15 @@ def test_the_log_is_read_in_slices_with_the_same_reports(
     processor(RapportageSettings(), sessions, ListDeadLetterSink()).process(records)
 
     gelezen: list[int] = []
-    lees = Stroom.lees_feiten
+    lees = Stroom.lees_rijen
 
-    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Feit]:
+    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Rij]:
         uit = lees(self, session, tot_en_met, na)
         if self is projection.SPOEDLOCATIES:
             gelezen.append(len(uit))
         return uit
 
-    monkeypatch.setattr(Stroom, "lees_feiten", tel)
+    monkeypatch.setattr(Stroom, "lees_rijen", tel)
     inhoud: list[Mapping[str, Any]] = []
     for per_keer in (3, 50_000):
         gelezen.clear()

@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from services.rapportage.adapters import tables
+from services.rapportage.adapters import momentopname, tables
 from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain import feitkolommen
+from services.rapportage.domain.feitkolommen import Rij, microseconden
 from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_session_factory
@@ -84,14 +87,14 @@ def _verwerk(engine: Engine, feiten: list[f.Feit]) -> None:
 def gelezen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many facts each start read from the read model."""
     teller: list[int] = []
-    lees = Stroom.lees_feiten
+    lees = Stroom.lees_rijen
 
-    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[f.Feit]:
+    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Rij]:
         uit = lees(self, session, tot_en_met, na)
         teller.append(len(uit))
         return uit
 
-    monkeypatch.setattr(Stroom, "lees_feiten", tel)
+    monkeypatch.setattr(Stroom, "lees_rijen", tel)
     return teller
 
 
@@ -104,6 +107,7 @@ def _start(engine: Engine, pad: Path, opnieuw_na: int = 100_000) -> Rapportage:
     opname = Momentopname(pad, sessions, opnieuw_na=opnieuw_na)
     rapportage = Rapportage(sessions, per_keer=500, momentopname=opname)
     rapportage.houd_bij()
+    opname.wacht()  # the snapshot is written apart
     return rapportage
 
 
@@ -271,8 +275,14 @@ def test_the_log_reads_back_as_it_was_written(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             session.execute(text("SET TIME ZONE 'Asia/Kathmandu'"))
         gelezen = Stroom.lees_feiten(SPOEDLOCATIES, session, 150, na=3)
+        rijen = Stroom.lees_rijen(SPOEDLOCATIES, session, 150, na=3)
     assert gelezen == alle[3:150]
     assert {x.vastgelegd_op.utcoffset() for x in gelezen} == {timedelta(0)}
+    # As the start reads them: the record time in microseconds, exact to the microsecond.
+    assert rijen == [
+        (x.positie, x.locatie_id, x.versie, x.soort, microseconden(x.vastgelegd_op), x.data)
+        for x in alle[3:150]
+    ]
 
 
 def test_a_kind_keeps_its_code_in_the_next_process(
@@ -316,3 +326,47 @@ def test_a_snapshot_that_cannot_be_written_leaves_the_start_as_it_was(
     assert rapportage.bijgehouden.is_set() and rapportage.houd_bij() == len(alle)
     with engine.connect() as conn:
         assert conn.execute(select(tables.momentopname)).first() is None
+
+
+def test_the_first_start_is_ready_before_its_snapshot_is_written(
+    engine: Engine, tmp_path: Path, gelezen: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The snapshot is written apart, from the timelines as they were when the start was
+    ready, while the service reads on: a restart from it reads exactly the facts after it."""
+    alle = _feiten()
+    deel = len(alle) - 300
+    _verwerk(engine, alle)
+    with engine.begin() as conn:
+        conn.execute(update(tables.bron).values(watermark=deel))
+    vrij = tmp_path / "vrij"
+    schrijf = momentopname._schrijf_bestand
+
+    def later(*argumenten: Any) -> str:
+        # The child waits for the test (at most 20 s: without a child it blocks the start).
+        for _ in range(200):
+            if vrij.exists():
+                break
+            time.sleep(0.1)
+        return schrijf(*argumenten)
+
+    monkeypatch.setattr(momentopname, "_schrijf_bestand", later)
+    pad = tmp_path / "m"
+    sessions = make_session_factory(engine)
+    opname = Momentopname(pad, sessions)
+    rapportage = Rapportage(sessions, per_keer=500, momentopname=opname)
+    assert rapportage.houd_bij() == deel
+    assert rapportage.bijgehouden.is_set() and not pad.exists()
+    with engine.begin() as conn:
+        conn.execute(update(tables.bron).values(watermark=len(alle)))
+    assert rapportage.houd_bij() == len(alle)  # the service reads on meanwhile
+    vrij.touch()
+    opname.wacht()
+    with engine.connect() as conn:
+        assert conn.execute(select(tables.momentopname.c.positie)).scalar() == deel
+    gelezen.clear()
+    opnieuw = _start(engine, pad)
+    assert sum(gelezen) == len(alle) - deel
+    with opnieuw.vast(len(alle)) as feiten:
+        for peildatum, kennisdatum in paren()[::5]:
+            verwacht = f.toestand_op(bekend_op(alle, kennisdatum), peildatum)
+            assert feiten.stand_op(peildatum, kennisdatum) == verwacht

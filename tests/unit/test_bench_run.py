@@ -1,0 +1,63 @@
+"""`make bench` runs every benchmark in one go and writes one dated section; a benchmark that
+fails is reported, the others still run, and the run exits 0 (benchmarks never fail the
+build). Stand-ins for the bench modules: this tests the orchestration, not the measurements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import run
+
+APPEND = [
+    {"writers": 1, "eventsourcing": 500.0, "ours": 400.0, "ratio": 0.8},
+    {"writers": 16, "eventsourcing": 700.0, "ours": 900.0, "ratio": 1.3},
+]
+HTTP = {"workers": 2, "clients": 32, "acknowledged": 300, "status_changes_per_s": 250.0}
+
+
+def _stand_ins(monkeypatch: pytest.MonkeyPatch, gedraaid: list[str]) -> None:
+    def functie(module: str) -> Any:
+        def main(argumenten: list[str]) -> Any:
+            gedraaid.append(module)
+            if module == "bulk_import":
+                raise RuntimeError("Kafka niet bereikbaar")
+            if module == "rapportage_schaal":
+                raise SystemExit(2)
+            return {"eventstore_append": APPEND, "http_path": HTTP}[module]
+
+        return main
+
+    monkeypatch.setattr(run, "_functie", functie)
+
+
+def test_one_run_writes_one_dated_section_and_never_fails(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    gedraaid: list[str] = []
+    _stand_ins(monkeypatch, gedraaid)
+    uit = tmp_path / "BENCHMARKS.md"
+    uit.write_text("# Benchmarks\n\nPreamble.\n\n## An earlier section\n\nold\n")
+    assert run.main(["--quick", "--uit", str(uit)]) == 0
+    assert gedraaid == ["eventstore_append", "http_path", "bulk_import", "rapportage_schaal"]
+    tekst = uit.read_text()
+    assert tekst.startswith("# Benchmarks\n\nPreamble.\n\n## `make bench` on ")
+    assert tekst.count("## `make bench` on ") == 1
+    assert tekst.index("`make bench` on") < tekst.index("## An earlier section")
+    assert "cores" in tekst and "Load average" in tekst
+    # The HTTP rate over the library's single-writer append of the same run: 250 / 500.
+    assert "| 250 | 0.50 |" in tekst
+    assert "**Not measured**: the benchmark failed (RuntimeError: Kafka niet bereikbaar)" in tekst
+    assert "**Not measured**: the benchmark failed (SystemExit: 2)" in tekst
+
+
+def test_a_second_run_goes_above_the_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _stand_ins(monkeypatch, [])
+    uit = tmp_path / "BENCHMARKS.md"
+    run.main(["--quick", "--uit", str(uit)])
+    eerste = uit.read_text()
+    run.main(["--quick", "--uit", str(uit)])
+    assert uit.read_text().count("## `make bench` on ") == 2
+    assert uit.read_text().endswith(eerste[len("# Benchmarks\n\n") :])
