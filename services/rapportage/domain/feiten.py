@@ -254,7 +254,7 @@ def volgende(
         locatie.kosten_euro += int(data["bedrag_euro"])
     elif soort == OVERDRACHT:
         locatie.bevoegd_gezag = data["naar"]
-    elif feit.soort == PLANNING:
+    elif soort == PLANNING:
         locatie.planning = planfeiten.uit_feit(data, datum)
     return locatie
 

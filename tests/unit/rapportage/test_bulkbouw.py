@@ -21,7 +21,17 @@ from shared.vocabulaire import Status
 BEGIN = date(2010, 1, 1)
 STATUSSEN = [s.value for s in Status]
 ONBEKEND = "spoedlocatie-iets-anders"
-SOORTEN = [f.STATUS, f.STATUS, f.RISICO, f.KNELPUNT, f.BUDGET, f.KOSTEN, f.OVERDRACHT, ONBEKEND]
+SOORTEN = [
+    f.STATUS,
+    f.STATUS,
+    f.RISICO,
+    f.KNELPUNT,
+    f.BUDGET,
+    f.KOSTEN,
+    f.OVERDRACHT,
+    f.PLANNING,
+    ONBEKEND,
+]
 
 
 def _dag(kans: random.Random) -> str:
@@ -44,6 +54,12 @@ def _data(kans: random.Random, soort: str) -> dict[str, Any]:
         data = {"bedrag_euro": kans.randrange(1, 10**6), "datum": _dag(kans)}
     elif soort == f.OVERDRACHT:
         data = {"naar": kans.choice(["ZH", "NH", "GM0363"]), "datum": _dag(kans)}
+    elif soort == f.PLANNING:
+        data = {
+            veld: _dag(kans) if kans.random() < 0.8 else None
+            for veld in ("onderzoek_gereed", "start_sanering", "afgehandeld")
+        }
+        data["datum"] = _dag(kans)
     else:
         data = {"iets": kans.randrange(100), "datum": _dag(kans)}
     veld = f.DATUMVELD.get(soort)
@@ -135,7 +151,7 @@ def test_the_random_history_has_the_cases_it_is_meant_to_have() -> None:
     """Else the test above would prove less than it says."""
     alle = [x for seed in range(12) for x in willekeurige_geschiedenis(seed)]
     soorten = {x.soort for x in alle}
-    assert {f.CORRECTIE, ONBEKEND, f.STATUS, f.OVERDRACHT} <= soorten
+    assert {f.CORRECTIE, ONBEKEND, f.STATUS, f.OVERDRACHT, f.PLANNING} <= soorten
     assert any(x.datum() is None and x.soort != f.CORRECTIE for x in alle)
     laatste: dict[str, date] = {}
     teruggedateerd = 0
