@@ -44,12 +44,17 @@ adr-linter: deploy/adr/node_modules/.bin/spectral
 
 # Headless Chromium for the landing-page screenshot test (tests/integration/test_landingspagina.py):
 # installed from Debian when missing and we are root, else we say how.
+# System packages the tests need and pip cannot bring: Chromium (landing-page screenshots) and
+# Pango (WeasyPrint renders the PDF reports with it). Installed when missing and root.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0
+
 browser:
-	@if command -v chromium >/dev/null; then :; \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	else \
-		echo "chromium is missing: run 'sudo apt-get update && sudo apt-get install -y chromium'"; \
+		echo "missing system packages: run 'sudo apt-get update && sudo apt-get install -y" $$missing"'"; \
 		exit 1; \
 	fi
 
