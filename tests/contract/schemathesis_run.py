@@ -220,7 +220,7 @@ def voer_uit(
 
     fouten: list[Fout] = []
     scenarios: dict[str, int] = {}
-    stappen: set[tuple[str, int]] = set()
+    stappen: set[tuple[str, int, bool]] = set()
     t0 = time.time()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
@@ -243,15 +243,19 @@ def voer_uit(
 class Uitslag:
     fouten: list[Fout]
     scenarios: dict[str, int]  # per phase
-    stappen: set[tuple[str, int]]  # (operation, status) the stateful runs saw
+    # (operation, status, whether a link led there) of every step the stateful runs took
+    stappen: set[tuple[str, int, bool]]
 
 
-def _stappen(recorder: Any) -> set[tuple[str, int]]:
+def _stappen(recorder: Any) -> set[tuple[str, int, bool]]:
+    """The steps of a stateful scenario; a step took a link when schemathesis filled its
+    parameters from an earlier answer (the path id from a 201 body, If-Match from its ETag)."""
     gezien = set()
     for case_id, node in recorder.cases.items():
         interactie = recorder.interactions.get(case_id)
         if interactie is not None and interactie.response is not None:
-            gezien.add((node.value.operation.label, interactie.response.status_code))
+            status = interactie.response.status_code
+            gezien.add((node.value.operation.label, status, bool(node.is_transition_applied)))
     return gezien
 
 
