@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import schemathesis
@@ -40,6 +41,15 @@ from shared.http.idempotentie import HEADER as IDEMPOTENTIE
 from shared.http.schematypen import DOMEINREGEL
 
 log = logging.getLogger(__name__)
+# Kennis writes whose "datum" is the business date (a meeting's own "datum" is its day).
+KENNIS_ACTIVITEITEN = (
+    "POST /kennisvragen",
+    "POST /vraaggroepen",
+    "POST /documenten",
+    "POST /successen",
+    "POST /experts",
+    "POST /bijeenkomsten/",
+)
 SEED = 15
 EXTRA_GEACCEPTEERD = {
     # 410: a person erased on request (RFC 9110 15.5.11: the 404 of what existed once).
@@ -77,8 +87,10 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
 def aannemelijk(operatie: str, body: dict[str, Any]) -> dict[str, Any]:
     """A valid body made plausible for the domain, so that writes get past the policy and the
     date rules to the aggregate: for the seeded organisation (ZH, municipality 0513), dated
-    after the registration of 2010-03-15 and without a drawn id or geometry. Only bodies that
-    are valid already (positive cases), only fields they have: the checks see real answers."""
+    after the registration of 2010-03-15 and without a drawn id or geometry; a kennis activity
+    dated on the seeded meeting's day (a drawn date is almost never between 2009 and today).
+    Only bodies that are valid already (positive cases), only fields they have: the checks see
+    real answers."""
     body = dict(body)
     if operatie == "POST /spoedlocaties":
         body.update(bevoegdGezag="ZH", gemeentecode="0513", registratiedatum="2010-03-15")
@@ -87,6 +99,8 @@ def aannemelijk(operatie: str, body: dict[str, Any]) -> dict[str, Any]:
     for veld in ("besluitdatum", "beoordelingsdatum", "datum"):
         if veld in body and operatie.startswith("POST /spoedlocaties/"):
             body[veld] = "2011-06-01"
+    if "datum" in body and operatie.startswith(KENNIS_ACTIVITEITEN):
+        body["datum"] = datetime.now(UTC).date().isoformat()
     return body
 
 
