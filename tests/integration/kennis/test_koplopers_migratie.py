@@ -7,15 +7,13 @@ from __future__ import annotations
 import json
 
 from alembic import command
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from services.kennis.bootstrap import VERSIONS
-from services.kennis.config import KennisSettings
-from services.kennis.entrypoints.app import create_app
 from shared.auth import Rol
 from shared.db.migrations import alembic_config
-from tests.support.locaties import SECRET, token
+from tests.support.kennis import kennis_client
+from tests.support.locaties import token
 
 ANTWOORDEN = [
     {"antwoordId": f"an-00000000000{n}", "tekst": "Ja.", "door": "prs-x", "organisatie": "UT"}
@@ -51,12 +49,7 @@ def test_what_was_known_before_counts_on_every_peildatum(sql_engine: Engine) -> 
                 "'[\"ondergrond\"]', 'GR', '2017-01-01 00:00:00')"
             )
         )
-    settings = KennisSettings(
-        database_url=sql_engine.url.render_as_string(hide_password=False),
-        jwt_secret=SECRET,
-        kafka_enabled=False,
-    )
-    with TestClient(create_app(settings)) as api:
+    with kennis_client(sql_engine) as api:
         for peildatum in ("2010-01-01", "2020-06-30"):
             response = api.get(
                 "/v1/koplopers", params={"peildatum": peildatum}, headers=token(Rol.RIJK, None)
