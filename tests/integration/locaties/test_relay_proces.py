@@ -6,10 +6,12 @@ leadership and woken by the commits' NOTIFY; the workers run none; SIGTERM stops
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -21,7 +23,7 @@ from shared.auth import Rol, mint_dev_token
 from shared.eventstore.tables import event_seals, events
 from shared.integriteit import ANKER_STREAM
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
-from tests.integration.test_workers import _free_port
+from tests.integration.test_workers import _free_port, _listening_inodes
 from tests.support.infra import ROOT, postgres_database
 
 pytestmark = pytest.mark.postgres
@@ -38,6 +40,22 @@ def _wait_for(check: Callable[[], bool], timeout: float = 60) -> None:
             pass
         assert time.monotonic() < deadline, "never happened"
         time.sleep(0.1)
+
+
+def _relay_pid(parent: int, port: int) -> int:
+    """The parent's child that is neither a worker (holding a listening socket of the port)
+    nor multiprocessing's resource tracker."""
+    luisterend = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
+    kandidaten = []
+    for task in Path(f"/proc/{parent}/task").glob("*"):
+        for kind in (task / "children").read_text().split():
+            if b"resource_tracker" in Path(f"/proc/{kind}/cmdline").read_bytes():
+                continue
+            fds = {os.readlink(fd) for fd in Path(f"/proc/{kind}/fd").iterdir()}
+            if not fds & luisterend:
+                kandidaten.append(int(kind))
+    assert len(kandidaten) == 1, kandidaten
+    return kandidaten[0]
 
 
 def _count(engine: Engine, query: object) -> int:
@@ -59,7 +77,7 @@ def _relay_backends(engine: Engine) -> list[str]:
         )
 
 
-def test_the_relay_runs_in_its_own_process_and_anchors_when_stopped() -> None:
+def test_the_relay_runs_in_its_own_process_is_replaced_and_anchors_when_stopped() -> None:
     port = _free_port()
     with postgres_database([VERSIONS, PERSONEN_VERSIONS]) as engine:
         env = {
@@ -98,6 +116,24 @@ def test_the_relay_runs_in_its_own_process_and_anchors_when_stopped() -> None:
             assert antwoord.status_code == 201, antwoord.text
             # Sealed, and the one lead is held by the relay's own process, not by a worker.
             _wait_for(lambda: _count(engine, select(func.count()).select_from(event_seals)) == 1)
+            assert _relay_backends(engine) == [APPLICATION_NAME]
+            # A relay process that dies is replaced, and the new one takes the lead and seals.
+            dood = _relay_pid(server.pid, port)
+            os.kill(dood, signal.SIGKILL)
+            _wait_for(lambda: _relay_pid(server.pid, port) != dood)
+            antwoord = httpx.post(
+                f"{base}/v1/spoedlocaties",
+                json={
+                    "bevoegdGezag": "ZH",
+                    "gemeentecode": "0513",
+                    "naam": "proces twee",
+                    "registratiedatum": "2010-01-05",
+                },
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            assert antwoord.status_code == 201, antwoord.text
+            _wait_for(lambda: _count(engine, select(func.count()).select_from(event_seals)) == 2)
             assert _relay_backends(engine) == [APPLICATION_NAME]
         finally:
             server.terminate()
