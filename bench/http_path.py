@@ -51,6 +51,7 @@ from tests.support.infra import (
 SECRET = "bench-secret-" + "y" * 32
 HOST = "127.0.0.1"
 PORT = 18001
+RELAY = "services.locaties.entrypoints.relay:main"
 KETEN = ["onderzocht", "ernstig-spoed", "saneringsplan", "sanering-gestart", "gesaneerd", "nazorg"]
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -83,11 +84,17 @@ def _cpu_s(pids: list[int]) -> float:
 
 @contextmanager
 def service(
-    workers: int, topic: str, extra_env: dict[str, str], launcher: str = "reuseport"
+    workers: int,
+    topic: str,
+    extra_env: dict[str, str],
+    launcher: str = "reuseport",
+    relay: str = "process",
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``launcher``: ``reuseport`` runs the workers with a listening socket each
     (``shared/http/workers.py``: the kernel spreads the connections), ``uvicorn`` with
-    uvicorn's ``--workers`` (one shared socket)."""
+    uvicorn's ``--workers`` (one shared socket). ``relay``: ``process`` runs the relay in a
+    process of its own beside the workers (``reuseport`` only), ``thread`` in a thread of the
+    worker that leads."""
     from services.locaties.bootstrap import VERSIONS
 
     with postgres_database([VERSIONS]) as engine:
@@ -107,6 +114,8 @@ def service(
                 *(sys.executable, "-m", module, "services.locaties.entrypoints.app:create_app"),
                 *("--factory", "--host", HOST, "--port", str(PORT), "--log-level", "warning"),
                 *("--loop", "uvloop", "--http", "httptools", "--workers", str(workers)),
+                # The relay in a process of its own beside the workers (reuseport only).
+                *(("--relay", RELAY) if launcher == "reuseport" and relay == "process" else ()),
             ],
             cwd=ROOT,
             env=env,
@@ -124,14 +133,16 @@ def run(
     workers: int,
     extra_env: dict[str, str],
     launcher: str = "reuseport",
+    relay: str = "process",
 ) -> dict[str, Any]:
     # Its own topic, so the benchmark never mixes its events into a development log.
     topic = f"bench.{uuid.uuid4().hex[:10]}"
     ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
-    with service(workers, topic, extra_env, launcher) as server:
+    with service(workers, topic, extra_env, launcher, relay) as server:
         return {
             "workers": workers,
             "launcher": launcher,
+            "relay": relay if launcher == "reuseport" else "thread",
             "load_before": os.getloadavg()[0],
             **asyncio.run(_drive(sites, clients, topic, server.pid)),
             "load_after": os.getloadavg()[0],
@@ -305,9 +316,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default="reuseport",
         help="a listening socket per worker (shared/http/workers.py) or uvicorn's --workers",
     )
+    parser.add_argument(
+        "--relay",
+        choices=("process", "thread"),
+        default="process",
+        help="the outbox relay in a process of its own or in a thread of the leading worker",
+    )
     args = parser.parse_args(argv)
     extra = dict(e.split("=", 1) for e in args.env)
-    result = run(args.sites, args.clients, args.workers, extra, args.launcher)
+    result = run(args.sites, args.clients, args.workers, extra, args.launcher, args.relay)
     print(json.dumps(result, indent=2))
     return result
 

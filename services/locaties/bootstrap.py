@@ -119,6 +119,18 @@ def vul_standen(sessions: sessionmaker[Session]) -> None:
             herbouw_standen(session)
 
 
+def outbox_relay(
+    settings: LocatiesSettings, sessions: sessionmaker[Session], source: str, zegel: Verzegelaar
+) -> OutboxRelay:
+    """The relay that seals, anchors and publishes the service's events; it runs without
+    Kafka too (then it seals and anchors only). In a thread of a worker (``relay_enabled``)
+    or in a process of its own (``entrypoints/relay.py``)."""
+    publisher = None
+    if settings.kafka_enabled:
+        publisher = KafkaPublisher(settings.kafka_access(), client_id="locaties-relay")
+    return OutboxRelay(sessions, publisher, source, sealer=zegel)
+
+
 def bootstrap(
     settings: LocatiesSettings, correctiecontrole: Correctiecontrole | None = None
 ) -> Container:
@@ -135,12 +147,8 @@ def bootstrap(
     zegel = verzegelaar(settings, source, settings.spoedlocaties_topic)
     relay = None
     if settings.relay_enabled:
-        # Only the relay seals: it runs without Kafka too (then it seals and anchors only).
-        publisher = None
-        if settings.kafka_enabled:
-            publisher = KafkaPublisher(settings.kafka_access(), client_id="locaties-relay")
         relay = RelayThread(
-            OutboxRelay(sessions, publisher, source, sealer=zegel),
+            outbox_relay(settings, sessions, source, zegel),
             name="locaties-relay",
             leadership=leadership_for(engine, "locaties"),
         )

@@ -11,13 +11,20 @@ work while the other idled. With a socket each the kernel hashes each connection
 
 Each worker is a plain ``uvicorn.Server`` (its own graceful shutdown on SIGTERM). This parent
 starts them, restarts one that dies, and on SIGTERM or SIGINT passes it on and waits for them.
+
+``--relay module:function`` also runs that function in a process of its own beside the workers
+(restarted likewise), and starts the workers with ``BODEMREGIE_RELAY_ENABLED=false``: the
+outbox relay then competes with no request for a worker's GIL (see
+``services/locaties/entrypoints/relay.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -53,8 +60,14 @@ def sockets(host: str, port: int, n: int) -> list[socket.socket]:
     return uit
 
 
-def _worker(app: str, options: dict[str, Any], sock: socket.socket) -> None:
+def _worker(app: str, options: dict[str, Any], sock: socket.socket, env: dict[str, str]) -> None:
+    os.environ.update(env)
     uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+
+
+def _relay(target: str) -> None:
+    module, _, function = target.partition(":")
+    getattr(importlib.import_module(module), function)()
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -68,6 +81,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--http", default="auto")
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--proxy-headers", action="store_true")
+    parser.add_argument(
+        "--relay",
+        metavar="MODULE:FUNCTION",
+        help="run the outbox relay in a process of its own (the workers then run none)",
+    )
     return parser.parse_args(argv)
 
 
@@ -88,8 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     context = multiprocessing.get_context("spawn")
     stopping = False
 
+    env = {"BODEMREGIE_RELAY_ENABLED": "false"} if args.relay else {}
+
     def start(i: int) -> BaseProcess:
-        process = context.Process(target=_worker, args=(args.app, options, eigen[i]))
+        if i == len(eigen):
+            process = context.Process(target=_relay, args=(args.relay,), name="relay")
+        else:
+            process = context.Process(target=_worker, args=(args.app, options, eigen[i], env))
         process.start()
         return process
 
@@ -101,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                 # SIGTERM: uvicorn's graceful shutdown (the app's shutdown runs).
                 process.terminate()
 
-    processes = [start(i) for i in range(args.workers)]
+    processes = [start(i) for i in range(args.workers + (1 if args.relay else 0))]
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while not stopping:

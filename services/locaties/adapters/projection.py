@@ -9,20 +9,16 @@ current row shows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    RowMapping,
-    TextualSelect,
     bindparam,
-    column,
     delete,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -30,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
+from services.locaties.adapters import projectie_pg
 from services.locaties.adapters.tables import BBOX, spoedlocatie_standen, spoedlocaties
 from services.locaties.domain import standen
 from services.locaties.domain.events import RegistratieGecorrigeerd
@@ -37,7 +34,6 @@ from services.locaties.domain.geometrie import omhullende
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.domain.standen import Toestand
 from shared import bevoegde_gezagen
-from shared.db.types import UtcDateTime
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
@@ -251,7 +247,9 @@ def _standen(session: Session, ronde: list[Wijziging], huidig: dict[str, dict[st
         nieuwe_rijen.append(_open_rij(locatie, event, nu))
     if heropenen:
         session.execute(_HEROPEN, heropenen)
-    if nieuwe_rijen:
+    if nieuwe_rijen and _postgresql(session):
+        projectie_pg.voeg_standen_toe(session, nieuwe_rijen)
+    elif nieuwe_rijen:
         # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT ("insertmanyvalues")
         # instead of one statement per row.
         session.execute(_NIEUW, nieuwe_rijen).all()
@@ -287,7 +285,9 @@ def _open_rij(
 
 def _schrijf_huidig(session: Session, rijen: list[dict[str, Any]]) -> None:
     """The current rows, of distinct sites, in one upsert."""
-    if rijen:
+    if rijen and _postgresql(session):
+        projectie_pg.schrijf_huidig(session, rijen)
+    elif rijen:
         session.execute(_huidig_upsert(session.get_bind().dialect.name), rijen).all()
 
 
@@ -303,42 +303,24 @@ def _huidig_upsert(dialect: str) -> ReturningInsert[Any]:
     ).returning(spoedlocaties.c.locatie_id)
 
 
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def _sluit_open(
     session: Session, sluiten: list[tuple[str, date, datetime]]
-) -> dict[str, list[RowMapping]]:
+) -> Mapping[str, list[Mapping[Any, Any]]]:
     """Close each site's open row dated on or before its date (``bekend_tot`` = the record
     time); returns the closed rows per site."""
     if not sluiten:
         return {}
-    gesloten: dict[str, list[RowMapping]] = defaultdict(list)
-    if session.get_bind().dialect.name == "postgresql":
-        params: dict[str, Any] = {}
-        for i, (locatie_id, datum, tot) in enumerate(sluiten):
-            params.update({f"id{i}": locatie_id, f"d{i}": datum, f"t{i}": tot})
-        for row in session.execute(_sluit_open_sql(len(sluiten)), params):
-            gesloten[row.locatie_id].append(row._mapping)
-        return gesloten
+    if _postgresql(session):
+        return projectie_pg.sluit_open(session, sluiten)
+    gesloten: dict[str, list[Mapping[Any, Any]]] = defaultdict(list)
     for locatie_id, datum, tot in sluiten:  # SQLite: in process, no round trips to save
         for row in session.execute(_SLUIT_OPEN, {"_id": locatie_id, "_datum": datum, "_tot": tot}):
             gesloten[locatie_id].append(row._mapping)
     return gesloten
-
-
-@lru_cache(maxsize=256)
-def _sluit_open_sql(n: int) -> TextualSelect:
-    """``_SLUIT_OPEN`` for ``n`` sites in one statement (PostgreSQL)."""
-    waarden = ", ".join(f"(CAST(:id{i} AS varchar), CAST(:d{i} AS date), :t{i})" for i in range(n))
-    kolommen = ", ".join(f"s.{c.name}" for c in spoedlocatie_standen.c)
-    return (
-        text(
-            f"UPDATE spoedlocatie_standen AS s SET bekend_tot = v.tot "
-            f"FROM (VALUES {waarden}) AS v(id, datum, tot) "
-            "WHERE s.locatie_id = v.id AND s.geldig_tot IS NULL AND s.bekend_tot IS NULL "
-            f"AND s.geldig_vanaf <= v.datum RETURNING {kolommen}"
-        )
-        .bindparams(*[bindparam(f"t{i}", type_=UtcDateTime) for i in range(n)])
-        .columns(*[column(c.name, c.type) for c in spoedlocatie_standen.c])
-    )
 
 
 def _herbereken(session: Session, locatie: Spoedlocatie, nieuw: list[RecordedEvent]) -> None:
