@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from services.locaties.adapters import projectie_pg
+from services.locaties.adapters import projection_pg
 from services.locaties.adapters.tables import BBOX, spoedlocatie_standen, spoedlocaties
 from services.locaties.domain import standen
 from services.locaties.domain.events import RegistratieGecorrigeerd
@@ -248,7 +248,7 @@ def _standen(session: Session, ronde: list[Wijziging], huidig: dict[str, dict[st
     if heropenen:
         session.execute(_HEROPEN, heropenen)
     if nieuwe_rijen and _postgresql(session):
-        projectie_pg.voeg_standen_toe(session, nieuwe_rijen)
+        projection_pg.voeg_standen_toe(session, nieuwe_rijen)
     elif nieuwe_rijen:
         # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT ("insertmanyvalues")
         # instead of one statement per row.
@@ -286,7 +286,7 @@ def _open_rij(
 def _schrijf_huidig(session: Session, rijen: list[dict[str, Any]]) -> None:
     """The current rows, of distinct sites, in one upsert."""
     if rijen and _postgresql(session):
-        projectie_pg.schrijf_huidig(session, rijen)
+        projection_pg.schrijf_huidig(session, rijen)
     elif rijen:
         session.execute(_huidig_upsert(session.get_bind().dialect.name), rijen).all()
 
@@ -315,7 +315,7 @@ def _sluit_open(
     if not sluiten:
         return {}
     if _postgresql(session):
-        return projectie_pg.sluit_open(session, sluiten)
+        return projection_pg.sluit_open(session, sluiten)
     gesloten: dict[str, list[Mapping[Any, Any]]] = defaultdict(list)
     for locatie_id, datum, tot in sluiten:  # SQLite: in process, no round trips to save
         for row in session.execute(_SLUIT_OPEN, {"_id": locatie_id, "_datum": datum, "_tot": tot}):
