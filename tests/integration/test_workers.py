@@ -4,6 +4,7 @@ first worker to wake drains); a worker that dies is replaced; SIGTERM stops them
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -65,14 +66,23 @@ def _wait_for(check: Callable[[], bool]) -> None:
 def _workers(port: int) -> Iterator[subprocess.Popen[bytes]]:
     app = "tests.integration.test_workers:pid_app"
     args = ["--port", str(port), "--workers", "2", "--log-level", "warning"]
-    server = subprocess.Popen([sys.executable, "-m", "shared.http.workers", app, *args], cwd=ROOT)
+    # A session of its own, so the cleanup can end the workers too when the parent is gone.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "shared.http.workers", app, *args], cwd=ROOT, start_new_session=True
+    )
     try:
         _wait_for(lambda: len(_listening_inodes(port)) == 2 and _pid(port) > 0)
         yield server
     finally:
         if server.poll() is None:
-            server.kill()
-            server.wait(30)
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)  # what outlived its parent
 
 
 def _pids_seen(port: int, connections: int) -> set[int]:
