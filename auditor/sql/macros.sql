@@ -137,15 +137,53 @@ json_object(
     'budgetEuro', CAST(coalesce(sum(budget), 0) AS BIGINT),
     'kostenEuro', CAST(coalesce(sum(kosten), 0) AS BIGINT));
 
--- The goals (section 4) on a peildatum.
+-- The agreements in force (docs/rapportages.md, afspraken): per kind the decision with the
+-- latest ingangsdatum on or before the peildatum (then the later position), at the cut-off;
+-- without one the covenant's own (2009).
+CREATE OR REPLACE MACRO afspraken(peil, kennis, tot) AS TABLE
+WITH oorspronkelijk AS (
+    SELECT * FROM (VALUES
+        (1, 'overzicht-spoedlocaties', 'overzicht van alle spoedlocaties', DATE '2010-12-31'),
+        (2, 'humaan', 'humane spoedlocaties gesaneerd of beheerst', DATE '2015-12-31'),
+        (3, 'overzicht-overig', 'overzicht van de ecologische en verspreidingsrisico''s',
+            DATE '2015-12-31'),
+        (4, 'alle', 'alle spoedlocaties gesaneerd of beheerst', DATE '2020-12-31')
+    ) t(i, afspraak, omschrijving, deadline)
+), besluit AS (
+    SELECT data ->> 'afspraak' AS afspraak,
+           arg_max(data, strftime(ingangsdatum, '%Y-%m-%d') || volgorde) AS data
+    FROM programmafeit
+    WHERE soort = 'programma-afspraak-vastgesteld' AND positie <= tot
+      AND (kennis IS NULL OR vastgelegd_dag <= kennis) AND ingangsdatum <= CAST(peil AS DATE)
+    GROUP BY ALL
+)
+SELECT o.i, o.afspraak, o.omschrijving,
+       coalesce(CAST(b.data ->> 'deadline' AS DATE), o.deadline) AS deadline,
+       coalesce(CAST(b.data ->> 'doel_percentage' AS INTEGER), 100) AS doel_percentage,
+       coalesce(CAST(b.data ->> 'ingangsdatum' AS DATE), DATE '2009-07-10') AS ingangsdatum,
+       coalesce(b.data ->> 'besluit_id', 'convenant-2009') AS besluit_id,
+       coalesce(CAST(b.data ->> 'besluitdatum' AS DATE), DATE '2009-07-10') AS besluitdatum,
+       coalesce(b.data ->> 'besluit_titel',
+                'Convenant bodemontwikkelingsbeleid en aanpak spoedlocaties (2009)') AS besluit_titel
+FROM oorspronkelijk o LEFT JOIN besluit b ON b.afspraak = o.afspraak;
+
+CREATE OR REPLACE MACRO besluitjson(id, datum, titel) AS
+    json_object('id', id, 'datum', strftime(datum, '%Y-%m-%d'), 'titel', titel);
+CREATE OR REPLACE MACRO afspraakjson(a) AS json_object(
+    'afspraak', a.afspraak, 'omschrijving', a.omschrijving,
+    'deadline', strftime(a.deadline, '%Y-%m-%d'), 'doelPercentage', a.doel_percentage,
+    'ingangsdatum', strftime(a.ingangsdatum, '%Y-%m-%d'),
+    'besluit', besluitjson(a.besluit_id, a.besluitdatum, a.besluit_titel));
+
+-- The goals (section 4) on a peildatum, against the agreements in force.
 CREATE OR REPLACE MACRO doelen(peil, kennis, tot) AS TABLE
 WITH d AS (
-    SELECT * FROM (VALUES
-        (1, 'humane spoedlocaties gesaneerd of beheerst', DATE '2015-12-31', true),
-        (2, 'alle spoedlocaties gesaneerd of beheerst', DATE '2020-12-31', false)
-    ) t(i, doel, deadline, alleen_humaan)
+    SELECT i, omschrijving AS doel, deadline, afspraak = 'humaan' AS alleen_humaan,
+           doel_percentage, besluit_id, besluitdatum, besluit_titel
+    FROM afspraken(peil, kennis, tot) WHERE afspraak IN ('humaan', 'alle')
 ), r AS (
-    SELECT d.i, d.doel, d.deadline,
+    SELECT d.i, d.doel, d.deadline, d.doel_percentage, d.besluit_id, d.besluitdatum,
+           d.besluit_titel,
            count(s.locatie) AS totaal,
            aantal(s.afgehandeld) AS afgehandeld,
            aantal(s.afgehandeld_op <= d.deadline) AS op_tijd
@@ -156,7 +194,10 @@ WITH d AS (
 SELECT to_json(list(json_object(
     'doel', doel, 'deadline', strftime(deadline, '%Y-%m-%d'), 'totaal', totaal,
     'afgehandeld', afgehandeld, 'opTijd', op_tijd, 'percentage', pct(afgehandeld, totaal),
-    'gehaald', CASE WHEN CAST(peil AS DATE) > deadline THEN op_tijd = totaal END) ORDER BY i)) AS doelen
+    'gehaald', CASE WHEN CAST(peil AS DATE) > deadline
+                    THEN 100 * op_tijd >= doel_percentage * totaal END,
+    'doelPercentage', doel_percentage,
+    'besluit', besluitjson(besluit_id, besluitdatum, besluit_titel)) ORDER BY i)) AS doelen
 FROM r;
 
 -- The site line (section 4).
@@ -174,8 +215,11 @@ CREATE OR REPLACE MACRO kaart(entries) AS
 
 -- The ranking per bevoegd gezag or province (section 5), one row per key.
 CREATE OR REPLACE MACRO ranglijst(peil, kennis, tot, per_provincie) AS TABLE
-WITH st AS (
-    SELECT *, CASE WHEN per_provincie THEN provincie ELSE bevoegd_gezag END AS sleutel
+WITH humaan AS (
+    SELECT deadline FROM afspraken(peil, kennis, tot) WHERE afspraak = 'humaan'
+), st AS (
+    SELECT *, CASE WHEN per_provincie THEN provincie ELSE bevoegd_gezag END AS sleutel,
+           (SELECT deadline FROM humaan) AS deadline_humaan
     FROM stand(peil, kennis, tot)
 ), sleutels AS (
     SELECT code, naam FROM gezag WHERE soort = 'provincie' OR NOT per_provincie
@@ -189,8 +233,8 @@ WITH st AS (
            aantal(s.bevestigd AND s.knelpunt IS NOT NULL AND NOT s.afgehandeld) AS met_knelpunt,
            CAST(coalesce(sum(s.budget), 0) AS BIGINT) AS budget,
            CAST(coalesce(sum(s.kosten), 0) AS BIGINT) AS kosten,
-           aantal(s.bevestigd AND s.humaan AND CAST(peil AS DATE) > DATE '2015-12-31'
-                    AND NOT coalesce(s.afgehandeld_op <= DATE '2015-12-31', false)) AS humaan_te_laat
+           aantal(s.bevestigd AND s.humaan AND CAST(peil AS DATE) > s.deadline_humaan
+                    AND NOT coalesce(s.afgehandeld_op <= s.deadline_humaan, false)) AS humaan_te_laat
     FROM sleutels k LEFT JOIN st s ON s.sleutel = k.code GROUP BY ALL
 ), knelpunten AS (
     SELECT sleutel, kaart(list(struct_pack(k := knelpunt, v := n) ORDER BY knelpunt)) AS kaart

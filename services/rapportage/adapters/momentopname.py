@@ -42,7 +42,7 @@ from services.rapportage.domain import feitkolommen
 from services.rapportage.domain.feitkolommen import Feitkolommen
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 
-FORMAAT = 1
+FORMAAT = 2  # 2: a registration keeps its bodemtype (the budget report needs it)
 SITES_PER_DEEL = 5_000
 INHOUD_PER_DEEL = 50_000
 

@@ -93,6 +93,7 @@ class Locatie:
     # When the decision behind ``afgehandeld_op`` was put on record (its event, or the latest
     # correction of its date or outcome): far after the decision date means back-dated.
     afgehandeld_vastgelegd_op: datetime | None = None
+    bodemtype: str = "landbodem"  # land or waterbodem: which budget envelope pays for it
 
     @property
     def provincie(self) -> str:
@@ -121,6 +122,14 @@ class Locatie:
 
 
 _LOCATIE_VELDEN = attrgetter(*(v.name for v in fields(Locatie)))
+
+# The soil types, one string object each for all sites' states.
+_BODEMTYPES = {"landbodem": "landbodem", "waterbodem": "waterbodem"}
+
+
+def _bodemtype(waarde: Any) -> str:
+    return _BODEMTYPES.get(waarde, "landbodem") if type(waarde) is str else "landbodem"
+
 
 # A correction of these fields of a decision decides anew: the decision then counts as put on
 # record when the correction was.
@@ -209,6 +218,7 @@ def stap(
             datum,
             status(data["status"]),
             datum,
+            bodemtype=_bodemtype(data.get("bodemtype")),
         )
     if locatie is None:
         return None
@@ -255,4 +265,5 @@ def kopie(l: Locatie) -> Locatie:  # noqa: E741
         l.budget_euro,
         l.kosten_euro,
         l.afgehandeld_vastgelegd_op,
+        l.bodemtype,
     )
