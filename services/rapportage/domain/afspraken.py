@@ -188,9 +188,9 @@ def afspraken_op(
             gekozen[sleutel] = kandidaat
     afspraken = dict(OORSPRONKELIJK)
     enveloppen: dict[tuple[str, str], Envelop] = {}
-    for sleutel, (ingang, _, feit) in sorted(gekozen.items()):
+    for soort, (ingang, _, feit) in ((k[0], v) for k, v in gekozen.items()):
         d = feit.data
-        if sleutel[0] == AFSPRAAK:
+        if soort == AFSPRAAK:
             if d["afspraak"] in OMSCHRIJVING:
                 afspraken[d["afspraak"]] = Afspraak(
                     d["afspraak"],
