@@ -12,6 +12,7 @@ from services.rapportage.domain.rapporten import Rapport
 LIJSTEN = {
     "bevoegde-gezagen": ("ranglijst", "code"),
     "kamerbrief-bijlage": ("perBevoegdGezag", "bevoegdGezag"),
+    "budget": ("perBevoegdGezag", "bevoegdGezag"),
 }
 
 

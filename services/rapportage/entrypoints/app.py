@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.rapportage.bootstrap import bootstrap
 from services.rapportage.config import RapportageSettings
-from services.rapportage.entrypoints import routes
+from services.rapportage.entrypoints import routes, routes_programma
 from shared.http.app import service_app
 
 API_VERSION = "1.0.0"
@@ -21,7 +21,7 @@ def create_app(settings: RapportageSettings | None = None) -> FastAPI:
         title="Bodemregie Rapportage",
         description=DESCRIPTION,
         api_version=API_VERSION,
-        routers=[routes.router],
+        routers=[routes.router, routes_programma.router],
         settings=settings or RapportageSettings(),
         bootstrap=bootstrap,
     )
