@@ -12,13 +12,17 @@ spent / envelope. Nationally the same sums over all authorities.
 
 from __future__ import annotations
 
-from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from services.rapportage.domain.afspraken import DOELEN, Afspraken
 from services.rapportage.domain.feiten import Locatie
-from services.rapportage.domain.rapporten import Rapport, Tabel, _pct
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN
+
+TITEL = "Budget per bevoegd gezag en bodemtype"
+# A table as ``rapporten.Tabel`` takes it: (titel, kolommen, rijen, grafiek). Plain data, so this
+# module needs nothing from ``rapporten`` (which builds the report from it).
+Tabeldata = tuple[str, list[str], list[list[Any]], tuple[str, str] | None]
 
 DOEL_VAN = {"landbodem": "land", "waterbodem": "waterbodem"}
 KOLOMMEN = [
@@ -32,6 +36,11 @@ KOLOMMEN = [
     "percentageBesteed",
     "besluit",
 ]
+
+
+def _pct(deel: int, geheel: int) -> float:
+    """As ``rapporten._pct``: one decimal, rounded exactly (half to even)."""
+    return round(Fraction(1000 * deel, geheel)) / 10
 
 
 def _regel(
@@ -57,8 +66,9 @@ def _regel(
 
 
 def budget(
-    locaties: dict[str, Locatie], peildatum: date, positie: int, afspraken: Afspraken
-) -> Rapport:
+    locaties: dict[str, Locatie], afspraken: Afspraken
+) -> tuple[dict[str, Any], list[Tabeldata]]:
+    """The report's content and tables."""
     toegekend: dict[tuple[str, str], int] = {}
     besteed: dict[tuple[str, str], int] = {}
     for x in locaties.values():
@@ -97,29 +107,21 @@ def budget(
         landelijk[doel] = {
             k: v for k, v in regel.items() if k not in ("bevoegdGezag", "naam", "besluit", "doel")
         }
-    return Rapport(
-        "budget",
-        "Budget per bevoegd gezag en bodemtype",
-        {"peildatum": peildatum.isoformat()},
-        positie,
-        {"landelijk": landelijk, "perBevoegdGezag": rijen},
-        [
-            Tabel(
-                "Budget per bevoegd gezag en bodemtype",
-                KOLOMMEN,
-                [
-                    [
-                        *(r[k] for k in KOLOMMEN[:-1]),
-                        r["besluit"]["titel"] if r["besluit"] else None,
-                    ]
-                    for r in rijen
-                ],
-            ),
-            Tabel(
-                "Landelijk",
-                ["doel", *KOLOMMEN[3:-1]],
-                [[doel, *(v[k] for k in KOLOMMEN[3:-1])] for doel, v in landelijk.items()],
-                ("doel", "besteedEuro"),
-            ),
-        ],
-    )
+    tabellen: list[Tabeldata] = [
+        (
+            TITEL,
+            KOLOMMEN,
+            [
+                [*(r[k] for k in KOLOMMEN[:-1]), r["besluit"]["titel"] if r["besluit"] else None]
+                for r in rijen
+            ],
+            None,
+        ),
+        (
+            "Landelijk",
+            ["doel", *KOLOMMEN[3:-1]],
+            [[doel, *(v[k] for k in KOLOMMEN[3:-1])] for doel, v in landelijk.items()],
+            ("doel", "besteedEuro"),
+        ),
+    ]
+    return {"landelijk": landelijk, "perBevoegdGezag": rijen}, tabellen

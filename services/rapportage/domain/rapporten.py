@@ -22,6 +22,7 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
+from services.rapportage.domain import budget
 from services.rapportage.domain.afspraken import (
     ALLE,
     HUMAAN,
@@ -668,10 +669,11 @@ def bouw(
     elif naam == "kamerbrief-bijlage":
         rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie)
     elif naam == "budget":
-        # Its own module, which builds on this one's Rapport.
-        from services.rapportage.domain.budget import budget
-
-        rapport = budget(nu, peildatum, positie, afspraken)
+        inhoud, tabellen = budget.budget(nu, afspraken)
+        parameters = {"peildatum": peildatum.isoformat()}
+        rapport = Rapport(
+            naam, budget.TITEL, parameters, positie, inhoud, [Tabel(*t) for t in tabellen]
+        )
     else:
         raise ValueError(f"onbekend rapport {naam!r}; kies uit {', '.join(NAMEN)}")
     if kennisdatum is not None:
