@@ -76,7 +76,7 @@ def budget(
         toegekend[sleutel] = toegekend.get(sleutel, 0) + x.budget_euro
         besteed[sleutel] = besteed.get(sleutel, 0) + x.kosten_euro
     rijen = []
-    for gezag in BEVOEGDE_GEZAGEN:
+    for gezag in sorted(BEVOEGDE_GEZAGEN, key=lambda b: b.code):
         for doel in DOELEN:
             envelop = afspraken.envelop(gezag.code, doel)
             rijen.append(

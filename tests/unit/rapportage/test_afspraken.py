@@ -291,7 +291,9 @@ PEILDATA = [
 ]
 
 
-@pytest.mark.parametrize("naam", ["deadlines", "voortgang", "midterm-review", "bevoegde-gezagen"])
+@pytest.mark.parametrize(
+    "naam", ["deadlines", "voortgang", "midterm-review", "bevoegde-gezagen", "budget"]
+)
 def test_the_replay_and_duckdb_use_the_same_agreements_as_the_service(
     naam: str, tmp_path: Path
 ) -> None:
@@ -299,6 +301,11 @@ def test_the_replay_and_duckdb_use_the_same_agreements_as_the_service(
     log.humane_site("ZH3", "2019-01-01")
     log.afspraak("2016-03-01", "2016-03-01", a.ALLE, "2022-12-31", "Convenant 2016-2020")
     log.afspraak("2010-11-01", "2010-11-01", a.OVERZICHT, "2011-06-30", "Uitstel overzicht")
+    log.add("ZH1", f.BUDGET, "2011-01-01", bedrag_euro=400_000, datum="2011-01-01", bron="c")
+    log.add("ZH2", f.KOSTEN, "2015-03-01", bedrag_euro=90_000, datum="2015-03-01", omschrijving="")
+    log.envelop("2009-12-01", "2010-01-01", "ZH", "land", 1_000_000)
+    log.envelop("2009-12-01", "2010-01-01", "UT", "waterbodem", 0)
+    log.envelop("2013-05-01", "2013-07-01", "ZH", "land", 1_200_000)
     events = log.events()
     pad = tmp_path / "log.jsonl"
     with pad.open("w", encoding="utf-8") as fh:
