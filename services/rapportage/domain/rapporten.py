@@ -22,7 +22,7 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
-from services.rapportage.domain import budget
+from services.rapportage.domain import budget, open_op_deadline
 from services.rapportage.domain.afspraken import (
     ALLE,
     HUMAAN,
@@ -668,6 +668,13 @@ def bouw(
         rapport = midterm_review(toestand(START), nu, peildatum, positie, afspraken)
     elif naam == "kamerbrief-bijlage":
         rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie)
+        # The humane sites still open at the deadline in force, beside the annex's list.
+        deel = open_op_deadline.humaan_open(toestand, peildatum, afspraken)
+        rapport = dataclasses.replace(
+            rapport,
+            inhoud={**rapport.inhoud, "humaanOpenOpDeadline": deel},
+            tabellen=[*rapport.tabellen, Tabel(*open_op_deadline.tabel(deel))],
+        )
     elif naam == "budget":
         inhoud, tabellen = budget.budget(nu, afspraken)
         parameters = {"peildatum": peildatum.isoformat()}

@@ -208,7 +208,9 @@ def _deadlines_zonder_besluit(waarde: Any, pad: str = "") -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("naam", ["deadlines", "voortgang", "midterm-review", "bevoegde-gezagen"])
+@pytest.mark.parametrize(
+    "naam", ["deadlines", "voortgang", "midterm-review", "bevoegde-gezagen", "kamerbrief-bijlage"]
+)
 def test_every_deadline_figure_names_its_agreement_in_json_csv_and_html(naam: str) -> None:
     log = _geschiedenis()
     log.humane_site("ZH3", "2019-01-01")  # late on any deadline: listed with its agreement
@@ -221,6 +223,29 @@ def test_every_deadline_figure_names_its_agreement_in_json_csv_and_html(naam: st
     if naam == "deadlines":  # its CSV (the first table) lists sites with their deadline
         kop, eerste, *_ = weergave.als_csv(rapport).splitlines()
         assert kop.endswith("deadline,besluit") and eerste.endswith(f"2016-12-31,{TEMPO}")
+
+
+def test_the_annex_lists_the_humane_sites_open_at_the_deadline_in_force() -> None:
+    log = _geschiedenis()
+    log.humane_site("ZH3", "2019-01-01")
+    log.add(
+        "ZH3", f.KNELPUNT, "2015-01-01", knelpunt="financieel", datum="2015-01-01", toelichting=""
+    )
+    deel = _rapport(log, "kamerbrief-bijlage", date(2018, 1, 1))["humaanOpenOpDeadline"]
+    assert (deel["deadline"], deel["besluit"]["titel"], deel["bereikt"]) == (
+        "2016-12-31",
+        TEMPO,
+        True,
+    )
+    assert [(r["locatieId"], r["knelpunt"]) for r in deel["locaties"]] == [("ZH3", "financieel")]
+    # As known before the decision: the covenant's deadline, and ZH1 (done mid-2016, recorded
+    # then) was not known as done either, so all three were open on it as known then.
+    toen = _rapport(log, "kamerbrief-bijlage", date(2018, 1, 1), date(2013, 6, 19))
+    assert toen["humaanOpenOpDeadline"]["deadline"] == "2015-12-31"
+    assert toen["humaanOpenOpDeadline"]["besluit"]["titel"] == CONVENANT
+    # Before the deadline: nothing is open "at the deadline" yet.
+    nog_niet = _rapport(log, "kamerbrief-bijlage", date(2016, 6, 1))["humaanOpenOpDeadline"]
+    assert (nog_niet["bereikt"], nog_niet["aantal"]) == (False, 0)
 
 
 def test_without_decisions_the_covenant_of_2009_is_named() -> None:
@@ -292,7 +317,15 @@ PEILDATA = [
 
 
 @pytest.mark.parametrize(
-    "naam", ["deadlines", "voortgang", "midterm-review", "bevoegde-gezagen", "budget"]
+    "naam",
+    [
+        "deadlines",
+        "voortgang",
+        "midterm-review",
+        "bevoegde-gezagen",
+        "budget",
+        "kamerbrief-bijlage",
+    ],
 )
 def test_the_replay_and_duckdb_use_the_same_agreements_as_the_service(
     naam: str, tmp_path: Path
