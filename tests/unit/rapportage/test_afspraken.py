@@ -304,6 +304,18 @@ def test_the_budget_report_uses_the_envelope_in_force_per_authority_and_soil_typ
     landelijk = _rapport(log, "budget", date(2017, 1, 1))["landelijk"]
     assert landelijk["totaal"]["envelopEuro"] == 3_500_000
     assert landelijk["totaal"]["toegekendEuro"] == 2_400_000
+    # CSV: one row per authority and soil type; HTML names the decision behind an envelope.
+    rapport = messagebus.handle(
+        VraagRapport("budget", date(2017, 1, 1)), FakeRapportageUnitOfWork(spoedlocaties=log.feiten)
+    )
+    kop, *rijen = weergave.als_csv(rapport).splitlines()
+    assert kop.startswith("bevoegdGezag,naam,doel,envelopEuro,toegekendEuro,besteedEuro")
+    assert len(rijen) == 84
+    assert (
+        "ZH,Provincie Zuid-Holland,waterbodem,2500000,2000000,0,500000,0.0,Envelop 2012-06-01"
+        in rijen
+    )
+    assert "Envelop 2012-06-01" in weergave.als_html(rapport)
 
 
 PEILDATA = [
