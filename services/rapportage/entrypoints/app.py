@@ -12,7 +12,12 @@ from services.rapportage.domain.publicaties import (
     OngeldigePublicatie,
     PublicatieNietGevonden,
 )
-from services.rapportage.entrypoints import landingspagina, routes, routes_publicaties
+from services.rapportage.entrypoints import (
+    landingspagina,
+    routes,
+    routes_programma,
+    routes_publicaties,
+)
 from shared.eventstore import ConcurrencyError
 from shared.http.app import service_app
 from shared.http.problems import install_domain_errors
@@ -39,7 +44,7 @@ def create_app(settings: RapportageSettings | None = None) -> FastAPI:
         title="Bodemregie Rapportage",
         description=DESCRIPTION,
         api_version=API_VERSION,
-        routers=[routes.router, routes_publicaties.router],
+        routers=[routes.router, routes_publicaties.router, routes_programma.router],
         settings=settings or RapportageSettings(),
         bootstrap=bootstrap,
         ankersleutels=True,  # it signs the anchors of its publications' log
