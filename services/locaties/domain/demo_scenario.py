@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from services.locaties.domain import demo_planning
 from services.locaties.domain.geometrie import crs84_naar_rd
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
 from shared.vocabulaire import CRITERIA, Knelpunt, RisicoType, Status
@@ -160,6 +161,12 @@ def scenario(schaal: float = 1.0, seed: int = 2010) -> list[Locatiescenario]:
     for _ in range(aantal):
         gezag = rnd.choices(gezagen, gewichten)[0]
         uit.append(_locatie(gezag.code, rnd.choice(gezag.gemeentecodes), rnd))
+    # The plans per site (demo_planning.py), from a random source of their own: the history
+    # without them is the same as before plans existed.
+    planrnd = random.Random(seed * 7_919 + 1)
+    for s in uit:
+        for index, pad, body in sorted(demo_planning.plan(s, planrnd), key=lambda x: -x[0]):
+            s.stappen.insert(index, Stap(pad, body))
     return uit
 
 
