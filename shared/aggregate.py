@@ -95,8 +95,20 @@ def _velden(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
     velden = _VELDEN.get(cls)
     if velden is None:
         hints = typing.get_type_hints(cls)
-        velden = _VELDEN[cls] = tuple((f.name, hints.get(f.name)) for f in dataclasses.fields(cls))
+        velden = _VELDEN[cls] = tuple(
+            (f.name, _zonder_none(hints.get(f.name))) for f in dataclasses.fields(cls)
+        )
     return velden
+
+
+def _zonder_none(hint: Any) -> Any:
+    """An optional date (``date | None``) is read as a date when it has a value."""
+    args = typing.get_args(hint)
+    if len(args) == 2 and type(None) in args:
+        (ander,) = (a for a in args if a is not type(None))
+        if ander in (date, datetime):
+            return ander
+    return hint
 
 
 def _from_dict(cls: type[Any], data: dict[str, Any]) -> Any:

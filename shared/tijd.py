@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 
+def begin_van(datum: date) -> datetime:
+    """The business time of something that happened on ``datum``: the start of that day (UTC)."""
+    return datetime.combine(datum, time(0), tzinfo=UTC)
+
+
 def kennismoment(kennisdatum: date) -> datetime:
     """The end of the kennisdatum (UTC): what was recorded before it was known on that day."""
     return datetime.combine(kennisdatum + timedelta(days=1), time(0), tzinfo=UTC)

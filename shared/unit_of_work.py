@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,22 +31,33 @@ from shared.idempotentie import aangehouden, bij_begin, houd_commit_aan
 from shared.leiding import notify_commit
 
 
-class UnitOfWork(Protocol):
-    """What every service's handlers may rely on."""
+class Scope(Protocol):
+    """The ``with`` block of every unit of work, in every service: entered around one command
+    or query, and left, with or without an exception, through ``rollback``, which undoes what
+    was not committed (nothing after a ``commit``). A unit of work inherits the two dunders and
+    writes its own ``rollback``; a service's unit-of-work protocol extends this one."""
 
-    events: EventStore
-
-    @property
-    def actor(self) -> Actor: ...
-
-    def __enter__(self) -> UnitOfWork: ...
+    def __enter__(self) -> Self:
+        return self
 
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None: ...
+    ) -> None:
+        self.rollback()
+
+    def rollback(self) -> None: ...
+
+
+class UnitOfWork(Scope, Protocol):
+    """What every service's handlers may rely on."""
+
+    events: EventStore
+
+    @property
+    def actor(self) -> Actor: ...
 
     def commit(self) -> None: ...
 
@@ -131,7 +142,7 @@ class Stamping:
         return recorded
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(Scope):
     """Rolls back unless ``commit`` was called; the outbox rows commit with the events."""
 
     def __init__(
@@ -146,7 +157,7 @@ class SqlUnitOfWork:
         self._clock = clock
         self.session: Session
 
-    def __enter__(self) -> SqlUnitOfWork:
+    def __enter__(self) -> Self:
         self.session = self._sessions()
         self.session.begin()
         try:
@@ -159,12 +170,8 @@ class SqlUnitOfWork:
         )
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def rollback(self) -> None:
+        """Undo what was not committed and give the connection back."""
         if aangehouden(self.session):
             return  # held for the Idempotency-Key route, which commits it with the answer
         if self.session.in_transaction():
@@ -186,25 +193,20 @@ class SqlUnitOfWork:
             self._on_commit()
 
 
-class InMemoryUnitOfWork:
+class InMemoryUnitOfWork(Scope):
     """Fake for unit tests: events become visible only on commit, as with a database."""
 
     def __init__(self, store: InMemoryEventStore | None = None) -> None:
         self.store = store or InMemoryEventStore()
         self.committed = False
 
-    def __enter__(self) -> InMemoryUnitOfWork:
+    def __enter__(self) -> Self:
         self._snapshot = (len(self.store.log), len(self.store.outbox))
         self.events: EventStore = self.store
         self.committed = False
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def rollback(self) -> None:
         if not self.committed:
             del self.store.log[self._snapshot[0] :]
             del self.store.outbox[self._snapshot[1] :]

@@ -63,11 +63,19 @@ WHERE list_bool_and([json_exists(data, '$."' || veld || '"') for veld in verplic
   AND (datumveld IS NULL OR coalesce(data ->> datumveld, '') = ''
        OR try_cast(data ->> datumveld AS DATE) IS NOT NULL);
 
--- Kennis facts: every kennis type; business time is record time.
+-- Kennis facts: every kennis type. Business time: the start (UTC) of the event's own date
+-- (`datum`; `gepland_op` for a planned meeting, whose `datum` is the meeting day), or its
+-- record time for events from before they carried one.
 CREATE OR REPLACE TEMP TABLE kennisfeit AS
-SELECT positie, onderwerp, soort, vastgelegd, (vastgelegd AT TIME ZONE 'UTC')::DATE AS vastgelegd_dag,
-       epoch_us(vastgelegd) AS us, data
-FROM gebeurtenis
+SELECT positie, onderwerp, soort, vastgelegd, vastgelegd_dag,
+       coalesce(bedrijfsdag, vastgelegd_dag) AS bedrijf_dag,
+       coalesce(epoch_us(CAST(bedrijfsdag AS TIMESTAMP)), epoch_us(vastgelegd)) AS us, data
+FROM (
+    SELECT *, (vastgelegd AT TIME ZONE 'UTC')::DATE AS vastgelegd_dag,
+           try_cast(data ->> CASE WHEN soort = 'bijeenkomst-gepland' THEN 'gepland_op'
+                                  ELSE 'datum' END AS DATE) AS bedrijfsdag
+    FROM gebeurtenis
+)
 WHERE soort IN ('kennisvraag-gesteld', 'kennisvraag-antwoord-gegeven',
                 'kennisvraag-antwoord-geaccepteerd', 'kennisvraag-gesloten',
                 'kennisvragen-gecombineerd', 'kennisdocument-gepubliceerd', 'succes-gemeld',

@@ -2,7 +2,8 @@
 WITH k AS (
     SELECT * FROM kennisfeit
     WHERE positie <= $positie
-      AND vastgelegd_dag <= least(CAST($peildatum AS DATE), coalesce(CAST($kennisdatum AS DATE), CAST($peildatum AS DATE)))
+      AND bedrijf_dag <= CAST($peildatum AS DATE)
+      AND vastgelegd_dag <= coalesce(CAST($kennisdatum AS DATE), vastgelegd_dag)
 ), gesteld AS (
     -- the last "asked" of each question starts it
     SELECT onderwerp, arg_max(positie, positie) AS p, arg_max(us, positie) AS op,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -172,10 +172,12 @@ def service_app(
     ankersleutels: bool = False,
     streamed_paths: Sequence[str] = (),
     landing: landingspagina.Secties | None = None,
+    domain_errors: Mapping[type[Exception], int | tuple[int, str]] | None = None,
 ) -> FastAPI:
     """A service app whose lifespan runs ``bootstrap(settings)`` (engines, consumers, relay),
     keeps the result in ``app.state.container`` and closes it on shutdown. A service that signs
-    anchors (``ankersleutels``) also serves their public keys at ``/v1/ankersleutels``."""
+    anchors (``ankersleutels``) also serves their public keys at ``/v1/ankersleutels``; its
+    ``domain_errors`` (``{Exception: status}``) are answered as problems."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -196,7 +198,7 @@ def service_app(
         container: ServiceContainer = app.state.container
         return container.readiness_checks()
 
-    return create_app(
+    app = create_app(
         title=title,
         description=description,
         api_version=api_version,
@@ -211,3 +213,5 @@ def service_app(
         cors_origins=settings.cors_origin_lijst(),
         landing=landing,
     )
+    install_domain_errors(app, dict(domain_errors or {}))
+    return app

@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import schemathesis
@@ -40,6 +41,15 @@ from shared.http.idempotentie import HEADER as IDEMPOTENTIE
 from shared.http.schematypen import DOMEINREGEL
 
 log = logging.getLogger(__name__)
+# Kennis writes whose "datum" is the business date (a meeting's own "datum" is its day).
+KENNIS_ACTIVITEITEN = (
+    "POST /kennisvragen",
+    "POST /vraaggroepen",
+    "POST /documenten",
+    "POST /successen",
+    "POST /experts",
+    "POST /bijeenkomsten/",
+)
 SEED = 16
 EXTRA_GEACCEPTEERD = {
     # 410: a person erased on request (RFC 9110 15.5.11: the 404 of what existed once).
@@ -77,8 +87,10 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
 def aannemelijk(operatie: str, body: dict[str, Any]) -> dict[str, Any]:
     """A valid body made plausible for the domain, so that writes get past the policy and the
     date rules to the aggregate: for the seeded organisation (ZH, municipality 0513), dated
-    after the registration of 2010-03-15 and without a drawn id or geometry. Only bodies that
-    are valid already (positive cases), only fields they have: the checks see real answers."""
+    after the registration of 2010-03-15 and without a drawn id or geometry; a kennis activity
+    dated on the seeded meeting's day (a drawn date is almost never between 2009 and today).
+    Only bodies that are valid already (positive cases), only fields they have: the checks see
+    real answers."""
     body = dict(body)
     if operatie == "POST /spoedlocaties":
         body.update(bevoegdGezag="ZH", gemeentecode="0513", registratiedatum="2010-03-15")
@@ -87,6 +99,8 @@ def aannemelijk(operatie: str, body: dict[str, Any]) -> dict[str, Any]:
     for veld in ("besluitdatum", "beoordelingsdatum", "datum"):
         if veld in body and operatie.startswith("POST /spoedlocaties/"):
             body[veld] = "2011-06-01"
+    if "datum" in body and operatie.startswith(KENNIS_ACTIVITEITEN):
+        body["datum"] = datetime.now(UTC).date().isoformat()
     return body
 
 
@@ -222,7 +236,7 @@ def voer_uit(
 
     fouten: list[Fout] = []
     scenarios: dict[str, int] = {}
-    stappen: set[tuple[str, int]] = set()
+    stappen: set[tuple[str, int, bool]] = set()
     t0 = time.time()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
@@ -245,15 +259,19 @@ def voer_uit(
 class Uitslag:
     fouten: list[Fout]
     scenarios: dict[str, int]  # per phase
-    stappen: set[tuple[str, int]]  # (operation, status) the stateful runs saw
+    # (operation, status, whether a link led there) of every step the stateful runs took
+    stappen: set[tuple[str, int, bool]]
 
 
-def _stappen(recorder: Any) -> set[tuple[str, int]]:
+def _stappen(recorder: Any) -> set[tuple[str, int, bool]]:
+    """The steps of a stateful scenario; a step took a link when schemathesis filled its
+    parameters from an earlier answer (the path id from a 201 body, If-Match from its ETag)."""
     gezien = set()
     for case_id, node in recorder.cases.items():
         interactie = recorder.interactions.get(case_id)
         if interactie is not None and interactie.response is not None:
-            gezien.add((node.value.operation.label, interactie.response.status_code))
+            status = interactie.response.status_code
+            gezien.add((node.value.operation.label, status, bool(node.is_transition_applied)))
     return gezien
 
 

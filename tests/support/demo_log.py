@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench.rapportage_schaal import feiten as demo_feiten
@@ -204,6 +204,33 @@ THEMAS = ("ondergrond", "asbest", "grondwater", "pfas", "financiering", "partici
 ORGANISATIES = ("ZH", "UT", "AM", "RT", "GR", None, "")
 
 
+def _kennis_import(rnd: random.Random) -> list[tuple[datetime, str, str, dict[str, Any]]]:
+    """A history of 2011-2015 imported in June 2022: recorded then, each event carrying its
+    own business date (``datum``; ``gepland_op`` for a meeting)."""
+    t = datetime(2022, 6, 1, 9, 0, tzinfo=UTC)
+    uit: list[tuple[datetime, str, str, dict[str, Any]]] = []
+
+    def ev(subject: str, type_: str, datum: date, /, **data: Any) -> None:
+        sleutel = "gepland_op" if type_ == "bijeenkomst-gepland" else "datum"
+        uit.append((t + timedelta(seconds=len(uit)), subject, type_, {**data, sleutel: str(datum)}))
+
+    for n in range(40):
+        vid = f"kv-import-{n:02d}"
+        gesteld = date(2011, 1, 3) + timedelta(days=rnd.randint(0, 1800))
+        ev(vid, "kennisvraag-gesteld", gesteld, themas=["ondergrond"], organisatie="GR")
+        if n % 3:
+            beantwoord = gesteld + timedelta(days=rnd.randint(0, 40))
+            ev(vid, "kennisvraag-antwoord-gegeven", beantwoord, organisatie="UT")
+            if n % 2:
+                ev(vid, "kennisvraag-antwoord-geaccepteerd", beantwoord + timedelta(days=3))
+    for n in range(6):
+        dag = date(2012, 3, 1) + timedelta(days=200 * n)
+        ev(f"bk-import-{n}", "bijeenkomst-gepland", dag, soort="workshop", datum=str(dag))
+        ev(f"bk-import-{n}", "bijeenkomst-aanwezigheid-geregistreerd", dag, aanwezig=[1, 2])
+        ev(f"su-import-{n}", "succes-gemeld", dag, bevoegd_gezag="GR")
+    return uit
+
+
 def kennis_log(vragen: int = 150, seed: int = 11) -> list[dict[str, Any]]:
     """Questions, answers (some exactly 36 minutes = 0.025 days later: a rounding tie),
     acceptances, closings, a question asked twice, combinations, documents, successes, meetings
@@ -264,6 +291,7 @@ def kennis_log(vragen: int = 150, seed: int = 11) -> list[dict[str, Any]]:
                 score = rnd.randint(1, 5)
                 ev(op + timedelta(days=21 + k), bid, "bijeenkomst-geevalueerd", score=score)
     events.sort(key=lambda e: e[0])
+    events += _kennis_import(rnd)
     versies: dict[str, int] = {}
     uit = []
     for op, subject, soort, data in events:

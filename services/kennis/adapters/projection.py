@@ -4,7 +4,7 @@ meetings, the experts and the search index."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Column, CursorResult, Table, delete, insert, update
@@ -74,6 +74,22 @@ def vragen(session: Session, gezien: Iterable[Kennisvraag]) -> None:
             session.execute(
                 insert(tables.kennisvragen).values(**rij, gesteld_op=rij["bijgewerkt_op"])
             )
+        for antwoord in toestand.antwoorden:
+            _bijdrage(
+                session, antwoord.antwoord_id, "antwoord", antwoord.organisatie, antwoord.datum
+            )
+
+
+def _bijdrage(
+    session: Session, ref: str, soort: str, organisatie: str | None, datum: date | None
+) -> None:
+    _vervang(
+        session,
+        tables.bijdragen,
+        tables.bijdragen.c.ref,
+        ref,
+        {"soort": soort, "organisatie": organisatie, "datum": datum},
+    )
 
 
 def groepen(session: Session, gezien: Iterable[Vraaggroep]) -> None:
@@ -138,3 +154,4 @@ def successen(session: Session, gezien: Iterable[Succes]) -> None:
             list(gemeld.themas),
             gemeld.bevoegd_gezag,
         )
+        _bijdrage(session, succes.id, "succes", gemeld.bevoegd_gezag, gemeld.datum)

@@ -36,6 +36,28 @@ k_locaties = Table(
     Column("status", String(40), nullable=False),
 )
 
+# Every status a site had, with the business date it took it (the decision's date): who led
+# the remediation on a peildatum. Rows from before there was one have no date.
+locatie_standen = Table(
+    "k_locatie_standen",
+    metadata,
+    Column("volgnummer", Integer, primary_key=True, autoincrement=True),
+    Column("locatie_id", String(11), nullable=False),
+    Column("datum", Date, nullable=True),
+    Column("bevoegd_gezag", String(2), nullable=False),
+    Column("status", String(40), nullable=False),
+)
+
+# Answers and successes per organisation, with the day they were given (koplopers).
+bijdragen = Table(
+    "k_bijdragen",
+    metadata,
+    Column("ref", String(40), primary_key=True),
+    Column("soort", String(20), nullable=False),
+    Column("organisatie", String(2), nullable=True),
+    Column("datum", Date, nullable=True),
+)
+
 zoekindex = Table(
     "k_zoekindex",
     metadata,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from services.kennis.domain.events import DocumentGepubliceerd, SuccesGemeld, registry
 from services.kennis.domain.model import OngeldigeInvoer
 from services.kennis.domain.vocabulaire import Thema, op_volgorde
-from shared.aggregate import UNSTAMPED_AT, Aggregate
+from shared.aggregate import Aggregate
 from shared.auth import Principal
+from shared.tijd import begin_van
 
 
 class DocumentSoort(StrEnum):
@@ -40,6 +42,7 @@ class Document(Aggregate):
         tekst: str,
         themas: tuple[Thema, ...],
         principal: Principal,
+        datum: date,
     ) -> Document:
         _controleer(tekst, themas)
         document = cls(document_id)
@@ -52,8 +55,9 @@ class Document(Aggregate):
                 op_volgorde(themas),
                 principal.sub,
                 principal.organisatie,
+                datum,
             ),
-            UNSTAMPED_AT,
+            begin_van(datum),
         )
         return document
 
@@ -77,6 +81,7 @@ class Succes(Aggregate):
         verhaal: str,
         themas: tuple[Thema, ...],
         principal: Principal,
+        datum: date,
     ) -> Succes:
         _controleer(verhaal, themas)
         succes = cls(succes_id)
@@ -88,8 +93,9 @@ class Succes(Aggregate):
                 op_volgorde(themas),
                 principal.organisatie,
                 principal.sub,
+                datum,
             ),
-            UNSTAMPED_AT,
+            begin_van(datum),
         )
         return succes
 

@@ -18,8 +18,9 @@ from services.kennis.domain.events import (
 )
 from services.kennis.domain.model import Conflict, OngeldigeInvoer
 from services.kennis.domain.vocabulaire import Thema, op_volgorde
-from shared.aggregate import UNSTAMPED_AT, Aggregate
+from shared.aggregate import Aggregate
 from shared.auth import Principal
+from shared.tijd import begin_van
 
 
 class Soort(StrEnum):
@@ -64,7 +65,10 @@ class Bijeenkomst(Aggregate):
         themas: tuple[Thema, ...],
         vraag_ids: tuple[str, ...],
         principal: Principal,
+        vandaag: date,
     ) -> Bijeenkomst:
+        """A meeting day already past (an imported history, a meeting recorded afterwards) is
+        also the day it was planned; otherwise it is planned today."""
         if not titel.strip():
             raise OngeldigeInvoer("titel", "leeg")
         bijeenkomst = cls(bijeenkomst_id)
@@ -77,32 +81,44 @@ class Bijeenkomst(Aggregate):
                 op_volgorde(themas),
                 tuple(sorted(set(vraag_ids))),
                 principal.sub,
+                min(datum, vandaag),
             ),
-            UNSTAMPED_AT,
+            begin_van(min(datum, vandaag)),
         )
         return bijeenkomst
 
-    def meld_aan(self, principal: Principal, vandaag: date) -> None:
-        if vandaag > self.datum:
+    def meld_aan(self, principal: Principal, datum: date) -> None:
+        """``datum``: the day of the registration (today, or in an imported history)."""
+        if datum > self.datum:
             raise Conflict("de bijeenkomst is al geweest")
         if principal.sub in self.toestand.aangemeld:
             raise Conflict("je bent al aangemeld")
-        self._record(DeelnemerAangemeld(principal.sub, principal.organisatie), UNSTAMPED_AT)
+        self._record(
+            DeelnemerAangemeld(principal.sub, principal.organisatie, datum), begin_van(datum)
+        )
 
     def registreer_aanwezigheid(self, aanwezig: tuple[str, ...], vandaag: date) -> None:
+        """Whenever it is recorded, the attendance is of the meeting day."""
         if vandaag < self.datum:
             raise Conflict("de bijeenkomst moet nog plaatsvinden")
         onbekend = sorted(set(aanwezig) - set(self.toestand.aangemeld))
         if onbekend:
             raise OngeldigeInvoer("aanwezig", f"niet aangemeld: {', '.join(onbekend)}")
-        self._record(AanwezigheidGeregistreerd(tuple(sorted(set(aanwezig)))), UNSTAMPED_AT)
+        self._record(
+            AanwezigheidGeregistreerd(tuple(sorted(set(aanwezig))), self.datum),
+            begin_van(self.datum),
+        )
 
-    def evalueer(self, score: int, opmerking: str, principal: Principal) -> None:
+    def evalueer(self, score: int, opmerking: str, principal: Principal, datum: date) -> None:
         if principal.sub in self.toestand.evaluaties:
             raise Conflict("je hebt deze bijeenkomst al geëvalueerd")
         if not 1 <= score <= 5:
             raise OngeldigeInvoer("score", "een score is 1 tot en met 5")
-        self._record(BijeenkomstGeevalueerd(principal.sub, score, opmerking), UNSTAMPED_AT)
+        if datum < self.datum:
+            raise OngeldigeInvoer("datum", "een evaluatie volgt op de bijeenkomst")
+        self._record(
+            BijeenkomstGeevalueerd(principal.sub, score, opmerking, datum), begin_van(datum)
+        )
 
     def when(self, event: Any) -> None:
         match event:
@@ -147,6 +163,7 @@ class Expert(Aggregate):
         persoon: str,
         organisatie: str | None,
         themas: tuple[Thema, ...],
+        datum: date,
     ) -> Expert:
         """``persoon``: the pseudonym of the expert's contact address (name and address go to
         the person store, not into the event)."""
@@ -154,7 +171,8 @@ class Expert(Aggregate):
             raise OngeldigeInvoer("themas", "een expert heeft minstens één thema")
         expert = cls(expert_id)
         expert._record(
-            ExpertGeregistreerd(expert_id, persoon, organisatie, op_volgorde(themas)), UNSTAMPED_AT
+            ExpertGeregistreerd(expert_id, persoon, organisatie, op_volgorde(themas), datum),
+            begin_van(datum),
         )
         return expert
 

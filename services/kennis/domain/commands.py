@@ -2,7 +2,9 @@
 
 Each command names the aggregate its handler answers with (``Commando[Kennisvraag]``), so
 ``messagebus.handle`` is typed per command. Who asks is not in the command: the unit of work
-is made for the acting ``Actor`` and stamps it on the events.
+is made for the acting ``Actor`` and stamps it on the events. When it happened is in the
+command: ``datum`` is the business date (domain/datums.py), the day of the command when not
+given.
 """
 
 from __future__ import annotations
@@ -28,24 +30,28 @@ class StelVraag(Commando[Kennisvraag]):
     titel: str
     tekst: str
     themas: tuple[Thema, ...]
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
 class BeantwoordVraag(Commando[Kennisvraag]):
     vraag_id: str
     tekst: str
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
 class AccepteerAntwoord(Commando[Kennisvraag]):
     vraag_id: str
     antwoord_id: str
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
 class SluitVraag(Commando[Kennisvraag]):
     vraag_id: str
     reden: str
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class CombineerVragen(Commando[Vraaggroep]):
     titel: str
     vraag_ids: tuple[str, ...]
     aanpak: str
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class PubliceerDocument(Commando[Document]):
     titel: str
     tekst: str
     themas: tuple[Thema, ...]
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,7 @@ class MeldSucces(Commando[Succes]):
     titel: str
     verhaal: str
     themas: tuple[Thema, ...]
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,7 @@ class PlanBijeenkomst(Commando[Bijeenkomst]):
 @dataclass(frozen=True)
 class MeldAan(Commando[Bijeenkomst]):
     bijeenkomst_id: str
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class EvalueerBijeenkomst(Commando[Bijeenkomst]):
     bijeenkomst_id: str
     score: int
     opmerking: str
+    datum: date | None = None
 
 
 @dataclass(frozen=True)
@@ -107,3 +118,4 @@ class RegistreerExpert(Commando[Expert]):
     organisatie: str | None
     themas: tuple[Thema, ...]
     contact: str
+    datum: date | None = None

@@ -1,4 +1,9 @@
-"""Events of the kennis service (published on bodem.kennis.v1)."""
+"""Events of the kennis service (published on bodem.kennis.v1).
+
+Every event carries its business date (``datum``; ``gepland_op`` for a planned meeting, whose
+``datum`` is the meeting day): the day it happened, given by the command or the day of the
+command (domain/datums.py), also the event's ``occurred_at``. Events recorded before there was
+one have none: their record time is their business time."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ class KennisvraagGesteld:
     themas: tuple[str, ...]
     gesteld_door: str
     organisatie: str | None
+    datum: date | None = None
 
 
 @registry.register
@@ -31,6 +37,7 @@ class AntwoordGegeven:
     tekst: str
     door: str
     organisatie: str | None
+    datum: date | None = None
 
 
 @registry.register
@@ -39,6 +46,7 @@ class AntwoordGeaccepteerd:
     TYPE: ClassVar[str] = "kennisvraag-antwoord-geaccepteerd"
     antwoord_id: str
     door: str
+    datum: date | None = None
 
 
 @registry.register
@@ -47,6 +55,7 @@ class KennisvraagGesloten:
     TYPE: ClassVar[str] = "kennisvraag-gesloten"
     reden: str
     door: str
+    datum: date | None = None
 
 
 @registry.register
@@ -60,6 +69,7 @@ class VragenGecombineerd:
     vraag_ids: tuple[str, ...]
     aanpak: str
     door: str
+    datum: date | None = None
 
 
 @registry.register
@@ -75,6 +85,7 @@ class DocumentGepubliceerd:
     themas: tuple[str, ...]
     door: str
     organisatie: str | None
+    datum: date | None = None
 
 
 @registry.register
@@ -89,6 +100,7 @@ class SuccesGemeld:
     themas: tuple[str, ...]
     bevoegd_gezag: str | None
     door: str
+    datum: date | None = None
 
 
 @registry.register
@@ -102,6 +114,8 @@ class BijeenkomstGepland:
     themas: tuple[str, ...]
     vraag_ids: tuple[str, ...]
     door: str
+    # The business date of the planning: today, or the meeting day when that is past.
+    gepland_op: date | None = None
 
 
 @registry.register
@@ -110,6 +124,7 @@ class DeelnemerAangemeld:
     TYPE: ClassVar[str] = "bijeenkomst-deelnemer-aangemeld"
     deelnemer: str
     organisatie: str | None
+    datum: date | None = None
 
 
 @registry.register
@@ -117,6 +132,7 @@ class DeelnemerAangemeld:
 class AanwezigheidGeregistreerd:
     TYPE: ClassVar[str] = "bijeenkomst-aanwezigheid-geregistreerd"
     aanwezig: tuple[str, ...]
+    datum: date | None = None
 
 
 @registry.register
@@ -126,6 +142,7 @@ class BijeenkomstGeevalueerd:
     deelnemer: str
     score: int
     opmerking: str
+    datum: date | None = None
 
 
 @registry.register
@@ -140,6 +157,7 @@ class ExpertGeregistreerd:
     persoon: str
     organisatie: str | None
     themas: tuple[str, ...]
+    datum: date | None = None
 
 
 @registry.upcaster(ExpertGeregistreerd.TYPE, 1)

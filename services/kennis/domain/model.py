@@ -7,6 +7,7 @@ handlers; the aggregates keep the rules of the things themselves (states, requir
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from services.kennis.domain.events import (
@@ -18,8 +19,9 @@ from services.kennis.domain.events import (
     registry,
 )
 from services.kennis.domain.vocabulaire import Thema, VraagStatus, op_volgorde
-from shared.aggregate import UNSTAMPED_AT, Aggregate
+from shared.aggregate import Aggregate
 from shared.auth import Principal
+from shared.tijd import begin_van
 
 
 class KennisFout(Exception):
@@ -50,6 +52,7 @@ class Antwoord:
     tekst: str
     door: str
     organisatie: str | None
+    datum: date | None = None
 
 
 @dataclass
@@ -80,6 +83,7 @@ class Kennisvraag(Aggregate):
         tekst: str,
         themas: tuple[Thema, ...],
         principal: Principal,
+        datum: date,
     ) -> Kennisvraag:
         if not titel.strip() or not tekst.strip():
             raise OngeldigeInvoer("tekst", "een vraag heeft een titel en een tekst")
@@ -94,34 +98,37 @@ class Kennisvraag(Aggregate):
                 op_volgorde(themas),
                 principal.sub,
                 principal.organisatie,
+                datum,
             ),
-            UNSTAMPED_AT,
+            begin_van(datum),
         )
         return vraag
 
-    def beantwoord(self, antwoord_id: str, tekst: str, principal: Principal) -> None:
+    def beantwoord(self, antwoord_id: str, tekst: str, principal: Principal, datum: date) -> None:
         if self.toestand.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is gesloten; antwoorden kan niet meer")
         if not tekst.strip():
             raise OngeldigeInvoer("tekst", "een antwoord heeft tekst")
         self._record(
-            AntwoordGegeven(antwoord_id, tekst.strip(), principal.sub, principal.organisatie),
-            UNSTAMPED_AT,
+            AntwoordGegeven(
+                antwoord_id, tekst.strip(), principal.sub, principal.organisatie, datum
+            ),
+            begin_van(datum),
         )
 
-    def accepteer(self, antwoord_id: str, principal: Principal) -> None:
+    def accepteer(self, antwoord_id: str, principal: Principal, datum: date) -> None:
         if self.toestand.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is gesloten")
         if self.toestand.geaccepteerd is not None:
             raise Conflict(f"antwoord {self.toestand.geaccepteerd} is al geaccepteerd")
         if antwoord_id not in {a.antwoord_id for a in self.toestand.antwoorden}:
             raise OngeldigeInvoer("antwoordId", f"deze vraag heeft geen antwoord {antwoord_id}")
-        self._record(AntwoordGeaccepteerd(antwoord_id, principal.sub), UNSTAMPED_AT)
+        self._record(AntwoordGeaccepteerd(antwoord_id, principal.sub, datum), begin_van(datum))
 
-    def sluit(self, reden: str, principal: Principal) -> None:
+    def sluit(self, reden: str, principal: Principal, datum: date) -> None:
         if self.toestand.status is VraagStatus.GESLOTEN:
             raise Conflict("de vraag is al gesloten")
-        self._record(KennisvraagGesloten(reden, principal.sub), UNSTAMPED_AT)
+        self._record(KennisvraagGesloten(reden, principal.sub, datum), begin_van(datum))
 
     def when(self, event: Any) -> None:
         toestand = self.toestand
@@ -132,7 +139,9 @@ class Kennisvraag(Aggregate):
                 toestand.gesteld_door, toestand.organisatie = event.gesteld_door, event.organisatie
             case AntwoordGegeven():
                 toestand.antwoorden.append(
-                    Antwoord(event.antwoord_id, event.tekst, event.door, event.organisatie)
+                    Antwoord(
+                        event.antwoord_id, event.tekst, event.door, event.organisatie, event.datum
+                    )
                 )
             case AntwoordGeaccepteerd():
                 toestand.geaccepteerd = event.antwoord_id
@@ -161,15 +170,16 @@ class Vraaggroep(Aggregate):
         vraag_ids: tuple[str, ...],
         aanpak: str,
         principal: Principal,
+        datum: date,
     ) -> Vraaggroep:
         if len(set(vraag_ids)) < 2:
             raise OngeldigeInvoer("vraagIds", "combineer minstens twee verschillende vragen")
         groep = cls(groep_id)
         groep._record(
             VragenGecombineerd(
-                groep_id, titel, tuple(sorted(set(vraag_ids))), aanpak, principal.sub
+                groep_id, titel, tuple(sorted(set(vraag_ids))), aanpak, principal.sub, datum
             ),
-            UNSTAMPED_AT,
+            begin_van(datum),
         )
         return groep
 

@@ -6,17 +6,14 @@ from fastapi import FastAPI
 
 from services.kennis.bootstrap import bootstrap
 from services.kennis.config import KennisSettings
-from services.kennis.domain.model import Conflict, OngeldigeInvoer
 from services.kennis.entrypoints import (
     routes_bijdragen,
     routes_bijeenkomsten,
     routes_onverwerkbaar,
     routes_vragen,
 )
-from shared.aggregate import NotFound
+from services.kennis.entrypoints.fouten import DOMEINFOUTEN
 from shared.http.app import service_app
-from shared.http.problems import install_domain_errors
-from shared.privacy import GelijktijdigNieuw
 from shared.privacy import routes as routes_personen
 
 API_VERSION = "0.1.0"
@@ -26,7 +23,7 @@ gebeurtenis op bodem.kennis.v1."""
 
 
 def create_app(settings: KennisSettings | None = None) -> FastAPI:
-    app = service_app(
+    return service_app(
         title="Bodemregie Kennis",
         description=DESCRIPTION,
         api_version=API_VERSION,
@@ -40,8 +37,5 @@ def create_app(settings: KennisSettings | None = None) -> FastAPI:
         settings=settings or KennisSettings(),
         bootstrap=bootstrap,
         ankersleutels=True,
+        domain_errors=DOMEINFOUTEN,
     )
-    install_domain_errors(
-        app, {NotFound: 404, Conflict: 409, GelijktijdigNieuw: 409, OngeldigeInvoer: 400}
-    )
-    return app

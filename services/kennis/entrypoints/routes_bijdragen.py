@@ -64,7 +64,9 @@ def publiceer(
     actor: CurrentActor,
 ) -> schemas.Bijdrage:
     """Een handreiking, best practice of tips en trucs, zodat kennis beschikbaar blijft."""
-    cmd = commands.PubliceerDocument(body.soort, body.titel, body.tekst, tuple(body.themas))
+    cmd = commands.PubliceerDocument(
+        body.soort, body.titel, body.tekst, tuple(body.themas), body.datum
+    )
     document = messagebus.handle(cmd, services.uow(actor)).gepubliceerd
     response.headers["Location"] = f"/v1/documenten/{document.document_id}"
     return schemas.Bijdrage(
@@ -107,7 +109,7 @@ def meld(
     actor: CurrentActor,
 ) -> schemas.Bijdrage:
     """Een beleidsinnovatie of klein succes van een bevoegd gezag: het podium voor koplopers."""
-    cmd = commands.MeldSucces(body.titel, body.verhaal, tuple(body.themas))
+    cmd = commands.MeldSucces(body.titel, body.verhaal, tuple(body.themas), body.datum)
     succes = messagebus.handle(cmd, services.uow(actor)).gemeld
     response.headers["Location"] = f"/v1/successen/{succes.succes_id}"
     return schemas.Bijdrage(

@@ -97,10 +97,14 @@ def bijeenkomsten_lijst(
     responses=BIJEENKOMST_FOUTEN,
 )
 def meld_aan(
-    bijeenkomst_id: BijeenkomstId, services: Services, actor: CurrentActor
+    bijeenkomst_id: BijeenkomstId,
+    services: Services,
+    actor: CurrentActor,
+    body: schemas.Aanmelding | None = None,
 ) -> schemas.BijeenkomstOut:
-    """Aanmelden kan tot en met de dag zelf."""
-    cmd = commands.MeldAan(bijeenkomst_id)
+    """Aanmelden kan tot en met de dag zelf; een aanmelding uit een eerdere administratie
+    draagt haar eigen datum."""
+    cmd = commands.MeldAan(bijeenkomst_id, body.datum if body is not None else None)
     return _bijeenkomst(messagebus.handle(cmd, services.uow(actor)))
 
 
@@ -140,7 +144,7 @@ def evalueer(
     actor: CurrentActor,
 ) -> schemas.BijeenkomstOut:
     """Een score van 1 tot 5, één keer, door wie aanwezig was."""
-    cmd = commands.EvalueerBijeenkomst(bijeenkomst_id, body.score, body.opmerking)
+    cmd = commands.EvalueerBijeenkomst(bijeenkomst_id, body.score, body.opmerking, body.datum)
     return _bijeenkomst(messagebus.handle(cmd, services.uow(actor)))
 
 
@@ -161,7 +165,9 @@ def registreer_expert(
 ) -> schemas.ExpertOut:
     """Een mens of organisatie met expertise op thema's, zodat schaarse bodemkennis vindbaar
     blijft (alleen het programma)."""
-    cmd = commands.RegistreerExpert(body.naam, body.organisatie, tuple(body.themas), body.contact)
+    cmd = commands.RegistreerExpert(
+        body.naam, body.organisatie, tuple(body.themas), body.contact, body.datum
+    )
     expert = messagebus.handle(cmd, services.uow(actor)).geregistreerd
     response.headers["Location"] = f"/v1/experts/{expert.expert_id}"
     return _expert(

@@ -3,19 +3,16 @@ similar questions, combining them."""
 
 from __future__ import annotations
 
-from collections import Counter
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from services.kennis.adapters.tables import (
-    k_locaties,
-    kennisvragen,
-)
+from services.kennis.adapters.tables import bijdragen, kennisvragen, locatie_standen
 from services.kennis.domain import commands
 from services.kennis.domain.gelijkenis import rangschik
-from services.kennis.domain.koplopers import bepaal
+from services.kennis.domain.koplopers import bepaal, standen_op, tot_en_met
 from services.kennis.domain.model import Kennisvraag
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 from services.kennis.entrypoints import personen, schemas
@@ -25,7 +22,9 @@ from shared import beleid
 from shared.auth import CurrentPrincipal, Principal
 from shared.http.actor import CurrentActor
 from shared.http.idempotentie import IdempotenteRoute
-from shared.http.problems import ProblemError
+from shared.http.problems import InvalidParam, ProblemError
+from shared.http.schematypen import Datum, domeinregel
+from shared.tijd import controleer_tijdreis
 
 router = APIRouter(tags=["Kennisvragen"], route_class=IdempotenteRoute)
 
@@ -94,7 +93,7 @@ def stel(
     actor: CurrentActor,
 ) -> schemas.VraagOut:
     """Een vraag uit het veld, op een of meer thema's van de beleidstransitie."""
-    cmd = commands.StelVraag(body.titel, body.tekst, tuple(body.themas))
+    cmd = commands.StelVraag(body.titel, body.tekst, tuple(body.themas), body.datum)
     vraag = messagebus.handle(cmd, services.uow(actor))
     response.headers["Location"] = f"/v1/kennisvragen/{vraag.id}"
     return _out(services, vraag, actor.principal)
@@ -161,7 +160,7 @@ def antwoord(
     actor: CurrentActor,
 ) -> schemas.VraagOut:
     """Iedereen met een account kan antwoorden, zolang de vraag niet gesloten is."""
-    cmd = commands.BeantwoordVraag(vraag_id, body.tekst)
+    cmd = commands.BeantwoordVraag(vraag_id, body.tekst, body.datum)
     vraag = messagebus.handle(cmd, services.uow(actor))
     antwoord_id = vraag.toestand.antwoorden[-1].antwoord_id
     response.headers["Location"] = f"/v1/kennisvragen/{vraag_id}#{antwoord_id}"
@@ -183,7 +182,7 @@ def accepteer(
     actor: CurrentActor,
 ) -> schemas.VraagOut:
     """De vrager (of het programma) accepteert één antwoord; de vraag is dan beantwoord."""
-    cmd = commands.AccepteerAntwoord(vraag_id, body.antwoord_id)
+    cmd = commands.AccepteerAntwoord(vraag_id, body.antwoord_id, body.datum)
     return _out(services, messagebus.handle(cmd, services.uow(actor)), actor.principal)
 
 
@@ -199,7 +198,7 @@ def sluit(
     vraag_id: VraagId, body: schemas.Sluiting, services: Services, actor: CurrentActor
 ) -> schemas.VraagOut:
     """De vrager (of het programma) sluit de vraag; daarna kan niemand meer antwoorden."""
-    cmd = commands.SluitVraag(vraag_id, body.reden)
+    cmd = commands.SluitVraag(vraag_id, body.reden, body.datum)
     return _out(services, messagebus.handle(cmd, services.uow(actor)), actor.principal)
 
 
@@ -249,7 +248,7 @@ def combineer(
     actor: CurrentActor,
 ) -> schemas.GroepOut:
     """Legt vast dat het programma deze vragen samen beantwoordt (alleen het programma)."""
-    cmd = commands.CombineerVragen(body.titel, tuple(body.vraag_ids), body.aanpak)
+    cmd = commands.CombineerVragen(body.titel, tuple(body.vraag_ids), body.aanpak, body.datum)
     groep = messagebus.handle(cmd, services.uow(actor))
     response.headers["Location"] = f"/v1/vraaggroepen/{groep.id}"
     return schemas.GroepOut(groep_id=groep.id, vraag_ids=list(groep.vraag_ids))
@@ -262,19 +261,43 @@ def combineer(
     tags=["Koplopers"],
     responses={401: ERRORS[401]},
 )
-def koplopers(services: Services, principal: CurrentPrincipal) -> list[schemas.KoploperOut]:
-    """Wie een podium verdient, afgeleid uit feiten: bevoegde gezagen die voorop lopen in de
-    sanering (uit de gebeurtenissen van het register) en organisaties die veel vragen uit het
-    veld beantwoorden."""
+def koplopers(
+    services: Services,
+    principal: CurrentPrincipal,
+    peildatum: Annotated[
+        Datum | None,
+        Query(
+            description="Koplopers zoals ze op deze dag waren (besluitdatum, dag van het "
+            "antwoord of succes); standaard vandaag. Niet in de toekomst.",
+            json_schema_extra=domeinregel("niet in de toekomst"),
+        ),
+    ] = None,
+) -> list[schemas.KoploperOut]:
+    """Wie een podium verdient, afgeleid uit feiten op de peildatum: bevoegde gezagen die
+    voorop lopen in de sanering (uit de gebeurtenissen van het register), organisaties die
+    veel vragen uit het veld beantwoorden en wie successen meldde."""
+    try:
+        controleer_tijdreis(peildatum, None)
+    except ValueError as exc:
+        raise ProblemError(
+            400,
+            f"{exc}.",
+            invalid_params=[InvalidParam(name="query.peildatum", reason=str(exc).split(": ")[1])],
+        ) from exc
+    op = peildatum or datetime.now(UTC).date()
     with services.sessions() as session:
-        statussen = [
-            (r.bevoegd_gezag, r.status)
-            for r in session.execute(select(k_locaties.c.bevoegd_gezag, k_locaties.c.status))
-        ]
-        antwoorden: Counter[str] = Counter()
-        for rij in session.execute(select(kennisvragen.c.antwoorden)):
-            antwoorden.update(a["organisatie"] for a in rij.antwoorden if a["organisatie"])
+        s = locatie_standen.c
+        standen = session.execute(
+            select(s.locatie_id, s.datum, s.volgnummer, s.bevoegd_gezag, s.status)
+        )
+        statussen = standen_op(standen, op)
+        b = bijdragen.c
+        per_soort: dict[str, list[tuple[str | None, date | None]]] = {"antwoord": [], "succes": []}
+        for soort, organisatie, datum in session.execute(select(b.soort, b.organisatie, b.datum)):
+            per_soort[soort].append((organisatie, datum))
+    gevonden = bepaal(
+        statussen, tot_en_met(per_soort["antwoord"], op), tot_en_met(per_soort["succes"], op)
+    )
     return [
-        schemas.KoploperOut(organisatie=k.organisatie, redenen=list(k.redenen))
-        for k in bepaal(statussen, antwoorden)
+        schemas.KoploperOut(organisatie=k.organisatie, redenen=list(k.redenen)) for k in gevonden
     ]

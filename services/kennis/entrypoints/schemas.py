@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from services.kennis.domain.bijdragen import DocumentSoort
 from services.kennis.domain.bijeenkomsten import Soort
+from services.kennis.domain.datums import REGEL as DATUMREGEL
 from services.kennis.domain.vocabulaire import Thema, VraagStatus
 from shared import bevoegde_gezagen
 from shared.http.schematypen import Datum, domeinregel
@@ -20,14 +21,36 @@ class Model(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
+def _weglaten_of_datum(waarde: object) -> object:
+    # Optional means "leave it out" (it is then today): null is no date, as the document says.
+    if waarde is None:
+        raise ValueError("verwacht een datum als JJJJ-MM-DD; laat het veld weg voor vandaag")
+    return waarde
+
+
+# The day it happened (domain/datums.py), so a history kept elsewhere can be imported.
+Bedrijfsdatum = Annotated[
+    Datum | None,
+    BeforeValidator(_weglaten_of_datum),
+    WithJsonSchema({"type": "string", "format": "date"}),
+    Field(
+        description="De dag waarop het gebeurde; zonder: vandaag. Niet voor 2009-01-01 (het "
+        "bodemconvenant), niet in de toekomst.",
+        json_schema_extra=domeinregel(DATUMREGEL),
+    ),
+]
+
+
 class NieuweVraag(Model):
     titel: Naam = Field(min_length=1, max_length=300)
     tekst: Tekst = Field(min_length=1, max_length=10_000)
     themas: list[Thema] = Field(min_length=1, max_length=8)
+    datum: Bedrijfsdatum = None
 
 
 class NieuwAntwoord(Model):
     tekst: Tekst = Field(min_length=1, max_length=20_000)
+    datum: Bedrijfsdatum = None
 
 
 class Acceptatie(Model):
@@ -36,10 +59,12 @@ class Acceptatie(Model):
         description="Een antwoord op deze vraag.",
         json_schema_extra=domeinregel("een antwoord op deze vraag"),
     )
+    datum: Bedrijfsdatum = None
 
 
 class Sluiting(Model):
     reden: Tekst = Field(min_length=1, max_length=2000)
+    datum: Bedrijfsdatum = None
 
 
 class NieuweGroep(Model):
@@ -56,6 +81,7 @@ class NieuweGroep(Model):
         description="Hoe het programma de vragen samen beantwoordt, "
         "bijvoorbeeld een kennisbijeenkomst of een handreiking.",
     )
+    datum: Bedrijfsdatum = None
 
 
 class AntwoordOut(Model):
@@ -101,12 +127,14 @@ class NieuwDocument(Model):
     titel: Naam = Field(min_length=1, max_length=300)
     tekst: Tekst = Field(min_length=1, max_length=100_000)
     themas: list[Thema] = Field(min_length=1, max_length=8)
+    datum: Bedrijfsdatum = None
 
 
 class NieuwSucces(Model):
     titel: Naam = Field(min_length=1, max_length=300)
     verhaal: Tekst = Field(min_length=1, max_length=20_000)
     themas: list[Thema] = Field(min_length=1, max_length=8)
+    datum: Bedrijfsdatum = None
 
 
 class Bijdrage(Model):
@@ -128,7 +156,11 @@ class Treffer(Model):
 class NieuweBijeenkomst(Model):
     soort: Soort
     titel: Naam = Field(min_length=1, max_length=300)
-    datum: Datum
+    datum: Datum = Field(
+        description="De dag van de bijeenkomst; een dag die al voorbij is, is ook de dag van "
+        "plannen. Niet voor 2009-01-01.",
+        json_schema_extra=domeinregel("niet voor 2009-01-01"),
+    )
     themas: list[Thema] = Field(min_length=1, max_length=8)
     vraag_ids: list[str] = Field(
         default_factory=list,
@@ -136,6 +168,10 @@ class NieuweBijeenkomst(Model):
         description="De (bestaande) kennisvragen die de bijeenkomst beantwoordt.",
         json_schema_extra=domeinregel("bestaande kennisvragen"),
     )
+
+
+class Aanmelding(Model):
+    datum: Bedrijfsdatum = None
 
 
 class Aanwezigheid(Model):
@@ -150,6 +186,7 @@ class Aanwezigheid(Model):
 class Evaluatie(Model):
     score: int = Field(ge=1, le=5)
     opmerking: OptioneleTekst = Field("", max_length=2000)
+    datum: Bedrijfsdatum = None
 
 
 class BijeenkomstOut(Model):
@@ -181,6 +218,7 @@ class NieuweExpert(Model):
     )
     themas: list[Thema] = Field(min_length=1, max_length=8)
     contact: Naam = Field(min_length=3, max_length=300)
+    datum: Bedrijfsdatum = None
 
 
 class ExpertOut(Model):

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
+from typing import Protocol
 from uuid import uuid4
 
 from services.kennis.domain import commands
 from services.kennis.domain.bijdragen import Document, Succes
 from services.kennis.domain.bijeenkomsten import Bijeenkomst, Expert
+from services.kennis.domain.datums import bedrijfsdatum
 from services.kennis.domain.model import Kennisvraag, OngeldigeInvoer, Vraaggroep
 from services.kennis.service_layer.unit_of_work import KennisUnitOfWork
 from shared import beleid
@@ -70,6 +73,16 @@ def _bijeenkomst(
         uow.commit()
 
 
+class _Gedateerd(Protocol):
+    @property
+    def datum(self) -> date | None: ...
+
+
+def _datum(cmd: _Gedateerd, uow: KennisUnitOfWork) -> date:
+    """The command's business date, checked; the day of the unit's clock when it gives none."""
+    return bedrijfsdatum(cmd.datum, uow.now().date())
+
+
 def _bestaan(uow: KennisUnitOfWork, vraag_ids: Iterable[str]) -> None:
     for vraag_id in vraag_ids:
         if not uow.vragen.exists(vraag_id):
@@ -79,7 +92,7 @@ def _bestaan(uow: KennisUnitOfWork, vraag_ids: Iterable[str]) -> None:
 def stel_vraag(cmd: commands.StelVraag, uow: KennisUnitOfWork) -> Kennisvraag:
     with _toegestaan(uow, "kennis.stel_vraag"):
         vraag = Kennisvraag.stel(
-            nieuw_id("kv"), cmd.titel, cmd.tekst, cmd.themas, uow.actor.principal
+            nieuw_id("kv"), cmd.titel, cmd.tekst, cmd.themas, uow.actor.principal, _datum(cmd, uow)
         )
         uow.vragen.add(vraag)
     return vraag
@@ -90,19 +103,19 @@ def beantwoord(cmd: commands.BeantwoordVraag, uow: KennisUnitOfWork) -> Kennisvr
     refused caller learns nothing about the question."""
     with _toegestaan(uow, "kennis.beantwoord"):
         vraag = uow.vragen.get(cmd.vraag_id)
-        vraag.beantwoord(nieuw_id("an"), cmd.tekst, uow.actor.principal)
+        vraag.beantwoord(nieuw_id("an"), cmd.tekst, uow.actor.principal, _datum(cmd, uow))
     return vraag
 
 
 def accepteer(cmd: commands.AccepteerAntwoord, uow: KennisUnitOfWork) -> Kennisvraag:
     with _vraag(uow, cmd.vraag_id, "kennis.accepteer") as vraag:
-        vraag.accepteer(cmd.antwoord_id, uow.actor.principal)
+        vraag.accepteer(cmd.antwoord_id, uow.actor.principal, _datum(cmd, uow))
     return vraag
 
 
 def sluit(cmd: commands.SluitVraag, uow: KennisUnitOfWork) -> Kennisvraag:
     with _vraag(uow, cmd.vraag_id, "kennis.sluit") as vraag:
-        vraag.sluit(cmd.reden, uow.actor.principal)
+        vraag.sluit(cmd.reden, uow.actor.principal, _datum(cmd, uow))
     return vraag
 
 
@@ -110,7 +123,12 @@ def combineer(cmd: commands.CombineerVragen, uow: KennisUnitOfWork) -> Vraaggroe
     with _toegestaan(uow, "kennis.combineer"):
         _bestaan(uow, cmd.vraag_ids)
         groep = Vraaggroep.vorm(
-            nieuw_id("vg"), cmd.titel, cmd.vraag_ids, cmd.aanpak, uow.actor.principal
+            nieuw_id("vg"),
+            cmd.titel,
+            cmd.vraag_ids,
+            cmd.aanpak,
+            uow.actor.principal,
+            _datum(cmd, uow),
         )
         uow.groepen.add(groep)
     return groep
@@ -119,7 +137,13 @@ def combineer(cmd: commands.CombineerVragen, uow: KennisUnitOfWork) -> Vraaggroe
 def publiceer_document(cmd: commands.PubliceerDocument, uow: KennisUnitOfWork) -> Document:
     with _toegestaan(uow, "kennis.publiceer_document"):
         document = Document.publiceer(
-            nieuw_id("kd"), cmd.soort, cmd.titel, cmd.tekst, cmd.themas, uow.actor.principal
+            nieuw_id("kd"),
+            cmd.soort,
+            cmd.titel,
+            cmd.tekst,
+            cmd.themas,
+            uow.actor.principal,
+            _datum(cmd, uow),
         )
         uow.documenten.add(document)
     return document
@@ -128,14 +152,21 @@ def publiceer_document(cmd: commands.PubliceerDocument, uow: KennisUnitOfWork) -
 def meld_succes(cmd: commands.MeldSucces, uow: KennisUnitOfWork) -> Succes:
     with _toegestaan(uow, "kennis.meld_succes"):
         succes = Succes.meld(
-            nieuw_id("su"), cmd.titel, cmd.verhaal, cmd.themas, uow.actor.principal
+            nieuw_id("su"),
+            cmd.titel,
+            cmd.verhaal,
+            cmd.themas,
+            uow.actor.principal,
+            _datum(cmd, uow),
         )
         uow.successen.add(succes)
     return succes
 
 
 def plan_bijeenkomst(cmd: commands.PlanBijeenkomst, uow: KennisUnitOfWork) -> Bijeenkomst:
+    """The meeting day may lie ahead, but not before 2009 (domain/datums.py)."""
     with _toegestaan(uow, "kennis.plan_bijeenkomst"):
+        bedrijfsdatum(min(cmd.datum, uow.now().date()), uow.now().date())
         _bestaan(uow, cmd.vraag_ids)
         bijeenkomst = Bijeenkomst.plan(
             nieuw_id("bk"),
@@ -145,15 +176,17 @@ def plan_bijeenkomst(cmd: commands.PlanBijeenkomst, uow: KennisUnitOfWork) -> Bi
             cmd.themas,
             cmd.vraag_ids,
             uow.actor.principal,
+            uow.now().date(),
         )
         uow.bijeenkomsten.add(bijeenkomst)
     return bijeenkomst
 
 
 def meld_aan(cmd: commands.MeldAan, uow: KennisUnitOfWork) -> Bijeenkomst:
-    """Registration is open up to and including the day itself (the unit's clock)."""
+    """Registration is open up to and including the day itself (the unit's clock, or the
+    registration's own date in an imported history)."""
     with _bijeenkomst(uow, cmd.bijeenkomst_id, "kennis.meld_aan") as bijeenkomst:
-        bijeenkomst.meld_aan(uow.actor.principal, uow.now().date())
+        bijeenkomst.meld_aan(uow.actor.principal, _datum(cmd, uow))
     return bijeenkomst
 
 
@@ -172,7 +205,7 @@ def registreer_aanwezigheid(
 
 def evalueer(cmd: commands.EvalueerBijeenkomst, uow: KennisUnitOfWork) -> Bijeenkomst:
     with _bijeenkomst(uow, cmd.bijeenkomst_id, "kennis.evalueer") as bijeenkomst:
-        bijeenkomst.evalueer(cmd.score, cmd.opmerking, uow.actor.principal)
+        bijeenkomst.evalueer(cmd.score, cmd.opmerking, uow.actor.principal, _datum(cmd, uow))
     return bijeenkomst
 
 
@@ -182,7 +215,9 @@ def registreer_expert(cmd: commands.RegistreerExpert, uow: KennisUnitOfWork) -> 
     transaction as the event, so a refused registration stores neither."""
     with _toegestaan(uow, "kennis.registreer_expert"):
         persoon = uow.pseudoniem(cmd.contact)
-        expert = Expert.registreer(nieuw_id("ex"), persoon, cmd.organisatie, cmd.themas)
+        expert = Expert.registreer(
+            nieuw_id("ex"), persoon, cmd.organisatie, cmd.themas, _datum(cmd, uow)
+        )
         uow.leg_vast(persoon, expert.id, {"naam": cmd.naam.strip(), "contact": cmd.contact.strip()})
         uow.experts.add(expert)
     return expert

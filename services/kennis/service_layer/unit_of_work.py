@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,8 +30,6 @@ class KennisUnitOfWork(UnitOfWork, Protocol):
     successen: Repository[Succes]
     bijeenkomsten: Repository[Bijeenkomst]
     experts: Repository[Expert]
-
-    def __enter__(self) -> KennisUnitOfWork: ...
 
     def zoek_pseudoniem(self, login: str) -> str | None:
         """The pseudonym of a login that acted here, or None."""
@@ -86,7 +84,7 @@ class SqlKennisUnitOfWork(_Repositories, Stamping, PersonenInTransactie, SqlUnit
         self.topic = topic
         self.personen = personen
 
-    def __enter__(self) -> SqlKennisUnitOfWork:
+    def __enter__(self) -> Self:
         super().__enter__()
         self._open_repositories(self.topic)
         return self
@@ -134,7 +132,7 @@ class FakeKennisUnitOfWork(_Repositories, Stamping, InMemoryUnitOfWork):
         ander.store, ander.personen, ander.gegevens = self.store, self.personen, self.gegevens
         return ander
 
-    def __enter__(self) -> FakeKennisUnitOfWork:
+    def __enter__(self) -> Self:
         super().__enter__()
         self._open_repositories(KENNIS)
         return self

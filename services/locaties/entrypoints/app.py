@@ -19,7 +19,6 @@ from services.locaties.entrypoints import (
 )
 from services.locaties.entrypoints.fouten import DOMEINFOUTEN
 from shared.http.app import service_app
-from shared.http.problems import install_domain_errors
 from shared.privacy import routes as routes_personen
 
 API_VERSION = "1.0.0"
@@ -29,7 +28,7 @@ een gebeurtenis; de historie en de landelijke stroom zijn op te vragen als Cloud
 
 
 def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
-    app = service_app(
+    return service_app(
         title="Bodemregie Locaties",
         description=DESCRIPTION,
         api_version=API_VERSION,
@@ -48,6 +47,5 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
         bootstrap=partial(bootstrap, correctiecontrole=correcties.valideer),
         ankersleutels=True,
         streamed_paths=[routes_import.PAD],
+        domain_errors=DOMEINFOUTEN,
     )
-    install_domain_errors(app, DOMEINFOUTEN)
-    return app

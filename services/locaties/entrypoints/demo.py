@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from services.kennis.entrypoints import demo as kennisdemo
 from services.locaties.domain.demo_programma import besluiten
 from services.locaties.domain.demo_scenario import Locatiescenario, scenario
 from shared.auth import Rol, mint_dev_token
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         f"klaar: {uitkomst['locaties']} locaties in {uitkomst['seconden']:.0f} s. Probeer: "
         f"GET {args.url}/v1/spoedlocaties?bevoegdGezag=ZH"
     )
-    return 0
+    return kennisdemo.main([])  # the kennis history 2010-2015, on the kennis service
 
 
 if __name__ == "__main__":

@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -47,6 +46,7 @@ from shared.eventstore.sql import SqlEventStore, to_recorded
 from shared.eventstore.tables import events
 from shared.leiding import notify_commit
 from shared.privacy import Personen
+from shared.unit_of_work import Scope
 
 # Sites kept in memory between the batches of one request; beyond this they are dropped and
 # loaded again when a later line needs them.
@@ -118,7 +118,7 @@ class _Locaties(Spoedlocaties):
         self.seen.append(aggregate)
 
 
-class _RegelUnitOfWork:
+class _RegelUnitOfWork(Scope):
     """What a handler sees for one line: enter, decide, ``commit`` accepts the line into the
     batch; leaving without commit undoes what the line did in memory."""
 
@@ -130,18 +130,13 @@ class _RegelUnitOfWork:
         self.locaties = _Locaties(importeur, SqlEventStore(session), topic)
         self._geaccepteerd = False
 
-    def __enter__(self) -> _RegelUnitOfWork:
+    def __enter__(self) -> Self:
         self.locaties.seen = []
         self.locaties.versie_voor = {}
         self._geaccepteerd = False
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def rollback(self) -> None:
         if self._geaccepteerd:
             return
         # The domain checks before it records, so a refused line changed nothing; should a

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -35,7 +34,7 @@ from shared.eventstore.model import RecordedEvent
 from shared.idempotentie import lopend
 from shared.messaging.topics import SPOEDLOCATIES
 from shared.privacy import Personen
-from shared.unit_of_work import InMemoryUnitOfWork, SqlUnitOfWork
+from shared.unit_of_work import InMemoryUnitOfWork, Scope, SqlUnitOfWork
 
 # Turns a correction as a client sent it into the corrected event's fields, given that event:
 # the entrypoint's request schemas do it (entrypoints/correcties.py), so a corrected value
@@ -71,19 +70,10 @@ class Spoedlocaties(Repository[Spoedlocatie]):
         return super().get(aggregate_id)
 
 
-class LocatiesUnitOfWork(Protocol):
+class LocatiesUnitOfWork(Scope, Protocol):
     locaties: Spoedlocaties
     actor: Actor
     correctiecontrole: Correctiecontrole | None
-
-    def __enter__(self) -> LocatiesUnitOfWork: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
 
     def commit(self) -> None: ...
 
@@ -136,7 +126,7 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
         self.actor = actor
         return self
 
-    def __enter__(self) -> SqlLocatiesUnitOfWork:
+    def __enter__(self) -> Self:
         super().__enter__()
         self.locaties = Spoedlocaties(self.events, self.topic, self._cache)
         return self
@@ -269,7 +259,7 @@ class FakeLocatiesUnitOfWork(InMemoryUnitOfWork):
         self.actor = actor
         return self
 
-    def __enter__(self) -> FakeLocatiesUnitOfWork:
+    def __enter__(self) -> Self:
         super().__enter__()
         self.locaties = Spoedlocaties(self.events, SPOEDLOCATIES, None)
         return self

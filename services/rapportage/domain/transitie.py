@@ -1,18 +1,23 @@
 """The transition track's indicators ("prestaties: van aantallen naar aanduiden"), from the
 knowledge platform's events: questions asked and answered and how fast, themes, participation
-per bevoegd gezag, questions combined. Built on the record time of the events."""
+per bevoegd gezag, questions combined.
+
+Built on the business dates of the events (services/kennis/domain/events.py): a question asked
+in 2013 and imported in 2026 counts in the report for 2013. Events from before kennis events
+carried a date count at their record time. ``kennisdatum`` leaves out what was recorded after
+it, whatever its business date."""
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from services.rapportage.domain.feiten import Feit
+from services.rapportage.domain.feiten import Feit, dag
 from services.rapportage.domain.rapporten import Rapport, Tabel
-from shared.tijd import kennismoment
+from shared.tijd import begin_van, kennismoment
 
 MICROSECONDE = timedelta(microseconds=1)
 DAG_US = 86_400_000_000
@@ -23,10 +28,19 @@ def _honderdsten(waarde: Fraction) -> float:
     return round(waarde * 100) / 100
 
 
+def bedrijfsmoment(feit: Feit) -> datetime:
+    """When the fact happened: the start of its business date (``gepland_op`` for a planned
+    meeting, whose ``datum`` is the meeting day), or its record time when it has none."""
+    veld = "gepland_op" if feit.soort == "bijeenkomst-gepland" else "datum"
+    waarde = feit.data.get(veld)
+    return begin_van(dag(waarde)) if waarde else feit.vastgelegd_op
+
+
 def transitie(
     feiten: list[Feit], positie: int, peildatum: date, kennisdatum: date | None = None
 ) -> Rapport:
-    grens = kennismoment(min(peildatum, kennisdatum or peildatum))
+    tot = kennismoment(peildatum)
+    bekend_tot = kennismoment(kennisdatum) if kennisdatum is not None else None
     vragen: dict[str, dict[str, Any]] = {}
     groepen = 0
     gecombineerd: set[str] = set()
@@ -36,12 +50,15 @@ def transitie(
     bijeenkomsten: dict[str, dict[str, Any]] = {}
     experts = 0
     for feit in feiten:
-        if feit.positie > positie or feit.vastgelegd_op >= grens:
+        if feit.positie > positie or (bekend_tot is not None and feit.vastgelegd_op >= bekend_tot):
+            continue
+        op = bedrijfsmoment(feit)
+        if op >= tot:
             continue
         d = feit.data
         if feit.soort == "kennisvraag-gesteld":
             vragen[feit.locatie_id] = {
-                "op": feit.vastgelegd_op,
+                "op": op,
                 "themas": list(d["themas"]),
                 "org": d.get("organisatie") or "programma",
                 "eerste_antwoord": None,
@@ -50,10 +67,10 @@ def transitie(
             }
         elif feit.locatie_id in vragen and feit.soort == "kennisvraag-antwoord-gegeven":
             v = vragen[feit.locatie_id]
-            v["eerste_antwoord"] = v["eerste_antwoord"] or feit.vastgelegd_op
+            v["eerste_antwoord"] = v["eerste_antwoord"] or op
             antwoorden_per_org[d.get("organisatie") or "programma"] += 1
         elif feit.locatie_id in vragen and feit.soort == "kennisvraag-antwoord-geaccepteerd":
-            vragen[feit.locatie_id]["geaccepteerd"] = feit.vastgelegd_op
+            vragen[feit.locatie_id]["geaccepteerd"] = op
         elif feit.locatie_id in vragen and feit.soort == "kennisvraag-gesloten":
             vragen[feit.locatie_id]["gesloten"] = True
         elif feit.soort == "kennisvragen-gecombineerd":

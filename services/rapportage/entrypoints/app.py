@@ -4,32 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.rapportage.adapters.publicaties import GeschondenPublicatie
 from services.rapportage.bootstrap import bootstrap
 from services.rapportage.config import RapportageSettings
-from services.rapportage.domain.publicaties import (
-    AlVervangen,
-    OngeldigePublicatie,
-    PublicatieNietGevonden,
-)
 from services.rapportage.entrypoints import (
     landingspagina,
     routes,
     routes_programma,
     routes_publicaties,
 )
-from shared.eventstore import ConcurrencyError
+from services.rapportage.entrypoints.fouten import DOMEINFOUTEN
 from shared.http.app import service_app
-from shared.http.problems import install_domain_errors
-
-# The publications' refusals (the reports themselves only read).
-DOMEINFOUTEN: dict[type[Exception], int | tuple[int, str]] = {
-    PublicatieNietGevonden: 404,
-    AlVervangen: 409,
-    OngeldigePublicatie: 400,
-    ConcurrencyError: (409, "Tegelijk gepubliceerd: probeer het opnieuw"),
-    GeschondenPublicatie: 500,
-}
 
 API_VERSION = "1.0.0"
 DESCRIPTION = """Voortgangs- en verantwoordingsrapportages over de spoedlocaties, gebouwd uit de
@@ -40,7 +24,7 @@ veranderen nooit; een verbetering is een nieuwe publicatie."""
 
 
 def create_app(settings: RapportageSettings | None = None) -> FastAPI:
-    app = service_app(
+    return service_app(
         title="Bodemregie Rapportage",
         description=DESCRIPTION,
         api_version=API_VERSION,
@@ -49,6 +33,5 @@ def create_app(settings: RapportageSettings | None = None) -> FastAPI:
         bootstrap=bootstrap,
         ankersleutels=True,  # it signs the anchors of its publications' log
         landing=landingspagina.secties,
+        domain_errors=DOMEINFOUTEN,
     )
-    install_domain_errors(app, DOMEINFOUTEN)
-    return app

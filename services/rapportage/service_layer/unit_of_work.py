@@ -4,8 +4,7 @@ into the process (``Geheugen``), which outlive it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +13,7 @@ from services.rapportage.adapters.projection import Stroom
 from services.rapportage.domain.feiten import Feit
 from services.rapportage.domain.feitkolommen import Rij, microseconden
 from services.rapportage.service_layer.geheugen import Geheugen
+from shared.unit_of_work import Scope
 
 
 class Logboek(Protocol):
@@ -33,7 +33,7 @@ class Logboek(Protocol):
     def binding(self, positie: int) -> Mapping[str, Any]: ...
 
 
-class RapportageUnitOfWork(Protocol):
+class RapportageUnitOfWork(Scope, Protocol):
     @property
     def spoedlocaties(self) -> Logboek: ...
 
@@ -44,15 +44,6 @@ class RapportageUnitOfWork(Protocol):
     def geheugen(self) -> Geheugen:
         """The facts, reports and states kept between units of work."""
         ...
-
-    def __enter__(self) -> RapportageUnitOfWork: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
 
 
 class SqlLogboek:
@@ -86,19 +77,11 @@ class SqlLogboek:
             return self._stroom.binding(session, positie)
 
 
-class _ReadOnlyUnitOfWork:
-    """Nothing to commit: a unit of work here only reads, so leaving it just closes it."""
+class _ReadOnlyUnitOfWork(Scope):
+    """Nothing to commit: a unit of work here only reads, so leaving it undoes nothing."""
 
-    def close(self) -> None:
+    def rollback(self) -> None:
         pass
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class SqlRapportageUnitOfWork(_ReadOnlyUnitOfWork):
@@ -107,7 +90,7 @@ class SqlRapportageUnitOfWork(_ReadOnlyUnitOfWork):
         self.spoedlocaties: Logboek = SqlLogboek(sessions, projection.SPOEDLOCATIES)
         self.kennis: Logboek = SqlLogboek(sessions, projection.KENNIS)
 
-    def __enter__(self) -> SqlRapportageUnitOfWork:
+    def __enter__(self) -> Self:
         return self
 
 
@@ -154,6 +137,6 @@ class FakeRapportageUnitOfWork(_ReadOnlyUnitOfWork):
         self.geheugen = geheugen or Geheugen()
         self.geopend = 0
 
-    def __enter__(self) -> FakeRapportageUnitOfWork:
+    def __enter__(self) -> Self:
         self.geopend += 1
         return self

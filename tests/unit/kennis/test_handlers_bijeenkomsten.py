@@ -102,7 +102,7 @@ def test_attendance_of_someone_who_did_not_register_is_refused() -> None:
 
 
 def test_who_was_present_evaluates_once_with_a_score_from_one_to_five() -> None:
-    uow = fake()
+    uow = fake(dag=ERNA)  # evaluations follow the meeting
     bijeenkomst_id = _aangemeld_en_aanwezig(uow)
     with pytest.raises(GeenToegang):  # registered, not present
         messagebus.handle(commands.EvalueerBijeenkomst(bijeenkomst_id, 4, ""), uow.als(UT))

@@ -4,7 +4,7 @@ success and its refusals (policy, domain rule, not found, a concurrent change)."
 from __future__ import annotations
 
 import inspect
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -21,7 +21,7 @@ from services.kennis.service_layer.unit_of_work import FakeKennisUnitOfWork
 from shared.aggregate import NotFound
 from shared.auth import Rol
 from shared.beleid import GeenToegang
-from tests.unit.kennis.actoren import AUDITOR, RIJK, UP, UT, ZL, actor, fake, nieuwkomer, op
+from tests.unit.kennis.actoren import AUDITOR, RIJK, UP, UT, ZL, actor, fake, nieuwkomer
 
 VRAAG = commands.StelVraag(
     "WKO in een pluim",
@@ -58,7 +58,8 @@ def test_the_unit_of_work_stamps_actor_correlation_id_and_time_on_the_event() ->
     assert event.metadata.actor.startswith("prs-")  # never the login
     assert event.metadata.correlation_id == "verzoek-42"
     assert (event.metadata.organisation, event.metadata.role) == ("ZL", "bevoegd-gezag")
-    assert event.occurred_at == op(date(2017, 3, 1))
+    # Business time: the command's day (it gives no date of its own), from the unit's clock.
+    assert event.occurred_at == datetime(2017, 3, 1, tzinfo=UTC)
     assert event.data["gesteld_door"] == zl.meta.actor
     assert uow.committed
 
@@ -128,6 +129,7 @@ def test_anyone_with_an_account_answers_an_open_question() -> None:
         "tekst": "Ja, met een plan.",
         "door": UT.meta.actor,
         "organisatie": "UT",
+        "datum": "2017-03-01",
     }
     with pytest.raises(GeenToegang):
         messagebus.handle(commands.BeantwoordVraag(vraag.id, "Nee."), uow.als(AUDITOR))

@@ -13,8 +13,6 @@ from shared.db.types import UtcDateTime
 
 revision = "kennis_0003"
 down_revision = "kennis_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

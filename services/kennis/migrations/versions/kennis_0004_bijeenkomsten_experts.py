@@ -8,8 +8,6 @@ from alembic import op
 
 revision = "kennis_0004"
 down_revision = "kennis_0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -9,8 +9,6 @@ from alembic import op
 
 revision = "kennis_0005"
 down_revision = "kennis_0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -10,8 +10,6 @@ from shared.db.types import UtcDateTime
 
 revision = "locaties_0002"
 down_revision = "locaties_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

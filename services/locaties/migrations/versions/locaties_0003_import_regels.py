@@ -11,8 +11,6 @@ from shared.db.types import UtcDateTime
 
 revision = "locaties_0003"
 down_revision = "locaties_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -10,8 +10,6 @@ from shared.db.types import UtcDateTime
 
 revision = "rapportage_0002"
 down_revision = "rapportage_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -12,8 +12,6 @@ from alembic import op
 
 revision = "rapportage_0003"
 down_revision = "rapportage_0002"
-branch_labels = None
-depends_on = None
 
 PREFIXEN = ("r_", "r_kennis_")
 

@@ -8,8 +8,6 @@ from alembic import op
 
 revision = "rapportage_0004"
 down_revision = "rapportage_0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -15,7 +15,6 @@ from shared.db.types import UtcDateTime
 revision = "idempotentie_0001"
 down_revision = None
 branch_labels = ("idempotentie",)
-depends_on = None
 
 
 def upgrade() -> None:

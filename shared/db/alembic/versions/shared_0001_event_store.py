@@ -13,7 +13,6 @@ from shared.db.types import UtcDateTime
 revision = "shared_0001"
 down_revision = None
 branch_labels = ("shared",)
-depends_on = None
 
 
 def upgrade() -> None:

@@ -10,8 +10,6 @@ from alembic import op
 # shared_0002 at the same time; migrations run to all heads.
 revision = "shared_0003_zegels"
 down_revision = "shared_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
