@@ -17,7 +17,9 @@ from auditor import export, replay
 from auditor.recompute_duckdb import Herberekening
 from services.rapportage.domain import afspraken as a
 from services.rapportage.domain import feiten as f
+from services.rapportage.domain.feitkolommen import microseconden
 from services.rapportage.domain.queries import VraagRapport
+from services.rapportage.domain.tijdlijn import Tijdlijnen
 from services.rapportage.entrypoints import weergave
 from services.rapportage.service_layer import messagebus
 from services.rapportage.service_layer.unit_of_work import FakeRapportageUnitOfWork
@@ -185,3 +187,46 @@ def test_replay_and_duckdb_agree_on_a_log_with_decisions_and_plans(
         opnieuw = replay.herspeel(events, naam, peil, len(events), kennis).inhoud
         assert json.loads(json.dumps(opnieuw, default=str)) == dienst, (peil, kennis)
         assert duck.rapport(naam, peil, kennis)["inhoud"] == dienst, (peil, kennis)
+
+
+def test_the_bulk_row_path_keeps_the_decisions_plans_and_soil_type_as_the_fold_does() -> None:
+    log = _geschiedenis()
+    log.add(
+        "ZW1",
+        f.GEREGISTREERD,
+        "2011-03-01",
+        bevoegd_gezag="ZH",
+        gemeentecode="0513",
+        naam="haven",
+        status="potentieel-spoed",
+        registratiedatum="2011-03-01",
+        bodemtype="waterbodem",
+    )
+    log.add(
+        "ZW1",
+        f.STATUS,
+        "2011-09-01",
+        van="?",
+        naar="onderzocht",
+        besluitdatum="2011-09-01",
+        toelichting="",
+    )
+    rijen = Tijdlijnen()
+    for begin in range(0, len(log.feiten), 5):  # in slices, as the start reads the log
+        rijen.voeg_toe_rijen(
+            [
+                (x.positie, x.locatie_id, x.versie, x.soort, microseconden(x.vastgelegd_op), x.data)
+                for x in log.feiten[begin : begin + 5]
+            ]
+        )
+    per_feit = Tijdlijnen()
+    per_feit.voeg_toe(log.feiten)
+    for peil, kennis in [(date(2014, 1, 1), None), (date(2014, 1, 1), date(2013, 6, 19))]:
+        assert rijen.op(peil, kennis) == per_feit.op(peil, kennis)
+        beide = [a.afspraken_op(t.feiten_van(a.PROGRAMMA), peil, kennis) for t in (rijen, per_feit)]
+        assert beide[0] == beide[1] == a.afspraken_op(log.feiten, peil, kennis)
+    nu = rijen.op(date(2014, 1, 1))
+    assert nu["ZW1"].bodemtype == "waterbodem" and nu["ZH1"].planning is not None
+    assert a.afspraken_op(rijen.feiten_van(a.PROGRAMMA), date(2014, 1, 1))[
+        a.HUMAAN
+    ].besluit.titel == (TEMPO)
