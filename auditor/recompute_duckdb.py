@@ -29,6 +29,7 @@ RAPPORTEN: dict[str, tuple[str, dict[str, Any]]] = {
     "deadlines": ("deadlines.sql", {}),
     "midterm-review": ("midterm.sql", {}),
     "kamerbrief-bijlage": ("kamerbrief.sql", {}),
+    "budget": ("budget.sql", {}),
     "transitie": ("transitie.sql", {}),
 }
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from auditor import verify
-from services.rapportage.domain import lezen, rapporten, selectie
+from services.rapportage.domain import afspraken, lezen, rapporten, selectie
 from services.rapportage.domain.binding import logboek_van, uit_logboek
 from services.rapportage.domain.feiten import Feit
 from services.rapportage.domain.transitie import transitie
@@ -57,8 +57,10 @@ def herspeel(
     if rapport == "transitie":
         uit = transitie(feiten(events, lezen.naar_kennisfeit), positie, peildatum, kennisdatum)
     else:
-        toestand = rapporten.toestand_uit(feiten(events), positie, kennisdatum)
-        uit = rapporten.bouw(rapport, toestand, positie, peildatum, kennisdatum, van)
+        alle = feiten(events)
+        toestand = rapporten.toestand_uit(alle, positie, kennisdatum)
+        programma = afspraken.afspraken_op(alle, peildatum, kennisdatum, positie)
+        uit = rapporten.bouw(rapport, toestand, positie, peildatum, kennisdatum, van, programma)
     return rapporten.gebonden(uit, logboek_van(rapport), uit_logboek(events, positie))
 
 

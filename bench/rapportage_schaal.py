@@ -45,6 +45,7 @@ SOORTEN = {
     "knelpunten": f.KNELPUNT,
     "budgettoekenningen": f.BUDGET,
     "kostenboekingen": f.KOSTEN,
+    "planningen": f.PLANNING,
 }
 
 

@@ -84,6 +84,10 @@ BELEID: Mapping[str, Regel] = {
     "locaties.stel_planning_vast": _alleen_eigen_gezag(
         "de planning van een spoedlocatie vastleggen"
     ),
+    # The programme's own instruments are agreements, not sites: the programme team records
+    # the Stuurgroep's decisions on deadlines and targets, the Rijk its budget envelopes.
+    "programma.stel_afspraak_vast": Regel("een afspraak van de Stuurgroep vastleggen", {_UP: _A}),
+    "programma.stel_envelop_vast": Regel("een budgetenvelop vaststellen", {_RIJK: _A}),
     # A bevoegd gezag brings its own history in; each line is then held to its own rule above
     # (only its own sites), so an import can do nothing the single commands could not.
     "locaties.importeer": Regel("een historie importeren", {_BG: _A}),

@@ -82,3 +82,25 @@ WHERE soort IN ('kennisvraag-gesteld', 'kennisvraag-antwoord-gegeven',
                 'bijeenkomst-gepland', 'bijeenkomst-deelnemer-aangemeld',
                 'bijeenkomst-aanwezigheid-geregistreerd', 'bijeenkomst-geevalueerd',
                 'expert-geregistreerd');
+
+-- Programme decisions (docs/rapportages.md, afspraken): the one subject 'programma', required
+-- fields present, valid dates.
+CREATE OR REPLACE TEMP TABLE programmafeit AS
+WITH g AS (
+    SELECT *,
+        CASE soort WHEN 'programma-afspraak-vastgesteld'
+             THEN ['afspraak', 'deadline', 'doel_percentage']
+             ELSE ['bevoegd_gezag', 'doel', 'bedrag_euro'] END
+        || ['ingangsdatum', 'besluit_id', 'besluitdatum', 'besluit_titel'] AS verplicht
+    FROM gebeurtenis
+    WHERE soort IN ('programma-afspraak-vastgesteld', 'programma-envelop-vastgesteld')
+      AND onderwerp = 'programma'
+)
+SELECT positie, soort, vastgelegd, (vastgelegd AT TIME ZONE 'UTC')::DATE AS vastgelegd_dag, data,
+       CAST(data ->> 'ingangsdatum' AS DATE) AS ingangsdatum,
+       lpad(CAST(positie AS VARCHAR), 20, '0') AS volgorde
+FROM g
+WHERE list_bool_and([json_exists(data, '$."' || veld || '"') for veld in verplicht])
+  AND try_cast(data ->> 'ingangsdatum' AS DATE) IS NOT NULL
+  AND try_cast(data ->> 'besluitdatum' AS DATE) IS NOT NULL
+  AND (soort <> 'programma-afspraak-vastgesteld' OR try_cast(data ->> 'deadline' AS DATE) IS NOT NULL);

@@ -60,6 +60,7 @@ SELECT locatie, versie, soort,
        tekst(data, waarden, 'bevoegd_gezag') AS bevoegd_gezag,
        tekst(data, waarden, 'gemeentecode') AS gemeentecode,
        tekst(data, waarden, 'naam') AS naam,
+       tekst(data, waarden, 'bodemtype') AS bodemtype,
        tekst(data, waarden, 'status') AS status,
        tekst(data, waarden, 'naar') AS naar,
        tekst(data, waarden, 'risicotype') AS risicotype,
@@ -125,7 +126,7 @@ WITH f AS (
 ), s AS (
     SELECT r.locatie,
            CASE WHEN coalesce(v.overdrachten, 0) > 0 THEN v.naar_gezag ELSE r.bevoegd_gezag END AS bevoegd_gezag,
-           r.gemeentecode, r.naam, r.datum AS registratiedatum,
+           r.gemeentecode, r.naam, r.datum AS registratiedatum, r.bodemtype,
            CASE WHEN coalesce(v.besluiten, 0) > 0 THEN v.status ELSE r.status END AS status,
            v.afgehandeld_op, v.afgehandeld_vastgelegd,
            coalesce(k.humaan, false) AS humaan, coalesce(k.risicotypes, []) AS risicotypes,
@@ -159,15 +160,63 @@ json_object(
     'budgetEuro', CAST(coalesce(sum(budget), 0) AS BIGINT),
     'kostenEuro', CAST(coalesce(sum(kosten), 0) AS BIGINT));
 
--- The goals (section 4) on a peildatum.
+-- The agreements in force (docs/rapportages.md, afspraken): per kind the decision with the
+-- latest ingangsdatum on or before the peildatum (then the later position), at the cut-off;
+-- without one the covenant's own (2009).
+CREATE OR REPLACE MACRO afspraken(peil, kennis, tot) AS TABLE
+WITH oorspronkelijk AS (
+    SELECT * FROM (VALUES
+        (1, 'overzicht-spoedlocaties', 'overzicht van alle spoedlocaties', DATE '2010-12-31'),
+        (2, 'humaan', 'humane spoedlocaties gesaneerd of beheerst', DATE '2015-12-31'),
+        (3, 'overzicht-overig', 'overzicht van de ecologische en verspreidingsrisico''s',
+            DATE '2015-12-31'),
+        (4, 'alle', 'alle spoedlocaties gesaneerd of beheerst', DATE '2020-12-31')
+    ) t(i, afspraak, omschrijving, deadline)
+), besluit AS (
+    SELECT data ->> 'afspraak' AS afspraak,
+           arg_max(data, strftime(ingangsdatum, '%Y-%m-%d') || volgorde) AS data
+    FROM programmafeit
+    WHERE soort = 'programma-afspraak-vastgesteld' AND positie <= tot
+      AND (kennis IS NULL OR vastgelegd_dag <= kennis) AND ingangsdatum <= CAST(peil AS DATE)
+    GROUP BY ALL
+)
+SELECT o.i, o.afspraak, o.omschrijving,
+       coalesce(CAST(b.data ->> 'deadline' AS DATE), o.deadline) AS deadline,
+       coalesce(CAST(b.data ->> 'doel_percentage' AS INTEGER), 100) AS doel_percentage,
+       coalesce(CAST(b.data ->> 'ingangsdatum' AS DATE), DATE '2009-07-10') AS ingangsdatum,
+       coalesce(b.data ->> 'besluit_id', 'convenant-2009') AS besluit_id,
+       coalesce(CAST(b.data ->> 'besluitdatum' AS DATE), DATE '2009-07-10') AS besluitdatum,
+       coalesce(b.data ->> 'besluit_titel',
+                'Convenant bodemontwikkelingsbeleid en aanpak spoedlocaties (2009)') AS besluit_titel
+FROM oorspronkelijk o LEFT JOIN besluit b ON b.afspraak = o.afspraak;
+
+-- The envelopes in force (docs/rapportages.md, afspraken): per bevoegd gezag and purpose the
+-- decision with the latest ingangsdatum on or before the peildatum, at the cut-off.
+CREATE OR REPLACE MACRO enveloppen(peil, kennis, tot) AS TABLE
+SELECT data ->> 'bevoegd_gezag' AS code, data ->> 'doel' AS doel,
+       arg_max(data, strftime(ingangsdatum, '%Y-%m-%d') || volgorde) AS data
+FROM programmafeit
+WHERE soort = 'programma-envelop-vastgesteld' AND positie <= tot
+  AND (kennis IS NULL OR vastgelegd_dag <= kennis) AND ingangsdatum <= CAST(peil AS DATE)
+GROUP BY ALL;
+
+CREATE OR REPLACE MACRO besluitjson(id, datum, titel) AS
+    json_object('id', id, 'datum', strftime(datum, '%Y-%m-%d'), 'titel', titel);
+CREATE OR REPLACE MACRO afspraakjson(a) AS json_object(
+    'afspraak', a.afspraak, 'omschrijving', a.omschrijving,
+    'deadline', strftime(a.deadline, '%Y-%m-%d'), 'doelPercentage', a.doel_percentage,
+    'ingangsdatum', strftime(a.ingangsdatum, '%Y-%m-%d'),
+    'besluit', besluitjson(a.besluit_id, a.besluitdatum, a.besluit_titel));
+
+-- The goals (section 4) on a peildatum, against the agreements in force.
 CREATE OR REPLACE MACRO doelen(peil, kennis, tot) AS TABLE
 WITH d AS (
-    SELECT * FROM (VALUES
-        (1, 'humane spoedlocaties gesaneerd of beheerst', DATE '2015-12-31', true),
-        (2, 'alle spoedlocaties gesaneerd of beheerst', DATE '2020-12-31', false)
-    ) t(i, doel, deadline, alleen_humaan)
+    SELECT i, omschrijving AS doel, deadline, afspraak = 'humaan' AS alleen_humaan,
+           doel_percentage, besluit_id, besluitdatum, besluit_titel
+    FROM afspraken(peil, kennis, tot) WHERE afspraak IN ('humaan', 'alle')
 ), r AS (
-    SELECT d.i, d.doel, d.deadline,
+    SELECT d.i, d.doel, d.deadline, d.doel_percentage, d.besluit_id, d.besluitdatum,
+           d.besluit_titel,
            count(s.locatie) AS totaal,
            aantal(s.afgehandeld) AS afgehandeld,
            aantal(s.afgehandeld_op <= d.deadline) AS op_tijd
@@ -178,7 +227,10 @@ WITH d AS (
 SELECT to_json(list(json_object(
     'doel', doel, 'deadline', strftime(deadline, '%Y-%m-%d'), 'totaal', totaal,
     'afgehandeld', afgehandeld, 'opTijd', op_tijd, 'percentage', pct(afgehandeld, totaal),
-    'gehaald', CASE WHEN CAST(peil AS DATE) > deadline THEN op_tijd = totaal END) ORDER BY i)) AS doelen
+    'gehaald', CASE WHEN CAST(peil AS DATE) > deadline
+                    THEN 100 * op_tijd >= doel_percentage * totaal END,
+    'doelPercentage', doel_percentage,
+    'besluit', besluitjson(besluit_id, besluitdatum, besluit_titel)) ORDER BY i)) AS doelen
 FROM r;
 
 -- The site line (section 4).
@@ -218,9 +270,21 @@ CREATE OR REPLACE MACRO tiende(n, d) AS
 
 -- The ranking per bevoegd gezag or province (section 5), one row per key.
 CREATE OR REPLACE MACRO ranglijst(peil, kennis, tot, per_provincie) AS TABLE
-WITH st AS (
-    SELECT *, CASE WHEN per_provincie THEN provincie ELSE bevoegd_gezag END AS sleutel
+WITH humaan AS (
+    SELECT deadline FROM afspraken(peil, kennis, tot) WHERE afspraak = 'humaan'
+), alle AS (
+    SELECT deadline FROM afspraken(peil, kennis, tot) WHERE afspraak = 'alle'
+), st AS (
+    SELECT *, CASE WHEN per_provincie THEN provincie ELSE bevoegd_gezag END AS sleutel,
+           (SELECT deadline FROM humaan) AS deadline_humaan,
+           (SELECT deadline FROM alle) AS deadline_alle
     FROM stand(peil, kennis, tot)
+), envelop AS (
+    -- the envelopes in force per authority (all purposes), with the decisions behind them
+    SELECT code, CAST(sum(CAST(data ->> 'bedrag_euro' AS BIGINT)) AS BIGINT) AS euro,
+           list(besluitjson(data ->> 'besluit_id', CAST(data ->> 'besluitdatum' AS DATE),
+                            data ->> 'besluit_titel') ORDER BY doel) AS besluiten
+    FROM enveloppen(peil, kennis, tot) GROUP BY ALL
 ), sleutels AS (
     SELECT code, naam FROM gezag WHERE soort = 'provincie' OR NOT per_provincie
 ), tellingen AS (
@@ -233,9 +297,9 @@ WITH st AS (
            aantal(s.bevestigd AND s.knelpunt IS NOT NULL AND NOT s.afgehandeld) AS met_knelpunt,
            CAST(coalesce(sum(s.budget), 0) AS BIGINT) AS budget,
            CAST(coalesce(sum(s.kosten), 0) AS BIGINT) AS kosten,
-           aantal(s.bevestigd AND s.humaan AND CAST(peil AS DATE) > DATE '2015-12-31'
-                    AND NOT coalesce(s.afgehandeld_op <= DATE '2015-12-31', false)) AS humaan_te_laat,
-           aantal(s.bevestigd AND NOT coalesce(s.afgehandeld_op <= DATE '2020-12-31', false)) AS alle_niet_op_tijd,
+           aantal(s.bevestigd AND s.humaan AND CAST(peil AS DATE) > s.deadline_humaan
+                    AND NOT coalesce(s.afgehandeld_op <= s.deadline_humaan, false)) AS humaan_te_laat,
+           aantal(s.bevestigd AND NOT coalesce(s.afgehandeld_op <= s.deadline_alle, false)) AS alle_niet_op_tijd,
            aantal(s.bevestigd AND NOT s.afgehandeld) AS open,
            aantal(s.bevestigd AND s.planstatus = 'op schema') AS op_schema,
            aantal(s.bevestigd AND s.planstatus = 'achter op planning') AS achter_plan,
@@ -252,12 +316,14 @@ WITH st AS (
            list_filter([
                CASE WHEN achter_plan > 0
                     THEN achter_plan || ' locatie(s) achter op de eigen planning' END,
-               doelreden('humaan', DATE '2015-12-31', humaan, humaan_afgehandeld,
+               doelreden('humaan', (SELECT deadline FROM humaan), humaan, humaan_afgehandeld,
                          humaan_te_laat, CAST(peil AS DATE)),
-               doelreden('alle', DATE '2020-12-31', bevestigd, afgehandeld,
+               doelreden('alle', (SELECT deadline FROM alle), bevestigd, afgehandeld,
                          alle_niet_op_tijd, CAST(peil AS DATE))
-           ], lambda x: x IS NOT NULL) AS redenen
+           ], lambda x: x IS NOT NULL) AS redenen,
+           e.euro AS enveloppe, e.besluiten AS enveloppe_besluiten
     FROM tellingen t LEFT JOIN knelpunten kn ON kn.sleutel = t.code
+    LEFT JOIN envelop e ON e.code = t.code
 )
 SELECT row_number() OVER (ORDER BY coalesce(pa, 0) DESC, coalesce(pha, 0) DESC, code) AS plaats,
        r.*, len(redenen) > 0 AS achter
@@ -272,8 +338,9 @@ CREATE OR REPLACE MACRO ranglijstrij(r) AS json_object(
     'opSchema', r.op_schema, 'achterOpPlanning', r.achter_plan, 'zonderPlanning', r.zonder_plan,
     'percentageOpSchema', pct(r.op_schema, r.open),
     'percentageBudgetBesteed', pct(r.kosten, r.budget),
-    -- no envelopes in the log yet (programme decisions): null, as the service says
-    'enveloppeEuro', NULL, 'percentageEnveloppeBesteed', NULL,
+    'enveloppeEuro', r.enveloppe,
+    'percentageEnveloppeBesteed', CASE WHEN r.enveloppe > 0 THEN pct(r.kosten, r.enveloppe) END,
+    'enveloppeBesluiten', lijst(r.enveloppe_besluiten),
     'achter', r.achter, 'redenen', to_json(r.redenen), 'reden', array_to_string(r.redenen, '; '));
 
 -- A site's line in the Kamerbrief annex (section 7): with the names of its municipality and

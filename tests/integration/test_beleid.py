@@ -130,6 +130,13 @@ def _zonder(body: dict[str, Any]) -> Callable[[TestClient, Principal, bool], Gev
     return lambda api, wie, eigen: Geval(body=body)
 
 
+def _programma(api: TestClient, body: dict[str, Any]) -> Geval:
+    """A new decision (its own id) on the programme's current version."""
+    versie = api.get("/v1/programma", headers=_headers(_wie(Rol.AUDITOR, True))).headers["etag"]
+    besluit = {**body["besluit"], "id": f"B-{uuid4().hex[:8]}"}
+    return Geval(body={**body, "besluit": besluit}, headers={"If-Match": versie})
+
+
 def _persoon(api: TestClient, wie: Principal, eigen: bool) -> Geval:
     """Someone in the service's person store, by pseudonym (DELETE) and by login (POST)."""
     login = f"vergeet-{uuid4().hex[:8]}@example.org"
@@ -179,6 +186,25 @@ GEVALLEN: dict[str, Callable[[TestClient, Principal, bool], Geval]] = {
     "locaties.importeer": lambda api, wie, eigen: Geval(
         body={"soort": "registratie", "body": NIEUW},
         headers={"Content-Type": "application/x-ndjson"},
+    ),
+    "programma.stel_afspraak_vast": lambda api, wie, eigen: _programma(
+        api,
+        {
+            "afspraak": "humaan",
+            "deadline": "2016-12-31",
+            "ingangsdatum": "2013-06-12",
+            "besluit": {"id": "", "datum": "2013-06-12", "titel": "Stuurgroep"},
+        },
+    ),
+    "programma.stel_envelop_vast": lambda api, wie, eigen: _programma(
+        api,
+        {
+            "bevoegdGezag": "ZH",
+            "doel": "land",
+            "bedragEuro": 1_000_000,
+            "ingangsdatum": "2010-01-01",
+            "besluit": {"id": "", "datum": "2009-12-15", "titel": "Verdeling"},
+        },
     ),
     "kennis.stel_vraag": _zonder(VRAAG),
     "kennis.beantwoord": _vraag_geval(lambda antwoord_id: {"tekst": "ook zo"}),

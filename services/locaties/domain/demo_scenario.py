@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from services.locaties.domain import demo_planning
 from services.locaties.domain.geometrie import crs84_naar_rd
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
 from shared.vocabulaire import CRITERIA, Knelpunt, RisicoType, Status
@@ -98,6 +99,12 @@ GROEPEN_PER_NAAM = {
 }
 
 
+# The published counts the demo's inventory follows (scale 1.0): sites known by the end of
+# 2012 and in all (by the end of 2013).
+BEKEND_EIND_2012 = 1400
+TOTAAL = 1650
+
+
 @dataclass
 class Stap:
     """One API call: a sub-resource of the site (or '' for registration) and its body."""
@@ -147,13 +154,19 @@ def _d(
 
 def scenario(schaal: float = 1.0, seed: int = 2010) -> list[Locatiescenario]:
     rnd = random.Random(seed)
-    aantal = max(1, round(1650 * schaal))
+    aantal = max(1, round(TOTAAL * schaal))
     gezagen = list(BEVOEGDE_GEZAGEN)
     gewichten = [_gewicht(b.code, b.soort) for b in gezagen]
     uit: list[Locatiescenario] = []
     for _ in range(aantal):
         gezag = rnd.choices(gezagen, gewichten)[0]
         uit.append(_locatie(gezag.code, rnd.choice(gezag.gemeentecodes), rnd))
+    # The plans per site (demo_planning.py), from a random source of their own: the history
+    # without them is the same as before plans existed.
+    planrnd = random.Random(seed * 7_919 + 1)
+    for s in uit:
+        for index, pad, body in sorted(demo_planning.plan(s, planrnd), key=lambda x: -x[0]):
+            s.stappen.insert(index, Stap(pad, body))
     return uit
 
 
@@ -169,7 +182,12 @@ def _locatie(bg: str, gemeente: str, rnd: random.Random) -> Locatiescenario:
     x, y = crs84_naar_rd(
         lon + rnd.uniform(-spreiding, spreiding), lat + rnd.uniform(-spreiding, spreiding) * 0.6
     )
-    registratie = date(2009, 6, 1) + timedelta(days=int(rnd.triangular(0, 2200, 300)))
+    # The inventory builds up as published: about 1,400 sites known by the end of 2012, the
+    # rest (to about 1,650) registered in 2013.
+    if rnd.random() < BEKEND_EIND_2012 / TOTAAL:
+        registratie = date(2009, 6, 1) + timedelta(days=int(rnd.triangular(0, 1309, 300)))
+    else:
+        registratie = date(2013, 1, 1) + timedelta(days=rnd.randint(0, 364))
     s = Locatiescenario(
         bg,
         {
@@ -183,9 +201,9 @@ def _locatie(bg: str, gemeente: str, rnd: random.Random) -> Locatiescenario:
         },
     )
     r = rnd.random()
-    if r < 0.22:
+    if r < 0.26:
         risicos = [RisicoType.HUMAAN]
-    elif r < 0.30:
+    elif r < 0.335:
         risicos = [RisicoType.HUMAAN, RisicoType.VERSPREIDING]
     elif r < 0.36:
         risicos = [RisicoType.ECOLOGISCH]
@@ -202,7 +220,10 @@ def _locatie(bg: str, gemeente: str, rnd: random.Random) -> Locatiescenario:
         )
         return datum
 
-    onderzocht = status(Status.ONDERZOCHT, _d(registratie, 60, 500, rnd), "nader onderzoek")
+    # Humane risks were investigated and decided first (the humane list was due in 2012).
+    onderzocht = status(
+        Status.ONDERZOCHT, _d(registratie, 60, 300 if humaan else 500, rnd), "nader onderzoek"
+    )
     beslissing = rnd.random()
     if beslissing < 0.05:
         status(Status.NIET_ERNSTIG, _d(onderzocht, 30, 200, rnd))
@@ -210,7 +231,9 @@ def _locatie(bg: str, gemeente: str, rnd: random.Random) -> Locatiescenario:
     if beslissing < 0.15:
         status(Status.ERNSTIG_GEEN_SPOED, _d(onderzocht, 30, 200, rnd))
         return s
-    spoed = status(Status.ERNSTIG_SPOED, _d(onderzocht, 30, 250, rnd), "beschikking")
+    spoed = status(
+        Status.ERNSTIG_SPOED, _d(onderzocht, 30, 120 if humaan else 250, rnd), "beschikking"
+    )
     for soort in risicos:
         s.stappen.append(
             Stap(

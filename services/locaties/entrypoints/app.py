@@ -14,6 +14,7 @@ from services.locaties.entrypoints import (
     routes_commandos,
     routes_gebeurtenissen,
     routes_import,
+    routes_programma,
     routes_spoedlocaties,
 )
 from services.locaties.entrypoints.fouten import DOMEINFOUTEN
@@ -38,6 +39,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
             routes_spoedlocaties.router,
             routes_commandos.router,
             routes_gebeurtenissen.router,
+            routes_programma.router,
             routes_personen.router,
         ],
         settings=settings or LocatiesSettings(),

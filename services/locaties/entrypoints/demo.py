@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from services.kennis.entrypoints import demo as kennisdemo
+from services.locaties.domain.demo_programma import besluiten
 from services.locaties.domain.demo_scenario import Locatiescenario, scenario
 from shared.auth import Rol, mint_dev_token
 from shared.settings import ServiceSettings
@@ -43,6 +44,42 @@ def _speel(client: httpx.Client, tokens: dict[str, str], s: Locatiescenario) -> 
     return 1 + len(s.stappen)
 
 
+def _sleutel(body: dict[str, Any]) -> tuple[str, ...]:
+    """What one decision sets: its id and the agreement or envelope."""
+    wat = body.get("afspraak") or f"{body.get('bevoegdGezag')}-{body.get('doel')}"
+    return (body["besluit"]["id"], wat)
+
+
+def programma(client: httpx.Client, secret: str) -> int:
+    """The programme's decisions (demo_programma.py), each by the role that makes it, on the
+    programme's version as the previous answer left it; returns how many."""
+    tokens = {
+        str(Rol.UITVOERINGSPROGRAMMA): mint_dev_token(
+            secret, "demo@bodemconvenant.nl", Rol.UITVOERINGSPROGRAMMA, None
+        ),
+        str(Rol.RIJK): mint_dev_token(secret, "demo@rijksoverheid.nl", Rol.RIJK, None),
+    }
+    huidig = client.get(
+        "/v1/programma", headers={"Authorization": f"Bearer {tokens[str(Rol.RIJK)]}"}
+    )
+    if huidig.status_code != 200:
+        raise DemoFout(f"programma: {huidig.status_code} {huidig.text}")
+    etag = huidig.headers["etag"]
+    # A second `make demo` on the same registry records nothing twice.
+    al = {_sleutel(b) for soort in ("afspraken", "enveloppen") for b in huidig.json()[soort]}
+    stappen = [s for s in besluiten() if _sleutel(s.body) not in al]
+    for stap in stappen:
+        response = client.post(
+            f"/v1/programma/{stap.pad}",
+            json=stap.body,
+            headers={"Authorization": f"Bearer {tokens[stap.rol]}", "If-Match": etag},
+        )
+        if response.status_code != 201:
+            raise DemoFout(f"programma {stap.pad}: {response.status_code} {response.text}")
+        etag = response.headers["etag"]
+    return len(stappen)
+
+
 def vul(
     client: httpx.Client,
     schaal: float,
@@ -60,7 +97,8 @@ def vul(
         for s in scenarios
     }
     start = time.monotonic()
-    gedaan = verzoeken = 0
+    gedaan = 0
+    verzoeken = programma(client, secret)
     with ThreadPoolExecutor(werkers) as pool:
         for n in pool.map(lambda s: _speel(client, tokens, s), scenarios):
             gedaan += 1

@@ -43,8 +43,9 @@ from services.rapportage.domain import feitkolommen
 from services.rapportage.domain.feitkolommen import Feitkolommen
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 
-# 2: sites carry their plan (``Locatie.planning``); a snapshot of 1 lacks it and is rebuilt.
-FORMAAT = 2
+# 2: sites carry their plan (``Locatie.planning``); 3: a registration also keeps its bodemtype
+# (the budget report needs it). An older snapshot lacks one of them and is rebuilt.
+FORMAAT = 3
 SITES_PER_DEEL = 5_000
 INHOUD_PER_DEEL = 50_000
 

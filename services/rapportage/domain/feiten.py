@@ -98,6 +98,7 @@ class Locatie:
     afgehandeld_vastgelegd_op: datetime | None = None
     # The plan in force (planfeiten.Plantuple), None without one.
     planning: planfeiten.Plantuple | None = None
+    bodemtype: str = "landbodem"  # land or waterbodem: which budget envelope pays for it
 
     @property
     def provincie(self) -> str:
@@ -126,6 +127,14 @@ class Locatie:
 
 
 _LOCATIE_VELDEN = attrgetter(*(v.name for v in fields(Locatie)))
+
+# The soil types, one string object each for all sites' states.
+_BODEMTYPES = {"landbodem": "landbodem", "waterbodem": "waterbodem"}
+
+
+def _bodemtype(waarde: Any) -> str:
+    return _BODEMTYPES.get(waarde, "landbodem") if type(waarde) is str else "landbodem"
+
 
 # A correction of these fields of a decision decides anew: the decision then counts as put on
 # record when the correction was.
@@ -230,6 +239,7 @@ def volgende(
             datum,
             status(data["status"]),
             datum,
+            bodemtype=_bodemtype(data.get("bodemtype")),
         )
     if locatie is None:
         return None
@@ -279,4 +289,5 @@ def kopie(l: Locatie) -> Locatie:  # noqa: E741
         l.kosten_euro,
         l.afgehandeld_vastgelegd_op,
         l.planning,
+        l.bodemtype,
     )

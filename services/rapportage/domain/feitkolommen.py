@@ -24,7 +24,7 @@ from services.rapportage.domain import planfeiten
 # The fields the fold reads per kind of fact (``stap``, ``scheid_correcties``) besides its
 # business date (``DATUMVELD``), which is kept as a day number.
 VELDEN: dict[str, tuple[str, ...]] = {
-    f.GEREGISTREERD: ("bevoegd_gezag", "gemeentecode", "naam", "status"),
+    f.GEREGISTREERD: ("bevoegd_gezag", "gemeentecode", "naam", "status", "bodemtype"),
     f.STATUS: ("naar",),
     f.RISICO: ("risicotype", "vastgesteld"),
     f.KNELPUNT: ("knelpunt",),

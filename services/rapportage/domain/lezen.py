@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.rapportage.domain import afspraken, planfeiten
 from services.rapportage.domain import feiten as f
-from services.rapportage.domain import planfeiten
 from shared.aggregate import EventRegistry
 from shared.envelope import TYPE_PREFIX, CloudEvent
 from shared.integriteit import ANKER_TYPE
@@ -63,6 +63,8 @@ def positie(event: CloudEvent) -> tuple[str, int]:
 def naar_feit(event: CloudEvent) -> f.Feit:
     """The fact an event states; raises OnverwerkbaarEvent or ValueError when it cannot."""
     s = soort(event)
+    if s in afspraken.TYPES:
+        return _programmafeit(event, s)
     if s not in f.BEKENDE_TYPES:
         raise OnverwerkbaarEvent(f"onbekend type {event.type}")
     _, pos = positie(event)
@@ -73,6 +75,18 @@ def naar_feit(event: CloudEvent) -> f.Feit:
     feit = f.Feit(pos, event.subject, event.sequence, s, event.time, data)
     feit.datum()  # raises ValueError on an impossible date
     return feit
+
+
+def _programmafeit(event: CloudEvent, s: str) -> f.Feit:
+    """A programme decision (same topic as the sites, one subject): checked as a site's fact."""
+    _, pos = positie(event)
+    if event.subject != afspraken.PROGRAMMA:
+        raise OnverwerkbaarEvent(f"{s} over {event.subject!r}, verwacht {afspraken.PROGRAMMA}")
+    data = dict(event.data)
+    ontbreekt = afspraken.controleer(s, data)
+    if ontbreekt:
+        raise OnverwerkbaarEvent(f"{s} mist {', '.join(ontbreekt)}")
+    return f.Feit(pos, event.subject, event.sequence, s, event.time, data)
 
 
 KENNIS_TYPES = frozenset(

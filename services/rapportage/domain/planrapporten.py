@@ -94,7 +94,6 @@ def planning_rapport(locaties: Mapping[str, Locatie], peildatum: date, positie: 
 
 def _afspraak(afspraken: Afspraken) -> dict[str, Any]:
     return {
-        "bron": afspraken.bron,
         "start": afspraken.start.isoformat(),
         "doelen": [
             {
@@ -102,6 +101,8 @@ def _afspraak(afspraken: Afspraken) -> dict[str, Any]:
                 "omschrijving": d.omschrijving,
                 "deadline": d.deadline.isoformat(),
                 "doelpercentage": d.doelpercentage,
+                "ingangsdatum": d.ingangsdatum.isoformat(),
+                "besluit": d.besluit.als_json(),
             }
             for d in afspraken.doelen
         ],

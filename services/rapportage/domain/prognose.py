@@ -1,8 +1,9 @@
 """Prognosis and feasibility of the covenant goals, from the plans and from the measured pace.
 
 Pure functions of the sites on a peildatum (``feiten.Locatie``, plans included) and the goals
-(``afspraken.Doel``). For a goal whose deadline has not passed, two expectations of how many
-sites of its group will be dealt with by the deadline, each counting the ones dealt with already:
+in force (``afspraken.Afspraak``: deadline, target, decision). For a goal whose deadline has not
+passed, two expectations of how many sites of its group will be dealt with by the deadline, each
+counting the ones dealt with already:
 
 - **volgens planning**: plus the open sites whose plan in force has them dealt with on or
   before the deadline and which are not behind that plan (a plan already missed is no
@@ -25,7 +26,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from services.rapportage.domain.afspraken import Afspraken, Doel
+from services.rapportage.domain.afspraken import Afspraak, Afspraken
 from services.rapportage.domain.feiten import Locatie
 from services.rapportage.domain.planfeiten import Planstatus, planning, planstatus
 from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN
@@ -33,7 +34,7 @@ from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN
 TEMPO_JAREN = 3
 
 
-def groep(locaties: Iterable[Locatie], doel: Doel) -> list[Locatie]:
+def groep(locaties: Iterable[Locatie], doel: Afspraak) -> list[Locatie]:
     """The sites a goal counts: the confirmed ones (the humane ones for a humane goal)."""
     return [x for x in locaties if x.bevestigd and (x.humaan or not doel.humaan)]
 
@@ -60,7 +61,7 @@ def tempo(lijst: list[Locatie], peildatum: date, start: date) -> Fraction | None
     return Fraction(gedaan, dagen)
 
 
-def prognose(lijst: list[Locatie], doel: Doel, peildatum: date, start: date) -> dict[str, Any]:
+def prognose(lijst: list[Locatie], doel: Afspraak, peildatum: date, start: date) -> dict[str, Any]:
     """One goal for one group of sites (an authority's, or the nation's) on ``peildatum``."""
     totaal = len(lijst)
     nodig = math.ceil(Fraction(doel.doelpercentage * totaal, 100))

@@ -19,7 +19,15 @@ from itertools import accumulate
 from typing import Any
 
 from services.rapportage.domain import afspraken as af
-from services.rapportage.domain import bijlage, planrapporten, rangorde
+from services.rapportage.domain import bijlage, budget, open_op_deadline, planrapporten, rangorde
+from services.rapportage.domain.afspraken import (
+    ALLE,
+    HUMAAN,
+    OVERZICHT,
+    OVERZICHT_OVERIG,
+    Afspraken,
+    oorspronkelijk,
+)
 from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
 from services.rapportage.domain.rapport import Rapport as Rapport
 from services.rapportage.domain.rapport import Tabel as Tabel
@@ -27,24 +35,13 @@ from shared.bevoegde_gezagen import BEVOEGDE_GEZAGEN, Soort
 from shared.tijd import kennismoment
 from shared.vocabulaire import RisicoType, Status
 
-START = date(2010, 1, 1)
+START = af.START
+# The covenant's original deadlines. No report reads these: each takes the agreements in force
+# on its peildatum (``afspraken``), which are these until a decision moves one.
 DEADLINE_OVERZICHT = date(2010, 12, 31)
 DEADLINE_HUMAAN = date(2015, 12, 31)
 DEADLINE_OVERZICHT_OVERIG = date(2015, 12, 31)
 DEADLINE_ALLES = date(2020, 12, 31)
-
-
-def afspraken_op(peildatum: date, kennisdatum: date | None) -> af.Afspraken:
-    """The agreements in force on ``peildatum`` as known on ``kennisdatum``: the one place
-    the reports take their deadlines, targets and envelopes from. Until programme decisions
-    are recorded, the covenant's own dates above."""
-    return af.convenant(
-        START,
-        DEADLINE_HUMAAN,
-        DEADLINE_ALLES,
-        "Convenant Bodemontwikkelingsbeleid en aanpak spoedlocaties 2010-2015 en "
-        "Convenant Bodem en Ondergrond 2016-2020",
-    )
 
 
 # A dealt-with decision put on record more than this many days after its decision date is
@@ -76,37 +73,73 @@ def _samenvatting(locaties: Iterable[Locatie]) -> dict[str, Any]:
     }
 
 
-def _doelen(locaties: dict[str, Locatie], peildatum: date) -> list[dict[str, Any]]:
+def _doelen(
+    locaties: dict[str, Locatie], peildatum: date, afspraken: Afspraken
+) -> list[dict[str, Any]]:
+    """The two remediation goals against the agreements in force, each naming its decision."""
     bevestigd = [x for x in locaties.values() if x.bevestigd]
     humaan = [x for x in bevestigd if x.humaan]
 
-    def doel(omschrijving: str, deadline: date, groep: list[Locatie]) -> dict[str, Any]:
+    def doel(soort: str, groep: list[Locatie]) -> dict[str, Any]:
+        afspraak = afspraken[soort]
+        deadline = afspraak.deadline
         op_tijd = sum(1 for x in groep if x.afgehandeld_op and x.afgehandeld_op <= deadline)
         return {
-            "doel": omschrijving,
+            "doel": afspraak.omschrijving,
             "deadline": deadline.isoformat(),
             "totaal": len(groep),
             "afgehandeld": sum(x.afgehandeld for x in groep),
             "opTijd": op_tijd,
             "percentage": _pct(sum(x.afgehandeld for x in groep), len(groep)),
-            "gehaald": (op_tijd == len(groep)) if peildatum > deadline else None,
+            "gehaald": afspraak.gehaald(op_tijd, len(groep)) if peildatum > deadline else None,
+            "doelPercentage": afspraak.doel_percentage,
+            "besluit": afspraak.besluit.als_json(),
         }
 
-    return [
-        doel("humane spoedlocaties gesaneerd of beheerst", DEADLINE_HUMAAN, humaan),
-        doel("alle spoedlocaties gesaneerd of beheerst", DEADLINE_ALLES, bevestigd),
-    ]
+    return [doel(HUMAAN, humaan), doel(ALLE, bevestigd)]
+
+
+DOELKOLOMMEN = ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"]
 
 
 def _doelentabel(doelen: list[dict[str, Any]]) -> Tabel:
     return Tabel(
         "Doelen",
-        ["doel", "deadline", "totaal", "afgehandeld", "opTijd", "percentage", "gehaald"],
-        [list(d.values()) for d in doelen],
+        [*DOELKOLOMMEN, "doelPercentage", "besluit"],
+        [
+            [*(d[k] for k in DOELKOLOMMEN), d["doelPercentage"], d["besluit"]["titel"]]
+            for d in doelen
+        ],
     )
 
 
-def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Rapport:
+def _afsprakentabel(afspraken: Afspraken, *soorten: str) -> Tabel:
+    """The agreements a report measured against, with the decision behind each."""
+    kolommen = ["afspraak", "deadline", "doelPercentage", "ingangsdatum", "besluit", "besluitdatum"]
+    return Tabel(
+        "Gebruikte afspraken",
+        kolommen,
+        [
+            [
+                a["omschrijving"],
+                a["deadline"],
+                a["doelPercentage"],
+                a["ingangsdatum"],
+                a["besluit"]["titel"],
+                a["besluit"]["datum"],
+            ]
+            for a in afspraken.als_json(*soorten)
+        ],
+    )
+
+
+def voortgang(
+    locaties: dict[str, Locatie],
+    peildatum: date,
+    positie: int,
+    afspraken: Afspraken | None = None,
+) -> Rapport:
+    afspraken = afspraken or oorspronkelijk(peildatum)
     per_status = Counter(str(x.status) for x in locaties.values())
     per_risico = {}
     for soort in RisicoType:
@@ -152,7 +185,7 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
         "samenvatting": _samenvatting(locaties.values()),
         "perStatus": {str(s): per_status.get(str(s), 0) for s in Status},
         "perRisicotype": per_risico,
-        "doelen": _doelen(locaties, peildatum),
+        "doelen": _doelen(locaties, peildatum, afspraken),
         "perJaar": per_jaar,
     }
     return Rapport(
@@ -175,6 +208,7 @@ def voortgang(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
                 [list(j.values()) for j in per_jaar],
                 ("jaar", "afgehandeld"),
             ),
+            _afsprakentabel(afspraken, HUMAAN, ALLE),
         ],
     )
 
@@ -184,11 +218,13 @@ def per_bevoegd_gezag(
     peildatum: date,
     positie: int,
     per: str = "bevoegd-gezag",
-    afspraken: af.Afspraken | None = None,
+    afspraken: Afspraken | None = None,
 ) -> Rapport:
     """The midterm review's list: per bevoegd gezag (or province), ranked by progress; behind
-    against its own task and plan (``rangorde``), measured against ``afspraken``."""
-    afspraken = afspraken or afspraken_op(peildatum, None)
+    against its own task and plan (``rangorde``), measured against the agreements and
+    envelopes in force (``afspraken``)."""
+    afspraken = afspraken or oorspronkelijk(peildatum)
+    deadline_humaan = afspraken.deadline(HUMAAN)
     if per == "provincie":
         sleutels = [(b.code, b.naam) for b in BEVOEGDE_GEZAGEN if b.soort is Soort.PROVINCIE]
     else:
@@ -207,8 +243,8 @@ def per_bevoegd_gezag(
             for x in eigen
             if x.bevestigd
             and x.humaan
-            and peildatum > DEADLINE_HUMAAN
-            and not (x.afgehandeld_op and x.afgehandeld_op <= DEADLINE_HUMAAN)
+            and peildatum > deadline_humaan
+            and not (x.afgehandeld_op and x.afgehandeld_op <= deadline_humaan)
         )
         rijen.append(
             {
@@ -217,7 +253,9 @@ def per_bevoegd_gezag(
                 **s,
                 "humaanTeLaat": te_laat,
                 "knelpunten": dict(sorted(knelpunten.items())),
-                **rangorde.beoordeling(eigen, peildatum, afspraken, afspraken.enveloppen.get(code)),
+                **rangorde.beoordeling(eigen, peildatum, afspraken, afspraken.enveloppe_euro(code)),
+                # The decisions behind the envelopes in force (land, waterbodem).
+                "enveloppeBesluiten": afspraken.enveloppe_besluiten(code),
             }
         )
     # Ranked by share dealt with, then by humane share; equal scores keep the code order.
@@ -257,14 +295,15 @@ def per_bevoegd_gezag(
         f"Voortgang per {per.replace('-', ' ')}",
         {"peildatum": peildatum.isoformat()},
         positie,
-        {"landelijk": nationaal, "ranglijst": rijen},
+        {"landelijk": nationaal, "ranglijst": rijen, "afspraken": afspraken.als_json(HUMAAN)},
         [
             Tabel(
                 "Ranglijst",
                 kolommen,
                 [[r[k] for k in kolommen] for r in rijen],
                 ("naam", "percentageAfgehandeld"),
-            )
+            ),
+            _afsprakentabel(afspraken, HUMAAN),
         ],
     )
 
@@ -282,28 +321,40 @@ def _regel(x: Locatie) -> dict[str, Any]:
     }
 
 
-def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Rapport:
-    alle = sorted(locaties.values(), key=lambda x: x.locatie_id)
+def deadlines(
+    locaties: dict[str, Locatie],
+    peildatum: date,
+    positie: int,
+    afspraken: Afspraken | None = None,
+) -> Rapport:
+    """Every deadline from the agreements in force on the peildatum, each figure naming the
+    decision that set its deadline."""
+    afspraken = afspraken or oorspronkelijk(peildatum)
+    humaan, alle = afspraken[HUMAAN], afspraken[ALLE]
+    overzicht, overig = afspraken[OVERZICHT], afspraken[OVERZICHT_OVERIG]
+    alle_locaties = sorted(locaties.values(), key=lambda x: x.locatie_id)
     humaan_niet_op_tijd = [
-        _regel(x)
-        for x in alle
+        {**_regel(x), "deadline": humaan.deadline.isoformat(), "besluit": humaan.besluit.titel}
+        for x in alle_locaties
         if x.bevestigd
         and x.humaan
-        and not (x.afgehandeld_op and x.afgehandeld_op <= DEADLINE_HUMAAN)
+        and not (x.afgehandeld_op and x.afgehandeld_op <= humaan.deadline)
     ]
     verlopen = [
-        {**_regel(x), "deadline": (DEADLINE_HUMAAN if x.humaan else DEADLINE_ALLES).isoformat()}
-        for x in alle
-        if x.bevestigd
-        and not x.afgehandeld
-        and peildatum > (DEADLINE_HUMAAN if x.humaan else DEADLINE_ALLES)
+        {
+            **_regel(x),
+            "deadline": (a := humaan if x.humaan else alle).deadline.isoformat(),
+            "besluit": a.besluit.titel,
+        }
+        for x in alle_locaties
+        if x.bevestigd and not x.afgehandeld and peildatum > (humaan if x.humaan else alle).deadline
     ]
-    na_overzicht = [x for x in alle if x.registratiedatum > DEADLINE_OVERZICHT]
+    na_overzicht = [x for x in alle_locaties if x.registratiedatum > overzicht.deadline]
     overig_laat = [
         x
-        for x in alle
+        for x in alle_locaties
         if any(
-            x.eerste_beoordeling.get(s, date.min) > DEADLINE_OVERZICHT_OVERIG
+            x.eerste_beoordeling.get(s, date.min) > overig.deadline
             for s in ("ecologisch", "verspreiding")
         )
     ]
@@ -311,11 +362,13 @@ def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
     def per_gezag(lijst: list[Locatie]) -> dict[str, int]:
         return dict(sorted(Counter(x.bevoegd_gezag for x in lijst).items()))
 
-    teruggedateerd = _teruggedateerd(alle)
+    teruggedateerd = _teruggedateerd(alle_locaties, afspraken)
     inhoud = {
+        "afspraken": afspraken.als_json(),
         "humaanNietOpTijd": {
-            "deadline": DEADLINE_HUMAAN.isoformat(),
-            "verstreken": peildatum > DEADLINE_HUMAAN,
+            "deadline": humaan.deadline.isoformat(),
+            "besluit": humaan.besluit.als_json(),
+            "verstreken": peildatum > humaan.deadline,
             "aantal": len(humaan_niet_op_tijd),
             "locaties": humaan_niet_op_tijd,
         },
@@ -323,13 +376,15 @@ def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
         "onvolledigeLijsten": [
             {
                 "lijst": "overzicht spoedlocaties",
-                "deadline": DEADLINE_OVERZICHT.isoformat(),
+                "deadline": overzicht.deadline.isoformat(),
+                "besluit": overzicht.besluit.als_json(),
                 "later": len(na_overzicht),
                 "perBevoegdGezag": per_gezag(na_overzicht),
             },
             {
                 "lijst": "overzicht ecologische en verspreidingsrisico's",
-                "deadline": DEADLINE_OVERZICHT_OVERIG.isoformat(),
+                "deadline": overig.deadline.isoformat(),
+                "besluit": overig.besluit.als_json(),
                 "later": len(overig_laat),
                 "perBevoegdGezag": per_gezag(overig_laat),
             },
@@ -344,6 +399,7 @@ def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
         },
     }
     kolommen = ["locatieId", "bevoegdGezag", "naam", "status", "afgehandeldOp", "knelpunt"]
+    met_deadline = [*kolommen, "deadline", "besluit"]
     return Rapport(
         "deadlines",
         "Deadlinebewaking",
@@ -353,13 +409,13 @@ def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
         [
             Tabel(
                 "Humane spoedlocaties niet op tijd",
-                kolommen,
-                [[r[k] for k in kolommen] for r in humaan_niet_op_tijd],
+                met_deadline,
+                [[r[k] for k in met_deadline] for r in humaan_niet_op_tijd],
             ),
             Tabel(
                 "Verlopen",
-                [*kolommen, "deadline"],
-                [[r[k] for k in [*kolommen, "deadline"]] for r in verlopen],
+                met_deadline,
+                [[r[k] for k in met_deadline] for r in verlopen],
             ),
             Tabel(
                 f"Afgehandeld voor een deadline, meer dan {TERUGDATEREN_DAGEN} dagen later "
@@ -367,6 +423,7 @@ def deadlines(locaties: dict[str, Locatie], peildatum: date, positie: int) -> Ra
                 TERUGGEDATEERD_KOLOMMEN,
                 [[r[k] for k in TERUGGEDATEERD_KOLOMMEN] for r in teruggedateerd],
             ),
+            _afsprakentabel(afspraken),
         ],
     )
 
@@ -380,22 +437,29 @@ TERUGGEDATEERD_KOLOMMEN = [
     "vastgelegdOp",
     "dagenLaat",
     "deadline",
+    "besluit",
 ]
 
 
-def _teruggedateerd(alle: list[Locatie]) -> list[dict[str, Any]]:
+def _teruggedateerd(alle: list[Locatie], afspraken: Afspraken) -> list[dict[str, Any]]:
     """Confirmed sites whose dealt-with decision is dated on or before a covenant deadline but
     was put on record more than TERUGDATEREN_DAGEN days after that date (record day in UTC),
     by bevoegd gezag and site. The deadline is the earliest one the decision date meets."""
     uit = []
+    humaan, alle_afspraak = afspraken[HUMAAN], afspraken[ALLE]
     for x in alle:
         besluit, vastgelegd = x.afgehandeld_op, x.afgehandeld_vastgelegd_op
-        if not x.bevestigd or besluit is None or vastgelegd is None or besluit > DEADLINE_ALLES:
+        if (
+            not x.bevestigd
+            or besluit is None
+            or vastgelegd is None
+            or besluit > alle_afspraak.deadline
+        ):
             continue
         dag = vastgelegd.astimezone(UTC).date()
         if (dag - besluit).days <= TERUGDATEREN_DAGEN:
             continue
-        deadline = DEADLINE_HUMAAN if x.humaan and besluit <= DEADLINE_HUMAAN else DEADLINE_ALLES
+        afspraak = humaan if x.humaan and besluit <= humaan.deadline else alle_afspraak
         uit.append(
             {
                 "bevoegdGezag": x.bevoegd_gezag,
@@ -405,7 +469,8 @@ def _teruggedateerd(alle: list[Locatie]) -> list[dict[str, Any]]:
                 "besluitdatum": besluit.isoformat(),
                 "vastgelegdOp": dag.isoformat(),
                 "dagenLaat": (dag - besluit).days,
-                "deadline": deadline.isoformat(),
+                "deadline": afspraak.deadline.isoformat(),
+                "besluit": afspraak.besluit.titel,
             }
         )
     return sorted(uit, key=lambda r: (r["bevoegdGezag"], r["locatieId"]))
@@ -424,12 +489,12 @@ def midterm_review(
     peildatum: date,
     positie: int,
     vorige: date = START,
-    afspraken: af.Afspraken | None = None,
+    afspraken: Afspraken | None = None,
 ) -> Rapport:
     """The peildatum against an earlier one (``vorige``: the previous review, default the
     covenant's start; ``start`` is the state then). Whether the goals are still feasible, with
     the plans made then: the report "haalbaarheid" (planrapporten.py)."""
-    afspraken = afspraken or afspraken_op(peildatum, None)
+    afspraken = afspraken or oorspronkelijk(peildatum)
     lijst = per_bevoegd_gezag(nu, peildatum, positie, afspraken=afspraken)
     begin = {
         r["code"]: r
@@ -442,7 +507,7 @@ def midterm_review(
     inhoud: dict[str, Any] = {
         "start": {"datum": vorige.isoformat(), **_samenvatting(start.values())},
         "peildatum": {"datum": peildatum.isoformat(), **_samenvatting(nu.values())},
-        "doelen": _doelen(nu, peildatum),
+        "doelen": _doelen(nu, peildatum, afspraken),
         "ranglijst": ranglijst,
     }
     kolommen = [
@@ -475,6 +540,7 @@ def midterm_review(
                 ("naam", "percentageAfgehandeld"),
             ),
             _doelentabel(inhoud["doelen"]),
+            _afsprakentabel(afspraken, HUMAAN, ALLE),
         ],
     )
 
@@ -484,9 +550,9 @@ def kamerbrief_bijlage(
     van: date,
     tot: date,
     positie: int,
-    afspraken: af.Afspraken | None = None,
+    afspraken: Afspraken | None = None,
 ) -> Rapport:
-    afspraken = afspraken or afspraken_op(tot, None)
+    afspraken = afspraken or oorspronkelijk(tot)
     humaan = next(d for d in afspraken.doelen if d.humaan)
     afgehandeld = sorted(
         (x for x in locaties.values() if x.afgehandeld_op and van <= x.afgehandeld_op <= tot),
@@ -502,7 +568,8 @@ def kamerbrief_bijlage(
             {"bevoegdGezag": k, "naam": bijlage.gezagnaam(k), "aantal": len(v), "locaties": v}
             for k, v in per_gezag.items()
         ],
-        "humaanOpen": humaan_open,
+        # The deadline in force on ``tot`` and the decision that set it.
+        "humaanOpen": {**humaan_open, "besluit": humaan.besluit.als_json()},
     }
     kolommen = [
         "bevoegdGezag",
@@ -549,6 +616,7 @@ NAMEN = (
     "planning",
     "prognose",
     "haalbaarheid",
+    "budget",
 )
 
 
@@ -575,25 +643,34 @@ def bouw(
     peildatum: date,
     kennisdatum: date | None = None,
     van: date | None = None,
+    afspraken: Afspraken | None = None,
 ) -> Rapport:
     """Any report, given the state on a peildatum (the service passes a cached fold, the
-    auditor its own fold of the log; both call this, so a replay yields the same digest)."""
+    auditor its own fold of the log; both call this, so a replay yields the same digest) and
+    the agreements in force then as known on the kennisdatum (``afspraken.afspraken_op``;
+    None: the covenant's own)."""
     nu = toestand(peildatum)
-    # The agreements in force (deadlines, targets, envelopes): one function, see afspraken.py.
-    afspraken = afspraken_op(peildatum, kennisdatum)
+    afspraken = afspraken or oorspronkelijk(peildatum, kennisdatum)
     if naam == "voortgang":
-        rapport = voortgang(nu, peildatum, positie)
+        rapport = voortgang(nu, peildatum, positie, afspraken)
     elif naam in ("bevoegde-gezagen", "provincies"):
         per = "provincie" if naam == "provincies" else "bevoegd-gezag"
         rapport = per_bevoegd_gezag(nu, peildatum, positie, per, afspraken)
     elif naam == "deadlines":
-        rapport = deadlines(nu, peildatum, positie)
+        rapport = deadlines(nu, peildatum, positie, afspraken)
     elif naam == "midterm-review":
         # ``van``: the earlier peildatum (the previous review), default the covenant's start.
         vorige = van or START
         rapport = midterm_review(toestand(vorige), nu, peildatum, positie, vorige, afspraken)
     elif naam == "kamerbrief-bijlage":
         rapport = kamerbrief_bijlage(nu, van or START, peildatum, positie, afspraken)
+        # The humane sites still open at the deadline in force, beside the annex's list.
+        deel = open_op_deadline.humaan_open(toestand, peildatum, afspraken)
+        rapport = dataclasses.replace(
+            rapport,
+            inhoud={**rapport.inhoud, "humaanOpenOpDeadline": deel},
+            tabellen=[*rapport.tabellen, Tabel(*open_op_deadline.tabel(deel))],
+        )
     elif naam == "planning":
         rapport = planrapporten.planning_rapport(nu, peildatum, positie)
     elif naam == "prognose":
@@ -602,6 +679,12 @@ def bouw(
         vorige = van or START
         rapport = planrapporten.haalbaarheid_rapport(
             toestand(vorige), vorige, nu, peildatum, positie, afspraken
+        )
+    elif naam == "budget":
+        inhoud, tabellen = budget.budget(nu, afspraken)
+        parameters = {"peildatum": peildatum.isoformat()}
+        rapport = Rapport(
+            naam, budget.TITEL, parameters, positie, inhoud, [Tabel(*t) for t in tabellen]
         )
     else:
         raise ValueError(f"onbekend rapport {naam!r}; kies uit {', '.join(NAMEN)}")

@@ -12,6 +12,7 @@ from services.rapportage.domain.rapporten import Rapport
 LIJSTEN = {
     "bevoegde-gezagen": ("ranglijst", "code"),
     "kamerbrief-bijlage": ("perBevoegdGezag", "bevoegdGezag"),
+    "budget": ("perBevoegdGezag", "bevoegdGezag"),
 }
 # Sections ({"aantal", "locaties": [...]}) restricted by the same field too.
 GENESTE = {"kamerbrief-bijlage": ("humaanOpen",)}

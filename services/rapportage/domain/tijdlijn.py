@@ -389,6 +389,12 @@ class Tijdlijnen:
             raise
         assert index == begin + len(rijen)
 
+    def feiten_van(self, onderwerp: str) -> list[Feit]:
+        """Every fact of one subject as added: the programme's decisions (``afspraken``) ride
+        along as a subject that never becomes a site, so a snapshot keeps them too."""
+        site = self._sites.get(onderwerp)
+        return [] if site is None else self._kolommen.van_site(site.laatste, onderwerp)
+
     def op(self, peildatum: date, kennisdatum: date | None = None) -> dict[str, Locatie]:
         """Every site registered by ``peildatum`` as it stood then, as known at the end of
         ``kennisdatum`` (default: everything added). The hot path of every report: inlined."""

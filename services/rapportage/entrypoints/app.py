@@ -6,7 +6,12 @@ from fastapi import FastAPI
 
 from services.rapportage.bootstrap import bootstrap
 from services.rapportage.config import RapportageSettings
-from services.rapportage.entrypoints import landingspagina, routes, routes_publicaties
+from services.rapportage.entrypoints import (
+    landingspagina,
+    routes,
+    routes_programma,
+    routes_publicaties,
+)
 from services.rapportage.entrypoints.fouten import DOMEINFOUTEN
 from shared.http.app import service_app
 
@@ -23,7 +28,7 @@ def create_app(settings: RapportageSettings | None = None) -> FastAPI:
         title="Bodemregie Rapportage",
         description=DESCRIPTION,
         api_version=API_VERSION,
-        routers=[routes.router, routes_publicaties.router],
+        routers=[routes.router, routes_publicaties.router, routes_programma.router],
         settings=settings or RapportageSettings(),
         bootstrap=bootstrap,
         ankersleutels=True,  # it signs the anchors of its publications' log

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date
 
-from services.rapportage.domain import rapporten, selectie
+from services.rapportage.domain import afspraken, rapporten, selectie
 from services.rapportage.domain.feiten import Locatie
 from services.rapportage.domain.queries import HoudBij, VraagPositie, VraagRapport
 from services.rapportage.domain.transitie import transitie
@@ -70,6 +70,7 @@ def _bouw(vraag: VraagRapport, uow: RapportageUnitOfWork, tot: int) -> rapporten
         return transitie(feiten, tot, vraag.peildatum, vraag.kennisdatum)
     with geheugen.spoedlocaties.vast(uow.spoedlocaties, tot) as gelezen:
         # Facts read further by another request hold still too: report up to there.
+        programma = geheugen.spoedlocaties.tijdlijnen.feiten_van(afspraken.PROGRAMMA)
         return rapporten.bouw(
             vraag.naam,
             _toestand(uow, gelezen, vraag.kennisdatum),
@@ -77,6 +78,7 @@ def _bouw(vraag: VraagRapport, uow: RapportageUnitOfWork, tot: int) -> rapporten
             vraag.peildatum,
             vraag.kennisdatum,
             vraag.van,
+            afspraken.afspraken_op(programma, vraag.peildatum, vraag.kennisdatum, gelezen),
         )
 
 

@@ -244,7 +244,7 @@ def test_publish_correct_and_compare(sql_engine: Engine, tmp_path: Path) -> None
         # Every format, without a token.
         xlsx = rapportage.get("/v1/publicaties/2", params={"formaat": "xlsx"})
         boek = load_workbook(io.BytesIO(xlsx.content))
-        assert boek.sheetnames[1:] == ["Per status", "Doelen", "Per jaar"]
+        assert boek.sheetnames[1:] == ["Per status", "Doelen", "Per jaar", "Gebruikte afspraken"]
         pdf = rapportage.get("/v1/publicaties/2", headers={"Accept": "application/pdf"})
         assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
         html = rapportage.get("/v1/publicaties/2", params={"formaat": "html"}).text

@@ -17,6 +17,10 @@ def _namens(gezag: str) -> handlers.Actor:
     return handlers.Actor(Principal(f"demo@{gezag}", Rol.BEVOEGD_GEZAG, gezag))
 
 
+def _dag(waarde: str | None) -> date | None:
+    return date.fromisoformat(waarde) if waarde else None
+
+
 def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
     uow = FakeLocatiesUnitOfWork()
     for s in scenario(schaal, seed=7):
@@ -79,6 +83,19 @@ def _speel_in_domein(schaal: float) -> FakeLocatiesUnitOfWork:
                 locatie = handlers.handle(
                     commands.BoekKosten(
                         locatie.id, v, b["bedragEuro"], date.fromisoformat(b["datum"]), ""
+                    ),
+                    uow.namens(actor),
+                )
+            elif stap.pad == "planningen":
+                locatie = handlers.handle(
+                    commands.StelPlanningVast(
+                        locatie.id,
+                        v,
+                        None,
+                        _dag(b["startSanering"]),
+                        _dag(b["afgehandeld"]),
+                        date.fromisoformat(b["datum"]),
+                        b["reden"],
                     ),
                     uow.namens(actor),
                 )

@@ -105,6 +105,7 @@ def test_csv_gives_the_table_named_by_tabel() -> None:
         "per-status",
         "doelen",
         "per-jaar",
+        "gebruikte-afspraken",
     ]
     for naam in ("per-jaar", "3"):
         tabel = weergave.kies_tabel(rapport, naam)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from services.rapportage.domain import afspraken as a
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain import planrapporten, rapporten
+from services.rapportage.domain.afspraken import oorspronkelijk
 from services.rapportage.domain.feiten import Feit, Locatie, toestand_op
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 
@@ -165,7 +167,7 @@ def _goal(r: rapporten.Rapport, doel: str, gezag: str | None = None) -> dict[str
 
 
 def test_the_prognosis_by_plan_and_by_pace_against_the_targets() -> None:
-    r = planrapporten.prognose_rapport(_op(P2013), P2013, 1, rapporten.afspraken_op(P2013, None))
+    r = planrapporten.prognose_rapport(_op(P2013), P2013, 1, oorspronkelijk(P2013))
     humaan = _goal(r, "humaan")
     # S1 planned in time and on schedule; S2 behind its plan; S3 without one. Nothing humane
     # was dealt with in the 1,096 days measured, so the pace adds nothing.
@@ -194,7 +196,7 @@ def test_the_prognosis_by_plan_and_by_pace_against_the_targets() -> None:
 
 def test_after_the_deadline_the_goal_is_met_or_missed_on_the_sites_in_time() -> None:
     p = date(2016, 6, 1)
-    r = planrapporten.prognose_rapport(_op(p), p, 1, rapporten.afspraken_op(p, None))
+    r = planrapporten.prognose_rapport(_op(p), p, 1, oorspronkelijk(p))
     humaan = _goal(r, "humaan")
     assert (humaan["afgehandeld"], humaan["haalbaar"]) == (1, "niet gehaald")
 
@@ -214,13 +216,24 @@ def test_the_fair_ranking_says_who_is_behind_its_own_plan_and_path_and_why() -> 
     assert rijen["GR"]["achter"] is False  # no sites, no task
 
 
-def test_the_envelope_is_an_optional_measure_of_budget_used() -> None:
+def test_the_ranking_measures_budget_used_against_the_envelopes_in_force() -> None:
     log = _historie()
     log.add(U1, f.BUDGET, bedrag_euro=200_000, datum="2011-02-01", bron="convenant")
     log.add(U1, f.KOSTEN, bedrag_euro=50_000, datum="2011-10-01", omschrijving="")
     locaties = toestand_op(log.feiten, P2013)
-    afspraken = rapporten.afspraken_op(P2013, None)
-    met = type(afspraken)(afspraken.start, afspraken.doelen, afspraken.bron, {"UT": 1_000_000})
+    for doel, bedrag in (("land", 600_000), ("waterbodem", 400_000)):
+        log.add(
+            a.PROGRAMMA,
+            a.ENVELOP,
+            bevoegd_gezag="UT",
+            doel=doel,
+            bedrag_euro=bedrag,
+            ingangsdatum="2010-01-01",
+            besluit_id=f"rijk-{doel}",
+            besluitdatum="2009-12-01",
+            besluit_titel=f"Envelop {doel}",
+        )
+    met = a.afspraken_op(log.feiten, P2013)
     ut = next(
         x
         for x in rapporten.per_bevoegd_gezag(locaties, P2013, 1, afspraken=met).inhoud["ranglijst"]
@@ -228,6 +241,7 @@ def test_the_envelope_is_an_optional_measure_of_budget_used() -> None:
     )
     assert (ut["percentageBudgetBesteed"], ut["enveloppeEuro"]) == (25.0, 1_000_000)
     assert ut["percentageEnveloppeBesteed"] == 5.0
+    assert [b["titel"] for b in ut["enveloppeBesluiten"]] == ["Envelop land", "Envelop waterbodem"]
 
 
 def test_the_midterm_review_compares_two_peildata_and_the_plans_made_then() -> None:
@@ -236,7 +250,7 @@ def test_the_midterm_review_compares_two_peildata_and_the_plans_made_then() -> N
     assert midterm.parameters["vorigePeildatum"] == "2011-06-01"
     assert midterm.inhoud["start"]["datum"] == "2011-06-01"
     r = planrapporten.haalbaarheid_rapport(
-        _op(vorige), vorige, _op(peildatum), peildatum, 1, rapporten.afspraken_op(peildatum, None)
+        _op(vorige), vorige, _op(peildatum), peildatum, 1, oorspronkelijk(peildatum)
     )
     h = {x["doel"]: x for x in r.inhoud["landelijk"]}
     # Planned then to be dealt with by 2015-01-01: S1 (humane), and U1 too for all sites.
