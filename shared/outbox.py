@@ -1,7 +1,7 @@
 """The outbox relay: seals committed events, publishes them to Kafka and marks their outbox rows.
 
 Events and outbox rows commit in one transaction (see ``SqlEventStore.append``). The relay runs
-apart from the request path, in a thread of the one process that leads (``shared/leiding.py``).
+apart from the request path, in a thread of the one process that leads (``shared/leadership.py``).
 A commit wakes it; it then waits a few milliseconds more so that concurrent commits join the same
 round, and a round is one transaction: seal what was committed (and anchor when due, see
 ``shared/zegel.py``), publish the sealed, unpublished rows in global order (the publisher keeps
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.envelope import from_recorded
 from shared.eventstore.sql import to_recorded
 from shared.eventstore.tables import event_seals, events, outbox, store_identity
-from shared.leiding import Leadership, SoleLeader, lock_job
+from shared.leadership import Leadership, SoleLeader, lock_job
 from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
 from shared.zegel import Ronde, Verzegelaar
 

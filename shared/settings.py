@@ -60,7 +60,7 @@ class ServiceSettings(BaseSettings):
     # Browser frontends that may call the API (CORS, shared/http/cors.py): comma-separated
     # origins such as https://kaart.example.nl; none by default, so no browser page elsewhere can.
     cors_origins: str = ""
-    # How long an Idempotency-Key's answer is kept (shared/http/idempotentie.py); the API
+    # How long an Idempotency-Key's answer is kept (shared/http/idempotency.py); the API
     # promises at least a day, since other systems retry after time-outs.
     idempotentie_bewaartijd_uren: int = Field(default=24, ge=24)
     # --- Kafka login (SASL/SCRAM; shared/messaging/kafka_client.py) ---

@@ -27,8 +27,8 @@ from shared.auth import Principal
 from shared.eventstore import EventMetadata, EventStore, NewEvent, RecordedEvent
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sql import SqlEventStore, _utcnow
-from shared.idempotentie import aangehouden, bij_begin, houd_commit_aan
-from shared.leiding import notify_commit
+from shared.idempotency import aangehouden, bij_begin, houd_commit_aan
+from shared.leadership import notify_commit
 
 
 class Scope(Protocol):

@@ -22,7 +22,7 @@ from shared.http.metrics import (
     store_meetwaarden,
     zonder_labels,
 )
-from shared.leiding import leadership_for
+from shared.leadership import leadership_for
 from shared.messaging.consumer import (
     DeadLetterSink,
     KafkaDeadLetterSink,

@@ -31,7 +31,7 @@ from shared.eventstore.groepscommit import GroupCommitter
 from shared.http.app import ReadinessCheck, database_check
 from shared.http.health import broker_check
 from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
-from shared.leiding import leadership_for, lock_job
+from shared.leadership import leadership_for, lock_job
 from shared.messaging.publisher import KafkaPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS

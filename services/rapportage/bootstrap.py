@@ -22,7 +22,7 @@ from shared.envelope import source_urn
 from shared.http.app import ReadinessCheck, database_check
 from shared.http.consumer_health import consumer_checks, consumer_samples
 from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
-from shared.leiding import leadership_for
+from shared.leadership import leadership_for
 from shared.messaging.consumer import (
     DeadLetterSink,
     KafkaDeadLetterSink,

@@ -8,7 +8,7 @@ import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.idempotentie import lezen_naast_aangehouden
+from shared.idempotency import lezen_naast_aangehouden
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -34,7 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
             # A request whose command transaction is held for its Idempotency-Key answer
-            # only reads beside it (shared/idempotentie.py); IMMEDIATE would wait for itself.
+            # only reads beside it (shared/idempotency.py); IMMEDIATE would wait for itself.
             conn.exec_driver_sql("BEGIN" if lezen_naast_aangehouden() else "BEGIN IMMEDIATE")
 
         return engine

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from shared.leiding import lock_job
+from shared.leadership import lock_job
 
 ALEMBIC_DIR = Path(__file__).resolve().parent / "alembic"
 

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.types import UtcDateTime
 from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
-from shared.leiding import CHANNEL
+from shared.leadership import CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -389,7 +389,7 @@ _APPEND = (
     "FROM pos, v), "
     "ob AS (INSERT INTO outbox (position, topic) SELECT pos.eerste + v.i, v.p "
     "FROM pos, v WHERE v.p IS NOT NULL) "
-    # The relay's wake-up (``shared.leiding.notify_commit``) in the same round trip:
+    # The relay's wake-up (``shared.leadership.notify_commit``) in the same round trip:
     # PostgreSQL delivers it on COMMIT.
     f"SELECT eerste, pg_notify('{CHANNEL}', '') AS gewekt FROM pos"
 )

@@ -13,7 +13,7 @@ from pydantic.alias_generators import to_camel
 
 from shared import beleid
 from shared.auth import CurrentPrincipal
-from shared.http.idempotentie import IdempotenteRoute
+from shared.http.idempotency import IdempotenteRoute
 from shared.http.problems import ProblemError
 from shared.privacy import diensten
 from shared.privacy.diensten import MetPersonen

@@ -36,8 +36,8 @@ from fastapi import FastAPI
 from schemathesis.engine import events, from_schema
 from schemathesis.python import asgi
 
-from shared.http.idempotentie import _SLEUTEL as SLEUTEL
-from shared.http.idempotentie import HEADER as IDEMPOTENTIE
+from shared.http.idempotency import _SLEUTEL as SLEUTEL
+from shared.http.idempotency import HEADER as IDEMPOTENTIE
 from shared.http.schematypen import DOMEINREGEL
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from shared.envelope import CloudEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import outbox
 from shared.integriteit import ANKER_TYPE
-from shared.leiding import SoleLeader
+from shared.leadership import SoleLeader
 from shared.messaging.publisher import InMemoryPublisher, OutgoingMessage, PublishError
 from shared.outbox import OutboxRelay, RelayThread
 from shared.zegel import Verzegelaar, laatste_zegel

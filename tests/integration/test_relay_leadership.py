@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select, text
 from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import outbox
-from shared.leiding import PostgresLeadership, notify_commit
+from shared.leadership import PostgresLeadership, notify_commit
 from shared.messaging.publisher import InMemoryPublisher
 from shared.outbox import OutboxRelay, RelayThread
 from tests.support.events import new_event

@@ -20,7 +20,7 @@ from services.kennis.service_layer import messagebus
 from shared import beleid
 from shared.auth import CurrentPrincipal
 from shared.http.actor import CurrentActor
-from shared.http.idempotentie import IdempotenteRoute
+from shared.http.idempotency import IdempotenteRoute
 
 router = APIRouter(route_class=IdempotenteRoute)
 

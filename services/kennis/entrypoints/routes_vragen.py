@@ -21,7 +21,7 @@ from services.kennis.service_layer import messagebus
 from shared import beleid
 from shared.auth import CurrentPrincipal, Principal
 from shared.http.actor import CurrentActor
-from shared.http.idempotentie import IdempotenteRoute
+from shared.http.idempotency import IdempotenteRoute
 from shared.http.problems import InvalidParam, ProblemError
 from shared.http.schematypen import Datum, domeinregel
 from shared.tijd import controleer_tijdreis

@@ -4,7 +4,7 @@ In a worker's thread the relay shares that worker's GIL with the requests: reque
 behind a round, and a round behind requests (measured: ~15 % of both workers' GIL time was
 the relay's, and the 201-to-Kafka part of the latency grew with the request load). Here it
 has a process to itself. It is still elected through the same advisory-lock leadership
-(``shared.leiding``), so with several instances of the service only one relays, and it is
+(``shared.leadership``), so with several instances of the service only one relays, and it is
 woken by the ``NOTIFY`` every commit sends. Its PostgreSQL sessions are named
 ``locaties-relay`` (``application_name``), so an operator sees which backend leads.
 
@@ -29,7 +29,7 @@ from shared import gc_tuning
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.http.logs import configure_json_logging
-from shared.leiding import leadership_for
+from shared.leadership import leadership_for
 from shared.zegel import verzegelaar
 
 APPLICATION_NAME = "locaties-relay"

@@ -30,7 +30,7 @@ from services.locaties.entrypoints.routes_spoedlocaties import COMMAND_ERRORS, L
 from services.locaties.entrypoints.uitvoering import voer_uit
 from services.locaties.service_layer.unit_of_work import Actor
 from shared import beleid
-from shared.http.idempotentie import IdempotenteRoute
+from shared.http.idempotency import IdempotenteRoute
 
 router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"], route_class=IdempotenteRoute)
 

@@ -20,7 +20,7 @@ from services.locaties.service_layer import programma as service
 from services.locaties.service_layer.programma import SqlProgrammaUnitOfWork
 from services.locaties.service_layer.unit_of_work import Actor
 from shared import beleid
-from shared.http.idempotentie import IdempotenteRoute
+from shared.http.idempotency import IdempotenteRoute
 from shared.http.schematypen import Datum, domeinregel
 from shared.tekst import Naam, OptioneleTekst
 

@@ -41,7 +41,7 @@ from shared.aggregate import NotFound
 from shared.auth import CurrentPrincipal
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
-from shared.http.idempotentie import IdempotenteRoute
+from shared.http.idempotency import IdempotenteRoute
 from shared.http.onderhandeling import onderhandel
 from shared.http.problems import InvalidParam, ProblemError
 from shared.tijd import kennismoment

@@ -44,7 +44,7 @@ from shared.eventstore.bulk import append_many
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
 from shared.eventstore.tables import events
-from shared.leiding import notify_commit
+from shared.leadership import notify_commit
 from shared.privacy import Personen
 from shared.unit_of_work import Scope
 

@@ -31,7 +31,7 @@ from shared.eventstore.groepscommit import (
     Wie,
 )
 from shared.eventstore.model import RecordedEvent
-from shared.idempotentie import lopend
+from shared.idempotency import lopend
 from shared.messaging.topics import SPOEDLOCATIES
 from shared.privacy import Personen
 from shared.unit_of_work import InMemoryUnitOfWork, Scope, SqlUnitOfWork

@@ -24,7 +24,7 @@ from services.rapportage.entrypoints.routes import (
 from services.rapportage.service_layer.publiceren import Publicaties
 from shared import beleid
 from shared.auth import CurrentPrincipal
-from shared.http.idempotentie import IdempotenteRoute
+from shared.http.idempotency import IdempotenteRoute
 from shared.http.problems import InvalidParam, ProblemError
 from shared.http.schematypen import Datum, domeinregel
 from shared.tekst import Naam

@@ -53,7 +53,7 @@ class Publicaties:
             VraagRapport(cmd.rapport, cmd.peildatum, cmd.kennisdatum, cmd.van)
         )
         # The shared unit of work: with an Idempotency-Key the stored answer commits in this
-        # same transaction (shared/idempotentie.py), so a retried publish is answered, not
+        # same transaction (shared/idempotency.py), so a retried publish is answered, not
         # published twice.
         with SqlUnitOfWork(self.sessions, self.on_commit, self.clock) as uow:
             register = opslag.register(uow.session)

@@ -27,8 +27,8 @@ from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db.engine import make_session_factory
 from shared.eventstore.groepscommit import CommitRequest, GroupCommitter
 from shared.eventstore.tables import event_positions, events, outbox
-from shared.idempotentie import Verzoek, herstel, zet
-from shared.idempotentie_store import Antwoord
+from shared.idempotency import Verzoek, herstel, zet
+from shared.idempotency_store import Antwoord
 from shared.vocabulaire import Status
 from tests.integration.locaties.test_historische_lijst import Stap, _namens, _plan
 from tests.support.infra import PG_ADMIN_URL, postgres_database

@@ -26,7 +26,7 @@ from services.locaties.service_layer import handlers
 from shared.db.engine import make_session_factory
 from shared.eventstore.groepscommit import GroupCommitter
 from shared.eventstore.sql import SqlEventStore
-from shared.leiding import CHANNEL
+from shared.leadership import CHANNEL
 from shared.vocabulaire import Knelpunt, Status
 from tests.integration.locaties.test_groepscommit import (
     ZH,

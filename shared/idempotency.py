@@ -1,7 +1,7 @@
 """Retry-safe commands: the hooks through which a request with an ``Idempotency-Key`` joins
 the transaction of its command.
 
-The HTTP side (``shared/http/idempotentie.py``) puts a :class:`Verzoek` in a context variable
+The HTTP side (``shared/http/idempotency.py``) puts a :class:`Verzoek` in a context variable
 before it runs the endpoint. The unit of work then calls two hooks:
 
 - :func:`bij_begin` right after ``BEGIN``: on PostgreSQL it takes an advisory lock on the key
@@ -27,7 +27,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from shared import idempotentie_store as store
+from shared import idempotency_store as store
 
 
 class InBehandeling(Exception):

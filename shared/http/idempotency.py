@@ -10,7 +10,7 @@ document the header (and the 409 and 422 below) and run through :func:`_idempote
   in progress: 409 problem+json (PostgreSQL; SQLite's single writer makes the retry wait and
   then get the stored answer);
 - only a recorded decision (2xx) is stored, in the transaction of its events
-  (``shared/idempotentie.py``); a refused request (4xx) recorded nothing, so its retry is simply
+  (``shared/idempotency.py``); a refused request (4xx) recorded nothing, so its retry is simply
   judged again; 5xx is never stored;
 - keys are kept ``BODEMREGIE_IDEMPOTENTIE_BEWAARTIJD_UREN`` (at least 24) hours; expired ones
   are deleted now and then by the requests that use keys.
@@ -34,9 +34,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from shared import idempotentie_store as store
+from shared import idempotency_store as store
 from shared.http.problems import InvalidParam, ProblemError
-from shared.idempotentie import AlBeantwoord, InBehandeling, Verzoek, herstel, zet
+from shared.idempotency import AlBeantwoord, InBehandeling, Verzoek, herstel, zet
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The stored answers of requests with an ``Idempotency-Key`` (one table in every service's
-database, written in the command's own transaction; see ``shared/idempotentie.py``).
+database, written in the command's own transaction; see ``shared/idempotency.py``).
 
 A key belongs to one caller: the primary key is (scope, key), where the scope is a hash of the
 token's ``sub`` (so the table holds no login). The fingerprint is a hash over method, path and

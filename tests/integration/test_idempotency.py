@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from shared import idempotentie_store as store
+from shared import idempotency_store as store
 from shared.auth import Rol, mint_dev_token
 from shared.eventstore.tables import events
 from shared.http.problems import PROBLEM_JSON
-from shared.idempotentie_store import idempotency_keys
+from shared.idempotency_store import idempotency_keys
 from tests.integration.kennis.test_api import VRAAG
 from tests.support.infra import sqlite_database
 from tests.support.kennis import kennis_client
@@ -194,7 +194,7 @@ def test_keys_expire_after_the_retention_and_are_cleaned_up(
     assert nieuw.status_code == 201 and nieuw.json()["locatieId"] == "ZH051300002"
     assert _events(sql_engine) == 2
     # Cleanup removes only what has expired (the new answer stays).
-    from shared.http.idempotentie import ruim_op
+    from shared.http.idempotency import ruim_op
 
     monkeypatch.setattr(store, "nu", lambda: begin + timedelta(hours=48))
     assert ruim_op(_sessions(sql_engine)) == 0
@@ -331,7 +331,7 @@ def test_the_held_commit_wakes_the_relay_only_once_it_is_committed(sql_engine: E
 
     from shared.db.engine import make_session_factory
     from shared.eventstore import EventMetadata, NewEvent
-    from shared.idempotentie import Verzoek, herstel, zet
+    from shared.idempotency import Verzoek, herstel, zet
     from shared.unit_of_work import SqlUnitOfWork
 
     gewekt: list[int] = []
