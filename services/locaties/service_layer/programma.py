@@ -24,13 +24,18 @@ from services.locaties.domain.programma import (
     StelEnvelopVast,
 )
 from services.locaties.service_layer.handlers import VersieVerouderd
-from services.locaties.service_layer.unit_of_work import NIEMAND, Actor, metadata
+from services.locaties.service_layer.unit_of_work import (
+    NIEMAND,
+    Actor,
+    FakeActingUnitOfWork,
+    stempel,
+)
 from shared import beleid
 from shared.aggregate import Repository
 from shared.eventstore import ConcurrencyError
 from shared.messaging.topics import SPOEDLOCATIES
 from shared.privacy import Personen
-from shared.unit_of_work import InMemoryUnitOfWork, SqlUnitOfWork
+from shared.unit_of_work import SqlUnitOfWork
 
 
 class ProgrammaVerouderd(VersieVerouderd):
@@ -81,32 +86,18 @@ class SqlProgrammaUnitOfWork(SqlUnitOfWork):
         return self
 
     def commit(self) -> None:
-        sub = self.actor.principal.sub
-        pseudoniem = sub
-        if self._personen is not None:
-            pseudoniem, nieuw = self._personen.wie(self.session, sub)
-            if nieuw is not None:  # a first-time caller becomes a person with the decision
-                self._personen.maak(self.session, nieuw)
-        self.programma.save(metadata(self.actor, pseudoniem))
+        self.programma.save(stempel(self.session, self._personen, self.actor)[0])
         super().commit()
 
 
-class FakeProgrammaUnitOfWork(InMemoryUnitOfWork):
-    def __init__(self, actor: Actor | None = None) -> None:
-        super().__init__()
-        self.actor = actor or NIEMAND
-
-    def namens(self, actor: Actor) -> FakeProgrammaUnitOfWork:
-        self.actor = actor
-        return self
-
+class FakeProgrammaUnitOfWork(FakeActingUnitOfWork):
     def __enter__(self) -> FakeProgrammaUnitOfWork:
         super().__enter__()
         self.programma = Repository(self.events, Programma, SPOEDLOCATIES)
         return self
 
     def commit(self) -> None:
-        self.programma.save(metadata(self.actor, f"prs-{self.actor.principal.sub}"))
+        self.programma.save(self._stempel())
         super().commit()
 
 

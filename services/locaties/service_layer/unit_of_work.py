@@ -94,6 +94,36 @@ def metadata(actor: Actor, pseudoniem: str) -> EventMetadata:
     )
 
 
+def stempel(
+    session: Session, personen: Personen | None, actor: Actor
+) -> tuple[EventMetadata, bool]:
+    """Who acts, by pseudonym, and whether a person was made: a first-time caller becomes a
+    person here, in the command's transaction, after the policy allowed the command. Without
+    ``personen`` (tests, benchmarks) the events name the caller by their ``sub``."""
+    if personen is None:
+        return metadata(actor, actor.principal.sub), False
+    pseudoniem, nieuw = personen.wie(session, actor.principal.sub)
+    if nieuw is not None:
+        personen.maak(session, nieuw)
+    return metadata(actor, pseudoniem), nieuw is not None
+
+
+class FakeActingUnitOfWork(InMemoryUnitOfWork):
+    """An in-memory unit of work whose commands are asked by ``actor`` (``namens`` sets the
+    next one: the store is shared between commands); events name them as ``prs-<sub>``."""
+
+    def __init__(self, actor: Actor | None = None) -> None:
+        super().__init__()
+        self.actor = actor or NIEMAND
+
+    def namens(self, actor: Actor) -> Self:
+        self.actor = actor
+        return self
+
+    def _stempel(self) -> EventMetadata:
+        return metadata(self.actor, f"prs-{self.actor.principal.sub}")
+
+
 class SqlLocatiesUnitOfWork(SqlUnitOfWork):
     def __init__(
         self,
@@ -143,15 +173,9 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
         super().commit()
 
     def _stempel(self) -> EventMetadata:
-        """Who acts, by pseudonym; a first-time caller becomes a person here, in this
-        transaction, after the policy allowed the command."""
-        if self._personen is None:
-            return metadata(self.actor, self.actor.principal.sub)
-        pseudoniem, nieuw = self._personen.wie(self.session, self.actor.principal.sub)
-        if nieuw is not None:
-            self._personen.maak(self.session, nieuw)
-            self._schreef = True
-        return metadata(self.actor, pseudoniem)
+        gestempeld, nieuwe_persoon = stempel(self.session, self._personen, self.actor)
+        self._schreef = self._schreef or nieuwe_persoon
+        return gestempeld
 
     def _gezien(self) -> list[Spoedlocatie]:
         return list({id(x): x for x in self.locaties.seen}.values())
@@ -244,20 +268,14 @@ def _projecteer_groep(session: Session, delen: list[tuple[Any, list[RecordedEven
     )
 
 
-class FakeLocatiesUnitOfWork(InMemoryUnitOfWork):
-    """For unit tests: the real handlers against the in-memory event store. ``namens`` sets
-    who asks the next command (the store is shared between commands)."""
+class FakeLocatiesUnitOfWork(FakeActingUnitOfWork):
+    """For unit tests: the real handlers against the in-memory event store."""
 
     def __init__(self, actor: Actor | None = None) -> None:
-        super().__init__()
-        self.actor = actor or NIEMAND
+        super().__init__(actor)
         self.correctiecontrole: Correctiecontrole | None = None
         self.nummers: dict[str, int] = {}
         self.personen: set[str] = set()
-
-    def namens(self, actor: Actor) -> FakeLocatiesUnitOfWork:
-        self.actor = actor
-        return self
 
     def __enter__(self) -> Self:
         super().__enter__()
@@ -265,7 +283,7 @@ class FakeLocatiesUnitOfWork(InMemoryUnitOfWork):
         return self
 
     def commit(self) -> None:
-        self.locaties.save(metadata(self.actor, f"prs-{self.actor.principal.sub}"))
+        self.locaties.save(self._stempel())
         self.personen.add(self.actor.principal.sub)
         super().commit()
 
