@@ -7,47 +7,28 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from sqlalchemy import Engine, func, select
 
-from shared.envelope import CloudEvent, from_recorded
-from shared.eventstore import RecordedEvent
+from shared.envelope import CloudEvent
 from shared.eventstore.tables import consumer_offsets, dead_letters
 from shared.messaging.consumer import KafkaDeadLetterSink, KafkaProjectionConsumer
 from shared.messaging.publisher import KafkaPublisher, OutgoingMessage
 from shared.messaging.topics import DEADLETTER, ensure_topics
 from tests.support import projection
-from tests.support.events import ACTOR
+from tests.support.events import teller_bericht
 from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, create_topic, kafka_as, postgres_database
 from tests.support.kafka_read import read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
 STORE = str(uuid4())
 
 
 def _message(position: int, stream: str, version: int, n: int, topic: str) -> OutgoingMessage:
-    now = datetime.now(UTC)
-    event = RecordedEvent(
-        position=position,
-        event_id=uuid4(),
-        stream_id=stream,
-        stream_type="teller",
-        version=version,
-        event_type="teller-opgehoogd",
-        schema_version=1,
-        data={"n": n},
-        metadata=ACTOR,
-        occurred_at=now,
-        recorded_at=now,
-    )
-    return OutgoingMessage(
-        topic, stream, from_recorded(event, SOURCE, STORE).to_json(), position, STORE
-    )
+    return teller_bericht(position, stream, version, topic, STORE, n)
 
 
 def _fill(topic: str, streams: int, per_stream: int) -> int:

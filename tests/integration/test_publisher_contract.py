@@ -7,13 +7,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 
-from shared.envelope import from_recorded
-from shared.eventstore import RecordedEvent
 from shared.messaging.publisher import (
     InMemoryPublisher,
     KafkaPublisher,
@@ -22,33 +19,16 @@ from shared.messaging.publisher import (
     PublishError,
 )
 from shared.messaging.topics import TopicSpec, ensure_topics, partition_for
-from tests.support.events import ACTOR
+from tests.support.events import teller_bericht
 from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as
 from tests.support.kafka_read import read_topic
 
 pytestmark = [pytest.mark.kafka]
-SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
 STORE = str(uuid4())
 
 
 def _message(position: int, stream: str, version: int, topic: str) -> OutgoingMessage:
-    now = datetime.now(UTC)
-    event = RecordedEvent(
-        position=position,
-        event_id=uuid4(),
-        stream_id=stream,
-        stream_type="teller",
-        version=version,
-        event_type="teller-opgehoogd",
-        schema_version=1,
-        data={"n": position},
-        metadata=ACTOR,
-        occurred_at=now,
-        recorded_at=now,
-    )
-    return OutgoingMessage(
-        topic, stream, from_recorded(event, SOURCE, STORE).to_json(), position, STORE
-    )
+    return teller_bericht(position, stream, version, topic, STORE)
 
 
 def _batch(topic: str, n: int = 30, streams: int = 5) -> list[OutgoingMessage]:
