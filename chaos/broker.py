@@ -1,10 +1,13 @@
 """Scenario: the broker that leads the most partitions of the topic is SIGKILLed while commands
-are accepted, then started again. The relay keeps one copy of every event on the topic
-(idempotent producer, acks=all, min.insync.replicas=2, reconciling after every failure)."""
+are accepted, then started again. The relay, a process of its own as in a deployment
+(``chaos.relay_proces --blijf``), keeps one copy of every event on the topic (idempotent
+producer, acks=all, min.insync.replicas=2, reconciling after every failure)."""
 
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -18,9 +21,7 @@ from chaos.lezen import records
 from chaos.tellen import tel
 from chaos.uitkomst import Uitkomst
 from shared.eventstore.tables import events, outbox
-from shared.messaging.publisher import KafkaPublisher
 from shared.messaging.topics import TopicSpec, ensure_topics
-from shared.outbox import OutboxRelay, RelayThread
 
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:chaos"
 
@@ -29,12 +30,6 @@ def new_topic(cluster: Cluster, partitions: int = 6) -> str:
     topic = f"chaos.{uuid.uuid4().hex[:10]}"
     ensure_topics(cluster.access(), (TopicSpec(topic, partitions),), replicas=3)
     return topic
-
-
-def drain(relay: OutboxRelay, timeout_s: float = 300.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while relay.pending() and time.monotonic() < deadline:
-        time.sleep(0.2)
 
 
 def drain_count(sessions: sessionmaker[Session], timeout_s: float = 300.0) -> None:
@@ -85,15 +80,35 @@ def topic_digest(found: list[tuple[str, int]]) -> str:
     return hashlib.sha256(repr(sorted(set(found))).encode()).hexdigest()
 
 
+def relay_process(cluster: Cluster, sessions: sessionmaker[Session]) -> subprocess.Popen[bytes]:
+    """The relay in a process of its own on the scenario's database, until terminated."""
+    engine = sessions.kw["bind"]
+    url = engine.url.render_as_string(hide_password=False)
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "chaos.relay_proces", "--blijf"),
+            *("--database", url, "--bootstrap", cluster.bootstrap),
+            *("--inlog", str(cluster.credentials / "admin.json")),
+            *("--batch", "500", "--levertijd-ms", "20000"),
+        ]
+    )
+
+
+def stop_relay(relay: subprocess.Popen[bytes]) -> None:
+    relay.terminate()
+    try:
+        relay.wait(60)
+    except subprocess.TimeoutExpired:
+        relay.kill()
+        relay.wait()
+
+
 def leader_killed(
     cluster: Cluster, sessions: sessionmaker[Session], commands: int = 10_000, threads: int = 4
 ) -> Uitkomst:
     topic = new_topic(cluster)
     prefix = f"B{uuid.uuid4().hex[:6]}-"
-    publisher = KafkaPublisher(cluster.access(), delivery_timeout_ms=20_000)
-    relay = OutboxRelay(sessions, publisher, SOURCE, batch_size=500)
-    relay_thread = RelayThread(relay, idle_wait=0.2)
-    relay_thread.start()
+    relay = relay_process(cluster, sessions)
     last = Last(sessions, topic, commands, threads=threads, prefix=prefix)
     last.start()
     try:
@@ -108,10 +123,9 @@ def leader_killed(
         last.wait_until(lambda: last.accepted >= commands * 0.7)
         cluster.start_node(victim)
         last.join()
-        drain(relay)
+        drain_count(sessions)
     finally:
-        relay_thread.stop()
-        publisher.close()
+        stop_relay(relay)
     found = records(cluster.access(), topic, prefix)
     telling = tel(last.acknowledged, found)
     return Uitkomst(

@@ -79,7 +79,8 @@ SECRET = "chaos-secret-" + "x" * 32
 
 def locaties_settings(cluster: Cluster, database_url: str, topic: str) -> LocatiesSettings:
     """A locaties service on the cluster (as admin, on a topic of its own), without rate limits
-    (the scenarios' clients are few and fast) and with plain logs."""
+    (the scenarios' clients are few and fast) and with plain logs; its outbox relay runs as a
+    child process of its own (``relay_process``), as in a deployment, not in its threads."""
     return LocatiesSettings(
         database_url=database_url,
         jwt_secret=SECRET,
@@ -88,4 +89,5 @@ def locaties_settings(cluster: Cluster, database_url: str, topic: str) -> Locati
         spoedlocaties_topic=topic,
         rate_limit_per_minute=0,
         log_json=False,
+        relay_process=True,
     )

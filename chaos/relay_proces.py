@@ -2,7 +2,9 @@
 ``--sterf-na N`` SIGKILLs the process right after its N-th publish returned (the records are on
 Kafka, the outbox rows not yet marked, the round's transaction not committed).
 ``--zonder-reconciliatie`` switches off the publisher's check of what already landed, to show
-that the scenario's counts do catch the doubles that check prevents."""
+that the scenario's counts do catch the doubles that check prevents. ``--blijf`` keeps it
+running as a service's relay process does (elected through the advisory lock, woken by the
+commits' NOTIFY) until SIGTERM, for the scenarios that load the store while Kafka fails."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
+from types import FrameType
 
 from shared.db.engine import make_engine, make_session_factory
+from shared.leadership import Leadership, leadership_for
 from shared.messaging.kafka_client import from_credentials_file
 from shared.messaging.publisher import KafkaPublisher, OutgoingMessage
 from shared.outbox import OutboxRelay
@@ -50,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=200)
     p.add_argument("--sterf-na", type=int, default=0)
     p.add_argument("--zonder-reconciliatie", action="store_true")
+    p.add_argument("--blijf", action="store_true", help="relay until SIGTERM, as a service does")
+    p.add_argument("--levertijd-ms", type=int, default=30_000, help="the producer's timeout")
     args = p.parse_args(argv)
     engine = make_engine(args.database)
     sessions = make_session_factory(engine)
@@ -57,13 +64,30 @@ def main(argv: list[str] | None = None) -> int:
         from_credentials_file(args.bootstrap, args.inlog),
         sterf_na=args.sterf_na,
         reconcilieer=not args.zonder_reconciliatie,
+        delivery_timeout_ms=args.levertijd_ms,
     )
     relay = OutboxRelay(sessions, publisher, SOURCE, batch_size=args.batch)
+    if args.blijf:
+        return _blijf(relay, leadership_for(engine, "chaos"), publisher)
     deadline = time.monotonic() + 300
     while relay.pending() and time.monotonic() < deadline:
         relay.run_once()
     publisher.close()
     return 0 if not relay.pending() else 1
+
+
+def _blijf(relay: OutboxRelay, leadership: Leadership, publisher: KafkaPublisher) -> int:
+    stop = threading.Event()
+
+    def stoppen(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+        leadership.wake()
+
+    signal.signal(signal.SIGTERM, stoppen)
+    signal.signal(signal.SIGINT, stoppen)
+    relay.run(stop, leadership, idle_wait=0.2)
+    publisher.close()
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """`make run`: Kafka plus every service on its embedded SQLite database, in the foreground.
 
+The locaties outbox relay runs as a process of its own beside the API (which then runs none),
+started once the API has migrated its database; on SQLite it leads through a file lock and
+watches the position counter (``shared.leadership.PollingLeadership``).
+
 Prints the URLs and a development token; Ctrl-C stops everything it started.
 """
 
@@ -34,14 +38,39 @@ class Service:
     name: str
     port: int
     app: str
+    # A module whose ``python -m`` runs the service's outbox relay as a process of its own.
+    relay: str | None = None
 
 
 # Services register here as they are built; each is an ASGI app factory.
 SERVICES: list[Service] = [
-    Service("locaties", 8001, "services.locaties.entrypoints.app:create_app"),
+    Service(
+        "locaties",
+        8001,
+        "services.locaties.entrypoints.app:create_app",
+        relay="services.locaties.entrypoints.relay",
+    ),
     Service("rapportage", 8002, "services.rapportage.entrypoints.app:create_app"),
     Service("kennis", 8003, "services.kennis.entrypoints.app:create_app"),
 ]
+
+
+def service_env(service: Service) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        # Each service logs in to Kafka as its own principal (ACLs per service).
+        "BODEMREGIE_KAFKA_CREDENTIALS_FILE": str(credentials_file(service.name)),
+    }
+    if service.relay:
+        # The relay runs as a process of its own (relay_command), not in the API's process.
+        env["BODEMREGIE_RELAY_ENABLED"] = "false"
+    return env
+
+
+def relay_command(service: Service) -> list[str]:
+    assert service.relay is not None
+    return [sys.executable, "-m", service.relay]
 
 
 def _wait_ready(url: str, timeout: float = 60) -> bool:
@@ -138,6 +167,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, shutdown)
     signal.signal(signal.SIGTERM, shutdown)
     for service in SERVICES:
+        env = service_env(service)
         children.append(
             subprocess.Popen(
                 [
@@ -159,20 +189,23 @@ def main() -> int:
                     "httptools",
                 ],
                 cwd=ROOT,
-                env={
-                    **os.environ,
-                    "PYTHONUNBUFFERED": "1",
-                    # Each service logs in to Kafka as its own principal (ACLs per service).
-                    "BODEMREGIE_KAFKA_CREDENTIALS_FILE": str(credentials_file(service.name)),
-                },
+                env=env,
             )
         )
     print("\nBodemregie draait:")
     print(f"  kafka        {settings.kafka_bootstrap}  (SASL/SCRAM, var/kafka-credentials)")
     for service in SERVICES:
         base = f"http://127.0.0.1:{service.port}/v1"
-        state = "klaar" if _wait_ready(f"{base}/ready") else "NIET KLAAR (zie log)"
+        ready = _wait_ready(f"{base}/ready")
+        state = "klaar" if ready else "NIET KLAAR (zie log)"
         print(f"  {service.name:<12} {base}  (docs: {base}/docs, {state})")
+        if service.relay:
+            # After the API's ready: it migrated the database, so the relay's own migration
+            # (which SQLite cannot serialise between processes) finds nothing to do.
+            children.append(
+                subprocess.Popen(relay_command(service), cwd=ROOT, env=service_env(service))
+            )
+            print(f"  {service.name + '-relay':<12} eigen proces (pid {children[-1].pid})")
     print(f"\nAnkers ondertekend met {ankersleutel}; publieke sleutels: /v1/ankersleutels")
     programma = mint_dev_token(
         settings.jwt_secret, "ontwikkelaar@bodemregie.local", Rol.UITVOERINGSPROGRAMMA

@@ -7,13 +7,18 @@ releases it when that connection or the process dies, and another worker takes o
 retry interval. Every commit sends ``NOTIFY`` on the service's channel (see ``notify_commit``); the
 leader ``LISTEN``s on its lock connection, so a command in any worker wakes the relay at once.
 
-On SQLite (one embedded process) the single process always leads and wakes through an event.
+On SQLite the embedded relay thread always leads and wakes through an event; a relay in a
+process of its own (``make run``) holds a file lock beside the database and watches the position
+counter instead (``PollingLeadership``), since no NOTIFY crosses processes there.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
+import sqlite3
 import threading
 import time
 from typing import Protocol
@@ -80,6 +85,76 @@ class SoleLeader:
 
     def close(self) -> None:
         self.wake()
+
+
+class PollingLeadership(SoleLeader):
+    """SQLite, the relay in a process of its own beside the API's (``make run``). The lead is an
+    exclusive ``flock`` on a file beside the database, held while the process lives (the kernel
+    drops it when it dies), so a second relay process on the same file waits as a follower.
+    Commits of other processes send no signal: between rounds the relay reads the position
+    counter every ``poll_s`` (one indexed row on a connection of its own in autocommit, so no
+    transaction and no lock is held) and takes a change as a commit."""
+
+    def __init__(self, engine: Engine, name: str, poll_s: float = 0.02) -> None:
+        super().__init__()
+        database = engine.url.database
+        if not database or database == ":memory:":
+            raise ValueError("a relay process needs a SQLite file the API shares")
+        self._database = database
+        self._lock_path = f"{database}.relay-{name}.lock"
+        self._poll_s = poll_s
+        self._lock: int | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._seen: int | None = None
+
+    def am_leader(self) -> bool:
+        if self._lock is None:
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            self._lock = fd
+            log.info("this process now runs the outbox relay")
+            # What was committed before the first round: that round takes it.
+            self._seen = self._position()
+        return True
+
+    def wait(self, timeout: float) -> None:
+        until = time.monotonic() + timeout
+        while (left := until - time.monotonic()) > 0:
+            if self._event.wait(min(left, self._poll_s)):
+                break
+            position = self._position()
+            if position != self._seen:
+                self._seen = position
+                break
+        self._event.clear()
+
+    def _position(self) -> int | None:
+        try:
+            if self._conn is None:
+                self._conn = sqlite3.connect(
+                    self._database, isolation_level=None, check_same_thread=False, timeout=30
+                )
+            # fetchall: the statement ends, so no read snapshot stays open between polls.
+            rows = self._conn.execute(
+                "SELECT last_position FROM event_positions WHERE id = 1"
+            ).fetchall()
+            return int(rows[0][0]) if rows else None
+        except sqlite3.Error:
+            log.warning("reading the position counter failed; will try again", exc_info=True)
+            return None
+
+    def close(self) -> None:
+        super().close()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            os.close(lock)  # releases the flock
 
 
 def lock_key(name: str) -> int:
@@ -177,8 +252,12 @@ class PostgresLeadership:
                 conn.close()
 
 
-def leadership_for(engine: Engine, name: str) -> Leadership:
-    return PostgresLeadership(engine, name) if engine.dialect.name == "postgresql" else SoleLeader()
+def leadership_for(engine: Engine, name: str, own_process: bool = False) -> Leadership:
+    """The advisory lock on PostgreSQL; on SQLite the embedded thread's ``SoleLeader``, or for a
+    relay in a process of its own (``own_process``) the file lock and counter poll."""
+    if engine.dialect.name == "postgresql":
+        return PostgresLeadership(engine, name)
+    return PollingLeadership(engine, name) if own_process else SoleLeader()
 
 
 def notify_commit(session: Session) -> None:

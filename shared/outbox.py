@@ -1,7 +1,10 @@
 """The outbox relay: seals committed events, publishes them to Kafka and marks their outbox rows.
 
 Events and outbox rows commit in one transaction (see ``SqlEventStore.append``). The relay runs
-apart from the request path, in a thread of the one process that leads (``shared/leadership.py``).
+apart from the request path, in the one process that leads (``shared/leadership.py``): a process
+of its own (``RelayProcess``, or started beside the API by ``make run``, compose or
+``shared.http.workers --relay``), or in the embedded single-process default a thread
+(``RelayThread``).
 A commit wakes it; it then waits a few milliseconds more so that concurrent commits join the same
 round, and a round is one transaction: seal what was committed (and anchor when due, see
 ``shared/zegel.py``), publish the sealed, unpublished rows in global order (the publisher keeps
@@ -13,6 +16,9 @@ broker returns. Without Kafka (development, tests) the relay only seals and anch
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -293,3 +299,87 @@ class RelayThread:
         self._stop.set()
         self._leadership.wake()
         self._thread.join(timeout)
+
+
+class RelayProcess:
+    """Runs a service's relay entrypoint (``python -m module``) as a child process for the
+    app's lifespan, so that rounds and requests share no GIL; with several API processes
+    (``uvicorn --workers``) each starts one and the leadership lets one of them relay. The
+    settings go to it as JSON on its stdin (not in its command line or environment, where
+    other users could read the secrets). It watches this process and ends when it is gone, so
+    a SIGKILLed API leaves no relay behind. Commits wake it through the database (NOTIFY, or
+    its poll of the position counter on SQLite), so ``wake`` has nothing to do."""
+
+    def __init__(self, module: str, settings_json: bytes, restart_wait: float = 1.0) -> None:
+        self._module = module
+        self._settings = settings_json
+        self._restart_wait = restart_wait
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return None if process is None else process.pid
+
+    def wake(self) -> None:
+        pass
+
+    def start(self) -> None:
+        self._spawn()
+        self._watcher = threading.Thread(target=self._watch, name="relay-process", daemon=True)
+        self._watcher.start()
+
+    def _spawn(self) -> None:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                self._module,
+                "--instellingen",
+                "-",
+                "--ouder",
+                str(os.getpid()),
+            ],
+            stdin=subprocess.PIPE,
+        )
+        assert process.stdin is not None
+        process.stdin.write(self._settings)
+        process.stdin.close()
+        self._process = process
+
+    def _watch(self) -> None:
+        """A relay process that dies is replaced (the new one reads the chain head from the
+        database and reconciles with Kafka before it sends)."""
+        while not self._stopping.is_set():
+            process = self._process
+            if process is None:
+                return
+            code = process.wait()
+            if self._stopping.wait(self._restart_wait):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                log.warning(
+                    "outbox relay process %s ended (%s); starting another", process.pid, code
+                )
+                self._spawn()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM: the relay anchors what it sealed and ends; killed after ``timeout``."""
+        with self._lock:
+            self._stopping.set()
+            process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                log.warning("outbox relay process %s did not stop in time; killed", process.pid)
+                process.kill()
+                process.wait()
+        if self._watcher is not None:
+            self._watcher.join(timeout)

@@ -33,12 +33,13 @@ from shared.http.health import broker_check
 from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
 from shared.leadership import leadership_for, lock_job
 from shared.messaging.publisher import KafkaPublisher
-from shared.outbox import OutboxRelay, RelayThread
+from shared.outbox import OutboxRelay, RelayProcess, RelayThread
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
 from shared.privacy import Personen
 from shared.zegel import Verzegelaar, verzegelaar
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+RELAY_MODULE = "services.locaties.entrypoints.relay"
 
 T = TypeVar("T")
 
@@ -50,7 +51,7 @@ class Container:
     sessions: sessionmaker[Session]
     source: str
     verzegelaar: Verzegelaar
-    relay: RelayThread | None
+    relay: RelayThread | RelayProcess | None
     personen: Personen
     committer: GroupCommitter | None = None
     cache: AggregateCache[Spoedlocatie] = field(default_factory=AggregateCache)
@@ -145,8 +146,12 @@ def bootstrap(
     vul_standen(sessions)
     source = source_urn(settings.oin, "bodemregie-locaties")
     zegel = verzegelaar(settings, source, settings.spoedlocaties_topic)
-    relay = None
-    if settings.relay_enabled:
+    relay: RelayThread | RelayProcess | None = None
+    if settings.relay_enabled and settings.relay_process:
+        # After this process migrated: the child's own migration then finds nothing to do.
+        relay = RelayProcess(RELAY_MODULE, settings.model_dump_json().encode())
+        relay.start()
+    elif settings.relay_enabled:
         relay = RelayThread(
             outbox_relay(settings, sessions, source, zegel),
             name="locaties-relay",

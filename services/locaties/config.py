@@ -9,7 +9,13 @@ from shared.settings import default_sqlite_url
 class LocatiesSettings(PrivacySettings):
     service_name: str = "locaties"
     port: int = 8001
+    # Whether this process runs the outbox relay at all: false when a relay process runs
+    # beside it (``make run``, compose's locaties-relay, ``shared.http.workers --relay``).
     relay_enabled: bool = True
+    # With the relay on: run it as a child process of its own (shared.outbox.RelayProcess)
+    # instead of a thread sharing the requests' GIL, e.g. under ``uvicorn --workers``. The
+    # embedded single-process default (SQLite, tests) keeps the thread.
+    relay_process: bool = False
     # Commit the commands waiting at the same moment in one transaction (PostgreSQL only;
     # shared/eventstore/groepscommit.py): they share one fsync and one hold of the position
     # counter's lock. SQLite always commits one command at a time.

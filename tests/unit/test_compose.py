@@ -107,6 +107,18 @@ def test_the_single_broker_file_stays_consistent() -> None:
     assert services["topics"]["environment"]["BODEMREGIE_KAFKA_BOOTSTRAP"] == "kafka:9092"
 
 
+def test_the_locaties_relay_is_a_service_of_its_own_and_the_api_runs_none() -> None:
+    services = running(load(BASE))
+    api, relay = services["locaties"], services["locaties-relay"]
+    assert relay["command"] == ["python", "-m", "services.locaties.entrypoints.relay"]
+    assert "--relay" not in api["command"]
+    assert api["environment"]["BODEMREGIE_RELAY_ENABLED"] == "false"
+    # The same database and Kafka login as the API whose outbox it relays.
+    for key in ("BODEMREGIE_DATABASE_URL", "BODEMREGIE_KAFKA_CREDENTIALS_FILE"):
+        assert relay["environment"][key] == api["environment"][key], key
+    assert set(relay["depends_on"]) == {"postgres", "topics"}
+
+
 def test_every_dependency_of_the_cluster_runs(cluster: dict[str, dict[str, Any]]) -> None:
     check_dependencies(cluster)
     assert "kafka" not in cluster, "the single broker must not start beside the cluster"
@@ -139,13 +151,13 @@ def test_every_client_gets_the_three_nodes(cluster: dict[str, dict[str, Any]]) -
     clients = {
         n: s for n, s in cluster.items() if "BODEMREGIE_KAFKA_BOOTSTRAP" in s.get("environment", {})
     }
-    assert set(clients) == {"topics", "locaties", "rapportage", "kennis"}
+    assert set(clients) == {"topics", "locaties", "locaties-relay", "rapportage", "kennis"}
     for name, service in clients.items():
         assert service["environment"]["BODEMREGIE_KAFKA_BOOTSTRAP"] == expected, name
     topics = cluster["topics"]
     assert topics["command"][topics["command"].index("--replicas") + 1] == "3"
     assert set(topics["depends_on"]) == set(NODES)
-    for name in ("locaties", "rapportage", "kennis"):
+    for name in ("locaties", "locaties-relay", "rapportage", "kennis"):
         assert (
             cluster[name]["depends_on"]["topics"]["condition"] == "service_completed_successfully"
         )
@@ -157,7 +169,7 @@ def test_the_services_read_the_logins_the_nodes_wrote(cluster: dict[str, dict[st
         v.split(":")[:2] for v in node["volumes"] if v.split(":")[1] == "/var/lib/bodemregie-kafka"
     )
     written = Path(node["environment"]["KAFKA_CREDENTIALS"]).relative_to(mount)
-    for name in ("topics", "locaties", "rapportage", "kennis"):
+    for name in ("topics", "locaties", "locaties-relay", "rapportage", "kennis"):
         service = cluster[name]
         client_volume, client_mount = service["volumes"][0].split(":")[:2]
         assert client_volume == volume, name

@@ -12,14 +12,22 @@ woken by the ``NOTIFY`` every commit sends. Its PostgreSQL sessions are named
         --workers 2 --relay services.locaties.entrypoints.relay:main
 
 starts it beside the workers (which then run no relay thread: ``BODEMREGIE_RELAY_ENABLED``
-is false in them); ``python -m services.locaties.entrypoints.relay`` runs it alone. SIGTERM
-or SIGINT stops it gracefully: it anchors what it sealed, as the thread does on shutdown.
+is false in them); ``python -m services.locaties.entrypoints.relay`` runs it alone (``make run``
+and compose's ``locaties-relay`` do), and an API with ``BODEMREGIE_RELAY_PROCESS=true`` starts
+it as its child (``shared.outbox.RelayProcess``: settings on stdin, ``--ouder`` its pid). On
+SQLite it leads through a file lock beside the database and polls the position counter
+(``shared.leadership.PollingLeadership``). SIGTERM or SIGINT stops it gracefully: it anchors
+what it sealed, as the thread does on shutdown.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import signal
+import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -35,8 +43,35 @@ from shared.zegel import verzegelaar
 APPLICATION_NAME = "locaties-relay"
 
 
-def main() -> None:
-    settings = LocatiesSettings()
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m services.locaties.entrypoints.relay")
+    parser.add_argument(
+        "--instellingen",
+        metavar="-",
+        help="read the settings as JSON from stdin ('-') instead of the environment",
+    )
+    parser.add_argument(
+        "--ouder", type=int, metavar="PID", help="stop when this parent process is gone"
+    )
+    return parser.parse_args(argv)
+
+
+def _watch_parent(parent: int, stop: threading.Event, wake: Callable[[], None]) -> None:
+    """Stop when the process that started this one is gone (this one is then re-parented)."""
+    while not stop.wait(1.0):
+        if os.getppid() != parent:
+            stop.set()
+            wake()
+
+
+def main(argv: list[str] | None = None) -> None:
+    # Called without arguments by ``shared.http.workers --relay`` (whose child inherits the
+    # parent's sys.argv, which is not ours).
+    args = _parse(argv or [])
+    if args.instellingen == "-":
+        settings = LocatiesSettings.model_validate_json(sys.stdin.buffer.read())
+    else:
+        settings = LocatiesSettings()
     if settings.log_json:
         configure_json_logging()
     url = settings.database()
@@ -52,8 +87,12 @@ def main() -> None:
     relay = outbox_relay(
         settings, sessions, source, verzegelaar(settings, source, settings.spoedlocaties_topic)
     )
-    leadership = leadership_for(engine, "locaties")
+    leadership = leadership_for(engine, "locaties", own_process=True)
     stop = threading.Event()
+    if args.ouder:
+        threading.Thread(
+            target=_watch_parent, args=(args.ouder, stop, leadership.wake), daemon=True
+        ).start()
 
     def stoppen(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
@@ -69,4 +108,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
