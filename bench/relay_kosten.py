@@ -7,7 +7,9 @@ server's), with an in-memory publisher, so Kafka's client is left out: what is m
 the relay itself does per round. Two shapes: a wake-up per commit (``--per-ronde 1``, a quiet
 system) and rounds of many events (``--per-ronde 100``, a busy one, or a relay that coalesced).
 Runs against whatever ``shared.outbox`` is on the path, so an older checkout can be measured
-with the same module (``PYTHONPATH=<checkout> python -m bench.relay_kosten``).
+with the same module (``PYTHONPATH=<checkout> python -m bench.relay_kosten``). The relay gets
+an engine of its own made as the relay process makes it (``engine_options``: no pre-ping;
+``--pre-ping`` for the engine as before).
 
 ``--latentie RATE`` measures the other side, the relay as the HTTP path meets it: writers
 commit one event per transaction at about RATE events/s for ``--seconden``, each commit wakes
@@ -29,7 +31,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from shared.db.engine import make_session_factory
+from services.locaties.entrypoints.relay import engine_options
+from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore import EventMetadata, NewEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.messaging.acls import ADMIN
@@ -78,10 +81,13 @@ def _commit(engine: Engine, versies: dict[str, int], n: int, sites: int) -> None
         versies[stream] = v + 1
 
 
-def meet(rondes: int, per_ronde: int, sites: int) -> dict[str, Any]:
+def meet(rondes: int, per_ronde: int, sites: int, pre_ping: bool = False) -> dict[str, Any]:
     with postgres_database() as engine:
-        relay = OutboxRelay(make_session_factory(engine), InMemoryPublisher(), SOURCE)
-        teller = Teller(engine)
+        # The relay's own engine, as the relay process makes it (``pre_ping``: as before).
+        url = engine.url.render_as_string(hide_password=False)
+        relay_engine = make_engine(url, **{**engine_options(url), "pool_pre_ping": pre_ping})
+        relay = OutboxRelay(make_session_factory(relay_engine), InMemoryPublisher(), SOURCE)
+        teller = Teller(relay_engine)
         versies: dict[str, int] = {}
         _commit(engine, versies, per_ronde, sites)
         relay.run_once()  # warm: store id, chain head, prepared paths
@@ -95,6 +101,7 @@ def meet(rondes: int, per_ronde: int, sites: int) -> dict[str, Any]:
             cpu += time.thread_time() - c0
             wand += time.perf_counter() - w0
             teller.aan = False
+        relay_engine.dispose()
     events = rondes * per_ronde
     return {
         "per_ronde": per_ronde,
@@ -237,13 +244,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--latentie", type=float, default=0.0, metavar="RATE")
     parser.add_argument("--seconden", type=float, default=10.0)
     parser.add_argument("--schrijvers", type=int, default=4)
+    parser.add_argument(
+        "--pre-ping", action="store_true", help="the relay's engine pings at each checkout"
+    )
     args = parser.parse_args(argv)
     if args.latentie:
         lat = latentie(args.latentie, args.seconden, args.schrijvers)
         print(json.dumps(lat, indent=2))
         return [lat]
     uitslag = [
-        meet(args.rondes if n == 1 else max(10, args.rondes // 10), n, args.sites)
+        meet(args.rondes if n == 1 else max(10, args.rondes // 10), n, args.sites, args.pre_ping)
         for n in args.per_ronde
     ]
     print(json.dumps(uitslag, indent=2))

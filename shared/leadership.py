@@ -15,6 +15,7 @@ counter instead (``PollingLeadership``), since no NOTIFY crosses processes there
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -157,6 +158,7 @@ class PollingLeadership(SoleLeader):
             os.close(lock)  # releases the flock
 
 
+@functools.cache
 def lock_key(name: str) -> int:
     """A stable 63-bit advisory lock key for ``name``."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
