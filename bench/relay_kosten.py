@@ -17,29 +17,43 @@ the relay as a command's does, and the relay (in its own thread, coalescing wake
 publishes to a fresh topic on the project's broker through the real Kafka publisher. Reported:
 the time from each COMMIT until Kafka confirmed its record (p50/p99/max), and the CPU per event
 of the relay thread and of librdkafka's threads.
+
+``--proces RATE`` measures the relay as it runs now: its own process
+(``python -m services.locaties.entrypoints.relay``), elected and woken by the NOTIFY each commit
+sends, publishing to a fresh topic through the real publisher, while writers commit one event
+per transaction at about RATE events/s. Reported: the relay process's CPU per event (all its
+threads, librdkafka's included, from ``/proc``), its rounds (the outbox's distinct publish
+times), and the time from each event's record time to its outbox row's publish time (both
+taken on this machine's clock: the writer's, then the relay's once Kafka confirmed).
+``--profiel FILE`` also records it with py-spy (``--gil``, raw format) for the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 
 from services.locaties.entrypoints.relay import engine_options
 from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore import EventMetadata, NewEvent
 from shared.eventstore.sql import SqlEventStore
+from shared.leadership import notify_commit
 from shared.messaging.acls import ADMIN
 from shared.messaging.kafka_client import from_credentials_file
 from shared.messaging.publisher import InMemoryPublisher, KafkaPublisher, OutgoingMessage
 from shared.outbox import OutboxRelay, RelayThread
-from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, login_file, postgres_database
+from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, create_topic, login_file, postgres_database
 
 META = EventMetadata(actor="prs-bench", organisation="ZH", correlation_id="c")
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:bench"
@@ -210,6 +224,135 @@ def latentie(rate: float, seconden: float, schrijvers: int = 4) -> dict[str, Any
     }
 
 
+def _proces_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far of process ``pid``: in all (``totaal``) and per thread group
+    (``python``: the relay's own threads; ``librdkafka``: the producer's ``rdk:`` threads)."""
+    uit = {"totaal": 0.0, "python": 0.0, "librdkafka": 0.0}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as fh:
+                kop, _, rest = fh.read().rpartition(")")
+        except OSError:
+            continue
+        velden = rest.split()
+        cpu = (int(velden[11]) + int(velden[12])) / os.sysconf("SC_CLK_TCK")
+        uit["totaal"] += cpu
+        uit["librdkafka" if kop.split("(", 1)[1].startswith("rdk:") else "python"] += cpu
+    return uit
+
+
+def proces(rate: float, seconden: float, schrijvers: int = 4, profiel: str = "") -> dict[str, Any]:
+    """The relay process's CPU per event at ``rate`` commits/s, woken by their NOTIFYs."""
+    topic = create_topic(KAFKA_BOOTSTRAP, partitions=6)
+    with postgres_database() as engine:
+        sessions = make_session_factory(engine)
+        env = {
+            **os.environ,
+            "BODEMREGIE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "BODEMREGIE_KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,
+            "BODEMREGIE_KAFKA_CREDENTIALS_FILE": login_file(ADMIN),
+            "BODEMREGIE_SPOEDLOCATIES_TOPIC": topic,
+            "BODEMREGIE_LOG_JSON": "false",
+        }
+        relay = subprocess.Popen(
+            [sys.executable, "-m", "services.locaties.entrypoints.relay"], cwd=ROOT, env=env
+        )
+        data = {"naar": "onderzocht", "besluitdatum": "2012-03-01", "toelichting": "x" * 96}
+
+        def commit(stream: str, versie: int) -> None:
+            with sessions() as s, s.begin():
+                SqlEventStore(s).append(
+                    stream,
+                    "spoedlocatie",
+                    versie,
+                    [NewEvent("spoedlocatie-status-gewijzigd", data, datetime.now(UTC), META)],
+                    topic,
+                )
+                notify_commit(s)
+
+        def onverzonden() -> int:
+            with engine.connect() as conn:
+                return int(
+                    conn.execute(
+                        text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                    ).scalar_one()
+                )
+
+        try:
+            # Warm up: start, migrate, lead, connect to Kafka and reconcile; not measured.
+            commit("ZH059999999", 0)
+            einde = time.monotonic() + 120
+            while onverzonden() and time.monotonic() < einde:
+                time.sleep(0.1)
+            c0 = _proces_cpu(relay.pid)
+            spy = None
+            if profiel and (py_spy := shutil.which("py-spy")):
+                spy = subprocess.Popen(
+                    [
+                        *(py_spy, "record", "--pid", str(relay.pid), "--gil", "--format", "raw"),
+                        *("-r", "200", "-o", profiel, "--duration", str(int(seconden) + 2)),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                )
+            stop = time.perf_counter() + seconden
+            aantal = [0] * schrijvers
+
+            def schrijf(n: int) -> None:
+                interval = schrijvers / rate
+                volgende = time.perf_counter()
+                versies: dict[str, int] = {}
+                k = 0
+                while (nu := time.perf_counter()) < stop:
+                    if nu < volgende:
+                        time.sleep(volgende - nu)
+                    volgende += interval
+                    stream = f"ZH05{n:02d}{k % 500:05d}"
+                    k += 1
+                    commit(stream, versies.get(stream, 0))
+                    versies[stream] = versies.get(stream, 0) + 1
+                    aantal[n] += 1
+
+            draden = [threading.Thread(target=schrijf, args=(n,)) for n in range(schrijvers)]
+            w0 = time.perf_counter()
+            for t in draden:
+                t.start()
+            for t in draden:
+                t.join()
+            geschreven = time.perf_counter() - w0
+            einde = time.monotonic() + 120
+            while onverzonden() and time.monotonic() < einde:
+                time.sleep(0.05)
+            c1 = _proces_cpu(relay.pid)
+            if spy is not None:
+                spy.wait()
+            with engine.connect() as conn:
+                rondes, p50, p99 = conn.execute(
+                    text(
+                        "SELECT count(DISTINCT o.published_at),"
+                        " percentile_cont(0.5) WITHIN GROUP (ORDER BY o.published_at - t),"
+                        " percentile_cont(0.99) WITHIN GROUP (ORDER BY o.published_at - t)"
+                        " FROM outbox o JOIN (SELECT position, recorded_at AS t FROM events) e"
+                        " USING (position) WHERE e.position > 1"
+                    )
+                ).one()
+        finally:
+            relay.terminate()
+            relay.wait(60)
+    n = sum(aantal)
+    return {
+        "rate_gevraagd": rate,
+        "rate_gehaald": round(n / geschreven),
+        "events": n,
+        "rondes": int(rondes),
+        "events_per_ronde": round(n / max(1, int(rondes)), 1),
+        "cpu_us_per_event": {k: round((c1[k] - c0[k]) * 1e6 / n) for k in c1},
+        "commit_tot_gemarkeerd_ms": {
+            "p50": round(p50.total_seconds() * 1000, 1),
+            "p99": round(p99.total_seconds() * 1000, 1),
+        },
+    }
+
+
 KOP = (
     "| events per round | rounds | CPU ms per round | CPU ms per event | wall ms per round "
     "| statements | transactions |\n" + "| --- " * 7 + "|"
@@ -247,7 +390,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument(
         "--pre-ping", action="store_true", help="the relay's engine pings at each checkout"
     )
+    parser.add_argument("--proces", type=float, default=0.0, metavar="RATE")
+    parser.add_argument("--profiel", default="", metavar="FILE", help="py-spy raw profile")
     args = parser.parse_args(argv)
+    if args.proces:
+        uit = proces(args.proces, args.seconden, args.schrijvers, args.profiel)
+        print(json.dumps(uit, indent=2))
+        return [uit]
     if args.latentie:
         lat = latentie(args.latentie, args.seconden, args.schrijvers)
         print(json.dumps(lat, indent=2))
