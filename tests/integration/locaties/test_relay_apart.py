@@ -23,6 +23,8 @@ from fastapi.testclient import TestClient
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, func, select, text
 
+from services.locaties.bootstrap import RELAY_MODULE
+from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.relay import APPLICATION_NAME
 from shared.eventstore.tables import event_seals, events, outbox
 from shared.messaging.publisher import POSITION_HEADER, STORE_HEADER
@@ -177,3 +179,59 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def _settings_json(engine: Engine) -> bytes:
+    url = engine.url.render_as_string(hide_password=False)
+    return (
+        LocatiesSettings(database_url=url, jwt_secret=SECRET, kafka_enabled=False, log_json=False)
+        .model_dump_json()
+        .encode()
+    )
+
+
+def test_a_relay_child_that_dies_is_replaced(sqlite_engine: Engine) -> None:
+    relay = RelayProcess(RELAY_MODULE, _settings_json(sqlite_engine), restart_wait=0.1)
+    relay.start()
+    try:
+        first = relay.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        _wait_for(lambda: relay.pid not in (None, first))
+        second = relay.pid
+        assert second is not None and Path(f"/proc/{second}").exists()
+    finally:
+        relay.stop()
+    assert relay.pid is None
+
+
+def test_a_relay_child_ends_when_its_parent_is_killed(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A SIGKILLed API process (no shutdown runs) leaves no relay behind."""
+    script = (
+        "import sys, time\n"
+        "from shared.outbox import RelayProcess\n"
+        f"r = RelayProcess({RELAY_MODULE!r}, sys.stdin.buffer.read())\n"
+        "r.start()\n"
+        "print(r.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert parent.stdin is not None and parent.stdout is not None
+    parent.stdin.write(_settings_json(sqlite_engine))
+    parent.stdin.close()
+    child = int(parent.stdout.readline())
+    try:
+        assert Path(f"/proc/{child}").exists()
+        parent.kill()
+        parent.wait(30)
+        _wait_for(lambda: not Path(f"/proc/{child}").exists() or _zombie(child), timeout=60)
+    finally:
+        if Path(f"/proc/{child}").exists() and not _zombie(child):
+            os.kill(child, signal.SIGKILL)
