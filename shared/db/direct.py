@@ -1,0 +1,79 @@
+"""Hot-path statements straight on the psycopg 3 connection under a SQLAlchemy ``Connection``,
+prepared on the server from their first use, in the caller's transaction.
+
+The group-commit writer and its read-model writes send a few fixed texts per batch. Through
+SQLAlchemy each cost a statement context, parameter processing and a ``Result`` wrapper, and
+psycopg dumped every array parameter element by element in Python: a profile of the writer
+under 16 writers put about a fifth of its GIL time in that dumping alone. Here the rows travel
+as one JSON document (:func:`json_rows`, built by orjson in C, unpacked by the server with
+``jsonb_array_elements``) and the statement is executed with ``prepare=True`` on the driver
+connection: parsed and planned once per connection.
+
+What SQLAlchemy gave and callers rely on stays: ``before_cursor_execute`` listeners see the
+statement (tests count statements), a driver error arrives as SQLAlchemy's exception of the
+same kind (a unique key is ``sqlalchemy.exc.IntegrityError``), and a lost connection is
+invalidated, so the next transaction on the ``Connection`` reconnects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+import orjson
+import psycopg
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+
+def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Runs ``sql`` (``%s`` placeholders) prepared, returns its rows (none for a statement
+    without a result). PostgreSQL only."""
+    proxied = connection.connection  # begins the connection's transaction if none is open
+    raw = proxied.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    try:
+        with raw.cursor() as cursor:
+            connection.dispatch.before_cursor_execute(
+                connection, cursor, sql, parameters, None, False
+            )
+            cursor.execute(sql, parameters, prepare=True)
+            return cursor.fetchall() if cursor.description is not None else []
+    except psycopg.Error as exc:
+        dialect = connection.dialect
+        lost = dialect.is_disconnect(cast(Any, exc), proxied.dbapi_connection, None)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            sql,
+            None,  # the rows: personal data, not for logs
+            exc,
+            psycopg.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from exc
+
+
+def json_rows(rows: Sequence[Any]) -> str:
+    """Rows as one JSON array (of arrays), for ``jsonb_array_elements(%s::jsonb)`` with
+    ``(r->>k)::type`` per column (or of texts, ``jsonb_array_elements_text``). Values:
+    ``str``, ``int``, ``float``, ``Decimal``, ``bool``, ``None``, ``date``, ``UUID`` and
+    timezone-aware ``datetime`` (ISO 8601, which PostgreSQL's input functions read as they read
+    ``str()`` of them); a JSON column's value goes as its text."""
+    return orjson.dumps(rows, default=_weiger, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+
+
+def _weiger(value: Any) -> Any:
+    # Dates and datetimes come here (OPT_PASSTHROUGH_DATETIME), so a naive datetime is refused
+    # instead of being read in the session's time zone. (orjson raises what this raises as its
+    # JSONEncodeError, a TypeError.)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError("naive datetime: pass a timezone-aware value")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not a column value: {type(value).__name__}")
