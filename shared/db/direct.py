@@ -18,12 +18,13 @@ invalidated, so the next transaction on the ``Connection`` reconnects.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
 import orjson
 import psycopg
+from psycopg import pq
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -40,7 +41,11 @@ def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list
                 connection, cursor, sql, parameters, None, False
             )
             cursor.execute(sql, parameters, prepare=True)
-            return cursor.fetchall() if cursor.description is not None else []
+            # Not ``description``: it builds a column object per column on every call.
+            result = cursor.pgresult
+            if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+                return []
+            return cursor.fetchall()
     except psycopg.Error as exc:
         dialect = connection.dialect
         lost = dialect.is_disconnect(cast(Any, exc), proxied.dbapi_connection, None)
@@ -61,19 +66,20 @@ def json_rows(rows: Sequence[Any]) -> str:
     """Rows as one JSON array (of arrays), for ``jsonb_array_elements(%s::jsonb)`` with
     ``(r->>k)::type`` per column (or of texts, ``jsonb_array_elements_text``). Values:
     ``str``, ``int``, ``float``, ``Decimal``, ``bool``, ``None``, ``date``, ``UUID`` and
-    timezone-aware ``datetime`` (ISO 8601, which PostgreSQL's input functions read as they read
-    ``str()`` of them); a JSON column's value goes as its text."""
-    return orjson.dumps(rows, default=_weiger, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    ``datetime`` (ISO 8601, which PostgreSQL's input functions read as they read ``str()`` of
+    them). A datetime must be timezone-aware (:func:`aware`): a naive one would be read in the
+    session's time zone. A JSON column's value goes as its text."""
+    return orjson.dumps(rows, default=_decimal).decode()
 
 
-def _weiger(value: Any) -> Any:
-    # Dates and datetimes come here (OPT_PASSTHROUGH_DATETIME), so a naive datetime is refused
-    # instead of being read in the session's time zone. (orjson raises what this raises as its
-    # JSONEncodeError, a TypeError.)
-    if isinstance(value, datetime) and value.tzinfo is None:
+def aware(value: datetime | None) -> None:
+    """Refuses a naive datetime, as the ``UtcDateTime`` column type does (checked here and not
+    in orjson's fallback, which would take every datetime out of C)."""
+    if value is not None and value.tzinfo is None:
         raise ValueError("naive datetime: pass a timezone-aware value")
-    if isinstance(value, date):
-        return value.isoformat()
+
+
+def _decimal(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"not a column value: {type(value).__name__}")

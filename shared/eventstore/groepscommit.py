@@ -34,7 +34,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db.direct import execute, json_rows
+from shared.db.direct import aware, execute, json_rows
 from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
 from shared.leadership import CHANNEL
 
@@ -347,6 +347,9 @@ def _append(session: Session, rows: list[RecordedEvent], topics: list[str | None
     the events as one JSON document (``shared/db/direct.py``); their data and metadata go as
     the same ``json.dumps`` text the single append stores. The unique ``(stream_id, version)``
     still refuses a version another process took meanwhile."""
+    for e in rows:
+        aware(e.occurred_at)
+        aware(e.recorded_at)
     document = json_rows(
         [
             (

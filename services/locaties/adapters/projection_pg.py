@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
-from shared.db.direct import execute, json_rows
+from shared.db.direct import aware, execute, json_rows
 from shared.db.types import UtcDateTime
 
 _DIALECT = postgresql.dialect()
@@ -50,6 +50,8 @@ def sluit_open(
 ) -> dict[str, list[Mapping[Any, Any]]]:
     """Close each site's open row dated on or before its date (``bekend_tot`` = the record
     time); returns the closed rows per site, as SQLAlchemy reads them (UTC timestamps)."""
+    for _, _, tot in sluiten:
+        aware(tot)
     gelezen = _uitvoeren(session, _sluit_sql(), (json_rows(sluiten),))
     namen = [c.name for c in spoedlocatie_standen.c]
     utc = [c.name for c in spoedlocatie_standen.c if isinstance(c.type, UtcDateTime)]
@@ -72,7 +74,10 @@ def _uitvoeren(session: Session, sql: str, parameters: Sequence[Any]) -> list[An
 
 def _document(tabel: Table, rijen: list[dict[str, Any]]) -> tuple[str]:
     """The rows, their cells in the table's column order."""
-    kolommen = _kolommen(tabel)
+    kolommen, tijden = _kolommen(tabel)
+    for rij in rijen:
+        for naam in tijden:
+            aware(rij.get(naam))
     return (
         json_rows(
             [
@@ -88,8 +93,12 @@ def _document(tabel: Table, rijen: list[dict[str, Any]]) -> tuple[str]:
 
 
 @lru_cache(maxsize=4)
-def _kolommen(tabel: Table) -> tuple[tuple[str, bool], ...]:
-    return tuple((c.name, isinstance(c.type, JSON) and not c.type.none_as_null) for c in tabel.c)
+def _kolommen(tabel: Table) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
+    """Each column's name and whether it holds JSON; the names of the timestamp columns."""
+    return (
+        tuple((c.name, isinstance(c.type, JSON) and not c.type.none_as_null) for c in tabel.c),
+        tuple(c.name for c in tabel.c if isinstance(c.type, UtcDateTime)),
+    )
 
 
 def _type(kolom: Column[Any]) -> str:
