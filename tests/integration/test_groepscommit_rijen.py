@@ -70,3 +70,11 @@ def test_the_prepared_append_records_what_the_single_append_records() -> None:
         assert groep == enkel
         with make_session_factory(gegroepeerd)() as session:
             assert SqlEventStore(session).read_all() == groep
+            # The load's prepared path reads what SQLAlchemy's select reads, in UTC.
+            stroom = [e for e in groep if e.stream_id == "S2"]
+            geladen = SqlEventStore(session).load("S2")
+            assert geladen == stroom and len(stroom) == 3
+            assert SqlEventStore(session).load("S2", up_to_version=2) == stroom[:2]
+            assert all(e.recorded_at.tzinfo is UTC is e.occurred_at.tzinfo for e in geladen)
+            gelezen = session.execute(text("SELECT statement FROM pg_prepared_statements"))
+            assert any("ORDER BY version" in s for s in gelezen.scalars())
