@@ -101,7 +101,8 @@ class CommitRequest:
 
 class GroupCommitter:
     """The per-process writer. ``commit`` blocks until the request's batch committed (returns
-    the recorded events) or it failed (raises, e.g. ConcurrencyError)."""
+    the recorded events) or it failed (raises, e.g. ConcurrencyError); ``submit`` returns that
+    answer as a future."""
 
     def __init__(
         self,
@@ -139,6 +140,19 @@ class GroupCommitter:
     ) -> list[RecordedEvent]:
         """With ``wie`` the request's events stamped with the actor ``TE_BEPALEN`` get that
         login's pseudonym (:class:`OnbekendePersoon` when it has none)."""
+        return self.submit(appends, recorded_at, project, wie).result()
+
+    def submit(
+        self,
+        appends: list[PendingAppend],
+        recorded_at: datetime,
+        project: Projection | None,
+        wie: Wie | None = None,
+    ) -> Future[list[RecordedEvent]]:
+        """As ``commit``, without waiting: the future holds the answer once the batch
+        committed. An event loop awaits it (``asyncio.wrap_future``) with no worker thread
+        blocked meanwhile (a thread hop costs ~0.1 ms CPU and ~0.4 ms wall on a busy 2-core
+        machine)."""
         request = CommitRequest(appends, recorded_at, project, wie)
         with self._closing:
             # Under the lock: nothing is queued after the stop marker, so no caller waits
@@ -146,7 +160,7 @@ class GroupCommitter:
             if self._closed:
                 raise RuntimeError("the group committer is stopped")
             self._queue.put(request)
-        return request.result.result()
+        return request.result
 
     def close(self) -> None:
         """Commits what is queued, then stops the writer."""

@@ -5,6 +5,7 @@ the same outbox rows; the events it returns equal the ones read back."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID
 
@@ -71,10 +72,40 @@ def test_the_prepared_append_records_what_the_single_append_records() -> None:
         with make_session_factory(gegroepeerd)() as session:
             assert SqlEventStore(session).read_all() == groep
             # The load's prepared path reads what SQLAlchemy's select reads, in UTC.
-            stroom = [e for e in groep if e.stream_id == "S2"]
+            s2 = [e for e in groep if e.stream_id == "S2"]
             geladen = SqlEventStore(session).load("S2")
-            assert geladen == stroom and len(stroom) == 3
-            assert SqlEventStore(session).load("S2", up_to_version=2) == stroom[:2]
+            assert geladen == s2 and len(s2) == 3
+            assert SqlEventStore(session).load("S2", up_to_version=2) == s2[:2]
             assert all(e.recorded_at.tzinfo is UTC is e.occurred_at.tzinfo for e in geladen)
             gelezen = session.execute(text("SELECT statement FROM pg_prepared_statements"))
             assert any("ORDER BY version" in s for s in gelezen.scalars())
+
+
+def test_an_event_loop_awaits_its_commits_without_a_thread_each() -> None:
+    """``submit``: one thread (an event loop) has many commits in flight, so they share
+    batches, which blocking ``commit`` calls from one thread never could."""
+
+    async def schrijf(committer: GroupCommitter) -> list[list[RecordedEvent]]:
+        return await asyncio.gather(
+            *(
+                asyncio.wrap_future(
+                    committer.submit(
+                        [PendingAppend(f"S{s}", "t", 0, _events(s), _topic(s))], TOEN, None
+                    )
+                )
+                for s in range(16)
+            )
+        )
+
+    with postgres_database() as engine:
+        committer = GroupCommitter(make_session_factory(engine))
+        try:
+            antwoorden = asyncio.run(schrijf(committer))
+        finally:
+            committer.close()
+        assert max(committer.batch_sizes) > 1
+        assert [len(a) for a in antwoorden] == [1 + s % 3 for s in range(16)]
+        with make_session_factory(engine)() as session:
+            assert SqlEventStore(session).read_all() == sorted(
+                (e for a in antwoorden for e in a), key=lambda e: e.position
+            )
