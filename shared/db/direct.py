@@ -32,7 +32,10 @@ from sqlalchemy.exc import DBAPIError
 def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Runs ``sql`` (``%s`` placeholders) prepared, returns its rows (none for a statement
     without a result). PostgreSQL only."""
-    proxied = connection.connection  # begins the connection's transaction if none is open
+    if not connection.in_transaction():
+        # As SQLAlchemy's own execute would (autobegin): its commit() then commits this too.
+        connection.begin()
+    proxied = connection.connection
     raw = proxied.driver_connection
     assert isinstance(raw, psycopg.Connection)
     try:

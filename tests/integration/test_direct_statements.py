@@ -106,3 +106,14 @@ def test_a_naive_datetime_is_refused() -> None:
         aware(datetime(2012, 3, 1))
     aware(datetime(2012, 3, 1, tzinfo=UTC))
     aware(None)
+
+
+def test_a_statement_outside_a_transaction_begins_one_that_commit_commits() -> None:
+    with postgres_database() as engine:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (k integer)"))
+        with engine.connect() as conn:
+            execute(conn, "INSERT INTO t VALUES (%s)", (1,))
+            conn.commit()
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT k FROM t")).scalars().all() == [1]
