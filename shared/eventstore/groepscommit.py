@@ -26,15 +26,15 @@ import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Connection, Engine, Integer, String, column, text
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db.types import UtcDateTime
+from shared.db.direct import aware, execute, json_rows
 from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
 from shared.leadership import CHANNEL
 
@@ -101,7 +101,8 @@ class CommitRequest:
 
 class GroupCommitter:
     """The per-process writer. ``commit`` blocks until the request's batch committed (returns
-    the recorded events) or it failed (raises, e.g. ConcurrencyError)."""
+    the recorded events) or it failed (raises, e.g. ConcurrencyError); ``submit`` returns that
+    answer as a future."""
 
     def __init__(
         self,
@@ -139,6 +140,19 @@ class GroupCommitter:
     ) -> list[RecordedEvent]:
         """With ``wie`` the request's events stamped with the actor ``TE_BEPALEN`` get that
         login's pseudonym (:class:`OnbekendePersoon` when it has none)."""
+        return self.submit(appends, recorded_at, project, wie).result()
+
+    def submit(
+        self,
+        appends: list[PendingAppend],
+        recorded_at: datetime,
+        project: Projection | None,
+        wie: Wie | None = None,
+    ) -> Future[list[RecordedEvent]]:
+        """As ``commit``, without waiting: the future holds the answer once the batch
+        committed. An event loop awaits it (``asyncio.wrap_future``) with no worker thread
+        blocked meanwhile (a thread hop costs ~0.1 ms CPU and ~0.4 ms wall on a busy 2-core
+        machine)."""
         request = CommitRequest(appends, recorded_at, project, wie)
         with self._closing:
             # Under the lock: nothing is queued after the stop marker, so no caller waits
@@ -146,7 +160,7 @@ class GroupCommitter:
             if self._closed:
                 raise RuntimeError("the group committer is stopped")
             self._queue.put(request)
-        return request.result.result()
+        return request.result
 
     def close(self) -> None:
         """Commits what is queued, then stops the writer."""
@@ -212,14 +226,13 @@ class GroupCommitter:
         if not isinstance(exc, IntegrityError):
             return exc
         with self._sessions() as session:
-            current = {
-                row.stream_id: int(row.version)
-                for row in session.execute(
-                    _CURRENT, {"streams": sorted({a.stream_id for a in request.appends})}
-                )
-            }
+            current = _current(session.connection(), sorted({a.stream_id for a in request.appends}))
         stale = next(
-            (a for a in request.appends if current.get(a.stream_id, 0) != a.expected_version),
+            (
+                a
+                for a in request.appends
+                if current.get(a.stream_id, (0, None))[0] != a.expected_version
+            ),
             None,
         )
         return exc if stale is None else ConcurrencyError(stale.stream_id, stale.expected_version)
@@ -231,11 +244,9 @@ class GroupCommitter:
         # The session owns the transaction on the writer's connection: COMMIT on leaving the
         # block, ROLLBACK on an error.
         with Session(bind=connection, expire_on_commit=False) as session, session.begin():
-            streams = sorted({a.stream_id for r in batch for a in r.appends})
-            current = {
-                row.stream_id: (int(row.version), row.recorded_at)
-                for row in session.execute(_CURRENT, {"streams": streams})
-            }
+            current = _current(
+                session.connection(), sorted({a.stream_id for r in batch for a in r.appends})
+            )
             pseudoniemen = _pseudoniemen(session, batch)
             accepted: list[tuple[CommitRequest, list[RecordedEvent]]] = []
             for request in batch:
@@ -329,58 +340,59 @@ def _recorded(a: PendingAppend, recorded_at: datetime, actor: str | None) -> lis
     ]
 
 
-_CURRENT = text(
-    # ANY of an array, not IN: one text whatever the number of streams (prepared once).
-    "SELECT DISTINCT ON (stream_id) stream_id, version, recorded_at FROM events "
-    "WHERE stream_id = ANY(CAST(:streams AS varchar[])) ORDER BY stream_id, version DESC"
-).columns(
-    column("stream_id", String), column("version", Integer), column("recorded_at", UtcDateTime)
+def _current(connection: Connection, streams: list[str]) -> dict[str, tuple[int, datetime]]:
+    """Each stream's last version and record time (streams without events are absent): its
+    newest row by the ``(stream_id, version)`` key, one index probe per stream."""
+    rows = execute(connection, _CURRENT, (json_rows(streams),))
+    return {stream: (int(version), at.astimezone(UTC)) for stream, version, at in rows}
+
+
+_CURRENT = (
+    "SELECT v.s, e.version, e.recorded_at FROM jsonb_array_elements_text(%s::jsonb) AS v(s) "
+    "CROSS JOIN LATERAL (SELECT version, recorded_at FROM events WHERE stream_id = v.s "
+    "ORDER BY version DESC LIMIT 1) AS e"
 )
 
 
 def _append(session: Session, rows: list[RecordedEvent], topics: list[str | None]) -> int:
     """All events of the batch, of any number of streams, in one statement: positions from the
     counter (taken here, last), the events, their outbox rows, the NOTIFY that wakes the relay;
-    returns the first position. One text whatever the batch's size (arrays, not a row of
-    parameters per event), so psycopg prepares it on the server after a few uses and the
-    server no longer parses and plans it per batch. The unique
-    ``(stream_id, version)`` still refuses a version another process took meanwhile."""
+    returns the first position. One text whatever the batch's size, prepared on the server,
+    the events as one JSON document (``shared/db/direct.py``); their data and metadata go as
+    the same ``json.dumps`` text the single append stores. The unique ``(stream_id, version)``
+    still refuses a version another process took meanwhile."""
     for e in rows:
-        if e.occurred_at.tzinfo is None or e.recorded_at.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware value")
-    row = (
-        session.connection()
-        .exec_driver_sql(
-            _APPEND,
+        aware(e.occurred_at)
+        aware(e.recorded_at)
+    document = json_rows(
+        [
             (
-                len(rows),
-                list(range(len(rows))),
-                [str(e.event_id) for e in rows],
-                [e.stream_id for e in rows],
-                [e.stream_type for e in rows],
-                [e.version for e in rows],
-                [e.event_type for e in rows],
-                [e.schema_version for e in rows],
-                [json.dumps(e.data) for e in rows],
-                [json.dumps(e.metadata.to_dict()) for e in rows],
-                [e.occurred_at for e in rows],
-                [e.recorded_at for e in rows],
-                topics,
-            ),
-        )
-        .first()
+                i,
+                str(e.event_id),
+                e.stream_id,
+                e.stream_type,
+                e.version,
+                e.event_type,
+                e.schema_version,
+                json.dumps(e.data),
+                json.dumps(e.metadata.to_dict()),
+                e.occurred_at,
+                e.recorded_at,
+                topic,
+            )
+            for i, (e, topic) in enumerate(zip(rows, topics, strict=True))
+        ]
     )
-    assert row is not None
-    return int(row[0])
+    ((first, _),) = execute(session.connection(), _APPEND, (len(rows), document))
+    return int(first)
 
 
 _APPEND = (
     "WITH n AS (SELECT CAST(%s AS bigint) AS n), "
-    "v AS (SELECT * FROM unnest(CAST(%s AS bigint[]), CAST(%s AS varchar[]), "
-    "CAST(%s AS varchar[]), CAST(%s AS varchar[]), CAST(%s AS integer[]), CAST(%s AS varchar[]), "
-    "CAST(%s AS integer[]), CAST(%s AS json[]), CAST(%s AS json[]), "
-    "CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[]), CAST(%s AS varchar[])) "
-    "AS v(i, e, st, sy, ver, t, s, d, m, o, r, p)), "
+    "v AS (SELECT (r->>0)::bigint AS i, r->>1 AS e, r->>2 AS st, r->>3 AS sy, "
+    "(r->>4)::integer AS ver, r->>5 AS t, (r->>6)::integer AS s, (r->>7)::json AS d, "
+    "(r->>8)::json AS m, (r->>9)::timestamptz AS o, (r->>10)::timestamptz AS r, r->>11 AS p "
+    "FROM jsonb_array_elements(%s::jsonb) AS r), "
     "pos AS (UPDATE event_positions SET last_position = last_position + (SELECT n FROM n) "
     "WHERE id = 1 RETURNING last_position - (SELECT n FROM n) + 1 AS eerste), "
     "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "

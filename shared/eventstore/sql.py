@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.db.direct import execute
 from shared.db.types import UtcDateTime
 from shared.eventstore.model import ConcurrencyError, EventMetadata, NewEvent, RecordedEvent
 from shared.eventstore.tables import event_positions, events, outbox
@@ -48,6 +49,7 @@ class SqlEventStore:
     def __init__(self, session: Session, clock: Any = _utcnow) -> None:
         self._session = session
         self._clock = clock
+        self._dialect: str | None = None
 
     def append(
         self,
@@ -73,7 +75,7 @@ class SqlEventStore:
             for i, e in enumerate(new_events)
         ]
         try:
-            if self._session.get_bind().dialect.name == "postgresql":
+            if self._postgresql():
                 appended = self._append_postgres(
                     stream_id, stream_type, expected_version, rows, recorded_at, topic
                 )
@@ -191,11 +193,25 @@ class SqlEventStore:
         return int(uitkomst.eerste), uitkomst.vastgelegd
 
     def load(self, stream_id: str, up_to_version: int | None = None) -> list[RecordedEvent]:
+        if self._postgresql():
+            # A command's load on a cache miss: prepared, straight on psycopg (no statement
+            # compiled, no SQLAlchemy row processing).
+            gelezen = execute(
+                self._session.connection(),
+                _LOAD if up_to_version is None else _LOAD_TOT,
+                (stream_id,) if up_to_version is None else (stream_id, up_to_version),
+            )
+            return [_from_row(r) for r in gelezen]
         query = select(events).where(events.c.stream_id == stream_id)
         if up_to_version is not None:
             query = query.where(events.c.version <= up_to_version)
         rows = self._session.execute(query.order_by(events.c.version)).all()
         return [to_recorded(r) for r in rows]
+
+    def _postgresql(self) -> bool:
+        if self._dialect is None:
+            self._dialect = self._session.get_bind().dialect.name
+        return self._dialect == "postgresql"
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         rows = self._session.execute(
@@ -252,6 +268,31 @@ def _postgres_append_sql(n: int, check_version: bool, with_outbox: bool) -> Text
             *[bindparam(f"o{i}", type_=UtcDateTime) for i in range(n)],
         )
         .columns(column("eerste", BigInteger), column("vastgelegd", UtcDateTime))
+    )
+
+
+_COLUMNS = ", ".join(c.name for c in events.c)
+_LOAD = f"SELECT {_COLUMNS} FROM events WHERE stream_id = %s ORDER BY version"
+_LOAD_TOT = f"SELECT {_COLUMNS} FROM events WHERE stream_id = %s AND version <= %s ORDER BY version"
+
+
+def _from_row(row: tuple[Any, ...]) -> RecordedEvent:
+    """An event from a row of ``_LOAD`` as psycopg reads it (JSON parsed by the connection's
+    loader; timestamps in the session's time zone, made UTC as ``UtcDateTime`` does)."""
+    (position, event_id, stream_id, stream_type, version, event_type, schema_version, data,
+     metadata, occurred_at, recorded_at) = row  # fmt: skip
+    return RecordedEvent(
+        position=position,
+        event_id=UUID(event_id),
+        stream_id=stream_id,
+        stream_type=stream_type,
+        version=version,
+        event_type=event_type,
+        schema_version=schema_version,
+        data=data,
+        metadata=EventMetadata.from_dict(metadata),
+        occurred_at=occurred_at.astimezone(UTC),
+        recorded_at=recorded_at.astimezone(UTC),
     )
 
 

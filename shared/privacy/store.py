@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.db.direct import execute, json_rows
 from shared.privacy.sleutels import (
     OntsleutelFout,
     Sleutelring,
@@ -92,6 +93,11 @@ _ZOEK_VEEL = select(personen.c.zoekwaarde, personen.c.pseudoniem).where(
     personen.c.zoekwaarde.in_(bindparam("zoekwaarden", expanding=True))
 )
 
+_ZOEK_VEEL_PG = (
+    "SELECT zoekwaarde, pseudoniem FROM personen "
+    "WHERE zoekwaarde IN (SELECT jsonb_array_elements_text(%s::jsonb))"
+)
+
 
 class Personen:
     def __init__(self, ring: Sleutelring, klok: Callable[[], datetime] | None = None) -> None:
@@ -122,6 +128,13 @@ class Personen:
         if not logins:
             return {}
         per_zoekwaarde = {self._ring.zoekwaarde(login): login for login in logins}
+        if session.get_bind().dialect.name == "postgresql":
+            # In every group-commit batch: one prepared text whatever the number of logins
+            # (an expanding IN is a new text, compiled, per number).
+            gevonden = execute(
+                session.connection(), _ZOEK_VEEL_PG, (json_rows(list(per_zoekwaarde)),)
+            )
+            return {per_zoekwaarde[zoekwaarde]: pseudoniem for zoekwaarde, pseudoniem in gevonden}
         rijen = session.execute(_ZOEK_VEEL, {"zoekwaarden": list(per_zoekwaarde)})
         return {per_zoekwaarde[r.zoekwaarde]: r.pseudoniem for r in rijen}
 

@@ -174,3 +174,20 @@ def test_wie_only_reads_and_maak_stores_the_pseudonym_it_gave(sql_engine: Engine
         store.maak(session, NieuwePersoon(f"prs-{uuid4()}", "piet@zh.nl"))
     with sessions() as session:
         assert len(session.execute(select(personen)).all()) == 2
+
+
+def test_a_batch_finds_the_pseudonyms_of_the_logins_it_knows(sql_engine: Engine) -> None:
+    """``zoek_veel`` (a group-commit batch's one lookup): known logins, not unknown ones; on
+    PostgreSQL one prepared text whatever the number of logins."""
+    sessions, store = _store(sql_engine)
+    bekend = {login: _pseudoniem(sessions, store, login) for login in ("a", "b", "c")}
+    with sessions() as session:
+        assert store.zoek_veel(session, ["a", "c", "onbekend"]) == {
+            "a": bekend["a"],
+            "c": bekend["c"],
+        }
+        assert store.zoek_veel(session, ["b"]) == {"b": bekend["b"]}
+        assert store.zoek_veel(session, []) == {}
+        if sql_engine.dialect.name == "postgresql":
+            voorbereid = session.execute(text("SELECT statement FROM pg_prepared_statements"))
+            assert sum("jsonb_array_elements_text" in s for s in voorbereid.scalars()) == 1

@@ -1,17 +1,19 @@
-"""The batch writer's read-model statements on PostgreSQL: one fixed text each, the rows as one
-array per column (``unnest``), sent straight through psycopg on the session's connection.
+"""The batch writer's read-model statements on PostgreSQL: one fixed text each, prepared on the
+server, the rows as one JSON document, sent straight through psycopg on the session's connection
+(``shared/db/direct.py``).
 
 Through SQLAlchemy a multi-row statement cost more Python than the database took to run it:
 its "insertmanyvalues" expanded the rows into a ``VALUES`` list with a parameter per cell and
 processed every parameter, psycopg then split and converted a text that differed with each
-batch size (too long for its query cache), and nothing could be prepared on the server (a
-profile of both workers under load: about a quarter of their GIL time). Here the text is the
-same whatever the batch's size, so psycopg prepares it after a few uses, and each column goes
-as one ``text[]`` parameter cast on the server (``str`` of a date, number or bool and the
-JSON text are what PostgreSQL's input functions read), so no per-row type dispatch happens in
-Python. The results are the same rows SQLAlchemy would write and return
-(``tests/integration/locaties/test_groepscommit_setgewijs.py``: a batch's read models equal a
-rebuild from the events)."""
+batch size (too long for its query cache), and nothing could be prepared on the server. An
+array per column (``unnest``) fixed the text, but psycopg still dumped each array element by
+element in Python (a fifth of the writer's GIL time under 16 writers). Now orjson writes the
+rows in C and the server reads each cell as the text of its JSON value (``r->>k``) cast to the
+column's type: the same input functions that read ``str`` of a date, number or bool, and a JSON
+column's value is its ``json.dumps`` text, as SQLAlchemy stored it. The results are the same
+rows SQLAlchemy would write and return (in ``tests/integration/locaties/``:
+``test_groepscommit_setgewijs.py``, a batch's read models equal a rebuild from the events;
+``test_projection_pg.py``, equal to the rows SQLAlchemy writes)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
+from shared.db.direct import aware, execute, json_rows
 from shared.db.types import UtcDateTime
 
 _DIALECT = postgresql.dialect()
@@ -34,12 +37,12 @@ _DIALECT = postgresql.dialect()
 
 def schrijf_huidig(session: Session, rijen: list[dict[str, Any]]) -> None:
     """Upsert the current rows (of distinct sites)."""
-    _uitvoeren(session, _huidig_sql(), _kolommen(spoedlocaties, rijen))
+    _uitvoeren(session, _huidig_sql(), _document(spoedlocaties, rijen))
 
 
 def voeg_standen_toe(session: Session, rijen: list[dict[str, Any]]) -> None:
     """Insert new bitemporal rows."""
-    _uitvoeren(session, _standen_sql(), _kolommen(spoedlocatie_standen, rijen))
+    _uitvoeren(session, _standen_sql(), _document(spoedlocatie_standen, rijen))
 
 
 def sluit_open(
@@ -47,10 +50,9 @@ def sluit_open(
 ) -> dict[str, list[Mapping[Any, Any]]]:
     """Close each site's open row dated on or before its date (``bekend_tot`` = the record
     time); returns the closed rows per site, as SQLAlchemy reads them (UTC timestamps)."""
-    ids, datums, tot = zip(*sluiten, strict=True)
-    gelezen = _uitvoeren(
-        session, _sluit_sql(), (list(ids), [str(d) for d in datums], [str(t) for t in tot])
-    )
+    for _, _, tot in sluiten:
+        aware(tot)
+    gelezen = _uitvoeren(session, _sluit_sql(), (json_rows(sluiten),))
     namen = [c.name for c in spoedlocatie_standen.c]
     utc = [c.name for c in spoedlocatie_standen.c if isinstance(c.type, UtcDateTime)]
     gesloten: dict[str, list[Mapping[Any, Any]]] = defaultdict(list)
@@ -64,35 +66,39 @@ def sluit_open(
 
 
 def _uitvoeren(session: Session, sql: str, parameters: Sequence[Any]) -> list[Any]:
-    """On the session's connection, in its transaction; the parameters go to psycopg as they
-    are (no SQLAlchemy parameter processing), while its error handling stays: a unique key
-    is an ``IntegrityError`` (the batch writer answers 412 on it), a lost connection is
-    invalidated."""
-    result = session.connection().exec_driver_sql(sql, tuple(parameters))
-    return list(result.fetchall()) if result.returns_rows else []
+    """On the session's connection, in its transaction, prepared; a unique key is an
+    ``IntegrityError`` (the batch writer answers 412 on it), a lost connection is
+    invalidated (``shared.db.direct.execute``)."""
+    return execute(session.connection(), sql, parameters)
 
 
-def _tekst(waarde: Any) -> str | None:
-    if waarde is None or isinstance(waarde, str):
-        return waarde
-    if isinstance(waarde, (list, dict)):
-        return json.dumps(waarde)
-    if isinstance(waarde, datetime):
-        if waarde.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware value")
-        return str(waarde)
-    return str(waarde)
+def _document(tabel: Table, rijen: list[dict[str, Any]]) -> tuple[str]:
+    """The rows, their cells in the table's column order."""
+    kolommen, tijden = _kolommen(tabel)
+    for rij in rijen:
+        for naam in tijden:
+            aware(rij.get(naam))
+    return (
+        json_rows(
+            [
+                # As SQLAlchemy does: a JSON column's None is the JSON value null, not SQL NULL.
+                [
+                    json.dumps(rij.get(naam)) if is_json else rij.get(naam)
+                    for naam, is_json in kolommen
+                ]
+                for rij in rijen
+            ]
+        ),
+    )
 
 
-def _kolommen(tabel: Table, rijen: list[dict[str, Any]]) -> list[list[str | None]]:
-    return [_kolom(c, [rij.get(c.name) for rij in rijen]) for c in tabel.c]
-
-
-def _kolom(kolom: Column[Any], waarden: list[Any]) -> list[str | None]:
-    if isinstance(kolom.type, JSON) and not kolom.type.none_as_null:
-        # As SQLAlchemy does: None is the JSON value null, not SQL NULL.
-        return [json.dumps(w) for w in waarden]
-    return [_tekst(w) for w in waarden]
+@lru_cache(maxsize=4)
+def _kolommen(tabel: Table) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
+    """Each column's name and whether it holds JSON; the names of the timestamp columns."""
+    return (
+        tuple((c.name, isinstance(c.type, JSON) and not c.type.none_as_null) for c in tabel.c),
+        tuple(c.name for c in tabel.c if isinstance(c.type, UtcDateTime)),
+    )
 
 
 def _type(kolom: Column[Any]) -> str:
@@ -103,10 +109,10 @@ def _type(kolom: Column[Any]) -> str:
 
 def _insert(tabel: Table) -> str:
     namen = ", ".join(c.name for c in tabel.c)
-    arrays = ", ".join("%s::text[]" for _ in tabel.c)
-    waarden = ", ".join(f"v.{c.name}::{_type(c)}" for c in tabel.c)
+    waarden = ", ".join(f"(r->>{k})::{_type(c)}" for k, c in enumerate(tabel.c))
     return (
-        f"INSERT INTO {tabel.name} ({namen}) SELECT {waarden} FROM unnest({arrays}) AS v({namen})"
+        f"INSERT INTO {tabel.name} ({namen}) "
+        f"SELECT {waarden} FROM jsonb_array_elements(%s::jsonb) AS r"
     )
 
 
@@ -127,8 +133,8 @@ def _standen_sql() -> str:
 def _sluit_sql() -> str:
     kolommen = ", ".join(f"s.{c.name}" for c in spoedlocatie_standen.c)
     return (
-        "UPDATE spoedlocatie_standen AS s SET bekend_tot = v.tot::timestamptz "
-        "FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(id, datum, tot) "
-        "WHERE s.locatie_id = v.id AND s.geldig_tot IS NULL AND s.bekend_tot IS NULL "
-        f"AND s.geldig_vanaf <= v.datum::date RETURNING {kolommen}"
+        "UPDATE spoedlocatie_standen AS s SET bekend_tot = (r->>2)::timestamptz "
+        "FROM jsonb_array_elements(%s::jsonb) AS r "
+        "WHERE s.locatie_id = r->>0 AND s.geldig_tot IS NULL AND s.bekend_tot IS NULL "
+        f"AND s.geldig_vanaf <= (r->>1)::date RETURNING {kolommen}"
     )

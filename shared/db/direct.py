@@ -1,0 +1,88 @@
+"""Hot-path statements straight on the psycopg 3 connection under a SQLAlchemy ``Connection``,
+prepared on the server from their first use, in the caller's transaction.
+
+The group-commit writer and its read-model writes send a few fixed texts per batch. Through
+SQLAlchemy each cost a statement context, parameter processing and a ``Result`` wrapper, and
+psycopg dumped every array parameter element by element in Python: a profile of the writer
+under 16 writers put about a fifth of its GIL time in that dumping alone. Here the rows travel
+as one JSON document (:func:`json_rows`, built by orjson in C, unpacked by the server with
+``jsonb_array_elements``) and the statement is executed with ``prepare=True`` on the driver
+connection: parsed and planned once per connection.
+
+What SQLAlchemy gave and callers rely on stays: ``before_cursor_execute`` listeners see the
+statement (tests count statements), a driver error arrives as SQLAlchemy's exception of the
+same kind (a unique key is ``sqlalchemy.exc.IntegrityError``), and a lost connection is
+invalidated, so the next transaction on the ``Connection`` reconnects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+import orjson
+import psycopg
+from psycopg import pq
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+
+def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Runs ``sql`` (``%s`` placeholders) prepared, returns its rows (none for a statement
+    without a result). PostgreSQL only."""
+    if not connection.in_transaction():
+        # As SQLAlchemy's own execute would (autobegin): its commit() then commits this too.
+        connection.begin()
+    proxied = connection.connection
+    raw = proxied.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    try:
+        with raw.cursor() as cursor:
+            connection.dispatch.before_cursor_execute(
+                connection, cursor, sql, parameters, None, False
+            )
+            cursor.execute(sql, parameters, prepare=True)
+            # Not ``description``: it builds a column object per column on every call.
+            result = cursor.pgresult
+            if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+                return []
+            return cursor.fetchall()
+    except psycopg.Error as exc:
+        dialect = connection.dialect
+        lost = dialect.is_disconnect(cast(Any, exc), proxied.dbapi_connection, None)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            sql,
+            None,  # the rows: personal data, not for logs
+            exc,
+            psycopg.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from exc
+
+
+def json_rows(rows: Sequence[Any]) -> str:
+    """Rows as one JSON array (of arrays), for ``jsonb_array_elements(%s::jsonb)`` with
+    ``(r->>k)::type`` per column (or of texts, ``jsonb_array_elements_text``). Values:
+    ``str``, ``int``, ``float``, ``Decimal``, ``bool``, ``None``, ``date``, ``UUID`` and
+    ``datetime`` (ISO 8601, which PostgreSQL's input functions read as they read ``str()`` of
+    them). A datetime must be timezone-aware (:func:`aware`): a naive one would be read in the
+    session's time zone. A JSON column's value goes as its text."""
+    return orjson.dumps(rows, default=_decimal).decode()
+
+
+def aware(value: datetime | None) -> None:
+    """Refuses a naive datetime, as the ``UtcDateTime`` column type does (checked here and not
+    in orjson's fallback, which would take every datetime out of C)."""
+    if value is not None and value.tzinfo is None:
+        raise ValueError("naive datetime: pass a timezone-aware value")
+
+
+def _decimal(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not a column value: {type(value).__name__}")

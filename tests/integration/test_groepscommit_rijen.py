@@ -1,0 +1,111 @@
+"""The group commit's prepared append (``shared/eventstore/groepscommit.py``: one statement,
+the events as one JSON document) records exactly the rows the single append through SQLAlchemy
+records (``SqlEventStore``): every column as PostgreSQL prints it, the JSON texts included, and
+the same outbox rows; the events it returns equal the ones read back."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+from uuid import UUID
+
+from sqlalchemy import Engine, text
+
+from shared.db.engine import make_session_factory
+from shared.eventstore import EventMetadata, NewEvent
+from shared.eventstore.groepscommit import GroupCommitter, PendingAppend
+from shared.eventstore.model import RecordedEvent
+from shared.eventstore.sql import SqlEventStore
+from tests.support.infra import postgres_database
+
+WINTERTIJD = timezone(timedelta(hours=1))
+TOEN = datetime(2012, 3, 1, 9, 30, 0, 250000, tzinfo=UTC)
+
+
+def _events(stroom: int) -> list[NewEvent]:
+    meta = EventMetadata(actor="prs-ä", organisation="ZH", role="bevoegd-gezag", correlation_id="c")
+    return [
+        NewEvent(
+            f"soort-{k}",
+            {"tekst": f'"één" \\ {stroom}-{k} – ✓', "getal": 0.1 + k, "lijst": [None, True, {}]},
+            datetime(2011, 2, 1 + k, 23, 59, 59, 999999, tzinfo=WINTERTIJD),
+            meta,
+            schema_version=k + 1,
+            event_id=UUID(int=stroom * 100 + k + 1),
+        )
+        for k in range(1 + stroom % 3)
+    ]
+
+
+def _topic(stroom: int) -> str | None:
+    return None if stroom == 2 else "t.spoedlocaties"  # a stream without outbox rows too
+
+
+def _rijen(engine: Engine) -> dict[str, list[str]]:
+    with engine.connect() as conn:
+        return {
+            tabel: list(
+                conn.execute(text(f"SELECT t::text FROM {tabel} AS t ORDER BY 1")).scalars()
+            )
+            for tabel in ("events", "outbox", "event_positions")
+        }
+
+
+def test_the_prepared_append_records_what_the_single_append_records() -> None:
+    with postgres_database() as gewoon, postgres_database() as gegroepeerd:
+        enkel: list[RecordedEvent] = []
+        with make_session_factory(gewoon).begin() as session:
+            store = SqlEventStore(session, clock=lambda: TOEN)
+            for stroom in range(4):
+                enkel += store.append(f"S{stroom}", "t", 0, _events(stroom), _topic(stroom))
+        committer = GroupCommitter(make_session_factory(gegroepeerd))
+        try:
+            groep = committer.commit(
+                [PendingAppend(f"S{s}", "t", 0, _events(s), _topic(s)) for s in range(4)],
+                TOEN,
+                None,
+            )
+        finally:
+            committer.close()
+        assert _rijen(gegroepeerd) == _rijen(gewoon)
+        assert groep == enkel
+        with make_session_factory(gegroepeerd)() as session:
+            assert SqlEventStore(session).read_all() == groep
+            # The load's prepared path reads what SQLAlchemy's select reads, in UTC.
+            s2 = [e for e in groep if e.stream_id == "S2"]
+            geladen = SqlEventStore(session).load("S2")
+            assert geladen == s2 and len(s2) == 3
+            assert SqlEventStore(session).load("S2", up_to_version=2) == s2[:2]
+            assert all(e.recorded_at.tzinfo is UTC is e.occurred_at.tzinfo for e in geladen)
+            gelezen = session.execute(text("SELECT statement FROM pg_prepared_statements"))
+            assert any("ORDER BY version" in s for s in gelezen.scalars())
+
+
+def test_an_event_loop_awaits_its_commits_without_a_thread_each() -> None:
+    """``submit``: one thread (an event loop) has many commits in flight, so they share
+    batches, which blocking ``commit`` calls from one thread never could."""
+
+    async def schrijf(committer: GroupCommitter) -> list[list[RecordedEvent]]:
+        return await asyncio.gather(
+            *(
+                asyncio.wrap_future(
+                    committer.submit(
+                        [PendingAppend(f"S{s}", "t", 0, _events(s), _topic(s))], TOEN, None
+                    )
+                )
+                for s in range(16)
+            )
+        )
+
+    with postgres_database() as engine:
+        committer = GroupCommitter(make_session_factory(engine))
+        try:
+            antwoorden = asyncio.run(schrijf(committer))
+        finally:
+            committer.close()
+        assert max(committer.batch_sizes) > 1
+        assert [len(a) for a in antwoorden] == [1 + s % 3 for s in range(16)]
+        with make_session_factory(engine)() as session:
+            assert SqlEventStore(session).read_all() == sorted(
+                (e for a in antwoorden for e in a), key=lambda e: e.position
+            )
