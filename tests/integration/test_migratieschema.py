@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from alembic import command
+from sqlalchemy import Engine, inspect, text
 
 from services.kennis.bootstrap import VERSIONS as KENNIS
 from services.locaties.bootstrap import VERSIONS as LOCATIES
 from services.rapportage.bootstrap import VERSIONS as RAPPORTAGE
+from shared.db.migrations import alembic_config
 from shared.privacy import VERSIONS as PERSONEN
 from tests.support.infra import postgres_database, sqlite_database
 
@@ -93,3 +95,28 @@ def test_the_migrations_build_the_recorded_schema(
     if os.environ.get("BODEMREGIE_SCHEMA_OPNEMEN") == "1":
         opgenomen[sleutel] = gebouwd
     assert gebouwd == opgenomen[sleutel]
+
+
+@pytest.mark.parametrize("dienst", sorted(DIENSTEN))
+def test_the_migrations_go_down_to_nothing_and_up_to_the_same_schema(
+    dienst: str, tmp_path: Path
+) -> None:
+    with sqlite_database(tmp_path, DIENSTEN[dienst]) as engine:
+        voor = schema(engine)
+        kern = set(_tabellen_zonder(engine, dienst))
+        cfg = alembic_config(DIENSTEN[dienst])
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, f"{dienst}@base")
+        assert set(inspect(engine).get_table_names()) == kern
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "heads")
+        assert schema(engine) == voor
+
+
+def _tabellen_zonder(engine: Engine, dienst: str) -> list[str]:
+    """The tables of a database with only the shared core (and the person store) migrated."""
+    dirs = [d for d in DIENSTEN[dienst] if d not in (KENNIS, LOCATIES, RAPPORTAGE)]
+    with sqlite_database(Path(engine.url.database or ".").parent, dirs) as kern:
+        return inspect(kern).get_table_names()

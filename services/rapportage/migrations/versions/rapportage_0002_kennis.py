@@ -4,36 +4,33 @@ Revision ID: rapportage_0002
 """
 
 import sqlalchemy as sa
-from alembic import op
 
-from shared.db.types import UtcDateTime
+from shared.db.columns import enige_rij, positie, tijdstip, versie
+from shared.db.revisions import create_tables
 
 revision = "rapportage_0002"
 down_revision = "rapportage_0001"
 
+metadata = sa.MetaData()
 
-def upgrade() -> None:
-    op.create_table(
+upgrade, downgrade = create_tables(
+    sa.Table(
         "r_kennis_feiten",
-        sa.Column("positie", sa.BigInteger, primary_key=True, autoincrement=False),
+        metadata,
+        positie(primary_key=True),
+        # The kennis stream's ids (a question, a meeting) are longer than a site's.
         sa.Column("locatie_id", sa.String(40), nullable=False),
-        sa.Column("versie", sa.Integer, nullable=False),
+        versie(),
         sa.Column("soort", sa.String(100), nullable=False),
-        sa.Column("vastgelegd_op", UtcDateTime, nullable=False),
+        tijdstip("vastgelegd_op"),
         sa.Column("data", sa.JSON, nullable=False),
-    )
-    op.create_table(
+    ),
+    sa.Table(
         "r_kennis_bron",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        metadata,
+        enige_rij(),
         sa.Column("store_id", sa.String(36), nullable=False),
         sa.Column("watermark", sa.BigInteger, nullable=False),
-    )
-    op.create_table(
-        "r_kennis_verwerkt",
-        sa.Column("positie", sa.BigInteger, primary_key=True, autoincrement=False),
-    )
-
-
-def downgrade() -> None:
-    for table in ("r_kennis_verwerkt", "r_kennis_bron", "r_kennis_feiten"):
-        op.drop_table(table)
+    ),
+    sa.Table("r_kennis_verwerkt", metadata, positie(primary_key=True)),
+)
