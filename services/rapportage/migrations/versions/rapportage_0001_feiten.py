@@ -5,7 +5,8 @@ Revision ID: rapportage_0001
 
 import sqlalchemy as sa
 
-from shared.db.columns import enige_rij, locatie_id, positie, tijdstip, versie
+from services.rapportage.migrations.stroom import stroom
+from shared.db.columns import locatie_id
 from shared.db.revisions import create_tables
 
 revision = "rapportage_0001"
@@ -14,25 +15,7 @@ branch_labels = ("rapportage",)
 depends_on = ("shared_0001",)
 
 metadata = sa.MetaData()
+feiten, bron, verwerkt = stroom(metadata, "r_", locatie_id())
+sa.Index("ix_r_feiten_locatie", feiten.c.locatie_id, feiten.c.versie)
 
-upgrade, downgrade = create_tables(
-    sa.Table(
-        "r_feiten",
-        metadata,
-        positie(primary_key=True),
-        locatie_id(),
-        versie(),
-        sa.Column("soort", sa.String(100), nullable=False),
-        tijdstip("vastgelegd_op"),
-        sa.Column("data", sa.JSON, nullable=False),
-        sa.Index("ix_r_feiten_locatie", "locatie_id", "versie"),
-    ),
-    sa.Table(
-        "r_bron",
-        metadata,
-        enige_rij(),
-        sa.Column("store_id", sa.String(36), nullable=False),
-        sa.Column("watermark", sa.BigInteger, nullable=False),
-    ),
-    sa.Table("r_verwerkt", metadata, positie(primary_key=True)),
-)
+upgrade, downgrade = create_tables(feiten, bron, verwerkt)

@@ -5,32 +5,14 @@ Revision ID: rapportage_0002
 
 import sqlalchemy as sa
 
-from shared.db.columns import enige_rij, positie, tijdstip, versie
+from services.rapportage.migrations.stroom import stroom
 from shared.db.revisions import create_tables
 
 revision = "rapportage_0002"
 down_revision = "rapportage_0001"
 
 metadata = sa.MetaData()
+# The kennis stream's subjects (a question, a meeting) have longer ids than a site.
+onderwerp = sa.Column("locatie_id", sa.String(40), nullable=False)
 
-upgrade, downgrade = create_tables(
-    sa.Table(
-        "r_kennis_feiten",
-        metadata,
-        positie(primary_key=True),
-        # The kennis stream's ids (a question, a meeting) are longer than a site's.
-        sa.Column("locatie_id", sa.String(40), nullable=False),
-        versie(),
-        sa.Column("soort", sa.String(100), nullable=False),
-        tijdstip("vastgelegd_op"),
-        sa.Column("data", sa.JSON, nullable=False),
-    ),
-    sa.Table(
-        "r_kennis_bron",
-        metadata,
-        enige_rij(),
-        sa.Column("store_id", sa.String(36), nullable=False),
-        sa.Column("watermark", sa.BigInteger, nullable=False),
-    ),
-    sa.Table("r_kennis_verwerkt", metadata, positie(primary_key=True)),
-)
+upgrade, downgrade = create_tables(*stroom(metadata, "r_kennis_", onderwerp))
