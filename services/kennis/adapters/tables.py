@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table, Text
 
-from shared.db.types import UtcDateTime
+from shared.db.columns import bevoegd_gezag, locatie_id, status, tijdstip, versie
 
 metadata = MetaData()
 
@@ -21,9 +21,9 @@ kennisvragen = Table(
     Column("antwoorden", JSON, nullable=False),
     Column("geaccepteerd", String(40), nullable=True),
     Column("groep_id", String(40), nullable=True),
-    Column("versie", Integer, nullable=False),
-    Column("gesteld_op", UtcDateTime, nullable=False),
-    Column("bijgewerkt_op", UtcDateTime, nullable=False),
+    versie(),
+    tijdstip("gesteld_op"),
+    tijdstip("bijgewerkt_op"),
 )
 
 
@@ -31,9 +31,9 @@ kennisvragen = Table(
 k_locaties = Table(
     "k_locaties",
     metadata,
-    Column("locatie_id", String(11), primary_key=True),
-    Column("bevoegd_gezag", String(2), nullable=False),
-    Column("status", String(40), nullable=False),
+    locatie_id(primary_key=True),
+    bevoegd_gezag(),
+    status(),
 )
 
 # Every status a site had, with the business date it took it (the decision's date): who led
@@ -42,10 +42,10 @@ locatie_standen = Table(
     "k_locatie_standen",
     metadata,
     Column("volgnummer", Integer, primary_key=True, autoincrement=True),
-    Column("locatie_id", String(11), nullable=False),
+    locatie_id(),
     Column("datum", Date, nullable=True),
-    Column("bevoegd_gezag", String(2), nullable=False),
-    Column("status", String(40), nullable=False),
+    bevoegd_gezag(),
+    status(),
 )
 
 # Answers and successes per organisation, with the day they were given (koplopers).
@@ -67,7 +67,7 @@ zoekindex = Table(
     Column("tekst", Text, nullable=False),
     Column("themas", JSON, nullable=False),
     Column("organisatie", String(2), nullable=True),
-    Column("vastgelegd_op", UtcDateTime, nullable=False),
+    tijdstip("vastgelegd_op"),
 )
 
 bijeenkomsten = Table(

@@ -17,13 +17,9 @@ import httpx
 
 from services.kennis.domain.demo_historie import PROGRAMMA, Handeling, historie
 from shared.auth import Rol, mint_dev_token
-from shared.settings import ServiceSettings
+from shared.demo import DemoFout, demo_main, gezagstoken
 
 _VERWIJZING = re.compile(r"\{([a-z0-9-]+)\}")
-
-
-class DemoFout(Exception):
-    pass
 
 
 def _token(secret: str, wie: str) -> str:
@@ -31,7 +27,7 @@ def _token(secret: str, wie: str) -> str:
         return mint_dev_token(
             secret, "demo@uitvoeringsprogramma.nl", Rol.UITVOERINGSPROGRAMMA, None
         )
-    return mint_dev_token(secret, f"demo@{wie.lower()}.nl", Rol.BEVOEGD_GEZAG, wie)
+    return gezagstoken(secret, wie)
 
 
 def _ingevuld(waarde: Any, ids: dict[str, str]) -> Any:
@@ -69,22 +65,23 @@ def vul(client: httpx.Client, secret: str, seed: int = 2009) -> dict[str, Any]:
     return {"verzoeken": len(handelingen), "seconden": time.monotonic() - start}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", default="http://127.0.0.1:8003")
-    parser.add_argument("--seed", type=int, default=2009)
-    args = parser.parse_args(argv)
-    try:
-        with httpx.Client(base_url=args.url, timeout=60) as client:
-            uitkomst = vul(client, ServiceSettings().jwt_secret, args.seed)
-    except (DemoFout, httpx.HTTPError) as exc:
-        print(f"kennisdemo afgebroken: {exc}", file=sys.stderr)
-        return 1
-    print(
+def _speel_demo(client: httpx.Client, args: argparse.Namespace, secret: str) -> str:
+    uitkomst = vul(client, secret, args.seed)
+    return (
         f"kennis: {uitkomst['verzoeken']} handelingen 2010-2015 in {uitkomst['seconden']:.0f} s. "
         f"Probeer: GET {args.url}/v1/koplopers?peildatum=2013-12-31"
     )
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return demo_main(
+        argv,
+        beschrijving=__doc__,
+        url="http://127.0.0.1:8003",
+        seed=2009,
+        speel=_speel_demo,
+        naam="kennisdemo",
+    )
 
 
 if __name__ == "__main__":

@@ -22,9 +22,9 @@ from shared import beleid
 from shared.auth import CurrentPrincipal, Principal
 from shared.http.actor import CurrentActor
 from shared.http.idempotency import IdempotenteRoute
-from shared.http.problems import InvalidParam, ProblemError
-from shared.http.schematypen import Datum, domeinregel
-from shared.tijd import controleer_tijdreis
+from shared.http.problems import ProblemError
+from shared.http.queryparameters import controleer_tijdassen, datumparameter
+from shared.http.schematypen import Datum
 
 router = APIRouter(tags=["Kennisvragen"], route_class=IdempotenteRoute)
 
@@ -266,24 +266,17 @@ def koplopers(
     principal: CurrentPrincipal,
     peildatum: Annotated[
         Datum | None,
-        Query(
-            description="Koplopers zoals ze op deze dag waren (besluitdatum, dag van het "
+        datumparameter(
+            "Koplopers zoals ze op deze dag waren (besluitdatum, dag van het "
             "antwoord of succes); standaard vandaag. Niet in de toekomst.",
-            json_schema_extra=domeinregel("niet in de toekomst"),
+            "niet in de toekomst",
         ),
     ] = None,
 ) -> list[schemas.KoploperOut]:
     """Wie een podium verdient, afgeleid uit feiten op de peildatum: bevoegde gezagen die
     voorop lopen in de sanering (uit de gebeurtenissen van het register), organisaties die
     veel vragen uit het veld beantwoorden en wie successen meldde."""
-    try:
-        controleer_tijdreis(peildatum, None)
-    except ValueError as exc:
-        raise ProblemError(
-            400,
-            f"{exc}.",
-            invalid_params=[InvalidParam(name="query.peildatum", reason=str(exc).split(": ")[1])],
-        ) from exc
+    controleer_tijdassen(peildatum, None)
     op = peildatum or datetime.now(UTC).date()
     with services.sessions() as session:
         s = locatie_standen.c

@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
 from shared.db.bulk import een_van, voeg_toe
-from shared.db.types import UtcDateTime
+from shared.db.columns import locatie_id, tijdstip, versie
 
 metadata = MetaData()
 
@@ -23,9 +23,9 @@ import_regels = Table(
     Column("scope", String(64), primary_key=True),
     Column("sleutel", String(255), primary_key=True),
     Column("vingerafdruk", String(64), nullable=False),
-    Column("locatie_id", String(11), nullable=False),
-    Column("versie", Integer, nullable=False),
-    Column("vastgelegd_op", UtcDateTime, nullable=False),
+    locatie_id(),
+    versie(),
+    tijdstip("vastgelegd_op"),
 )
 
 

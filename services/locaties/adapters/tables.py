@@ -18,7 +18,7 @@ from sqlalchemy import (
     Table,
 )
 
-from shared.db.types import UtcDateTime
+from shared.db.columns import bevoegd_gezag, locatie_id, status, tijdstip, versie
 
 metadata = MetaData()
 
@@ -26,12 +26,12 @@ metadata = MetaData()
 def _inhoud() -> list[Column[Any]]:
     """The columns of a site's state (the API representation, filterable)."""
     return [
-        Column("bevoegd_gezag", String(2), nullable=False),
+        bevoegd_gezag(),
         Column("provincie", String(2), nullable=False),
         Column("gemeentecode", String(4), nullable=False),
         Column("naam", String(200), nullable=False),
         Column("bodemtype", String(20), nullable=False),
-        Column("status", String(40), nullable=False),
+        status(),
         Column("status_sinds", Date, nullable=False),
         Column("registratiedatum", Date, nullable=False),
         Column("afgehandeld_op", Date, nullable=True),
@@ -58,10 +58,10 @@ BBOX = ("min_x", "min_y", "max_x", "max_y")
 spoedlocaties = Table(
     "spoedlocaties",
     metadata,
-    Column("locatie_id", String(11), primary_key=True),
+    locatie_id(primary_key=True),
     *_inhoud(),
-    Column("versie", Integer, nullable=False),
-    Column("bijgewerkt_op", UtcDateTime, nullable=False),
+    versie(),
+    tijdstip("bijgewerkt_op"),
     Index("ix_spoedlocaties_bg_status", "bevoegd_gezag", "status"),
     Index("ix_spoedlocaties_status", "status"),
     # SQLite's index for the bbox filter; PostgreSQL also has a GiST index on the box
@@ -77,12 +77,12 @@ spoedlocaties = Table(
 spoedlocatie_standen = Table(
     "spoedlocatie_standen",
     metadata,
-    Column("locatie_id", String(11), primary_key=True),
+    locatie_id(primary_key=True),
     Column("geldig_vanaf", Date, primary_key=True),
     Column("versie_vanaf", Integer, primary_key=True),
     Column("geldig_tot", Date, nullable=True),
-    Column("bekend_vanaf", UtcDateTime, nullable=False),
-    Column("bekend_tot", UtcDateTime, nullable=True),
+    tijdstip("bekend_vanaf"),
+    tijdstip("bekend_tot", nullable=True),
     *_inhoud(),
     Index("ix_standen_geldig", "geldig_vanaf", "geldig_tot"),
     Index("ix_standen_bekend", "bekend_vanaf", "bekend_tot"),

@@ -18,11 +18,7 @@ from services.kennis.entrypoints import demo as kennisdemo
 from services.locaties.domain.demo_programma import besluiten
 from services.locaties.domain.demo_scenario import Locatiescenario, scenario
 from shared.auth import Rol, mint_dev_token
-from shared.settings import ServiceSettings
-
-
-class DemoFout(Exception):
-    pass
+from shared.demo import DemoFout, demo_main, gezagstoken
 
 
 def _speel(client: httpx.Client, tokens: dict[str, str], s: Locatiescenario) -> int:
@@ -90,34 +86,29 @@ def vul(
 ) -> dict[str, Any]:
     """Play the scenario through ``client`` (an httpx client on the service's base URL)."""
     scenarios = scenario(schaal, seed)
-    tokens = {
-        s.bevoegd_gezag: mint_dev_token(
-            secret, f"demo@{s.bevoegd_gezag.lower()}.nl", Rol.BEVOEGD_GEZAG, s.bevoegd_gezag
-        )
-        for s in scenarios
-    }
+    tokens = {s.bevoegd_gezag: gezagstoken(secret, s.bevoegd_gezag) for s in scenarios}
     start = time.monotonic()
     gedaan = 0
     verzoeken = programma(client, secret)
-    with ThreadPoolExecutor(werkers) as pool:
-        for n in pool.map(lambda s: _speel(client, tokens, s), scenarios):
-            gedaan += 1
-            verzoeken += n
-            if toon_voortgang and (gedaan % 50 == 0 or gedaan == len(scenarios)):
-                print(
-                    f"\r{gedaan}/{len(scenarios)} locaties, {verzoeken} verzoeken, "
-                    f"{verzoeken / (time.monotonic() - start):.0f}/s",
-                    end="",
-                    flush=True,
-                )
-    if toon_voortgang:
-        print()
+    try:
+        with ThreadPoolExecutor(werkers) as pool:
+            for n in pool.map(lambda s: _speel(client, tokens, s), scenarios):
+                gedaan += 1
+                verzoeken += n
+                if toon_voortgang and (gedaan % 50 == 0 or gedaan == len(scenarios)):
+                    print(
+                        f"\r{gedaan}/{len(scenarios)} locaties, {verzoeken} verzoeken, "
+                        f"{verzoeken / (time.monotonic() - start):.0f}/s",
+                        end="",
+                        flush=True,
+                    )
+    finally:
+        if toon_voortgang:
+            print()  # ends the progress line, also before a refusal's message
     return {"locaties": gedaan, "verzoeken": verzoeken, "seconden": time.monotonic() - start}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", default="http://127.0.0.1:8001")
+def _argumenten(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--schaal",
         type=float,
@@ -125,21 +116,28 @@ def main(argv: list[str] | None = None) -> int:
         help="1.0 = ~1650 spoedlocaties; up to ~240 for the 400,000 possibly contaminated sites",
     )
     parser.add_argument("--werkers", type=int, default=4)
-    parser.add_argument("--seed", type=int, default=2010)
-    args = parser.parse_args(argv)
-    try:
-        with httpx.Client(base_url=args.url, timeout=60) as client:
-            uitkomst = vul(
-                client, args.schaal, args.werkers, ServiceSettings().jwt_secret, args.seed
-            )
-    except (DemoFout, httpx.HTTPError) as exc:
-        print(f"\ndemo afgebroken: {exc}", file=sys.stderr)
-        return 1
-    print(
+
+
+def _speel_demo(client: httpx.Client, args: argparse.Namespace, secret: str) -> str:
+    uitkomst = vul(client, args.schaal, args.werkers, secret, args.seed)
+    return (
         f"klaar: {uitkomst['locaties']} locaties in {uitkomst['seconden']:.0f} s. Probeer: "
         f"GET {args.url}/v1/spoedlocaties?bevoegdGezag=ZH"
     )
-    return kennisdemo.main([])  # the kennis history 2010-2015, on the kennis service
+
+
+def main(argv: list[str] | None = None) -> int:
+    afgebroken = demo_main(
+        argv,
+        beschrijving=__doc__,
+        url="http://127.0.0.1:8001",
+        seed=2010,
+        speel=_speel_demo,
+        naam="demo",
+        argumenten=_argumenten,
+    )
+    # Then the kennis history 2010-2015, on the kennis service.
+    return afgebroken or kennisdemo.main([])
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from services.locaties.domain.geometrie import (
     OngeldigeGeometrie,
     lees_bbox,
 )
-from shared.http.problems import InvalidParam, ProblemError
+from shared.http.queryparameters import ongeldig
 from shared.http.schematypen import domeinregel
 
 _GETAL = r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"
@@ -62,24 +62,18 @@ def kader(
     if bbox_crs is not None:
         if bbox_crs not in CRS_VAN_URI:
             reden = f"kies uit {', '.join(sorted(CRS_VAN_URI))}"
-            raise _ongeldig("bbox-crs", f"bbox-crs {bbox_crs!r} wordt niet ondersteund", reden)
+            raise ongeldig("bbox-crs", reden, f"bbox-crs {bbox_crs!r} wordt niet ondersteund")
         crs = CRS_VAN_URI[bbox_crs]
     if bbox is None:
         return None
     try:
         rd = lees_bbox(bbox, crs)
     except OngeldigeGeometrie as exc:
-        raise _ongeldig("bbox", f"bbox {bbox!r} is ongeldig: {exc}", str(exc)) from exc
+        raise ongeldig("bbox", str(exc), f"bbox {bbox!r} is ongeldig: {exc}") from exc
     parameters = {"bbox": bbox}
     if bbox_crs is not None:
         parameters["bbox-crs"] = CRS_URI[crs]
     return Kader(rd, parameters)
-
-
-def _ongeldig(naam: str, detail: str, reden: str) -> ProblemError:
-    return ProblemError(
-        400, f"{detail}.", invalid_params=[InvalidParam(name=f"query.{naam}", reason=reden)]
-    )
 
 
 KaderFilter = Annotated[Kader | None, Depends(kader)]

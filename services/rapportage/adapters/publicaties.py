@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Column,
     Integer,
     String,
@@ -24,18 +23,18 @@ from services.rapportage.domain.publicaties import (
     rapport_uit,
     tabellen_als_data,
 )
-from shared.db.types import UtcDateTime
+from shared.db.columns import positie, tijdstip
 
 publicaties = Table(
     "r_publicaties",
     metadata,
     Column("nummer", Integer, primary_key=True, autoincrement=False),
     Column("titel", String(200), nullable=False),
-    Column("gepubliceerd_op", UtcDateTime, nullable=False),
+    tijdstip("gepubliceerd_op"),
     Column("rapport", String(40), nullable=False),
     Column("rapport_titel", String(200), nullable=False),
     Column("parameters", JSON, nullable=False),
-    Column("positie", BigInteger, nullable=False),
+    positie(),
     Column("digest", String(80), nullable=False),
     Column("logboeken", JSON, nullable=False),
     Column("inhoud", JSON, nullable=False),

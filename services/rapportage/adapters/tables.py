@@ -12,9 +12,9 @@ and the log's anchors (position, root, key id and signature).
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table
+from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, String, Table
 
-from shared.db.types import UtcDateTime
+from shared.db.columns import enige_rij, positie, tijdstip, versie
 
 metadata = MetaData()
 
@@ -23,25 +23,25 @@ def _stroom(prefix: str, onderwerp_lengte: int) -> tuple[Table, Table, Table]:
     feiten = Table(
         f"{prefix}feiten",
         metadata,
-        Column("positie", BigInteger, primary_key=True, autoincrement=False),
+        positie(primary_key=True),
         # The subject of the event: a spoedlocatie, or a question, meeting, ... of kennis.
         Column("locatie_id", String(onderwerp_lengte), nullable=False),
-        Column("versie", Integer, nullable=False),
+        versie(),
         Column("soort", String(100), nullable=False),
-        Column("vastgelegd_op", UtcDateTime, nullable=False),
+        tijdstip("vastgelegd_op"),
         Column("data", JSON, nullable=False),
     )
     bron = Table(
         f"{prefix}bron",
         metadata,
-        Column("id", Integer, primary_key=True, autoincrement=False),
+        enige_rij(),
         Column("store_id", String(36), nullable=False),
         Column("watermark", BigInteger, nullable=False),
     )
     verwerkt = Table(
         f"{prefix}verwerkt",
         metadata,
-        Column("positie", BigInteger, primary_key=True, autoincrement=False),
+        positie(primary_key=True),
     )
     return feiten, bron, verwerkt
 
@@ -50,14 +50,14 @@ def _binding(prefix: str) -> tuple[Table, Table]:
     zegels = Table(
         f"{prefix}zegels",
         metadata,
-        Column("positie", BigInteger, primary_key=True, autoincrement=False),
+        positie(primary_key=True),
         Column("hash", String(64), nullable=False),
     )
     ankers = Table(
         f"{prefix}ankers",
         metadata,
         # The anchor event's own position; it anchors the log up to ``tot_en_met``.
-        Column("positie", BigInteger, primary_key=True, autoincrement=False),
+        positie(primary_key=True),
         Column("tot_en_met", BigInteger, nullable=False),
         Column("merkle_root", String(64), nullable=False),
         Column("sleutel_id", String(64), nullable=True),
@@ -78,8 +78,8 @@ kennis_zegels, kennis_ankers = _binding("r_kennis_")
 momentopname = Table(
     "r_momentopname",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("positie", BigInteger, nullable=False),
+    enige_rij(),
+    positie(),
     Column("hash", String(64), nullable=False),
     Column("digest", String(64), nullable=False),
 )

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 
 from services.rapportage.domain.rapporten import Rapport
 from services.rapportage.entrypoints import weergave
-from shared.http.problems import InvalidParam, ProblemError
+from shared.http.problems import ProblemError
+from shared.http.queryparameters import ongeldig
 from shared.http.schematypen import domeinregel
 
 AANGEBODEN = (weergave.JSON, weergave.CSV, weergave.HTML, weergave.XLSX, weergave.PDF)
@@ -71,12 +72,6 @@ class Vorm:
     tabel: str | None = None
 
 
-def _ongeldig(naam: str, reden: str) -> ProblemError:
-    return ProblemError(
-        400, f"{naam}: {reden}.", invalid_params=[InvalidParam(name=f"query.{naam}", reason=reden)]
-    )
-
-
 def vorm(
     request: Request,
     formaat: Annotated[
@@ -99,14 +94,14 @@ def vorm(
 ) -> Vorm:
     soort = _soort(request, formaat)
     if tabel is not None and soort != weergave.CSV:
-        raise _ongeldig("tabel", "kies een tabel alleen bij csv; xlsx bevat ze alle")
+        raise ongeldig("tabel", "kies een tabel alleen bij csv; xlsx bevat ze alle")
     return Vorm(soort, tabel)
 
 
 def _soort(request: Request, formaat: str | None) -> str:
     if formaat is not None:
         if formaat not in weergave.FORMATEN:
-            raise _ongeldig("formaat", f"kies uit {', '.join(weergave.FORMATEN)}")
+            raise ongeldig("formaat", f"kies uit {', '.join(weergave.FORMATEN)}")
         return weergave.FORMATEN[formaat]
     accept = request.headers.get("accept", "*/*")
     for soort in [a.split(";")[0].strip() for a in accept.split(",")]:
@@ -136,7 +131,7 @@ def antwoord(
         tabel = weergave.kies_tabel(rapport, vorm.tabel)
         if tabel is None:
             namen = [weergave.tabelnaam(t.titel) for t in rapport.tabellen]
-            raise _ongeldig(
+            raise ongeldig(
                 "tabel",
                 f"dit rapport heeft geen tabel {vorm.tabel!r}; kies uit "
                 + (", ".join(namen) or "(geen)"),

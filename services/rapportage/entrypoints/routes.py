@@ -17,15 +17,19 @@ from shared.auth import CurrentPrincipal
 from shared.bevoegde_gezagen import BY_CODE
 from shared.bevoegde_gezagen import get as bevoegd_gezag_info
 from shared.http import dead_letters
-from shared.http.problems import InvalidParam, ProblemError
-from shared.http.schematypen import Datum, domeinregel
-from shared.tijd import controleer_tijdreis
+from shared.http.queryparameters import (
+    TIJDREIS_REGEL,
+    controleer_tijdassen,
+    datumparameter,
+    ongeldig,
+)
+from shared.http.schematypen import Datum
 
 router = APIRouter(tags=["Rapportages"])
 # The dead letters, in the same group of the document: the route every consuming service shares.
 router.include_router(dead_letters.router(tags=[]))
 VROEGST = date(2000, 1, 1)
-TIJD_REGEL = f"niet voor {VROEGST}, niet in de toekomst; peildatum niet na kennisdatum"
+TIJD_REGEL = f"niet voor {VROEGST}, {TIJDREIS_REGEL}"
 
 
 class Anker(BaseModel):
@@ -87,38 +91,29 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _ongeldig(naam: str, reden: str) -> ProblemError:
-    return ProblemError(
-        400, f"{naam}: {reden}.", invalid_params=[InvalidParam(name=f"query.{naam}", reason=reden)]
-    )
-
-
 def _datum(naam: str, waarde: date) -> date:
     if waarde < VROEGST:
-        raise _ongeldig(naam, f"{waarde} ligt voor {VROEGST}")
-    try:
-        controleer_tijdreis(waarde, None)
-    except ValueError as exc:
-        raise _ongeldig(naam, str(exc).split(": ", 1)[1]) from exc
+        raise ongeldig(naam, f"{waarde} ligt voor {VROEGST}")
+    controleer_tijdassen(waarde, None, peildatum_heet=naam)
     return waarde
 
 
 def tijd(
     peildatum: Annotated[
         Datum | None,
-        Query(
-            description="De toestand zoals die op deze datum (besluitdatum) was; standaard "
+        datumparameter(
+            "De toestand zoals die op deze datum (besluitdatum) was; standaard "
             f"vandaag. Niet voor {VROEGST}, niet in de toekomst.",
-            json_schema_extra=domeinregel(TIJD_REGEL),
+            TIJD_REGEL,
         ),
     ] = None,
     kennisdatum: Annotated[
         Datum | None,
-        Query(
-            description="Zoals het bekend was aan het eind van deze dag (registratietijd): "
+        datumparameter(
+            "Zoals het bekend was aan het eind van deze dag (registratietijd): "
             "latere registraties en correcties tellen niet mee. Standaard: alles "
             "wat nu bekend is. Niet in de toekomst, niet voor de peildatum.",
-            json_schema_extra=domeinregel(TIJD_REGEL),
+            TIJD_REGEL,
         ),
     ] = None,
 ) -> tuple[date, date | None]:
@@ -131,11 +126,7 @@ def _tijdassen(
 ) -> tuple[date, date | None]:
     """``als``: the name the operation gives the peildatum, so a refusal names its parameter."""
     peildatum = _datum(als, peildatum or datetime.now(UTC).date())
-    try:
-        controleer_tijdreis(peildatum, kennisdatum)
-    except ValueError as exc:
-        naam, reden = str(exc).split(": ", 1)
-        raise _ongeldig(als if naam == "peildatum" else naam, reden) from exc
+    controleer_tijdassen(peildatum, kennisdatum, peildatum_heet=als)
     return peildatum, kennisdatum
 
 
@@ -150,17 +141,17 @@ def gezag(
     ] = None,
 ) -> str | None:
     if bevoegd_gezag is not None and bevoegd_gezag_info(bevoegd_gezag) is None:
-        raise _ongeldig("bevoegdGezag", f"onbekend bevoegd gezag {bevoegd_gezag!r}")
+        raise ongeldig("bevoegdGezag", f"onbekend bevoegd gezag {bevoegd_gezag!r}")
     return bevoegd_gezag
 
 
 VorigePeildatum = Annotated[
     Datum | None,
-    Query(
-        alias="vorigePeildatum",
-        description="De peildatum van de vorige review; standaard de start van het "
+    datumparameter(
+        "De peildatum van de vorige review; standaard de start van het "
         "convenant (2010-01-01). Niet na de peildatum.",
-        json_schema_extra=domeinregel(f"{TIJD_REGEL}; niet na de peildatum"),
+        f"{TIJD_REGEL}; niet na de peildatum",
+        alias="vorigePeildatum",
     ),
 ]
 
@@ -170,7 +161,7 @@ def _vorige(vorige: date | None, peildatum: date) -> date | None:
         return None
     vorige = _datum("vorigePeildatum", vorige)
     if vorige > peildatum:
-        raise _ongeldig("vorigePeildatum", f"{vorige} ligt na de peildatum ({peildatum})")
+        raise ongeldig("vorigePeildatum", f"{vorige} ligt na de peildatum ({peildatum})")
     return vorige
 
 
@@ -354,23 +345,12 @@ def kamerbrief_bijlage(
     principal: CurrentPrincipal,
     code: Gezag,
     soort: Formaat,
-    van: Annotated[
-        Datum,
-        Query(description="Eerste dag van de periode.", json_schema_extra=domeinregel(TIJD_REGEL)),
-    ],
+    van: Annotated[Datum, datumparameter("Eerste dag van de periode.", TIJD_REGEL)],
     tot: Annotated[
-        Datum | None,
-        Query(
-            description="Laatste dag; standaard vandaag.",
-            json_schema_extra=domeinregel(TIJD_REGEL),
-        ),
+        Datum | None, datumparameter("Laatste dag; standaard vandaag.", TIJD_REGEL)
     ] = None,
     kennisdatum: Annotated[
-        Datum | None,
-        Query(
-            description="Zoals bekend aan het eind van deze dag.",
-            json_schema_extra=domeinregel(TIJD_REGEL),
-        ),
+        Datum | None, datumparameter("Zoals bekend aan het eind van deze dag.", TIJD_REGEL)
     ] = None,
 ) -> Response:
     """De spoedlocaties die in de periode gesaneerd of beheerst werden, per bevoegd gezag,
@@ -378,7 +358,7 @@ def kamerbrief_bijlage(
     van = _datum("van", van)
     tot, kennis = _tijdassen(tot, kennisdatum, als="tot")
     if van > tot:
-        raise _ongeldig("van", f"{van} ligt na tot ({tot})")
+        raise ongeldig("van", f"{van} ligt na tot ({tot})")
     vraag = VraagRapport("kamerbrief-bijlage", tot, kennis, van, bevoegd_gezag=code)
     return _antwoord(services.rapportage.handle(vraag), soort, request)
 

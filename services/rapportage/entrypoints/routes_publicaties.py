@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.rapportage.bootstrap import Container
@@ -26,6 +26,7 @@ from shared import beleid
 from shared.auth import CurrentPrincipal
 from shared.http.idempotency import IdempotenteRoute
 from shared.http.problems import InvalidParam, ProblemError
+from shared.http.queryparameters import datumparameter
 from shared.http.schematypen import Datum, domeinregel
 from shared.tekst import Naam
 from shared.tijd import controleer_tijdreis
@@ -258,39 +259,31 @@ def rapport_verschillen(
     principal: CurrentPrincipal,
     vorige_peildatum: Annotated[
         Datum,
-        Query(
-            alias="vorigePeildatum",
-            description="De peildatum van de oude versie.",
-            json_schema_extra=domeinregel(TIJD_REGEL),
-        ),
+        datumparameter("De peildatum van de oude versie.", TIJD_REGEL, alias="vorigePeildatum"),
     ],
     vorige_kennisdatum: Annotated[
         Datum | None,
-        Query(
+        datumparameter(
+            "De kennisdatum van de oude versie; standaard alles wat nu bekend is.",
+            TIJD_REGEL,
             alias="vorigeKennisdatum",
-            description="De kennisdatum van de oude versie; standaard alles wat nu bekend is.",
-            json_schema_extra=domeinregel(TIJD_REGEL),
         ),
     ] = None,
     peildatum: Annotated[
         Datum | None,
-        Query(
-            description="De peildatum van de nieuwe versie; standaard vandaag.",
-            json_schema_extra=domeinregel(TIJD_REGEL),
-        ),
+        datumparameter("De peildatum van de nieuwe versie; standaard vandaag.", TIJD_REGEL),
     ] = None,
     kennisdatum: Annotated[
         Datum | None,
-        Query(
-            description="De kennisdatum van de nieuwe versie; standaard alles wat nu bekend is.",
-            json_schema_extra=domeinregel(TIJD_REGEL),
+        datumparameter(
+            "De kennisdatum van de nieuwe versie; standaard alles wat nu bekend is.", TIJD_REGEL
         ),
     ] = None,
     van: Annotated[
         Datum | None,
-        Query(
-            description=f"Alleen bij kamerbrief-bijlage: de eerste dag; standaard {START}.",
-            json_schema_extra=domeinregel("alleen bij kamerbrief-bijlage; niet na een peildatum"),
+        datumparameter(
+            f"Alleen bij kamerbrief-bijlage: de eerste dag; standaard {START}.",
+            "alleen bij kamerbrief-bijlage; niet na een peildatum",
         ),
     ] = None,
 ) -> dict[str, Any]:

@@ -4,19 +4,21 @@ Revision ID: kennis_0001
 """
 
 import sqlalchemy as sa
-from alembic import op
 
-from shared.db.types import UtcDateTime
+from shared.db.columns import tijdstip, versie
+from shared.db.revisions import create_tables
 
 revision = "kennis_0001"
 down_revision = None
 branch_labels = ("kennis",)
 depends_on = ("shared_0002",)
 
+metadata = sa.MetaData()
 
-def upgrade() -> None:
-    op.create_table(
+upgrade, downgrade = create_tables(
+    sa.Table(
         "kennisvragen",
+        metadata,
         sa.Column("vraag_id", sa.String(40), primary_key=True),
         sa.Column("titel", sa.String(300), nullable=False),
         sa.Column("tekst", sa.Text, nullable=False),
@@ -27,11 +29,8 @@ def upgrade() -> None:
         sa.Column("antwoorden", sa.JSON, nullable=False),
         sa.Column("geaccepteerd", sa.String(40), nullable=True),
         sa.Column("groep_id", sa.String(40), nullable=True),
-        sa.Column("versie", sa.Integer, nullable=False),
-        sa.Column("gesteld_op", UtcDateTime, nullable=False),
-        sa.Column("bijgewerkt_op", UtcDateTime, nullable=False),
-    )
-
-
-def downgrade() -> None:
-    op.drop_table("kennisvragen")
+        versie(),
+        tijdstip("gesteld_op"),
+        tijdstip("bijgewerkt_op"),
+    ),
+)

@@ -4,20 +4,15 @@ Revision ID: kennis_0002
 """
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.db.columns import bevoegd_gezag, locatie_id, status
+from shared.db.revisions import create_tables
 
 revision = "kennis_0002"
 down_revision = "kennis_0001"
 
+metadata = sa.MetaData()
 
-def upgrade() -> None:
-    op.create_table(
-        "k_locaties",
-        sa.Column("locatie_id", sa.String(11), primary_key=True),
-        sa.Column("bevoegd_gezag", sa.String(2), nullable=False),
-        sa.Column("status", sa.String(40), nullable=False),
-    )
-
-
-def downgrade() -> None:
-    op.drop_table("k_locaties")
+upgrade, downgrade = create_tables(
+    sa.Table("k_locaties", metadata, locatie_id(primary_key=True), bevoegd_gezag(), status()),
+)

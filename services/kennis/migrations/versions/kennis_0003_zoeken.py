@@ -9,23 +9,27 @@ Revision ID: kennis_0003
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db.types import UtcDateTime
+from shared.db.columns import tijdstip
 
 revision = "kennis_0003"
 down_revision = "kennis_0002"
 
+metadata = sa.MetaData()
+zoekindex = sa.Table(
+    "k_zoekindex",
+    metadata,
+    sa.Column("ref", sa.String(40), primary_key=True),
+    sa.Column("soort", sa.String(30), nullable=False),
+    sa.Column("titel", sa.String(300), nullable=False),
+    sa.Column("tekst", sa.Text, nullable=False),
+    sa.Column("themas", sa.JSON, nullable=False),
+    sa.Column("organisatie", sa.String(2), nullable=True),
+    tijdstip("vastgelegd_op"),
+)
+
 
 def upgrade() -> None:
-    op.create_table(
-        "k_zoekindex",
-        sa.Column("ref", sa.String(40), primary_key=True),
-        sa.Column("soort", sa.String(30), nullable=False),
-        sa.Column("titel", sa.String(300), nullable=False),
-        sa.Column("tekst", sa.Text, nullable=False),
-        sa.Column("themas", sa.JSON, nullable=False),
-        sa.Column("organisatie", sa.String(2), nullable=True),
-        sa.Column("vastgelegd_op", UtcDateTime, nullable=False),
-    )
+    zoekindex.create(op.get_bind())
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE INDEX ix_k_zoekindex_fts ON k_zoekindex USING GIN "
@@ -38,4 +42,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         op.execute("DROP TABLE k_zoek_fts")
-    op.drop_table("k_zoekindex")
+    op.drop_table(zoekindex.name)

@@ -5,25 +5,24 @@ Revision ID: locaties_0003
 """
 
 import sqlalchemy as sa
-from alembic import op
 
-from shared.db.types import UtcDateTime
+from shared.db.columns import locatie_id, tijdstip, versie
+from shared.db.revisions import create_tables
 
 revision = "locaties_0003"
 down_revision = "locaties_0002"
 
+metadata = sa.MetaData()
 
-def upgrade() -> None:
-    op.create_table(
+upgrade, downgrade = create_tables(
+    sa.Table(
         "import_regels",
+        metadata,
         sa.Column("scope", sa.String(64), primary_key=True),
         sa.Column("sleutel", sa.String(255), primary_key=True),
         sa.Column("vingerafdruk", sa.String(64), nullable=False),
-        sa.Column("locatie_id", sa.String(11), nullable=False),
-        sa.Column("versie", sa.Integer, nullable=False),
-        sa.Column("vastgelegd_op", UtcDateTime, nullable=False),
-    )
-
-
-def downgrade() -> None:
-    op.drop_table("import_regels")
+        locatie_id(),
+        versie(),
+        tijdstip("vastgelegd_op"),
+    ),
+)

@@ -4,36 +4,15 @@ Revision ID: rapportage_0002
 """
 
 import sqlalchemy as sa
-from alembic import op
 
-from shared.db.types import UtcDateTime
+from services.rapportage.migrations.stroom import stroom
+from shared.db.revisions import create_tables
 
 revision = "rapportage_0002"
 down_revision = "rapportage_0001"
 
+metadata = sa.MetaData()
+# The kennis stream's subjects (a question, a meeting) have longer ids than a site.
+onderwerp = sa.Column("locatie_id", sa.String(40), nullable=False)
 
-def upgrade() -> None:
-    op.create_table(
-        "r_kennis_feiten",
-        sa.Column("positie", sa.BigInteger, primary_key=True, autoincrement=False),
-        sa.Column("locatie_id", sa.String(40), nullable=False),
-        sa.Column("versie", sa.Integer, nullable=False),
-        sa.Column("soort", sa.String(100), nullable=False),
-        sa.Column("vastgelegd_op", UtcDateTime, nullable=False),
-        sa.Column("data", sa.JSON, nullable=False),
-    )
-    op.create_table(
-        "r_kennis_bron",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("store_id", sa.String(36), nullable=False),
-        sa.Column("watermark", sa.BigInteger, nullable=False),
-    )
-    op.create_table(
-        "r_kennis_verwerkt",
-        sa.Column("positie", sa.BigInteger, primary_key=True, autoincrement=False),
-    )
-
-
-def downgrade() -> None:
-    for table in ("r_kennis_verwerkt", "r_kennis_bron", "r_kennis_feiten"):
-        op.drop_table(table)
+upgrade, downgrade = create_tables(*stroom(metadata, "r_kennis_", onderwerp))

@@ -4,21 +4,22 @@ Revision ID: rapportage_0004
 """
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.db.columns import enige_rij, positie
+from shared.db.revisions import create_tables
 
 revision = "rapportage_0004"
 down_revision = "rapportage_0003"
 
+metadata = sa.MetaData()
 
-def upgrade() -> None:
-    op.create_table(
+upgrade, downgrade = create_tables(
+    sa.Table(
         "r_momentopname",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("positie", sa.BigInteger, nullable=False),
+        metadata,
+        enige_rij(),
+        positie(),
         sa.Column("hash", sa.String(64), nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),
-    )
-
-
-def downgrade() -> None:
-    op.drop_table("r_momentopname")
+    ),
+)
