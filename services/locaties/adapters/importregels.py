@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
-from shared.db.bulk import een_van, voeg_toe
+from shared.db.bulk import een_van
+from shared.db.kopie import kopieer
 from shared.db.types import UtcDateTime
 
 metadata = MetaData()
@@ -27,6 +28,9 @@ import_regels = Table(
     Column("versie", Integer, nullable=False),
     Column("vastgelegd_op", UtcDateTime, nullable=False),
 )
+
+
+_KOLOMMEN = ("scope", "sleutel", "vingerafdruk", "locatie_id", "versie", "vastgelegd_op")
 
 
 @dataclass(frozen=True)
@@ -57,18 +61,12 @@ def bewaar(session: Session, scope: str, regels: dict[str, Vastgelegd], moment: 
     a concurrent import of the same caller fails the primary key, and with it the batch."""
     if not regels:
         return
-    voeg_toe(
+    kopieer(
         session,
         import_regels,
+        _KOLOMMEN,
         [
-            {
-                "scope": scope,
-                "sleutel": sleutel,
-                "vingerafdruk": v.vingerafdruk,
-                "locatie_id": v.locatie_id,
-                "versie": v.versie,
-                "vastgelegd_op": moment,
-            }
+            (scope, sleutel, v.vingerafdruk, v.locatie_id, v.versie, moment)
             for sleutel, v in regels.items()
         ],
     )
