@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -27,10 +28,6 @@ _PG_TYPES = {
     "INTEGER": "int4",
     "VARCHAR": "varchar",
     "TEXT": "text",
-    # A JSON column gets its text from orjson: in binary COPY the bytes of text and json are the
-    # same (the server reads them with the column's own type), and psycopg's json dumper would
-    # take a str for a JSON string and serialise it once more.
-    "JSON": "text",
     "TIMESTAMP WITH TIME ZONE": "timestamptz",
     "DATE": "date",
     "BOOLEAN": "bool",
@@ -39,16 +36,25 @@ _PG_TYPES = {
 }
 
 
+# A JSON column gets orjson's bytes as they are: in binary COPY a json value is its UTF-8 text
+# (the server reads it with the column's own type, which checks it is JSON), the same bytes as a
+# bytea's; psycopg's json dumper would take them for a value and serialise them once more.
+_JSON_TYPE = "bytea"
+
+
 @cache
-def _kolommen(tabel: Table, namen: tuple[str, ...]) -> tuple[str, list[str], tuple[bool, ...]]:
-    """The COPY statement for these columns, their PostgreSQL types and which hold JSON."""
+def _kolommen(tabel: Table, namen: tuple[str, ...]) -> tuple[str, list[str], tuple[int, ...]]:
+    """The COPY statement for these columns, their PostgreSQL types and the places of the
+    columns that hold JSON."""
     dialect = postgresql.dialect()
     typen, json = [], []
-    for naam in namen:
+    for i, naam in enumerate(namen):
         kolom = tabel.c[naam]
-        soort = kolom.type.compile(dialect=dialect).split("(")[0].strip()
-        typen.append(_PG_TYPES[soort])
-        json.append(isinstance(kolom.type, JSON))
+        if isinstance(kolom.type, JSON):
+            typen.append(_JSON_TYPE)
+            json.append(i)
+        else:
+            typen.append(_PG_TYPES[kolom.type.compile(dialect=dialect).split("(")[0].strip()])
     sql = f"COPY {tabel.name} ({', '.join(namen)}) FROM STDIN (FORMAT BINARY)"
     return sql, typen, tuple(json)
 
@@ -69,17 +75,18 @@ def kopieer(
     try:
         with cursor.copy(sql) as copy:
             copy.set_types(typen)
-            if any(json):
+            schrijf = copy.write_row
+            if not json:
                 for rij in rijen:
-                    copy.write_row(
-                        [
-                            orjson.dumps(v).decode() if j and v is not None else v
-                            for v, j in zip(rij, json, strict=True)
-                        ]
-                    )
+                    schrijf(rij)
             else:
+                dumps = orjson.dumps
                 for rij in rijen:
-                    copy.write_row(rij)
+                    waarden = list(rij)
+                    for i in json:
+                        if (v := waarden[i]) is not None:
+                            waarden[i] = dumps(v)
+                    schrijf(waarden)
     except psycopg.Error as exc:
         # The driver's own error, raised past SQLAlchemy: made SQLAlchemy's (IntegrityError for
         # a duplicate key, ...), which is what callers catch for a statement the database refused.
@@ -89,10 +96,12 @@ def kopieer(
 
 
 def kopieer_rijen(session: Session, tabel: Table, rijen: Sequence[dict[str, Any]]) -> None:
-    """``kopieer`` for rows as dicts keyed by column name (a key missing from a row is NULL,
-    as in ``voeg_toe``)."""
+    """``kopieer`` for rows as dicts keyed by column name, every row with the same keys (a row
+    without one of the first row's keys is a KeyError)."""
     if not rijen:
         return
-    sleutels = set().union(*rijen)
-    namen = tuple(k.name for k in tabel.columns if k.name in sleutels)
-    kopieer(session, tabel, namen, [tuple(r.get(k) for k in namen) for r in rijen])
+    namen = tuple(rijen[0])
+    waarden: list[Any] = list(map(itemgetter(*namen), rijen))
+    if len(namen) == 1:
+        waarden = [(w,) for w in waarden]
+    kopieer(session, tabel, namen, waarden)
