@@ -20,7 +20,7 @@ from shared.db.bulk import voeg_toe
 from shared.db.engine import make_session_factory
 from shared.db.kopie import kopieer, kopieer_rijen
 from shared.eventstore import ConcurrencyError, EventMetadata, NewEvent
-from shared.eventstore.bulk import append_many
+from shared.eventstore.bulk import append_many, load_many
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events, outbox
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
@@ -198,3 +198,21 @@ def test_bulk_append_on_a_taken_version_fails_whole(sql_engine: Engine) -> None:
     assert _opgeslagen(sql_engine, "T-E") == []
     with sessions() as session:
         assert SqlEventStore(session).last_position() == 2
+
+
+def test_load_many_gives_each_stream_as_the_single_load(sql_engine: Engine) -> None:
+    sessions = make_session_factory(sql_engine)
+    moment = datetime(2026, 5, 1, tzinfo=UTC)
+    with sessions() as session, session.begin():
+        store = SqlEventStore(session, lambda: moment)
+        store.append("T-F", "teller", 0, _nieuw("T", 3), "top")
+        store.append("T-G", "teller", 0, _nieuw("T", 2), None)
+        store.append("T-H", "teller", 0, _nieuw("T", 1), None)
+        store.append("T-F", "teller", 3, _nieuw("T", 2), "top")
+    with sessions() as session:
+        store = SqlEventStore(session)
+        assert load_many(session, ["T-G", "T-X", "T-F"]) == {
+            "T-F": store.load("T-F"),
+            "T-G": store.load("T-G"),
+        }
+        assert load_many(session, []) == {}
