@@ -11,7 +11,8 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Engine, TextClause, text
+from sqlalchemy import Engine, text
+from sqlalchemy.sql.expression import ClauseElement
 
 from services.locaties.adapters.importregels import _LEES_PG, import_regels
 from services.locaties.bootstrap import VERSIONS
@@ -65,7 +66,7 @@ def engine() -> Iterator[Engine]:
         yield engine
 
 
-def _plan(engine: Engine, statement: TextClause, params: dict[str, Any], modus: str) -> str:
+def _plan(engine: Engine, statement: ClauseElement, params: dict[str, Any], modus: str) -> str:
     with engine.connect() as conn:
         conn.execute(text(f"SET plan_cache_mode = {modus}"))
         conn.execute(text("ANALYZE import_regels, events"))
