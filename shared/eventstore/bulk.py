@@ -1,8 +1,9 @@
 """Appending the events of many streams at once (bulk import).
 
-On PostgreSQL one statement over one JSON document, whatever the number of events: positions
-from the counter, the events, their outbox rows. The counter's row lock is taken there and held
-to COMMIT, so positions stay gap-free and in commit order, as for every append (see ``sql.py``).
+On PostgreSQL three statements, whatever the number of events: positions from the counter, then
+the events and their outbox rows by binary COPY (``shared.db.kopie``). The counter's row lock is
+taken by the first and held to COMMIT, so positions stay gap-free and in commit order, as for
+every append (see ``sql.py``).
 The unique ``(stream_id, version)`` refuses a version another writer took since the caller read
 the stream; the caller's transaction then rolls back whole. On SQLite each stream goes through
 the ordinary append.
@@ -12,35 +13,73 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import uuid4
 
-import orjson
-from sqlalchemy import BigInteger, column, text
+from sqlalchemy import BigInteger, String, bindparam, column, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from shared.db.kopie import kopieer
 from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
-from shared.eventstore.sql import SqlEventStore
+from shared.eventstore.sql import SqlEventStore, to_recorded
+from shared.eventstore.tables import events, outbox
 
 # (stream id, stream type, expected version, new events, record time)
 StreamAppend = tuple[str, str, int, Sequence[NewEvent], datetime]
 
-_APPEND_PG = text(
-    "WITH v AS (SELECT x.i, x.r->>'e' AS e, x.r->>'st' AS st, x.r->>'sy' AS sy, "
-    "CAST(x.r->>'v' AS integer) AS ver, x.r->>'t' AS t, CAST(x.r->>'s' AS integer) AS s, "
-    "x.r->'d' AS d, x.r->'m' AS m, CAST(x.r->>'o' AS timestamptz) AS o, "
-    "CAST(x.r->>'r' AS timestamptz) AS r "
-    "FROM json_array_elements(CAST(:rijen AS json)) WITH ORDINALITY AS x(r, i)), "
-    "pos AS (UPDATE event_positions SET last_position = last_position + CAST(:n AS bigint) "
-    "WHERE id = 1 RETURNING last_position - CAST(:n AS bigint) AS basis), "
-    "ins AS (INSERT INTO events (position, event_id, stream_id, stream_type, version, "
-    "event_type, schema_version, data, event_metadata, occurred_at, recorded_at) "
-    "SELECT pos.basis + v.i, v.e, v.st, v.sy, v.ver, v.t, v.s, v.d, v.m, v.o, v.r "
-    "FROM pos, v), "
-    "ob AS (INSERT INTO outbox (position, topic) SELECT pos.basis + v.i, :topic "
-    "FROM pos, v WHERE CAST(:topic AS varchar) IS NOT NULL) "
-    "SELECT basis + 1 AS eerste FROM pos"
-).columns(column("eerste", BigInteger))
+_POSITIES_PG = text(
+    "UPDATE event_positions SET last_position = last_position + CAST(:n AS bigint) "
+    "WHERE id = 1 RETURNING last_position - CAST(:n AS bigint) AS basis"
+).columns(column("basis", BigInteger))
+
+_EVENT_KOLOMMEN = (
+    "position",
+    "event_id",
+    "stream_id",
+    "stream_type",
+    "version",
+    "event_type",
+    "schema_version",
+    "data",
+    "event_metadata",
+    "occurred_at",
+    "recorded_at",
+)
+
+
+# The streams' events by one probe of the (stream_id, version) index per stream: OFFSET 0 keeps
+# the subquery from being flattened into a join the planner could run as a scan of the whole
+# log (as ``stream_id = ANY(:array)`` can: a generic plan made while the log was small, with a
+# parameter array compared element by element with every row).
+_LAAD_PG = (
+    text(
+        f"SELECT {', '.join(f'e.{k.name}' for k in events.c)} "
+        "FROM unnest(CAST(:ids AS varchar[])) AS k(id) CROSS JOIN LATERAL "
+        "(SELECT * FROM events WHERE stream_id = k.id OFFSET 0) AS e "
+        "ORDER BY e.stream_id, e.version"
+    )
+    .bindparams(bindparam("ids", type_=ARRAY(String)))
+    .columns(*events.c)
+)
+
+
+def load_many(session: Session, stream_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
+    """The events of each of these streams that has any, in version order, in one query."""
+    if not stream_ids:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        rijen = session.execute(_LAAD_PG, {"ids": list(stream_ids)}).all()
+    else:
+        rijen = session.execute(
+            select(events)
+            .where(events.c.stream_id.in_(list(stream_ids)))
+            .order_by(events.c.stream_id, events.c.version)
+        ).all()
+    uit: dict[str, list[RecordedEvent]] = {}
+    for rij in rijen:
+        e = to_recorded(rij)
+        uit.setdefault(e.stream_id, []).append(e)
+    return uit
 
 
 def append_many(
@@ -62,31 +101,37 @@ def append_many(
     ]
     if not nieuw:
         return []
-    # One JSON document (serialised in C) instead of a parameter per cell.
-    rijen = [
-        {
-            "e": str(event_id),
-            "st": stream_id,
-            "sy": stream_type,
-            "v": version,
-            "t": e.event_type,
-            "s": e.schema_version,
-            "d": e.data,
-            "m": e.metadata.to_dict(),
-            "o": e.occurred_at,
-            "r": recorded_at,
-        }
-        for event_id, stream_id, stream_type, version, e, recorded_at in nieuw
-    ]
-    params: dict[str, Any] = {
-        "n": len(nieuw),
-        "topic": topic,
-        "rijen": orjson.dumps(rijen).decode(),
-    }
-    eerste = session.execute(_APPEND_PG, params).scalar_one_or_none()
-    if eerste is None:  # pragma: no cover - the counter row always exists
+    # The counter first (its row lock, held to COMMIT, orders the commits), then the events and
+    # their outbox rows by binary COPY with the positions it handed out.
+    basis = session.execute(_POSITIES_PG, {"n": len(nieuw)}).scalar_one_or_none()
+    if basis is None:  # pragma: no cover - the counter row always exists
         raise ConcurrencyError(nieuw[0][1], nieuw[0][3] - 1)
-    basis = int(eerste)
+    basis = int(basis) + 1
+    kopieer(
+        session,
+        events,
+        _EVENT_KOLOMMEN,
+        [
+            (
+                basis + k,
+                str(event_id),
+                stream_id,
+                stream_type,
+                version,
+                e.event_type,
+                e.schema_version,
+                e.data,
+                e.metadata.to_dict(),
+                e.occurred_at,
+                recorded_at,
+            )
+            for k, (event_id, stream_id, stream_type, version, e, recorded_at) in enumerate(nieuw)
+        ],
+    )
+    if topic is not None:
+        kopieer(
+            session, outbox, ("position", "topic"), [(basis + k, topic) for k in range(len(nieuw))]
+        )
     return [
         RecordedEvent(
             position=basis + k,

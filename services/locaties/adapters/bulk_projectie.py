@@ -1,6 +1,6 @@
 """The read models for a batch of many sites at once (bulk import): the same rows as
 ``projection.project`` and ``projection.werk_standen_bij`` write command by command, in a few
-statements per batch instead of several per event.
+statements per batch instead of several per event (rows by binary COPY, ``shared.db.kopie``).
 
 The bitemporal rows of a site whose whole history is new in the batch are worked out in memory
 with the incremental step of ``projection._verleng`` applied event after event, which is what
@@ -21,7 +21,8 @@ from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocatie
 from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.domain.standen import Toestand, stap
-from shared.db.bulk import verwijder, voeg_toe
+from shared.db.bulk import verwijder
+from shared.db.kopie import kopieer_rijen
 from shared.eventstore.model import RecordedEvent
 
 _NIET_INHOUD = ("locatie_id", "versie", "bijgewerkt_op")
@@ -33,7 +34,7 @@ def projecteer(session: Session, sites: Sequence[tuple[Spoedlocatie, list[Record
         return
     ids = [locatie.id for locatie, _ in sites]
     verwijder(session, spoedlocaties, spoedlocaties.c.locatie_id, ids)
-    voeg_toe(session, spoedlocaties, [rij(locatie) for locatie, _ in sites])
+    kopieer_rijen(session, spoedlocaties, [rij(locatie) for locatie, _ in sites])
     standen: list[dict[str, Any]] = []
     for locatie, nieuw in sites:
         rijen = _standen_in_geheugen(locatie, nieuw)
@@ -41,7 +42,7 @@ def projecteer(session: Session, sites: Sequence[tuple[Spoedlocatie, list[Record
             werk_standen_bij(session, locatie, nieuw)
         else:
             standen += rijen
-    voeg_toe(session, spoedlocatie_standen, standen)
+    kopieer_rijen(session, spoedlocatie_standen, standen)
 
 
 def _standen_in_geheugen(

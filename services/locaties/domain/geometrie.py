@@ -45,6 +45,13 @@ _DIEPTE = {
 }
 
 
+# Types that are valid in the OGC sense whenever their coordinates are 2 or 3 finite numbers
+# (what ``_nest`` already checked): a point is. Shapely is asked for the rest; a site registered
+# as a point (the common case in an import) then costs ~3 instead of ~26 µs a check. A test
+# holds the verdicts equal to shapely's.
+ALTIJD_GELDIG = frozenset({"Point"})
+
+
 class OngeldigeGeometrie(ValueError):
     pass
 
@@ -125,6 +132,8 @@ def vorm(geometrie: Mapping[str, Any]) -> dict[str, Any]:
                 "een ring van een polygoon is gesloten en heeft minstens 4 punten"
             )
     uit = {"type": soort, "coordinates": coordinates}
+    if soort in ALTIJD_GELDIG:
+        return uit
     try:
         vorm_ = shape(uit)
         reden = None if vorm_.is_valid else shapely.is_valid_reason(vorm_)

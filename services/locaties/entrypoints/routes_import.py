@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
@@ -112,6 +113,38 @@ class ImportRegelIn(BaseModel):
     body: dict[str, Any]
 
 
+_VELDEN = frozenset(ImportRegelIn.model_fields)
+_SOORTEN = frozenset(Soort.__args__)  # type: ignore[attr-defined]
+_LOCATIE_ID = re.compile(r"[A-Z]{2}[0-9]{9}")
+
+
+def regel_in(data: Any) -> ImportRegelIn:
+    """``ImportRegelIn.model_validate(data)``: a line in the plain shape (known fields, exact
+    types, an ASCII locatieId) is taken as it is, without pydantic's ~8 µs; anything else goes
+    to pydantic, which decides and names the error. Only lines pydantic accepts unchanged take
+    the short way (no coercion such as "2" or 2.0 for a version), so the verdicts are the same;
+    a test compares them."""
+    if type(data) is dict and data.keys() <= _VELDEN and type(data.get("body")) is dict:
+        soort = data.get("soort")
+        sleutel = data.get("sleutel")
+        locatie_id = data.get("locatieId")
+        versie = data.get("versie")
+        crs = data.get("contentCrs")
+        if (
+            type(soort) is str
+            and soort in _SOORTEN
+            and (sleutel is None or (type(sleutel) is str and 1 <= len(sleutel) <= 255))
+            and (
+                locatie_id is None
+                or (type(locatie_id) is str and _LOCATIE_ID.fullmatch(locatie_id) is not None)
+            )
+            and (versie is None or (type(versie) is int and versie >= 1))
+            and (crs is None or type(crs) is str)
+        ):
+            return ImportRegelIn.model_construct(**data)
+    return ImportRegelIn.model_validate(data)
+
+
 class ImportResultaat(BaseModel):
     """Het resultaat van één regel: vastgelegd (status 201) of een probleem."""
 
@@ -210,7 +243,7 @@ def _lees(ruw: bytes, standaard_crs: str, scope: str, actor: handlers.Actor) -> 
             )
         ) from exc
     try:
-        regel = ImportRegelIn.model_validate(data)
+        regel = regel_in(data)
     except ValidationError as exc:
         raise _Regelfout(_als_probleem(exc)) from exc
     crs = _crs(regel.contentCrs, standaard_crs)

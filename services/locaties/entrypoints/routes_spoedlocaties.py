@@ -17,11 +17,9 @@ from services.locaties.domain import commands, standen
 from services.locaties.domain.events import registry
 from services.locaties.domain.geometrie import (
     CRS_URI,
-    RD,
     Omhullende,
     OngeldigeGeometrie,
-    transformeer,
-    valideer,
+    naar_rd,
 )
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.entrypoints import geojson, schemas
@@ -83,16 +81,16 @@ def _respond(response: Response, locatie: Spoedlocatie, crs: str) -> schemas.Spo
 def _geometrie_rd(geometrie: schemas.Geometrie | None, crs: str) -> dict[str, Any] | None:
     if geometrie is None:
         return None
-    raw = geometrie.model_dump()
     try:
-        valideer(raw, crs)
+        # The checked conversion is the stored geometry (one transformation, not a check and
+        # then another).
+        return naar_rd(geometrie.model_dump(), crs)
     except OngeldigeGeometrie as exc:
         raise ProblemError(
             400,
             f"De geometrie is ongeldig: {exc}.",
             invalid_params=[InvalidParam(name="body.geometrie", reason=str(exc))],
         ) from exc
-    return transformeer(raw, crs, RD)
 
 
 @router.post(

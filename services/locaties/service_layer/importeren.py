@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,12 +37,10 @@ from services.locaties.service_layer.unit_of_work import (
 )
 from shared import beleid
 from shared.aggregate import NotFound, stamp
-from shared.db.bulk import een_van
 from shared.eventstore import EventMetadata
-from shared.eventstore.bulk import append_many
+from shared.eventstore.bulk import append_many, load_many
 from shared.eventstore.model import RecordedEvent
-from shared.eventstore.sql import SqlEventStore, to_recorded
-from shared.eventstore.tables import events
+from shared.eventstore.sql import SqlEventStore
 from shared.leadership import notify_commit
 from shared.privacy import Personen
 from shared.unit_of_work import Scope
@@ -273,15 +270,7 @@ class Importeur:
         ontbrekend = sorted(set(ids) - self._geladen)
         if not ontbrekend:
             return
-        rijen = session.execute(
-            select(events)
-            .where(een_van(session, events.c.stream_id, ontbrekend))
-            .order_by(events.c.stream_id, events.c.version)
-        ).all()
-        per_site: dict[str, list[RecordedEvent]] = {}
-        for rij in rijen:
-            e = to_recorded(rij)
-            per_site.setdefault(e.stream_id, []).append(e)
+        per_site = load_many(session, ontbrekend)
         for locatie_id, recorded in per_site.items():
             locatie = Spoedlocatie(locatie_id)
             locatie.replay(recorded)

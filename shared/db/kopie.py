@@ -1,0 +1,107 @@
+"""Many rows into a table through PostgreSQL's binary COPY (bulk import).
+
+``COPY ... FROM STDIN (FORMAT BINARY)`` costs the server less than half of an INSERT over a JSON
+document per row (no JSON to take apart, no text to parse into numbers and timestamps: measured
+40 against 18 µs of server CPU per event row with its outbox row), and psycopg writes the rows
+in C. COPY goes through the same constraints, indexes and triggers as an INSERT, in the
+caller's transaction; a refused row (a duplicate key) fails the statement and with it the
+transaction, as the INSERT would. Elsewhere (SQLite) an ordinary executemany.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from operator import itemgetter
+from typing import Any
+
+import orjson
+import psycopg
+from sqlalchemy import JSON, Table, insert
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+# The PostgreSQL type of each column type the bulk tables use, as psycopg names them.
+_PG_TYPES = {
+    "BIGINT": "int8",
+    "INTEGER": "int4",
+    "VARCHAR": "varchar",
+    "TEXT": "text",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "DATE": "date",
+    "BOOLEAN": "bool",
+    "FLOAT": "float8",
+    "DOUBLE PRECISION": "float8",
+}
+
+
+# A JSON column gets orjson's bytes as they are: in binary COPY a json value is its UTF-8 text
+# (the server reads it with the column's own type, which checks it is JSON), the same bytes as a
+# bytea's; psycopg's json dumper would take them for a value and serialise them once more.
+_JSON_TYPE = "bytea"
+
+
+@cache
+def _kolommen(tabel: Table, namen: tuple[str, ...]) -> tuple[str, list[str], tuple[int, ...]]:
+    """The COPY statement for these columns, their PostgreSQL types and the places of the
+    columns that hold JSON."""
+    dialect = postgresql.dialect()
+    typen, json = [], []
+    for i, naam in enumerate(namen):
+        kolom = tabel.c[naam]
+        if isinstance(kolom.type, JSON):
+            typen.append(_JSON_TYPE)
+            json.append(i)
+        else:
+            typen.append(_PG_TYPES[kolom.type.compile(dialect=dialect).split("(")[0].strip()])
+    sql = f"COPY {tabel.name} ({', '.join(namen)}) FROM STDIN (FORMAT BINARY)"
+    return sql, typen, tuple(json)
+
+
+def kopieer(
+    session: Session, tabel: Table, namen: Sequence[str], rijen: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rijen`` (tuples in the order of the columns ``namen``) into ``tabel``. JSON
+    columns take the Python value (serialised with orjson, as ``shared.db.bulk.voeg_toe``
+    does); timestamps must carry their time zone."""
+    if not rijen:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(tabel), [dict(zip(namen, r, strict=True)) for r in rijen])
+        return
+    sql, typen, json = _kolommen(tabel, tuple(namen))
+    cursor = session.connection().connection.cursor()
+    try:
+        with cursor.copy(sql) as copy:
+            copy.set_types(typen)
+            schrijf = copy.write_row
+            if not json:
+                for rij in rijen:
+                    schrijf(rij)
+            else:
+                dumps = orjson.dumps
+                for rij in rijen:
+                    waarden = list(rij)
+                    for i in json:
+                        if (v := waarden[i]) is not None:
+                            waarden[i] = dumps(v)
+                    schrijf(waarden)
+    except psycopg.Error as exc:
+        # The driver's own error, raised past SQLAlchemy: made SQLAlchemy's (IntegrityError for
+        # a duplicate key, ...), which is what callers catch for a statement the database refused.
+        raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+    finally:
+        cursor.close()
+
+
+def kopieer_rijen(session: Session, tabel: Table, rijen: Sequence[dict[str, Any]]) -> None:
+    """``kopieer`` for rows as dicts keyed by column name, every row with the same keys (a row
+    without one of the first row's keys is a KeyError)."""
+    if not rijen:
+        return
+    namen = tuple(rijen[0])
+    waarden: list[Any] = list(map(itemgetter(*namen), rijen))
+    if len(namen) == 1:
+        waarden = [(w,) for w in waarden]
+    kopieer(session, tabel, namen, waarden)

@@ -1,0 +1,218 @@
+"""The bulk import's binary COPY (``shared.db.kopie``) stores exactly what the INSERT paths it
+replaced store: read-model rows equal to ``voeg_toe``'s (JSON documents, dates, floats, text
+with tabs, newlines and backslashes, NULLs), events and outbox rows equal to the single append's,
+and a refused row fails as SQLAlchemy's IntegrityError, so the import's per-line retry still
+catches it. On SQLite the same calls are an executemany; the tests run on both."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, String, cast, select
+from sqlalchemy.exc import IntegrityError
+
+from services.locaties.adapters.tables import spoedlocatie_standen
+from services.locaties.bootstrap import VERSIONS
+from shared.db import migrations
+from shared.db.bulk import voeg_toe
+from shared.db.engine import make_session_factory
+from shared.db.kopie import kopieer, kopieer_rijen
+from shared.eventstore import ConcurrencyError, EventMetadata, NewEvent
+from shared.eventstore.bulk import append_many, load_many
+from shared.eventstore.sql import SqlEventStore
+from shared.eventstore.tables import events, outbox
+from shared.privacy import VERSIONS as PERSONEN_VERSIONS
+
+LASTIG = 'tab\there, new\nline, back\\slash, "quote", ß€ 𝄞, \\N, \r'
+CET = timezone(timedelta(hours=1))
+
+
+def _stand(locatie_id: str, versie: int, **anders: Any) -> dict[str, Any]:
+    return {
+        "locatie_id": locatie_id,
+        "geldig_vanaf": date(2010, 3, 15),
+        "versie_vanaf": versie,
+        "geldig_tot": None,
+        "bekend_vanaf": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=CET),
+        "bekend_tot": None,
+        "bevoegd_gezag": "ZH",
+        "provincie": "ZH",
+        "gemeentecode": "0513",
+        "naam": LASTIG,
+        "bodemtype": "landbodem",
+        "status": "onderzocht",
+        "status_sinds": date(2010, 6, 1),
+        "registratiedatum": date(2010, 3, 15),
+        "afgehandeld_op": None,
+        "risico_humaan": True,
+        "risico_ecologisch": False,
+        "risico_verspreiding": False,
+        "risicos": [{"risicotype": "humaan", "criteria": [LASTIG], "n": 1.5, "x": None}],
+        "knelpunt": None,
+        "budget_euro": 9_007_199_254_740_993,  # beyond a double's integers
+        "kosten_euro": 0,
+        "verontreinigingsgroepen": [],
+        "geometrie_rd": {"type": "Point", "coordinates": [84123.45, 447000.1]},
+        "bbox_min_x": 84123.45,
+        "bbox_min_y": 447000.1,
+        "bbox_max_x": 0.1 + 0.2,
+        "bbox_max_y": -1e-300,
+        **anders,
+    }
+
+
+def _rijen(engine: Engine, locatie_id: str) -> list[tuple[Any, ...]]:
+    t = spoedlocatie_standen.c
+    tekst = [cast(t[k], String) for k in ("risicos", "verontreinigingsgroepen", "geometrie_rd")]
+    with engine.connect() as conn:
+        rijen = conn.execute(
+            select(spoedlocatie_standen, *tekst)
+            .where(t.locatie_id == locatie_id)
+            .order_by(t.versie_vanaf)
+        ).all()
+    return [tuple(rij)[1:] for rij in rijen]
+
+
+@pytest.fixture
+def locaties_engine(sql_engine: Engine) -> Engine:
+    migrations.upgrade(sql_engine, [VERSIONS, PERSONEN_VERSIONS])
+    return sql_engine
+
+
+def test_copied_rows_equal_the_inserted_rows(locaties_engine: Engine) -> None:
+    sql_engine = locaties_engine
+    sessions = make_session_factory(sql_engine)
+    varianten: list[dict[str, Any]] = [
+        {},
+        {"geometrie_rd": None, "bbox_min_x": None, "knelpunt": "financieel"},
+        {"geldig_tot": date(2011, 1, 1), "bekend_tot": datetime(2027, 1, 1, tzinfo=UTC)},
+        {"naam": "", "risicos": {"a": {"b": [LASTIG, True, False, 0]}}},
+    ]
+    with sessions() as session, session.begin():
+        voeg_toe(
+            session,
+            spoedlocatie_standen,
+            [_stand("ZH000000001", n, **v) for n, v in enumerate(varianten, 1)],
+        )
+        kopieer_rijen(
+            session,
+            spoedlocatie_standen,
+            [_stand("ZH000000002", n, **v) for n, v in enumerate(varianten, 1)],
+        )
+    ingevoegd = _rijen(sql_engine, "ZH000000001")
+    assert len(ingevoegd) == len(varianten)
+    assert _rijen(sql_engine, "ZH000000002") == ingevoegd
+    assert ingevoegd[0][8] == LASTIG
+
+
+def test_a_duplicate_key_fails_the_copy_as_an_integrity_error(locaties_engine: Engine) -> None:
+    sql_engine = locaties_engine
+    sessions = make_session_factory(sql_engine)
+    with sessions() as session, session.begin():
+        kopieer_rijen(session, spoedlocatie_standen, [_stand("ZH000000003", 1)])
+    with pytest.raises(IntegrityError), sessions() as session, session.begin():
+        kopieer_rijen(session, spoedlocatie_standen, [_stand("ZH000000004", 1)])
+        kopieer_rijen(session, spoedlocatie_standen, [_stand("ZH000000003", 1)])
+    assert _rijen(sql_engine, "ZH000000004") == []  # the whole transaction rolled back
+
+
+def test_copy_takes_columns_in_the_order_named(locaties_engine: Engine) -> None:
+    sql_engine = locaties_engine
+    sessions = make_session_factory(sql_engine)
+    rij = _stand("ZH000000005", 1)
+    namen = tuple(reversed(list(rij)))
+    with sessions() as session, session.begin():
+        kopieer(session, spoedlocatie_standen, namen, [tuple(rij[k] for k in namen)])
+        voeg_toe(session, spoedlocatie_standen, [_stand("ZH000000006", 1)])
+    assert _rijen(sql_engine, "ZH000000005") == _rijen(sql_engine, "ZH000000006")
+
+
+def _nieuw(stream: str, n: int) -> list[NewEvent]:
+    meta = EventMetadata(correlation_id=f"c-{stream}", actor="prs-" + LASTIG)
+    return [
+        NewEvent(
+            event_type="teller-opgehoogd",
+            data={"n": k, "tekst": LASTIG, "lijst": [1.25, None, {"x": "\\"}]},
+            occurred_at=datetime(2012, 3, 1, 12, 0, k, 5, tzinfo=CET),
+            metadata=meta,
+        )
+        for k in range(n)
+    ]
+
+
+def _opgeslagen(engine: Engine, stream: str) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        rijen = conn.execute(
+            select(events, outbox.c.topic, outbox.c.published_at)
+            .join(outbox, outbox.c.position == events.c.position)
+            .where(events.c.stream_id == stream)
+            .order_by(events.c.version)
+        ).mappings()
+        weg = ("position", "event_id", "stream_id")
+        return [tuple(v for k, v in r.items() if k not in weg) for r in rijen]
+
+
+def test_bulk_append_stores_what_the_single_append_stores(sql_engine: Engine) -> None:
+    sessions = make_session_factory(sql_engine)
+    moment = datetime(2026, 5, 1, 8, 0, 0, 123456, tzinfo=UTC)
+    with sessions() as session, session.begin():
+        SqlEventStore(session, lambda: moment).append("T-A", "teller", 0, _nieuw("T", 3), "top")
+    with sessions() as session, session.begin():
+        SqlEventStore(session, lambda: moment).append("T-B", "teller", 0, _nieuw("T", 1), "top")
+    with sessions() as session, session.begin():
+        recorded = append_many(
+            session,
+            [
+                ("T-C", "teller", 0, _nieuw("T", 3), moment),
+                ("T-B", "teller", 1, _nieuw("T", 3)[1:], moment),
+            ],
+            "top",
+        )
+    assert _opgeslagen(sql_engine, "T-C") == _opgeslagen(sql_engine, "T-A")
+    assert _opgeslagen(sql_engine, "T-B") == _opgeslagen(sql_engine, "T-A")
+    # Positions gap-free after the single appends, in the order given; returned as stored.
+    assert [e.position for e in recorded] == [5, 6, 7, 8, 9]
+    with sessions() as session:
+        assert SqlEventStore(session).load("T-C") == recorded[:3]
+        assert SqlEventStore(session).load("T-B")[1:] == recorded[3:]
+
+
+def test_bulk_append_on_a_taken_version_fails_whole(sql_engine: Engine) -> None:
+    sessions = make_session_factory(sql_engine)
+    moment = datetime(2026, 5, 1, tzinfo=UTC)
+    with sessions() as session, session.begin():
+        SqlEventStore(session, lambda: moment).append("T-D", "teller", 0, _nieuw("T", 2), "top")
+    # On SQLite each stream goes through the single append, which checks the version first.
+    fout = IntegrityError if sql_engine.dialect.name == "postgresql" else ConcurrencyError
+    with pytest.raises(fout), sessions() as session, session.begin():
+        append_many(
+            session,
+            [
+                ("T-E", "teller", 0, _nieuw("T", 1), moment),
+                ("T-D", "teller", 1, _nieuw("T", 1), moment),  # version 2 was taken
+            ],
+            "top",
+        )
+    assert _opgeslagen(sql_engine, "T-E") == []
+    with sessions() as session:
+        assert SqlEventStore(session).last_position() == 2
+
+
+def test_load_many_gives_each_stream_as_the_single_load(sql_engine: Engine) -> None:
+    sessions = make_session_factory(sql_engine)
+    moment = datetime(2026, 5, 1, tzinfo=UTC)
+    with sessions() as session, session.begin():
+        store = SqlEventStore(session, lambda: moment)
+        store.append("T-F", "teller", 0, _nieuw("T", 3), "top")
+        store.append("T-G", "teller", 0, _nieuw("T", 2), None)
+        store.append("T-H", "teller", 0, _nieuw("T", 1), None)
+        store.append("T-F", "teller", 3, _nieuw("T", 2), "top")
+    with sessions() as session:
+        store = SqlEventStore(session)
+        assert load_many(session, ["T-G", "T-X", "T-F"]) == {
+            "T-F": store.load("T-F"),
+            "T-G": store.load("T-G"),
+        }
+        assert load_many(session, []) == {}

@@ -1,0 +1,86 @@
+"""An import line's envelope is read without pydantic when it has the plain shape
+(``routes_import.regel_in``): for any line, valid or not, the verdict, the values and the
+fields set are exactly ``ImportRegelIn.model_validate``'s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from services.locaties.entrypoints import routes_import
+from services.locaties.entrypoints.routes_import import ImportRegelIn, regel_in
+
+GEWOON: dict[str, Any] = {
+    "sleutel": "bis-4711-2",
+    "soort": "statuswijzigingen",
+    "locatieId": "ZH051300001",
+    "versie": 1,
+    "body": {"naar": "onderzocht", "besluitdatum": "2010-06-01"},
+}
+
+# Per field: values pydantic accepts as they are, accepts after coercion, or refuses.
+WAARDEN = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from([10**30, 1.0, 2.5, float("nan"), float("inf"), "1", " 2", "", "x" * 256]),
+    st.sampled_from(["registratie", "statuswijzigingen", "correcties", "Registratie", "andere"]),
+    st.sampled_from(["ZH051300001", "zh051300001", "ZH05130000", "ZH0513000011", "ZH051300001\n"]),
+    st.sampled_from(["ZH٠٥١٣٠٠٠٠١", "ZH051300001 ", "OGC:CRS84", "EPSG:28992", "sleutel"]),
+    st.text(max_size=5),
+    st.just({}),
+    st.just({"naar": "onderzocht"}),
+    st.just([]),
+    st.just(["body"]),
+)
+VELDEN = st.sampled_from(
+    ["sleutel", "soort", "locatieId", "versie", "contentCrs", "body", "extra", "Soort"]
+)
+
+
+def _uitkomst(fn: Any, data: Any) -> Any:
+    try:
+        regel = fn(data)
+    except ValidationError as exc:
+        return ("ongeldig", exc.errors(include_url=False))
+    return (regel.model_dump(), regel.model_fields_set)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.dictionaries(VELDEN, WAARDEN, max_size=7), st.dictionaries(VELDEN, WAARDEN, max_size=2))
+def test_any_line_gets_pydantic_s_verdict(wijziging: dict[str, Any], weg: dict[str, Any]) -> None:
+    data = {k: v for k, v in {**GEWOON, **wijziging}.items() if k not in weg}
+    assert _uitkomst(regel_in, data) == _uitkomst(ImportRegelIn.model_validate, data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        GEWOON,
+        {"soort": "registratie", "locatieId": "ZH051300001", "body": {"naam": "x"}},
+        {"soort": "registratie", "body": {}},
+        {**GEWOON, "sleutel": None, "contentCrs": "EPSG:28992"},
+        {**GEWOON, "versie": "2"},
+        {**GEWOON, "versie": True},
+        {**GEWOON, "locatieId": "ZH051300001\n"},
+        [GEWOON],
+        "regel",
+        None,
+    ],
+)
+def test_chosen_lines_get_pydantic_s_verdict(data: Any) -> None:
+    assert _uitkomst(regel_in, data) == _uitkomst(ImportRegelIn.model_validate, data)
+
+
+def test_a_plain_line_does_not_reach_pydantic(monkeypatch: pytest.MonkeyPatch) -> None:
+    def geen_pydantic(*_: Any) -> Any:
+        raise AssertionError("pydantic was asked")
+
+    monkeypatch.setattr(routes_import.ImportRegelIn, "model_validate", geen_pydantic)
+    assert regel_in(GEWOON).versie == 1
+    with pytest.raises(AssertionError):
+        regel_in({**GEWOON, "versie": "1"})
