@@ -40,7 +40,7 @@ from services.rapportage.adapters import tables
 from services.rapportage.adapters.momentopname import Geladen, Momentopname
 from services.rapportage.bootstrap import migrate
 from services.rapportage.domain.feiten import Locatie
-from services.rapportage.domain.feitkolommen import getypeerd
+from services.rapportage.domain.feitkolommen import getypeerd, microseconden
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_engine, make_session_factory
 
@@ -62,7 +62,7 @@ def vul(url: str, schaal: float, staart: int) -> dict[str, Any]:
     with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
         db.executemany(
             "INSERT INTO r_feiten (positie, locatie_id, versie, soort, vastgelegd_op, data, "
-            "datum, tekst, getal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "datum, tekst, getal, vastgelegd_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     x.positie,
@@ -72,6 +72,7 @@ def vul(url: str, schaal: float, staart: int) -> dict[str, Any]:
                     x.vastgelegd_op.astimezone(UTC).replace(tzinfo=None).isoformat(" "),
                     json.dumps(x.data),
                     *(getypeerd(x.soort, x.data) or (None, None, None)),
+                    microseconden(x.vastgelegd_op),
                 )
                 for x in alle
             ),

@@ -25,7 +25,12 @@ from services.rapportage.domain import binding as logboeken
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain import lezen
 from services.rapportage.domain.binding import Anker, binding
-from services.rapportage.domain.feitkolommen import Rij, getypeerd, uit_getypeerd
+from services.rapportage.domain.feitkolommen import (
+    Rij,
+    getypeerd,
+    microseconden,
+    uit_getypeerd,
+)
 from shared.envelope import CloudEvent
 
 
@@ -77,7 +82,7 @@ class Stroom:
                 soort=feit.soort,
                 vastgelegd_op=feit.vastgelegd_op,
                 data=feit.data,
-                **self.typen(feit.soort, feit.data),
+                **self.typen(feit),
             )
         )
 
@@ -86,12 +91,17 @@ class Stroom:
         """Whether the facts have the typed columns (the spoedlocaties facts do)."""
         return "tekst" in self.feiten.c
 
-    def typen(self, soort: str, data: dict[str, Any]) -> dict[str, Any]:
+    def typen(self, feit: f.Feit) -> dict[str, Any]:
         """The typed columns of a fact (none for a stream without them)."""
         if not self.met_typen:
             return {}
-        g = getypeerd(soort, data)
-        return dict(zip(("datum", "tekst", "getal"), g or (None, None, None), strict=True))
+        g = getypeerd(feit.soort, feit.data) or (None, None, None)
+        return {
+            "datum": g[0],
+            "tekst": g[1],
+            "getal": g[2],
+            "vastgelegd_us": microseconden(feit.vastgelegd_op),
+        }
 
     def markeer_verwerkt(self, session: Session, event: CloudEvent) -> None:
         """Runs for every event, handled or dead-lettered: advances the watermark."""
@@ -169,7 +179,7 @@ class Stroom:
         timelines take at start, when this is the whole log. The database computes the
         microseconds (no datetime per fact here)."""
         sqlite = session.get_bind().dialect.name == "sqlite"
-        moment = _SQLITE_US if sqlite else _POSTGRES_US
+        moment = SQLITE_US if sqlite else POSTGRES_US
         if not self.met_typen:
             return [
                 (positie, locatie_id, versie, soort, vastgelegd, _json(data))
@@ -188,7 +198,9 @@ class Stroom:
                 uit_getypeerd(soort, datum, tekst, getal) if data is None else _json(data),
             )
             for positie, locatie_id, versie, soort, vastgelegd, data, datum, tekst, getal in (
-                self._rijen(session, moment, tot_en_met, na, getypeerd=True)
+                self._rijen(
+                    session, f"COALESCE(vastgelegd_us, {moment})", tot_en_met, na, getypeerd=True
+                )
             )
         ]
 
@@ -222,8 +234,8 @@ class Stroom:
 
 # The record time in microseconds since 1970 UTC, exact. On SQLite ``UtcDateTime`` stores
 # UTC as 'YYYY-MM-DD HH:MM:SS' with '.ffffff' when there are microseconds.
-_POSTGRES_US = "(extract(epoch FROM vastgelegd_op) * 1000000)::bigint"
-_SQLITE_US = (
+POSTGRES_US = "(extract(epoch FROM vastgelegd_op) * 1000000)::bigint"
+SQLITE_US = (
     "CAST(strftime('%s', vastgelegd_op) AS INTEGER) * 1000000 + CASE WHEN "
     "length(vastgelegd_op) > 20 THEN CAST(substr(vastgelegd_op || '00000', 21, 6) AS INTEGER) "
     "ELSE 0 END"

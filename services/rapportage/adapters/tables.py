@@ -68,8 +68,14 @@ def _binding(prefix: str) -> tuple[Table, Table]:
 
 feiten, bron, verwerkt = _stroom("r_", 11)
 # The typed columns of a spoedlocaties fact (domain/feitkolommen.getypeerd, migration
-# rapportage_0006): what the start reads instead of the JSON where a fact has them.
-for _kolom in (Column("datum", Text), Column("tekst", Text), Column("getal", BigInteger)):
+# rapportage_0006): what the start reads instead of the JSON where a fact has them, and the
+# record time in microseconds since 1970 UTC (instead of computing it from the timestamp).
+for _kolom in (
+    Column("datum", Text),
+    Column("tekst", Text),
+    Column("getal", BigInteger),
+    Column("vastgelegd_us", BigInteger),
+):
     feiten.append_column(_kolom)
 Index("ix_r_feiten_locatie", feiten.c.locatie_id, feiten.c.versie)
 kennis_feiten, kennis_bron, kennis_verwerkt = _stroom("r_kennis_", 40)

@@ -53,6 +53,10 @@ def _feiten() -> list[f.Feit]:
         replace(x, locatie_id=ids.setdefault(x.locatie_id, f"{x.locatie_id[:2]}{len(ids):09d}"))
         for x in alle
     ]
+    for i in range(0, len(alle), 7):  # record times to the microsecond
+        alle[i] = replace(
+            alle[i], vastgelegd_op=alle[i].vastgelegd_op.replace(microsecond=i % 999_983)
+        )
     budgetten = [i for i, x in enumerate(alle) if x.soort == f.BUDGET]
     for i, bedrag in zip(budgetten, [True, 2**64 + 1, 12.0], strict=False):
         alle[i] = replace(alle[i], data={**alle[i].data, "bedrag_euro": bedrag})
@@ -73,9 +77,9 @@ def _schrijf(engine: Engine, alle: list[f.Feit], getypeerd_: bool) -> None:
                     "vastgelegd_op": x.vastgelegd_op,
                     "data": x.data,
                     **(
-                        SPOEDLOCATIES.typen(x.soort, x.data)
+                        SPOEDLOCATIES.typen(x)
                         if getypeerd_
-                        else {"datum": None, "tekst": None, "getal": None}
+                        else dict.fromkeys(("datum", "tekst", "getal", "vastgelegd_us"))
                     ),
                 }
                 for x in alle
@@ -87,8 +91,10 @@ def _typen(engine: Engine) -> dict[int, tuple[object, ...]]:
     t = tables.feiten
     with engine.connect() as conn:
         return {
-            r.positie: (r.datum, r.tekst, r.getal)
-            for r in conn.execute(select(t.c.positie, t.c.datum, t.c.tekst, t.c.getal))
+            r.positie: (r.datum, r.tekst, r.getal, r.vastgelegd_us)
+            for r in conn.execute(
+                select(t.c.positie, t.c.datum, t.c.tekst, t.c.getal, t.c.vastgelegd_us)
+            )
         }
 
 
@@ -101,7 +107,8 @@ def test_the_start_reads_the_typed_columns_with_the_same_timelines(engine: Engin
         for x in alle
         if x.soort == f.BUDGET and x.data["bedrag_euro"] in (True, 2**64 + 1, 12.0)
     }
-    assert len(zonder) == 3 and all(typen[p] == (None, None, None) for p in zonder)
+    assert len(zonder) == 3 and all(typen[p][:3] == (None, None, None) for p in zonder)
+    assert all(t[3] is not None for t in typen.values())
     assert sum(1 for t in typen.values() if t[1] is not None) > 100
     assert sum(1 for t in typen.values() if t[2] is not None) > 10
     with make_session_factory(engine)() as session:
@@ -133,7 +140,7 @@ def test_the_migration_fills_the_facts_already_there_as_the_projection_would(
     with engine.begin() as conn:
         _migratie().vul(conn)
     typen = _typen(engine)
-    assert typen == {x.positie: tuple(SPOEDLOCATIES.typen(x.soort, x.data).values()) for x in alle}
+    assert typen == {x.positie: tuple(SPOEDLOCATIES.typen(x).values()) for x in alle}
     assert sum(1 for t in typen.values() if t != (None, None, None)) > 100
 
 
@@ -148,4 +155,12 @@ def test_the_projection_writes_the_typed_columns(tmp_path: Path) -> None:
             registratie(1, "ZH051300001"), status(2, "ZH051300001", 2, "onderzocht", "2010-05-01")
         )
         proc.process([record(0, een, 0), record(1, twee, 0)])
-        assert _typen(e) == {1: (None, None, None), 2: ("2010-05-01", "onderzocht", None)}
+        typen = _typen(e)
+        assert {p: t[:3] for p, t in typen.items()} == {
+            1: (None, None, None),
+            2: ("2010-05-01", "onderzocht", None),
+        }
+        with make_session_factory(e)() as session:
+            assert [t[3] for t in typen.values()] == [
+                microseconden(x.vastgelegd_op) for x in SPOEDLOCATIES.lees_feiten(session, 2)
+            ]

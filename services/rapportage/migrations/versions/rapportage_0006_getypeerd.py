@@ -1,8 +1,10 @@
 """Typed columns on the spoedlocaties facts: the business date as it came and the one field the
 timelines read of a single-field fact (a status, a bottleneck, an amount, a new authority), so
-the start reads those instead of parsing every fact's JSON. Filled for the facts already there
-by the same function the projection uses (``feitkolommen.getypeerd``); a fact without them is
-read from its data as before, so a row left empty changes no answer.
+the start reads those instead of parsing every fact's JSON; and the record time in microseconds
+since 1970 UTC, so it is not computed from the timestamp at every start. Filled for the facts
+already there by what the start computed until now (the same function the projection uses,
+``feitkolommen.getypeerd``, and the same SQL for the microseconds); a fact without them is read
+as before, so a row left empty changes no answer.
 
 Revision ID: rapportage_0006
 """
@@ -10,12 +12,13 @@ Revision ID: rapportage_0006
 import sqlalchemy as sa
 from alembic import op
 
+from services.rapportage.adapters.projection import POSTGRES_US, SQLITE_US
 from services.rapportage.domain.feitkolommen import ENKEL_VELD, getypeerd
 
 revision = "rapportage_0006"
 down_revision = "rapportage_0005"
 
-KOLOMMEN = ("datum", "tekst", "getal")
+KOLOMMEN = ("datum", "tekst", "getal", "vastgelegd_us")
 PER_KEER = 10_000
 
 
@@ -25,6 +28,7 @@ def _kolommen() -> list[sa.Column[object]]:
         sa.Column("datum", sa.Text, nullable=True),
         sa.Column("tekst", sa.Text, nullable=True),
         sa.Column("getal", sa.BigInteger, nullable=True),
+        sa.Column("vastgelegd_us", sa.BigInteger, nullable=True),
     ]
 
 
@@ -35,14 +39,16 @@ def upgrade() -> None:
 
 
 def vul(conn: sa.Connection) -> None:
-    """Fills the typed columns of the facts there, a part of positions at a time (a national
-    log has millions), one executemany per part."""
+    """Fills the typed columns of the facts there: the microseconds in one statement, the rest
+    a part of positions at a time (a national log has millions), one executemany per part."""
+    us = SQLITE_US if conn.dialect.name == "sqlite" else POSTGRES_US
+    conn.execute(sa.text(f"UPDATE r_feiten SET vastgelegd_us = {us}"))
     t = sa.table(
         "r_feiten",
         sa.column("positie", sa.BigInteger),
         sa.column("soort", sa.String),
         sa.column("data", sa.JSON),
-        *(sa.column(k) for k in KOLOMMEN),
+        *(sa.column(k) for k in KOLOMMEN[:3]),
     )
     lees = (
         sa.select(t.c.positie, t.c.soort, t.c.data)
