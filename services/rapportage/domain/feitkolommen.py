@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Sequence
-from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -210,10 +209,18 @@ class Feitkolommen:
             if type(inhoud) is str and len(inhoud) <= 16:  # ``_kort``, inlined: the hot path
                 inhoud = sys.intern(inhoud)
             return inhoud
-        inhoud = tuple([_kort(data.get(v, ONTBREEKT)) for v in velden])
+        # ``_kort``, inlined: registrations and risk assessments are a quarter of the log.
+        inhoud = tuple(
+            [
+                sys.intern(w) if type(w) is str and len(w) <= 16 else w
+                for w in [data.get(v, ONTBREEKT) for v in velden]
+            ]
+        )
         if soort in GEDEELD:
-            with suppress(TypeError):  # an unhashable value: kept unshared
+            try:  # noqa: SIM105 (``suppress`` makes a context manager per fact)
                 inhoud = self._gedeeld.setdefault(inhoud, inhoud)
+            except TypeError:  # an unhashable value: kept unshared
+                pass
         return inhoud
 
     def breid_uit(self, rijen: Sequence[Rij]) -> None:
