@@ -4,22 +4,21 @@ instead of the JSON, with the same timelines as the facts read whole (SQLite and
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, insert, select
 
 from services.rapportage.adapters import tables
 from services.rapportage.adapters.projection import SPOEDLOCATIES
-from services.rapportage.bootstrap import VERSIONS
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain.feitkolommen import getypeerd, microseconden, uit_getypeerd
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 from shared.db.engine import make_session_factory
+from shared.db.migrations import alembic_config
 from tests.support.infra import postgres_database, sqlite_database
 from tests.support.rapportage import RAPPORTAGE_VERSIONS, record, registratie, status, verzegel
 from tests.support.tijdlijnen import lastige_geschiedenis, paren
@@ -33,15 +32,6 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     else:
         with postgres_database(RAPPORTAGE_VERSIONS) as e:
             yield e
-
-
-def _migratie() -> ModuleType:
-    pad = VERSIONS / "rapportage_0006_getypeerd.py"
-    spec = importlib.util.spec_from_file_location("rapportage_0006_getypeerd", pad)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _feiten() -> list[f.Feit]:
@@ -135,13 +125,19 @@ def test_the_start_reads_the_typed_columns_with_the_same_timelines(engine: Engin
 def test_the_migration_fills_the_facts_already_there_as_the_projection_would(
     engine: Engine,
 ) -> None:
+    """Down to rapportage_0005 (the columns go) and up again: the migration fills them for
+    the facts there as the projection writes them."""
     alle = _feiten()
-    _schrijf(engine, alle, getypeerd_=False)  # as rapportage_0005 left them
-    with engine.begin() as conn:
-        _migratie().vul(conn)
-    typen = _typen(engine)
-    assert typen == {x.positie: tuple(SPOEDLOCATIES.typen(x).values()) for x in alle}
-    assert sum(1 for t in typen.values() if t != (None, None, None)) > 100
+    _schrijf(engine, alle, getypeerd_=True)
+    verwacht = _typen(engine)
+    assert verwacht == {x.positie: tuple(SPOEDLOCATIES.typen(x).values()) for x in alle}
+    assert sum(1 for t in verwacht.values() if t[:3] != (None, None, None)) > 100
+    cfg = alembic_config(RAPPORTAGE_VERSIONS)
+    for stap, doel in ((command.downgrade, "rapportage_0005"), (command.upgrade, "heads")):
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            stap(cfg, doel)
+    assert _typen(engine) == verwacht
 
 
 def test_the_projection_writes_the_typed_columns(tmp_path: Path) -> None:

@@ -15,7 +15,12 @@ def test_free_memory_is_given_back_after_a_start_not_after_a_catch_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     aanroepen: list[int] = []
-    monkeypatch.setattr(geheugen, "_trim", lambda pad: aanroepen.append(pad) or 1)
+
+    def trim(pad: int) -> int:
+        aanroepen.append(pad)
+        return 1
+
+    monkeypatch.setattr(geheugen, "_trim", trim)
     alle = willekeurige_geschiedenis(3, sites=10)
     logboek = FakeLogboek("spoedlocaties", alle)
     feiten = Tijdlijnfeiten(per_keer=10)
