@@ -4,8 +4,8 @@
 Three fresh processes on one SQLite database in a temporary directory:
 
 1. *vul*: the demo history multiplied (``rapportage_schaal.feiten``) as the projection leaves it:
-   facts, the chain hash at the positions asked for, the watermark ``staart`` facts short of
-   the end.
+   facts (with their typed columns), the chain hash at the positions asked for, the watermark
+   ``staart`` facts short of the end.
 2. *eerste*: the service's first start: no snapshot, so the timelines are built from the whole
    log; then the snapshot is written apart (a forked child), which this waits for. Then the
    watermark moves to the end and the timelines
@@ -40,6 +40,7 @@ from services.rapportage.adapters import tables
 from services.rapportage.adapters.momentopname import Geladen, Momentopname
 from services.rapportage.bootstrap import migrate
 from services.rapportage.domain.feiten import Locatie
+from services.rapportage.domain.feitkolommen import getypeerd, microseconden
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_engine, make_session_factory
 
@@ -60,7 +61,8 @@ def vul(url: str, schaal: float, staart: int) -> dict[str, Any]:
     start = klok.perf_counter()
     with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
         db.executemany(
-            "INSERT INTO r_feiten VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO r_feiten (positie, locatie_id, versie, soort, vastgelegd_op, data, "
+            "datum, tekst, getal, vastgelegd_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     x.positie,
@@ -69,6 +71,8 @@ def vul(url: str, schaal: float, staart: int) -> dict[str, Any]:
                     x.soort,
                     x.vastgelegd_op.astimezone(UTC).replace(tzinfo=None).isoformat(" "),
                     json.dumps(x.data),
+                    *(getypeerd(x.soort, x.data) or (None, None, None)),
+                    microseconden(x.vastgelegd_op),
                 )
                 for x in alle
             ),

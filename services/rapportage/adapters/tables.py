@@ -12,7 +12,7 @@ and the log's anchors (position, root, key id and signature).
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, String, Table
+from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, String, Table, Text
 
 from shared.db.columns import enige_rij, positie, tijdstip, versie
 
@@ -67,6 +67,16 @@ def _binding(prefix: str) -> tuple[Table, Table]:
 
 
 feiten, bron, verwerkt = _stroom("r_", 11)
+# The typed columns of a spoedlocaties fact (domain/feitkolommen.getypeerd, migration
+# rapportage_0006): what the start reads instead of the JSON where a fact has them, and the
+# record time in microseconds since 1970 UTC (instead of computing it from the timestamp).
+for _kolom in (
+    Column("datum", Text),
+    Column("tekst", Text),
+    Column("getal", BigInteger),
+    Column("vastgelegd_us", BigInteger),
+):
+    feiten.append_column(_kolom)
 Index("ix_r_feiten_locatie", feiten.c.locatie_id, feiten.c.versie)
 kennis_feiten, kennis_bron, kennis_verwerkt = _stroom("r_kennis_", 40)
 zegels, ankers = _binding("r_")

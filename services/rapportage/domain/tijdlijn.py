@@ -54,6 +54,11 @@ from services.rapportage.domain.feitkolommen import (
     microseconden,
 )
 from shared.tijd import kennismoment
+from shared.vocabulaire import AFGEHANDELD
+
+# The values of the statuses that close a site (``volgende`` reads a status change's record
+# time only for those).
+AFGEHANDELD_WAARDEN = frozenset(s.value for s in AFGEHANDELD)
 
 
 class Tijdlijn:
@@ -362,13 +367,15 @@ class Tijdlijnen:
                     # ``_Site._na``'s first case.
                     standen = site.standen
                     vorige = standen[-1] if standen else None
+                    # The record time as a datetime only where ``volgende`` keeps it: a
+                    # status change that closes the site (most do not).
+                    moment = None
+                    if soort == STATUS and vorige is not None and vorige.afgehandeld_op is None:
+                        naar = data["naar"]
+                        if type(naar) is not str or naar in AFGEHANDELD_WAARDEN:
+                            moment = EPOCHE + vastgelegd * MICROSECONDE
                     nieuw = volgende(
-                        vorige and kopie(vorige),
-                        soort,
-                        locatie_id,
-                        data,
-                        datum,
-                        EPOCHE + vastgelegd * MICROSECONDE if soort == STATUS else None,
+                        vorige and kopie(vorige), soort, locatie_id, data, datum, moment
                     )
                     if nieuw is not None and (
                         vorige is None or nieuw.risicos is not vorige.risicos

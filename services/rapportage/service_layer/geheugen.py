@@ -9,9 +9,11 @@ at national scale the list would take several times their memory).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -46,10 +48,14 @@ class _Bijgelezen:
     def _bij(self, logboek: Logboek, positie: int) -> None:
         """Read the facts up to ``positie`` not read yet (holding the lock), a slice of
         positions at a time: at start that is the whole log."""
+        sneden = 0
         while positie > self._tot:
             tot = min(positie, self._tot + self._per_keer)
             self._lees(logboek, tot, self._tot)
             self._tot = tot
+            sneden += 1
+        if sneden > 1:
+            geef_vrij()
 
     @contextmanager
     def vast(self, logboek: Logboek, positie: int) -> Iterator[int]:
@@ -89,6 +95,7 @@ class Tijdlijnfeiten(_Bijgelezen):
         with self._lock:
             if self._tot == 0:
                 self._tijdlijnen, self._tot = tijdlijnen, tot
+        geef_vrij()
 
     @property
     def tijdlijnen(self) -> Tijdlijnen:
@@ -98,6 +105,27 @@ class Tijdlijnfeiten(_Bijgelezen):
         """All sites on ``peildatum`` as known on ``kennisdatum``; only inside ``vast``."""
         assert self._lock.locked()
         return self._tijdlijnen.op(peildatum, kennisdatum)
+
+
+def geef_vrij() -> None:
+    """Gives the memory the C allocator holds free back to the system (glibc's
+    ``malloc_trim``; nothing elsewhere), after reading many slices of the log or loading a
+    snapshot: their buffers leave free pages in the heap that the resident size would keep
+    counting (about 15 MB at national scale)."""
+    if _trim is not None:
+        _trim(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    return trim
+
+
+_trim = _malloc_trim()
 
 
 K = TypeVar("K")

@@ -7,13 +7,20 @@ run backwards, facts without a business date and kinds the fold ignores."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from services.rapportage.domain import feiten as f
-from services.rapportage.domain.feitkolommen import Rij, microseconden
+from services.rapportage.domain.feitkolommen import (
+    ENKEL_VELD,
+    Rij,
+    getypeerd,
+    microseconden,
+    uit_getypeerd,
+)
 from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 from shared.vocabulaire import Status
@@ -51,7 +58,10 @@ def _data(kans: random.Random, soort: str) -> dict[str, Any]:
     elif soort == f.KNELPUNT:
         data = {"knelpunt": kans.choice(["geen", "financieel", "capaciteit"]), "datum": _dag(kans)}
     elif soort in (f.BUDGET, f.KOSTEN):
-        data = {"bedrag_euro": kans.randrange(1, 10**6), "datum": _dag(kans)}
+        # Now and then an amount the typed columns do not keep (a bool, a float, beyond 64
+        # bits): such a fact is read from its data.
+        bedrag = kans.choice([kans.randrange(1, 10**6)] * 12 + [True, 7.0, 2**64 + 3])
+        data = {"bedrag_euro": bedrag, "datum": _dag(kans)}
     elif soort == f.OVERDRACHT:
         data = {"naar": kans.choice(["ZH", "NH", "GM0363"]), "datum": _dag(kans)}
     elif soort == f.PLANNING:
@@ -119,21 +129,34 @@ def _rij(x: f.Feit) -> Rij:
     return (x.positie, x.locatie_id, x.versie, x.soort, microseconden(x.vastgelegd_op), x.data)
 
 
-def _in_sneden(alle: list[f.Feit], kans: random.Random) -> Tijdlijnen:
+def _rij_getypeerd(x: f.Feit) -> Rij:
+    """As the read model gives it: from the typed columns where the fact has them."""
+    g = getypeerd(x.soort, x.data)
+    data = x.data if g is None else uit_getypeerd(x.soort, *g)
+    return (x.positie, x.locatie_id, x.versie, x.soort, microseconden(x.vastgelegd_op), data)
+
+
+def _in_sneden(
+    alle: list[f.Feit], kans: random.Random, rij: Callable[[f.Feit], Rij] = _rij
+) -> Tijdlijnen:
     """Built as the start builds them: rows, in slices of random size."""
     lijnen = Tijdlijnen()
     begin = 0
     while begin < len(alle):
         eind = begin + kans.randrange(1, 60)
-        lijnen.voeg_toe_rijen([_rij(x) for x in alle[begin:eind]])
+        lijnen.voeg_toe_rijen([rij(x) for x in alle[begin:eind]])
         begin = eind
     return lijnen
 
 
+@pytest.mark.parametrize("getypeerd", [False, True], ids=["json", "getypeerd"])
 @pytest.mark.parametrize("seed", range(12))
-def test_bulk_built_timelines_equal_the_fold_on_a_random_history(seed: int) -> None:
+def test_bulk_built_timelines_equal_the_fold_on_a_random_history(
+    seed: int, getypeerd: bool
+) -> None:
+    """Also from the typed columns (as the start reads the log since rapportage_0006)."""
     alle = willekeurige_geschiedenis(seed)
-    lijnen = _in_sneden(alle, random.Random(seed))
+    lijnen = _in_sneden(alle, random.Random(seed), _rij_getypeerd if getypeerd else _rij)
     per_feit = Tijdlijnen()
     per_feit.voeg_toe(alle)
     assert len(lijnen) == len(alle)
@@ -153,6 +176,12 @@ def test_the_random_history_has_the_cases_it_is_meant_to_have() -> None:
     soorten = {x.soort for x in alle}
     assert {f.CORRECTIE, ONBEKEND, f.STATUS, f.OVERDRACHT, f.PLANNING} <= soorten
     assert any(x.datum() is None and x.soort != f.CORRECTIE for x in alle)
+    # Typed facts of every single-field kind, texts and integers, and single-field facts
+    # without them (no date, an amount that is no 64-bit integer).
+    getypeerde = [(x.soort, getypeerd(x.soort, x.data)) for x in alle if x.soort in ENKEL_VELD]
+    assert {s for s, g in getypeerde if g is not None} == set(ENKEL_VELD)
+    assert any(g is not None and g[2] is not None for _, g in getypeerde)
+    assert {s for s, g in getypeerde if g is None} >= {f.STATUS, f.BUDGET, f.KOSTEN}
     laatste: dict[str, date] = {}
     teruggedateerd = 0
     for x in alle:
@@ -187,3 +216,38 @@ def test_a_failed_slice_leaves_the_columns_of_equal_length() -> None:
         lijnen.voeg_toe_rijen(rijen)
     lengtes = {len(k) for k in (*lijnen.kolommen.arrays(), lijnen.kolommen.inhoud)}
     assert len(lengtes) == 1 and lengtes != {3}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_typed_rows_keep_the_columns_the_json_keeps(seed: int) -> None:
+    """What the typed columns give is what the facts' columns keep of the whole JSON: the
+    same content, dates and kinds, so ``van_site`` (a refold, a snapshot) gives equal facts."""
+    alle = willekeurige_geschiedenis(seed)
+    uit_json = _in_sneden(alle, random.Random(seed)).kolommen
+    getypeerd_ = _in_sneden(alle, random.Random(seed), _rij_getypeerd).kolommen
+    assert getypeerd_.arrays() == uit_json.arrays()
+    assert getypeerd_.inhoud == uit_json.inhoud
+
+
+def test_what_the_typed_columns_keep() -> None:
+    datum = {"datum": "2012-03-04"}
+    assert getypeerd(f.BUDGET, {"bedrag_euro": 5, **datum, "bron": "x"}) == ("2012-03-04", None, 5)
+    assert getypeerd(f.KNELPUNT, {"knelpunt": "geen", **datum}) == ("2012-03-04", "geen", None)
+    assert uit_getypeerd(f.STATUS, "2012-03-04", "onderzocht", None) == {
+        "naar": "onderzocht",
+        "besluitdatum": "2012-03-04",
+    }
+    gevallen: list[tuple[str, dict[str, Any]]] = [
+        (f.BUDGET, {"bedrag_euro": True, **datum}),  # a bool is no amount of its own
+        (f.BUDGET, {"bedrag_euro": 2**63, **datum}),  # beyond a 64-bit column
+        (f.BUDGET, {"bedrag_euro": 7.0, **datum}),
+        (f.BUDGET, {"bedrag_euro": 5}),  # no business date
+        (f.BUDGET, {"bedrag_euro": 5, "datum": None}),
+        (f.STATUS, {"besluitdatum": "2012-03-04"}),  # no "naar": the fold's error stays
+        (f.GEREGISTREERD, {"naam": "x", "registratiedatum": "2012-03-04"}),  # several fields
+        (f.CORRECTIE, {"gecorrigeerde_versie": 2, "correctie": {}}),
+        ("spoedlocatie-iets-anders", {"naar": "x", "datum": "2012-03-04"}),
+    ]
+    for soort, data in gevallen:
+        assert getypeerd(soort, data) is None, (soort, data)
+    assert getypeerd(f.BUDGET, {"bedrag_euro": -(2**63), **datum}) is not None
