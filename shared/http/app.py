@@ -18,7 +18,7 @@ from shared.http import landingspagina
 from shared.http.cors import Cors
 from shared.http.health import RETRY_AFTER, install_unavailable_handlers
 from shared.http.logs import CorrelatieMiddleware, configure_json_logging
-from shared.http.metrics import MetricsMiddleware, metrics_router
+from shared.http.metrics import Verzoekmeting, metrics_router
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_domain_errors, install_problem_handlers
@@ -90,8 +90,9 @@ def create_app(
     app.add_middleware(HeadersMiddleware, api_version=api_version)
     if cors_origins:  # outside the rate limit and headers: its answers carry the CORS headers
         app.add_middleware(Cors, origins=cors_origins)
-    app.add_middleware(MetricsMiddleware, service=service or title)
-    app.add_middleware(CorrelatieMiddleware, service=service or title)  # outermost: logs all
+    # Outermost: logs, counts and times every request (one layer for the three).
+    meting = Verzoekmeting(service or title)
+    app.add_middleware(CorrelatieMiddleware, service=service or title, meting=meting)
 
     def _openapi() -> dict[str, Any]:
         return nl_gov_openapi(app, BASE_PATH, CONTACT, server_url)
