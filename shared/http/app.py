@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
@@ -34,6 +35,7 @@ CONTACT = {
 }
 
 ReadinessCheck = Callable[[], None]
+GEEN_TELEMETRIE: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 class Health(BaseModel):
@@ -73,6 +75,10 @@ def create_app(
         openapi_tags=tags,
         # Before every operation: a typo in a filter must not answer for the whole country.
         dependencies=[Depends(weiger_onbekende)],
+        # The services measure with Prometheus and log JSON themselves (metrics.py, logs.py);
+        # FastAPI's own OpenTelemetry hooks, never configured here, looked up the global
+        # providers (and the environment) on every request.
+        telemetry=GEEN_TELEMETRIE,
     )
     install_problem_handlers(app)
     install_domain_errors(app, {GeenToegang: 403})  # the one policy, in every service
