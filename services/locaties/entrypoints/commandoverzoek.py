@@ -36,9 +36,10 @@ from services.locaties.entrypoints.dependencies import (
 )
 from services.locaties.entrypoints.uitvoering import voer_uit
 from services.locaties.service_layer.unit_of_work import Actor
-from shared.auth import PRINCIPAL_STATE, Principal, TokenVerifier
-from shared.http.idempotency import IdempotenteRoute
+from shared.auth import PRINCIPAL_STATE, Principal, TokenVerifier, current_principal
+from shared.http.idempotency import IdempotenteRoute, idempotentie_sleutel
 from shared.http.problems import ProblemError
+from shared.http.queryparameters import weiger_onbekende
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,14 @@ class Commandoroute(IdempotenteRoute):
             overig += [*d.query_params, *d.cookie_params]
             beveiliging += [s.call for s in d.dependencies if isinstance(s.call, HTTPBearer)]
         verzoeken = [d.name for d in dependant.dependencies if d.call is verzoek]
+        onbekend = [
+            d.call
+            for d in _alle(dependant)[1:]
+            if d.call not in _BEKEND and not isinstance(d.call, HTTPBearer)
+        ]
         if (
-            set(koppen) != KOPPEN
+            onbekend
+            or set(koppen) != KOPPEN
             or set(paden) != {PAD}
             or overig
             or len(dependant.body_params) != 1
@@ -108,7 +115,9 @@ class Commandoroute(IdempotenteRoute):
             or len(verzoeken) != 1
             or any(f.field_info.is_required() for k, f in koppen.items() if k != "if-match")
         ):
-            raise TypeError(f"{self.path} is geen commandoroute: {sorted(koppen)}, {overig}")
+            raise TypeError(
+                f"{self.path} is geen commandoroute: {sorted(koppen)}, {overig}, {onbekend}"
+            )
         body = dependant.body_params[0]
         self._koppen, self._pad, self._body = koppen, paden[PAD], body
         # The endpoint's own parameter names, to call it as FastAPI would.
@@ -169,6 +178,21 @@ class Commandoroute(IdempotenteRoute):
         except ProblemError:
             return None
         return locatie_id, inhoud, v
+
+
+# The dependencies the lean path stands in for (besides the bearer scheme); any other would
+# be skipped by it, so a route with one is refused.
+_BEKEND: tuple[Callable[..., Any], ...] = (
+    verzoek,
+    dependencies.container,
+    dependencies.actor,
+    current_principal,
+    dependencies.verwachte_versie,
+    dependencies.accept_crs,
+    dependencies.content_crs,
+    idempotentie_sleutel,
+    weiger_onbekende,
+)
 
 
 def _alle(dependant: Dependant) -> list[Dependant]:

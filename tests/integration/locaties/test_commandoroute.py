@@ -164,3 +164,17 @@ def test_a_command_route_declaring_more_than_it_reads_is_refused() -> None:
 
     with pytest.raises(TypeError, match="geen commandoroute"):
         router.post("/{locatieId}/proef")(met_query)
+
+    async def nog_een_controle() -> None:
+        """Een afhankelijkheid zonder parameters, die het snelle pad zou overslaan."""
+
+    async def met_afhankelijkheid(
+        locatie_id: LocatieId,
+        body: schemas.Statuswijziging,
+        v: Annotated[Verzoek, Depends(verzoek)],
+    ) -> None:
+        """Een extra afhankelijkheid."""
+
+    with pytest.raises(TypeError, match="nog_een_controle"):
+        extra = [Depends(nog_een_controle)]
+        router.post("/{locatieId}/proef", dependencies=extra)(met_afhankelijkheid)
