@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
@@ -18,7 +19,7 @@ from shared.http import landingspagina
 from shared.http.cors import Cors
 from shared.http.health import RETRY_AFTER, install_unavailable_handlers
 from shared.http.logs import CorrelatieMiddleware, configure_json_logging
-from shared.http.metrics import MetricsMiddleware, metrics_router
+from shared.http.metrics import Verzoekmeting, metrics_router
 from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_domain_errors, install_problem_handlers
@@ -34,6 +35,7 @@ CONTACT = {
 }
 
 ReadinessCheck = Callable[[], None]
+GEEN_TELEMETRIE: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 class Health(BaseModel):
@@ -73,6 +75,10 @@ def create_app(
         openapi_tags=tags,
         # Before every operation: a typo in a filter must not answer for the whole country.
         dependencies=[Depends(weiger_onbekende)],
+        # The services measure with Prometheus and log JSON themselves (metrics.py, logs.py);
+        # FastAPI's own OpenTelemetry hooks, never configured here, looked up the global
+        # providers (and the environment) on every request.
+        telemetry=GEEN_TELEMETRIE,
     )
     install_problem_handlers(app)
     install_domain_errors(app, {GeenToegang: 403})  # the one policy, in every service
@@ -90,8 +96,9 @@ def create_app(
     app.add_middleware(HeadersMiddleware, api_version=api_version)
     if cors_origins:  # outside the rate limit and headers: its answers carry the CORS headers
         app.add_middleware(Cors, origins=cors_origins)
-    app.add_middleware(MetricsMiddleware, service=service or title)
-    app.add_middleware(CorrelatieMiddleware, service=service or title)  # outermost: logs all
+    # Outermost: logs, counts and times every request (one layer for the three).
+    meting = Verzoekmeting(service or title)
+    app.add_middleware(CorrelatieMiddleware, service=service or title, meting=meting)
 
     def _openapi() -> dict[str, Any]:
         return nl_gov_openapi(app, BASE_PATH, CONTACT, server_url)

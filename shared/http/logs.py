@@ -9,8 +9,9 @@ the request's headers, so the events carry the id the logs show, and answers wit
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
+import math
+import random
 import re
 import sys
 import time
@@ -18,9 +19,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.http.metrics import route_template
+from shared.http.metrics import GEEN_ROUTE, Verzoekmeting, route_template
 from shared.http.problems import InvalidParam, problem_response
 
 HEADER = b"x-correlation-id"
@@ -60,7 +62,7 @@ def _install_record_factory() -> None:
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": tijdstip(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -73,7 +75,38 @@ class JsonFormatter(logging.Formatter):
                 doc[key] = getattr(record, key)
         if record.exc_info:
             doc["exception"] = self.formatException(record.exc_info)
-        return json.dumps(doc, ensure_ascii=False)
+        # orjson: a tenth of json.dumps's time, on every access line.
+        return orjson.dumps(doc, default=str).decode()
+
+
+_seconde: tuple[int, str] = (-1, "")
+
+
+def tijdstip(created: float) -> str:
+    """``created`` as ``datetime.fromtimestamp(created, UTC).isoformat(timespec=
+    "milliseconds")`` writes it (the same rounding), with the date and time of day formatted
+    once per second rather than once per line."""
+    global _seconde
+    fractie, geheel = math.modf(created)
+    seconde, micro = int(geheel), round(fractie * 1e6)
+    if micro >= 1_000_000:
+        seconde, micro = seconde + 1, micro - 1_000_000
+    laatst = _seconde
+    if laatst[0] != seconde:
+        laatst = _seconde = (seconde, datetime.fromtimestamp(seconde, UTC).strftime(_ISO))
+    return f"{laatst[1]}.{micro // 1000:03d}+00:00"
+
+
+_ISO = "%Y-%m-%dT%H:%M:%S"
+
+
+def nieuwe_correlatie() -> str:
+    """A fresh correlation id (a UUID, version 4). An id, not a secret: from ``random``, which
+    costs half of ``uuid4``'s ``os.urandom`` call."""
+    return str(uuid.UUID(int=_willekeurig(128), version=4))
+
+
+_willekeurig = random.getrandbits
 
 
 def configure_json_logging(level: int = logging.INFO) -> None:
@@ -93,20 +126,25 @@ def configure_json_logging(level: int = logging.INFO) -> None:
 
 
 class CorrelatieMiddleware:
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    """The request's correlation id (the caller's, checked, or a new one) in the log records
+    made while it runs and in the answer; then one access line. With a ``meting`` it also
+    counts and times the request (``shared/http/metrics.py``), in this same layer."""
+
+    def __init__(self, app: ASGIApp, service: str, meting: Verzoekmeting | None = None) -> None:
         self.app = app
         self.service = service
+        self.meting = meting
         _install_record_factory()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = list(scope.get("headers", []))
+        headers = scope.get("headers", [])
         sent = next((v.decode("latin-1") for k, v in headers if k == HEADER), None)
         app = self.app
         if sent is None or not _GELDIG.fullmatch(sent):
-            correlatie = str(uuid.uuid4())
+            correlatie = nieuwe_correlatie()
             headers = [(k, v) for k, v in headers if k != HEADER] + [(HEADER, correlatie.encode())]
             scope = {**scope, "headers": headers}
             if sent is not None:
@@ -122,31 +160,36 @@ class CorrelatieMiddleware:
             correlatie = sent
         token = _correlatie.set(correlatie)
         started = time.perf_counter()
-        status = {"code": 500}
+        status = 500
+        kop = (HEADER, correlatie.encode())
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status["code"] = int(message["status"])
-                message = {
-                    **message,
-                    "headers": [*message.get("headers", []), (HEADER, correlatie.encode())],
-                }
+                status = int(message["status"])
+                message = {**message, "headers": [*message.get("headers", []), kop]}
             await send(message)
 
         try:
             await app(scope, receive, send_with_id)
         finally:
-            access_log.info(
-                "%s %s %s",
-                scope.get("method"),
-                scope.get("path"),
-                status["code"],
-                extra={
-                    "method": scope.get("method"),
-                    "route": route_template(scope),
-                    "status": status["code"],
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "service": self.service,
-                },
-            )
+            duur = time.perf_counter() - started
+            method = scope.get("method", "")
+            template = route_template(scope)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %s",
+                    method,
+                    scope.get("path"),
+                    status,
+                    extra={
+                        "method": method,
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(duur * 1000, 2),
+                        "service": self.service,
+                    },
+                )
+            if self.meting is not None:
+                self.meting.meet(method, template or GEEN_ROUTE, status, duur)
             _correlatie.reset(token)

@@ -69,6 +69,9 @@ class ContainerCollector(Collector):
             yield family
 
 
+GEEN_ROUTE = "(geen route)"
+
+
 def route_template(scope: Scope) -> str | None:
     """The matched operation's path template with its prefix (``/v1/spoedlocaties/{id}``):
     FastAPI keeps it in the route context of an included router, else the route has it."""
@@ -77,13 +80,35 @@ def route_template(scope: Scope) -> str | None:
     return str(path) if path else None
 
 
+class Verzoekmeting:
+    """Counts and times a service's requests. The labelled children are kept per label set
+    (routes and statuses are few): ``labels()`` costs a lock and a tuple per call."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._tellers: dict[tuple[str, str, int], Any] = {}
+        self._duren: dict[tuple[str, str], Any] = {}
+
+    def meet(self, method: str, template: str, status: int, seconden: float) -> None:
+        teller = self._tellers.get((method, template, status))
+        if teller is None:
+            teller = REQUESTS.labels(self.service, method, template, str(status))
+            self._tellers[(method, template, status)] = teller
+        teller.inc()
+        duur = self._duren.get((method, template))
+        if duur is None:
+            duur = self._duren[(method, template)] = LATENCY.labels(self.service, method, template)
+        duur.observe(seconden)
+
+
 class MetricsMiddleware:
     """Counts and times every request by its route template (``/v1/spoedlocaties/{id}``, not
-    the concrete path: one series per operation, not per site)."""
+    the concrete path: one series per operation, not per site). The apps measure in their
+    correlation middleware instead (``shared/http/logs.py``): one layer fewer per request."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
-        self.service = service
+        self.meting = Verzoekmeting(service)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,10 +125,9 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            template = route_template(scope) or "(geen route)"
-            method = scope.get("method", "")
-            REQUESTS.labels(self.service, method, template, str(status["code"])).inc()
-            LATENCY.labels(self.service, method, template).observe(time.perf_counter() - started)
+            template = route_template(scope) or GEEN_ROUTE
+            seconden = time.perf_counter() - started
+            self.meting.meet(scope.get("method", ""), template, status["code"], seconden)
 
 
 def metrics_router(app: FastAPI, service: str) -> APIRouter:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import socket
 import sys
 from typing import Any
@@ -173,3 +174,26 @@ def test_configured_logging_writes_one_json_object_per_line(
         for handler in before:
             if handler not in root.handlers:
                 root.addHandler(handler)
+
+
+def test_log_times_are_written_as_datetime_writes_them() -> None:
+    from datetime import UTC, datetime
+
+    from shared.http.logs import tijdstip
+
+    rng = random.Random(12)
+    momenten = [rng.uniform(1.7e9, 1.9e9) for _ in range(20_000)]
+    momenten += [1_800_000_000.9999996, 1_800_000_000.0004995, 1_800_000_000.0]
+    for moment in momenten:
+        verwacht = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+        assert tijdstip(moment) == verwacht, moment
+
+
+def test_new_correlation_ids_are_version_4_uuids() -> None:
+    from uuid import UUID
+
+    from shared.http.logs import nieuwe_correlatie
+
+    ids = {nieuwe_correlatie() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(UUID(i).version == 4 and str(UUID(i)) == i for i in ids)

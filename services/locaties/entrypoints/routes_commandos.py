@@ -9,54 +9,19 @@ command's type (service_layer/handlers.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import singledispatch
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
-from services.locaties.bootstrap import Container
 from services.locaties.domain import commands
 from services.locaties.entrypoints import schemas
-from services.locaties.entrypoints.dependencies import (
-    AcceptCrs,
-    ContentCrs,
-    CurrentActor,
-    ExpectedVersion,
-    Services,
-)
+from services.locaties.entrypoints.commandoverzoek import Commandoroute, Verzoek, verzoek
 from services.locaties.entrypoints.routes_spoedlocaties import COMMAND_ERRORS, LocatieId
-from services.locaties.entrypoints.uitvoering import voer_uit
-from services.locaties.service_layer.unit_of_work import Actor
 from shared import beleid
-from shared.http.idempotency import IdempotenteRoute
 
-router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"], route_class=IdempotenteRoute)
-
-
-@dataclass(frozen=True)
-class Verzoek:
-    """What every command route needs besides its body."""
-
-    services: Container
-    actor: Actor
-    versie: int  # If-Match
-    crs: str  # Accept-Crs: the answer's
-    crs_in: str  # Content-Crs: the body's
-
-    async def voer_uit(self, cmd: commands.Commando) -> Response:
-        return await voer_uit(self.services, cmd, self.actor, self.crs)
-
-
-async def verzoek(
-    services: Services,
-    actor: CurrentActor,
-    versie: ExpectedVersion,
-    crs: AcceptCrs,
-    crs_in: ContentCrs,
-) -> Verzoek:
-    return Verzoek(services, actor, versie, crs, crs_in)
+router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"], route_class=Commandoroute)
 
 
 Commandoverzoek = Annotated[Verzoek, Depends(verzoek)]
