@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated
 from uuid import uuid4
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Request
 
 from services.locaties.bootstrap import Container
 from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
@@ -16,10 +16,8 @@ from services.locaties.service_layer.handlers import Actor
 from shared.auth import CurrentPrincipal
 from shared.http.logs import CORRELATIE_PATROON
 from shared.http.problems import InvalidParam, ProblemError
-from shared.http.schematypen import Datum, domeinregel
-from shared.tijd import controleer_tijdreis
-
-TIJDREIS_REGEL = "niet in de toekomst; peildatum niet na kennisdatum"
+from shared.http.queryparameters import TIJDREIS_REGEL, controleer_tijdassen, datumparameter
+from shared.http.schematypen import Datum
 
 ETAG_PATROON = r'^(W/)?"([0-9]+)"$'
 _ETAG = re.compile(ETAG_PATROON)
@@ -121,28 +119,21 @@ AcceptCrs = Annotated[str, Depends(accept_crs)]
 def tijdreis(
     peildatum: Annotated[
         Datum | None,
-        Query(
-            description="Toestand op deze (besluit)datum; standaard de actuele toestand. "
-            "Niet in de toekomst.",
-            json_schema_extra=domeinregel(TIJDREIS_REGEL),
+        datumparameter(
+            "Toestand op deze (besluit)datum; standaard de actuele toestand. Niet in de toekomst.",
+            TIJDREIS_REGEL,
         ),
     ] = None,
     kennisdatum: Annotated[
         Datum | None,
-        Query(
-            description="Zoals bekend aan het eind van deze dag (registratietijd). Niet in de "
+        datumparameter(
+            "Zoals bekend aan het eind van deze dag (registratietijd). Niet in de "
             "toekomst, niet voor de peildatum.",
-            json_schema_extra=domeinregel(TIJDREIS_REGEL),
+            TIJDREIS_REGEL,
         ),
     ] = None,
 ) -> tuple[date | None, date | None]:
-    try:
-        controleer_tijdreis(peildatum, kennisdatum)
-    except ValueError as exc:
-        naam, reden = str(exc).split(": ", 1)
-        raise ProblemError(
-            400, f"{exc}.", invalid_params=[InvalidParam(name=f"query.{naam}", reason=reden)]
-        ) from exc
+    controleer_tijdassen(peildatum, kennisdatum)
     return peildatum, kennisdatum
 
 
