@@ -32,7 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "BENCHMARKS.md"
-NATIONAAL = "242.4242424"  # the demo history x 242.4 = 400,000 sites, 3.61 million facts (with the plans the demo records)
+NATIONAAL = "242.4242424"  # the demo history x 242.4: 400,000 sites, 3.61 million facts
 
 
 def machine() -> str:
