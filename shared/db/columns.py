@@ -19,7 +19,7 @@ from shared.db.types import UtcDateTime
 
 
 def locatie_id(*, primary_key: bool = False) -> Column[str]:
-    """A spoedlocatie's id (``ZH-0000001``: province, number)."""
+    """A spoedlocatie's id (``ZH051300001``: authority, CBS municipality code, number)."""
     return Column("locatie_id", String(11), primary_key=primary_key, nullable=False)
 
 

@@ -196,7 +196,13 @@ class GroupCommitter:
                     stop = True
                     break
                 batch.append(nxt)
-            self._commit_batch(connection, batch)
+            # A request whose future was cancelled while it waited (an awaiting caller that
+            # was cancelled: ``asyncio.wrap_future`` cancels what it wraps) is not committed;
+            # the others' futures can no longer be cancelled, so their answer always lands
+            # (set_result on a cancelled future raised and ended this writer).
+            batch = [r for r in batch if r.result.set_running_or_notify_cancel()]
+            if batch:
+                self._commit_batch(connection, batch)
             if stop:
                 return
 

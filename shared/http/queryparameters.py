@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from weakref import finalize
 
 from fastapi import Query, Request
 from fastapi.dependencies.models import Dependant
@@ -66,13 +67,17 @@ def _namen(dependant: Dependant) -> set[str]:
     return namen
 
 
-_GEDECLAREERD: dict[int, frozenset[str]] = {}  # by id(route): routes live as long as the app
+# By id(route), each entry dropped when its route is collected: an id is reused once its route
+# is gone (tests build many apps), and a new route would then be checked against a dead one's
+# names. (A route compares by value, so it cannot key a WeakKeyDictionary.)
+_GEDECLAREERD: dict[int, frozenset[str]] = {}
 
 
 def _gedeclareerd(route: APIRoute) -> frozenset[str]:
     namen = _GEDECLAREERD.get(id(route))
     if namen is None:
         namen = _GEDECLAREERD[id(route)] = frozenset(_namen(route.dependant))
+        finalize(route, _GEDECLAREERD.pop, id(route), None)
     return namen
 
 

@@ -6,14 +6,16 @@ the same outbox rows; the events it returns equal the ones read back."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID
 
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from shared.db.engine import make_session_factory
 from shared.eventstore import EventMetadata, NewEvent
-from shared.eventstore.groepscommit import GroupCommitter, PendingAppend
+from shared.eventstore.groepscommit import CommitRequest, GroupCommitter, PendingAppend
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
 from tests.support.infra import postgres_database
@@ -109,3 +111,36 @@ def test_an_event_loop_awaits_its_commits_without_a_thread_each() -> None:
             assert SqlEventStore(session).read_all() == sorted(
                 (e for a in antwoorden for e in a), key=lambda e: e.position
             )
+
+
+def test_a_commit_cancelled_while_queued_records_nothing_and_the_writer_serves_on() -> None:
+    """An awaiting caller that is cancelled (``asyncio.wrap_future`` cancels the future it
+    wraps, e.g. under ``gather`` or a client that went away) while its request still waits in
+    the queue: nothing of it is recorded, and the writer answers the requests after it."""
+    eerste_loopt, verder = threading.Event(), threading.Event()
+
+    def houd_eerste_vast(_: Session, batch: list[CommitRequest]) -> None:
+        if any(a.stream_id == "S0" for r in batch for a in r.appends):
+            eerste_loopt.set()
+            assert verder.wait(60)
+
+    def verzoek(s: int) -> list[PendingAppend]:
+        return [PendingAppend(f"S{s}", "t", 0, _events(s), _topic(s))]
+
+    with postgres_database() as engine:
+        committer = GroupCommitter(make_session_factory(engine), before_commit=houd_eerste_vast)
+        try:
+            eerste = committer.submit(verzoek(0), TOEN, None)
+            assert eerste_loopt.wait(60)
+            afgebroken = committer.submit(verzoek(1), TOEN, None)
+            assert afgebroken.cancel()
+            derde = committer.submit(verzoek(3), TOEN, None)
+            verder.set()
+            assert len(eerste.result(60)) == 1
+            assert len(derde.result(60)) == 1  # (the writer thread died here before)
+            assert len(committer.commit(verzoek(4), TOEN, None)) == 2
+        finally:
+            verder.set()
+            committer.close()
+        with make_session_factory(engine)() as session:
+            assert {e.stream_id for e in SqlEventStore(session).read_all()} == {"S0", "S3", "S4"}

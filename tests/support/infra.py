@@ -127,3 +127,18 @@ class Broker:
 
     def stop(self) -> None:
         self._run("stop")
+
+
+def advisory_lock_holders(engine: Engine) -> list[str]:
+    """The application names of the sessions holding an advisory lock in this database (a
+    relay's lead)."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT a.application_name FROM pg_locks l "
+                    "JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()"
+                )
+            ).scalars()
+        )

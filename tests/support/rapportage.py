@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+from services.rapportage.adapters.projection import SPOEDLOCATIES
 from services.rapportage.bootstrap import VERSIONS
+from services.rapportage.domain import feiten as f
 from shared import integriteit
 from shared.envelope import CloudEvent
 from shared.messaging.consumer import Record
@@ -86,3 +89,21 @@ def status(position: int, subject: str, sequence: int, naar: str, datum: str) ->
         "spoedlocatie-status-gewijzigd",
         {"van": "?", "naar": naar, "besluitdatum": datum, "toelichting": ""},
     )
+
+
+def feitrijen(feiten: Sequence[f.Feit], getypeerd: bool = True) -> list[dict[str, Any]]:
+    """Rows of ``r_feiten`` for ``feiten``: as the projection writes them (with the typed
+    columns of rapportage_0006), or with ``getypeerd=False`` as rows from before it."""
+    leeg = dict.fromkeys(("datum", "tekst", "getal", "vastgelegd_us"))
+    return [
+        {
+            "positie": x.positie,
+            "locatie_id": x.locatie_id,
+            "versie": x.versie,
+            "soort": x.soort,
+            "vastgelegd_op": x.vastgelegd_op,
+            "data": x.data,
+            **(SPOEDLOCATIES.typen(x) if getypeerd else leeg),
+        }
+        for x in feiten
+    ]

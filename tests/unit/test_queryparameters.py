@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fastapi.routing import APIRoute
 
 from shared.http.problems import ProblemError
 from shared.http.queryparameters import TIJDREIS_REGEL, controleer_tijdassen, datumparameter
@@ -46,3 +48,26 @@ def test_a_date_parameter_carries_its_rule_in_the_schema() -> None:
     assert query.alias == "vorigePeildatum"
     assert query.description == "Peildatum."
     assert query.json_schema_extra == {"x-domeinregel": TIJDREIS_REGEL}
+
+
+def test_a_routes_declared_parameters_are_forgotten_with_the_route() -> None:
+    """The names are kept per route object, not per ``id()``: an id is reused once its route
+    is gone (tests build many apps), and a new route must not get a dead one's names."""
+    from fastapi import APIRouter
+
+    from shared.http import queryparameters
+
+    router = APIRouter()
+
+    @router.get("/dingen")
+    async def dingen(soort: str | None = None) -> None:
+        """Dingen."""
+
+    (route,) = router.routes
+    assert isinstance(route, APIRoute)
+    voor = len(queryparameters._GEDECLAREERD)
+    assert queryparameters._gedeclareerd(route) == {"soort"}
+    assert len(queryparameters._GEDECLAREERD) == voor + 1
+    del route, router, dingen
+    gc.collect()
+    assert len(queryparameters._GEDECLAREERD) == voor

@@ -29,7 +29,14 @@ from services.locaties.entrypoints.relay import APPLICATION_NAME
 from shared.eventstore.tables import event_seals, events, outbox
 from shared.messaging.publisher import POSITION_HEADER, STORE_HEADER
 from shared.outbox import RelayProcess, RelayThread
-from tests.support.infra import KAFKA_BOOTSTRAP, ROOT, create_topic, kafka_as, login_file
+from tests.support.infra import (
+    KAFKA_BOOTSTRAP,
+    ROOT,
+    advisory_lock_holders,
+    create_topic,
+    kafka_as,
+    login_file,
+)
 from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 
 RELAY = [sys.executable, "-m", "services.locaties.entrypoints.relay"]
@@ -101,19 +108,6 @@ def _relay_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
             process.wait(60)
 
 
-def _lead_holders(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                text(
-                    "SELECT a.application_name FROM pg_locks l "
-                    "JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()"
-                )
-            ).scalars()
-        )
-
-
 @pytest.mark.kafka
 @pytest.mark.postgres
 def test_a_relay_process_publishes_what_the_api_commits_once_also_when_killed(
@@ -137,7 +131,7 @@ def test_a_relay_process_publishes_what_the_api_commits_once_also_when_killed(
         with _relay_process(env) as eerste:
             _wait_for(lambda: _unpublished(pg_engine) == 0)
             # The lead is the relay process's, not the API's.
-            assert _lead_holders(pg_engine) == [APPLICATION_NAME]
+            assert advisory_lock_holders(pg_engine) == [APPLICATION_NAME]
             _register(api, 5)
             _wait_for(lambda: _unpublished(pg_engine) == 0)
             os.kill(eerste.pid, signal.SIGKILL)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from services.locaties.bootstrap import VERSIONS
 from services.locaties.entrypoints.relay import APPLICATION_NAME
@@ -24,7 +24,7 @@ from shared.eventstore.tables import event_seals, events
 from shared.integriteit import ANKER_STREAM
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
 from tests.integration.test_workers import _free_port, _listening_inodes
-from tests.support.infra import ROOT, postgres_database
+from tests.support.infra import ROOT, advisory_lock_holders, postgres_database
 
 pytestmark = pytest.mark.postgres
 SECRET = "relay-proces-" + "z" * 32
@@ -61,20 +61,6 @@ def _relay_pid(parent: int, port: int) -> int:
 def _count(engine: Engine, query: object) -> int:
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())  # type: ignore[call-overload]
-
-
-def _relay_backends(engine: Engine) -> list[str]:
-    """The application names of the sessions holding an advisory lock (the relay's lead)."""
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                text(
-                    "SELECT a.application_name FROM pg_locks l "
-                    "JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()"
-                )
-            ).scalars()
-        )
 
 
 def test_the_relay_runs_in_its_own_process_is_replaced_and_anchors_when_stopped() -> None:
@@ -116,7 +102,7 @@ def test_the_relay_runs_in_its_own_process_is_replaced_and_anchors_when_stopped(
             assert antwoord.status_code == 201, antwoord.text
             # Sealed, and the one lead is held by the relay's own process, not by a worker.
             _wait_for(lambda: _count(engine, select(func.count()).select_from(event_seals)) == 1)
-            assert _relay_backends(engine) == [APPLICATION_NAME]
+            assert advisory_lock_holders(engine) == [APPLICATION_NAME]
             # A relay process that dies is replaced, and the new one takes the lead and seals.
             dood = _relay_pid(server.pid, port)
             os.kill(dood, signal.SIGKILL)
@@ -134,11 +120,11 @@ def test_the_relay_runs_in_its_own_process_is_replaced_and_anchors_when_stopped(
             )
             assert antwoord.status_code == 201, antwoord.text
             _wait_for(lambda: _count(engine, select(func.count()).select_from(event_seals)) == 2)
-            assert _relay_backends(engine) == [APPLICATION_NAME]
+            assert advisory_lock_holders(engine) == [APPLICATION_NAME]
         finally:
             server.terminate()
             server.wait(60)
         # A graceful stop: the relay anchored what it had sealed before it ended.
         ankers = select(func.count()).select_from(events).where(events.c.stream_id == ANKER_STREAM)
         assert _count(engine, ankers) == 1
-        assert _relay_backends(engine) == []
+        assert advisory_lock_holders(engine) == []

@@ -20,7 +20,14 @@ from services.rapportage.domain.tijdlijn import Tijdlijnen
 from shared.db.engine import make_session_factory
 from shared.db.migrations import alembic_config
 from tests.support.infra import postgres_database, sqlite_database
-from tests.support.rapportage import RAPPORTAGE_VERSIONS, record, registratie, status, verzegel
+from tests.support.rapportage import (
+    RAPPORTAGE_VERSIONS,
+    feitrijen,
+    record,
+    registratie,
+    status,
+    verzegel,
+)
 from tests.support.tijdlijnen import lastige_geschiedenis, paren
 
 
@@ -56,25 +63,7 @@ def _feiten() -> list[f.Feit]:
 def _schrijf(engine: Engine, alle: list[f.Feit], getypeerd_: bool) -> None:
     """The facts as the projection writes them, or as rows from before rapportage_0006."""
     with engine.begin() as conn:
-        conn.execute(
-            insert(tables.feiten),
-            [
-                {
-                    "positie": x.positie,
-                    "locatie_id": x.locatie_id,
-                    "versie": x.versie,
-                    "soort": x.soort,
-                    "vastgelegd_op": x.vastgelegd_op,
-                    "data": x.data,
-                    **(
-                        SPOEDLOCATIES.typen(x)
-                        if getypeerd_
-                        else dict.fromkeys(("datum", "tekst", "getal", "vastgelegd_us"))
-                    ),
-                }
-                for x in alle
-            ],
-        )
+        conn.execute(insert(tables.feiten), feitrijen(alle, getypeerd_))
 
 
 def _typen(engine: Engine) -> dict[int, tuple[object, ...]]:
