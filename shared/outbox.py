@@ -81,7 +81,11 @@ class OutboxRelay:
         batch_size: int = 500,
         sealer: Verzegelaar | None = None,
         anchor_interval_s: float = 300.0,
+        direct: bool | None = None,
     ) -> None:
+        """``direct``: rounds through ``shared.relay_round`` (by default on PostgreSQL; False
+        sends the round's statements one by one through SQLAlchemy, as SQLite does, which
+        ``bench/relay_kosten.py --vergelijk`` measures against)."""
         self._sessions = sessions
         self._publisher = publisher
         self._source = source
@@ -95,7 +99,7 @@ class OutboxRelay:
         # round that sealed more than a batch): then the round reads them from the outbox.
         # Otherwise it publishes what it sealed itself, without reading it again.
         self._behind = True
-        self._direct: bool | None = None  # PostgreSQL: rounds through shared/relay_round.py
+        self._direct = direct
         self._unmarked: list[int] = []  # published in this round, not yet committed as marked
 
     def _commit(self, tx: RoundTransaction, positions: list[int]) -> None:
@@ -119,7 +123,7 @@ class OutboxRelay:
         self._unmarked = []
         try:
             with self._sessions() as session, session.begin():
-                if self._direct is None:
+                if self._direct is None or session.get_bind().dialect.name != "postgresql":
                     self._direct = session.get_bind().dialect.name == "postgresql"
                 if not self._direct:
                     # One round at a time per database, whoever thinks it leads: a fence for a
