@@ -26,6 +26,12 @@ threads, librdkafka's included, from ``/proc``), its rounds (the outbox's distin
 times), and the time from each event's record time to its outbox row's publish time (both
 taken on this machine's clock: the writer's, then the relay's once Kafka confirmed).
 ``--profiel FILE`` also records it with py-spy (``--gil``, raw format) for the run.
+
+``--vergelijk`` measures the round as before against the round as it is now, in one process and
+in turn (one round of one, then one of the other, each on a database of its own), so that both
+meet the same load on a shared machine: before is the round's statements one by one through
+SQLAlchemy (the lock, the read, the seals' COPY, the marks, each a round trip, as on SQLite),
+now is ``shared.relay_round`` (three round trips).
 """
 
 from __future__ import annotations
@@ -353,6 +359,42 @@ def proces(rate: float, seconden: float, schrijvers: int = 4, profiel: str = "")
     }
 
 
+def vergelijk(rondes: int, per_ronde: int, sites: int) -> dict[str, Any]:
+    """CPU per round of the relay as before (``direct=False``) and now, rounds in turn."""
+    cpu = [0.0, 0.0]
+    load = os.getloadavg()[0]
+    with postgres_database() as e0, postgres_database() as e1:
+        writers = (e0, e1)
+        url = [e.url.render_as_string(hide_password=False) for e in writers]
+        engines = [make_engine(u, **engine_options(u)) for u in url]
+        relays = [
+            OutboxRelay(make_session_factory(e), InMemoryPublisher(), SOURCE, direct=d)
+            for e, d in zip(engines, (False, True), strict=True)
+        ]
+        versies: list[dict[str, int]] = [{}, {}]
+        for k in (0, 1):
+            _commit(writers[k], versies[k], per_ronde, sites)
+            relays[k].run_once()  # warm: store id, chain head, prepared statements
+        for _ in range(rondes):
+            for k in (0, 1):
+                _commit(writers[k], versies[k], per_ronde, sites)
+                c0 = time.thread_time()
+                relays[k].run_once()
+                cpu[k] += time.thread_time() - c0
+        for e in engines:
+            e.dispose()
+    return {
+        "per_ronde": per_ronde,
+        "rondes": rondes,
+        "cpu_ms_per_ronde": {"voor": cpu[0] * 1000 / rondes, "nu": cpu[1] * 1000 / rondes},
+        "cpu_us_per_event": {
+            "voor": cpu[0] * 1e6 / rondes / per_ronde,
+            "nu": cpu[1] * 1e6 / rondes / per_ronde,
+        },
+        "load": [load, os.getloadavg()[0]],
+    }
+
+
 KOP = (
     "| events per round | rounds | CPU ms per round | CPU ms per event | wall ms per round "
     "| statements | transactions |\n" + "| --- " * 7 + "|"
@@ -392,7 +434,17 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     )
     parser.add_argument("--proces", type=float, default=0.0, metavar="RATE")
     parser.add_argument("--profiel", default="", metavar="FILE", help="py-spy raw profile")
+    parser.add_argument(
+        "--vergelijk", action="store_true", help="the round as before against now, in turn"
+    )
     args = parser.parse_args(argv)
+    if args.vergelijk:
+        paren = [
+            vergelijk(args.rondes if n == 1 else max(10, args.rondes // 10), n, args.sites)
+            for n in args.per_ronde
+        ]
+        print(json.dumps(paren, indent=2))
+        return paren
     if args.proces:
         uit = proces(args.proces, args.seconden, args.schrijvers, args.profiel)
         print(json.dumps(uit, indent=2))

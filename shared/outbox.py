@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.envelope import from_recorded
 from shared.eventstore.sql import to_recorded
 from shared.eventstore.tables import event_seals, events, outbox, store_identity
-from shared.leadership import Leadership, SoleLeader, lock_job
+from shared.leadership import Leadership, SoleLeader, lock_job, lock_key
 from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
+from shared.relay_round import RoundTransaction
 from shared.zegel import Ronde, Verzegelaar
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,14 @@ _MARKEER_PG = text(
     "UPDATE outbox SET published_at = :nu "
     "WHERE position = ANY(CAST(string_to_array(:posities, ',') AS bigint[]))"
 ).bindparams(bindparam("nu", type_=outbox.c.published_at.type))
+
+
+# The same in the query string of the round's last round trip (``shared.relay_round``): the
+# relay's own timestamp and integers as literals.
+_MARKEER_DIRECT = (
+    "UPDATE outbox SET published_at = '%s'::timestamptz WHERE position = ANY('{%s}'::bigint[])"
+)
+FENCE = lock_key("outbox-batch")
 
 
 def markeer(session: Session, positions: list[int]) -> None:
@@ -72,7 +81,11 @@ class OutboxRelay:
         batch_size: int = 500,
         sealer: Verzegelaar | None = None,
         anchor_interval_s: float = 300.0,
+        direct: bool | None = None,
     ) -> None:
+        """``direct``: rounds through ``shared.relay_round`` (by default on PostgreSQL; False
+        sends the round's statements one by one through SQLAlchemy, as SQLite does, which
+        ``bench/relay_kosten.py --vergelijk`` measures against)."""
         self._sessions = sessions
         self._publisher = publisher
         self._source = source
@@ -86,6 +99,20 @@ class OutboxRelay:
         # round that sealed more than a batch): then the round reads them from the outbox.
         # Otherwise it publishes what it sealed itself, without reading it again.
         self._behind = True
+        self._direct = direct
+        self._unmarked: list[int] = []  # published in this round, not yet committed as marked
+
+    def _commit(self, tx: RoundTransaction, positions: list[int]) -> None:
+        """The marks and COMMIT in one round trip (just COMMIT when nothing was published)."""
+        if not positions:
+            tx.commit()
+            return
+        # Only integers and the relay's own timestamp reach the query string.
+        marks = _MARKEER_DIRECT % (
+            datetime.now(UTC).isoformat(),
+            ",".join(map(str, map(int, positions))),
+        )
+        tx.commit(marks)
 
     def run_once(self, force_anchor: bool = False) -> int:
         """One round in one transaction: seal, anchor when due (after ``anchor_interval_s``
@@ -93,26 +120,30 @@ class OutboxRelay:
         mark it. Returns how many rows were published. Raises PublishError after committing
         the seals."""
         quiet = time.monotonic() - self._last_anchor > self._anchor_interval_s
-        published: list[int] = []
-        error: PublishError | None = None
+        self._unmarked = []
         try:
             with self._sessions() as session, session.begin():
-                # One round at a time per database, whoever thinks it leads: a fence for a
-                # leader that lost its lock without noticing yet.
-                lock_job(session, "outbox-batch")
-                if self._store_id is None:
-                    self._store_id = store_id(session)
-                ronde = self._sealer.ronde(session, self._store_id, force_anchor, quiet)
-                if self._publisher is not None:
+                if self._direct is None or session.get_bind().dialect.name != "postgresql":
+                    self._direct = session.get_bind().dialect.name == "postgresql"
+                if not self._direct:
+                    # One round at a time per database, whoever thinks it leads: a fence for a
+                    # leader that lost its lock without noticing yet.
+                    lock_job(session, "outbox-batch")
+                    ronde, published, error = self._round(session, None, force_anchor, quiet)
+                else:
+                    # The same fence, taken by the round's first round trip together with BEGIN
+                    # and the read (shared/relay_round.py). The connection goes back to the
+                    # pool as it came (an embedded relay shares the pool with the API).
+                    tx = RoundTransaction(session, FENCE)
                     try:
-                        published = self._publish(session, self._store_id, ronde)
-                    except PublishError as exc:
-                        error = exc  # the seals commit all the same
-                        self._behind = True
+                        ronde, published, error = self._round(session, tx, force_anchor, quiet)
+                    except BaseException:
+                        tx.rollback()
+                        raise
         except Exception:
             self._sealer.vergeet()
             self._behind = True
-            if published and self._publisher is not None:
+            if self._unmarked and self._publisher is not None:
                 # Published but not marked: the next round must reconcile, not re-send.
                 self._publisher.reset()
             raise
@@ -124,10 +155,36 @@ class OutboxRelay:
             raise error
         return len(published)
 
-    def _publish(self, session: Session, store: str, ronde: Ronde) -> list[int]:
+    def _round(
+        self, session: Session, tx: RoundTransaction | None, force_anchor: bool, quiet: bool
+    ) -> tuple[Ronde, list[int], PublishError | None]:
+        """Seal, anchor when due, publish and mark, in the session's transaction (``tx``: it
+        also commits)."""
+        if self._store_id is None:
+            if tx is not None:
+                tx.begin()  # read under the fence, in the round's transaction
+            self._store_id = store_id(session)
+        ronde = self._sealer.ronde(session, self._store_id, force_anchor, quiet, tx)
+        published: list[int] = []
+        error: PublishError | None = None
+        if self._publisher is not None:
+            try:
+                published = self._publish(session, self._store_id, ronde, tx)
+            except PublishError as exc:
+                error = exc  # the seals commit all the same
+                self._behind = True
+        self._unmarked = published  # until the round commits
+        if tx is not None:
+            self._commit(tx, published)
+        return ronde, published, error
+
+    def _publish(
+        self, session: Session, store: str, ronde: Ronde, tx: RoundTransaction | None
+    ) -> list[int]:
         """Publish the next sealed, unpublished rows and mark them (in the round's
-        transaction); returns their positions. Rows sealed in earlier rounds and still waiting
-        go first (read from the outbox); then what this round sealed, as it was built."""
+        transaction; with ``tx`` the caller marks them, in the round trip of its COMMIT);
+        returns their positions. Rows sealed in earlier rounds and still waiting go first (read
+        from the outbox); then what this round sealed, as it was built."""
         assert self._publisher is not None
         messages: list[OutgoingMessage] = []
         if self._behind:
@@ -153,6 +210,8 @@ class OutboxRelay:
             return []
         self._publisher.publish(messages)
         positions = [m.position for m in messages]
+        if tx is not None:
+            return positions
         try:
             markeer(session, positions)
         except Exception:

@@ -31,11 +31,13 @@ from sqlalchemy.orm import Session
 
 from shared import integriteit as i
 from shared.ankersleutels import sleutel_id
+from shared.db.direct import json_rows
 from shared.db.kopie import kopieer
 from shared.envelope import SPECVERSION, event_type_name, from_recorded
 from shared.eventstore import EventMetadata, NewEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
 from shared.eventstore.tables import event_seals, events, outbox
+from shared.relay_round import RoundTransaction
 from shared.settings import Mode, ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,39 @@ _NIEUW = (
     .order_by(events.c.position)
     .limit(bindparam("n"))
 )
+
+# The same on PostgreSQL as a query string of the round's first round trip
+# (``shared.relay_round``): integers as literals.
+_KOLOMMEN = (
+    "position",
+    "event_id",
+    "stream_id",
+    "stream_type",
+    "version",
+    "event_type",
+    "schema_version",
+    "data",
+    "event_metadata",
+    "occurred_at",
+    "recorded_at",
+    "topic",
+    "published_at",
+)
+_NIEUW_PG = (
+    "SELECT e.position, e.event_id, e.stream_id, e.stream_type, e.version, e.event_type,"
+    " e.schema_version, e.data, e.event_metadata, e.occurred_at, e.recorded_at,"
+    " o.topic, o.published_at"
+    " FROM events e LEFT JOIN outbox o ON o.position = e.position"
+    " WHERE e.position > %d ORDER BY e.position LIMIT %d"
+)
+# A round's few seals as one JSON document, in the round trip of a statement of their own;
+# from this many on, binary COPY (two round trips, but less server CPU per row: an import's
+# rounds seal a thousand at a time).
+_ZEGELS_PG = (
+    "INSERT INTO event_seals (position, hash, prev_hash, stream_prev_hash)"
+    " SELECT (r->>0)::bigint, r->>1, r->>2, r->>3 FROM jsonb_array_elements(%s::jsonb) r"
+)
+KOPIEER_VANAF = 100
 
 
 @dataclass(frozen=True)
@@ -92,11 +127,17 @@ class Ronde:
 _ZEGEL_KOLOMMEN = ("position", "hash", "prev_hash", "stream_prev_hash")
 
 
-def _schrijf_zegels(session: Session, zegels: list[tuple[int, str, str, str]]) -> None:
-    """Insert seals (position, hash, prev_hash, stream_prev_hash). On PostgreSQL by binary
-    COPY (``shared.db.kopie``): an executemany costs a message per row, and COPY costs the
-    server less than an INSERT over arrays split from text."""
-    kopieer(session, event_seals, _ZEGEL_KOLOMMEN, zegels)
+def _schrijf_zegels(
+    session: Session, zegels: list[tuple[int, str, str, str]], tx: RoundTransaction | None
+) -> None:
+    """Insert seals (position, hash, prev_hash, stream_prev_hash). On PostgreSQL a round's few
+    in one prepared statement (``tx``), many by binary COPY (``shared.db.kopie``): an
+    executemany costs a message per row, and COPY costs the server less than an INSERT over
+    arrays split from text."""
+    if tx is not None and len(zegels) < KOPIEER_VANAF:
+        tx.execute(_ZEGELS_PG, (json_rows(zegels),))
+    else:
+        kopieer(session, event_seals, _ZEGEL_KOLOMMEN, zegels)
 
 
 def laatste_zegel(session: Session) -> tuple[int, str]:
@@ -272,25 +313,44 @@ class Verzegelaar:
         return self._batch
 
     def ronde(
-        self, session: Session, store_id: str, force_anchor: bool = False, stil: bool = False
+        self,
+        session: Session,
+        store_id: str,
+        force_anchor: bool = False,
+        stil: bool = False,
+        tx: RoundTransaction | None = None,
     ) -> Ronde:
         """Seal the next committed events and, when due, record an anchor and seal it too,
-        all in the caller's transaction. Due: every ``anker_elke`` events, when
+        all in the caller's transaction (on PostgreSQL ``tx``, whose first statement begins
+        it and takes the relay's fencing lock). Due: every ``anker_elke`` events, when
         ``force_anchor``, or when ``stil`` (long enough since the last anchor) and nothing new
         came. Call ``bevestig`` after it commits and ``vergeet`` when it does not."""
-        kop = self._kop or lees_kop(session)
+        kop = self._kop
+        if kop is None:
+            if tx is not None:
+                tx.begin()  # the head is read under the lock, in the round's transaction
+            kop = lees_kop(session)
         ronde = Ronde(kop, kop.positie)
-        self._verzegel(session, store_id, ronde)
+        self._verzegel(session, store_id, ronde, tx)
         if self._veranker(session, ronde, force_anchor or (stil and not ronde.verzegeld)):
-            self._verzegel(session, store_id, ronde)
+            self._verzegel(session, store_id, ronde, tx)
         return ronde
 
-    def _verzegel(self, session: Session, store_id: str, ronde: Ronde) -> None:
+    def _nieuw(
+        self, session: Session, na: int, tx: RoundTransaction | None
+    ) -> list[RowMapping] | list[dict[str, Any]]:
+        if tx is None:
+            return [r._mapping for r in session.execute(_NIEUW, {"na": na, "n": self._batch})]
+        return [
+            dict(zip(_KOLOMMEN, r, strict=True)) for r in tx.query(_NIEUW_PG % (na, self._batch))
+        ]
+
+    def _verzegel(
+        self, session: Session, store_id: str, ronde: Ronde, tx: RoundTransaction | None
+    ) -> None:
         kop = ronde.kop
-        rijen = session.execute(_NIEUW, {"na": kop.positie, "n": self._batch}).all()
-        recorded: list[tuple[_Kern, str | None, RowMapping]] = []
-        for rij in rijen:
-            m = rij._mapping
+        recorded: list[tuple[_Kern, str | None, RowMapping | dict[str, Any]]] = []
+        for m in self._nieuw(session, kop.positie, tx):
             event = _Kern(m["position"], m["stream_id"], m["version"])
             if event.position != kop.positie + 1 + len(recorded):
                 break  # a gap means a later commit is visible before an earlier one: wait
@@ -312,7 +372,7 @@ class Verzegelaar:
             bekend[event.stream_id] = h
             ronde.stromen[event.stream_id] = (event.version, h)
             positie, vorige = event.position, h
-        _schrijf_zegels(session, nieuw)
+        _schrijf_zegels(session, nieuw, tx)
         ronde.kop = Kop(positie, vorige, kop.ankers, kop.verankerd_tot, kop.anker_root)
         ronde.verzegeld += len(nieuw)
 

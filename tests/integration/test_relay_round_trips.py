@@ -1,0 +1,145 @@
+"""A relay round on PostgreSQL waits for the server three times (BEGIN, fence and read; the
+seals; the marks and COMMIT), whatever SQLAlchemy and psycopg would have sent one by one, and
+hands its connection back to the pool as it took it, also when the round fails (an embedded
+relay shares the pool with the API, whose transactions must not turn into autocommit).
+
+The round trips are counted on the wire: libpq's trace of the relay's connection, where each
+wait for the server ends in ``ReadyForQuery`` (or, for a COPY's first half, ``CopyInResponse``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from psycopg import pq
+from sqlalchemy import Engine, event, func, select
+
+from shared import integriteit
+from shared.db.engine import make_engine, make_session_factory
+from shared.eventstore import EventMetadata, NewEvent
+from shared.eventstore.sql import SqlEventStore
+from shared.eventstore.tables import event_seals, outbox
+from shared.messaging.publisher import InMemoryPublisher, PublishError
+from shared.outbox import OutboxRelay
+
+pytestmark = pytest.mark.postgres
+SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
+META = EventMetadata(actor="prs-test")
+
+
+class Draad:
+    """libpq's trace of every connection the engine hands out while ``aan``."""
+
+    def __init__(self, engine: Engine, bestand: Path) -> None:
+        self._bestand = bestand
+        self._fh = bestand.open("w")
+        self.aan = False
+        event.listen(engine, "checkout", self._checkout)
+        event.listen(engine, "checkin", self._checkin)
+
+    def _checkout(self, dbapi: Any, *_: Any) -> None:
+        if self.aan:
+            dbapi.pgconn.trace(self._fh.fileno())
+            dbapi.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+    def _checkin(self, dbapi: Any, *_: Any) -> None:
+        if dbapi is not None and not dbapi.closed:
+            dbapi.pgconn.untrace()
+
+    def rondgangen(self) -> int:
+        """Waits for the server so far."""
+        self._fh.flush()
+        regels = [r.split("\t") for r in self._bestand.read_text().splitlines()]
+        return sum(1 for r in regels if r[0] == "B" and r[2] in ("ReadyForQuery", "CopyInResponse"))
+
+
+@pytest.fixture
+def relay_engine(pg_engine: Engine) -> Iterator[Engine]:
+    # One connection, as the relay process's round pool effectively is.
+    engine = make_engine(pg_engine.url.render_as_string(hide_password=False), pool_size=1)
+    yield engine
+    engine.dispose()
+
+
+def _commit(engine: Engine, stream: str, version: int) -> None:
+    with make_session_factory(engine).begin() as session:
+        SqlEventStore(session).append(
+            stream,
+            "teller",
+            version,
+            [NewEvent("geteld", {"n": version}, datetime.now(UTC), META)],
+            "t",
+        )
+
+
+def _aantal(engine: Engine, query: Any) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def _autocommit(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.connection.driver_connection.autocommit)  # type: ignore[union-attr]
+
+
+def test_a_round_waits_for_the_server_three_times(
+    pg_engine: Engine, relay_engine: Engine, tmp_path: Path
+) -> None:
+    publisher = InMemoryPublisher()
+    relay = OutboxRelay(make_session_factory(relay_engine), publisher, SOURCE)
+    draad = Draad(relay_engine, tmp_path / "trace.txt")
+    _commit(pg_engine, "A", 0)
+    assert relay.run_once() == 1  # the first round reads the store id and the chain head
+
+    _commit(pg_engine, "A", 1)
+    draad.aan = True
+    assert relay.run_once() == 1
+    assert draad.rondgangen() == 3
+
+    relay.run_once()  # nothing new: BEGIN, fence and read, then COMMIT
+    assert draad.rondgangen() == 5
+    draad.aan = False
+
+    assert [m.position for m in publisher.sent] == [1, 2]
+    assert _aantal(pg_engine, select(func.count()).select_from(event_seals)) == 2
+    unmarked = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+    assert _aantal(pg_engine, unmarked) == 0
+    assert not _autocommit(relay_engine)
+
+
+def test_a_failed_round_rolls_back_and_returns_its_connection_as_it_came(
+    pg_engine: Engine, relay_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publisher = InMemoryPublisher()
+    relay = OutboxRelay(make_session_factory(relay_engine), publisher, SOURCE)
+    _commit(pg_engine, "A", 0)
+    relay.run_once()
+
+    # Kafka down: the seals commit, the row waits, the connection is as it was.
+    _commit(pg_engine, "A", 1)
+    publisher.fail_next = 1
+    with pytest.raises(PublishError):
+        relay.run_once()
+    assert _aantal(pg_engine, select(func.count()).select_from(event_seals)) == 2
+    assert not _autocommit(relay_engine)
+
+    # A failure while sealing: nothing of the round stays, the connection is as it was.
+    _commit(pg_engine, "A", 2)
+
+    def kapot(_: Any) -> str:
+        raise RuntimeError("hash failed")
+
+    monkeypatch.setattr(integriteit, "event_hash", kapot)
+    with pytest.raises(RuntimeError):
+        relay.run_once()
+    assert _aantal(pg_engine, select(func.count()).select_from(event_seals)) == 2
+    assert not _autocommit(relay_engine)
+    monkeypatch.undo()
+
+    # And the next round goes on from the database: both waiting rows, once each.
+    assert relay.run_once() == 2
+    assert [m.position for m in publisher.sent] == [1, 2, 3]
