@@ -31,6 +31,7 @@ import pickle
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,6 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.rapportage.adapters import tables
 from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feitkolommen
+from services.rapportage.domain.feiten import GEREGISTREERD, Locatie
 from services.rapportage.domain.feitkolommen import Feitkolommen
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 
@@ -351,14 +353,78 @@ def _lees(lezer: _Lezer, positie: int, hash_: str, store_id: str) -> Geladen:
     inhoud: list[Any] = []
     while len(inhoud) < kop["feiten"]:
         inhoud.extend(_deel(lezer))
-    sites: dict[str, Any] = {}
-    while len(sites) < kop["sites"]:
-        sites.update(_deel(lezer))
     try:
         kolommen = Feitkolommen.uit(tuple(arrays), inhoud)
     except (TypeError, ValueError) as exc:
         raise Afgewezen(str(exc)) from exc
+    sites: dict[str, Any] = {}
+    deler = _Deler(kolommen)
+    while len(sites) < kop["sites"]:
+        deel = _deel(lezer)
+        deler.deel(deel)
+        sites.update(deel)
+    del deler
     return Geladen(Tijdlijnen.uit(kolommen, sites), positie)
+
+
+class _Deler:
+    """Gives the loaded states back the sharing the first start's states have and a pickle
+    does not keep (about 100 MB at national scale, the restart's excess over the first start):
+    pickle never shares ints, so every state of a site held its own copy of its budget and
+    costs; a site's name is also in its registration's content, which is written in another
+    part; and dates are shared within a part only. Equal immutable values: the same answers."""
+
+    def __init__(self, kolommen: Feitkolommen) -> None:
+        registratie = feitkolommen.code(GEREGISTREERD)
+        naam = feitkolommen.VELDEN[GEREGISTREERD].index("naam")
+        # The names in the registrations' content.
+        self._namen: dict[str, str] = {
+            waarde[naam]: waarde[naam]
+            for soort, waarde in zip(kolommen.soort, kolommen.inhoud, strict=True)
+            if soort == registratie and type(waarde) is tuple and type(waarde[naam]) is str
+        }
+        self._datums: dict[date, date] = {}
+
+    def deel(self, sites: list[tuple[str, Any]]) -> None:
+        for _, site in sites:
+            self._lijn(site.standen)
+            if site.oude is not None:
+                for _, oud in site.oude:
+                    self._lijn(oud.standen)
+
+    def _lijn(self, standen: list[Locatie | None]) -> None:
+        """One timeline's states, in order."""
+        namen, datums = self._namen, self._datums
+        budget: Any = None
+        kosten: Any = None
+        # The value as loaded and what replaces it (a state's unchanged fields are the
+        # previous state's objects, so each is looked up once per change).
+        naam_was: Any = None
+        naam: Any = None
+        sinds_was: Any = None
+        sinds: Any = None
+        for stand in standen:
+            if stand is None:
+                continue
+            # Consecutive states share their amounts, as ``kopie`` leaves them.
+            if stand.budget_euro == budget:
+                stand.budget_euro = budget
+            else:
+                budget = stand.budget_euro
+            if stand.kosten_euro == kosten:
+                stand.kosten_euro = kosten
+            else:
+                kosten = stand.kosten_euro
+            if stand.naam is not naam_was:
+                naam_was = stand.naam
+                naam = namen.get(naam_was, naam_was)
+            stand.naam = naam
+            if stand.status_sinds is not sinds_was:
+                sinds_was = stand.status_sinds
+                sinds = sinds_was if sinds_was is None else datums.setdefault(sinds_was, sinds_was)
+            stand.status_sinds = sinds
+            if (afgehandeld := stand.afgehandeld_op) is not None:
+                stand.afgehandeld_op = datums.setdefault(afgehandeld, afgehandeld)
 
 
 def _deel(lezer: _Lezer) -> Any:
