@@ -43,7 +43,7 @@ from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feitkolommen
 from services.rapportage.domain.feiten import GEREGISTREERD, Locatie
 from services.rapportage.domain.feitkolommen import Feitkolommen
-from services.rapportage.domain.tijdlijn import Tijdlijnen
+from services.rapportage.domain.tijdlijn import Tijdlijnen, gedeelde_risicos
 
 # 2: sites carry their plan (``Locatie.planning``); 3: a registration also keeps its bodemtype
 # (the budget report needs it). An older snapshot lacks one of them and is rebuilt.
@@ -369,20 +369,29 @@ def _lees(lezer: _Lezer, positie: int, hash_: str, store_id: str) -> Geladen:
 
 class _Deler:
     """Gives the loaded states back the sharing the first start's states have and a pickle
-    does not keep (about 100 MB at national scale, the restart's excess over the first start):
+    does not keep (over 100 MB at national scale, the restart's excess over the first start):
     pickle never shares ints, so every state of a site held its own copy of its budget and
-    costs; a site's name is also in its registration's content, which is written in another
-    part; and dates are shared within a part only. Equal immutable values: the same answers."""
+    costs, and every fact its own amount; a site's name is also in its registration's content,
+    which is written in another part; risk dicts and dates are shared within a part only.
+    Equal immutable values (the states never change their dicts): the same answers. Beyond the
+    first start, the empty dicts of states without risks are one dict."""
 
     def __init__(self, kolommen: Feitkolommen) -> None:
         registratie = feitkolommen.code(GEREGISTREERD)
         naam = feitkolommen.VELDEN[GEREGISTREERD].index("naam")
-        # The names in the registrations' content.
-        self._namen: dict[str, str] = {
-            waarde[naam]: waarde[naam]
-            for soort, waarde in zip(kolommen.soort, kolommen.inhoud, strict=True)
-            if soort == registratie and type(waarde) is tuple and type(waarde[naam]) is str
-        }
+        soorten, inhoud = kolommen.soort, kolommen.inhoud
+        # The names in the registrations' content, and the amounts in the facts' (ints
+        # beyond the few that Python keeps once).
+        self._namen: dict[str, str] = {}
+        self._getallen: dict[int, int] = {}
+        namen, getallen = self._namen, self._getallen
+        for i, waarde in enumerate(inhoud):
+            soort = type(waarde)
+            if soort is int:
+                if not -5 <= waarde <= 256:
+                    inhoud[i] = getallen.setdefault(waarde, waarde)
+            elif soort is tuple and soorten[i] == registratie and type(waarde[naam]) is str:
+                namen.setdefault(waarde[naam], waarde[naam])
         self._datums: dict[date, date] = {}
 
     def deel(self, sites: list[tuple[str, Any]]) -> None:
@@ -394,7 +403,7 @@ class _Deler:
 
     def _lijn(self, standen: list[Locatie | None]) -> None:
         """One timeline's states, in order."""
-        namen, datums = self._namen, self._datums
+        namen, datums, getallen = self._namen, self._datums, self._getallen
         budget: Any = None
         kosten: Any = None
         # The value as loaded and what replaces it (a state's unchanged fields are the
@@ -403,6 +412,10 @@ class _Deler:
         naam: Any = None
         sinds_was: Any = None
         sinds: Any = None
+        risicos_was: Any = None
+        risicos: Any = None
+        eerste_was: Any = None
+        eerste: Any = None
         for stand in standen:
             if stand is None:
                 continue
@@ -410,11 +423,11 @@ class _Deler:
             if stand.budget_euro == budget:
                 stand.budget_euro = budget
             else:
-                budget = stand.budget_euro
+                budget = stand.budget_euro = getallen.get(stand.budget_euro, stand.budget_euro)
             if stand.kosten_euro == kosten:
                 stand.kosten_euro = kosten
             else:
-                kosten = stand.kosten_euro
+                kosten = stand.kosten_euro = getallen.get(stand.kosten_euro, stand.kosten_euro)
             if stand.naam is not naam_was:
                 naam_was = stand.naam
                 naam = namen.get(naam_was, naam_was)
@@ -425,6 +438,18 @@ class _Deler:
             stand.status_sinds = sinds
             if (afgehandeld := stand.afgehandeld_op) is not None:
                 stand.afgehandeld_op = datums.setdefault(afgehandeld, afgehandeld)
+            if stand.risicos is not risicos_was:
+                risicos_was = stand.risicos
+                risicos = gedeelde_risicos(risicos_was) if risicos_was else _LEEG
+            stand.risicos = risicos
+            if stand.eerste_beoordeling is not eerste_was:
+                eerste_was = stand.eerste_beoordeling
+                eerste = eerste_was or _LEEG
+            stand.eerste_beoordeling = eerste
+
+
+# The dict of every loaded state without risks (read only, as every state's dicts).
+_LEEG: dict[Any, Any] = {}
 
 
 def _deel(lezer: _Lezer) -> Any:

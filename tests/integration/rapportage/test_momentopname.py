@@ -54,7 +54,10 @@ def _feiten() -> list[f.Feit]:
     alle, _ = lastige_geschiedenis()
     ids: dict[str, str] = {}
     return [
-        replace(x, locatie_id=ids.setdefault(x.locatie_id, f"{x.locatie_id[:2]}{len(ids):09d}"))
+        replace(
+            x,
+            locatie_id=ids.setdefault(x.locatie_id, f"{x.locatie_id[:2]}{len(ids):09d}"),
+        )
         for x in alle
     ]
 
@@ -172,7 +175,8 @@ def _refused_then_rebuilt(
     assert Momentopname(pad, make_session_factory(engine)).laad() is None
     gelezen.clear()
     rapportage = Rapportage(
-        make_session_factory(engine), momentopname=Momentopname(pad, make_session_factory(engine))
+        make_session_factory(engine),
+        momentopname=Momentopname(pad, make_session_factory(engine)),
     )
     rapportage.houd_bij()
     assert sum(gelezen) == len(alle)  # built from the log
@@ -269,7 +273,12 @@ def test_the_log_reads_back_as_it_was_written(engine: Engine) -> None:
     alle = _feiten()[:200]
     alle[5] = replace(
         alle[5],
-        data={**alle[5].data, "groot": 2**70 + 1, "klein": -(2**63) - 1, "x": [1.5, None, "é"]},
+        data={
+            **alle[5].data,
+            "groot": 2**70 + 1,
+            "klein": -(2**63) - 1,
+            "x": [1.5, None, "é"],
+        },
     )
     alle[6] = replace(alle[6], vastgelegd_op=alle[6].vastgelegd_op.replace(microsecond=123456))
     _verwerk(engine, alle)
@@ -282,7 +291,14 @@ def test_the_log_reads_back_as_it_was_written(engine: Engine) -> None:
     assert {x.vastgelegd_op.utcoffset() for x in gelezen} == {timedelta(0)}
     # As the start reads them: the record time in microseconds, exact to the microsecond.
     assert rijen == [
-        (x.positie, x.locatie_id, x.versie, x.soort, microseconden(x.vastgelegd_op), x.data)
+        (
+            x.positie,
+            x.locatie_id,
+            x.versie,
+            x.soort,
+            microseconden(x.vastgelegd_op),
+            x.data,
+        )
         for x in alle[3:150]
     ]
 
@@ -375,14 +391,27 @@ def test_the_first_start_is_ready_before_its_snapshot_is_written(
 
 
 def _objecten(tijdlijnen: Tijdlijnen) -> dict[str, int]:
-    """Per field of the states, how many distinct objects all states hold."""
+    """Per field of the states, how many distinct objects all states hold (and the ints of
+    the content column)."""
     ids: dict[str, set[int]] = {}
     for _, site in tijdlijnen.sites():
         for standen in [site.standen, *(oud.standen for _, oud in site.oude or [])]:
             for stand in standen:
-                for veld in ("budget_euro", "kosten_euro", "naam", "status_sinds"):
+                for veld in VELDEN:
                     ids.setdefault(veld, set()).add(id(getattr(stand, veld)))
+    inhoud = tijdlijnen.kolommen.inhoud
+    ids["inhoud"] = {id(x) for x in inhoud if type(x) is int}
     return {veld: len(x) for veld, x in ids.items()}
+
+
+VELDEN = (
+    "budget_euro",
+    "kosten_euro",
+    "naam",
+    "status_sinds",
+    "risicos",
+    "eerste_beoordeling",
+)
 
 
 def _naam_van_registratie(tijdlijnen: Tijdlijnen) -> int:
@@ -403,9 +432,10 @@ def _naam_van_registratie(tijdlijnen: Tijdlijnen) -> int:
 def test_a_loaded_snapshot_shares_what_the_first_start_shares(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Pickle shares no ints (each state would hold its own budget and costs) and shares
-    objects only within one part: the states loaded hold no more distinct objects than the
-    timelines written, and a site's name is its registration's (in the content column)."""
+    """Pickle shares no ints (each state would hold its own budget and costs, each fact its
+    own amount) and shares objects only within one part: the states loaded hold no more
+    distinct objects than the timelines written, and a site's name is its registration's (in
+    the content column)."""
     tijdlijnen = Tijdlijnen()
     tijdlijnen.voeg_toe(_feiten())
     eerste = _objecten(tijdlijnen)
