@@ -31,6 +31,7 @@ import pickle
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,8 +41,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.rapportage.adapters import tables
 from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feitkolommen
+from services.rapportage.domain.feiten import GEREGISTREERD, Locatie
 from services.rapportage.domain.feitkolommen import Feitkolommen
-from services.rapportage.domain.tijdlijn import Tijdlijnen
+from services.rapportage.domain.tijdlijn import Tijdlijnen, gedeelde_risicos
 
 # 2: sites carry their plan (``Locatie.planning``); 3: a registration also keeps its bodemtype
 # (the budget report needs it). An older snapshot lacks one of them and is rebuilt.
@@ -351,14 +353,103 @@ def _lees(lezer: _Lezer, positie: int, hash_: str, store_id: str) -> Geladen:
     inhoud: list[Any] = []
     while len(inhoud) < kop["feiten"]:
         inhoud.extend(_deel(lezer))
-    sites: dict[str, Any] = {}
-    while len(sites) < kop["sites"]:
-        sites.update(_deel(lezer))
     try:
         kolommen = Feitkolommen.uit(tuple(arrays), inhoud)
     except (TypeError, ValueError) as exc:
         raise Afgewezen(str(exc)) from exc
+    sites: dict[str, Any] = {}
+    deler = _Deler(kolommen)
+    while len(sites) < kop["sites"]:
+        deel = _deel(lezer)
+        deler.deel(deel)
+        sites.update(deel)
+    del deler
     return Geladen(Tijdlijnen.uit(kolommen, sites), positie)
+
+
+class _Deler:
+    """Gives the loaded states back the sharing the first start's states have and a pickle
+    does not keep (over 100 MB at national scale, the restart's excess over the first start):
+    pickle never shares ints, so every state of a site held its own copy of its budget and
+    costs, and every fact its own amount; a site's name is also in its registration's content,
+    which is written in another part; risk dicts and dates are shared within a part only.
+    Equal immutable values (the states never change their dicts): the same answers. Beyond the
+    first start, the empty dicts of states without risks are one dict."""
+
+    def __init__(self, kolommen: Feitkolommen) -> None:
+        registratie = feitkolommen.code(GEREGISTREERD)
+        naam = feitkolommen.VELDEN[GEREGISTREERD].index("naam")
+        soorten, inhoud = kolommen.soort, kolommen.inhoud
+        # The names in the registrations' content, and the amounts in the facts' (ints
+        # beyond the few that Python keeps once).
+        self._namen: dict[str, str] = {}
+        self._getallen: dict[int, int] = {}
+        namen, getallen = self._namen, self._getallen
+        for i, waarde in enumerate(inhoud):
+            soort = type(waarde)
+            if soort is int:
+                if not -5 <= waarde <= 256:
+                    inhoud[i] = getallen.setdefault(waarde, waarde)
+            elif soort is tuple and soorten[i] == registratie and type(waarde[naam]) is str:
+                namen.setdefault(waarde[naam], waarde[naam])
+        self._datums: dict[date, date] = {}
+
+    def deel(self, sites: list[tuple[str, Any]]) -> None:
+        for _, site in sites:
+            self._lijn(site.standen)
+            if site.oude is not None:
+                for _, oud in site.oude:
+                    self._lijn(oud.standen)
+
+    def _lijn(self, standen: list[Locatie | None]) -> None:
+        """One timeline's states, in order."""
+        namen, datums, getallen = self._namen, self._datums, self._getallen
+        budget: Any = None
+        kosten: Any = None
+        # The value as loaded and what replaces it (a state's unchanged fields are the
+        # previous state's objects, so each is looked up once per change).
+        naam_was: Any = None
+        naam: Any = None
+        sinds_was: Any = None
+        sinds: Any = None
+        risicos_was: Any = None
+        risicos: Any = None
+        eerste_was: Any = None
+        eerste: Any = None
+        for stand in standen:
+            if stand is None:
+                continue
+            # Consecutive states share their amounts, as ``kopie`` leaves them.
+            if stand.budget_euro == budget:
+                stand.budget_euro = budget
+            else:
+                budget = stand.budget_euro = getallen.get(stand.budget_euro, stand.budget_euro)
+            if stand.kosten_euro == kosten:
+                stand.kosten_euro = kosten
+            else:
+                kosten = stand.kosten_euro = getallen.get(stand.kosten_euro, stand.kosten_euro)
+            if stand.naam is not naam_was:
+                naam_was = stand.naam
+                naam = namen.get(naam_was, naam_was)
+            stand.naam = naam
+            if stand.status_sinds is not sinds_was:
+                sinds_was = stand.status_sinds
+                sinds = sinds_was if sinds_was is None else datums.setdefault(sinds_was, sinds_was)
+            stand.status_sinds = sinds
+            if (afgehandeld := stand.afgehandeld_op) is not None:
+                stand.afgehandeld_op = datums.setdefault(afgehandeld, afgehandeld)
+            if stand.risicos is not risicos_was:
+                risicos_was = stand.risicos
+                risicos = gedeelde_risicos(risicos_was) if risicos_was else _LEEG
+            stand.risicos = risicos
+            if stand.eerste_beoordeling is not eerste_was:
+                eerste_was = stand.eerste_beoordeling
+                eerste = eerste_was or _LEEG
+            stand.eerste_beoordeling = eerste
+
+
+# The dict of every loaded state without risks (read only, as every state's dicts).
+_LEEG: dict[Any, Any] = {}
 
 
 def _deel(lezer: _Lezer) -> Any:

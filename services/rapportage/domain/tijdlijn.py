@@ -101,8 +101,13 @@ _RISICOS: dict[tuple[tuple[str, bool], ...], dict[str, bool]] = {}
 
 def _gedeeld(stand: Locatie | None) -> Locatie | None:
     if stand is not None and stand.risicos:
-        stand.risicos = _RISICOS.setdefault(tuple(stand.risicos.items()), stand.risicos)
+        stand.risicos = gedeelde_risicos(stand.risicos)
     return stand
+
+
+def gedeelde_risicos(risicos: dict[str, bool]) -> dict[str, bool]:
+    """The one dict of these risks (also for a loaded snapshot)."""
+    return _RISICOS.setdefault(tuple(risicos.items()), risicos)
 
 
 class _Site:

@@ -5,6 +5,7 @@ the service then builds the timelines from the log."""
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 import time
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from services.rapportage.domain import feiten as f
 from services.rapportage.domain import feitkolommen
 from services.rapportage.domain.feitkolommen import Rij, microseconden
 from services.rapportage.domain.rapporten import bekend_op
+from services.rapportage.domain.tijdlijn import Tijdlijnen
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_session_factory
 from tests.support.infra import postgres_database, sqlite_database
@@ -52,7 +54,10 @@ def _feiten() -> list[f.Feit]:
     alle, _ = lastige_geschiedenis()
     ids: dict[str, str] = {}
     return [
-        replace(x, locatie_id=ids.setdefault(x.locatie_id, f"{x.locatie_id[:2]}{len(ids):09d}"))
+        replace(
+            x,
+            locatie_id=ids.setdefault(x.locatie_id, f"{x.locatie_id[:2]}{len(ids):09d}"),
+        )
         for x in alle
     ]
 
@@ -157,7 +162,8 @@ def _refused_then_rebuilt(
     assert Momentopname(pad, make_session_factory(engine)).laad() is None
     gelezen.clear()
     rapportage = Rapportage(
-        make_session_factory(engine), momentopname=Momentopname(pad, make_session_factory(engine))
+        make_session_factory(engine),
+        momentopname=Momentopname(pad, make_session_factory(engine)),
     )
     rapportage.houd_bij()
     assert sum(gelezen) == len(alle)  # built from the log
@@ -254,7 +260,12 @@ def test_the_log_reads_back_as_it_was_written(engine: Engine) -> None:
     alle = _feiten()[:200]
     alle[5] = replace(
         alle[5],
-        data={**alle[5].data, "groot": 2**70 + 1, "klein": -(2**63) - 1, "x": [1.5, None, "é"]},
+        data={
+            **alle[5].data,
+            "groot": 2**70 + 1,
+            "klein": -(2**63) - 1,
+            "x": [1.5, None, "é"],
+        },
     )
     alle[6] = replace(alle[6], vastgelegd_op=alle[6].vastgelegd_op.replace(microsecond=123456))
     # Rows without the typed columns, whose JSON the start reads whole (rows with them give
@@ -269,7 +280,14 @@ def test_the_log_reads_back_as_it_was_written(engine: Engine) -> None:
     assert {x.vastgelegd_op.utcoffset() for x in gelezen} == {timedelta(0)}
     # As the start reads them: the record time in microseconds, exact to the microsecond.
     assert rijen == [
-        (x.positie, x.locatie_id, x.versie, x.soort, microseconden(x.vastgelegd_op), x.data)
+        (
+            x.positie,
+            x.locatie_id,
+            x.versie,
+            x.soort,
+            microseconden(x.vastgelegd_op),
+            x.data,
+        )
         for x in alle[3:150]
     ]
 
@@ -359,3 +377,67 @@ def test_the_first_start_is_ready_before_its_snapshot_is_written(
         for peildatum, kennisdatum in paren()[::5]:
             verwacht = f.toestand_op(bekend_op(alle, kennisdatum), peildatum)
             assert feiten.stand_op(peildatum, kennisdatum) == verwacht
+
+
+def _objecten(tijdlijnen: Tijdlijnen) -> dict[str, int]:
+    """Per field of the states, how many distinct objects all states hold (and the ints of
+    the content column)."""
+    ids: dict[str, set[int]] = {}
+    for _, site in tijdlijnen.sites():
+        for standen in [site.standen, *(oud.standen for _, oud in site.oude or [])]:
+            for stand in standen:
+                for veld in VELDEN:
+                    ids.setdefault(veld, set()).add(id(getattr(stand, veld)))
+    inhoud = tijdlijnen.kolommen.inhoud
+    ids["inhoud"] = {id(x) for x in inhoud if type(x) is int}
+    return {veld: len(x) for veld, x in ids.items()}
+
+
+VELDEN = (
+    "budget_euro",
+    "kosten_euro",
+    "naam",
+    "status_sinds",
+    "risicos",
+    "eerste_beoordeling",
+)
+
+
+def _naam_van_registratie(tijdlijnen: Tijdlijnen) -> int:
+    """How many sites' states all hold a name object of the registrations' content (the
+    same object, not an equal copy)."""
+    kolommen, registratie = tijdlijnen.kolommen, feitkolommen.code(f.GEREGISTREERD)
+    namen = {
+        id(inhoud[2])
+        for soort, inhoud in zip(kolommen.soort, kolommen.inhoud, strict=True)
+        if soort == registratie
+    }
+    return sum(
+        all(id(s.naam) in namen for s in site.standen if s is not None)
+        for _, site in tijdlijnen.sites()
+    )
+
+
+def test_a_loaded_snapshot_shares_what_the_first_start_shares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pickle shares no ints (each state would hold its own budget and costs, each fact its
+    own amount) and shares objects only within one part: the states loaded hold no more
+    distinct objects than the timelines written, and a site's name is its registration's (in
+    the content column)."""
+    tijdlijnen = Tijdlijnen()
+    tijdlijnen.voeg_toe(_feiten())
+    eerste = _objecten(tijdlijnen)
+    assert eerste["budget_euro"] > 50  # amounts beyond the ints Python keeps once
+    sites = len(tijdlijnen.sites())
+    gedeeld = _naam_van_registratie(tijdlijnen)
+    assert gedeeld > sites * 0.9
+    # Many small parts: what is shared across parts counts.
+    monkeypatch.setattr(momentopname, "SITES_PER_DEEL", 7)
+    monkeypatch.setattr(momentopname, "INHOUD_PER_DEEL", 50)
+    bestand = io.BytesIO()
+    momentopname._schrijf(pickle.Pickler(bestand, 5), tijdlijnen, 1, "h", "s")
+    bestand.seek(0)
+    geladen = momentopname._lees(momentopname._Lezer(bestand), 1, "h", "s").tijdlijnen
+    assert {v: n <= eerste[v] for v, n in _objecten(geladen).items()} == dict.fromkeys(eerste, True)
+    assert _naam_van_registratie(geladen) >= gedeeld
