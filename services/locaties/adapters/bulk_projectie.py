@@ -89,10 +89,8 @@ def _standen_in_geheugen(
                 continue  # the event changed nothing the rows show
             open_[_BEKEND_TOT] = recorded.recorded_at
             if laatste < datum:
-                rijen.append(
-                    [locatie.id, recorded.version, recorded.recorded_at, None, laatste, datum]
-                    + list(open_inhoud)
-                )
+                gesloten = (locatie.id, recorded.version, recorded.recorded_at, None)
+                rijen.append([*gesloten, laatste, datum, *open_inhoud])
         open_ = [locatie.id, recorded.version, recorded.recorded_at, None, datum, None, *nu]
         open_inhoud = nu
         rijen.append(open_)

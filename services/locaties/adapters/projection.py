@@ -123,7 +123,7 @@ class Inhoud:
     parts built from such a field (risks, status history, bounding box, authority) are taken
     from the previous call instead of built again. A test holds it equal to ``stand_rij``."""
 
-    __slots__ = ("_gezag", "_geometrie", "_groepen", "_historie", "_risicos")
+    __slots__ = ("_geometrie", "_gezag", "_groepen", "_historie", "_risicos")
 
     def __init__(self) -> None:
         leeg: Any = object()  # matches no field, so the first call builds every part

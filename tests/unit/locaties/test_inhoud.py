@@ -85,10 +85,19 @@ def _getypt(waarde: Any) -> Any:
 
 
 def test_the_content_columns_are_stand_rij_s_but_id_version_and_time() -> None:
-    stand = stap(Toestand(), ev.SpoedlocatieGeregistreerd("ZH051300001", "ZH", "0513", "n", "landbodem", (), None, "potentieel-spoed", date(2010, 1, 1)))  # fmt: skip
-    kolommen = [
-        k for k in stand_rij("x", 1, stand) if k not in ("locatie_id", "versie", "bijgewerkt_op")
-    ]
+    registratie = ev.SpoedlocatieGeregistreerd(
+        "ZH051300001",
+        "ZH",
+        "0513",
+        "n",
+        "landbodem",
+        (),
+        None,
+        "potentieel-spoed",
+        date(2010, 1, 1),
+    )
+    rij = stand_rij("x", 1, stap(Toestand(), registratie))
+    kolommen = [k for k in rij if k not in ("locatie_id", "versie", "bijgewerkt_op")]
     assert tuple(kolommen) == INHOUD_KOLOMMEN
 
 
