@@ -12,7 +12,7 @@ the batch, or with a correction or a back-dated event among the new ones, goes t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -73,18 +73,18 @@ def _standen_in_geheugen(
     rijen: list[list[Any]] = []
     open_: list[Any] | None = None
     open_inhoud: tuple[Any, ...] = ()
+    laatste: date | None = None  # the open row's geldig_vanaf
     for recorded, event in zip(nieuw, locatie.history, strict=True):
         if isinstance(event, RegistratieGecorrigeerd):
             return None
         datum = recorded.occurred_at.date()
-        laatste = open_[4] if open_ is not None else None
         if laatste is not None and datum < laatste:
             return None  # back-dated: the replay decides
         # The aggregate's own step (``Spoedlocatie.when`` without a correction), folded here
         # without an aggregate around it.
         stand = stap(stand, event)
         nu = inhoud(stand)
-        if open_ is not None:
+        if open_ is not None and laatste is not None:
             if laatste == datum and open_inhoud == nu:
                 continue  # the event changed nothing the rows show
             open_[_BEKEND_TOT] = recorded.recorded_at
@@ -92,6 +92,6 @@ def _standen_in_geheugen(
                 gesloten = (locatie.id, recorded.version, recorded.recorded_at, None)
                 rijen.append([*gesloten, laatste, datum, *open_inhoud])
         open_ = [locatie.id, recorded.version, recorded.recorded_at, None, datum, None, *nu]
-        open_inhoud = nu
+        open_inhoud, laatste = nu, datum
         rijen.append(open_)
     return rijen
