@@ -4,7 +4,7 @@
 An import line's body goes through its command's schema (``schemas.py``), which costs pydantic
 11-38 µs a line. A body in the plain shape is checked here field by field with the same rules
 (the alias names, exact JSON types, the same patterns, lengths and bounds, the same text and date
-functions) and built with ``model_construct``; anything else (a snake_case name, a number as a
+functions) and built as ``model_construct`` builds; anything else (a snake_case name, a number as a
 string, a value out of bounds, an unknown field, any doubt) goes to pydantic, which decides and
 names the error. So the short way only ever accepts what pydantic accepts, with the same values;
 a generated-input test compares verdicts, values (with their types) and fields set.
@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -126,8 +127,10 @@ def _geometrie(w: Any) -> schemas.Geometrie | None:
     if type(soort) is not str or type(coordinates) is not list:
         raise _Anders
     vorm = geometrie.vorm({"type": soort, "coordinates": coordinates})
-    return schemas.Geometrie.model_construct(
-        _fields_set={"type", "coordinates"}, type=soort, coordinates=vorm["coordinates"]
+    return _model(
+        schemas.Geometrie,
+        {"type": soort, "coordinates": vorm["coordinates"]},
+        {"type", "coordinates"},
     )
 
 
@@ -177,16 +180,45 @@ _VELDEN: dict[type[BaseModel], dict[str, Lezer]] = {
 }
 
 
-def _per_alias(
-    schema: type[BaseModel], velden: dict[str, Lezer]
-) -> tuple[dict[str, tuple[str, Lezer]], frozenset[str]] | None:
-    """(alias -> (field name, check), the required aliases); None when the table does not name
-    exactly the schema's fields (the schema changed: no short way until the table follows)."""
+@dataclass(frozen=True)
+class _Tabel:
+    per_alias: dict[str, tuple[str, Lezer]]  # alias -> (field name, check)
+    verplicht: frozenset[str]  # the aliases of the required fields
+    standaard: dict[str, Any]  # the defaults of the others (immutable values)
+    fabrieken: dict[str, Callable[[], Any]]  # the others' default factories (``list``)
+
+
+def _per_alias(schema: type[BaseModel], velden: dict[str, Lezer]) -> _Tabel | None:
+    """The schema's table; None when ``velden`` does not name exactly the schema's fields (the
+    schema changed: no short way until the table follows)."""
     if set(velden) != set(schema.model_fields):
         return None
-    per_alias = {(f.alias or n): (n, velden[n]) for n, f in schema.model_fields.items()}
-    verplicht = frozenset((f.alias or n) for n, f in schema.model_fields.items() if f.is_required())
-    return per_alias, verplicht
+    standaard, fabrieken = {}, {}
+    for n, f in schema.model_fields.items():
+        if f.default_factory is not None:
+            fabrieken[n] = cast(Callable[[], Any], f.default_factory)
+        elif not f.is_required():
+            standaard[n] = f.default
+    return _Tabel(
+        per_alias={(f.alias or n): (n, velden[n]) for n, f in schema.model_fields.items()},
+        verplicht=frozenset(
+            (f.alias or n) for n, f in schema.model_fields.items() if f.is_required()
+        ),
+        standaard=standaard,
+        fabrieken=fabrieken,
+    )
+
+
+def _model(schema: type[M], waarden: dict[str, Any], gezet: set[str]) -> M:
+    """The instance ``model_construct`` would make of these validated values (all fields given),
+    without its per-call default handling (pydantic inspects a default factory's signature on
+    every call, ~30 µs for ``list``)."""
+    model = schema.__new__(schema)
+    object.__setattr__(model, "__dict__", waarden)
+    object.__setattr__(model, "__pydantic_fields_set__", gezet)
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
 
 
 _TABEL = {
@@ -199,17 +231,19 @@ def snel(schema: type[M], body: Any) -> M | None:
     tabel = _TABEL.get(schema)
     if tabel is None or type(body) is not dict:
         return None
-    per_alias, verplicht = tabel
-    if not (verplicht <= body.keys() <= per_alias.keys()):
+    per_alias = tabel.per_alias
+    if not (tabel.verplicht <= body.keys() <= per_alias.keys()):
         return None
-    waarden: dict[str, Any] = {}
+    gegeven: dict[str, Any] = {}
     try:
         for alias, w in body.items():
             veld, lees = per_alias[alias]
-            waarden[veld] = lees(w)
+            gegeven[veld] = lees(w)
     except Exception:  # any doubt: pydantic decides and names the error
         return None
-    return schema.model_construct(_fields_set=set(waarden), **waarden)
+    # In the schema's field order, as pydantic fills ``__dict__``.
+    waarden = {**tabel.standaard, **{n: f() for n, f in tabel.fabrieken.items()}, **gegeven}
+    return _model(schema, {n: waarden[n] for n in schema.model_fields}, set(gegeven))
 
 
 def lees(schema: type[M], body: Any) -> M:

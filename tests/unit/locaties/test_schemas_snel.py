@@ -160,6 +160,9 @@ def _uitkomst(fn: Any, data: Any) -> Any:
     return (
         _getypt(model),
         {veld: _getypt(getattr(model, veld)) for veld in type(model).model_fields},
+        list(model.__dict__),  # the fields in the same order
+        (model.__pydantic_extra__, model.__pydantic_private__),
+        repr(model),
     )
 
 
