@@ -115,6 +115,15 @@ class ImportRegelIn(BaseModel):
 
 
 _VELDEN = frozenset(ImportRegelIn.model_fields)
+# regel_in's short way fills every field itself (all default to None but soort and body).
+assert list(ImportRegelIn.model_fields) == [
+    "sleutel",
+    "soort",
+    "locatieId",
+    "versie",
+    "contentCrs",
+    "body",
+]
 _SOORTEN = frozenset(Soort.__args__)  # type: ignore[attr-defined]
 _LOCATIE_ID = re.compile(r"[A-Z]{2}[0-9]{9}")
 
@@ -142,7 +151,15 @@ def regel_in(data: Any) -> ImportRegelIn:
             and (versie is None or (type(versie) is int and versie >= 1))
             and (crs is None or type(crs) is str)
         ):
-            return ImportRegelIn.model_construct(**data)
+            waarden = {
+                "sleutel": sleutel,
+                "soort": soort,
+                "locatieId": locatie_id,
+                "versie": versie,
+                "contentCrs": crs,
+                "body": data["body"],
+            }
+            return schemas_snel.model(ImportRegelIn, waarden, set(data))
     return ImportRegelIn.model_validate(data)
 
 

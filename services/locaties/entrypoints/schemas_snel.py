@@ -127,7 +127,7 @@ def _geometrie(w: Any) -> schemas.Geometrie | None:
     if type(soort) is not str or type(coordinates) is not list:
         raise _Anders
     vorm = geometrie.vorm({"type": soort, "coordinates": coordinates})
-    return _model(
+    return model(
         schemas.Geometrie,
         {"type": soort, "coordinates": vorm["coordinates"]},
         {"type", "coordinates"},
@@ -209,16 +209,17 @@ def _per_alias(schema: type[BaseModel], velden: dict[str, Lezer]) -> _Tabel | No
     )
 
 
-def _model(schema: type[M], waarden: dict[str, Any], gezet: set[str]) -> M:
-    """The instance ``model_construct`` would make of these validated values (all fields given),
+def model(schema: type[M], waarden: dict[str, Any], gezet: set[str]) -> M:
+    """The instance ``model_construct`` would make of these validated values (every field, in
+    the schema's order; ``gezet`` the fields the input named),
     without its per-call default handling (pydantic inspects a default factory's signature on
     every call, ~30 µs for ``list``)."""
-    model = schema.__new__(schema)
-    object.__setattr__(model, "__dict__", waarden)
-    object.__setattr__(model, "__pydantic_fields_set__", gezet)
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
-    return model
+    uit = schema.__new__(schema)
+    object.__setattr__(uit, "__dict__", waarden)
+    object.__setattr__(uit, "__pydantic_fields_set__", gezet)
+    object.__setattr__(uit, "__pydantic_extra__", None)
+    object.__setattr__(uit, "__pydantic_private__", None)
+    return uit
 
 
 _TABEL = {
@@ -243,10 +244,10 @@ def snel(schema: type[M], body: Any) -> M | None:
         return None
     # In the schema's field order, as pydantic fills ``__dict__``.
     waarden = {**tabel.standaard, **{n: f() for n, f in tabel.fabrieken.items()}, **gegeven}
-    return _model(schema, {n: waarden[n] for n in schema.model_fields}, set(gegeven))
+    return model(schema, {n: waarden[n] for n in schema.model_fields}, set(gegeven))
 
 
 def lees(schema: type[M], body: Any) -> M:
     """``schema.model_validate(body)``, the plain shape without pydantic."""
-    model = snel(schema, body)
-    return schema.model_validate(body) if model is None else model
+    gelezen = snel(schema, body)
+    return schema.model_validate(body) if gelezen is None else gelezen
