@@ -11,7 +11,7 @@ the batch, or with a correction or a back-dated event among the new ones, goes t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -40,8 +40,15 @@ STAND_KOLOMMEN = (
 _BEKEND_TOT = STAND_KOLOMMEN.index("bekend_tot")
 
 
-def projecteer(session: Session, sites: Sequence[tuple[Spoedlocatie, list[RecordedEvent]]]) -> None:
-    """Bring both read models up to date with each site's new events (in version order)."""
+def projecteer(
+    session: Session,
+    sites: Sequence[tuple[Spoedlocatie, list[RecordedEvent]]],
+    toestanden: Mapping[str, Sequence[Toestand]] | None = None,
+) -> None:
+    """Bring both read models up to date with each site's new events (in version order).
+    ``toestanden``: per site, its state after each new event when the caller has them (the
+    aggregate folded them as it decided); without them (or not one per event) they are folded
+    here."""
     if not sites:
         return
     ids = [locatie.id for locatie, _ in sites]
@@ -50,7 +57,8 @@ def projecteer(session: Session, sites: Sequence[tuple[Spoedlocatie, list[Record
     standen: list[list[Any]] = []
     for locatie, nieuw in sites:
         inhoud = Inhoud()
-        rijen = _standen_in_geheugen(locatie, nieuw, inhoud)
+        gegeven = toestanden.get(locatie.id) if toestanden is not None else None
+        rijen = _standen_in_geheugen(locatie, nieuw, inhoud, gegeven)
         if rijen is None:
             werk_standen_bij(session, locatie, nieuw)
         else:
@@ -62,19 +70,24 @@ def projecteer(session: Session, sites: Sequence[tuple[Spoedlocatie, list[Record
 
 
 def _standen_in_geheugen(
-    locatie: Spoedlocatie, nieuw: list[RecordedEvent], inhoud: Inhoud
+    locatie: Spoedlocatie,
+    nieuw: list[RecordedEvent],
+    inhoud: Inhoud,
+    gegeven: Sequence[Toestand] | None = None,
 ) -> list[list[Any]] | None:
     """The rows (``STAND_KOLOMMEN``) of a site whose history is all in ``nieuw``, as
     ``_verleng`` would leave them after each event in turn; None when that step does not apply
     (use the general path)."""
     if not nieuw or nieuw[0].version != 1 or len(nieuw) != len(locatie.history):
         return None
+    if gegeven is not None and len(gegeven) != len(nieuw):
+        gegeven = None
     stand = Toestand()
     rijen: list[list[Any]] = []
     open_: list[Any] | None = None
     open_inhoud: tuple[Any, ...] = ()
     laatste: date | None = None  # the open row's geldig_vanaf
-    for recorded, event in zip(nieuw, locatie.history, strict=True):
+    for k, (recorded, event) in enumerate(zip(nieuw, locatie.history, strict=True)):
         if isinstance(event, RegistratieGecorrigeerd):
             return None
         datum = recorded.occurred_at.date()
@@ -82,7 +95,7 @@ def _standen_in_geheugen(
             return None  # back-dated: the replay decides
         # The aggregate's own step (``Spoedlocatie.when`` without a correction), folded here
         # without an aggregate around it.
-        stand = stap(stand, event)
+        stand = stap(stand, event) if gegeven is None else gegeven[k]
         nu = inhoud(stand)
         if open_ is not None and laatste is not None:
             if laatste == datum and open_inhoud == nu:

@@ -1,6 +1,7 @@
 """The import reads and parses the next batch while the one before it is written: the results
 stay in order and equal to one batch's, a batch still starts only after the one before it
-finished, and the parse of batch n+1 indeed runs while batch n is written."""
+finished, and the parse of batch n+1 indeed runs while batch n is written. And the read models
+take the states the aggregate folded instead of folding again."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from services.locaties.adapters import bulk_projectie
 from services.locaties.entrypoints import routes_import
-from tests.integration.locaties.test_import import _importeer, _regels
+from tests.integration.locaties.test_import import STAPPEN, _enkel, _importeer, _regels, _standen
 from tests.support.locaties import locaties_client
 
 
@@ -75,3 +77,20 @@ def test_the_next_batch_is_parsed_while_one_is_written(
     assert overlapt == [True]
     assert [r["regel"] for r in uit] == list(range(1, len(_bestand()) + 1))
     assert sum(r["status"] == 201 for r in uit) == 21
+
+
+def test_the_read_models_take_the_aggregate_s_states_without_folding_again(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are worked out from the states the aggregate folded while deciding (one per
+    line's event): the fold's own step is not needed, and the rows are the single commands'."""
+
+    def niet_opnieuw(*_: Any) -> Any:
+        raise AssertionError("folded again")
+
+    monkeypatch.setattr(bulk_projectie, "stap", niet_opnieuw)
+    regels = _regels("ZH051300020")[:-1]  # without the correction
+    assert [u["status"] for u in _importeer(api, regels)] == [201] * len(regels)
+    monkeypatch.undo()
+    _enkel(api, "ZH051300021", STAPPEN[:-1])
+    assert _standen(sql_engine, "ZH051300020") == _standen(sql_engine, "ZH051300021")
