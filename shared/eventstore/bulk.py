@@ -11,9 +11,11 @@ the ordinary append.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from uuid import uuid4
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy import BigInteger, String, bindparam, column, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -82,6 +84,13 @@ def load_many(session: Session, stream_ids: Sequence[str]) -> dict[str, list[Rec
     return uit
 
 
+def _uuid4s(n: int) -> Iterator[UUID]:
+    """``uuid4()`` n times from one read of the system's randomness (``uuid4`` reads 16 bytes
+    per call)."""
+    willekeurig = os.urandom(16 * n)
+    return (UUID(bytes=willekeurig[i : i + 16], version=4) for i in range(0, 16 * n, 16))
+
+
 def append_many(
     session: Session, appends: Sequence[StreamAppend], topic: str | None
 ) -> list[RecordedEvent]:
@@ -94,13 +103,20 @@ def append_many(
             uit += store.append(stream_id, stream_type, expected, new_events, topic)
         return uit
     # (event id, stream id, stream type, version, new event, record time), in append order
+    aantal = sum(len(new_events) for _, _, _, new_events, _ in appends)
+    if not aantal:
+        return []
+    ids = _uuid4s(aantal)
     nieuw = [
-        (e.event_id or uuid4(), stream_id, stream_type, expected + 1 + k, e, recorded_at)
+        (e.event_id or next(ids), stream_id, stream_type, expected + 1 + k, e, recorded_at)
         for stream_id, stream_type, expected, new_events, recorded_at in appends
         for k, e in enumerate(new_events)
     ]
-    if not nieuw:
-        return []
+    # One metadata object stamps a whole batch: its dict is built once.
+    metadata: dict[int, dict[str, Any]] = {}
+    for _, _, _, _, e, _ in nieuw:
+        if id(e.metadata) not in metadata:
+            metadata[id(e.metadata)] = e.metadata.to_dict()
     # The counter first (its row lock, held to COMMIT, orders the commits), then the events and
     # their outbox rows by binary COPY with the positions it handed out.
     basis = session.execute(_POSITIES_PG, {"n": len(nieuw)}).scalar_one_or_none()
@@ -121,7 +137,7 @@ def append_many(
                 e.event_type,
                 e.schema_version,
                 e.data,
-                e.metadata.to_dict(),
+                metadata[id(e.metadata)],
                 e.occurred_at,
                 recorded_at,
             )

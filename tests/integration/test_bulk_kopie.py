@@ -216,3 +216,22 @@ def test_load_many_gives_each_stream_as_the_single_load(sql_engine: Engine) -> N
             "T-G": store.load("T-G"),
         }
         assert load_many(session, []) == {}
+
+
+def test_bulk_append_gives_each_event_its_own_random_uuid(sql_engine: Engine) -> None:
+    sessions = make_session_factory(sql_engine)
+    moment = datetime(2026, 5, 1, tzinfo=UTC)
+    with sessions() as session, session.begin():
+        recorded = append_many(
+            session,
+            [
+                ("T-F", "teller", 0, _nieuw("T", 3), moment),
+                ("T-G", "teller", 0, _nieuw("T", 2), moment),
+            ],
+            "top",
+        )
+    ids = [e.event_id for e in recorded]
+    assert len(set(ids)) == 5
+    assert {i.version for i in ids} == {4}
+    with sessions() as session:
+        assert [e.event_id for e in SqlEventStore(session).load("T-F")] == ids[:3]

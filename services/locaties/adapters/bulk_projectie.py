@@ -11,81 +11,100 @@ the batch, or with a correction or a back-dated event among the new ones, goes t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.locaties.adapters.projection import rij, stand_rij, werk_standen_bij
+from services.locaties.adapters.projection import INHOUD_KOLOMMEN, Inhoud, werk_standen_bij
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain.events import RegistratieGecorrigeerd
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.domain.standen import Toestand, stap
 from shared.db.bulk import verwijder
-from shared.db.kopie import kopieer_rijen
+from shared.db.kopie import kopieer
 from shared.eventstore.model import RecordedEvent
 
-_NIET_INHOUD = ("locatie_id", "versie", "bijgewerkt_op")
+# The rows as tuples in these column orders (no dict per row: the fold makes ~2 rows an event).
+HUIDIG_KOLOMMEN = ("locatie_id", *INHOUD_KOLOMMEN, "versie", "bijgewerkt_op")
+STAND_KOLOMMEN = (
+    "locatie_id",
+    "versie_vanaf",
+    "bekend_vanaf",
+    "bekend_tot",
+    "geldig_vanaf",
+    "geldig_tot",
+    *INHOUD_KOLOMMEN,
+)
+_BEKEND_TOT = STAND_KOLOMMEN.index("bekend_tot")
 
 
-def projecteer(session: Session, sites: Sequence[tuple[Spoedlocatie, list[RecordedEvent]]]) -> None:
-    """Bring both read models up to date with each site's new events (in version order)."""
+def projecteer(
+    session: Session,
+    sites: Sequence[tuple[Spoedlocatie, list[RecordedEvent]]],
+    toestanden: Mapping[str, Sequence[Toestand]] | None = None,
+) -> None:
+    """Bring both read models up to date with each site's new events (in version order).
+    ``toestanden``: per site, its state after each new event when the caller has them (the
+    aggregate folded them as it decided); without them (or not one per event) they are folded
+    here."""
     if not sites:
         return
     ids = [locatie.id for locatie, _ in sites]
-    verwijder(session, spoedlocaties, spoedlocaties.c.locatie_id, ids)
-    kopieer_rijen(session, spoedlocaties, [rij(locatie) for locatie, _ in sites])
-    standen: list[dict[str, Any]] = []
+    nu = datetime.now(UTC)  # ``stand_rij``'s bijgewerkt_op, once for the batch
+    huidig: list[tuple[Any, ...]] = []
+    standen: list[list[Any]] = []
     for locatie, nieuw in sites:
-        rijen = _standen_in_geheugen(locatie, nieuw)
+        inhoud = Inhoud()
+        gegeven = toestanden.get(locatie.id) if toestanden is not None else None
+        rijen = _standen_in_geheugen(locatie, nieuw, inhoud, gegeven)
         if rijen is None:
             werk_standen_bij(session, locatie, nieuw)
         else:
             standen += rijen
-    kopieer_rijen(session, spoedlocatie_standen, standen)
+        huidig.append((locatie.id, *inhoud(locatie.stand), locatie.version, nu))
+    verwijder(session, spoedlocaties, spoedlocaties.c.locatie_id, ids)
+    kopieer(session, spoedlocaties, HUIDIG_KOLOMMEN, huidig)
+    kopieer(session, spoedlocatie_standen, STAND_KOLOMMEN, standen)
 
 
 def _standen_in_geheugen(
-    locatie: Spoedlocatie, nieuw: list[RecordedEvent]
-) -> list[dict[str, Any]] | None:
-    """The rows of a site whose history is all in ``nieuw``, as ``_verleng`` would leave them
-    after each event in turn; None when that step does not apply (use the general path)."""
+    locatie: Spoedlocatie,
+    nieuw: list[RecordedEvent],
+    inhoud: Inhoud,
+    gegeven: Sequence[Toestand] | None = None,
+) -> list[list[Any]] | None:
+    """The rows (``STAND_KOLOMMEN``) of a site whose history is all in ``nieuw``, as
+    ``_verleng`` would leave them after each event in turn; None when that step does not apply
+    (use the general path)."""
     if not nieuw or nieuw[0].version != 1 or len(nieuw) != len(locatie.history):
         return None
+    if gegeven is not None and len(gegeven) != len(nieuw):
+        gegeven = None
     stand = Toestand()
-    rijen: list[dict[str, Any]] = []
-    open_: dict[str, Any] | None = None
-    for recorded, event in zip(nieuw, locatie.history, strict=True):
+    rijen: list[list[Any]] = []
+    open_: list[Any] | None = None
+    open_inhoud: tuple[Any, ...] = ()
+    laatste: date | None = None  # the open row's geldig_vanaf
+    for k, (recorded, event) in enumerate(zip(nieuw, locatie.history, strict=True)):
         if isinstance(event, RegistratieGecorrigeerd):
             return None
         datum = recorded.occurred_at.date()
-        if open_ is not None and datum < open_["geldig_vanaf"]:
+        if laatste is not None and datum < laatste:
             return None  # back-dated: the replay decides
         # The aggregate's own step (``Spoedlocatie.when`` without a correction), folded here
         # without an aggregate around it.
-        stand = stap(stand, event)
-        nu = {
-            k: v
-            for k, v in stand_rij(locatie.id, recorded.version, stand).items()
-            if k not in _NIET_INHOUD
-        }
-        sleutel = {
-            "locatie_id": locatie.id,
-            "versie_vanaf": recorded.version,
-            "bekend_vanaf": recorded.recorded_at,
-            "bekend_tot": None,
-        }
-        if open_ is None:
-            open_ = {**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu}
-            rijen.append(open_)
-            continue
-        laatste = open_["geldig_vanaf"]
-        if laatste == datum and all(open_[k] == v for k, v in nu.items()):
-            continue  # the event changed nothing the rows show
-        open_["bekend_tot"] = recorded.recorded_at
-        if laatste < datum:
-            oud = {k: open_[k] for k in nu}
-            rijen.append({**sleutel, "geldig_vanaf": laatste, "geldig_tot": datum, **oud})
-        open_ = {**sleutel, "geldig_vanaf": datum, "geldig_tot": None, **nu}
+        stand = stap(stand, event) if gegeven is None else gegeven[k]
+        nu = inhoud(stand)
+        if open_ is not None and laatste is not None:
+            if laatste == datum and open_inhoud == nu:
+                continue  # the event changed nothing the rows show
+            open_[_BEKEND_TOT] = recorded.recorded_at
+            if laatste < datum:
+                gesloten = (locatie.id, recorded.version, recorded.recorded_at, None)
+                rijen.append([*gesloten, laatste, datum, *open_inhoud])
+        open_ = [locatie.id, recorded.version, recorded.recorded_at, None, datum, None, *nu]
+        open_inhoud, laatste = nu, datum
         rijen.append(open_)
     return rijen

@@ -91,6 +91,108 @@ def stand_rij(locatie_id: str, versie: int, stand: Toestand) -> dict[str, Any]:
     }
 
 
+# ``stand_rij``'s columns that depend on the state alone (not the site id, version or time), in
+# its order: the content of a ``spoedlocatie_standen`` row.
+INHOUD_KOLOMMEN: tuple[str, ...] = (
+    "bevoegd_gezag",
+    "provincie",
+    "gemeentecode",
+    "naam",
+    "bodemtype",
+    "status",
+    "status_sinds",
+    "registratiedatum",
+    "afgehandeld_op",
+    "risico_humaan",
+    "risico_ecologisch",
+    "risico_verspreiding",
+    "risicos",
+    "knelpunt",
+    "budget_euro",
+    "kosten_euro",
+    "verontreinigingsgroepen",
+    "geometrie_rd",
+    *BBOX_KOLOMMEN,
+)
+
+
+class Inhoud:
+    """``stand_rij``'s content columns (``INHOUD_KOLOMMEN``) of a state as a tuple, for the
+    states of one site folded one after another (the bulk import's fold, ~8 a site): a state
+    shares every field an event left alone with the one before it (``standen._met``), so the
+    parts built from such a field (risks, status history, bounding box, authority) are taken
+    from the previous call instead of built again. A test holds it equal to ``stand_rij``."""
+
+    __slots__ = ("_geometrie", "_gezag", "_groepen", "_historie", "_risicos")
+
+    def __init__(self) -> None:
+        leeg: Any = object()  # matches no field, so the first call builds every part
+        self._gezag: tuple[Any, tuple[str, str]] = (leeg, ("", ""))
+        self._historie: tuple[Any, tuple[Any, Any, Any]] = (leeg, (None, None, None))
+        self._risicos: tuple[Any, tuple[Any, ...]] = (leeg, ())
+        self._groepen: tuple[Any, list[str]] = (leeg, [])
+        self._geometrie: tuple[Any, tuple[Any, ...]] = (leeg, ())
+
+    def __call__(self, stand: Toestand) -> tuple[Any, ...]:
+        if self._gezag[0] is not stand.bevoegd_gezag:
+            gezag = bevoegde_gezagen.get(stand.bevoegd_gezag)
+            provincie = gezag.provincie if gezag else stand.bevoegd_gezag
+            self._gezag = (stand.bevoegd_gezag, (stand.bevoegd_gezag, provincie))
+        if self._historie[0] is not stand.statushistorie or self._historie[1][0] != stand.status:
+            afgehandeld = (r.datum for r in stand.statushistorie if r.status in AFGEHANDELD)
+            self._historie = (
+                stand.statushistorie,
+                (str(stand.status), stand.statushistorie[-1].datum, next(afgehandeld, None)),
+            )
+        if self._risicos[0] is not stand.risicos:
+            self._risicos = (stand.risicos, _risicodelen(stand.risicos))
+        if self._groepen[0] is not stand.verontreinigingsgroepen:
+            self._groepen = (stand.verontreinigingsgroepen, list(stand.verontreinigingsgroepen))
+        if self._geometrie[0] is not stand.geometrie:
+            bbox = bbox_kolommen(stand.geometrie)
+            self._geometrie = (stand.geometrie, (stand.geometrie, *bbox.values()))
+        status, status_sinds, afgehandeld_op = self._historie[1]
+        return (
+            *self._gezag[1],
+            stand.gemeentecode,
+            stand.naam,
+            stand.bodemtype,
+            status,
+            status_sinds,
+            stand.registratiedatum,
+            afgehandeld_op,
+            *self._risicos[1],
+            str(stand.knelpunt) if stand.knelpunt else None,
+            stand.budget_euro,
+            stand.kosten_euro,
+            self._groepen[1],
+            *self._geometrie[1],
+        )
+
+
+def _risicodelen(risicos: Mapping[RisicoType, Any]) -> tuple[Any, ...]:
+    """``risico_humaan``, ``risico_ecologisch``, ``risico_verspreiding`` and ``risicos``."""
+
+    def vastgesteld(soort: RisicoType) -> bool:
+        r = risicos.get(soort)
+        return bool(r and r.vastgesteld)
+
+    return (
+        vastgesteld(RisicoType.HUMAAN),
+        vastgesteld(RisicoType.ECOLOGISCH),
+        vastgesteld(RisicoType.VERSPREIDING),
+        [
+            {
+                "risicotype": str(soort),
+                "vastgesteld": r.vastgesteld,
+                "criteria": list(r.criteria),
+                "beoordelingsdatum": r.beoordelingsdatum.isoformat(),
+            }
+            for soort, r in sorted(risicos.items())
+        ],
+    )
+
+
 def bbox_kolommen(geometrie_rd: dict[str, Any] | None) -> dict[str, float | None]:
     """The bbox columns of a row with this RD geometry (all empty without one)."""
     if geometrie_rd is None:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.locaties.adapters import importregels
 from services.locaties.adapters.bulk_projectie import projecteer
 from services.locaties.domain.model import Spoedlocatie
+from services.locaties.domain.standen import Toestand
 from services.locaties.service_layer.unit_of_work import (
     Actor,
     Correctiecontrole,
@@ -183,6 +184,10 @@ class Importeur:
         self._geladen: set[str] = set()  # ids looked up (found or not)
         self._laatst: dict[str, datetime] = {}  # last record time per site
         self._batch: dict[str, Spoedlocatie] = {}  # sites with events in the running batch
+        # Per site in the batch, its state after each of its pending events, as the aggregate
+        # folded it (the read models take them instead of folding again); one short when a
+        # line recorded more than one event.
+        self._standen: dict[str, list[Toestand]] = {}
         self._metadata: EventMetadata | None = None  # who acts, once a person
         self._gestempeld: EventMetadata | None = None
 
@@ -193,11 +198,15 @@ class Importeur:
             self.sites[locatie.id] = locatie
             self._geladen.add(locatie.id)
             self._batch[locatie.id] = locatie
+            standen = self._standen.setdefault(locatie.id, [])
+            if len(standen) == len(locatie.pending) - 1:  # the line's one event
+                standen.append(locatie.stand)
 
     def vergeet(self, locatie_id: str) -> None:
         self.sites.pop(locatie_id, None)
         self._geladen.discard(locatie_id)
         self._batch.pop(locatie_id, None)
+        self._standen.pop(locatie_id, None)
 
     # -- batches ------------------------------------------------------------------------------
 
@@ -301,7 +310,7 @@ class Importeur:
         per_site: dict[str, list[RecordedEvent]] = {}
         for e in recorded:
             per_site.setdefault(e.stream_id, []).append(e)
-        projecteer(session, [(x, per_site[x.id]) for x in self._batch.values()])
+        projecteer(session, [(x, per_site[x.id]) for x in self._batch.values()], self._standen)
         importregels.bewaar(session, self._scope, nieuw, nu)
         notify_commit(session)
         for e in recorded:
@@ -324,7 +333,7 @@ class Importeur:
         had_events = bool(self._batch)
         for locatie in self._batch.values():
             locatie.pending = []
-        self._batch = {}
+        self._batch, self._standen = {}, {}
         if had_events:
             self._metadata = self._gestempeld
         if had_events and self._on_commit is not None:
@@ -335,4 +344,4 @@ class Importeur:
         for locatie_id in list(self._batch):
             self.vergeet(locatie_id)
             self._laatst.pop(locatie_id, None)
-        self._batch = {}
+        self._batch, self._standen = {}, {}

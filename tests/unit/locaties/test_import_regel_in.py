@@ -47,7 +47,7 @@ def _uitkomst(fn: Any, data: Any) -> Any:
         regel = fn(data)
     except ValidationError as exc:
         return ("ongeldig", exc.errors(include_url=False))
-    return (regel.model_dump(), regel.model_fields_set)
+    return (regel.model_dump(), regel.model_fields_set, list(regel.__dict__), repr(regel))
 
 
 @settings(max_examples=1500, deadline=None)

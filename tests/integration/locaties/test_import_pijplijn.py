@@ -1,0 +1,96 @@
+"""The import reads and parses the next batch while the one before it is written: the results
+stay in order and equal to one batch's, a batch still starts only after the one before it
+finished, and the parse of batch n+1 indeed runs while batch n is written. And the read models
+take the states the aggregate folded instead of folding again."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from services.locaties.adapters import bulk_projectie
+from services.locaties.entrypoints import routes_import
+from tests.integration.locaties.test_import import STAPPEN, _enkel, _importeer, _regels, _standen
+from tests.support.locaties import locaties_client
+
+
+@pytest.fixture
+def api(sql_engine: Engine) -> Iterator[TestClient]:
+    with locaties_client(sql_engine) as client:
+        yield client
+
+
+def _bestand() -> list[Any]:
+    regels: list[Any] = []
+    for n in range(1, 4):
+        regels += _regels(f"ZH05130009{n}")
+    regels.insert(3, "geen json")
+    regels.insert(9, {"soort": "statuswijzigingen", "locatieId": "ZH051300091", "body": {}})
+    return regels
+
+
+def test_small_batches_answer_as_one_batch(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    een = _importeer(api, _bestand())
+    monkeypatch.setattr(routes_import, "BATCH_REGELS", 2)
+    # Sent again in batches of two: every line answered in order, the same as before.
+    herhaald = _importeer(api, _bestand())
+    assert [r["regel"] for r in herhaald] == list(range(1, len(_bestand()) + 1))
+    assert [{k: v for k, v in r.items() if k != "herhaald"} for r in herhaald] == een
+    assert all(r.get("herhaald") for r in herhaald if r["status"] == 201)
+
+
+def test_the_next_batch_is_parsed_while_one_is_written(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes_import, "BATCH_REGELS", 7)
+    gelezen = threading.Event()
+    bezig = threading.Lock()
+    overlapt: list[bool] = []
+    lees_batch, voer_uit = routes_import._lees_batch, routes_import._voer_uit
+
+    def lees(batch: list[Any], *rest: Any) -> Any:
+        uit = lees_batch(batch, *rest)
+        if batch[0][0] > 1:
+            gelezen.set()
+        return uit
+
+    def voer(*args: Any) -> bytes:
+        assert bezig.acquire(blocking=False), "two batches ran at once"
+        try:
+            # The first batch waits (a bounded time) for the second one's parse.
+            if not overlapt:
+                overlapt.append(gelezen.wait(timeout=5))
+            return voer_uit(*args)
+        finally:
+            bezig.release()
+
+    monkeypatch.setattr(routes_import, "_lees_batch", lees)
+    monkeypatch.setattr(routes_import, "_voer_uit", voer)
+    uit = _importeer(api, _bestand())
+    assert overlapt == [True]
+    assert [r["regel"] for r in uit] == list(range(1, len(_bestand()) + 1))
+    assert sum(r["status"] == 201 for r in uit) == 21
+
+
+def test_the_read_models_take_the_aggregate_s_states_without_folding_again(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are worked out from the states the aggregate folded while deciding (one per
+    line's event): the fold's own step is not needed, and the rows are the single commands'."""
+
+    def niet_opnieuw(*_: Any) -> Any:
+        raise AssertionError("folded again")
+
+    monkeypatch.setattr(bulk_projectie, "stap", niet_opnieuw)
+    regels = _regels("ZH051300020")[:-1]  # without the correction
+    assert [u["status"] for u in _importeer(api, regels)] == [201] * len(regels)
+    monkeypatch.undo()
+    _enkel(api, "ZH051300021", STAPPEN[:-1])
+    assert _standen(sql_engine, "ZH051300020") == _standen(sql_engine, "ZH051300021")
