@@ -45,12 +45,15 @@ _JSON_TYPE = "bytea"
 @cache
 def _kolommen(tabel: Table, namen: tuple[str, ...]) -> tuple[str, list[str], tuple[int, ...]]:
     """The COPY statement for these columns, their PostgreSQL types and the places of the
-    columns that hold JSON."""
+    columns that hold JSON. (A ``none_as_null`` JSON column would need ``None`` kept as SQL
+    NULL; none of the bulk tables has one, so it is refused here rather than handled.)"""
     dialect = postgresql.dialect()
     typen, json = [], []
     for i, naam in enumerate(namen):
         kolom = tabel.c[naam]
         if isinstance(kolom.type, JSON):
+            if kolom.type.none_as_null:
+                raise ValueError(f"{tabel.name}.{naam}: a none_as_null JSON column")
             typen.append(_JSON_TYPE)
             json.append(i)
         else:
@@ -63,8 +66,9 @@ def kopieer(
     session: Session, tabel: Table, namen: Sequence[str], rijen: Sequence[Sequence[Any]]
 ) -> None:
     """Insert ``rijen`` (tuples in the order of the columns ``namen``) into ``tabel``. JSON
-    columns take the Python value (serialised with orjson, as ``shared.db.bulk.voeg_toe``
-    does); timestamps must carry their time zone."""
+    columns take the Python value (serialised with orjson; ``None`` is JSON ``null``, as
+    SQLAlchemy's INSERT stores it unless the column's type says ``none_as_null``); timestamps
+    must carry their time zone."""
     if not rijen:
         return
     if session.get_bind().dialect.name != "postgresql":
@@ -84,8 +88,7 @@ def kopieer(
                 for rij in rijen:
                     waarden = list(rij)
                     for i in json:
-                        if (v := waarden[i]) is not None:
-                            waarden[i] = dumps(v)
+                        waarden[i] = dumps(waarden[i])
                     schrijf(waarden)
     except psycopg.Error as exc:
         # The driver's own error, raised past SQLAlchemy: made SQLAlchemy's (IntegrityError for
