@@ -213,6 +213,16 @@ class Importeur:
     def verwerk(self, regels: Sequence[ImportRegel]) -> list[Uitkomst]:
         """Run the lines in order, in one transaction; one outcome per line."""
         try:
+            return self._verwerk(regels)
+        except BaseException:
+            # Not a line's own refusal (the route answers each line "not recorded"): the
+            # batch's sites keep their pending events in memory, which the next batch of the
+            # request would otherwise append along with its own.
+            self._vergeet_batch()
+            raise
+
+    def _verwerk(self, regels: Sequence[ImportRegel]) -> list[Uitkomst]:
+        try:
             return self._batch_van(regels)
         except DBAPIError:
             self._vergeet_batch()

@@ -13,9 +13,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from services.locaties.adapters import bulk_projectie
+from services.locaties.adapters import bulk_projectie, importregels
 from services.locaties.entrypoints import routes_import
-from tests.integration.locaties.test_import import STAPPEN, _enkel, _importeer, _regels, _standen
+from tests.integration.locaties.test_import import (
+    STAPPEN,
+    _enkel,
+    _events,
+    _importeer,
+    _regels,
+    _standen,
+)
 from tests.support.locaties import locaties_client
 
 
@@ -94,3 +101,28 @@ def test_the_read_models_take_the_aggregate_s_states_without_folding_again(
     monkeypatch.undo()
     _enkel(api, "ZH051300021", STAPPEN[:-1])
     assert _standen(sql_engine, "ZH051300020") == _standen(sql_engine, "ZH051300021")
+
+
+def test_a_batch_that_failed_leaves_nothing_for_the_next_batch_to_write(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch that fails with an error that is not the database's (here: recording its line
+    keys) is answered 503, "not recorded, send it again"; its events must not ride along with
+    the next batch of the same request, nor make the line fail when it is sent again."""
+    monkeypatch.setattr(routes_import, "BATCH_REGELS", 1)
+    bewaar = importregels.bewaar
+    mislukt: list[bool] = []
+
+    def eenmaal_kapot(*args: Any) -> None:
+        if not mislukt:
+            mislukt.append(True)
+            raise RuntimeError("the service failed")
+        bewaar(*args)
+
+    monkeypatch.setattr(importregels, "bewaar", eenmaal_kapot)
+    eerste, tweede = _regels("ZH051300031")[0], _regels("ZH051300032")[0]
+    assert [r["status"] for r in _importeer(api, [eerste, tweede])] == [503, 201]
+    assert _events(sql_engine, "ZH051300031") == []
+
+    assert [r["status"] for r in _importeer(api, [eerste])] == [201]
+    assert len(_events(sql_engine, "ZH051300031")) == 1
