@@ -31,12 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
-from typing import Any, cast
+from typing import Any
 
 import psycopg
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from shared.db.direct import as_dbapi_error, result_rows
 
 
 class RoundTransaction:
@@ -96,22 +97,6 @@ class RoundTransaction:
                     cursor.execute(sql, parameters, prepare=True)
                 while cursor.nextset():
                     pass  # to the last statement's result
-                result = cursor.pgresult
-                if result is None or result.status != psycopg.pq.ExecStatus.TUPLES_OK:
-                    return []
-                return cursor.fetchall()
+                return result_rows(cursor)
         except psycopg.Error as exc:
-            dialect = conn.dialect
-            proxied = conn.connection
-            lost = dialect.is_disconnect(cast(Any, exc), proxied.dbapi_connection, None)
-            if lost:
-                conn.invalidate(exc)
-            raise DBAPIError.instance(
-                sql,
-                None,
-                exc,
-                psycopg.Error,
-                hide_parameters=True,
-                connection_invalidated=lost,
-                dialect=dialect,
-            ) from exc
+            raise as_dbapi_error(conn, sql, exc) from exc

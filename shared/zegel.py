@@ -59,25 +59,9 @@ _NIEUW = (
 
 # The same on PostgreSQL as a query string of the round's first round trip
 # (``shared.relay_round``): integers as literals.
-_KOLOMMEN = (
-    "position",
-    "event_id",
-    "stream_id",
-    "stream_type",
-    "version",
-    "event_type",
-    "schema_version",
-    "data",
-    "event_metadata",
-    "occurred_at",
-    "recorded_at",
-    "topic",
-    "published_at",
-)
+_KOLOMMEN = (*events.c.keys(), "topic", "published_at")
 _NIEUW_PG = (
-    "SELECT e.position, e.event_id, e.stream_id, e.stream_type, e.version, e.event_type,"
-    " e.schema_version, e.data, e.event_metadata, e.occurred_at, e.recorded_at,"
-    " o.topic, o.published_at"
+    "SELECT " + ", ".join(f"e.{c.name}" for c in events.c) + ", o.topic, o.published_at"
     " FROM events e LEFT JOIN outbox o ON o.position = e.position"
     " WHERE e.position > %d ORDER BY e.position LIMIT %d"
 )

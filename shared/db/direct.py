@@ -26,7 +26,7 @@ import orjson
 import psycopg
 from psycopg import pq
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 
 def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -44,25 +44,37 @@ def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list
                 connection, cursor, sql, parameters, None, False
             )
             cursor.execute(sql, parameters, prepare=True)
-            # Not ``description``: it builds a column object per column on every call.
-            result = cursor.pgresult
-            if result is None or result.status != pq.ExecStatus.TUPLES_OK:
-                return []
-            return cursor.fetchall()
+            return result_rows(cursor)
     except psycopg.Error as exc:
-        dialect = connection.dialect
-        lost = dialect.is_disconnect(cast(Any, exc), proxied.dbapi_connection, None)
-        if lost:
-            connection.invalidate(exc)
-        raise DBAPIError.instance(
-            sql,
-            None,  # the rows: personal data, not for logs
-            exc,
-            psycopg.Error,
-            hide_parameters=True,
-            connection_invalidated=lost,
-            dialect=dialect,
-        ) from exc
+        raise as_dbapi_error(connection, sql, exc) from exc
+
+
+def result_rows(cursor: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:
+    """The rows of the cursor's (last) result; none for a statement without a result."""
+    # Not ``description``: it builds a column object per column on every call.
+    result = cursor.pgresult
+    if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+        return []
+    return cursor.fetchall()
+
+
+def as_dbapi_error(connection: Connection, sql: str, exc: psycopg.Error) -> StatementError:
+    """The driver's own error, raised past SQLAlchemy, made SQLAlchemy's (``IntegrityError``
+    for a duplicate key, ...), which is what callers catch; a lost connection is invalidated,
+    so the pool replaces it."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(cast(Any, exc), connection.connection.dbapi_connection, None)
+    if lost:
+        connection.invalidate(exc)
+    return DBAPIError.instance(
+        sql,
+        None,  # the rows: personal data, not for logs
+        exc,
+        psycopg.Error,
+        hide_parameters=True,
+        connection_invalidated=lost,
+        dialect=dialect,
+    )
 
 
 def json_rows(rows: Sequence[Any]) -> str:

@@ -34,19 +34,7 @@ _POSITIES_PG = text(
     "WHERE id = 1 RETURNING last_position - CAST(:n AS bigint) AS basis"
 ).columns(column("basis", BigInteger))
 
-_EVENT_KOLOMMEN = (
-    "position",
-    "event_id",
-    "stream_id",
-    "stream_type",
-    "version",
-    "event_type",
-    "schema_version",
-    "data",
-    "event_metadata",
-    "occurred_at",
-    "recorded_at",
-)
+_EVENT_KOLOMMEN = tuple(events.c.keys())
 
 
 # The streams' events by one probe of the (stream_id, version) index per stream: OFFSET 0 keeps
