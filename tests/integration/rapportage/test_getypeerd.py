@@ -4,11 +4,9 @@ instead of the JSON, with the same timelines as the facts read whole (SQLite and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import Engine, insert, select
 
@@ -19,7 +17,7 @@ from services.rapportage.domain.feitkolommen import getypeerd, microseconden, ui
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 from shared.db.engine import make_session_factory
 from shared.db.migrations import alembic_config
-from tests.support.infra import postgres_database, sqlite_database
+from tests.support.infra import sqlite_database
 from tests.support.rapportage import (
     RAPPORTAGE_VERSIONS,
     feitrijen,
@@ -29,16 +27,6 @@ from tests.support.rapportage import (
     verzegel,
 )
 from tests.support.tijdlijnen import lastige_geschiedenis, paren
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        with sqlite_database(tmp_path, RAPPORTAGE_VERSIONS) as e:
-            yield e
-    else:
-        with postgres_database(RAPPORTAGE_VERSIONS) as e:
-            yield e
 
 
 def _feiten() -> list[f.Feit]:

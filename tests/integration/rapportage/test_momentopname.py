@@ -8,7 +8,6 @@ import hashlib
 import io
 import pickle
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,21 +27,10 @@ from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_session_factory
-from tests.support.infra import postgres_database, sqlite_database
-from tests.support.rapportage import RAPPORTAGE_VERSIONS, STORE, feitrijen
+from tests.support.rapportage import STORE, feitrijen
 from tests.support.tijdlijnen import lastige_geschiedenis, paren
 
 RAPPORTEN = ("voortgang", "bevoegde-gezagen", "deadlines")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        with sqlite_database(tmp_path, RAPPORTAGE_VERSIONS) as e:
-            yield e
-    else:
-        with postgres_database(RAPPORTAGE_VERSIONS) as e:
-            yield e
 
 
 def _hash(positie: int) -> str:
