@@ -127,17 +127,11 @@ class Programma(Aggregate):
                 f"besluit {cmd.besluit.besluit_id} legde de afspraak {cmd.afspraak} al vast",
             )
         self._neem_op(
-            AfspraakVastgesteld(
-                afspraak=cmd.afspraak,
-                deadline=cmd.deadline,
-                doel_percentage=cmd.doel_percentage,
-                ingangsdatum=cmd.ingangsdatum,
-                besluit_id=cmd.besluit.besluit_id,
-                besluitdatum=cmd.besluit.besluitdatum,
-                besluit_titel=cmd.besluit.titel,
-                toelichting=cmd.toelichting,
-            ),
-            cmd.besluit.besluitdatum,
+            AfspraakVastgesteld,
+            cmd,
+            afspraak=cmd.afspraak,
+            deadline=cmd.deadline,
+            doel_percentage=cmd.doel_percentage,
         )
 
     def stel_envelop_vast(self, cmd: StelEnvelopVast) -> None:
@@ -158,22 +152,32 @@ class Programma(Aggregate):
                 f"{cmd.doel} al vast",
             )
         self._neem_op(
-            EnvelopVastgesteld(
-                bevoegd_gezag=cmd.bevoegd_gezag,
-                doel=cmd.doel,
-                bedrag_euro=cmd.bedrag_euro,
-                ingangsdatum=cmd.ingangsdatum,
-                besluit_id=cmd.besluit.besluit_id,
-                besluitdatum=cmd.besluit.besluitdatum,
-                besluit_titel=cmd.besluit.titel,
-                toelichting=cmd.toelichting,
-            ),
-            cmd.besluit.besluitdatum,
+            EnvelopVastgesteld,
+            cmd,
+            bevoegd_gezag=cmd.bevoegd_gezag,
+            doel=cmd.doel,
+            bedrag_euro=cmd.bedrag_euro,
         )
 
-    def _neem_op(self, event: Any, besluitdatum: date) -> None:
+    def _neem_op(
+        self,
+        soort: type[AfspraakVastgesteld] | type[EnvelopVastgesteld],
+        cmd: StelAfspraakVast | StelEnvelopVast,
+        **inhoud: Any,
+    ) -> None:
+        """Record the decision's event: its own ``inhoud`` plus what every decision carries
+        (date of effect, the decision, the explanation)."""
+        besluit = cmd.besluit
+        event = soort(
+            **inhoud,
+            ingangsdatum=cmd.ingangsdatum,
+            besluit_id=besluit.besluit_id,
+            besluitdatum=besluit.besluitdatum,
+            besluit_titel=besluit.titel,
+            toelichting=cmd.toelichting,
+        )
         # Business time is the decision's date; who recorded it the unit of work stamps.
-        self._record(event, datetime.combine(besluitdatum, time(0), tzinfo=UTC))
+        self._record(event, datetime.combine(besluit.besluitdatum, time(0), tzinfo=UTC))
 
     def when(self, event: Any) -> None:
         if isinstance(event, AfspraakVastgesteld):

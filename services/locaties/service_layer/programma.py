@@ -8,13 +8,9 @@ pseudonym. A separate unit of work: the programme has no read model and never gr
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from functools import singledispatch
 from types import TracebackType
 from typing import Protocol
-
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.domain.programma import (
     PROGRAMMA_ID,
@@ -25,17 +21,15 @@ from services.locaties.domain.programma import (
 )
 from services.locaties.service_layer.handlers import VersieVerouderd
 from services.locaties.service_layer.unit_of_work import (
-    NIEMAND,
     Actor,
     FakeActingUnitOfWork,
+    SqlActingUnitOfWork,
     stempel,
 )
 from shared import beleid
 from shared.aggregate import Repository
 from shared.eventstore import ConcurrencyError
 from shared.messaging.topics import SPOEDLOCATIES
-from shared.privacy import Personen
-from shared.unit_of_work import SqlUnitOfWork
 
 
 class ProgrammaVerouderd(VersieVerouderd):
@@ -65,21 +59,7 @@ class ProgrammaUnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
-class SqlProgrammaUnitOfWork(SqlUnitOfWork):
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        actor: Actor | None = None,
-        topic: str = SPOEDLOCATIES,
-        on_commit: Callable[[], None] | None = None,
-        clock: Callable[[], datetime] | None = None,
-        personen: Personen | None = None,
-    ) -> None:
-        super().__init__(sessions, on_commit, clock)
-        self.actor = actor or NIEMAND
-        self.topic = topic
-        self._personen = personen
-
+class SqlProgrammaUnitOfWork(SqlActingUnitOfWork):
     def __enter__(self) -> SqlProgrammaUnitOfWork:
         super().__enter__()
         self.programma = Repository(self.events, Programma, self.topic)

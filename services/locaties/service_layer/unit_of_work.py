@@ -124,7 +124,26 @@ class FakeActingUnitOfWork(InMemoryUnitOfWork):
         return metadata(self.actor, f"prs-{self.actor.principal.sub}")
 
 
-class SqlLocatiesUnitOfWork(SqlUnitOfWork):
+class SqlActingUnitOfWork(SqlUnitOfWork):
+    """A SQL unit of work that records for someone (``actor``, stamped by :func:`stempel`) on
+    the sites' topic: the base of the sites' and the programme's."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        actor: Actor | None = None,
+        topic: str = SPOEDLOCATIES,
+        on_commit: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        personen: Personen | None = None,
+    ) -> None:
+        super().__init__(sessions, on_commit, clock)
+        self.actor = actor or NIEMAND
+        self.topic = topic
+        self._personen = personen
+
+
+class SqlLocatiesUnitOfWork(SqlActingUnitOfWork):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -140,12 +159,9 @@ class SqlLocatiesUnitOfWork(SqlUnitOfWork):
         """With ``committer`` (PostgreSQL) a command that wrote nothing but its events commits
         in the process's group commit (``shared/eventstore/groepscommit.py``). Without
         ``personen`` (tests, benchmarks) the events name the caller by their ``sub``."""
-        super().__init__(sessions, on_commit, clock)
-        self.actor = actor or NIEMAND
-        self.topic = topic
+        super().__init__(sessions, actor, topic, on_commit, clock, personen)
         self.correctiecontrole = correctiecontrole
         self._committer = committer
-        self._personen = personen
         self._cache = cache
         self._schreef = False  # whether the transaction wrote before the commit
         self._vastgelegd = False
