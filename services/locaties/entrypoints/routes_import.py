@@ -38,6 +38,7 @@ from services.locaties.service_layer.importeren import (
     Gelukt,
     Importeur,
     ImportRegel,
+    NietVerwerkt,
     RegelGewijzigd,
     Uitkomst,
 )
@@ -227,6 +228,8 @@ def _als_probleem(exc: Exception) -> Problem:
         return domain_problem(exc, 422)
     if isinstance(exc, GelijktijdigGewijzigd):
         return domain_problem(exc, 409)
+    if isinstance(exc, NietVerwerkt):
+        return _probleem(503, str(exc))
     for soort, weergave in DOMEINFOUTEN.items():
         if isinstance(exc, soort):
             status, title = weergave if isinstance(weergave, tuple) else (weergave, None)
@@ -579,7 +582,7 @@ async def importeer(
             # Not a refused line: the service failed (a lost database). Each line of the batch
             # says it was not recorded; sending the file again continues where it stopped.
             log.exception("bulk import: a batch failed")
-            p = _probleem(503, "De regel is niet verwerkt: de service faalde; stuur hem opnieuw.")
+            p = _als_probleem(NietVerwerkt())
             return b"".join(_resultaat(n, None, p) for n, _ in batch)
 
     return _Resultaatstroom(resultaten(), media_type=NDJSON)

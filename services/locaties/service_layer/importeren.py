@@ -17,6 +17,7 @@ reaches only the line that causes it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +46,8 @@ from shared.eventstore.sql import SqlEventStore
 from shared.leadership import notify_commit
 from shared.privacy import Personen
 from shared.unit_of_work import Scope
+
+log = logging.getLogger(__name__)
 
 # Sites kept in memory between the batches of one request; beyond this they are dropped and
 # loaded again when a later line needs them.
@@ -87,6 +90,13 @@ class GelijktijdigGewijzigd(Exception):
             "een locatie van deze regel werd tegelijk door een ander gewijzigd; stuur de regel "
             "opnieuw"
         )
+
+
+class NietVerwerkt(Exception):
+    """The line was not recorded because the service failed (503); sending it again is safe."""
+
+    def __init__(self) -> None:
+        super().__init__("De regel is niet verwerkt: de service faalde; stuur hem opnieuw.")
 
 
 Uitkomst = Gelukt | Exception
@@ -231,12 +241,20 @@ class Importeur:
         # Another writer, or a row the database refused: each line alone, so the failure
         # reaches only the line that causes it.
         uit: list[Uitkomst] = []
-        for regel in regels:
+        for n, regel in enumerate(regels):
             try:
                 uit += self._batch_van([regel])
             except IntegrityError:
                 self._vergeet_batch()
                 uit.append(GelijktijdigGewijzigd())
+            except Exception:
+                # The service failed (a lost database) partway: the lines before this one are
+                # committed and keep their own answers; this one and the rest were not recorded.
+                log.exception(
+                    "bulk import: line-by-line retry stopped at line %d of %d", n + 1, len(regels)
+                )
+                self._vergeet_batch()
+                return uit + [NietVerwerkt() for _ in regels[n:]]
         return uit
 
     def _batch_van(self, regels: Sequence[ImportRegel]) -> list[Uitkomst]:

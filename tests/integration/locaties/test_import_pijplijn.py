@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from services.locaties.adapters import bulk_projectie, importregels
 from services.locaties.entrypoints import routes_import
@@ -126,3 +127,37 @@ def test_a_batch_that_failed_leaves_nothing_for_the_next_batch_to_write(
 
     assert [r["status"] for r in _importeer(api, [eerste])] == [201]
     assert len(_events(sql_engine, "ZH051300031")) == 1
+
+
+def test_a_retry_that_stops_partway_answers_each_line_with_what_happened_to_it(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch fails as a whole and runs again one line per transaction; the database is
+    lost at the second line. The first line was committed by then and says 201; the second
+    and the third were not recorded and say 503. Sent again, the first is a repeat."""
+    bewaar = importregels.bewaar
+    aanroepen: list[int] = []
+
+    def faalt(*args: Any) -> None:
+        aanroepen.append(1)
+        if len(aanroepen) == 1:  # the whole batch: another writer, retry line by line
+            raise IntegrityError("COPY import_regels", {}, Exception("duplicate key"))
+        if len(aanroepen) == 2:  # the retry's first line: recorded
+            bewaar(*args)
+            return
+        raise OperationalError("COPY import_regels", {}, Exception("server closed"))
+
+    monkeypatch.setattr(importregels, "bewaar", faalt)
+    ids = ["ZH051300041", "ZH051300042", "ZH051300043"]
+    regels = [_regels(i)[0] for i in ids]
+    assert [r["status"] for r in _importeer(api, regels)] == [201, 503, 503]
+    assert [len(_events(sql_engine, i)) for i in ids] == [1, 0, 0]
+
+    monkeypatch.undo()
+    opnieuw = _importeer(api, regels)
+    assert [(r["status"], r.get("herhaald")) for r in opnieuw] == [
+        (201, True),
+        (201, None),
+        (201, None),
+    ]
+    assert [len(_events(sql_engine, i)) for i in ids] == [1, 1, 1]
