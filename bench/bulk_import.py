@@ -5,12 +5,15 @@ A history file of ``--sites`` sites, each a registration and seven commands (sta
 a risk, budget, costs, a bottleneck: the demo's mix, ~8 events per site), goes through
 ``POST /v1/spoedlocaties/import`` in requests of ``--per-verzoek`` lines, in-process (httpx
 through the ASGI app, as ``bodemregie import`` would over HTTP minus the socket), with the relay
-sealing and publishing to a fresh topic on the project's broker. The clock stops when the outbox
-is empty (every event sealed and confirmed by Kafka). CPU is this process's (app, relay and
-Kafka client threads; not PostgreSQL's or the broker's), so on a shared machine read it next to
-the load average printed with it. The CPU is also split per thread (relay, import worker,
-librdkafka's threads, ...) from ``/proc``, and the PostgreSQL backends' CPU is read the same
-way: per-stage CPU per event stays comparable on a loaded machine, events/s do not.
+sealing and publishing to a fresh topic on the project's broker. The relay runs in a process of
+its own, as deployed (``make run``, compose); ``--relay draad`` runs it as a thread of the
+import process instead, sharing its GIL. The clock stops when the outbox is empty (every event
+sealed and confirmed by Kafka). CPU is the import process's and the relay's (app, relay and
+Kafka client; not PostgreSQL's or the broker's), so on a shared machine read it next to the
+load average printed with it. The CPU is also split per thread (import worker, librdkafka's
+threads, the relay when it is a thread, ...) from ``/proc``, and the PostgreSQL backends' CPU
+is read the same way: per-stage CPU per event stays comparable on a loaded machine, events/s
+do not.
 """
 
 from __future__ import annotations
@@ -150,7 +153,17 @@ def postgres_cpu(engine: Engine) -> dict[int, float]:
         return uit
 
 
-def meet(sites: int, per_verzoek: int) -> dict[str, Any]:
+def proces_cpu(pid: int | None) -> float:
+    """CPU seconds so far of another process (the relay's own), 0 when it is not there."""
+    if pid is None:
+        return 0.0
+    try:
+        return _cpu_van(f"/proc/{pid}/stat")[1]
+    except OSError:
+        return 0.0
+
+
+def meet(sites: int, per_verzoek: int, relay_proces: bool = True) -> dict[str, Any]:
     bestand = regels(sites)
     token = mint_dev_token(SECRET, "bench", Rol.BEVOEGD_GEZAG, "ZH")
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
@@ -164,10 +177,13 @@ def meet(sites: int, per_verzoek: int) -> dict[str, Any]:
             kafka_credentials_file=login_file(ADMIN),
             spoedlocaties_topic=topic,
             rate_limit_per_minute=1_000_000,
+            relay_process=relay_proces,
         )
         with TestClient(create_app(cfg)) as client:
+            relay = client.app.state.container.relay  # type: ignore[attr-defined]
+            relay_pid = getattr(relay, "pid", None)
             load = os.getloadavg()
-            pg0, d0 = postgres_cpu(engine), draden_cpu()
+            pg0, d0, r0 = postgres_cpu(engine), draden_cpu(), proces_cpu(relay_pid)
             c0, w0 = time.process_time(), time.perf_counter()
             geweigerd = 0
             for begin in range(0, len(bestand), per_verzoek):
@@ -184,8 +200,9 @@ def meet(sites: int, per_verzoek: int) -> dict[str, Any]:
                     break
                 time.sleep(0.05)
             wand = time.perf_counter() - w0
-            cpu = time.process_time() - c0
-            d1, pg1 = draden_cpu(), postgres_cpu(engine)
+            proces = time.process_time() - c0
+            d1, pg1, r1 = draden_cpu(), postgres_cpu(engine), proces_cpu(relay_pid)
+            cpu = proces + r1 - r0  # the relay's CPU, wherever it runs
     load_na = os.getloadavg()
     return {
         "sites": sites,
@@ -198,11 +215,14 @@ def meet(sites: int, per_verzoek: int) -> dict[str, Any]:
         "vastgelegd_per_s": aantal / w_vastgelegd,
         "cpu_s": cpu,
         "cpu_us_per_event": cpu * 1e6 / aantal,
+        "import_process_cpu_us_per_event": proces * 1e6 / aantal,
         "cpu_us_per_event_per_thread": {
             k: round((d1[k] - d0.get(k, 0.0)) * 1e6 / aantal)
             for k in sorted(d1)
             if d1[k] - d0.get(k, 0.0) > 0
         },
+        "relay": "own process" if relay_pid else "thread of the import process",
+        "relay_process_cpu_us_per_event": round((r1 - r0) * 1e6 / aantal),
         "postgres_cpu_us_per_event": round(
             sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items()) * 1e6 / aantal
         ),
@@ -218,7 +238,8 @@ def sectie(r: dict[str, Any]) -> str:
 
 A history of {r["sites"]} sites ({r["regels"]} lines, ~8 events a site) through
 `POST /v1/spoedlocaties/import`, until every event is sealed and confirmed by Kafka.
-CPU is this process's (app, relay, Kafka client), not PostgreSQL's or the broker's.
+CPU is the import process's and the relay's (app, relay, Kafka client), not PostgreSQL's or
+the broker's.
 
 | events | recorded/s | sealed and on Kafka/s | wall s | CPU µs per event | load before/after |
 | --- | --- | --- | --- | --- | --- |
@@ -233,8 +254,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=5000)
     parser.add_argument("--per-verzoek", type=int, default=4000)
+    parser.add_argument(
+        "--relay",
+        choices=("proces", "draad"),
+        default="proces",
+        help="the relay in its own process, as deployed (make run, compose), or as a thread of "
+        "the import process",
+    )
     args = parser.parse_args(argv)
-    uitslag = meet(args.sites, args.per_verzoek)
+    uitslag = meet(args.sites, args.per_verzoek, args.relay == "proces")
     print(json.dumps(uitslag, indent=2))
     return uitslag
 
