@@ -73,8 +73,16 @@ class EventRegistry:
         return name, self.current_versions.get(name, 1), _to_dict(event)
 
 
+# Per event class its field names, in declaration order: ``dataclasses.fields`` builds its tuple
+# anew on every call, and an import encodes every event.
+_NAMEN: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _to_dict(event: Any) -> dict[str, Any]:
-    return {f.name: _jsonable(getattr(event, f.name)) for f in dataclasses.fields(event)}
+    namen = _NAMEN.get(type(event))
+    if namen is None:
+        namen = _NAMEN[type(event)] = tuple(f.name for f in dataclasses.fields(event))
+    return {naam: _jsonable(getattr(event, naam)) for naam in namen}
 
 
 def _jsonable(value: Any) -> Any:

@@ -31,6 +31,11 @@ def _controleer(waarde: str, toegestaan: frozenset[str], mag_leeg: bool) -> str:
     tekst = unicodedata.normalize("NFC", waarde.replace("\r\n", "\n")).strip()
     if not tekst and not mag_leeg:
         raise ValueError("mag niet leeg zijn of alleen uit witruimte bestaan")
+    if tekst.isascii() and tekst.isprintable():
+        # Printable ASCII holds no direction mark (none is ASCII) and no control character
+        # (in ASCII exactly the ones isprintable refuses): the common text, without the loop
+        # below. A test runs every ASCII character through both.
+        return tekst
     for teken in tekst:
         if teken in RICHTINGSTEKENS:
             raise ValueError(f"bevat het richtingsteken U+{ord(teken):04X}")

@@ -53,3 +53,37 @@ def test_the_pydantic_types_report_the_field() -> None:
         "tekst": "b",
         "opmerking": "",
     }
+
+
+def _per_teken(waarde: str, toegestaan: frozenset[str]) -> str | None:
+    """The rule character by character (what ``_controleer`` checks after normalising): the
+    reason a text is refused, or None."""
+    import unicodedata
+
+    from shared.tekst import RICHTINGSTEKENS
+
+    for teken in waarde:
+        if teken in RICHTINGSTEKENS:
+            return "richting"
+        if unicodedata.category(teken) in ("Cc", "Cs") and teken not in toegestaan:
+            return "stuurteken"
+    return None
+
+
+@pytest.mark.parametrize("plek", ["{}", "a{}b", "Locatie {} 12"])
+def test_every_ascii_character_gets_the_same_verdict_as_the_character_rule(plek: str) -> None:
+    """Printable ASCII skips the character loop; every ASCII character, alone and amid text,
+    in a name and in a free text, is accepted or refused as the rule per character says."""
+    for code in range(128):
+        waarde = plek.format(chr(code))
+        for controle, toegestaan in ((naam, frozenset()), (tekst, frozenset("\n\t"))):
+            verwacht = _per_teken(waarde.replace("\r\n", "\n").strip(), toegestaan)
+            try:
+                controle(waarde)
+                gekregen = None
+            except ValueError as exc:
+                gekregen = "leeg" if "leeg" in str(exc) else "stuurteken"
+            if gekregen == "leeg":
+                assert not waarde.strip()
+            else:
+                assert gekregen == verwacht, (code, plek, controle.__name__)
