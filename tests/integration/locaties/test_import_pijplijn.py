@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from services.locaties.adapters import bulk_projectie, importregels
 from services.locaties.entrypoints import routes_import
+from shared.eventstore.tables import events
+from shared.privacy import Personen
 from tests.integration.locaties.test_import import (
     STAPPEN,
     _enkel,
@@ -161,3 +163,38 @@ def test_a_retry_that_stops_partway_answers_each_line_with_what_happened_to_it(
         (201, None),
     ]
     assert [len(_events(sql_engine, i)) for i in ids] == [1, 1, 1]
+
+
+def test_a_caller_who_became_a_person_in_a_parallel_import_meanwhile_keeps_the_batch(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two parts of one history sent at once by a first-time caller: the other part made them
+    a person between this batch's look-up and its insert. The batch's events, not stamped yet,
+    take that person's pseudonym and are recorded (before: the whole batch answered 503).
+    PostgreSQL only: SQLite lets one writer at a time, so there two imports never race here."""
+    with locaties_client(pg_engine) as api:
+        _met_gelijktijdig_nieuwe_persoon(api, pg_engine, monkeypatch)
+
+
+def _met_gelijktijdig_nieuwe_persoon(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container = api.app.state.container  # type: ignore[attr-defined]
+    maak = Personen.maak
+    ander: list[str] = []
+
+    def gelijktijdig(self: Personen, session: Any, nieuw: Any) -> None:
+        with container.sessions() as sessie, sessie.begin():
+            ander.append(container.personen.pseudoniem(sessie, nieuw.login))
+        maak(self, session, nieuw)
+
+    monkeypatch.setattr(Personen, "maak", gelijktijdig)
+    uit = _importeer(api, [_regels("ZH051300051")[0], _regels("ZH051300052")[0]])
+    assert [r["status"] for r in uit] == [201, 201]
+    with sql_engine.connect() as conn:
+        wie = conn.execute(
+            select(events.c.event_metadata["actor"].as_string()).where(
+                events.c.stream_id.in_(["ZH051300051", "ZH051300052"])
+            )
+        ).scalars()
+        assert list(wie) == ander * 2
