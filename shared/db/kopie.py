@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 import psycopg
+from psycopg.adapt import PyFormat
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
@@ -76,6 +77,11 @@ def kopieer(
         return
     sql, typen, json = _kolommen(tabel, tuple(namen))
     cursor = session.connection().connection.cursor()
+    if json:
+        # The bytea type's own dumper is psycopg's ``Binary`` wrapper, in Python (~0.35 µs a
+        # value more); bytes go out unchanged by either, so take the C dumper of bytes for it
+        # (on this cursor's adapters only).
+        cursor.adapters.register_dumper(None, cursor.adapters.get_dumper(bytes, PyFormat.BINARY))
     try:
         with cursor.copy(sql) as copy:
             copy.set_types(typen)
