@@ -4,7 +4,9 @@ statements per batch instead of several per event (rows by binary COPY, ``shared
 
 The bitemporal rows of a site whose whole history is new in the batch are worked out in memory
 with the incremental step of ``projection._verleng`` applied event after event, which is what
-the single commands would have left behind one command at a time. A site with history before
+the single commands would have left behind one command at a time, less the rows the batch's
+one record time makes empty (known from and until the same moment: no read can see them). A
+site with history before
 the batch, or with a correction or a back-dated event among the new ones, goes through
 ``werk_standen_bij`` as it is (the rare case in an import: a batch boundary, a correction).
 """
@@ -37,6 +39,7 @@ STAND_KOLOMMEN = (
     "geldig_tot",
     *INHOUD_KOLOMMEN,
 )
+_BEKEND_VANAF = STAND_KOLOMMEN.index("bekend_vanaf")
 _BEKEND_TOT = STAND_KOLOMMEN.index("bekend_tot")
 
 
@@ -100,7 +103,15 @@ def _standen_in_geheugen(
         if open_ is not None and laatste is not None:
             if laatste == datum and open_inhoud == nu:
                 continue  # the event changed nothing the rows show
-            open_[_BEKEND_TOT] = recorded.recorded_at
+            if open_[_BEKEND_VANAF] == recorded.recorded_at:
+                # Known from this moment and superseded at this same moment (the batch records
+                # a site's events at one time): known from T until T is known never, so no
+                # kennisdatum and no current read can see the row. Commands an instant apart
+                # leave such a row behind; here it is not written (~7 of a site's 15 rows in
+                # the bench, a third of the import's COPY time). open_ is the last row added.
+                rijen.pop()
+            else:
+                open_[_BEKEND_TOT] = recorded.recorded_at
             if laatste < datum:
                 gesloten = (locatie.id, recorded.version, recorded.recorded_at, None)
                 rijen.append([*gesloten, laatste, datum, *open_inhoud])
