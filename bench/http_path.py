@@ -335,6 +335,9 @@ class Reader(threading.Thread):
         self.wanted = wanted
         self.expected = expected
         self.received: dict[tuple[str, int], float] = {}
+        # Per event, from the relay's produce call (the record's CreateTime, wall clock, in ms)
+        # to its arrival here: the broker's and the reader's part of answer-to-Kafka.
+        self.produce_to_reader_ms: list[float] = []
         self.copies = 0
         self.cpu_s = 0.0  # this thread's (librdkafka's own threads are in the process's)
         self.stop = threading.Event()
@@ -346,6 +349,7 @@ class Reader(threading.Thread):
         while not self.stop.is_set() and len(received) < self.expected:
             records = consume(1000, 0.1)
             t = now()
+            wall_ms = time.time() * 1000
             for r in records:
                 if r.error() is not None:
                     raise RuntimeError(f"reading the topic: {r.error()}")
@@ -358,6 +362,7 @@ class Reader(threading.Thread):
                         self.copies += 1
                     else:
                         received[sleutel] = t
+                        self.produce_to_reader_ms.append(wall_ms - r.timestamp()[1])
         self.cpu_s = time.thread_time() - cpu
         self.consumer.close()
 
@@ -394,6 +399,8 @@ async def _drive(
                 acknowledged += 1
         await conn.close()
 
+    with engine.connect() as conn:
+        vanaf = conn.execute(text("SELECT last_position FROM event_positions")).scalar_one()
     pids = _tree(server_pid)
     relay_pid = _relay_pid(pids)
     relay_threads = _threads_cpu_s(relay_pid) if relay_pid else {}
@@ -417,6 +424,12 @@ async def _drive(
         )
     reader.join(120)
     reader.stop.set()
+    with engine.connect() as conn:
+        # The relay's rounds over the timed part: a round marks its rows with one timestamp.
+        rondes = conn.execute(
+            text("SELECT count(DISTINCT published_at) FROM outbox WHERE position > :p"),
+            {"p": vanaf},
+        ).scalar_one()
     latencies = [(reader.received[k] - sent[k]) * 1000 for k in sent if k in reader.received]
     # Command to its 201 (the service's part), and 201 to Kafka (the relay's and the broker's).
     answers = [(answered[k] - sent[k]) * 1000 for k in answered]
@@ -438,6 +451,11 @@ async def _drive(
         "answer_ms_p99": _percentile(answers, 0.99),
         "answer_to_kafka_ms_p50": statistics.median(relay),
         "answer_to_kafka_ms_p99": _percentile(relay, 0.99),
+        # Of answer-to-Kafka: from the relay's produce call to the reader (1 ms resolution).
+        "produce_to_reader_ms_p50": statistics.median(reader.produce_to_reader_ms),
+        "produce_to_reader_ms_p99": _percentile(reader.produce_to_reader_ms, 0.99),
+        "relay_rounds": rondes,
+        "events_per_round": round(len(latencies) / max(1, rondes), 1),
         "service_cpu_ms_per_command": server_cpu / expected * 1000,
         # The split of the path's CPU per command over the timed part. The relay: its whole
         # process, and of that librdkafka's threads. PostgreSQL: this database's backends
