@@ -11,8 +11,11 @@ generator costs little of the cores it shares) while a consumer timestamps the a
 broker's part). Every acknowledged command must arrive exactly once: ``events_on_kafka`` is
 compared with the 201 answers and ``copies_on_kafka`` counts repeats.
 
-CPU: the service's processes (``/proc``) and this process (the clients and the Kafka reader)
-over the timed part, per command and as a share of the machine.
+CPU per command over the timed part (``/proc``): the workers, the relay process (and of it
+librdkafka's threads), this database's PostgreSQL backends, PostgreSQL's background processes
+and the broker (both shared with whatever else runs on the machine), and this process (the
+clients and the Kafka reader); the service's and this process's also as a share of the machine.
+The reader is librdkafka's consumer (see ``Reader``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -32,13 +37,15 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
+import orjson
+from confluent_kafka import Consumer, TopicPartition
+from sqlalchemy import Engine, text
 
 from bench.http_client import Connection
 from shared.auth import Rol, mint_dev_token
-from shared.envelope import CloudEvent
 from shared.messaging.acls import ADMIN
 from shared.messaging.kafka_client import credentials_file
+from shared.messaging.publisher import producer_config
 from shared.messaging.topics import TopicSpec, ensure_topics
 from tests.support.infra import (
     KAFKA_BOOTSTRAP,
@@ -50,10 +57,17 @@ from tests.support.infra import (
 
 SECRET = "bench-secret-" + "y" * 32
 HOST = "127.0.0.1"
-PORT = 18001
 RELAY = "services.locaties.entrypoints.relay:main"
 KETEN = ["onderzocht", "ernstig-spoed", "saneringsplan", "sanering-gestart", "gesaneerd", "nazorg"]
 TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    """A port free now: several benchmarks may run on one machine at once (a fixed port let
+    one's clients reach another's service)."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -82,14 +96,97 @@ def _cpu_s(pids: list[int]) -> float:
     return total / TICK
 
 
+def _threads_cpu_s(pid: int) -> dict[str, float]:
+    """CPU per thread name of ``pid`` (librdkafka's threads are named ``rdk:...``)."""
+    uit: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            naam = (task / "comm").read_text().strip()
+            velden = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        uit[naam] = uit.get(naam, 0.0) + (int(velden[11]) + int(velden[12])) / TICK
+    return uit
+
+
+def _relay_pid(pids: list[int]) -> int | None:
+    """The relay process among the service's: the one with librdkafka's threads (the workers
+    produce nothing to Kafka)."""
+    for pid in pids:
+        if any(naam.startswith("rdk:") for naam in _threads_cpu_s(pid)):
+            return pid
+    return None
+
+
+def _cmdlines(*woorden: str) -> list[int]:
+    """This machine's processes whose command line holds one of ``woorden``."""
+    uit = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        with suppress(OSError):
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if any(w in cmd for w in woorden):
+                uit.append(int(proc.name))
+    return uit
+
+
+class Buren:
+    """CPU of what serves the service besides its own processes, over the timed part: the
+    benchmark database's PostgreSQL backends (their ``/proc``, found in ``pg_stat_activity``
+    by database, named by ``application_name``), and, shared with whatever else runs on the
+    machine, PostgreSQL's background processes (WAL writer, checkpointer, ...) and the broker."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._start = self._meet()
+
+    def _backends(self) -> dict[int, str]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT pid, application_name FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).all()
+        return {int(pid): str(naam) for pid, naam in rows}
+
+    def _meet(self) -> dict[str, dict[int, float]]:
+        backends = self._backends()
+        return {
+            "backend": {pid: _cpu_s([pid]) for pid in backends},
+            "relay-backend": {
+                pid: _cpu_s([pid]) for pid, naam in backends.items() if naam.endswith("-relay")
+            },
+            "pg-achtergrond": {
+                pid: _cpu_s([pid])
+                for pid in _cmdlines(
+                    "postgres: walwriter",
+                    "postgres: checkpointer",
+                    "postgres: background writer",
+                    "postgres: autovacuum",
+                    "postgres: logical replication",
+                    "postgres: stats",
+                )
+            },
+            "broker": {pid: _cpu_s([pid]) for pid in _cmdlines("kafka.Kafka")},
+        }
+
+    def verschil(self) -> dict[str, float]:
+        eind = self._meet()
+        return {
+            soort: sum(cpu - self._start[soort].get(pid, 0.0) for pid, cpu in per.items())
+            for soort, per in eind.items()
+        }
+
+
 @contextmanager
 def service(
     workers: int,
     topic: str,
     extra_env: dict[str, str],
+    port: int,
     launcher: str = "reuseport",
     relay: str = "process",
-) -> Iterator[subprocess.Popen[bytes]]:
+) -> Iterator[tuple[subprocess.Popen[bytes], Engine]]:
     """``launcher``: ``reuseport`` runs the workers with a listening socket each
     (``shared/http/workers.py``: the kernel spreads the connections), ``uvicorn`` with
     uvicorn's ``--workers`` (one shared socket). ``relay``: ``process`` runs the relay in a
@@ -112,7 +209,7 @@ def service(
         server = subprocess.Popen(
             [
                 *(sys.executable, "-m", module, "services.locaties.entrypoints.app:create_app"),
-                *("--factory", "--host", HOST, "--port", str(PORT), "--log-level", "warning"),
+                *("--factory", "--host", HOST, "--port", str(port), "--log-level", "warning"),
                 *("--loop", "uvloop", "--http", "httptools", "--workers", str(workers)),
                 # The relay in a process of its own beside the workers (reuseport only).
                 *(("--relay", RELAY) if launcher == "reuseport" and relay == "process" else ()),
@@ -121,7 +218,7 @@ def service(
             env=env,
         )
         try:
-            yield server
+            yield server, engine
         finally:
             server.terminate()
             server.wait(30)
@@ -138,22 +235,23 @@ def run(
     # Its own topic, so the benchmark never mixes its events into a development log.
     topic = f"bench.{uuid.uuid4().hex[:10]}"
     ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
-    with service(workers, topic, extra_env, launcher, relay) as server:
+    port = _free_port()
+    with service(workers, topic, extra_env, port, launcher, relay) as (server, engine):
         return {
             "workers": workers,
             "launcher": launcher,
             "relay": relay if launcher == "reuseport" else "thread",
             "load_before": os.getloadavg()[0],
-            **asyncio.run(_drive(sites, clients, topic, server.pid)),
+            **asyncio.run(_drive(sites, clients, topic, server.pid, engine, port)),
             "load_after": os.getloadavg()[0],
         }
 
 
-async def _ready() -> None:
+async def _ready(port: int) -> None:
     deadline = time.monotonic() + 90
     while True:
         try:
-            conn = await Connection(HOST, PORT).open()
+            conn = await Connection(HOST, port).open()
             try:
                 if (await conn.request("GET", "/v1/ready")).status == 200:
                     return
@@ -173,7 +271,7 @@ def _auth(n: int) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def _registreer(sites: int, clients: int) -> list[str]:
+async def _registreer(sites: int, clients: int, port: int) -> list[str]:
     body = json.dumps(
         {
             "bevoegdGezag": "ZH",
@@ -185,7 +283,7 @@ async def _registreer(sites: int, clients: int) -> list[str]:
     ids: list[str] = []
 
     async def client(n: int) -> None:
-        conn = await Connection(HOST, PORT).open()
+        conn = await Connection(HOST, port).open()
         for _ in range(n, sites, clients):
             answer = await conn.request("POST", "/v1/spoedlocaties", body, _auth(n))
             if answer.status != 201:
@@ -198,38 +296,89 @@ async def _registreer(sites: int, clients: int) -> list[str]:
 
 
 class Reader(threading.Thread):
-    """Timestamps each status change's CloudEvent as it arrives on the topic."""
+    """Timestamps each status change's CloudEvent as it arrives on the topic.
+
+    On librdkafka (confluent-kafka, as the relay's producer): records are fetched and decoded
+    in C threads, and this thread only reads ``subject`` and ``sequence`` from each value
+    (orjson), so the load generator takes little of the cores it shares with what it measures
+    (kafka-python decoded every record batch in Python). What it checks is unchanged: each
+    acknowledged command's event arrives, copies are counted, each event gets its own arrival
+    time (the time the batch that carried it was handed over)."""
 
     def __init__(self, topic: str, wanted: set[str], expected: int) -> None:
         super().__init__(daemon=True)
-        self.consumer = KafkaConsumer(**kafka_as().client_options(), group_id=None)
-        tps = [TopicPartition(topic, p) for p in sorted(self.consumer.partitions_for_topic(topic))]
-        self.consumer.assign(tps)
-        for tp, end in self.consumer.end_offsets(tps).items():
-            self.consumer.seek(tp, end)
+        self.consumer = Consumer(
+            {
+                **producer_config(kafka_as()),
+                "group.id": f"bench-{uuid.uuid4().hex[:8]}",
+                "enable.auto.commit": False,
+                "enable.partition.eof": False,
+                # A fetch returns as soon as one record is there; when none is, the broker
+                # holds it this long (each empty answer is a fetch round for the broker).
+                "fetch.wait.max.ms": 100,
+                "fetch.min.bytes": 1,
+                "logger": logging.getLogger("bench.reader"),
+            }
+        )
+        metadata = self.consumer.list_topics(topic, timeout=10).topics[topic]
+        # From each partition's end now: what the run sends, not the registrations before it.
+        self.consumer.assign(
+            [
+                TopicPartition(
+                    topic,
+                    p,
+                    self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1],
+                )
+                for p in sorted(metadata.partitions)
+            ]
+        )
         self.wanted = wanted
         self.expected = expected
         self.received: dict[tuple[str, int], float] = {}
+        # Per event, from the relay's produce call (the record's CreateTime, wall clock, in ms)
+        # to its arrival here: the broker's and the reader's part of answer-to-Kafka.
+        self.produce_to_reader_ms: list[float] = []
         self.copies = 0
+        self.cpu_s = 0.0  # this thread's (librdkafka's own threads are in the process's)
         self.stop = threading.Event()
 
     def run(self) -> None:
-        while not self.stop.is_set() and len(self.received) < self.expected:
-            for records in self.consumer.poll(timeout_ms=100).values():
-                now = time.perf_counter()
-                for r in records:
-                    event = CloudEvent.from_json(r.value)
-                    # Status changes only: not the registrations, not the log's anchors.
-                    if event.sequence > 1 and event.subject in self.wanted:
-                        sleutel = (event.subject, event.sequence)
-                        self.copies += sleutel in self.received
-                        self.received.setdefault(sleutel, now)
+        cpu = time.thread_time()
+        poll, consume = self.consumer.poll, self.consumer.consume
+        loads, now = orjson.loads, time.perf_counter
+        wanted, received = self.wanted, self.received
+        while not self.stop.is_set() and len(received) < self.expected:
+            # ``consume(n, timeout)`` returns only when it has n records or the timeout passed
+            # (which put ~50 ms on every arrival time): ``poll`` returns with the first record,
+            # and what else is there already comes with it without waiting.
+            first = poll(0.1)
+            if first is None:
+                continue
+            records = [first, *consume(1000, 0)]
+            t = now()
+            wall_ms = time.time() * 1000
+            for r in records:
+                if r.error() is not None:
+                    raise RuntimeError(f"reading the topic: {r.error()}")
+                event = loads(r.value() or b"{}")
+                # Status changes only: not the registrations, not the log's anchors.
+                sequence = int(event.get("sequence", 0))
+                if sequence > 1 and event["subject"] in wanted:
+                    sleutel = (event["subject"], sequence)
+                    if sleutel in received:
+                        self.copies += 1
+                    else:
+                        received[sleutel] = t
+                        self.produce_to_reader_ms.append(wall_ms - r.timestamp()[1])
+        self.cpu_s = time.thread_time() - cpu
         self.consumer.close()
 
 
-async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[str, Any]:
-    await _ready()
-    ids = await _registreer(sites, clients)
+async def _drive(
+    sites: int, clients: int, topic: str, server_pid: int, engine: Engine, port: int
+) -> dict[str, Any]:
+    await _ready(port)
+    ids = await _registreer(sites, clients, port)
     expected = sites * len(KETEN)
     reader = Reader(topic, set(ids), expected)
     reader.start()
@@ -241,7 +390,7 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
     async def client(n: int) -> None:
         nonlocal acknowledged
         auth = _auth(n)
-        conn = await Connection(HOST, PORT).open()
+        conn = await Connection(HOST, port).open()
         while queue:
             locatie_id = queue.pop()
             path = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
@@ -257,17 +406,37 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
                 acknowledged += 1
         await conn.close()
 
+    with engine.connect() as conn:
+        vanaf = conn.execute(text("SELECT last_position FROM event_positions")).scalar_one()
     pids = _tree(server_pid)
+    relay_pid = _relay_pid(pids)
+    relay_threads = _threads_cpu_s(relay_pid) if relay_pid else {}
     per_process = {pid: _cpu_s([pid]) for pid in pids}
+    buren = Buren(engine)
     server_cpu, own_cpu = _cpu_s(pids), time.process_time()
     start = time.perf_counter()
     await asyncio.gather(*(client(n) for n in range(clients)))
     elapsed = time.perf_counter() - start
     server_cpu, own_cpu = _cpu_s(pids) - server_cpu, time.process_time() - own_cpu
+    naast = buren.verschil()
     # How the work spread over the processes (an idle worker shows a near-zero share).
     per_process = {pid: _cpu_s([pid]) - cpu for pid, cpu in per_process.items()}
+    relay_cpu = per_process.get(relay_pid, 0.0) if relay_pid else 0.0
+    relay_rdk = 0.0
+    if relay_pid:
+        relay_rdk = sum(
+            cpu - relay_threads.get(naam, 0.0)
+            for naam, cpu in _threads_cpu_s(relay_pid).items()
+            if naam.startswith("rdk:")
+        )
     reader.join(120)
     reader.stop.set()
+    with engine.connect() as conn:
+        # The relay's rounds over the timed part: a round marks its rows with one timestamp.
+        rondes = conn.execute(
+            text("SELECT count(DISTINCT published_at) FROM outbox WHERE position > :p"),
+            {"p": vanaf},
+        ).scalar_one()
     latencies = [(reader.received[k] - sent[k]) * 1000 for k in sent if k in reader.received]
     # Command to its 201 (the service's part), and 201 to Kafka (the relay's and the broker's).
     answers = [(answered[k] - sent[k]) * 1000 for k in answered]
@@ -289,8 +458,25 @@ async def _drive(sites: int, clients: int, topic: str, server_pid: int) -> dict[
         "answer_ms_p99": _percentile(answers, 0.99),
         "answer_to_kafka_ms_p50": statistics.median(relay),
         "answer_to_kafka_ms_p99": _percentile(relay, 0.99),
+        # Of answer-to-Kafka: from the relay's produce call to the reader (1 ms resolution).
+        "produce_to_reader_ms_p50": statistics.median(reader.produce_to_reader_ms),
+        "produce_to_reader_ms_p99": _percentile(reader.produce_to_reader_ms, 0.99),
+        "relay_rounds": rondes,
+        "events_per_round": round(len(latencies) / max(1, rondes), 1),
         "service_cpu_ms_per_command": server_cpu / expected * 1000,
+        # The split of the path's CPU per command over the timed part. The relay: its whole
+        # process, and of that librdkafka's threads. PostgreSQL: this database's backends
+        # (the relay's among them); its background processes and the broker also serve
+        # whatever else runs on the machine.
+        "workers_cpu_ms_per_command": (server_cpu - relay_cpu) / expected * 1000,
+        "relay_cpu_ms_per_command": relay_cpu / expected * 1000,
+        "relay_librdkafka_cpu_ms_per_command": relay_rdk / expected * 1000,
+        "pg_backends_cpu_ms_per_command": naast["backend"] / expected * 1000,
+        "pg_relay_backend_cpu_ms_per_command": naast["relay-backend"] / expected * 1000,
+        "pg_background_cpu_ms_per_command_shared": naast["pg-achtergrond"] / expected * 1000,
+        "broker_cpu_ms_per_command_shared": naast["broker"] / expected * 1000,
         "client_cpu_ms_per_command": own_cpu / expected * 1000,
+        "reader_thread_cpu_ms_per_command": reader.cpu_s / expected * 1000,
         "service_cpu_share": server_cpu / machine,
         "client_cpu_share": own_cpu / machine,
         "process_cpu_shares": sorted(

@@ -32,6 +32,13 @@ in turn (one round of one, then one of the other, each on a database of its own)
 meet the same load on a shared machine: before is the round's statements one by one through
 SQLAlchemy (the lock, the read, the seals' COPY, the marks, each a round trip, as on SQLite),
 now is ``shared.relay_round`` (three round trips).
+
+``--outbox BATCHES`` measures what the outbox rows cost PostgreSQL per event (the server's CPU,
+from ``/proc`` of its backend): the group commit's append with and without outbox rows, in
+turn, and the relay's marks (``--per-batch``, ``--per-mark``). This decided against a "published
+up to position P" cursor for now: on this machine 15-55 µs per event (insert 7-17, mark 6-37,
+noisy at 10 ms ticks under load 7-8), against ~560 µs of PostgreSQL backend CPU per HTTP status
+change (``bench/http_path.py``), so 3-10 % of the server's share.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -401,6 +409,101 @@ KOP = (
 )
 
 
+def _backend_cpu(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as fh:
+        velden = fh.read().rpartition(")")[2].split()
+    return (int(velden[11]) + int(velden[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def outbox_kosten(batches: int, per_batch: int, per_mark: int) -> dict[str, Any]:
+    """PostgreSQL's CPU per event for the outbox, on a database of its own: group-commit
+    batches of ``per_batch`` events (``shared.eventstore.groepscommit``'s append statement) with
+    their outbox rows against the same without (no topic: no outbox row), in turn, chunk by
+    chunk; then the relay's marks of those rows, ``per_mark`` at a time (its UPDATE). Measured
+    from ``/proc`` of the one backend (this machine's PostgreSQL), so only the server's work
+    counts. ``synchronous_commit`` is off for this session only: the WAL is written all the
+    same, the wait for its flush is left out (the same for both)."""
+    from shared.db.direct import json_rows
+    from shared.eventstore.groepscommit import _APPEND
+
+    with postgres_database() as engine, engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        conn.commit()
+        raw.autocommit = True
+        cur = raw.cursor()
+        cur.execute("SET synchronous_commit = off")
+        pid = int(cur.execute("SELECT pg_backend_pid()").fetchone()[0])
+        nu = datetime.now(UTC).isoformat()
+        meta = json.dumps({"actor": "prs-bench", "organisation": "ZH", "correlation_id": "c"})
+        data = json.dumps({"naar": "onderzocht", "besluitdatum": "2012-03-01"})
+        stream = 0
+
+        def batch(topic: str | None) -> None:
+            nonlocal stream
+            rows = []
+            for i in range(per_batch):
+                stream += 1
+                rows.append(
+                    (
+                        i,
+                        str(uuid.uuid4()),
+                        f"ZH{stream:09d}",
+                        "spoedlocatie",
+                        1,
+                        "spoedlocatie-status-gewijzigd",
+                        1,
+                        data,
+                        meta,
+                        nu,
+                        nu,
+                        topic,
+                    )
+                )
+            cur.execute("BEGIN")
+            cur.execute(_APPEND, (per_batch, json_rows(rows)), prepare=True)
+            cur.execute("COMMIT")
+
+        for _ in range(50):  # warm: plans, caches
+            batch("bench.topic")
+            batch(None)
+        cpu = {"met": 0.0, "zonder": 0.0}
+        stuk = 50
+        for _ in range(max(1, batches // stuk)):
+            for soort, topic in (("met", "bench.topic"), ("zonder", None)):
+                c0 = _backend_cpu(pid)
+                for _ in range(stuk):
+                    batch(topic)
+                cpu[soort] += _backend_cpu(pid) - c0
+        events_per_soort = max(1, batches // stuk) * stuk * per_batch
+        posities = [
+            int(r[0])
+            for r in cur.execute(
+                "SELECT position FROM outbox WHERE published_at IS NULL ORDER BY position"
+            ).fetchall()
+        ]
+        c0 = _backend_cpu(pid)
+        for k in range(0, len(posities), per_mark):
+            deel = ",".join(map(str, posities[k : k + per_mark]))
+            cur.execute(
+                "BEGIN; UPDATE outbox SET published_at = now()"
+                f" WHERE position = ANY('{{{deel}}}'::bigint[]); COMMIT"
+            )
+        markeren = _backend_cpu(pid) - c0
+        met = cpu["met"] / events_per_soort * 1e6
+        zonder = cpu["zonder"] / events_per_soort * 1e6
+        return {
+            "events_per_soort": events_per_soort,
+            "per_batch": per_batch,
+            "per_mark": per_mark,
+            "append_met_outbox_us_per_event": met,
+            "append_zonder_outbox_us_per_event": zonder,
+            "outbox_insert_us_per_event": met - zonder,
+            "outbox_mark_us_per_event": markeren / len(posities) * 1e6,
+            "outbox_us_per_event": met - zonder + markeren / len(posities) * 1e6,
+        }
+
+
 def sectie(uitslag: list[dict[str, Any]]) -> str:
     """The BENCHMARKS.md section (appended by ``bench/run.py``)."""
     rijen = "\n".join(
@@ -437,7 +540,20 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument(
         "--vergelijk", action="store_true", help="the round as before against now, in turn"
     )
+    parser.add_argument(
+        "--outbox",
+        type=int,
+        default=0,
+        metavar="BATCHES",
+        help="PostgreSQL's CPU per event for the outbox rows (insert and mark)",
+    )
+    parser.add_argument("--per-batch", type=int, default=8)
+    parser.add_argument("--per-mark", type=int, default=30)
     args = parser.parse_args(argv)
+    if args.outbox:
+        kosten = outbox_kosten(args.outbox, args.per_batch, args.per_mark)
+        print(json.dumps(kosten, indent=2))
+        return [kosten]
     if args.vergelijk:
         paren = [
             vergelijk(args.rondes if n == 1 else max(10, args.rondes // 10), n, args.sites)

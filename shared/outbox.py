@@ -274,16 +274,22 @@ class OutboxRelay:
         backoff.
 
         Commits wake the relay through ``leadership`` (in this process, or through PostgreSQL from
-        any process); the idle poll covers the left. After a wake-up the relay waits up to
-        ``coalesce_s`` more, or until ``coalesce_max`` more commits were signalled, so
-        that the commits of that moment share one round; after a full round (a whole batch)
-        it goes on at once. A follower asks for the lead every
+        any process); the idle poll covers the left. Rounds start at most every ``coalesce_s``:
+        after a wake-up the relay waits for what is left of that since its last round began
+        (or until ``coalesce_max`` more commits were signalled), so that the commits of that
+        moment share one round. A commit after a quiet spell goes at once, and under load
+        (rounds as long as the interval or longer) rounds follow each other without a pause:
+        what was committed during one is the next one's batch, so waiting on top of it only
+        added latency (measured: the 5 ms gather after every round was ~40 % of the relay's
+        cycle at 700 commits/s). After a full round (a whole batch) it goes on at once. A
+        follower asks for the lead every
         ``follower_wait`` seconds; on becoming the leader, and after any failure, the chain head
         is read from the database again."""
         leadership = leadership or SoleLeader()
         backoff = idle_wait
         led = False
         at_once = True
+        begun = time.monotonic()  # the last round's start
         while not stop.is_set():
             if not leadership.am_leader():
                 if led:
@@ -300,7 +306,10 @@ class OutboxRelay:
                     leadership.wait(idle_wait)
                     if stop.is_set():
                         break
-                    leadership.gather(coalesce_s, coalesce_max)
+                    left = coalesce_s - (time.monotonic() - begun)
+                    if left > 0:
+                        leadership.gather(left, coalesce_max)
+                begun = time.monotonic()
                 self.run_once()
                 backoff = idle_wait
                 at_once = self._full

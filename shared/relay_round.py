@@ -1,23 +1,30 @@
-"""The relay's round transaction on PostgreSQL in three round trips, straight on psycopg.
+"""The relay's round transaction on PostgreSQL in two round trips, straight on psycopg.
 
 A quiet relay's round is one or a few events, so its cost is its round trips, not its rows: as
 SQLAlchemy and psycopg sent it, BEGIN, the fencing lock, the read of the new events, the seals'
 COPY (two: its start, then its data), the marks and COMMIT were seven, and a profile of the relay
-process put ~64 % of its GIL time in them. Here the same statements, in the same order and the
-same transaction, travel in three:
+process put ~64 % of its GIL time in them. Here the same statements, in the same transaction,
+travel in two:
 
-1. ``BEGIN``, the fencing lock and the read of the new events as one query string (the simple
-   protocol runs its statements one after the other, each with a snapshot of its own, so the
-   read still sees what was committed before the lock was granted);
-2. the seals, prepared (before anything is published, so a relay on a stale head fails on their
-   primary key before it sends);
-3. after the publisher confirmed: the marks and ``COMMIT``, one query string.
+1. ``BEGIN``, the fencing lock, the chain head as committed and the read of the new events as
+   one query string (the simple protocol runs its statements one after the other, each with a
+   snapshot of its own, so the reads still see what was committed before the lock was
+   granted). A relay whose remembered head differs from the committed one (another process
+   sealed meanwhile) reads the head again before it seals anything, so nothing is ever sealed,
+   or sent, on a stale head;
+2. after the publisher confirmed: the round's seals, the marks and ``COMMIT``, one query
+   string (``defer``: statements sent with the COMMIT).
 
-The query strings carry their values as literals, and only integers and a timestamp the relay
-made itself (formatted with ``%d`` and ``isoformat``); whatever else, the seals' hashes, goes as
-a parameter. Measured against psycopg's pipeline mode, which would keep the statements
-prepared: the pipeline cost more client CPU per round than the three separate round trips it
-replaces (its send/receive loop runs in Python), the query string less than either.
+A round that seals many (from ``shared.zegel.KOPIEER_VANAF``, an import's) writes its seals by
+COPY before it publishes, and a round that anchors writes them before it reads them back
+(``flush``): those are round trips of their own, on rare or large rounds.
+
+The query strings carry their values as literals, and only integers, a timestamp the relay
+made itself (formatted with ``%d`` and ``isoformat``) and hashes checked to be lowercase hex;
+anything else goes as a parameter (``execute``). Measured against psycopg's pipeline mode, which
+would keep the statements prepared: the pipeline cost more client CPU per round than the
+separate round trips it replaces (its send/receive loop runs in Python), the query string less
+than either.
 
 psycopg begins a transaction by itself with a round trip of its own; so for the round the
 connection is switched to autocommit and the round sends ``BEGIN`` itself. SQLAlchemy's session,
@@ -34,6 +41,7 @@ from contextlib import suppress
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -50,33 +58,56 @@ class RoundTransaction:
         self._raw: psycopg.Connection[Any] = raw
         self._fence = fence
         self._begun = False
+        self._deferred: list[str] = []
         self._raw.autocommit = True  # BEGIN goes in the first pipeline (see the module text)
 
     def begin(self) -> None:
         """BEGIN and the fencing lock now, for a round that reads through the session first."""
         if not self._begun:
-            self.query("")
+            self.query_sets("")
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """``sql`` (statements with literal values only; the first call of the round also
         sends BEGIN and the lock) in one round trip; the last statement's rows."""
+        sets = self.query_sets(sql)
+        return sets[-1] if sets else []
+
+    def query_sets(self, sql: str) -> list[list[tuple[Any, ...]]]:
+        """As ``query``, but the rows of each statement of ``sql`` that returns rows, in order
+        (the lock's, sent with the first call, is not among them)."""
         if not self._begun:
-            sql = f"BEGIN; SELECT pg_advisory_xact_lock({self._fence:d}); {sql}"
             self._begun = True
-        return self._send(sql, None)
+            return self._send(f"BEGIN; SELECT pg_advisory_xact_lock({self._fence:d}); {sql}")[1:]
+        return self._send(sql)
 
     def execute(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
         """One prepared statement (``%s`` placeholders) in the round's transaction."""
         self.begin()
-        return self._send(sql, parameters)
+        self.flush()
+        return self._send(sql, parameters)[-1]
+
+    def defer(self, sql: str) -> None:
+        """Send ``sql`` (literal values only) with the round's COMMIT, or before the next
+        statement that needs it (``flush``)."""
+        self._deferred.append(sql)
+
+    def flush(self) -> None:
+        """The deferred statements now, in one round trip."""
+        if self._deferred:
+            self.begin()
+            sql, self._deferred = "; ".join(self._deferred), []
+            self._send(sql)
 
     def commit(self, sql: str = "") -> None:
-        """``sql`` (the marks, literal values only) and COMMIT in one round trip."""
+        """The deferred statements, ``sql`` (the marks, literal values only) and COMMIT in one
+        round trip."""
         self.begin()
-        self._send(f"{sql}; COMMIT" if sql else "COMMIT", None)
+        statements, self._deferred = [*self._deferred, sql, "COMMIT"], []
+        self._send("; ".join(s for s in statements if s))
         self._done()
 
     def rollback(self) -> None:
+        self._deferred = []
         # Nothing is sent when no transaction is open; a lost connection has none left.
         with suppress(psycopg.Error):
             self._raw.rollback()
@@ -86,7 +117,10 @@ class RoundTransaction:
         with suppress(psycopg.Error):  # closed: the pool replaces it
             self._raw.autocommit = False
 
-    def _send(self, sql: str, parameters: Sequence[Any] | None) -> list[tuple[Any, ...]]:
+    def _send(
+        self, sql: str, parameters: Sequence[Any] | None = None
+    ) -> list[list[tuple[Any, ...]]]:
+        """The rows of each statement that returned rows (at least one list)."""
         conn = self._conn
         try:
             with self._raw.cursor() as cursor:
@@ -95,8 +129,13 @@ class RoundTransaction:
                     cursor.execute(sql)  # no parameters: the simple protocol
                 else:
                     cursor.execute(sql, parameters, prepare=True)
-                while cursor.nextset():
-                    pass  # to the last statement's result
-                return result_rows(cursor)
+                sets = []
+                while True:
+                    result = cursor.pgresult
+                    if result is not None and result.status == pq.ExecStatus.TUPLES_OK:
+                        sets.append(result_rows(cursor))
+                    if not cursor.nextset():
+                        break
+                return sets or [[]]
         except psycopg.Error as exc:
             raise as_dbapi_error(conn, sql, exc) from exc

@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 
 from shared import integriteit as i
 from shared.ankersleutels import sleutel_id
-from shared.db.direct import json_rows
 from shared.db.kopie import kopieer
 from shared.envelope import SPECVERSION, event_type_name, from_recorded
 from shared.eventstore import EventMetadata, NewEvent
@@ -65,14 +64,22 @@ _NIEUW_PG = (
     " FROM events e LEFT JOIN outbox o ON o.position = e.position"
     " WHERE e.position > %d ORDER BY e.position LIMIT %d"
 )
-# A round's few seals as one JSON document, in the round trip of a statement of their own;
-# from this many on, binary COPY (two round trips, but less server CPU per row: an import's
-# rounds seal a thousand at a time).
-_ZEGELS_PG = (
-    "INSERT INTO event_seals (position, hash, prev_hash, stream_prev_hash)"
-    " SELECT (r->>0)::bigint, r->>1, r->>2, r->>3 FROM jsonb_array_elements(%s::jsonb) r"
-)
+# From this many seals on, a round writes them by binary COPY (two round trips of their own,
+# but less server CPU per row: an import's rounds seal a thousand at a time).
 KOPIEER_VANAF = 100
+# The committed chain head, read in the same round trip as the new events: a relay whose head
+# in memory differs (another process sealed meanwhile) reads it again before it seals.
+_KOP_PG = "SELECT position, hash FROM event_seals ORDER BY position DESC LIMIT 1"
+# A round's few seals as literals, sent with its COMMIT (``RoundTransaction.defer``).
+_ZEGELS_LITERAAL = "INSERT INTO event_seals (position, hash, prev_hash, stream_prev_hash) VALUES "
+_HEX = re.compile(r"[0-9a-f]{1,128}")
+
+
+def _hex(waarde: str) -> str:
+    """A hash as it may stand in a query string: lowercase hex, or refused."""
+    if not _HEX.fullmatch(waarde):
+        raise ValueError(f"not a hash: {waarde[:80]!r}")
+    return waarde
 
 
 @dataclass(frozen=True)
@@ -115,11 +122,16 @@ def _schrijf_zegels(
     session: Session, zegels: list[tuple[int, str, str, str]], tx: RoundTransaction | None
 ) -> None:
     """Insert seals (position, hash, prev_hash, stream_prev_hash). On PostgreSQL a round's few
-    in one prepared statement (``tx``), many by binary COPY (``shared.db.kopie``): an
-    executemany costs a message per row, and COPY costs the server less than an INSERT over
-    arrays split from text."""
+    go with its COMMIT (``tx``: literals, no round trip of their own), many by binary COPY
+    (``shared.db.kopie``): an executemany costs a message per row, and COPY costs the server
+    less than an INSERT over arrays split from text."""
     if tx is not None and len(zegels) < KOPIEER_VANAF:
-        tx.execute(_ZEGELS_PG, (json_rows(zegels),))
+        tx.defer(
+            _ZEGELS_LITERAAL
+            + ", ".join(
+                f"({int(p):d}, '{_hex(h)}', '{_hex(v)}', '{_hex(s)}')" for p, h, v, s in zegels
+            )
+        )
     else:
         kopieer(session, event_seals, _ZEGEL_KOLOMMEN, zegels)
 
@@ -310,31 +322,50 @@ class Verzegelaar:
         ``force_anchor``, or when ``stil`` (long enough since the last anchor) and nothing new
         came. Call ``bevestig`` after it commits and ``vergeet`` when it does not."""
         kop = self._kop
+        nieuw: list[tuple[Any, ...]] | None = None
+        if kop is not None and tx is not None:
+            # The committed head and the new events in the round's first round trip.
+            vastgelegd, nieuw = tx.query_sets(
+                f"{_KOP_PG}; {_NIEUW_PG % (kop.positie, self._batch)}"
+            )
+            if (vastgelegd[0] if vastgelegd else (0, i.NUL)) != (kop.positie, kop.hash):
+                log.info("the chain head moved since this relay's last round; reading it again")
+                self.vergeet()
+                kop, nieuw = None, None
         if kop is None:
             if tx is not None:
                 tx.begin()  # the head is read under the lock, in the round's transaction
             kop = lees_kop(session)
         ronde = Ronde(kop, kop.positie)
-        self._verzegel(session, store_id, ronde, tx)
-        if self._veranker(session, ronde, force_anchor or (stil and not ronde.verzegeld)):
+        self._verzegel(session, store_id, ronde, tx, nieuw)
+        if self._veranker(session, ronde, force_anchor or (stil and not ronde.verzegeld), tx):
             self._verzegel(session, store_id, ronde, tx)
         return ronde
 
     def _nieuw(
-        self, session: Session, na: int, tx: RoundTransaction | None
+        self,
+        session: Session,
+        na: int,
+        tx: RoundTransaction | None,
+        gelezen: list[tuple[Any, ...]] | None = None,
     ) -> list[RowMapping] | list[dict[str, Any]]:
         if tx is None:
             return [r._mapping for r in session.execute(_NIEUW, {"na": na, "n": self._batch})]
-        return [
-            dict(zip(_KOLOMMEN, r, strict=True)) for r in tx.query(_NIEUW_PG % (na, self._batch))
-        ]
+        if gelezen is None:
+            gelezen = tx.query(_NIEUW_PG % (na, self._batch))
+        return [dict(zip(_KOLOMMEN, r, strict=True)) for r in gelezen]
 
     def _verzegel(
-        self, session: Session, store_id: str, ronde: Ronde, tx: RoundTransaction | None
+        self,
+        session: Session,
+        store_id: str,
+        ronde: Ronde,
+        tx: RoundTransaction | None,
+        gelezen: list[tuple[Any, ...]] | None = None,
     ) -> None:
         kop = ronde.kop
         recorded: list[tuple[_Kern, str | None, RowMapping | dict[str, Any]]] = []
-        for m in self._nieuw(session, kop.positie, tx):
+        for m in self._nieuw(session, kop.positie, tx, gelezen):
             event = _Kern(m["position"], m["stream_id"], m["version"])
             if event.position != kop.positie + 1 + len(recorded):
                 break  # a gap means a later commit is visible before an earlier one: wait
@@ -391,13 +422,17 @@ class Verzegelaar:
                 raise RuntimeError(f"{s} v{zoek[s]} is not sealed")
         return bekend
 
-    def _veranker(self, session: Session, ronde: Ronde, forceer: bool) -> bool:
+    def _veranker(
+        self, session: Session, ronde: Ronde, forceer: bool, tx: RoundTransaction | None = None
+    ) -> bool:
         """Record an anchor over the events sealed since the last one, when enough accumulated
         (or when ``forceer`` and there is anything new)."""
         kop = ronde.kop
         vorige = kop.verankerd_tot
         if kop.positie <= vorige or (not forceer and kop.positie - vorige < self._anker_elke):
             return False
+        if tx is not None:
+            tx.flush()  # the round's seals, read back below
         hashes = (
             session.execute(
                 select(event_seals.c.hash)

@@ -134,3 +134,48 @@ def test_the_relay_gathers_the_commits_of_a_moment_into_one_round(sql_engine: En
         leiding.wake()
         loop.join(10)
     assert publisher.batches[0] == list(range(1, 11))
+
+
+class _Verzamelaar(_Wachter):
+    """Records how long the relay gathered after each wake-up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gathered: list[float] = []
+
+    def gather(self, within: float, signals: int) -> None:
+        self.gathered.append(within)
+        super().gather(within, signals)
+
+
+def test_a_commit_after_a_quiet_spell_is_not_held_back(
+    sql_engine: Engine,
+) -> None:
+    """Rounds start at most every ``coalesce_s``: the relay gathers only what is left of that
+    since its last round began, so a commit after a quiet spell (longer than the interval) is
+    not held back (and, the same rule, neither is a round after one as long as the interval)."""
+    publisher = _Telpublisher()
+    relay = OutboxRelay(make_session_factory(sql_engine), publisher, SOURCE)
+    stop, leiding = threading.Event(), _Verzamelaar()
+    loop = threading.Thread(
+        target=relay.run,
+        args=(stop, leiding),
+        kwargs={"idle_wait": 90.0, "coalesce_s": 0.2, "coalesce_max": 100},
+    )
+    loop.start()
+    try:
+        assert leiding.wacht_al.wait(10)  # the first round (nothing to do) is over
+        time.sleep(0.3)  # quiet for longer than the interval
+        leiding.wacht_al.clear()
+        _append(sql_engine, "S", 0, 1)
+        leiding.wake()
+        start = time.monotonic()
+        while relay.pending() and time.monotonic() - start < 30:
+            time.sleep(0.01)
+        assert leiding.wacht_al.wait(10)  # that round is over too
+    finally:
+        stop.set()
+        leiding.wake()
+        loop.join(10)
+    assert publisher.batches == [[1]]
+    assert leiding.gathered == []  # it did not wait on top of the quiet spell
