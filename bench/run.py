@@ -208,7 +208,36 @@ def _http(h: dict[str, Any], bibliotheek: float | None) -> str:
         _getal(h.get("service_cpu_ms_per_command"), ".2f"),
         _getal(h.get("client_cpu_share"), ".0%"),
     ]
-    return _kop(kolommen) + "\n| " + " | ".join(waarden) + " |"
+    return _kop(kolommen) + "\n| " + " | ".join(waarden) + " |\n\n" + _http_uitsplitsing(h)
+
+
+def _http_uitsplitsing(h: dict[str, Any]) -> str:
+    """Where the time and the CPU of a status change went: the answer (command to 201) and the
+    relay's part (201 to Kafka); CPU per command by process (PostgreSQL's background and the
+    broker also serve whatever else runs on the machine)."""
+    tijden = (
+        ("command to 201", "answer_ms"),
+        ("201 to Kafka", "answer_to_kafka_ms"),
+        ("relay's produce to the reader", "produce_to_reader_ms"),
+    )
+    regels = ["| part | p50 ms | p99 ms |", "| --- | --- | --- |"]
+    regels += [
+        f"| {naam} | {_getal(h.get(f'{k}_p50'))} | {_getal(h.get(f'{k}_p99'))} |"
+        for naam, k in tijden
+    ]
+    cpu = (
+        ("API workers", "workers_cpu_ms_per_command"),
+        ("relay process", "relay_cpu_ms_per_command"),
+        ("PostgreSQL backends of this database", "pg_backends_cpu_ms_per_command"),
+        ("PostgreSQL background (shared)", "pg_background_cpu_ms_per_command_shared"),
+        ("Kafka broker (shared)", "broker_cpu_ms_per_command_shared"),
+        ("load generator and reader", "client_cpu_ms_per_command"),
+    )
+    regels += ["", "| CPU per command | ms |", "| --- | --- |"]
+    regels += [f"| {naam} | {_getal(h.get(k), '.3f')} |" for naam, k in cpu]
+    rondes = h.get("relay_rounds")
+    regels += ["", f"Relay rounds: {rondes} ({h.get('events_per_round')} events a round)."]
+    return "\n".join(regels)
 
 
 def _onder(tekst: str) -> str:

@@ -61,3 +61,28 @@ def test_a_second_run_goes_above_the_first(monkeypatch: pytest.MonkeyPatch, tmp_
     run.main(["--quick", "--uit", str(uit)])
     assert uit.read_text().count("## `make bench` on ") == 2
     assert uit.read_text().endswith(eerste[len("# Benchmarks\n\n") :])
+
+
+def test_the_http_section_splits_time_and_cpu() -> None:
+    """The HTTP section says where a status change's time and CPU went, from the module's
+    own keys (a renamed key shows as "-", which this catches)."""
+    tekst = run._http(
+        {
+            **HTTP,
+            "answer_ms_p50": 21.0,
+            "answer_ms_p99": 48.0,
+            "answer_to_kafka_ms_p50": 6.0,
+            "answer_to_kafka_ms_p99": 19.0,
+            "workers_cpu_ms_per_command": 0.9,
+            "relay_cpu_ms_per_command": 0.17,
+            "relay_rounds": 40,
+            "events_per_round": 7.5,
+        },
+        500.0,
+    )
+    assert "| command to 201 | 21 | 48 |" in tekst
+    assert "| 201 to Kafka | 6 | 19 |" in tekst
+    assert "| API workers | 0.900 |" in tekst
+    assert "| relay process | 0.170 |" in tekst
+    assert "| Kafka broker (shared) | - |" in tekst
+    assert "Relay rounds: 40 (7.5 events a round)." in tekst
