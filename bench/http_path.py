@@ -16,6 +16,14 @@ librdkafka's threads), this database's PostgreSQL backends, PostgreSQL's backgro
 and the broker (both shared with whatever else runs on the machine), and this process (the
 clients and the Kafka reader); the service's and this process's also as a share of the machine.
 The reader is librdkafka's consumer (see ``Reader``).
+
+Two ways to drive it. Without ``--rate`` the clients send as fast as they are answered (a
+closed loop): the service's capacity, and the latency at saturation, where by Little's law
+each answer waits for the other clients' commands (``clients / rate`` on average). With
+``--rate R`` the commands are due at a steady R a second over the same connections (an open
+loop): the latency at that rate. Each command's latency counts from when it was due, not from
+when a client got round to sending it, so a service that falls behind shows its whole delay
+(no coordinated omission); ``behind_schedule_ms_max`` says how late the last sends were.
 """
 
 from __future__ import annotations
@@ -231,6 +239,7 @@ def run(
     extra_env: dict[str, str],
     launcher: str = "reuseport",
     relay: str = "process",
+    rate: float | None = None,
 ) -> dict[str, Any]:
     # Its own topic, so the benchmark never mixes its events into a development log.
     topic = f"bench.{uuid.uuid4().hex[:10]}"
@@ -241,8 +250,9 @@ def run(
             "workers": workers,
             "launcher": launcher,
             "relay": relay if launcher == "reuseport" else "thread",
+            "rate": rate,
             "load_before": os.getloadavg()[0],
-            **asyncio.run(_drive(sites, clients, topic, server.pid, engine, port)),
+            **asyncio.run(_drive(sites, clients, topic, server.pid, engine, port, rate)),
             "load_after": os.getloadavg()[0],
         }
 
@@ -375,7 +385,13 @@ class Reader(threading.Thread):
 
 
 async def _drive(
-    sites: int, clients: int, topic: str, server_pid: int, engine: Engine, port: int
+    sites: int,
+    clients: int,
+    topic: str,
+    server_pid: int,
+    engine: Engine,
+    port: int,
+    rate: float | None = None,
 ) -> dict[str, Any]:
     await _ready(port)
     ids = await _registreer(sites, clients, port)
@@ -386,6 +402,22 @@ async def _drive(
     answered: dict[tuple[str, int], float] = {}  # the 201's arrival
     acknowledged = 0
     queue = list(reversed(ids))
+    slot = 0  # with a rate: the next command's place in the schedule
+    achter = 0.0  # with a rate: how late a send went out, at most
+    start = 0.0
+
+    async def op_tijd() -> float:
+        """When this command is due: now (closed loop) or its slot in the schedule."""
+        nonlocal slot, achter
+        if rate is None:
+            return time.perf_counter()
+        due = start + slot / rate
+        slot += 1
+        if (wacht := due - time.perf_counter()) > 0:
+            await asyncio.sleep(wacht)
+        else:
+            achter = max(achter, -wacht)
+        return due
 
     async def client(n: int) -> None:
         nonlocal acknowledged
@@ -396,7 +428,7 @@ async def _drive(
             path = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
             for version, naar in enumerate(KETEN, start=1):
                 body = f'{{"naar":"{naar}","besluitdatum":"{2010 + version}-01-01"}}'.encode()
-                sent[(locatie_id, version + 1)] = time.perf_counter()
+                sent[(locatie_id, version + 1)] = await op_tijd()
                 answer = await conn.request(
                     "POST", path, body, {**auth, "If-Match": f'"{version}"'}
                 )
@@ -448,6 +480,7 @@ async def _drive(
         "status_changes": expected,
         "acknowledged": acknowledged,
         "status_changes_per_s": expected / elapsed,
+        "behind_schedule_ms_max": achter * 1000 if rate is not None else None,
         "events_on_kafka": len(latencies),
         "copies_on_kafka": reader.copies,
         "exactly_once": len(latencies) == acknowledged and reader.copies == 0,
@@ -508,9 +541,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default="process",
         help="the outbox relay in a process of its own or in a thread of the leading worker",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="commands due per second over all clients (an open loop); default: as fast as "
+        "answered (a closed loop)",
+    )
     args = parser.parse_args(argv)
     extra = dict(e.split("=", 1) for e in args.env)
-    result = run(args.sites, args.clients, args.workers, extra, args.launcher, args.relay)
+    result = run(
+        args.sites, args.clients, args.workers, extra, args.launcher, args.relay, args.rate
+    )
     print(json.dumps(result, indent=2))
     return result
 

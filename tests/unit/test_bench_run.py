@@ -26,6 +26,9 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch, gedraaid: list[str]) -> None:
                 raise RuntimeError("Kafka niet bereikbaar")
             if module == "rapportage_schaal":
                 raise SystemExit(2)
+            if "--rate" in argumenten:  # the paced run: its rate as asked
+                rate = float(argumenten[argumenten.index("--rate") + 1])
+                return {**HTTP, "rate": rate, "behind_schedule_ms_max": 3.0}
             return {"eventstore_append": APPEND, "http_path": HTTP}[module]
 
         return main
@@ -41,7 +44,9 @@ def test_one_run_writes_one_dated_section_and_never_fails(
     uit = tmp_path / "BENCHMARKS.md"
     uit.write_text("# Benchmarks\n\nPreamble.\n\n## An earlier section\n\nold\n")
     assert run.main(["--quick", "--uit", str(uit)]) == 0
-    assert gedraaid == ["eventstore_append", "http_path", "bulk_import", "rapportage_schaal"]
+    assert gedraaid == [
+        *("eventstore_append", "http_path", "http_path", "bulk_import", "rapportage_schaal")
+    ]
     tekst = uit.read_text()
     assert tekst.startswith("# Benchmarks\n\nPreamble.\n\n## `make bench` on ")
     assert tekst.count("## `make bench` on ") == 1
@@ -49,6 +54,8 @@ def test_one_run_writes_one_dated_section_and_never_fails(
     assert "cores" in tekst and "Load average" in tekst
     # The HTTP rate over the library's single-writer append of the same run: 250 / 500.
     assert "| 250 | 0.50 |" in tekst
+    # The second HTTP run is the paced one, and says at what rate.
+    assert "Commands due at 200/s" in tekst and "went out 3 ms after it was due" in tekst
     assert "**Not measured**: the benchmark failed (RuntimeError: Kafka niet bereikbaar)" in tekst
     assert "**Not measured**: the benchmark failed (SystemExit: 2)" in tekst
 
