@@ -19,6 +19,7 @@ from services.locaties.service_layer import messagebus
 from shared.auth import Rol, mint_dev_token
 from shared.db.direct_async import AsyncStatements
 from shared.eventstore.tables import events
+from shared.http import idempotency as idempotency_http
 from shared.privacy.tables import personen
 from tests.integration.locaties.test_commandoroute import STATUS, VERDER, ZH, _doorloop
 from tests.support.locaties import NIEUW, SECRET, locaties_client
@@ -167,3 +168,34 @@ def test_concurrent_commands_on_one_site_record_one_event_per_version(
             select(func.count()).select_from(events).where(events.c.stream_id == locatie_id)
         ).scalar_one()
     assert n == 2
+
+
+def test_a_keyed_retry_is_answered_from_the_loop_and_the_first_runs_in_a_thread(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored answer is looked up with an awaited statement; the keyed command itself
+    commits in its own held transaction with its answer, in a thread, as before."""
+    locatie_id = _registreer(api)
+    teller = Teller(monkeypatch)
+    hops: list[str] = []
+    origineel = idempotency_http.run_in_threadpool
+
+    async def tellend(werk: Callable[..., Any], *args: Any) -> Any:
+        if werk is not idempotency_http._ruim_af_en_toe_op:  # now and then, by any request
+            hops.append(getattr(werk, "__name__", str(werk)))
+        return await origineel(werk, *args)
+
+    monkeypatch.setattr(idempotency_http, "run_in_threadpool", tellend)
+    url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
+    headers = {**ZH, "If-Match": '"1"', "Idempotency-Key": "op-lus-1"}
+    eerste = api.post(url, json=STATUS, headers=headers)
+    assert eerste.status_code == 201, eerste.text
+    assert (teller.op_lus, teller.threads, hops) == (0, 1, ["rond_af"])
+    loads = teller.loads
+    herhaald = api.post(url, json=STATUS, headers=headers)
+    assert (herhaald.status_code, herhaald.content) == (201, eerste.content)
+    assert herhaald.headers["etag"] == eerste.headers["etag"] == '"2"'
+    assert (teller.threads, hops) == (1, ["rond_af"]), "the retry took no thread"
+    assert teller.loads == loads + 1, "one awaited lookup"
+    anders = api.post(url, json=VERDER, headers=headers)
+    assert anders.status_code == 422 and hops == ["rond_af"]
