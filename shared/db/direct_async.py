@@ -39,34 +39,32 @@ class AsyncStatements:
         self._open: set[psycopg.AsyncConnection[Any]] = set()
 
     async def rows(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """Runs ``sql`` (``%s`` placeholders) prepared, returns its rows."""
+        """Runs ``sql`` (``%s`` placeholders) prepared, returns its rows. A kept connection
+        that turns out to be gone (the server restarted, or ended it) is replaced and the read
+        sent once more on a new one, as the engine's pre-ping would have done."""
         if self._slots is None:
             self._slots = asyncio.Semaphore(self._size)
         async with self._slots:
-            connection = self._idle.pop() if self._idle else await self._connect(sql)
-            try:
-                async with connection.cursor() as cursor:
-                    await cursor.execute(sql, parameters, prepare=True)
-                    result = cursor.pgresult
-                    rows = (
-                        await cursor.fetchall()
-                        if result is not None and result.status == pq.ExecStatus.TUPLES_OK
-                        else []
-                    )
-            except psycopg.Error as exc:
-                lost = connection.closed or connection.broken
-                if lost:
+            while True:
+                kept = bool(self._idle)
+                connection = self._idle.pop() if kept else await self._connect(sql)
+                try:
+                    rows = await _rows(connection, sql, parameters)
+                except psycopg.Error as exc:
+                    if not (connection.closed or connection.broken):
+                        self._idle.append(connection)
+                        raise self._as_dbapi_error(sql, exc, False) from exc
                     self._open.discard(connection)
-                else:
-                    self._idle.append(connection)
-                raise self._as_dbapi_error(sql, exc, lost) from exc
-            except BaseException:
-                # Cancelled mid-statement: the connection's state is unknown; not reused.
-                self._open.discard(connection)
-                await _close(connection)
-                raise
-            self._idle.append(connection)
-            return rows
+                    if kept:
+                        continue  # a stale kept connection: once more on a new one
+                    raise self._as_dbapi_error(sql, exc, True) from exc
+                except BaseException:
+                    # Cancelled mid-statement: the connection's state is unknown; not reused.
+                    self._open.discard(connection)
+                    await _close(connection)
+                    raise
+                self._idle.append(connection)
+                return rows
 
     async def _connect(self, sql: str) -> psycopg.AsyncConnection[Any]:
         args, kwargs = self._connect_args
@@ -93,6 +91,17 @@ class AsyncStatements:
         connections, self._open, self._idle = self._open, set(), []
         for connection in connections:
             await _close(connection)
+
+
+async def _rows(
+    connection: psycopg.AsyncConnection[Any], sql: str, parameters: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    async with connection.cursor() as cursor:
+        await cursor.execute(sql, parameters, prepare=True)
+        result = cursor.pgresult
+        if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+            return []
+        return await cursor.fetchall()
 
 
 async def _close(connection: psycopg.AsyncConnection[Any]) -> None:

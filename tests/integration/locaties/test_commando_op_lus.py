@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, text
 
 from services.locaties.entrypoints import uitvoering
 from services.locaties.entrypoints.uitvoering import OpDeLus
@@ -199,3 +199,25 @@ def test_a_keyed_retry_is_answered_from_the_loop_and_the_first_runs_in_a_thread(
     assert teller.loads == loads + 1, "one awaited lookup"
     anders = api.post(url, json=VERDER, headers=headers)
     assert anders.status_code == 422 and hops == ["rond_af"]
+
+
+def test_a_connection_the_server_ended_is_replaced_without_failing_the_command(
+    api: TestClient,
+) -> None:
+    """As the engine's pre-ping would: a kept async connection that is gone is replaced, and
+    the command's load sent again on a new one."""
+    container = api.app.state.container  # type: ignore[attr-defined]
+    eerste, tweede = _registreer(api), _registreer(api)
+    url = "/v1/spoedlocaties/{}/statuswijzigingen"
+    container.cache.discard(eerste)
+    ok = api.post(url.format(eerste), json=STATUS, headers={**ZH, "If-Match": '"1"'})
+    assert ok.status_code == 201, ok.text
+    pids = [c.info.backend_pid for c in container.statements._idle]
+    assert pids, "the load kept its connection"
+    with container.engine.connect() as conn:
+        for pid in pids:
+            conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    container.cache.discard(tweede)
+    antwoord = api.post(url.format(tweede), json=STATUS, headers={**ZH, "If-Match": '"1"'})
+    assert antwoord.status_code == 201, antwoord.text
+    assert pids != [c.info.backend_pid for c in container.statements._idle]
