@@ -76,8 +76,12 @@ class Container:
     @property
     def op_lus(self) -> bool:
         """Whether a command on an existing site may run on the event loop (PostgreSQL with
-        group commit: ``service_layer/messagebus.py``)."""
-        return self.committer is not None and self.statements is not None
+        group commit, ``commando_op_lus`` on: ``service_layer/messagebus.py``)."""
+        return (
+            self.settings.commando_op_lus
+            and self.committer is not None
+            and self.statements is not None
+        )
 
     def lus_uow(self, actor: Actor, cache: bool = True) -> LusLocatiesUnitOfWork:
         assert self.committer is not None and self.statements is not None

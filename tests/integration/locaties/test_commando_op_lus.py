@@ -1,7 +1,8 @@
 """A command on an existing site runs on the event loop on PostgreSQL (the handler in a
 greenlet, its load and the group commit's answer awaited: ``service_layer/messagebus.py``)
 and answers exactly as the same command run in a worker thread; what cannot finish on the
-loop (a first-time caller, a registration, an Idempotency-Key) runs in a thread as before."""
+loop (a first-time caller, a registration, an Idempotency-Key) runs in a thread as before.
+The setting ``commando_op_lus`` switches it on (off by default, see the README)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from tests.support.locaties import NIEUW, SECRET, locaties_client
 
 @pytest.fixture
 def api(pg_engine: Engine) -> Iterator[TestClient]:
-    with locaties_client(pg_engine) as client:
+    with locaties_client(pg_engine, commando_op_lus=True) as client:
         yield client
 
 
@@ -168,6 +169,18 @@ def test_concurrent_commands_on_one_site_record_one_event_per_version(
             select(func.count()).select_from(events).where(events.c.stream_id == locatie_id)
         ).scalar_one()
     assert n == 2
+
+
+def test_the_loop_stays_off_unless_the_setting_turns_it_on(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with locaties_client(pg_engine) as api:
+        locatie_id = _registreer(api)
+        teller = Teller(monkeypatch)
+        url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
+        ok = api.post(url, json=STATUS, headers={**ZH, "If-Match": '"1"'})
+        assert ok.status_code == 201, ok.text
+        assert (teller.op_lus, teller.threads) == (0, 1)
 
 
 def test_a_keyed_retry_is_answered_from_the_loop_and_the_first_runs_in_a_thread(
