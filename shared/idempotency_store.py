@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.db.direct_async import AsyncStatements
 from shared.db.types import UtcDateTime
 
 metadata = MetaData()
@@ -79,8 +80,29 @@ def lees(session: Session, scope: str, sleutel: str, moment: datetime) -> Opgesl
     ).first()
     if rij is None:
         return None
-    headers = [(str(k), str(v)) for k, v in json.loads(rij.headers)]
-    return Opgeslagen(rij.vingerafdruk, Antwoord(rij.status, headers, bytes(rij.body)))
+    return _opgeslagen(rij.vingerafdruk, rij.status, rij.headers, rij.body)
+
+
+_LEES = (
+    "SELECT vingerafdruk, status, headers, body FROM idempotency_keys "
+    "WHERE scope = %s AND sleutel = %s AND verloopt_op > %s"
+)
+
+
+async def lees_op_lus(
+    statements: AsyncStatements, scope: str, sleutel: str, moment: datetime
+) -> Opgeslagen | None:
+    """As :func:`lees`, awaited on the event loop (PostgreSQL: ``shared/db/direct_async.py``)."""
+    rijen = await statements.rows(_LEES, (scope, sleutel, moment))
+    if not rijen:
+        return None
+    vingerafdruk, status, headers, body = rijen[0]
+    return _opgeslagen(vingerafdruk, status, headers, body)
+
+
+def _opgeslagen(vingerafdruk: str, status: int, headers: str, body: bytes) -> Opgeslagen:
+    paren = [(str(k), str(v)) for k, v in json.loads(headers)]
+    return Opgeslagen(vingerafdruk, Antwoord(status, paren, bytes(body)))
 
 
 def bewaar(

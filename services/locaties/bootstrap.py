@@ -16,17 +16,20 @@ from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocatie
 from services.locaties.config import LocatiesSettings
 from services.locaties.domain.commands import Commando
 from services.locaties.domain.model import Spoedlocatie
-from services.locaties.service_layer import handlers
+from services.locaties.service_layer import messagebus
 from services.locaties.service_layer.cache import AggregateCache
 from services.locaties.service_layer.unit_of_work import (
     Actor,
     Correctiecontrole,
+    LusLocatiesUnitOfWork,
     SqlLocatiesUnitOfWork,
 )
 from shared import gc_tuning
 from shared.db import migrations
+from shared.db.direct_async import AsyncStatements
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
+from shared.eventstore.awaited import AwaitedReads
 from shared.eventstore.groepscommit import GroupCommitter
 from shared.http.app import ReadinessCheck, database_check
 from shared.http.health import broker_check
@@ -56,6 +59,7 @@ class Container:
     committer: GroupCommitter | None = None
     cache: AggregateCache[Spoedlocatie] = field(default_factory=AggregateCache)
     correctiecontrole: Correctiecontrole | None = None
+    statements: AsyncStatements | None = None  # the loop's reads (PostgreSQL, group commit)
 
     def uow(self, actor: Actor, cache: bool = True) -> SqlLocatiesUnitOfWork:
         return SqlLocatiesUnitOfWork(
@@ -69,23 +73,33 @@ class Container:
             correctiecontrole=self.correctiecontrole,
         )
 
+    @property
+    def op_lus(self) -> bool:
+        """Whether a command on an existing site may run on the event loop (PostgreSQL with
+        group commit, ``commando_op_lus`` on: ``service_layer/messagebus.py``)."""
+        return (
+            self.settings.commando_op_lus
+            and self.committer is not None
+            and self.statements is not None
+        )
+
+    def lus_uow(self, actor: Actor, cache: bool = True) -> LusLocatiesUnitOfWork:
+        assert self.committer is not None and self.statements is not None
+        return LusLocatiesUnitOfWork(
+            self.sessions,
+            AwaitedReads(self.statements),
+            actor,
+            self.settings.spoedlocaties_topic,
+            on_commit=self.relay.wake if self.relay else None,
+            committer=self.committer,
+            personen=self.personen,
+            cache=self.cache if cache else None,
+            correctiecontrole=self.correctiecontrole,
+        )
+
     def handle(self, cmd: Commando, actor: Actor, antwoord: Callable[[Spoedlocatie], T]) -> T:
-        """The message bus: runs ``cmd`` through its handler and builds the answer from the
-        site it left. A command that failed on a site from the cache is judged again on the
-        stored events (the cached site may have been behind another process's append), so
-        the cache never changes an answer."""
-        uow = self.uow(actor)
-        try:
-            locatie = handlers.handle(cmd, uow)
-        except Exception:
-            if not getattr(uow, "locaties", None) or not uow.locaties.uit_cache:
-                raise
-            uow = self.uow(actor, cache=False)
-            locatie = handlers.handle(cmd, uow)
-        try:
-            return antwoord(locatie)
-        finally:
-            uow.klaar()
+        """The message bus (``service_layer/messagebus.py``), in the calling thread."""
+        return messagebus.handle(cmd, actor, antwoord, self.uow)
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         checks = {"database": database_check(self.engine)}
@@ -96,6 +110,11 @@ class Container:
     def meetwaarden(self) -> dict[str, Samples]:
         """For /metrics: outbox backlog, anchors, last position."""
         return zonder_labels(store_meetwaarden(self.sessions))
+
+    async def aclose(self) -> None:
+        """What must be closed on the event loop (before ``close``)."""
+        if self.statements is not None:
+            await self.statements.close()
 
     def close(self) -> None:
         if self.committer is not None:
@@ -158,9 +177,10 @@ def bootstrap(
             leadership=leadership_for(engine, "locaties"),
         )
         relay.start()
-    committer = None
+    committer = statements = None
     if settings.group_commit and engine.dialect.name == "postgresql":
         committer = GroupCommitter(sessions, writers=settings.group_commit_writers)
+        statements = AsyncStatements(engine)
     gc_tuning.after_warm_up()
     return Container(
         settings,
@@ -172,4 +192,5 @@ def bootstrap(
         personen,
         committer,
         correctiecontrole=correctiecontrole,
+        statements=statements,
     )

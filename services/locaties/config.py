@@ -24,6 +24,11 @@ class LocatiesSettings(PrivacySettings):
     # COMMIT the next one reads its versions and writes its read models. On the loaded
     # development machine 2 measured no faster than 1 (the processes were short of CPU).
     group_commit_writers: int = 1
+    # Run a command on an existing site on the event loop instead of in a worker thread
+    # (PostgreSQL with group commit; service_layer/messagebus.py). Off by default: it costs
+    # less CPU per command, but measured on the loaded 2-core development machine the HTTP
+    # benchmark's rate fell (the batch writer's transactions took longer beside a busier loop).
+    commando_op_lus: bool = False
     # PostgreSQL connections per process: one per command running in a worker thread (the
     # default thread pool has 40), so that none waits for a connection or opens a new one.
     database_pool_size: int = 40

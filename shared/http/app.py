@@ -199,7 +199,13 @@ def service_app(
         try:
             yield
         finally:
-            container.close()
+            # What lives on the event loop (async connections) closes on it, first.
+            aclose = getattr(container, "aclose", None)
+            try:
+                if aclose is not None:
+                    await aclose()
+            finally:
+                container.close()
 
     def readiness(app: FastAPI) -> dict[str, ReadinessCheck]:
         container: ServiceContainer = app.state.container

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from shared import idempotency_store as store
+from shared.db.direct_async import AsyncStatements
 from shared.http.problems import InvalidParam, ProblemError
 from shared.idempotency import AlBeantwoord, InBehandeling, Verzoek, herstel, zet
 
@@ -163,6 +164,15 @@ def _lees(sessions: sessionmaker[Session], scope: str, sleutel: str) -> store.Op
         return store.lees(session, scope, sleutel, store.nu())
 
 
+async def _opgeslagen(container: Any, scope: str, sleutel: str) -> store.Opgeslagen | None:
+    """The stored answer for the key: awaited on the loop where the service has async
+    statements (PostgreSQL: ``container.statements``), else read in a worker thread."""
+    statements: AsyncStatements | None = getattr(container, "statements", None)
+    if statements is not None:
+        return await store.lees_op_lus(statements, scope, sleutel, store.nu())
+    return await run_in_threadpool(_lees, container.sessions, scope, sleutel)
+
+
 def _bewaar_los(
     sessions: sessionmaker[Session], verzoek: Verzoek, antwoord: store.Antwoord
 ) -> None:
@@ -178,6 +188,12 @@ def _bewaar_los(
             store.nu(),
             verzoek.bewaartijd,
         )
+
+
+async def _verwerp(verzoek: Verzoek) -> None:
+    """Roll back the held transaction, if the command left one (a hop only then)."""
+    if verzoek.sessie is not None:
+        await run_in_threadpool(verzoek.verwerp)
 
 
 def ruim_op(sessions: sessionmaker[Session]) -> int:
@@ -216,7 +232,7 @@ async def _idempotent(
     afdruk = vingerafdruk(
         request.method, request.url.path, request.headers.get("Content-Crs"), await request.body()
     )
-    opgeslagen = await run_in_threadpool(_lees, sessions, scope, sleutel)
+    opgeslagen = await _opgeslagen(container, scope, sleutel)
     if opgeslagen is not None:
         return _herhaal(opgeslagen, afdruk)
     bewaartijd = timedelta(hours=container.settings.idempotentie_bewaartijd_uren)
@@ -225,16 +241,16 @@ async def _idempotent(
     try:
         response = await origineel(request)
     except InBehandeling:
-        await run_in_threadpool(verzoek.verwerp)
+        await _verwerp(verzoek)
         raise ProblemError(409, f"Er is al {IN_BEHANDELING}; probeer het zo nog eens.") from None
     except AlBeantwoord as antwoord:
-        await run_in_threadpool(verzoek.verwerp)
+        await _verwerp(verzoek)
         return _herhaal(antwoord.opgeslagen, afdruk)
     except Exception:
-        await run_in_threadpool(verzoek.verwerp)
+        await _verwerp(verzoek)
         # Without PostgreSQL's lock a concurrent first request can win while this one runs
         # (this one then fails, e.g. on its version check): the winner's answer counts.
-        opgeslagen = await run_in_threadpool(_lees, sessions, scope, sleutel)
+        opgeslagen = await _opgeslagen(container, scope, sleutel)
         if opgeslagen is not None:
             return _herhaal(opgeslagen, afdruk)
         raise
@@ -252,7 +268,7 @@ async def _bewaar(
     body = getattr(response, "body", None)
     vastgelegd = verzoek.sessie is not None or 200 <= response.status_code < 300
     if response.status_code >= 500 or not isinstance(body, bytes) or not vastgelegd:
-        await run_in_threadpool(verzoek.verwerp)
+        await _verwerp(verzoek)
         return response
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers]
     antwoord = store.Antwoord(response.status_code, headers, body)

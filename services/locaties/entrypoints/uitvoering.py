@@ -1,5 +1,9 @@
-"""Running a command from a route: one hop to a worker thread for the handler (the unit of work
-uses the synchronous database driver; SQLite has no other), the answer built there too."""
+"""Running a command from a route. On PostgreSQL with group commit a command on an existing
+site runs on the event loop (``service_layer/messagebus.py``: the handler in a greenlet, its
+waits awaited); anything else (SQLite, whose driver is synchronous; a registration, which takes
+an id number; an ``Idempotency-Key``, whose answer commits in the command's own held
+transaction; a first-time caller) hops to a worker thread for the handler. The answer is built
+where the handler ran."""
 
 from __future__ import annotations
 
@@ -9,15 +13,17 @@ import contextvars
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from fastapi import Response
 
 from services.locaties.bootstrap import Container
-from services.locaties.domain.commands import Commando
+from services.locaties.domain.commands import Commando, RegistreerSpoedlocatie
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.entrypoints.representation import van_aggregaat
-from services.locaties.service_layer.unit_of_work import Actor
+from services.locaties.service_layer import messagebus
+from services.locaties.service_layer.unit_of_work import Actor, BuitenDeLus
+from shared import idempotency
 
 JSON = "application/json"
 REGISTRATIE = "/v1/spoedlocaties/{id}"  # a registration's Location: the new site
@@ -74,4 +80,25 @@ async def voer_uit(
     services: Container, cmd: Commando, actor: Actor, crs: str, location: str | None = None
 ) -> Response:
     antwoord = partial(_antwoord, crs, location)
+    if op_de_lus(services, cmd):
+        try:
+            return await messagebus.handle_op_lus(cmd, actor, antwoord, services.lus_uow)
+        except BuitenDeLus:
+            pass  # nothing was recorded: it runs in a worker thread, as any other command
     return await in_thread(partial(services.handle, cmd, actor, antwoord))
+
+
+class OpDeLus:
+    """Whether commands may run on the event loop where they can (tests switch it off to
+    compare the answers of both ways)."""
+
+    aan: ClassVar[bool] = True
+
+
+def op_de_lus(services: Container, cmd: Commando) -> bool:
+    return (
+        OpDeLus.aan
+        and services.op_lus
+        and not isinstance(cmd, RegistreerSpoedlocatie)
+        and idempotency.lopend() is None
+    )

@@ -6,7 +6,9 @@ transaction, so a refused or failed command leaves nothing behind."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
@@ -14,6 +16,7 @@ from typing import Any, Protocol, Self
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.util import await_
 
 from services.locaties.adapters.projection import Wijziging, projecteer
 from services.locaties.adapters.tables import volgnummers
@@ -22,6 +25,7 @@ from services.locaties.service_layer.cache import AggregateCache
 from shared.aggregate import Repository, stamp
 from shared.auth import Principal, Rol
 from shared.eventstore import EventMetadata, EventStore
+from shared.eventstore.awaited import AwaitedReads
 from shared.eventstore.groepscommit import (
     TE_BEPALEN,
     GroupCommitter,
@@ -227,13 +231,24 @@ class SqlLocatiesUnitOfWork(SqlActingUnitOfWork):
             for x in locaties
             if x.pending
         ]
-        # The reads are done: end their transaction (if they made one) before waiting for the
-        # batch.
-        self.session.rollback()
-        committer.commit(appends, self._record_time(), Projection(_projecteer_groep, locaties), wie)
+        self._lezen_klaar()
+        self._wacht(
+            committer.submit(
+                appends, self._record_time(), Projection(_projecteer_groep, locaties), wie
+            )
+        )
         for locatie in locaties:
             locatie.pending = []
         self._na_commit()
+
+    def _lezen_klaar(self) -> None:
+        # The reads are done: end their transaction (if they made one) before waiting for the
+        # batch.
+        self.session.rollback()
+
+    def _wacht(self, antwoord: Future[list[RecordedEvent]]) -> None:
+        """Until the batch committed (or raise its error for this command)."""
+        antwoord.result()
 
     def _na_commit(self) -> None:
         self._vastgelegd = True
@@ -271,6 +286,71 @@ class SqlLocatiesUnitOfWork(SqlActingUnitOfWork):
             .returning(volgnummers.c.laatste)
         )
         return int(self.session.execute(statement).scalar_one())
+
+
+class BuitenDeLus(Exception):
+    """The command cannot finish on the event loop: it must write more than its events (a
+    first-time caller becomes a person, a registration takes an id number). Nothing of it
+    was recorded; the message bus runs it again in a worker thread."""
+
+
+class LusLocatiesUnitOfWork(SqlLocatiesUnitOfWork):
+    """The unit of work of a command run on the event loop, in a greenlet
+    (``messagebus.handle_op_lus``, PostgreSQL with group commit): the site comes from the
+    cache or from an awaited prepared load (``AwaitedReads``), and the commit is the group
+    commit's, whose answer is awaited. It opens no session and takes no connection, so no
+    worker thread waits for anything. What it cannot do raises :class:`BuitenDeLus` before
+    anything is recorded (see ``_in_groep`` for what commits otherwise)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        reads: AwaitedReads,
+        actor: Actor,
+        topic: str,
+        on_commit: Callable[[], None] | None,
+        committer: GroupCommitter,
+        personen: Personen,
+        cache: AggregateCache[Spoedlocatie] | None,
+        correctiecontrole: Correctiecontrole | None,
+    ) -> None:
+        super().__init__(
+            sessions,
+            actor,
+            topic,
+            on_commit,
+            committer=committer,
+            personen=personen,
+            cache=cache,
+            correctiecontrole=correctiecontrole,
+        )
+        self.events = reads
+
+    def __enter__(self) -> Self:
+        self.locaties = Spoedlocaties(self.events, self.topic, self._cache)
+        return self
+
+    def rollback(self) -> None:
+        """Nothing to undo: it has no transaction (a batch that failed left nothing)."""
+
+    def commit(self) -> None:
+        if self._committer is None or not self._in_groep():
+            raise BuitenDeLus()
+        try:
+            self._commit_in_groep(self._committer)
+        except OnbekendePersoon:
+            raise BuitenDeLus() from None
+
+    def _lezen_klaar(self) -> None:
+        pass  # its reads were single statements
+
+    def _wacht(self, antwoord: Future[list[RecordedEvent]]) -> None:
+        # Cancelled while it waits (the caller was): ``wrap_future`` cancels the request,
+        # which the writer then skips unless it already took it.
+        await_(asyncio.wrap_future(antwoord))
+
+    def volgend_nummer(self, prefix: str) -> int:
+        raise BuitenDeLus()
 
 
 def _wijzigingen(locaties: list[Spoedlocatie], recorded: list[RecordedEvent]) -> list[Wijziging]:
