@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.rapportage.adapters import tables
 from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feitkolommen
-from services.rapportage.domain.feiten import GEREGISTREERD, Locatie
+from services.rapportage.domain.feiten import GEREGISTREERD, LEEG, Locatie
 from services.rapportage.domain.feitkolommen import Feitkolommen
 from services.rapportage.domain.tijdlijn import Tijdlijnen, gedeelde_risicos
 
@@ -440,16 +440,12 @@ class _Deler:
                 stand.afgehandeld_op = datums.setdefault(afgehandeld, afgehandeld)
             if stand.risicos is not risicos_was:
                 risicos_was = stand.risicos
-                risicos = gedeelde_risicos(risicos_was) if risicos_was else _LEEG
+                risicos = gedeelde_risicos(risicos_was) if risicos_was else LEEG
             stand.risicos = risicos
             if stand.eerste_beoordeling is not eerste_was:
                 eerste_was = stand.eerste_beoordeling
-                eerste = eerste_was or _LEEG
+                eerste = eerste_was or LEEG
             stand.eerste_beoordeling = eerste
-
-
-# The dict of every loaded state without risks (read only, as every state's dicts).
-_LEEG: dict[Any, Any] = {}
 
 
 def _deel(lezer: _Lezer) -> Any:

@@ -44,6 +44,16 @@ DATUMVELD = {
     PLANNING: "datum",
 }
 
+# The kinds whose content the fold reads is one field (besides the business date), and that
+# field (``volgende_enkel``).
+ENKEL = {
+    STATUS: "naar",
+    KNELPUNT: "knelpunt",
+    BUDGET: "bedrag_euro",
+    KOSTEN: "bedrag_euro",
+    OVERDRACHT: "naar",
+}
+
 BEVESTIGD = BEVESTIGD_VANAF
 # Status by its value without the enum's call machinery (the same members).
 _STATUS: dict[str, Status] = {s.value: s for s in Status}
@@ -127,6 +137,10 @@ class Locatie:
 
 
 _LOCATIE_VELDEN = attrgetter(*(v.name for v in fields(Locatie)))
+
+# The one empty dict of every state without risks or assessments (read only, as every
+# state's dicts: ``volgende`` replaces them, never changes them).
+LEEG: dict[Any, Any] = {}
 
 # The soil types, one string object each for all sites' states.
 _BODEMTYPES = {"landbodem": "landbodem", "waterbodem": "waterbodem"}
@@ -231,6 +245,8 @@ def volgende(
     ``Feit`` of them. ``vastgelegd_op`` is read only for a status change (the caller may
     leave it None for the other kinds)."""
     if soort == GEREGISTREERD:
+        # Every new site starts with the one empty dict of risks and of first assessments
+        # (``stap`` replaces them, never changes them): two dicts fewer per site.
         return Locatie(
             locatie_id,
             data["bevoegd_gezag"],
@@ -239,33 +255,53 @@ def volgende(
             datum,
             status(data["status"]),
             datum,
+            None,
+            LEEG,
+            LEEG,
             bodemtype=_bodemtype(data.get("bodemtype")),
         )
     if locatie is None:
         return None
-    if soort == STATUS:
-        locatie.status = status(data["naar"])
-        locatie.status_sinds = datum
-        if locatie.status in AFGEHANDELD and locatie.afgehandeld_op is None:
-            locatie.afgehandeld_op = datum
-            locatie.afgehandeld_vastgelegd_op = vastgelegd_op
-    elif soort == RISICO:
+    veld = ENKEL.get(soort)
+    if veld is not None:
+        return volgende_enkel(locatie, soort, data[veld], datum, vastgelegd_op)
+    if soort == RISICO:
         # New dicts rather than changed ones: a copy's dicts are shared with the original.
         risicotype, vastgesteld = data["risicotype"], bool(data["vastgesteld"])
         if locatie.risicos.get(risicotype) is not vastgesteld:
             locatie.risicos = {**locatie.risicos, risicotype: vastgesteld}
         if risicotype not in locatie.eerste_beoordeling:
             locatie.eerste_beoordeling = {**locatie.eerste_beoordeling, risicotype: datum}
-    elif soort == KNELPUNT:
-        locatie.knelpunt = None if data["knelpunt"] == "geen" else data["knelpunt"]
-    elif soort == BUDGET:
-        locatie.budget_euro += int(data["bedrag_euro"])
-    elif soort == KOSTEN:
-        locatie.kosten_euro += int(data["bedrag_euro"])
-    elif soort == OVERDRACHT:
-        locatie.bevoegd_gezag = data["naar"]
     elif soort == PLANNING:
         locatie.planning = planfeiten.uit_feit(data, datum)
+    return locatie
+
+
+def volgende_enkel(
+    locatie: Locatie | None,
+    soort: str,
+    waarde: Any,
+    datum: date,
+    vastgelegd_op: datetime | None,
+) -> Locatie | None:
+    """``volgende`` for a kind whose content is one field (``ENKEL``), on that field's value:
+    the start reads these facts from typed columns, without a dict per fact."""
+    if locatie is None:
+        return None
+    if soort == STATUS:
+        locatie.status = status(waarde)
+        locatie.status_sinds = datum
+        if locatie.status in AFGEHANDELD and locatie.afgehandeld_op is None:
+            locatie.afgehandeld_op = datum
+            locatie.afgehandeld_vastgelegd_op = vastgelegd_op
+    elif soort == KNELPUNT:
+        locatie.knelpunt = None if waarde == "geen" else waarde
+    elif soort == BUDGET:
+        locatie.budget_euro += int(waarde)
+    elif soort == KOSTEN:
+        locatie.kosten_euro += int(waarde)
+    elif soort == OVERDRACHT:
+        locatie.bevoegd_gezag = waarde
     return locatie
 
 

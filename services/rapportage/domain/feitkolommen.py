@@ -24,12 +24,8 @@ from services.rapportage.domain import planfeiten
 # business date (``DATUMVELD``), which is kept as a day number.
 VELDEN: dict[str, tuple[str, ...]] = {
     f.GEREGISTREERD: ("bevoegd_gezag", "gemeentecode", "naam", "status", "bodemtype"),
-    f.STATUS: ("naar",),
+    **{soort: (veld,) for soort, veld in f.ENKEL.items()},
     f.RISICO: ("risicotype", "vastgesteld"),
-    f.KNELPUNT: ("knelpunt",),
-    f.BUDGET: ("bedrag_euro",),
-    f.KOSTEN: ("bedrag_euro",),
-    f.OVERDRACHT: ("naar",),
     f.CORRECTIE: ("gecorrigeerde_versie", "correctie"),
     f.PLANNING: planfeiten.VELDEN,
 }
@@ -68,6 +64,10 @@ DAG_US = 86_400_000_000
 # A fact as the start reads it from the log: position, site, version, kind, record time in
 # microseconds since 1970 UTC, data.
 Rij = tuple[int, str, int, str, int, dict[str, Any]]
+# A fact with typed columns, as the read model gives it (no dict made for it): the same, but
+# None for its data, then its business date as it came and its one field as text or integer
+# (``getypeerd``; ``uit_getypeerd`` gives the data they stand for).
+GetypeerdeRij = tuple[int, str, int, str, int, None, str, str | None, int | None]
 
 
 # The typed columns of the read model's fact table (migration rapportage_0006): for a fact of a
@@ -223,7 +223,7 @@ class Feitkolommen:
                 pass
         return inhoud
 
-    def breid_uit(self, rijen: Sequence[Rij]) -> None:
+    def breid_uit(self, rijen: Sequence[Rij | GetypeerdeRij]) -> None:
         """The fixed-width columns of ``rijen`` but ``vorige`` and ``datum``, all at once (the
         start's bulk path, ``Tijdlijnen.voeg_toe_rijen``, adds the rest fact by fact)."""
         self.positie.extend([r[0] for r in rijen])

@@ -39,6 +39,7 @@ from services.rapportage.domain.feiten import (
     kopie,
     scheid_correcties,
     volgende,
+    volgende_enkel,
 )
 from services.rapportage.domain.feitkolommen import (
     DAG_US,
@@ -49,9 +50,11 @@ from services.rapportage.domain.feitkolommen import (
     MICROSECONDE,
     ONTBREEKT,
     Feitkolommen,
+    GetypeerdeRij,
     Rij,
     code,
     microseconden,
+    uit_getypeerd,
 )
 from shared.tijd import kennismoment
 from shared.vocabulaire import AFGEHANDELD
@@ -327,12 +330,13 @@ class Tijdlijnen:
                 site = sites[feit.locatie_id] = _Site()
             site.voeg_toe(feit, kolommen)
 
-    def voeg_toe_rijen(self, rijen: Sequence[Rij]) -> None:
-        """``voeg_toe`` on rows of the log (``Rij``), as the start reads it: no ``Feit`` and no
-        datetime per fact, the fixed-width columns added at once, and the common case (a fact
-        dated on or after the site's last date) spelled out here; the rest goes through
-        ``_Site`` as ``voeg_toe`` does. Equal to ``voeg_toe`` in everything it keeps (the
-        tests compare both with the fold)."""
+    def voeg_toe_rijen(self, rijen: Sequence[Rij | GetypeerdeRij]) -> None:
+        """``voeg_toe`` on rows of the log (``Rij``, ``GetypeerdeRij``), as the start reads it:
+        no ``Feit`` and no datetime per fact, no dict for a fact read from its typed columns,
+        the fixed-width columns added at once, and the common case (a fact dated on or after
+        the site's last date) spelled out here; the rest goes through ``_Site`` as
+        ``voeg_toe`` does. Equal to ``voeg_toe`` in everything it keeps (the tests compare
+        both with the fold)."""
         sites, kolommen = self._sites, self._kolommen
         zoek, datumveld = sites.get, DATUMVELD.get
         inhoud_van, enkel_veld = kolommen.inhoud_van, ENKEL_VELD.get
@@ -342,24 +346,42 @@ class Tijdlijnen:
         kolommen.breid_uit(rijen)  # ``van_site`` may read a fact of this slice
         try:
             # Position and version are in the columns already.
-            for _, locatie_id, _, soort, vastgelegd, data in rijen:
+            # Two shapes of row (typed or not): read by index, as ``Any``.
+            alle: Sequence[Any] = rijen
+            for rij in alle:
+                locatie_id, soort, vastgelegd, data = rij[1], rij[3], rij[4], rij[5]
                 site = zoek(locatie_id)
                 if site is None:
                     site = sites[locatie_id] = _Site()
-                veld = datumveld(soort)
-                waarde = data.get(veld) if veld else None
-                datum = dag(waarde) if waarde else None
+                waarde: Any = ONTBREEKT
+                if data is None:  # a ``GetypeerdeRij``: its date and its one field
+                    tekst = rij[6]
+                    datum = dag(tekst) if tekst else None
+                    if datum is None:  # as the fact without typed columns (rare)
+                        data = uit_getypeerd(soort, tekst, rij[7], rij[8])
+                    else:
+                        waarde = rij[8] if rij[7] is None else rij[7]
+                else:
+                    veld = datumveld(soort)
+                    tekst = data.get(veld) if veld else None
+                    datum = dag(tekst) if tekst else None
                 d = GEEN_DATUM if datum is None else datum.toordinal()
                 kol_datum(d)
                 kol_vorige(site.laatste)
-                enkel = enkel_veld(soort)
-                if enkel is not None and datum is not None:  # ``inhoud_van``, inlined
-                    inhoud = data.get(enkel, ONTBREEKT)
+                if waarde is not ONTBREEKT:  # ``inhoud_van``, inlined
+                    inhoud = waarde
                     if type(inhoud) is str and len(inhoud) <= 16:
                         inhoud = intern(inhoud)
                     kol_inhoud(inhoud)
                 else:
-                    kol_inhoud(inhoud_van(soort, data, datum))
+                    enkel = enkel_veld(soort)
+                    if enkel is not None and datum is not None:
+                        inhoud = data.get(enkel, ONTBREEKT)
+                        if type(inhoud) is str and len(inhoud) <= 16:
+                            inhoud = intern(inhoud)
+                        kol_inhoud(inhoud)
+                    else:
+                        kol_inhoud(inhoud_van(soort, data, datum))
                 site.laatste = index
                 index += 1
                 registratie = EPOCHE_DAG + vastgelegd // DAG_US
@@ -376,19 +398,31 @@ class Tijdlijnen:
                     # status change that closes the site (most do not).
                     moment = None
                     if soort == STATUS and vorige is not None and vorige.afgehandeld_op is None:
-                        naar = data["naar"]
+                        naar = data["naar"] if waarde is ONTBREEKT else waarde
                         if type(naar) is not str or naar in AFGEHANDELD_WAARDEN:
                             moment = EPOCHE + vastgelegd * MICROSECONDE
-                    nieuw = volgende(
-                        vorige and kopie(vorige), soort, locatie_id, data, datum, moment
-                    )
-                    if nieuw is not None and (
-                        vorige is None or nieuw.risicos is not vorige.risicos
-                    ):
-                        _gedeeld(nieuw)
+                    if waarde is ONTBREEKT:
+                        nieuw = volgende(
+                            vorige and kopie(vorige),
+                            soort,
+                            locatie_id,
+                            data,
+                            datum,
+                            moment,
+                        )
+                        if nieuw is not None and (
+                            vorige is None or nieuw.risicos is not vorige.risicos
+                        ):
+                            _gedeeld(nieuw)
+                    else:  # a single field changes no risks
+                        nieuw = volgende_enkel(
+                            vorige and kopie(vorige), soort, waarde, datum, moment
+                        )
                     datums.append(d)
                     standen.append(nieuw)
                 else:
+                    if data is None:
+                        data = uit_getypeerd(soort, tekst, rij[7], rij[8])
                     eerder = len(dagen) - (0 if nieuwe_dag else 1)
                     site._na(soort, locatie_id, data, vastgelegd, None, datum, eerder, kolommen)
                 if nieuwe_dag:
