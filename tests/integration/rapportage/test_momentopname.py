@@ -22,7 +22,7 @@ from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain import feitkolommen
-from services.rapportage.domain.feitkolommen import Rij, microseconden
+from services.rapportage.domain.feitkolommen import GetypeerdeRij, Rij, microseconden
 from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 from services.rapportage.service_layer.rapportage import Rapportage
@@ -69,7 +69,9 @@ def gelezen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     teller: list[int] = []
     lees = Stroom.lees_rijen
 
-    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Rij]:
+    def tel(
+        self: Stroom, session: Session, tot_en_met: int, na: int = 0
+    ) -> list[Rij | GetypeerdeRij]:
         uit = lees(self, session, tot_en_met, na)
         teller.append(len(uit))
         return uit
