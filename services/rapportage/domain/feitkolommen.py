@@ -228,7 +228,12 @@ class Feitkolommen:
         start's bulk path, ``Tijdlijnen.voeg_toe_rijen``, adds the rest fact by fact)."""
         self.positie.extend([r[0] for r in rijen])
         self.versie.extend([r[2] for r in rijen])
-        self.soort.extend([code(r[3]) for r in rijen])
+        # The known kinds' codes by a plain lookup (``code`` only for a kind not seen yet).
+        codes = _CODES.get
+        soorten = [codes(r[3]) for r in rijen]
+        if None in soorten:
+            soorten = [code(r[3]) for r in rijen]
+        self.soort.extend(soorten)  # type: ignore[arg-type]
         self.vastgelegd.extend([r[4] for r in rijen])
 
     def kap_af(self, lengte: int) -> None:

@@ -188,7 +188,8 @@ def test_a_consistent_rewrite_without_the_database_is_refused(
         _, site = next(iter(feiten.tijdlijnen.sites()))
         stand = site.standen[-1]
         assert stand is not None
-        stand.naam = "vervalst"
+        b = stand.basis
+        stand.basis = (b[0], b[1], "vervalst", b[3], b[4])
         Momentopname(andere, sessions).schrijf(feiten.tijdlijnen, len(alle))
     with engine.begin() as conn:
         conn.execute(delete(tables.momentopname))
@@ -386,6 +387,7 @@ def _objecten(tijdlijnen: Tijdlijnen) -> dict[str, int]:
 VELDEN = (
     "budget_euro",
     "kosten_euro",
+    "basis",
     "naam",
     "status_sinds",
     "risicos",
