@@ -47,7 +47,8 @@ from services.rapportage.domain.tijdlijn import Tijdlijnen, gedeelde_risicos
 
 # 2: sites carry their plan (``Locatie.planning``); 3: a registration also keeps its bodemtype
 # (the budget report needs it); 4: a state keeps what its site's states share in one tuple
-# (``Locatie.basis``). An older snapshot lacks one of them and is rebuilt.
+# (``Locatie.basis``) and a site its record days with what each knew in one array
+# (``_Site.kennis``). An older snapshot lacks one of them and is rebuilt.
 FORMAAT = 4
 SITES_PER_DEEL = 5_000
 INHOUD_PER_DEEL = 50_000

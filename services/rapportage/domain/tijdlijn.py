@@ -113,19 +113,32 @@ def gedeelde_risicos(risicos: dict[str, bool]) -> dict[str, bool]:
     return _RISICOS.setdefault(tuple(risicos.items()), risicos)
 
 
+# A record day and how many entries of the timeline were known then, in one int of the
+# ``kennis`` array (``dag << LENGTE_BITS | lengte``): ordered by day, so a bisect finds a
+# kennisdatum's record day; one array per site fewer than a pair (400,000 at national scale).
+LENGTE_BITS = 24
+LENGTE = (1 << LENGTE_BITS) - 1
+
+
+def kennis(dag: int, lengte: int) -> int:
+    """The ``kennis`` entry of record day ``dag`` knowing ``lengte`` entries."""
+    if lengte > LENGTE:
+        raise ValueError(f"meer dan {LENGTE} toestanden van één locatie")
+    return dag << LENGTE_BITS | lengte
+
+
 class _Site:
     """One site: its current timeline; per record day (as day numbers) how many of the entries
-    of its timeline were known then; the timelines of earlier record days that a change of the
-    past replaced (``oude``: up to which record day each held, ascending); and the index of its
-    newest fact in the columns."""
+    of its timeline were known then (``kennis``); the timelines of earlier record days that a
+    change of the past replaced (``oude``: up to which record day each held, ascending); and
+    the index of its newest fact in the columns."""
 
-    __slots__ = ("dagen", "datums", "laatste", "lengtes", "op_volgorde", "oude", "standen")
+    __slots__ = ("datums", "kennis", "laatste", "op_volgorde", "oude", "standen")
 
     def __init__(self) -> None:
         self.datums: array[int] = array("i")
         self.standen: list[Locatie | None] = []
-        self.dagen: array[int] = array("i")
-        self.lengtes: array[int] = array("i")
+        self.kennis: array[int] = array("q")
         self.oude: list[tuple[int, Tijdlijn]] | None = None
         self.laatste = -1
         # False once a fact was recorded on an earlier day than the one before it (clocks of
@@ -174,21 +187,20 @@ class _Site:
             positie, versie, soort, data, self.laatste, vastgelegd, datum
         )
         registratie = EPOCHE_DAG + vastgelegd // DAG_US
-        dagen = self.dagen
-        if dagen and registratie <= dagen[-1]:
-            if registratie != dagen[-1]:
+        bekend = self.kennis
+        if bekend and registratie <= (laatste := bekend[-1] >> LENGTE_BITS):
+            if registratie != laatste:
                 self.op_volgorde = False
             # The record days before this one keep what they knew; this one learns the fact.
             self._na(
-                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(dagen) - 1, kolommen
+                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(bekend) - 1, kolommen
             )
-            self.lengtes[-1] = len(self.datums)
+            bekend[-1] = kennis(laatste, len(self.datums))
         else:
             self._na(
-                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(dagen), kolommen
+                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(bekend), kolommen
             )
-            dagen.append(registratie)
-            self.lengtes.append(len(self.datums))
+            bekend.append(kennis(registratie, len(self.datums)))
 
     def _vervang(self, nieuw: Tijdlijn, eerder: int) -> None:
         """Makes ``nieuw`` the current timeline; record days before ``eerder`` keep the old."""
@@ -291,10 +303,10 @@ class _Site:
                 f for f in kolommen.van_site(self.laatste, locatie_id) if f.vastgelegd_op < grens
             )
             return fold(gewone, correcties, peildatum)
-        j = bisect_right(self.dagen, kennisdatum.toordinal()) - 1
+        j = bisect_right(self.kennis, kennisdatum.toordinal() << LENGTE_BITS | LENGTE) - 1
         if j < 0:
             return None
-        return Tijdlijn(*self.lijn(j)).op(peildatum, self.lengtes[j])
+        return Tijdlijn(*self.lijn(j)).op(peildatum, self.kennis[j] & LENGTE)
 
 
 class Tijdlijnen:
@@ -385,9 +397,10 @@ class Tijdlijnen:
                 site.laatste = index
                 index += 1
                 registratie = EPOCHE_DAG + vastgelegd // DAG_US
-                dagen = site.dagen
-                nieuwe_dag = not dagen or registratie > dagen[-1]
-                if not nieuwe_dag and registratie != dagen[-1]:
+                bekend = site.kennis
+                laatste = bekend[-1] >> LENGTE_BITS if bekend else 0
+                nieuwe_dag = registratie > laatste
+                if not nieuwe_dag and registratie != laatste:
                     site.op_volgorde = False
                 datums = site.datums
                 if datum is not None and (not datums or d >= datums[-1]):
@@ -423,13 +436,16 @@ class Tijdlijnen:
                 else:
                     if data is None:
                         data = uit_getypeerd(soort, tekst, rij[7], rij[8])
-                    eerder = len(dagen) - (0 if nieuwe_dag else 1)
+                    eerder = len(bekend) - (0 if nieuwe_dag else 1)
                     site._na(soort, locatie_id, data, vastgelegd, None, datum, eerder, kolommen)
+                # ``kennis``, inlined.
+                lengte = len(site.datums)
+                if lengte > LENGTE:
+                    raise ValueError(f"meer dan {LENGTE} toestanden van één locatie")
                 if nieuwe_dag:
-                    dagen.append(registratie)
-                    site.lengtes.append(len(site.datums))
+                    bekend.append(registratie << LENGTE_BITS | lengte)
                 else:
-                    site.lengtes[-1] = len(site.datums)
+                    bekend[-1] = laatste << LENGTE_BITS | lengte
         except BaseException:
             kolommen.kap_af(len(kolommen.inhoud))
             raise
@@ -453,17 +469,19 @@ class Tijdlijnen:
                 if i and (stand := site.standen[i - 1]) is not None:
                     uit[locatie_id] = stand
             return uit
-        k = kennisdatum.toordinal()
+        # The last ``kennis`` entry of a record day up to the kennisdatum.
+        k = kennisdatum.toordinal() << LENGTE_BITS | LENGTE
         for locatie_id, site in self._sites.items():
             if site.op_volgorde:
-                j = zoek(site.dagen, k) - 1
+                bekend = site.kennis
+                j = zoek(bekend, k) - 1
                 if j < 0:
                     continue
                 if site.oude is None or j >= site.oude[-1][0]:
                     datums, standen = site.datums, site.standen
                 else:
                     datums, standen = site.lijn(j)
-                i = zoek(datums, p, 0, site.lengtes[j])
+                i = zoek(datums, p, 0, bekend[j] & LENGTE)
                 if i and (stand := standen[i - 1]) is not None:
                     uit[locatie_id] = stand
             else:
