@@ -16,7 +16,7 @@ import pytest
 
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain import planfeiten
-from services.rapportage.domain.tijdlijn import Tijdlijnen
+from services.rapportage.domain.tijdlijn import LENGTE, LENGTE_BITS, Tijdlijnen, kennis
 from shared.vocabulaire import Status
 from tests.unit.rapportage.test_bulkbouw import BEGIN, willekeurige_geschiedenis
 
@@ -116,3 +116,14 @@ def test_a_corrected_registration_gives_the_states_after_it_the_new_basis() -> N
     assert nu.status is toen.status is Status.ONDERZOCHT
     assert repr(nu) == repr(_oud(nu)) and "naam='nieuw'" in repr(nu)
     assert nu == f.toestand_op(alle, date(2012, 1, 1))["ZH0513A"]
+
+
+def test_a_record_day_and_what_it_knew_are_one_ordered_int() -> None:
+    """``_Site.kennis``: ordered by day, then count, so a bisect on a kennisdatum finds its
+    last record day; a count that would run into the day's bits is refused."""
+    assert kennis(700_000, 3) < kennis(700_000, 4) < kennis(700_001, 0)
+    waarde = kennis(700_000, 5)
+    assert (waarde >> LENGTE_BITS, waarde & LENGTE) == (700_000, 5)
+    assert kennis(3_652_059, LENGTE) < 2**63  # the last day of year 9999 fits
+    with pytest.raises(ValueError):
+        kennis(700_000, LENGTE + 1)
