@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from operator import attrgetter
+from sys import intern
 from typing import Any
 
 from services.rapportage.domain import planfeiten
@@ -362,6 +363,11 @@ def volgende(
             data["gemeentecode"],
             data["naam"],
         )
+        # The codes once for all sites (the content column keeps them so too).
+        if type(gezag) is str and len(gezag) <= 16:
+            gezag = intern(gezag)
+        if type(gemeentecode) is str and len(gemeentecode) <= 16:
+            gemeentecode = intern(gemeentecode)
         return Locatie(
             (locatie_id, gemeentecode, naam, datum, _bodemtype(data.get("bodemtype"))),
             gezag,

@@ -15,6 +15,7 @@ import sys
 from array import array
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
 from typing import Any
 
 from services.rapportage.domain import feiten as f
@@ -50,6 +51,7 @@ class _Ontbreekt:
 
 
 ONTBREEKT = _Ontbreekt()
+_ONTBREEKT = repeat(ONTBREEKT)
 
 
 class _Ruw(dict[str, Any]):
@@ -209,19 +211,17 @@ class Feitkolommen:
             if type(inhoud) is str and len(inhoud) <= 16:  # ``_kort``, inlined: the hot path
                 inhoud = sys.intern(inhoud)
             return inhoud
-        # ``_kort``, inlined: registrations and risk assessments are a quarter of the log.
-        inhoud = tuple(
-            [
-                sys.intern(w) if type(w) is str and len(w) <= 16 else w
-                for w in [data.get(v, ONTBREEKT) for v in velden]
-            ]
-        )
-        if soort in GEDEELD:
+        # Registrations, risk assessments and plans are a third of the log: the values by
+        # C-level calls of ``data.get``.
+        inhoud = tuple(map(data.get, velden, _ONTBREEKT))
+        if soort in GEDEELD:  # the whole tuple is kept once, so its texts need no interning
             try:  # noqa: SIM105 (``suppress`` makes a context manager per fact)
                 inhoud = self._gedeeld.setdefault(inhoud, inhoud)
             except TypeError:  # an unhashable value: kept unshared
                 pass
-        return inhoud
+            return inhoud
+        # ``_kort``, inlined.
+        return tuple([sys.intern(w) if type(w) is str and len(w) <= 16 else w for w in inhoud])
 
     def breid_uit(self, rijen: Sequence[Rij | GetypeerdeRij]) -> None:
         """The fixed-width columns of ``rijen`` but ``vorige`` and ``datum``, all at once (the
