@@ -130,11 +130,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="measure the service's start from a database and a snapshot (rapportage_start)",
     )
     parser.add_argument("--staart", type=int, default=20_000, help="with --start: facts after it")
+    parser.add_argument(
+        "--map",
+        type=Path,
+        help="with --start: keep the database in this directory; reuse it if it is there",
+    )
     args = parser.parse_args(argv)
     if args.start:
         from bench import rapportage_start  # it imports this module
 
-        return rapportage_start.meet(args.schaal, args.staart)
+        return rapportage_start.meet(args.schaal, args.staart, args.map)
     if args.schrijf:
         schrijf(args.schaal, args.schrijf)
         return {}

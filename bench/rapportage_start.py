@@ -179,12 +179,34 @@ def _kind(*argumenten: str) -> dict[str, Any]:
     return dict(json.loads(uit.strip().splitlines()[-1]))
 
 
-def meet(schaal: float, staart: int = 20_000) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as map_:
-        url = f"sqlite:///{Path(map_) / 'rapportage.sqlite'}"
-        pad = str(Path(map_) / "tijdlijnen.momentopname")
+def _opnieuw(url: str, staart: int) -> dict[str, Any]:
+    """A database filled before (``vul``) as ``vul`` leaves it: the watermark ``staart``
+    facts short of the end again, and no snapshot recorded."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        eind = db.execute("SELECT max(positie) FROM r_zegels").fetchone()[0]
+        db.execute("UPDATE r_bron SET watermark = ?", (eind - staart,))
+        db.execute("DELETE FROM r_momentopname")
+        sites = db.execute("SELECT count(DISTINCT locatie_id) FROM r_feiten").fetchone()[0]
+        if db.execute("SELECT 1 FROM r_zegels WHERE positie = ?", (eind - staart,)).fetchone():
+            return {"facts": eind, "sites": sites, "vul_s": 0.0, "hergebruikt": True}
+    raise ValueError(f"de database heeft geen zegel {staart} feiten voor het einde")
+
+
+def meet(schaal: float, staart: int = 20_000, map_: Path | None = None) -> dict[str, Any]:
+    """``map_``: keep the database there and use it again in a later run (at the same scale
+    and tail; filling it takes minutes at national scale). Else a temporary directory."""
+    with tempfile.TemporaryDirectory() as tijdelijk:
+        plek = map_ or Path(tijdelijk)
+        plek.mkdir(parents=True, exist_ok=True)
+        db = plek / f"rapportage-{schaal:g}.sqlite"
+        url = f"sqlite:///{db}"
+        pad = str(plek / f"tijdlijnen-{schaal:g}.momentopname")
+        Path(pad).unlink(missing_ok=True)
         uitslag: dict[str, Any] = {"schaal": schaal, "staart": staart}
-        uitslag |= _kind("vul", url, str(schaal), str(staart))
+        if db.exists():
+            uitslag |= _opnieuw(url, staart)
+        else:
+            uitslag |= _kind("vul", url, str(schaal), str(staart))
         uitslag["eerste"] = _kind("eerste", url, pad)
         uitslag["snapshot_mb"] = round(Path(pad).stat().st_size / 2**20)
         uitslag["start"] = _kind("start", url, pad)

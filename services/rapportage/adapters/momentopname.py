@@ -41,13 +41,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.rapportage.adapters import tables
 from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feitkolommen
-from services.rapportage.domain.feiten import GEREGISTREERD, Locatie
+from services.rapportage.domain.feiten import GEREGISTREERD, LEEG, Locatie
 from services.rapportage.domain.feitkolommen import Feitkolommen
 from services.rapportage.domain.tijdlijn import Tijdlijnen, gedeelde_risicos
 
 # 2: sites carry their plan (``Locatie.planning``); 3: a registration also keeps its bodemtype
-# (the budget report needs it). An older snapshot lacks one of them and is rebuilt.
-FORMAAT = 3
+# (the budget report needs it); 4: a state keeps what its site's states share in one tuple
+# (``Locatie.basis``) and a site its record days with what each knew in one array
+# (``_Site.kennis``). An older snapshot lacks one of them and is rebuilt.
+FORMAAT = 4
 SITES_PER_DEEL = 5_000
 INHOUD_PER_DEEL = 50_000
 
@@ -396,13 +398,17 @@ class _Deler:
 
     def deel(self, sites: list[tuple[str, Any]]) -> None:
         for _, site in sites:
-            self._lijn(site.standen)
+            # A site's timelines share their basis: one replacement per value (equal values,
+            # an immutable tuple: the same answers).
+            bases: dict[Any, Any] = {}
+            self._lijn(site.standen, bases)
             if site.oude is not None:
                 for _, oud in site.oude:
-                    self._lijn(oud.standen)
+                    self._lijn(oud.standen, bases)
 
-    def _lijn(self, standen: list[Locatie | None]) -> None:
-        """One timeline's states, in order."""
+    def _lijn(self, standen: list[Locatie | None], bases: dict[Any, Any]) -> None:
+        """One timeline's states, in order; ``bases``: the site's bases as loaded, and what
+        replaces each."""
         namen, datums, getallen = self._namen, self._datums, self._getallen
         budget: Any = None
         kosten: Any = None
@@ -428,10 +434,18 @@ class _Deler:
                 stand.kosten_euro = kosten
             else:
                 kosten = stand.kosten_euro = getallen.get(stand.kosten_euro, stand.kosten_euro)
-            if stand.naam is not naam_was:
-                naam_was = stand.naam
-                naam = namen.get(naam_was, naam_was)
-            stand.naam = naam
+            # The basis (with the name) is one per site; its name the registration's.
+            if stand.basis is not naam_was:
+                naam_was = naam = b = stand.basis
+                try:
+                    naam = bases.get(b)
+                    if naam is None:
+                        gedeeld = namen.get(b[2], b[2])
+                        naam = b if gedeeld is b[2] else (b[0], b[1], gedeeld, b[3], b[4])
+                        bases[b] = naam
+                except TypeError:  # an unhashable name or code: kept as loaded
+                    naam = b
+            stand.basis = naam
             if stand.status_sinds is not sinds_was:
                 sinds_was = stand.status_sinds
                 sinds = sinds_was if sinds_was is None else datums.setdefault(sinds_was, sinds_was)
@@ -440,16 +454,12 @@ class _Deler:
                 stand.afgehandeld_op = datums.setdefault(afgehandeld, afgehandeld)
             if stand.risicos is not risicos_was:
                 risicos_was = stand.risicos
-                risicos = gedeelde_risicos(risicos_was) if risicos_was else _LEEG
+                risicos = gedeelde_risicos(risicos_was) if risicos_was else LEEG
             stand.risicos = risicos
             if stand.eerste_beoordeling is not eerste_was:
                 eerste_was = stand.eerste_beoordeling
-                eerste = eerste_was or _LEEG
+                eerste = eerste_was or LEEG
             stand.eerste_beoordeling = eerste
-
-
-# The dict of every loaded state without risks (read only, as every state's dicts).
-_LEEG: dict[Any, Any] = {}
 
 
 def _deel(lezer: _Lezer) -> Any:

@@ -26,10 +26,10 @@ from services.rapportage.domain import feiten as f
 from services.rapportage.domain import lezen
 from services.rapportage.domain.binding import Anker, binding
 from services.rapportage.domain.feitkolommen import (
+    GetypeerdeRij,
     Rij,
     getypeerd,
     microseconden,
-    uit_getypeerd,
 )
 from shared.envelope import CloudEvent
 
@@ -174,7 +174,9 @@ class Stroom:
             )
         ]
 
-    def lees_rijen(self, session: Session, tot_en_met: int, na: int = 0) -> list[Rij]:
+    def lees_rijen(
+        self, session: Session, tot_en_met: int, na: int = 0
+    ) -> list[Rij | GetypeerdeRij]:
         """``lees_feiten`` as rows, the record time in microseconds since 1970 UTC: what the
         timelines take at start, when this is the whole log. The database computes the
         microseconds (no datetime per fact here)."""
@@ -187,20 +189,13 @@ class Stroom:
                     session, moment, tot_en_met, na
                 )
             ]
-        # A fact with typed columns comes without its JSON (``_rijen`` leaves it out).
+        # A fact with typed columns comes without its JSON (``_rijen`` leaves it out) and is
+        # passed on as the driver gave it (``GetypeerdeRij``): most facts, so no tuple or dict
+        # is made for them.
         return [
-            (
-                positie,
-                locatie_id,
-                versie,
-                soort,
-                vastgelegd,
-                uit_getypeerd(soort, datum, tekst, getal) if data is None else _json(data),
-            )
-            for positie, locatie_id, versie, soort, vastgelegd, data, datum, tekst, getal in (
-                self._rijen(
-                    session, f"COALESCE(vastgelegd_us, {moment})", tot_en_met, na, getypeerd=True
-                )
+            rij if rij[5] is None else (*rij[:5], _json(rij[5]))
+            for rij in self._rijen(
+                session, f"COALESCE(vastgelegd_us, {moment})", tot_en_met, na, getypeerd=True
             )
         ]
 

@@ -9,10 +9,11 @@ correct.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from operator import attrgetter
+from sys import intern
 from typing import Any
 
 from services.rapportage.domain import planfeiten
@@ -42,6 +43,16 @@ DATUMVELD = {
     KOSTEN: "datum",
     OVERDRACHT: "datum",
     PLANNING: "datum",
+}
+
+# The kinds whose content the fold reads is one field (besides the business date), and that
+# field (``volgende_enkel``).
+ENKEL = {
+    STATUS: "naar",
+    KNELPUNT: "knelpunt",
+    BUDGET: "bedrag_euro",
+    KOSTEN: "bedrag_euro",
+    OVERDRACHT: "naar",
 }
 
 BEVESTIGD = BEVESTIGD_VANAF
@@ -75,30 +86,139 @@ def dag(waarde: str) -> date:
     return date.fromisoformat(waarde)
 
 
-@dataclass(slots=True)
-class Locatie:
-    """A site as it stood on the peildatum. ``risicos`` and ``eerste_beoordeling`` may be shared
-    with other states of the site (``stap`` replaces them, never changes them): read only."""
+# What does not change from one state of a site to the next (only a correction of the
+# registration changes it): locatie_id, gemeentecode, naam, registratiedatum, bodemtype. One
+# tuple per site, shared by all its states: four slots fewer per state (3.6 M states at
+# national scale).
+Basis = tuple[str, str, str, date, str]
 
-    locatie_id: str
-    bevoegd_gezag: str
-    gemeentecode: str
-    naam: str
-    registratiedatum: date
-    status: Status = Status.POTENTIEEL_SPOED
-    status_sinds: date | None = None
-    afgehandeld_op: date | None = None
-    risicos: dict[str, bool] = field(default_factory=dict)
-    eerste_beoordeling: dict[str, date] = field(default_factory=dict)
-    knelpunt: str | None = None
-    budget_euro: int = 0
-    kosten_euro: int = 0
-    # When the decision behind ``afgehandeld_op`` was put on record (its event, or the latest
-    # correction of its date or outcome): far after the decision date means back-dated.
-    afgehandeld_vastgelegd_op: datetime | None = None
-    # The plan in force (planfeiten.Plantuple), None without one.
-    planning: planfeiten.Plantuple | None = None
-    bodemtype: str = "landbodem"  # land or waterbodem: which budget envelope pays for it
+# The fields of a state, in the order they are shown and compared (as the dataclass had them).
+VELDEN = (
+    "locatie_id",
+    "bevoegd_gezag",
+    "gemeentecode",
+    "naam",
+    "registratiedatum",
+    "status",
+    "status_sinds",
+    "afgehandeld_op",
+    "risicos",
+    "eerste_beoordeling",
+    "knelpunt",
+    "budget_euro",
+    "kosten_euro",
+    "afgehandeld_vastgelegd_op",
+    "planning",
+    "bodemtype",
+)
+
+
+class Locatie:
+    """A site as it stood on the peildatum. ``basis``, ``risicos`` and ``eerste_beoordeling``
+    may be shared with other states of the site (``stap`` replaces them, never changes them):
+    read only. Made by ``volgende`` (and ``kopie``) from its slots, in their order; shown and
+    compared by its fields (``VELDEN``) as the dataclass it was."""
+
+    # In the order ``__init__`` takes them (``__reduce__`` relies on it).
+    __slots__ = (  # noqa: RUF023
+        "basis",
+        "bevoegd_gezag",
+        "status",
+        "status_sinds",
+        "afgehandeld_op",
+        "risicos",
+        "eerste_beoordeling",
+        "knelpunt",
+        "budget_euro",
+        "kosten_euro",
+        "afgehandeld_vastgelegd_op",
+        "planning",
+    )
+
+    def __init__(
+        self,
+        basis: Basis,
+        bevoegd_gezag: str,
+        status: Status,
+        status_sinds: date | None,
+        afgehandeld_op: date | None,
+        risicos: dict[str, bool],
+        eerste_beoordeling: dict[str, date],
+        knelpunt: str | None,
+        budget_euro: int,
+        kosten_euro: int,
+        # When the decision behind ``afgehandeld_op`` was put on record (its event, or the
+        # latest correction of its date or outcome): far after the decision date means
+        # back-dated.
+        afgehandeld_vastgelegd_op: datetime | None,
+        # The plan in force (planfeiten.Plantuple), None without one.
+        planning: planfeiten.Plantuple | None,
+    ) -> None:
+        self.basis = basis
+        self.bevoegd_gezag = bevoegd_gezag
+        self.status = status
+        self.status_sinds = status_sinds
+        self.afgehandeld_op = afgehandeld_op
+        self.risicos = risicos
+        self.eerste_beoordeling = eerste_beoordeling
+        self.knelpunt = knelpunt
+        self.budget_euro = budget_euro
+        self.kosten_euro = kosten_euro
+        self.afgehandeld_vastgelegd_op = afgehandeld_vastgelegd_op
+        self.planning = planning
+
+    @property
+    def locatie_id(self) -> str:
+        return self.basis[0]
+
+    @property
+    def gemeentecode(self) -> str:
+        return self.basis[1]
+
+    @property
+    def naam(self) -> str:
+        return self.basis[2]
+
+    @property
+    def registratiedatum(self) -> date:
+        return self.basis[3]
+
+    @property
+    def bodemtype(self) -> str:
+        """Land or waterbodem: which budget envelope pays for it."""
+        return self.basis[4]
+
+    def velden(self) -> tuple[Any, ...]:
+        """The values of ``VELDEN``, in their order."""
+        b = self.basis
+        return (
+            b[0],
+            self.bevoegd_gezag,
+            b[1],
+            b[2],
+            b[3],
+            self.status,
+            self.status_sinds,
+            self.afgehandeld_op,
+            self.risicos,
+            self.eerste_beoordeling,
+            self.knelpunt,
+            self.budget_euro,
+            self.kosten_euro,
+            self.afgehandeld_vastgelegd_op,
+            self.planning,
+            b[4],
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Locatie:
+            return NotImplemented
+        return self.velden() == other.velden()
+
+    __hash__ = None  # type: ignore[assignment]  # changeable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return "Locatie(" + ", ".join(map("{}={!r}".format, VELDEN, self.velden())) + ")"
 
     @property
     def provincie(self) -> str:
@@ -122,11 +242,16 @@ class Locatie:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as the call that makes it: a snapshot of the timelines holds millions of
-        # states, and this loads a third faster than the dataclass's attribute by attribute.
-        return (Locatie, _LOCATIE_VELDEN(self))
+        # states, and this loads a third faster than attribute by attribute. The basis is
+        # one object per site within a part of the snapshot.
+        return (Locatie, _SLOTS(self))
 
 
-_LOCATIE_VELDEN = attrgetter(*(v.name for v in fields(Locatie)))
+_SLOTS = attrgetter(*Locatie.__slots__)
+
+# The one empty dict of every state without risks or assessments (read only, as every
+# state's dicts: ``volgende`` replaces them, never changes them).
+LEEG: dict[Any, Any] = {}
 
 # The soil types, one string object each for all sites' states.
 _BODEMTYPES = {"landbodem": "landbodem", "waterbodem": "waterbodem"}
@@ -231,63 +356,96 @@ def volgende(
     ``Feit`` of them. ``vastgelegd_op`` is read only for a status change (the caller may
     leave it None for the other kinds)."""
     if soort == GEREGISTREERD:
-        return Locatie(
-            locatie_id,
+        # Every new site starts with the one empty dict of risks and of first assessments
+        # (``stap`` replaces them, never changes them): two dicts fewer per site.
+        gezag, gemeentecode, naam = (
             data["bevoegd_gezag"],
             data["gemeentecode"],
             data["naam"],
-            datum,
+        )
+        # The codes once for all sites (the content column keeps them so too).
+        if type(gezag) is str and len(gezag) <= 16:
+            gezag = intern(gezag)
+        if type(gemeentecode) is str and len(gemeentecode) <= 16:
+            gemeentecode = intern(gemeentecode)
+        return Locatie(
+            (locatie_id, gemeentecode, naam, datum, _bodemtype(data.get("bodemtype"))),
+            gezag,
             status(data["status"]),
             datum,
-            bodemtype=_bodemtype(data.get("bodemtype")),
+            None,
+            LEEG,
+            LEEG,
+            None,
+            0,
+            0,
+            None,
+            None,
         )
     if locatie is None:
         return None
-    if soort == STATUS:
-        locatie.status = status(data["naar"])
-        locatie.status_sinds = datum
-        if locatie.status in AFGEHANDELD and locatie.afgehandeld_op is None:
-            locatie.afgehandeld_op = datum
-            locatie.afgehandeld_vastgelegd_op = vastgelegd_op
-    elif soort == RISICO:
+    veld = ENKEL.get(soort)
+    if veld is not None:
+        return volgende_enkel(locatie, soort, data[veld], datum, vastgelegd_op)
+    if soort == RISICO:
         # New dicts rather than changed ones: a copy's dicts are shared with the original.
         risicotype, vastgesteld = data["risicotype"], bool(data["vastgesteld"])
         if locatie.risicos.get(risicotype) is not vastgesteld:
             locatie.risicos = {**locatie.risicos, risicotype: vastgesteld}
         if risicotype not in locatie.eerste_beoordeling:
             locatie.eerste_beoordeling = {**locatie.eerste_beoordeling, risicotype: datum}
-    elif soort == KNELPUNT:
-        locatie.knelpunt = None if data["knelpunt"] == "geen" else data["knelpunt"]
-    elif soort == BUDGET:
-        locatie.budget_euro += int(data["bedrag_euro"])
-    elif soort == KOSTEN:
-        locatie.kosten_euro += int(data["bedrag_euro"])
-    elif soort == OVERDRACHT:
-        locatie.bevoegd_gezag = data["naar"]
     elif soort == PLANNING:
         locatie.planning = planfeiten.uit_feit(data, datum)
     return locatie
 
 
+def volgende_enkel(
+    locatie: Locatie | None,
+    soort: str,
+    waarde: Any,
+    datum: date,
+    vastgelegd_op: datetime | None,
+) -> Locatie | None:
+    """``volgende`` for a kind whose content is one field (``ENKEL``), on that field's value:
+    the start reads these facts from typed columns, without a dict per fact."""
+    if locatie is None:
+        return None
+    if soort == STATUS:
+        locatie.status = status(waarde)
+        locatie.status_sinds = datum
+        if locatie.status in AFGEHANDELD and locatie.afgehandeld_op is None:
+            locatie.afgehandeld_op = datum
+            locatie.afgehandeld_vastgelegd_op = vastgelegd_op
+    elif soort == KNELPUNT:
+        locatie.knelpunt = None if waarde == "geen" else waarde
+    elif soort == BUDGET:
+        locatie.budget_euro += int(waarde)
+    elif soort == KOSTEN:
+        locatie.kosten_euro += int(waarde)
+    elif soort == OVERDRACHT:
+        locatie.bevoegd_gezag = waarde
+    return locatie
+
+
 def kopie(l: Locatie) -> Locatie:  # noqa: E741
-    """A copy that ``stap`` may change without touching the original (it shares the dicts,
-    which ``stap`` replaces rather than changes). Spelled out: ``copy.copy`` took most of the
-    time of building the timelines."""
-    return Locatie(
-        l.locatie_id,
-        l.bevoegd_gezag,
-        l.gemeentecode,
-        l.naam,
-        l.registratiedatum,
-        l.status,
-        l.status_sinds,
-        l.afgehandeld_op,
-        l.risicos,
-        l.eerste_beoordeling,
-        l.knelpunt,
-        l.budget_euro,
-        l.kosten_euro,
-        l.afgehandeld_vastgelegd_op,
-        l.planning,
-        l.bodemtype,
-    )
+    """A copy that ``stap`` may change without touching the original (it shares the basis and
+    the dicts, which ``stap`` replaces rather than changes). Spelled out, slot by slot on a
+    bare object: ``copy.copy`` took most of the time of building the timelines, and calling
+    ``Locatie`` with its twelve values twice this (once per fact at start)."""
+    n = _nieuw(Locatie)
+    n.basis = l.basis
+    n.bevoegd_gezag = l.bevoegd_gezag
+    n.status = l.status
+    n.status_sinds = l.status_sinds
+    n.afgehandeld_op = l.afgehandeld_op
+    n.risicos = l.risicos
+    n.eerste_beoordeling = l.eerste_beoordeling
+    n.knelpunt = l.knelpunt
+    n.budget_euro = l.budget_euro
+    n.kosten_euro = l.kosten_euro
+    n.afgehandeld_vastgelegd_op = l.afgehandeld_vastgelegd_op
+    n.planning = l.planning
+    return n
+
+
+_nieuw = object.__new__

@@ -15,6 +15,7 @@ import sys
 from array import array
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
 from typing import Any
 
 from services.rapportage.domain import feiten as f
@@ -24,12 +25,8 @@ from services.rapportage.domain import planfeiten
 # business date (``DATUMVELD``), which is kept as a day number.
 VELDEN: dict[str, tuple[str, ...]] = {
     f.GEREGISTREERD: ("bevoegd_gezag", "gemeentecode", "naam", "status", "bodemtype"),
-    f.STATUS: ("naar",),
+    **{soort: (veld,) for soort, veld in f.ENKEL.items()},
     f.RISICO: ("risicotype", "vastgesteld"),
-    f.KNELPUNT: ("knelpunt",),
-    f.BUDGET: ("bedrag_euro",),
-    f.KOSTEN: ("bedrag_euro",),
-    f.OVERDRACHT: ("naar",),
     f.CORRECTIE: ("gecorrigeerde_versie", "correctie"),
     f.PLANNING: planfeiten.VELDEN,
 }
@@ -54,6 +51,7 @@ class _Ontbreekt:
 
 
 ONTBREEKT = _Ontbreekt()
+_ONTBREEKT = repeat(ONTBREEKT)
 
 
 class _Ruw(dict[str, Any]):
@@ -68,6 +66,10 @@ DAG_US = 86_400_000_000
 # A fact as the start reads it from the log: position, site, version, kind, record time in
 # microseconds since 1970 UTC, data.
 Rij = tuple[int, str, int, str, int, dict[str, Any]]
+# A fact with typed columns, as the read model gives it (no dict made for it): the same, but
+# None for its data, then its business date as it came and its one field as text or integer
+# (``getypeerd``; ``uit_getypeerd`` gives the data they stand for).
+GetypeerdeRij = tuple[int, str, int, str, int, None, str, str | None, int | None]
 
 
 # The typed columns of the read model's fact table (migration rapportage_0006): for a fact of a
@@ -209,26 +211,29 @@ class Feitkolommen:
             if type(inhoud) is str and len(inhoud) <= 16:  # ``_kort``, inlined: the hot path
                 inhoud = sys.intern(inhoud)
             return inhoud
-        # ``_kort``, inlined: registrations and risk assessments are a quarter of the log.
-        inhoud = tuple(
-            [
-                sys.intern(w) if type(w) is str and len(w) <= 16 else w
-                for w in [data.get(v, ONTBREEKT) for v in velden]
-            ]
-        )
-        if soort in GEDEELD:
+        # Registrations, risk assessments and plans are a third of the log: the values by
+        # C-level calls of ``data.get``.
+        inhoud = tuple(map(data.get, velden, _ONTBREEKT))
+        if soort in GEDEELD:  # the whole tuple is kept once, so its texts need no interning
             try:  # noqa: SIM105 (``suppress`` makes a context manager per fact)
                 inhoud = self._gedeeld.setdefault(inhoud, inhoud)
             except TypeError:  # an unhashable value: kept unshared
                 pass
-        return inhoud
+            return inhoud
+        # ``_kort``, inlined.
+        return tuple([sys.intern(w) if type(w) is str and len(w) <= 16 else w for w in inhoud])
 
-    def breid_uit(self, rijen: Sequence[Rij]) -> None:
+    def breid_uit(self, rijen: Sequence[Rij | GetypeerdeRij]) -> None:
         """The fixed-width columns of ``rijen`` but ``vorige`` and ``datum``, all at once (the
         start's bulk path, ``Tijdlijnen.voeg_toe_rijen``, adds the rest fact by fact)."""
         self.positie.extend([r[0] for r in rijen])
         self.versie.extend([r[2] for r in rijen])
-        self.soort.extend([code(r[3]) for r in rijen])
+        # The known kinds' codes by a plain lookup (``code`` only for a kind not seen yet).
+        codes = _CODES.get
+        soorten = [codes(r[3]) for r in rijen]
+        if None in soorten:
+            soorten = [code(r[3]) for r in rijen]
+        self.soort.extend(soorten)  # type: ignore[arg-type]
         self.vastgelegd.extend([r[4] for r in rijen])
 
     def kap_af(self, lengte: int) -> None:

@@ -45,11 +45,19 @@ _datum = lru_cache(maxsize=1 << 16)(date.fromisoformat)
 def uit_feit(data: dict[str, Any], datum: date) -> Plantuple:
     """The plan a fact sets (its dates as ISO text, or None when not planned)."""
 
-    def d(veld: str) -> date | None:
-        waarde = data.get(veld)
-        return _datum(waarde) if waarde else None
-
-    return (d("onderzoek_gereed"), d("start_sanering"), d("afgehandeld"), datum)
+    # Spelled out (no helper per field): a plan is one fact in nine at start.
+    get = data.get
+    onderzoek, sanering, afgehandeld = (
+        get("onderzoek_gereed"),
+        get("start_sanering"),
+        get("afgehandeld"),
+    )
+    return (
+        _datum(onderzoek) if onderzoek else None,
+        _datum(sanering) if sanering else None,
+        _datum(afgehandeld) if afgehandeld else None,
+        datum,
+    )
 
 
 def planning(x: Locatie) -> Planning | None:

@@ -39,6 +39,7 @@ from services.rapportage.domain.feiten import (
     kopie,
     scheid_correcties,
     volgende,
+    volgende_enkel,
 )
 from services.rapportage.domain.feitkolommen import (
     DAG_US,
@@ -49,9 +50,11 @@ from services.rapportage.domain.feitkolommen import (
     MICROSECONDE,
     ONTBREEKT,
     Feitkolommen,
+    GetypeerdeRij,
     Rij,
     code,
     microseconden,
+    uit_getypeerd,
 )
 from shared.tijd import kennismoment
 from shared.vocabulaire import AFGEHANDELD
@@ -110,19 +113,32 @@ def gedeelde_risicos(risicos: dict[str, bool]) -> dict[str, bool]:
     return _RISICOS.setdefault(tuple(risicos.items()), risicos)
 
 
+# A record day and how many entries of the timeline were known then, in one int of the
+# ``kennis`` array (``dag << LENGTE_BITS | lengte``): ordered by day, so a bisect finds a
+# kennisdatum's record day; one array per site fewer than a pair (400,000 at national scale).
+LENGTE_BITS = 24
+LENGTE = (1 << LENGTE_BITS) - 1
+
+
+def kennis(dag: int, lengte: int) -> int:
+    """The ``kennis`` entry of record day ``dag`` knowing ``lengte`` entries."""
+    if lengte > LENGTE:
+        raise ValueError(f"meer dan {LENGTE} toestanden van één locatie")
+    return dag << LENGTE_BITS | lengte
+
+
 class _Site:
     """One site: its current timeline; per record day (as day numbers) how many of the entries
-    of its timeline were known then; the timelines of earlier record days that a change of the
-    past replaced (``oude``: up to which record day each held, ascending); and the index of its
-    newest fact in the columns."""
+    of its timeline were known then (``kennis``); the timelines of earlier record days that a
+    change of the past replaced (``oude``: up to which record day each held, ascending); and
+    the index of its newest fact in the columns."""
 
-    __slots__ = ("dagen", "datums", "laatste", "lengtes", "op_volgorde", "oude", "standen")
+    __slots__ = ("datums", "kennis", "laatste", "op_volgorde", "oude", "standen")
 
     def __init__(self) -> None:
         self.datums: array[int] = array("i")
         self.standen: list[Locatie | None] = []
-        self.dagen: array[int] = array("i")
-        self.lengtes: array[int] = array("i")
+        self.kennis: array[int] = array("q")
         self.oude: list[tuple[int, Tijdlijn]] | None = None
         self.laatste = -1
         # False once a fact was recorded on an earlier day than the one before it (clocks of
@@ -171,21 +187,20 @@ class _Site:
             positie, versie, soort, data, self.laatste, vastgelegd, datum
         )
         registratie = EPOCHE_DAG + vastgelegd // DAG_US
-        dagen = self.dagen
-        if dagen and registratie <= dagen[-1]:
-            if registratie != dagen[-1]:
+        bekend = self.kennis
+        if bekend and registratie <= (laatste := bekend[-1] >> LENGTE_BITS):
+            if registratie != laatste:
                 self.op_volgorde = False
             # The record days before this one keep what they knew; this one learns the fact.
             self._na(
-                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(dagen) - 1, kolommen
+                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(bekend) - 1, kolommen
             )
-            self.lengtes[-1] = len(self.datums)
+            bekend[-1] = kennis(laatste, len(self.datums))
         else:
             self._na(
-                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(dagen), kolommen
+                soort, locatie_id, data, vastgelegd, vastgelegd_op, datum, len(bekend), kolommen
             )
-            dagen.append(registratie)
-            self.lengtes.append(len(self.datums))
+            bekend.append(kennis(registratie, len(self.datums)))
 
     def _vervang(self, nieuw: Tijdlijn, eerder: int) -> None:
         """Makes ``nieuw`` the current timeline; record days before ``eerder`` keep the old."""
@@ -288,10 +303,10 @@ class _Site:
                 f for f in kolommen.van_site(self.laatste, locatie_id) if f.vastgelegd_op < grens
             )
             return fold(gewone, correcties, peildatum)
-        j = bisect_right(self.dagen, kennisdatum.toordinal()) - 1
+        j = bisect_right(self.kennis, kennisdatum.toordinal() << LENGTE_BITS | LENGTE) - 1
         if j < 0:
             return None
-        return Tijdlijn(*self.lijn(j)).op(peildatum, self.lengtes[j])
+        return Tijdlijn(*self.lijn(j)).op(peildatum, self.kennis[j] & LENGTE)
 
 
 class Tijdlijnen:
@@ -327,12 +342,13 @@ class Tijdlijnen:
                 site = sites[feit.locatie_id] = _Site()
             site.voeg_toe(feit, kolommen)
 
-    def voeg_toe_rijen(self, rijen: Sequence[Rij]) -> None:
-        """``voeg_toe`` on rows of the log (``Rij``), as the start reads it: no ``Feit`` and no
-        datetime per fact, the fixed-width columns added at once, and the common case (a fact
-        dated on or after the site's last date) spelled out here; the rest goes through
-        ``_Site`` as ``voeg_toe`` does. Equal to ``voeg_toe`` in everything it keeps (the
-        tests compare both with the fold)."""
+    def voeg_toe_rijen(self, rijen: Sequence[Rij | GetypeerdeRij]) -> None:
+        """``voeg_toe`` on rows of the log (``Rij``, ``GetypeerdeRij``), as the start reads it:
+        no ``Feit`` and no datetime per fact, no dict for a fact read from its typed columns,
+        the fixed-width columns added at once, and the common case (a fact dated on or after
+        the site's last date) spelled out here; the rest goes through ``_Site`` as
+        ``voeg_toe`` does. Equal to ``voeg_toe`` in everything it keeps (the tests compare
+        both with the fold)."""
         sites, kolommen = self._sites, self._kolommen
         zoek, datumveld = sites.get, DATUMVELD.get
         inhoud_van, enkel_veld = kolommen.inhoud_van, ENKEL_VELD.get
@@ -342,30 +358,49 @@ class Tijdlijnen:
         kolommen.breid_uit(rijen)  # ``van_site`` may read a fact of this slice
         try:
             # Position and version are in the columns already.
-            for _, locatie_id, _, soort, vastgelegd, data in rijen:
+            # Two shapes of row (typed or not): read by index, as ``Any``.
+            alle: Sequence[Any] = rijen
+            for rij in alle:
+                locatie_id, soort, vastgelegd, data = rij[1], rij[3], rij[4], rij[5]
                 site = zoek(locatie_id)
                 if site is None:
                     site = sites[locatie_id] = _Site()
-                veld = datumveld(soort)
-                waarde = data.get(veld) if veld else None
-                datum = dag(waarde) if waarde else None
+                waarde: Any = ONTBREEKT
+                if data is None:  # a ``GetypeerdeRij``: its date and its one field
+                    tekst = rij[6]
+                    datum = dag(tekst) if tekst else None
+                    if datum is None:  # as the fact without typed columns (rare)
+                        data = uit_getypeerd(soort, tekst, rij[7], rij[8])
+                    else:
+                        waarde = rij[8] if rij[7] is None else rij[7]
+                else:
+                    veld = datumveld(soort)
+                    tekst = data.get(veld) if veld else None
+                    datum = dag(tekst) if tekst else None
                 d = GEEN_DATUM if datum is None else datum.toordinal()
                 kol_datum(d)
                 kol_vorige(site.laatste)
-                enkel = enkel_veld(soort)
-                if enkel is not None and datum is not None:  # ``inhoud_van``, inlined
-                    inhoud = data.get(enkel, ONTBREEKT)
+                if waarde is not ONTBREEKT:  # ``inhoud_van``, inlined
+                    inhoud = waarde
                     if type(inhoud) is str and len(inhoud) <= 16:
                         inhoud = intern(inhoud)
                     kol_inhoud(inhoud)
                 else:
-                    kol_inhoud(inhoud_van(soort, data, datum))
+                    enkel = enkel_veld(soort)
+                    if enkel is not None and datum is not None:
+                        inhoud = data.get(enkel, ONTBREEKT)
+                        if type(inhoud) is str and len(inhoud) <= 16:
+                            inhoud = intern(inhoud)
+                        kol_inhoud(inhoud)
+                    else:
+                        kol_inhoud(inhoud_van(soort, data, datum))
                 site.laatste = index
                 index += 1
                 registratie = EPOCHE_DAG + vastgelegd // DAG_US
-                dagen = site.dagen
-                nieuwe_dag = not dagen or registratie > dagen[-1]
-                if not nieuwe_dag and registratie != dagen[-1]:
+                bekend = site.kennis
+                laatste = bekend[-1] >> LENGTE_BITS if bekend else 0
+                nieuwe_dag = registratie > laatste
+                if not nieuwe_dag and registratie != laatste:
                     site.op_volgorde = False
                 datums = site.datums
                 if datum is not None and (not datums or d >= datums[-1]):
@@ -376,26 +411,41 @@ class Tijdlijnen:
                     # status change that closes the site (most do not).
                     moment = None
                     if soort == STATUS and vorige is not None and vorige.afgehandeld_op is None:
-                        naar = data["naar"]
+                        naar = data["naar"] if waarde is ONTBREEKT else waarde
                         if type(naar) is not str or naar in AFGEHANDELD_WAARDEN:
                             moment = EPOCHE + vastgelegd * MICROSECONDE
-                    nieuw = volgende(
-                        vorige and kopie(vorige), soort, locatie_id, data, datum, moment
-                    )
-                    if nieuw is not None and (
-                        vorige is None or nieuw.risicos is not vorige.risicos
-                    ):
-                        _gedeeld(nieuw)
+                    if waarde is ONTBREEKT:
+                        nieuw = volgende(
+                            vorige and kopie(vorige),
+                            soort,
+                            locatie_id,
+                            data,
+                            datum,
+                            moment,
+                        )
+                        if nieuw is not None and (
+                            vorige is None or nieuw.risicos is not vorige.risicos
+                        ):
+                            _gedeeld(nieuw)
+                    else:  # a single field changes no risks
+                        nieuw = volgende_enkel(
+                            vorige and kopie(vorige), soort, waarde, datum, moment
+                        )
                     datums.append(d)
                     standen.append(nieuw)
                 else:
-                    eerder = len(dagen) - (0 if nieuwe_dag else 1)
+                    if data is None:
+                        data = uit_getypeerd(soort, tekst, rij[7], rij[8])
+                    eerder = len(bekend) - (0 if nieuwe_dag else 1)
                     site._na(soort, locatie_id, data, vastgelegd, None, datum, eerder, kolommen)
+                # ``kennis``, inlined.
+                lengte = len(site.datums)
+                if lengte > LENGTE:
+                    raise ValueError(f"meer dan {LENGTE} toestanden van één locatie")
                 if nieuwe_dag:
-                    dagen.append(registratie)
-                    site.lengtes.append(len(site.datums))
+                    bekend.append(registratie << LENGTE_BITS | lengte)
                 else:
-                    site.lengtes[-1] = len(site.datums)
+                    bekend[-1] = laatste << LENGTE_BITS | lengte
         except BaseException:
             kolommen.kap_af(len(kolommen.inhoud))
             raise
@@ -419,17 +469,19 @@ class Tijdlijnen:
                 if i and (stand := site.standen[i - 1]) is not None:
                     uit[locatie_id] = stand
             return uit
-        k = kennisdatum.toordinal()
+        # The last ``kennis`` entry of a record day up to the kennisdatum.
+        k = kennisdatum.toordinal() << LENGTE_BITS | LENGTE
         for locatie_id, site in self._sites.items():
             if site.op_volgorde:
-                j = zoek(site.dagen, k) - 1
+                bekend = site.kennis
+                j = zoek(bekend, k) - 1
                 if j < 0:
                     continue
                 if site.oude is None or j >= site.oude[-1][0]:
                     datums, standen = site.datums, site.standen
                 else:
                     datums, standen = site.lijn(j)
-                i = zoek(datums, p, 0, site.lengtes[j])
+                i = zoek(datums, p, 0, bekend[j] & LENGTE)
                 if i and (stand := standen[i - 1]) is not None:
                     uit[locatie_id] = stand
             else:

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.rapportage.adapters import projection
 from services.rapportage.adapters.projection import Stroom
 from services.rapportage.domain.feiten import Feit
-from services.rapportage.domain.feitkolommen import Rij, microseconden
+from services.rapportage.domain.feitkolommen import (
+    GetypeerdeRij,
+    Rij,
+    getypeerd,
+    microseconden,
+)
 from services.rapportage.service_layer.geheugen import Geheugen
 from shared.unit_of_work import Scope
 
@@ -26,8 +31,9 @@ class Logboek(Protocol):
 
     def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]: ...
 
-    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij]:
-        """``lees_feiten`` as rows (``Rij``), as the timelines read the log at start."""
+    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
+        """``lees_feiten`` as rows (``Rij``; ``GetypeerdeRij`` for a fact with typed columns),
+        as the timelines read the log at start."""
         ...
 
     def binding(self, positie: int) -> Mapping[str, Any]: ...
@@ -68,7 +74,7 @@ class SqlLogboek:
         with self._sessions() as session:
             return self._stroom.lees_feiten(session, tot_en_met, na=na)
 
-    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij]:
+    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
         with self._sessions() as session:
             return self._stroom.lees_rijen(session, tot_en_met, na=na)
 
@@ -115,11 +121,14 @@ class FakeLogboek:
     def lees_feiten(self, tot_en_met: int, na: int) -> list[Feit]:
         return [f for f in self.feiten if na < f.positie <= tot_en_met]
 
-    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij]:
-        return [
-            (f.positie, f.locatie_id, f.versie, f.soort, microseconden(f.vastgelegd_op), f.data)
-            for f in self.lees_feiten(tot_en_met, na)
-        ]
+    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
+        """As the read model gives them: from the typed columns where a fact has them."""
+        uit: list[Rij | GetypeerdeRij] = []
+        for f in self.lees_feiten(tot_en_met, na):
+            kop = (f.positie, f.locatie_id, f.versie, f.soort, microseconden(f.vastgelegd_op))
+            g = getypeerd(f.soort, f.data)
+            uit.append((*kop, f.data) if g is None else (*kop, None, *g))
+        return uit
 
     def binding(self, positie: int) -> Mapping[str, Any]:
         return {"bron": f"fake-{self._naam}", "positie": positie, "hash": None, "anker": None}

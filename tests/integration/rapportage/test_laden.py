@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.rapportage.adapters import projection
 from services.rapportage.adapters.projection import Stroom
 from services.rapportage.config import RapportageSettings
-from services.rapportage.domain.feitkolommen import Rij
+from services.rapportage.domain.feitkolommen import GetypeerdeRij, Rij
 from services.rapportage.service_layer.rapportage import Rapportage
 from shared.db.engine import make_session_factory
 from shared.messaging.consumer import ListDeadLetterSink
@@ -55,7 +55,9 @@ def test_the_log_is_read_in_slices_with_the_same_reports(
     gelezen: list[int] = []
     lees = Stroom.lees_rijen
 
-    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Rij]:
+    def tel(
+        self: Stroom, session: Session, tot_en_met: int, na: int = 0
+    ) -> list[Rij | GetypeerdeRij]:
         uit = lees(self, session, tot_en_met, na)
         if self is projection.SPOEDLOCATIES:
             gelezen.append(len(uit))

@@ -22,7 +22,7 @@ from services.rapportage.adapters.momentopname import Momentopname
 from services.rapportage.adapters.projection import SPOEDLOCATIES, Stroom
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain import feitkolommen
-from services.rapportage.domain.feitkolommen import Rij, microseconden
+from services.rapportage.domain.feitkolommen import GetypeerdeRij, Rij, microseconden
 from services.rapportage.domain.rapporten import bekend_op
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 from services.rapportage.service_layer.rapportage import Rapportage
@@ -69,7 +69,9 @@ def gelezen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     teller: list[int] = []
     lees = Stroom.lees_rijen
 
-    def tel(self: Stroom, session: Session, tot_en_met: int, na: int = 0) -> list[Rij]:
+    def tel(
+        self: Stroom, session: Session, tot_en_met: int, na: int = 0
+    ) -> list[Rij | GetypeerdeRij]:
         uit = lees(self, session, tot_en_met, na)
         teller.append(len(uit))
         return uit
@@ -186,7 +188,8 @@ def test_a_consistent_rewrite_without_the_database_is_refused(
         _, site = next(iter(feiten.tijdlijnen.sites()))
         stand = site.standen[-1]
         assert stand is not None
-        stand.naam = "vervalst"
+        b = stand.basis
+        stand.basis = (b[0], b[1], "vervalst", b[3], b[4])
         Momentopname(andere, sessions).schrijf(feiten.tijdlijnen, len(alle))
     with engine.begin() as conn:
         conn.execute(delete(tables.momentopname))
@@ -384,6 +387,7 @@ def _objecten(tijdlijnen: Tijdlijnen) -> dict[str, int]:
 VELDEN = (
     "budget_euro",
     "kosten_euro",
+    "basis",
     "naam",
     "status_sinds",
     "risicos",
