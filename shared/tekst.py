@@ -31,11 +31,16 @@ def _controleer(waarde: str, toegestaan: frozenset[str], mag_leeg: bool) -> str:
     tekst = unicodedata.normalize("NFC", waarde.replace("\r\n", "\n")).strip()
     if not tekst and not mag_leeg:
         raise ValueError("mag niet leeg zijn of alleen uit witruimte bestaan")
-    if tekst.isascii() and tekst.isprintable():
+    if not (tekst.isascii() and tekst.isprintable()):
         # Printable ASCII holds no direction mark (none is ASCII) and no control character
-        # (in ASCII exactly the ones isprintable refuses): the common text, without the loop
-        # below. A test runs every ASCII character through both.
-        return tekst
+        # (in ASCII exactly the ones isprintable refuses): the common text skips the check per
+        # character. A test runs every ASCII character through both.
+        controleer_tekens(tekst, toegestaan)
+    return tekst
+
+
+def controleer_tekens(tekst: str, toegestaan: frozenset[str]) -> None:
+    """The rule per character: no direction mark, no control character but ``toegestaan``."""
     for teken in tekst:
         if teken in RICHTINGSTEKENS:
             raise ValueError(f"bevat het richtingsteken U+{ord(teken):04X}")
@@ -43,7 +48,6 @@ def _controleer(waarde: str, toegestaan: frozenset[str], mag_leeg: bool) -> str:
         # Cc: control characters; Cs: lone surrogates (JSON can carry them, no database can).
         if soort in ("Cc", "Cs") and teken not in toegestaan:
             raise ValueError(f"bevat het stuurteken U+{ord(teken):04X}")
-    return tekst
 
 
 def naam(waarde: str) -> str:
