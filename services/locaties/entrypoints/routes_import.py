@@ -41,6 +41,7 @@ from services.locaties.service_layer.importeren import (
     NietVerwerkt,
     RegelGewijzigd,
     Uitkomst,
+    WaardeGeweigerd,
 )
 from shared import beleid
 from shared.http.middleware import heeft_nul
@@ -224,7 +225,7 @@ def _als_probleem(exc: Exception) -> Problem:
             for e in exc.errors()
         ]
         return _probleem(400, f"De regel is ongeldig: {', '.join(p.name for p in params)}.", params)
-    if isinstance(exc, RegelGewijzigd):
+    if isinstance(exc, RegelGewijzigd | WaardeGeweigerd):
         return domain_problem(exc, 422)
     if isinstance(exc, GelijktijdigGewijzigd):
         return domain_problem(exc, 409)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.adapters import importregels
@@ -89,6 +89,17 @@ class GelijktijdigGewijzigd(Exception):
         super().__init__(
             "een locatie van deze regel werd tegelijk door een ander gewijzigd; stuur de regel "
             "opnieuw"
+        )
+
+
+class WaardeGeweigerd(Exception):
+    """The database refused a value of the line (SQLSTATE class 22: e.g. a text its column
+    cannot hold once normalised): the line's own refusal, nothing of it stored (422)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "De regel is niet vastgelegd: de database weigerde een waarde ervan (bijvoorbeeld "
+            "een tekst die na normalisatie te lang is)."
         )
 
 
@@ -234,12 +245,13 @@ class Importeur:
     def _verwerk(self, regels: Sequence[ImportRegel]) -> list[Uitkomst]:
         try:
             return self._batch_van(regels)
-        except DBAPIError:
+        except DBAPIError as exc:
             self._vergeet_batch()
-            if len(regels) == 1:
+            if len(regels) == 1 and not isinstance(exc, IntegrityError | DataError):
                 raise
         # Another writer, or a row the database refused: each line alone, so the failure
-        # reaches only the line that causes it.
+        # reaches only the line that causes it (a line alone runs once more, and is answered
+        # by what happens then, as it would be among others).
         uit: list[Uitkomst] = []
         for n, regel in enumerate(regels):
             try:
@@ -247,6 +259,10 @@ class Importeur:
             except IntegrityError:
                 self._vergeet_batch()
                 uit.append(GelijktijdigGewijzigd())
+            except DataError:
+                log.warning("bulk import: the database refused a value of a line", exc_info=True)
+                self._vergeet_batch()
+                uit.append(WaardeGeweigerd())
             except Exception:
                 # The service failed (a lost database) partway: the lines before this one are
                 # committed and keep their own answers; this one and the rest were not recorded.
