@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from functools import partial
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from shared.tekst import (
     REGELTEKENS,
@@ -91,3 +92,24 @@ def test_every_ascii_character_gets_the_same_verdict_as_the_character_rule(plek:
             per_teken = partial(controleer_tekens, toegestaan=toegestaan)
             verwacht = _oordeel(per_teken, waarde.replace("\r\n", "\n").strip())
             assert gekregen == verwacht, (code, plek, controle.__name__)
+
+
+class Begrensd(BaseModel):
+    naam: Naam = Field(min_length=1, max_length=200)
+    opmerking: OptioneleTekst = Field("", max_length=10)
+
+
+def test_a_field_s_length_counts_the_text_as_stored() -> None:
+    """NFC makes U+FB2A two characters: 200 of them are a name of 400, more than the field (and
+    its column) holds; white space trimmed off does not count; a non-text stays refused."""
+    assert len(unicodedata.normalize("NFC", "\ufb2a")) == 2
+    with pytest.raises(ValidationError) as exc:
+        Begrensd.model_validate({"naam": "\ufb2a" * 200})
+    assert [e["type"] for e in exc.value.errors()] == ["string_too_long"]
+    assert Begrensd.model_validate({"naam": "\ufb2a" * 100}).naam == "\u05e9\u05c1" * 100
+    assert (
+        Begrensd.model_validate({"naam": f"  {'a' * 200}  ", "opmerking": " x "}).naam == "a" * 200
+    )
+    with pytest.raises(ValidationError) as exc:
+        Begrensd.model_validate({"naam": 5})
+    assert [e["type"] for e in exc.value.errors()] == ["string_type"]

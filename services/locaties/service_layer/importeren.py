@@ -93,13 +93,14 @@ class GelijktijdigGewijzigd(Exception):
 
 
 class WaardeGeweigerd(Exception):
-    """The database refused a value of the line (SQLSTATE class 22: e.g. a text its column
-    cannot hold once normalised): the line's own refusal, nothing of it stored (422)."""
+    """The database refused a value of the line (SQLSTATE class 22: a value its column cannot
+    hold, which the schemas should have refused first): the line's own refusal, nothing of it
+    stored (422)."""
 
     def __init__(self) -> None:
         super().__init__(
-            "De regel is niet vastgelegd: de database weigerde een waarde ervan (bijvoorbeeld "
-            "een tekst die na normalisatie te lang is)."
+            "De regel is niet vastgelegd: de database weigerde een waarde ervan (een waarde "
+            "die niet in haar kolom past)."
         )
 
 
