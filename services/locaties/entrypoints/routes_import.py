@@ -581,9 +581,20 @@ async def importeer(
             return await anyio.to_thread.run_sync(_voer_uit, importeur, batch, gelezen)
         except Exception:
             # Not a refused line: the service failed (a lost database). Each line of the batch
-            # says it was not recorded; sending the file again continues where it stopped.
+            # it ran says it was not recorded (with its key); sending the file again continues
+            # where it stopped. A line refused as it was read keeps its own answer.
             log.exception("bulk import: a batch failed")
-            p = _als_probleem(NietVerwerkt())
-            return b"".join(_resultaat(n, None, p) for n, _ in batch)
+            return _niet_verwerkt(batch, gelezen)
+
+    def _niet_verwerkt(
+        batch: list[tuple[int, bytes | None]], gelezen: Gelezen | Exception
+    ) -> bytes:
+        p = _als_probleem(NietVerwerkt())
+        klaar, te_doen = ({}, []) if isinstance(gelezen, Exception) else gelezen
+        sleutels = {n: r.sleutel for n, r in te_doen}
+        return b"".join(
+            _resultaat(n, *klaar[n]) if n in klaar else _resultaat(n, sleutels.get(n), p)
+            for n, _ in batch
+        )
 
     return _Resultaatstroom(resultaten(), media_type=NDJSON)

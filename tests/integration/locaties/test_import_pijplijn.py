@@ -224,3 +224,24 @@ def test_a_value_the_database_refuses_is_that_line_s_refusal_and_the_rest_is_rec
     assert [r["status"] for r in uit] == [201, 422, 201], uit
     assert "weigerde een waarde" in uit[1]["probleem"]["detail"]
     assert [len(_events(sql_engine, i)) for i in ids] == [1, 0, 1]
+
+
+def test_a_batch_that_failed_keeps_the_answers_of_its_lines_refused_as_they_were_read(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch fails (not the database's error: no line-by-line retry): its runnable lines
+    say 503 with their keys; a line refused as it was read keeps its 400 (before: 503, 'send it
+    again', which would only be refused again, and no key on any line)."""
+
+    def kapot(*_: Any) -> None:
+        raise RuntimeError("the service failed")
+
+    monkeypatch.setattr(importregels, "bewaar", kapot)
+    goed = _regels("ZH051300091")[0]
+    slecht = {**_regels("ZH051300092")[0], "soort": "onbekend"}
+    uit = _importeer(api, [goed, slecht])
+    assert [(r["status"], r.get("sleutel")) for r in uit] == [
+        (503, goed["sleutel"]),
+        (400, slecht["sleutel"]),
+    ], uit
+    assert _events(sql_engine, "ZH051300091") == []
