@@ -44,7 +44,7 @@ from shared.eventstore.bulk import append_many, load_many
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.leadership import notify_commit
-from shared.privacy import GelijktijdigNieuw, Personen
+from shared.privacy import Personen
 from shared.unit_of_work import Scope
 
 log = logging.getLogger(__name__)
@@ -369,19 +369,12 @@ class Importeur:
             return self._metadata
         if self._personen is None:
             return metadata(self.actor, self.actor.principal.sub)
-        login = self.actor.principal.sub
-        pseudoniem, nieuw = self._personen.wie(session, login)
+        pseudoniem, nieuw = self._personen.wie(session, self.actor.principal.sub)
         if nieuw is not None:
-            try:
-                self._personen.maak(session, nieuw)
-            except GelijktijdigNieuw:
-                # Another request of this caller (an import sent in parallel parts) made them a
-                # person first. Unlike a single command's, these events are not stamped yet:
-                # they take that person's pseudonym (``maak`` left the transaction usable).
-                gevonden = self._personen.zoek(session, login)
-                if gevonden is None:  # pragma: no cover - the unique key said it exists
-                    raise
-                pseudoniem = gevonden
+            # Another request of this caller (an import sent in parallel parts) may have made
+            # them a person first. Unlike a single command's, these events are not stamped yet:
+            # they take that person's pseudonym.
+            pseudoniem = self._personen.maak_of_neem(session, nieuw)
         return metadata(self.actor, pseudoniem)
 
     def _na_commit(self) -> None:
