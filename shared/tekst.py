@@ -14,9 +14,10 @@ functions raise ``ValueError`` with a Dutch reason, which pydantic reports per f
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import BeforeValidator, Field
 
 RICHTINGSTEKENS = frozenset(
     [chr(c) for c in range(0x202A, 0x202F)]  # embeddings and overrides
@@ -31,11 +32,16 @@ def _controleer(waarde: str, toegestaan: frozenset[str], mag_leeg: bool) -> str:
     tekst = unicodedata.normalize("NFC", waarde.replace("\r\n", "\n")).strip()
     if not tekst and not mag_leeg:
         raise ValueError("mag niet leeg zijn of alleen uit witruimte bestaan")
-    if tekst.isascii() and tekst.isprintable():
+    if not (tekst.isascii() and tekst.isprintable()):
         # Printable ASCII holds no direction mark (none is ASCII) and no control character
-        # (in ASCII exactly the ones isprintable refuses): the common text, without the loop
-        # below. A test runs every ASCII character through both.
-        return tekst
+        # (in ASCII exactly the ones isprintable refuses): the common text skips the check per
+        # character. A test runs every ASCII character through both.
+        controleer_tekens(tekst, toegestaan)
+    return tekst
+
+
+def controleer_tekens(tekst: str, toegestaan: frozenset[str]) -> None:
+    """The rule per character: no direction mark, no control character but ``toegestaan``."""
     for teken in tekst:
         if teken in RICHTINGSTEKENS:
             raise ValueError(f"bevat het richtingsteken U+{ord(teken):04X}")
@@ -43,7 +49,6 @@ def _controleer(waarde: str, toegestaan: frozenset[str], mag_leeg: bool) -> str:
         # Cc: control characters; Cs: lone surrogates (JSON can carry them, no database can).
         if soort in ("Cc", "Cs") and teken not in toegestaan:
             raise ValueError(f"bevat het stuurteken U+{ord(teken):04X}")
-    return tekst
 
 
 def naam(waarde: str) -> str:
@@ -73,10 +78,19 @@ NAAM_PATROON = rf"^[^{_VERBODEN}\t\n\r]*[^{_VERBODEN}{_WIT}][^{_VERBODEN}\t\n\r]
 TEKST_PATROON = rf"^{_REGEL}*[^{_VERBODEN}{_WIT}]{_REGEL}*$"
 OPTIONELE_TEKST_PATROON = rf"^{_REGEL}*$"
 
-Naam = Annotated[str, AfterValidator(naam), Field(json_schema_extra={"pattern": NAAM_PATROON})]
-Tekst = Annotated[str, AfterValidator(tekst), Field(json_schema_extra={"pattern": TEKST_PATROON})]
+
+def _vooraf(regel: Callable[[str], str]) -> BeforeValidator:
+    """``regel`` before the type's own checks, so a field's ``max_length`` counts the text as
+    stored: NFC can make a text longer (U+FB2A, excluded from composition, becomes two
+    characters; U+FB2C three), and a length checked before it let a name through that its
+    column cannot hold (a 500 on PostgreSQL). Anything but a string is left to those checks."""
+    return BeforeValidator(lambda waarde: regel(waarde) if isinstance(waarde, str) else waarde)
+
+
+Naam = Annotated[str, _vooraf(naam), Field(json_schema_extra={"pattern": NAAM_PATROON})]
+Tekst = Annotated[str, _vooraf(tekst), Field(json_schema_extra={"pattern": TEKST_PATROON})]
 OptioneleTekst = Annotated[
     str,
-    AfterValidator(optionele_tekst),
+    _vooraf(optionele_tekst),
     Field(json_schema_extra={"pattern": OPTIONELE_TEKST_PATROON}),
 ]

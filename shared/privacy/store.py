@@ -156,23 +156,26 @@ class Personen:
         except IntegrityError as exc:
             raise GelijktijdigNieuw() from exc
 
+    def maak_of_neem(self, session: Session, nieuw: NieuwePersoon) -> str:
+        """``maak``, for a caller nothing carries the pseudonym of yet: when the same login
+        became a person meanwhile (a concurrent first use won the unique lookup), carry on
+        with that person. Returns the pseudonym to use."""
+        try:
+            self._voeg_toe(session, nieuw.pseudoniem, nieuw.login)
+        except IntegrityError:
+            gevonden = self.zoek(session, nieuw.login)
+            if gevonden is None:
+                raise
+            return gevonden
+        return nieuw.pseudoniem
+
     def pseudoniem(self, session: Session, login: str) -> str:
         """The pseudonym of a login, made the first time it is needed (an expert registered
         by the programme, the tests)."""
         gevonden = self.zoek(session, login)
         if gevonden is not None:
             return gevonden
-        pseudoniem = f"prs-{uuid4()}"
-        try:
-            self._voeg_toe(session, pseudoniem, login)
-        except IntegrityError:
-            # A concurrent first use of the same login won the unique lookup: carry on with
-            # that person.
-            gevonden = self.zoek(session, login)
-            if gevonden is None:
-                raise
-            return gevonden
-        return pseudoniem
+        return self.maak_of_neem(session, NieuwePersoon(f"prs-{uuid4()}", login))
 
     def _voeg_toe(self, session: Session, pseudoniem: str, login: str) -> None:
         # A savepoint, so a lost race on the unique lookup leaves the transaction usable.

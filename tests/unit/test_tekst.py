@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
-from pydantic import BaseModel, ValidationError
+import unicodedata
+from collections.abc import Callable
+from functools import partial
 
-from shared.tekst import Naam, OptioneleTekst, Tekst, naam, optionele_tekst, tekst
+import pytest
+from pydantic import BaseModel, Field, ValidationError
+
+from shared.tekst import (
+    REGELTEKENS,
+    Naam,
+    OptioneleTekst,
+    Tekst,
+    controleer_tekens,
+    naam,
+    optionele_tekst,
+    tekst,
+)
 
 
 class Vorm(BaseModel):
@@ -55,35 +68,48 @@ def test_the_pydantic_types_report_the_field() -> None:
     }
 
 
-def _per_teken(waarde: str, toegestaan: frozenset[str]) -> str | None:
-    """The rule character by character (what ``_controleer`` checks after normalising): the
-    reason a text is refused, or None."""
-    import unicodedata
-
-    from shared.tekst import RICHTINGSTEKENS
-
-    for teken in waarde:
-        if teken in RICHTINGSTEKENS:
-            return "richting"
-        if unicodedata.category(teken) in ("Cc", "Cs") and teken not in toegestaan:
-            return "stuurteken"
+def _oordeel(controle: Callable[[str], object], waarde: str) -> str | None:
+    """Why ``controle`` refuses ``waarde`` (its message), or None when it accepts it."""
+    try:
+        controle(waarde)
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
 @pytest.mark.parametrize("plek", ["{}", "a{}b", "Locatie {} 12"])
 def test_every_ascii_character_gets_the_same_verdict_as_the_character_rule(plek: str) -> None:
-    """Printable ASCII skips the character loop; every ASCII character, alone and amid text,
-    in a name and in a free text, is accepted or refused as the rule per character says."""
+    """Printable ASCII skips the check per character; every ASCII character, alone and amid
+    text, in a name and in a free text, is accepted or refused (with the same reason) as that
+    check says of the trimmed text (ASCII is its own NFC)."""
     for code in range(128):
         waarde = plek.format(chr(code))
-        for controle, toegestaan in ((naam, frozenset()), (tekst, frozenset("\n\t"))):
-            verwacht = _per_teken(waarde.replace("\r\n", "\n").strip(), toegestaan)
-            try:
-                controle(waarde)
-                gekregen = None
-            except ValueError as exc:
-                gekregen = "leeg" if "leeg" in str(exc) else "stuurteken"
-            if gekregen == "leeg":
-                assert not waarde.strip()
-            else:
-                assert gekregen == verwacht, (code, plek, controle.__name__)
+        for controle, toegestaan in ((naam, frozenset[str]()), (tekst, REGELTEKENS)):
+            gekregen = _oordeel(controle, waarde)
+            if not waarde.strip():
+                assert gekregen is not None and "leeg" in gekregen
+                continue
+            per_teken = partial(controleer_tekens, toegestaan=toegestaan)
+            verwacht = _oordeel(per_teken, waarde.replace("\r\n", "\n").strip())
+            assert gekregen == verwacht, (code, plek, controle.__name__)
+
+
+class Begrensd(BaseModel):
+    naam: Naam = Field(min_length=1, max_length=200)
+    opmerking: OptioneleTekst = Field("", max_length=10)
+
+
+def test_a_field_s_length_counts_the_text_as_stored() -> None:
+    """NFC makes U+FB2A two characters: 200 of them are a name of 400, more than the field (and
+    its column) holds; white space trimmed off does not count; a non-text stays refused."""
+    assert len(unicodedata.normalize("NFC", "\ufb2a")) == 2
+    with pytest.raises(ValidationError) as exc:
+        Begrensd.model_validate({"naam": "\ufb2a" * 200})
+    assert [e["type"] for e in exc.value.errors()] == ["string_too_long"]
+    assert Begrensd.model_validate({"naam": "\ufb2a" * 100}).naam == "\u05e9\u05c1" * 100
+    assert (
+        Begrensd.model_validate({"naam": f"  {'a' * 200}  ", "opmerking": " x "}).naam == "a" * 200
+    )
+    with pytest.raises(ValidationError) as exc:
+        Begrensd.model_validate({"naam": 5})
+    assert [e["type"] for e in exc.value.errors()] == ["string_type"]

@@ -41,6 +41,7 @@ from services.locaties.service_layer.importeren import (
     NietVerwerkt,
     RegelGewijzigd,
     Uitkomst,
+    WaardeGeweigerd,
 )
 from shared import beleid
 from shared.http.middleware import heeft_nul
@@ -224,7 +225,7 @@ def _als_probleem(exc: Exception) -> Problem:
             for e in exc.errors()
         ]
         return _probleem(400, f"De regel is ongeldig: {', '.join(p.name for p in params)}.", params)
-    if isinstance(exc, RegelGewijzigd):
+    if isinstance(exc, RegelGewijzigd | WaardeGeweigerd):
         return domain_problem(exc, 422)
     if isinstance(exc, GelijktijdigGewijzigd):
         return domain_problem(exc, 409)
@@ -580,9 +581,20 @@ async def importeer(
             return await anyio.to_thread.run_sync(_voer_uit, importeur, batch, gelezen)
         except Exception:
             # Not a refused line: the service failed (a lost database). Each line of the batch
-            # says it was not recorded; sending the file again continues where it stopped.
+            # it ran says it was not recorded (with its key); sending the file again continues
+            # where it stopped. A line refused as it was read keeps its own answer.
             log.exception("bulk import: a batch failed")
-            p = _als_probleem(NietVerwerkt())
-            return b"".join(_resultaat(n, None, p) for n, _ in batch)
+            return _niet_verwerkt(batch, gelezen)
+
+    def _niet_verwerkt(
+        batch: list[tuple[int, bytes | None]], gelezen: Gelezen | Exception
+    ) -> bytes:
+        p = _als_probleem(NietVerwerkt())
+        klaar, te_doen = ({}, []) if isinstance(gelezen, Exception) else gelezen
+        sleutels = {n: r.sleutel for n, r in te_doen}
+        return b"".join(
+            _resultaat(n, *klaar[n]) if n in klaar else _resultaat(n, sleutels.get(n), p)
+            for n, _ in batch
+        )
 
     return _Resultaatstroom(resultaten(), media_type=NDJSON)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.locaties.adapters import importregels
@@ -44,7 +44,7 @@ from shared.eventstore.bulk import append_many, load_many
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.leadership import notify_commit
-from shared.privacy import GelijktijdigNieuw, Personen
+from shared.privacy import Personen
 from shared.unit_of_work import Scope
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,18 @@ class GelijktijdigGewijzigd(Exception):
         super().__init__(
             "een locatie van deze regel werd tegelijk door een ander gewijzigd; stuur de regel "
             "opnieuw"
+        )
+
+
+class WaardeGeweigerd(Exception):
+    """The database refused a value of the line (SQLSTATE class 22: a value its column cannot
+    hold, which the schemas should have refused first): the line's own refusal, nothing of it
+    stored (422)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "De regel is niet vastgelegd: de database weigerde een waarde ervan (een waarde "
+            "die niet in haar kolom past)."
         )
 
 
@@ -234,12 +246,13 @@ class Importeur:
     def _verwerk(self, regels: Sequence[ImportRegel]) -> list[Uitkomst]:
         try:
             return self._batch_van(regels)
-        except DBAPIError:
+        except DBAPIError as exc:
             self._vergeet_batch()
-            if len(regels) == 1:
+            if len(regels) == 1 and not isinstance(exc, IntegrityError | DataError):
                 raise
         # Another writer, or a row the database refused: each line alone, so the failure
-        # reaches only the line that causes it.
+        # reaches only the line that causes it (a line alone runs once more, and is answered
+        # by what happens then, as it would be among others).
         uit: list[Uitkomst] = []
         for n, regel in enumerate(regels):
             try:
@@ -247,6 +260,10 @@ class Importeur:
             except IntegrityError:
                 self._vergeet_batch()
                 uit.append(GelijktijdigGewijzigd())
+            except DataError:
+                log.warning("bulk import: the database refused a value of a line", exc_info=True)
+                self._vergeet_batch()
+                uit.append(WaardeGeweigerd())
             except Exception:
                 # The service failed (a lost database) partway: the lines before this one are
                 # committed and keep their own answers; this one and the rest were not recorded.
@@ -352,19 +369,12 @@ class Importeur:
             return self._metadata
         if self._personen is None:
             return metadata(self.actor, self.actor.principal.sub)
-        login = self.actor.principal.sub
-        pseudoniem, nieuw = self._personen.wie(session, login)
+        pseudoniem, nieuw = self._personen.wie(session, self.actor.principal.sub)
         if nieuw is not None:
-            try:
-                self._personen.maak(session, nieuw)
-            except GelijktijdigNieuw:
-                # Another request of this caller (an import sent in parallel parts) made them a
-                # person first. Unlike a single command's, these events are not stamped yet:
-                # they take that person's pseudonym (``maak`` left the transaction usable).
-                gevonden = self._personen.zoek(session, login)
-                if gevonden is None:  # pragma: no cover - the unique key said it exists
-                    raise
-                pseudoniem = gevonden
+            # Another request of this caller (an import sent in parallel parts) may have made
+            # them a person first. Unlike a single command's, these events are not stamped yet:
+            # they take that person's pseudonym.
+            pseudoniem = self._personen.maak_of_neem(session, nieuw)
         return metadata(self.actor, pseudoniem)
 
     def _na_commit(self) -> None:

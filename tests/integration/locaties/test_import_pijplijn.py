@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from services.locaties.adapters import bulk_projectie, importregels
 from services.locaties.entrypoints import routes_import
@@ -181,21 +181,68 @@ def _met_gelijktijdig_nieuwe_persoon(
     api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     container = api.app.state.container  # type: ignore[attr-defined]
-    maak = Personen.maak
+    wie = Personen.wie
     ander: list[str] = []
 
-    def gelijktijdig(self: Personen, session: Any, nieuw: Any) -> None:
+    def gelijktijdig(self: Personen, session: Any, login: str) -> Any:
+        gevonden = wie(self, session, login)  # not a person yet: a new pseudonym
         with container.sessions() as sessie, sessie.begin():
-            ander.append(container.personen.pseudoniem(sessie, nieuw.login))
-        maak(self, session, nieuw)
+            ander.append(container.personen.pseudoniem(sessie, login))
+        return gevonden
 
-    monkeypatch.setattr(Personen, "maak", gelijktijdig)
+    monkeypatch.setattr(Personen, "wie", gelijktijdig)
     uit = _importeer(api, [_regels("ZH051300051")[0], _regels("ZH051300052")[0]])
     assert [r["status"] for r in uit] == [201, 201]
     with sql_engine.connect() as conn:
-        wie = conn.execute(
+        actoren = conn.execute(
             select(events.c.event_metadata["actor"].as_string()).where(
                 events.c.stream_id.in_(["ZH051300051", "ZH051300052"])
             )
         ).scalars()
-        assert list(wie) == ander * 2
+        assert len(ander) == 1 and list(actoren) == ander * 2
+
+
+@pytest.mark.parametrize("batch_regels", [1, 100])
+def test_a_value_the_database_refuses_is_that_line_s_refusal_and_the_rest_is_recorded(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch, batch_regels: int
+) -> None:
+    """A line with a value the database refuses (SQLSTATE class 22, here made to happen to the
+    second line) is refused alone, as a bad line (422, nothing stored); the lines after it in
+    its batch are recorded. Before: it and every line after it were answered 503 'the service
+    failed, send again', on every sending."""
+    monkeypatch.setattr(routes_import, "BATCH_REGELS", batch_regels)
+    ids = ["ZH051300071", "ZH051300072", "ZH051300073"]
+    regels = [_regels(i)[0] for i in ids]
+    bewaar = importregels.bewaar
+
+    def weigert(session: Any, scope: str, nieuw: dict[str, Any], nu: Any) -> None:
+        if regels[1]["sleutel"] in nieuw:
+            raise DataError("COPY spoedlocaties", {}, Exception("value too long"))
+        bewaar(session, scope, nieuw, nu)
+
+    monkeypatch.setattr(importregels, "bewaar", weigert)
+    uit = _importeer(api, regels)
+    assert [r["status"] for r in uit] == [201, 422, 201], uit
+    assert "weigerde een waarde" in uit[1]["probleem"]["detail"]
+    assert [len(_events(sql_engine, i)) for i in ids] == [1, 0, 1]
+
+
+def test_a_batch_that_failed_keeps_the_answers_of_its_lines_refused_as_they_were_read(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch fails (not the database's error: no line-by-line retry): its runnable lines
+    say 503 with their keys; a line refused as it was read keeps its 400 (before: 503, 'send it
+    again', which would only be refused again, and no key on any line)."""
+
+    def kapot(*_: Any) -> None:
+        raise RuntimeError("the service failed")
+
+    monkeypatch.setattr(importregels, "bewaar", kapot)
+    goed = _regels("ZH051300091")[0]
+    slecht = {**_regels("ZH051300092")[0], "soort": "onbekend"}
+    uit = _importeer(api, [goed, slecht])
+    assert [(r["status"], r.get("sleutel")) for r in uit] == [
+        (503, goed["sleutel"]),
+        (400, slecht["sleutel"]),
+    ], uit
+    assert _events(sql_engine, "ZH051300091") == []
