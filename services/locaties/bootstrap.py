@@ -167,7 +167,7 @@ def _committer(
         loop = asyncio.get_running_loop()
     except RuntimeError:
         loop = None
-    if settings.commando_op_lus and loop is not None:
+    if settings.commando_op_lus and settings.group_commit_op_lus and loop is not None:
         return LoopGroupCommitter(engine, loop, writers=writers)
     return GroupCommitter(sessions, writers=writers)
 
