@@ -14,6 +14,10 @@ process taking a version first, a read model refusing a row, a lost connection) 
 command that causes it. (A connection lost during COMMIT itself leaves it unknown whether the
 batch landed, as for any transaction: the retry then finds the versions taken and answers with
 ConcurrencyError; nothing is recorded twice.)
+
+The batch's transaction and answers (:class:`BatchWriter`) are shared with the writer on the
+event loop (``groepscommit_lus.LoopGroupCommitter``), which runs them in a greenlet on an async
+connection instead of in a thread.
 """
 
 from __future__ import annotations
