@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from shared.messaging.acls import ADMIN
 from shared.messaging.kafka_client import credentials_file
+from tests.support.groepscommit import SOORTEN, Maak, schrijvers
 from tests.support.infra import KAFKA_CREDENTIALS, postgres_database, sqlite_database
 
 logging.getLogger("kafka").setLevel(logging.WARNING)
@@ -47,3 +48,11 @@ def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engin
     else:
         with postgres_database() as engine:
             yield engine
+
+
+@pytest.fixture(params=SOORTEN)
+def schrijver(request: pytest.FixtureRequest) -> Iterator[Maak]:
+    """Both group-commit writers (a thread, the event loop's); tests using it run once per
+    writer (``tests/support/groepscommit.py``)."""
+    with schrijvers(request.param) as maak:
+        yield maak

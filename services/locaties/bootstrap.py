@@ -3,6 +3,7 @@ lifespan (never at import time)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,8 @@ from shared.db.direct_async import AsyncStatements
 from shared.db.engine import make_engine, make_session_factory
 from shared.envelope import source_urn
 from shared.eventstore.awaited import AwaitedReads
-from shared.eventstore.groepscommit import GroupCommitter
+from shared.eventstore.groepscommit import Committer, GroupCommitter
+from shared.eventstore.groepscommit_lus import LoopGroupCommitter
 from shared.http.app import ReadinessCheck, database_check
 from shared.http.health import broker_check
 from shared.http.metrics import Samples, store_meetwaarden, zonder_labels
@@ -56,7 +58,7 @@ class Container:
     verzegelaar: Verzegelaar
     relay: RelayThread | RelayProcess | None
     personen: Personen
-    committer: GroupCommitter | None = None
+    committer: Committer | None = None
     cache: AggregateCache[Spoedlocatie] = field(default_factory=AggregateCache)
     correctiecontrole: Correctiecontrole | None = None
     statements: AsyncStatements | None = None  # the loop's reads (PostgreSQL, group commit)
@@ -113,6 +115,8 @@ class Container:
 
     async def aclose(self) -> None:
         """What must be closed on the event loop (before ``close``)."""
+        if isinstance(self.committer, LoopGroupCommitter):
+            await self.committer.aclose()
         if self.statements is not None:
             await self.statements.close()
 
@@ -151,6 +155,23 @@ def outbox_relay(
     return OutboxRelay(sessions, publisher, source, sealer=zegel)
 
 
+def _committer(
+    settings: LocatiesSettings, engine: Engine, sessions: sessionmaker[Session]
+) -> Committer:
+    """With the commands on the event loop (``commando_op_lus``) and bootstrapped on it (the
+    app's lifespan), the group commit's writer runs on that loop too (no thread, no GIL
+    hand-over on the hot path; commands that fall back to a worker thread hand their request
+    to it); otherwise writer threads."""
+    writers = settings.group_commit_writers
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if settings.commando_op_lus and settings.group_commit_op_lus and loop is not None:
+        return LoopGroupCommitter(engine, loop, writers=writers)
+    return GroupCommitter(sessions, writers=writers)
+
+
 def bootstrap(
     settings: LocatiesSettings, correctiecontrole: Correctiecontrole | None = None
 ) -> Container:
@@ -177,9 +198,10 @@ def bootstrap(
             leadership=leadership_for(engine, "locaties"),
         )
         relay.start()
-    committer = statements = None
+    committer: Committer | None = None
+    statements = None
     if settings.group_commit and engine.dialect.name == "postgresql":
-        committer = GroupCommitter(sessions, writers=settings.group_commit_writers)
+        committer = _committer(settings, engine, sessions)
         statements = AsyncStatements(engine)
     gc_tuning.after_warm_up()
     return Container(

@@ -29,6 +29,10 @@ class LocatiesSettings(PrivacySettings):
     # less CPU per command, but measured on the loaded 2-core development machine the HTTP
     # benchmark's rate fell (the batch writer's transactions took longer beside a busier loop).
     commando_op_lus: bool = False
+    # With ``commando_op_lus``: the group commit's writer on the event loop too
+    # (shared/eventstore/groepscommit_lus.py: no writer thread, no GIL hand-over on the hot
+    # path); false keeps the writer thread beside the loop (to compare).
+    group_commit_op_lus: bool = True
     # PostgreSQL connections per process: one per command running in a worker thread (the
     # default thread pool has 40), so that none waits for a connection or opens a new one.
     database_pool_size: int = 40

@@ -27,6 +27,7 @@ import psycopg
 from psycopg import pq
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.util import await_
 
 
 def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -37,8 +38,12 @@ def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list
         connection.begin()
     proxied = connection.connection
     raw = proxied.driver_connection
-    assert isinstance(raw, psycopg.Connection)
     try:
+        if isinstance(raw, psycopg.AsyncConnection):
+            # The group commit's writer on the event loop (``groepscommit_lus``), which runs
+            # this in a greenlet: the statement is awaited there, on the loop's own thread.
+            return await_(_execute_async(connection, raw, sql, parameters))
+        assert isinstance(raw, psycopg.Connection)
         with raw.cursor() as cursor:
             connection.dispatch.before_cursor_execute(
                 connection, cursor, sql, parameters, None, False
@@ -47,6 +52,21 @@ def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> list
             return result_rows(cursor)
     except psycopg.Error as exc:
         raise as_dbapi_error(connection, sql, exc) from exc
+
+
+async def _execute_async(
+    connection: Connection,
+    raw: psycopg.AsyncConnection[Any],
+    sql: str,
+    parameters: Sequence[Any],
+) -> list[tuple[Any, ...]]:
+    async with raw.cursor() as cursor:
+        connection.dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
+        await cursor.execute(sql, parameters, prepare=True)
+        result = cursor.pgresult
+        if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+            return []
+        return await cursor.fetchall()
 
 
 def result_rows(cursor: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:

@@ -14,10 +14,15 @@ process taking a version first, a read model refusing a row, a lost connection) 
 command that causes it. (A connection lost during COMMIT itself leaves it unknown whether the
 batch landed, as for any transaction: the retry then finds the versions taken and answers with
 ConcurrencyError; nothing is recorded twice.)
+
+The batch's transaction and answers (:class:`BatchWriter`) are shared with the writer on the
+event loop (``groepscommit_lus.LoopGroupCommitter``), which runs them in a greenlet on an async
+connection instead of in a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -27,7 +32,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import uuid4
 
 from sqlalchemy import Connection, Engine
@@ -90,57 +95,22 @@ class PendingAppend:
     topic: str | None
 
 
+# A request's answer: a thread's future, or (a caller on the writer's own event loop,
+# ``groepscommit_lus.LoopGroupCommitter``) the loop's.
+Antwoord = Future[list[RecordedEvent]] | asyncio.Future[list[RecordedEvent]]
+
+
 @dataclass(eq=False)  # a request is itself, whatever it holds (a key of the batch's answers)
 class CommitRequest:
     appends: list[PendingAppend]
     recorded_at: datetime
     project: Projection | None = None
     wie: Wie | None = None  # None: the events carry their actor already
-    result: Future[list[RecordedEvent]] = field(default_factory=Future)
+    result: Antwoord = field(default_factory=Future)
 
 
-class GroupCommitter:
-    """The per-process writer. ``commit`` blocks until the request's batch committed (returns
-    the recorded events) or it failed (raises, e.g. ConcurrencyError); ``submit`` returns that
-    answer as a future."""
-
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        max_batch: int = 256,
-        before_commit: Callable[[Session, list[CommitRequest]], None] | None = None,
-        writers: int = 1,
-    ) -> None:
-        """``before_commit`` runs just before COMMIT (tests inject failures there). With
-        ``writers`` > 1 that many batches are in flight: one prepares (reads the versions,
-        writes the read models) while another waits for the position lock or its COMMIT, so
-        the round trips and the fsync of one batch overlap the work of the next (the lock is
-        taken by the append, last, so it orders the batches' positions as before)."""
-        self._sessions = sessions
-        self._engine: Engine = sessions.kw["bind"]
-        self._max_batch = max_batch
-        self._before_commit = before_commit
-        self._queue: queue.SimpleQueue[CommitRequest | None] = queue.SimpleQueue()
-        self.batch_sizes: list[int] = []  # of committed batches, for tests and benchmarks
-        self._closing = threading.Lock()
-        self._closed = False
-        self._threads = [
-            threading.Thread(target=self._run, name="group-commit", daemon=True)
-            for _ in range(writers)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def commit(
-        self,
-        appends: list[PendingAppend],
-        recorded_at: datetime,
-        project: Projection | None,
-        wie: Wie | None = None,
-    ) -> list[RecordedEvent]:
-        """With ``wie`` the request's events stamped with the actor ``TE_BEPALEN`` get that
-        login's pseudonym (:class:`OnbekendePersoon` when it has none)."""
-        return self.submit(appends, recorded_at, project, wie).result()
+class Committer(Protocol):
+    """What a unit of work commits through: the writer thread or the loop's writer."""
 
     def submit(
         self,
@@ -148,70 +118,54 @@ class GroupCommitter:
         recorded_at: datetime,
         project: Projection | None,
         wie: Wie | None = None,
-    ) -> Future[list[RecordedEvent]]:
-        """As ``commit``, without waiting: the future holds the answer once the batch
-        committed. An event loop awaits it (``asyncio.wrap_future``) with no worker thread
-        blocked meanwhile (a thread hop costs ~0.1 ms CPU and ~0.4 ms wall on a busy 2-core
-        machine)."""
-        request = CommitRequest(appends, recorded_at, project, wie)
-        with self._closing:
-            # Under the lock: nothing is queued after the stop marker, so no caller waits
-            # for an answer that never comes.
-            if self._closed:
-                raise RuntimeError("the group committer is stopped")
-            self._queue.put(request)
-        return request.result
+    ) -> Antwoord: ...
 
-    def close(self) -> None:
-        """Commits what is queued, then stops the writer."""
-        with self._closing:
-            if self._closed:
-                return
-            self._closed = True
-            for _ in self._threads:  # one stop marker each
-                self._queue.put(None)
-        for thread in self._threads:
-            thread.join(30)
+    def close(self) -> None: ...
 
-    def _run(self) -> None:
-        # Its own connection, held from batch to batch: no pool checkout (and no pre-ping round
-        # trip) per batch. A lost connection fails its batch (retried one by one, see
-        # _commit_batch) and is replaced on next use.
-        with self._engine.connect() as connection:
-            self._serve(connection)
 
-    def _serve(self, connection: Connection) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self._max_batch:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
-            # A request whose future was cancelled while it waited (an awaiting caller that
-            # was cancelled: ``asyncio.wrap_future`` cancels what it wraps) is not committed;
-            # the others' futures can no longer be cancelled, so their answer always lands
-            # (set_result on a cancelled future raised and ended this writer).
-            batch = [r for r in batch if r.result.set_running_or_notify_cancel()]
-            if batch:
-                self._commit_batch(connection, batch)
-            if stop:
-                return
+class BatchWriter:
+    """One batch's transaction and its answers, whoever runs it: a writer thread
+    (:class:`GroupCommitter`) or a task on the event loop running it in a greenlet
+    (``groepscommit_lus.LoopGroupCommitter``), on a SQLAlchemy ``Connection`` either way."""
+
+    def __init__(
+        self,
+        max_batch: int = 256,
+        before_commit: Callable[[Session, list[CommitRequest]], None] | None = None,
+    ) -> None:
+        """``before_commit`` runs just before COMMIT (tests inject failures there)."""
+        self._max_batch = max_batch
+        self._before_commit = before_commit
+        self.batch_sizes: list[int] = []  # of committed batches, for tests and benchmarks
+
+    def _take(
+        self, first: CommitRequest, rest: queue.SimpleQueue[CommitRequest | None]
+    ) -> tuple[list[CommitRequest], bool]:
+        """``first`` and what else waits (up to the batch's size), and whether a stop marker
+        came; without the requests whose caller gave up meanwhile."""
+        batch = [first]
+        stop = False
+        while len(batch) < self._max_batch:
+            try:
+                nxt = rest.get_nowait()
+            except queue.Empty:
+                break
+            if nxt is None:
+                stop = True
+                break
+            batch.append(nxt)
+        # A request whose future was cancelled while it waited (an awaiting caller that
+        # was cancelled: ``asyncio.wrap_future`` cancels what it wraps) is not committed;
+        # the others' thread futures can no longer be cancelled, so their answer always
+        # lands (set_result on a cancelled future raised and ended this writer).
+        return [r for r in batch if _still_wanted(r.result)], stop
 
     def _commit_batch(self, connection: Connection, batch: list[CommitRequest]) -> None:
         try:
             answers = self._transaction(connection, batch)
         except Exception as exc:
             if len(batch) == 1:
-                batch[0].result.set_exception(self._as_conflict(exc, batch[0]))
+                _answer(batch[0], self._as_conflict(connection, exc, batch[0]))
                 return
             log.warning("group commit of %d failed (%s); one by one", len(batch), exc)
             for request in batch:
@@ -219,20 +173,22 @@ class GroupCommitter:
             return
         self.batch_sizes.append(len(answers))
         for request, answer in answers.items():
-            if isinstance(answer, BaseException):
-                request.result.set_exception(answer)
-            else:
-                request.result.set_result(answer)
+            _answer(request, answer)
 
-    def _as_conflict(self, exc: Exception, request: CommitRequest) -> Exception:
+    def _as_conflict(
+        self, connection: Connection, exc: Exception, request: CommitRequest
+    ) -> Exception:
         """A writer of another batch in flight (this process's or another's) took a version
         between our check and our append: the append, or before it a read-model row that
         writer wrote too, refuses it. Then the request is stale, as it would have been had it
-        come later; any other failure is the request's own."""
+        come later; any other failure is the request's own. (Read on the writer's own
+        connection, whose failed transaction has rolled back.)"""
         if not isinstance(exc, IntegrityError):
             return exc
-        with self._sessions() as session:
-            current = _current(session.connection(), sorted({a.stream_id for a in request.appends}))
+        if connection.in_transaction():
+            connection.rollback()
+        with connection.begin():
+            current = _current(connection, sorted({a.stream_id for a in request.appends}))
         stale = next(
             (
                 a
@@ -299,6 +255,114 @@ class GroupCommitter:
             if self._before_commit is not None:
                 self._before_commit(session, batch)
         return answers
+
+
+class GroupCommitter(BatchWriter):
+    """The per-process writer thread(s). ``commit`` blocks until the request's batch committed
+    (returns the recorded events) or it failed (raises, e.g. ConcurrencyError); ``submit``
+    returns that answer as a future."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        max_batch: int = 256,
+        before_commit: Callable[[Session, list[CommitRequest]], None] | None = None,
+        writers: int = 1,
+    ) -> None:
+        """With ``writers`` > 1 that many batches are in flight: one prepares (reads the
+        versions, writes the read models) while another waits for the position lock or its
+        COMMIT, so the round trips and the fsync of one batch overlap the work of the next
+        (the lock is taken by the append, last, so it orders the batches' positions as
+        before)."""
+        super().__init__(max_batch, before_commit)
+        self._engine: Engine = sessions.kw["bind"]
+        self._queue: queue.SimpleQueue[CommitRequest | None] = queue.SimpleQueue()
+        self._closing = threading.Lock()
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._run, name="group-commit", daemon=True)
+            for _ in range(writers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def commit(
+        self,
+        appends: list[PendingAppend],
+        recorded_at: datetime,
+        project: Projection | None,
+        wie: Wie | None = None,
+    ) -> list[RecordedEvent]:
+        """With ``wie`` the request's events stamped with the actor ``TE_BEPALEN`` get that
+        login's pseudonym (:class:`OnbekendePersoon` when it has none)."""
+        return self.submit(appends, recorded_at, project, wie).result()
+
+    def submit(
+        self,
+        appends: list[PendingAppend],
+        recorded_at: datetime,
+        project: Projection | None,
+        wie: Wie | None = None,
+    ) -> Future[list[RecordedEvent]]:
+        """As ``commit``, without waiting: the future holds the answer once the batch
+        committed. An event loop awaits it (``asyncio.wrap_future``) with no worker thread
+        blocked meanwhile (a thread hop costs ~0.1 ms CPU and ~0.4 ms wall on a busy 2-core
+        machine)."""
+        future: Future[list[RecordedEvent]] = Future()
+        request = CommitRequest(appends, recorded_at, project, wie, future)
+        with self._closing:
+            # Under the lock: nothing is queued after the stop marker, so no caller waits
+            # for an answer that never comes.
+            if self._closed:
+                raise RuntimeError("the group committer is stopped")
+            self._queue.put(request)
+        return future
+
+    def close(self) -> None:
+        """Commits what is queued, then stops the writer."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            for _ in self._threads:  # one stop marker each
+                self._queue.put(None)
+        for thread in self._threads:
+            thread.join(30)
+
+    def _run(self) -> None:
+        # Its own connection, held from batch to batch: no pool checkout (and no pre-ping round
+        # trip) per batch. A lost connection fails its batch (retried one by one, see
+        # _commit_batch) and is replaced on next use.
+        with self._engine.connect() as connection:
+            self._serve(connection)
+
+    def _serve(self, connection: Connection) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, stop = self._take(first, self._queue)
+            if batch:
+                self._commit_batch(connection, batch)
+            if stop:
+                return
+
+
+def _still_wanted(future: Antwoord) -> bool:
+    """Whether the request's caller still waits: a thread's future is marked running (it can
+    no longer be cancelled), a loop's future is checked."""
+    if isinstance(future, asyncio.Future):
+        return not future.cancelled()
+    return future.set_running_or_notify_cancel()
+
+
+def _answer(request: CommitRequest, answer: list[RecordedEvent] | BaseException) -> None:
+    if request.result.done():
+        return  # a loop's future whose caller was cancelled during the batch
+    if isinstance(answer, BaseException):
+        request.result.set_exception(answer)
+    else:
+        request.result.set_result(answer)
 
 
 def _project(session: Session, accepted: list[tuple[CommitRequest, list[RecordedEvent]]]) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Engine, text
@@ -16,11 +18,14 @@ from sqlalchemy.orm import Session
 from shared.db.engine import make_session_factory
 from shared.eventstore import EventMetadata, NewEvent
 from shared.eventstore.groepscommit import CommitRequest, GroupCommitter, PendingAppend
+from shared.eventstore.groepscommit_lus import LoopGroupCommitter
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
+from tests.support.groepscommit import Lus, Maak
 from tests.support.infra import postgres_database
 
 WINTERTIJD = timezone(timedelta(hours=1))
+T = TypeVar("T")
 TOEN = datetime(2012, 3, 1, 9, 30, 0, 250000, tzinfo=UTC)
 
 
@@ -53,14 +58,15 @@ def _rijen(engine: Engine) -> dict[str, list[str]]:
         }
 
 
-def test_the_prepared_append_records_what_the_single_append_records() -> None:
+def test_the_prepared_append_records_what_the_single_append_records(schrijver: Maak) -> None:
+    """With either writer: the loop's sends the same statement through the async driver."""
     with postgres_database() as gewoon, postgres_database() as gegroepeerd:
         enkel: list[RecordedEvent] = []
         with make_session_factory(gewoon).begin() as session:
             store = SqlEventStore(session, clock=lambda: TOEN)
             for stroom in range(4):
                 enkel += store.append(f"S{stroom}", "t", 0, _events(stroom), _topic(stroom))
-        committer = GroupCommitter(make_session_factory(gegroepeerd))
+        committer = schrijver(make_session_factory(gegroepeerd))
         try:
             groep = committer.commit(
                 [PendingAppend(f"S{s}", "t", 0, _events(s), _topic(s)) for s in range(4)],
@@ -144,3 +150,70 @@ def test_a_commit_cancelled_while_queued_records_nothing_and_the_writer_serves_o
             committer.close()
         with make_session_factory(engine)() as session:
             assert {e.stream_id for e in SqlEventStore(session).read_all()} == {"S0", "S3", "S4"}
+
+
+def _verzoek(s: int) -> list[PendingAppend]:
+    return [PendingAppend(f"S{s}", "t", 0, _events(s), _topic(s))]
+
+
+def _op_lus(
+    houd: Callable[[Session, list[CommitRequest]], None] | None,
+    werk: Callable[[LoopGroupCommitter], Coroutine[Any, Any, T]],
+) -> tuple[T, list[RecordedEvent], list[int]]:
+    """``werk`` on the loop the loop's writer runs on; what it returned, what the store holds
+    afterwards and the committed batches' sizes."""
+    lus = Lus()
+    try:
+        with postgres_database() as engine:
+            committer = LoopGroupCommitter(engine, lus.loop, before_commit=houd)
+            try:
+                gedaan = asyncio.run_coroutine_threadsafe(werk(committer), lus.loop).result(60)
+            finally:
+                committer.close()
+            with make_session_factory(engine)() as session:
+                return gedaan, SqlEventStore(session).read_all(), committer.batch_sizes
+    finally:
+        lus.stop()
+
+
+def test_callers_on_the_writers_loop_await_loop_futures_that_share_batches() -> None:
+    """On its own loop the writer answers with loop futures (no thread-safe wake-up per
+    command), and the commands waiting together share a transaction."""
+
+    async def schrijf(committer: LoopGroupCommitter) -> list[list[RecordedEvent]]:
+        futures = [committer.submit(_verzoek(s), TOEN, None) for s in range(16)]
+        assert all(isinstance(f, asyncio.Future) for f in futures)
+        return await asyncio.gather(*futures)  # type: ignore[arg-type]
+
+    antwoorden, opgeslagen, groottes = _op_lus(None, schrijf)
+    assert groottes == [16]  # all were queued before the writer first ran
+    assert [len(a) for a in antwoorden] == [1 + s % 3 for s in range(16)]
+    assert opgeslagen == sorted((e for a in antwoorden for e in a), key=lambda e: e.position)
+
+
+def test_a_loop_caller_cancelled_while_queued_or_during_its_batch_leaves_the_writer_serving() -> (
+    None
+):
+    """Cancelled while queued: nothing of it is recorded. Cancelled while its batch runs
+    (the batch commits it; the caller just no longer hears): the writer answers the others
+    and serves on (setting a cancelled future's result raised and ended the writer)."""
+
+    def annuleer_s1(_: Session, batch: list[CommitRequest]) -> None:
+        for r in batch:
+            if any(a.stream_id == "S1" for a in r.appends):
+                r.result.cancel()
+
+    async def schrijf(committer: LoopGroupCommitter) -> list[int]:
+        eerste = committer.submit(_verzoek(0), TOEN, None)
+        tijdens = committer.submit(_verzoek(1), TOEN, None)
+        afgebroken = committer.submit(_verzoek(3), TOEN, None)
+        assert afgebroken.cancel()  # before the writer took it
+        lengtes = [len(await asyncio.wait_for(eerste, 30))]  # type: ignore[arg-type]
+        assert tijdens.cancelled()
+        later = committer.submit(_verzoek(4), TOEN, None)
+        lengtes.append(len(await asyncio.wait_for(later, 30)))  # type: ignore[arg-type]
+        return lengtes
+
+    lengtes, opgeslagen, _ = _op_lus(annuleer_s1, schrijf)
+    assert lengtes == [1, 2]
+    assert {e.stream_id for e in opgeslagen} == {"S0", "S1", "S4"}

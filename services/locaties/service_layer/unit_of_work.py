@@ -28,7 +28,8 @@ from shared.eventstore import EventMetadata, EventStore
 from shared.eventstore.awaited import AwaitedReads
 from shared.eventstore.groepscommit import (
     TE_BEPALEN,
-    GroupCommitter,
+    Antwoord,
+    Committer,
     OnbekendePersoon,
     PendingAppend,
     Projection,
@@ -155,7 +156,7 @@ class SqlLocatiesUnitOfWork(SqlActingUnitOfWork):
         topic: str = SPOEDLOCATIES,
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
-        committer: GroupCommitter | None = None,
+        committer: Committer | None = None,
         personen: Personen | None = None,
         cache: AggregateCache[Spoedlocatie] | None = None,
         correctiecontrole: Correctiecontrole | None = None,
@@ -208,7 +209,7 @@ class SqlLocatiesUnitOfWork(SqlActingUnitOfWork):
         transaction)."""
         return not self._schreef and lopend() is None and any(x.pending for x in self.locaties.seen)
 
-    def _commit_in_groep(self, committer: GroupCommitter) -> None:
+    def _commit_in_groep(self, committer: Committer) -> None:
         """The batch looks up the caller's pseudonym (one statement for all its commands) and
         stamps it on the events: a command whose site came from the cache then makes no round
         trip of its own at all."""
@@ -246,8 +247,10 @@ class SqlLocatiesUnitOfWork(SqlActingUnitOfWork):
         # batch.
         self.session.rollback()
 
-    def _wacht(self, antwoord: Future[list[RecordedEvent]]) -> None:
-        """Until the batch committed (or raise its error for this command)."""
+    def _wacht(self, antwoord: Antwoord) -> None:
+        """Until the batch committed (or raise its error for this command). In a worker
+        thread the committer always answers with a thread's future."""
+        assert isinstance(antwoord, Future)
         antwoord.result()
 
     def _na_commit(self) -> None:
@@ -309,7 +312,7 @@ class LusLocatiesUnitOfWork(SqlLocatiesUnitOfWork):
         actor: Actor,
         topic: str,
         on_commit: Callable[[], None] | None,
-        committer: GroupCommitter,
+        committer: Committer,
         personen: Personen,
         cache: AggregateCache[Spoedlocatie] | None,
         correctiecontrole: Correctiecontrole | None,
@@ -344,10 +347,12 @@ class LusLocatiesUnitOfWork(SqlLocatiesUnitOfWork):
     def _lezen_klaar(self) -> None:
         pass  # its reads were single statements
 
-    def _wacht(self, antwoord: Future[list[RecordedEvent]]) -> None:
-        # Cancelled while it waits (the caller was): ``wrap_future`` cancels the request,
-        # which the writer then skips unless it already took it.
-        await_(asyncio.wrap_future(antwoord))
+    def _wacht(self, antwoord: Antwoord) -> None:
+        # The loop's writer (``groepscommit_lus``) answers with a loop future, awaited as it
+        # is; the writer thread with a thread's, wrapped. Cancelled while it waits (the caller
+        # was): the request is cancelled, which the writer then skips unless it already took
+        # it.
+        await_(antwoord if isinstance(antwoord, asyncio.Future) else asyncio.wrap_future(antwoord))
 
     def volgend_nummer(self, prefix: str) -> int:
         raise BuitenDeLus()

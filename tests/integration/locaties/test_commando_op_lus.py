@@ -19,6 +19,8 @@ from services.locaties.entrypoints.uitvoering import OpDeLus
 from services.locaties.service_layer import messagebus
 from shared.auth import Rol, mint_dev_token
 from shared.db.direct_async import AsyncStatements
+from shared.eventstore.groepscommit import BatchWriter
+from shared.eventstore.groepscommit_lus import LoopGroupCommitter
 from shared.eventstore.tables import events
 from shared.http import idempotency as idempotency_http
 from shared.privacy.tables import personen
@@ -115,6 +117,31 @@ def test_a_status_change_on_postgresql_takes_no_worker_thread_and_no_pooled_conn
     # group-commit writer holds its own).
     assert [n for n in checkouts if n != "locaties-relay"] == [], checkouts
     assert not any(n.startswith("commando") for n in teller.handler_threads)
+
+
+def test_the_group_commit_writes_on_the_loop_thread_with_no_writer_thread(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the setting on, the batch's transaction runs on the event loop's own thread (the
+    loop's writer, ``groepscommit_lus``): no writer thread exists to hand the GIL to."""
+    container = api.app.state.container  # type: ignore[attr-defined]
+    assert isinstance(container.committer, LoopGroupCommitter)
+    locatie_id = _registreer(api)
+    teller = Teller(monkeypatch)
+    schrijvers: set[str] = set()
+    transactie = BatchWriter._transaction
+
+    def waar(self: BatchWriter, *args: Any) -> Any:
+        schrijvers.add(threading.current_thread().name)
+        return transactie(self, *args)
+
+    monkeypatch.setattr(BatchWriter, "_transaction", waar)
+    url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
+    ok = api.post(url, json=STATUS, headers={**ZH, "If-Match": '"1"'})
+    assert ok.status_code == 201, ok.text
+    assert teller.lus_klaar == 1 and len(teller.handler_threads) == 1
+    assert schrijvers == teller.handler_threads  # the loop's thread
+    assert not [t for t in threading.enumerate() if t.name == "group-commit"]
 
 
 def test_a_first_time_caller_runs_in_a_thread_and_becomes_one_person(

@@ -25,12 +25,13 @@ from services.locaties.domain import commands
 from services.locaties.service_layer import handlers
 from services.locaties.service_layer.unit_of_work import SqlLocatiesUnitOfWork
 from shared.db.engine import make_session_factory
-from shared.eventstore.groepscommit import CommitRequest, GroupCommitter
+from shared.eventstore.groepscommit import CommitRequest, Committer, GroupCommitter
 from shared.eventstore.tables import event_positions, events, outbox
 from shared.idempotency import Verzoek, herstel, zet
 from shared.idempotency_store import Antwoord
 from shared.vocabulaire import Status
 from tests.integration.locaties.test_historische_lijst import Stap, _namens, _plan
+from tests.support.groepscommit import Maak, Schrijver
 from tests.support.infra import PG_ADMIN_URL, postgres_database
 from tests.support.locaties import locaties_client
 
@@ -45,12 +46,12 @@ def _database() -> Iterator[Engine]:
 
 
 def _uow(
-    sessions: sessionmaker[Session], committer: GroupCommitter | None, at: datetime | None = None
+    sessions: sessionmaker[Session], committer: Committer | None, at: datetime | None = None
 ) -> SqlLocatiesUnitOfWork:
     return SqlLocatiesUnitOfWork(sessions, clock=(lambda: at) if at else None, committer=committer)
 
 
-def _run_plan(engine: Engine, stappen: list[Stap], committer: GroupCommitter | None) -> None:
+def _run_plan(engine: Engine, stappen: list[Stap], committer: Committer | None) -> None:
     """Registrations one by one (their ids come from a counter), then every site's further
     steps in its own order, the sites spread over 8 threads."""
     sessions = make_session_factory(engine)
@@ -126,11 +127,11 @@ def _assert_gap_free(engine: Engine) -> int:
     return len(posities)
 
 
-def test_group_commit_records_what_the_plain_path_records() -> None:
+def test_group_commit_records_what_the_plain_path_records(schrijver: Maak) -> None:
     stappen = _plan(random.Random(2013), 24)
     with _database() as gewoon, _database() as gegroepeerd:
         _run_plan(gewoon, stappen, None)
-        committer = GroupCommitter(make_session_factory(gegroepeerd))
+        committer = schrijver(make_session_factory(gegroepeerd))
         try:
             _run_plan(gegroepeerd, stappen, committer)
         finally:
@@ -175,7 +176,7 @@ class Sluis:
             self.open.wait(30)
 
 
-def _wacht_op_wachtrij(committer: GroupCommitter, n: int) -> None:
+def _wacht_op_wachtrij(committer: Schrijver, n: int) -> None:
     for _ in range(3000):
         if committer._queue.qsize() >= n:
             return
@@ -183,12 +184,12 @@ def _wacht_op_wachtrij(committer: GroupCommitter, n: int) -> None:
     raise AssertionError(f"{n} requests never queued")
 
 
-def test_a_version_conflict_fails_only_its_own_command() -> None:
+def test_a_version_conflict_fails_only_its_own_command(schrijver: Maak) -> None:
     with _database() as engine:
         sessions = make_session_factory(engine)
         stop, x, y = _registreer(sessions, 3)
         sluis = Sluis()
-        committer = GroupCommitter(sessions, before_commit=sluis)
+        committer = schrijver(sessions, before_commit=sluis)
         try:
             with ThreadPoolExecutor(4) as pool:
                 eerste = pool.submit(
@@ -235,7 +236,7 @@ def _termineer(session: Session) -> None:
 
 @pytest.mark.parametrize("storing", ["verbinding-weg", "fout-in-een-commando"])
 def test_a_batch_that_dies_before_commit_acknowledged_nothing_and_left_nothing(
-    storing: str,
+    storing: str, schrijver: Maak
 ) -> None:
     with _database() as engine:
         sessions = make_session_factory(engine)
@@ -259,7 +260,7 @@ def test_a_batch_that_dies_before_commit_acknowledged_nothing_and_left_nothing(
                 assert len(list(zichtbaar)) == 2 * len(streams)
                 raise RuntimeError("storing in de read model")
 
-        committer = GroupCommitter(sessions, before_commit=voor_commit)
+        committer = schrijver(sessions, before_commit=voor_commit)
         try:
             with ThreadPoolExecutor(8) as pool:
                 eerste = pool.submit(
@@ -305,17 +306,17 @@ def test_a_batch_that_dies_before_commit_acknowledged_nothing_and_left_nothing(
 
 
 @pytest.mark.parametrize("writers", [1, 2])
-def test_commands_from_many_threads_all_land_exactly_once(writers: int) -> None:
+def test_commands_from_many_threads_all_land_exactly_once(writers: int, schrijver: Maak) -> None:
     """Also with two batches in flight per process (``writers``)."""
     with _database() as engine:
         sessions = make_session_factory(engine)
         ids = _registreer(sessions, 16)
         gedeeld = ids[0]
-        committer = GroupCommitter(sessions, writers=writers)
+        committer = schrijver(sessions, writers=writers)
         gelukt: dict[str, int] = defaultdict(int)
         slot = threading.Lock()
 
-        def schrijver(nummer: int) -> None:
+        def klant(nummer: int) -> None:
             # Each writer books costs on its own site and on one site all share.
             for i in range(6):
                 for lid in (ids[nummer], gedeeld):
@@ -337,7 +338,7 @@ def test_commands_from_many_threads_all_land_exactly_once(writers: int) -> None:
 
         try:
             with ThreadPoolExecutor(16) as pool:
-                list(pool.map(schrijver, range(16)))
+                list(pool.map(klant, range(16)))
         finally:
             committer.close()
         assert max(committer.batch_sizes) > 1

@@ -22,6 +22,7 @@ from shared.auth import Principal, Rol
 from shared.db.engine import make_session_factory
 from shared.eventstore.groepscommit import (
     TE_BEPALEN,
+    Committer,
     GroupCommitter,
     OnbekendePersoon,
     PendingAppend,
@@ -35,6 +36,7 @@ from shared.privacy.tables import personen
 from shared.vocabulaire import Status
 from tests.integration.locaties.test_groepscommit import _database
 from tests.integration.locaties.test_historische_lijst import _namens
+from tests.support.groepscommit import Maak
 
 PERSONEN = Personen(Sleutelring.uit_geheim(b"g" * 32))
 ZH = _namens("ZH")
@@ -42,7 +44,7 @@ ZH = _namens("ZH")
 
 def _uow(
     sessions: sessionmaker[Session],
-    committer: GroupCommitter | None,
+    committer: Committer | None,
     cache: AggregateCache[Any] | None = None,
 ) -> SqlLocatiesUnitOfWork:
     return SqlLocatiesUnitOfWork(sessions, committer=committer, personen=PERSONEN, cache=cache)
@@ -65,10 +67,12 @@ def _personen(engine: Engine) -> int:
         return int(conn.execute(select(func.count()).select_from(personen)).scalar_one())
 
 
-def test_the_batch_stamps_the_callers_pseudonym_and_makes_a_first_time_caller_once() -> None:
+def test_the_batch_stamps_the_callers_pseudonym_and_makes_a_first_time_caller_once(
+    schrijver: Maak,
+) -> None:
     with _database() as engine:
         sessions = make_session_factory(engine)
-        committer = GroupCommitter(sessions)
+        committer = schrijver(sessions)
         try:
             bekend = _registreer(sessions, 1)  # ZH's official is a person from here on
             nieuw_gezag = handlers.Actor(Principal("nieuw@zh.nl", Rol.BEVOEGD_GEZAG, "ZH"))
@@ -139,12 +143,12 @@ def test_a_command_on_a_cached_site_takes_no_connection_outside_the_batch() -> N
         assert _actors(sessions, locatie_id) == [zh, zh, zh]
 
 
-def test_only_the_events_left_to_the_batch_get_the_pseudonym() -> None:
+def test_only_the_events_left_to_the_batch_get_the_pseudonym(schrijver: Maak) -> None:
     """An event that names its own actor (a system, say) keeps it; an unknown login records
     nothing."""
     with _database() as engine:
         sessions = make_session_factory(engine)
-        committer = GroupCommitter(sessions)
+        committer = schrijver(sessions)
         zoek = lambda _s, logins: {"a@zh.nl": "prs-a"} if "a@zh.nl" in logins else {}  # noqa: E731
         nu = datetime.now(UTC)
         events = [

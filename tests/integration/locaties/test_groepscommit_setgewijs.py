@@ -37,6 +37,7 @@ from tests.integration.locaties.test_groepscommit import (
     _uow,
     _wacht_op_wachtrij,
 )
+from tests.support.groepscommit import Maak, Schrijver
 
 
 def _standen(engine: Engine) -> list[tuple[Any, ...]]:
@@ -67,12 +68,12 @@ def _herbouwd(sessions: sessionmaker[Session], ids: list[str]) -> dict[str, dict
 
 @contextmanager
 def _een_batch(
-    sessions: sessionmaker[Session], opdrachten: list[Any]
-) -> Iterator[tuple[GroupCommitter, list[Future[Any]]]]:
+    sessions: sessionmaker[Session], opdrachten: list[Any], maak: Maak = GroupCommitter
+) -> Iterator[tuple[Schrijver, list[Future[Any]]]]:
     """Sends ``opdrachten`` so they form one batch (the one before it is held until all are
-    queued); yields the committer and the outcomes."""
+    queued); yields the committer (made by ``maak``) and the outcomes."""
     sluis = Sluis()
-    committer = GroupCommitter(sessions, before_commit=sluis)
+    committer = maak(sessions, before_commit=sluis)
     try:
         with ThreadPoolExecutor(len(opdrachten) + 1) as pool:
             eerste = pool.submit(
@@ -100,7 +101,8 @@ def _een_batch(
         committer.close()
 
 
-def test_a_mixed_batch_leaves_the_read_models_a_rebuild_gives() -> None:
+def test_a_mixed_batch_leaves_the_read_models_a_rebuild_gives(schrijver: Maak) -> None:
+    """With either writer (the loop's runs the replays through the async driver too)."""
     with _database() as engine:
         sessions = make_session_factory(engine)
         ids = _registreer(sessions, 7)
@@ -127,7 +129,7 @@ def test_a_mixed_batch_leaves_the_read_models_a_rebuild_gives() -> None:
             commands.KenBudgetToe(f, 2, 2_000, date(2011, 9, 1), "x"),
             commands.WijzigStatus(g, 2, Status.ERNSTIG_SPOED, date(2011, 7, 1), ""),
         ]
-        with _een_batch(sessions, opdrachten) as (committer, uitkomsten):
+        with _een_batch(sessions, opdrachten, schrijver) as (committer, uitkomsten):
             pass
         assert committer.batch_sizes == [1, len(opdrachten)]
         fouten = [u.exception() for u in uitkomsten]

@@ -1,0 +1,188 @@
+"""The group commit's writer on the event loop (PostgreSQL): the same batches as the writer
+thread (``groepscommit.GroupCommitter``), with no thread and no GIL hand-over on the way.
+
+With the commands on the event loop (``services/locaties/service_layer/messagebus.py``) the
+writer thread was the one thread left on the hot path, and it spent about half its wall time
+waiting to take the GIL back from the busy loop after each driver call: the busier the loop,
+the longer every batch held its commands. Here a task on the loop takes the requests waiting
+at that moment and runs the very same transaction (``BatchWriter._commit_batch``: the version
+read, the pseudonyms, the read-model statements, the one multi-stream append with the position
+counter taken last and the NOTIFY, COMMIT) in a greenlet, as SQLAlchemy's asyncio layer runs
+its synchronous core: on a ``Connection`` of an async engine (``postgresql+psycopg_async``),
+whose statements (``shared.db.direct.execute``) are awaited on psycopg's ``AsyncConnection``,
+so the loop serves requests while PostgreSQL works. A caller on the loop gets a loop future
+(no wake-up through the thread-safe queue); a caller in a worker thread (a command that fell
+back to one) gets a thread future, its request handed to the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.orm import Session
+
+from shared.eventstore.groepscommit import (
+    Antwoord,
+    BatchWriter,
+    CommitRequest,
+    PendingAppend,
+    Projection,
+    Wie,
+    _answer,
+)
+from shared.eventstore.model import RecordedEvent
+
+
+class LoopGroupCommitter(BatchWriter):
+    """``writers`` tasks on ``loop`` (started at the first request), each with its own
+    connection kept from batch to batch. ``submit`` may be called from any thread; ``aclose``
+    on the loop (``close`` from another thread) commits what is queued and stops."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        loop: asyncio.AbstractEventLoop,
+        max_batch: int = 256,
+        before_commit: Callable[[Session, list[CommitRequest]], None] | None = None,
+        writers: int = 1,
+    ) -> None:
+        super().__init__(max_batch, before_commit)
+        self._engine = async_engine(engine, writers)
+        self._loop = loop
+        self._writers = writers
+        # Thread-safe, so a request from a worker thread is queued at once, even while the
+        # loop is busy; the event (touched on the loop only) wakes the writers.
+        self._queue: queue.SimpleQueue[CommitRequest | None] = queue.SimpleQueue()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closing = threading.Lock()
+        self._closed = False
+
+    def submit(
+        self,
+        appends: list[PendingAppend],
+        recorded_at: datetime,
+        project: Projection | None,
+        wie: Wie | None = None,
+    ) -> Antwoord:
+        """As ``GroupCommitter.submit``; on the writer's own loop the answer is a loop future
+        (awaited directly), elsewhere a thread's."""
+        on_loop = _running_loop() is self._loop
+        future: Antwoord = self._loop.create_future() if on_loop else Future()
+        request = CommitRequest(appends, recorded_at, project, wie, future)
+        with self._closing:
+            if self._closed:
+                raise RuntimeError("the group committer is stopped")
+            self._queue.put(request)
+        if on_loop:
+            self._wake_writers()
+        else:
+            self._loop.call_soon_threadsafe(self._wake_writers)
+        return future
+
+    def commit(
+        self,
+        appends: list[PendingAppend],
+        recorded_at: datetime,
+        project: Projection | None,
+        wie: Wie | None = None,
+    ) -> list[RecordedEvent]:
+        """From another thread than the loop's: until the request's batch committed."""
+        future = self.submit(appends, recorded_at, project, wie)
+        assert isinstance(future, Future), "on the writer's loop: await submit(...)"
+        return future.result()
+
+    def _wake_writers(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                self._loop.create_task(self._write(), name="group-commit")
+                for _ in range(self._writers)
+            ]
+        self._wake.set()
+
+    async def _write(self) -> None:
+        connection: AsyncConnection | None = None
+        try:
+            while True:
+                try:
+                    first = self._queue.get_nowait()
+                except queue.Empty:
+                    # Nothing can be queued between this look and the wait unnoticed: a
+                    # request is queued first and wakes the writers afterwards.
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                if first is None:
+                    return
+                batch, stop = self._take(first, self._queue)
+                if batch:
+                    connection = await self._commit(connection, batch)
+                if stop:
+                    return
+        finally:
+            if connection is not None:
+                await connection.close()
+
+    async def _commit(
+        self, connection: AsyncConnection | None, batch: list[CommitRequest]
+    ) -> AsyncConnection | None:
+        """The batch on the writer's connection (opened at first use; a lost one is replaced
+        by the engine on next use, as the thread's is); a connection that cannot be opened
+        fails the batch, and the next batch tries again."""
+        try:
+            if connection is None:
+                connection = await self._engine.connect()
+        except Exception as exc:
+            for request in batch:
+                _answer(request, exc)
+            return None
+        await connection.run_sync(self._commit_batch, batch)
+        return connection
+
+    async def aclose(self) -> None:
+        """Commits what is queued, then stops the writers and closes their connections."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            for _ in range(self._writers):  # one stop marker each
+                self._queue.put(None)
+        self._wake_writers()
+        await asyncio.wait(self._tasks, timeout=30)
+        await self._engine.dispose()
+
+    def close(self) -> None:
+        """From another thread than the loop's (tests): as ``aclose``. On the loop use
+        ``aclose``; once closed, this does nothing."""
+        if self._closed:
+            return
+        if _running_loop() is self._loop:
+            raise RuntimeError("on the writer's own loop: await aclose()")
+        asyncio.run_coroutine_threadsafe(self.aclose(), self._loop).result(60)
+
+
+def async_engine(engine: Engine, connections: int) -> AsyncEngine:
+    """An async engine to the same database as ``engine`` (same URL, psycopg's async driver),
+    loading JSON as it does, with ``connections`` kept connections."""
+    dialect: Any = engine.dialect
+    return create_async_engine(
+        engine.url.set(drivername="postgresql+psycopg_async"),
+        pool_size=connections,
+        json_deserializer=dialect._json_deserializer,
+        json_serializer=dialect._json_serializer,
+    )
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
