@@ -25,10 +25,11 @@ class LocatiesSettings(PrivacySettings):
     # development machine 2 measured no faster than 1 (the processes were short of CPU).
     group_commit_writers: int = 1
     # Run a command on an existing site on the event loop instead of in a worker thread
-    # (PostgreSQL with group commit; service_layer/messagebus.py). Off by default: it costs
-    # less CPU per command, but measured on the loaded 2-core development machine the HTTP
-    # benchmark's rate fell (the batch writer's transactions took longer beside a busier loop).
-    commando_op_lus: bool = False
+    # (PostgreSQL with group commit; service_layer/messagebus.py), its batch writer too (below).
+    # Measured side by side on the quiet 2-core machine (bench.http_path, 2 runs each way):
+    # 890-954 status changes/s at 1.19-1.27 ms service CPU per command, against 757-814/s
+    # at 1.41-1.54 ms in worker threads. Off: every command in a worker thread, as on SQLite.
+    commando_op_lus: bool = True
     # With ``commando_op_lus``: the group commit's writer on the event loop too
     # (shared/eventstore/groepscommit_lus.py: no writer thread, no GIL hand-over on the hot
     # path); false keeps the writer thread beside the loop (to compare).

@@ -2,7 +2,7 @@
 greenlet, its load and the group commit's answer awaited: ``service_layer/messagebus.py``)
 and answers exactly as the same command run in a worker thread; what cannot finish on the
 loop (a first-time caller, a registration, an Idempotency-Key) runs in a thread as before.
-The setting ``commando_op_lus`` switches it on (off by default, see the README)."""
+The setting ``commando_op_lus`` (on by default; off: every command in a thread, see the README)."""
 
 from __future__ import annotations
 
@@ -198,10 +198,10 @@ def test_concurrent_commands_on_one_site_record_one_event_per_version(
     assert n == 2
 
 
-def test_the_loop_stays_off_unless_the_setting_turns_it_on(
+def test_the_setting_off_keeps_every_command_in_a_thread(
     pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with locaties_client(pg_engine) as api:
+    with locaties_client(pg_engine, commando_op_lus=False) as api:
         locatie_id = _registreer(api)
         teller = Teller(monkeypatch)
         url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
