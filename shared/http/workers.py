@@ -134,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
                 processes[i] = start(i)
         time.sleep(0.5)
     for process in processes:
+        # One started while the signal came in (a replacement still being spawned) was not
+        # among those ``stop`` saw: it is told to stop too, or this would wait for it.
+        if process.is_alive():
+            process.terminate()
         process.join(30)
     return 0
 
