@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         process.start()
         return process
 
+    gestopt: set[int] = set()  # the processes ``stop`` told to stop
+
     def stop(signum: int, _frame: FrameType | None) -> None:
         nonlocal stopping
         stopping = True
@@ -123,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             if process.pid is not None and process.is_alive():
                 # SIGTERM: uvicorn's graceful shutdown (the app's shutdown runs).
                 process.terminate()
+                gestopt.add(process.pid)
 
     processes = [start(i) for i in range(args.workers + (1 if args.relay else 0))]
     signal.signal(signal.SIGTERM, stop)
@@ -135,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(0.5)
     for process in processes:
         # One started while the signal came in (a replacement still being spawned) was not
-        # among those ``stop`` saw: it is told to stop too, or this would wait for it.
-        if process.is_alive():
+        # among those ``stop`` saw: it is told to stop too (once), or this would wait for it.
+        if process.pid not in gestopt and process.is_alive():
             process.terminate()
         process.join(30)
     return 0
