@@ -25,7 +25,7 @@ from typing import Any, cast
 import orjson
 import psycopg
 from psycopg import pq
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.util import await_
 
@@ -86,9 +86,15 @@ def as_dbapi_error(connection: Connection, sql: str, exc: psycopg.Error) -> Stat
     lost = dialect.is_disconnect(cast(Any, exc), connection.connection.dbapi_connection, None)
     if lost:
         connection.invalidate(exc)
+    return driver_error(sql, exc, lost, dialect)
+
+
+def driver_error(sql: str, exc: psycopg.Error, lost: bool, dialect: Dialect) -> StatementError:
+    """SQLAlchemy's error for the driver's ``exc`` (whoever knows whether the connection was
+    ``lost``), without the statement's parameters: personal data, not for logs."""
     return DBAPIError.instance(
         sql,
-        None,  # the rows: personal data, not for logs
+        None,
         exc,
         psycopg.Error,
         hide_parameters=True,

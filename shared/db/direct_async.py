@@ -22,7 +22,9 @@ from typing import Any
 import psycopg
 from psycopg import pq
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import StatementError
+
+from shared.db.direct import driver_error
 
 
 class AsyncStatements:
@@ -76,15 +78,7 @@ class AsyncStatements:
         return connection
 
     def _as_dbapi_error(self, sql: str, exc: psycopg.Error, lost: bool) -> StatementError:
-        return DBAPIError.instance(
-            sql,
-            None,  # the parameters: personal data, not for logs
-            exc,
-            psycopg.Error,
-            hide_parameters=True,
-            connection_invalidated=lost,
-            dialect=self._dialect,
-        )
+        return driver_error(sql, exc, lost, self._dialect)
 
     async def close(self) -> None:
         """Closes the connections (the pool can be used again afterwards: it reopens)."""
