@@ -10,6 +10,7 @@ import random
 import struct
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.verzegeld_logboek import logboek
@@ -163,3 +164,43 @@ def test_a_line_read_with_its_hash_is_the_definition() -> None:
         assert {k: type(v) for k, v in gelezen.items()} == {
             k: type(v) for k, v in verwacht.items()
         }, raw
+
+
+def test_an_event_hash_is_the_definition_whatever_its_attributes_hold() -> None:
+    """``event_hash`` encodes ``data`` apart and checks only its bytes for what orjson writes
+    otherwise: every attribute (``data`` too, as an object or not) holding what the two write
+    differently still gives the definition's hash."""
+    rng = random.Random(20261201)
+    basis = {
+        "specversion": "1.0",
+        "id": "e1",
+        "source": "urn:s",
+        "subject": "ZH051300001",
+        "position": 7,
+        "prevhash": "a" * 64,
+        "data": {"naar": "onderzocht"},
+    }
+    for _ in range(20_000):
+        ev = dict(basis)
+        veld = rng.choice(["data", "data", "data", "position", "subject", "nieuw", "source"])
+        waarde = _document(rng)
+        if veld == "data" and rng.random() < 0.8:
+            waarde = {"x": waarde, _tekst(rng): _document(rng)}
+        ev[veld] = waarde
+        assert integriteit.event_hash(ev) == _hash_zoals_gedefinieerd(ev), ev
+
+
+def test_a_sealed_logs_events_take_the_data_apart_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The path that encodes ``data`` apart is the one ordinary events take, or the test above
+    proves little about it."""
+    events = list(logboek(500, Ed25519PrivateKey.generate(), anker_elke=100))
+    volledig: list[dict[str, Any]] = []
+
+    def inhoud_hash(inhoud: dict[str, Any]) -> str:
+        volledig.append(inhoud)
+        return ""
+
+    monkeypatch.setattr(integriteit, "inhoud_hash", inhoud_hash)
+    for ev in events:
+        assert integriteit.event_hash(ev) == ev["hash"]
+    assert volledig == []

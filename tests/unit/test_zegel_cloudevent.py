@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -82,3 +83,23 @@ def test_the_direct_cloudevent_equals_the_definition(
     verwacht = _definitie(row)
     assert list(snel.items()) == list(verwacht.items())
     assert i.event_hash(snel) == i.event_hash(verwacht)
+
+
+def test_remembered_times_and_types_are_each_events_own() -> None:
+    """The builder remembers the texts of times and types it wrote: the same instant in
+    another zone, the repeated clock hour of a zone (equal to the first within its zone, an
+    hour later) and another type each still get their own text."""
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    momenten = [
+        datetime(2026, 10, 25, 2, 30, tzinfo=amsterdam),
+        datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=amsterdam),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 30, tzinfo=timezone(timedelta(hours=1))),
+        datetime(2026, 10, 25, 2, 30, tzinfo=amsterdam),
+    ]
+    for n, moment in enumerate(momenten * 2):
+        row = _row({"actor": "prs-2", "organisation": "ZH"}, moment, IDS[0])
+        row["event_type"] = f"spoedlocatie-soort-{n % 3}"
+        assert list(cloudevent(row, SOURCE, STORE, VORIGE, STROOM).items()) == list(
+            _definitie(row).items()
+        )
