@@ -86,6 +86,8 @@ def _to_dict(event: Any) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
+    if type(value) in _AS_IS:  # most fields: no attribute look-up that fails and raises
+        return value
     if hasattr(value, "isoformat"):  # date and datetime
         return value.isoformat()
     if isinstance(value, tuple | list):
@@ -94,6 +96,8 @@ def _jsonable(value: Any) -> Any:
         return {k: _jsonable(v) for k, v in value.items()}
     return value
 
+
+_AS_IS = frozenset((str, int, float, bool, type(None)))
 
 _VELDEN: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
 

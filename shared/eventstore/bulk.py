@@ -21,8 +21,9 @@ from sqlalchemy import BigInteger, String, bindparam, column, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from shared.aggregate import UNSTAMPED, stamp
 from shared.db.kopie import kopieer
-from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
+from shared.eventstore.model import ConcurrencyError, EventMetadata, NewEvent, RecordedEvent
 from shared.eventstore.sql import SqlEventStore, to_recorded
 from shared.eventstore.tables import events, outbox
 
@@ -100,15 +101,22 @@ def _uuid4s(n: int) -> list[tuple[UUID, str]]:
 
 
 def append_many(
-    session: Session, appends: Sequence[StreamAppend], topic: str | None
+    session: Session,
+    appends: Sequence[StreamAppend],
+    topic: str | None,
+    stempel: EventMetadata | None = None,
 ) -> list[RecordedEvent]:
     """Append every stream's new events in the caller's transaction, streams in the given
-    order, each stream's events in version order; returns them as recorded."""
+    order, each stream's events in version order; returns them as recorded. ``stempel``: the
+    metadata of the events recorded without any (``shared.aggregate.stamp``'s rule, applied as
+    the rows are built instead of copying every event first); without it, such an event is
+    refused as ``stamp`` refuses it."""
     if session.get_bind().dialect.name != "postgresql":
         uit: list[RecordedEvent] = []
         for stream_id, stream_type, expected, new_events, recorded_at in appends:
             store = SqlEventStore(session, lambda at=recorded_at: at)
-            uit += store.append(stream_id, stream_type, expected, new_events, topic)
+            gestempeld = stamp(list(new_events), stempel)
+            uit += store.append(stream_id, stream_type, expected, gestempeld, topic)
         return uit
     aantal = sum(len(new_events) for _, _, _, new_events, _ in appends)
     if not aantal:
@@ -129,10 +137,16 @@ def append_many(
         for k, e in enumerate(new_events)
     ]
     # One metadata object stamps a whole batch: its dict is built once.
-    metadata: dict[int, dict[str, Any]] = {}
+    metadata: dict[int, tuple[EventMetadata, dict[str, Any]]] = {}
     for *_, e, _ in nieuw:
         if id(e.metadata) not in metadata:
-            metadata[id(e.metadata)] = e.metadata.to_dict()
+            eigen = e.metadata
+            if eigen is UNSTAMPED:
+                if stempel is None:
+                    stamp([e], None)  # refuses it, as for every append
+                    raise AssertionError  # pragma: no cover - stamp raised
+                eigen = stempel
+            metadata[id(e.metadata)] = (eigen, eigen.to_dict())
     # The counter first (its row lock, held to COMMIT, orders the commits), then the events and
     # their outbox rows by binary COPY with the positions it handed out.
     basis = session.execute(_POSITIES_PG, {"n": len(nieuw)}).scalar_one_or_none()
@@ -153,7 +167,7 @@ def append_many(
                 e.event_type,
                 e.schema_version,
                 e.data,
-                metadata[id(e.metadata)],
+                metadata[id(e.metadata)][1],
                 e.occurred_at,
                 recorded_at,
             )
@@ -165,18 +179,55 @@ def append_many(
             session, outbox, ("position", "topic"), [(basis + k, topic) for k in range(len(nieuw))]
         )
     return [
-        RecordedEvent(
-            position=basis + k,
-            event_id=event_id,
-            stream_id=stream_id,
-            stream_type=stream_type,
-            version=version,
-            event_type=e.event_type,
-            schema_version=e.schema_version,
-            data=e.data,
-            metadata=e.metadata,
-            occurred_at=e.occurred_at,
-            recorded_at=recorded_at,
+        _vastgelegd(
+            basis + k,
+            event_id,
+            stream_id,
+            stream_type,
+            version,
+            e.event_type,
+            e.schema_version,
+            e.data,
+            metadata[id(e.metadata)][0],
+            e.occurred_at,
+            recorded_at,
         )
         for k, (event_id, _, stream_id, stream_type, version, e, recorded_at) in enumerate(nieuw)
     ]
+
+
+def _vastgelegd(
+    position: int,
+    event_id: UUID,
+    stream_id: str,
+    stream_type: str,
+    version: int,
+    event_type: str,
+    schema_version: int,
+    data: dict[str, Any],
+    metadata: EventMetadata,
+    occurred_at: datetime,
+    recorded_at: datetime,
+) -> RecordedEvent:
+    """``RecordedEvent(...)`` with these fields and no ``extra``, built without the frozen
+    dataclass's ``__init__``, which sets each of its twelve fields through a call of its own
+    (~2.3 instead of ~0.7 µs an event). ``tests/integration/test_bulk_kopie.py`` compares them
+    with the single load's, which fails when ``RecordedEvent`` gains a field this does not set."""
+    e = _NIEUW(RecordedEvent)
+    v = e.__dict__
+    v["position"] = position
+    v["event_id"] = event_id
+    v["stream_id"] = stream_id
+    v["stream_type"] = stream_type
+    v["version"] = version
+    v["event_type"] = event_type
+    v["schema_version"] = schema_version
+    v["data"] = data
+    v["metadata"] = metadata
+    v["occurred_at"] = occurred_at
+    v["recorded_at"] = recorded_at
+    v["extra"] = {}
+    return e
+
+
+_NIEUW = object.__new__

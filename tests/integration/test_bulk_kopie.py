@@ -7,6 +7,7 @@ catches it. On SQLite the same calls are an executemany; the tests run on both."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.locaties.adapters.tables import spoedlocatie_standen
 from services.locaties.bootstrap import VERSIONS
+from shared.aggregate import UNSTAMPED
 from shared.db import migrations
 from shared.db.engine import make_session_factory
 from shared.db.kopie import kopieer, kopieer_rijen
@@ -249,3 +251,27 @@ def test_bulk_append_gives_each_event_its_own_random_uuid(sql_engine: Engine) ->
     assert {i.version for i in ids} == {4}
     with sessions() as session:
         assert [e.event_id for e in SqlEventStore(session).load("T-F")] == ids[:3]
+
+
+def test_bulk_append_stamps_the_events_without_metadata(sql_engine: Engine) -> None:
+    """``stempel`` is ``shared.aggregate.stamp``'s rule, applied as the rows are built: an event
+    recorded without metadata gets it, one with its own keeps that, and without ``stempel``
+    such an event is refused and nothing is stored."""
+    sessions = make_session_factory(sql_engine)
+    moment = datetime(2026, 5, 1, tzinfo=UTC)
+    wie = EventMetadata(actor="prs-importeur", organisation="ZH", correlation_id="c-import")
+    eigen = _nieuw("T", 1)[0]
+    ongestempeld = [replace(e, metadata=UNSTAMPED) for e in _nieuw("T", 2)]
+    with sessions() as session, session.begin():
+        recorded = append_many(
+            session,
+            [("T-S", "teller", 0, [*ongestempeld, eigen], moment)],
+            "top",
+            stempel=wie,
+        )
+    assert [e.metadata for e in recorded] == [wie, wie, eigen.metadata]
+    with sessions() as session:
+        assert SqlEventStore(session).load("T-S") == recorded
+    with pytest.raises(ValueError), sessions() as session, session.begin():
+        append_many(session, [("T-U", "teller", 0, ongestempeld, moment)], "top")
+    assert _opgeslagen(sql_engine, "T-U") == []

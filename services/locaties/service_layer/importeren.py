@@ -38,7 +38,7 @@ from services.locaties.service_layer.unit_of_work import (
     metadata,
 )
 from shared import beleid
-from shared.aggregate import NotFound, stamp
+from shared.aggregate import NotFound
 from shared.eventstore import EventMetadata
 from shared.eventstore.bulk import append_many, load_many
 from shared.eventstore.model import RecordedEvent
@@ -347,11 +347,11 @@ class Importeur:
                     locatie.id,
                     locatie.stream_type,
                     locatie.version - len(locatie.pending),
-                    stamp(locatie.pending, meta),
+                    locatie.pending,
                     max(nu, laatst) if laatst else nu,
                 )
             )
-        recorded = append_many(session, appends, self._topic)
+        recorded = append_many(session, appends, self._topic, stempel=meta)
         per_site: dict[str, list[RecordedEvent]] = {}
         for e in recorded:
             per_site.setdefault(e.stream_id, []).append(e)
