@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from services.locaties.adapters import bulk_projectie
 from tests.integration.locaties.test_import import (
     STAPPEN,
     ZH,
@@ -102,3 +104,25 @@ def _zelfde_rijen(sql_engine: Engine, ids: list[str]) -> None:
     assert len(enkel) > 1
     for locatie_id in (ids[0], ids[2]):
         assert bekend(_standen(sql_engine, locatie_id)) == enkel, locatie_id
+
+
+def test_only_sites_with_earlier_history_have_a_current_row_replaced(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site registered in the batch has no current row yet: the batch deletes none for it,
+    only for a site whose history began before the batch (and the rows stay right either way,
+    see the tests above)."""
+    vervangen: list[list[str]] = []
+    echt = bulk_projectie._verwijder_huidig
+
+    def verwijder_huidig(session: Session, ids: list[str]) -> None:
+        vervangen.append(list(ids))
+        echt(session, ids)
+
+    monkeypatch.setattr(bulk_projectie, "_verwijder_huidig", verwijder_huidig)
+    eerste = _regels("ZH051300071")[:3] + _regels("ZH051300072")[:2]
+    assert [u["status"] for u in _importeer(api, eerste)] == [201] * 5
+    assert vervangen == [[]]
+    tweede = _regels("ZH051300071")[3:5] + _regels("ZH051300073")[:2]
+    assert [u["status"] for u in _importeer(api, tweede)] == [201] * 4
+    assert vervangen == [[], ["ZH051300071"]]

@@ -1,7 +1,8 @@
-"""The import's look-ups by key (recorded line keys, the events of the batch's sites) probe an
-index once per key in every plan PostgreSQL may pick: a custom plan for a small table and the
-generic plan psycopg's prepared statements reach after five runs. A plan that scans the table
-makes every batch cost in proportion to all that was ever imported."""
+"""The import's look-ups by key (recorded line keys, the events of the batch's sites, the
+current rows it replaces) probe an index once per key in every plan PostgreSQL may pick: a
+custom plan for a small table and the generic plan psycopg's prepared statements reach after
+five runs. A plan that scans the table makes every batch cost in proportion to all that was
+ever imported."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.sql.expression import ClauseElement
 
+from services.locaties.adapters.bulk_projectie import (
+    HUIDIG_KOLOMMEN,
+    _verwijder_huidig,
+)
 from services.locaties.adapters.importregels import _LEES_PG, import_regels
+from services.locaties.adapters.tables import spoedlocaties
 from services.locaties.bootstrap import VERSIONS
 from shared.db import migrations
 from shared.db.engine import make_session_factory
@@ -63,13 +69,38 @@ def engine() -> Iterator[Engine]:
                     for n in range(1, 5001)
                 ],
             )
+            kopieer(session, spoedlocaties, HUIDIG_KOLOMMEN, [_huidig(n, nu) for n in range(5000)])
         yield engine
+
+
+def _huidig(n: int, nu: datetime) -> tuple[Any, ...]:
+    inhoud: dict[str, Any] = {
+        "locatie_id": f"ZH{n:09d}",
+        "bevoegd_gezag": "ZH",
+        "provincie": "ZH",
+        "gemeentecode": "0513",
+        "naam": f"Locatie {n}",
+        "bodemtype": "landbodem",
+        "status": "onderzocht",
+        "status_sinds": nu.date(),
+        "registratiedatum": nu.date(),
+        "risico_humaan": False,
+        "risico_ecologisch": False,
+        "risico_verspreiding": False,
+        "risicos": [],
+        "budget_euro": 0,
+        "kosten_euro": 0,
+        "verontreinigingsgroepen": [],
+        "versie": 1,
+        "bijgewerkt_op": nu,
+    }
+    return tuple(inhoud.get(k) for k in HUIDIG_KOLOMMEN)
 
 
 def _plan(engine: Engine, statement: ClauseElement, params: dict[str, Any], modus: str) -> str:
     with engine.connect() as conn:
         conn.execute(text(f"SET plan_cache_mode = {modus}"))
-        conn.execute(text("ANALYZE import_regels, events"))
+        conn.execute(text("ANALYZE import_regels, events, spoedlocaties"))
         sql = str(statement.compile(dialect=engine.dialect))
         regels = conn.exec_driver_sql(f"EXPLAIN {sql}", params).scalars().all()
         conn.rollback()
@@ -90,3 +121,30 @@ def test_sites_are_loaded_by_their_stream_index(engine: Engine, modus: str) -> N
     plan = _plan(engine, _LAAD_PG, params, modus)
     assert "uq_events_stream_version" in plan, plan
     assert "Seq Scan on events" not in plan, plan
+
+
+def test_the_current_rows_replaced_are_found_by_primary_key_as_the_table_grows() -> None:
+    """The current rows a batch replaces are found through the primary key, batch after batch,
+    while the table grows from small: prepared (psycopg does after five runs) the statement kept
+    the plan made while the table was small, a scan of the whole table that compared every row
+    with every id at every later batch."""
+    nu = datetime(2026, 1, 1, tzinfo=UTC)
+    with postgres_database() as engine:
+        migrations.upgrade(engine, [VERSIONS, PERSONEN_VERSIONS])
+        sessions = make_session_factory(engine)
+        with sessions() as session, session.begin():
+            rauw = session.connection().connection
+            voor = rauw.execute(_SCANS).fetchone()
+            for batch in range(40):  # 125 sites a batch, as 1,000 lines of 8 per site
+                sites = range(125 * batch, 125 * batch + 125)
+                _verwijder_huidig(session, [f"ZH{n:09d}" for n in sites])
+                kopieer(session, spoedlocaties, HUIDIG_KOLOMMEN, [_huidig(n, nu) for n in sites])
+            na = rauw.execute(_SCANS).fetchone()
+            instelling = rauw.execute("SHOW enable_seqscan").fetchone()
+    assert voor is not None and na is not None
+    assert (na[0] - voor[0], na[1] - voor[1]) == (0, 40 * 125)  # sequential, index
+    assert instelling == ("on",)
+
+
+# Scans of the table so far, this transaction's included.
+_SCANS = "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'spoedlocaties'"
