@@ -27,7 +27,8 @@ separate round trips it replaces (its send/receive loop runs in Python), the que
 than either.
 
 psycopg begins a transaction by itself with a round trip of its own; so for the round the
-connection is switched to autocommit and the round sends ``BEGIN`` itself. SQLAlchemy's session,
+connection is switched to autocommit and the round sends ``BEGIN`` itself (a relay's loop keeps
+the connection, in autocommit, from round to round: ``OutboxRelay.run``). SQLAlchemy's session,
 whose statements of the rarer paths (the head after a change of leader, anchors, rows left from
 earlier rounds) run in between, sees one transaction throughout, and its own commit or rollback
 afterwards finds nothing left to do. Driver errors arrive as SQLAlchemy's, and a lost
