@@ -79,9 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(postgres_restarted(cluster, pg, clients=4, before_s=5, down_s=5))
         print(tabel(results[-1:]), flush=True)
         print("5. PostgreSQL crashed (immediate shutdown) under load ...", flush=True)
-        results.append(
-            postgres_restarted(cluster, pg, clients=4, before_s=5, down_s=5, crash=True)
-        )
+        results.append(postgres_restarted(cluster, pg, clients=4, before_s=5, down_s=5, crash=True))
         print(tabel(results[-1:]), flush=True)
     finally:
         if not args.keep:
