@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         print("4. PostgreSQL restarted under load ...", flush=True)
         results.append(postgres_restarted(cluster, pg, clients=4, before_s=5, down_s=5))
         print(tabel(results[-1:]), flush=True)
+        print("5. PostgreSQL crashed (immediate shutdown) under load ...", flush=True)
+        results.append(postgres_restarted(cluster, pg, clients=4, before_s=5, down_s=5, crash=True))
+        print(tabel(results[-1:]), flush=True)
     finally:
         if not args.keep:
             cluster.stop()

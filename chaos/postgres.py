@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, select, text
 
@@ -58,6 +60,23 @@ class PrivatePostgres:
         """Fast shutdown: open transactions are rolled back, clients disconnected."""
         self._run("stop")
 
+    def crash(self) -> None:
+        """Immediate shutdown (SIGQUIT to this server's postmaster): every process quits at
+        once, without a checkpoint and without writing what is still in the WAL buffers, so
+        asynchronous commits not yet flushed are lost, as in a crash; the next start recovers
+        from the WAL on disk. The postmaster is found as the parent of a backend of this
+        server's own (its port), never another's."""
+        with psycopg.connect(
+            self.admin_url.replace("postgresql+psycopg", "postgresql"), autocommit=True
+        ) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()
+        assert backend is not None
+        postmaster = int(Path(f"/proc/{backend[0]}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        os.kill(postmaster, signal.SIGQUIT)
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{postmaster}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     @contextmanager
     def database(self) -> Iterator[str]:
         name = f"chaos_{uuid.uuid4().hex[:10]}"
@@ -97,7 +116,9 @@ def postgres_restarted(
     before_s: float = 3.0,
     down_s: float = 3.0,
     after_s: float = 3.0,
+    crash: bool = False,
 ) -> Uitkomst:
+    """``crash``: an immediate shutdown (``PrivatePostgres.crash``) instead of a fast one."""
     topic = new_topic(cluster)
     token = {"Authorization": f"Bearer {mint_dev_token(SECRET, 'chaos', Rol.BEVOEGD_GEZAG, 'ZH')}"}
     with pg.database() as url:
@@ -144,7 +165,10 @@ def postgres_restarted(
                 t.start()
             time.sleep(before_s)
             stopped = time.monotonic()
-            pg.stop()
+            if crash:
+                pg.crash()
+            else:
+                pg.stop()
             down.set()
             time.sleep(down_s)
             pg.start()
@@ -163,9 +187,9 @@ def postgres_restarted(
     recover = (first_201_after[0] if first_201_after else time.monotonic()) - restarted_at[0]
     # A 4xx is the API judging a request (none expected here); a 5xx other than 503 is a bug.
     bad = sum(n for code, n in answers.items() if code.startswith("5") and code != "503")
+    hoe = "crashed (immediate shutdown)" if crash else "stopped (fast shutdown)"
     return Uitkomst(
-        scenario=f"PostgreSQL stopped (fast shutdown) for {down_s:.0f} s and started, "
-        f"{clients} clients registering",
+        scenario=f"PostgreSQL {hoe} for {down_s:.0f} s and started, {clients} clients registering",
         telling=tel(acknowledged, found),
         digests_equal=store_digest == read_digest,
         answered_503=answers["503"],

@@ -27,7 +27,8 @@ separate round trips it replaces (its send/receive loop runs in Python), the que
 than either.
 
 psycopg begins a transaction by itself with a round trip of its own; so for the round the
-connection is switched to autocommit and the round sends ``BEGIN`` itself. SQLAlchemy's session,
+connection is switched to autocommit and the round sends ``BEGIN`` itself (a relay's loop keeps
+the connection, in autocommit, from round to round: ``OutboxRelay.run``). SQLAlchemy's session,
 whose statements of the rarer paths (the head after a change of leader, anchors, rows left from
 earlier rounds) run in between, sees one transaction throughout, and its own commit or rollback
 afterwards finds nothing left to do. Driver errors arrive as SQLAlchemy's, and a lost
@@ -49,17 +50,25 @@ from shared.db.direct import as_dbapi_error, result_rows
 
 
 class RoundTransaction:
-    """One round's transaction on the session's PostgreSQL connection."""
+    """One round's transaction on a PostgreSQL connection (the session's, or a ``Connection``
+    the relay keeps between rounds: then ``keep_autocommit`` leaves it in autocommit after the
+    round, for the next one, and whoever keeps it puts it back with :func:`give_back`)."""
 
-    def __init__(self, session: Session, fence: int) -> None:
-        self._conn: Connection = session.connection()
+    def __init__(
+        self, connection: Session | Connection, fence: int, keep_autocommit: bool = False
+    ) -> None:
+        self._conn: Connection = (
+            connection.connection() if isinstance(connection, Session) else connection
+        )
         raw = self._conn.connection.driver_connection
         assert isinstance(raw, psycopg.Connection)
         self._raw: psycopg.Connection[Any] = raw
         self._fence = fence
+        self._keep = keep_autocommit
         self._begun = False
         self._deferred: list[str] = []
-        self._raw.autocommit = True  # BEGIN goes in the first pipeline (see the module text)
+        if not raw.autocommit:  # the setter costs a generator and a lock even when unchanged
+            raw.autocommit = True  # BEGIN goes in the first pipeline (see the module text)
 
     def begin(self) -> None:
         """BEGIN and the fencing lock now, for a round that reads through the session first."""
@@ -114,8 +123,8 @@ class RoundTransaction:
         self._done()
 
     def _done(self) -> None:
-        with suppress(psycopg.Error):  # closed: the pool replaces it
-            self._raw.autocommit = False
+        if not self._keep:
+            _autocommit_off(self._raw)
 
     def _send(
         self, sql: str, parameters: Sequence[Any] | None = None
@@ -139,3 +148,18 @@ class RoundTransaction:
                 return sets or [[]]
         except psycopg.Error as exc:
             raise as_dbapi_error(conn, sql, exc) from exc
+
+
+def _autocommit_off(raw: psycopg.Connection[Any]) -> None:
+    with suppress(psycopg.Error):  # closed: the pool replaces it
+        raw.autocommit = False
+
+
+def give_back(connection: Connection) -> None:
+    """A connection kept between rounds back to its pool as it came: out of autocommit (an
+    embedded relay shares the pool with the API, whose transactions must not turn into
+    autocommit)."""
+    raw = connection.connection.driver_connection if not connection.invalidated else None
+    if isinstance(raw, psycopg.Connection):
+        _autocommit_off(raw)
+    connection.close()

@@ -102,6 +102,39 @@ def producer_config(kafka: KafkaAccess) -> dict[str, Any]:
     return config
 
 
+def relay_producer_config(
+    kafka: KafkaAccess, client_id: str = "bodemregie-relay", delivery_timeout_ms: int = 30_000
+) -> dict[str, Any]:
+    """The relay's producer (``bench/broker_kosten.py`` measures the broker with it).
+
+    No compression: the broker checks every batch it takes, so a compressed one costs it a
+    decompression on top, and at a round's few records per partition lz4 did not lower the
+    broker's CPU per message (six runs: higher in three, lower in two). The broker's cost per
+    message falls with the records per partition batch, that is with the round's size, not
+    with these settings."""
+    return {
+        **producer_config(kafka),
+        "client.id": client_id,
+        "enable.idempotence": True,
+        "acks": "all",
+        "max.in.flight.requests.per.connection": 5,
+        # A round produces its records and then flushes, which sends at once; the linger only
+        # matters for records produced while a flush runs.
+        "linger.ms": 5,
+        "batch.size": 1_000_000,
+        "batch.num.messages": 10_000,
+        "queue.buffering.max.messages": 1_000_000,
+        "message.timeout.ms": delivery_timeout_ms,
+        "request.timeout.ms": min(10_000, delivery_timeout_ms - 1000),
+        "reconnect.backoff.max.ms": 2000,
+        "socket.keepalive.enable": True,
+        # librdkafka logs through Python logging (not to stderr), and a lost connection is the
+        # delivery reports' business, not a log line each time.
+        "logger": log,
+        "log.connection.close": False,
+    }
+
+
 class _Ronde:
     """The delivery reports of one ``publish``: how many the broker confirmed, the first error."""
 
@@ -144,27 +177,7 @@ class KafkaPublisher:
     def _get_producer(self) -> Producer:
         if self._producer is None:
             self._producer = Producer(
-                {
-                    **producer_config(self._kafka),
-                    "client.id": self._client_id,
-                    "enable.idempotence": True,
-                    "acks": "all",
-                    "max.in.flight.requests.per.connection": 5,
-                    # A round produces its records and then flushes, which sends at once; the
-                    # linger only matters for records produced while a flush runs.
-                    "linger.ms": 5,
-                    "batch.size": 1_000_000,
-                    "batch.num.messages": 10_000,
-                    "queue.buffering.max.messages": 1_000_000,
-                    "message.timeout.ms": self._delivery_timeout_ms,
-                    "request.timeout.ms": min(10_000, self._delivery_timeout_ms - 1000),
-                    "reconnect.backoff.max.ms": 2000,
-                    "socket.keepalive.enable": True,
-                    # librdkafka logs through Python logging (not to stderr), and a lost
-                    # connection is the delivery reports' business, not a log line each time.
-                    "logger": log,
-                    "log.connection.close": False,
-                }
+                relay_producer_config(self._kafka, self._client_id, self._delivery_timeout_ms)
             )
         return self._producer
 

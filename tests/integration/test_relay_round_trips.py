@@ -10,6 +10,8 @@ wait for the server ends in ``ReadyForQuery`` (or, for a COPY's first half, ``Co
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,12 +20,14 @@ from typing import Any
 import pytest
 from psycopg import pq
 from sqlalchemy import Engine, event, func, select
+from sqlalchemy.pool import QueuePool
 
 from shared import integriteit
 from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore import EventMetadata, NewEvent
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import event_seals, outbox
+from shared.leadership import SoleLeader
 from shared.messaging.publisher import InMemoryPublisher, PublishError
 from shared.outbox import OutboxRelay
 
@@ -177,3 +181,60 @@ def test_a_relay_whose_head_went_stale_reads_it_again_before_it_seals_or_sends(
             )
         ).all()
     assert [r.prev_hash for r in rijen[1:]] == [r.hash for r in rijen[:-1]]
+
+
+def test_a_looping_relay_keeps_its_connection_between_rounds_and_gives_it_back_as_it_came(
+    pg_engine: Engine, relay_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While ``run`` loops, its rounds keep one connection (no session and no pool checkout
+    per round); a round that fails gives it back (a lost connection is replaced by the pool),
+    and so does the end of the loop, out of autocommit, as it came."""
+    publisher = InMemoryPublisher()
+    relay = OutboxRelay(make_session_factory(relay_engine), publisher, SOURCE)
+    pool = relay_engine.pool
+    assert isinstance(pool, QueuePool)
+    checkouts: list[int] = []
+    event.listen(relay_engine, "checkout", lambda *_: checkouts.append(1))
+    stop, leiding = threading.Event(), SoleLeader()
+    loop = threading.Thread(target=relay.run, args=(stop, leiding), kwargs={"idle_wait": 0.05})
+
+    def gepubliceerd(n: int) -> None:
+        start = time.monotonic()
+        while len(publisher.sent) < n and time.monotonic() - start < 30:
+            time.sleep(0.01)
+        assert len(publisher.sent) == n
+
+    mislukt = threading.Event()
+    echte_hash = integriteit.event_hash
+
+    def eenmaal_kapot(doc: Any) -> str:
+        if doc["subject"] == "B" and not mislukt.is_set():
+            mislukt.set()
+            raise RuntimeError("hash failed")
+        return echte_hash(doc)
+
+    monkeypatch.setattr(integriteit, "event_hash", eenmaal_kapot)
+    loop.start()
+    try:
+        for versie in range(4):  # a round each
+            _commit(pg_engine, "A", versie)
+            leiding.wake()
+            gepubliceerd(versie + 1)
+        assert len(checkouts) == 1
+        assert pool.checkedin() == 0  # kept by the loop
+
+        _commit(pg_engine, "B", 0)  # its first round fails, the next one publishes it
+        leiding.wake()
+        gepubliceerd(5)
+        assert mislukt.is_set()
+        assert len(checkouts) == 2
+    finally:
+        stop.set()
+        leiding.wake()
+        loop.join(30)
+    assert not loop.is_alive()
+    assert pool.checkedin() == 1
+    assert not _autocommit(relay_engine)
+    assert [m.position for m in publisher.sent] == [1, 2, 3, 4, 5]
+    unmarked = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+    assert _aantal(pg_engine, unmarked) == 0
