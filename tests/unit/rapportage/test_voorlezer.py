@@ -112,3 +112,25 @@ def test_no_child_reads_an_in_memory_database(tmp_path: Path) -> None:
         engine = make_engine(url, poolclass=StaticPool)
         logboek = SqlLogboek(make_session_factory(engine), SPOEDLOCATIES)
         assert logboek.apart_leesbaar() is apart, url
+
+
+@pytest.mark.parametrize("waarde", [None, "false"])
+def test_the_service_reads_ahead_unless_told_not_to(
+    waarde: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.rapportage.bootstrap import bootstrap
+    from services.rapportage.config import RapportageSettings
+
+    if waarde is not None:
+        monkeypatch.setenv("BODEMREGIE_TIJDLIJNEN_VOORLEZEN", waarde)
+    settings = RapportageSettings(
+        database_url=f"sqlite:///{tmp_path / 'r.sqlite'}",
+        kafka_enabled=False,
+        relay_enabled=False,
+        tijdlijnen_momentopname="uit",
+    )
+    container = bootstrap(settings)
+    try:
+        assert container.rapportage.geheugen.spoedlocaties.voorlezen is (waarde is None)
+    finally:
+        container.close()
