@@ -59,7 +59,13 @@ class Voorlezer:
         if not hasattr(os, "fork"):
             return None
         lezen, schrijven = os.pipe()
-        kind = os.fork()
+        try:
+            kind = os.fork()
+        except OSError:  # no process to spare (memory, limits): read here
+            log.warning("voorlezer niet gestart", exc_info=True)
+            os.close(lezen)
+            os.close(schrijven)
+            return None
         if kind == 0:  # the child: only the slices, then out without the parent's cleanup
             code = 1
             try:

@@ -134,3 +134,15 @@ def test_the_service_reads_ahead_unless_told_not_to(
         assert container.rapportage.geheugen.spoedlocaties.voorlezen is (waarde is None)
     finally:
         container.close()
+
+
+def test_without_a_process_to_spare_this_process_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def geen(*_: object) -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", geen)
+    logboek = FakeLogboek("spoedlocaties", willekeurige_geschiedenis(5, sites=60))
+    zonder = _gelezen(logboek, voorlezen=True)
+    assert zonder.voorlezer is None
+    monkeypatch.undo()
+    _gelijk(zonder, _gelezen(logboek, voorlezen=False))
