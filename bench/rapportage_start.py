@@ -15,7 +15,10 @@ Three fresh processes on one SQLite database in a temporary directory:
    the fingerprint of the first start's.
 
 CPU seconds (``time.process_time``) are reported beside wall seconds, with the load average:
-on a shared machine the wall seconds are inflated, the CPU seconds much less.
+on a shared machine the wall seconds are inflated, the CPU seconds much less. At a first start
+a forked child reads the log ahead (``adapters/voorlezer.py``): its CPU seconds are reported
+apart and together with the service's (the machine's cost; the wall time on an idle machine
+is about the larger of the two). ``BODEMREGIE_BENCH_VOORLEZEN=0``: without the child.
 """
 
 from __future__ import annotations

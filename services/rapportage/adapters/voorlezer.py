@@ -99,9 +99,11 @@ class Voorlezer:
 
     def _lees(self, n: int) -> bytes | None:
         buffer = self._buffer
+        # ``poll``, not ``select``: a service with many connections may have fds past 1024.
+        poller = select.poll()
+        poller.register(self._pijp, select.POLLIN)
         while len(buffer) < n:
-            klaar, _, _ = select.select([self._pijp], [], [], WACHT)
-            if not klaar:
+            if not poller.poll(WACHT * 1000):
                 raise TimeoutError(f"voorlezer {WACHT} s stil")
             stuk = os.read(self._pijp, max(1 << 20, n - len(buffer)))
             if not stuk:
