@@ -59,6 +59,7 @@ class Voorlezer:
         if not hasattr(os, "fork"):
             return None
         lezen, schrijven = os.pipe()
+        _ruim(schrijven)
         try:
             kind = os.fork()
         except OSError:  # no process to spare (memory, limits): read here
@@ -124,6 +125,25 @@ class Voorlezer:
         self.cpu_s = gebruik.ru_utime + gebruik.ru_stime
         self.piek_mb = gebruik.ru_maxrss / 1024
         self._kind = 0
+
+
+# A slice is 2-3 MB of pickle; through the default 64 KB pipe that is some 40 hand-overs, each
+# waking the other process (on a busy machine each wake-up waits for a core). So the pipe as
+# large as the system lets it be (Linux: /proc/sys/fs/pipe-max-size, 1 MB by default).
+RUIMTE = (4 << 20, 1 << 20)
+
+
+def _ruim(pijp: int) -> None:
+    try:
+        import fcntl  # POSIX only (as the fork)
+    except ImportError:
+        return
+    for grootte in RUIMTE:
+        try:
+            fcntl.fcntl(pijp, fcntl.F_SETPIPE_SZ, grootte)
+            return
+        except (OSError, AttributeError):  # not allowed so large, or not Linux
+            continue
 
 
 def _stuur(pijp: int, bericht: bytes) -> None:
