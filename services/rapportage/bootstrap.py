@@ -123,7 +123,12 @@ def bootstrap(settings: RapportageSettings) -> Container:
     sessions = make_session_factory(engine)
     pad = settings.momentopname()
     momentopname = None if pad is None else Momentopname(pad, sessions)
-    rapportage = Rapportage(sessions, bevries=True, momentopname=momentopname)
+    rapportage = Rapportage(
+        sessions,
+        bevries=True,
+        momentopname=momentopname,
+        voorlezen=settings.tijdlijnen_voorlezen,
+    )
     relay = publicatie_relay(settings, engine, sessions)
     publicaties = Publicaties(
         sessions, rapportage, settings.publicaties_topic, relay.wake if relay else None

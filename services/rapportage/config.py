@@ -18,6 +18,9 @@ class RapportageSettings(ServiceSettings):
     # Where the timelines' snapshot is kept (adapters/momentopname.py), "uit" for none. Empty:
     # next to the embedded SQLite database when that is used, else none.
     tijdlijnen_momentopname: str = ""
+    # At a first start without a snapshot a forked child reads and slices the log while the
+    # service builds the timelines (adapters/voorlezer.py): the start on two cores.
+    tijdlijnen_voorlezen: bool = True
 
     def database(self) -> str:
         return self.database_url or default_sqlite_url(self.service_name)

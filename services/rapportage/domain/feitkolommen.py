@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import repeat
 from typing import Any
@@ -223,18 +222,16 @@ class Feitkolommen:
         # ``_kort``, inlined.
         return tuple([sys.intern(w) if type(w) is str and len(w) <= 16 else w for w in inhoud])
 
-    def breid_uit(self, rijen: Sequence[Rij | GetypeerdeRij]) -> None:
-        """The fixed-width columns of ``rijen`` but ``vorige`` and ``datum``, all at once (the
-        start's bulk path, ``Tijdlijnen.voeg_toe_rijen``, adds the rest fact by fact)."""
-        self.positie.extend([r[0] for r in rijen])
-        self.versie.extend([r[2] for r in rijen])
-        # The known kinds' codes by a plain lookup (``code`` only for a kind not seen yet).
-        codes = _CODES.get
-        soorten = [codes(r[3]) for r in rijen]
-        if None in soorten:
-            soorten = [code(r[3]) for r in rijen]
-        self.soort.extend(soorten)  # type: ignore[arg-type]
-        self.vastgelegd.extend([r[4] for r in rijen])
+    def voeg_toe_snede(self, snede: Any) -> None:
+        """Every column of a slice (``snede.Snede``) at once: ``Tijdlijnen.voeg_toe_snede``
+        then builds the states (``van_site`` may read a fact of the slice meanwhile)."""
+        self.positie.extend(snede.positie)
+        self.versie.extend(snede.versie)
+        self.soort.extend(snede.soort)
+        self.vastgelegd.extend(snede.vastgelegd)
+        self.vorige.extend(snede.vorige)
+        self.datum.extend(snede.datum)
+        self.inhoud.extend(snede.inhoud)
 
     def kap_af(self, lengte: int) -> None:
         """Drops every column's entries from ``lengte`` on (a bulk add that failed halfway
@@ -247,16 +244,9 @@ class Feitkolommen:
 
     def feit(self, i: int, locatie_id: str) -> f.Feit:
         soort = SOORTEN[self.soort[i]]
-        inhoud = self.inhoud[i]
-        velden = VELDEN.get(soort)
-        data: dict[str, Any]
-        if velden is None or type(inhoud) is _Ruw:
-            data = dict(inhoud)
-        else:
-            waarden = (inhoud,) if len(velden) == 1 else inhoud
-            data = {v: w for v, w in zip(velden, waarden, strict=True) if w is not ONTBREEKT}
-            if (datum := self.datum[i]) != GEEN_DATUM:
-                data[f.DATUMVELD[soort]] = date.fromordinal(datum).isoformat()
+        data = data_van(soort, self.inhoud[i])
+        if (datum := self.datum[i]) != GEEN_DATUM:
+            data[f.DATUMVELD[soort]] = date.fromordinal(datum).isoformat()
         return f.Feit(
             self.positie[i], locatie_id, self.versie[i], soort, self.vastgelegd_op(i), data
         )
@@ -270,6 +260,16 @@ class Feitkolommen:
             i = self.vorige[i]
         uit.reverse()
         return uit
+
+
+def data_van(soort: str, inhoud: Any) -> dict[str, Any]:
+    """The data of a fact from what the content column keeps of it (``inhoud_van``), but its
+    business date: equal to the fact's data in every field the fold reads."""
+    velden = VELDEN.get(soort)
+    if velden is None or type(inhoud) is _Ruw:
+        return dict(inhoud)
+    waarden = (inhoud,) if len(velden) == 1 else inhoud
+    return {v: w for v, w in zip(velden, waarden, strict=True) if w is not ONTBREEKT}
 
 
 SOORTEN: list[str] = [

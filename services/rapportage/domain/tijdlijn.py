@@ -24,9 +24,10 @@ from array import array
 from bisect import bisect_right
 from collections.abc import ItemsView, Iterable, Sequence
 from datetime import UTC, date, datetime
-from sys import intern
+from functools import lru_cache
 from typing import Any
 
+from services.rapportage.domain import feitkolommen
 from services.rapportage.domain.feiten import (
     CORRECTIE,
     DATUMVELD,
@@ -53,9 +54,11 @@ from services.rapportage.domain.feitkolommen import (
     GetypeerdeRij,
     Rij,
     code,
+    codes_gelijk,
+    data_van,
     microseconden,
-    uit_getypeerd,
 )
+from services.rapportage.domain.snede import Nummering, Snede, Snijder
 from shared.tijd import kennismoment
 from shared.vocabulaire import AFGEHANDELD
 
@@ -91,6 +94,10 @@ def tijdlijn(feiten: list[Feit]) -> Tijdlijn:
         array("i", [d.toordinal() for d in datums]),
         [fold(gewone, correcties, d) for d in datums],
     )
+
+
+# A business day number as a date, one object per day for all states (as ``dag`` gives them).
+_dag_van = lru_cache(maxsize=1 << 16)(date.fromordinal)
 
 
 def registratiedag(feit: Feit) -> date:
@@ -342,84 +349,84 @@ class Tijdlijnen:
                 site = sites[feit.locatie_id] = _Site()
             site.voeg_toe(feit, kolommen)
 
+    def snijder(self) -> Snijder:
+        """A slicer of the log after the facts added so far (``voeg_toe_snede``)."""
+
+        def laatste_van(locatie_id: str) -> int:
+            site = self._sites.get(locatie_id)
+            return -1 if site is None else site.laatste
+
+        return Snijder(len(self._kolommen), laatste_van)
+
     def voeg_toe_rijen(self, rijen: Sequence[Rij | GetypeerdeRij]) -> None:
         """``voeg_toe`` on rows of the log (``Rij``, ``GetypeerdeRij``), as the start reads it:
-        no ``Feit`` and no datetime per fact, no dict for a fact read from its typed columns,
-        the fixed-width columns added at once, and the common case (a fact dated on or after
-        the site's last date) spelled out here; the rest goes through ``_Site`` as
-        ``voeg_toe`` does. Equal to ``voeg_toe`` in everything it keeps (the tests compare
-        both with the fold)."""
+        no ``Feit`` and no datetime per fact, no dict for a fact read from its typed columns."""
+        self.voeg_toe_snede(self.snijder().snijd(rijen), Nummering())
+
+    def voeg_toe_snede(self, snede: Snede, nummering: Nummering) -> None:
+        """The facts of a slice (``Snijder.snijd``; ``nummering``: the sites of the slices
+        of the same slicer before it): their columns at once, then every fact's states, the
+        common case (a fact dated on or after the site's last date) spelled out here, the rest
+        through ``_Site`` as ``voeg_toe`` does. Equal to ``voeg_toe`` in everything it keeps
+        (the tests compare both with the fold)."""
+        if not codes_gelijk(snede.soorten):
+            raise ValueError("soorten feiten met andere codes gesneden")
         sites, kolommen = self._sites, self._kolommen
-        zoek, datumveld = sites.get, DATUMVELD.get
-        inhoud_van, enkel_veld = kolommen.inhoud_van, ENKEL_VELD.get
-        kol_datum, kol_vorige = kolommen.datum.append, kolommen.vorige.append
-        kol_inhoud = kolommen.inhoud.append
-        begin = index = len(kolommen.inhoud)
-        kolommen.breid_uit(rijen)  # ``van_site`` may read a fact of this slice
+        for locatie_id in snede.nieuw:
+            site = sites.get(locatie_id)
+            if site is None:
+                site = sites[locatie_id] = _Site()
+            nummering.sites.append(site)
+            nummering.ids.append(locatie_id)
+        op_nummer, ids = nummering.sites, nummering.ids
+        soorten = feitkolommen.SOORTEN  # now: a test swaps it as a new process
+        tijdstip, dagen, enkel_veld = kolommen.vastgelegd, _dag_van, ENKEL_VELD
+        begin = index = len(kolommen)
+        kolommen.voeg_toe_snede(snede)  # ``van_site`` may read a fact of this slice
         try:
-            # Position and version are in the columns already.
-            # Two shapes of row (typed or not): read by index, as ``Any``.
-            alle: Sequence[Any] = rijen
-            for rij in alle:
-                locatie_id, soort, vastgelegd, data = rij[1], rij[3], rij[4], rij[5]
-                site = zoek(locatie_id)
-                if site is None:
-                    site = sites[locatie_id] = _Site()
-                waarde: Any = ONTBREEKT
-                if data is None:  # a ``GetypeerdeRij``: its date and its one field
-                    tekst = rij[6]
-                    datum = dag(tekst) if tekst else None
-                    if datum is None:  # as the fact without typed columns (rare)
-                        data = uit_getypeerd(soort, tekst, rij[7], rij[8])
-                    else:
-                        waarde = rij[8] if rij[7] is None else rij[7]
-                else:
-                    veld = datumveld(soort)
-                    tekst = data.get(veld) if veld else None
-                    datum = dag(tekst) if tekst else None
-                d = GEEN_DATUM if datum is None else datum.toordinal()
-                kol_datum(d)
-                kol_vorige(site.laatste)
-                if waarde is not ONTBREEKT:  # ``inhoud_van``, inlined
-                    inhoud = waarde
-                    if type(inhoud) is str and len(inhoud) <= 16:
-                        inhoud = intern(inhoud)
-                    kol_inhoud(inhoud)
-                else:
-                    enkel = enkel_veld(soort)
-                    if enkel is not None and datum is not None:
-                        inhoud = data.get(enkel, ONTBREEKT)
-                        if type(inhoud) is str and len(inhoud) <= 16:
-                            inhoud = intern(inhoud)
-                        kol_inhoud(inhoud)
-                    else:
-                        kol_inhoud(inhoud_van(soort, data, datum))
+            for nummer, c, registratie, d, inhoud in zip(
+                snede.nummer,
+                snede.soort,
+                snede.registratie,
+                snede.datum,
+                snede.inhoud,
+                strict=True,
+            ):
+                site = op_nummer[nummer]
                 site.laatste = index
-                index += 1
-                registratie = EPOCHE_DAG + vastgelegd // DAG_US
+                soort = soorten[c]
                 bekend = site.kennis
                 laatste = bekend[-1] >> LENGTE_BITS if bekend else 0
                 nieuwe_dag = registratie > laatste
                 if not nieuwe_dag and registratie != laatste:
                     site.op_volgorde = False
                 datums = site.datums
-                if datum is not None and (not datums or d >= datums[-1]):
+                if d != GEEN_DATUM and (not datums or d >= datums[-1]):
                     # ``_Site._na``'s first case.
+                    datum = dagen(d)
                     standen = site.standen
                     vorige = standen[-1] if standen else None
                     # The record time as a datetime only where ``volgende`` keeps it: a
                     # status change that closes the site (most do not).
                     moment = None
-                    if soort == STATUS and vorige is not None and vorige.afgehandeld_op is None:
-                        naar = data["naar"] if waarde is ONTBREEKT else waarde
-                        if type(naar) is not str or naar in AFGEHANDELD_WAARDEN:
-                            moment = EPOCHE + vastgelegd * MICROSECONDE
-                    if waarde is ONTBREEKT:
+                    if (
+                        soort == STATUS
+                        and vorige is not None
+                        and vorige.afgehandeld_op is None
+                        and (type(inhoud) is not str or inhoud in AFGEHANDELD_WAARDEN)
+                    ):
+                        moment = EPOCHE + tijdstip[index] * MICROSECONDE
+                    if soort in enkel_veld and inhoud is not ONTBREEKT:
+                        # A single field changes no risks.
+                        nieuw = volgende_enkel(
+                            vorige and kopie(vorige), soort, inhoud, datum, moment
+                        )
+                    else:
                         nieuw = volgende(
                             vorige and kopie(vorige),
                             soort,
-                            locatie_id,
-                            data,
+                            ids[nummer],
+                            data_van(soort, inhoud),
                             datum,
                             moment,
                         )
@@ -427,17 +434,21 @@ class Tijdlijnen:
                             vorige is None or nieuw.risicos is not vorige.risicos
                         ):
                             _gedeeld(nieuw)
-                    else:  # a single field changes no risks
-                        nieuw = volgende_enkel(
-                            vorige and kopie(vorige), soort, waarde, datum, moment
-                        )
                     datums.append(d)
                     standen.append(nieuw)
                 else:
-                    if data is None:
-                        data = uit_getypeerd(soort, tekst, rij[7], rij[8])
                     eerder = len(bekend) - (0 if nieuwe_dag else 1)
-                    site._na(soort, locatie_id, data, vastgelegd, None, datum, eerder, kolommen)
+                    op: date | None = None if d == GEEN_DATUM else dagen(d)
+                    site._na(
+                        soort,
+                        ids[nummer],
+                        {} if op is None else data_van(soort, inhoud),
+                        tijdstip[index],
+                        None,
+                        op,
+                        eerder,
+                        kolommen,
+                    )
                 # ``kennis``, inlined.
                 lengte = len(site.datums)
                 if lengte > LENGTE:
@@ -446,10 +457,12 @@ class Tijdlijnen:
                     bekend.append(registratie << LENGTE_BITS | lengte)
                 else:
                     bekend[-1] = laatste << LENGTE_BITS | lengte
+                index += 1
         except BaseException:
-            kolommen.kap_af(len(kolommen.inhoud))
+            # The facts taken in stay (as they did fact by fact), the rest of the slice not.
+            kolommen.kap_af(index)
             raise
-        assert index == begin + len(rijen)
+        assert index == begin + len(snede.inhoud)
 
     def feiten_van(self, onderwerp: str) -> list[Feit]:
         """Every fact of one subject as added: the programme's decisions (``afspraken``) ride

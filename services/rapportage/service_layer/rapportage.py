@@ -33,10 +33,11 @@ class Rapportage:
         bevries: bool = False,
         uow: Callable[[Geheugen], RapportageUnitOfWork] | None = None,
         momentopname: Momentopname | None = None,
+        voorlezen: bool = True,
     ) -> None:
         """``uow`` makes a unit of work on the facts kept (the default: the database's, through
-        ``sessions``); ``bevries`` and ``momentopname``: see ``Geheugen``."""
-        self.geheugen = Geheugen(per_keer, bevries, momentopname)
+        ``sessions``); ``bevries``, ``momentopname`` and ``voorlezen``: see ``Geheugen``."""
+        self.geheugen = Geheugen(per_keer, bevries, momentopname, voorlezen)
         if uow is None:
             if sessions is None:
                 raise ValueError("Rapportage needs sessions or a unit of work factory")

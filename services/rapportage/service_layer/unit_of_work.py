@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, Self
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.rapportage.adapters import projection
@@ -34,6 +35,14 @@ class Logboek(Protocol):
     def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
         """``lees_feiten`` as rows (``Rij``; ``GetypeerdeRij`` for a fact with typed columns),
         as the timelines read the log at start."""
+        ...
+
+    def apart_leesbaar(self) -> bool:
+        """Whether a forked child can read the same facts (``adapters/voorlezer.py``)."""
+        ...
+
+    def na_fork(self) -> None:
+        """In a forked child, before it reads: connections of its own, never the parent's."""
         ...
 
     def binding(self, positie: int) -> Mapping[str, Any]: ...
@@ -77,6 +86,25 @@ class SqlLogboek:
     def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
         with self._sessions() as session:
             return self._stroom.lees_rijen(session, tot_en_met, na=na)
+
+    def apart_leesbaar(self) -> bool:
+        # An in-memory SQLite database is this process's own: a child's connection would
+        # open an empty one.
+        url = self._engine.url
+        return not (
+            url.get_backend_name() == "sqlite"
+            and (url.database in (None, "", ":memory:") or "mode=memory" in str(url))
+        )
+
+    def na_fork(self) -> None:
+        # SQLAlchemy's way for a forked child: a new pool, the parent's connections untouched.
+        self._engine.dispose(close=False)
+
+    @property
+    def _engine(self) -> Engine:
+        bind = self._sessions.kw["bind"]
+        assert isinstance(bind, Engine)
+        return bind
 
     def binding(self, positie: int) -> Mapping[str, Any]:
         with self._sessions() as session:
@@ -129,6 +157,12 @@ class FakeLogboek:
             g = getypeerd(f.soort, f.data)
             uit.append((*kop, f.data) if g is None else (*kop, None, *g))
         return uit
+
+    def apart_leesbaar(self) -> bool:
+        return True  # a forked child has a copy of the list
+
+    def na_fork(self) -> None:
+        pass
 
     def binding(self, positie: int) -> Mapping[str, Any]:
         return {"bron": f"fake-{self._naam}", "positie": positie, "hash": None, "anker": None}

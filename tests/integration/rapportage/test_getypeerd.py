@@ -136,3 +136,31 @@ def test_the_projection_writes_the_typed_columns(tmp_path: Path) -> None:
             assert [t[3] for t in typen.values()] == [
                 microseconden(x.vastgelegd_op) for x in SPOEDLOCATIES.lees_feiten(session, 2)
             ]
+
+
+def test_a_child_reads_the_log_ahead_with_connections_of_its_own(engine: Engine) -> None:
+    """The first start's child (``adapters/voorlezer.py``) on both databases: it reads the
+    slices with its own connection and the timelines are those read in this process; the
+    parent's pooled connection still works after it."""
+    from services.rapportage.service_layer.geheugen import Tijdlijnfeiten
+    from services.rapportage.service_layer.unit_of_work import SqlLogboek
+
+    alle = _feiten()
+    _schrijf(engine, alle, getypeerd_=True)
+    sessions = make_session_factory(engine)
+    logboek = SqlLogboek(sessions, SPOEDLOCATIES)
+    assert logboek.apart_leesbaar()
+    gelezen = []
+    for voorlezen in (True, False):
+        feiten = Tijdlijnfeiten(300, voorlezen=voorlezen)
+        with feiten.vast(logboek, len(alle)):
+            pass
+        assert (feiten.voorlezer is not None) is voorlezen
+        gelezen.append(feiten.tijdlijnen)
+    apart, hier = gelezen
+    assert apart.kolommen.arrays() == hier.kolommen.arrays()
+    assert apart.kolommen.inhoud == hier.kolommen.inhoud
+    assert [lid for lid, _ in apart.sites()] == [lid for lid, _ in hier.sites()]
+    for peildatum, kennisdatum in paren():
+        assert apart.op(peildatum, kennisdatum) == hier.op(peildatum, kennisdatum)
+    assert logboek.watermark() == 0  # no watermark written; the pool's connection is sound

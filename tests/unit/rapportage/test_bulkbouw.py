@@ -23,6 +23,7 @@ from services.rapportage.domain.feitkolommen import (
     uit_getypeerd,
 )
 from services.rapportage.domain.rapporten import bekend_op
+from services.rapportage.domain.snede import Nummering
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 from shared.vocabulaire import Status
 
@@ -255,3 +256,45 @@ def test_what_the_typed_columns_keep() -> None:
     for soort, data in gevallen:
         assert getypeerd(soort, data) is None, (soort, data)
     assert getypeerd(f.BUDGET, {"bedrag_euro": -(2**63), **datum}) is not None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_slicer_over_all_slices_builds_what_fact_by_fact_builds(seed: int) -> None:
+    """As the start reads the log (``Tijdlijnfeiten``): one ``Snijder`` numbers the sites
+    across every slice, so a slice's fact finds a site of an earlier slice by its number.
+    The same states, columns and order of sites as fact by fact."""
+    alle = willekeurige_geschiedenis(seed)
+    kans = random.Random(seed)
+    lijnen = Tijdlijnen()
+    snijder, nummering = lijnen.snijder(), Nummering()
+    begin = 0
+    while begin < len(alle):
+        eind = begin + kans.randrange(1, 60)
+        snede = snijder.snijd([_rij_getypeerd(x) for x in alle[begin:eind]])
+        lijnen.voeg_toe_snede(snede, nummering)
+        begin = eind
+    per_feit = Tijdlijnen()
+    per_feit.voeg_toe(alle)
+    assert lijnen.kolommen.arrays() == per_feit.kolommen.arrays()
+    assert lijnen.kolommen.inhoud == per_feit.kolommen.inhoud
+    assert [lid for lid, _ in lijnen.sites()] == [lid for lid, _ in per_feit.sites()]
+    assert len(nummering.sites) == len(per_feit.sites())
+    for kennisdatum in [None, *(date(2010, 1, 1) + timedelta(days=91 * n) for n in range(25))]:
+        for peildatum in [BEGIN + timedelta(days=91 * n) for n in range(25)]:
+            assert lijnen.op(peildatum, kennisdatum) == per_feit.op(peildatum, kennisdatum)
+
+
+def test_a_slicer_after_facts_added_chains_on_from_them() -> None:
+    """A slicer made after some facts (a tail read after the start) numbers afresh but
+    chains every site's facts on from its last one."""
+    alle = willekeurige_geschiedenis(3)
+    helft = len(alle) // 2
+    lijnen = Tijdlijnen()
+    lijnen.voeg_toe(alle[:helft])
+    snede = lijnen.snijder().snijd([_rij(x) for x in alle[helft:]])
+    lijnen.voeg_toe_snede(snede, Nummering())
+    per_feit = Tijdlijnen()
+    per_feit.voeg_toe(alle)
+    assert lijnen.kolommen.arrays() == per_feit.kolommen.arrays()
+    for lid, _ in per_feit.sites():
+        assert lijnen.feiten_van(lid) == per_feit.feiten_van(lid)

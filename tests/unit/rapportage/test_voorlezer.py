@@ -1,0 +1,148 @@
+"""The first start's child that reads the log ahead (``adapters/voorlezer.py``): the timelines
+it helps build are those read in this process, and when it fails this process reads on."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.rapportage.domain import feiten as f
+from services.rapportage.domain.feitkolommen import GetypeerdeRij, Rij
+from services.rapportage.service_layer.geheugen import Tijdlijnfeiten
+from services.rapportage.service_layer.unit_of_work import FakeLogboek
+from tests.unit.rapportage.test_bulkbouw import BEGIN, willekeurige_geschiedenis
+
+
+def _gelezen(logboek: FakeLogboek, voorlezen: bool, per_keer: int = 25) -> Tijdlijnfeiten:
+    feiten = Tijdlijnfeiten(per_keer, voorlezen=voorlezen)
+    with feiten.vast(logboek, logboek.watermark()) as positie:
+        assert positie == logboek.watermark()
+    return feiten
+
+
+def _gelijk(a: Tijdlijnfeiten, b: Tijdlijnfeiten) -> None:
+    x, y = a.tijdlijnen, b.tijdlijnen
+    assert x.kolommen.arrays() == y.kolommen.arrays()
+    assert x.kolommen.inhoud == y.kolommen.inhoud
+    assert [lid for lid, _ in x.sites()] == [lid for lid, _ in y.sites()]
+    for kennisdatum in [None, *(date(2010, 1, 1) + timedelta(days=91 * n) for n in range(25))]:
+        for peildatum in [BEGIN + timedelta(days=91 * n) for n in range(25)]:
+            assert x.op(peildatum, kennisdatum) == y.op(peildatum, kennisdatum)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_child_reads_ahead_and_the_timelines_are_the_same(seed: int) -> None:
+    logboek = FakeLogboek("spoedlocaties", willekeurige_geschiedenis(seed, sites=60))
+    apart = _gelezen(logboek, voorlezen=True)
+    assert apart.voorlezer is not None  # a child read the slices (and was waited for)
+    hier = _gelezen(logboek, voorlezen=False)
+    assert hier.voorlezer is None
+    _gelijk(apart, hier)
+
+
+def test_no_child_for_a_log_of_a_few_slices_or_timelines_already_built() -> None:
+    alle = willekeurige_geschiedenis(1, sites=60)
+    logboek = FakeLogboek("spoedlocaties", alle)
+    assert _gelezen(logboek, voorlezen=True, per_keer=len(alle)).voorlezer is None
+    feiten = _gelezen(FakeLogboek("spoedlocaties", alle[:10]), voorlezen=True)
+    with feiten.vast(logboek, logboek.watermark()):
+        pass
+    assert feiten.voorlezer is None
+
+
+class _FaaltApart(FakeLogboek):
+    """Fails in the forked child from the slice after ``na`` on (this process reads fine)."""
+
+    def __init__(self, feiten: list[f.Feit], na: int) -> None:
+        super().__init__("spoedlocaties", feiten)
+        self.ouder, self.na = os.getpid(), na
+
+    def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
+        if os.getpid() != self.ouder and na >= self.na:
+            raise RuntimeError("kapot")
+        return super().lees_rijen(tot_en_met, na)
+
+
+@pytest.mark.parametrize("na", [0, 100])
+def test_when_the_child_fails_this_process_reads_the_rest(na: int) -> None:
+    alle = willekeurige_geschiedenis(2, sites=60)
+    apart = _gelezen(_FaaltApart(alle, na), voorlezen=True)
+    assert apart.voorlezer is not None
+    _gelijk(apart, _gelezen(FakeLogboek("spoedlocaties", alle), voorlezen=False))
+
+
+def test_a_stuck_child_is_stopped_and_this_process_reads_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from services.rapportage.adapters import voorlezer
+
+    monkeypatch.setattr(voorlezer, "WACHT", 0.5)
+    alle = willekeurige_geschiedenis(4, sites=60)
+
+    class Hangt(FakeLogboek):
+        ouder = os.getpid()
+
+        def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
+            if os.getpid() != self.ouder and na >= 50:
+                os.kill(os.getpid(), 19)  # SIGSTOP: stuck, as a child in a deadlock
+            return super().lees_rijen(tot_en_met, na)
+
+    apart = _gelezen(Hangt("spoedlocaties", alle), voorlezen=True)
+    assert apart.voorlezer is not None
+    _gelijk(apart, _gelezen(FakeLogboek("spoedlocaties", alle), voorlezen=False))
+
+
+def test_no_child_reads_an_in_memory_database(tmp_path: Path) -> None:
+    """A child's connection to it would open an empty database of its own."""
+    from sqlalchemy.pool import StaticPool
+
+    from services.rapportage.adapters.projection import SPOEDLOCATIES
+    from services.rapportage.service_layer.unit_of_work import SqlLogboek
+    from shared.db.engine import make_engine, make_session_factory
+
+    for url, apart in [
+        ("sqlite://", False),
+        ("sqlite:///:memory:", False),
+        ("sqlite:///file:x?mode=memory&cache=shared&uri=true", False),
+        (f"sqlite:///{tmp_path / 'r.sqlite'}", True),
+    ]:
+        engine = make_engine(url, poolclass=StaticPool)
+        logboek = SqlLogboek(make_session_factory(engine), SPOEDLOCATIES)
+        assert logboek.apart_leesbaar() is apart, url
+
+
+@pytest.mark.parametrize("waarde", [None, "false"])
+def test_the_service_reads_ahead_unless_told_not_to(
+    waarde: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.rapportage.bootstrap import bootstrap
+    from services.rapportage.config import RapportageSettings
+
+    if waarde is not None:
+        monkeypatch.setenv("BODEMREGIE_TIJDLIJNEN_VOORLEZEN", waarde)
+    settings = RapportageSettings(
+        database_url=f"sqlite:///{tmp_path / 'r.sqlite'}",
+        kafka_enabled=False,
+        relay_enabled=False,
+        tijdlijnen_momentopname="uit",
+    )
+    container = bootstrap(settings)
+    try:
+        assert container.rapportage.geheugen.spoedlocaties.voorlezen is (waarde is None)
+    finally:
+        container.close()
+
+
+def test_without_a_process_to_spare_this_process_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def geen(*_: object) -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", geen)
+    logboek = FakeLogboek("spoedlocaties", willekeurige_geschiedenis(5, sites=60))
+    zonder = _gelezen(logboek, voorlezen=True)
+    assert zonder.voorlezer is None
+    monkeypatch.undo()
+    _gelijk(zonder, _gelezen(logboek, voorlezen=False))
