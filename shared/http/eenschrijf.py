@@ -28,8 +28,8 @@ _KOP = b"HTTP/"
 class HttpToolsEenSchrijf(HttpToolsProtocol):
     """``HttpToolsProtocol`` on a transport that joins a response's head and body."""
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+    def connection_made(self, transport: Any) -> None:
+        # uvloop's transports are no subclasses of asyncio's: not checked.
         super().connection_made(Bundelend(transport, self.loop))
 
 
@@ -37,9 +37,9 @@ class Bundelend(asyncio.Transport):
     """A transport that holds a response's head until the next write (or the end of the
     loop's round) and then writes both at once; everything else goes to ``transport``."""
 
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
-        self._transport = transport
+        self._transport: asyncio.Transport = transport
         self._loop = loop
         self._kop: bytes | None = None
 
