@@ -39,9 +39,11 @@ from services.locaties.entrypoints.commandoverzoek import Commandoroute
 
 SLEUTEL = b"idempotency-key"
 
-# One route in the router's order: its path pattern and converters, whether it takes a POST,
-# the command route it is (None: another route), and FastAPI's context for it.
-Kandidaat = tuple[Pattern[str], dict[str, Any], bool, Commandoroute | None, Any]
+# A route that takes a POST, in the router's order: its path pattern and converters, the
+# command route it is (None: another route), and FastAPI's context for it. A route for other
+# methods only never decides where a POST goes (the router looks further for one that takes
+# it), so it is left out.
+Kandidaat = tuple[Pattern[str], dict[str, Any], Commandoroute | None, Any]
 
 
 class Snelweg:
@@ -96,10 +98,10 @@ class Snelweg:
         if self._kandidaten is None:
             self._kandidaten = _kandidaten(self._router) if self._handlers is not None else []
         pad = get_route_path(scope)
-        for patroon, omzetters, post, route, context in self._kandidaten:
+        for patroon, omzetters, route, context in self._kandidaten:
             match = patroon.match(pad)
-            if match is None or not post:
-                continue  # no match, or only another method's (the router looks further)
+            if match is None:
+                continue
             if route is None or not route.snel:
                 return None
             return (
@@ -120,11 +122,11 @@ def _kandidaten(router: Any) -> list[Kandidaat]:
             if context.max_body_size is not None:
                 return []  # FastAPI's own body limit for it, which this would skip
             commando = route if isinstance(route, Commandoroute) else None
-            post = not context.methods or "POST" in context.methods
-            uit.append((context.path_regex, context.param_convertors, post, commando, context))
+            if not context.methods or "POST" in context.methods:
+                uit.append((context.path_regex, context.param_convertors, commando, context))
         elif isinstance(route, Route):
-            post = not route.methods or "POST" in route.methods
-            uit.append((route.path_regex, route.param_convertors, post, None, None))
+            if not route.methods or "POST" in route.methods:
+                uit.append((route.path_regex, route.param_convertors, None, None))
         else:
             return []
     return uit

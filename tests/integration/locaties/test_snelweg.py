@@ -10,13 +10,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from starlette.middleware.exceptions import ExceptionMiddleware
 
+from services.locaties.config import LocatiesSettings
+from services.locaties.entrypoints.app import create_app
 from services.locaties.entrypoints.commandoverzoek import Commandoroute
+from services.locaties.entrypoints.snelweg import Snelweg
 from shared.http.logs import access_log
-from tests.support.locaties import NIEUW, locaties_client, token
+from tests.support.locaties import NIEUW, SECRET, locaties_client, token
 
 ZH = token()
 STATUS = {"naar": "onderzocht", "besluitdatum": "2010-06-01"}
@@ -92,3 +97,48 @@ def test_the_access_line_names_the_route_either_way(
     routes = [getattr(r, "route", None) for r in regels if "statuswijzigingen" in r.getMessage()]
     # The metrics take the same template (shared/http/logs.py: one value for both).
     assert routes == [TEMPLATE, TEMPLATE]
+
+
+def _snelweg(*voor: APIRouter) -> Snelweg:
+    """The locaties app's way past the router, with ``voor`` included before its routes."""
+    app = create_app(LocatiesSettings(jwt_secret=SECRET))
+    for router in voor:
+        app.include_router(router, prefix="/v1")
+        app.router.routes.insert(0, app.router.routes.pop())
+    return Snelweg(ExceptionMiddleware(app.router), app.router)
+
+
+def _post(pad: str) -> dict[str, Any]:
+    return {"type": "http", "method": "POST", "path": pad, "root_path": "", "headers": []}
+
+
+def test_the_route_is_the_one_the_router_would_choose() -> None:
+    snelweg = _snelweg()
+    gevonden = snelweg._zoek(_post("/v1/spoedlocaties/ZH051300001/statuswijzigingen"))
+    assert gevonden is not None
+    route, context, params = gevonden
+    assert (route.path, context.path, params) == (
+        "/spoedlocaties/{locatieId}/statuswijzigingen",
+        TEMPLATE,
+        {"locatieId": "ZH051300001"},
+    )
+    for anders in ("/v1/spoedlocaties", "/v1/spoedlocaties/import", "/v1/programma/afspraken"):
+        assert snelweg._zoek(_post(anders)) is None
+
+
+def test_an_earlier_route_taking_the_post_keeps_it() -> None:
+    eerder = APIRouter()
+
+    @eerder.post("/spoedlocaties/{x}/statuswijzigingen")
+    def ander() -> None:
+        """Een eerdere route voor hetzelfde pad."""
+
+    alleen_get = APIRouter()
+
+    @alleen_get.get("/spoedlocaties/{x}/statuswijzigingen")
+    def lees() -> None:
+        """Een eerdere route voor een andere methode."""
+
+    pad = _post("/v1/spoedlocaties/ZH051300001/statuswijzigingen")
+    assert _snelweg(eerder)._zoek(pad) is None
+    assert _snelweg(alleen_get)._zoek(pad) is not None
