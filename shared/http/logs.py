@@ -177,12 +177,9 @@ class CorrelatieMiddleware:
             method = scope.get("method", "")
             template = route_template(scope)
             if access_log.isEnabledFor(logging.INFO):
-                access_log.info(
-                    "%s %s %s",
-                    method,
-                    scope.get("path"),
-                    status,
-                    extra={
+                _toegang(
+                    (method, scope.get("path"), status),
+                    {
                         "method": method,
                         "route": template,
                         "status": status,
@@ -193,3 +190,22 @@ class CorrelatieMiddleware:
             if self.meting is not None:
                 self.meting.meet(method, template or GEEN_ROUTE, status, duur)
             _correlatie.reset(token)
+
+
+def _toegang(args: tuple[Any, ...], extra: dict[str, Any]) -> None:
+    """The access line, as ``access_log.info("%s %s %s", *args, extra=extra)`` makes it but
+    for the caller's file, line and function, which ``Logger.info`` finds by walking the stack
+    (``findCaller``) on every request and no access line shows (they stay at logging's
+    "unknown" values, as with ``logging._srcfile = None``)."""
+    access_log.handle(
+        access_log.makeRecord(
+            access_log.name,
+            logging.INFO,
+            "(unknown file)",
+            0,
+            "%s %s %s",
+            args,
+            None,
+            extra=extra,
+        )
+    )

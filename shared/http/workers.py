@@ -60,8 +60,14 @@ def sockets(host: str, port: int, n: int) -> list[socket.socket]:
     return uit
 
 
+# ``--http httptools`` runs uvicorn's httptools protocol writing each response in one write
+# (``shared/http/eenschrijf.py``).
+HTTP_PROTOCOLS = {"httptools": "shared.http.eenschrijf:HttpToolsEenSchrijf"}
+
+
 def _worker(app: str, options: dict[str, Any], sock: socket.socket, env: dict[str, str]) -> None:
     os.environ.update(env)
+    options = {**options, "http": HTTP_PROTOCOLS.get(options["http"], options["http"])}
     uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
 
 

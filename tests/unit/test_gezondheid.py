@@ -134,6 +134,22 @@ def test_logs_are_json_with_the_callers_correlation_id(caplog: pytest.LogCapture
     assert (access["route"], access["status"]) == ("/v1/dingen/{ding_id}", 200)
 
 
+def test_the_access_line_is_made_without_looking_for_its_caller(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = _client()
+
+    def gezocht(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("findCaller: a walk of the stack on every request")
+
+    monkeypatch.setattr(logging.getLogger("bodemregie.http"), "findCaller", gezocht)
+    with caplog.at_level(logging.INFO):
+        client.get("/v1/dingen/a", headers={"X-Correlation-ID": "keten-43"})
+    (access,) = [r for r in caplog.records if r.name == "bodemregie.http"]
+    assert access.getMessage() == "GET /v1/dingen/a 200"
+    assert (access.levelno, getattr(access, "correlation_id", None)) == (logging.INFO, "keten-43")
+
+
 def test_without_a_correlation_id_each_request_gets_a_new_one(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from services.locaties.bootstrap import bootstrap
 from services.locaties.config import LocatiesSettings
@@ -18,6 +19,7 @@ from services.locaties.entrypoints import (
     routes_spoedlocaties,
 )
 from services.locaties.entrypoints.fouten import DOMEINFOUTEN
+from services.locaties.entrypoints.snelweg import Snelweg
 from shared.http.app import service_app
 from shared.privacy import routes as routes_personen
 
@@ -28,7 +30,7 @@ een gebeurtenis; de historie en de landelijke stroom zijn op te vragen als Cloud
 
 
 def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
-    return service_app(
+    app = service_app(
         title="Bodemregie Locaties",
         description=DESCRIPTION,
         api_version=API_VERSION,
@@ -49,3 +51,7 @@ def create_app(settings: LocatiesSettings | None = None) -> FastAPI:
         streamed_paths=[routes_import.PAD],
         domain_errors=DOMEINFOUTEN,
     )
+    # Innermost, inside the service's own middleware: a valid command goes from there
+    # straight to its route's lean path (entrypoints/snelweg.py).
+    app.user_middleware.append(Middleware(Snelweg, router=app.router))
+    return app

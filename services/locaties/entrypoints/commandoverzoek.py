@@ -67,6 +67,8 @@ async def verzoek(
 
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+# The endpoint's arguments as the lean path read them: path, body, the rest.
+Gelezen = tuple[str, BaseModel, Verzoek]
 
 # What a command route declares, besides its one body: the lean path reads exactly these.
 KOPPEN = frozenset({"x-correlation-id", "if-match", "accept-crs", "content-crs", "idempotency-key"})
@@ -125,18 +127,25 @@ class Commandoroute(IdempotenteRoute):
 
     def handler_zonder_sleutel(self) -> Handler:
         fastapi_handler = super().handler_zonder_sleutel()
-        endpoint = self.endpoint
 
         async def handler(request: Request) -> Response:
-            snel = Commandoroute.snelpad and self._koppen
-            gelezen = await self._lees(request) if snel else None
+            gelezen = await self.lees(request) if self.snel else None
             if gelezen is None:
                 return await fastapi_handler(request)
-            return await endpoint(**dict(zip(self._namen, gelezen, strict=True)))
+            return await self.roep(gelezen)
 
         return handler
 
-    async def _lees(self, request: Request) -> tuple[str, BaseModel, Verzoek] | None:
+    @property
+    def snel(self) -> bool:
+        """Whether this route takes the lean path (a POST whose declaration it knows)."""
+        return Commandoroute.snelpad and bool(self._koppen)
+
+    async def roep(self, gelezen: Gelezen) -> Response:
+        """The endpoint called with what :meth:`lees` read, as FastAPI would call it."""
+        return await self.endpoint(**dict(zip(self._namen, gelezen, strict=True)))
+
+    async def lees(self, request: Request) -> Gelezen | None:
         """The endpoint's arguments, or None when FastAPI's handler must judge the request."""
         scope = request.scope
         if scope.get("query_string"):
