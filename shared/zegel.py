@@ -48,9 +48,16 @@ STROMEN_MAX = 100_000
 Zegel = tuple[str, str, str]
 
 # Built once: a round runs it after every wake-up (building a select costs more than running it).
+# The outbox is bounded by the head too, in the join: PostgreSQL does not carry the events' bound
+# over a LEFT JOIN to the outbox by itself, and without fresh statistics (a new database, a table
+# an import grew) its plan then read the whole outbox, which keeps a row per event ever recorded,
+# every round (tests/integration/test_relay_plannen.py).
 _NIEUW = (
     select(events, outbox.c.topic, outbox.c.published_at)
-    .outerjoin(outbox, outbox.c.position == events.c.position)
+    .outerjoin(
+        outbox,
+        (outbox.c.position == events.c.position) & (outbox.c.position > bindparam("na")),
+    )
     .where(events.c.position > bindparam("na"))
     .order_by(events.c.position)
     .limit(bindparam("n"))
@@ -61,8 +68,8 @@ _NIEUW = (
 _KOLOMMEN = (*events.c.keys(), "topic", "published_at")
 _NIEUW_PG = (
     "SELECT " + ", ".join(f"e.{c.name}" for c in events.c) + ", o.topic, o.published_at"
-    " FROM events e LEFT JOIN outbox o ON o.position = e.position"
-    " WHERE e.position > %d ORDER BY e.position LIMIT %d"
+    " FROM events e LEFT JOIN outbox o ON o.position = e.position AND o.position > %(na)d"
+    " WHERE e.position > %(na)d ORDER BY e.position LIMIT %(n)d"
 )
 # From this many seals on, a round writes them by binary COPY (two round trips of their own,
 # but less server CPU per row: an import's rounds seal a thousand at a time).
@@ -349,7 +356,7 @@ class Verzegelaar:
         if kop is not None and tx is not None:
             # The committed head and the new events in the round's first round trip.
             vastgelegd, nieuw = tx.query_sets(
-                f"{_KOP_PG}; {_NIEUW_PG % (kop.positie, self._batch)}"
+                f"{_KOP_PG}; {_NIEUW_PG % {'na': kop.positie, 'n': self._batch}}"
             )
             if (vastgelegd[0] if vastgelegd else (0, i.NUL)) != (kop.positie, kop.hash):
                 log.info("the chain head moved since this relay's last round; reading it again")
@@ -375,7 +382,7 @@ class Verzegelaar:
         if tx is None:
             return [r._mapping for r in session.execute(_NIEUW, {"na": na, "n": self._batch})]
         if gelezen is None:
-            gelezen = tx.query(_NIEUW_PG % (na, self._batch))
+            gelezen = tx.query(_NIEUW_PG % {"na": na, "n": self._batch})
         return [dict(zip(_KOLOMMEN, r, strict=True)) for r in gelezen]
 
     def _verzegel(
