@@ -396,6 +396,12 @@ async def _drive(
 ) -> dict[str, Any]:
     await _ready(port)
     ids = await _registreer(sites, clients, port)
+    # Statistics, as a database in service has them: the new database's tables would otherwise
+    # wait for autovacuum (a minute), and without statistics PostgreSQL plans scans of whole
+    # (small) tables.
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
     expected = sites * len(KETEN)
     reader = Reader(topic, set(ids), expected)
     reader.start()
