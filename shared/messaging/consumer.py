@@ -185,8 +185,8 @@ class ProjectionProcessor:
                 topic=record.topic,
                 kafka_partition=record.partition,
                 kafka_offset=record.offset,
-                message_key=record.key.decode(errors="replace") if record.key else None,
-                payload=record.value.decode(errors="replace"),
+                message_key=_als_tekst(record.key) if record.key else None,
+                payload=_als_tekst(record.value),
                 reason=reason,
                 recorded_at=datetime.now(UTC),
             )
@@ -326,3 +326,10 @@ class KafkaProjectionConsumer:
                     consumer.commit_async()
         finally:
             consumer.close(autocommit=False)
+
+
+def _als_tekst(raw: bytes) -> str:
+    """Kafka bytes as a text column can hold them: what is no UTF-8 and the NUL character,
+    which PostgreSQL's text refuses (a dead letter that cannot be stored would roll back the
+    consumer's batch, and the record would come back on every poll), as U+FFFD."""
+    return raw.decode(errors="replace").replace("\x00", "\ufffd")

@@ -79,7 +79,7 @@ class Zegelcontrole:
         """What a record proves alone; raises :class:`Zegelfout` when it cannot be a fact."""
         try:
             doc = integriteit.lees_json(record.value)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # nested too deep to read: no JSON either
             raise Zegelfout(f"ongeldige CloudEvent: not JSON: {exc}") from exc
         if not isinstance(doc, dict):
             raise Zegelfout("ongeldige CloudEvent: a CloudEvent is a JSON object")
@@ -95,7 +95,14 @@ class Zegelcontrole:
         positie = doc.get("position")
         if isinstance(positie, bool) or not isinstance(positie, int) or positie < 1:
             raise Zegelfout("verzegeld zonder geldige positie")
-        if integriteit.event_hash(doc) != zegel[0]:
+        try:
+            berekend = integriteit.event_hash(doc)
+        except (ValueError, RecursionError) as exc:
+            # A lone surrogate (no UTF-8 text) or nesting too deep to encode: content no
+            # producer could have sealed. Raised past the consumer it would roll back the batch
+            # and come back on every poll.
+            raise Zegelfout(f"ongeldige CloudEvent: not hashable: {exc}") from exc
+        if berekend != zegel[0]:
             raise Zegelfout("zegel gebroken: de hash klopt niet met de inhoud")
         return Ontvangen(record, event, positie, zegel[0], zegel[1], zegel[2])
 

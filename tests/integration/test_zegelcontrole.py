@@ -203,3 +203,27 @@ def test_the_bound_counts_from_the_head_after_the_batch(engine: Engine) -> None:
     proc.process([record(2, a2, 0)])
     assert _tellers(engine) == {"A": (2, 4), "B": (2, 6)}
     assert _wachtend(engine) == []
+
+
+def test_records_no_producer_could_seal_are_dead_lettered_and_the_log_goes_on(
+    engine: Engine,
+) -> None:
+    """Kafka input is untrusted: a lone surrogate (valid JSON, no UTF-8 text to hash) and a
+    NUL byte (no JSON, and no PostgreSQL text for the dead letter as it came) are refused and
+    kept as dead letters, and the genuine event after them is applied. Raised, either would
+    roll back the consumer's batch and come back on every poll."""
+    a1, b1, *_ = _log()
+    doc = json.loads(a1)
+    doc["data"] = {"n": "\udc80"}
+    surrogaat = json.dumps(doc).encode()
+    nul = a1.replace(b'"n": 1', b'"n": "\x00"')
+    assert nul != a1
+    sink = ListDeadLetterSink()
+    proc = _processor(engine, sink)
+    proc.process([record(0, surrogaat, 0), record(1, nul, 0), record(2, a1, 0)])
+    proc.process([record(0, b1, 1)])
+    assert [d.record.value for d in sink.letters] == [surrogaat, nul]
+    assert _tellers(engine) == {"A": (1, 1), "B": (1, 2)}
+    with engine.connect() as conn:
+        bewaard = conn.execute(select(dead_letters.c.payload)).scalars().all()
+    assert len(bewaard) == 2 and "\x00" not in bewaard[1], bewaard

@@ -81,3 +81,29 @@ def test_a_sealed_event_needs_a_position(positie: object) -> None:
 def test_what_is_no_cloudevent_is_refused(value: bytes) -> None:
     with pytest.raises(Zegelfout, match="ongeldige CloudEvent"):
         CONTROLE.ontvang(_record(value))
+
+
+def _met_data(data: str) -> bytes:
+    """A sealed event whose ``data`` is this JSON text (valid JSON, whatever it holds)."""
+    doc = _verzegeld()
+    doc["data"] = {"x": "PLEK"}
+    return json.dumps(doc).encode().replace(b'"PLEK"', data.encode())
+
+
+@pytest.mark.parametrize(
+    ("data", "waarom"),
+    [
+        # a lone surrogate: valid JSON, but no UTF-8 text, so nothing to hash
+        ('"\\udc80"', "not hashable"),
+        # read, but (on this Python) too deep to encode for the hash; or else a broken seal
+        ("[" * 990 + "]" * 990, "not hashable|zegel gebroken"),
+        ("[" * 100_000 + "]" * 100_000, "not JSON|not hashable"),  # too deep to read
+    ],
+    ids=["lone surrogate", "deep to encode", "deep to read"],
+)
+def test_a_record_no_producer_could_seal_is_refused_not_raised(data: str, waarom: str) -> None:
+    """Kafka input is untrusted: a record whose content cannot be hashed is refused like any
+    forgery (and dead-lettered), not raised past the consumer, which would roll back its batch
+    and meet the same record again on every poll."""
+    with pytest.raises(Zegelfout, match=waarom):
+        CONTROLE.ontvang(_record(_met_data(data)))
