@@ -395,8 +395,11 @@ class OutboxRelay:
             if not led:
                 # Another process may have sealed while this one did not lead, or PostgreSQL
                 # lost this one's last asynchronous rounds (the lead's connection ended first):
-                # read the head again and reconcile with the topic before sending.
+                # read the head again and reconcile with the topic before sending. What the
+                # other leader sealed but could not publish waits below the head, in the
+                # outbox: read it (``_publish``), or it waits for this one's next failure.
                 self._sealer.vergeet()
+                self._behind = True
                 if self._publisher is not None:
                     self._publisher.reset()
                 led, at_once = True, True
