@@ -21,7 +21,8 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 import orjson
@@ -107,9 +108,10 @@ class OutboxRelay:
         self._behind = True
         self._direct = direct
         self._unmarked: list[int] = []  # published in this round, not yet committed as marked
-        # While ``run`` loops, the rounds on PostgreSQL keep their connection (in autocommit,
-        # see ``shared.relay_round``) from one round to the next instead of a session and a
-        # pool checkout each: that bookkeeping was ~30 % of a loaded relay's CPU per round.
+        # While ``run`` loops (``keeping_connection``), the rounds on PostgreSQL keep their
+        # connection (in autocommit, see ``shared.relay_round``) from one round to the next
+        # instead of a session and a pool checkout each: that bookkeeping was ~30 % of a
+        # loaded relay's CPU per round.
         self._keep = False
         self._kept: Connection | None = None
         self._async_commit = async_commit
@@ -128,9 +130,11 @@ class OutboxRelay:
         so the next leader seals the same hashes from the durable head, and the rows whose
         marks were lost are found on the topic by the publisher's reconciliation, which runs
         after every failed round and at the start of every term (a crash of PostgreSQL ends
-        every connection, so the relay always sees one or the other). An anchor is not made
-        again identically (its time and id are new), so a round that anchored waits for its
-        flush."""
+        every connection, so the relay always sees one or the other). That holds only on a
+        kept connection (``keeping_connection``), whose death the next round sees: one that
+        goes back to the pool after the round may come back through a pre-ping that replaces
+        it without a word, so such rounds wait for their flush. An anchor is not made again
+        identically (its time and id are new), so a round that anchored waits for its flush."""
         statements = []
         if positions:
             # Only integers and the relay's own timestamp reach the query string.
@@ -138,7 +142,12 @@ class OutboxRelay:
                 _MARKEER_DIRECT
                 % (datetime.now(UTC).isoformat(), ",".join(map(str, map(int, positions))))
             )
-        if self._async_commit and ronde.verankerd is None and (positions or ronde.verzegeld):
+        if (
+            self._async_commit
+            and self._keep
+            and ronde.verankerd is None
+            and (positions or ronde.verzegeld)
+        ):
             statements.append(_ASYNCHROON)
         tx.commit("; ".join(statements))
 
@@ -221,11 +230,27 @@ class OutboxRelay:
                 give_back(connection)
         return uitkomst
 
+    @contextmanager
+    def keeping_connection(self) -> Iterator[None]:
+        """Rounds (``run_once``) within keep one connection from round to round, as ``run``
+        does, and may commit asynchronously (``_commit``); it goes back to the pool at the
+        end."""
+        self._keep = True
+        try:
+            yield
+        finally:
+            self._keep = False
+            self._let_go()
+
     def _let_go(self) -> None:
         """Give the kept connection back to the pool (the loop ends, or this one no longer
-        leads)."""
+        leads). Its asynchronous rounds may yet be lost to a crash that a later round on a
+        connection from the pool would not notice: reconcile before the next send."""
         connection, self._kept = self._kept, None
         if connection is not None:
+            self._behind = True
+            if self._publisher is not None:
+                self._publisher.reset()
             with suppress(Exception):
                 give_back(connection)
 
@@ -360,14 +385,18 @@ class OutboxRelay:
         ``follower_wait`` seconds; on becoming the leader, and after any failure, the chain head
         is read from the database again."""
         leadership = leadership or SoleLeader()
-        self._keep = True
         try:
-            self._loop(
-                stop, leadership, idle_wait, max_backoff, follower_wait, coalesce_s, coalesce_max
-            )
+            with self.keeping_connection():
+                self._loop(
+                    stop,
+                    leadership,
+                    idle_wait,
+                    max_backoff,
+                    follower_wait,
+                    coalesce_s,
+                    coalesce_max,
+                )
         finally:
-            self._keep = False
-            self._let_go()
             leadership.close()
 
     def _loop(
