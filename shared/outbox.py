@@ -106,6 +106,10 @@ class OutboxRelay:
         # round that sealed more than a batch): then the round reads them from the outbox.
         # Otherwise it publishes what it sealed itself, without reading it again.
         self._behind = True
+        # An anchor and what its round sealed after it, held back until that round committed
+        # (``_publish``): the next round sends them first, as they were built.
+        self._na_commit: list[OutgoingMessage] = []
+        self._volgende: list[OutgoingMessage] = []  # this round's, until it commits
         self._direct = direct
         self._unmarked: list[int] = []  # published in this round, not yet committed as marked
         # While ``run`` loops (``keeping_connection``), the rounds on PostgreSQL keep their
@@ -158,6 +162,7 @@ class OutboxRelay:
         the seals."""
         quiet = time.monotonic() - self._last_anchor > self._anchor_interval_s
         self._unmarked = []
+        self._volgende = []
         try:
             engine = self._direct_engine()
             if engine is not None:
@@ -171,15 +176,22 @@ class OutboxRelay:
         except Exception:
             self._sealer.vergeet()
             self._behind = True
+            self._na_commit = []
             if self._publisher is not None:
                 # Published but not marked (this round's, or an asynchronous round's that a
                 # crash of PostgreSQL lost, see ``_commit``): reconcile, not re-send.
                 self._publisher.reset()
             raise
         self._sealer.bevestig(ronde)
+        self._na_commit = self._volgende
         if ronde.verankerd is not None or (quiet and not ronde.verzegeld):
             self._last_anchor = time.monotonic()
-        self._full = ronde.verzegeld >= self._sealer.batch or len(published) >= (self._batch_size)
+        # After an anchor, go on at once: the next round publishes it (``_publish``).
+        self._full = (
+            ronde.verzegeld >= self._sealer.batch
+            or len(published) >= self._batch_size
+            or bool(self._na_commit)
+        )
         if error is not None:
             raise error
         return len(published)
@@ -285,14 +297,17 @@ class OutboxRelay:
         returns their positions. Rows sealed in earlier rounds and still waiting go first (read
         from the outbox); then what this round sealed, as it was built."""
         assert self._publisher is not None
-        messages: list[OutgoingMessage] = []
+        # What the last round held back (``_volgende``) waits below the head: sent first as it
+        # was built, or with the rest read from the outbox.
+        held, self._na_commit = self._na_commit, []
+        messages = held
         if self._behind:
             messages = self._from_outbox(session, store, ronde.vanaf)
-        if len(messages) < self._batch_size:
+        if not self._behind or len(messages) < self._batch_size:
             # Fewer than a batch waited from earlier rounds: that was all of them. Then all
             # this round sealed goes too (at most two batches: one before an anchor, one after),
             # so that a busy relay never falls behind into reading its own rows back.
-            messages += [
+            nieuw = [
                 OutgoingMessage(
                     topic=b.topic,
                     key=b.stream_id,
@@ -302,6 +317,14 @@ class OutboxRelay:
                 )
                 for b in ronde.berichten
             ]
+            anker = ronde.verankerd
+            if anker is not None:
+                # Except an anchor and what was sealed after it: an anchor is not made again
+                # identically (a new id and time), so should this round not commit, Kafka
+                # would hold an anchor the store does not. The next round sends them first.
+                self._volgende = [m for m in nieuw if m.position > anker]
+                nieuw = nieuw[: len(nieuw) - len(self._volgende)]
+            messages += nieuw
             self._behind = False
         else:
             self._behind = True
@@ -457,9 +480,11 @@ class OutboxRelay:
 
     def shut_down(self) -> None:
         """On a graceful stop: anchor everything sealed (so no event waits for the next anchor
-        while the service is down) and try once to publish that anchor."""
+        while the service is down) and try once to publish that anchor (in a round of its own,
+        once it is committed: ``_publish``)."""
         try:
             self.run_once(force_anchor=True)
+            self.run_once()
         except PublishError as exc:
             log.warning("outbox relay: final anchor stays in the outbox: %s", exc)
         except Exception:
