@@ -118,17 +118,18 @@ def meet(rondes: int, per_ronde: int, sites: int, pre_ping: bool = False) -> dic
         teller = Teller(relay_engine)
         versies: dict[str, int] = {}
         _commit(engine, versies, per_ronde, sites)
-        relay.run_once()  # warm: store id, chain head, prepared paths
         cpu = wand = 0.0
         gepubliceerd = 0
-        for _ in range(rondes):
-            _commit(engine, versies, per_ronde, sites)
-            teller.aan = True
-            c0, w0 = time.thread_time(), time.perf_counter()
-            gepubliceerd += relay.run_once()
-            cpu += time.thread_time() - c0
-            wand += time.perf_counter() - w0
-            teller.aan = False
+        with relay.keeping_connection():  # as its loop (``run``) does
+            relay.run_once()  # warm: store id, chain head, prepared paths
+            for _ in range(rondes):
+                _commit(engine, versies, per_ronde, sites)
+                teller.aan = True
+                c0, w0 = time.thread_time(), time.perf_counter()
+                gepubliceerd += relay.run_once()
+                cpu += time.thread_time() - c0
+                wand += time.perf_counter() - w0
+                teller.aan = False
         relay_engine.dispose()
     events = rondes * per_ronde
     return {
@@ -380,15 +381,16 @@ def vergelijk(rondes: int, per_ronde: int, sites: int) -> dict[str, Any]:
             for e, d in zip(engines, (False, True), strict=True)
         ]
         versies: list[dict[str, int]] = [{}, {}]
-        for k in (0, 1):
-            _commit(writers[k], versies[k], per_ronde, sites)
-            relays[k].run_once()  # warm: store id, chain head, prepared statements
-        for _ in range(rondes):
+        with relays[0].keeping_connection(), relays[1].keeping_connection():  # as ``run``
             for k in (0, 1):
                 _commit(writers[k], versies[k], per_ronde, sites)
-                c0 = time.thread_time()
-                relays[k].run_once()
-                cpu[k] += time.thread_time() - c0
+                relays[k].run_once()  # warm: store id, chain head, prepared statements
+            for _ in range(rondes):
+                for k in (0, 1):
+                    _commit(writers[k], versies[k], per_ronde, sites)
+                    c0 = time.thread_time()
+                    relays[k].run_once()
+                    cpu[k] += time.thread_time() - c0
         for e in engines:
             e.dispose()
     return {

@@ -21,7 +21,8 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 import orjson
@@ -105,11 +106,16 @@ class OutboxRelay:
         # round that sealed more than a batch): then the round reads them from the outbox.
         # Otherwise it publishes what it sealed itself, without reading it again.
         self._behind = True
+        # An anchor and what its round sealed after it, held back until that round committed
+        # (``_publish``): the next round sends them first, as they were built.
+        self._na_commit: list[OutgoingMessage] = []
+        self._volgende: list[OutgoingMessage] = []  # this round's, until it commits
         self._direct = direct
         self._unmarked: list[int] = []  # published in this round, not yet committed as marked
-        # While ``run`` loops, the rounds on PostgreSQL keep their connection (in autocommit,
-        # see ``shared.relay_round``) from one round to the next instead of a session and a
-        # pool checkout each: that bookkeeping was ~30 % of a loaded relay's CPU per round.
+        # While ``run`` loops (``keeping_connection``), the rounds on PostgreSQL keep their
+        # connection (in autocommit, see ``shared.relay_round``) from one round to the next
+        # instead of a session and a pool checkout each: that bookkeeping was ~30 % of a
+        # loaded relay's CPU per round.
         self._keep = False
         self._kept: Connection | None = None
         self._async_commit = async_commit
@@ -128,9 +134,11 @@ class OutboxRelay:
         so the next leader seals the same hashes from the durable head, and the rows whose
         marks were lost are found on the topic by the publisher's reconciliation, which runs
         after every failed round and at the start of every term (a crash of PostgreSQL ends
-        every connection, so the relay always sees one or the other). An anchor is not made
-        again identically (its time and id are new), so a round that anchored waits for its
-        flush."""
+        every connection, so the relay always sees one or the other). That holds only on a
+        kept connection (``keeping_connection``), whose death the next round sees: one that
+        goes back to the pool after the round may come back through a pre-ping that replaces
+        it without a word, so such rounds wait for their flush. An anchor is not made again
+        identically (its time and id are new), so a round that anchored waits for its flush."""
         statements = []
         if positions:
             # Only integers and the relay's own timestamp reach the query string.
@@ -138,7 +146,12 @@ class OutboxRelay:
                 _MARKEER_DIRECT
                 % (datetime.now(UTC).isoformat(), ",".join(map(str, map(int, positions))))
             )
-        if self._async_commit and ronde.verankerd is None and (positions or ronde.verzegeld):
+        if (
+            self._async_commit
+            and self._keep
+            and ronde.verankerd is None
+            and (positions or ronde.verzegeld)
+        ):
             statements.append(_ASYNCHROON)
         tx.commit("; ".join(statements))
 
@@ -149,6 +162,7 @@ class OutboxRelay:
         the seals."""
         quiet = time.monotonic() - self._last_anchor > self._anchor_interval_s
         self._unmarked = []
+        self._volgende = []
         try:
             engine = self._direct_engine()
             if engine is not None:
@@ -162,15 +176,22 @@ class OutboxRelay:
         except Exception:
             self._sealer.vergeet()
             self._behind = True
+            self._na_commit = []
             if self._publisher is not None:
                 # Published but not marked (this round's, or an asynchronous round's that a
                 # crash of PostgreSQL lost, see ``_commit``): reconcile, not re-send.
                 self._publisher.reset()
             raise
         self._sealer.bevestig(ronde)
+        self._na_commit = self._volgende
         if ronde.verankerd is not None or (quiet and not ronde.verzegeld):
             self._last_anchor = time.monotonic()
-        self._full = ronde.verzegeld >= self._sealer.batch or len(published) >= (self._batch_size)
+        # After an anchor, go on at once: the next round publishes it (``_publish``).
+        self._full = (
+            ronde.verzegeld >= self._sealer.batch
+            or len(published) >= self._batch_size
+            or bool(self._na_commit)
+        )
         if error is not None:
             raise error
         return len(published)
@@ -221,11 +242,27 @@ class OutboxRelay:
                 give_back(connection)
         return uitkomst
 
+    @contextmanager
+    def keeping_connection(self) -> Iterator[None]:
+        """Rounds (``run_once``) within keep one connection from round to round, as ``run``
+        does, and may commit asynchronously (``_commit``); it goes back to the pool at the
+        end."""
+        self._keep = True
+        try:
+            yield
+        finally:
+            self._keep = False
+            self._let_go()
+
     def _let_go(self) -> None:
         """Give the kept connection back to the pool (the loop ends, or this one no longer
-        leads)."""
+        leads). Its asynchronous rounds may yet be lost to a crash that a later round on a
+        connection from the pool would not notice: reconcile before the next send."""
         connection, self._kept = self._kept, None
         if connection is not None:
+            self._behind = True
+            if self._publisher is not None:
+                self._publisher.reset()
             with suppress(Exception):
                 give_back(connection)
 
@@ -260,14 +297,17 @@ class OutboxRelay:
         returns their positions. Rows sealed in earlier rounds and still waiting go first (read
         from the outbox); then what this round sealed, as it was built."""
         assert self._publisher is not None
-        messages: list[OutgoingMessage] = []
+        # What the last round held back (``_volgende``) waits below the head: sent first as it
+        # was built, or with the rest read from the outbox.
+        held, self._na_commit = self._na_commit, []
+        messages = held
         if self._behind:
             messages = self._from_outbox(session, store, ronde.vanaf)
-        if len(messages) < self._batch_size:
+        if not self._behind or len(messages) < self._batch_size:
             # Fewer than a batch waited from earlier rounds: that was all of them. Then all
             # this round sealed goes too (at most two batches: one before an anchor, one after),
             # so that a busy relay never falls behind into reading its own rows back.
-            messages += [
+            nieuw = [
                 OutgoingMessage(
                     topic=b.topic,
                     key=b.stream_id,
@@ -277,6 +317,14 @@ class OutboxRelay:
                 )
                 for b in ronde.berichten
             ]
+            anker = ronde.verankerd
+            if anker is not None:
+                # Except an anchor and what was sealed after it: an anchor is not made again
+                # identically (a new id and time), so should this round not commit, Kafka
+                # would hold an anchor the store does not. The next round sends them first.
+                self._volgende = [m for m in nieuw if m.position > anker]
+                nieuw = nieuw[: len(nieuw) - len(self._volgende)]
+            messages += nieuw
             self._behind = False
         else:
             self._behind = True
@@ -360,14 +408,18 @@ class OutboxRelay:
         ``follower_wait`` seconds; on becoming the leader, and after any failure, the chain head
         is read from the database again."""
         leadership = leadership or SoleLeader()
-        self._keep = True
         try:
-            self._loop(
-                stop, leadership, idle_wait, max_backoff, follower_wait, coalesce_s, coalesce_max
-            )
+            with self.keeping_connection():
+                self._loop(
+                    stop,
+                    leadership,
+                    idle_wait,
+                    max_backoff,
+                    follower_wait,
+                    coalesce_s,
+                    coalesce_max,
+                )
         finally:
-            self._keep = False
-            self._let_go()
             leadership.close()
 
     def _loop(
@@ -395,8 +447,11 @@ class OutboxRelay:
             if not led:
                 # Another process may have sealed while this one did not lead, or PostgreSQL
                 # lost this one's last asynchronous rounds (the lead's connection ended first):
-                # read the head again and reconcile with the topic before sending.
+                # read the head again and reconcile with the topic before sending. What the
+                # other leader sealed but could not publish waits below the head, in the
+                # outbox: read it (``_publish``), or it waits for this one's next failure.
                 self._sealer.vergeet()
+                self._behind = True
                 if self._publisher is not None:
                     self._publisher.reset()
                 led, at_once = True, True
@@ -425,9 +480,11 @@ class OutboxRelay:
 
     def shut_down(self) -> None:
         """On a graceful stop: anchor everything sealed (so no event waits for the next anchor
-        while the service is down) and try once to publish that anchor."""
+        while the service is down) and try once to publish that anchor (in a round of its own,
+        once it is committed: ``_publish``)."""
         try:
             self.run_once(force_anchor=True)
+            self.run_once()
         except PublishError as exc:
             log.warning("outbox relay: final anchor stays in the outbox: %s", exc)
         except Exception:

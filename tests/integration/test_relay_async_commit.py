@@ -82,27 +82,64 @@ def test_a_round_that_did_not_anchor_commits_asynchronously_one_that_anchored_wa
     relay.run_once()
     gezien = _statements(relay_engine)
 
-    _commit(pg_engine, "A", 1)
-    assert relay.run_once() == 1
-    assert gezien[-1].endswith(f"{ASYNCHROON}; COMMIT")
+    with relay.keeping_connection():  # as ``run`` does
+        _commit(pg_engine, "A", 1)
+        assert relay.run_once() == 1
+        assert gezien[-1].endswith(f"{ASYNCHROON}; COMMIT")
 
-    del gezien[:]
-    relay.run_once()  # nothing new: nothing written, nothing to flush
-    assert not any(ASYNCHROON in s for s in gezien)
+        del gezien[:]
+        relay.run_once()  # nothing new: nothing written, nothing to flush
+        assert not any(ASYNCHROON in s for s in gezien)
 
-    del gezien[:]
-    _commit(pg_engine, "A", 2)
-    relay.run_once(force_anchor=True)  # seals, anchors and seals the anchor
-    assert gezien[-1].endswith("COMMIT")
-    assert not any(ASYNCHROON in s for s in gezien)
+        del gezien[:]
+        _commit(pg_engine, "A", 2)
+        relay.run_once(force_anchor=True)  # seals, anchors and seals the anchor
+        assert gezien[-1].endswith("COMMIT")
+        assert not any(ASYNCHROON in s for s in gezien)
 
     del gezien[:]
     synchroon = OutboxRelay(
         make_session_factory(relay_engine), InMemoryPublisher(), SOURCE, async_commit=False
     )
     _commit(pg_engine, "A", 3)
-    assert synchroon.run_once() == 1
+    with synchroon.keeping_connection():
+        assert synchroon.run_once() == 1
     assert not any(ASYNCHROON in s for s in gezien)
+
+
+@pytest.mark.kafka
+def test_a_crash_a_pre_ping_hid_doubles_nothing(pg_engine: Engine) -> None:
+    """Rounds outside the loop give their connection back to the pool after each round, and a
+    pool that pings at checkout replaces one a crash ended without a word: no round fails, so
+    nothing would reconcile. Those rounds wait for their flush; only a kept connection (the
+    loop's), whose death the next round sees, commits asynchronously."""
+    engine = make_engine(
+        pg_engine.url.render_as_string(hide_password=False),
+        pool_size=1,
+        pool_pre_ping=True,  # as an API's engine (shared/db/engine.py), an embedded relay's
+        connect_args={"application_name": NAAM},
+    )
+    topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
+    publisher = _kafka_publisher()
+    relay = OutboxRelay(make_session_factory(engine), publisher, SOURCE)
+    gezien = _statements(engine)
+    try:
+        for n, stream in enumerate("ABCABC"):
+            _commit(pg_engine, stream, n // 3, topic)
+            relay.run_once()  # a round each
+        asynchroon = any(ASYNCHROON in s for s in gezien)
+        if asynchroon:  # what a crash then loses
+            _lose_rounds_after(pg_engine, 3)
+        _commit(pg_engine, "A", 2, topic)
+        while relay.pending():
+            relay.run_once()  # the pre-ping hides the ended connection: none fails
+    finally:
+        publisher.close()
+        engine.dispose()
+
+    zegels = _seals(pg_engine)
+    assert _on_kafka(topic, 7) == sorted(zegels.items())  # each once, with its seal
+    assert not asynchroon
 
 
 def _lose_rounds_after(pg_engine: Engine, position: int, end: bool = True) -> dict[int, str]:
@@ -158,18 +195,21 @@ def test_rounds_a_crash_lost_are_sealed_again_identically_and_not_sent_twice(
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
     publisher = _kafka_publisher()
     relay = OutboxRelay(make_session_factory(relay_engine), publisher, SOURCE)
+    gezien = _statements(relay_engine)
     try:
-        for n, stream in enumerate("ABCABC"):
-            _commit(pg_engine, stream, n // 3, topic)
-            relay.run_once()  # a round each
-        verloren = _lose_rounds_after(pg_engine, 3)
-        assert sorted(verloren) == [4, 5, 6]
-        _commit(pg_engine, "A", 2, topic)
+        with relay.keeping_connection():  # as ``run`` does: its rounds commit asynchronously
+            for n, stream in enumerate("ABCABC"):
+                _commit(pg_engine, stream, n // 3, topic)
+                relay.run_once()  # a round each
+            assert any(ASYNCHROON in s for s in gezien)
+            verloren = _lose_rounds_after(pg_engine, 3)
+            assert sorted(verloren) == [4, 5, 6]
+            _commit(pg_engine, "A", 2, topic)
 
-        with pytest.raises(Exception, match=r"(?i)terminat|closed|connection"):
-            relay.run_once()  # the connection the crash ended
-        while relay.pending():
-            relay.run_once()
+            with pytest.raises(Exception, match=r"(?i)terminat|closed|connection"):
+                relay.run_once()  # the connection the crash ended
+            while relay.pending():
+                relay.run_once()
     finally:
         publisher.close()
 
