@@ -70,6 +70,7 @@ class Voorlezer:
         if kind == 0:  # the child: only the slices, then out without the parent's cleanup
             code = 1
             try:
+                _eigen_signalen()
                 os.close(lezen)
                 logboek.na_fork()
                 for na, tot in grenzen:
@@ -125,6 +126,16 @@ class Voorlezer:
         self.cpu_s = gebruik.ru_utime + gebruik.ru_stime
         self.piek_mb = gebruik.ru_maxrss / 1024
         self._kind = 0
+
+
+def _eigen_signalen() -> None:
+    """In the child: the service's handlers (uvicorn's) would only set a flag on the service's
+    copy, and Python's wake-up fd is the service's event loop's: a SIGTERM or SIGINT would
+    leave the child reading and tell the service to stop instead. So they end the child."""
+    with contextlib.suppress(ValueError):  # not the main thread (the forking one is, after it)
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_DFL)
 
 
 # A slice is 2-3 MB of pickle; through the default 64 KB pipe that is some 40 hand-overs, each
