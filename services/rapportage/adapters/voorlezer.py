@@ -6,8 +6,8 @@ the content as the few values the fold reads.
 
 Only an accelerator: the child reads the same rows this process would, with connections of its
 own (never the parent's), and whatever goes wrong in it (an error, a wrong slice, its end, no
-word for ``WACHT`` seconds) only makes this process read the rest itself, from the first slice
-it has not taken in.
+word ``EERSTE_WACHT`` seconds after the fork or ``WACHT`` seconds between slices) only makes this
+process read the rest itself, from the first slice it has not taken in.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ log = logging.getLogger("services.rapportage.voorlezer")
 
 # Seconds without a byte from the child before it counts as stuck (a slice takes well under one).
 WACHT = 120.0
+# Seconds for the child's word after its first round trip to the database (milliseconds). A lock
+# another thread held at the fork stops the child there for good: SQLite's own, in C, when another
+# thread of the service runs a statement at that moment (the relay, a consumer).
+EERSTE_WACHT = 10.0
 _KOP = 8
 
 
@@ -47,6 +51,7 @@ class Voorlezer:
         self._kind = kind
         self._pijp = pijp
         self._buffer = bytearray()
+        self._gehoord = False
         self.cpu_s = 0.0
         self.piek_mb = 0.0
 
@@ -70,8 +75,11 @@ class Voorlezer:
         if kind == 0:  # the child: only the slices, then out without the parent's cleanup
             code = 1
             try:
+                _eigen_signalen()
                 os.close(lezen)
                 logboek.na_fork()
+                logboek.lees_rijen(0, 0)  # nothing, but through every lock a read takes
+                _stuur(schrijven, b"")
                 for na, tot in grenzen:
                     snede = snijder.snijd(logboek.lees_rijen(tot, na))
                     _stuur(schrijven, pickle.dumps((tot, tuple(snede)), pickle.HIGHEST_PROTOCOL))
@@ -84,6 +92,10 @@ class Voorlezer:
     def volgende(self, tot: int) -> Snede | None:
         """The slice up to ``tot``, or None if the child cannot give it (it is then stopped)."""
         try:
+            if not self._gehoord:  # its word after the first round trip (``start``)
+                if self._lees(_KOP, EERSTE_WACHT) != bytes(_KOP):
+                    raise EOFError("geen woord")
+                self._gehoord = True
             kop = self._lees(_KOP)
             bericht = None if kop is None else self._lees(int.from_bytes(kop, "little"))
             if bericht is None:
@@ -98,14 +110,15 @@ class Voorlezer:
             self.stop()
             return None
 
-    def _lees(self, n: int) -> bytes | None:
+    def _lees(self, n: int, wacht: float | None = None) -> bytes | None:
+        wacht = WACHT if wacht is None else wacht
         buffer = self._buffer
         # ``poll``, not ``select``: a service with many connections may have fds past 1024.
         poller = select.poll()
         poller.register(self._pijp, select.POLLIN)
         while len(buffer) < n:
-            if not poller.poll(WACHT * 1000):
-                raise TimeoutError(f"voorlezer {WACHT} s stil")
+            if not poller.poll(wacht * 1000):
+                raise TimeoutError(f"voorlezer {wacht} s stil")
             stuk = os.read(self._pijp, max(1 << 20, n - len(buffer)))
             if not stuk:
                 return None
@@ -125,6 +138,16 @@ class Voorlezer:
         self.cpu_s = gebruik.ru_utime + gebruik.ru_stime
         self.piek_mb = gebruik.ru_maxrss / 1024
         self._kind = 0
+
+
+def _eigen_signalen() -> None:
+    """In the child: the service's handlers (uvicorn's) would only set a flag on the service's
+    copy, and Python's wake-up fd is the service's event loop's: a SIGTERM or SIGINT would
+    leave the child reading and tell the service to stop instead. So they end the child."""
+    with contextlib.suppress(ValueError):  # not the main thread (the forking one is, after it)
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_DFL)
 
 
 # A slice is 2-3 MB of pickle; through the default 64 KB pipe that is some 40 hand-overs, each

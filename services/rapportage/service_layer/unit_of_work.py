@@ -8,6 +8,7 @@ from typing import Any, Protocol, Self
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import Pool
 
 from services.rapportage.adapters import projection
 from services.rapportage.adapters.projection import Stroom
@@ -61,6 +62,10 @@ class RapportageUnitOfWork(Scope, Protocol):
         ...
 
 
+# In a forked child: the pools it inherited (``SqlLogboek.na_fork``).
+_GEERFD: list[Pool] = []
+
+
 class SqlLogboek:
     """Each read in a short transaction of its own, as before there was a unit of work: a
     request that waits for the facts' lock (a first load takes seconds) must not hold a pooled
@@ -98,6 +103,10 @@ class SqlLogboek:
 
     def na_fork(self) -> None:
         # SQLAlchemy's way for a forked child: a new pool, the parent's connections untouched.
+        # The old pool stays referenced in the child: collected, its sqlite3 connections would
+        # be closed there, a use SQLite forbids across fork (the child ends with ``os._exit``,
+        # so nothing of it is ever finalized).
+        _GEERFD.append(self._engine.pool)
         self._engine.dispose(close=False)
 
     @property

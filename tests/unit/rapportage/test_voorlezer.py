@@ -146,3 +146,136 @@ def test_without_a_process_to_spare_this_process_reads(monkeypatch: pytest.Monke
     assert zonder.voorlezer is None
     monkeypatch.undo()
     _gelijk(zonder, _gelezen(logboek, voorlezen=False))
+
+
+def test_the_child_never_closes_the_connections_it_inherited(tmp_path: Path) -> None:
+    """SQLite: a connection carried across fork must not be used in the child, closing it
+    included (https://sqlite.org/howtocorrupt.html, 2.6). After ``na_fork`` the child's
+    collector must not finalize the parent's pooled connections (sqlite3 closes them then)."""
+    import gc
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import QueuePool
+
+    from services.rapportage.adapters.projection import SPOEDLOCATIES
+    from services.rapportage.service_layer.unit_of_work import SqlLogboek
+    from shared.db.engine import make_session_factory
+
+    class Verklikker(sqlite3.Connection):
+        def __del__(self) -> None:
+            if os.getpid() != ouder:  # finalized (and so closed) in the child
+                os._exit(3)
+
+    ouder = os.getpid()
+    engine = create_engine(
+        f"sqlite:///{tmp_path / 'r.sqlite'}", connect_args={"factory": Verklikker}
+    )
+    with engine.connect() as verbinding:
+        verbinding.execute(text("SELECT 1"))
+    pool = engine.pool
+    assert isinstance(pool, QueuePool) and pool.checkedin() == 1  # the child inherits it
+    logboek = SqlLogboek(make_session_factory(engine), SPOEDLOCATIES)
+    kind = os.fork()
+    if kind == 0:
+        code = 1
+        try:
+            logboek.na_fork()
+            gc.collect()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(kind, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    engine.dispose()
+
+
+def test_a_signal_to_end_the_child_ends_it_and_never_wakes_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The child inherits the service's handlers (uvicorn's set a flag on the service's copy)
+    and the event loop's wake-up fd: a SIGTERM to the child must end it, not leave it reading
+    and wake the service's loop as if the service had been told to stop."""
+    import signal
+    import socket
+    import threading
+    import time
+    from typing import Any
+
+    from services.rapportage.adapters import voorlezer
+    from services.rapportage.adapters.voorlezer import Voorlezer
+    from services.rapportage.domain.snede import Snijder
+
+    monkeypatch.setattr(voorlezer, "WACHT", 10.0)  # only if the child went on reading
+    gewekt, wekker = socket.socketpair()
+    gewekt.setblocking(False)
+    wekker.setblocking(False)
+    klaar, gereed = os.pipe()
+
+    class Leest:
+        def na_fork(self) -> None:
+            os.write(gereed, b"x")
+
+        def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
+            time.sleep(60)
+            return []
+
+    def vlag(*_: Any) -> None:
+        pass
+
+    oud = signal.signal(signal.SIGTERM, vlag)
+    oud_fd = signal.set_wakeup_fd(wekker.fileno())
+    try:
+        # Forked from a thread of its own, as the service's ``rapportage-tijdlijnen``.
+        gestart: list[Voorlezer | None] = []
+        draad = threading.Thread(
+            target=lambda: gestart.append(
+                Voorlezer.start(Leest(), Snijder(0, lambda _: -1), [(0, 10)])
+            )
+        )
+        draad.start()
+        draad.join()
+        os.close(gereed)  # the child's copy only: a child that died first reads as b""
+        apart = gestart[0]
+        assert apart is not None
+        assert os.read(klaar, 1) == b"x"
+        os.kill(apart._kind, signal.SIGTERM)
+        assert apart.volgende(10) is None
+    finally:
+        signal.set_wakeup_fd(oud_fd)
+        signal.signal(signal.SIGTERM, oud)
+        os.close(klaar)
+    with pytest.raises(BlockingIOError):
+        gewekt.recv(1)  # nothing reached this process's wake-up fd
+    gewekt.close()
+    wekker.close()
+
+
+def test_a_child_stuck_at_its_first_read_is_given_up_soon(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lock another thread of the service held at the fork (SQLite's own, in C: a child
+    forked while another thread runs a statement hangs at its first statement, ~6% of 300
+    forks beside two busy threads) stops the child at its first use of the database: the
+    service gives it up after ``EERSTE_WACHT``, not the two minutes of a slice."""
+    import logging
+
+    from services.rapportage.adapters import voorlezer
+
+    monkeypatch.setattr(voorlezer, "WACHT", 5.0)
+    monkeypatch.setattr(voorlezer, "EERSTE_WACHT", 0.5)
+    alle = willekeurige_geschiedenis(4, sites=60)
+
+    class HangtMeteen(FakeLogboek):
+        ouder = os.getpid()
+
+        def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
+            if os.getpid() != self.ouder:
+                os.kill(os.getpid(), 19)  # SIGSTOP: stuck at its first statement
+            return super().lees_rijen(tot_en_met, na)
+
+    with caplog.at_level(logging.WARNING, "services.rapportage.voorlezer"):
+        apart = _gelezen(HangtMeteen("spoedlocaties", alle), voorlezen=True)
+    assert apart.voorlezer is not None
+    assert "voorlezer 0.5 s stil" in caplog.text
+    _gelijk(apart, _gelezen(FakeLogboek("spoedlocaties", alle), voorlezen=False))
