@@ -169,6 +169,11 @@ class KafkaPublisher:
         self._delivery_timeout_ms = delivery_timeout_ms
         self._producer: Producer | None = None
         self._reconciled: set[str] = set()
+        # Per topic, what reconciliation found there (``last_positions``) while this producer's
+        # publishes may still carry rows at or below it: a successor sends its predecessor's
+        # unmarked rows in more than one publish (an anchor round sends up to its anchor, the
+        # rest after its commit), so the check holds until a publish went past all of it.
+        self._op_topic: dict[str, dict[tuple[str, int], int]] = {}
         self._partitions: dict[str, int] = {}  # per topic, read once per producer
         # Partition per (key, partition count): murmur2 runs in Python, and a stream's events
         # all go the same way. Bounded: cleared beyond PARTITIES_MAX keys.
@@ -188,7 +193,7 @@ class KafkaPublisher:
             producer = self._get_producer()
             partitions = {m.topic: self._partition_count(producer, m.topic) for m in messages}
             for topic in partitions:
-                if topic not in self._reconciled:
+                if topic not in self._reconciled or topic in self._op_topic:
                     messages = self._drop_already_published(topic, partitions[topic], messages)
                     self._reconciled.add(topic)
             ronde = _Ronde()
@@ -242,21 +247,34 @@ class KafkaPublisher:
     def _drop_already_published(
         self, topic: str, partitions: int, messages: Sequence[OutgoingMessage]
     ) -> list[OutgoingMessage]:
-        store_ids = {m.store_id for m in messages if m.topic == topic}
-        last = last_positions(self._kafka, topic, store_ids)
+        last = self._op_topic.get(topic)
+        if last is None:
+            store_ids = {m.store_id for m in messages if m.topic == topic}
+            last = self._op_topic[topic] = last_positions(self._kafka, topic, store_ids)
         keep = []
+        hoogste = max(last.values(), default=0)
+        voorbij = False  # a row of this publish lies past all that was found
         for m in messages:
-            p = partition_for(m.key.encode(), partitions)
-            if m.topic == topic and m.position <= last.get((m.store_id, p), 0):
-                log.info("position %s is already on %s[%s]; not sent again", m.position, topic, p)
-                continue
+            if m.topic == topic:
+                if m.position > hoogste:
+                    voorbij = True
+                elif m.position <= last.get(
+                    (m.store_id, p := self._partitie_van(m.key, partitions)), 0
+                ):
+                    log.info(
+                        "position %s is already on %s[%s]; not sent again", m.position, topic, p
+                    )
+                    continue
             keep.append(m)
+        if voorbij:  # the relay sends in position order: later publishes lie past it all
+            del self._op_topic[topic]
         return keep
 
     def reset(self) -> None:
         # After a failure the outcome of in-flight sends is unknown: drop them, start over with
         # a new producer (a new idempotence epoch) and reconcile before the next send.
         self._reconciled.clear()
+        self._op_topic.clear()
         self._partitions.clear()
         producer, self._producer = self._producer, None
         if producer is not None:

@@ -107,6 +107,23 @@ def test_published_but_not_marked_is_not_sent_again(kant: Kant) -> None:
     assert kant.op_topic(topic, 30) == _verwacht(batch)
 
 
+def test_what_landed_before_is_not_sent_again_by_a_later_publish_either(kant: Kant) -> None:
+    """A relay that was killed after publishing 20 rows it had not marked: its successor sends
+    them in more than one publish (an anchor round sends up to its anchor first, the rest
+    after its commit), and none of them twice."""
+    topic = kant.nieuw_topic()
+    batch = _batch(topic)
+    eerste = kant.publisher()
+    eerste.publish(batch[:20])
+    eerste.close()
+    tweede = kant.publisher()
+    tweede.publish(batch[:8])
+    tweede.publish(batch[8:14])
+    tweede.publish(batch[14:])
+    tweede.close()
+    assert kant.op_topic(topic, 30) == _verwacht(batch)
+
+
 def test_a_publish_that_is_not_confirmed_raises_and_the_retry_lands_each_once(kant: Kant) -> None:
     topic = kant.nieuw_topic()
     batch = _batch(topic, n=10)
