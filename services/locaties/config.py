@@ -34,6 +34,10 @@ class LocatiesSettings(PrivacySettings):
     # (shared/eventstore/groepscommit_lus.py: no writer thread, no GIL hand-over on the hot
     # path); false keeps the writer thread beside the loop (to compare).
     group_commit_op_lus: bool = True
+    # With the loop's writer: how long (seconds) it may wait for a batch as large as the
+    # recent ones before taking a smaller one (``LoopGroupCommitter._gather``); 0 takes
+    # what waits at once.
+    group_commit_gather_s: float = 0.0
     # PostgreSQL connections per process: one per command running in a worker thread (the
     # default thread pool has 40), so that none waits for a connection or opens a new one.
     database_pool_size: int = 40
