@@ -40,8 +40,9 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -467,6 +468,7 @@ async def _drive(
     elapsed = time.perf_counter() - start
     server_cpu, own_cpu = _cpu_s(pids) - server_cpu, time.process_time() - own_cpu
     naast = buren.verschil()
+    trace = os.environ.get("BODEMREGIE_GROUP_COMMIT_TRACE")
     # How the work spread over the processes (an idle worker shows a near-zero share).
     per_process = {pid: _cpu_s([pid]) - cpu for pid, cpu in per_process.items()}
     relay_cpu = per_process.get(relay_pid, 0.0) if relay_pid else 0.0
@@ -479,6 +481,8 @@ async def _drive(
         )
     reader.join(120)
     reader.stop.set()
+    if trace:
+        await asyncio.sleep(1.0)  # the writers' last batches reach their trace files
     with engine.connect() as conn:
         # The relay's rounds over the timed part: a round marks its rows with one timestamp.
         rondes = conn.execute(
@@ -486,6 +490,7 @@ async def _drive(
             {"p": vanaf},
         ).scalar_one()
     latencies = [(reader.received[k] - sent[k]) * 1000 for k in sent if k in reader.received]
+    warm = sorted(sent, key=sent.__getitem__)[clients:]
     # Command to its 201 (the service's part), and 201 to Kafka (the relay's and the broker's).
     answers = [(answered[k] - sent[k]) * 1000 for k in answered]
     relay = [(reader.received[k] - answered[k]) * 1000 for k in answered if k in reader.received]
@@ -503,6 +508,14 @@ async def _drive(
         "latency_ms_p50": statistics.median(latencies),
         "latency_ms_p99": _percentile(latencies, 0.99),
         "latency_ms_max": max(latencies),
+        # Without each client's first command (the first ``clients`` sent): those meet a
+        # cold worker (the writer's connection opened, statements prepared on first use).
+        "latency_ms_p99_after_first_round": _percentile(
+            [(reader.received[k] - sent[k]) * 1000 for k in warm if k in reader.received], 0.99
+        ),
+        "answer_ms_p99_after_first_round": _percentile(
+            [(answered[k] - sent[k]) * 1000 for k in warm if k in answered], 0.99
+        ),
         "answer_ms_p50": statistics.median(answers),
         "answer_ms_p99": _percentile(answers, 0.99),
         "answer_to_kafka_ms_p50": statistics.median(relay),
@@ -531,7 +544,45 @@ async def _drive(
         "process_cpu_shares": sorted(
             (round(cpu / elapsed, 2) for cpu in per_process.values() if cpu > 0), reverse=True
         ),
+        "answer_ms_histogram": _histogram(answers, 5.0),
+        **({"group_commit": _batches(trace, start, start + elapsed)} if trace else {}),
     }
+
+
+def _histogram(values: Sequence[float], width: float) -> dict[str, int]:
+    """How many values fall in each ``width``-wide bucket (named by its lower bound)."""
+    counts: dict[int, int] = {}
+    for v in values:
+        counts[int(v // width)] = counts.get(int(v // width), 0) + 1
+    return {f"{k * width:g}": counts[k] for k in sorted(counts)}
+
+
+def _batches(directory: str, start: float, end: float) -> dict[str, Any]:
+    """The group commit's batches per writer over the timed part, from the workers' traces
+    (``BODEMREGIE_GROUP_COMMIT_TRACE``): batch sizes, each request's wait for its batch to be
+    taken, and the batch's time from taken to answered."""
+    per_writer: dict[str, Any] = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        batches = [b for b in orjson.loads(path.read_bytes()) if start <= b[0] <= end]
+        if not batches:
+            continue
+        sizes = [len(sent) for _, _, sent in batches]
+        waits = [(taken - s) * 1000 for taken, _, sent in batches for s in sent]
+        cycles = [(done - taken) * 1000 for taken, done, _ in batches]
+        gaps = [(b[0] - a[1]) * 1000 for a, b in pairwise(batches)]
+        per_writer[path.stem] = {
+            "batches": len(batches),
+            "size_mean": round(statistics.mean(sizes), 2),
+            "size_histogram": _histogram(sizes, 1),
+            "wait_ms_p50": round(statistics.median(waits), 2),
+            "wait_ms_p99": round(_percentile(waits, 0.99), 2),
+            "wait_ms_histogram": _histogram(waits, 2.0),
+            "batch_ms_p50": round(statistics.median(cycles), 2),
+            "batch_ms_p99": round(_percentile(cycles, 0.99), 2),
+            "idle_between_ms_p50": round(statistics.median(gaps), 2),
+            "idle_between_ms_p99": round(_percentile(gaps, 0.99), 2),
+        }
+    return per_writer
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -168,7 +168,9 @@ def _committer(
     except RuntimeError:
         loop = None
     if settings.commando_op_lus and settings.group_commit_op_lus and loop is not None:
-        return LoopGroupCommitter(engine, loop, writers=writers)
+        return LoopGroupCommitter(
+            engine, loop, writers=writers, gather_s=settings.group_commit_gather_s
+        )
     return GroupCommitter(sessions, writers=writers)
 
 

@@ -18,10 +18,14 @@ back to one) gets a thread future, its request handed to the loop.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -53,8 +57,13 @@ class LoopGroupCommitter(BatchWriter):
         max_batch: int = 256,
         before_commit: Callable[[Session, list[CommitRequest]], None] | None = None,
         writers: int = 1,
+        gather_s: float = 0.0,
     ) -> None:
+        """``gather_s``: how long a writer may wait for a batch as large as the recent ones
+        (see ``_gather``); 0 takes what waits at once."""
         super().__init__(max_batch, before_commit)
+        self._gather_s = gather_s
+        self._recent = [0, 0]  # the last two batches' sizes
         self._engine = async_engine(engine, writers)
         self._loop = loop
         self._writers = writers
@@ -65,6 +74,9 @@ class LoopGroupCommitter(BatchWriter):
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = threading.Lock()
         self._closed = False
+        # Diagnostics for the HTTP benchmark (``bench/http_path.py``): with the variable set
+        # to a directory, each batch's timing goes to ``<dir>/<pid>-<id>.json``.
+        self._trace = _Trace.from_env()
 
     def submit(
         self,
@@ -78,6 +90,8 @@ class LoopGroupCommitter(BatchWriter):
         on_loop = _running_loop() is self._loop
         future: Antwoord = self._loop.create_future() if on_loop else Future()
         request = CommitRequest(appends, recorded_at, project, wie, future)
+        if self._trace is not None:
+            self._trace.submitted[request] = time.perf_counter()
         with self._closing:
             if self._closed:
                 raise RuntimeError("the group committer is stopped")
@@ -118,18 +132,48 @@ class LoopGroupCommitter(BatchWriter):
                     # Nothing can be queued between this look and the wait unnoticed: a
                     # request is queued first and wakes the writers afterwards.
                     self._wake.clear()
+                    if self._trace is not None:
+                        self._trace.write()  # idle: what the last batches took
                     await self._wake.wait()
                     continue
                 if first is None:
                     return
+                if self._gather_s > 0:
+                    await self._gather()
+                taken = time.perf_counter()
                 batch, stop = self._take(first, self._queue)
                 if batch:
+                    self._recent = [self._recent[1], len(batch)]
                     connection = await self._commit(connection, batch)
+                if self._trace is not None:
+                    self._trace.batch(taken, batch)
                 if stop:
                     return
         finally:
             if connection is not None:
                 await connection.close()
+            if self._trace is not None:
+                self._trace.write()
+
+    async def _gather(self) -> None:
+        """Waits (at most ``gather_s``) until as many requests wait as the larger of the last
+        two batches had (the first request already taken). Why: in a closed loop the clients
+        fall into two groups; the writer takes one group's batch at once while the other
+        group's handlers still run on the loop, those miss it and wait a whole batch more,
+        and every command waits two batches. Waiting for the recent batch size joins the
+        groups into one batch; with fewer callers than before it waits once or twice, at
+        most ``gather_s`` each, and the target follows the smaller batches."""
+        target = max(self._recent)
+        if self._queue.qsize() + 1 >= target:
+            return
+        deadline = self._loop.time() + self._gather_s
+        while self._queue.qsize() + 1 < target and not self._closed:
+            left = deadline - self._loop.time()
+            if left <= 0:
+                return
+            self._wake.clear()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), left)
 
     async def _commit(
         self, connection: AsyncConnection | None, batch: list[CommitRequest]
@@ -167,6 +211,41 @@ class LoopGroupCommitter(BatchWriter):
         if _running_loop() is self._loop:
             raise RuntimeError("on the writer's own loop: await aclose()")
         asyncio.run_coroutine_threadsafe(self.aclose(), self._loop).result(60)
+
+
+class _Trace:
+    """Per batch: when it was taken, when it was answered, and when each of its requests was
+    submitted (``time.perf_counter``, the system's monotonic clock, so a benchmark in another
+    process can line them up with its own times)."""
+
+    EVERY = 0.5  # seconds between writes (a worker may be killed rather than closed)
+
+    def __init__(self, directory: str) -> None:
+        self.path = os.path.join(directory, f"{os.getpid()}-{id(self)}.json")
+        self.submitted: dict[CommitRequest, float] = {}
+        self.batches: list[tuple[float, float, list[float]]] = []
+        self.written = time.perf_counter()
+        self.count = 0  # batches written
+
+    @classmethod
+    def from_env(cls) -> _Trace | None:
+        directory = os.environ.get("BODEMREGIE_GROUP_COMMIT_TRACE")
+        return cls(directory) if directory else None
+
+    def batch(self, taken: float, batch: list[CommitRequest]) -> None:
+        sent = [self.submitted.pop(r, taken) for r in batch]
+        done = time.perf_counter()
+        self.batches.append((taken, done, sent))
+        if done - self.written > self.EVERY:
+            self.write()
+
+    def write(self) -> None:
+        if len(self.batches) == self.count:
+            return
+        self.count = len(self.batches)
+        self.written = time.perf_counter()
+        with open(self.path, "w") as f:
+            json.dump(self.batches, f)
 
 
 def async_engine(engine: Engine, connections: int) -> AsyncEngine:
