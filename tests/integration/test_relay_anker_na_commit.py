@@ -6,23 +6,20 @@ it: what Kafka carries is always what the store holds."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 
 import orjson
 import pytest
 from sqlalchemy import Engine, text
 
 from shared.db.engine import make_engine, make_session_factory
-from shared.eventstore import EventMetadata, NewEvent
-from shared.eventstore.sql import SqlEventStore
 from shared.integriteit import ANKER_TYPE
 from shared.messaging.publisher import InMemoryPublisher, OutgoingMessage
 from shared.outbox import OutboxRelay
 from shared.zegel import Verzegelaar
+from tests.support.relay import commit_teller
 
 pytestmark = pytest.mark.postgres
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
-META = EventMetadata(actor="prs-test")
 NAAM = "test-relay-anker"
 
 
@@ -36,17 +33,6 @@ def relay_engine(pg_engine: Engine) -> Iterator[Engine]:
     )
     yield engine
     engine.dispose()
-
-
-def _commit(engine: Engine, stream: str, version: int) -> None:
-    with make_session_factory(engine).begin() as session:
-        SqlEventStore(session).append(
-            stream,
-            "teller",
-            version,
-            [NewEvent("geteld", {"n": version}, datetime.now(UTC), META)],
-            "t",
-        )
 
 
 class _VerliestAnkerronde(InMemoryPublisher):
@@ -83,7 +69,7 @@ def test_an_anchor_whose_round_did_not_commit_never_reaches_kafka(
         sealer=Verzegelaar(SOURCE, anker_elke=3, anker_topic="t"),
     )
     for n in range(3):
-        _commit(pg_engine, "A", n)
+        commit_teller(pg_engine, "A", n)
     with relay.keeping_connection():
         for _ in range(10):  # the anchor round may fail once; then it is made again
             try:

@@ -15,16 +15,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, text
 
 from shared.db.engine import make_engine, make_session_factory
-from shared.eventstore import EventMetadata, NewEvent
-from shared.eventstore.sql import SqlEventStore
-from shared.leadership import SoleLeader
 from shared.messaging.acls import ADMIN
 from shared.messaging.kafka_client import from_credentials_file
 from shared.messaging.publisher import InMemoryPublisher, KafkaPublisher, OutgoingMessage
@@ -32,10 +28,10 @@ from shared.outbox import OutboxRelay
 from shared.zegel import Verzegelaar
 from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, login_file
 from tests.support.kafka_read import read_topic
+from tests.support.relay import Leiding, commit_teller
 
 pytestmark = pytest.mark.postgres
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
-META = EventMetadata(actor="prs-test")
 NAAM = "test-relay-async"
 ASYNCHROON = "SET LOCAL synchronous_commit = off"
 
@@ -50,17 +46,6 @@ def relay_engine(pg_engine: Engine) -> Iterator[Engine]:
     )
     yield engine
     engine.dispose()
-
-
-def _commit(engine: Engine, stream: str, version: int, topic: str = "t") -> None:
-    with make_session_factory(engine).begin() as session:
-        SqlEventStore(session).append(
-            stream,
-            "teller",
-            version,
-            [NewEvent("geteld", {"n": version}, datetime.now(UTC), META)],
-            topic,
-        )
 
 
 def _statements(engine: Engine) -> list[str]:
@@ -78,12 +63,12 @@ def test_a_round_that_did_not_anchor_commits_asynchronously_one_that_anchored_wa
         SOURCE,
         sealer=Verzegelaar(SOURCE, anker_elke=1000),
     )
-    _commit(pg_engine, "A", 0)
+    commit_teller(pg_engine, "A", 0)
     relay.run_once()
     gezien = _statements(relay_engine)
 
     with relay.keeping_connection():  # as ``run`` does
-        _commit(pg_engine, "A", 1)
+        commit_teller(pg_engine, "A", 1)
         assert relay.run_once() == 1
         assert gezien[-1].endswith(f"{ASYNCHROON}; COMMIT")
 
@@ -92,7 +77,7 @@ def test_a_round_that_did_not_anchor_commits_asynchronously_one_that_anchored_wa
         assert not any(ASYNCHROON in s for s in gezien)
 
         del gezien[:]
-        _commit(pg_engine, "A", 2)
+        commit_teller(pg_engine, "A", 2)
         relay.run_once(force_anchor=True)  # seals, anchors and seals the anchor
         assert gezien[-1].endswith("COMMIT")
         assert not any(ASYNCHROON in s for s in gezien)
@@ -101,7 +86,7 @@ def test_a_round_that_did_not_anchor_commits_asynchronously_one_that_anchored_wa
     synchroon = OutboxRelay(
         make_session_factory(relay_engine), InMemoryPublisher(), SOURCE, async_commit=False
     )
-    _commit(pg_engine, "A", 3)
+    commit_teller(pg_engine, "A", 3)
     with synchroon.keeping_connection():
         assert synchroon.run_once() == 1
     assert not any(ASYNCHROON in s for s in gezien)
@@ -125,12 +110,12 @@ def test_a_crash_a_pre_ping_hid_doubles_nothing(pg_engine: Engine) -> None:
     gezien = _statements(engine)
     try:
         for n, stream in enumerate("ABCABC"):
-            _commit(pg_engine, stream, n // 3, topic)
+            commit_teller(pg_engine, stream, n // 3, topic)
             relay.run_once()  # a round each
         asynchroon = any(ASYNCHROON in s for s in gezien)
         if asynchroon:  # what a crash then loses
             _lose_rounds_after(pg_engine, 3)
-        _commit(pg_engine, "A", 2, topic)
+        commit_teller(pg_engine, "A", 2, topic)
         while relay.pending():
             relay.run_once()  # the pre-ping hides the ended connection: none fails
     finally:
@@ -199,12 +184,12 @@ def test_rounds_a_crash_lost_are_sealed_again_identically_and_not_sent_twice(
     try:
         with relay.keeping_connection():  # as ``run`` does: its rounds commit asynchronously
             for n, stream in enumerate("ABCABC"):
-                _commit(pg_engine, stream, n // 3, topic)
+                commit_teller(pg_engine, stream, n // 3, topic)
                 relay.run_once()  # a round each
             assert any(ASYNCHROON in s for s in gezien)
             verloren = _lose_rounds_after(pg_engine, 3)
             assert sorted(verloren) == [4, 5, 6]
-            _commit(pg_engine, "A", 2, topic)
+            commit_teller(pg_engine, "A", 2, topic)
 
             with pytest.raises(Exception, match=r"(?i)terminat|closed|connection"):
                 relay.run_once()  # the connection the crash ended
@@ -223,20 +208,6 @@ def test_a_new_term_reconciles_before_it_sends(pg_engine: Engine, relay_engine: 
     """The crash ended the lead's connection first: the relay lost the lead and took it again
     without a failed round; the new term reads the head again and reconciles with the topic."""
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=3)
-
-    class Leiding(SoleLeader):
-        """Leads, except while ``weg`` is set (``gezien``: the relay noticed)."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.weg = threading.Event()
-            self.gezien = threading.Event()
-
-        def am_leader(self) -> bool:
-            if self.weg.is_set():
-                self.gezien.set()
-                return False
-            return True
 
     verzonden: list[int] = []
 
@@ -263,7 +234,7 @@ def test_a_new_term_reconciles_before_it_sends(pg_engine: Engine, relay_engine: 
     loop.start()
     try:
         for n, stream in enumerate("ABCABC"):
-            _commit(pg_engine, stream, n // 3, topic)
+            commit_teller(pg_engine, stream, n // 3, topic)
             leiding.wake()
             wacht(lambda n=n: len(verzonden) >= n + 1)
         # The crash: the lead goes first, the last rounds are lost, and the relay leads again
@@ -271,7 +242,7 @@ def test_a_new_term_reconciles_before_it_sends(pg_engine: Engine, relay_engine: 
         leiding.weg.set()
         wacht(leiding.gezien.is_set)
         verloren = _lose_rounds_after(pg_engine, 3, end=False)
-        _commit(pg_engine, "A", 2, topic)
+        commit_teller(pg_engine, "A", 2, topic)
         leiding.weg.clear()
         leiding.wake()
         wacht(lambda: not relay.pending())

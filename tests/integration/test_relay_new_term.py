@@ -7,47 +7,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
 
 from shared.db.engine import make_session_factory
-from shared.eventstore import EventMetadata, NewEvent
-from shared.eventstore.sql import SqlEventStore
-from shared.leadership import SoleLeader
 from shared.messaging.publisher import InMemoryPublisher, PublishError
 from shared.outbox import OutboxRelay
+from tests.support.relay import Leiding, commit_teller
 
 pytestmark = pytest.mark.postgres
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
-META = EventMetadata(actor="prs-test")
-
-
-class Leiding(SoleLeader):
-    """Leads, except while ``weg`` is set (``gezien``: the relay noticed)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.weg = threading.Event()
-        self.gezien = threading.Event()
-
-    def am_leader(self) -> bool:
-        if self.weg.is_set():
-            self.gezien.set()
-            return False
-        return True
-
-
-def _commit(engine: Engine, stream: str, version: int) -> None:
-    with make_session_factory(engine).begin() as session:
-        SqlEventStore(session).append(
-            stream,
-            "teller",
-            version,
-            [NewEvent("geteld", {"n": version}, datetime.now(UTC), META)],
-            "t",
-        )
 
 
 def _wacht(tot: Callable[[], bool]) -> bool:
@@ -71,13 +41,13 @@ def test_a_new_term_publishes_what_the_other_leader_sealed_but_did_not_publish(
     )
     loop.start()
     try:
-        _commit(pg_engine, "A", 0)
+        commit_teller(pg_engine, "A", 0)
         leiding.wake()
         assert _wacht(lambda: len(publisher.sent) == 1)
 
         leiding.weg.set()  # another process leads for a while
         assert _wacht(leiding.gezien.is_set)
-        _commit(pg_engine, "B", 0)
+        commit_teller(pg_engine, "B", 0)
         ander = OutboxRelay(sessions, InMemoryPublisher(fail_next=1), SOURCE)
         with pytest.raises(PublishError):
             ander.run_once()  # sealed position 2, Kafka failed: the row waits in the outbox

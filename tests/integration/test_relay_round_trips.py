@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,14 @@ from sqlalchemy.pool import QueuePool
 
 from shared import integriteit
 from shared.db.engine import make_engine, make_session_factory
-from shared.eventstore import EventMetadata, NewEvent
-from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import event_seals, outbox
 from shared.leadership import SoleLeader
 from shared.messaging.publisher import InMemoryPublisher, PublishError
 from shared.outbox import OutboxRelay
+from tests.support.relay import commit_teller
 
 pytestmark = pytest.mark.postgres
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
-META = EventMetadata(actor="prs-test")
 
 
 class Draad:
@@ -70,17 +67,6 @@ def relay_engine(pg_engine: Engine) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _commit(engine: Engine, stream: str, version: int) -> None:
-    with make_session_factory(engine).begin() as session:
-        SqlEventStore(session).append(
-            stream,
-            "teller",
-            version,
-            [NewEvent("geteld", {"n": version}, datetime.now(UTC), META)],
-            "t",
-        )
-
-
 def _aantal(engine: Engine, query: Any) -> int:
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
@@ -97,10 +83,10 @@ def test_a_round_waits_for_the_server_twice(
     publisher = InMemoryPublisher()
     relay = OutboxRelay(make_session_factory(relay_engine), publisher, SOURCE)
     draad = Draad(relay_engine, tmp_path / "trace.txt")
-    _commit(pg_engine, "A", 0)
+    commit_teller(pg_engine, "A", 0)
     assert relay.run_once() == 1  # the first round reads the store id and the chain head
 
-    _commit(pg_engine, "A", 1)
+    commit_teller(pg_engine, "A", 1)
     draad.aan = True
     assert relay.run_once() == 1
     assert draad.rondgangen() == 2
@@ -121,11 +107,11 @@ def test_a_failed_round_rolls_back_and_returns_its_connection_as_it_came(
 ) -> None:
     publisher = InMemoryPublisher()
     relay = OutboxRelay(make_session_factory(relay_engine), publisher, SOURCE)
-    _commit(pg_engine, "A", 0)
+    commit_teller(pg_engine, "A", 0)
     relay.run_once()
 
     # Kafka down: the seals commit, the row waits, the connection is as it was.
-    _commit(pg_engine, "A", 1)
+    commit_teller(pg_engine, "A", 1)
     publisher.fail_next = 1
     with pytest.raises(PublishError):
         relay.run_once()
@@ -133,7 +119,7 @@ def test_a_failed_round_rolls_back_and_returns_its_connection_as_it_came(
     assert not _autocommit(relay_engine)
 
     # A failure while sealing: nothing of the round stays, the connection is as it was.
-    _commit(pg_engine, "A", 2)
+    commit_teller(pg_engine, "A", 2)
 
     def kapot(_: Any) -> str:
         raise RuntimeError("hash failed")
@@ -160,13 +146,13 @@ def test_a_relay_whose_head_went_stale_reads_it_again_before_it_seals_or_sends(
     eerst, ander = InMemoryPublisher(), InMemoryPublisher()
     relay = OutboxRelay(make_session_factory(relay_engine), eerst, SOURCE)
     andere = OutboxRelay(make_session_factory(pg_engine), ander, SOURCE)
-    _commit(pg_engine, "A", 0)
+    commit_teller(pg_engine, "A", 0)
     assert relay.run_once() == 1  # this relay's head is now position 1
-    _commit(pg_engine, "A", 1)
-    _commit(pg_engine, "B", 0)
+    commit_teller(pg_engine, "A", 1)
+    commit_teller(pg_engine, "B", 0)
     assert andere.run_once() == 2  # the other sealed 2 and 3 and sent them
 
-    _commit(pg_engine, "A", 2)
+    commit_teller(pg_engine, "A", 2)
     assert relay.run_once() == 1  # seals and sends 4 only, from the committed head
     assert [m.position for m in eerst.sent] == [1, 4]
     assert [m.position for m in ander.sent] == [2, 3]
@@ -217,13 +203,13 @@ def test_a_looping_relay_keeps_its_connection_between_rounds_and_gives_it_back_a
     loop.start()
     try:
         for versie in range(4):  # a round each
-            _commit(pg_engine, "A", versie)
+            commit_teller(pg_engine, "A", versie)
             leiding.wake()
             gepubliceerd(versie + 1)
         assert len(checkouts) == 1
         assert pool.checkedin() == 0  # kept by the loop
 
-        _commit(pg_engine, "B", 0)  # its first round fails, the next one publishes it
+        commit_teller(pg_engine, "B", 0)  # its first round fails, the next one publishes it
         leiding.wake()
         gepubliceerd(5)
         assert mislukt.is_set()
