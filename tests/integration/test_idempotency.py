@@ -25,7 +25,7 @@ from shared.idempotency_store import idempotency_keys
 from tests.integration.kennis.test_api import VRAAG
 from tests.support.infra import sqlite_database
 from tests.support.kennis import kennis_client
-from tests.support.locaties import NIEUW, SECRET, locaties_client, token
+from tests.support.locaties import NIEUW, SECRET, locaties_client, registreer, token
 
 ZH = token()
 UP = token(Rol.UITVOERINGSPROGRAMMA, None)
@@ -52,12 +52,6 @@ def _sleutels(engine: Engine) -> int:
         return int(conn.execute(select(func.count()).select_from(idempotency_keys)).scalar_one())
 
 
-def _registreer(api: TestClient) -> str:
-    response = api.post("/v1/spoedlocaties", json=NIEUW, headers=ZH)
-    assert response.status_code == 201, response.text
-    return str(response.json()["locatieId"])
-
-
 def _gelijk(a: httpx.Response, b: httpx.Response) -> None:
     assert (a.status_code, a.content) == (b.status_code, b.content)
     for naam in ("location", "etag", "content-type", "content-crs"):
@@ -70,7 +64,7 @@ STATUS = {"naar": "onderzocht", "besluitdatum": "2010-06-01"}
 def test_a_retried_status_change_gets_the_original_answer_and_records_nothing(
     api: TestClient, sql_engine: Engine
 ) -> None:
-    url = f"/v1/spoedlocaties/{_registreer(api)}/statuswijzigingen"
+    url = f"/v1/spoedlocaties/{registreer(api, ZH)}/statuswijzigingen"
     headers = {**ZH, "If-Match": '"1"', "Idempotency-Key": "a6f1c2d0-0001"}
     eerste = api.post(url, json=STATUS, headers=headers)
     assert eerste.status_code == 201 and eerste.headers["etag"] == '"2"'
@@ -110,7 +104,7 @@ def test_a_retried_registration_gets_the_same_site(api: TestClient, sql_engine: 
 def test_the_same_key_with_another_body_is_422_and_records_nothing(
     api: TestClient, sql_engine: Engine
 ) -> None:
-    url = f"/v1/spoedlocaties/{_registreer(api)}/statuswijzigingen"
+    url = f"/v1/spoedlocaties/{registreer(api, ZH)}/statuswijzigingen"
     headers = {**ZH, "If-Match": '"1"', "Idempotency-Key": "k-422"}
     assert api.post(url, json=STATUS, headers=headers).status_code == 201
     anders = api.post(url, json={**STATUS, "toelichting": "anders"}, headers=headers)
@@ -142,7 +136,7 @@ def test_a_key_belongs_to_its_caller(api: TestClient, sql_engine: Engine) -> Non
 def test_a_refused_command_is_not_stored_and_its_retry_is_judged_again(
     api: TestClient, sql_engine: Engine
 ) -> None:
-    url = f"/v1/spoedlocaties/{_registreer(api)}/statuswijzigingen"
+    url = f"/v1/spoedlocaties/{registreer(api, ZH)}/statuswijzigingen"
     headers = {**ZH, "If-Match": '"1"', "Idempotency-Key": "k-409"}
     fout = api.post(url, json={**STATUS, "naar": "gesaneerd"}, headers=headers)
     assert fout.status_code == 409
@@ -166,7 +160,7 @@ def test_the_answer_and_the_events_commit_in_one_transaction(
 ) -> None:
     """If storing the answer fails, the command's events are not there either: a retry can
     then run the command once, never twice."""
-    url = f"/v1/spoedlocaties/{_registreer(api)}/statuswijzigingen"
+    url = f"/v1/spoedlocaties/{registreer(api, ZH)}/statuswijzigingen"
 
     def kapot(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("schijf vol")
@@ -253,7 +247,7 @@ def test_concurrent_retries_record_exactly_one_event(sql_engine: Engine) -> None
     original 201 or a 409 saying the first is still in progress."""
     with locaties_client(sql_engine) as api:
         for ronde in range(3):
-            url = f"/v1/spoedlocaties/{_registreer(api)}/statuswijzigingen"
+            url = f"/v1/spoedlocaties/{registreer(api, ZH)}/statuswijzigingen"
             voor = _events(sql_engine)
             headers = {**ZH, "If-Match": '"1"', "Idempotency-Key": f"samen-{ronde}"}
             antwoorden = _tegelijk(

@@ -42,6 +42,13 @@ NIEUW: dict[str, Any] = {
 }
 
 
+def registreer(client: TestClient, headers: dict[str, str]) -> str:
+    """Registers :data:`NIEUW` with ``headers``; the new site's id."""
+    response = client.post("/v1/spoedlocaties", json=NIEUW, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["locatieId"])
+
+
 def verzegeld(client: TestClient, timeout: float = 10.0) -> None:
     """Wait until the app's relay has sealed every event committed so far (reads never seal:
     the feed shows only what the relay sealed)."""

@@ -25,7 +25,7 @@ from shared.eventstore.tables import events
 from shared.http import idempotency as idempotency_http
 from shared.privacy.tables import personen
 from tests.integration.locaties.test_commandoroute import STATUS, VERDER, ZH, _doorloop
-from tests.support.locaties import NIEUW, SECRET, locaties_client
+from tests.support.locaties import SECRET, locaties_client, registreer
 
 
 @pytest.fixture
@@ -70,18 +70,12 @@ class Teller:
         monkeypatch.setattr(messagebus, "handle", waar)
 
 
-def _registreer(api: TestClient) -> str:
-    response = api.post("/v1/spoedlocaties", json=NIEUW, headers=ZH)
-    assert response.status_code == 201, response.text
-    return str(response.json()["locatieId"])
-
-
 def test_every_command_scenario_answers_on_the_loop_as_in_a_thread(
     api: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The lean route's 26 requests (errors of every kind, 403, 409, 412, Idempotency-Key
     repeats and reuse, CRS headers, a budget) on one site each way."""
-    op_lus, in_thread = _registreer(api), _registreer(api)
+    op_lus, in_thread = registreer(api, ZH), registreer(api, ZH)
     teller = Teller(monkeypatch)
     met = _doorloop(api, op_lus, "lus")
     # On the loop: the 403, the 409, the 412 and two 201s (the others are refused before
@@ -98,7 +92,7 @@ def test_every_command_scenario_answers_on_the_loop_as_in_a_thread(
 def test_a_status_change_on_postgresql_takes_no_worker_thread_and_no_pooled_connection(
     api: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    locatie_id = _registreer(api)
+    locatie_id = registreer(api, ZH)
     container = api.app.state.container  # type: ignore[attr-defined]
     container.cache.discard(locatie_id)  # the first command loads the site: awaited
     teller = Teller(monkeypatch)
@@ -126,7 +120,7 @@ def test_the_group_commit_writes_on_the_loop_thread_with_no_writer_thread(
     loop's writer, ``groepscommit_lus``): no writer thread exists to hand the GIL to."""
     container = api.app.state.container  # type: ignore[attr-defined]
     assert isinstance(container.committer, LoopGroupCommitter)
-    locatie_id = _registreer(api)
+    locatie_id = registreer(api, ZH)
     teller = Teller(monkeypatch)
     schrijvers: set[str] = set()
     transactie = BatchWriter._transaction
@@ -149,7 +143,7 @@ def test_a_first_time_caller_runs_in_a_thread_and_becomes_one_person(
 ) -> None:
     """The batch refuses a login it does not know (the person is made in the command's own
     transaction); on the loop that sends the command, with nothing recorded, to a thread."""
-    locatie_id = _registreer(api)
+    locatie_id = registreer(api, ZH)
     nieuw = mint_dev_token(SECRET, "nieuwkomer", Rol.BEVOEGD_GEZAG, "ZH")
     teller = Teller(monkeypatch)
     url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
@@ -174,7 +168,7 @@ def test_concurrent_commands_on_one_site_record_one_event_per_version(
     api: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Eight clients send the same version at once: one 201, the others 412, one event."""
-    locatie_id = _registreer(api)
+    locatie_id = registreer(api, ZH)
     teller = Teller(monkeypatch)
     url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
     statussen: list[int] = []
@@ -202,7 +196,7 @@ def test_the_setting_off_keeps_every_command_in_a_thread(
     pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with locaties_client(pg_engine, commando_op_lus=False) as api:
-        locatie_id = _registreer(api)
+        locatie_id = registreer(api, ZH)
         teller = Teller(monkeypatch)
         url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
         ok = api.post(url, json=STATUS, headers={**ZH, "If-Match": '"1"'})
@@ -215,7 +209,7 @@ def test_a_keyed_retry_is_answered_from_the_loop_and_the_first_runs_in_a_thread(
 ) -> None:
     """The stored answer is looked up with an awaited statement; the keyed command itself
     commits in its own held transaction with its answer, in a thread, as before."""
-    locatie_id = _registreer(api)
+    locatie_id = registreer(api, ZH)
     teller = Teller(monkeypatch)
     hops: list[str] = []
     origineel = idempotency_http.run_in_threadpool
@@ -247,7 +241,7 @@ def test_a_connection_the_server_ended_is_replaced_without_failing_the_command(
     """As the engine's pre-ping would: a kept async connection that is gone is replaced, and
     the command's load sent again on a new one."""
     container = api.app.state.container  # type: ignore[attr-defined]
-    eerste, tweede = _registreer(api), _registreer(api)
+    eerste, tweede = registreer(api, ZH), registreer(api, ZH)
     url = "/v1/spoedlocaties/{}/statuswijzigingen"
     container.cache.discard(eerste)
     ok = api.post(url.format(eerste), json=STATUS, headers={**ZH, "If-Match": '"1"'})

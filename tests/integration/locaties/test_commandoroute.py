@@ -17,7 +17,7 @@ from services.locaties.entrypoints import schemas
 from services.locaties.entrypoints.commandoverzoek import Commandoroute, Verzoek, verzoek
 from services.locaties.entrypoints.routes_spoedlocaties import LocatieId
 from shared.auth import Rol
-from tests.support.locaties import NIEUW, locaties_client, token
+from tests.support.locaties import locaties_client, registreer, token
 
 ZH = token()
 UT = token(Rol.BEVOEGD_GEZAG, "UT")
@@ -81,12 +81,6 @@ def api(sql_engine: Engine) -> Iterator[TestClient]:
         yield client
 
 
-def _registreer(api: TestClient) -> str:
-    response = api.post("/v1/spoedlocaties", json=NIEUW, headers=ZH)
-    assert response.status_code == 201, response.text
-    return str(response.json()["locatieId"])
-
-
 def _zonder(tekst: str, locatie_id: str) -> str:
     """An answer without what differs between two sites and two moments."""
     tekst = tekst.replace(locatie_id, "<id>")
@@ -119,7 +113,7 @@ def _doorloop(api: TestClient, locatie_id: str, run: str) -> list[tuple[Any, ...
 def test_the_lean_path_answers_every_request_as_fastapi_does(
     api: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    snel, traag = _registreer(api), _registreer(api)
+    snel, traag = registreer(api, ZH), registreer(api, ZH)
     met = _doorloop(api, snel, "snel")
     monkeypatch.setattr(Commandoroute, "snelpad", False)
     zonder = _doorloop(api, traag, "traag")
@@ -134,7 +128,7 @@ def test_the_lean_path_answers_every_request_as_fastapi_does(
 def test_a_valid_command_skips_fastapis_dependency_resolution(
     api: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    locatie_id = _registreer(api)
+    locatie_id = registreer(api, ZH)
     opgelost: list[object] = []
     origineel = fastapi.routing.solve_dependencies
 

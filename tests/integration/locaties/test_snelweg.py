@@ -21,7 +21,7 @@ from services.locaties.entrypoints.app import create_app
 from services.locaties.entrypoints.commandoverzoek import Commandoroute
 from services.locaties.entrypoints.snelweg import Snelweg
 from shared.http.logs import access_log
-from tests.support.locaties import NIEUW, SECRET, locaties_client, token
+from tests.support.locaties import SECRET, locaties_client, registreer, token
 
 ZH = token()
 STATUS = {"naar": "onderzocht", "besluitdatum": "2010-06-01"}
@@ -32,12 +32,6 @@ TEMPLATE = "/v1/spoedlocaties/{locatieId}/statuswijzigingen"
 def api(sql_engine: Engine) -> Iterator[TestClient]:
     with locaties_client(sql_engine) as client:
         yield client
-
-
-def _registreer(api: TestClient) -> str:
-    response = api.post("/v1/spoedlocaties", json=NIEUW, headers=ZH)
-    assert response.status_code == 201, response.text
-    return str(response.json()["locatieId"])
 
 
 @pytest.fixture
@@ -55,7 +49,7 @@ def gerouteerd(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_valid_command_passes_the_router_by(api: TestClient, gerouteerd: list[str]) -> None:
-    locatie_id = _registreer(api)
+    locatie_id = registreer(api, ZH)
     gerouteerd.clear()
     url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
     ok = api.post(url, json=STATUS, headers={**ZH, "If-Match": '"1"'})
@@ -67,7 +61,7 @@ def test_a_valid_command_passes_the_router_by(api: TestClient, gerouteerd: list[
 
 
 def test_anything_else_goes_the_whole_way(api: TestClient, gerouteerd: list[str]) -> None:
-    locatie_id = _registreer(api)
+    locatie_id = registreer(api, ZH)
     gerouteerd.clear()
     url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
     assert api.post(url, json=STATUS, headers=ZH).status_code == 428  # no If-Match
@@ -86,7 +80,7 @@ def test_the_access_line_names_the_route_either_way(
     caplog.set_level(logging.INFO, logger=access_log.name)
     for snel in (True, False):
         monkeypatch.setattr(Commandoroute, "snelpad", snel)
-        locatie_id = _registreer(api)
+        locatie_id = registreer(api, ZH)
         url = f"/v1/spoedlocaties/{locatie_id}/statuswijzigingen"
         assert api.post(url, json=STATUS, headers={**ZH, "If-Match": '"1"'}).status_code == 201
     regels = [
