@@ -70,8 +70,10 @@ class PrivatePostgres:
             self.admin_url.replace("postgresql+psycopg", "postgresql"), autocommit=True
         ) as conn:
             backend = conn.execute("SELECT pg_backend_pid()").fetchone()
-        assert backend is not None
-        postmaster = int(Path(f"/proc/{backend[0]}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            assert backend is not None
+            # Read while the connection is open: its backend exits as soon as it closes.
+            stat = Path(f"/proc/{backend[0]}/stat").read_text()
+        postmaster = int(stat.rsplit(")", 1)[1].split()[1])
         os.kill(postmaster, signal.SIGQUIT)
         deadline = time.monotonic() + 30
         while Path(f"/proc/{postmaster}").exists() and time.monotonic() < deadline:
@@ -160,24 +162,28 @@ def postgres_restarted(
             first = api.post("/v1/spoedlocaties", json=NIEUW, headers=token)
             assert first.status_code == 201, first.text
             acknowledged[first.headers["location"].rsplit("/", 1)[-1]] = 1
-            threads = [threading.Thread(target=client) for _ in range(clients)]
+            # Daemon threads, stopped in ``finally``: a failure in between (the crash, the
+            # restart) must end the scenario, never leave clients posting for ever.
+            threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
             for t in threads:
                 t.start()
-            time.sleep(before_s)
-            stopped = time.monotonic()
-            if crash:
-                pg.crash()
-            else:
-                pg.stop()
-            down.set()
-            time.sleep(down_s)
-            pg.start()
-            down.clear()
-            restarted_at.append(time.monotonic())
-            time.sleep(after_s)
-            stop.set()
-            for t in threads:
-                t.join(60)
+            try:
+                time.sleep(before_s)
+                stopped = time.monotonic()
+                if crash:
+                    pg.crash()
+                else:
+                    pg.stop()
+                down.set()
+                time.sleep(down_s)
+                pg.start()
+                down.clear()
+                restarted_at.append(time.monotonic())
+                time.sleep(after_s)
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join(60)
             ready_after = api.get("/v1/ready").status_code
             engine = api.app.state.container.engine  # type: ignore[attr-defined]
             drain_count(api.app.state.container.sessions)  # type: ignore[attr-defined]
