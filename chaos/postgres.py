@@ -19,10 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import psycopg
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, select, text
 
+from chaos.bediend import bediend
 from chaos.broker import drain_count, new_topic
 from chaos.cluster import SECRET, Cluster, locaties_settings
 from chaos.lezen import records
@@ -35,6 +36,8 @@ from shared.integriteit import ANKER_STREAM
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "deploy" / "postgres" / "pg.sh"
+# Longer than any answer PostgreSQL's absence may delay (the pool's wait, a batch's retries).
+REQUEST_TIMEOUT_S = 60.0
 NIEUW = {
     "bevoegdGezag": "ZH",
     "gemeentecode": "0513",
@@ -111,6 +114,10 @@ def _read_model_digest(engine: Engine) -> tuple[str, str]:
         )
 
 
+def _server_error(code: str) -> bool:
+    return code.startswith("5") and code != "503"
+
+
 def postgres_restarted(
     cluster: Cluster,
     pg: PrivatePostgres,
@@ -134,11 +141,17 @@ def postgres_restarted(
         restarted_at: list[float] = []
         lock = threading.Lock()
         unexpected: dict[int, str] = {}
-        with TestClient(create_app(settings), raise_server_exceptions=False) as api:
+        app = create_app(settings)
+        with bediend(app) as base, httpx.Client(base_url=base, timeout=REQUEST_TIMEOUT_S) as api:
 
             def client() -> None:
                 while not stop.is_set():
-                    r = api.post("/v1/spoedlocaties", json=NIEUW, headers=token)
+                    try:
+                        r = api.post("/v1/spoedlocaties", json=NIEUW, headers=token)
+                    except httpx.TimeoutException:
+                        with lock:  # a hang is a failure the scenario reports, not waits out
+                            answers["no answer"] += 1
+                        continue
                     with lock:
                         if r.status_code == 201:
                             answers["201"] += 1
@@ -162,8 +175,8 @@ def postgres_restarted(
             first = api.post("/v1/spoedlocaties", json=NIEUW, headers=token)
             assert first.status_code == 201, first.text
             acknowledged[first.headers["location"].rsplit("/", 1)[-1]] = 1
-            # Daemon threads, stopped in ``finally``: a failure in between (the crash, the
-            # restart) must end the scenario, never leave clients posting for ever.
+            # Stopped in ``finally``: a failure in between (the crash, the restart) ends the
+            # scenario, never leaves clients posting for ever.
             threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
             for t in threads:
                 t.start()
@@ -183,16 +196,17 @@ def postgres_restarted(
             finally:
                 stop.set()
                 for t in threads:
-                    t.join(60)
+                    t.join(REQUEST_TIMEOUT_S + 30)
             ready_after = api.get("/v1/ready").status_code
-            engine = api.app.state.container.engine  # type: ignore[attr-defined]
-            drain_count(api.app.state.container.sessions)  # type: ignore[attr-defined]
+            engine = app.state.container.engine
+            drain_count(app.state.container.sessions)
             store_digest, read_digest = _read_model_digest(engine)
         found = [(s, v) for s, v in records(cluster.access(), topic) if s != ANKER_STREAM]
     # From PostgreSQL accepting connections again to the first command acknowledged after it.
     recover = (first_201_after[0] if first_201_after else time.monotonic()) - restarted_at[0]
-    # A 4xx is the API judging a request (none expected here); a 5xx other than 503 is a bug.
-    bad = sum(n for code, n in answers.items() if code.startswith("5") and code != "503")
+    # A 4xx is the API judging a request (none expected here); a 5xx other than 503, or no answer
+    # at all, is a bug.
+    bad = sum(n for code, n in answers.items() if code == "no answer" or _server_error(code))
     hoe = "crashed (immediate shutdown)" if crash else "stopped (fast shutdown)"
     return Uitkomst(
         scenario=f"PostgreSQL {hoe} for {down_s:.0f} s and started, {clients} clients registering",
