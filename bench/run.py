@@ -77,11 +77,32 @@ class Stap:
     wand_s: float = 0.0
     load_voor: str = ""
     load_na: str = ""
+    gewacht_s: float = 0.0  # waited for the machine to settle before this step
     argumenten: list[str] = field(default_factory=list)
 
 
-def _meet(naam: str, functie: Callable[[list[str]], Any], argumenten: list[str]) -> Stap:
-    stap = Stap(naam, argumenten=argumenten, load_voor=_load())
+# Before each step after the first, the run waits until the 1-minute load average is at most
+# RUST_LOAD (what the step before left behind: its processes' ends, PostgreSQL's autovacuum and
+# checkpoint) or RUST_MAX_S has passed; each step says how long it waited and at what load it
+# began, so a step measured on a busy machine is seen as such.
+RUST_LOAD = 1.0
+RUST_MAX_S = 90.0
+
+
+def _rust(maximum_s: float, drempel: float = RUST_LOAD) -> float:
+    """Seconds waited for the 1-minute load average to fall to ``drempel`` (at most
+    ``maximum_s``)."""
+    begin = time.perf_counter()
+    while os.getloadavg()[0] > drempel and time.perf_counter() - begin < maximum_s:
+        time.sleep(min(5.0, maximum_s))
+    return time.perf_counter() - begin
+
+
+def _meet(
+    naam: str, functie: Callable[[list[str]], Any], argumenten: list[str], rust_s: float = 0.0
+) -> Stap:
+    gewacht = _rust(rust_s) if rust_s > 0 else 0.0
+    stap = Stap(naam, argumenten=argumenten, load_voor=_load(), gewacht_s=gewacht)
     start = time.perf_counter()
     print(f"== {naam} {' '.join(argumenten)} (load {stap.load_voor})", flush=True)
     try:
@@ -143,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     begin = datetime.now(UTC)
     load_voor = _load()
     start = time.perf_counter()
+    rust_s = 0.0 if args.quick else RUST_MAX_S
     stappen = {
-        naam: _meet(naam, _functie(module), argumenten)
-        for naam, module, argumenten in plan(args.quick, args.alles)
+        naam: _meet(naam, _functie(module), argumenten, rust_s=rust_s if i else 0.0)
+        for i, (naam, module, argumenten) in enumerate(plan(args.quick, args.alles))
     }
     tekst = sectie(stappen, begin, load_voor, _load(), time.perf_counter() - start, args.quick)
     schrijf_in(args.uit, tekst)
@@ -256,7 +278,12 @@ def _deel(stap: Stap, titel: str, inhoud: Callable[[Any], str]) -> str:
     kop = (
         f"### {titel}\n\n`python -m bench.{_MODULES.get(stap.naam, stap.naam)} "
         f"{' '.join(stap.argumenten)}`: {stap.wand_s:.0f} s wall, load {stap.load_voor} "
-        f"before, {stap.load_na} after."
+        f"before, {stap.load_na} after"
+        + (
+            f" (began after {stap.gewacht_s:.0f} s waiting for the load to settle)."
+            if stap.gewacht_s >= 1
+            else "."
+        )
     )
     if stap.fout is not None:
         return f"{kop}\n\n**Not measured**: the benchmark failed ({stap.fout[:300]})."
@@ -365,7 +392,9 @@ def sectie(
 
 Machine: {machine()}. Load average (1, 5, 15 min) before the run {load_voor}, after it
 {load_na}; the run took {wand_s / 60:.1f} min. On a shared machine wall seconds are inflated by
-the others' load; CPU seconds much less. Benchmarks report; they never fail the build.
+the others' load; CPU seconds much less. Before each step after the first the run waits (at
+most {RUST_MAX_S:.0f} s) for the 1-minute load average to fall to {RUST_LOAD:.1f}. Benchmarks
+report; they never fail the build.
 
 {chr(10).join(chr(10) + d + chr(10) for d in delen)}"""
 

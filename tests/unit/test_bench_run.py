@@ -93,3 +93,39 @@ def test_the_http_section_splits_time_and_cpu() -> None:
     assert "| relay process | 0.170 |" in tekst
     assert "| Kafka broker (shared) | - |" in tekst
     assert "Relay rounds: 40 (7.5 events a round)." in tekst
+
+
+def test_each_step_after_the_first_waits_for_the_load_to_settle_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without ``--quick`` a step after the first waits until the 1-minute load average is at
+    most RUST_LOAD (here: it falls by one per sleep), for at most RUST_MAX_S; its heading says
+    how long it waited."""
+    _stand_ins(monkeypatch, [])
+    klein = run.plan
+    monkeypatch.setattr(run, "plan", lambda quick, alles: klein(True, alles))
+    klok = [0.0]
+    load = [3.5]
+    monkeypatch.setattr(run.time, "perf_counter", lambda: klok[0])
+
+    def slaap(s: float) -> None:
+        klok[0] += s
+        load[0] = max(0.2, load[0] - 1.0)
+
+    monkeypatch.setattr(run.time, "sleep", slaap)
+    monkeypatch.setattr(run.os, "getloadavg", lambda: (load[0], 1.0, 1.0))
+    uit = tmp_path / "BENCHMARKS.md"
+    assert run.main(["--uit", str(uit)]) == 0
+    tekst = uit.read_text()
+    # The first step never waits; the second waits three sleeps of 5 s (3.5 -> 0.5).
+    assert tekst.count("waiting for the load to settle") == 1
+    assert "(began after 15 s waiting for the load to settle)" in tekst
+    assert f"most {run.RUST_MAX_S:.0f} s) for the 1-minute load average" in tekst
+
+
+def test_the_settle_wait_ends_at_its_maximum(monkeypatch: pytest.MonkeyPatch) -> None:
+    klok = [0.0]
+    monkeypatch.setattr(run.time, "perf_counter", lambda: klok[0])
+    monkeypatch.setattr(run.time, "sleep", lambda s: klok.__setitem__(0, klok[0] + s))
+    monkeypatch.setattr(run.os, "getloadavg", lambda: (4.0, 4.0, 4.0))
+    assert run._rust(12.0) == 15.0  # the last sleep of 5 s passes the maximum
