@@ -55,8 +55,26 @@ def controleer(
 ) -> Uitslag:
     """Check every event in file order; the first finding names the first broken event."""
     with zonder_gc():
-        kernen = (_kern(ev, i.event_hash(ev)) for ev in events)
+        kernen = (_kern(ev, _hash(ev)) for ev in events)
         return _controleer(kernen, publieke_sleutel)
+
+
+def _hash(ev: dict[str, Any]) -> str | None:
+    """The event's hash by the definition, or None where it has none: content with a lone
+    surrogate (no UTF-8 text) or nested too deep to encode. Such an event is a finding ("the
+    hash does not match its content"), never a reason to stop checking."""
+    try:
+        return i.event_hash(ev)
+    except (UnicodeEncodeError, RecursionError):
+        return None
+
+
+def _lees_met_hash(regel: bytes) -> tuple[dict[str, Any], str | None]:
+    try:
+        return i.lees_met_hash(regel)
+    except (UnicodeEncodeError, RecursionError):
+        ev = i.lees_json(regel)
+        return ev, _hash(ev)
 
 
 def controleer_bestand(
@@ -87,6 +105,10 @@ PARALLEL_VANAF = 20_000_000
 # round trip to a worker.
 DELEN_PER_WERKER = 16
 
+# The chain goes on from an event without a hash of its own whose hash cannot be computed with
+# this (no hex, so no later event's prevhash can match it by chance).
+ONBEREKENBAAR = "(onberekenbaar)"
+
 # What the ordered checks need of one event, built where it is hashed (a tuple: a worker sends
 # hundreds of thousands, and a tuple pickles at a fraction of a dict's cost):
 # (geldig, positie, versie, stroom, prevhash, streamprevhash, huidige, klopt, id, anker)
@@ -97,7 +119,7 @@ DELEN_PER_WERKER = 16
 Kern = tuple[bool, Any, Any, str, Any, Any, str, bool, str, tuple[Any] | None]
 
 
-def _kern(ev: dict[str, Any], berekend: str) -> Kern:
+def _kern(ev: dict[str, Any], berekend: str | None) -> Kern:
     positie = ev.get("position")
     try:
         versie = int(ev["sequence"])
@@ -107,8 +129,8 @@ def _kern(ev: dict[str, Any], berekend: str) -> Kern:
     except (KeyError, ValueError, TypeError):
         versie, stroom, geldig = 0, "", False
         positie = int(positie) if positie is not None else None
-    huidige = ev.get("hash", berekend)
-    klopt = huidige == berekend
+    huidige = ev.get("hash", ONBEREKENBAAR if berekend is None else berekend)
+    klopt = berekend is not None and huidige == berekend
     soort = ev.get("type")
     anker = (ev.get("data", {}),) if isinstance(soort, str) and soort in ANKER_TYPES else None
     return (
@@ -145,7 +167,7 @@ def _kernen(pad: str, deel: tuple[int, int]) -> list[Kern]:
     with open(pad, "rb") as fh:
         fh.seek(deel[0])
         tekst = fh.read(deel[1] - deel[0])
-    lees, kern = i.lees_met_hash, _kern
+    lees, kern = _lees_met_hash, _kern
     with zonder_gc():
         return [kern(*lees(regel)) for regel in tekst.split(b"\n") if regel and not regel.isspace()]
 

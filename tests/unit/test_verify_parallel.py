@@ -64,6 +64,8 @@ GEVALLEN = {
     # under an anchor: its Merkle root cannot be computed, which is a finding, not a crash
     "hash geen hex": _met(100, hash="zz" * 32),
     "anker tot geen getal": _anker_met(totEnMetPositie="veel"),
+    # no UTF-8 text: its hash cannot be computed, a finding (it stopped with a traceback)
+    "losse surrogaat": _met(1_500, data={"naam": "\ud800"}),
 }
 
 
@@ -91,3 +93,13 @@ def test_a_line_that_is_no_json_is_named_by_its_number(
     monkeypatch.setattr(verify, "PARALLEL_VANAF", 0)
     with pytest.raises(ValueError, match="regel 51 is geen JSON"):
         verify.controleer_bestand(str(pad), werkers=2)
+
+
+def test_content_without_a_hash_is_named_as_changed(tmp_path: Path) -> None:
+    pad = _schrijf(tmp_path / "log.jsonl", GEVALLEN["losse surrogaat"])
+    uitslag = verify.controleer_bestand(pad)
+    assert uitslag.eerste is not None
+    assert (uitslag.eerste.positie, uitslag.eerste.wat) == (
+        EVENTS[1_500]["position"],
+        "inhoud gewijzigd: de hash klopt niet met de inhoud",
+    )
