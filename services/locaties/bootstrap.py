@@ -26,6 +26,7 @@ from services.locaties.service_layer.unit_of_work import (
     LusLocatiesUnitOfWork,
     SqlLocatiesUnitOfWork,
     oefenbatch,
+    speel_oefening_af,
 )
 from shared import gc_tuning
 from shared.db import migrations
@@ -120,7 +121,8 @@ class Container:
     async def opwarmen(self) -> None:
         """At start-up, on the event loop (the app's lifespan, before the first request):
         opens the connections the commands on the loop use and prepares their statements,
-        the group commit's by a batch that is rolled back (nothing is recorded). Without it a
+        the group commit's by a batch that is rolled back (nothing is recorded), and decodes
+        what that batch would have recorded (as a site's first load does). Without it a
         worker's first commands waited 40-85 ms for their connections and first batch. A
         failure only costs that wait later: it is logged and the service starts. Then the
         start-up's objects are frozen out of the garbage collector's sight."""
@@ -129,7 +131,8 @@ class Container:
                 await AwaitedReads(self.statements).opwarmen()
             if isinstance(self.committer, LoopGroupCommitter):
                 topic, personen = self.settings.spoedlocaties_topic, self.personen
-                await self.committer.opwarmen(lambda: oefenbatch(topic, personen))
+                antwoorden = await self.committer.opwarmen(lambda: oefenbatch(topic, personen))
+                speel_oefening_af(antwoorden)
         except Exception:
             log.warning("opwarmen mislukt; de eerste commando's wachten langer", exc_info=True)
         gc_tuning.after_warm_up()

@@ -404,6 +404,15 @@ def oefenbatch(topic: str, personen: Personen | None) -> list[CommitRequest]:
     return batch
 
 
+def speel_oefening_af(antwoorden: list[list[RecordedEvent] | BaseException]) -> Spoedlocatie:
+    """The throwaway site replayed from the events its warm-up batch would have recorded: the
+    first decode of an event type resolves its fields' type hints (~3 ms each), which a
+    worker's first load of a site (a cache miss) would otherwise pay."""
+    locatie = Spoedlocatie(OEFENLOCATIE)
+    locatie.replay(e for antwoord in antwoorden if isinstance(antwoord, list) for e in antwoord)
+    return locatie
+
+
 class FakeLocatiesUnitOfWork(FakeActingUnitOfWork):
     """For unit tests: the real handlers against the in-memory event store."""
 

@@ -11,12 +11,15 @@ import itertools
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select, text
 
 from services.locaties.adapters import projection_pg
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.bootstrap import migrate
+from services.locaties.domain.events import SpoedlocatieGeregistreerd, StatusGewijzigd
 from services.locaties.service_layer.unit_of_work import OEFENLOCATIE, oefenbatch
+from shared import aggregate
 from shared.eventstore import groepscommit
 from shared.eventstore.groepscommit import BatchWriter, OnbekendePersoon
 from shared.eventstore.groepscommit_lus import LoopGroupCommitter
@@ -92,6 +95,16 @@ def test_start_up_prepares_the_commands_statements_and_records_nothing(pg_engine
         registreer(api, token())
     with pg_engine.connect() as conn:
         assert conn.execute(select(func.min(events.c.position))).scalar_one() == 1
+
+
+def test_start_up_decodes_what_a_status_change_loads(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first decode of an event type resolves its fields (``shared.aggregate._velden``):
+    the warm-up replays its throwaway site, so a worker's first load does not pay it."""
+    monkeypatch.setattr(aggregate, "_VELDEN", {})
+    with locaties_client(pg_engine, commando_op_lus=True):
+        assert {SpoedlocatieGeregistreerd, StatusGewijzigd} <= aggregate._VELDEN.keys()
 
 
 def test_the_warm_up_batch_runs_a_whole_batch_and_rolls_it_back(pg_engine: Engine) -> None:
