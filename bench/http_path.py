@@ -490,7 +490,8 @@ async def _drive(
             {"p": vanaf},
         ).scalar_one()
     latencies = [(reader.received[k] - sent[k]) * 1000 for k in sent if k in reader.received]
-    warm = sorted(sent, key=sent.__getitem__)[clients:]
+    in_order = sorted(sent, key=sent.__getitem__)
+    first_round, warm = in_order[:clients], in_order[clients:]
     # Command to its 201 (the service's part), and 201 to Kafka (the relay's and the broker's).
     answers = [(answered[k] - sent[k]) * 1000 for k in answered]
     relay = [(reader.received[k] - answered[k]) * 1000 for k in answered if k in reader.received]
@@ -512,6 +513,14 @@ async def _drive(
         # cold worker (the writer's connection opened, statements prepared on first use).
         "latency_ms_p99_after_first_round": _percentile(
             [(reader.received[k] - sent[k]) * 1000 for k in warm if k in reader.received], 0.99
+        ),
+        # Each client's first command alone: what a worker's start-up left cold (its
+        # connections, prepared statements) shows here.
+        "latency_ms_first_round_p50": statistics.median(
+            [(reader.received[k] - sent[k]) * 1000 for k in first_round if k in reader.received]
+        ),
+        "answer_ms_first_round_max": max(
+            [(answered[k] - sent[k]) * 1000 for k in first_round if k in answered]
         ),
         "answer_ms_p99_after_first_round": _percentile(
             [(answered[k] - sent[k]) * 1000 for k in warm if k in answered], 0.99

@@ -69,6 +69,20 @@ async def _execute_async(
         return await cursor.fetchall()
 
 
+def rollback_keeping_prepared(connection: Connection) -> None:
+    """Ends the transaction on ``connection`` with a ROLLBACK sent on the libpq connection
+    itself. psycopg forgets (``DEALLOCATE ALL``) every statement prepared on a connection at
+    any ROLLBACK it sends, since the transaction may have dropped what they refer to; after a
+    transaction without DDL (the group commit's warm-up) they are still valid, and keeping
+    them is the point. The caller's own rollback afterwards finds nothing to do (psycopg sees
+    the connection idle). Blocking, also on an async connection: for start-up only."""
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection | psycopg.AsyncConnection)
+    result = raw.pgconn.exec_(b"ROLLBACK")
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        raise RuntimeError(f"ROLLBACK: {result.error_message.decode(errors='replace')}")
+
+
 def result_rows(cursor: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:
     """The rows of the cursor's (last) result; none for a statement without a result."""
     # Not ``description``: it builds a column object per column on every call.

@@ -18,6 +18,9 @@ from shared.db.direct_async import AsyncStatements
 from shared.eventstore.model import NewEvent, RecordedEvent
 from shared.eventstore.sql import _LOAD, _LOAD_TOT, _from_row
 
+# A stream id no stream has (the warm-up's loads find nothing).
+GEEN = ""
+
 
 class AwaitedReads:
     """An ``EventStore`` whose ``load`` is awaited on the loop; it appends nothing."""
@@ -32,6 +35,11 @@ class AwaitedReads:
             else self._statements.rows(_LOAD_TOT, (stream_id, up_to_version))
         )
         return [_from_row(r) for r in rows]
+
+    async def opwarmen(self) -> None:
+        """Opens the reads' connections and prepares both loads on each (of a stream id no
+        stream has: nothing is read), at start-up instead of in a worker's first commands."""
+        await self._statements.opwarmen([(_LOAD, (GEEN,)), (_LOAD_TOT, (GEEN, 0))])
 
     def append(
         self,

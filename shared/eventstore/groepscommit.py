@@ -39,7 +39,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db.direct import aware, execute, json_rows
+from shared.db.direct import aware, execute, json_rows, rollback_keeping_prepared
 from shared.eventstore.model import ConcurrencyError, NewEvent, RecordedEvent
 from shared.leadership import CHANNEL
 
@@ -199,8 +199,23 @@ class BatchWriter:
         )
         return exc if stale is None else ConcurrencyError(stale.stream_id, stale.expected_version)
 
-    def _transaction(
+    def oefen(
         self, connection: Connection, batch: list[CommitRequest]
+    ) -> dict[CommitRequest, list[RecordedEvent] | BaseException]:
+        """Runs ``batch``'s whole transaction on ``connection`` (every statement a real batch
+        sends, prepared there) and rolls it back: nothing is recorded, no caller is answered
+        and no NOTIFY is delivered. Returns the answers it would have given. A writer's warm-up
+        at start-up: the first real batch on a new connection took 40-85 ms (the connection,
+        its first prepares, the backend's first reads of the catalogue). While it runs it holds
+        the position counter's lock as any batch does, for as long."""
+        try:
+            self._transaction(connection, batch, terugdraaien=True)
+        except _Teruggedraaid as oefening:
+            return oefening.answers
+        raise AssertionError("the warm-up's transaction was not rolled back")
+
+    def _transaction(
+        self, connection: Connection, batch: list[CommitRequest], terugdraaien: bool = False
     ) -> dict[CommitRequest, list[RecordedEvent] | BaseException]:
         answers: dict[CommitRequest, list[RecordedEvent] | BaseException] = {}
         # The session owns the transaction on the writer's connection: COMMIT on leaving the
@@ -252,9 +267,20 @@ class BatchWriter:
                         dataclasses.replace(e, position=first + k) for k, e in enumerate(recorded)
                     ]
                     first += len(recorded)
+            if terugdraaien:
+                rollback_keeping_prepared(session.connection())
+                raise _Teruggedraaid(answers)
             if self._before_commit is not None:
                 self._before_commit(session, batch)
         return answers
+
+
+class _Teruggedraaid(Exception):
+    """Ends a warm-up batch's transaction (``BatchWriter.oefen``) with its answers."""
+
+    def __init__(self, answers: dict[CommitRequest, list[RecordedEvent] | BaseException]) -> None:
+        super().__init__("warm-up batch rolled back")
+        self.answers = answers
 
 
 class GroupCommitter(BatchWriter):

@@ -195,6 +195,11 @@ def service_app(
             configure_json_logging()
         container = bootstrap(settings)
         app.state.container = container
+        # What lives on the event loop warms there before the first request (connections
+        # opened, statements prepared: ``services/locaties/bootstrap.py``).
+        opwarmen = getattr(container, "opwarmen", None)
+        if opwarmen is not None:
+            await opwarmen()
         app.state.token_verifier = TokenVerifier(settings)
         try:
             yield

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, Self
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -29,6 +29,7 @@ from shared.eventstore.awaited import AwaitedReads
 from shared.eventstore.groepscommit import (
     TE_BEPALEN,
     Antwoord,
+    CommitRequest,
     Committer,
     OnbekendePersoon,
     PendingAppend,
@@ -40,6 +41,7 @@ from shared.idempotency import lopend
 from shared.messaging.topics import SPOEDLOCATIES
 from shared.privacy import Personen
 from shared.unit_of_work import InMemoryUnitOfWork, Scope, SqlUnitOfWork
+from shared.vocabulaire import Status
 
 # Turns a correction as a client sent it into the corrected event's fields, given that event:
 # the entrypoint's request schemas do it (entrypoints/correcties.py), so a corrected value
@@ -367,6 +369,48 @@ def _projecteer_groep(session: Session, delen: list[tuple[Any, list[RecordedEven
     projecteer(
         session, [w for locaties, recorded in delen for w in _wijzigingen(locaties, recorded)]
     )
+
+
+# The warm-up's site: not an id's format (``domain/locatie_id.py``: capitals and digits), so
+# no site has it; its batch is rolled back anyway.
+OEFENLOCATIE = "opwarmen-01"
+
+
+def oefenbatch(topic: str, personen: Personen | None) -> list[CommitRequest]:
+    """A group-commit batch like the commands' on a throwaway site, for the writer's warm-up at
+    start-up (``BatchWriter.oefen`` rolls it back: nothing is recorded): the site registered
+    (its rows inserted), then its status changed (its open bitemporal row closed and the new
+    ones inserted, as a status change does), and a caller whose pseudonym is looked up (a
+    login no one has, so that request is refused). Every statement of a real batch runs."""
+
+    def locatie() -> Spoedlocatie:
+        return Spoedlocatie.registreer(
+            OEFENLOCATIE, "ZH", "0513", "opwarmen", "landbodem", (), None, date(2010, 1, 4)
+        )
+
+    geregistreerd, gewijzigd = locatie(), locatie()
+    gewijzigd.pending = []  # as if its registration was committed
+    gewijzigd.wijzig_status(Status.ONDERZOCHT, date(2011, 1, 1), "opwarmen")
+
+    def verzoek(x: Spoedlocatie, wie: Wie | None = None) -> CommitRequest:
+        stempel = metadata(NIEMAND, TE_BEPALEN if wie else "opwarmen")
+        versie = x.version - len(x.pending)
+        append = PendingAppend(x.id, x.stream_type, versie, stamp(x.pending, stempel), topic)
+        return CommitRequest([append], datetime.now(UTC), Projection(_projecteer_groep, [x]), wie)
+
+    batch = [verzoek(geregistreerd), verzoek(gewijzigd)]
+    if personen is not None:
+        batch.append(verzoek(gewijzigd, Wie("opwarmen", personen.zoek_veel)))
+    return batch
+
+
+def speel_oefening_af(antwoorden: list[list[RecordedEvent] | BaseException]) -> Spoedlocatie:
+    """The throwaway site replayed from the events its warm-up batch would have recorded: the
+    first decode of an event type resolves its fields' type hints (~3 ms each), which a
+    worker's first load of a site (a cache miss) would otherwise pay."""
+    locatie = Spoedlocatie(OEFENLOCATIE)
+    locatie.replay(e for antwoord in antwoorden if isinstance(antwoord, list) for e in antwoord)
+    return locatie
 
 
 class FakeLocatiesUnitOfWork(FakeActingUnitOfWork):

@@ -1,0 +1,128 @@
+"""A worker warms up at start-up (``Container.opwarmen``, run by the app's lifespan before the
+first request): the loop's reads have their connections open with both loads prepared, and the
+group commit's writer has its connection with every statement of a batch prepared, by a real
+batch on a throwaway site that was rolled back. Nothing of it is recorded: no event, no outbox
+row, no read-model row, no person, and the position counter is untouched (the first real event
+gets position 1)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from services.locaties.adapters import projection_pg
+from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
+from services.locaties.bootstrap import migrate
+from services.locaties.domain.events import SpoedlocatieGeregistreerd, StatusGewijzigd
+from services.locaties.service_layer.unit_of_work import OEFENLOCATIE, oefenbatch
+from shared import aggregate
+from shared.eventstore import groepscommit
+from shared.eventstore.groepscommit import BatchWriter, OnbekendePersoon
+from shared.eventstore.groepscommit_lus import LoopGroupCommitter
+from shared.eventstore.sql import _LOAD, _LOAD_TOT
+from shared.eventstore.tables import event_positions, events, outbox
+from shared.privacy import Personen
+from shared.privacy.sleutels import Sleutelring
+from shared.privacy.store import _ZOEK_VEEL_PG
+from shared.privacy.tables import personen
+from tests.support.locaties import locaties_client, registreer, token
+
+PREPARED = "SELECT statement FROM pg_prepared_statements"
+LOCKS = "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'transactionid'"
+
+
+def _zoals_gestuurd(sql: str) -> str:
+    """The text as PostgreSQL keeps it: psycopg sends ``%s`` as ``$1``, ``$2``, ..."""
+    nummer = itertools.count(1)
+    return re.sub("%s", lambda _: f"${next(nummer)}", sql)
+
+
+# Every statement a batch of status changes sends on the writer's connection.
+BATCH = {
+    _zoals_gestuurd(sql)
+    for sql in (
+        groepscommit._CURRENT,
+        groepscommit._APPEND,
+        _ZOEK_VEEL_PG,
+        projection_pg._huidig_sql(),
+        projection_pg._standen_sql(),
+        projection_pg._sluit_sql(),
+    )
+}
+LOADS = {_zoals_gestuurd(_LOAD), _zoals_gestuurd(_LOAD_TOT)}
+
+
+def _niets_vastgelegd(engine: Engine) -> None:
+    with engine.connect() as conn:
+        for tabel in (events, outbox, spoedlocaties, spoedlocatie_standen, personen):
+            assert conn.execute(select(func.count()).select_from(tabel)).scalar_one() == 0, tabel
+        assert conn.execute(select(event_positions.c.last_position)).scalar_one() == 0
+
+
+def test_start_up_prepares_the_commands_statements_and_records_nothing(pg_engine: Engine) -> None:
+    with locaties_client(pg_engine, commando_op_lus=True) as api:
+        container = api.app.state.container  # type: ignore[attr-defined]
+        committer = container.committer
+        assert isinstance(committer, LoopGroupCommitter)
+
+        async def op_de_schrijver() -> set[str]:
+            # The connection the writer takes at its first batch: the one the engine keeps.
+            async with committer._engine.connect() as conn:
+                return {r[0] for r in await conn.exec_driver_sql(PREPARED)}
+
+        async def op_de_lezers() -> list[set[str]]:
+            gezien = []
+            for conn in container.statements._idle:
+                async with conn.cursor() as cursor:
+                    await cursor.execute(PREPARED)
+                    gezien.append({r[0] for r in await cursor.fetchall()})
+            return gezien
+
+        portal: Any = api.portal
+        schrijver = portal.call(op_de_schrijver)
+        assert schrijver >= BATCH, BATCH - schrijver
+        pool: Any = committer._engine.pool
+        assert pool.checkedin() == 1, "the check took the kept connection, opened no new one"
+        lezers = portal.call(op_de_lezers)
+        assert len(lezers) == container.statements._size
+        assert all(gezien >= LOADS for gezien in lezers), lezers
+        _niets_vastgelegd(pg_engine)
+        # The counter was not moved by the warm-up: the first real event is position 1.
+        registreer(api, token())
+    with pg_engine.connect() as conn:
+        assert conn.execute(select(func.min(events.c.position))).scalar_one() == 1
+
+
+def test_start_up_decodes_what_a_status_change_loads(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first decode of an event type resolves its fields (``shared.aggregate._velden``):
+    the warm-up replays its throwaway site, so a worker's first load does not pay it."""
+    monkeypatch.setattr(aggregate, "_VELDEN", {})
+    with locaties_client(pg_engine, commando_op_lus=True):
+        assert {SpoedlocatieGeregistreerd, StatusGewijzigd} <= aggregate._VELDEN.keys()
+
+
+def test_the_warm_up_batch_runs_a_whole_batch_and_rolls_it_back(pg_engine: Engine) -> None:
+    """``BatchWriter.oefen`` answers as the batch would have (the throwaway site's two events
+    got positions; the unknown caller was refused), and leaves nothing."""
+    migrate(pg_engine)
+    personen_store = Personen(Sleutelring.uit_geheim(bytes(32)))
+    batch = oefenbatch("t", personen_store)
+    with pg_engine.connect() as conn:
+        antwoorden = BatchWriter().oefen(conn, batch)
+        assert not conn.in_transaction()
+        # No transaction left open on the server either (its locks released).
+        assert conn.execute(text(LOCKS)).scalar_one() == 0
+    geregistreerd, gewijzigd, onbekend = (antwoorden[r] for r in batch)
+    assert isinstance(geregistreerd, list) and isinstance(gewijzigd, list)
+    assert [(e.stream_id, e.version, e.position) for e in [*geregistreerd, *gewijzigd]] == [
+        (OEFENLOCATIE, 1, 1),
+        (OEFENLOCATIE, 2, 2),
+    ]
+    assert isinstance(onbekend, OnbekendePersoon)
+    _niets_vastgelegd(pg_engine)
