@@ -307,15 +307,10 @@ class OutboxRelay:
             # Fewer than a batch waited from earlier rounds: that was all of them. Then all
             # this round sealed goes too (at most two batches: one before an anchor, one after),
             # so that a busy relay never falls behind into reading its own rows back.
+            dumps, bericht = orjson.dumps, OutgoingMessage
             nieuw = [
-                OutgoingMessage(
-                    topic=b.topic,
-                    key=b.stream_id,
-                    value=orjson.dumps(b.cloudevent),
-                    position=b.position,
-                    store_id=store,
-                )
-                for b in ronde.berichten
+                bericht(topic, stream_id, dumps(doc), position, store)
+                for position, topic, stream_id, doc in ronde.berichten
             ]
             anker = ronde.verankerd
             if anker is not None:
