@@ -24,8 +24,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -118,6 +120,7 @@ class OutboxRelay:
         # loaded relay's CPU per round.
         self._keep = False
         self._kept: Connection | None = None
+        self._cursor: psycopg.Cursor[Any] | None = None  # the kept connection's
         self._async_commit = async_commit
 
     def _commit(self, tx: RoundTransaction, positions: list[int], ronde: Ronde) -> None:
@@ -218,9 +221,12 @@ class OutboxRelay:
         connection = self._kept or engine.connect()
         self._kept = None
         keep = self._keep
+        tx: RoundTransaction | None = None
         try:
             session = Session(bind=connection, expire_on_commit=False)
-            tx = RoundTransaction(connection, FENCE, keep_autocommit=keep)
+            tx = RoundTransaction(
+                connection, FENCE, keep_autocommit=keep, cursor=self._cursor if keep else None
+            )
             try:
                 uitkomst = self._round(session, tx, force_anchor, quiet)
                 if session.in_transaction():
@@ -237,8 +243,9 @@ class OutboxRelay:
                 session.close()
         finally:
             if keep:
-                self._kept = connection
+                self._kept, self._cursor = connection, None if tx is None else tx.cursor
             else:
+                self._cursor = None
                 give_back(connection)
         return uitkomst
 
@@ -259,6 +266,7 @@ class OutboxRelay:
         leads). Its asynchronous rounds may yet be lost to a crash that a later round on a
         connection from the pool would not notice: reconcile before the next send."""
         connection, self._kept = self._kept, None
+        self._cursor = None
         if connection is not None:
             self._behind = True
             if self._publisher is not None:
