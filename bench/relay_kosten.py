@@ -33,6 +33,14 @@ meet the same load on a shared machine: before is the round's statements one by 
 SQLAlchemy (the lock, the read, the seals' COPY, the marks, each a round trip, as on SQLite),
 now is ``shared.relay_round`` (three round trips).
 
+``--bulk EVENTS`` measures the relay as a bulk import meets it: EVENTS events (eight per site,
+as ``bench/bulk_import.py`` writes them) committed at once by ``append_many``, then the relay's
+rounds (as its loop runs them after a full round: at once, on its kept connection) until all is
+sealed and confirmed by Kafka on a fresh topic, through the real publisher and a sealer as
+deployed (an anchor every 1,000 events). Reported: CPU µs per event of the relay thread, of
+librdkafka's threads and of the PostgreSQL backend, the rounds and the wall time.
+``--profiel FILE`` records the relay thread with py-spy for it.
+
 ``--outbox BATCHES`` measures what the outbox rows cost PostgreSQL per event (the server's CPU,
 from ``/proc`` of its backend): the group commit's append with and without outbox rows, in
 turn, and the relay's marks (``--per-batch``, ``--per-mark``). This decided against a "published
@@ -58,7 +66,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 
-from services.locaties.entrypoints.relay import engine_options
+from services.locaties.entrypoints.relay import APPLICATION_NAME, engine_options
 from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore import EventMetadata, NewEvent
 from shared.eventstore.sql import SqlEventStore
@@ -368,6 +376,114 @@ def proces(rate: float, seconden: float, schrijvers: int = 4, profiel: str = "")
     }
 
 
+def bulk(aantal: int, profiel: str = "") -> dict[str, Any]:
+    """The relay's rounds over a backlog of ``aantal`` events committed at once."""
+    from bench.bulk_import import _cpu_van, draden_cpu
+    from shared import gc_tuning
+    from shared.eventstore.bulk import append_many
+    from shared.zegel import Verzegelaar
+
+    topic = create_topic(KAFKA_BOOTSTRAP, partitions=6)
+    load = os.getloadavg()[0]
+    with postgres_database() as engine:
+        sessions = make_session_factory(engine)
+        now = datetime.now(UTC)
+
+        def schrijf(van: int, tot: int) -> None:
+            with sessions() as s, s.begin():
+                append_many(
+                    s,
+                    [
+                        (
+                            f"ZH0513{n:06d}",
+                            "spoedlocatie",
+                            0,
+                            [
+                                NewEvent(
+                                    "spoedlocatie-status-gewijzigd",
+                                    {"naar": "onderzocht", "besluitdatum": f"2012-03-0{k + 1}"},
+                                    now,
+                                    META,
+                                )
+                                for k in range(8)
+                            ],
+                            now,
+                        )
+                        for n in range(van, tot)
+                    ],
+                    topic,
+                )
+
+        url = engine.url.render_as_string(hide_password=False)
+        relay_engine = make_engine(url, **engine_options(url))
+        publisher = KafkaPublisher(from_credentials_file(KAFKA_BOOTSTRAP, login_file(ADMIN)))
+        relay = OutboxRelay(
+            make_session_factory(relay_engine),
+            publisher,
+            SOURCE,
+            sealer=Verzegelaar(SOURCE, 1000, None, topic),
+        )
+        with relay.keeping_connection():
+            schrijf(0, 1)  # warm: store id, head, connect, log in and reconcile
+            while relay.run_once() or relay._full:
+                pass
+            for van in range(1, aantal // 8 + 1, 500):
+                schrijf(van, min(aantal // 8 + 1, van + 500))
+            gc_tuning.after_warm_up()  # as the relay process and the app do
+            with engine.connect() as conn:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
+                backend = conn.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE application_name = :n"
+                        " AND datname = current_database()"
+                    ),
+                    {"n": APPLICATION_NAME},
+                ).scalar()
+            spy = None
+            if profiel and (py_spy := shutil.which("py-spy")):
+                spy = subprocess.Popen(
+                    [
+                        *(py_spy, "record", "--pid", str(os.getpid()), "--gil", "--idle"),
+                        *("--format", "raw", "-r", "500", "-o", profiel),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                )
+                time.sleep(1.0)
+            d0, pg0 = draden_cpu(), _cpu_van(f"/proc/{backend}/stat")[1]
+            c0, w0 = time.thread_time(), time.perf_counter()
+            rondes = gepubliceerd = 0
+            while True:
+                n = relay.run_once()
+                rondes += 1
+                gepubliceerd += n
+                if not n and not relay._full:
+                    break
+            cpu, wand = time.thread_time() - c0, time.perf_counter() - w0
+            d1, pg1 = draden_cpu(), _cpu_van(f"/proc/{backend}/stat")[1]
+            if spy is not None:
+                spy.send_signal(2)
+                spy.wait()
+            open_ = relay.pending()
+        publisher.close()
+        relay_engine.dispose()
+    n = aantal // 8 * 8
+    return {
+        "events": n,
+        "gepubliceerd": gepubliceerd,
+        "open": open_,
+        "rondes": rondes,
+        "wand_s": round(wand, 2),
+        "events_per_s": round(n / wand),
+        "cpu_us_per_event": {
+            "relay": round(cpu * 1e6 / n, 1),
+            "librdkafka": round((d1["librdkafka"] - d0.get("librdkafka", 0.0)) * 1e6 / n, 1),
+            "postgres": round((pg1 - pg0) * 1e6 / n, 1),
+        },
+        "load": [round(load, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
 def vergelijk(rondes: int, per_ronde: int, sites: int) -> dict[str, Any]:
     """CPU per round of the relay as before (``direct=False``) and now, rounds in turn."""
     cpu = [0.0, 0.0]
@@ -551,7 +667,12 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     )
     parser.add_argument("--per-batch", type=int, default=8)
     parser.add_argument("--per-mark", type=int, default=30)
+    parser.add_argument("--bulk", type=int, default=0, metavar="EVENTS")
     args = parser.parse_args(argv)
+    if args.bulk:
+        b = bulk(args.bulk, args.profiel)
+        print(json.dumps(b, indent=2))
+        return [b]
     if args.outbox:
         kosten = outbox_kosten(args.outbox, args.per_batch, args.per_mark)
         print(json.dumps(kosten, indent=2))

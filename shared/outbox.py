@@ -24,18 +24,18 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.envelope import from_recorded
-from shared.eventstore.sql import to_recorded
 from shared.eventstore.tables import event_seals, events, outbox, store_identity
 from shared.leadership import Leadership, SoleLeader, lock_job, lock_key
 from shared.messaging.publisher import OutgoingMessage, Publisher, PublishError
 from shared.relay_round import RoundTransaction, give_back
-from shared.zegel import Ronde, Verzegelaar
+from shared.zegel import Ronde, Verzegelaar, cloudevent
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,7 @@ class OutboxRelay:
         # loaded relay's CPU per round.
         self._keep = False
         self._kept: Connection | None = None
+        self._cursor: psycopg.Cursor[Any] | None = None  # the kept connection's
         self._async_commit = async_commit
 
     def _commit(self, tx: RoundTransaction, positions: list[int], ronde: Ronde) -> None:
@@ -218,9 +219,12 @@ class OutboxRelay:
         connection = self._kept or engine.connect()
         self._kept = None
         keep = self._keep
+        tx: RoundTransaction | None = None
         try:
             session = Session(bind=connection, expire_on_commit=False)
-            tx = RoundTransaction(connection, FENCE, keep_autocommit=keep)
+            tx = RoundTransaction(
+                connection, FENCE, keep_autocommit=keep, cursor=self._cursor if keep else None
+            )
             try:
                 uitkomst = self._round(session, tx, force_anchor, quiet)
                 if session.in_transaction():
@@ -237,8 +241,9 @@ class OutboxRelay:
                 session.close()
         finally:
             if keep:
-                self._kept = connection
+                self._kept, self._cursor = connection, None if tx is None else tx.cursor
             else:
+                self._cursor = None
                 give_back(connection)
         return uitkomst
 
@@ -259,6 +264,7 @@ class OutboxRelay:
         leads). Its asynchronous rounds may yet be lost to a crash that a later round on a
         connection from the pool would not notice: reconcile before the next send."""
         connection, self._kept = self._kept, None
+        self._cursor = None
         if connection is not None:
             self._behind = True
             if self._publisher is not None:
@@ -307,15 +313,10 @@ class OutboxRelay:
             # Fewer than a batch waited from earlier rounds: that was all of them. Then all
             # this round sealed goes too (at most two batches: one before an anchor, one after),
             # so that a busy relay never falls behind into reading its own rows back.
+            dumps, bericht = orjson.dumps, OutgoingMessage
             nieuw = [
-                OutgoingMessage(
-                    topic=b.topic,
-                    key=b.stream_id,
-                    value=orjson.dumps(b.cloudevent),
-                    position=b.position,
-                    store_id=store,
-                )
-                for b in ronde.berichten
+                bericht(topic, stream_id, dumps(doc), position, store)
+                for position, topic, stream_id, doc in ronde.berichten
             ]
             anker = ronde.verankerd
             if anker is not None:
@@ -357,20 +358,17 @@ class OutboxRelay:
             .order_by(outbox.c.position)
             .limit(self._batch_size)
         ).all()
+        # Built as the round builds its own (``shared.zegel.cloudevent``, held equal to
+        # ``from_recorded(...).to_dict()``), with the seal the database holds: a backlog (Kafka
+        # was down while an import was sealed) went through the event and envelope objects and
+        # the standard library's encoder, several times the cost per row.
+        dumps, bericht, source = orjson.dumps, OutgoingMessage, self._source
         messages = []
         for row in rows:
-            event = to_recorded(row)
-            zegel = (row.hash, row.prev_hash, row.stream_prev_hash)
-            envelope = from_recorded(event, self._source, store, zegel)
-            messages.append(
-                OutgoingMessage(
-                    topic=row.topic,
-                    key=event.stream_id,
-                    value=envelope.to_json(),
-                    position=event.position,
-                    store_id=store,
-                )
-            )
+            m = row._mapping
+            doc = cloudevent(m, source, store, row.prev_hash, row.stream_prev_hash)
+            doc["hash"] = row.hash
+            messages.append(bericht(row.topic, m["stream_id"], dumps(doc), m["position"], store))
         return messages
 
     def pending(self) -> int:

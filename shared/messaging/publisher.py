@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from kafka import KafkaConsumer, TopicPartition
@@ -34,8 +34,10 @@ class PublishError(Exception):
     """Kafka did not confirm every message; nothing may be marked published."""
 
 
-@dataclass(frozen=True)
-class OutgoingMessage:
+class OutgoingMessage(NamedTuple):
+    """One outbox row as it goes to Kafka (a tuple: the relay makes one per event, and a frozen
+    dataclass sets its fields one call at a time)."""
+
     topic: str
     key: str
     value: bytes
@@ -115,6 +117,9 @@ def relay_producer_config(
     return {
         **producer_config(kafka),
         "client.id": client_id,
+        # Only failed records come back to Python as a report (``_Fouten``): a report per
+        # record cost the relay a call per event.
+        "delivery.report.only.error": True,
         "enable.idempotence": True,
         "acks": "all",
         "max.in.flight.requests.per.connection": 5,
@@ -135,19 +140,20 @@ def relay_producer_config(
     }
 
 
-class _Ronde:
-    """The delivery reports of one ``publish``: how many the broker confirmed, the first error."""
+class _Fouten:
+    """The producer's delivery reports, which it sends for failed records only
+    (``delivery.report.only.error``): the first error since ``begin``. A record that landed
+    costs no call into Python; one that did not is always reported (with its error, also when
+    it timed out or was purged), so a publish with no report and an empty queue after its
+    flush landed whole."""
 
-    __slots__ = ("bevestigd", "fout")
+    __slots__ = ("fout",)
 
     def __init__(self) -> None:
-        self.bevestigd = 0
         self.fout: KafkaError | None = None
 
     def rapport(self, err: KafkaError | None, _msg: Message) -> None:
-        if err is None:
-            self.bevestigd += 1
-        elif self.fout is None:
+        if err is not None and self.fout is None:
             self.fout = err
 
 
@@ -168,6 +174,7 @@ class KafkaPublisher:
         self._client_id = client_id
         self._delivery_timeout_ms = delivery_timeout_ms
         self._producer: Producer | None = None
+        self._fouten = _Fouten()  # the current producer's
         self._reconciled: set[str] = set()
         # Per topic, what reconciliation found there (``last_positions``) while this producer's
         # publishes may still carry rows at or below it: a successor sends its predecessor's
@@ -175,14 +182,20 @@ class KafkaPublisher:
         # rest after its commit), so the check holds until a publish went past all of it.
         self._op_topic: dict[str, dict[tuple[str, int], int]] = {}
         self._partitions: dict[str, int] = {}  # per topic, read once per producer
-        # Partition per (key, partition count): murmur2 runs in Python, and a stream's events
-        # all go the same way. Bounded: cleared beyond PARTITIES_MAX keys.
-        self._partitie: dict[tuple[str, int], int] = {}
+        # Per partition count, the partition per key: murmur2 runs in Python, and a stream's
+        # events all go the same way. Bounded: cleared beyond PARTITIES_MAX keys.
+        self._partitie: dict[int, dict[str, int]] = {}
 
     def _get_producer(self) -> Producer:
         if self._producer is None:
+            self._fouten = _Fouten()
             self._producer = Producer(
-                relay_producer_config(self._kafka, self._client_id, self._delivery_timeout_ms)
+                {
+                    **relay_producer_config(
+                        self._kafka, self._client_id, self._delivery_timeout_ms
+                    ),
+                    "on_delivery": self._fouten.rapport,
+                }
             )
         return self._producer
 
@@ -191,47 +204,58 @@ class KafkaPublisher:
             return
         try:
             producer = self._get_producer()
-            partitions = {m.topic: self._partition_count(producer, m.topic) for m in messages}
+            partitions = {
+                t: self._partition_count(producer, t) for t in {m.topic for m in messages}
+            }
             for topic in partitions:
                 if topic not in self._reconciled or topic in self._op_topic:
                     messages = self._drop_already_published(topic, partitions[topic], messages)
                     self._reconciled.add(topic)
-            ronde = _Ronde()
+            fouten = self._fouten
+            fouten.fout = None
             produce, partitie = producer.produce, self._partitie_van
+            # Per topic its partition count and that count's partition per key (a round's
+            # records mostly share one topic, and a stream's all go the same way).
+            topic, n = "", 0
+            per_sleutel: dict[str, int] = {}
             for m in messages:
+                if m.topic != topic:
+                    topic, n = m.topic, partitions[m.topic]
+                    per_sleutel = self._partitie.setdefault(n, {})
+                p = per_sleutel.get(m.key)
+                if p is None:
+                    p = partitie(m.key, n)
+                # Header values as text: the client encodes them in C.
                 produce(
-                    m.topic,
+                    topic,
                     m.value,
                     m.key,
-                    partition=partitie(m.key, partitions[m.topic]),
-                    on_delivery=ronde.rapport,
-                    headers=[
-                        (POSITION_HEADER, str(m.position).encode()),
-                        (STORE_HEADER, m.store_id.encode()),
-                    ],
+                    partition=p,
+                    headers=[(POSITION_HEADER, str(m.position)), (STORE_HEADER, m.store_id)],
                 )
             onbevestigd = producer.flush(self._delivery_timeout_ms / 1000 + 5)
         # kafka-python (reconciliation) signals some broken-connection states with assertions.
         except (KafkaException, KafkaPythonError, BufferError, OSError, AssertionError) as exc:
             self.reset()
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
-        if ronde.fout is not None or onbevestigd or ronde.bevestigd != len(messages):
+        if fouten.fout is not None or onbevestigd:
             # Some records may have landed: the next publish reconciles before it sends.
+            fout = fouten.fout
             self.reset()
             oorzaak = (
-                f"{ronde.fout.name()}: {ronde.fout.str()}"
-                if ronde.fout is not None
-                else f"{len(messages) - ronde.bevestigd} records not confirmed"
+                f"{fout.name()}: {fout.str()}"
+                if fout is not None
+                else f"{onbevestigd} records not confirmed"
             )
             raise PublishError(f"Kafka did not confirm the round: {oorzaak}")
 
     def _partitie_van(self, key: str, partitions: int) -> int:
-        sleutel = (key, partitions)
-        p = self._partitie.get(sleutel)
+        per_sleutel = self._partitie.setdefault(partitions, {})
+        p = per_sleutel.get(key)
         if p is None:
-            if len(self._partitie) >= PARTITIES_MAX:
-                self._partitie.clear()
-            p = self._partitie[sleutel] = partition_for(key.encode(), partitions)
+            if len(per_sleutel) >= PARTITIES_MAX:
+                per_sleutel.clear()
+            p = per_sleutel[key] = partition_for(key.encode(), partitions)
         return p
 
     def _partition_count(self, producer: Producer, topic: str) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 import pytest
+from kafka.admin import KafkaAdminClient, NewTopic
 
 from shared.messaging.publisher import (
     InMemoryPublisher,
@@ -157,3 +158,34 @@ def test_the_real_publisher_puts_each_key_where_reconciliation_looks() -> None:
     for partitie, records in per_partitie.items():
         for e in records:
             assert partition_for(str(e.subject).encode(), 6) == partitie, e.subject
+
+
+def test_a_record_the_broker_refuses_fails_the_publish_and_only_it_stays_off() -> None:
+    """The producer reports failed records only (``delivery.report.only.error``): a record the
+    broker refuses after it was produced (larger than its topic takes) must still fail the
+    publish, and the retry of the round (the relay's next round, smaller records) lands each
+    once."""
+    topic = f"test.{uuid.uuid4().hex[:10]}"
+    admin = KafkaAdminClient(**kafka_as().client_options())
+    try:
+        admin.create_topics([NewTopic(topic, 3, 1, topic_configs={"max.message.bytes": "20000"})])
+    finally:
+        admin.close()
+    batch = _batch(topic, n=10)
+    te_groot = batch[6]._replace(
+        value=batch[6].value[:-1] + b', "vulling": "' + b"x" * 100_000 + b'"}'
+    )
+    publisher = KafkaPublisher(kafka_as())
+    with pytest.raises(PublishError, match="MSG_SIZE_TOO_LARGE"):
+        publisher.publish([*batch[:6], te_groot, *batch[7:]])
+    publisher.publish(batch)
+    publisher.close()
+    assert _op_topic_per_stroom(topic, 10) == _verwacht(batch)
+
+
+def _op_topic_per_stroom(topic: str, verwacht: int) -> dict[str, list[int]]:
+    uit: dict[str, list[int]] = {}
+    for records in read_topic(KAFKA_BOOTSTRAP, topic, expect_at_least=verwacht).values():
+        for e in records:
+            uit.setdefault(str(e.subject), []).append(int(e.sequence))
+    return uit
