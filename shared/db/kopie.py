@@ -41,6 +41,7 @@ _PG_TYPES = {
 # (the server reads it with the column's own type, which checks it is JSON), the same bytes as a
 # bytea's; psycopg's json dumper would take them for a value and serialise them once more.
 _JSON_TYPE = "bytea"
+_GEEN = object()  # no value yet: the first row's JSON values are always written
 
 
 @cache
@@ -90,11 +91,21 @@ def kopieer(
                 for rij in rijen:
                     schrijf(rij)
             else:
+                # A JSON value the row before held in the same column, as the same object, is
+                # written as the bytes made for it then: the import's rows share many (every
+                # event of a batch one metadata dict, a site's state rows its geometry, groups
+                # and risks), and the rows are built, so nothing changes them during the loop.
                 dumps = orjson.dumps
+                vorige: list[Any] = [_GEEN] * len(json)
+                gedumpt: list[bytes] = [b""] * len(json)
                 for rij in rijen:
                     waarden = list(rij)
-                    for i in json:
-                        waarden[i] = dumps(waarden[i])
+                    for k, i in enumerate(json):
+                        waarde = waarden[i]
+                        if waarde is not vorige[k]:
+                            vorige[k] = waarde
+                            gedumpt[k] = dumps(waarde)
+                        waarden[i] = gedumpt[k]
                     schrijf(waarden)
     except psycopg.Error as exc:
         # The driver's own error, raised past SQLAlchemy: made SQLAlchemy's (IntegrityError for

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from services.locaties.adapters.tables import spoedlocatie_standen
 from services.locaties.bootstrap import VERSIONS
 from shared.aggregate import UNSTAMPED
-from shared.db import migrations
+from shared.db import kopie, migrations
 from shared.db.engine import make_session_factory
 from shared.db.kopie import kopieer, kopieer_rijen
 from shared.eventstore import ConcurrencyError, EventMetadata, NewEvent
@@ -121,6 +122,46 @@ def test_copied_rows_equal_the_inserted_rows(
     assert len(ingevoegd) == len(varianten)
     assert _rijen(sql_engine, "ZH000000002") == ingevoegd
     assert ingevoegd[0][8] == LASTIG
+
+
+def test_a_json_value_shared_by_consecutive_rows_is_encoded_once_and_stored_in_each(
+    locaties_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import's rows share their JSON objects (a batch's one metadata dict, a site's
+    # geometry in each of its state rows): each is encoded once while it repeats, and equal
+    # values that are other objects are still encoded each.
+    sql_engine = locaties_engine
+    gedeeld = {"type": "Point", "coordinates": [84123.45, 447000.1]}
+    groepen: list[str] = ["minerale olie"]
+    rijen = [
+        _stand("ZH000000011", 1, geometrie_rd=gedeeld, verontreinigingsgroepen=groepen),
+        _stand("ZH000000011", 2, geometrie_rd=gedeeld, verontreinigingsgroepen=groepen),
+        _stand("ZH000000011", 3, geometrie_rd=dict(gedeeld), verontreinigingsgroepen=groepen),
+        _stand("ZH000000011", 4, geometrie_rd=None, verontreinigingsgroepen=groepen),
+        _stand("ZH000000011", 5, geometrie_rd=gedeeld, verontreinigingsgroepen=groepen),
+    ]
+    gecodeerd: list[Any] = []
+    echt = kopie.orjson.dumps
+
+    def dumps(waarde: Any, *args: Any) -> bytes:
+        gecodeerd.append(waarde)
+        return echt(waarde, *args)
+
+    monkeypatch.setattr(kopie, "orjson", SimpleNamespace(dumps=dumps))
+    sessions = make_session_factory(sql_engine)
+    with sessions() as session, session.begin():
+        kopieer_rijen(session, spoedlocatie_standen, rijen)
+    opgeslagen = _rijen(sql_engine, "ZH000000011")
+    assert [r[-1] for r in opgeslagen] == [
+        ("json", r["geometrie_rd"]) for r in rijen
+    ]  # JSON null where None: the column is not none_as_null
+    assert all(r[-2] == ("json", groepen) for r in opgeslagen)
+    if sql_engine.dialect.name == "postgresql":
+        # risicos: a new list in every row (5); groups: one object (1); geometry: shared,
+        # a copy, None, shared again (4)
+        assert sum(1 for w in gecodeerd if w is groepen) == 1
+        assert sum(1 for w in gecodeerd if w is gedeeld) == 2
+        assert len(gecodeerd) == 5 + 1 + 4
 
 
 def test_a_duplicate_key_fails_the_copy_as_an_integrity_error(locaties_engine: Engine) -> None:

@@ -237,8 +237,8 @@ def lijst(
 
 def bbox_filter(tabel: Table, kader: Omhullende, dialect: str) -> ColumnElement[bool]:
     """Sites whose bounding box (RD) meets ``kader`` (RD), edges included; a site without a
-    geometry never does. PostgreSQL asks it as box overlap (``&&``), which its GiST index on the
-    same expression answers (locaties_0004); elsewhere as four comparisons on the columns."""
+    geometry never does. PostgreSQL asks it as box overlap (``&&``), which its SP-GiST index on the
+    same expression answers (locaties_0005); elsewhere as four comparisons on the columns."""
     c = tabel.c
     x0, y0, x1, y1 = kader
     if dialect == "postgresql":
@@ -250,7 +250,7 @@ def bbox_filter(tabel: Table, kader: Omhullende, dialect: str) -> ColumnElement[
     return and_(c.bbox_min_x <= x1, c.bbox_max_x >= x0, c.bbox_min_y <= y1, c.bbox_max_y >= y0)
 
 
-# Up to this many sites in a box, PostgreSQL pages them from the box's matches (GiST index, then
+# Up to this many sites in a box, PostgreSQL pages them from the box's matches (SP-GiST index, then
 # sorted); beyond it, walking the locatieId order finds a page's matches quickly enough.
 KLEIN_KADER = 50_000
 

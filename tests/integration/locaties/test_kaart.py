@@ -200,10 +200,10 @@ def test_a_format_the_list_cannot_give_is_406(kaart: Any) -> None:
     )
 
 
-def test_postgresql_answers_the_bbox_filter_from_the_gist_index(kaart: Any) -> None:
+def test_postgresql_answers_the_bbox_filter_from_the_spgist_index(kaart: Any) -> None:
     _, _, engine = kaart
     if engine.dialect.name != "postgresql":
-        pytest.skip("the GiST index is PostgreSQL's")
+        pytest.skip("the SP-GiST index is PostgreSQL's")
     with engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))
         for tabel in (spoedlocaties, spoedlocatie_standen):
@@ -212,4 +212,4 @@ def test_postgresql_answers_the_bbox_filter_from_the_gist_index(kaart: Any) -> N
             )
             sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
             plan = "\n".join(r[0] for r in conn.execute(text(f"EXPLAIN {sql}")))
-            assert "_bbox_gist" in plan, plan
+            assert "_bbox_spgist" in plan, plan
