@@ -70,7 +70,11 @@ def kopieer(
     """Insert ``rijen`` (tuples in the order of the columns ``namen``) into ``tabel``. JSON
     columns take the Python value (serialised with orjson; ``None`` is JSON ``null``, as
     SQLAlchemy's INSERT stores it unless the column's type says ``none_as_null``); timestamps
-    must carry their time zone."""
+    must carry their time zone. ``rijen`` must be built (a sequence): a JSON value repeated as
+    one object is encoded once, so rows made lazily that change it between rows would be
+    stored with its first content."""
+    if not isinstance(rijen, Sequence):
+        raise TypeError(f"kopieer takes the rows built, not a {type(rijen).__name__}")
     if not rijen:
         return
     if session.get_bind().dialect.name != "postgresql":

@@ -63,6 +63,9 @@ class NewEvent:
     occurred_at: datetime
     metadata: EventMetadata
     schema_version: int = 1
+    # None: the store makes a random UUID (version 4). One given here is stored as given and,
+    # on PostgreSQL, not checked for uniqueness (``shared_0005_event_id`` dropped that index;
+    # SQLite still refuses a duplicate): a caller that supplies ids must make them unique.
     event_id: UUID | None = None
 
 

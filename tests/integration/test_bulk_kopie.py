@@ -316,3 +316,31 @@ def test_bulk_append_stamps_the_events_without_metadata(sql_engine: Engine) -> N
     with pytest.raises(ValueError), sessions() as session, session.begin():
         append_many(session, [("T-U", "teller", 0, ongestempeld, moment)], "top")
     assert _opgeslagen(sql_engine, "T-U") == []
+
+
+def test_a_shared_json_object_changed_between_rows_is_stored_as_each_row_held_it(
+    locaties_engine: Engine,
+) -> None:
+    # A JSON value repeated as the same object is encoded once (see above). Rows built in a
+    # list hold that object's final content each, on either path; rows made lazily, changing
+    # the object between rows, would each be stored with the content of the first, so
+    # ``kopieer`` takes no such iterable: the rows must be built before the copy.
+    sql_engine = locaties_engine
+    namen = tuple(_stand("ZH000000021", 1))
+    gedeeld: dict[str, Any] = {"type": "Point", "coordinates": [1.0, 2.0]}
+
+    def lui(locatie_id: str) -> Any:
+        for versie in (1, 2):
+            gedeeld["coordinates"] = [float(versie), 2.0]
+            rij = _stand(locatie_id, versie, geometrie_rd=gedeeld)
+            yield tuple(rij[k] for k in namen)
+
+    sessions = make_session_factory(sql_engine)
+    with pytest.raises(TypeError), sessions() as session, session.begin():
+        kopieer(session, spoedlocatie_standen, namen, lui("ZH000000021"))
+    assert _rijen(sql_engine, "ZH000000021") == []
+    with sessions() as session, session.begin():
+        kopieer(session, spoedlocatie_standen, namen, list(lui("ZH000000022")))
+    assert [r[-1] for r in _rijen(sql_engine, "ZH000000022")] == [
+        ("json", {"type": "Point", "coordinates": [2.0, 2.0]})
+    ] * 2

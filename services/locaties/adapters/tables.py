@@ -64,8 +64,8 @@ spoedlocaties = Table(
     tijdstip("bijgewerkt_op"),
     Index("ix_spoedlocaties_bg_status", "bevoegd_gezag", "status"),
     Index("ix_spoedlocaties_status", "status"),
-    # SQLite's index for the bbox filter; PostgreSQL also has a GiST index on the box
-    # (locaties_0004), which is the one its filter uses.
+    # SQLite's index for the bbox filter; PostgreSQL has an SP-GiST index on the box instead
+    # (locaties_0005 dropped this one there), which is the one its filter uses.
     Index("ix_spoedlocaties_bbox", *[f"bbox_{k}" for k in BBOX]),
 )
 
@@ -86,7 +86,7 @@ spoedlocatie_standen = Table(
     *_inhoud(),
     Index("ix_standen_geldig", "geldig_vanaf", "geldig_tot"),
     Index("ix_standen_bekend", "bekend_vanaf", "bekend_tot"),
-    Index("ix_standen_bbox", *[f"bbox_{k}" for k in BBOX]),
+    Index("ix_standen_bbox", *[f"bbox_{k}" for k in BBOX]),  # SQLite only, as above
 )
 
 volgnummers = Table(

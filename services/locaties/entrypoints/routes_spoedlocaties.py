@@ -264,7 +264,7 @@ def pagina(
     kader: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The number of matching rows and one page of them, by locatieId. With a bbox among the
-    ``filters`` (``kader``) and few matches, PostgreSQL is made to take them from the GiST
+    ``filters`` (``kader``) and few matches, PostgreSQL is made to take them from the SP-GiST
     index and sort them: its planner would otherwise walk the primary key in order and test
     every row until a page is full, which for a box whose sites all have late ids (a province
     late in the alphabet) reads nearly the whole table."""
