@@ -7,12 +7,14 @@ gets position 1)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from services.locaties.adapters import projection_pg
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
@@ -20,6 +22,7 @@ from services.locaties.bootstrap import migrate
 from services.locaties.domain.events import SpoedlocatieGeregistreerd, StatusGewijzigd
 from services.locaties.service_layer.unit_of_work import OEFENLOCATIE, oefenbatch
 from shared import aggregate
+from shared.db.direct_async import AsyncStatements
 from shared.eventstore import groepscommit
 from shared.eventstore.groepscommit import BatchWriter, OnbekendePersoon
 from shared.eventstore.groepscommit_lus import LoopGroupCommitter
@@ -126,3 +129,49 @@ def test_the_warm_up_batch_runs_a_whole_batch_and_rolls_it_back(pg_engine: Engin
     ]
     assert isinstance(onbekend, OnbekendePersoon)
     _niets_vastgelegd(pg_engine)
+
+
+def test_a_failed_warm_up_of_the_reads_leaves_no_connection_outside_the_pool(
+    pg_engine: Engine,
+) -> None:
+    """A statement that fails on the first of the warm-up's new connections (or a connect that
+    fails among several) must not leave the others open but out of the pool's reach: each
+    would hold a PostgreSQL backend for the worker's life, used by no read."""
+    statements = AsyncStatements(pg_engine, size=3)
+
+    async def opwarmen_dat_faalt() -> tuple[int, int, list[tuple[Any, ...]]]:
+        with pytest.raises(DBAPIError):
+            await statements.opwarmen([("SELECT 1 / %s", (0,))])
+        geopend, vrij = len(statements._open), len(statements._idle)
+        rows = await statements.rows("SELECT 1 WHERE %s", (True,))
+        await statements.close()
+        return geopend, vrij, rows
+
+    geopend, vrij, rows = asyncio.run(opwarmen_dat_faalt())
+    assert geopend == vrij, f"{geopend - vrij} connections open outside the pool"
+    assert rows == [(1,)]
+
+
+def test_a_connect_that_fails_among_several_leaves_no_connection_outside_the_pool(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements = AsyncStatements(pg_engine, size=3)
+    connect = AsyncStatements._connect
+    pogingen = itertools.count()
+
+    async def soms(self: AsyncStatements, sql: str) -> Any:
+        if next(pogingen) == 1:
+            raise OperationalError(sql, None, Exception("connection refused"))
+        return await connect(self, sql)
+
+    monkeypatch.setattr(AsyncStatements, "_connect", soms)
+
+    async def opwarmen_dat_faalt() -> tuple[int, int]:
+        with pytest.raises(OperationalError):
+            await statements.opwarmen([(_LOAD, ("",))])
+        geopend, vrij = len(statements._open), len(statements._idle)
+        await statements.close()
+        return geopend, vrij
+
+    geopend, vrij = asyncio.run(opwarmen_dat_faalt())
+    assert geopend == vrij == 2
