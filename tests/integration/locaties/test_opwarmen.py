@@ -175,3 +175,43 @@ def test_a_connect_that_fails_among_several_leaves_no_connection_outside_the_poo
 
     geopend, vrij = asyncio.run(opwarmen_dat_faalt())
     assert geopend == vrij == 2
+
+
+def test_workers_warming_up_together_each_get_their_answers_and_wake_no_relay(
+    pg_engine: Engine,
+) -> None:
+    """Several workers start at once: their warm-up batches insert the same throwaway site, so
+    each waits for the one before it to roll back (no deadlock, no unique violation), each
+    gets the answers of a whole batch, no NOTIFY reaches a listening relay and nothing stays."""
+    import threading
+
+    import psycopg
+
+    from shared.leadership import CHANNEL
+
+    migrate(pg_engine)
+    personen_store = Personen(Sleutelring.uit_geheim(bytes(32)))
+    url = pg_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    luisteraar = psycopg.connect(url, autocommit=True)
+    luisteraar.execute(f"LISTEN {CHANNEL}")
+    uitkomsten: list[Any] = []
+
+    def werker() -> None:
+        batch = oefenbatch("t", personen_store)
+        with pg_engine.connect() as conn:
+            antwoorden = BatchWriter().oefen(conn, batch)
+        uitkomsten.append([antwoorden[r] for r in batch])
+
+    draden = [threading.Thread(target=werker) for _ in range(4)]
+    for d in draden:
+        d.start()
+    for d in draden:
+        d.join(60)
+    assert len(uitkomsten) == 4
+    for geregistreerd, gewijzigd, onbekend in uitkomsten:
+        assert isinstance(geregistreerd, list) and isinstance(gewijzigd, list), uitkomsten
+        assert [e.position for e in [*geregistreerd, *gewijzigd]] == [1, 2]
+        assert isinstance(onbekend, OnbekendePersoon)
+    assert list(luisteraar.notifies(timeout=0.5, stop_after=1)) == []
+    luisteraar.close()
+    _niets_vastgelegd(pg_engine)
