@@ -215,3 +215,48 @@ def test_workers_warming_up_together_each_get_their_answers_and_wake_no_relay(
     assert list(luisteraar.notifies(timeout=0.5, stop_after=1)) == []
     luisteraar.close()
     _niets_vastgelegd(pg_engine)
+
+
+def test_a_worker_starts_while_another_transaction_holds_the_position_counter(
+    pg_engine: Engine,
+) -> None:
+    """The warm-up's batch takes the counter's row lock as any batch does. Held elsewhere (an
+    import's long transaction, a stuck session) it must not keep the worker from starting:
+    the warm-up gives up waiting (it only saves the first commands some milliseconds) and the
+    service starts, serves reads, and commits its commands once the lock is free."""
+    import threading
+
+    migrate(pg_engine)
+    gestart, klaar = threading.Event(), threading.Event()
+    fouten: list[BaseException] = []
+    antwoorden: list[int] = []
+
+    def werker() -> None:
+        try:
+            with locaties_client(pg_engine, commando_op_lus=True) as api:
+                gestart.set()
+                antwoorden.append(
+                    api.get("/v1/spoedlocaties/ZH051399999", headers=token()).status_code
+                )
+                klaar.wait(60)
+                registreer(api, token())
+        except BaseException as exc:
+            fouten.append(exc)
+            gestart.set()
+
+    houder = pg_engine.connect()
+    draad = threading.Thread(target=werker)
+    try:
+        houder.execute(text("UPDATE event_positions SET last_position = last_position"))
+        draad.start()
+        assert gestart.wait(30), "the worker did not start while the counter was locked"
+        assert not fouten, fouten
+    finally:
+        houder.rollback()
+        houder.close()
+        klaar.set()
+        draad.join(60)
+    assert not fouten, fouten
+    assert antwoorden == [404]
+    with pg_engine.connect() as conn:
+        assert conn.execute(select(func.min(events.c.position))).scalar_one() == 1
