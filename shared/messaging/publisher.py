@@ -250,11 +250,13 @@ class KafkaPublisher:
             AssertionError,
             SystemError,
         ) as exc:
+            fout = self._fouten.fout  # the refused record's report, when it came first
             self.reset()
-            oorzaak = (
-                (exc.__cause__ or exc.__context__ or exc) if isinstance(exc, SystemError) else exc
-            )
-            raise PublishError(f"{type(oorzaak).__name__}: {oorzaak}") from exc
+            if not isinstance(exc, SystemError):
+                raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+            fataal = exc.__cause__ or exc.__context__ or exc
+            oorzaak = f"{fout.name()}: {fout.str()}; " if fout is not None else ""
+            raise PublishError(f"{oorzaak}{type(fataal).__name__}: {fataal}") from exc
         if fouten.fout is not None or onbevestigd:
             # Some records may have landed: the next publish reconciles before it sends.
             fout = fouten.fout

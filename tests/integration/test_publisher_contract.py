@@ -176,7 +176,7 @@ def test_a_record_the_broker_refuses_fails_the_publish_and_only_it_stays_off() -
         value=batch[6].value[:-1] + b', "vulling": "' + b"x" * 100_000 + b'"}'
     )
     publisher = KafkaPublisher(kafka_as())
-    with pytest.raises(PublishError, match="Message size too large"):
+    with pytest.raises(PublishError, match="MSG_SIZE_TOO_LARGE"):
         publisher.publish([*batch[:6], te_groot, *batch[7:]])
     publisher.publish(batch)
     publisher.close()
