@@ -74,18 +74,31 @@ class AsyncStatements:
         has read the catalogue entries of what they touch. Why: a new PostgreSQL backend took
         ~20-90 ms on the busy 2-core machine, and a worker's first commands each opened one
         on their first load."""
+        # Each connection that opened goes to the pool, also when another failed: one left
+        # out would hold a backend for the worker's life that no read uses.
         nieuw = await asyncio.gather(
-            *(self._connect("connect") for _ in range(self._size - len(self._open)))
+            *(self._connect("connect") for _ in range(self._size - len(self._open))),
+            return_exceptions=True,
         )
+        fout: BaseException | None = next((c for c in nieuw if isinstance(c, BaseException)), None)
         for connection in nieuw:
+            if isinstance(connection, BaseException):
+                continue
             try:
                 for sql, parameters in statements:
                     await _rows(connection, sql, parameters)
             except psycopg.Error as exc:
-                self._open.discard(connection)
+                fout = fout or self._as_dbapi_error(sql, exc, False)
+                if connection.closed or connection.broken:
+                    self._open.discard(connection)
+                    continue
+            except BaseException:
+                self._open.discard(connection)  # cancelled mid-statement: its state unknown
                 await _close(connection)
-                raise self._as_dbapi_error(sql, exc, False) from exc
+                raise
             self._idle.append(connection)
+        if fout is not None:
+            raise fout
 
     async def _connect(self, sql: str) -> psycopg.AsyncConnection[Any]:
         args, kwargs = self._connect_args

@@ -207,7 +207,8 @@ class BatchWriter:
         and no NOTIFY is delivered. Returns the answers it would have given. A writer's warm-up
         at start-up: the first real batch on a new connection took 40-85 ms (the connection,
         its first prepares, the backend's first reads of the catalogue). While it runs it holds
-        the position counter's lock as any batch does, for as long."""
+        the position counter's lock as any batch does, for as long; it waits for a lock at
+        most ``_OEFEN_WACHT`` (then raises: the worker starts without it)."""
         try:
             self._transaction(connection, batch, terugdraaien=True)
         except _Teruggedraaid as oefening:
@@ -221,6 +222,11 @@ class BatchWriter:
         # The session owns the transaction on the writer's connection: COMMIT on leaving the
         # block, ROLLBACK on an error.
         with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+            if terugdraaien:
+                # The warm-up waits for the counter's lock (and its site's rows) as a batch
+                # does; held elsewhere for long (an import's transaction, a stuck session) it
+                # gives up rather than keep the worker from starting.
+                session.connection().exec_driver_sql(_OEFEN_WACHT)
             current = _current(
                 session.connection(), sorted({a.stream_id for r in batch for a in r.appends})
             )
@@ -273,6 +279,11 @@ class BatchWriter:
             if self._before_commit is not None:
                 self._before_commit(session, batch)
         return answers
+
+
+# How long a warm-up batch waits for a lock (``BatchWriter.oefen``): it only saves a worker's
+# first commands some milliseconds.
+_OEFEN_WACHT = "SET LOCAL lock_timeout = '2s'"
 
 
 class _Teruggedraaid(Exception):

@@ -121,6 +121,11 @@ def relay_producer_config(
         # record cost the relay a call per event.
         "delivery.report.only.error": True,
         "enable.idempotence": True,
+        # A batch the broker refuses fails the producer (a fatal error: ``reset`` makes a new
+        # one) instead of letting the batches behind it land: reconciliation takes the last
+        # position on a partition as "all before it landed", so a gap would be skipped for good
+        # (test_a_refused_record_leaves_no_gap_that_reconciliation_would_skip).
+        "enable.gapless.guarantee": True,
         "acks": "all",
         "max.in.flight.requests.per.connection": 5,
         # A round produces its records and then flushes, which sends at once; the linger only
@@ -235,9 +240,23 @@ class KafkaPublisher:
                 )
             onbevestigd = producer.flush(self._delivery_timeout_ms / 1000 + 5)
         # kafka-python (reconciliation) signals some broken-connection states with assertions.
-        except (KafkaException, KafkaPythonError, BufferError, OSError, AssertionError) as exc:
+        # A fatal error (the gapless guarantee: a batch the broker refused) comes out of the
+        # delivery report that follows it as a SystemError, the KafkaException its cause.
+        except (
+            KafkaException,
+            KafkaPythonError,
+            BufferError,
+            OSError,
+            AssertionError,
+            SystemError,
+        ) as exc:
+            fout = self._fouten.fout  # the refused record's report, when it came first
             self.reset()
-            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+            if not isinstance(exc, SystemError):
+                raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+            fataal = exc.__cause__ or exc.__context__ or exc
+            oorzaak = f"{fout.name()}: {fout.str()}; " if fout is not None else ""
+            raise PublishError(f"{oorzaak}{type(fataal).__name__}: {fataal}") from exc
         if fouten.fout is not None or onbevestigd:
             # Some records may have landed: the next publish reconciles before it sends.
             fout = fouten.fout

@@ -189,3 +189,28 @@ def _op_topic_per_stroom(topic: str, verwacht: int) -> dict[str, list[int]]:
         for e in records:
             uit.setdefault(str(e.subject), []).append(int(e.sequence))
     return uit
+
+
+def test_a_refused_record_leaves_no_gap_that_reconciliation_would_skip() -> None:
+    """The broker refuses a record whose partition has records queued behind it in later
+    batches (the refused one fills a batch of its own). The idempotent producer without the
+    gapless guarantee went on with those later batches after the refusal: records 8-10 landed,
+    1-7 did not, and the retry's reconciliation (last position per partition: 10) then skipped
+    1-7 for good, which the relay marked published. Nothing behind a failed record may land
+    before it."""
+    topic = f"test.{uuid.uuid4().hex[:10]}"
+    admin = KafkaAdminClient(**kafka_as().client_options())
+    try:
+        admin.create_topics([NewTopic(topic, 1, 1, topic_configs={"max.message.bytes": "20000"})])
+    finally:
+        admin.close()
+    batch = [_message(i, "S-1", i, topic) for i in range(1, 11)]
+    te_groot = batch[3]._replace(
+        value=batch[3].value[:-1] + b', "vulling": "' + b"x" * 995_000 + b'"}'
+    )
+    publisher = KafkaPublisher(kafka_as())
+    with pytest.raises(PublishError):
+        publisher.publish([*batch[:3], te_groot, *batch[4:]])
+    publisher.publish(batch)
+    publisher.close()
+    assert _op_topic_per_stroom(topic, 10) == {"S-1": list(range(1, 11))}

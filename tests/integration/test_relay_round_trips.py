@@ -271,3 +271,35 @@ def test_rounds_on_a_kept_connection_share_one_cursor(
         assert ronde() == 1
         assert len(gemaakt) == 1
     assert [m.position for m in publisher.sent] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_kept_connection_whose_server_ended_it_is_replaced_with_its_cursor(
+    pg_engine: Engine, relay_engine: Engine
+) -> None:
+    """The server ends the kept connection between two rounds (a restart, an administrator):
+    the next round fails on the kept cursor, gives the connection back (the pool replaces it)
+    and drops the cursor; the round after takes a new connection with a cursor of its own and
+    publishes what the failed round did not, each once."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    publisher = InMemoryPublisher()
+    relay = OutboxRelay(make_session_factory(relay_engine), publisher, SOURCE)
+    with relay.keeping_connection():
+        commit_teller(pg_engine, "A", 0)
+        assert relay.run_once() == 1
+        kept = relay._kept
+        assert kept is not None and relay._cursor is not None
+        pid = kept.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        with pg_engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            admin.commit()
+        commit_teller(pg_engine, "A", 1)
+        with pytest.raises(DBAPIError):
+            relay.run_once()
+        assert relay._kept is None and relay._cursor is None
+        assert relay.run_once() == 1
+        assert relay._kept is not None and relay._kept is not kept
+        commit_teller(pg_engine, "A", 2)
+        assert relay.run_once() == 1
+    assert [m.position for m in publisher.sent] == [1, 2, 3]
