@@ -6,11 +6,11 @@ unique index on ``events.event_id``. Going down puts them back; positions and
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import Engine, text
 
 from shared.db.migrations import alembic_config
 from tests.support.infra import postgres_database
+from tests.support.migraties import migreer
 
 _CONTROLES = """
 SELECT c.conrelid::regclass::text || ':' || c.conname FROM pg_constraint c
@@ -35,9 +35,7 @@ def test_the_event_store_has_no_foreign_keys_or_event_id_index_and_gets_them_bac
     with postgres_database() as engine:
         assert _controles(engine) == zonder
         cfg = alembic_config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "shared_0003_zegels")
+        migreer(engine, cfg, "downgrade", "shared_0003_zegels")
         assert _controles(engine) == sorted(
             [
                 *zonder,
@@ -46,7 +44,5 @@ def test_the_event_store_has_no_foreign_keys_or_event_id_index_and_gets_them_bac
                 "outbox:outbox_position_fkey",
             ]
         )
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "heads")
+        migreer(engine, cfg, "upgrade", "heads")
         assert _controles(engine) == zonder

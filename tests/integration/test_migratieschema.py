@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, inspect, text
 
 from services.kennis.bootstrap import VERSIONS as KENNIS
@@ -28,6 +27,7 @@ from services.rapportage.bootstrap import VERSIONS as RAPPORTAGE
 from shared.db.migrations import alembic_config
 from shared.privacy import VERSIONS as PERSONEN
 from tests.support.infra import postgres_database, sqlite_database
+from tests.support.migraties import migreer
 
 OPGENOMEN = Path(__file__).with_name("migratieschema.json")
 DIENSTEN = {
@@ -105,13 +105,9 @@ def test_the_migrations_go_down_to_nothing_and_up_to_the_same_schema(
         voor = schema(engine)
         kern = set(_tabellen_zonder(engine, dienst))
         cfg = alembic_config(DIENSTEN[dienst])
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, f"{dienst}@base")
+        migreer(engine, cfg, "downgrade", f"{dienst}@base")
         assert set(inspect(engine).get_table_names()) == kern
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "heads")
+        migreer(engine, cfg, "upgrade", "heads")
         assert schema(engine) == voor
 
 

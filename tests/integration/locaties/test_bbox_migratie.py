@@ -3,7 +3,6 @@ their stored geometries, as the projection fills them for new ones; and goes dow
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import Engine, select, update
 
 from services.locaties.adapters.projection import BBOX_KOLOMMEN, bbox_kolommen
@@ -12,6 +11,7 @@ from services.locaties.bootstrap import VERSIONS
 from shared.db.migrations import alembic_config
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
 from tests.support.locaties import NIEUW, locaties_client, token
+from tests.support.migraties import migreer
 
 VEELHOEK = {
     "type": "Polygon",
@@ -49,12 +49,8 @@ def test_the_migration_fills_the_boxes_of_existing_sites(sql_engine: Engine) -> 
     assert any(r[1] is not None for r in verwacht["spoedlocaties"])
 
     cfg = alembic_config([VERSIONS, PERSONEN_VERSIONS])
-    with sql_engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "locaties_0003")
-    with sql_engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
+    migreer(sql_engine, cfg, "downgrade", "locaties_0003")
+    migreer(sql_engine, cfg, "upgrade", "heads")
     assert _bboxen(sql_engine) == verwacht
 
 

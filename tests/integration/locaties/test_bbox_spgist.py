@@ -5,13 +5,13 @@ there; going down puts them back. (That the map's filter uses the SP-GiST index:
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import Engine, text
 
 from services.locaties.bootstrap import VERSIONS
 from shared.db.migrations import alembic_config
 from shared.privacy import VERSIONS as PERSONEN
 from tests.support.infra import postgres_database
+from tests.support.migraties import migreer
 
 _BBOX = """
 SELECT indexname FROM pg_indexes
@@ -32,16 +32,12 @@ def test_postgresql_indexes_the_boxes_by_spgist_only_and_going_down_restores_gis
     with postgres_database([VERSIONS, PERSONEN]) as engine:
         assert _indexen(engine) == SPGIST
         cfg = alembic_config([VERSIONS, PERSONEN])
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "locaties_0004")
+        migreer(engine, cfg, "downgrade", "locaties_0004")
         assert _indexen(engine) == [
             "ix_spoedlocaties_bbox",
             "ix_spoedlocaties_bbox_gist",
             "ix_standen_bbox",
             "ix_standen_bbox_gist",
         ]
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "heads")
+        migreer(engine, cfg, "upgrade", "heads")
         assert _indexen(engine) == SPGIST
