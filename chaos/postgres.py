@@ -148,9 +148,11 @@ def postgres_restarted(
                 while not stop.is_set():
                     try:
                         r = api.post("/v1/spoedlocaties", json=NIEUW, headers=token)
-                    except httpx.TimeoutException:
-                        with lock:  # a hang is a failure the scenario reports, not waits out
-                            answers["no answer"] += 1
+                    except httpx.TransportError as exc:
+                        # A hang or a dropped connection: a failure the scenario reports (a
+                        # client thread that died of it would go unnoticed).
+                        with lock:
+                            answers[f"no answer ({type(exc).__name__})"] += 1
                         continue
                     with lock:
                         if r.status_code == 201:
@@ -166,7 +168,12 @@ def postgres_restarted(
                     if r.status_code == 503:
                         time.sleep(0.2)
                     if down.is_set():
-                        status = api.get("/v1/ready").status_code
+                        try:
+                            status = api.get("/v1/ready").status_code
+                        except httpx.TransportError as exc:
+                            with lock:
+                                answers[f"no answer ({type(exc).__name__})"] += 1
+                            continue
                         if down.is_set():  # not a probe that PostgreSQL's return overtook
                             ready_while_down[status] += 1
 
@@ -206,7 +213,9 @@ def postgres_restarted(
     recover = (first_201_after[0] if first_201_after else time.monotonic()) - restarted_at[0]
     # A 4xx is the API judging a request (none expected here); a 5xx other than 503, or no answer
     # at all, is a bug.
-    bad = sum(n for code, n in answers.items() if code == "no answer" or _server_error(code))
+    bad = sum(
+        n for code, n in answers.items() if code.startswith("no answer") or _server_error(code)
+    )
     hoe = "crashed (immediate shutdown)" if crash else "stopped (fast shutdown)"
     return Uitkomst(
         scenario=f"PostgreSQL {hoe} for {down_s:.0f} s and started, {clients} clients registering",
