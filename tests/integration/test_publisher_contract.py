@@ -160,21 +160,31 @@ def test_the_real_publisher_puts_each_key_where_reconciliation_looks() -> None:
             assert partition_for(str(e.subject).encode(), 6) == partitie, e.subject
 
 
+def _topic_tot_20_kb(partities: int) -> str:
+    """A new topic whose broker refuses records larger than 20 kB."""
+    topic = f"test.{uuid.uuid4().hex[:10]}"
+    admin = KafkaAdminClient(**kafka_as().client_options())
+    try:
+        configs = {"max.message.bytes": "20000"}
+        admin.create_topics([NewTopic(topic, partities, 1, topic_configs=configs)])
+    finally:
+        admin.close()
+    return topic
+
+
+def _opgevuld(message: OutgoingMessage, tekens: int) -> OutgoingMessage:
+    """``message`` with a field of ``tekens`` characters added to its JSON value."""
+    return message._replace(value=message.value[:-1] + b', "vulling": "' + b"x" * tekens + b'"}')
+
+
 def test_a_record_the_broker_refuses_fails_the_publish_and_only_it_stays_off() -> None:
     """The producer reports failed records only (``delivery.report.only.error``): a record the
     broker refuses after it was produced (larger than its topic takes) must still fail the
     publish, and the retry of the round (the relay's next round, smaller records) lands each
     once."""
-    topic = f"test.{uuid.uuid4().hex[:10]}"
-    admin = KafkaAdminClient(**kafka_as().client_options())
-    try:
-        admin.create_topics([NewTopic(topic, 3, 1, topic_configs={"max.message.bytes": "20000"})])
-    finally:
-        admin.close()
+    topic = _topic_tot_20_kb(partities=3)
     batch = _batch(topic, n=10)
-    te_groot = batch[6]._replace(
-        value=batch[6].value[:-1] + b', "vulling": "' + b"x" * 100_000 + b'"}'
-    )
+    te_groot = _opgevuld(batch[6], 100_000)
     publisher = KafkaPublisher(kafka_as())
     with pytest.raises(PublishError, match="MSG_SIZE_TOO_LARGE"):
         publisher.publish([*batch[:6], te_groot, *batch[7:]])
@@ -198,16 +208,9 @@ def test_a_refused_record_leaves_no_gap_that_reconciliation_would_skip() -> None
     1-7 did not, and the retry's reconciliation (last position per partition: 10) then skipped
     1-7 for good, which the relay marked published. Nothing behind a failed record may land
     before it."""
-    topic = f"test.{uuid.uuid4().hex[:10]}"
-    admin = KafkaAdminClient(**kafka_as().client_options())
-    try:
-        admin.create_topics([NewTopic(topic, 1, 1, topic_configs={"max.message.bytes": "20000"})])
-    finally:
-        admin.close()
+    topic = _topic_tot_20_kb(partities=1)
     batch = [_message(i, "S-1", i, topic) for i in range(1, 11)]
-    te_groot = batch[3]._replace(
-        value=batch[3].value[:-1] + b', "vulling": "' + b"x" * 995_000 + b'"}'
-    )
+    te_groot = _opgevuld(batch[3], 995_000)
     publisher = KafkaPublisher(kafka_as())
     with pytest.raises(PublishError):
         publisher.publish([*batch[:3], te_groot, *batch[4:]])
