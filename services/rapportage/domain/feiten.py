@@ -356,31 +356,14 @@ def volgende(
     ``Feit`` of them. ``vastgelegd_op`` is read only for a status change (the caller may
     leave it None for the other kinds)."""
     if soort == GEREGISTREERD:
-        # Every new site starts with the one empty dict of risks and of first assessments
-        # (``stap`` replaces them, never changes them): two dicts fewer per site.
-        gezag, gemeentecode, naam = (
+        return geregistreerd(
+            locatie_id,
             data["bevoegd_gezag"],
             data["gemeentecode"],
             data["naam"],
-        )
-        # The codes once for all sites (the content column keeps them so too).
-        if type(gezag) is str and len(gezag) <= 16:
-            gezag = intern(gezag)
-        if type(gemeentecode) is str and len(gemeentecode) <= 16:
-            gemeentecode = intern(gemeentecode)
-        return Locatie(
-            (locatie_id, gemeentecode, naam, datum, _bodemtype(data.get("bodemtype"))),
-            gezag,
-            status(data["status"]),
+            data["status"],
+            data.get("bodemtype"),
             datum,
-            None,
-            LEEG,
-            LEEG,
-            None,
-            0,
-            0,
-            None,
-            None,
         )
     if locatie is None:
         return None
@@ -388,15 +371,54 @@ def volgende(
     if veld is not None:
         return volgende_enkel(locatie, soort, data[veld], datum, vastgelegd_op)
     if soort == RISICO:
-        # New dicts rather than changed ones: a copy's dicts are shared with the original.
-        risicotype, vastgesteld = data["risicotype"], bool(data["vastgesteld"])
-        if locatie.risicos.get(risicotype) is not vastgesteld:
-            locatie.risicos = {**locatie.risicos, risicotype: vastgesteld}
-        if risicotype not in locatie.eerste_beoordeling:
-            locatie.eerste_beoordeling = {**locatie.eerste_beoordeling, risicotype: datum}
+        risico(locatie, data["risicotype"], data["vastgesteld"], datum)
     elif soort == PLANNING:
         locatie.planning = planfeiten.uit_feit(data, datum)
     return locatie
+
+
+def geregistreerd(
+    locatie_id: str,
+    gezag: Any,
+    gemeentecode: Any,
+    naam: Any,
+    status_waarde: Any,
+    bodemtype: Any,
+    datum: date,
+) -> Locatie:
+    """The state after a registration, from its fields (``volgende``; the start reads them
+    from the facts' content column, without a dict per fact)."""
+    # Every new site starts with the one empty dict of risks and of first assessments
+    # (``stap`` replaces them, never changes them): two dicts fewer per site.
+    # The codes once for all sites (the content column keeps them so too).
+    if type(gezag) is str and len(gezag) <= 16:
+        gezag = intern(gezag)
+    if type(gemeentecode) is str and len(gemeentecode) <= 16:
+        gemeentecode = intern(gemeentecode)
+    return Locatie(
+        (locatie_id, gemeentecode, naam, datum, _bodemtype(bodemtype)),
+        gezag,
+        status(status_waarde),
+        datum,
+        None,
+        LEEG,
+        LEEG,
+        None,
+        0,
+        0,
+        None,
+        None,
+    )
+
+
+def risico(locatie: Locatie, risicotype: Any, vastgesteld: Any, datum: date) -> None:
+    """A risk assessment's change of ``locatie`` (a copy: ``volgende``), from its fields."""
+    # New dicts rather than changed ones: a copy's dicts are shared with the original.
+    vastgesteld = bool(vastgesteld)
+    if locatie.risicos.get(risicotype) is not vastgesteld:
+        locatie.risicos = {**locatie.risicos, risicotype: vastgesteld}
+    if risicotype not in locatie.eerste_beoordeling:
+        locatie.eerste_beoordeling = {**locatie.eerste_beoordeling, risicotype: datum}
 
 
 def volgende_enkel(

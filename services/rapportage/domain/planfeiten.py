@@ -44,14 +44,14 @@ _datum = lru_cache(maxsize=1 << 16)(date.fromisoformat)
 
 def uit_feit(data: dict[str, Any], datum: date) -> Plantuple:
     """The plan a fact sets (its dates as ISO text, or None when not planned)."""
-
-    # Spelled out (no helper per field): a plan is one fact in nine at start.
     get = data.get
-    onderzoek, sanering, afgehandeld = (
-        get("onderzoek_gereed"),
-        get("start_sanering"),
-        get("afgehandeld"),
-    )
+    return uit_waarden(get("onderzoek_gereed"), get("start_sanering"), get("afgehandeld"), datum)
+
+
+def uit_waarden(onderzoek: Any, sanering: Any, afgehandeld: Any, datum: date) -> Plantuple:
+    """``uit_feit`` on the three fields' values (None where the fact lacks one): the start
+    reads them from the facts' content column, without a dict per fact."""
+    # Spelled out (no helper per field): a plan is one fact in nine at start.
     return (
         _datum(onderzoek) if onderzoek else None,
         _datum(sanering) if sanering else None,

@@ -29,16 +29,23 @@ from typing import Any
 
 from services.rapportage.domain import feitkolommen
 from services.rapportage.domain.feiten import (
+    _STATUS,
     CORRECTIE,
     DATUMVELD,
+    GEREGISTREERD,
+    PLANNING,
+    RISICO,
     STATUS,
     Feit,
     Locatie,
     dag,
     fold,
     gecorrigeerd,
+    geregistreerd,
     kopie,
+    risico,
     scheid_correcties,
+    status,
     volgende,
     volgende_enkel,
 )
@@ -58,6 +65,7 @@ from services.rapportage.domain.feitkolommen import (
     data_van,
     microseconden,
 )
+from services.rapportage.domain.planfeiten import uit_waarden
 from services.rapportage.domain.snede import Nummering, Snede, Snijder
 from shared.tijd import kennismoment
 from shared.vocabulaire import AFGEHANDELD
@@ -381,6 +389,7 @@ class Tijdlijnen:
         op_nummer, ids = nummering.sites, nummering.ids
         soorten = feitkolommen.SOORTEN  # now: a test swaps it as a new process
         tijdstip, dagen, enkel_veld = kolommen.vastgelegd, _dag_van, ENKEL_VELD
+        nieuw_object, statussen = object.__new__, _STATUS.get
         begin = index = len(kolommen)
         kolommen.voeg_toe_snede(snede)  # ``van_site`` may read a fact of this slice
         try:
@@ -402,38 +411,63 @@ class Tijdlijnen:
                     site.op_volgorde = False
                 datums = site.datums
                 if d != GEEN_DATUM and (not datums or d >= datums[-1]):
-                    # ``_Site._na``'s first case.
+                    # ``_Site._na``'s first case: ``volgende`` on a copy of the last state,
+                    # spelled out for the kinds of nine facts in ten (``kopie``,
+                    # ``volgende_enkel``, ``status``; ``data_van`` not needed for a tuple).
                     datum = dagen(d)
                     standen = site.standen
                     vorige = standen[-1] if standen else None
-                    # The record time as a datetime only where ``volgende`` keeps it: a
-                    # status change that closes the site (most do not).
-                    moment = None
-                    if (
-                        soort == STATUS
-                        and vorige is not None
-                        and vorige.afgehandeld_op is None
-                        and (type(inhoud) is not str or inhoud in AFGEHANDELD_WAARDEN)
+                    if vorige is None or inhoud is ONTBREEKT:
+                        nieuw = self._volgende(soort, ids[nummer], inhoud, datum, vorige, index)
+                    elif soort in enkel_veld:
+                        nieuw = nieuw_object(Locatie)
+                        nieuw.basis = vorige.basis
+                        nieuw.bevoegd_gezag = vorige.bevoegd_gezag
+                        nieuw.status = vorige.status
+                        nieuw.status_sinds = vorige.status_sinds
+                        nieuw.afgehandeld_op = vorige.afgehandeld_op
+                        nieuw.risicos = vorige.risicos
+                        nieuw.eerste_beoordeling = vorige.eerste_beoordeling
+                        nieuw.knelpunt = vorige.knelpunt
+                        nieuw.budget_euro = vorige.budget_euro
+                        nieuw.kosten_euro = vorige.kosten_euro
+                        nieuw.afgehandeld_vastgelegd_op = vorige.afgehandeld_vastgelegd_op
+                        nieuw.planning = vorige.planning
+                        if soort == STATUS:
+                            nieuw.status = nieuwe_status = (
+                                statussen(inhoud) if type(inhoud) is str else None
+                            ) or status(inhoud)
+                            nieuw.status_sinds = datum
+                            # The record time as a datetime only where the state keeps it:
+                            # a status change that closes the site (most do not).
+                            if nieuw.afgehandeld_op is None and nieuwe_status in AFGEHANDELD:
+                                nieuw.afgehandeld_op = datum
+                                nieuw.afgehandeld_vastgelegd_op = (
+                                    EPOCHE + tijdstip[index] * MICROSECONDE
+                                )
+                        else:
+                            volgende_enkel(nieuw, soort, inhoud, datum, None)
+                    elif (
+                        soort == RISICO
+                        and type(inhoud) is tuple
+                        and inhoud[0] is not ONTBREEKT
+                        and inhoud[1] is not ONTBREEKT
                     ):
-                        moment = EPOCHE + tijdstip[index] * MICROSECONDE
-                    if soort in enkel_veld and inhoud is not ONTBREEKT:
-                        # A single field changes no risks.
-                        nieuw = volgende_enkel(
-                            vorige and kopie(vorige), soort, inhoud, datum, moment
+                        nieuw = kopie(vorige)
+                        risico(nieuw, inhoud[0], inhoud[1], datum)
+                        if nieuw.risicos is not vorige.risicos:
+                            _gedeeld(nieuw)
+                    elif soort == PLANNING and type(inhoud) is tuple:
+                        nieuw = kopie(vorige)
+                        onderzoek, sanering, afgehandeld = inhoud
+                        nieuw.planning = uit_waarden(
+                            None if onderzoek is ONTBREEKT else onderzoek,
+                            None if sanering is ONTBREEKT else sanering,
+                            None if afgehandeld is ONTBREEKT else afgehandeld,
+                            datum,
                         )
                     else:
-                        nieuw = volgende(
-                            vorige and kopie(vorige),
-                            soort,
-                            ids[nummer],
-                            data_van(soort, inhoud),
-                            datum,
-                            moment,
-                        )
-                        if nieuw is not None and (
-                            vorige is None or nieuw.risicos is not vorige.risicos
-                        ):
-                            _gedeeld(nieuw)
+                        nieuw = self._volgende(soort, ids[nummer], inhoud, datum, vorige, index)
                     datums.append(d)
                     standen.append(nieuw)
                 else:
@@ -463,6 +497,43 @@ class Tijdlijnen:
             kolommen.kap_af(index)
             raise
         assert index == begin + len(snede.inhoud)
+
+    def _volgende(
+        self,
+        soort: str,
+        locatie_id: str,
+        inhoud: Any,
+        datum: date,
+        vorige: Locatie | None,
+        index: int,
+    ) -> Locatie | None:
+        """``volgende`` on a copy of ``vorige`` for the fact at ``index`` of the columns
+        (content ``inhoud``, dated ``datum``), as ``_Site._na``'s first case: the rest of
+        ``voeg_toe_snede``'s common case (a registration, a fact before it, missing fields)."""
+        moment = None
+        if (
+            soort == STATUS
+            and vorige is not None
+            and vorige.afgehandeld_op is None
+            and (type(inhoud) is not str or inhoud in AFGEHANDELD_WAARDEN)
+        ):
+            moment = EPOCHE + self._kolommen.vastgelegd[index] * MICROSECONDE
+        if soort == GEREGISTREERD and type(inhoud) is tuple:
+            gezag, gemeentecode, naam, status_waarde, bodemtype = inhoud
+            if ONTBREEKT not in (gezag, gemeentecode, naam, status_waarde):
+                # ``_gedeeld`` has nothing to do: a new site has no risks.
+                return geregistreerd(
+                    locatie_id, gezag, gemeentecode, naam, status_waarde, bodemtype, datum
+                )
+        if soort in ENKEL_VELD and inhoud is not ONTBREEKT:
+            # A single field changes no risks.
+            return volgende_enkel(vorige and kopie(vorige), soort, inhoud, datum, moment)
+        nieuw = volgende(
+            vorige and kopie(vorige), soort, locatie_id, data_van(soort, inhoud), datum, moment
+        )
+        if nieuw is not None and (vorige is None or nieuw.risicos is not vorige.risicos):
+            _gedeeld(nieuw)
+        return nieuw
 
     def feiten_van(self, onderwerp: str) -> list[Feit]:
         """Every fact of one subject as added: the programme's decisions (``afspraken``) ride

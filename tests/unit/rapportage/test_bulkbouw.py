@@ -298,3 +298,32 @@ def test_a_slicer_after_facts_added_chains_on_from_them() -> None:
     assert lijnen.kolommen.arrays() == per_feit.kolommen.arrays()
     for lid, _ in per_feit.sites():
         assert lijnen.feiten_van(lid) == per_feit.feiten_van(lid)
+
+
+def test_a_plan_or_risk_with_fields_missing_is_built_as_the_fold_builds_it() -> None:
+    """The bulk build reads a plan and a risk assessment from their content tuples (a field
+    the fact lacks is kept as ``ONTBREEKT`` there): a missing planned date is no date, as in
+    the fold; a risk assessment without its outcome fails as the fold fails."""
+    registratie = willekeurige_geschiedenis(1, sites=1)[0]
+    lid, us = registratie.locatie_id, microseconden(registratie.vastgelegd_op)
+    plan = {"start_sanering": "2031-02-03", "datum": "2031-01-01"}  # two of three dates
+    feiten = [
+        registratie,
+        f.Feit(2, lid, 2, f.PLANNING, registratie.vastgelegd_op, plan),
+        f.Feit(3, lid, 3, f.PLANNING, registratie.vastgelegd_op, {"datum": "2031-01-02"}),
+    ]
+    lijnen = Tijdlijnen()
+    lijnen.voeg_toe_rijen([_rij(x) for x in feiten[:2]])
+    peil = date(2031, 1, 1)
+    assert lijnen.op(peil) == f.toestand_op(feiten[:2], peil)
+    assert lijnen.op(peil)[lid].planning == (None, date(2031, 2, 3), None, peil)
+    lijnen.voeg_toe_rijen([_rij(feiten[2])])
+    assert lijnen.op(date(2031, 1, 2)) == f.toestand_op(feiten, date(2031, 1, 2))
+    zonder_uitkomst = {"risicotype": "humaan", "beoordelingsdatum": "2031-01-03"}
+    with pytest.raises(KeyError):
+        lijnen.voeg_toe_rijen([(4, lid, 4, f.RISICO, us, zonder_uitkomst)])
+    with pytest.raises(KeyError):
+        f.toestand_op(
+            [*feiten, f.Feit(4, lid, 4, f.RISICO, registratie.vastgelegd_op, zonder_uitkomst)],
+            date(2031, 1, 3),
+        )
