@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
+from itertools import islice, repeat
+from operator import add, floordiv
 from sys import intern
 from typing import Any, NamedTuple
 
@@ -30,6 +32,9 @@ from services.rapportage.domain.feitkolommen import (
     code,
     uit_getypeerd,
 )
+
+# The record day of a moment in microseconds since 1970: (moment + EPOCHE_US) // DAG_US.
+EPOCHE_US = EPOCHE_DAG * DAG_US
 
 
 class Snede(NamedTuple):
@@ -82,10 +87,14 @@ class Snijder:
         # The fixed-width columns at once (the known kinds' codes by a plain lookup).
         # Looked up now: the codes are the process's (a test swaps them as a new process).
         codes = feitkolommen._CODES.get
-        soorten = [codes(r[3]) for r in rijen]
+        # The rows' first six fields as columns (both shapes of row have them), in C.
+        posities, ids, versies, soort_teksten, tijden, datas = (
+            islice(zip(*rijen, strict=False), 6) if rijen else ((),) * 6
+        )
+        soorten = list(map(codes, soort_teksten))
         if None in soorten:
-            soorten = [code(r[3]) for r in rijen]
-        vastgelegd = array("q", [r[4] for r in rijen])
+            soorten = list(map(code, soort_teksten))
+        vastgelegd = array("q", tijden)
         nummers, laatste, nieuw = self._nummers, self._laatste, []
         zoek, laatste_van = nummers.get, self._laatste_van
         datumveld, enkel_veld = DATUMVELD.get, ENKEL_VELD.get
@@ -100,8 +109,7 @@ class Snijder:
         index = self._index
         # Two shapes of row (typed or not): read by index, as ``Any``.
         alle: Sequence[Any] = rijen
-        for rij in alle:
-            locatie_id, soort, data = rij[1], rij[3], rij[5]
+        for rij, locatie_id, soort, data in zip(alle, ids, soort_teksten, datas, strict=True):
             nummer = zoek(locatie_id)
             if nummer is None:
                 nummer = nummers[locatie_id] = len(laatste)
@@ -139,15 +147,16 @@ class Snijder:
             kol_inhoud(inhoud)
         self._index = index
         return Snede(
-            array("q", [r[0] for r in rijen]),
-            array("i", [r[2] for r in rijen]),
+            array("q", posities),
+            array("i", versies),
             array("B", soorten),  # type: ignore[arg-type]
             vastgelegd,
             array("i", vorige_l),
             array("i", datum_l),
             inhoud_l,
             array("i", nummer_l),
-            array("i", [EPOCHE_DAG + v // DAG_US for v in vastgelegd]),
+            # The record day, ``EPOCHE_DAG + v // DAG_US``, in C.
+            array("i", map(floordiv, map(add, tijden, repeat(EPOCHE_US)), repeat(DAG_US))),
             nieuw,
             list(feitkolommen.SOORTEN),
         )
