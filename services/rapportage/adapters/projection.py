@@ -9,14 +9,11 @@ processed position, so a report can name the log it was built from (``binding``)
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import orjson
 from sqlalchemy import CursorResult, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -31,6 +28,7 @@ from services.rapportage.domain.feitkolommen import (
     getypeerd,
     microseconden,
 )
+from services.rapportage.domain.feitkolommen import json_data as _json
 from shared.envelope import CloudEvent
 
 
@@ -194,10 +192,19 @@ class Stroom:
         # is made for them.
         return [
             rij if rij[5] is None else (*rij[:5], _json(rij[5]))
-            for rij in self._rijen(
-                session, f"COALESCE(vastgelegd_us, {moment})", tot_en_met, na, getypeerd=True
-            )
+            for rij in self.lees_ruwe_rijen(session, tot_en_met, na)
         ]
+
+    def lees_ruwe_rijen(self, session: Session, tot_en_met: int, na: int = 0) -> list[Any]:
+        """``lees_rijen`` as the driver gives them: a fact without typed columns with its
+        data as JSON text (``feitkolommen.json_data`` reads it), for the slicer in the child
+        that reads the log ahead, which leaves some of that to the service
+        (``Snijder.snijd``'s ``uitstellen``). Only for a stream with typed columns."""
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        moment = SQLITE_US if sqlite else POSTGRES_US
+        return self._rijen(
+            session, f"COALESCE(vastgelegd_us, {moment})", tot_en_met, na, getypeerd=True
+        )
 
     def _rijen(
         self, session: Session, moment: str, tot_en_met: int, na: int, getypeerd: bool = False
@@ -244,35 +251,6 @@ def _sqlite_moment(waarde: str) -> datetime:
 
 def _utc(waarde: datetime) -> datetime:
     return waarde.astimezone(UTC)
-
-
-# orjson reads an integer beyond 64 bits as a float; ``json`` (which the projection wrote
-# with) as the integer. Such a number has at least 19 digits.
-_LANG_GETAL = re.compile(r"\d{19}")
-
-
-def _json(tekst: str) -> Any:
-    # Searching every text for such a number cost more than parsing it; a float in what
-    # orjson read is rare (amounts are integers), so only then is the text searched.
-    waarde = orjson.loads(tekst)
-    if _met_float(waarde) and _LANG_GETAL.search(tekst):
-        return json.loads(tekst)
-    return waarde
-
-
-def _met_float(waarde: Any) -> bool:
-    soort = type(waarde)
-    if soort is float:
-        return True
-    if soort is dict:
-        waarde = waarde.values()
-    elif soort is not list:
-        return False
-    for w in waarde:
-        s = type(w)
-        if s is float or ((s is dict or s is list) and _met_float(w)):
-            return True
-    return False
 
 
 SPOEDLOCATIES = Stroom(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
+from datetime import date
 from itertools import islice, repeat
 from operator import add, floordiv
 from sys import intern
@@ -30,6 +31,7 @@ from services.rapportage.domain.feitkolommen import (
     GetypeerdeRij,
     Rij,
     code,
+    json_data,
     uit_getypeerd,
 )
 
@@ -54,6 +56,10 @@ class Snede(NamedTuple):
     registratie: array[int]
     nieuw: list[str]
     soorten: list[str]
+    # The facts (by index in the slice) whose content and business day the slicer left to the
+    # builder (``snijd``'s ``uitstellen``): their content is still JSON text, their day
+    # ``GEEN_DATUM`` (``vul_aan`` completes them).
+    uitgesteld: tuple[int, ...] = ()
 
 
 class Nummering:
@@ -81,9 +87,15 @@ class Snijder:
         # A typed fact's business day number by its text (a few thousand texts).
         self._dagen: dict[str, int] = {}
 
-    def snijd(self, rijen: Sequence[Rij | GetypeerdeRij]) -> Snede:
+    def snijd(
+        self, rijen: Sequence[Rij | GetypeerdeRij], uitstellen: frozenset[str] = frozenset()
+    ) -> Snede:
         """The slice of ``rijen``; what ``Tijdlijnen.voeg_toe_rijen`` did before its states,
-        fact by fact as it did (the tests compare both ways with the fold)."""
+        fact by fact as it did (the tests compare both ways with the fold). A row may also
+        bring its data as JSON text (``Stroom.lees_ruwe_rijen``): read here, or for a kind in
+        ``uitstellen`` left to the builder as it is (``Snede.uitgesteld``, ``vul_aan``): the
+        child that reads the log ahead so gives the service part of its work when the service
+        would wait for it (the two processes on two cores as evenly loaded as may be)."""
         # The fixed-width columns at once (the known kinds' codes by a plain lookup).
         # Looked up now: the codes are the process's (a test swaps them as a new process).
         codes = feitkolommen._CODES.get
@@ -106,7 +118,8 @@ class Snijder:
         inhoud_l: list[Any] = []
         kol_datum, kol_vorige = datum_l.append, vorige_l.append
         kol_inhoud, kol_nummer = inhoud_l.append, nummer_l.append
-        index = self._index
+        index = begin = self._index
+        uitgesteld: list[int] = []
         # Two shapes of row (typed or not): read by index, as ``Any``.
         alle: Sequence[Any] = rijen
         for rij, locatie_id, soort, data in zip(alle, ids, soort_teksten, datas, strict=True):
@@ -132,6 +145,13 @@ class Snijder:
                     if type(inhoud) is str and len(inhoud) <= 16:  # ``inhoud_van``, inlined
                         inhoud = intern(inhoud)
             else:
+                if type(data) is str:  # JSON text (``Stroom.lees_ruwe_rijen``)
+                    if soort in uitstellen:
+                        uitgesteld.append(index - 1 - begin)
+                        kol_datum(GEEN_DATUM)
+                        kol_inhoud(data)
+                        continue
+                    data = json_data(data)
                 veld = datumveld(soort)
                 tekst = data.get(veld) if veld else None
                 datum = dag(tekst) if tekst else None
@@ -159,4 +179,27 @@ class Snijder:
             array("i", map(floordiv, map(add, tijden, repeat(EPOCHE_US)), repeat(DAG_US))),
             nieuw,
             list(feitkolommen.SOORTEN),
+            tuple(uitgesteld),
         )
+
+
+def vul_aan(snede: Snede, inhoud_van: Callable[[str, dict[str, Any], date | None], Any]) -> None:
+    """Completes the facts the slicer left to the builder (``Snede.uitgesteld``): their content
+    and business day from their JSON text, as ``Snijder.snijd`` makes them of a row's data
+    (``inhoud_van``: ``Feitkolommen.inhoud_van`` of the builder's columns)."""
+    soorten, datums, inhoud = snede.soorten, snede.datum, snede.inhoud
+    for i in snede.uitgesteld:
+        soort = soorten[snede.soort[i]]
+        data = json_data(inhoud[i])
+        veld = DATUMVELD.get(soort)
+        tekst = data.get(veld) if veld else None
+        datum = dag(tekst) if tekst else None
+        enkel = ENKEL_VELD.get(soort)
+        if enkel is not None and datum is not None:
+            waarde = data.get(enkel, ONTBREEKT)
+            if type(waarde) is str and len(waarde) <= 16:
+                waarde = intern(waarde)
+        else:
+            waarde = inhoud_van(soort, data, datum)
+        datums[i] = GEEN_DATUM if datum is None else datum.toordinal()
+        inhoud[i] = waarde

@@ -66,7 +66,7 @@ from services.rapportage.domain.feitkolommen import (
     microseconden,
 )
 from services.rapportage.domain.planfeiten import uit_waarden
-from services.rapportage.domain.snede import Nummering, Snede, Snijder
+from services.rapportage.domain.snede import Nummering, Snede, Snijder, vul_aan
 from shared.tijd import kennismoment
 from shared.vocabulaire import AFGEHANDELD
 
@@ -380,6 +380,8 @@ class Tijdlijnen:
         if not codes_gelijk(snede.soorten):
             raise ValueError("soorten feiten met andere codes gesneden")
         sites, kolommen = self._sites, self._kolommen
+        if snede.uitgesteld:
+            vul_aan(snede, kolommen.inhoud_van)
         for locatie_id in snede.nieuw:
             site = sites.get(locatie_id)
             if site is None:

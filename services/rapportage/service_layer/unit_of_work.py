@@ -38,6 +38,11 @@ class Logboek(Protocol):
         as the timelines read the log at start."""
         ...
 
+    def lees_ruwe_rijen(self, tot_en_met: int, na: int) -> list[Any]:
+        """``lees_rijen``, a fact without typed columns possibly with its data as JSON text
+        (``Stroom.lees_ruwe_rijen``): for the child that reads the log ahead."""
+        ...
+
     def apart_leesbaar(self) -> bool:
         """Whether a forked child can read the same facts (``adapters/voorlezer.py``)."""
         ...
@@ -91,6 +96,12 @@ class SqlLogboek:
     def lees_rijen(self, tot_en_met: int, na: int) -> list[Rij | GetypeerdeRij]:
         with self._sessions() as session:
             return self._stroom.lees_rijen(session, tot_en_met, na=na)
+
+    def lees_ruwe_rijen(self, tot_en_met: int, na: int) -> list[Any]:
+        if not self._stroom.met_typen:
+            return list(self.lees_rijen(tot_en_met, na))
+        with self._sessions() as session:
+            return self._stroom.lees_ruwe_rijen(session, tot_en_met, na=na)
 
     def apart_leesbaar(self) -> bool:
         # An in-memory SQLite database is this process's own: a child's connection would
@@ -166,6 +177,9 @@ class FakeLogboek:
             g = getypeerd(f.soort, f.data)
             uit.append((*kop, f.data) if g is None else (*kop, None, *g))
         return uit
+
+    def lees_ruwe_rijen(self, tot_en_met: int, na: int) -> list[Any]:
+        return list(self.lees_rijen(tot_en_met, na))  # the data as dicts: read as they are
 
     def apart_leesbaar(self) -> bool:
         return True  # a forked child has a copy of the list

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import Engine, insert, select
 
@@ -138,10 +139,13 @@ def test_the_projection_writes_the_typed_columns(tmp_path: Path) -> None:
             ]
 
 
-def test_a_child_reads_the_log_ahead_with_connections_of_its_own(engine: Engine) -> None:
+def test_a_child_reads_the_log_ahead_with_connections_of_its_own(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     """The first start's child (``adapters/voorlezer.py``) on both databases: it reads the
-    slices with its own connection and the timelines are those read in this process; the
-    parent's pooled connection still works after it."""
+    slices with its own connection (the JSON of some kinds left to this process as text) and
+    the timelines are those read in this process; the parent's pooled connection still works
+    after it."""
     from services.rapportage.service_layer.geheugen import Tijdlijnfeiten
     from services.rapportage.service_layer.unit_of_work import SqlLogboek
 
@@ -158,6 +162,8 @@ def test_a_child_reads_the_log_ahead_with_connections_of_its_own(engine: Engine)
         assert (feiten.voorlezer is not None) is voorlezen
         gelezen.append(feiten.tijdlijnen)
     apart, hier = gelezen
+    # The child gave every slice (it did not give up, leaving this process to read the rest).
+    assert "voorlezer gestopt" not in caplog.text
     assert apart.kolommen.arrays() == hier.kolommen.arrays()
     assert apart.kolommen.inhoud == hier.kolommen.inhoud
     assert [lid for lid, _ in apart.sites()] == [lid for lid, _ in hier.sites()]

@@ -6,6 +6,8 @@ run backwards, facts without a business date and kinds the fold ignores."""
 
 from __future__ import annotations
 
+import json
+import pickle
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from services.rapportage.adapters.voorlezer import UITSTELLEN
 from services.rapportage.domain import feiten as f
 from services.rapportage.domain.feitkolommen import (
     ENKEL_VELD,
@@ -23,7 +26,7 @@ from services.rapportage.domain.feitkolommen import (
     uit_getypeerd,
 )
 from services.rapportage.domain.rapporten import bekend_op
-from services.rapportage.domain.snede import Nummering
+from services.rapportage.domain.snede import Nummering, Snede
 from services.rapportage.domain.tijdlijn import Tijdlijnen
 from shared.vocabulaire import Status
 
@@ -327,3 +330,37 @@ def test_a_plan_or_risk_with_fields_missing_is_built_as_the_fold_builds_it() -> 
             [*feiten, f.Feit(4, lid, 4, f.RISICO, registratie.vastgelegd_op, zonder_uitkomst)],
             date(2031, 1, 3),
         )
+
+
+def _rij_ruw(x: f.Feit) -> tuple[Any, ...]:
+    """As ``Stroom.lees_ruwe_rijen`` gives it: a fact without typed columns with its JSON."""
+    g = getypeerd(x.soort, x.data)
+    kop = (x.positie, x.locatie_id, x.versie, x.soort, microseconden(x.vastgelegd_op))
+    return (*kop, json.dumps(x.data), None, None, None) if g is None else (*kop, None, *g)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_json_text_read_by_the_slicer_or_left_to_the_builder_builds_the_same(seed: int) -> None:
+    """Rows with their data as JSON text (the child that reads ahead), read by the slicer or,
+    for the kinds it is told (``UITSTELLEN``; here also every kind), left to the builder
+    through the pipe: the same columns and the same states as from parsed rows."""
+    alle = willekeurige_geschiedenis(seed)
+    verwacht = _in_sneden(alle, random.Random(seed), _rij_getypeerd)
+    for uitstellen in (frozenset(), UITSTELLEN, frozenset(SOORTEN)):
+        lijnen, kans, begin = Tijdlijnen(), random.Random(seed), 0
+        snijder, nummering = lijnen.snijder(), Nummering()
+        uitgesteld = 0
+        while begin < len(alle):
+            eind = begin + kans.randrange(1, 60)
+            snede = snijder.snijd([_rij_ruw(x) for x in alle[begin:eind]], uitstellen)
+            uitgesteld += len(snede.uitgesteld)
+            # Through the pipe, as the child sends it.
+            lijnen.voeg_toe_snede(Snede(*pickle.loads(pickle.dumps(tuple(snede)))), nummering)
+            begin = eind
+        assert (uitgesteld > 20) == bool(uitstellen)
+        k, v = lijnen.kolommen, verwacht.kolommen
+        assert k.arrays() == v.arrays() and k.inhoud == v.inhoud
+        for kennisdatum in (None, date(2011, 3, 1), date(2013, 1, 1)):
+            for peildatum in (date(2010, 6, 1), date(2012, 1, 1), date(2016, 1, 1)):
+                gebouwd = lijnen.op(peildatum, kennisdatum)
+                assert gebouwd == verwacht.op(peildatum, kennisdatum)

@@ -220,6 +220,8 @@ def test_a_signal_to_end_the_child_ends_it_and_never_wakes_this_process(
             time.sleep(60)
             return []
 
+        lees_ruwe_rijen = lees_rijen
+
     def vlag(*_: Any) -> None:
         pass
 
