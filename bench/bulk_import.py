@@ -6,15 +6,27 @@ a risk, budget, costs, a bottleneck: the demo's mix, ~8 events per site), goes t
 ``POST /v1/spoedlocaties/import`` in requests of ``--per-verzoek`` lines, in-process (httpx
 through the ASGI app, as ``bodemregie import`` would over HTTP minus the socket), with the relay
 sealing and publishing to a fresh topic on the project's broker as a thread of the import
-process. ``--relay proces`` runs it in a process of its own, as deployed (on the shared 2-core
-machine that gained no events/s and cost the relay ~90 instead of ~50 µs of CPU per event, in
-smaller rounds); ``--parallel N`` sends the sites in N concurrent parts. The clock stops when
+process. ``--relay proces`` runs it in a process of its own, as deployed (the clock starts
+once that process has started: until session 10 its start-up, ~2-3 s of CPU importing the
+service's modules, fell in the timed part and was counted as ~40-50 µs per event of the
+relay's); ``--parallel N`` sends the sites in N concurrent parts. The clock stops when
 the outbox is empty (every event sealed and confirmed by Kafka). CPU is the import process's
 and the relay's (app, relay and Kafka client; not PostgreSQL's or the broker's), so on a shared
 machine read it next to the load average printed with it. The CPU is also split per thread
 (import worker, librdkafka's threads, the relay when it is a thread, ...) from ``/proc``, and
 the PostgreSQL backends' CPU is read the same way: per-stage CPU per event stays comparable on a
 loaded machine, events/s do not.
+
+``stadia_us_per_event`` splits the CPU by stage, each the CPU time (``time.thread_time``) of the
+thread that runs it, measured around the stage's function in this process: reading and
+validating the lines (``routes_import._lees_batch``), running them (``routes_import._voer_uit``:
+the handlers, then ``Importeur._schrijf``: the events, COPY, read models, line keys), the
+relay's sealing (``Verzegelaar.ronde`` and ``veranker``: reading the new events, the
+CloudEvents, the hashes, the seals' COPY, the anchors) and its produce to Kafka
+(``KafkaPublisher.publish``, flush included, CPU only), and the rest of the relay's rounds
+(read, marks, commit). PostgreSQL's backends are split by who used them (the import's
+connections, the relay's), and the broker's CPU (its process, from ``/proc``, when it runs
+on this machine: shared with whatever else uses it meanwhile) is reported beside them.
 """
 
 from __future__ import annotations
@@ -25,16 +37,21 @@ import os
 import threading
 import time
 from collections import defaultdict
+from contextlib import suppress
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 
 from services.locaties.config import LocatiesSettings
+from services.locaties.entrypoints import routes_import
 from services.locaties.entrypoints.app import create_app
+from services.locaties.service_layer.importeren import Importeur
 from shared.auth import Rol, mint_dev_token
 from shared.eventstore.tables import event_seals, events, outbox
 from shared.messaging.acls import ADMIN
+from shared.messaging.publisher import KafkaPublisher
+from shared.zegel import Verzegelaar
 from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, login_file, postgres_database
 
 SECRET = "bench-secret-" + "x" * 32
@@ -164,8 +181,104 @@ def proces_cpu(pid: int | None) -> float:
         return 0.0
 
 
+class Stadia:
+    """CPU seconds per stage, measured with ``time.thread_time`` around the stage's function
+    (each wrapped on its class or module for one run), and the PostgreSQL backends each role
+    used."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = defaultdict(float)
+        self.pids: dict[str, set[int]] = defaultdict(set)
+        self._lock = threading.Lock()
+        self._terug: list[tuple[Any, str, Any]] = []
+
+    def _wikkel(self, houder: Any, naam: str, stadium: str, pid: Any = None) -> None:
+        oud = getattr(houder, naam)
+
+        def gemeten(*args: Any, **kw: Any) -> Any:
+            c0 = time.thread_time()
+            try:
+                return oud(*args, **kw)
+            finally:
+                cpu = time.thread_time() - c0
+                with self._lock:
+                    self.cpu[stadium] += cpu
+                    if pid is not None:
+                        with suppress(Exception):
+                            self.pids[stadium.split(":")[0]].add(pid(*args, **kw))
+
+        self._terug.append((houder, naam, oud))
+        setattr(houder, naam, gemeten)
+
+    def __enter__(self) -> Stadia:
+        self._wikkel(routes_import, "_lees_batch", "import: lezen en valideren")
+        self._wikkel(routes_import, "_voer_uit", "import: uitvoeren")
+        self._wikkel(
+            Importeur,
+            "_schrijf",
+            "import: schrijven",
+            lambda _self, session, _nieuw: (
+                session.connection().connection.driver_connection.info.backend_pid
+            ),
+        )
+        # Sealing: the round's read of the new events, the CloudEvents, the hashes, the seals'
+        # COPY, and the anchor (in the round, or after the publish: ``veranker``).
+        self._wikkel(
+            Verzegelaar,
+            "ronde",
+            "relay: verzegelen",
+            lambda _self, _session, _store, *a, tx=None, **_kw: (
+                (a[2] if len(a) > 2 else tx)._raw.info.backend_pid
+            ),
+        )
+        if hasattr(Verzegelaar, "veranker"):
+            self._wikkel(Verzegelaar, "veranker", "relay: verzegelen")
+        self._wikkel(KafkaPublisher, "publish", "relay: produce")
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        for houder, naam, oud in reversed(self._terug):
+            setattr(houder, naam, oud)
+
+
+def broker_pid() -> int | None:
+    """The Kafka broker's process on this machine, if it runs here."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"kafka.Kafka" in f.read():
+                    return int(pid)
+        except OSError:
+            continue
+    return None
+
+
+def wacht_tot_stil(pid: int | None, stil_s: float = 0.5, hoogstens_s: float = 60.0) -> float:
+    """Wait until a process (the relay's own) has started: its CPU no longer grows for
+    ``stil_s`` (it imports the service's modules, ~2-3 s of CPU, then waits for commits).
+    Otherwise its start-up is counted as the import's relay CPU, and competes with the import
+    for the cores, which a long-running relay does not. Returns the seconds waited."""
+    if pid is None:
+        return 0.0
+    begin = time.perf_counter()
+    vorige = proces_cpu(pid)
+    while time.perf_counter() - begin < hoogstens_s:
+        time.sleep(stil_s)
+        nu = proces_cpu(pid)
+        if nu - vorige < 0.02:
+            break
+        vorige = nu
+    return time.perf_counter() - begin
+
+
 def meet(
-    sites: int, per_verzoek: int, relay_proces: bool = False, parallel: int = 1
+    sites: int,
+    per_verzoek: int,
+    relay_proces: bool = False,
+    parallel: int = 1,
+    anker_elke: int | None = None,
 ) -> dict[str, Any]:
     bestand = regels(sites)
     token = mint_dev_token(SECRET, "bench", Rol.BEVOEGD_GEZAG, "ZH")
@@ -182,11 +295,17 @@ def meet(
             rate_limit_per_minute=1_000_000,
             relay_process=relay_proces,
         )
+        if anker_elke is not None:
+            cfg = cfg.model_copy(update={"anker_elke": anker_elke})
         with TestClient(create_app(cfg)) as client:
             relay = client.app.state.container.relay  # type: ignore[attr-defined]
             relay_pid = getattr(relay, "pid", None)
+            opgestart_s = wacht_tot_stil(relay_pid)
+            broker = broker_pid()
+            stadia = Stadia().__enter__()
             load = os.getloadavg()
             pg0, d0, r0 = postgres_cpu(engine), draden_cpu(), proces_cpu(relay_pid)
+            b0 = proces_cpu(broker)
             c0, w0 = time.process_time(), time.perf_counter()
             geweigerd = [0] * parallel
 
@@ -220,7 +339,54 @@ def meet(
             wand = time.perf_counter() - w0
             proces = time.process_time() - c0
             d1, pg1, r1 = draden_cpu(), postgres_cpu(engine), proces_cpu(relay_pid)
+            b1 = proces_cpu(broker)
+            stadia.__exit__()
             cpu = proces + r1 - r0  # the relay's CPU, wherever it runs
+    per_event = 1e6 / aantal
+    pg_per_rol = {
+        rol: round(sum(pg1.get(p, 0.0) - pg0.get(p, 0.0) for p in pids) * per_event)
+        for rol, pids in sorted(stadia.pids.items())
+    }
+    pg_per_rol["anders"] = round(
+        sum(
+            c - pg0.get(p, 0.0)
+            for p, c in pg1.items()
+            if not any(p in x for x in stadia.pids.values())
+        )
+        * per_event
+    )
+    st = stadia.cpu
+    stadia_us = {
+        "1 import: lezen en valideren (thread CPU)": round(
+            st["import: lezen en valideren"] * per_event, 1
+        ),
+        "2a import: handlers en domein": round(
+            (st["import: uitvoeren"] - st["import: schrijven"]) * per_event, 1
+        ),
+        "2b import: events, COPY, read models, regels": round(
+            st["import: schrijven"] * per_event, 1
+        ),
+        "3 PostgreSQL per rol": pg_per_rol,
+        "4 relay: verzegelen (ankers incl.)": round(st["relay: verzegelen"] * per_event, 1),
+        "5 relay: produce (Python + flush)": round(st["relay: produce"] * per_event, 1),
+        "5b librdkafka threads": round(
+            (d1.get("librdkafka", 0.0) - d0.get("librdkafka", 0.0)) * per_event, 1
+        ),
+        "6 broker (hele proces, gedeeld)": None
+        if broker is None
+        else round((b1 - b0) * per_event, 1),
+    }
+    if not relay_pid:
+        stadia_us["4-5 relay: rest van de rondes (lezen, markeren, commit)"] = round(
+            (
+                d1.get("relay", 0.0)
+                - d0.get("relay", 0.0)
+                - st["relay: verzegelen"]
+                - st["relay: produce"]
+            )
+            * per_event,
+            1,
+        )
     load_na = os.getloadavg()
     return {
         "sites": sites,
@@ -242,9 +408,11 @@ def meet(
         },
         "relay": "own process" if relay_pid else "thread of the import process",
         "relay_process_cpu_us_per_event": round((r1 - r0) * 1e6 / aantal),
+        "relay_process_opstart_gewacht_s": round(opgestart_s, 1),
         "postgres_cpu_us_per_event": round(
             sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items()) * 1e6 / aantal
         ),
+        "stadia_us_per_event": stadia_us,
         "load_voor": round(load[0], 2),
         "load_na": round(load_na[0], 2),
     }
@@ -283,8 +451,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--parallel", type=int, default=1, help="concurrent requests, each a part of the sites"
     )
+    parser.add_argument(
+        "--anker-elke",
+        type=int,
+        default=None,
+        help="anchor every N events (default: the service's setting, 1000); an experiment's "
+        "knob, to see what anchoring costs the import",
+    )
     args = parser.parse_args(argv)
-    uitslag = meet(args.sites, args.per_verzoek, args.relay == "proces", args.parallel)
+    uitslag = meet(
+        args.sites, args.per_verzoek, args.relay == "proces", args.parallel, args.anker_elke
+    )
     print(json.dumps(uitslag, indent=2))
     return uitslag
 

@@ -192,6 +192,7 @@ class OutboxRelay:
             ronde.verzegeld >= self._sealer.batch
             or len(published) >= self._batch_size
             or bool(self._na_commit)
+            or ronde.wacht
         )
         if error is not None:
             raise error
@@ -281,7 +282,12 @@ class OutboxRelay:
             if tx is not None:
                 tx.begin()  # read under the fence, in the round's transaction
             self._store_id = store_id(session)
-        ronde = self._sealer.ronde(session, self._store_id, force_anchor, quiet, tx)
+        # With a publisher, the anchor (when due) is made after the publish and sealed by the
+        # next round: its append holds the position counter until this round commits, and
+        # every writer waits for that (``Verzegelaar.veranker``); a publish waits for the
+        # broker.
+        later = self._publisher is not None
+        ronde = self._sealer.ronde(session, self._store_id, force_anchor, quiet, tx, not later)
         published: list[int] = []
         error: PublishError | None = None
         if self._publisher is not None:
@@ -290,6 +296,8 @@ class OutboxRelay:
             except PublishError as exc:
                 error = exc  # the seals commit all the same
                 self._behind = True
+        if later:
+            self._sealer.veranker(session, self._store_id, ronde, force_anchor, quiet, tx)
         self._unmarked = published  # until the round commits
         if tx is not None:
             self._commit(tx, published, ronde)

@@ -120,6 +120,9 @@ class Ronde:
     verzegeld: int = 0
     verankerd: int | None = None
     berichten: list[Bericht] = field(default_factory=list)
+    # Committed events wait that the round did not seal (an anchor made by ``veranker``): the
+    # next round goes at once.
+    wacht: bool = False
 
 
 _ZEGEL_KOLOMMEN = ("position", "hash", "prev_hash", "stream_prev_hash")
@@ -345,12 +348,15 @@ class Verzegelaar:
         force_anchor: bool = False,
         stil: bool = False,
         tx: RoundTransaction | None = None,
+        anker: bool = True,
     ) -> Ronde:
         """Seal the next committed events and, when due, record an anchor and seal it too,
         all in the caller's transaction (on PostgreSQL ``tx``, whose first statement begins
         it and takes the relay's fencing lock). Due: every ``anker_elke`` events, when
         ``force_anchor``, or when ``stil`` (long enough since the last anchor) and nothing new
-        came. Call ``bevestig`` after it commits and ``vergeet`` when it does not."""
+        came. Call ``bevestig`` after it commits and ``vergeet`` when it does not.
+        ``anker=False``: seal only; the caller anchors later in the same transaction
+        (``veranker``), as the relay does after it published (see there)."""
         kop = self._kop
         nieuw: list[tuple[Any, ...]] | None = None
         if kop is not None and tx is not None:
@@ -368,9 +374,35 @@ class Verzegelaar:
             kop = lees_kop(session)
         ronde = Ronde(kop, kop.positie)
         self._verzegel(session, store_id, ronde, tx, nieuw)
-        if self._veranker(session, ronde, force_anchor or (stil and not ronde.verzegeld), tx):
+        if anker and self._veranker(
+            session, ronde, force_anchor or (stil and not ronde.verzegeld), tx
+        ):
             self._verzegel(session, store_id, ronde, tx)
         return ronde
+
+    def veranker(
+        self,
+        session: Session,
+        store_id: str,
+        ronde: Ronde,
+        force_anchor: bool = False,
+        stil: bool = False,
+        tx: RoundTransaction | None = None,
+    ) -> bool:
+        """The anchor step of ``ronde`` (when due, by the same rule), without sealing the
+        anchor: it waits, committed, for the next round (``Ronde.wacht``), which seals and
+        sends it as any event; True when it anchored. An anchor is an event: its append takes
+        the event store's position counter, whose row lock then stays taken until the round
+        commits, and every writer's append waits for it (a bulk import's next batch). So the
+        relay anchors as late as it can, after it published the round's seals (a publish
+        waits for the broker's acknowledgements), and then only commits; sealing the anchor
+        in the same round would also seal, under that lock, whatever a writer committed
+        meanwhile (an import's batch of a thousand). What is sealed is the same either way: a
+        seal is a function of the committed events and the chain before them."""
+        if self._veranker(session, ronde, force_anchor or (stil and not ronde.verzegeld), tx):
+            ronde.wacht = True
+            return True
+        return False
 
     def _nieuw(
         self,

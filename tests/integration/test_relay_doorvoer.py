@@ -1,8 +1,8 @@
-"""A busy relay keeps up: a round that anchored (and so sealed a batch before the anchor and one
-after it) publishes the batch before the anchor, and the next round, at once, the anchor and
-the batch after it as they were built (an anchor goes to Kafka only once its round committed),
-instead of reading them back from the outbox; after a failure it still sends the waiting rows
-first, each once, in order."""
+"""A busy relay keeps up: a round that anchored publishes the batch it sealed, and anchors after
+that (the anchor's append holds the event store's position counter until the round commits);
+the next round, at once, seals the anchor with the next batch and publishes them as they were
+built (an anchor goes to Kafka only once its round committed), without reading them back from
+the outbox; after a failure it still sends the waiting rows first, each once, in order."""
 
 from __future__ import annotations
 
@@ -35,14 +35,15 @@ def test_a_round_that_anchored_publishes_both_batches(sql_engine: Engine) -> Non
         batch_size=5,
         sealer=Verzegelaar(SOURCE, anker_elke=5, batch=5),
     )
-    # 5 sealed, an anchor (unpublished), 5 more sealed: those wait until the round committed
+    # 5 sealed and published, then an anchor (position 24): sealed by the next round
     assert relay.run_once() == 5
-    assert relay.run_once() == 10  # those 5, 5 sealed, an anchor, 5 more sealed (waiting)
+    assert relay._full  # the anchor waits: the next round goes at once
+    assert relay.run_once() == 5  # 5 more sealed and published, an anchor (25)
     publisher.fail_next = 1
     with pytest.raises(PublishError):
-        relay.run_once()  # the 5 waiting and 5 sealed: Kafka is down, they wait
+        relay.run_once()  # 5 sealed: Kafka is down, they wait (an anchor, 26)
     rondes = [relay.run_once() for _ in range(4)]
-    assert sum(rondes) == 8
+    assert sum(rondes) == 13
     posities = [m.position for m in publisher.sent]
     assert posities == sorted(set(posities))  # once each, in log order
     assert len(posities) == 23
