@@ -134,8 +134,17 @@ def relay_producer_config(
         "batch.size": 1_000_000,
         "batch.num.messages": 10_000,
         "queue.buffering.max.messages": 1_000_000,
-        "message.timeout.ms": delivery_timeout_ms,
-        "request.timeout.ms": min(10_000, delivery_timeout_ms - 1000),
+        # librdkafka never times a record out itself (0: no limit); the round's deadline is
+        # the relay's (``KafkaPublisher.publish`` flushes for ``delivery_timeout_ms``, then
+        # purges the whole queue and destroys the producer). A record that times out in
+        # librdkafka is dropped while those queued behind it, with later deadlines, are sent
+        # after an epoch bump (the gapless guarantee does not cover timeouts): they land
+        # behind a gap, and reconciliation (last position per partition) would skip the gap
+        # for good (test_records_timed_out_in_the_queue_before_later_ones_landed_are_not_lost).
+        # Without timeouts, within one producer's life what lands on a partition is always
+        # a prefix of what was produced to it.
+        "message.timeout.ms": 0,
+        "request.timeout.ms": min(10_000, max(1000, delivery_timeout_ms - 1000)),
         "reconnect.backoff.max.ms": 2000,
         "socket.keepalive.enable": True,
         # librdkafka logs through Python logging (not to stderr), and a lost connection is the
@@ -238,7 +247,9 @@ class KafkaPublisher:
                     partition=p,
                     headers=[(POSITION_HEADER, str(m.position)), (STORE_HEADER, m.store_id)],
                 )
-            onbevestigd = producer.flush(self._delivery_timeout_ms / 1000 + 5)
+            # The round's deadline (librdkafka has none, see ``relay_producer_config``): what
+            # is not confirmed by then is purged, all of it, with the producer (``reset``).
+            onbevestigd = producer.flush(self._delivery_timeout_ms / 1000)
         # kafka-python (reconciliation) signals some broken-connection states with assertions.
         # A fatal error (the gapless guarantee: a batch the broker refused) comes out of the
         # delivery report that follows it as a SystemError, the KafkaException its cause.
@@ -250,11 +261,13 @@ class KafkaPublisher:
             AssertionError,
             SystemError,
         ) as exc:
-            fout = self._fouten.fout  # the refused record's report, when it came first
+            # The refused record's report, when it came first: the fatal error follows it
+            # as a SystemError from its callback, or (as often) flush raises it itself.
+            fout = self._fouten.fout
             self.reset()
-            if not isinstance(exc, SystemError):
-                raise PublishError(f"{type(exc).__name__}: {exc}") from exc
-            fataal = exc.__cause__ or exc.__context__ or exc
+            fataal = (
+                (exc.__cause__ or exc.__context__ or exc) if isinstance(exc, SystemError) else exc
+            )
             oorzaak = f"{fout.name()}: {fout.str()}; " if fout is not None else ""
             raise PublishError(f"{oorzaak}{type(fataal).__name__}: {fataal}") from exc
         if fouten.fout is not None or onbevestigd:
