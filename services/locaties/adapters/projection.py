@@ -44,27 +44,8 @@ BBOX_KOLOMMEN = tuple(f"bbox_{k}" for k in BBOX)
 
 def rij(locatie: Spoedlocatie) -> dict[str, Any]:
     """The read-model row of the site's current state: the aggregate's own, which is the same
-    fold of the same events (``standen.huidig``), kept so a command need not fold again. The
-    row is also left on the aggregate (see ``laatste_rij``) for the command's answer."""
-    uit = stand_rij(locatie.id, locatie.version, locatie.stand)
-    vars(locatie)[_LAATSTE_RIJ] = (locatie.stand, locatie.version, uit)
-    return uit
-
-
-# The aggregate's attribute (set here, not part of the domain model) that holds the last row.
-_LAATSTE_RIJ = "_projectie_laatste_rij"
-
-
-def laatste_rij(locatie: Spoedlocatie) -> dict[str, Any] | None:
-    """The row ``rij`` last built of this aggregate, if it still shows its current state (the
-    same ``Toestand``, which never changes, at the same version); None otherwise. The group
-    commit's projection builds the row of each site a command changed, and the answer to that
-    command shows the same state: it reads it here instead of building it again (only
-    ``bijgewerkt_op``, which no answer shows, is of that moment)."""
-    memo = vars(locatie).get(_LAATSTE_RIJ)
-    if memo is not None and memo[0] is locatie.stand and memo[1] == locatie.version:
-        return memo[2]
-    return None
+    fold of the same events (``standen.huidig``), kept so a command need not fold again."""
+    return stand_rij(locatie.id, locatie.version, locatie.stand)
 
 
 def stand_rij(locatie_id: str, versie: int, stand: Toestand) -> dict[str, Any]:

@@ -74,35 +74,29 @@ def _uitvoeren(session: Session, sql: str, parameters: Sequence[Any]) -> list[An
 
 def _document(tabel: Table, rijen: list[dict[str, Any]]) -> tuple[str]:
     """The rows, their cells in the table's column order."""
-    namen, json_kolommen, tijden = _kolommen(tabel)
-    cellen = []
+    kolommen, tijden = _kolommen(tabel)
     for rij in rijen:
         for naam in tijden:
             aware(rij.get(naam))
-        # The cells read in C (``map``), then the few JSON columns encoded: per command this
-        # runs for ~3 rows of ~30 columns, and a comprehension per cell was ~1/30 of a
-        # worker's CPU per status change.
-        waarden = list(map(rij.get, namen))
-        for k in json_kolommen:
-            # As SQLAlchemy does: a JSON column's None is the JSON value null, not SQL NULL;
-            # ``json.dumps``'s own encoder, so the text is the one it writes.
-            waarden[k] = _json(waarden[k])
-        cellen.append(waarden)
-    return (json_rows(cellen),)
-
-
-_json = json.JSONEncoder().encode  # what ``json.dumps(value)`` with no options calls
+    return (
+        json_rows(
+            [
+                # As SQLAlchemy does: a JSON column's None is the JSON value null, not SQL NULL.
+                [
+                    json.dumps(rij.get(naam)) if is_json else rij.get(naam)
+                    for naam, is_json in kolommen
+                ]
+                for rij in rijen
+            ]
+        ),
+    )
 
 
 @lru_cache(maxsize=4)
-def _kolommen(tabel: Table) -> tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...]]:
-    """The columns' names, the places of those that hold JSON, the names of the timestamp
-    columns."""
+def _kolommen(tabel: Table) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
+    """Each column's name and whether it holds JSON; the names of the timestamp columns."""
     return (
-        tuple(c.name for c in tabel.c),
-        tuple(
-            k for k, c in enumerate(tabel.c) if isinstance(c.type, JSON) and not c.type.none_as_null
-        ),
+        tuple((c.name, isinstance(c.type, JSON) and not c.type.none_as_null) for c in tabel.c),
         tuple(c.name for c in tabel.c if isinstance(c.type, UtcDateTime)),
     )
 

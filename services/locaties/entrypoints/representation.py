@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.locaties.adapters.projection import laatste_rij, rij, stand_rij
+from services.locaties.adapters.projection import rij, stand_rij
 from services.locaties.domain.geometrie import RD, transformeer
 from services.locaties.domain.model import Spoedlocatie
 from services.locaties.domain.standen import Toestand
@@ -47,9 +47,7 @@ def van_rij(r: dict[str, Any], crs: str) -> SpoedlocatieOut:
 
 
 def van_aggregaat(locatie: Spoedlocatie, crs: str) -> SpoedlocatieOut:
-    # A command's answer: the row its batch's projection built of this very state, if any.
-    gebouwd = laatste_rij(locatie)
-    return van_rij(gebouwd if gebouwd is not None else rij(locatie), crs)
+    return van_rij(rij(locatie), crs)
 
 
 def van_stand(locatie_id: str, versie: int, stand: Toestand, crs: str) -> SpoedlocatieOut:
