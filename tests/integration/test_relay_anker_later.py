@@ -7,8 +7,10 @@ anchors what was sealed and leaves that anchor sealed in the outbox also when Ka
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import Engine, func, select
 
 from shared.db.engine import make_session_factory
@@ -111,3 +113,38 @@ def test_a_final_anchor_is_sealed_and_sent_at_the_stop(sql_engine: Engine) -> No
     assert [m.position for m in publisher.sent] == [1, 2, 3, 4]
     anker = orjson.loads(publisher.sent[-1].value)
     assert ANKER_TYPE in anker["type"] and anker["data"]["totEnMetPositie"] == 3
+
+
+def test_a_round_that_dies_after_its_anchor_leaves_nothing_twice(
+    sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Published, anchored, then the round fails before its commit (as a crash would end it):
+    the seals and the anchor are gone, the next rounds seal the same hashes (already on the
+    topic: reconciled, not sent again) and anchor anew."""
+    _append(sql_engine, 3)
+    publisher = InMemoryPublisher()
+    relay = OutboxRelay(
+        make_session_factory(sql_engine),
+        publisher,
+        SOURCE,
+        sealer=Verzegelaar(SOURCE, anker_elke=3, anker_topic="t"),
+    )
+    echt = Verzegelaar.veranker
+
+    def sterft(self: Verzegelaar, *a: Any, **kw: Any) -> bool:
+        assert echt(self, *a, **kw)
+        raise RuntimeError("the round dies before its commit")
+
+    monkeypatch.setattr(Verzegelaar, "veranker", sterft)
+    with pytest.raises(RuntimeError):
+        relay.run_once()
+    assert [m.position for m in publisher.sent] == [1, 2, 3]
+    assert _tel(sql_engine) == (3, 0, 0, 3)
+    monkeypatch.undo()
+    while relay.run_once() or relay._full:
+        pass
+    assert _tel(sql_engine) == (4, 4, 1, 0)
+    with sql_engine.connect() as conn:
+        opgeslagen = dict(conn.execute(select(event_seals.c.position, event_seals.c.hash)).all())
+    verzonden = {m.position: orjson.loads(m.value)["hash"] for m in publisher.sent}
+    assert verzonden == opgeslagen
