@@ -285,8 +285,9 @@ class OutboxRelay:
         # With a publisher, the anchor (when due) is made after the publish and sealed by the
         # next round: its append holds the position counter until this round commits, and
         # every writer waits for that (``Verzegelaar.veranker``); a publish waits for the
-        # broker.
-        later = self._publisher is not None
+        # broker. A forced anchor (the last one, on a graceful stop) is sealed in its own round
+        # as before: should that round's publish fail, it still waits sealed in the outbox.
+        later = self._publisher is not None and not force_anchor
         ronde = self._sealer.ronde(session, self._store_id, force_anchor, quiet, tx, not later)
         published: list[int] = []
         error: PublishError | None = None
