@@ -167,8 +167,9 @@ def test_bad_json_fails_the_build_as_before_and_takes_nothing_in(soort: str, tek
     for uitstellen in (frozenset(), UITSTELLEN):
         lijnen = Tijdlijnen()
         lijnen.voeg_toe_rijen([_rij(registratie)])
+        rij: Any = (*kop, tekst, None, None, None)
         try:
-            snede = lijnen.snijder().snijd([(*kop, tekst, None, None, None)], uitstellen)
+            snede = lijnen.snijder().snijd([rij], uitstellen)
             lijnen.voeg_toe_snede(snede, Nummering())
         except Exception as exc:
             fouten.append(type(exc))
