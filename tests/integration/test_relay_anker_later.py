@@ -52,17 +52,18 @@ def _tel(engine: Engine) -> tuple[int, int, int, int]:
         )
 
 
+def _relay(engine: Engine, anker_elke: int = 1000) -> tuple[InMemoryPublisher, OutboxRelay]:
+    """A relay with an in-memory publisher, anchoring every ``anker_elke`` events."""
+    publisher = InMemoryPublisher()
+    sealer = Verzegelaar(SOURCE, anker_elke=anker_elke, anker_topic="t")
+    return publisher, OutboxRelay(make_session_factory(engine), publisher, SOURCE, sealer=sealer)
+
+
 def test_a_quiet_anchor_is_sealed_and_sent_by_the_next_round_then_the_relay_rests(
     sql_engine: Engine,
 ) -> None:
     _append(sql_engine, 3)
-    publisher = InMemoryPublisher()
-    relay = OutboxRelay(
-        make_session_factory(sql_engine),
-        publisher,
-        SOURCE,
-        sealer=Verzegelaar(SOURCE, anker_elke=1000, anker_topic="t"),
-    )
+    publisher, relay = _relay(sql_engine)
     assert relay.run_once() == 3
     assert not relay._full
 
@@ -83,13 +84,7 @@ def test_a_quiet_anchor_is_sealed_and_sent_by_the_next_round_then_the_relay_rest
 
 def test_a_final_anchor_is_sealed_when_kafka_is_down_at_the_stop(sql_engine: Engine) -> None:
     _append(sql_engine, 3)
-    publisher = InMemoryPublisher()
-    relay = OutboxRelay(
-        make_session_factory(sql_engine),
-        publisher,
-        SOURCE,
-        sealer=Verzegelaar(SOURCE, anker_elke=1000, anker_topic="t"),
-    )
+    publisher, relay = _relay(sql_engine)
     assert relay.run_once() == 3
     _append(sql_engine, 2, eerste=3)
     publisher.fail_next = 10  # Kafka is down from here on
@@ -101,13 +96,7 @@ def test_a_final_anchor_is_sealed_when_kafka_is_down_at_the_stop(sql_engine: Eng
 
 def test_a_final_anchor_is_sealed_and_sent_at_the_stop(sql_engine: Engine) -> None:
     _append(sql_engine, 3)
-    publisher = InMemoryPublisher()
-    relay = OutboxRelay(
-        make_session_factory(sql_engine),
-        publisher,
-        SOURCE,
-        sealer=Verzegelaar(SOURCE, anker_elke=1000, anker_topic="t"),
-    )
+    publisher, relay = _relay(sql_engine)
     relay.shut_down()  # the forced round, then the round that sends its anchor
     assert _tel(sql_engine) == (4, 4, 1, 0)
     assert [m.position for m in publisher.sent] == [1, 2, 3, 4]
@@ -122,13 +111,7 @@ def test_a_round_that_dies_after_its_anchor_leaves_nothing_twice(
     the seals and the anchor are gone, the next rounds seal the same hashes (already on the
     topic: reconciled, not sent again) and anchor anew."""
     _append(sql_engine, 3)
-    publisher = InMemoryPublisher()
-    relay = OutboxRelay(
-        make_session_factory(sql_engine),
-        publisher,
-        SOURCE,
-        sealer=Verzegelaar(SOURCE, anker_elke=3, anker_topic="t"),
-    )
+    publisher, relay = _relay(sql_engine, anker_elke=3)
     echt = Verzegelaar.veranker
 
     def sterft(self: Verzegelaar, *a: Any, **kw: Any) -> bool:
