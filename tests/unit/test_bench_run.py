@@ -129,3 +129,15 @@ def test_the_settle_wait_ends_at_its_maximum(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(run.time, "sleep", lambda s: klok.__setitem__(0, klok[0] + s))
     monkeypatch.setattr(run.os, "getloadavg", lambda: (4.0, 4.0, 4.0))
     assert run._rust(12.0) == 15.0  # the last sleep of 5 s passes the maximum
+
+
+def test_the_full_run_warms_the_broker_first_and_reports_only_that_it_did() -> None:
+    """A broker started minutes before measures its own JIT compiling: the full run begins
+    with one HTTP run whose figures go in a sentence, not in the tables."""
+    assert [naam for naam, _, _ in run.plan(False, False)][:2] == ["opwarmen", "append"]
+    assert "opwarmen" not in [naam for naam, _, _ in run.plan(True, False)]
+    opwarmen = run.Stap("opwarmen", uitslag={**HTTP, "broker_cpu_ms_per_command_shared": 1.52})
+    tekst = run.sectie({"opwarmen": opwarmen}, run.datetime.now(run.UTC), "1", "1", 60.0, False)
+    assert "warmed the Kafka broker's JVM: 250/s, broker CPU 1.52 ms per status change" in tekst
+    assert "| acknowledged |" not in tekst.replace(" ", " ")
+    assert "HTTP status change (2 workers" not in tekst
