@@ -37,7 +37,7 @@ def _neem(eind: socket.socket) -> list[socket.socket]:
 def _verbind(verdeler: Verdeler, n: int) -> list[socket.socket]:
     poort = verdeler.listener.getsockname()[1]
     clients = [socket.create_connection(("127.0.0.1", poort)) for _ in range(n)]
-    for _ in range(n):
+    for _ in range(n + 2):  # the reports, the listening, then the connections
         verdeler.ronde(0.05)
     return clients
 
@@ -75,6 +75,7 @@ def test_a_connection_handed_to_a_worker_that_ended_before_taking_it_goes_to_ano
     eerste.send(b"0 0")
     tweede.send(b"0 3")  # the first is handed the next
     (client,) = _verbind(verdeler, 1)
+    assert verdeler.kanalen[0].gegeven == 1
     eerste.close()  # ended without taking it (nor reporting it taken)
     verdeler.ronde(0.05)
     (genomen,) = _neem(tweede)
