@@ -240,3 +240,24 @@ def test_sigterm_lets_a_request_in_progress_finish(spread: str, tmp_path: Path) 
         assert antwoord[0].status_code == 200
         assert server.wait(60) == 0
         assert _listening_inodes(port) == set()
+
+
+def test_workers_whose_parent_is_killed_end() -> None:
+    """With the parent spreading, workers without their parent would get no connections: they
+    shut down instead of lingering."""
+    port = _free_port()
+    with _workers(port) as server:
+        workers = _worker_pids(server.pid)
+        assert len(workers) == 2
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(30)
+
+        def geen_meer() -> bool:
+            for pid in workers:
+                with contextlib.suppress(OSError):
+                    # Orphans are reaped by init (or a subreaper); a zombie has ended too.
+                    if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                        return False
+            return True
+
+        _wait_for(geen_meer)
