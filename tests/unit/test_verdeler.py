@@ -25,7 +25,7 @@ def verdeler() -> Iterator[Verdeler]:
 def _neem(eind: socket.socket) -> list[socket.socket]:
     """What the parent handed to this worker's end so far."""
     eind.setblocking(False)
-    uit = []
+    uit: list[socket.socket] = []
     while True:
         try:
             _, fds, _, _ = socket.recv_fds(eind, 16, 1)
