@@ -13,11 +13,13 @@ connection itself and hands it to the worker with the fewest open connections (t
 handed the fewest), over a Unix socket of that worker's (the descriptor in ``SCM_RIGHTS``,
 ``socket.send_fds``). The worker takes it into its event loop with
 ``loop.connect_accepted_socket`` and uvicorn's own HTTP protocol, and reports back how many
-it took and how many it holds open. 32 connections over two workers end 16/16. A kept-alive
-connection stays with its worker. Only a worker that reported itself ready is handed any;
-while none is (all restarting) the parent accepts nothing and the connections wait in the
-listening socket's queue. A connection handed to a worker that died before taking it is
-handed to another (the parent keeps its own descriptor until the worker reports it taken).
+it took (at once) and how many it holds open (when that changed, every 0.1 s). 32 connections
+over two workers end 16/16. A kept-alive connection stays with its worker. Only a worker that
+reported itself ready is handed any; at the start the parent accepts nothing until all are
+ready (at most a minute), and while none is (a single worker restarting) nothing either: the
+connections wait in the listening socket's queue. A connection handed to a worker that died
+before taking it is handed to another (the parent keeps its own descriptor until the worker
+reports it taken).
 ``--spread reuseport`` is the former way: a listening socket per worker, the kernel's hash.
 
     python -m shared.http.workers services.locaties.entrypoints.app:create_app --factory \\
