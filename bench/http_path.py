@@ -504,8 +504,13 @@ async def _drive(
 
     async def meet_spreiding() -> None:
         await allen_verbonden.wait()
-        await asyncio.sleep(0.2)  # the workers took them (the parent's hand-over included)
-        spreiding.extend(_connections_per_worker(pids, port))
+        # Once the workers took them all (a connection still in a listening socket's queue,
+        # or on its way from the parent, is no worker's yet), or after 5 s what they took.
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            spreiding[:] = _connections_per_worker(pids, port)
+            if sum(spreiding) >= clients:
+                return
 
     start = time.perf_counter()
     await asyncio.gather(meet_spreiding(), *(client(n) for n in range(clients)))
