@@ -1,8 +1,11 @@
 """The HTTP path: status changes per second through the locaties API on PostgreSQL, and the
 latency from sending the command to its event arriving on Kafka (p50/p99).
 
-Starts the real service (uvicorn with uvloop and httptools, ``--workers`` processes, each
-with its own listening socket, ``shared/http/workers.py``; relay on, the service's own
+Starts the real service (uvicorn with uvloop and httptools, ``--workers`` processes,
+``shared/http/workers.py``: by default its parent accepts and hands each connection to the
+worker with the fewest open, ``--spread reuseport`` a listening socket per worker and the
+kernel's hash; ``connections_per_worker`` says how the clients' connections landed; relay on,
+the service's own
 settings: group commit on PostgreSQL) against a fresh PostgreSQL database and the Kafka broker
 on localhost:9092, registers sites (not timed), then drives each through its lifecycle from
 ``--clients`` kept-alive connections (``bench/http_client.py``: one event loop, so the load
@@ -128,6 +131,29 @@ def _relay_pid(pids: list[int]) -> int | None:
     return None
 
 
+def _connections_per_worker(pids: list[int], port: int) -> list[int]:
+    """How many established connections to ``port`` each of ``pids`` holds (``/proc``: the
+    connections' socket inodes, and each process's descriptors), most first; processes holding
+    none (the parent, the relay) left out."""
+    inodes = set()
+    for tabel in ("tcp", "tcp6"):
+        with suppress(OSError):
+            for line in Path(f"/proc/net/{tabel}").read_text().splitlines()[1:]:
+                velden = line.split()
+                if velden[3] == "01" and int(velden[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{velden[9]}]")
+    uit = []
+    for pid in pids:
+        n = 0
+        with suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with suppress(OSError):
+                    n += os.readlink(fd) in inodes
+        if n:
+            uit.append(n)
+    return sorted(uit, reverse=True)
+
+
 def _cmdlines(*woorden: str) -> list[int]:
     """This machine's processes whose command line holds one of ``woorden``."""
     uit = []
@@ -196,12 +222,14 @@ def service(
     port: int,
     launcher: str = "reuseport",
     relay: str = "process",
+    spread: str = "parent",
 ) -> Iterator[tuple[subprocess.Popen[bytes], Engine]]:
-    """``launcher``: ``reuseport`` runs the workers with a listening socket each
-    (``shared/http/workers.py``: the kernel spreads the connections), ``uvicorn`` with
-    uvicorn's ``--workers`` (one shared socket). ``relay``: ``process`` runs the relay in a
-    process of its own beside the workers (``reuseport`` only), ``thread`` in a thread of the
-    worker that leads."""
+    """``launcher``: ``reuseport`` runs the workers with ``shared/http/workers.py`` (its
+    ``--spread``: ``parent`` hands each connection to the worker with the fewest open,
+    ``reuseport`` gives each worker a listening socket and the kernel spreads the connections),
+    ``uvicorn`` with uvicorn's ``--workers`` (one shared socket). ``relay``: ``process`` runs
+    the relay in a process of its own beside the workers (``reuseport`` only), ``thread`` in a
+    thread of the worker that leads."""
     from services.locaties.bootstrap import VERSIONS
 
     with postgres_database([VERSIONS]) as engine:
@@ -223,6 +251,7 @@ def service(
                 *("--loop", "uvloop", "--http", "httptools", "--workers", str(workers)),
                 # The relay in a process of its own beside the workers (reuseport only).
                 *(("--relay", RELAY) if launcher == "reuseport" and relay == "process" else ()),
+                *(("--spread", spread) if launcher == "reuseport" else ()),
             ],
             cwd=ROOT,
             env=env,
@@ -242,15 +271,17 @@ def run(
     launcher: str = "reuseport",
     relay: str = "process",
     rate: float | None = None,
+    spread: str = "parent",
 ) -> dict[str, Any]:
     # Its own topic, so the benchmark never mixes its events into a development log.
     topic = f"bench.{uuid.uuid4().hex[:10]}"
     ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
     port = _free_port()
-    with service(workers, topic, extra_env, port, launcher, relay) as (server, engine):
+    with service(workers, topic, extra_env, port, launcher, relay, spread) as (server, engine):
         return {
             "workers": workers,
             "launcher": launcher,
+            "spread": spread if launcher == "reuseport" else None,
             "relay": relay if launcher == "reuseport" else "thread",
             "rate": rate,
             "load_before": os.getloadavg()[0],
@@ -438,10 +469,16 @@ async def _drive(
     ]
     now = time.perf_counter
 
+    verbonden = 0  # clients with their connection open
+    allen_verbonden = asyncio.Event()
+
     async def client(n: int) -> None:
-        nonlocal acknowledged
+        nonlocal acknowledged, verbonden
         auth = _auth(n)
         conn = await Connection(HOST, port).open()
+        verbonden += 1
+        if verbonden == clients:
+            allen_verbonden.set()
         while queue:
             locatie_id = queue.pop()
             # The request up to its Content-Length, with this client's token: built per site.
@@ -463,8 +500,20 @@ async def _drive(
     per_process = {pid: _cpu_s([pid]) for pid in pids}
     buren = Buren(engine)
     server_cpu, own_cpu = _cpu_s(pids), time.process_time()
+    spreiding: list[int] = []
+
+    async def meet_spreiding() -> None:
+        await allen_verbonden.wait()
+        # Once the workers took them all (a connection still in a listening socket's queue,
+        # or on its way from the parent, is no worker's yet), or after 5 s what they took.
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            spreiding[:] = _connections_per_worker(pids, port)
+            if sum(spreiding) >= clients:
+                return
+
     start = time.perf_counter()
-    await asyncio.gather(*(client(n) for n in range(clients)))
+    await asyncio.gather(meet_spreiding(), *(client(n) for n in range(clients)))
     elapsed = time.perf_counter() - start
     server_cpu, own_cpu = _cpu_s(pids) - server_cpu, time.process_time() - own_cpu
     naast = buren.verschil()
@@ -502,6 +551,8 @@ async def _drive(
         "status_changes": expected,
         "acknowledged": acknowledged,
         "status_changes_per_s": expected / elapsed,
+        # The clients' connections per worker, once all were open.
+        "connections_per_worker": spreiding,
         "behind_schedule_ms_max": achter * 1000 if rate is not None else None,
         "events_on_kafka": len(latencies),
         "copies_on_kafka": reader.copies,
@@ -609,7 +660,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--launcher",
         choices=("reuseport", "uvicorn"),
         default="reuseport",
-        help="a listening socket per worker (shared/http/workers.py) or uvicorn's --workers",
+        help="shared/http/workers.py (its spread: --spread) or uvicorn's --workers",
+    )
+    parser.add_argument(
+        "--spread",
+        choices=("parent", "reuseport"),
+        default="parent",
+        help="with shared/http/workers.py: its parent hands each connection to the worker with "
+        "the fewest open, or a listening socket per worker and the kernel's hash",
     )
     parser.add_argument(
         "--relay",
@@ -627,7 +685,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     extra = dict(e.split("=", 1) for e in args.env)
     result = run(
-        args.sites, args.clients, args.workers, extra, args.launcher, args.relay, args.rate
+        args.sites,
+        args.clients,
+        args.workers,
+        extra,
+        args.launcher,
+        args.relay,
+        args.rate,
+        args.spread,
     )
     print(json.dumps(result, indent=2))
     return result

@@ -23,7 +23,7 @@ from shared.auth import Rol, mint_dev_token
 from shared.eventstore.tables import event_seals, events
 from shared.integriteit import ANKER_STREAM
 from shared.privacy import VERSIONS as PERSONEN_VERSIONS
-from tests.integration.test_workers import _free_port, _listening_inodes
+from tests.integration.test_workers import _free_port, _worker_pids
 from tests.support.infra import ROOT, advisory_lock_holders, postgres_database
 
 pytestmark = pytest.mark.postgres
@@ -42,17 +42,16 @@ def _wait_for(check: Callable[[], bool], timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
-def _relay_pid(parent: int, port: int) -> int:
-    """The parent's child that is neither a worker (holding a listening socket of the port)
-    nor multiprocessing's resource tracker."""
-    luisterend = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
+def _relay_pid(parent: int) -> int:
+    """The parent's child that is neither a worker (by the name workers give themselves) nor
+    multiprocessing's resource tracker."""
+    workers = _worker_pids(parent)
     kandidaten = []
     for task in Path(f"/proc/{parent}/task").glob("*"):
         for kind in (task / "children").read_text().split():
             if b"resource_tracker" in Path(f"/proc/{kind}/cmdline").read_bytes():
                 continue
-            fds = {os.readlink(fd) for fd in Path(f"/proc/{kind}/fd").iterdir()}
-            if not fds & luisterend:
+            if int(kind) not in workers:
                 kandidaten.append(int(kind))
     if len(kandidaten) != 1:  # between a relay's end and its replacement's start: none
         raise GeenEnkeleRelay(kandidaten)
@@ -109,9 +108,9 @@ def test_the_relay_runs_in_its_own_process_is_replaced_and_anchors_when_stopped(
             _wait_for(lambda: _count(engine, select(func.count()).select_from(event_seals)) == 1)
             assert advisory_lock_holders(engine) == [APPLICATION_NAME]
             # A relay process that dies is replaced, and the new one takes the lead and seals.
-            dood = _relay_pid(server.pid, port)
+            dood = _relay_pid(server.pid)
             os.kill(dood, signal.SIGKILL)
-            _wait_for(lambda: _relay_pid(server.pid, port) != dood)
+            _wait_for(lambda: _relay_pid(server.pid) != dood)
             antwoord = httpx.post(
                 f"{base}/v1/spoedlocaties",
                 json={

@@ -1,0 +1,87 @@
+"""``shared.http.workers.Verdeler``, the parent's side of ``--spread parent``, with the workers'
+ends of the hand-over sockets played by the test: connections go to the ready worker with the
+fewest open, none before every worker is ready, and one handed to a worker that ended before
+taking it goes to another instead of being reset."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from shared.http.workers import Verdeler, listening_socket
+
+
+@pytest.fixture
+def verdeler() -> Iterator[Verdeler]:
+    listener = listening_socket("127.0.0.1", 0, reuse_port=False)
+    listener.listen(64)
+    uit = Verdeler(listener, workers=2)
+    yield uit
+    uit.sluit()
+
+
+def _neem(eind: socket.socket) -> list[socket.socket]:
+    """What the parent handed to this worker's end so far."""
+    eind.setblocking(False)
+    uit: list[socket.socket] = []
+    while True:
+        try:
+            _, fds, _, _ = socket.recv_fds(eind, 16, 1)
+        except BlockingIOError:
+            return uit
+        uit += [socket.socket(fileno=fd) for fd in fds]
+
+
+def _verbind(verdeler: Verdeler, n: int) -> list[socket.socket]:
+    poort = verdeler.listener.getsockname()[1]
+    clients = [socket.create_connection(("127.0.0.1", poort)) for _ in range(n)]
+    for _ in range(n + 2):  # the reports, the listening, then the connections
+        verdeler.ronde(0.05)
+    return clients
+
+
+def test_nothing_is_accepted_before_every_worker_is_ready_then_spread_evenly(
+    verdeler: Verdeler,
+) -> None:
+    eerste, tweede = verdeler.kanaal(0), verdeler.kanaal(1)
+    eerste.send(b"0 0")
+    clients = _verbind(verdeler, 4)
+    assert _neem(eerste) == []  # one ready is not all: they wait in the queue
+    tweede.send(b"0 0")
+    for _ in range(4):
+        verdeler.ronde(0.05)
+    clients += _verbind(verdeler, 28)
+    assert (len(_neem(eerste)), len(_neem(tweede))) == (16, 16)
+    for c in clients:
+        c.close()
+
+
+def test_the_worker_with_fewest_open_gets_the_next(verdeler: Verdeler) -> None:
+    eerste, tweede = verdeler.kanaal(0), verdeler.kanaal(1)
+    eerste.send(b"0 5")  # five open (say, from before)
+    tweede.send(b"0 0")
+    clients = _verbind(verdeler, 7)
+    assert (len(_neem(eerste)), len(_neem(tweede))) == (1, 6)
+    for c in clients:
+        c.close()
+
+
+def test_a_connection_handed_to_a_worker_that_ended_before_taking_it_goes_to_another(
+    verdeler: Verdeler,
+) -> None:
+    eerste, tweede = verdeler.kanaal(0), verdeler.kanaal(1)
+    eerste.send(b"0 0")
+    tweede.send(b"0 3")  # the first is handed the next
+    (client,) = _verbind(verdeler, 1)
+    assert verdeler.kanalen[0].gegeven == 1
+    eerste.close()  # ended without taking it (nor reporting it taken)
+    verdeler.ronde(0.05)
+    (genomen,) = _neem(tweede)
+    client.sendall(b"ping")
+    assert genomen.recv(4) == b"ping"
+    genomen.sendall(b"pong")
+    assert client.recv(4) == b"pong"
+    client.close()
+    genomen.close()
