@@ -51,7 +51,7 @@ from services.locaties.service_layer.importeren import (
     Uitkomst,
     WaardeGeweigerd,
 )
-from shared import beleid
+from shared import beleid, gc_tuning
 from shared.http.middleware import heeft_nul
 from shared.http.problems import (
     TITLES,
@@ -610,14 +610,16 @@ async def importeer(
         # before it is written (parsing is Python, writing waits on the database half of its
         # time). Batches still run one after the other, each only after the results of the one
         # before went out, so what is recorded and answered is as without it.
-        lopend: asyncio.Task[bytes] | None = None
-        async for batch in batches():
-            gelezen = await _gelezen(batch)
+        # Collections tuned for bulk work while the request runs (shared/gc_tuning.py).
+        with gc_tuning.bulk():
+            lopend: asyncio.Task[bytes] | None = None
+            async for batch in batches():
+                gelezen = await _gelezen(batch)
+                if lopend is not None:
+                    yield await lopend
+                lopend = asyncio.create_task(_uitgevoerd(batch, gelezen))
             if lopend is not None:
                 yield await lopend
-            lopend = asyncio.create_task(_uitgevoerd(batch, gelezen))
-        if lopend is not None:
-            yield await lopend
 
     async def _gelezen(batch: list[tuple[int, bytes | None]]) -> Gelezen | Exception:
         try:
