@@ -610,7 +610,10 @@ async def importeer(
         # before it is written (parsing is Python, writing waits on the database half of its
         # time). Batches still run one after the other, each only after the results of the one
         # before went out, so what is recorded and answered is as without it.
-        # Collections tuned for bulk work while the request runs (shared/gc_tuning.py).
+        # Collections tuned for bulk work while the request runs (shared/gc_tuning.py). Once
+        # the last batch has run, the sites kept in memory are let go before the thresholds go
+        # back: the collection the usual threshold then starts at once need not trace them.
+        # (Not when the request ends otherwise: a batch may still be running in its thread.)
         with gc_tuning.bulk():
             lopend: asyncio.Task[bytes] | None = None
             async for batch in batches():
@@ -620,6 +623,7 @@ async def importeer(
                 lopend = asyncio.create_task(_uitgevoerd(batch, gelezen))
             if lopend is not None:
                 yield await lopend
+            importeur.laat_los()
 
     async def _gelezen(batch: list[tuple[int, bytes | None]]) -> Gelezen | Exception:
         try:

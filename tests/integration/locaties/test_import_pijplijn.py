@@ -254,8 +254,17 @@ def test_the_batches_run_with_the_bulk_collection_thresholds(
     api: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every batch is read and written while ``gc_tuning.bulk`` holds (shared/gc_tuning.py);
-    the thresholds are back once the answer is complete."""
+    the thresholds are back once the answer is complete, and the importer let go of its sites
+    before that."""
     monkeypatch.setattr(routes_import, "BATCH_REGELS", 4)
+    importeurs: list[Any] = []
+    maak = routes_import.Importeur
+
+    def importeur(*args: Any, **kwargs: Any) -> Any:
+        importeurs.append(maak(*args, **kwargs))
+        return importeurs[-1]
+
+    monkeypatch.setattr(routes_import, "Importeur", importeur)
     voor = gc.get_threshold()
     gezien: list[int] = []
     lees_batch, voer_uit = routes_import._lees_batch, routes_import._voer_uit
@@ -274,3 +283,4 @@ def test_the_batches_run_with_the_bulk_collection_thresholds(
     assert len(uit) == len(_bestand()) and len(gezien) >= 6
     assert set(gezien) == {max(voor[0], gc_tuning.BULK_GEN0)}
     assert gc.get_threshold() == voor
+    assert len(importeurs) == 1 and importeurs[0].sites == {}
