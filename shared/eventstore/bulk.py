@@ -1,9 +1,9 @@
 """Appending the events of many streams at once (bulk import).
 
 On PostgreSQL three statements, whatever the number of events: positions from the counter, then
-the events and their outbox rows by binary COPY (``shared.db.kopie``). The counter's row lock is
-taken by the first and held to COMMIT, so positions stay gap-free and in commit order, as for
-every append (see ``sql.py``).
+the events by binary COPY (``shared.db.kopie``) and their outbox rows by one INSERT of a series.
+The counter's row lock is taken by the first and held to COMMIT, so positions stay gap-free and
+in commit order, as for every append (see ``sql.py``).
 The unique ``(stream_id, version)`` refuses a version another writer took since the caller read
 the stream; the caller's transaction then rolls back whole. On SQLite each stream goes through
 the ordinary append.
@@ -36,6 +36,12 @@ _POSITIES_PG = text(
 ).columns(column("basis", BigInteger))
 
 _EVENT_KOLOMMEN = tuple(events.c.keys())
+
+# The outbox rows of positions van..tot, as the single append writes them (published_at NULL).
+_OUTBOX_PG = text(
+    f"INSERT INTO {outbox.name} (position, topic) "
+    "SELECT generate_series(CAST(:van AS bigint), CAST(:tot AS bigint)), CAST(:topic AS varchar)"
+)
 
 
 # The streams' events by one probe of the (stream_id, version) index per stream: OFFSET 0 keeps
@@ -148,7 +154,7 @@ def append_many(
                 eigen = stempel
             metadata[id(e.metadata)] = (eigen, eigen.to_dict())
     # The counter first (its row lock, held to COMMIT, orders the commits), then the events and
-    # their outbox rows by binary COPY with the positions it handed out.
+    # their outbox rows, with the positions it handed out.
     basis = session.execute(_POSITIES_PG, {"n": len(nieuw)}).scalar_one_or_none()
     if basis is None:  # pragma: no cover - the counter row always exists
         raise ConcurrencyError(nieuw[0][2], nieuw[0][4] - 1)
@@ -175,9 +181,8 @@ def append_many(
         ],
     )
     if topic is not None:
-        kopieer(
-            session, outbox, ("position", "topic"), [(basis + k, topic) for k in range(len(nieuw))]
-        )
+        # One outbox row per position, made by the server: a row of Python per event less.
+        session.execute(_OUTBOX_PG, {"van": basis, "tot": basis + len(nieuw) - 1, "topic": topic})
     return [
         _vastgelegd(
             basis + k,

@@ -10,15 +10,29 @@ what is planned.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import time
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 EERSTE_DATUM = date(1987, 1, 1)
 _NEDERLAND = ZoneInfo("Europe/Amsterdam")  # looked up once: every business date is checked
 
+# Today in the Netherlands and the moments (Unix time) it begins and ends there: every business
+# date is checked against today, twice an event in an import (the request schema and the
+# domain's rule), and the time zone's look-up in ``datetime.now`` costs ~0.8 µs a call.
+_VANDAAG: tuple[float, float, date] = (0.0, 0.0, date.min)
+
 
 def vandaag() -> date:
-    return datetime.now(_NEDERLAND).date()
+    global _VANDAAG
+    begin, einde, dag = _VANDAAG
+    if begin <= time.time() < einde:
+        return dag
+    dag = datetime.now(_NEDERLAND).date()
+    begin = datetime.combine(dag, datetime.min.time(), _NEDERLAND).timestamp()
+    einde = datetime.combine(dag + timedelta(days=1), datetime.min.time(), _NEDERLAND).timestamp()
+    _VANDAAG = (begin, einde, dag)
+    return dag
 
 
 def bedrijfsdatum(datum: date) -> date:

@@ -55,7 +55,18 @@ CORRIGEERBAAR: dict[type[Any], frozenset[str]] = {
 
 
 def business_time(d: date) -> datetime:
-    return datetime.combine(d, time(0), tzinfo=UTC)
+    """Midnight UTC of a business date: the ``occurred_at`` of its event."""
+    moment = _BUSINESS_TIME.get(d)
+    if moment is None:
+        if len(_BUSINESS_TIME) >= 100_000:  # (the rules allow ~15,000 dates; a bound anyway)
+            _BUSINESS_TIME.clear()
+        moment = _BUSINESS_TIME[d] = datetime.combine(d, time(0), tzinfo=UTC)
+    return moment
+
+
+# Per business date its midnight, made once (~1.8 µs for ``datetime.combine``, every event of an
+# import); a datetime never changes, so one object serves every event of that date.
+_BUSINESS_TIME: dict[date, datetime] = {}
 
 
 class Spoedlocatie(Aggregate):

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import anyio
@@ -26,7 +27,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from services.locaties.domain.geometrie import CRS84, OngeldigeGeometrie, crs_naam
+from services.locaties.domain.geometrie import (
+    CRS84,
+    RD,
+    Omgerekend,
+    OngeldigeGeometrie,
+    crs_naam,
+    reken_om,
+)
 from services.locaties.entrypoints import schemas
 from services.locaties.entrypoints.dependencies import ContentCrs, CurrentActor, Services
 from services.locaties.entrypoints.fouten import DOMEINFOUTEN
@@ -43,7 +51,7 @@ from services.locaties.service_layer.importeren import (
     Uitkomst,
     WaardeGeweigerd,
 )
-from shared import beleid
+from shared import beleid, gc_tuning
 from shared.http.middleware import heeft_nul
 from shared.http.problems import (
     TITLES,
@@ -258,8 +266,20 @@ def _body_fout(exc: ValidationError) -> _Regelfout:
     )
 
 
-def _lees(ruw: bytes, standaard_crs: str, actor: handlers.Actor) -> ImportRegel:
-    """Parse and validate one line into a runnable command; _Regelfout when it is invalid."""
+@dataclass(frozen=True)
+class _Registratie:
+    """A registration line read and validated up to its geometry's conversion to RD, which
+    ``_lees_batch`` does for all of a batch's registrations in one call (``_registreer``)."""
+
+    sleutel: str
+    vingerafdruk: str
+    body: schemas.NieuweSpoedlocatie
+    crs: str
+
+
+def _lees(ruw: bytes, standaard_crs: str, actor: handlers.Actor) -> ImportRegel | _Registratie:
+    """Parse and validate one line into a runnable command (a registration: up to its
+    geometry's conversion); _Regelfout when it is invalid."""
     # The middleware's own test, run only when a NUL can be there at all: it can only match
     # where a raw NUL or "\u0000" occurs, and the substring test is C-speed (the pattern with
     # its look-behind costs ~50 µs on a line).
@@ -290,6 +310,8 @@ def _lees(ruw: bytes, standaard_crs: str, actor: handlers.Actor) -> ImportRegel:
         orjson.dumps({**data, "contentCrs": crs}, option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
     sleutel = regel.sleutel or afdruk
+    if regel.soort == REGISTRATIE:
+        return _Registratie(sleutel, afdruk, _registratie_body(regel), crs)
     uitvoeren, ids = _commando(regel, crs, actor)
     return ImportRegel(sleutel, afdruk, ids, uitvoeren)
 
@@ -305,31 +327,51 @@ def _crs(waarde: str | None, standaard: str) -> str:
         ) from exc
 
 
+def _registratie_body(regel: ImportRegelIn) -> schemas.NieuweSpoedlocatie:
+    """A registration line's body through the single registration's schema."""
+    if regel.versie is not None:
+        raise _Regelfout(
+            _probleem(
+                400,
+                "Een registratie begint een locatie: geef geen versie.",
+                [InvalidParam(name="versie", reason="niet bij een registratie")],
+            )
+        )
+    try:
+        return schemas.NieuweSpoedlocatie.model_validate(
+            {"locatieId": regel.locatieId, **regel.body} if regel.locatieId else regel.body
+        )
+    except ValidationError as exc:
+        raise _body_fout(exc) from exc
+
+
+def _registreer(regel: _Registratie, omgerekend: Omgerekend | None) -> ImportRegel:
+    """The handler call for a registration line, built as the single registration's route
+    builds it (``omgerekend``: its geometry's positions converted beforehand)."""
+    try:
+        cmd = registratie(regel.body, regel.crs, omgerekend)
+    except ProblemError as exc:
+        raise _Regelfout(_als_probleem(exc)) from exc
+    ids = (cmd.locatie_id,) if cmd.locatie_id else ()
+    return ImportRegel(
+        regel.sleutel, regel.vingerafdruk, ids, lambda uow: handlers.handle(cmd, uow)
+    )
+
+
+def _omgerekend(registraties: list[_Registratie]) -> dict[str, Omgerekend]:
+    """Per CRS, the positions of these registrations' geometries converted to RD, in one call
+    of PROJ per CRS instead of one per position (``geometrie.reken_om``)."""
+    per_crs: dict[str, list[Any]] = {}
+    for r in registraties:
+        if r.body.geometrie is not None and r.crs != RD:
+            per_crs.setdefault(r.crs, []).append(r.body.geometrie.coordinates)
+    return {crs: reken_om(coordinaten, crs, RD) for crs, coordinaten in per_crs.items()}
+
+
 def _commando(
     regel: ImportRegelIn, crs: str, actor: handlers.Actor
 ) -> tuple[Callable[[Any], Any], tuple[str, ...]]:
-    """The handler call for the line, built as the single command's route builds it."""
-    if regel.soort == REGISTRATIE:
-        if regel.versie is not None:
-            raise _Regelfout(
-                _probleem(
-                    400,
-                    "Een registratie begint een locatie: geef geen versie.",
-                    [InvalidParam(name="versie", reason="niet bij een registratie")],
-                )
-            )
-        try:
-            body = schemas.NieuweSpoedlocatie.model_validate(
-                {"locatieId": regel.locatieId, **regel.body} if regel.locatieId else regel.body
-            )
-        except ValidationError as exc:
-            raise _body_fout(exc) from exc
-        try:
-            cmd = registratie(body, crs)
-        except ProblemError as exc:
-            raise _Regelfout(_als_probleem(exc)) from exc
-        ids = (cmd.locatie_id,) if cmd.locatie_id else ()
-        return (lambda uow: handlers.handle(cmd, uow)), ids
+    """The handler call for a command line, built as the single command's route builds it."""
     schema = _COMMANDOS[regel.soort]
     ontbreekt = [n for n in ("locatieId", "versie") if getattr(regel, n) is None]
     if ontbreekt:
@@ -383,7 +425,7 @@ def _lees_batch(
     runnable lines. Reads no state of the import or the database, so it may run while the
     batch before it is being written."""
     klaar: dict[int, tuple[str | None, Problem]] = {}
-    te_doen: list[tuple[int, ImportRegel]] = []
+    gelezen: list[tuple[int, bytes, ImportRegel | _Registratie]] = []
     for nummer, ruw in regels:
         if ruw is None:
             klaar[nummer] = (
@@ -396,9 +438,20 @@ def _lees_batch(
             )
             continue
         try:
-            te_doen.append((nummer, _lees(ruw, crs, actor)))
+            gelezen.append((nummer, ruw, _lees(ruw, crs, actor)))
         except _Regelfout as exc:
             klaar[nummer] = (_sleutel_uit(ruw), exc.probleem)
+    # The registrations' geometries, all converted at once, then their commands.
+    omgerekend = _omgerekend([r for _, _, r in gelezen if isinstance(r, _Registratie)])
+    te_doen: list[tuple[int, ImportRegel]] = []
+    for nummer, ruw, regel in gelezen:
+        if isinstance(regel, _Registratie):
+            try:
+                regel = _registreer(regel, omgerekend.get(regel.crs))
+            except _Regelfout as exc:
+                klaar[nummer] = (_sleutel_uit(ruw), exc.probleem)
+                continue
+        te_doen.append((nummer, regel))
     return klaar, te_doen
 
 
@@ -557,14 +610,20 @@ async def importeer(
         # before it is written (parsing is Python, writing waits on the database half of its
         # time). Batches still run one after the other, each only after the results of the one
         # before went out, so what is recorded and answered is as without it.
-        lopend: asyncio.Task[bytes] | None = None
-        async for batch in batches():
-            gelezen = await _gelezen(batch)
+        # Collections tuned for bulk work while the request runs (shared/gc_tuning.py). Once
+        # the last batch has run, the sites kept in memory are let go before the thresholds go
+        # back: the collection the usual threshold then starts at once need not trace them.
+        # (Not when the request ends otherwise: a batch may still be running in its thread.)
+        with gc_tuning.bulk():
+            lopend: asyncio.Task[bytes] | None = None
+            async for batch in batches():
+                gelezen = await _gelezen(batch)
+                if lopend is not None:
+                    yield await lopend
+                lopend = asyncio.create_task(_uitgevoerd(batch, gelezen))
             if lopend is not None:
                 yield await lopend
-            lopend = asyncio.create_task(_uitgevoerd(batch, gelezen))
-        if lopend is not None:
-            yield await lopend
+            importeur.laat_los()
 
     async def _gelezen(batch: list[tuple[int, bytes | None]]) -> Gelezen | Exception:
         try:

@@ -17,6 +17,7 @@ from services.locaties.domain import commands, standen
 from services.locaties.domain.events import registry
 from services.locaties.domain.geometrie import (
     CRS_URI,
+    Omgerekend,
     Omhullende,
     OngeldigeGeometrie,
     naar_rd,
@@ -78,13 +79,15 @@ def _respond(response: Response, locatie: Spoedlocatie, crs: str) -> schemas.Spo
     return van_aggregaat(locatie, crs)
 
 
-def _geometrie_rd(geometrie: schemas.Geometrie | None, crs: str) -> dict[str, Any] | None:
+def _geometrie_rd(
+    geometrie: schemas.Geometrie | None, crs: str, omgerekend: Omgerekend | None
+) -> dict[str, Any] | None:
     if geometrie is None:
         return None
     try:
         # The checked conversion is the stored geometry (one transformation, not a check and
         # then another).
-        return naar_rd(geometrie.model_dump(), crs)
+        return naar_rd(geometrie.model_dump(), crs, omgerekend)
     except OngeldigeGeometrie as exc:
         raise ProblemError(
             400,
@@ -118,16 +121,19 @@ async def registreer(
     return await voer_uit(services, registratie(body, crs), actor, accept, location=REGISTRATIE)
 
 
-def registratie(body: schemas.NieuweSpoedlocatie, crs: str) -> commands.RegistreerSpoedlocatie:
+def registratie(
+    body: schemas.NieuweSpoedlocatie, crs: str, omgerekend: Omgerekend | None = None
+) -> commands.RegistreerSpoedlocatie:
     """The registration a body asks for (also a line of the bulk import), its geometry taken to
-    RD from ``crs`` (Content-Crs); a geometry outside the Netherlands is a ProblemError."""
+    RD from ``crs`` (Content-Crs); a geometry outside the Netherlands is a ProblemError.
+    ``omgerekend``: its positions converted beforehand (the import, a batch's at once)."""
     return commands.RegistreerSpoedlocatie(
         bevoegd_gezag=body.bevoegd_gezag,
         gemeentecode=body.gemeentecode,
         naam=body.naam,
         bodemtype=body.bodemtype,
         verontreinigingsgroepen=tuple(body.verontreinigingsgroepen),
-        geometrie_rd=_geometrie_rd(body.geometrie, crs),
+        geometrie_rd=_geometrie_rd(body.geometrie, crs, omgerekend),
         registratiedatum=body.registratiedatum,
         locatie_id=body.locatie_id,
     )

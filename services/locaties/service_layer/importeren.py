@@ -224,6 +224,12 @@ class Importeur:
             if len(standen) == len(locatie.pending) - 1:  # the line's one event
                 standen.append(locatie.stand)
 
+    def laat_los(self) -> None:
+        """Forget every site kept in memory (the request is done: a later line loads them
+        again)."""
+        self.sites, self._geladen, self._laatst = {}, set(), {}
+        self._batch, self._standen = {}, {}
+
     def vergeet(self, locatie_id: str) -> None:
         self.sites.pop(locatie_id, None)
         self._geladen.discard(locatie_id)

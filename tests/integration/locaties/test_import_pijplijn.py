@@ -5,6 +5,7 @@ take the states the aggregate folded instead of folding again."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from services.locaties.adapters import bulk_projectie, importregels
 from services.locaties.entrypoints import routes_import
+from shared import gc_tuning
 from shared.eventstore.tables import events
 from shared.privacy import Personen
 from tests.integration.locaties.test_import import (
@@ -246,3 +248,39 @@ def test_a_batch_that_failed_keeps_the_answers_of_its_lines_refused_as_they_were
         (400, slecht["sleutel"]),
     ], uit
     assert _events(sql_engine, "ZH051300091") == []
+
+
+def test_the_batches_run_with_the_bulk_collection_thresholds(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every batch is read and written while ``gc_tuning.bulk`` holds (shared/gc_tuning.py);
+    the thresholds are back once the answer is complete, and the importer let go of its sites
+    before that."""
+    monkeypatch.setattr(routes_import, "BATCH_REGELS", 4)
+    importeurs: list[Any] = []
+    maak = routes_import.Importeur
+
+    def importeur(*args: Any, **kwargs: Any) -> Any:
+        importeurs.append(maak(*args, **kwargs))
+        return importeurs[-1]
+
+    monkeypatch.setattr(routes_import, "Importeur", importeur)
+    voor = gc.get_threshold()
+    gezien: list[int] = []
+    lees_batch, voer_uit = routes_import._lees_batch, routes_import._voer_uit
+
+    def lees(*args: Any) -> Any:
+        gezien.append(gc.get_threshold()[0])
+        return lees_batch(*args)
+
+    def voer(*args: Any) -> bytes:
+        gezien.append(gc.get_threshold()[0])
+        return voer_uit(*args)
+
+    monkeypatch.setattr(routes_import, "_lees_batch", lees)
+    monkeypatch.setattr(routes_import, "_voer_uit", voer)
+    uit = _importeer(api, _bestand())
+    assert len(uit) == len(_bestand()) and len(gezien) >= 6
+    assert set(gezien) == {max(voor[0], gc_tuning.BULK_GEN0)}
+    assert gc.get_threshold() == voor
+    assert len(importeurs) == 1 and importeurs[0].sites == {}
