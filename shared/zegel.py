@@ -143,6 +143,10 @@ class Ronde:
     verzegeld: int = 0
     verankerd: int | None = None
     berichten: list[Bericht] = field(default_factory=list)
+    # The hashes this round sealed, in position order from ``vanaf`` + 1 on, and those of the
+    # committed seals after the last anchor up to ``vanaf`` (None: not known in memory).
+    hashes: list[str] = field(default_factory=list)
+    eerder: list[str] | None = None
     # Committed events wait that the round did not seal (an anchor made by ``veranker``): the
     # next round goes at once.
     wacht: bool = False
@@ -402,19 +406,25 @@ class Verzegelaar:
         self._batch = batch
         self._kop: Kop | None = None
         self._stromen: dict[str, tuple[int, str]] = {}
+        # The hashes of the committed seals after the last anchor, up to the head, in order:
+        # the next anchor's leaves without reading them back (None: read them).
+        self._sinds_anker: list[str] | None = None
 
     def vergeet(self) -> None:
         """Drop the remembered head: the next round reads it from the database (at start,
         after a failure, when this process (again) became the leader)."""
         self._kop = None
         self._stromen = {}
+        self._sinds_anker = None
 
     def bevestig(self, ronde: Ronde) -> None:
         """The round's transaction committed: its head is now the truth."""
         if len(self._stromen) + len(ronde.stromen) > STROMEN_MAX:
             self._stromen = {}
         self._stromen.update(ronde.stromen)
-        self._kop = ronde.kop
+        kop, bladeren = ronde.kop, _bladeren(ronde, ronde.kop.verankerd_tot)
+        self._sinds_anker = bladeren if kop.positie - kop.verankerd_tot <= STROMEN_MAX else None
+        self._kop = kop
 
     @property
     def batch(self) -> int:
@@ -453,6 +463,10 @@ class Verzegelaar:
                 tx.begin()  # the head is read under the lock, in the round's transaction
             kop = lees_kop(session)
         ronde = Ronde(kop, kop.positie)
+        if self._kop is not None:
+            ronde.eerder = self._sinds_anker
+        elif kop.positie == kop.verankerd_tot:
+            ronde.eerder = []  # read just after an anchor: nothing sealed since
         self._verzegel(session, store_id, ronde, tx, nieuw)
         if anker and self._veranker(
             session, ronde, force_anchor or (stil and not ronde.verzegeld), tx
@@ -527,6 +541,7 @@ class Verzegelaar:
             if topic is not None:
                 ronde.berichten.append(Bericht(event.position, topic, event.stream_id, doc))
             nieuw.append((event.position, h, vorige, stream_prev))
+            ronde.hashes.append(h)
             bekend[event.stream_id] = h
             ronde.stromen[event.stream_id] = (event.version, h)
             positie, vorige = event.position, h
@@ -574,18 +589,20 @@ class Verzegelaar:
         vorige = kop.verankerd_tot
         if kop.positie <= vorige or (not forceer and kop.positie - vorige < self._anker_elke):
             return False
-        if tx is not None:
-            tx.flush()  # the round's seals, read back below
-        hashes = (
-            session.execute(
-                select(event_seals.c.hash)
-                .where(event_seals.c.position > vorige, event_seals.c.position <= kop.positie)
-                .order_by(event_seals.c.position)
+        hashes = _bladeren(ronde, vorige)
+        if hashes is None:
+            if tx is not None:
+                tx.flush()  # the round's seals, read back below
+            hashes = list(
+                session.execute(
+                    select(event_seals.c.hash)
+                    .where(event_seals.c.position > vorige, event_seals.c.position <= kop.positie)
+                    .order_by(event_seals.c.position)
+                )
+                .scalars()
+                .all()
             )
-            .scalars()
-            .all()
-        )
-        root = i.anker_root(kop.anker_root, list(hashes))
+        root = i.anker_root(kop.anker_root, hashes)
         data: dict[str, Any] = {
             "vanafPositie": vorige + 1,
             "totEnMetPositie": kop.positie,
@@ -610,6 +627,19 @@ class Verzegelaar:
         ronde.kop = Kop(kop.positie, kop.hash, kop.ankers + 1, kop.positie, root)
         ronde.verankerd = kop.positie
         return True
+
+
+def _bladeren(ronde: Ronde, na: int) -> list[str] | None:
+    """The hashes of the seals after position ``na`` up to ``ronde``'s head, in order (an
+    anchor's leaves), from memory: those committed after the last anchor (``eerder``) and the
+    round's own; None when the relay does not hold them all (it read the head from the
+    database, or forgot, and sealed too few since), and then they are read back."""
+    kop, eerder = ronde.kop, ronde.eerder
+    # positions up to kop.positie, from kop.positie - len(bekend) + 1 on
+    bekend = ronde.hashes if eerder is None else eerder + ronde.hashes
+    if len(ronde.hashes) != kop.positie - ronde.vanaf or len(bekend) < kop.positie - na:
+        return None
+    return bekend[len(bekend) - (kop.positie - na) :]
 
 
 def verzegelaar(settings: ServiceSettings, source: str, anker_topic: str) -> Verzegelaar:
