@@ -195,14 +195,8 @@ def _hash_met_data_apart(cloudevent: dict[str, Any]) -> str | None:
     searched for those (the search over the whole document cost more than its encoding) and go
     into the document as they are. An attribute of any other type, or ``data`` that may differ,
     gives None. ``data`` must be an object: the search knows a number by what precedes it."""
-    data = cloudevent.get("data")
-    if type(data) is not dict:
-        return None
-    try:
-        gecodeerd = orjson.dumps(data, option=_ALLEEN_JSON)
-    except orjson.JSONEncodeError:
-        return None
-    if _misschien_anders(gecodeerd) or (b"null" in gecodeerd and _niet_eindig(data)):
+    gecodeerd = data_canoniek(cloudevent.get("data"))
+    if gecodeerd is None:
         return None
     inhoud: dict[str, Any] = {}
     for veld, waarde in cloudevent.items():
@@ -217,6 +211,22 @@ def _hash_met_data_apart(cloudevent: dict[str, Any]) -> str | None:
         return _sha256(orjson.dumps(inhoud, option=orjson.OPT_SORT_KEYS)).hexdigest()
     except orjson.JSONEncodeError:  # a text that is not UTF-8 (a lone surrogate)
         return None
+
+
+def data_canoniek(data: Any) -> bytes | None:
+    """An event's ``data`` as the hash's definition writes it (sorted keys), when orjson writes
+    it so, else None: ``data`` that is not an object (the search for what orjson writes
+    otherwise knows a number by what precedes it), or that holds what orjson writes otherwise
+    or refuses (some floats, integers beyond 64 bits, NaN and infinities)."""
+    if type(data) is not dict:
+        return None
+    try:
+        gecodeerd = orjson.dumps(data, option=_ALLEEN_JSON)
+    except orjson.JSONEncodeError:
+        return None
+    if _misschien_anders(gecodeerd) or (b"null" in gecodeerd and _niet_eindig(data)):
+        return None
+    return gecodeerd
 
 
 _NIET_GEHASHT_OF_DATA = frozenset((*NIET_GEHASHT, "data"))

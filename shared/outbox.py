@@ -373,11 +373,10 @@ class OutboxRelay:
         # the standard library's encoder, several times the cost per row.
         dumps, bericht, source = orjson.dumps, OutgoingMessage, self._source
         messages = []
-        for row in rows:
-            m = row._mapping
-            doc = cloudevent(m, source, store, row.prev_hash, row.stream_prev_hash)
+        for row in rows:  # the columns of ``events`` first, as ``cloudevent`` reads them
+            doc = cloudevent(row, source, store, row.prev_hash, row.stream_prev_hash)
             doc["hash"] = row.hash
-            messages.append(bericht(row.topic, m["stream_id"], dumps(doc), m["position"], store))
+            messages.append(bericht(row.topic, row.stream_id, dumps(doc), row.position, store))
         return messages
 
     def pending(self) -> int:

@@ -17,16 +17,19 @@ round fails and the next one starts from the database.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import RowMapping, bindparam, select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from shared import integriteit as i
@@ -66,6 +69,23 @@ _NIEUW = (
 # The same on PostgreSQL as a query string of the round's first round trip
 # (``shared.relay_round``): integers as literals.
 _KOLOMMEN = (*events.c.keys(), "topic", "published_at")
+# Where each stands in such a row (and in any row that begins with the columns of ``events``):
+# rows are read by position, as the driver hands them over (a dict per row cost ~1 µs each).
+(
+    _POSITION,
+    _EVENT_ID,
+    _STREAM_ID,
+    _STREAM_TYPE,
+    _VERSION,
+    _EVENT_TYPE,
+    _SCHEMA_VERSION,
+    _DATA,
+    _EVENT_METADATA,
+    _OCCURRED_AT,
+    _RECORDED_AT,
+    _TOPIC,
+    _PUBLISHED_AT,
+) = (_KOLOMMEN.index(k) for k in _KOLOMMEN)
 _NIEUW_PG = (
     "SELECT " + ", ".join(f"e.{c.name}" for c in events.c) + ", o.topic, o.published_at"
     " FROM events e LEFT JOIN outbox o ON o.position = e.position AND o.position > %(na)d"
@@ -80,6 +100,9 @@ _KOP_PG = "SELECT position, hash FROM event_seals ORDER BY position DESC LIMIT 1
 # A round's few seals as literals, sent with its COMMIT (``RoundTransaction.defer``).
 _ZEGELS_LITERAAL = "INSERT INTO event_seals (position, hash, prev_hash, stream_prev_hash) VALUES "
 _HEX = re.compile(r"[0-9a-f]{1,128}")
+# Many at once, each followed by a comma: one scan in C instead of a match per hash (three per
+# seal were ~9 % of a round's CPU at 96 seals).
+_HEXEN = re.compile(r"(?:[0-9a-f]{1,128},)*")
 
 
 def _hex(waarde: str) -> str:
@@ -120,6 +143,10 @@ class Ronde:
     verzegeld: int = 0
     verankerd: int | None = None
     berichten: list[Bericht] = field(default_factory=list)
+    # The hashes this round sealed, in position order from ``vanaf`` + 1 on, and those of the
+    # committed seals after the last anchor up to ``vanaf`` (None: not known in memory).
+    hashes: list[str] = field(default_factory=list)
+    eerder: list[str] | None = None
     # Committed events wait that the round did not seal (an anchor made by ``veranker``): the
     # next round goes at once.
     wacht: bool = False
@@ -136,11 +163,13 @@ def _schrijf_zegels(
     (``shared.db.kopie``): an executemany costs a message per row, and COPY costs the server
     less than an INSERT over arrays split from text."""
     if tx is not None and len(zegels) < KOPIEER_VANAF:
+        hashes = "".join(f"{h},{v},{s}," for _, h, v, s in zegels)
+        if not _HEXEN.fullmatch(hashes) or hashes.count(",") != 3 * len(zegels):
+            for _, h, v, s in zegels:
+                _hex(h), _hex(v), _hex(s)  # raises for the first that is not a hash
         tx.defer(
             _ZEGELS_LITERAAL
-            + ", ".join(
-                f"({int(p):d}, '{_hex(h)}', '{_hex(v)}', '{_hex(s)}')" for p, h, v, s in zegels
-            )
+            + ", ".join(f"({int(p):d}, '{h}', '{v}', '{s}')" for p, h, v, s in zegels)
         )
     else:
         kopieer(session, event_seals, _ZEGEL_KOLOMMEN, zegels)
@@ -268,30 +297,31 @@ def _type(naam: str) -> str:
 
 
 def cloudevent(
-    m: RowMapping | dict[str, Any], source: str, store_id: str, vorige: str, stream_prev: str
+    r: Sequence[Any], source: str, store_id: str, vorige: str, stream_prev: str
 ) -> dict[str, Any]:
-    """A stored event row (columns of ``events``) as its CloudEvent dict with the seal fields
-    (``hash`` still NUL): exactly ``from_recorded(to_recorded(row), source, store_id, (NUL,
-    vorige, stream_prev)).to_dict()``, keys in the same order, built without the two
+    """A stored event row (the columns of ``events`` in their order, then perhaps others: a
+    tuple as the driver reads it, or SQLAlchemy's ``Row``) as its CloudEvent dict with the seal
+    fields (``hash`` still NUL): exactly ``from_recorded(to_recorded(row), source, store_id,
+    (NUL, vorige, stream_prev)).to_dict()``, keys in the same order, built without the two
     intermediate objects (the relay does this for every event; a test holds the two equal)."""
-    meta = m["event_metadata"]
-    event_id = m["event_id"]
+    meta = r[_EVENT_METADATA]
+    event_id = r[_EVENT_ID]
     if not _UUID_KANONIEK.fullmatch(event_id):
         event_id = str(UUID(event_id))
     doc: dict[str, Any] = {
         "specversion": SPECVERSION,
         "id": event_id,
         "source": source,
-        "type": _TYPES.get(m["event_type"]) or _type(m["event_type"]),
-        "subject": m["stream_id"],
-        "time": _tijd(m["recorded_at"]),
+        "type": _TYPES.get(r[_EVENT_TYPE]) or _type(r[_EVENT_TYPE]),
+        "subject": r[_STREAM_ID],
+        "time": _tijd(r[_RECORDED_AT]),
         "datacontenttype": "application/json",
-        "sequence": str(int(m["version"])),
-        "occurredat": _tijd(m["occurred_at"]),
-        "position": int(m["position"]),
+        "sequence": str(int(r[_VERSION])),
+        "occurredat": _tijd(r[_OCCURRED_AT]),
+        "position": int(r[_POSITION]),
         "storeid": store_id,
-        "streamtype": m["stream_type"],
-        "schemaversion": int(m["schema_version"]),
+        "streamtype": r[_STREAM_TYPE],
+        "schemaversion": int(r[_SCHEMA_VERSION]),
         "actor": str(meta.get("actor", "")),
     }
     for naam, sleutel in _EXTRA:
@@ -300,8 +330,62 @@ def cloudevent(
     doc["hash"] = i.NUL
     doc["prevhash"] = vorige
     doc["streamprevhash"] = stream_prev
-    doc["data"] = m["data"]
+    doc["data"] = r[_DATA]
     return doc
+
+
+def zegel_hash(doc: dict[str, Any]) -> str:
+    """``integriteit.event_hash(doc)`` for a CloudEvent :func:`cloudevent` built, without its
+    search of every attribute: the builder makes the ``id``, ``type``, times, ``sequence``,
+    ``position``, ``schemaversion`` and ``actor`` texts and integers itself, so only the
+    attributes it takes as they come (subject, stream type, store id, the previous hashes and
+    the metadata's extras) are looked at; one of another type, ``data`` that orjson may write
+    otherwise than the definition, or a text orjson refuses (a lone surrogate) takes
+    ``event_hash``'s own path. The bytes hashed are the definition's (sorted keys, no
+    whitespace, UTF-8; ``data`` written once, with sorted keys, and put in as it is); a test
+    holds this equal to the definition on generated events with tricky values everywhere."""
+    gecodeerd = i.data_canoniek(doc["data"])
+    if (
+        gecodeerd is None
+        or type(doc["subject"]) is not str
+        or type(doc["streamtype"]) is not str
+        or type(doc["storeid"]) is not str
+        or type(doc["prevhash"]) is not str
+        or type(doc["streamprevhash"]) is not str
+        or type(doc["position"]) is not int
+        or type(doc["schemaversion"]) is not int
+    ):
+        return i.event_hash(doc)
+    inhoud = {
+        "actor": doc["actor"],
+        "data": orjson.Fragment(gecodeerd),
+        "id": doc["id"],
+        "occurredat": doc["occurredat"],
+        "position": doc["position"],
+        "prevhash": doc["prevhash"],
+        "schemaversion": doc["schemaversion"],
+        "sequence": doc["sequence"],
+        "storeid": doc["storeid"],
+        "streamprevhash": doc["streamprevhash"],
+        "streamtype": doc["streamtype"],
+        "subject": doc["subject"],
+        "time": doc["time"],
+        "type": doc["type"],
+    }
+    for naam, _ in _EXTRA:
+        if naam in doc:
+            waarde = inhoud[naam] = doc[naam]
+            soort = type(waarde)
+            if soort is not str and (soort is not int or not _MIN_INT <= waarde <= _MAX_INT):
+                return i.event_hash(doc)
+    try:
+        return _sha256(orjson.dumps(inhoud, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    except orjson.JSONEncodeError:  # a lone surrogate, or an integer beyond 64 bits
+        return i.event_hash(doc)
+
+
+_MIN_INT, _MAX_INT = -(2**63), 2**63 - 1
+_sha256 = hashlib.sha256
 
 
 class Verzegelaar:
@@ -322,19 +406,25 @@ class Verzegelaar:
         self._batch = batch
         self._kop: Kop | None = None
         self._stromen: dict[str, tuple[int, str]] = {}
+        # The hashes of the committed seals after the last anchor, up to the head, in order:
+        # the next anchor's leaves without reading them back (None: read them).
+        self._sinds_anker: list[str] | None = None
 
     def vergeet(self) -> None:
         """Drop the remembered head: the next round reads it from the database (at start,
         after a failure, when this process (again) became the leader)."""
         self._kop = None
         self._stromen = {}
+        self._sinds_anker = None
 
     def bevestig(self, ronde: Ronde) -> None:
         """The round's transaction committed: its head is now the truth."""
         if len(self._stromen) + len(ronde.stromen) > STROMEN_MAX:
             self._stromen = {}
         self._stromen.update(ronde.stromen)
-        self._kop = ronde.kop
+        kop, bladeren = ronde.kop, _bladeren(ronde, ronde.kop.verankerd_tot)
+        self._sinds_anker = bladeren if kop.positie - kop.verankerd_tot <= STROMEN_MAX else None
+        self._kop = kop
 
     @property
     def batch(self) -> int:
@@ -373,6 +463,10 @@ class Verzegelaar:
                 tx.begin()  # the head is read under the lock, in the round's transaction
             kop = lees_kop(session)
         ronde = Ronde(kop, kop.positie)
+        if self._kop is not None:
+            ronde.eerder = self._sinds_anker
+        elif kop.positie == kop.verankerd_tot:
+            ronde.eerder = []  # read just after an anchor: nothing sealed since
         self._verzegel(session, store_id, ronde, tx, nieuw)
         if anker and self._veranker(
             session, ronde, force_anchor or (stil and not ronde.verzegeld), tx
@@ -410,12 +504,14 @@ class Verzegelaar:
         na: int,
         tx: RoundTransaction | None,
         gelezen: list[tuple[Any, ...]] | None = None,
-    ) -> list[RowMapping] | list[dict[str, Any]]:
+    ) -> Sequence[Sequence[Any]]:
+        """The new events' rows: the columns of ``events``, then the outbox's topic and
+        published_at (``_KOLOMMEN``), read by position."""
         if tx is None:
-            return [r._mapping for r in session.execute(_NIEUW, {"na": na, "n": self._batch})]
+            return session.execute(_NIEUW, {"na": na, "n": self._batch}).all()
         if gelezen is None:
             gelezen = tx.query(_NIEUW_PG % {"na": na, "n": self._batch})
-        return [dict(zip(_KOLOMMEN, r, strict=True)) for r in gelezen]
+        return gelezen
 
     def _verzegel(
         self,
@@ -426,12 +522,12 @@ class Verzegelaar:
         gelezen: list[tuple[Any, ...]] | None = None,
     ) -> None:
         kop = ronde.kop
-        recorded: list[tuple[_Kern, str | None, RowMapping | dict[str, Any]]] = []
-        for m in self._nieuw(session, kop.positie, tx, gelezen):
-            event = _Kern(m["position"], m["stream_id"], m["version"])
+        recorded: list[tuple[_Kern, str | None, Sequence[Any]]] = []
+        for r in self._nieuw(session, kop.positie, tx, gelezen):
+            event = _Kern(r[_POSITION], r[_STREAM_ID], r[_VERSION])
             if event.position != kop.positie + 1 + len(recorded):
                 break  # a gap means a later commit is visible before an earlier one: wait
-            recorded.append((event, m["topic"] if m["published_at"] is None else None, m))
+            recorded.append((event, r[_TOPIC] if r[_PUBLISHED_AT] is None else None, r))
         if not recorded:
             return
         bekend = self._stroom_hashes(session, [e for e, _, _ in recorded], ronde.stromen)
@@ -441,11 +537,11 @@ class Verzegelaar:
             stream_prev = i.NUL if event.version == 1 else bekend[event.stream_id]
             # Built once with its seal: hashed (the hash attribute is not covered), then sent.
             doc = cloudevent(m, self._source, store_id, vorige, stream_prev)
-            h = i.event_hash(doc)
-            doc["hash"] = h
+            h = doc["hash"] = zegel_hash(doc)
             if topic is not None:
                 ronde.berichten.append(Bericht(event.position, topic, event.stream_id, doc))
             nieuw.append((event.position, h, vorige, stream_prev))
+            ronde.hashes.append(h)
             bekend[event.stream_id] = h
             ronde.stromen[event.stream_id] = (event.version, h)
             positie, vorige = event.position, h
@@ -493,18 +589,20 @@ class Verzegelaar:
         vorige = kop.verankerd_tot
         if kop.positie <= vorige or (not forceer and kop.positie - vorige < self._anker_elke):
             return False
-        if tx is not None:
-            tx.flush()  # the round's seals, read back below
-        hashes = (
-            session.execute(
-                select(event_seals.c.hash)
-                .where(event_seals.c.position > vorige, event_seals.c.position <= kop.positie)
-                .order_by(event_seals.c.position)
+        hashes = _bladeren(ronde, vorige)
+        if hashes is None:
+            if tx is not None:
+                tx.flush()  # the round's seals, read back below
+            hashes = list(
+                session.execute(
+                    select(event_seals.c.hash)
+                    .where(event_seals.c.position > vorige, event_seals.c.position <= kop.positie)
+                    .order_by(event_seals.c.position)
+                )
+                .scalars()
+                .all()
             )
-            .scalars()
-            .all()
-        )
-        root = i.anker_root(kop.anker_root, list(hashes))
+        root = i.anker_root(kop.anker_root, hashes)
         data: dict[str, Any] = {
             "vanafPositie": vorige + 1,
             "totEnMetPositie": kop.positie,
@@ -529,6 +627,19 @@ class Verzegelaar:
         ronde.kop = Kop(kop.positie, kop.hash, kop.ankers + 1, kop.positie, root)
         ronde.verankerd = kop.positie
         return True
+
+
+def _bladeren(ronde: Ronde, na: int) -> list[str] | None:
+    """The hashes of the seals after position ``na`` up to ``ronde``'s head, in order (an
+    anchor's leaves), from memory: those committed after the last anchor (``eerder``) and the
+    round's own; None when the relay does not hold them all (it read the head from the
+    database, or forgot, and sealed too few since), and then they are read back."""
+    kop, eerder = ronde.kop, ronde.eerder
+    # positions up to kop.positie, from kop.positie - len(bekend) + 1 on
+    bekend = ronde.hashes if eerder is None else eerder + ronde.hashes
+    if len(ronde.hashes) != kop.positie - ronde.vanaf or len(bekend) < kop.positie - na:
+        return None
+    return bekend[len(bekend) - (kop.positie - na) :]
 
 
 def verzegelaar(settings: ServiceSettings, source: str, anker_topic: str) -> Verzegelaar:

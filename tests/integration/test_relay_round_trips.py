@@ -21,7 +21,7 @@ from psycopg import pq
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.pool import QueuePool
 
-from shared import integriteit
+from shared import zegel
 from shared.db.engine import make_engine, make_session_factory
 from shared.eventstore.tables import event_seals, outbox
 from shared.leadership import SoleLeader
@@ -124,7 +124,7 @@ def test_a_failed_round_rolls_back_and_returns_its_connection_as_it_came(
     def kapot(_: Any) -> str:
         raise RuntimeError("hash failed")
 
-    monkeypatch.setattr(integriteit, "event_hash", kapot)
+    monkeypatch.setattr(zegel, "zegel_hash", kapot)
     with pytest.raises(RuntimeError):
         relay.run_once()
     assert _aantal(pg_engine, select(func.count()).select_from(event_seals)) == 2
@@ -191,7 +191,7 @@ def test_a_looping_relay_keeps_its_connection_between_rounds_and_gives_it_back_a
         assert len(publisher.sent) == n
 
     mislukt = threading.Event()
-    echte_hash = integriteit.event_hash
+    echte_hash = zegel.zegel_hash
 
     def eenmaal_kapot(doc: Any) -> str:
         if doc["subject"] == "B" and not mislukt.is_set():
@@ -199,7 +199,7 @@ def test_a_looping_relay_keeps_its_connection_between_rounds_and_gives_it_back_a
             raise RuntimeError("hash failed")
         return echte_hash(doc)
 
-    monkeypatch.setattr(integriteit, "event_hash", eenmaal_kapot)
+    monkeypatch.setattr(zegel, "zegel_hash", eenmaal_kapot)
     loop.start()
     try:
         for versie in range(4):  # a round each

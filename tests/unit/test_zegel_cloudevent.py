@@ -14,6 +14,7 @@ import pytest
 from shared import integriteit as i
 from shared.envelope import from_recorded
 from shared.eventstore import EventMetadata, RecordedEvent
+from shared.eventstore.tables import events
 from shared.zegel import cloudevent
 
 SOURCE = "urn:nld:oin:00000001003214345000:systeem:test"
@@ -55,6 +56,11 @@ def _row(meta: dict[str, Any], tijd: datetime, event_id: str) -> dict[str, Any]:
     }
 
 
+def _tuple(row: dict[str, Any]) -> tuple[Any, ...]:
+    """The row as the relay reads it: the columns of ``events`` in their order."""
+    return tuple(row[c.name] for c in events.c)
+
+
 def _definitie(row: dict[str, Any]) -> dict[str, Any]:
     event = RecordedEvent(
         position=int(row["position"]),
@@ -79,7 +85,7 @@ def test_the_direct_cloudevent_equals_the_definition(
     meta: dict[str, Any], tijd: datetime, event_id: str
 ) -> None:
     row = _row(meta, tijd, event_id)
-    snel = cloudevent(row, SOURCE, STORE, VORIGE, STROOM)
+    snel = cloudevent(_tuple(row), SOURCE, STORE, VORIGE, STROOM)
     verwacht = _definitie(row)
     assert list(snel.items()) == list(verwacht.items())
     assert i.event_hash(snel) == i.event_hash(verwacht)
@@ -100,6 +106,6 @@ def test_remembered_times_and_types_are_each_events_own() -> None:
     for n, moment in enumerate(momenten * 2):
         row = _row({"actor": "prs-2", "organisation": "ZH"}, moment, IDS[0])
         row["event_type"] = f"spoedlocatie-soort-{n % 3}"
-        assert list(cloudevent(row, SOURCE, STORE, VORIGE, STROOM).items()) == list(
+        assert list(cloudevent(_tuple(row), SOURCE, STORE, VORIGE, STROOM).items()) == list(
             _definitie(row).items()
         )
