@@ -1,14 +1,13 @@
-"""Several uvicorn workers on one port, with the connections spread evenly over them.
+"""Several uvicorn workers on one port, with the connections spread over them.
 
 With ``uvicorn --workers N`` the workers share one socket, and the worker that wakes first
 accepts every connection waiting then: 32 kept-alive clients connecting at once were measured
 28 on one worker and 4 on the other (bench/http_path.py), so one process's GIL did most of the
 work while the other idled. A listening socket per worker (``SO_REUSEPORT``) lets the kernel
 hash each connection to one of them, which is even only on average: the same 32 clients were
-measured 14/18 up to 21/11, and in a closed loop the busier worker's clients wait longer (the
-p99 widens with the skew).
+measured 14/18 up to 21/11. That is the default (``--spread reuseport``).
 
-So by default (``--spread parent``) this parent holds the one listening socket, accepts every
+With ``--spread parent`` this parent holds the one listening socket, accepts every
 connection itself and hands it to the worker with the fewest open connections (ties: the one
 handed the fewest), over a Unix socket of that worker's (the descriptor in ``SCM_RIGHTS``,
 ``socket.send_fds``). The worker takes it into its event loop with
@@ -20,7 +19,13 @@ ready (at most a minute), and while none is (a single worker restarting) nothing
 connections wait in the listening socket's queue. A connection handed to a worker that died
 before taking it is handed to another (the parent keeps its own descriptor until the worker
 reports it taken).
-``--spread reuseport`` is the former way: a listening socket per worker, the kernel's hash.
+
+The even spread was expected to narrow the closed loop's p99 (the busier worker's clients wait
+longer), and is not the default because on a quiet machine it did not: ``bench.http_path
+--sites 500 --clients 32 --workers 2``, 6 pairs alternated at load 1.6-6 (2026-12-02), gave
+1,009/720/816/740/880/1,177 status changes/s with p99 74/110/85/122/73/70 ms for the parent's
+16/16, against 1,043/1,042/1,025/1,071/1,079/1,049/s and p99 83/78/76/68/69/83 ms for the
+kernel's 17/15 (19/13 once); the workers spent 0.82-1.15 ms CPU a command against 0.86-0.93.
 
     python -m shared.http.workers services.locaties.entrypoints.app:create_app --factory \\
         --host 0.0.0.0 --port 8001 --workers 2 --loop uvloop --http httptools
@@ -180,6 +185,9 @@ class Verdeler:
         kanaal = self.kanalen.pop(i, None)
         if kanaal is None:
             return
+        # Its reports not read yet first (a worker found dead before a round read them): a
+        # connection it reported taken may have been read from, and is not handed again.
+        self._meldingen(kanaal)
         self.selector.unregister(kanaal.sock)
         kanaal.sock.close()
         self.wachtend.extendleft(reversed([conn for _, conn in kanaal.onderweg]))
@@ -200,18 +208,22 @@ class Verdeler:
             self._verdeel()
 
     def _bericht(self, i: int) -> None:
-        """Worker ``i``'s reports ("TAKEN OPEN"), or its end (its process ended)."""
-        kanaal = self.kanalen[i]
+        """Worker ``i``'s reports, or its end (its process ended)."""
+        if self._meldingen(self.kanalen[i]):
+            self._weg(i)
+
+    @staticmethod
+    def _meldingen(kanaal: _Kanaal) -> bool:
+        """Reads a worker's waiting reports ("TAKEN OPEN"); true when its end is closed."""
         while True:
             try:
                 bericht = kanaal.sock.recv(64)
             except (BlockingIOError, InterruptedError):
-                return
+                return False
             except OSError:
-                bericht = b""
+                return True
             if not bericht:
-                self._weg(i)
-                return
+                return True
             genomen, open_ = (int(v) for v in bericht.split())
             kanaal.gereed, kanaal.genomen, kanaal.open = True, genomen, open_
             while kanaal.onderweg and kanaal.onderweg[0][0] <= genomen:
@@ -404,9 +416,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--spread",
         choices=("parent", "reuseport"),
-        default="parent",
-        help="parent: this process accepts and hands each connection to the worker with the "
-        "fewest open (even); reuseport: a listening socket per worker, the kernel's hash",
+        default="reuseport",
+        help="reuseport: a listening socket per worker, the kernel's hash; parent: this "
+        "process accepts and hands each connection to the worker with the fewest open (even)",
     )
     parser.add_argument(
         "--relay",

@@ -1,6 +1,7 @@
-"""``python -m shared.http.workers``: by default the parent accepts every connection and hands
-it to the worker with the fewest open, so connections end evenly spread (the kernel's hash over a
-listening socket per worker, ``--spread reuseport``, is even only on average; uvicorn's
+"""``python -m shared.http.workers``: with ``--spread parent`` the parent accepts every connection
+and hands it to the worker with the fewest open, so connections end evenly spread (the kernel's
+hash over a listening socket per worker, the default ``--spread reuseport``, is even only on
+average; uvicorn's
 ``--workers`` shares one socket, which the first worker to wake drains); a worker that dies is
 replaced, and connections that come meanwhile wait for it; SIGTERM stops them all gracefully."""
 
@@ -92,6 +93,8 @@ def _workers(port: int, *options: str) -> Iterator[subprocess.Popen[bytes]]:
     args = ["--port", str(port), "--log-level", "warning", *options]
     if "--workers" not in options:
         args += ["--workers", "2"]
+    if "--spread" not in options:  # these tests are mostly the parent's: it is said, not assumed
+        args += ["--spread", "parent"]
     workers = int(args[args.index("--workers") + 1])
     listening = workers if "reuseport" in options else 1
     # A session of its own, so the cleanup can end the workers too when the parent is gone.
