@@ -123,7 +123,9 @@ HTTP_TEMPO = ["--clients", "32", "--workers", "2"]
 # broker's JVM. On a broker started minutes before (a new machine, CI) the first run measured
 # the broker's JIT compiling: 1.52 ms of broker CPU per status change and 508/s, against
 # 0.36-0.49 ms and 810-890/s three runs later (2026-12-02). A production broker is warm.
-OPWARMEN = ["--sites", "2000", "--clients", "32", "--workers", "2"]
+# 12,000 status changes were not enough after a restart: 0.80 ms in the warm-up, then 0.57
+# and 0.45 in the two measured runs (0.15-0.34 after an hour's work); hence 36,000.
+OPWARMEN = ["--sites", "6000", "--clients", "32", "--workers", "2"]
 
 
 def plan(quick: bool, alles: bool) -> list[tuple[str, str, list[str]]]:
