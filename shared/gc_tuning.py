@@ -55,7 +55,8 @@ def bulk() -> Iterator[None]:
     with _bulk_lock:
         if _bulk_lopend == 0:
             voor = gc.get_threshold()
-            tijdens = (max(voor[0], BULK_GEN0), *voor[1:])
+            # 0 is collection switched off (gc.set_threshold(0)): it stays off.
+            tijdens = (max(voor[0], BULK_GEN0) if voor[0] else 0, *voor[1:])
             gc.set_threshold(*tijdens)
             _bulk_drempels = (voor, tijdens)
         _bulk_lopend += 1

@@ -60,3 +60,11 @@ def test_a_higher_threshold_is_not_lowered() -> None:
     gc.set_threshold(10 * gc_tuning.BULK_GEN0, 20, 20)
     with gc_tuning.bulk():
         assert gc.get_threshold() == (10 * gc_tuning.BULK_GEN0, 20, 20)
+
+
+def test_collection_switched_off_stays_off() -> None:
+    """A threshold of 0 switches collection off: bulk work does not switch it back on."""
+    gc.set_threshold(0, 20, 20)
+    with gc_tuning.bulk():
+        assert gc.get_threshold() == (0, 20, 20)
+    assert gc.get_threshold() == (0, 20, 20)
