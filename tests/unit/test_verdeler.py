@@ -85,3 +85,28 @@ def test_a_connection_handed_to_a_worker_that_ended_before_taking_it_goes_to_ano
     assert client.recv(4) == b"pong"
     client.close()
     genomen.close()
+
+
+def test_a_connection_a_worker_reported_taken_is_not_handed_again_when_it_is_replaced(
+    verdeler: Verdeler,
+) -> None:
+    """The parent's loop checks its workers before each round: one found dead is replaced
+    (``kanaal``) before a round read the reports it sent just before it ended. What it
+    reported taken it may have read from: that connection ends, it goes to no other worker."""
+    eerste, tweede = verdeler.kanaal(0), verdeler.kanaal(1)
+    eerste.send(b"0 0")
+    tweede.send(b"0 3")  # the first is handed the next
+    (client,) = _verbind(verdeler, 1)
+    (genomen,) = _neem(eerste)
+    eerste.send(b"1 1")  # taken
+    client.sendall(b"GET / HTTP/1.1\r\n")
+    assert genomen.recv(64) == b"GET / HTTP/1.1\r\n"  # read, then it dies
+    genomen.close()
+    eerste.close()
+    opvolger = verdeler.kanaal(0)
+    verdeler.ronde(0.05)
+    assert _neem(tweede) == []
+    client.settimeout(5)
+    assert client.recv(64) == b""  # closed, not left waiting for an answer
+    client.close()
+    opvolger.close()
