@@ -235,10 +235,10 @@ class Verdeler:
             for kanaal in sorted((k for k in self.kanalen.values() if k.gereed), key=_Kanaal.last):
                 try:
                     socket.send_fds(kanaal.sock, [b"c"], [conn.fileno()])
-                except (BlockingIOError, InterruptedError):
-                    continue  # its queue is full: another, or later
                 except OSError:
-                    kanaal.gereed = False  # it ended: its end of the socket follows
+                    # Its queue is full, the kernel refused for now (ENOBUFS), or it ended (its
+                    # end of the socket follows, and drops it): another, or later. Not marked
+                    # unready: one still alive and idle would report nothing to undo that.
                     continue
                 kanaal.gegeven += 1
                 kanaal.onderweg.append((kanaal.gegeven, self.wachtend.popleft()))

@@ -5,8 +5,10 @@ taking it goes to another instead of being reset."""
 
 from __future__ import annotations
 
+import errno
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -85,3 +87,56 @@ def test_a_connection_handed_to_a_worker_that_ended_before_taking_it_goes_to_ano
     assert client.recv(4) == b"pong"
     client.close()
     genomen.close()
+
+
+def test_a_connection_a_worker_reported_taken_is_not_handed_again_when_it_is_replaced(
+    verdeler: Verdeler,
+) -> None:
+    """The parent's loop checks its workers before each round: one found dead is replaced
+    (``kanaal``) before a round read the reports it sent just before it ended. What it
+    reported taken it may have read from: that connection ends, it goes to no other worker."""
+    eerste, tweede = verdeler.kanaal(0), verdeler.kanaal(1)
+    eerste.send(b"0 0")
+    tweede.send(b"0 3")  # the first is handed the next
+    (client,) = _verbind(verdeler, 1)
+    (genomen,) = _neem(eerste)
+    eerste.send(b"1 1")  # taken
+    client.sendall(b"GET / HTTP/1.1\r\n")
+    assert genomen.recv(64) == b"GET / HTTP/1.1\r\n"  # read, then it dies
+    genomen.close()
+    eerste.close()
+    opvolger = verdeler.kanaal(0)
+    verdeler.ronde(0.05)
+    assert _neem(tweede) == []
+    client.settimeout(5)
+    assert client.recv(64) == b""  # closed, not left waiting for an answer
+    client.close()
+    opvolger.close()
+
+
+def test_a_worker_the_kernel_refused_a_hand_over_to_once_still_gets_connections(
+    verdeler: Verdeler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send that fails for a worker still alive (ENOBUFS: the kernel short of memory for a
+    moment) does not make it unready: an idle worker reports nothing new, so it would never
+    be handed another connection (and with all so marked, the parent would accept none)."""
+    eerste, tweede = verdeler.kanaal(0), verdeler.kanaal(1)
+    eerste.send(b"0 0")
+    tweede.send(b"0 0")
+    for _ in range(2):
+        verdeler.ronde(0.05)
+    echt = socket.send_fds
+
+    def geweigerd(*args: Any, **kwargs: Any) -> int:
+        raise OSError(errno.ENOBUFS, "No buffer space available")
+
+    monkeypatch.setattr(socket, "send_fds", geweigerd)
+    (client,) = _verbind(verdeler, 1)
+    monkeypatch.setattr(socket, "send_fds", echt)
+    for _ in range(2):
+        verdeler.ronde(0.05)
+    assert len(_neem(eerste)) + len(_neem(tweede)) == 1
+    clients = _verbind(verdeler, 2)  # and it accepts again
+    assert len(_neem(eerste)) + len(_neem(tweede)) == 2
+    for c in [client, *clients]:
+        c.close()
