@@ -146,13 +146,29 @@ def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
             raise TypeError(f"unknown event {type(event).__name__}")
 
 
+_DATUMVELDEN = ("besluitdatum", "registratiedatum", "beoordelingsdatum", "datum")
+# Per event class the first of _DATUMVELDEN its instances have (every command asks; the events
+# are frozen dataclasses, whose instances have the fields of their class). Filled as asked.
+_DATUMVELD: dict[type[Any], str] = {}
+
+
 def bedrijfsdatum_van(event: Any) -> date:
     """The business date of an event: when it happened, as opposed to when it was recorded."""
-    for veld in ("besluitdatum", "registratiedatum", "beoordelingsdatum", "datum"):
+    veld = _DATUMVELD.get(type(event))
+    if veld is not None:
+        waarde: date = getattr(event, veld)
+        return waarde
+    for veld in _DATUMVELDEN:
         if hasattr(event, veld):
-            waarde: date = getattr(event, veld)
+            if dataclasses.is_dataclass(event) and veld in _veldnamen(type(event)):
+                _DATUMVELD[type(event)] = veld
+            waarde = getattr(event, veld)
             return waarde
     raise TypeError(f"{type(event).__name__} heeft geen bedrijfsdatum")
+
+
+def _veldnamen(cls: type[Any]) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 Correcties = Mapping[int, Sequence[dict[str, Any]]]

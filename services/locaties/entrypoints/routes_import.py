@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -126,15 +126,10 @@ class ImportRegelIn(BaseModel):
 
 
 _VELDEN = frozenset(ImportRegelIn.model_fields)
-# regel_in's short way fills every field itself (all default to None but soort and body).
-assert list(ImportRegelIn.model_fields) == [
-    "sleutel",
-    "soort",
-    "locatieId",
-    "versie",
-    "contentCrs",
-    "body",
-]
+# regel_in's short way fills every field itself (all default to None but soort and body), in
+# the order of ``Envelop``.
+_VELDEN_OP_VOLGORDE = ("sleutel", "soort", "locatieId", "versie", "contentCrs", "body")
+assert tuple(ImportRegelIn.model_fields) == _VELDEN_OP_VOLGORDE
 _SOORTEN = frozenset(Soort.__args__)  # type: ignore[attr-defined]
 _LOCATIE_ID = re.compile(r"[A-Z]{2}[0-9]{9}")
 
@@ -155,12 +150,14 @@ def _model(schema: type[M], waarden: dict[str, Any], gezet: set[str]) -> M:
     return uit
 
 
-def regel_in(data: Any) -> ImportRegelIn:
-    """``ImportRegelIn.model_validate(data)``: a line in the plain shape (known fields, exact
-    types, an ASCII locatieId) is taken as it is, without pydantic's ~8 µs; anything else goes
-    to pydantic, which decides and names the error. Only lines pydantic accepts unchanged take
-    the short way (no coercion such as "2" or 2.0 for a version), so the verdicts are the same;
-    a test compares them."""
+# A line's envelope as ``_lees`` uses it: (sleutel, soort, locatieId, versie, contentCrs, body).
+Envelop = tuple[str | None, str, str | None, int | None, str | None, dict[str, Any]]
+
+
+def _gewoon(data: Any) -> Envelop | None:
+    """The envelope of a line in the plain shape (known fields, exact types, an ASCII
+    locatieId), exactly as ``ImportRegelIn.model_validate`` would leave it; None for any other
+    line (pydantic decides those)."""
     if type(data) is dict and data.keys() <= _VELDEN and type(data.get("body")) is dict:
         soort = data.get("soort")
         sleutel = data.get("sleutel")
@@ -178,16 +175,31 @@ def regel_in(data: Any) -> ImportRegelIn:
             and (versie is None or (type(versie) is int and versie >= 1))
             and (crs is None or type(crs) is str)
         ):
-            waarden = {
-                "sleutel": sleutel,
-                "soort": soort,
-                "locatieId": locatie_id,
-                "versie": versie,
-                "contentCrs": crs,
-                "body": data["body"],
-            }
-            return _model(ImportRegelIn, waarden, set(data))
+            return sleutel, soort, locatie_id, versie, crs, data["body"]
+    return None
+
+
+def regel_in(data: Any) -> ImportRegelIn:
+    """``ImportRegelIn.model_validate(data)``: a line in the plain shape (known fields, exact
+    types, an ASCII locatieId) is taken as it is, without pydantic's ~8 µs; anything else goes
+    to pydantic, which decides and names the error. Only lines pydantic accepts unchanged take
+    the short way (no coercion such as "2" or 2.0 for a version), so the verdicts are the same;
+    a test compares them."""
+    gewoon = _gewoon(data)
+    if gewoon is not None:
+        waarden = dict(zip(_VELDEN_OP_VOLGORDE, gewoon, strict=True))
+        return _model(ImportRegelIn, waarden, set(data))
     return ImportRegelIn.model_validate(data)
+
+
+def _envelop(data: Any) -> Envelop:
+    """The line's envelope, as ``regel_in`` validates it (without building the model for a
+    line in the plain shape); ValidationError when it is invalid."""
+    gewoon = _gewoon(data)
+    if gewoon is not None:
+        return gewoon
+    r = ImportRegelIn.model_validate(data)
+    return r.sleutel, r.soort, r.locatieId, r.versie, r.contentCrs, r.body
 
 
 class ImportResultaat(BaseModel):
@@ -302,18 +314,18 @@ def _lees(ruw: bytes, standaard_crs: str, actor: handlers.Actor) -> ImportRegel 
             )
         ) from exc
     try:
-        regel = regel_in(data)
+        sleutel, soort, locatie_id, versie, content_crs, body = _envelop(data)
     except ValidationError as exc:
         raise _Regelfout(_als_probleem(exc)) from exc
-    crs = _crs(regel.contentCrs, standaard_crs)
+    crs = _crs(content_crs, standaard_crs)
     afdruk = hashlib.sha256(
         orjson.dumps({**data, "contentCrs": crs}, option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
-    sleutel = regel.sleutel or afdruk
-    if regel.soort == REGISTRATIE:
-        return _Registratie(sleutel, afdruk, _registratie_body(regel), crs)
-    uitvoeren, ids = _commando(regel, crs, actor)
-    return ImportRegel(sleutel, afdruk, ids, uitvoeren)
+    if soort == REGISTRATIE:
+        return _Registratie(
+            sleutel or afdruk, afdruk, _registratie_body(locatie_id, versie, body), crs
+        )
+    return _commando(sleutel or afdruk, afdruk, soort, locatie_id, versie, body, crs)
 
 
 def _crs(waarde: str | None, standaard: str) -> str:
@@ -327,9 +339,11 @@ def _crs(waarde: str | None, standaard: str) -> str:
         ) from exc
 
 
-def _registratie_body(regel: ImportRegelIn) -> schemas.NieuweSpoedlocatie:
+def _registratie_body(
+    locatie_id: str | None, versie: int | None, body: dict[str, Any]
+) -> schemas.NieuweSpoedlocatie:
     """A registration line's body through the single registration's schema."""
-    if regel.versie is not None:
+    if versie is not None:
         raise _Regelfout(
             _probleem(
                 400,
@@ -339,7 +353,7 @@ def _registratie_body(regel: ImportRegelIn) -> schemas.NieuweSpoedlocatie:
         )
     try:
         return schemas.NieuweSpoedlocatie.model_validate(
-            {"locatieId": regel.locatieId, **regel.body} if regel.locatieId else regel.body
+            {"locatieId": locatie_id, **body} if locatie_id else body
         )
     except ValidationError as exc:
         raise _body_fout(exc) from exc
@@ -369,12 +383,17 @@ def _omgerekend(registraties: list[_Registratie]) -> dict[str, Omgerekend]:
 
 
 def _commando(
-    regel: ImportRegelIn, crs: str, actor: handlers.Actor
-) -> tuple[Callable[[Any], Any], tuple[str, ...]]:
+    sleutel: str,
+    afdruk: str,
+    soort: str,
+    locatie_id: str | None,
+    versie: int | None,
+    body: dict[str, Any],
+    crs: str,
+) -> ImportRegel:
     """The handler call for a command line, built as the single command's route builds it."""
-    schema = _COMMANDOS[regel.soort]
-    ontbreekt = [n for n in ("locatieId", "versie") if getattr(regel, n) is None]
-    if ontbreekt:
+    if locatie_id is None or versie is None:
+        ontbreekt = [n for n, w in (("locatieId", locatie_id), ("versie", versie)) if w is None]
         raise _Regelfout(
             _probleem(
                 400,
@@ -383,21 +402,20 @@ def _commando(
                 [InvalidParam(name=n, reason="verplicht bij een commando") for n in ontbreekt],
             )
         )
-    assert regel.locatieId is not None and regel.versie is not None
     try:
-        body_in = schema.model_validate(regel.body)
+        body_in = _COMMANDOS[soort].model_validate(body)
     except ValidationError as exc:
         raise _body_fout(exc) from exc
-    cmd_c = commando(body_in, regel.locatieId, regel.versie, crs)
-    return (lambda uow: handlers.handle(cmd_c, uow)), (regel.locatieId,)
+    cmd = commando(body_in, locatie_id, versie, crs)
+    return ImportRegel(sleutel, afdruk, (locatie_id,), lambda uow: handlers.handle(cmd, uow))
 
 
 def _resultaat(nummer: int, sleutel: str | None, uitkomst: Uitkomst | Problem) -> bytes:
-    if isinstance(uitkomst, Gelukt):
-        return orjson.dumps(gelukt(nummer, sleutel, uitkomst)) + b"\n"
+    if type(uitkomst) is Gelukt:
+        return orjson.dumps(gelukt(nummer, sleutel, uitkomst), option=orjson.OPT_APPEND_NEWLINE)
     p = uitkomst if isinstance(uitkomst, Problem) else _als_probleem(uitkomst)
     r = ImportResultaat(regel=nummer, sleutel=sleutel, status=p.status, probleem=p)
-    return orjson.dumps(r.model_dump(exclude_none=True)) + b"\n"
+    return orjson.dumps(r.model_dump(exclude_none=True), option=orjson.OPT_APPEND_NEWLINE)
 
 
 def gelukt(nummer: int, sleutel: str | None, uitkomst: Gelukt) -> dict[str, Any]:

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,10 +53,10 @@ log = logging.getLogger(__name__)
 SITES_MAX = 50_000
 
 
-@dataclass(frozen=True)
-class ImportRegel:
+class ImportRegel(NamedTuple):
     """One input line, ready to run: its key and fingerprint (hash of its content), the sites it
-    may touch (loaded before the batch runs) and the handler call."""
+    may touch (loaded before the batch runs) and the handler call. (A named tuple, as Gelukt:
+    one of each per line, made in ~0.25 µs where a frozen dataclass takes ~0.7.)"""
 
     sleutel: str
     vingerafdruk: str
@@ -65,8 +64,7 @@ class ImportRegel:
     uitvoeren: Callable[[Any], Spoedlocatie]  # (unit of work) -> the site after the command
 
 
-@dataclass(frozen=True)
-class Gelukt:
+class Gelukt(NamedTuple):
     locatie_id: str
     versie: int
     herhaald: bool = False  # recorded by an earlier request (or line) with the same key
@@ -290,9 +288,8 @@ class Importeur:
             self._laad(session, {i for r in regels for i in r.locatie_ids})
             uow = _RegelUnitOfWork(self, session, self._topic)
             for n, regel in enumerate(regels):
-                herhaling = self._herhaling(regel, eerder, nieuw)
-                if herhaling is not None:
-                    uit[n] = herhaling
+                if regel.sleutel in eerder or regel.sleutel in nieuw:
+                    uit[n] = self._herhaling(regel, eerder, nieuw)
                     continue
                 try:
                     locatie = regel.uitvoeren(uow)
@@ -315,12 +312,10 @@ class Importeur:
         regel: ImportRegel,
         eerder: dict[str, importregels.Vastgelegd],
         nieuw: dict[str, importregels.Vastgelegd],
-    ) -> Uitkomst | None:
+    ) -> Uitkomst:
         """The answer of a line whose key was recorded before (by an earlier request or batch,
-        or earlier in this batch); None for a new key."""
-        vastgelegd = eerder.get(regel.sleutel) or nieuw.get(regel.sleutel)
-        if vastgelegd is None:
-            return None
+        or earlier in this batch)."""
+        vastgelegd = eerder.get(regel.sleutel) or nieuw[regel.sleutel]
         if vastgelegd.vingerafdruk != regel.vingerafdruk:
             return RegelGewijzigd(regel.sleutel)
         return Gelukt(vastgelegd.locatie_id, vastgelegd.versie, herhaald=True)
