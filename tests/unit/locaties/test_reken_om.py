@@ -4,6 +4,7 @@ and the import's reading of a batch converts its registrations' geometries that 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import orjson
@@ -131,6 +132,7 @@ def test_a_batch_converts_its_registrations_in_one_call_per_crs(
 
 
 def _commando(regel: ImportRegel) -> Any:
-    """The command the line's handler call runs (its closure's ``cmd``)."""
-    (cel,) = regel.uitvoeren.__closure__ or ()
-    return regel.sleutel, regel.vingerafdruk, regel.locatie_ids, cel.cell_contents
+    """The command the line's handler call runs (the handler with its ``cmd``)."""
+    assert isinstance(regel.uitvoeren, partial)
+    (cmd,) = regel.uitvoeren.args
+    return regel.sleutel, regel.vingerafdruk, regel.locatie_ids, regel.uitvoeren.func, cmd
