@@ -121,6 +121,17 @@ def _getal(v: Any) -> float:
 
 
 def _positie(c: Any) -> list[float]:
+    if type(c) is list and len(c) == 2:
+        # The common position, two finite floats, without a call per number (a polygon has
+        # hundreds, and each is checked as the request arrives and again in RD): what the
+        # general way below returns for it.
+        x, y = c
+        if type(x) is float and type(y) is float and math.isfinite(x) and math.isfinite(y):
+            return [x, y]
+    return _positie_algemeen(c)
+
+
+def _positie_algemeen(c: Any) -> list[float]:
     if not isinstance(c, list) or len(c) not in (2, 3):
         raise OngeldigeGeometrie(f"coördinaat {str(c)[:80]} is geen [x, y] of [x, y, hoogte]")
     positie = [_getal(v) for v in c]
