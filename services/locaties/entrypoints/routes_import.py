@@ -426,7 +426,7 @@ def _handler(cmd: Any) -> Callable[[Any, Any], Any]:
 
 
 def _resultaat(nummer: int, sleutel: str | None, uitkomst: Uitkomst | Problem) -> bytes:
-    if type(uitkomst) is Gelukt:
+    if isinstance(uitkomst, Gelukt):
         return orjson.dumps(gelukt(nummer, sleutel, uitkomst), option=orjson.OPT_APPEND_NEWLINE)
     p = uitkomst if isinstance(uitkomst, Problem) else _als_probleem(uitkomst)
     r = ImportResultaat(regel=nummer, sleutel=sleutel, status=p.status, probleem=p)
