@@ -418,6 +418,216 @@ def meet(
     }
 
 
+class Wachten(threading.Thread):
+    """Samples what the benchmark database's backends wait on (``pg_stat_activity``, with the
+    lock they wait for from ``pg_locks``) every ``elk_s`` while the import runs: per role
+    (``import``: the workers' backends, ``relay``), how many samples found a backend active,
+    and on what it waited (``CPU`` when on none). A backend in a Lock wait on the position
+    counter shows ``Lock:transactionid`` (it waits for the transaction that holds the row) or
+    ``Lock:tuple`` with the statement (``UPDATE event_positions``)."""
+
+    def __init__(self, engine: Engine, elk_s: float = 0.01) -> None:
+        super().__init__(name="wachten", daemon=True)
+        self._engine = engine
+        self._elk_s = elk_s
+        self.stop = threading.Event()
+        self.monsters = 0
+        self.per_rol: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def run(self) -> None:
+        vraag = text(
+            "SELECT a.application_name, a.wait_event_type, a.wait_event, l.locktype,"
+            " left(a.query, 40)"
+            " FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted"
+            " WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()"
+            " AND a.backend_type = 'client backend' AND a.state = 'active'"
+        )
+        with self._engine.connect() as conn:
+            while not self.stop.is_set():
+                self.monsters += 1
+                for naam, soort, wacht, slot, query in conn.execute(vraag):
+                    rol = "relay" if str(naam).endswith("-relay") else "import"
+                    if soort is None:
+                        sleutel = "CPU"
+                    elif soort == "Lock":
+                        sleutel = f"Lock:{slot or wacht} ({' '.join(str(query).split()[:3])})"
+                    else:
+                        sleutel = f"{soort}:{wacht}"
+                    self.per_rol[rol][sleutel] += 1
+                conn.rollback()
+                self.stop.wait(self._elk_s)
+
+    def uitslag(self) -> dict[str, Any]:
+        return {
+            "monsters": self.monsters,
+            **{
+                rol: dict(sorted(w.items(), key=lambda x: -x[1]))
+                for rol, w in sorted(self.per_rol.items())
+            },
+        }
+
+
+def _wacht_tot_stil(pids: list[int], stil_s: float = 1.0, hoogstens_s: float = 90.0) -> None:
+    """Until these processes together used under 2 % of a core for ``stil_s`` (the workers'
+    start-up and warm-up, the relay's imports)."""
+    from bench.http_path import _cpu_s
+
+    begin, vorige = time.perf_counter(), _cpu_s(pids)
+    while time.perf_counter() - begin < hoogstens_s:
+        time.sleep(stil_s)
+        nu = _cpu_s(pids)
+        if nu - vorige < 0.02 * stil_s:
+            return
+        vorige = nu
+
+
+def meet_workers(
+    sites: int, per_verzoek: int, parallel: int = 1, workers: int = 2
+) -> dict[str, Any]:
+    """The import as deployed: ``shared.http.workers`` with ``workers`` uvicorn workers
+    (SO_REUSEPORT: the kernel spreads the connections) and the relay in a process of its own,
+    fed over HTTP by ``bodemregie import``'s own client (``bodemregie.importeren.importeer``)
+    in ``parallel`` parts, from this process. The clock runs from the first request until every
+    event is sealed and confirmed by Kafka; CPU per event per process from ``/proc``: each
+    worker, the relay, the client (this process), PostgreSQL's backends (the workers', the
+    relay's) and background processes, and the broker (both shared with whatever else runs)."""
+    import io
+    import tempfile
+    import uuid
+    from pathlib import Path
+
+    import httpx
+
+    from bench.http_path import (
+        HOST,
+        Buren,
+        _cpu_s,
+        _free_port,
+        _relay_pid,
+        _tree,
+        service,
+    )
+    from bench.http_path import (
+        SECRET as HTTP_SECRET,
+    )
+    from bodemregie.importeren import importeer
+    from shared.http.workers import WORKER_NAME
+    from shared.messaging.topics import TopicSpec, ensure_topics
+    from tests.support.infra import kafka_as
+
+    token = mint_dev_token(HTTP_SECRET, "bench", Rol.BEVOEGD_GEZAG, "ZH")
+    topic = f"bench.{uuid.uuid4().hex[:10]}"
+    ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
+    port = _free_port()
+    url = f"http://{HOST}:{port}"
+    env = {"BODEMREGIE_RATE_LIMIT_PER_MINUTE": "1000000"}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        service(workers, topic, env, port, "reuseport", "process") as (server, engine),
+    ):
+        bestand = Path(tmp) / "historie.ndjson"
+        bestand.write_bytes(b"".join(regels(sites)))
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("service did not start")
+            time.sleep(0.3)
+        pids = _tree(server.pid)
+        _wacht_tot_stil(pids)
+        wachten = Wachten(engine)
+        buren = Buren(engine)
+        per_proces = {pid: _cpu_s([pid]) for pid in pids}
+        load = os.getloadavg()
+        c0, w0 = time.process_time(), time.perf_counter()
+        wachten.start()
+        geweigerd = io.StringIO()
+        telling = importeer(
+            bestand,
+            url,
+            token,
+            geweigerd,
+            per_verzoek,
+            voortgang=False,
+            parallel=parallel,
+        )
+        w_vastgelegd = time.perf_counter() - w0
+        client_cpu = time.process_time() - c0
+        with engine.connect() as conn:
+            while True:
+                aantal, verzegeld, open_ = (
+                    int(conn.execute(select(func.count()).select_from(events)).scalar_one()),
+                    int(conn.execute(select(func.count()).select_from(event_seals)).scalar_one()),
+                    int(
+                        conn.execute(
+                            select(func.count())
+                            .select_from(outbox)
+                            .where(outbox.c.published_at.is_(None))
+                        ).scalar_one()
+                    ),
+                )
+                conn.rollback()
+                if open_ == 0 and verzegeld >= aantal:
+                    break
+                time.sleep(0.05)
+        wand = time.perf_counter() - w0
+        wachten.stop.set()
+        wachten.join()
+        per_proces = {pid: _cpu_s([pid]) - cpu for pid, cpu in per_proces.items()}
+        # Named now: the relay is the process with librdkafka's threads (made at its first
+        # publish).
+        relay_pid = _relay_pid(pids)
+        namen = {}
+        for pid in pids:
+            with suppress(OSError), open(f"/proc/{pid}/comm") as f:
+                comm = f.read().strip()
+                namen[pid] = (
+                    "relay"
+                    if pid == relay_pid
+                    else "parent"
+                    if pid == server.pid
+                    else f"worker {pid}"
+                    if comm == WORKER_NAME
+                    else f"{comm} {pid}"
+                )
+        naast = buren.verschil()
+        load_na = os.getloadavg()
+    per_event = 1e6 / aantal
+    processen = {namen.get(p, str(p)): round(c * per_event) for p, c in sorted(per_proces.items())}
+    backends = naast["backend"]
+    return {
+        "modus": f"shared.http.workers ({workers} workers) + relay-proces, HTTP",
+        "sites": sites,
+        "regels": sites * (len(STAPPEN) + 1),
+        "parallel": parallel,
+        "per_verzoek": per_verzoek,
+        "geweigerd": telling["geweigerd"],
+        "events": aantal,
+        "wand_s": wand,
+        "vastgelegd_s": w_vastgelegd,
+        "events_per_s": aantal / wand,
+        "vastgelegd_per_s": aantal / w_vastgelegd,
+        "cpu_us_per_event_per_proces": {
+            **processen,
+            "client (bodemregie import)": round(client_cpu * per_event),
+            "postgres backends (import)": round((backends - naast["relay-backend"]) * per_event),
+            "postgres backends (relay)": round(naast["relay-backend"] * per_event),
+            "postgres achtergrond (gedeeld)": round(naast["pg-achtergrond"] * per_event),
+            "broker (gedeeld)": round(naast["broker"] * per_event),
+        },
+        "cpu_us_per_event_totaal": round(
+            (sum(per_proces.values()) + client_cpu + backends + naast["broker"]) * per_event
+        ),
+        "pg_wachten": wachten.uitslag(),
+        "load_voor": [round(x, 2) for x in load],
+        "load_na": [round(x, 2) for x in load_na],
+    }
+
+
 def sectie(r: dict[str, Any]) -> str:
     """The BENCHMARKS.md section (appended by ``bench/run.py``)."""
     return f"""
@@ -452,6 +662,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--parallel", type=int, default=1, help="concurrent requests, each a part of the sites"
     )
     parser.add_argument(
+        "--modus",
+        choices=("inproc", "workers"),
+        default="inproc",
+        help="inproc: the import in this process (httpx through the ASGI app, as measured "
+        "before); workers: as deployed, shared.http.workers with --workers workers and the "
+        "relay process, over HTTP with bodemregie import's client in --parallel parts",
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
         "--anker-elke",
         type=int,
         default=None,
@@ -459,6 +678,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "knob, to see what anchoring costs the import",
     )
     args = parser.parse_args(argv)
+    if args.modus == "workers":
+        uitslag = meet_workers(args.sites, args.per_verzoek, args.parallel, args.workers)
+        print(json.dumps(uitslag, indent=2))
+        return uitslag
     uitslag = meet(
         args.sites, args.per_verzoek, args.relay == "proces", args.parallel, args.anker_elke
     )
