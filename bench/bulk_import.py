@@ -432,6 +432,8 @@ class Wachten(threading.Thread):
         self._elk_s = elk_s
         self.stop = threading.Event()
         self.monsters = 0
+        # Its backend, whose CPU the caller takes out of PostgreSQL's.
+        self.backend_pid: int | None = None
         self.per_rol: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     def run(self) -> None:
@@ -443,6 +445,8 @@ class Wachten(threading.Thread):
             " AND a.backend_type = 'client backend' AND a.state = 'active'"
         )
         with self._engine.connect() as conn:
+            self.backend_pid = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            conn.rollback()
             while not self.stop.is_set():
                 self.monsters += 1
                 for naam, soort, wacht, slot, query in conn.execute(vraag):
@@ -465,6 +469,27 @@ class Wachten(threading.Thread):
                 for rol, w in sorted(self.per_rol.items())
             },
         }
+
+
+def broker_op_poort(poort: int) -> int | None:
+    """The process listening on ``poort`` (the project's broker: another broker may run on
+    this machine, e.g. a cluster's, whose CPU is not this import's); None when not found."""
+    inodes = set()
+    for tabel in ("tcp", "tcp6"):
+        with suppress(OSError), open(f"/proc/net/{tabel}") as f:
+            for regel in f.read().splitlines()[1:]:
+                velden = regel.split()
+                if velden[3] == "0A" and int(velden[1].rsplit(":", 1)[1], 16) == poort:
+                    inodes.add(f"socket:[{velden[9]}]")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        with suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                        return int(pid)
+    return None
 
 
 def _wacht_tot_stil(pids: list[int], stil_s: float = 1.0, hoogstens_s: float = 90.0) -> None:
@@ -541,10 +566,16 @@ def meet_workers(
         _wacht_tot_stil(pids)
         wachten = Wachten(engine)
         buren = Buren(engine)
+        broker = broker_op_poort(int(KAFKA_BOOTSTRAP.rsplit(":", 1)[1]))
+        b0 = proces_cpu(broker)
         per_proces = {pid: _cpu_s([pid]) for pid in pids}
         load = os.getloadavg()
         c0, w0 = time.process_time(), time.perf_counter()
         wachten.start()
+        while wachten.backend_pid is None and wachten.is_alive():
+            time.sleep(0.01)
+        sampler0 = proces_cpu(wachten.backend_pid)
+        draad0 = _cpu_van(f"/proc/self/task/{wachten.native_id}/stat")[1]
         geweigerd = io.StringIO()
         telling = importeer(
             bestand,
@@ -556,7 +587,9 @@ def meet_workers(
             parallel=parallel,
         )
         w_vastgelegd = time.perf_counter() - w0
+        # Less the sampler thread's CPU meanwhile.
         client_cpu = time.process_time() - c0
+        client_cpu -= _cpu_van(f"/proc/self/task/{wachten.native_id}/stat")[1] - draad0
         with engine.connect() as conn:
             while True:
                 aantal, verzegeld, open_ = (
@@ -575,6 +608,7 @@ def meet_workers(
                     break
                 time.sleep(0.05)
         wand = time.perf_counter() - w0
+        sampler_pg = proces_cpu(wachten.backend_pid) - sampler0
         wachten.stop.set()
         wachten.join()
         per_proces = {pid: _cpu_s([pid]) - cpu for pid, cpu in per_proces.items()}
@@ -595,10 +629,11 @@ def meet_workers(
                     else f"{comm} {pid}"
                 )
         naast = buren.verschil()
+        broker_cpu = proces_cpu(broker) - b0
         load_na = os.getloadavg()
     per_event = 1e6 / aantal
     processen = {namen.get(p, str(p)): round(c * per_event) for p, c in sorted(per_proces.items())}
-    backends = naast["backend"]
+    backends = naast["backend"] - sampler_pg
     return {
         "modus": f"shared.http.workers ({workers} workers) + relay-proces, HTTP",
         "sites": sites,
@@ -617,10 +652,10 @@ def meet_workers(
             "postgres backends (import)": round((backends - naast["relay-backend"]) * per_event),
             "postgres backends (relay)": round(naast["relay-backend"] * per_event),
             "postgres achtergrond (gedeeld)": round(naast["pg-achtergrond"] * per_event),
-            "broker (gedeeld)": round(naast["broker"] * per_event),
+            "broker (gedeeld)": None if broker is None else round(broker_cpu * per_event),
         },
         "cpu_us_per_event_totaal": round(
-            (sum(per_proces.values()) + client_cpu + backends + naast["broker"]) * per_event
+            (sum(per_proces.values()) + client_cpu + backends + broker_cpu) * per_event
         ),
         "pg_wachten": wachten.uitslag(),
         "load_voor": [round(x, 2) for x in load],

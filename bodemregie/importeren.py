@@ -306,11 +306,20 @@ def importeer(
             for d in delen:
                 stuur(d)
         else:
-            draden = [threading.Thread(target=stuur, args=(d,), name=f"import-{d}") for d in delen]
+            # Daemons: on Ctrl-C the command stops at once (what was sent is recorded or not,
+            # line by line; running it again continues).
+            draden = [
+                threading.Thread(target=stuur, args=(d,), name=f"import-{d}", daemon=True)
+                for d in delen
+            ]
             for draad in draden:
                 draad.start()
-            for draad in draden:
-                draad.join()
+            try:
+                for draad in draden:
+                    draad.join()
+            except BaseException:
+                stop.set()
+                raise
         if fouten:
             raise fouten[0]
     finally:
