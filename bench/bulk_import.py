@@ -435,12 +435,17 @@ class Wachten(threading.Thread):
         # Its backend, whose CPU the caller takes out of PostgreSQL's.
         self.backend_pid: int | None = None
         self.per_rol: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        # What the backend a Lock wait waits for was doing meanwhile ("idle in transaction":
+        # its process works between statements, the lock held).
+        self.houders: dict[str, int] = defaultdict(int)
 
     def run(self) -> None:
         vraag = text(
             "SELECT a.application_name, a.wait_event_type, a.wait_event, l.locktype,"
-            " left(a.query, 40)"
+            " left(a.query, 40), b.state, b.wait_event_type, b.wait_event, left(b.query, 40)"
             " FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted"
+            " LEFT JOIN LATERAL (SELECT * FROM pg_stat_activity h"
+            "  WHERE l.pid IS NOT NULL AND h.pid = (pg_blocking_pids(a.pid))[1]) b ON true"
             " WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()"
             " AND a.backend_type = 'client backend' AND a.state = 'active'"
         )
@@ -449,12 +454,13 @@ class Wachten(threading.Thread):
             conn.rollback()
             while not self.stop.is_set():
                 self.monsters += 1
-                for naam, soort, wacht, slot, query in conn.execute(vraag):
+                for naam, soort, wacht, slot, query, *houder in conn.execute(vraag):
                     rol = "relay" if str(naam).endswith("-relay") else "import"
                     if soort is None:
                         sleutel = "CPU"
                     elif soort == "Lock":
                         sleutel = f"Lock:{slot or wacht} ({' '.join(str(query).split()[:3])})"
+                        self.houders[_houder(*houder)] += 1
                     else:
                         sleutel = f"{soort}:{wacht}"
                     self.per_rol[rol][sleutel] += 1
@@ -464,11 +470,19 @@ class Wachten(threading.Thread):
     def uitslag(self) -> dict[str, Any]:
         return {
             "monsters": self.monsters,
+            "houder van een wachtend slot": dict(sorted(self.houders.items(), key=lambda x: -x[1])),
             **{
                 rol: dict(sorted(w.items(), key=lambda x: -x[1]))
                 for rol, w in sorted(self.per_rol.items())
             },
         }
+
+
+def _houder(toestand: Any, soort: Any, wacht: Any, query: Any) -> str:
+    if toestand is None:
+        return "?"
+    bezig = "CPU" if soort is None else f"{soort}:{wacht}"
+    return f"{toestand} {bezig} (last: {' '.join(str(query).split()[:3])})"
 
 
 def broker_op_poort(poort: int) -> int | None:
