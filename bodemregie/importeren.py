@@ -29,9 +29,12 @@ import orjson
 from tqdm import tqdm
 
 PAD = "/v1/spoedlocaties/import"
-# Parts sent at once unless told: the service runs two workers (make run, compose), and a third
-# and fourth part keep them busy while a part waits for its next request's answer.
-PARALLEL = 4
+# Parts sent at once unless told: the service runs two workers (make run, compose). Four parts
+# were measured no faster on Kafka (bench/bulk_import.py --modus workers, 5,000 sites, 2 cores
+# shared, load 2.8-6: median ~4,200 events/s sealed and on Kafka for 2 and for 4 parts), while
+# with 4 the parts' backends spent ~60-70 % of their active time waiting for one another at the
+# event store's position counter.
+PARALLEL = 2
 
 BLANCO = -1  # a blank line: not sent, no result (the service skips it too)
 
