@@ -418,6 +418,265 @@ def meet(
     }
 
 
+class Wachten(threading.Thread):
+    """Samples what the benchmark database's backends wait on (``pg_stat_activity``, with the
+    lock they wait for from ``pg_locks``) every ``elk_s`` while the import runs: per role
+    (``import``: the workers' backends, ``relay``), how many samples found a backend active,
+    and on what it waited (``CPU`` when on none). A backend in a Lock wait on the position
+    counter shows ``Lock:transactionid`` (it waits for the transaction that holds the row) or
+    ``Lock:tuple`` with the statement (``UPDATE event_positions``)."""
+
+    def __init__(self, engine: Engine, elk_s: float = 0.01) -> None:
+        super().__init__(name="wachten", daemon=True)
+        self._engine = engine
+        self._elk_s = elk_s
+        self.stop = threading.Event()
+        self.monsters = 0
+        # Its backend, whose CPU the caller takes out of PostgreSQL's.
+        self.backend_pid: int | None = None
+        self.per_rol: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        # What the backend a Lock wait waits for was doing meanwhile ("idle in transaction":
+        # its process works between statements, the lock held).
+        self.houders: dict[str, int] = defaultdict(int)
+
+    def run(self) -> None:
+        vraag = text(
+            "SELECT a.application_name, a.wait_event_type, a.wait_event, l.locktype,"
+            " left(a.query, 40), b.state, b.wait_event_type, b.wait_event, left(b.query, 40)"
+            " FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted"
+            " LEFT JOIN LATERAL (SELECT * FROM pg_stat_activity h"
+            "  WHERE l.pid IS NOT NULL AND h.pid = (pg_blocking_pids(a.pid))[1]) b ON true"
+            " WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()"
+            " AND a.backend_type = 'client backend' AND a.state = 'active'"
+        )
+        with self._engine.connect() as conn:
+            self.backend_pid = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            conn.rollback()
+            while not self.stop.is_set():
+                self.monsters += 1
+                for naam, soort, wacht, slot, query, *houder in conn.execute(vraag):
+                    rol = "relay" if str(naam).endswith("-relay") else "import"
+                    if soort is None:
+                        sleutel = "CPU"
+                    elif soort == "Lock":
+                        sleutel = f"Lock:{slot or wacht} ({' '.join(str(query).split()[:3])})"
+                        self.houders[_houder(*houder)] += 1
+                    else:
+                        sleutel = f"{soort}:{wacht}"
+                    self.per_rol[rol][sleutel] += 1
+                conn.rollback()
+                self.stop.wait(self._elk_s)
+
+    def uitslag(self) -> dict[str, Any]:
+        return {
+            "monsters": self.monsters,
+            "houder van een wachtend slot": dict(sorted(self.houders.items(), key=lambda x: -x[1])),
+            **{
+                rol: dict(sorted(w.items(), key=lambda x: -x[1]))
+                for rol, w in sorted(self.per_rol.items())
+            },
+        }
+
+
+def _houder(toestand: Any, soort: Any, wacht: Any, query: Any) -> str:
+    if toestand is None:
+        return "?"
+    bezig = "CPU" if soort is None else f"{soort}:{wacht}"
+    return f"{toestand} {bezig} (last: {' '.join(str(query).split()[:3])})"
+
+
+def broker_op_poort(poort: int) -> int | None:
+    """The process listening on ``poort`` (the project's broker: another broker may run on
+    this machine, e.g. a cluster's, whose CPU is not this import's); None when not found."""
+    inodes = set()
+    for tabel in ("tcp", "tcp6"):
+        with suppress(OSError), open(f"/proc/net/{tabel}") as f:
+            for regel in f.read().splitlines()[1:]:
+                velden = regel.split()
+                if velden[3] == "0A" and int(velden[1].rsplit(":", 1)[1], 16) == poort:
+                    inodes.add(f"socket:[{velden[9]}]")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        with suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                        return int(pid)
+    return None
+
+
+def _wacht_tot_stil(pids: list[int], stil_s: float = 1.0, hoogstens_s: float = 90.0) -> None:
+    """Until these processes together used under 2 % of a core for ``stil_s`` (the workers'
+    start-up and warm-up, the relay's imports)."""
+    from bench.http_path import _cpu_s
+
+    begin, vorige = time.perf_counter(), _cpu_s(pids)
+    while time.perf_counter() - begin < hoogstens_s:
+        time.sleep(stil_s)
+        nu = _cpu_s(pids)
+        if nu - vorige < 0.02 * stil_s:
+            return
+        vorige = nu
+
+
+def meet_workers(
+    sites: int, per_verzoek: int, parallel: int = 1, workers: int = 2
+) -> dict[str, Any]:
+    """The import as deployed: ``shared.http.workers`` with ``workers`` uvicorn workers
+    (SO_REUSEPORT: the kernel spreads the connections) and the relay in a process of its own,
+    fed over HTTP by ``bodemregie import``'s own client (``bodemregie.importeren.importeer``)
+    in ``parallel`` parts, from this process. The clock runs from the first request until every
+    event is sealed and confirmed by Kafka; CPU per event per process from ``/proc``: each
+    worker, the relay, the client (this process), PostgreSQL's backends (the workers', the
+    relay's) and background processes, and the broker (both shared with whatever else runs)."""
+    import io
+    import tempfile
+    import uuid
+    from pathlib import Path
+
+    import httpx
+
+    from bench.http_path import (
+        HOST,
+        Buren,
+        _cpu_s,
+        _free_port,
+        _relay_pid,
+        _tree,
+        service,
+    )
+    from bench.http_path import (
+        SECRET as HTTP_SECRET,
+    )
+    from bodemregie.importeren import importeer
+    from shared.http.workers import WORKER_NAME
+    from shared.messaging.topics import TopicSpec, ensure_topics
+    from tests.support.infra import kafka_as
+
+    token = mint_dev_token(HTTP_SECRET, "bench", Rol.BEVOEGD_GEZAG, "ZH")
+    topic = f"bench.{uuid.uuid4().hex[:10]}"
+    ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
+    port = _free_port()
+    url = f"http://{HOST}:{port}"
+    env = {"BODEMREGIE_RATE_LIMIT_PER_MINUTE": "1000000"}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        service(workers, topic, env, port, "reuseport", "process") as (server, engine),
+    ):
+        bestand = Path(tmp) / "historie.ndjson"
+        bestand.write_bytes(b"".join(regels(sites)))
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("service did not start")
+            time.sleep(0.3)
+        pids = _tree(server.pid)
+        _wacht_tot_stil(pids)
+        wachten = Wachten(engine)
+        buren = Buren(engine)
+        broker = broker_op_poort(int(KAFKA_BOOTSTRAP.rsplit(":", 1)[1]))
+        b0 = proces_cpu(broker)
+        per_proces = {pid: _cpu_s([pid]) for pid in pids}
+        load = os.getloadavg()
+        c0, w0 = time.process_time(), time.perf_counter()
+        wachten.start()
+        while wachten.backend_pid is None and wachten.is_alive():
+            time.sleep(0.01)
+        sampler0 = proces_cpu(wachten.backend_pid)
+        draad0 = _cpu_van(f"/proc/self/task/{wachten.native_id}/stat")[1]
+        geweigerd = io.StringIO()
+        telling = importeer(
+            bestand,
+            url,
+            token,
+            geweigerd,
+            per_verzoek,
+            voortgang=False,
+            parallel=parallel,
+        )
+        w_vastgelegd = time.perf_counter() - w0
+        # Less the sampler thread's CPU meanwhile.
+        client_cpu = time.process_time() - c0
+        client_cpu -= _cpu_van(f"/proc/self/task/{wachten.native_id}/stat")[1] - draad0
+        with engine.connect() as conn:
+            while True:
+                aantal, verzegeld, open_ = (
+                    int(conn.execute(select(func.count()).select_from(events)).scalar_one()),
+                    int(conn.execute(select(func.count()).select_from(event_seals)).scalar_one()),
+                    int(
+                        conn.execute(
+                            select(func.count())
+                            .select_from(outbox)
+                            .where(outbox.c.published_at.is_(None))
+                        ).scalar_one()
+                    ),
+                )
+                conn.rollback()
+                if open_ == 0 and verzegeld >= aantal:
+                    break
+                time.sleep(0.05)
+        wand = time.perf_counter() - w0
+        sampler_pg = proces_cpu(wachten.backend_pid) - sampler0
+        wachten.stop.set()
+        wachten.join()
+        per_proces = {pid: _cpu_s([pid]) - cpu for pid, cpu in per_proces.items()}
+        # Named now: the relay is the process with librdkafka's threads (made at its first
+        # publish).
+        relay_pid = _relay_pid(pids)
+        namen = {}
+        for pid in pids:
+            with suppress(OSError), open(f"/proc/{pid}/comm") as f:
+                comm = f.read().strip()
+                namen[pid] = (
+                    "relay"
+                    if pid == relay_pid
+                    else "parent"
+                    if pid == server.pid
+                    else f"worker {pid}"
+                    if comm == WORKER_NAME
+                    else f"{comm} {pid}"
+                )
+        naast = buren.verschil()
+        broker_cpu = proces_cpu(broker) - b0
+        load_na = os.getloadavg()
+    per_event = 1e6 / aantal
+    processen = {namen.get(p, str(p)): round(c * per_event) for p, c in sorted(per_proces.items())}
+    backends = naast["backend"] - sampler_pg
+    return {
+        "modus": f"shared.http.workers ({workers} workers) + relay-proces, HTTP",
+        "sites": sites,
+        "regels": sites * (len(STAPPEN) + 1),
+        "parallel": parallel,
+        "per_verzoek": per_verzoek,
+        "geweigerd": telling["geweigerd"],
+        "events": aantal,
+        "wand_s": wand,
+        "vastgelegd_s": w_vastgelegd,
+        "events_per_s": aantal / wand,
+        "vastgelegd_per_s": aantal / w_vastgelegd,
+        "cpu_us_per_event_per_proces": {
+            **processen,
+            "client (bodemregie import)": round(client_cpu * per_event),
+            "postgres backends (import)": round((backends - naast["relay-backend"]) * per_event),
+            "postgres backends (relay)": round(naast["relay-backend"] * per_event),
+            "postgres achtergrond (gedeeld)": round(naast["pg-achtergrond"] * per_event),
+            "broker (gedeeld)": None if broker is None else round(broker_cpu * per_event),
+        },
+        "cpu_us_per_event_totaal": round(
+            (sum(per_proces.values()) + client_cpu + backends + broker_cpu) * per_event
+        ),
+        "pg_wachten": wachten.uitslag(),
+        "load_voor": [round(x, 2) for x in load],
+        "load_na": [round(x, 2) for x in load_na],
+    }
+
+
 def sectie(r: dict[str, Any]) -> str:
     """The BENCHMARKS.md section (appended by ``bench/run.py``)."""
     return f"""
@@ -452,6 +711,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--parallel", type=int, default=1, help="concurrent requests, each a part of the sites"
     )
     parser.add_argument(
+        "--modus",
+        choices=("inproc", "workers"),
+        default="inproc",
+        help="inproc: the import in this process (httpx through the ASGI app, as measured "
+        "before); workers: as deployed, shared.http.workers with --workers workers and the "
+        "relay process, over HTTP with bodemregie import's client in --parallel parts",
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
         "--anker-elke",
         type=int,
         default=None,
@@ -459,6 +727,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "knob, to see what anchoring costs the import",
     )
     args = parser.parse_args(argv)
+    if args.modus == "workers":
+        uitslag = meet_workers(args.sites, args.per_verzoek, args.parallel, args.workers)
+        print(json.dumps(uitslag, indent=2))
+        return uitslag
     uitslag = meet(
         args.sites, args.per_verzoek, args.relay == "proces", args.parallel, args.anker_elke
     )

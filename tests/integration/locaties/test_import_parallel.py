@@ -1,0 +1,131 @@
+"""``bodemregie import --parallel 4`` against the service on PostgreSQL (the ASGI app, parts
+over concurrent requests): what it records is what a serial import of the same file records
+(the same events per stream in the same order, the same answer per line, numbered registrations
+numbered alike), positions stay gap-free, and running it again records nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from bodemregie.importeren import importeer
+from shared.auth import Rol, mint_dev_token
+from shared.eventstore.tables import events
+from tests.integration.locaties.test_import import _regels
+from tests.support.infra import postgres_database
+from tests.support.locaties import NIEUW, SECRET, locaties_client
+
+TOKEN = mint_dev_token(SECRET, "importeur", Rol.BEVOEGD_GEZAG, "ZH")
+
+
+def _historie(seed: int) -> list[dict[str, Any]]:
+    """Sixteen sites' histories interleaved at random (each in its own order), registrations
+    the service numbers (gemeente 0484) among them, a refused line (and the three of its site
+    that build on it: 412) and a line sent twice (answered from its key)."""
+    rnd = random.Random(seed)
+    per_site = [_regels(f"ZH0513{n:05d}") for n in range(1, 17)]
+    per_site[5][3] = {**per_site[5][3], "body": {"bedragEuro": "veel"}}
+    per_site.append(
+        [
+            {"soort": "registratie", "body": {**NIEUW, "gemeentecode": "0484", "naam": f"N{n}"}}
+            for n in range(5)
+        ]
+    )
+    uit: list[dict[str, Any]] = []
+    while any(per_site):
+        uit.append(rnd.choice([s for s in per_site if s]).pop(0))
+    uit.insert(len(uit) // 2, uit[len(uit) // 3])
+    return uit
+
+
+@pytest.fixture
+def twee() -> Iterator[tuple[TestClient, Engine, TestClient, Engine]]:
+    with (
+        postgres_database() as serieel_db,
+        postgres_database() as parallel_db,
+        locaties_client(serieel_db) as serieel,
+        locaties_client(parallel_db) as parallel,
+    ):
+        yield serieel, serieel_db, parallel, parallel_db
+
+
+def _importeer(
+    api: TestClient, bestand: Path, delen: int
+) -> tuple[dict[str, int], list[dict[str, Any]], list[dict[str, Any]]]:
+    geweigerd, uitslagen = io.StringIO(), io.StringIO()
+    telling = importeer(
+        bestand,
+        "",
+        TOKEN,
+        geweigerd,
+        per_verzoek=9,
+        client=api,
+        voortgang=False,
+        parallel=delen,
+        uitslagen=uitslagen,
+    )
+    return (
+        dict(telling),
+        [json.loads(r) for r in uitslagen.getvalue().splitlines()],
+        [json.loads(r) for r in geweigerd.getvalue().splitlines()],
+    )
+
+
+def _log(engine: Engine) -> tuple[list[int], dict[str, list[tuple[int, str, Any]]]]:
+    """The positions in order, and per stream its events (version, type, data) in order."""
+    with engine.connect() as conn:
+        rijen = conn.execute(
+            select(
+                events.c.position,
+                events.c.stream_id,
+                events.c.version,
+                events.c.event_type,
+                events.c.data,
+            ).order_by(events.c.position)
+        ).all()
+    per_stream: dict[str, list[tuple[int, str, Any]]] = {}
+    for _, stream, versie, soort, data in rijen:
+        per_stream.setdefault(stream, []).append((versie, soort, data))
+    return [r[0] for r in rijen], per_stream
+
+
+def test_a_parallel_import_records_what_a_serial_one_does(
+    twee: tuple[TestClient, Engine, TestClient, Engine], tmp_path: Path
+) -> None:
+    serieel, serieel_db, parallel, parallel_db = twee
+    regels = _historie(seed=12)
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_text("".join(json.dumps(r) + "\n" for r in regels), encoding="utf-8")
+
+    telling_s, uitslagen_s, geweigerd_s = _importeer(serieel, bestand, 1)
+    telling_p, uitslagen_p, geweigerd_p = _importeer(parallel, bestand, 4)
+
+    assert telling_p == telling_s
+    assert telling_s == {"vastgelegd": len(regels) - 5, "al vastgelegd": 1, "geweigerd": 4}
+    assert uitslagen_p == uitslagen_s
+    assert [u["regel"] for u in uitslagen_p] == list(range(1, len(regels) + 1))
+    assert geweigerd_p == geweigerd_s
+    _, log_s = _log(serieel_db)
+    posities_p, log_p = _log(parallel_db)
+    assert log_p == log_s  # the same events per stream, in the same order
+    assert sorted(s for s in log_p if s.startswith("ZH0484")) == [
+        f"ZH0484{n:05d}" for n in range(1, 6)
+    ]
+    assert posities_p == list(range(1, len(posities_p) + 1))  # gap-free
+    assert all([v for v, _, _ in s] == list(range(1, len(s) + 1)) for s in log_p.values())
+
+    # Again: nothing new, every recorded line answered from its key.
+    telling_2, uitslagen_2, _ = _importeer(parallel, bestand, 4)
+    assert telling_2 == {"al vastgelegd": len(regels) - 4, "geweigerd": 4}
+    assert [(u["regel"], u.get("locatieId"), u.get("versie")) for u in uitslagen_2] == [
+        (u["regel"], u.get("locatieId"), u.get("versie")) for u in uitslagen_p
+    ]
+    assert _log(parallel_db) == (posities_p, log_p)

@@ -1,0 +1,203 @@
+"""``bodemregie import --parallel``: the file split into parts so that every line concerning
+one site (or tied to it by its key, or by the numbering of registrations without an id) stays in
+one part, in file order; and the answers of the parts, arriving in any order, counted and
+written in file order."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import threading
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bodemregie.importeren import BLANCO, importeer, verdeel
+
+
+def _regel(**velden: Any) -> bytes:
+    return json.dumps(velden).encode() + b"\n"
+
+
+def _registratie(locatie_id: str | None, gemeente: str = "0513", **meer: Any) -> bytes:
+    body = {"bevoegdGezag": "ZH", "gemeentecode": gemeente, "naam": "x"}
+    return _regel(soort="registratie", body=body, **({"locatieId": locatie_id} | meer))
+
+
+def _commando(locatie_id: str, versie: int, **meer: Any) -> bytes:
+    body = {"naar": "onderzocht", "besluitdatum": "2010-06-01"}
+    return _regel(soort="statuswijzigingen", locatieId=locatie_id, versie=versie, body=body, **meer)
+
+
+def _bestand(sites: int, per_site: int, seed: int) -> tuple[list[bytes], list[str]]:
+    """Lines of ``sites`` sites interleaved at random (each site's lines in its own order)."""
+    rnd = random.Random(seed)
+    rest = {f"ZH0513{n:05d}": 0 for n in range(1, sites + 1)}
+    regels, van = [], []
+    while rest:
+        locatie_id = rnd.choice(sorted(rest))
+        v = rest[locatie_id]
+        regels.append(_registratie(locatie_id) if v == 0 else _commando(locatie_id, v))
+        van.append(locatie_id)
+        rest[locatie_id] += 1
+        if rest[locatie_id] == per_site:
+            del rest[locatie_id]
+    return regels, van
+
+
+@pytest.mark.parametrize("delen", [1, 2, 3, 4, 7])
+def test_every_site_in_one_part_and_every_part_used(delen: int) -> None:
+    regels, van = _bestand(40, 8, seed=delen)
+    deel = verdeel(regels, delen)
+    per_site: dict[str, set[int]] = defaultdict(set)
+    for locatie_id, d in zip(van, deel, strict=True):
+        per_site[locatie_id].add(d)
+    assert all(len(d) == 1 for d in per_site.values()), per_site
+    assert set(deel) == set(range(delen))
+    # Largest groups first onto the least loaded part: 40 sites of 8 lines, parts even to a site.
+    lading = [deel.count(d) for d in range(delen)]
+    assert max(lading) - min(lading) <= 8
+
+
+def test_a_registration_ties_its_id_in_the_body_to_the_commands() -> None:
+    body = {"bevoegdGezag": "ZH", "gemeentecode": "0513", "naam": "x", "locatieId": "ZH051300009"}
+    regels = [
+        _regel(soort="registratie", body=body),
+        *(_registratie(f"ZH0513{n:05d}") for n in range(1, 9)),
+        _commando("ZH051300009", 1),
+    ]
+    deel = verdeel(regels, 4)
+    assert deel[0] == deel[-1]
+
+
+def test_lines_sharing_a_key_share_a_part() -> None:
+    """A key repeated in the file is answered by its first line (or refused when the content
+    differs): that takes both lines in one part, in order, even on different sites."""
+    regels = [_registratie(f"ZH0513{n:05d}", sleutel=f"k{n}") for n in range(1, 9)]
+    regels.append(_commando("ZH051300005", 1, sleutel="k2"))
+    deel = verdeel(regels, 4)
+    assert deel[1] == deel[4] == deel[8]
+
+
+def test_registrations_numbered_by_the_service_stay_together_in_order() -> None:
+    """Registrations without an id are numbered per bevoegd gezag and gemeente in the order the
+    service meets them: all of one prefix in one part, and with them every explicit id under
+    that prefix (a number handed out may meet it), so the numbers are a serial import's."""
+    regels = [
+        _registratie(None, "0599"),
+        _registratie("ZH051300001"),
+        _registratie(None, "0599"),
+        _registratie("ZH059900002"),
+        _registratie("ZH051300002"),
+        _registratie(None, "0518"),
+        _registratie(None, "0599"),
+        _commando("ZH059900002", 1),
+    ]
+    deel = verdeel(regels, 4)
+    assert deel[0] == deel[2] == deel[3] == deel[6] == deel[7]
+    assert len(set(deel)) > 1  # the other sites and prefixes are free to go elsewhere
+
+
+def test_blank_and_unreadable_lines() -> None:
+    regels = [b"\n", b"  \r\n", b"geen json\n", b"[1, 2]\n", _registratie("ZH051300001")]
+    deel = verdeel(regels, 2)
+    assert deel[:2] == [BLANCO, BLANCO]
+    assert all(0 <= d < 2 for d in deel[2:])
+
+
+def test_the_partition_splits_no_site_even_when_the_lines_are_adversarial() -> None:
+    """The id at the top of a registration and a different one in its body: both tie."""
+    body = {"bevoegdGezag": "ZH", "gemeentecode": "0513", "naam": "x", "locatieId": "ZH051300002"}
+    regels = [
+        _regel(soort="registratie", locatieId="ZH051300001", body=body),
+        *(_registratie(f"ZH0513{n:05d}") for n in range(3, 12)),
+        _commando("ZH051300001", 1),
+        _commando("ZH051300002", 1),
+    ]
+    deel = verdeel(regels, 4)
+    assert deel[0] == deel[-1] == deel[-2]
+
+
+# -- the client: parts sent side by side, answers in file order ---------------------------------
+
+
+class _Dienst:
+    """The import endpoint's answer shape: one result per line (numbered from 1 in the
+    request), a refusal for every line whose body says so; answers of the parts held back at
+    random so that they arrive out of file order."""
+
+    def __init__(self) -> None:
+        self.verbindingen = 0
+        self.per_verbinding: list[list[str]] = []
+        self._lock = threading.Lock()
+        self._rnd = random.Random(7)
+
+    def client(self) -> httpx.Client:
+        with self._lock:
+            self.verbindingen += 1
+            gezien: list[str] = []
+            self.per_verbinding.append(gezien)
+
+        def antwoord(request: httpx.Request) -> httpx.Response:
+            uit = []
+            for n, ruw in enumerate(request.content.splitlines(), start=1):
+                regel = json.loads(ruw)
+                gezien.append(regel["locatieId"])
+                if regel["body"].get("weiger"):
+                    uit.append({"regel": n, "status": 400, "probleem": {"status": 400}})
+                else:
+                    uit.append(
+                        {"regel": n, "status": 201, "locatieId": regel["locatieId"], "versie": 1}
+                    )
+            with self._lock:
+                wacht = self._rnd.random() / 50
+            threading.Event().wait(wacht)
+            return httpx.Response(
+                200, content=b"".join(json.dumps(u).encode() + b"\n" for u in uit)
+            )
+
+        return httpx.Client(transport=httpx.MockTransport(antwoord), base_url="http://import")
+
+
+def test_answers_counted_and_written_in_file_order(tmp_path: Path) -> None:
+    regels, van = _bestand(30, 5, seed=3)
+    geweigerd_op = set(range(4, len(regels), 11))
+    for n in geweigerd_op:
+        regels[n] = regels[n].replace(b'"naar"', b'"weiger": 1, "naar"')
+    regels.insert(10, b"\n")  # a blank line: not sent, no result, numbers after it count it
+    van.insert(10, "")
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+    dienst = _Dienst()
+    geweigerd, uitslagen = io.StringIO(), io.StringIO()
+    telling = importeer(
+        bestand,
+        "",
+        "t",
+        geweigerd,
+        per_verzoek=4,
+        voortgang=False,
+        parallel=3,
+        uitslagen=uitslagen,
+        clients=dienst.client,
+    )
+    assert dienst.verbindingen == 3  # a connection of its own per part
+    # Each part saw its sites' lines in file order, and no site went to two parts.
+    for gezien in dienst.per_verbinding:
+        assert gezien == [x for x in van if x in set(gezien)]
+    assert sum(len(g) for g in dienst.per_verbinding) == len(regels) - 1
+    nummers = [n for n in range(1, len(regels) + 1) if n != 11]
+    alles = [json.loads(r) for r in uitslagen.getvalue().splitlines()]
+    assert [u["regel"] for u in alles] == nummers
+    assert [u["locatieId"] for u in alles if u["status"] == 201] == [
+        x for n, x in enumerate(van, start=1) if n != 11 and "weiger" not in str(regels[n - 1])
+    ]
+    fouten = [json.loads(r) for r in geweigerd.getvalue().splitlines()]
+    verwacht = [n for n in nummers if b"weiger" in regels[n - 1]]
+    assert [f["regel"] for f in fouten] == verwacht
+    assert all(json.loads(f["invoer"]) == json.loads(regels[f["regel"] - 1]) for f in fouten)
+    assert telling == {"vastgelegd": len(nummers) - len(verwacht), "geweigerd": len(verwacht)}
