@@ -13,7 +13,8 @@ spell shows how much.
         lz4:10:100 --lezer
 
 A shape is ``settings:records per round:rounds per second``; settings are ``relay`` (the relay's
-own producer), ``lz4``/``zstd`` (with that compression), ``idle`` (sends nothing).
+own producer), ``lz4``/``zstd`` (with that compression), ``linger0`` (``linger.ms`` 0), ``idle``
+(sends nothing).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ INSTELLINGEN: dict[str, dict[str, Any] | None] = {
     "relay": {},
     "lz4": {"compression.type": "lz4"},
     "zstd": {"compression.type": "zstd"},
+    "linger0": {"linger.ms": 0},
     "idle": None,
 }
 STORE = str(uuid.uuid4())
