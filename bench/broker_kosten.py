@@ -13,7 +13,8 @@ spell shows how much.
         lz4:10:100 --lezer
 
 A shape is ``settings:records per round:rounds per second``; settings are ``relay`` (the relay's
-own producer), ``lz4``/``zstd`` (with that compression), ``idle`` (sends nothing).
+own producer), ``lz4``/``zstd`` (with that compression), ``linger0`` (``linger.ms`` 0), ``idle``
+(sends nothing).
 """
 
 from __future__ import annotations
@@ -43,16 +44,21 @@ INSTELLINGEN: dict[str, dict[str, Any] | None] = {
     "relay": {},
     "lz4": {"compression.type": "lz4"},
     "zstd": {"compression.type": "zstd"},
+    "linger0": {"linger.ms": 0},
     "idle": None,
 }
 STORE = str(uuid.uuid4())
+
+
+BROKER = [b"kafka.Kafka"]  # what the broker's command line holds (``--broker`` adds to it)
 
 
 def _broker_cpu() -> float:
     totaal = 0
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if b"kafka.Kafka" not in (proc / "cmdline").read_bytes():
+            cmdline = (proc / "cmdline").read_bytes()
+            if not all(w in cmdline for w in BROKER):
                 continue
             velden = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -160,7 +166,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--seconden", type=float, default=4.0)
     parser.add_argument("--herhalingen", type=int, default=2)
     parser.add_argument("--lezer", action="store_true", help="with a reader on the topic")
+    parser.add_argument(
+        "--broker",
+        default=None,
+        help="count only the broker whose command line holds this (e.g. its directory, "
+        "var/kafka-NAME, for a private broker at BODEMREGIE_TEST_KAFKA); default: every "
+        "kafka.Kafka process on the machine",
+    )
     args = parser.parse_args(argv)
+    if args.broker:
+        BROKER.append(args.broker.encode())
     topic = f"bench.{uuid.uuid4().hex[:10]}"
     ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
     stop = threading.Event()

@@ -154,13 +154,13 @@ def _connections_per_worker(pids: list[int], port: int) -> list[int]:
     return sorted(uit, reverse=True)
 
 
-def _cmdlines(*woorden: str) -> list[int]:
-    """This machine's processes whose command line holds one of ``woorden``."""
+def _cmdlines(*woorden: str, ook: str | None = None) -> list[int]:
+    """This machine's processes whose command line holds one of ``woorden`` (and ``ook``)."""
     uit = []
     for proc in Path("/proc").glob("[0-9]*"):
         with suppress(OSError):
             cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if any(w in cmd for w in woorden):
+            if any(w in cmd for w in woorden) and (ook is None or ook in cmd):
                 uit.append(int(proc.name))
     return uit
 
@@ -171,8 +171,9 @@ class Buren:
     by database, named by ``application_name``), and, shared with whatever else runs on the
     machine, PostgreSQL's background processes (WAL writer, checkpointer, ...) and the broker."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, broker: str | None = None) -> None:
         self._engine = engine
+        self._broker = broker  # with it: only the broker whose command line holds it
         self._start = self._meet()
 
     def _backends(self) -> dict[int, str]:
@@ -203,7 +204,7 @@ class Buren:
                     "postgres: stats",
                 )
             },
-            "broker": {pid: _cpu_s([pid]) for pid in _cmdlines("kafka.Kafka")},
+            "broker": {pid: _cpu_s([pid]) for pid in _cmdlines("kafka.Kafka", ook=self._broker)},
         }
 
     def verschil(self) -> dict[str, float]:
@@ -272,7 +273,10 @@ def run(
     relay: str = "process",
     rate: float | None = None,
     spread: str = "reuseport",
+    broker: str | None = None,
 ) -> dict[str, Any]:
+    """``broker``: the broker's CPU only of the process whose command line holds it (a private
+    broker's directory, with ``BODEMREGIE_TEST_KAFKA`` pointing the benchmark at it)."""
     # Its own topic, so the benchmark never mixes its events into a development log.
     topic = f"bench.{uuid.uuid4().hex[:10]}"
     ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
@@ -285,7 +289,9 @@ def run(
             "relay": relay if launcher == "reuseport" else "thread",
             "rate": rate,
             "load_before": os.getloadavg()[0],
-            **http_client.run(_drive(sites, clients, topic, server.pid, engine, port, rate)),
+            **http_client.run(
+                _drive(sites, clients, topic, server.pid, engine, port, rate, broker)
+            ),
             "load_after": os.getloadavg()[0],
         }
 
@@ -425,6 +431,7 @@ async def _drive(
     engine: Engine,
     port: int,
     rate: float | None = None,
+    broker: str | None = None,
 ) -> dict[str, Any]:
     await _ready(port)
     ids = await _registreer(sites, clients, port)
@@ -498,7 +505,7 @@ async def _drive(
     relay_pid = _relay_pid(pids)
     relay_threads = _threads_cpu_s(relay_pid) if relay_pid else {}
     per_process = {pid: _cpu_s([pid]) for pid in pids}
-    buren = Buren(engine)
+    buren = Buren(engine, broker)
     server_cpu, own_cpu = _cpu_s(pids), time.process_time()
     spreiding: list[int] = []
 
@@ -544,6 +551,19 @@ async def _drive(
             text("SELECT count(DISTINCT published_at) FROM outbox WHERE position > :p"),
             {"p": vanaf},
         ).scalar_one()
+        # When the relay marked each event published: its round's timestamp, taken once the
+        # broker confirmed the round (``OutboxRelay._commit``), as seconds since the epoch.
+        gemarkeerd = {
+            (stream, version): float(t)
+            for stream, version, t in conn.execute(
+                text(
+                    "SELECT e.stream_id, e.version, extract(epoch FROM o.published_at)"
+                    " FROM outbox o JOIN events e ON e.position = o.position"
+                    " WHERE o.position > :p AND o.published_at IS NOT NULL"
+                ),
+                {"p": vanaf},
+            )
+        }
     latencies = [(reader.received[k] - sent[k]) * 1000 for k in sent if k in reader.received]
     in_order = sorted(sent, key=sent.__getitem__)
     first_round, warm = in_order[:clients], in_order[clients:]
@@ -551,6 +571,13 @@ async def _drive(
     answers = [(answered[k] - sent[k]) * 1000 for k in answered]
     relay = [(reader.received[k] - answered[k]) * 1000 for k in answered if k in reader.received]
     machine = elapsed * (os.cpu_count() or 1)
+    # The marks on this process's clock (wall clock minus the monotonic one, read together).
+    klok = time.time() - time.perf_counter()
+    gemarkeerd = {k: t - klok for k, t in gemarkeerd.items() if k in answered}
+    tot_markering = [(t - answered[k]) * 1000 for k, t in gemarkeerd.items()]
+    na_markering = [
+        (reader.received[k] - t) * 1000 for k, t in gemarkeerd.items() if k in reader.received
+    ]
     return {
         "sites": sites,
         "clients": clients,
@@ -589,6 +616,15 @@ async def _drive(
         # Of answer-to-Kafka: from the relay's produce call to the reader (1 ms resolution).
         "produce_to_reader_ms_p50": statistics.median(reader.produce_to_reader_ms),
         "produce_to_reader_ms_p99": _percentile(reader.produce_to_reader_ms, 0.99),
+        # A diagnostic split of answer-to-Kafka at the relay's mark (its round's timestamp,
+        # after the broker confirmed the round, from the relay's wall clock): the 201 to the
+        # relay's confirmation (waiting for a round, reading and sealing, the produce and the
+        # broker's acknowledgement), and from there to the reader (negative: read before the
+        # relay's flush returned).
+        "answer_to_marked_ms_p50": _p(tot_markering, 0.5),
+        "answer_to_marked_ms_p99": _p(tot_markering, 0.99),
+        "marked_to_reader_ms_p50": _p(na_markering, 0.5),
+        "marked_to_reader_ms_p99": _p(na_markering, 0.99),
         "relay_rounds": rondes,
         "events_per_round": round(len(latencies) / max(1, rondes), 1),
         "service_cpu_ms_per_command": server_cpu / expected * 1000,
@@ -613,6 +649,10 @@ async def _drive(
         "answer_ms_histogram": _histogram(answers, 5.0),
         **({"group_commit": _batches(trace, start, start + elapsed)} if trace else {}),
     }
+
+
+def _p(values: list[float], q: float) -> float | None:
+    return round(_percentile(values, q), 2) if values else None
 
 
 def _histogram(values: Sequence[float], width: float) -> dict[str, int]:
@@ -688,6 +728,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="commands due per second over all clients (an open loop); default: as fast as "
         "answered (a closed loop)",
     )
+    parser.add_argument(
+        "--broker",
+        default=None,
+        help="count the CPU of the broker whose command line holds this only (e.g. a private "
+        "broker's directory var/kafka-NAME, with BODEMREGIE_TEST_KAFKA=localhost:PORT); "
+        "default: every kafka.Kafka process on the machine",
+    )
     args = parser.parse_args(argv)
     extra = dict(e.split("=", 1) for e in args.env)
     result = run(
@@ -699,6 +746,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         args.relay,
         args.rate,
         args.spread,
+        args.broker,
     )
     print(json.dumps(result, indent=2))
     return result

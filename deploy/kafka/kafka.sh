@@ -12,7 +12,9 @@
 #   kafka.sh fg       start in the foreground (used by make run and deploy/docker-compose.yml)
 # Jars, storage and logs live under var/ (ignored by git). A second, disposable broker (the tests
 # that kill Kafka use one) is started with KAFKA_NAME=<name> KAFKA_PORT=<port>: it gets its own
-# directory var/<name> and its controller listens on port+1.
+# directory var/<name> and its controller listens on port+1. KAFKA_PROPERTIES (lines of
+# key=value) is appended to its server.properties, e.g. to measure a setting on a private broker
+# (bench/broker_kosten.py --broker).
 #
 # Clients log in with SASL/SCRAM-SHA-512. The first start generates a random password per
 # principal (admin, locaties, kennis, rapportage, auditor) into var/kafka-credentials/<name>.json
@@ -75,7 +77,8 @@ config() {
      -e "s#127.0.0.1:9093#127.0.0.1:$controller_port#g" \
      -e "s#@ADMIN_PASSWORD@#$(password admin)#g" \
      "$here/server.properties" > "$var/server.properties"
-   echo "log.dirs=$data" >> "$var/server.properties")
+   echo "log.dirs=$data" >> "$var/server.properties"
+   if [ -n "${KAFKA_PROPERTIES:-}" ]; then printf '%s\n' "$KAFKA_PROPERTIES" >> "$var/server.properties"; fi)
 }
 
 # The broker's JVM (and its tools'). The heap is committed whole from the start (-Xms = -Xmx):
