@@ -9,6 +9,13 @@ finding with ``timeit`` before acting on it).
 
 ``clients`` tasks drive the sites through their lifecycle as ``bench/http_path.py``'s clients
 do (16: about one worker's share of its 32); the first tenth of the sites warms up, untimed.
+
+``--http-only``: the timed commands are answered without running them (the route's
+``Verzoek.voer_uit`` returns a fresh 201 with the body and headers of a real answer from the
+warm-up), so the figure is the HTTP layer alone: the middleware, the lean path (headers, token,
+body, validation), the endpoint, the response and the access line. Subtracted from a run
+without it, what is left is the command's own execution (handler, domain, group commit,
+projection, driver).
 """
 
 from __future__ import annotations
@@ -19,10 +26,11 @@ import cProfile
 import json
 import os
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import uvloop
+from starlette.responses import Response
 
 from bench.http_path import KETEN, SECRET
 from shared.auth import Rol, mint_dev_token
@@ -64,7 +72,38 @@ async def _call(app: Any, path: str, body: bytes, headers: Kop) -> tuple[int, by
     return int(sent[0]["status"]), b"".join(m.get("body", b"") for m in sent[1:])
 
 
-async def _run(sites: int, clients: int, profile: str | None) -> dict[str, Any]:
+def _zonder_uitvoering() -> Callable[[], None]:
+    """``Verzoek.voer_uit`` remembering its last real answer; the function returned switches
+    it to answering as that answer did, running nothing."""
+    from services.locaties.entrypoints.commandoverzoek import Verzoek
+
+    echt = Verzoek.voer_uit
+    laatste: list[Response] = []
+
+    async def onthoud(self: Verzoek, cmd: Any) -> Response:
+        laatste[:] = [await echt(self, cmd)]
+        return laatste[0]
+
+    async def antwoord(self: Verzoek, cmd: Any) -> Response:
+        model = laatste[0]
+        kop = {
+            k: v for k, v in model.headers.items() if k not in ("content-length", "content-type")
+        }
+        return Response(
+            model.body, status_code=model.status_code, media_type=model.media_type, headers=kop
+        )
+
+    def aan() -> None:
+        assert laatste, "no real answer to copy"
+        Verzoek.voer_uit = antwoord  # type: ignore[method-assign]
+
+    Verzoek.voer_uit = onthoud  # type: ignore[method-assign]
+    return aan
+
+
+async def _run(
+    sites: int, clients: int, profile: str | None, http_only: bool = False
+) -> dict[str, Any]:
     from services.locaties.bootstrap import VERSIONS
 
     with postgres_database([VERSIONS]) as engine:
@@ -76,6 +115,9 @@ async def _run(sites: int, clients: int, profile: str | None) -> dict[str, Any]:
                 "BODEMREGIE_KAFKA_ENABLED": "false",
             }
         )
+        if http_only:  # answered at once, a client would soon pass its token's 3,000/minute
+            # (the limiter still takes from its bucket per request: the same work)
+            os.environ["BODEMREGIE_RATE_LIMIT_PER_MINUTE"] = "1000000000"
         from services.locaties.entrypoints.app import create_app
 
         app = create_app()
@@ -127,7 +169,10 @@ async def _run(sites: int, clients: int, profile: str | None) -> dict[str, Any]:
 
         warm = max(clients, sites // 10)
         opwarmen, getimed = ids[:warm], ids[warm:]
+        aan = _zonder_uitvoering() if http_only else None
         await asyncio.gather(*(client(n, opwarmen) for n in range(clients)))
+        if aan is not None:
+            aan()
         commandos = len(getimed) * len(KETEN)
         profiel = cProfile.Profile(time.process_time) if profile else None
         cpu, wall = time.process_time(), time.perf_counter()
@@ -145,6 +190,7 @@ async def _run(sites: int, clients: int, profile: str | None) -> dict[str, Any]:
             "status_changes": commandos,
             "cpu_us_per_command": round(cpu / commandos * 1e6),
             "wall_us_per_command": round(wall / commandos * 1e6),
+            "http_only": http_only,
             "load": os.getloadavg()[0],
         }
 
@@ -154,8 +200,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--sites", type=int, default=600)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--profile", metavar="FILE", default=None)
+    parser.add_argument(
+        "--http-only", action="store_true", help="time the HTTP layer alone (see above)"
+    )
     args = parser.parse_args(argv)
-    result = uvloop.run(_run(args.sites, args.clients, args.profile))
+    result = uvloop.run(_run(args.sites, args.clients, args.profile, args.http_only))
     print(json.dumps(result))
     return result
 
