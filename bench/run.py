@@ -127,6 +127,10 @@ HTTP_TEMPO = ["--clients", "32", "--workers", "2"]
 # and 0.45 in the two measured runs (0.15-0.34 after an hour's work); hence 36,000.
 OPWARMEN = ["--sites", "6000", "--clients", "32", "--workers", "2"]
 
+# The import as deployed beside the in-process one (which splits the CPU by stage): two workers
+# and the relay process, over HTTP with ``bodemregie import``'s client in its default two parts.
+IMPORT_WORKERS = ["--modus", "workers", "--parallel", "2"]
+
 
 def plan(quick: bool, alles: bool) -> list[tuple[str, str, list[str]]]:
     """(name, bench module, its arguments), in the order they run."""
@@ -136,6 +140,7 @@ def plan(quick: bool, alles: bool) -> list[tuple[str, str, list[str]]]:
             ("http", "http_path", ["--sites", "60", "--clients", "32", "--workers", "2"]),
             ("http-tempo", "http_path", [*HTTP_TEMPO, "--sites", "60", "--rate", "200"]),
             ("import", "bulk_import", ["--sites", "300"]),
+            ("import-workers", "bulk_import", ["--sites", "300", *IMPORT_WORKERS]),
             ("rapportage", "rapportage_schaal", ["--start", "--schaal", "3", "--staart", "500"]),
         ]
     else:
@@ -145,6 +150,7 @@ def plan(quick: bool, alles: bool) -> list[tuple[str, str, list[str]]]:
             ("http", "http_path", ["--sites", "500", "--clients", "32", "--workers", "2"]),
             ("http-tempo", "http_path", [*HTTP_TEMPO, "--sites", "1000", "--rate", "1000"]),
             ("import", "bulk_import", ["--sites", "5000"]),
+            ("import-workers", "bulk_import", ["--sites", "5000", *IMPORT_WORKERS]),
             ("rapportage", "rapportage_schaal", ["--start", "--schaal", NATIONAAL]),
         ]
     if alles:
@@ -308,6 +314,7 @@ _MODULES = {
     "http": "http_path",
     "http-tempo": "http_path",
     "import": "bulk_import",
+    "import-workers": "bulk_import",
     "rapportage": "rapportage_schaal",
     "lijst": "historische_lijst",
     "verify": "audit_verify",
@@ -371,6 +378,14 @@ def sectie(
     if "import" in stappen:
         delen.append(
             _deel(stappen["import"], "Bulk import", lambda u: _onder(bulk_import.sectie(u)))
+        )
+    if "import-workers" in stappen:
+        delen.append(
+            _deel(
+                stappen["import-workers"],
+                "Bulk import as deployed (2 workers, relay process, 2 parts over HTTP)",
+                lambda u: _onder(bulk_import.sectie_workers(u)),
+            )
         )
     if "rapportage" in stappen:
         delen.append(

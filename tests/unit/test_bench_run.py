@@ -45,7 +45,8 @@ def test_one_run_writes_one_dated_section_and_never_fails(
     uit.write_text("# Benchmarks\n\nPreamble.\n\n## An earlier section\n\nold\n")
     assert run.main(["--quick", "--uit", str(uit)]) == 0
     assert gedraaid == [
-        *("eventstore_append", "http_path", "http_path", "bulk_import", "rapportage_schaal")
+        *("eventstore_append", "http_path", "http_path", "bulk_import", "bulk_import"),
+        "rapportage_schaal",
     ]
     tekst = uit.read_text()
     assert tekst.startswith("# Benchmarks\n\nPreamble.\n\n## `make bench` on ")
@@ -58,6 +59,9 @@ def test_one_run_writes_one_dated_section_and_never_fails(
     assert "Commands due at 200/s" in tekst and "went out 3 ms after it was due" in tekst
     assert "**Not measured**: the benchmark failed (RuntimeError: Kafka niet bereikbaar)" in tekst
     assert "**Not measured**: the benchmark failed (SystemExit: 2)" in tekst
+    # The import twice: in process (its stages) and as deployed (two workers, two parts).
+    assert "### Bulk import\n" in tekst and "### Bulk import as deployed" in tekst
+    assert "--modus workers --parallel 2" in tekst
 
 
 def test_a_second_run_goes_above_the_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -141,3 +145,34 @@ def test_the_full_run_warms_the_broker_first_and_reports_only_that_it_did() -> N
     assert "warmed the Kafka broker's JVM: 250/s, broker CPU 1.52 ms per status change" in tekst
     assert "| acknowledged |" not in tekst.replace(" ", " ")
     assert "HTTP status change (2 workers" not in tekst
+
+
+def test_the_deployed_import_section_reads_the_modules_own_keys() -> None:
+    """The section of ``bulk_import --modus workers`` from a result as that mode returns it: the
+    rates, the total CPU and one row per process (a renamed key raises, which this catches)."""
+    from bench import bulk_import
+
+    tekst = bulk_import.sectie_workers(
+        {
+            "modus": "shared.http.workers (2 workers) + relay-proces, HTTP",
+            "sites": 5000,
+            "regels": 40000,
+            "parallel": 2,
+            "events": 40040,
+            "wand_s": 8.0,
+            "events_per_s": 5005.0,
+            "vastgelegd_per_s": 5500.0,
+            "cpu_us_per_event_per_proces": {"worker 12": 48, "broker (gedeeld)": None},
+            "cpu_us_per_event_totaal": 231,
+            "pg_wachten": {
+                "monsters": 700,
+                "houder van een wachtend slot": {"idle in transaction": 3},
+                "import": {"CPU": 150, "Lock:tuple (UPDATE event_positions SET)": 40},
+            },
+            "load_voor": [1.0, 1.1, 1.2],
+            "load_na": [1.3, 1.4, 1.5],
+        }
+    )
+    assert "| 40040 | 5500 | 5005 | 8.0 | 231 |" in tekst
+    assert "| worker 12 | 48 |" in tekst and "| broker (gedeeld) | - |" in tekst
+    assert "in 2 parts" in tekst and "Lock:tuple" in tekst and "idle in transaction" not in tekst
