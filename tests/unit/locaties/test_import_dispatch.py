@@ -1,0 +1,32 @@
+"""The import looks up a line's command builder and handler once per class instead of through
+``singledispatch`` on every line: for every body schema and every command class, the very
+function the single command's path dispatches to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.locaties.domain import commands
+from services.locaties.entrypoints import routes_import
+from services.locaties.entrypoints.routes_commandos import commando
+from services.locaties.service_layer import handlers
+
+COMMANDOKLASSEN = [
+    c for c in vars(commands).values() if isinstance(c, type) and c.__module__ == commands.__name__
+]
+
+
+@pytest.mark.parametrize("schema", list(routes_import._COMMANDOS.values()))
+def test_a_body_schema_gets_the_single_command_s_builder(schema: type[Any]) -> None:
+    assert routes_import._COMMANDO_VAN[schema] is commando.dispatch(schema)
+    assert routes_import._COMMANDO_VAN[schema] is not commando.dispatch(object)
+
+
+@pytest.mark.parametrize("klasse", COMMANDOKLASSEN)
+def test_a_command_gets_the_single_command_s_handler_every_time(klasse: type[Any]) -> None:
+    cmd = object.__new__(klasse)  # no fields needed: the look-up reads only its class
+    verwacht = handlers.handle.dispatch(klasse)
+    assert routes_import._handler(cmd) is verwacht
+    assert routes_import._handler(cmd) is verwacht  # and again, from the look-up's memory
