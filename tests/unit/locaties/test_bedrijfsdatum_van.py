@@ -37,3 +37,41 @@ def test_the_business_date_is_the_first_date_field_every_time(cls: type[Any]) ->
 def test_an_event_without_a_business_date_is_refused() -> None:
     with pytest.raises(TypeError):
         standen.bedrijfsdatum_van(RegistratieGecorrigeerd(1, {}, "x"))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Tweedatums:
+    datum: date
+    besluitdatum: date
+
+
+@dataclasses.dataclass(frozen=True)
+class _Zonderdatum:
+    naam: str
+
+
+def test_of_several_date_fields_the_first_looked_for_wins_every_time() -> None:
+    """The order of the search, not of the class's fields, as before the memory."""
+    for jaar in (2001, 2002):
+        event = _Tweedatums(date(1990, 1, 1), date(jaar, 1, 1))
+        assert standen.bedrijfsdatum_van(event) == date(jaar, 1, 1)
+
+
+def test_a_class_without_a_date_field_is_refused_every_time() -> None:
+    for _ in range(2):
+        with pytest.raises(TypeError, match="_Zonderdatum heeft geen bedrijfsdatum"):
+            standen.bedrijfsdatum_van(_Zonderdatum("x"))
+
+
+def test_an_object_that_is_no_dataclass_is_asked_each_time() -> None:
+    """Only a dataclass's fields are remembered: another object's attributes may differ per
+    instance."""
+
+    class Los:
+        pass
+
+    een, ander = Los(), Los()
+    een.datum = date(2001, 1, 1)  # type: ignore[attr-defined]
+    ander.besluitdatum = date(2002, 1, 1)  # type: ignore[attr-defined]
+    assert standen.bedrijfsdatum_van(een) == date(2001, 1, 1)
+    assert standen.bedrijfsdatum_van(ander) == date(2002, 1, 1)
