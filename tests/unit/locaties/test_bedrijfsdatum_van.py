@@ -75,3 +75,23 @@ def test_an_object_that_is_no_dataclass_is_asked_each_time() -> None:
     ander.besluitdatum = date(2002, 1, 1)  # type: ignore[attr-defined]
     assert standen.bedrijfsdatum_van(een) == date(2001, 1, 1)
     assert standen.bedrijfsdatum_van(ander) == date(2002, 1, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class _SomsBesloten:
+    """A date field not every instance has (init=False, no default): ``datum`` is the business
+    date only of the instances without ``besluitdatum``."""
+
+    datum: date
+    besluitdatum: date = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.datum.year >= 2005:
+            object.__setattr__(self, "besluitdatum", date(self.datum.year, 6, 1))
+
+
+def test_a_date_field_that_not_every_instance_has_is_asked_per_instance() -> None:
+    zonder, met = _SomsBesloten(date(2001, 1, 1)), _SomsBesloten(date(2010, 1, 1))
+    assert standen.bedrijfsdatum_van(zonder) == date(2001, 1, 1)
+    assert standen.bedrijfsdatum_van(met) == date(2010, 6, 1)
+    assert standen.bedrijfsdatum_van(zonder) == date(2001, 1, 1)
