@@ -95,3 +95,12 @@ def test_a_date_field_that_not_every_instance_has_is_asked_per_instance() -> Non
     assert standen.bedrijfsdatum_van(zonder) == date(2001, 1, 1)
     assert standen.bedrijfsdatum_van(met) == date(2010, 6, 1)
     assert standen.bedrijfsdatum_van(zonder) == date(2001, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "cls", [c for c in registry._classes.values() if c is not RegistratieGecorrigeerd]
+)
+def test_every_event_class_s_date_field_is_remembered(cls: type[Any]) -> None:
+    """What the memory is for: no event class is searched again."""
+    standen.bedrijfsdatum_van(_event(cls))
+    assert cls in standen._DATUMVELD
