@@ -147,8 +147,9 @@ def stap(stand: Toestand, event: Any, controleer: bool = False) -> Toestand:
 
 
 _DATUMVELDEN = ("besluitdatum", "registratiedatum", "beoordelingsdatum", "datum")
-# Per event class the first of _DATUMVELDEN its instances have (every command asks; the events
-# are frozen dataclasses, whose instances have the fields of their class). Filled as asked.
+# Per event class the first of _DATUMVELDEN its instances have, remembered only where every
+# instance has the same one: a dataclass field set on every instance, with no field searched
+# before it (such a field may be unset on some instances: init=False without a default).
 _DATUMVELD: dict[type[Any], str] = {}
 
 
@@ -158,17 +159,30 @@ def bedrijfsdatum_van(event: Any) -> date:
     if veld is not None:
         waarde: date = getattr(event, veld)
         return waarde
-    for veld in _DATUMVELDEN:
+    for n, veld in enumerate(_DATUMVELDEN):
         if hasattr(event, veld):
-            if dataclasses.is_dataclass(event) and veld in _veldnamen(type(event)):
+            if _altijd_het_eerste(type(event), n):
                 _DATUMVELD[type(event)] = veld
             waarde = getattr(event, veld)
             return waarde
     raise TypeError(f"{type(event).__name__} heeft geen bedrijfsdatum")
 
 
-def _veldnamen(cls: type[Any]) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
+def _altijd_het_eerste(cls: type[Any], n: int) -> bool:
+    """Whether every instance of ``cls`` has ``_DATUMVELDEN[n]`` as its first date field."""
+    if not dataclasses.is_dataclass(cls):
+        return False
+    velden = {f.name: f for f in dataclasses.fields(cls)}
+    veld = velden.get(_DATUMVELDEN[n])
+    return (
+        veld is not None
+        and (
+            veld.init
+            or veld.default is not dataclasses.MISSING
+            or veld.default_factory is not dataclasses.MISSING
+        )
+        and not any(eerder in velden for eerder in _DATUMVELDEN[:n])
+    )
 
 
 Correcties = Mapping[int, Sequence[dict[str, Any]]]

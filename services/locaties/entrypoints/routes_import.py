@@ -405,24 +405,27 @@ def _commando(
         body_in = _COMMANDOS[soort].model_validate(body)
     except ValidationError as exc:
         raise _body_fout(exc) from exc
-    cmd = _COMMANDO_VAN[type(body_in)](body_in, locatie_id, versie, crs)
+    cmd = _bouwer(body_in)(body_in, locatie_id, versie, crs)
     return ImportRegel(sleutel, afdruk, (locatie_id,), partial(_handler(cmd), cmd))
 
 
-# The functions ``commando`` and ``handlers.handle`` dispatch to, per body schema and per
-# command class, looked up once instead of by ``singledispatch`` on every line (its cache is a
-# WeakKeyDictionary in Python: ~1 µs a call, two calls a line). The same functions run.
-_COMMANDO_VAN = {schema: commando.dispatch(schema) for schema in _COMMANDOS.values()}
-_HANDLERS: dict[type[Any], Callable[..., Any]] = {}
+# The functions ``commando`` and ``handlers.handle`` dispatch to, taken from their registries
+# by the exact class instead of through ``singledispatch``'s call on every line (its cache is a
+# WeakKeyDictionary in Python: ~1 µs a call, two calls a line). The registries are live, so a
+# registration made later counts here as it counts for the single command; a class registered
+# only through a base class goes the general way. The same functions run.
+_COMMANDO_REGISTER = commando.registry
+_HANDLER_REGISTER = handlers.handle.registry
+
+
+def _bouwer(body: Any) -> Callable[..., Any]:
+    """``commando``'s implementation for this body."""
+    return _COMMANDO_REGISTER.get(type(body)) or commando.dispatch(type(body))
 
 
 def _handler(cmd: Any) -> Callable[[Any, Any], Any]:
     """``handlers.handle``'s implementation for this command."""
-    soort = type(cmd)
-    h = _HANDLERS.get(soort)
-    if h is None:
-        h = _HANDLERS[soort] = handlers.handle.dispatch(soort)
-    return h
+    return _HANDLER_REGISTER.get(type(cmd)) or handlers.handle.dispatch(type(cmd))
 
 
 def _resultaat(nummer: int, sleutel: str | None, uitkomst: Uitkomst | Problem) -> bytes:

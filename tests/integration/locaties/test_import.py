@@ -232,6 +232,31 @@ def test_sending_the_file_again_records_nothing_new_and_answers_the_same(
         assert conn.execute(select(func.count()).select_from(import_regels)).scalar_one() == 8
 
 
+def test_a_key_repeated_within_one_request_answers_from_its_first_line(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    """A key recorded earlier in the same batch: the same line answers as repeated, another
+    line with it is refused; neither records anything (the batch's own keys, not the database's,
+    are the ones asked)."""
+    eerste, tweede = _regels("ZH051300014", "binnen-")[:2]
+    anders = {**tweede, "body": {**tweede["body"], "besluitdatum": "2010-06-02"}}
+    uit = _importeer(api, [eerste, tweede, tweede, anders, eerste])
+    assert [(u["status"], u.get("herhaald")) for u in uit] == [
+        (201, None),
+        (201, None),
+        (201, True),
+        (422, None),
+        (201, True),
+    ]
+    assert [(u.get("locatieId"), u.get("versie")) for u in uit[:3]] == [
+        ("ZH051300014", 1),
+        ("ZH051300014", 2),
+        ("ZH051300014", 2),
+    ]
+    assert uit[4]["versie"] == 1
+    assert len(_events(sql_engine, "ZH051300014")) == 2
+
+
 def test_another_bevoegd_gezag_s_site_is_refused_per_line(
     api: TestClient, sql_engine: Engine
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,3 +85,79 @@ def test_a_plain_line_does_not_reach_pydantic(monkeypatch: pytest.MonkeyPatch) -
     assert regel_in(GEWOON).versie == 1
     with pytest.raises(AssertionError):
         regel_in({**GEWOON, "versie": "1"})
+
+
+# What the import itself reads a line with (``_lees``): ``_envelop``, which shares the short way
+# with ``regel_in`` but falls back to pydantic on its own; the lines as orjson gives them.
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12),
+    lambda binnen: st.lists(binnen, max_size=3) | st.dictionaries(st.text(max_size=6), binnen),
+    max_leaves=8,
+)
+ENVELOP_WAARDEN = st.one_of(
+    WAARDEN,
+    JSON,
+    st.integers(-(2**63), 2**64 - 1),
+    st.text(min_size=250, max_size=260),
+    st.sampled_from(["ZH051300001", "ZH０51300001", "\u00a0ZH051300001", "ZH051300001\u200b"]),
+)
+
+
+def _envelop_uitkomst(fn: Any, data: Any) -> Any:
+    try:
+        waarden = fn(data)
+    except ValidationError as exc:
+        return ("ongeldig", exc.errors(include_url=False))
+    return [(type(w), w) for w in waarden]
+
+
+def _gevalideerd(data: Any) -> tuple[Any, ...]:
+    r = ImportRegelIn.model_validate(data)
+    return r.sleutel, r.soort, r.locatieId, r.versie, r.contentCrs, r.body
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.dictionaries(VELDEN, ENVELOP_WAARDEN, max_size=7),
+    st.dictionaries(VELDEN, WAARDEN, max_size=2),
+)
+def test_the_import_reads_any_line_s_envelope_as_pydantic_does(
+    wijziging: dict[str, Any], weg: dict[str, Any]
+) -> None:
+    data = {k: v for k, v in {**GEWOON, **wijziging}.items() if k not in weg}
+    try:
+        data = orjson.loads(orjson.dumps(data))
+    except orjson.JSONEncodeError:
+        return  # no line reads as this (a NaN or an infinity)
+    verwacht = _envelop_uitkomst(_gevalideerd, data)
+    assert _envelop_uitkomst(routes_import._envelop, data) == verwacht
+    if verwacht[0] != "ongeldig":
+        assert tuple(w for _, w in verwacht) == tuple(regel_in(data).__dict__.values())
+
+
+@settings(max_examples=500, deadline=None)
+@given(JSON)
+def test_the_import_reads_any_json_value_s_envelope_as_pydantic_does(data: Any) -> None:
+    assert _envelop_uitkomst(routes_import._envelop, data) == _envelop_uitkomst(_gevalideerd, data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        GEWOON,
+        {**GEWOON, "contentCrs": ""},
+        # Valid, but not in the plain shape: pydantic's way, every field given.
+        {**GEWOON, "locatieId": "ZH٠٥١٣٠٠٠٠١", "contentCrs": ""},
+        {**GEWOON, "locatieId": "ZH٠٥١٣٠٠٠٠١", "contentCrs": "EPSG:28992", "sleutel": "s"},
+        {**GEWOON, "locatieId": "ZH٠٥١٣٠٠٠٠١", "sleutel": None, "versie": None},
+        {"soort": "registratie", "locatieId": "ZH٠٥١٣٠٠٠٠١", "body": {"naam": "x"}},
+    ],
+)
+def test_chosen_lines_envelopes_are_pydantic_s(data: Any) -> None:
+    verwacht = _envelop_uitkomst(_gevalideerd, data)
+    assert verwacht[0] != "ongeldig"
+    assert _envelop_uitkomst(routes_import._envelop, data) == verwacht
