@@ -113,7 +113,7 @@ class ImportRegelIn(BaseModel):
         description="`registratie` (POST /spoedlocaties) of de subresource van het commando "
         "(POST /spoedlocaties/{locatieId}/{soort})."
     )
-    locatieId: str | None = Field(None, pattern=r"^[A-Z]{2}\d{9}$")
+    locatieId: str | None = Field(None, pattern=r"^[A-Z]{2}[0-9]{9}$")
     versie: int | None = Field(
         None,
         ge=1,

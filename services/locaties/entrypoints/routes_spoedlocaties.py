@@ -53,7 +53,7 @@ LocatieId = Annotated[
     str,
     Path(
         alias="locatieId",
-        pattern=r"^[A-Z]{2}\d{9}$",
+        pattern=r"^[A-Z]{2}[0-9]{9}$",
         description="Landelijk id: bevoegd gezag, CBS-gemeentecode, "
         "volgnummer (bijvoorbeeld ZH051300001).",
     ),

@@ -159,6 +159,11 @@ def test_a_wrong_id_format_in_the_path_is_400_and_an_unknown_id_404(api: TestCli
     assert wrong.status_code == 400
     assert wrong.json()["invalidParams"][0]["name"] == "path.locatieId"
     assert api.get("/v1/spoedlocaties/ZH051399999", headers=ZH).status_code == 404
+    # ASCII digits only, as a registration's id: an Arabic-Indic one is a bad id (400), not
+    # an unknown one (404).
+    vreemd = api.get("/v1/spoedlocaties/ZH٠٥١٣٩٩٩٩٩", headers=ZH)
+    assert vreemd.status_code == 400
+    assert vreemd.json()["invalidParams"][0]["name"] == "path.locatieId"
 
 
 def test_impossible_dates_in_commands_are_400(api: TestClient, sql_engine: Engine) -> None:
