@@ -172,6 +172,18 @@ def _blokken(
         yield nummers, blok
 
 
+def _antwoordregels(r: httpx.Response) -> Iterator[bytes]:
+    """The answer's lines, split at newlines only: the service writes one JSON document a line
+    (orjson, which leaves U+2028, U+2029 and NEL as they are in an echoed key), where httpx's
+    ``iter_lines`` would also split at those."""
+    rest = b""
+    for stuk in r.iter_bytes():
+        *regels, rest = (rest + stuk).split(b"\n")
+        yield from regels
+    if rest:
+        yield rest
+
+
 class _Uitvoer:
     """The answers of all parts, counted and written in file order: a line's output waits until
     every line before it was answered (parts run side by side, each in file order)."""
@@ -287,7 +299,7 @@ def importeer(
                         r.read()
                         raise ImportFout(f"{r.status_code}: {r.text[:500]}")
                     antwoord: list[tuple[int, dict[str, Any], bytes]] = []
-                    for regel in r.iter_lines():
+                    for regel in _antwoordregels(r):
                         if not regel.strip():
                             continue
                         uitslag: dict[str, Any] = orjson.loads(regel)

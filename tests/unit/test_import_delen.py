@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from bodemregie.importeren import BLANCO, importeer, verdeel
@@ -201,3 +202,42 @@ def test_answers_counted_and_written_in_file_order(tmp_path: Path) -> None:
     assert [f["regel"] for f in fouten] == verwacht
     assert all(json.loads(f["invoer"]) == json.loads(regels[f["regel"] - 1]) for f in fouten)
     assert telling == {"vastgelegd": len(nummers) - len(verwacht), "geweigerd": len(verwacht)}
+
+
+def _enkele_client(antwoord: Any) -> Any:
+    return lambda: httpx.Client(transport=httpx.MockTransport(antwoord), base_url="http://import")
+
+
+def test_a_key_holding_a_unicode_line_separator_is_read_as_one_answer(tmp_path: Path) -> None:
+    """The service writes each result with orjson, which leaves U+2028, U+2029 and NEL (U+0085)
+    in the echoed key as they are; the answer is split at newlines only."""
+    sleutels = ["a\u2028b", "c\u2029d", "e\x85f", "g\x1ch"]
+    regels = [_commando(f"ZH0513{n:05d}", 1, sleutel=s) for n, s in enumerate(sleutels, 1)]
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+
+    def antwoord(request: httpx.Request) -> httpx.Response:
+        uit = []
+        for n, ruw in enumerate(request.content.splitlines(), start=1):
+            regel = orjson.loads(ruw)
+            uit.append(
+                orjson.dumps(
+                    {"regel": n, "sleutel": regel["sleutel"], "status": 201, "locatieId": "x"}
+                )
+            )
+        return httpx.Response(200, content=b"\n".join(uit) + b"\n")
+
+    uitslagen = io.StringIO()
+    telling = importeer(
+        bestand,
+        "",
+        "t",
+        io.StringIO(),
+        voortgang=False,
+        parallel=2,
+        uitslagen=uitslagen,
+        clients=_enkele_client(antwoord),
+    )
+    assert telling == {"vastgelegd": 4}
+    alles = uitslagen.getvalue().split("\n")[:-1]  # str.splitlines would split at U+2028 too
+    assert [json.loads(r)["sleutel"] for r in alles] == sleutels

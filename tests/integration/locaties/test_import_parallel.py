@@ -129,3 +129,27 @@ def test_a_parallel_import_records_what_a_serial_one_does(
         (u["regel"], u.get("locatieId"), u.get("versie")) for u in uitslagen_p
     ]
     assert _log(parallel_db) == (posities_p, log_p)
+
+
+def test_keys_holding_unicode_line_separators_are_answered_one_line_each(tmp_path: Path) -> None:
+    """The service echoes a line's key as it is (U+2028, U+2029, NEL): the client reads the
+    answer by newlines only."""
+    sleutels = ["a\u2028b", "c\u2029d", "e\x85f"]
+    regels = [
+        {**r, "sleutel": s}
+        for r, s in zip(
+            [{"soort": "registratie", "body": {**NIEUW, "naam": s}} for s in "xyz"],
+            sleutels,
+            strict=True,
+        )
+    ]
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_text("".join(json.dumps(r) + "\n" for r in regels), encoding="utf-8")
+    with postgres_database() as db, locaties_client(db) as api:
+        geweigerd, uitslagen = io.StringIO(), io.StringIO()
+        telling = importeer(
+            bestand, "", TOKEN, geweigerd, client=api, voortgang=False, uitslagen=uitslagen
+        )
+    assert telling == {"vastgelegd": 3}, geweigerd.getvalue()
+    alles = [json.loads(r) for r in uitslagen.getvalue().split("\n")[:-1]]
+    assert [u["sleutel"] for u in alles] == sleutels
