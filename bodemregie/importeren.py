@@ -184,6 +184,23 @@ def _antwoordregels(r: httpx.Response) -> Iterator[bytes]:
         yield rest
 
 
+def _uitslag(regel: bytes, beantwoord: bytearray) -> tuple[int, dict[str, Any]]:
+    """One line of the answer: (the index in the request of the line it answers, its result).
+    ImportFout for anything but a first answer to a line that was sent: the count and the
+    refused-lines file would otherwise leave lines out, or the command end in a traceback."""
+    try:
+        uitslag = orjson.loads(regel)
+        i = int(uitslag["regel"]) - 1
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ImportFout(f"onleesbaar antwoord: {regel[:200]!r}") from exc
+    if not isinstance(uitslag.get("status"), int):
+        raise ImportFout(f"onleesbaar antwoord: {regel[:200]!r}")
+    if not 0 <= i < len(beantwoord) or beantwoord[i]:
+        raise ImportFout(f"het antwoord noemt regel {i + 1} onverwacht: {regel[:200]!r}")
+    beantwoord[i] = 1
+    return i, uitslag
+
+
 class _Uitvoer:
     """The answers of all parts, counted and written in file order: a line's output waits until
     every line before it was answered (parts run side by side, each in file order)."""
@@ -299,16 +316,21 @@ def importeer(
                         r.read()
                         raise ImportFout(f"{r.status_code}: {r.text[:500]}")
                     antwoord: list[tuple[int, dict[str, Any], bytes]] = []
+                    beantwoord = bytearray(len(blok))
                     for regel in _antwoordregels(r):
                         if not regel.strip():
                             continue
-                        uitslag: dict[str, Any] = orjson.loads(regel)
-                        i = int(uitslag["regel"]) - 1
+                        i, uitslag = _uitslag(regel, beantwoord)
                         antwoord.append((nummers[i], uitslag, blok[i]))
                         if len(antwoord) >= 200:
                             uitvoer.neem(antwoord)
                             antwoord = []
                     uitvoer.neem(antwoord)
+                    if not all(beantwoord):
+                        raise ImportFout(
+                            f"het antwoord liet {beantwoord.count(0)} van de {len(blok)} "
+                            "verstuurde regels onbeantwoord"
+                        )
         except BaseException as exc:
             fouten.append(exc)
             stop.set()
@@ -344,7 +366,8 @@ def importeer(
 
 
 class ImportFout(Exception):
-    """The service refused a whole request (401, 403, 415) or could not be reached."""
+    """The service refused a whole request (401, 403, 415), could not be reached, or answered
+    other than one result per line sent."""
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import httpx
 import orjson
 import pytest
 
-from bodemregie.importeren import BLANCO, importeer, verdeel
+from bodemregie.importeren import BLANCO, ImportFout, importeer, verdeel
 
 
 def _regel(**velden: Any) -> bytes:
@@ -241,3 +241,30 @@ def test_a_key_holding_a_unicode_line_separator_is_read_as_one_answer(tmp_path: 
     assert telling == {"vastgelegd": 4}
     alles = uitslagen.getvalue().split("\n")[:-1]  # str.splitlines would split at U+2028 too
     assert [json.loads(r)["sleutel"] for r in alles] == sleutels
+
+
+@pytest.mark.parametrize(
+    "antwoord",
+    [
+        b'{"regel": 1, "status": 201}\n',  # the second line not answered
+        b'{"regel": 1, "status": 201}\n{"regel": 1, "status": 201}\n',  # the first twice
+        b'{"regel": 1, "status": 201}\n{"regel": 3, "status": 201}\n',  # no third line sent
+        b"<html>onderhoud</html>\n",  # not the service
+    ],
+)
+def test_an_answer_that_does_not_answer_each_line_once_stops_the_import(
+    tmp_path: Path, antwoord: bytes
+) -> None:
+    """Every line sent is answered exactly once, or the command stops (exit 2, 'run it again')
+    instead of reporting a count that leaves lines out."""
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(_commando("ZH051300001", 1) + _commando("ZH051300001", 2))
+    with pytest.raises(ImportFout):
+        importeer(
+            bestand,
+            "",
+            "t",
+            io.StringIO(),
+            voortgang=False,
+            clients=_enkele_client(lambda _: httpx.Response(200, content=antwoord)),
+        )
