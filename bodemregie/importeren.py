@@ -220,10 +220,15 @@ class _Uitvoer:
         self._uitslagen = uitslagen
         self._balk = balk
         self._lock = threading.Lock()
+        self._dicht = False
 
     def neem(self, uitslagen: list[tuple[int, dict[str, Any], bytes]]) -> None:
         """One request's answers: (line number in the file, result, the input line)."""
         with self._lock:
+            if self._dicht:
+                # Ctrl-C: a part still in flight (a daemon) answers after the output was
+                # written out; its lines count as not answered (running again answers them).
+                return
             for nummer, uitslag, invoer in uitslagen:
                 uitslag = {**uitslag, "regel": nummer}
                 fout = None
@@ -253,8 +258,10 @@ class _Uitvoer:
         self._volgende = n
 
     def sluit(self) -> None:
-        """After a stop: what was answered but still waited for an earlier line, in order."""
+        """After a stop: what was answered but still waited for an earlier line, in order;
+        answers that come in after this are not taken."""
         with self._lock:
+            self._dicht = True
             for n in sorted(self._wacht):
                 fout, alles = self._wacht.pop(n)
                 if fout is not None:

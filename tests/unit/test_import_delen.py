@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
+import signal
 import threading
 from collections import defaultdict
 from pathlib import Path
@@ -268,3 +270,60 @@ def test_an_answer_that_does_not_answer_each_line_once_stops_the_import(
             voortgang=False,
             clients=_enkele_client(lambda _: httpx.Response(200, content=antwoord)),
         )
+
+
+def test_after_ctrl_c_an_answer_still_coming_in_is_not_written(tmp_path: Path) -> None:
+    """Ctrl-C stops the command at once and what was answered is written out, in file order;
+    a part's answer that arrives after that (its thread is a daemon, its request in flight) is
+    not written behind it, out of order, or into a file the command has closed."""
+    regels = [
+        _commando("ZH051300001", 1, sleutel="a1"),
+        _commando("ZH051300002", 1, sleutel="b1"),
+        _commando("ZH051300001", 2, sleutel="a2"),
+    ]
+    assert verdeel(regels, 2) in ([0, 1, 0], [1, 0, 1])
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+    geweigerd = io.StringIO()
+    los = threading.Event()
+
+    def antwoord(request: httpx.Request) -> httpx.Response:
+        uit = [
+            {"regel": n, "status": 409, "sleutel": json.loads(r)["sleutel"]}
+            for n, r in enumerate(request.content.splitlines(), start=1)
+        ]
+        if uit[0]["sleutel"] == "b1":
+            # Ctrl-C once the other part's answer is in, then answer after all.
+            for _ in range(500):
+                if '"a1"' in geweigerd.getvalue():
+                    break
+                threading.Event().wait(0.01)
+            os.kill(os.getpid(), signal.SIGINT)
+            los.wait(10)
+        return httpx.Response(200, content=b"".join(orjson.dumps(u) + b"\n" for u in uit))
+
+    gesloten = threading.Semaphore(0)
+
+    class Client(httpx.Client):
+        def close(self) -> None:  # a part's last act, after its answers were taken
+            super().close()
+            gesloten.release()
+
+    with pytest.raises(KeyboardInterrupt):
+        importeer(
+            bestand,
+            "",
+            "t",
+            geweigerd,
+            voortgang=False,
+            parallel=2,
+            clients=lambda: Client(
+                transport=httpx.MockTransport(antwoord), base_url="http://import"
+            ),
+        )
+    geschreven = geweigerd.getvalue()
+    los.set()
+    # (Not Thread.join: on Python 3.11 a join that Ctrl-C interrupted marks the thread stopped.)
+    assert gesloten.acquire(timeout=10) and gesloten.acquire(timeout=10)
+    assert [json.loads(r)["sleutel"] for r in geschreven.splitlines()] == ["a1", "a2"]
+    assert geweigerd.getvalue() == geschreven
