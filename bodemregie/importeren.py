@@ -412,6 +412,15 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    except KeyboardInterrupt:
+        # What was sent is recorded or not, line by line; the refused-lines file holds what
+        # was answered until now.
+        print(
+            "\nimport onderbroken\nvoer hetzelfde commando opnieuw uit om verder te gaan "
+            "(vastgelegde regels worden niet nog eens vastgelegd)",
+            file=sys.stderr,
+        )
+        return 130
     print(
         f"{telling['vastgelegd']} regels vastgelegd, {telling['al vastgelegd']} waren al "
         f"vastgelegd, {telling['geweigerd']} geweigerd"

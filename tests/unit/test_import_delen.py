@@ -19,6 +19,7 @@ import httpx
 import orjson
 import pytest
 
+from bodemregie import cli, importeren
 from bodemregie.importeren import BLANCO, ImportFout, importeer, verdeel
 
 
@@ -327,3 +328,16 @@ def test_after_ctrl_c_an_answer_still_coming_in_is_not_written(tmp_path: Path) -
     assert gesloten.acquire(timeout=10) and gesloten.acquire(timeout=10)
     assert [json.loads(r)["sleutel"] for r in geschreven.splitlines()] == ["a1", "a2"]
     assert geweigerd.getvalue() == geschreven
+
+
+def test_ctrl_c_ends_the_command_with_how_to_continue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def onderbroken(*_: Any, **__: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importeren, "importeer", onderbroken)
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(_commando("ZH051300001", 1))
+    assert cli.main(["import", str(bestand), "--token", "t"]) == 130
+    assert "voer hetzelfde commando opnieuw uit" in capsys.readouterr().err
