@@ -172,6 +172,35 @@ def _blokken(
         yield nummers, blok
 
 
+def _antwoordregels(r: httpx.Response) -> Iterator[bytes]:
+    """The answer's lines, split at newlines only: the service writes one JSON document a line
+    (orjson, which leaves U+2028, U+2029 and NEL as they are in an echoed key), where httpx's
+    ``iter_lines`` would also split at those."""
+    rest = b""
+    for stuk in r.iter_bytes():
+        *regels, rest = (rest + stuk).split(b"\n")
+        yield from regels
+    if rest:
+        yield rest
+
+
+def _uitslag(regel: bytes, beantwoord: bytearray) -> tuple[int, dict[str, Any]]:
+    """One line of the answer: (the index in the request of the line it answers, its result).
+    ImportFout for anything but a first answer to a line that was sent: the count and the
+    refused-lines file would otherwise leave lines out, or the command end in a traceback."""
+    try:
+        uitslag = orjson.loads(regel)
+        i = int(uitslag["regel"]) - 1
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ImportFout(f"onleesbaar antwoord: {regel[:200]!r}") from exc
+    if not isinstance(uitslag.get("status"), int):
+        raise ImportFout(f"onleesbaar antwoord: {regel[:200]!r}")
+    if not 0 <= i < len(beantwoord) or beantwoord[i]:
+        raise ImportFout(f"het antwoord noemt regel {i + 1} onverwacht: {regel[:200]!r}")
+    beantwoord[i] = 1
+    return i, uitslag
+
+
 class _Uitvoer:
     """The answers of all parts, counted and written in file order: a line's output waits until
     every line before it was answered (parts run side by side, each in file order)."""
@@ -191,10 +220,15 @@ class _Uitvoer:
         self._uitslagen = uitslagen
         self._balk = balk
         self._lock = threading.Lock()
+        self._dicht = False
 
     def neem(self, uitslagen: list[tuple[int, dict[str, Any], bytes]]) -> None:
         """One request's answers: (line number in the file, result, the input line)."""
         with self._lock:
+            if self._dicht:
+                # Ctrl-C: a part still in flight (a daemon) answers after the output was
+                # written out; its lines count as not answered (running again answers them).
+                return
             for nummer, uitslag, invoer in uitslagen:
                 uitslag = {**uitslag, "regel": nummer}
                 fout = None
@@ -224,8 +258,10 @@ class _Uitvoer:
         self._volgende = n
 
     def sluit(self) -> None:
-        """After a stop: what was answered but still waited for an earlier line, in order."""
+        """After a stop: what was answered but still waited for an earlier line, in order;
+        answers that come in after this are not taken."""
         with self._lock:
+            self._dicht = True
             for n in sorted(self._wacht):
                 fout, alles = self._wacht.pop(n)
                 if fout is not None:
@@ -287,16 +323,21 @@ def importeer(
                         r.read()
                         raise ImportFout(f"{r.status_code}: {r.text[:500]}")
                     antwoord: list[tuple[int, dict[str, Any], bytes]] = []
-                    for regel in r.iter_lines():
+                    beantwoord = bytearray(len(blok))
+                    for regel in _antwoordregels(r):
                         if not regel.strip():
                             continue
-                        uitslag: dict[str, Any] = orjson.loads(regel)
-                        i = int(uitslag["regel"]) - 1
+                        i, uitslag = _uitslag(regel, beantwoord)
                         antwoord.append((nummers[i], uitslag, blok[i]))
                         if len(antwoord) >= 200:
                             uitvoer.neem(antwoord)
                             antwoord = []
                     uitvoer.neem(antwoord)
+                    if not all(beantwoord):
+                        raise ImportFout(
+                            f"het antwoord liet {beantwoord.count(0)} van de {len(blok)} "
+                            "verstuurde regels onbeantwoord"
+                        )
         except BaseException as exc:
             fouten.append(exc)
             stop.set()
@@ -332,7 +373,8 @@ def importeer(
 
 
 class ImportFout(Exception):
-    """The service refused a whole request (401, 403, 415) or could not be reached."""
+    """The service refused a whole request (401, 403, 415), could not be reached, or answered
+    other than one result per line sent."""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -370,6 +412,15 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    except KeyboardInterrupt:
+        # What was sent is recorded or not, line by line; the refused-lines file holds what
+        # was answered until now.
+        print(
+            "\nimport onderbroken\nvoer hetzelfde commando opnieuw uit om verder te gaan "
+            "(vastgelegde regels worden niet nog eens vastgelegd)",
+            file=sys.stderr,
+        )
+        return 130
     print(
         f"{telling['vastgelegd']} regels vastgelegd, {telling['al vastgelegd']} waren al "
         f"vastgelegd, {telling['geweigerd']} geweigerd"

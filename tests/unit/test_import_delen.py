@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
+import signal
 import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
-from bodemregie.importeren import BLANCO, importeer, verdeel
+from bodemregie import cli, importeren
+from bodemregie.importeren import BLANCO, ImportFout, importeer, verdeel
 
 
 def _regel(**velden: Any) -> bytes:
@@ -201,3 +205,139 @@ def test_answers_counted_and_written_in_file_order(tmp_path: Path) -> None:
     assert [f["regel"] for f in fouten] == verwacht
     assert all(json.loads(f["invoer"]) == json.loads(regels[f["regel"] - 1]) for f in fouten)
     assert telling == {"vastgelegd": len(nummers) - len(verwacht), "geweigerd": len(verwacht)}
+
+
+def _enkele_client(antwoord: Any) -> Any:
+    return lambda: httpx.Client(transport=httpx.MockTransport(antwoord), base_url="http://import")
+
+
+def test_a_key_holding_a_unicode_line_separator_is_read_as_one_answer(tmp_path: Path) -> None:
+    """The service writes each result with orjson, which leaves U+2028, U+2029 and NEL (U+0085)
+    in the echoed key as they are; the answer is split at newlines only."""
+    sleutels = ["a\u2028b", "c\u2029d", "e\x85f", "g\x1ch"]
+    regels = [_commando(f"ZH0513{n:05d}", 1, sleutel=s) for n, s in enumerate(sleutels, 1)]
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+
+    def antwoord(request: httpx.Request) -> httpx.Response:
+        uit = []
+        for n, ruw in enumerate(request.content.splitlines(), start=1):
+            regel = orjson.loads(ruw)
+            uit.append(
+                orjson.dumps(
+                    {"regel": n, "sleutel": regel["sleutel"], "status": 201, "locatieId": "x"}
+                )
+            )
+        return httpx.Response(200, content=b"\n".join(uit) + b"\n")
+
+    uitslagen = io.StringIO()
+    telling = importeer(
+        bestand,
+        "",
+        "t",
+        io.StringIO(),
+        voortgang=False,
+        parallel=2,
+        uitslagen=uitslagen,
+        clients=_enkele_client(antwoord),
+    )
+    assert telling == {"vastgelegd": 4}
+    alles = uitslagen.getvalue().split("\n")[:-1]  # str.splitlines would split at U+2028 too
+    assert [json.loads(r)["sleutel"] for r in alles] == sleutels
+
+
+@pytest.mark.parametrize(
+    "antwoord",
+    [
+        b'{"regel": 1, "status": 201}\n',  # the second line not answered
+        b'{"regel": 1, "status": 201}\n{"regel": 1, "status": 201}\n',  # the first twice
+        b'{"regel": 1, "status": 201}\n{"regel": 3, "status": 201}\n',  # no third line sent
+        b"<html>onderhoud</html>\n",  # not the service
+    ],
+)
+def test_an_answer_that_does_not_answer_each_line_once_stops_the_import(
+    tmp_path: Path, antwoord: bytes
+) -> None:
+    """Every line sent is answered exactly once, or the command stops (exit 2, 'run it again')
+    instead of reporting a count that leaves lines out."""
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(_commando("ZH051300001", 1) + _commando("ZH051300001", 2))
+    with pytest.raises(ImportFout):
+        importeer(
+            bestand,
+            "",
+            "t",
+            io.StringIO(),
+            voortgang=False,
+            clients=_enkele_client(lambda _: httpx.Response(200, content=antwoord)),
+        )
+
+
+def test_after_ctrl_c_an_answer_still_coming_in_is_not_written(tmp_path: Path) -> None:
+    """Ctrl-C stops the command at once and what was answered is written out, in file order;
+    a part's answer that arrives after that (its thread is a daemon, its request in flight) is
+    not written behind it, out of order, or into a file the command has closed."""
+    regels = [
+        _commando("ZH051300001", 1, sleutel="a1"),
+        _commando("ZH051300002", 1, sleutel="b1"),
+        _commando("ZH051300001", 2, sleutel="a2"),
+    ]
+    assert verdeel(regels, 2) in ([0, 1, 0], [1, 0, 1])
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+    geweigerd = io.StringIO()
+    los = threading.Event()
+
+    def antwoord(request: httpx.Request) -> httpx.Response:
+        uit = [
+            {"regel": n, "status": 409, "sleutel": json.loads(r)["sleutel"]}
+            for n, r in enumerate(request.content.splitlines(), start=1)
+        ]
+        if uit[0]["sleutel"] == "b1":
+            # Ctrl-C once the other part's answer is in, then answer after all.
+            for _ in range(500):
+                if '"a1"' in geweigerd.getvalue():
+                    break
+                threading.Event().wait(0.01)
+            os.kill(os.getpid(), signal.SIGINT)
+            los.wait(10)
+        return httpx.Response(200, content=b"".join(orjson.dumps(u) + b"\n" for u in uit))
+
+    gesloten = threading.Semaphore(0)
+
+    class Client(httpx.Client):
+        def close(self) -> None:  # a part's last act, after its answers were taken
+            super().close()
+            gesloten.release()
+
+    with pytest.raises(KeyboardInterrupt):
+        importeer(
+            bestand,
+            "",
+            "t",
+            geweigerd,
+            voortgang=False,
+            parallel=2,
+            clients=lambda: Client(
+                transport=httpx.MockTransport(antwoord), base_url="http://import"
+            ),
+        )
+    geschreven = geweigerd.getvalue()
+    los.set()
+    # (Not Thread.join: on Python 3.11 a join that Ctrl-C interrupted marks the thread stopped.)
+    assert gesloten.acquire(timeout=10) and gesloten.acquire(timeout=10)
+    assert [json.loads(r)["sleutel"] for r in geschreven.splitlines()] == ["a1", "a2"]
+    assert geweigerd.getvalue() == geschreven
+
+
+def test_ctrl_c_ends_the_command_with_how_to_continue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def onderbroken(*_: Any, **__: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importeren, "importeer", onderbroken)
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(_commando("ZH051300001", 1))
+    assert cli.main(["import", str(bestand), "--token", "t"]) == 130
+    assert "voer hetzelfde commando opnieuw uit" in capsys.readouterr().err

@@ -38,7 +38,7 @@ from services.locaties.service_layer.unit_of_work import (
 )
 from shared import beleid
 from shared.aggregate import NotFound
-from shared.eventstore import EventMetadata
+from shared.eventstore import ConcurrencyError, EventMetadata
 from shared.eventstore.bulk import append_many, load_many
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.sql import SqlEventStore
@@ -165,6 +165,12 @@ class _RegelUnitOfWork(Scope):
                 self._importeur.vergeet(locatie_id)
 
     def commit(self) -> None:
+        for locatie in self.locaties.seen:
+            if self._importeur.sites.get(locatie.id, locatie) is not locatie:
+                # A new site on an id the import holds already (a number the service hands out
+                # that a line before registered explicitly): the single command's append finds
+                # the stream taken; kept in memory, it would replace that site unrecorded.
+                raise ConcurrencyError(locatie.id, 0)
         for locatie in self.locaties.seen:
             self._importeur.neem_op(locatie)
         self._geaccepteerd = True

@@ -488,3 +488,24 @@ def test_a_command_line_without_site_and_version_names_both(api: TestClient) -> 
     assert uit[0]["status"] == 400
     assert [p["name"] for p in uit[0]["probleem"]["invalidParams"]] == ["locatieId", "versie"]
     assert "locatieId, versie ontbreekt" in uit[0]["probleem"]["detail"]
+
+
+def test_a_numbered_registration_meeting_an_id_registered_earlier_in_the_batch_is_refused(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    """The service numbers ZH0513 from 1: the registration it numbers lands on the id a line
+    before it registered explicitly. As the single registration (BestaatAl): 409, and the site
+    keeps its own registration (not overwritten in memory, its line's 201 a lie)."""
+    antwoorden = _importeer(
+        api,
+        [
+            {"soort": "registratie", "locatieId": "ZH051300001", "body": {**NIEUW, "naam": "A"}},
+            {"soort": "registratie", "body": {**NIEUW, "naam": "B"}},
+        ],
+    )
+    assert [(a["status"], a.get("locatieId")) for a in antwoorden] == [
+        (201, "ZH051300001"),
+        (409, None),
+    ]
+    assert aantal_events(sql_engine) == 1
+    assert api.get("/v1/spoedlocaties/ZH051300001", headers=ZH).json()["naam"] == "A"
