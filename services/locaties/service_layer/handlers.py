@@ -73,7 +73,15 @@ def registreer(cmd: commands.RegistreerSpoedlocatie, uow: LocatiesUnitOfWork) ->
 def _nieuw_id(cmd: commands.RegistreerSpoedlocatie, uow: LocatiesUnitOfWork) -> str:
     prefix = f"{cmd.bevoegd_gezag}{cmd.gemeentecode}"
     if cmd.locatie_id is None:
-        return locatie_id.maak(cmd.bevoegd_gezag, cmd.gemeentecode, uow.volgend_nummer(prefix))
+        # A number an explicit id already holds is passed over (the counter moves on in this
+        # transaction). Without that, the clash's BestaatAl rolled the counter back with the
+        # rest, and every later registration without an id under this prefix met the same 409.
+        while True:
+            kandidaat = locatie_id.maak(
+                cmd.bevoegd_gezag, cmd.gemeentecode, uow.volgend_nummer(prefix)
+            )
+            if not uow.locaties.exists(kandidaat):
+                return kandidaat
     if not cmd.locatie_id.startswith(prefix):
         raise OngeldigeWaarde(
             "locatieId",

@@ -130,7 +130,10 @@ class _Locaties(Spoedlocaties):
         return locatie
 
     def exists(self, aggregate_id: str) -> bool:
-        return aggregate_id in self._importeur.sites
+        # A line's sites are loaded before it runs; an id the service numbers is not, so the
+        # store is asked too (else a number an earlier request's explicit id holds clashed at
+        # the append, every time the line was sent).
+        return aggregate_id in self._importeur.sites or super().exists(aggregate_id)
 
     def add(self, aggregate: Spoedlocatie) -> None:
         self.seen.append(aggregate)

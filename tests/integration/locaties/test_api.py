@@ -291,3 +291,14 @@ def test_the_bevoegde_gezagen_are_the_42_of_the_covenant(api: TestClient) -> Non
     assert sum(b["soort"] == "provincie" for b in body) == 12
     assert api.get("/v1/bevoegde-gezagen/AM").json()["gemeentecodes"] == ["0363"]
     assert api.get("/v1/bevoegde-gezagen/QQ").status_code == 404
+
+
+def test_a_numbered_registration_passes_over_a_number_an_explicit_id_holds(
+    api: TestClient,
+) -> None:
+    """A registration with its own id took ZH051300001, the number the service hands out next:
+    the registration without an id gets ZH051300002 (before: 409, and every later one too, as
+    the clash rolled the counter back with it)."""
+    assert _registreer(api, locatieId="ZH051300001")["locatieId"] == "ZH051300001"
+    assert _registreer(api)["locatieId"] == "ZH051300002"
+    assert _registreer(api)["locatieId"] == "ZH051300003"

@@ -490,12 +490,12 @@ def test_a_command_line_without_site_and_version_names_both(api: TestClient) -> 
     assert "locatieId, versie ontbreekt" in uit[0]["probleem"]["detail"]
 
 
-def test_a_numbered_registration_meeting_an_id_registered_earlier_in_the_batch_is_refused(
+def test_a_numbered_registration_passes_over_an_id_registered_earlier_in_the_batch(
     api: TestClient, sql_engine: Engine
 ) -> None:
-    """The service numbers ZH0513 from 1: the registration it numbers lands on the id a line
-    before it registered explicitly. As the single registration (BestaatAl): 409, and the site
-    keeps its own registration (not overwritten in memory, its line's 201 a lie)."""
+    """The service numbers ZH0513 from 1, and a line before registered ZH051300001 explicitly:
+    the numbered one takes the next free number, as the single registration does, and the first
+    site keeps its own registration (not overwritten in memory, its line's 201 a lie)."""
     antwoorden = _importeer(
         api,
         [
@@ -505,7 +505,22 @@ def test_a_numbered_registration_meeting_an_id_registered_earlier_in_the_batch_i
     )
     assert [(a["status"], a.get("locatieId")) for a in antwoorden] == [
         (201, "ZH051300001"),
-        (409, None),
+        (201, "ZH051300002"),
     ]
-    assert aantal_events(sql_engine) == 1
+    assert aantal_events(sql_engine) == 2
+    assert api.get("/v1/spoedlocaties/ZH051300002", headers=ZH).json()["naam"] == "B"
+
+
+def test_a_numbered_registration_passes_over_an_id_an_earlier_request_registered(
+    api: TestClient, sql_engine: Engine
+) -> None:
+    """The explicit id is in the store, not in the import's memory: before, the numbered line
+    clashed at the append and was answered "send it again", which failed the same way forever."""
+    eerst = _importeer(
+        api, [{"soort": "registratie", "locatieId": "ZH051300001", "body": {**NIEUW, "naam": "A"}}]
+    )
+    assert eerst[0]["status"] == 201
+    daarna = _importeer(api, [{"soort": "registratie", "body": {**NIEUW, "naam": "B"}}])
+    assert (daarna[0]["status"], daarna[0].get("locatieId")) == (201, "ZH051300002")
+    assert aantal_events(sql_engine) == 2
     assert api.get("/v1/spoedlocaties/ZH051300001", headers=ZH).json()["naam"] == "A"
