@@ -152,27 +152,28 @@ def test_the_deployed_import_section_reads_the_modules_own_keys() -> None:
     rates, the total CPU and one row per process (a renamed key raises, which this catches)."""
     from bench import bulk_import
 
-    tekst = bulk_import.sectie_workers(
-        {
-            "modus": "shared.http.workers (2 workers) + relay-proces, HTTP",
-            "sites": 5000,
-            "regels": 40000,
-            "parallel": 2,
-            "events": 40040,
-            "wand_s": 8.0,
-            "events_per_s": 5005.0,
-            "vastgelegd_per_s": 5500.0,
-            "cpu_us_per_event_per_proces": {"worker 12": 48, "broker (gedeeld)": None},
-            "cpu_us_per_event_totaal": 231,
-            "pg_wachten": {
-                "monsters": 700,
-                "houder van een wachtend slot": {"idle in transaction": 3},
-                "import": {"CPU": 150, "Lock:tuple (UPDATE event_positions SET)": 40},
-            },
-            "load_voor": [1.0, 1.1, 1.2],
-            "load_na": [1.3, 1.4, 1.5],
-        }
-    )
+    uitslag: dict[str, Any] = {
+        "modus": "shared.http.workers (2 workers) + relay-proces, HTTP",
+        "sites": 5000,
+        "regels": 40000,
+        "parallel": 2,
+        "events": 40040,
+        "wand_s": 8.0,
+        "events_per_s": 5005.0,
+        "vastgelegd_per_s": 5500.0,
+        "cpu_us_per_event_per_proces": {"worker 12": 48, "broker (gedeeld)": None},
+        "cpu_us_per_event_totaal": 231,
+        "pg_wachten": {
+            "monsters": 700,
+            "houder van een wachtend slot": {"idle in transaction": 3},
+            "import": {"CPU": 150, "Lock:tuple (UPDATE event_positions SET)": 40},
+        },
+        "load_voor": [1.0, 1.1, 1.2],
+        "load_na": [1.3, 1.4, 1.5],
+    }
+    tekst = bulk_import.sectie_workers(uitslag)
     assert "| 40040 | 5500 | 5005 | 8.0 | 231 |" in tekst
     assert "| worker 12 | 48 |" in tekst and "| broker (gedeeld) | - |" in tekst
     assert "in 2 parts" in tekst and "Lock:tuple" in tekst and "idle in transaction" not in tekst
+    # Without the sampler (its default) no line about it.
+    assert "sampled" not in bulk_import.sectie_workers({**uitslag, "pg_wachten": None})
