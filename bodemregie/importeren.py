@@ -6,8 +6,11 @@ lines (each streamed, its answer read as it comes) so that no request or answer 
 file. Every line that concerns one site goes in the same part, in file order (``verdeel``), so
 what is recorded is what a serial import records. Every line's answer lands in the progress
 bar's counts; refused lines go, with their problem and in file order, to the refused-lines
-file. Running the same command again is safe and continues where a run stopped: lines already
-recorded are answered from their keys and record nothing new.
+file. A line answered 503 (the service failed, was busy or stopping: nothing of it recorded)
+is not refused: it is counted apart ("niet verwerkt") and, as when a whole request gets 503 or
+the connection breaks, the command ends asking to be run again (exit 2, unless lines were
+refused: exit 1). Running the same command again is safe and continues where a run stopped:
+lines already recorded are answered from their keys and record nothing new.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ PAD = "/v1/spoedlocaties/import"
 PARALLEL = 2
 
 BLANCO = -1  # a blank line: not sent, no result (the service skips it too)
+# A line's status when the service did not process it (it failed, or was busy or stopping):
+# not refused, nothing of it recorded; running the same command again does it.
+NIET_VERWERKT = 503
 
 
 def _sleutels(regel: bytes) -> list[str]:
@@ -234,6 +240,8 @@ class _Uitvoer:
                 fout = None
                 if uitslag["status"] == 201:
                     self.telling["al vastgelegd" if uitslag.get("herhaald") else "vastgelegd"] += 1
+                elif uitslag["status"] == NIET_VERWERKT:
+                    self.telling["niet verwerkt"] += 1
                 else:
                     self.telling["geweigerd"] += 1
                     tekst = invoer.decode("utf-8", "replace").rstrip("\r\n")
@@ -244,30 +252,26 @@ class _Uitvoer:
                 self._klaar[nummer - 1] = 1
             self._balk.update(len(uitslagen))
             self._balk.set_postfix(self.telling, refresh=False)
-            self._schrijf()
+            n = self._klaar.find(0, self._volgende)  # the first line not answered yet
+            n = len(self._klaar) if n < 0 else n
+            self._schrijf(range(self._volgende, n))
+            self._volgende = n
 
-    def _schrijf(self) -> None:
-        klaar, n = self._klaar, self._volgende
-        while n < len(klaar) and klaar[n]:
+    def _schrijf(self, nummers: Iterable[int]) -> None:
+        """The output of these lines (indexes, in file order), of those that have any."""
+        for n in nummers:
             fout, alles = self._wacht.pop(n, (None, None))
             if fout is not None:
                 self._geweigerd.write(fout)
             if alles is not None and self._uitslagen is not None:
                 self._uitslagen.write(alles.decode())
-            n += 1
-        self._volgende = n
 
     def sluit(self) -> None:
         """After a stop: what was answered but still waited for an earlier line, in order;
         answers that come in after this are not taken."""
         with self._lock:
             self._dicht = True
-            for n in sorted(self._wacht):
-                fout, alles = self._wacht.pop(n)
-                if fout is not None:
-                    self._geweigerd.write(fout)
-                if alles is not None and self._uitslagen is not None:
-                    self._uitslagen.write(alles.decode())
+            self._schrijf(sorted(self._wacht))
 
 
 def importeer(
@@ -284,10 +288,10 @@ def importeer(
     clients: Callable[[], httpx.Client] | None = None,
 ) -> Counter[str]:
     """Send ``bestand`` in ``parallel`` parts at once; returns the counts (``vastgelegd``,
-    ``al vastgelegd``, ``geweigerd``). Every part has its own ``httpx.Client`` (its own
-    connection) from ``clients``, or ``client`` shared by all (tests: the ASGI app), or one to
-    ``url``. ``uitslagen``, when given, gets every line's result in file order (``regel``: its
-    number in the file)."""
+    ``al vastgelegd``, ``geweigerd``, ``niet verwerkt``: answered 503). Every part has its own
+    ``httpx.Client`` (its own connection) from ``clients``, or ``client`` shared by all (tests:
+    the ASGI app), or one to ``url``. ``uitslagen``, when given, gets every line's result in
+    file order (``regel``: its number in the file)."""
     deel_per_regel = verdeel(_regels(bestand), max(1, parallel))
     delen = sorted({d for d in deel_per_regel if d != BLANCO})
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
@@ -373,8 +377,8 @@ def importeer(
 
 
 class ImportFout(Exception):
-    """The service refused a whole request (401, 403, 415), could not be reached, or answered
-    other than one result per line sent."""
+    """The service refused a whole request (401, 403, 415) or could not take it (503), could
+    not be reached, or answered other than one result per line sent."""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -424,12 +428,34 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"{telling['vastgelegd']} regels vastgelegd, {telling['al vastgelegd']} waren al "
         f"vastgelegd, {telling['geweigerd']} geweigerd"
+        + (f", {telling['niet verwerkt']} niet verwerkt" if telling["niet verwerkt"] else "")
     )
+    if telling["niet verwerkt"]:
+        print(
+            f"{telling['niet verwerkt']} regels zijn niet verwerkt (de service was bezet, stopte "
+            "of faalde; er is niets van vastgelegd): voer hetzelfde commando opnieuw uit om ze "
+            "alsnog vast te leggen"
+            + (
+                "; een regel die voortbouwt op een niet verwerkte regel kan daardoor geweigerd "
+                "zijn (412, 404) en slaagt dan ook"
+                if telling["geweigerd"]
+                else ""
+            )
+        )
     if telling["geweigerd"]:
         print(f"de geweigerde regels en waarom staan in {pad}")
         return 1
     pad.unlink(missing_ok=True)
-    return 0
+    return 2 if telling["niet verwerkt"] else 0
+
+
+AFSLUITCODES = """afsluitcodes:
+  0    alle regels vastgelegd (of waren dat al)
+  1    regels geweigerd (zie --geweigerd): verbeter ze en voer het commando opnieuw uit;
+       ook als daarnaast regels niet verwerkt zijn (1 gaat voor 2)
+  2    gestopt, of regels niet verwerkt (503: de service was bezet, stopte of faalde):
+       voer hetzelfde commando opnieuw uit; vastgelegde regels worden niet nog eens vastgelegd
+  130  onderbroken (Ctrl-C): voer hetzelfde commando opnieuw uit"""
 
 
 def add_parser(sub: Any) -> None:
@@ -437,6 +463,7 @@ def add_parser(sub: Any) -> None:
         "import",
         help="importeer een historie (NDJSON) in de locaties-service, hervatbaar",
         description=__doc__,
+        epilog=AFSLUITCODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("bestand", help="NDJSON: één registratie of commando per regel")

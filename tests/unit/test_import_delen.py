@@ -11,7 +11,7 @@ import os
 import random
 import signal
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -341,3 +341,72 @@ def test_ctrl_c_ends_the_command_with_how_to_continue(
     bestand.write_bytes(_commando("ZH051300001", 1))
     assert cli.main(["import", str(bestand), "--token", "t"]) == 130
     assert "voer hetzelfde commando opnieuw uit" in capsys.readouterr().err
+
+
+def test_a_line_the_service_did_not_process_is_counted_apart_not_refused(tmp_path: Path) -> None:
+    """A line answered 503 (the service failed, was busy or stopping) recorded nothing and was
+    not refused: it counts as "niet verwerkt", is in the results but not among the refused
+    lines, and the rest is counted as usual."""
+    regels = [_commando(f"ZH0513{n:05d}", 1, sleutel=f"k{n}") for n in range(1, 7)]
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+    status = {"k2": 503, "k3": 400, "k5": 503}
+
+    def antwoord(request: httpx.Request) -> httpx.Response:
+        uit = []
+        for n, ruw in enumerate(request.content.splitlines(), start=1):
+            sleutel = json.loads(ruw)["sleutel"]
+            uit.append({"regel": n, "sleutel": sleutel, "status": status.get(sleutel, 201)})
+        return httpx.Response(200, content=b"".join(orjson.dumps(u) + b"\n" for u in uit))
+
+    geweigerd, uitslagen = io.StringIO(), io.StringIO()
+    telling = importeer(
+        bestand,
+        "",
+        "t",
+        geweigerd,
+        per_verzoek=4,
+        voortgang=False,
+        uitslagen=uitslagen,
+        clients=_enkele_client(antwoord),
+    )
+    assert telling == {"vastgelegd": 3, "geweigerd": 1, "niet verwerkt": 2}
+    assert [json.loads(r)["sleutel"] for r in geweigerd.getvalue().splitlines()] == ["k3"]
+    alles = [json.loads(r) for r in uitslagen.getvalue().splitlines()]
+    assert [(u["regel"], u["status"]) for u in alles] == [
+        (1, 201),
+        (2, 503),
+        (3, 400),
+        (4, 201),
+        (5, 503),
+        (6, 201),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("telling", "code", "geweigerd_blijft"),
+    [
+        ({"vastgelegd": 3}, 0, False),
+        ({"vastgelegd": 2, "niet verwerkt": 1}, 2, False),
+        ({"vastgelegd": 1, "geweigerd": 1}, 1, True),
+        ({"vastgelegd": 1, "geweigerd": 1, "niet verwerkt": 1}, 1, True),  # refused lines win
+    ],
+)
+def test_the_exit_code_says_whether_to_fix_lines_or_run_again(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    telling: dict[str, int],
+    code: int,
+    geweigerd_blijft: bool,
+) -> None:
+    """Lines not processed (503) ask for the same command again (exit 2, as a stop does), not
+    for a fix (exit 1, refused lines); with both, the refused lines win."""
+    monkeypatch.setattr(importeren, "importeer", lambda *_, **__: Counter(telling))
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(_commando("ZH051300001", 1))
+    assert cli.main(["import", str(bestand), "--token", "t"]) == code
+    uit = capsys.readouterr().out
+    assert ("niet verwerkt" in uit) == ("niet verwerkt" in telling)
+    assert ("opnieuw uit" in uit) == ("niet verwerkt" in telling)
+    assert (tmp_path / "historie.ndjson.geweigerd.ndjson").exists() == geweigerd_blijft
