@@ -410,3 +410,73 @@ def test_the_exit_code_says_whether_to_fix_lines_or_run_again(
     assert ("niet verwerkt" in uit) == ("niet verwerkt" in telling)
     assert ("opnieuw uit" in uit) == ("niet verwerkt" in telling)
     assert (tmp_path / "historie.ndjson.geweigerd.ndjson").exists() == geweigerd_blijft
+
+
+def _rommelig(seed: int, aantal: int = 400) -> list[bytes]:
+    """An untidy file: keys repeated and not, lines with only a key, registrations with and
+    without an id (some under a prefix numbered in the file), blank and unreadable lines."""
+    rnd = random.Random(seed)
+    uit = []
+    for n in range(aantal):
+        sleutel = rnd.choice([None, f"uniek{n}", f"k{rnd.randrange(20)}"])
+        meer = {} if sleutel is None else {"sleutel": sleutel}
+        locatie_id = f"ZH05{rnd.choice(['13', '99'])}{rnd.randrange(1, 60):05d}"
+        keuze = rnd.randrange(7)
+        if keuze == 0:
+            uit.append(_registratie(None, rnd.choice(["0513", "0599", "0518"]), **meer))
+        elif keuze == 1:
+            uit.append(_registratie(locatie_id, **meer))
+        elif keuze == 2:
+            uit.append(_regel(soort="onbekend", body={}, **meer))
+        elif keuze == 3:
+            uit.append(rnd.choice([b"\n", b"geen json\n", b"[1]\n"]))
+        else:
+            uit.append(_commando(locatie_id, rnd.randrange(1, 5), **meer))
+    return uit
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("delen", [2, 3])
+def test_holding_only_the_keys_that_repeat_splits_as_holding_every_key(
+    seed: int, delen: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``verdeel`` holds only the keys that may occur more than once (``_herhaald``); a key
+    found once ties its line to nothing. The split is the one holding every key gives, also
+    when many keys that occur once share a bit with another (a small bitset)."""
+    regels = _rommelig(seed)
+    deel = verdeel(regels, delen)
+    monkeypatch.setattr(importeren, "BITS_PER_REGEL", 1)
+    assert verdeel(regels, delen) == deel
+    monkeypatch.setattr(importeren, "_herhaald", lambda _: lambda _s: True)  # every key held
+    assert verdeel(regels, delen) == deel
+
+
+def test_a_key_found_twice_is_always_known_as_repeated() -> None:
+    regels = _rommelig(11, 2000)
+    herhaald = importeren._herhaald(regels)
+    aantal = Counter(s for r in regels for s in importeren._sleutels(r) if s.startswith("s:"))
+    assert all(herhaald(s) for s, n in aantal.items() if n > 1)
+    assert sum(herhaald(s) for s, n in aantal.items() if n == 1) < len(aantal) / 4
+
+
+def test_a_key_spelled_with_an_escape_ties_its_lines() -> None:
+    """JSON may spell the name "sleutel" with an escaped letter; such a line is still read
+    for its key (not skipped as a line without one)."""
+    regels = [
+        _registratie(f"ZH0513{n:05d}").replace(b'"soort"', b'"\\u0073leutel": "k", "soort"')
+        if n in (1, 8)
+        else _registratie(f"ZH0513{n:05d}")
+        for n in range(1, 9)
+    ]
+    assert importeren._sleutels(regels[0])[0] == "s:k"
+    deel = verdeel(regels, 4)
+    assert deel[0] == deel[7]
+
+
+def test_the_file_is_read_anew_for_each_pass_and_not_held(tmp_path: Path) -> None:
+    regels = _rommelig(5)
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+    assert verdeel(importeren.Regels(bestand), 3) == verdeel(regels, 3)
+    with pytest.raises(TypeError):
+        verdeel(iter(regels), 3)  # read once only: it would be split as an empty file
