@@ -167,6 +167,15 @@ class _Dienst:
         return httpx.Client(transport=httpx.MockTransport(antwoord), base_url="http://import")
 
 
+def _met_uitvoer(bestand: Path, clients: Any, **meer: Any) -> tuple[Counter[str], str, str]:
+    """``importeer`` with these parts' clients: the counts, the refused lines, the results."""
+    geweigerd, uitslagen = io.StringIO(), io.StringIO()
+    telling = importeer(
+        bestand, "", "t", geweigerd, voortgang=False, uitslagen=uitslagen, clients=clients, **meer
+    )
+    return telling, geweigerd.getvalue(), uitslagen.getvalue()
+
+
 def test_answers_counted_and_written_in_file_order(tmp_path: Path) -> None:
     regels, van = _bestand(30, 5, seed=3)
     geweigerd_op = set(range(4, len(regels), 11))
@@ -177,30 +186,19 @@ def test_answers_counted_and_written_in_file_order(tmp_path: Path) -> None:
     bestand = tmp_path / "historie.ndjson"
     bestand.write_bytes(b"".join(regels))
     dienst = _Dienst()
-    geweigerd, uitslagen = io.StringIO(), io.StringIO()
-    telling = importeer(
-        bestand,
-        "",
-        "t",
-        geweigerd,
-        per_verzoek=4,
-        voortgang=False,
-        parallel=3,
-        uitslagen=uitslagen,
-        clients=dienst.client,
-    )
+    telling, geweigerd, uitslagen = _met_uitvoer(bestand, dienst.client, per_verzoek=4, parallel=3)
     assert dienst.verbindingen == 3  # a connection of its own per part
     # Each part saw its sites' lines in file order, and no site went to two parts.
     for gezien in dienst.per_verbinding:
         assert gezien == [x for x in van if x in set(gezien)]
     assert sum(len(g) for g in dienst.per_verbinding) == len(regels) - 1
     nummers = [n for n in range(1, len(regels) + 1) if n != 11]
-    alles = [json.loads(r) for r in uitslagen.getvalue().splitlines()]
+    alles = [json.loads(r) for r in uitslagen.splitlines()]
     assert [u["regel"] for u in alles] == nummers
     assert [u["locatieId"] for u in alles if u["status"] == 201] == [
         x for n, x in enumerate(van, start=1) if n != 11 and "weiger" not in str(regels[n - 1])
     ]
-    fouten = [json.loads(r) for r in geweigerd.getvalue().splitlines()]
+    fouten = [json.loads(r) for r in geweigerd.splitlines()]
     verwacht = [n for n in nummers if b"weiger" in regels[n - 1]]
     assert [f["regel"] for f in fouten] == verwacht
     assert all(json.loads(f["invoer"]) == json.loads(regels[f["regel"] - 1]) for f in fouten)
@@ -359,20 +357,10 @@ def test_a_line_the_service_did_not_process_is_counted_apart_not_refused(tmp_pat
             uit.append({"regel": n, "sleutel": sleutel, "status": status.get(sleutel, 201)})
         return httpx.Response(200, content=b"".join(orjson.dumps(u) + b"\n" for u in uit))
 
-    geweigerd, uitslagen = io.StringIO(), io.StringIO()
-    telling = importeer(
-        bestand,
-        "",
-        "t",
-        geweigerd,
-        per_verzoek=4,
-        voortgang=False,
-        uitslagen=uitslagen,
-        clients=_enkele_client(antwoord),
-    )
+    telling, geweigerd, uitslagen = _met_uitvoer(bestand, _enkele_client(antwoord), per_verzoek=4)
     assert telling == {"vastgelegd": 3, "geweigerd": 1, "niet verwerkt": 2}
-    assert [json.loads(r)["sleutel"] for r in geweigerd.getvalue().splitlines()] == ["k3"]
-    alles = [json.loads(r) for r in uitslagen.getvalue().splitlines()]
+    assert [json.loads(r)["sleutel"] for r in geweigerd.splitlines()] == ["k3"]
+    alles = [json.loads(r) for r in uitslagen.splitlines()]
     assert [(u["regel"], u["status"]) for u in alles] == [
         (1, 201),
         (2, 503),
