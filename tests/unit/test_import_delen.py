@@ -11,7 +11,7 @@ import os
 import random
 import signal
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,15 @@ class _Dienst:
         return httpx.Client(transport=httpx.MockTransport(antwoord), base_url="http://import")
 
 
+def _met_uitvoer(bestand: Path, clients: Any, **meer: Any) -> tuple[Counter[str], str, str]:
+    """``importeer`` with these parts' clients: the counts, the refused lines, the results."""
+    geweigerd, uitslagen = io.StringIO(), io.StringIO()
+    telling = importeer(
+        bestand, "", "t", geweigerd, voortgang=False, uitslagen=uitslagen, clients=clients, **meer
+    )
+    return telling, geweigerd.getvalue(), uitslagen.getvalue()
+
+
 def test_answers_counted_and_written_in_file_order(tmp_path: Path) -> None:
     regels, van = _bestand(30, 5, seed=3)
     geweigerd_op = set(range(4, len(regels), 11))
@@ -177,30 +186,19 @@ def test_answers_counted_and_written_in_file_order(tmp_path: Path) -> None:
     bestand = tmp_path / "historie.ndjson"
     bestand.write_bytes(b"".join(regels))
     dienst = _Dienst()
-    geweigerd, uitslagen = io.StringIO(), io.StringIO()
-    telling = importeer(
-        bestand,
-        "",
-        "t",
-        geweigerd,
-        per_verzoek=4,
-        voortgang=False,
-        parallel=3,
-        uitslagen=uitslagen,
-        clients=dienst.client,
-    )
+    telling, geweigerd, uitslagen = _met_uitvoer(bestand, dienst.client, per_verzoek=4, parallel=3)
     assert dienst.verbindingen == 3  # a connection of its own per part
     # Each part saw its sites' lines in file order, and no site went to two parts.
     for gezien in dienst.per_verbinding:
         assert gezien == [x for x in van if x in set(gezien)]
     assert sum(len(g) for g in dienst.per_verbinding) == len(regels) - 1
     nummers = [n for n in range(1, len(regels) + 1) if n != 11]
-    alles = [json.loads(r) for r in uitslagen.getvalue().splitlines()]
+    alles = [json.loads(r) for r in uitslagen.splitlines()]
     assert [u["regel"] for u in alles] == nummers
     assert [u["locatieId"] for u in alles if u["status"] == 201] == [
         x for n, x in enumerate(van, start=1) if n != 11 and "weiger" not in str(regels[n - 1])
     ]
-    fouten = [json.loads(r) for r in geweigerd.getvalue().splitlines()]
+    fouten = [json.loads(r) for r in geweigerd.splitlines()]
     verwacht = [n for n in nummers if b"weiger" in regels[n - 1]]
     assert [f["regel"] for f in fouten] == verwacht
     assert all(json.loads(f["invoer"]) == json.loads(regels[f["regel"] - 1]) for f in fouten)
@@ -341,3 +339,132 @@ def test_ctrl_c_ends_the_command_with_how_to_continue(
     bestand.write_bytes(_commando("ZH051300001", 1))
     assert cli.main(["import", str(bestand), "--token", "t"]) == 130
     assert "voer hetzelfde commando opnieuw uit" in capsys.readouterr().err
+
+
+def test_a_line_the_service_did_not_process_is_counted_apart_not_refused(tmp_path: Path) -> None:
+    """A line answered 503 (the service failed, was busy or stopping) recorded nothing and was
+    not refused: it counts as "niet verwerkt", is in the results but not among the refused
+    lines, and the rest is counted as usual."""
+    regels = [_commando(f"ZH0513{n:05d}", 1, sleutel=f"k{n}") for n in range(1, 7)]
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+    status = {"k2": 503, "k3": 400, "k5": 503}
+
+    def antwoord(request: httpx.Request) -> httpx.Response:
+        uit = []
+        for n, ruw in enumerate(request.content.splitlines(), start=1):
+            sleutel = json.loads(ruw)["sleutel"]
+            uit.append({"regel": n, "sleutel": sleutel, "status": status.get(sleutel, 201)})
+        return httpx.Response(200, content=b"".join(orjson.dumps(u) + b"\n" for u in uit))
+
+    telling, geweigerd, uitslagen = _met_uitvoer(bestand, _enkele_client(antwoord), per_verzoek=4)
+    assert telling == {"vastgelegd": 3, "geweigerd": 1, "niet verwerkt": 2}
+    assert [json.loads(r)["sleutel"] for r in geweigerd.splitlines()] == ["k3"]
+    alles = [json.loads(r) for r in uitslagen.splitlines()]
+    assert [(u["regel"], u["status"]) for u in alles] == [
+        (1, 201),
+        (2, 503),
+        (3, 400),
+        (4, 201),
+        (5, 503),
+        (6, 201),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("telling", "code", "geweigerd_blijft"),
+    [
+        ({"vastgelegd": 3}, 0, False),
+        ({"vastgelegd": 2, "niet verwerkt": 1}, 2, False),
+        ({"vastgelegd": 1, "geweigerd": 1}, 1, True),
+        ({"vastgelegd": 1, "geweigerd": 1, "niet verwerkt": 1}, 1, True),  # refused lines win
+    ],
+)
+def test_the_exit_code_says_whether_to_fix_lines_or_run_again(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    telling: dict[str, int],
+    code: int,
+    geweigerd_blijft: bool,
+) -> None:
+    """Lines not processed (503) ask for the same command again (exit 2, as a stop does), not
+    for a fix (exit 1, refused lines); with both, the refused lines win."""
+    monkeypatch.setattr(importeren, "importeer", lambda *_, **__: Counter(telling))
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(_commando("ZH051300001", 1))
+    assert cli.main(["import", str(bestand), "--token", "t"]) == code
+    uit = capsys.readouterr().out
+    assert ("niet verwerkt" in uit) == ("niet verwerkt" in telling)
+    assert ("opnieuw uit" in uit) == ("niet verwerkt" in telling)
+    assert (tmp_path / "historie.ndjson.geweigerd.ndjson").exists() == geweigerd_blijft
+
+
+def _rommelig(seed: int, aantal: int = 400) -> list[bytes]:
+    """An untidy file: keys repeated and not, lines with only a key, registrations with and
+    without an id (some under a prefix numbered in the file), blank and unreadable lines."""
+    rnd = random.Random(seed)
+    uit = []
+    for n in range(aantal):
+        sleutel = rnd.choice([None, f"uniek{n}", f"k{rnd.randrange(20)}"])
+        meer = {} if sleutel is None else {"sleutel": sleutel}
+        locatie_id = f"ZH05{rnd.choice(['13', '99'])}{rnd.randrange(1, 60):05d}"
+        keuze = rnd.randrange(7)
+        if keuze == 0:
+            uit.append(_registratie(None, rnd.choice(["0513", "0599", "0518"]), **meer))
+        elif keuze == 1:
+            uit.append(_registratie(locatie_id, **meer))
+        elif keuze == 2:
+            uit.append(_regel(soort="onbekend", body={}, **meer))
+        elif keuze == 3:
+            uit.append(rnd.choice([b"\n", b"geen json\n", b"[1]\n"]))
+        else:
+            uit.append(_commando(locatie_id, rnd.randrange(1, 5), **meer))
+    return uit
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("delen", [2, 3])
+def test_holding_only_the_keys_that_repeat_splits_as_holding_every_key(
+    seed: int, delen: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``verdeel`` holds only the keys that may occur more than once (``_herhaald``); a key
+    found once ties its line to nothing. The split is the one holding every key gives, also
+    when many keys that occur once share a bit with another (a small bitset)."""
+    regels = _rommelig(seed)
+    deel = verdeel(regels, delen)
+    monkeypatch.setattr(importeren, "BITS_PER_REGEL", 1)
+    assert verdeel(regels, delen) == deel
+    monkeypatch.setattr(importeren, "_herhaald", lambda _: lambda _s: True)  # every key held
+    assert verdeel(regels, delen) == deel
+
+
+def test_a_key_found_twice_is_always_known_as_repeated() -> None:
+    regels = _rommelig(11, 2000)
+    herhaald = importeren._herhaald(regels)
+    aantal = Counter(s for r in regels for s in importeren._sleutels(r) if s.startswith("s:"))
+    assert all(herhaald(s) for s, n in aantal.items() if n > 1)
+    assert sum(herhaald(s) for s, n in aantal.items() if n == 1) < len(aantal) / 4
+
+
+def test_a_key_spelled_with_an_escape_ties_its_lines() -> None:
+    """JSON may spell the name "sleutel" with an escaped letter; such a line is still read
+    for its key (not skipped as a line without one)."""
+    regels = [
+        _registratie(f"ZH0513{n:05d}").replace(b'"soort"', b'"\\u0073leutel": "k", "soort"')
+        if n in (1, 8)
+        else _registratie(f"ZH0513{n:05d}")
+        for n in range(1, 9)
+    ]
+    assert importeren._sleutels(regels[0])[0] == "s:k"
+    deel = verdeel(regels, 4)
+    assert deel[0] == deel[7]
+
+
+def test_the_file_is_read_anew_for_each_pass_and_not_held(tmp_path: Path) -> None:
+    regels = _rommelig(5)
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+    assert verdeel(importeren.Regels(bestand), 3) == verdeel(regels, 3)
+    with pytest.raises(TypeError):
+        verdeel(iter(regels), 3)  # read once only: it would be split as an empty file

@@ -18,7 +18,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import anyio
 import orjson
@@ -127,28 +127,8 @@ class ImportRegelIn(BaseModel):
 
 
 _VELDEN = frozenset(ImportRegelIn.model_fields)
-# regel_in's short way fills every field itself (all default to None but soort and body), in
-# the order of ``Envelop``.
-_VELDEN_OP_VOLGORDE = ("sleutel", "soort", "locatieId", "versie", "contentCrs", "body")
-assert tuple(ImportRegelIn.model_fields) == _VELDEN_OP_VOLGORDE
 _SOORTEN = frozenset(Soort.__args__)  # type: ignore[attr-defined]
 _LOCATIE_ID = re.compile(r"[A-Z]{2}[0-9]{9}")
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _model(schema: type[M], waarden: dict[str, Any], gezet: set[str]) -> M:
-    """The instance ``model_construct`` would make of these validated values (every field, in
-    the schema's order; ``gezet`` the fields the input named), without its per-call default
-    handling (pydantic inspects a default factory's signature on every call, ~30 µs for
-    ``list``)."""
-    uit = schema.__new__(schema)
-    object.__setattr__(uit, "__dict__", waarden)
-    object.__setattr__(uit, "__pydantic_fields_set__", gezet)
-    object.__setattr__(uit, "__pydantic_extra__", None)
-    object.__setattr__(uit, "__pydantic_private__", None)
-    return uit
 
 
 # A line's envelope as ``_lees`` uses it: (sleutel, soort, locatieId, versie, contentCrs, body).
@@ -180,22 +160,12 @@ def _gewoon(data: Any) -> Envelop | None:
     return None
 
 
-def regel_in(data: Any) -> ImportRegelIn:
-    """``ImportRegelIn.model_validate(data)``: a line in the plain shape (known fields, exact
-    types, an ASCII locatieId) is taken as it is, without pydantic's ~8 µs; anything else goes
-    to pydantic, which decides and names the error. Only lines pydantic accepts unchanged take
-    the short way (no coercion such as "2" or 2.0 for a version), so the verdicts are the same;
-    a test compares them."""
-    gewoon = _gewoon(data)
-    if gewoon is not None:
-        waarden = dict(zip(_VELDEN_OP_VOLGORDE, gewoon, strict=True))
-        return _model(ImportRegelIn, waarden, set(data))
-    return ImportRegelIn.model_validate(data)
-
-
 def _envelop(data: Any) -> Envelop:
-    """The line's envelope, as ``regel_in`` validates it (without building the model for a
-    line in the plain shape); ValidationError when it is invalid."""
+    """The line's envelope as ``ImportRegelIn.model_validate`` leaves it: a line in the plain
+    shape (``_gewoon``) is taken as it is, without pydantic's ~8 µs and without building the
+    model; any other line goes to pydantic, which decides and names the error (ValidationError).
+    Only lines pydantic accepts unchanged take the short way (no coercion such as "2" or 2.0 for
+    a version), so the verdicts are the same; tests compare them."""
     gewoon = _gewoon(data)
     if gewoon is not None:
         return gewoon
@@ -290,7 +260,7 @@ class _Registratie:
     crs: str
 
 
-def _lees(ruw: bytes, standaard_crs: str, actor: handlers.Actor) -> ImportRegel | _Registratie:
+def _lees(ruw: bytes, standaard_crs: str) -> ImportRegel | _Registratie:
     """Parse and validate one line into a runnable command (a registration: up to its
     geometry's conversion); _Regelfout when it is invalid."""
     # The middleware's own test, run only when a NUL can be there at all: it can only match
@@ -454,9 +424,7 @@ def gelukt(nummer: int, sleutel: str | None, uitkomst: Gelukt) -> dict[str, Any]
 Gelezen = tuple[dict[int, tuple[str | None, Problem]], list[tuple[int, ImportRegel]]]
 
 
-def _lees_batch(
-    regels: list[tuple[int, bytes | None]], crs: str, actor: handlers.Actor, max_regel: int
-) -> Gelezen:
+def _lees_batch(regels: list[tuple[int, bytes | None]], crs: str, max_regel: int) -> Gelezen:
     """Parse and validate one batch of lines: the refused lines' problems by number, and the
     runnable lines. Reads no state of the import or the database, so it may run while the
     batch before it is being written."""
@@ -474,7 +442,7 @@ def _lees_batch(
             )
             continue
         try:
-            gelezen.append((nummer, ruw, _lees(ruw, crs, actor)))
+            gelezen.append((nummer, ruw, _lees(ruw, crs)))
         except _Regelfout as exc:
             klaar[nummer] = (_sleutel_uit(ruw), exc.probleem)
     # The registrations' geometries, all converted at once, then their commands.
@@ -663,7 +631,7 @@ async def importeer(
 
     async def _gelezen(batch: list[tuple[int, bytes | None]]) -> Gelezen | Exception:
         try:
-            return await anyio.to_thread.run_sync(_lees_batch, batch, crs, actor, max_regel)
+            return await anyio.to_thread.run_sync(_lees_batch, batch, crs, max_regel)
         except Exception as exc:
             return exc
 

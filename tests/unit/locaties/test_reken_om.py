@@ -26,8 +26,6 @@ from services.locaties.domain.geometrie import (
 )
 from services.locaties.entrypoints import routes_import
 from services.locaties.entrypoints.routes_import import ImportRegel, _lees_batch
-from services.locaties.service_layer.handlers import Actor
-from shared.auth import Principal, Rol
 
 GEOMETRIEEN: list[dict[str, Any]] = [
     {"type": "Point", "coordinates": [4.7, 52.01]},
@@ -109,8 +107,7 @@ def test_a_batch_converts_its_registrations_in_one_call_per_crs(
         _regel(5, GEOMETRIEEN[4]),
         _regel(6, {"type": "Point", "coordinates": [4.8, 52.02]}),
     ]
-    actor = Actor(Principal("test", Rol.BEVOEGD_GEZAG, "ZH"))
-    verwacht_klaar, verwacht = _lees_batch(regels, CRS84, actor, 10_000)
+    verwacht_klaar, verwacht = _lees_batch(regels, CRS84, 10_000)
 
     oproepen: list[tuple[str, str]] = []
     echt = routes_import.reken_om
@@ -124,7 +121,7 @@ def test_a_batch_converts_its_registrations_in_one_call_per_crs(
 
     monkeypatch.setattr(routes_import, "reken_om", geteld)
     monkeypatch.setattr(geometrie, "crs84_naar_rd", per_positie)
-    klaar, te_doen = _lees_batch(regels, CRS84, actor, 10_000)
+    klaar, te_doen = _lees_batch(regels, CRS84, 10_000)
     assert oproepen == [(CRS84, RD)]
     assert klaar == verwacht_klaar and set(klaar) == {3}
     assert [n for n, _ in te_doen] == [1, 2, 4, 5, 6]
