@@ -4,17 +4,15 @@ The shared core's revisions live in ``shared/db/alembic/versions`` on the branch
 A service adds its own versions directory; its first revision ``depends_on`` ``shared_0001``.
 
 On PostgreSQL ``upgrade`` holds a session-level advisory lock for the whole upgrade (of several
-workers starting at once, one migrates; the others wait and find nothing left to do). On a
-database in use it runs every revision in a transaction of its own, and a revision that indexes
-a table which may hold rows builds and drops its indexes with ``maak_index`` and
-``verwijder_index``: ``CONCURRENTLY``, outside the revision's transaction, so writes to the
-table go on while the index builds. Those statements are idempotent (``IF [NOT] EXISTS``, an
-INVALID index left by an interrupted build is dropped first), so a revision interrupted between
-them runs again from its start.
+workers starting at once, one migrates; the others wait and find nothing left to do) and runs
+every revision in a transaction of its own. A revision that indexes a table which may hold rows
+builds and drops its indexes with ``maak_index`` and ``verwijder_index``: ``CONCURRENTLY``,
+outside the revision's transaction, so writes to the table go on while the index builds. Those
+statements are idempotent (``IF [NOT] EXISTS``, an INVALID index left by an interrupted build is
+dropped first), so a revision interrupted between them runs again from its start.
 
-A new database (no ``alembic_version`` yet) has no rows to keep writable: it is migrated in one
-transaction with the plain statements, as is everything a caller hands alembic inside a
-transaction of its own (SQLite always, tests that migrate step by step).
+A caller that hands alembic a connection inside a transaction of its own (SQLite always, tests
+that migrate step by step) gets everything in that one transaction, and the plain statements.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from pathlib import Path
 
 from alembic import command, op
 from alembic.config import Config
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, text
 
 from shared.leadership import hold_job
 
@@ -54,19 +52,11 @@ def upgrade(engine: Engine, extra_version_dirs: list[Path] | None = None) -> Non
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")
         return
-    # The lock is a session's: an upgrade of a database in use commits per revision (env.py).
+    # Outside a transaction: alembic commits per revision (env.py), so the lock is a session's.
     with engine.connect() as conn, hold_job(conn, "migraties"):
         cfg.attributes["connection"] = conn
-        nieuw = not inspect(conn).has_table("alembic_version")
-        conn.rollback()
-        if nieuw:
-            # No rows that anyone writes yet: one transaction, as fast as it was (every test's
-            # database is new), and nothing half-built if it fails.
-            with conn.begin():
-                command.upgrade(cfg, "heads")
-        else:
-            command.upgrade(cfg, "heads")
-            conn.commit()
+        command.upgrade(cfg, "heads")
+        conn.commit()
 
 
 def online() -> bool:

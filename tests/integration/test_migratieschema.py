@@ -116,9 +116,8 @@ def test_the_migrations_go_down_to_nothing_and_up_to_the_same_schema(
 def test_an_upgrade_of_a_database_in_use_builds_the_recorded_schema(
     dienst: str, opgenomen: dict[str, Any]
 ) -> None:
-    """``migrations.upgrade`` of a PostgreSQL database that already has revisions runs a
-    transaction per revision and builds its indexes CONCURRENTLY (a new database: all in one):
-    the same schema."""
+    """``migrations.upgrade`` of a PostgreSQL database whose service tables are gone again (down
+    to the service's base, the shared core kept) builds the recorded schema, as from nothing."""
     with postgres_database(DIENSTEN[dienst]) as engine:
         migreer(engine, alembic_config(DIENSTEN[dienst]), "downgrade", f"{dienst}@base")
         migrations.upgrade(engine, DIENSTEN[dienst])
