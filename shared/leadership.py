@@ -22,6 +22,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from sqlalchemy import Connection, Engine, text
@@ -277,3 +279,41 @@ def lock_job(connection: Connection | Session, name: str) -> None:
     )
     if dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(name)})
+
+
+@contextmanager
+def hold_job(connection: Connection, name: str, poll_s: float = 0.2) -> Iterator[None]:
+    """Serialise one job among processes sharing a PostgreSQL database for as long as the block
+    runs, across the commits of ``connection`` (a session-level advisory lock on it, where
+    ``lock_job`` lasts one transaction). The block gets ``connection`` outside a transaction.
+
+    The lock is waited for by trying it every ``poll_s`` (each try a statement of its own, in
+    autocommit), not by one blocking ``pg_advisory_lock``: a waiting statement holds a
+    snapshot, and the holder's ``CREATE INDEX CONCURRENTLY`` waits until every older snapshot
+    is gone; the two would wait for each other (PostgreSQL reports a deadlock and aborts one).
+    SQLite has one process: the block just runs."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    key = lock_key(name)
+    connection.execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        waited = False
+        while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+            if not waited:
+                log.info("waiting for another process's job %r", name)
+                waited = True
+            time.sleep(poll_s)
+    finally:
+        connection.rollback()  # ends SQLAlchemy's (autobegun) transaction; nothing to undo
+        connection.execution_options(isolation_level=connection.default_isolation_level)
+    try:
+        yield
+    finally:
+        try:
+            connection.rollback()
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            connection.commit()
+        except Exception:
+            # The session is gone or unusable: ending it releases the lock.
+            connection.invalidate()

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, inspect, text
 from services.kennis.bootstrap import VERSIONS as KENNIS
 from services.locaties.bootstrap import VERSIONS as LOCATIES
 from services.rapportage.bootstrap import VERSIONS as RAPPORTAGE
+from shared.db import migrations
 from shared.db.migrations import alembic_config
 from shared.privacy import VERSIONS as PERSONEN
 from tests.support.infra import postgres_database, sqlite_database
@@ -109,6 +110,19 @@ def test_the_migrations_go_down_to_nothing_and_up_to_the_same_schema(
         assert set(inspect(engine).get_table_names()) == kern
         migreer(engine, cfg, "upgrade", "heads")
         assert schema(engine) == voor
+
+
+@pytest.mark.parametrize("dienst", sorted(DIENSTEN))
+def test_an_upgrade_of_a_database_in_use_builds_the_recorded_schema(
+    dienst: str, opgenomen: dict[str, Any]
+) -> None:
+    """``migrations.upgrade`` of a PostgreSQL database whose service tables are gone again (down
+    to the service's base, the shared core kept) builds the recorded schema, as from nothing."""
+    with postgres_database(DIENSTEN[dienst]) as engine:
+        migreer(engine, alembic_config(DIENSTEN[dienst]), "downgrade", f"{dienst}@base")
+        migrations.upgrade(engine, DIENSTEN[dienst])
+        gebouwd = json.loads(json.dumps(schema(engine), default=str))
+    assert gebouwd == opgenomen[f"{dienst}/postgresql"]
 
 
 def _tabellen_zonder(engine: Engine, dienst: str) -> list[str]:

@@ -2,7 +2,11 @@
 map's bbox filter; filled from the stored geometries.
 
 PostgreSQL gets a GiST index on the box (``box(point(min), point(max))``), which the filter's
-``&&`` uses; SQLite a B-tree on the four columns.
+``&&`` uses; SQLite a B-tree on the four columns (PostgreSQL too, up to locaties_0005).
+PostgreSQL builds both ``CONCURRENTLY`` (``shared.db.migrations.maak_index``), after the
+columns are filled and committed, so that writes to the tables go on while they build; a run
+interrupted after that commit runs again from the start (``ADD COLUMN IF NOT EXISTS``, the fill
+again, ``CREATE INDEX ... IF NOT EXISTS``).
 
 Revision ID: locaties_0004
 """
@@ -11,6 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from services.locaties.domain.geometrie import omhullende
+from shared.db.migrations import maak_index
 
 revision = "locaties_0004"
 down_revision = "locaties_0003"
@@ -30,11 +35,17 @@ def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
     for tabel, (index, sleutel) in TABELLEN.items():
         for kolom in KOLOMMEN:
-            op.add_column(tabel, sa.Column(kolom, sa.Float, nullable=True))
+            # Idempotent on PostgreSQL: a run interrupted after the fill's commit runs again.
+            op.add_column(
+                tabel, sa.Column(kolom, sa.Float, nullable=True), if_not_exists=postgresql or None
+            )
         _vul(tabel, sleutel)
-        op.create_index(index, tabel, KOLOMMEN)
-        if postgresql:
-            op.execute(f"CREATE INDEX {index}_gist ON {tabel} USING gist ({BOX})")
+        if not postgresql:
+            op.create_index(index, tabel, KOLOMMEN)
+    if postgresql:
+        for tabel, (index, _) in TABELLEN.items():
+            maak_index(index, tabel, f"({', '.join(KOLOMMEN)})")
+            maak_index(f"{index}_gist", tabel, f"USING gist ({BOX})")
 
 
 def _vul(tabel: str, sleutel: list[str]) -> None:

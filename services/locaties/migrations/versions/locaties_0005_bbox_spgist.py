@@ -15,10 +15,16 @@ GiST index on the box as well. PostgreSQL asks the map's filter as box overlap (
 
 SQLite keeps its B-tree.
 
+On a database that holds rows the indexes are built and dropped ``CONCURRENTLY``
+(``shared.db.migrations.maak_index``): the new index first, then the old ones, so that writes
+to both tables go on and the filter has an index throughout. The result is the same.
+
 Revision ID: locaties_0005
 """
 
 from alembic import op
+
+from shared.db.migrations import maak_index, verwijder_index
 
 revision = "locaties_0005"
 down_revision = "locaties_0004"
@@ -34,15 +40,15 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for tabel, index in INDEXEN.items():
-        op.drop_index(index, tabel)
-        op.execute(f"CREATE INDEX {index}_spgist ON {tabel} USING spgist ({BOX})")
-        op.execute(f"DROP INDEX {index}_gist")
+        maak_index(f"{index}_spgist", tabel, f"USING spgist ({BOX})")
+        verwijder_index(f"{index}_gist")
+        verwijder_index(index)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for tabel, index in INDEXEN.items():
-        op.execute(f"CREATE INDEX {index}_gist ON {tabel} USING gist ({BOX})")
-        op.execute(f"DROP INDEX {index}_spgist")
-        op.create_index(index, tabel, KOLOMMEN)
+        maak_index(f"{index}_gist", tabel, f"USING gist ({BOX})")
+        maak_index(index, tabel, f"({', '.join(KOLOMMEN)})")
+        verwijder_index(f"{index}_spgist")
