@@ -63,6 +63,11 @@ class ServiceSettings(BaseSettings):
     # How long an Idempotency-Key's answer is kept (shared/http/idempotency.py); the API
     # promises at least a day, since other systems retry after time-outs.
     idempotentie_bewaartijd_uren: int = Field(default=24, ge=24)
+    # The outbox relay's rounds (``shared.outbox.OutboxRelay.run``): a round starts at most
+    # every ``relay_coalesce_s`` after the last one began, or once ``relay_coalesce_max`` more
+    # commits were signalled after a wake-up.
+    relay_coalesce_s: float = Field(default=0.005, ge=0, le=1)
+    relay_coalesce_max: int = Field(default=100, ge=1)
     # --- Kafka login (SASL/SCRAM; shared/messaging/kafka_client.py) ---
     # A credentials file (JSON, as deploy/kafka/kafka.sh writes them) or a username and
     # password. Without either, a development service logs in with

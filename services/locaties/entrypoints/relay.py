@@ -113,7 +113,12 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, stoppen)
     gc_tuning.after_warm_up()
     try:
-        relay.run(stop, leadership)
+        relay.run(
+            stop,
+            leadership,
+            coalesce_s=settings.relay_coalesce_s,
+            coalesce_max=settings.relay_coalesce_max,
+        )
     finally:
         engine.dispose()
 
