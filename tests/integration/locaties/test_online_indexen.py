@@ -249,3 +249,66 @@ def test_locaties_0004_interrupted_after_its_fill_completes_when_run_again(
         for tabel in ("spoedlocaties", "spoedlocatie_standen"):
             leeg = f"SELECT count(*) FROM {tabel} WHERE bbox_min_x IS NULL"
             assert conn.execute(text(leeg)).scalar_one() == 0
+
+
+def test_a_waiting_worker_completes_when_the_migrating_one_dies_mid_build(
+    bij_0004: Engine,
+) -> None:
+    """The session that holds the migration lock ends in the middle of a CONCURRENTLY build
+    (the worker killed): PostgreSQL releases the lock, the worker that was waiting takes it,
+    drops the INVALID index the build left and completes the upgrade."""
+    engine = bij_0004
+    with _autocommit(engine) as kijker, engine.connect() as houder:
+        houder.execute(text("LOCK TABLE spoedlocatie_standen IN ROW EXCLUSIVE MODE"))
+        eerste, tweede = _Upgrade(engine), _Upgrade(engine)
+        eerste.start()
+        try:
+            behalve = {_pid(kijker), _pid(houder)}
+            _tot(lambda: _wachtend_op_index(kijker, behalve), "the first worker's build waiting")
+            bouwer = _bouwer(kijker, behalve)
+            tweede.start()
+            _tot(
+                lambda: bool(
+                    kijker.execute(
+                        text(
+                            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND query ILIKE 'SELECT pg_%advisory%lock%' "
+                            "AND NOT pid = ANY(:behalve)"
+                        ),
+                        {"behalve": [*behalve, bouwer]},
+                    ).first()
+                ),
+                "the second worker waiting for the migration lock",
+            )
+            kijker.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": bouwer})
+            eerste.join(WACHT_S)
+            assert not eerste.is_alive() and eerste.fout is not None
+            _tot(
+                lambda: _wachtend_op_index(kijker, behalve | {bouwer}),
+                "the second worker's statements waiting",
+            )
+        finally:
+            houder.commit()
+        tweede.klaar()
+        sloten = (
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        assert kijker.execute(text(sloten)).scalar_one() == 0
+    indexen = _indexen(engine)
+    assert [n for n, _, _ in indexen] == SPGIST
+    assert all(geldig and "USING spgist" in d for _, geldig, d in indexen)
+
+
+def _bouwer(kijker: Connection, behalve: set[int]) -> int:
+    """The backend whose index statement waits for a lock."""
+    return int(
+        kijker.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query ILIKE '%index%' "
+                "AND NOT pid = ANY(:behalve)"
+            ),
+            {"behalve": list(behalve)},
+        ).scalar_one()
+    )
