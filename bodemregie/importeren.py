@@ -210,6 +210,19 @@ def _regels(bestand: Path) -> Iterator[bytes]:
             yield regel if regel.endswith(b"\n") else regel + b"\n"
 
 
+def _staat(bestand: Path) -> tuple[int, int, int]:
+    st = bestand.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _ongewijzigd(bestand: Path, staat: tuple[int, int, int]) -> None:
+    """ImportFout when the file changed since ``staat``: ``verdeel`` reads it three times and
+    the parts once more, so lines found in one read and not in another would be split apart
+    (a key repeated only in a later read ties nothing) or sent other than they were split."""
+    if _staat(bestand) != staat:
+        raise ImportFout(f"{bestand} veranderde tijdens de import")
+
+
 class Regels:
     """A file's lines, read anew from the file on every iteration."""
 
@@ -221,22 +234,32 @@ class Regels:
 
 
 def _blokken(
-    bestand: Path, deel_per_regel: list[int], deel: int, per_verzoek: int
+    bestand: Path,
+    deel_per_regel: list[int],
+    deel: int,
+    per_verzoek: int,
+    staat: tuple[int, int, int] | None = None,
 ) -> Iterator[tuple[list[int], list[bytes]]]:
     """One part's lines in blocks of ``per_verzoek``: (their numbers in the file, from 1; the
     lines). Blank lines are not sent: the service numbers a request's lines from 1, blank ones
-    included, so the numbers map back through the list."""
+    included, so the numbers map back through the list. ``staat``: the file's as it was split
+    (ImportFout when it changed)."""
     nummers: list[int] = []
     blok: list[bytes] = []
-    regels = zip(_regels(bestand), deel_per_regel, strict=True)
-    for nummer, (regel, d) in enumerate(regels, start=1):
-        if d != deel:
-            continue
-        nummers.append(nummer)
-        blok.append(regel)
-        if len(blok) == per_verzoek:
-            yield nummers, blok
-            nummers, blok = [], []
+    staat = staat or _staat(bestand)
+    try:
+        regels = zip(_regels(bestand), deel_per_regel, strict=True)
+        for nummer, (regel, d) in enumerate(regels, start=1):
+            if d != deel:
+                continue
+            nummers.append(nummer)
+            blok.append(regel)
+            if len(blok) == per_verzoek:
+                yield nummers, blok
+                nummers, blok = [], []
+    except ValueError as exc:  # zip: more or fewer lines than were split
+        raise ImportFout(f"{bestand} veranderde tijdens de import") from exc
+    _ongewijzigd(bestand, staat)
     if blok:
         yield nummers, blok
 
@@ -355,7 +378,9 @@ def importeer(
     ``httpx.Client`` (its own connection) from ``clients``, or ``client`` shared by all (tests:
     the ASGI app), or one to ``url``. ``uitslagen``, when given, gets every line's result in
     file order (``regel``: its number in the file)."""
+    staat = _staat(bestand)
     deel_per_regel = verdeel(Regels(bestand), max(1, parallel))
+    _ongewijzigd(bestand, staat)
     delen = sorted({d for d in deel_per_regel if d != BLANCO})
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
     totaal = sum(1 for d in deel_per_regel if d != BLANCO)
@@ -382,7 +407,7 @@ def importeer(
         try:
             c, sluiten = maak()
             eigen = c if sluiten else None
-            for nummers, blok in _blokken(bestand, deel_per_regel, deel, per_verzoek):
+            for nummers, blok in _blokken(bestand, deel_per_regel, deel, per_verzoek, staat):
                 if stop.is_set():
                     return
                 with c.stream("POST", PAD, content=b"".join(blok), headers=headers) as r:

@@ -468,3 +468,39 @@ def test_the_file_is_read_anew_for_each_pass_and_not_held(tmp_path: Path) -> Non
     assert verdeel(importeren.Regels(bestand), 3) == verdeel(regels, 3)
     with pytest.raises(TypeError):
         verdeel(iter(regels), 3)  # read once only: it would be split as an empty file
+
+
+@pytest.mark.parametrize("wanneer", ["verdeel", "verzenden"])
+def test_a_file_that_changes_during_the_import_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wanneer: str
+) -> None:
+    """``verdeel`` reads the file three times and the parts read it once more: a line appended
+    after the first read that repeats a key would not be tied to that key's other line (split
+    apart, answered out of file order). A file changed under the command stops it (exit 2, run
+    again) instead."""
+    regels = [_commando(f"ZH0513{n:05d}", 1, sleutel=f"k{n}") for n in range(1, 5)]
+    bestand = tmp_path / "historie.ndjson"
+    bestand.write_bytes(b"".join(regels))
+    herhaald = importeren._herhaald
+    blokken = importeren._blokken
+
+    def erbij() -> None:
+        with bestand.open("ab") as f:
+            f.write(_commando("ZH051300009", 1, sleutel="k1"))
+
+    def na_eerste_lezing(lijst: Any) -> Any:
+        uit = herhaald(lijst)
+        erbij()
+        return uit
+
+    def na_verdelen(*args: Any) -> Any:
+        erbij()
+        return blokken(*args)
+
+    if wanneer == "verdeel":
+        monkeypatch.setattr(importeren, "_herhaald", na_eerste_lezing)
+    else:
+        monkeypatch.setattr(importeren, "_blokken", na_verdelen)
+    dienst = _Dienst()
+    with pytest.raises(ImportFout, match="veranderde"):
+        importeer(bestand, "", "t", io.StringIO(), voortgang=False, clients=dienst.client)

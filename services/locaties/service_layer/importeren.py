@@ -265,9 +265,15 @@ class Importeur:
     def _verwerk(self, regels: Sequence[ImportRegel]) -> list[Uitkomst]:
         try:
             return self._batch_van(regels)
-        except DBAPIError as exc:
+        except (DBAPIError, ConcurrencyError) as exc:
+            # (ConcurrencyError: on SQLite ``append_many`` appends stream by stream, and a
+            # version another writer took is the store's ConcurrencyError, not a unique
+            # violation: a site kept in memory, or an id looked up absent, that another
+            # request changed or registered since.)
             self._vergeet_batch()
-            if len(regels) == 1 and not isinstance(exc, IntegrityError | DataError):
+            if len(regels) == 1 and not isinstance(
+                exc, IntegrityError | DataError | ConcurrencyError
+            ):
                 raise
         # Another writer, or a row the database refused: each line alone, so the failure
         # reaches only the line that causes it (a line alone runs once more, and is answered
@@ -276,7 +282,7 @@ class Importeur:
         for n, regel in enumerate(regels):
             try:
                 uit += self._batch_van([regel])
-            except IntegrityError:
+            except (IntegrityError, ConcurrencyError):
                 self._vergeet_batch()
                 uit.append(GelijktijdigGewijzigd())
             except DataError:

@@ -17,6 +17,8 @@ from sqlalchemy import Engine, func, select
 from auditor import verify
 from services.locaties.adapters.importregels import import_regels
 from services.locaties.adapters.tables import spoedlocatie_standen
+from services.locaties.entrypoints import routes_import
+from services.locaties.service_layer.importeren import Importeur
 from shared.auth import Rol
 from shared.eventstore.sql import SqlEventStore
 from shared.eventstore.tables import events
@@ -551,3 +553,114 @@ def test_registrations_with_their_own_ids_are_not_asked_of_the_store_one_by_one(
     )
     assert [a["status"] for a in uit] == [201] * 20 + [409]
     assert geladen == []
+
+
+def _tussen_batches(
+    api: TestClient,
+    sql_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    regels: list[Any],
+    pad: str = "",
+    body: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Import ``regels`` in batches of two; before the second batch another request (the
+    single API, another app on the same database) posts ``body`` to ``pad``: by default it
+    registers ZH051300001, which the first batch looked up and did not find."""
+    monkeypatch.setattr(routes_import, "BATCH_REGELS", 2)
+    verwerk = Importeur.verwerk
+    batches: list[int] = []
+    with locaties_client(sql_engine, relay_enabled=False) as ander:
+
+        def tussendoor(self: Importeur, batch: Any) -> Any:
+            batches.append(len(batch))
+            if len(batches) == 2:
+                r = ander.post(
+                    f"/v1/spoedlocaties{pad}",
+                    json=body or {**NIEUW, "naam": "ander", "locatieId": "ZH051300001"},
+                    headers={**ZH, "If-Match": '"1"'} if pad else ZH,
+                )
+                assert r.status_code == 201, r.text
+            return verwerk(self, batch)
+
+        monkeypatch.setattr(Importeur, "verwerk", tussendoor)
+        uit = _importeer(api, regels)
+    assert len(batches) == 2
+    return uit
+
+
+def test_a_site_another_request_registered_between_batches_is_that_line_s_409(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch looked ZH051300001 up and found nothing (a command on it: 404); another
+    request registers it; a later batch's registration of it is answered 409, as the single
+    registration is, and the other lines of that batch are recorded (on SQLite the append's
+    conflict failed the whole batch: every line 503)."""
+    wijziging = {"naar": "onderzocht", "besluitdatum": "2010-06-01"}
+    uit = _tussen_batches(
+        api,
+        sql_engine,
+        monkeypatch,
+        [
+            {"soort": "statuswijzigingen", "locatieId": "ZH051300001", "versie": 1}
+            | {"body": wijziging},
+            {"soort": "registratie", "locatieId": "ZH051300002", "body": NIEUW},
+            {"soort": "registratie", "locatieId": "ZH051300001", "body": NIEUW},
+            {"soort": "registratie", "locatieId": "ZH051300003", "body": NIEUW},
+        ],
+    )
+    assert [a["status"] for a in uit] == [404, 201, 409, 201]
+    assert aantal_events(sql_engine) == 3
+    assert api.get("/v1/spoedlocaties/ZH051300001", headers=ZH).json()["naam"] == "ander"
+
+
+def test_a_number_another_request_took_between_batches_is_passed_over(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above, and the later batch numbers a registration under ZH0513: number 1 is taken
+    meanwhile, so it gets number 2 and the batch's other line is recorded too."""
+    wijziging = {"naar": "onderzocht", "besluitdatum": "2010-06-01"}
+    uit = _tussen_batches(
+        api,
+        sql_engine,
+        monkeypatch,
+        [
+            {"soort": "statuswijzigingen", "locatieId": "ZH051300001", "versie": 1}
+            | {"body": wijziging},
+            {"soort": "registratie", "locatieId": "ZH051300009", "body": NIEUW},
+            {"soort": "registratie", "body": NIEUW},
+            {"soort": "registratie", "locatieId": "ZH051300008", "body": NIEUW},
+        ],
+    )
+    assert [(a["status"], a.get("locatieId")) for a in uit] == [
+        (404, None),
+        (201, "ZH051300009"),
+        (201, "ZH051300002"),
+        (201, "ZH051300008"),
+    ]
+    assert api.get("/v1/spoedlocaties/ZH051300001", headers=ZH).json()["naam"] == "ander"
+
+
+def test_a_site_another_request_changed_between_batches_is_that_line_s_412(
+    api: TestClient, sql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch registers ZH051300001 (kept in memory); another request changes its
+    status; a later batch's command on version 1 is answered 412, as the single command is,
+    and the batch's other line is recorded (on SQLite the append's conflict failed the whole
+    batch: every line 503)."""
+    wijziging = {"naar": "onderzocht", "besluitdatum": "2010-06-01"}
+    uit = _tussen_batches(
+        api,
+        sql_engine,
+        monkeypatch,
+        [
+            {"soort": "registratie", "locatieId": "ZH051300001", "body": NIEUW},
+            {"soort": "registratie", "locatieId": "ZH051300002", "body": NIEUW},
+            {"soort": "statuswijzigingen", "locatieId": "ZH051300001", "versie": 1}
+            | {"body": wijziging},
+            {"soort": "registratie", "locatieId": "ZH051300003", "body": NIEUW},
+        ],
+        "/ZH051300001/statuswijzigingen",
+        wijziging,
+    )
+    assert [a["status"] for a in uit] == [201, 201, 412, 201]
+    assert aantal_events(sql_engine) == 4
