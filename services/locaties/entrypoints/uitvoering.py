@@ -20,7 +20,7 @@ from fastapi import Response
 from services.locaties.bootstrap import Container
 from services.locaties.domain.commands import Commando, RegistreerSpoedlocatie
 from services.locaties.domain.model import Spoedlocatie
-from services.locaties.entrypoints.representation import van_aggregaat
+from services.locaties.entrypoints.representation import stand_json
 from services.locaties.service_layer import messagebus
 from services.locaties.service_layer.unit_of_work import Actor, BuitenDeLus
 from shared import idempotency
@@ -37,11 +37,11 @@ _threads: ThreadPoolExecutor | None = None
 
 def _antwoord(crs: str, location: str | None, locatie: Spoedlocatie) -> Response:
     """201 with the site as the command left it (in ``crs``), its ETag and ``Location`` (the
-    new event's, or the site's for a registration). Serialised here, in the worker thread,
-    by the response model's own serializer: FastAPI would validate the model once more."""
-    body = van_aggregaat(locatie, crs).model_dump_json(by_alias=True).encode()
+    new event's, or the site's for a registration). Serialised here, where the handler ran,
+    straight from the site's state (``stand_json``, the response model's bytes): FastAPI, or
+    building the model, would validate the service's own data once more."""
     return Response(
-        body,
+        stand_json(locatie.id, locatie.version, locatie.stand, crs),
         status_code=201,
         media_type=JSON,
         headers={
