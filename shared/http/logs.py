@@ -141,7 +141,11 @@ class CorrelatieMiddleware:
             await self.app(scope, receive, send)
             return
         headers = scope.get("headers", [])
-        sent = next((v.decode("latin-1") for k, v in headers if k == HEADER), None)
+        sent = None
+        for naam, waarde in headers:
+            if naam == HEADER:
+                sent = waarde.decode("latin-1")  # the first, as the caller sent it
+                break
         app = self.app
         if sent is None or not _GELDIG.fullmatch(sent):
             correlatie = nieuwe_correlatie()

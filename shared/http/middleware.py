@@ -31,26 +31,33 @@ class HeadersMiddleware:
         self.app = app
         self.api_version = api_version.encode()
         self.docs_prefix = docs_prefix
+        # What is added when the response sets none of them (nearly always), built once.
+        self._kop = [(b"api-version", self.api_version), *SECURITY_HEADERS]
+        # The interactive docs load their own scripts and styles.
+        self._kop_docs = [k for k in self._kop if k[0] != b"content-security-policy"]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"].startswith(self.docs_prefix)
+        kop = self._kop_docs if scope["path"].startswith(self.docs_prefix) else self._kop
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                headers.append((b"api-version", self.api_version))
-                for name, value in SECURITY_HEADERS:
-                    # The interactive docs load their own scripts and styles.
-                    if name not in present and not (is_docs and name == b"content-security-policy"):
-                        headers.append((name, value))
+                if any(k.lower() in _BEVEILIGING for k, _ in headers):
+                    present = {k.lower() for k, _ in headers}
+                    headers.append(kop[0])
+                    headers.extend(k for k in kop[1:] if k[0] not in present)
+                else:
+                    headers.extend(kop)
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+_BEVEILIGING = frozenset(name for name, _ in SECURITY_HEADERS)
 
 
 class InvoerMiddleware:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from shared.http.app import create_app
+from shared.http.middleware import SECURITY_HEADERS, HeadersMiddleware
 
 pytestmark = pytest.mark.anyio
 router = APIRouter()
@@ -133,3 +134,39 @@ async def test_the_body_limit_and_the_nul_check_answer_exactly(
             (b"content-type", b"application/problem+json"),
             (b"content-length", str(len(body)).encode()),
         ]
+
+
+@pytest.mark.parametrize(
+    ("pad", "eigen", "toegevoegd"),
+    [
+        ("/v1/dingen", [], [b"api-version", *[n for n, _ in SECURITY_HEADERS]]),
+        (
+            "/v1/dingen",
+            [(b"Cache-Control", b"max-age=60")],
+            [b"api-version", *[n for n, _ in SECURITY_HEADERS if n != b"cache-control"]],
+        ),
+        (
+            "/v1/docs",
+            [],
+            [b"api-version", *[n for n, _ in SECURITY_HEADERS if n != b"content-security-policy"]],
+        ),
+    ],
+)
+async def test_the_headers_are_added_after_the_routes_own_in_order(
+    pad: str, eigen: list[tuple[bytes, bytes]], toegevoegd: list[bytes]
+) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": list(eigen)})
+        await send({"type": "http.response.body", "body": b""})
+
+    verstuurd: list[dict[str, Any]] = []
+
+    async def send(bericht: Any) -> None:
+        verstuurd.append(bericht)
+
+    laag = HeadersMiddleware(app, api_version="2.1.0")
+    await laag({"type": "http", "path": pad}, None, send)  # type: ignore[arg-type]
+    headers = verstuurd[0]["headers"]
+    waarden = dict([*SECURITY_HEADERS, (b"api-version", b"2.1.0")])
+    assert headers == [*eigen, *[(n, waarden[n]) for n in toegevoegd]]
+    assert verstuurd[1] == {"type": "http.response.body", "body": b""}
