@@ -20,7 +20,7 @@ from shared.http.cors import Cors
 from shared.http.health import RETRY_AFTER, install_unavailable_handlers
 from shared.http.logs import CorrelatieMiddleware, configure_json_logging
 from shared.http.metrics import Verzoekmeting, metrics_router
-from shared.http.middleware import BodyLimitMiddleware, GeenNulMiddleware, HeadersMiddleware
+from shared.http.middleware import HeadersMiddleware, InvoerMiddleware
 from shared.http.openapi import nl_gov_openapi
 from shared.http.problems import ProblemError, install_domain_errors, install_problem_handlers
 from shared.http.queryparameters import weiger_onbekende
@@ -88,9 +88,8 @@ def create_app(
     app.include_router(landingspagina.router(title, description, BASE_PATH, landing))
     install_unavailable_handlers(app)  # database away: 503 with Retry-After, never 500
     app.include_router(metrics_router(app, service or title))
-    # Inside the body limit: it reads the body.
-    app.add_middleware(GeenNulMiddleware, streamed_paths=streamed_paths)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, streamed_paths=streamed_paths)
+    # Body limit and NUL check in one layer (the check reads the body, the limit counts it).
+    app.add_middleware(InvoerMiddleware, max_bytes=max_body_bytes, streamed_paths=streamed_paths)
     # Outside the body limit (a throttled request's body is never read), inside the headers.
     app.add_middleware(RateLimitMiddleware, per_minute=rate_limit_per_minute)
     app.add_middleware(HeadersMiddleware, api_version=api_version)

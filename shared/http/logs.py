@@ -37,14 +37,14 @@ def correlatie_id() -> str | None:
     return _correlatie.get()
 
 
-_factory_installed = False
+_factory: Any = None
 
 
 def _install_record_factory() -> None:
     """Every log record takes the correlation id of the request it was made in, when it is
     made (a handler may format it later, elsewhere)."""
-    global _factory_installed
-    if _factory_installed:
+    global _factory
+    if _factory is not None:
         return
     previous = logging.getLogRecordFactory()
 
@@ -56,7 +56,7 @@ def _install_record_factory() -> None:
         return record
 
     logging.setLogRecordFactory(factory)
-    _factory_installed = True
+    _factory = factory
 
 
 class JsonFormatter(logging.Formatter):
@@ -141,7 +141,11 @@ class CorrelatieMiddleware:
             await self.app(scope, receive, send)
             return
         headers = scope.get("headers", [])
-        sent = next((v.decode("latin-1") for k, v in headers if k == HEADER), None)
+        sent = None
+        for naam, waarde in headers:
+            if naam == HEADER:
+                sent = waarde.decode("latin-1")  # the first, as the caller sent it
+                break
         app = self.app
         if sent is None or not _GELDIG.fullmatch(sent):
             correlatie = nieuwe_correlatie()
@@ -177,16 +181,19 @@ class CorrelatieMiddleware:
             method = scope.get("method", "")
             template = route_template(scope)
             if access_log.isEnabledFor(logging.INFO):
-                _toegang(
-                    (method, scope.get("path"), status),
-                    {
-                        "method": method,
-                        "route": template,
-                        "status": status,
-                        "duration_ms": round(duur * 1000, 2),
-                        "service": self.service,
-                    },
-                )
+                extra = {
+                    "method": method,
+                    "route": template,
+                    "status": status,
+                    "duration_ms": round(duur * 1000, 2),
+                    "service": self.service,
+                }
+                args = (method, scope.get("path"), status)
+                handler = _enige_json_handler()
+                if handler is None:
+                    _toegang(args, extra)
+                else:
+                    _schrijf(handler, correlatie, args, extra)
             if self.meting is not None:
                 self.meting.meet(method, template or GEEN_ROUTE, status, duur)
             _correlatie.reset(token)
@@ -197,15 +204,69 @@ def _toegang(args: tuple[Any, ...], extra: dict[str, Any]) -> None:
     for the caller's file, line and function, which ``Logger.info`` finds by walking the stack
     (``findCaller``) on every request and no access line shows (they stay at logging's
     "unknown" values, as with ``logging._srcfile = None``)."""
-    access_log.handle(
-        access_log.makeRecord(
-            access_log.name,
-            logging.INFO,
-            "(unknown file)",
-            0,
-            "%s %s %s",
-            args,
-            None,
-            extra=extra,
-        )
+    access_log.handle(_record(args, extra))
+
+
+def _enige_json_handler() -> logging.StreamHandler[Any] | None:
+    """The handler an access line goes to when it is the only one and it would write the line
+    as :func:`_schrijf` does: a plain ``StreamHandler`` with a :class:`JsonFormatter`, no
+    filters and a level letting INFO through (``configure_json_logging``'s), our record factory,
+    no filter on the access log. Anything else (a test's capture, a second handler, a filter)
+    and the line goes through ``logging``'s records."""
+    if access_log.filters or access_log.disabled or logging.getLogRecordFactory() is not _factory:
+        return None
+    gevonden: logging.Handler | None = None
+    logger: logging.Logger | None = access_log
+    while logger is not None:
+        for handler in logger.handlers:
+            if gevonden is not None:
+                return None
+            gevonden = handler
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    if (
+        type(gevonden) is not logging.StreamHandler
+        or type(gevonden.formatter) is not JsonFormatter
+        or gevonden.filters
+        or gevonden.level > logging.INFO
+    ):
+        return None
+    return gevonden
+
+
+def _schrijf(
+    handler: logging.StreamHandler[Any],
+    correlatie: str,
+    args: tuple[Any, ...],
+    extra: dict[str, Any],
+) -> None:
+    """The access line as :func:`_toegang` has ``handler`` write it (the same JSON, fields,
+    order and values, under the handler's lock), without a ``LogRecord``: its making, the
+    factory and the filter and handler calls were a third of the middleware stack's CPU."""
+    doc: dict[str, Any] = {
+        "time": tijdstip(time.time()),
+        "level": "INFO",
+        "logger": access_log.name,
+        "message": "%s %s %s" % args,  # noqa: UP031 (as LogRecord.getMessage makes it)
+        "correlation_id": correlatie,
+        **extra,
+    }
+    regel = orjson.dumps(doc, default=str).decode() + handler.terminator
+    handler.acquire()
+    try:
+        handler.stream.write(regel)
+        handler.flush()
+    except RecursionError:
+        raise
+    except Exception:
+        # As StreamHandler.emit: reported on stderr (logging.raiseExceptions), never raised.
+        handler.handleError(_record(args, extra))
+    finally:
+        handler.release()
+
+
+def _record(args: tuple[Any, ...], extra: dict[str, Any]) -> logging.LogRecord:
+    return access_log.makeRecord(
+        access_log.name, logging.INFO, "(unknown file)", 0, "%s %s %s", args, None, extra=extra
     )

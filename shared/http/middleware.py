@@ -31,31 +31,43 @@ class HeadersMiddleware:
         self.app = app
         self.api_version = api_version.encode()
         self.docs_prefix = docs_prefix
+        # What is added when the response sets none of them (nearly always), built once.
+        self._kop = [(b"api-version", self.api_version), *SECURITY_HEADERS]
+        # The interactive docs load their own scripts and styles.
+        self._kop_docs = [k for k in self._kop if k[0] != b"content-security-policy"]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"].startswith(self.docs_prefix)
+        kop = self._kop_docs if scope["path"].startswith(self.docs_prefix) else self._kop
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                headers.append((b"api-version", self.api_version))
-                for name, value in SECURITY_HEADERS:
-                    # The interactive docs load their own scripts and styles.
-                    if name not in present and not (is_docs and name == b"content-security-policy"):
-                        headers.append((name, value))
+                if any(k.lower() in _BEVEILIGING for k, _ in headers):
+                    present = {k.lower() for k, _ in headers}
+                    headers.append(kop[0])
+                    headers.extend(k for k in kop[1:] if k[0] not in present)
+                else:
+                    headers.extend(kop)
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimitMiddleware:
-    """Refuses bodies larger than ``max_bytes`` with 413, whether announced or streamed.
-    ``streamed_paths`` read their body as a stream of lines and limit each line themselves."""
+_BEVEILIGING = frozenset(name for name, _ in SECURITY_HEADERS)
+
+
+class InvoerMiddleware:
+    """Refuses bodies larger than ``max_bytes`` with 413, whether announced or streamed, and NUL
+    characters (U+0000) in the path, the query and the body with 400: no text field means them,
+    and PostgreSQL cannot store them (it would answer with a 500). One layer for both: the NUL
+    check reads the whole body before the route does, counting it against the limit as it
+    reads. An announced length beyond the limit is refused first, then a NUL in the path or
+    the query, then what the body holds. ``streamed_paths`` (NDJSON uploads) are not buffered:
+    they limit each line and check it with :func:`heeft_nul` themselves."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, streamed_paths: Collection[str] = ()) -> None:
         self.app = app
@@ -63,48 +75,66 @@ class BodyLimitMiddleware:
         self.streamed_paths = frozenset(streamed_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in self.streamed_paths:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, send)
+        pad = scope.get("path")
+        gestroomd = pad in self.streamed_paths
+        if not gestroomd:
+            declared = None
+            for naam, waarde in scope.get("headers", ()):
+                if naam == b"content-length":
+                    declared = waarde  # the last, as a dict of the headers keeps it
+            if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+                await self._too_large(scope, send)
+                return
+        if "\x00" in scope.get("path", "") or _heeft_nul_in_query(scope.get("query_string", b"")):
+            await self._nul(scope, send, "query")
             return
-        received = 0
-        too_large = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
-
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
+        if gestroomd:
+            await self.app(scope, receive, send)
+            return
+        berichten: list[Message] = []
+        ontvangen = 0
+        while True:
+            bericht = await receive()
+            berichten.append(bericht)
+            if bericht["type"] != "http.request":
+                break
+            ontvangen += len(bericht.get("body", b""))
+            if ontvangen > self.max_bytes:
                 await self._too_large(scope, send)
-        except Exception:
-            if too_large and not started:
-                await self._too_large(scope, send)
-            else:
-                raise
+                return
+            if not bericht.get("more_body", False):
+                break
+        body = (
+            berichten[0].get("body", b"")
+            if len(berichten) == 1
+            else b"".join(b.get("body", b"") for b in berichten)
+        )
+        if _NUL_IN_JSON.search(body):
+            await self._nul(scope, send, "body")
+            return
+
+        async def opnieuw() -> Message:
+            return berichten.pop(0) if berichten else await receive()
+
+        await self.app(scope, opnieuw, send)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         await probleem(
             scope, send, 413, "Verzoek te groot", f"De body is groter dan {self.max_bytes} bytes."
+        )
+
+    async def _nul(self, scope: Scope, send: Send, waar: str) -> None:
+        reden = "bevat een NUL-teken (U+0000)"
+        await probleem(
+            scope,
+            send,
+            400,
+            "Ongeldige invoer",
+            f"De {waar} bevat een NUL-teken (U+0000); dat is in geen enkel veld toegestaan.",
+            [{"name": waar, "reason": reden}],
         )
 
 
@@ -151,55 +181,5 @@ def heeft_nul(body: bytes) -> bool:
     return _NUL_IN_JSON.search(body) is not None
 
 
-class GeenNulMiddleware:
-    """Refuses NUL characters (U+0000) in the path, the query and the body with 400: no text
-    field means them, and PostgreSQL cannot store them (it would answer with a 500).
-    ``streamed_paths`` are not buffered: they check each line with :func:`heeft_nul`."""
-
-    def __init__(self, app: ASGIApp, streamed_paths: Collection[str] = ()) -> None:
-        self.app = app
-        self.streamed_paths = frozenset(streamed_paths)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if "\x00" in scope.get("path", "") or _heeft_nul_in_query(scope.get("query_string", b"")):
-            await self._nul(scope, send, "query")
-            return
-        if scope.get("path") in self.streamed_paths:
-            await self.app(scope, receive, send)
-            return
-        berichten: list[Message] = []
-        while True:
-            bericht = await receive()
-            berichten.append(bericht)
-            if bericht["type"] != "http.request" or not bericht.get("more_body", False):
-                break
-        if _NUL_IN_JSON.search(b"".join(b.get("body", b"") for b in berichten)):
-            await self._nul(scope, send, "body")
-            return
-
-        async def opnieuw() -> Message:
-            return berichten.pop(0) if berichten else await receive()
-
-        await self.app(scope, opnieuw, send)
-
-    async def _nul(self, scope: Scope, send: Send, waar: str) -> None:
-        reden = "bevat een NUL-teken (U+0000)"
-        await probleem(
-            scope,
-            send,
-            400,
-            "Ongeldige invoer",
-            f"De {waar} bevat een NUL-teken (U+0000); dat is in geen enkel veld toegestaan.",
-            [{"name": waar, "reason": reden}],
-        )
-
-
 def _heeft_nul_in_query(query: bytes) -> bool:
     return b"\x00" in query or b"%00" in query
-
-
-class _BodyTooLarge(Exception):
-    pass

@@ -117,7 +117,10 @@ def _principal(scope: Scope) -> Principal | None:
     verifier: TokenVerifier | None = getattr(
         getattr(scope.get("app"), "state", None), "token_verifier", None
     )
-    header = dict(scope.get("headers", [])).get(b"authorization", b"")
+    header = b""
+    for naam, waarde in scope.get("headers", ()):
+        if naam == b"authorization":
+            header = waarde  # the last, as a dict of the headers keeps it
     schema, _, token = header.decode("latin-1").partition(" ")
     if verifier is None or schema.lower() != "bearer" or not token.strip():
         return None
