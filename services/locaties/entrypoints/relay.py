@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         configure_json_logging()
     url = settings.database()
     engine = make_engine(url, **engine_options(url))
-    # The workers migrate too; the migrations serialise among processes (lock_job).
+    # The workers migrate too; the migrations serialise among processes (hold_job).
     migrate(engine)
     sessions = make_session_factory(engine)
     source = source_urn(settings.oin, "bodemregie-locaties")
