@@ -112,7 +112,7 @@ class InvoerMiddleware:
             if len(berichten) == 1
             else b"".join(b.get("body", b"") for b in berichten)
         )
-        if _NUL_IN_JSON.search(body):
+        if heeft_nul(body):
             await self._nul(scope, send, "body")
             return
 
