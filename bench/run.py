@@ -141,6 +141,7 @@ def plan(quick: bool, alles: bool) -> list[tuple[str, str, list[str]]]:
             ("http-tempo", "http_path", [*HTTP_TEMPO, "--sites", "60", "--rate", "200"]),
             ("import", "bulk_import", ["--sites", "300"]),
             ("import-workers", "bulk_import", ["--sites", "300", *IMPORT_WORKERS]),
+            ("import-vloer", "import_vloer", ["--sites", "300", "--voorbeeld", "20"]),
             ("rapportage", "rapportage_schaal", ["--start", "--schaal", "3", "--staart", "500"]),
         ]
     else:
@@ -151,6 +152,7 @@ def plan(quick: bool, alles: bool) -> list[tuple[str, str, list[str]]]:
             ("http-tempo", "http_path", [*HTTP_TEMPO, "--sites", "1000", "--rate", "1000"]),
             ("import", "bulk_import", ["--sites", "5000"]),
             ("import-workers", "bulk_import", ["--sites", "5000", *IMPORT_WORKERS]),
+            ("import-vloer", "import_vloer", ["--sites", "5000"]),
             ("rapportage", "rapportage_schaal", ["--start", "--schaal", NATIONAAL]),
         ]
     if alles:
@@ -315,6 +317,7 @@ _MODULES = {
     "http-tempo": "http_path",
     "import": "bulk_import",
     "import-workers": "bulk_import",
+    "import-vloer": "import_vloer",
     "rapportage": "rapportage_schaal",
     "lijst": "historische_lijst",
     "verify": "audit_verify",
@@ -331,7 +334,7 @@ def sectie(
     wand_s: float,
     quick: bool,
 ) -> str:
-    from bench import bulk_import, rapportage_start, relay_kosten
+    from bench import bulk_import, import_vloer, rapportage_start, relay_kosten
 
     bibliotheek = bibliotheek_een_schrijver(stappen["append"]) if "append" in stappen else None
     delen = []
@@ -385,6 +388,14 @@ def sectie(
                 stappen["import-workers"],
                 "Bulk import as deployed (2 workers, relay process, 2 parts over HTTP)",
                 lambda u: _onder(bulk_import.sectie_workers(u)),
+            )
+        )
+    if "import-vloer" in stappen:
+        delen.append(
+            _deel(
+                stappen["import-vloer"],
+                "The machine's floor under the import",
+                lambda u: _onder(import_vloer.sectie(u)),
             )
         )
     if "rapportage" in stappen:

@@ -18,6 +18,31 @@ APPEND = [
 HTTP = {"workers": 2, "clients": 32, "acknowledged": 300, "status_changes_per_s": 250.0}
 
 
+def _vloerdeel(per_s: int, totaal: float, delen: dict[str, float]) -> dict[str, Any]:
+    return {
+        "events": 2400,
+        "wand_s": 1.0,
+        "events_per_s": per_s,
+        "cpu_us_per_event": delen,
+        "cpu_us_per_event_totaal": totaal,
+        "events_per_s_op_2_kernen_hoogstens": round(2e6 / totaal),
+    }
+
+
+# ``bench.import_vloer``'s result as it returns it.
+VLOER = {
+    "events": 2400,
+    "per_transactie": 1000,
+    "gemiddeld": {"rij_json_bytes": 256, "cloudevent_bytes": 911},
+    "load_voor": [1.0, 1.1, 1.2],
+    "postgres": _vloerdeel(73000, 13.4, {"copy-draad": 2.9, "postgres backend": 9.0}),
+    "zegel": _vloerdeel(577000, 1.6, {"hash-draad": 1.6}),
+    "kafka": _vloerdeel(146000, 6.0, {"kafka-draad": 2.0, "broker (gedeeld)": 3.5}),
+    "samen": _vloerdeel(34638, 27.7, {"copy-draad": 3.5, "postgres backend": 12.5}),
+    "load_na": [1.3, 1.4, 1.5],
+}
+
+
 def _stand_ins(monkeypatch: pytest.MonkeyPatch, gedraaid: list[str]) -> None:
     def functie(module: str) -> Any:
         def main(argumenten: list[str]) -> Any:
@@ -29,7 +54,7 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch, gedraaid: list[str]) -> None:
             if "--rate" in argumenten:  # the paced run: its rate as asked
                 rate = float(argumenten[argumenten.index("--rate") + 1])
                 return {**HTTP, "rate": rate, "behind_schedule_ms_max": 3.0}
-            return {"eventstore_append": APPEND, "http_path": HTTP}[module]
+            return {"eventstore_append": APPEND, "http_path": HTTP, "import_vloer": VLOER}[module]
 
         return main
 
@@ -46,7 +71,7 @@ def test_one_run_writes_one_dated_section_and_never_fails(
     assert run.main(["--quick", "--uit", str(uit)]) == 0
     assert gedraaid == [
         *("eventstore_append", "http_path", "http_path", "bulk_import", "bulk_import"),
-        "rapportage_schaal",
+        *("import_vloer", "rapportage_schaal"),
     ]
     tekst = uit.read_text()
     assert tekst.startswith("# Benchmarks\n\nPreamble.\n\n## `make bench` on ")
@@ -62,6 +87,12 @@ def test_one_run_writes_one_dated_section_and_never_fails(
     # The import twice: in process (its stages) and as deployed (two workers, two parts).
     assert "### Bulk import\n" in tekst and "### Bulk import as deployed" in tekst
     assert "--modus workers --parallel 2" in tekst
+    # Then the machine's floor under it, read from the module's own keys.
+    assert "### The machine's floor under the import" in tekst
+    assert (
+        "| all three as a pipeline | 34,638 | 27.7 | copy-draad 3.5, postgres backend 12.5 |"
+        in (tekst)
+    )
 
 
 def test_a_second_run_goes_above_the_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
