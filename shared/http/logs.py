@@ -252,10 +252,11 @@ def _schrijf(
         "correlation_id": correlatie,
         **extra,
     }
-    regel = orjson.dumps(doc, default=str).decode() + handler.terminator
     handler.acquire()
     try:
-        handler.stream.write(regel)
+        # Made inside the try, as the formatter runs inside emit's: a text orjson refuses
+        # (a lone surrogate) is reported like a broken stream, never raised into the request.
+        handler.stream.write(orjson.dumps(doc, default=str).decode() + handler.terminator)
         handler.flush()
     except RecursionError:
         raise

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import orjson
 import pytest
@@ -18,7 +19,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from shared.http.app import create_app
-from shared.http.logs import JsonFormatter, access_log
+from shared.http.logs import CorrelatieMiddleware, JsonFormatter, access_log, correlatie_id
 
 router = APIRouter()
 
@@ -130,3 +131,31 @@ def test_a_filter_on_the_access_log_still_applies() -> None:
         access_log.removeFilter(zonder_gezondheid)
     regels = [json.loads(r) for r in handler.stream.getvalue().splitlines()]
     assert [r["route"] for r in regels] == ["/v1/dingen/{ding_id}"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("alleen", [True, False], ids=["json-handler-alone", "with-another"])
+async def test_a_line_that_cannot_be_written_is_reported_not_raised(
+    alleen: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path orjson cannot write (a lone surrogate: no server we run makes one, but an ASGI
+    server may) is a logging error on stderr, as ``StreamHandler.emit`` reports one, whichever
+    way the line goes: the request is answered, its correlation id reset, nothing raised."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    verstuurd: list[Any] = []
+
+    async def send(bericht: Any) -> None:
+        verstuurd.append(bericht)
+
+    scope = {"type": "http", "method": "GET", "path": "/v1/\ud800", "headers": []}
+    laag = CorrelatieMiddleware(app, service="proef")
+    with json_handler(*([] if alleen else [logging.NullHandler()])) as handler:
+        await laag(scope, None, send)  # type: ignore[arg-type]
+    assert verstuurd[0]["status"] == 200
+    assert correlatie_id() is None
+    assert handler.stream.getvalue() == ""
+    assert "--- Logging error ---" in capsys.readouterr().err
