@@ -121,6 +121,7 @@ class Kop:
     ankers: int  # events in the anchor stream: the version the next anchor must expect
     verankerd_tot: int
     anker_root: str
+    anker_positie: int = 0  # the last anchor's own position (0: none yet)
 
 
 class Bericht(NamedTuple):
@@ -202,6 +203,7 @@ def lees_kop(session: Session) -> Kop:
         anker.version,
         int(anker.data["totEnMetPositie"]),
         str(anker.data["merkleRoot"]),
+        anker.position,
     )
 
 
@@ -546,7 +548,9 @@ class Verzegelaar:
             ronde.stromen[event.stream_id] = (event.version, h)
             positie, vorige = event.position, h
         _schrijf_zegels(session, nieuw, tx)
-        ronde.kop = Kop(positie, vorige, kop.ankers, kop.verankerd_tot, kop.anker_root)
+        ronde.kop = Kop(
+            positie, vorige, kop.ankers, kop.verankerd_tot, kop.anker_root, kop.anker_positie
+        )
         ronde.verzegeld += len(nieuw)
 
     def _stroom_hashes(
@@ -589,6 +593,11 @@ class Verzegelaar:
         vorige = kop.verankerd_tot
         if kop.positie <= vorige or (not forceer and kop.positie - vorige < self._anker_elke):
             return False
+        if kop.positie == kop.anker_positie == vorige + 1:
+            # Nothing sealed since the last anchor but that anchor itself. Anchoring it would
+            # make one more event for the next quiet spell (or stop) to anchor: an anchor an
+            # interval for as long as the service idles. It is anchored with the next events.
+            return False
         hashes = _bladeren(ronde, vorige)
         if hashes is None:
             if tx is not None:
@@ -616,7 +625,7 @@ class Verzegelaar:
             data["handtekening"] = i.onderteken(self._sleutel, kop.positie, root)
             data["sleutelId"] = sleutel_id(self._sleutel.public_key())
         now = datetime.now(UTC)
-        SqlEventStore(session).append(
+        (opgeslagen,) = SqlEventStore(session).append(
             i.ANKER_STREAM,
             i.ANKER_STREAM_TYPE,
             kop.ankers,  # a stale anchor state fails here with a version conflict
@@ -624,7 +633,9 @@ class Verzegelaar:
             self._anker_topic,
         )
         log.info("anchored positions 1..%s (root %s)", kop.positie, root[:12])
-        ronde.kop = Kop(kop.positie, kop.hash, kop.ankers + 1, kop.positie, root)
+        ronde.kop = Kop(
+            kop.positie, kop.hash, kop.ankers + 1, kop.positie, root, opgeslagen.position
+        )
         ronde.verankerd = kop.positie
         return True
 

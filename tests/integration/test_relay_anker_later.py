@@ -82,6 +82,35 @@ def test_a_quiet_anchor_is_sealed_and_sent_by_the_next_round_then_the_relay_rest
     assert ANKER_TYPE in anker["type"] and anker["data"]["totEnMetPositie"] == 3
 
 
+def test_an_idle_relay_does_not_anchor_its_last_anchor_again_and_again(
+    sql_engine: Engine,
+) -> None:
+    """Quiet spell after quiet spell, and a graceful stop, with nothing recorded but the last
+    anchor: no new anchor (each would be the next spell's "new event", one an interval for as
+    long as the service idles). The next real event is anchored together with that anchor."""
+    _append(sql_engine, 3)
+    publisher, relay = _relay(sql_engine)
+    relay.run_once()
+    for _ in range(3):
+        relay._last_anchor = time.monotonic() - 10_000
+        while relay.run_once() or relay._full:
+            pass
+    assert _tel(sql_engine) == (4, 4, 1, 0)
+    relay.shut_down()
+    assert _tel(sql_engine) == (4, 4, 1, 0)
+
+    _append(sql_engine, 1, eerste=3)
+    relay._last_anchor = time.monotonic() - 10_000
+    while relay.run_once() or relay._full:
+        pass
+    relay._last_anchor = time.monotonic() - 10_000
+    while relay.run_once() or relay._full:
+        pass
+    assert _tel(sql_engine) == (6, 6, 2, 0)
+    anker = orjson.loads(publisher.sent[-1].value)
+    assert anker["data"]["vanafPositie"] == 4 and anker["data"]["totEnMetPositie"] == 5
+
+
 def test_a_final_anchor_is_sealed_when_kafka_is_down_at_the_stop(sql_engine: Engine) -> None:
     _append(sql_engine, 3)
     publisher, relay = _relay(sql_engine)
