@@ -178,14 +178,15 @@ def _copy(engine: Engine) -> tuple[Callable[[list[Gebeurtenis], list[tuple[Any, 
 
     def opslaan(deel: list[Gebeurtenis], zegels: list[tuple[Any, ...]]) -> None:
         with conn.cursor() as cur:
-            cur.execute(
-                "UPDATE event_positions SET last_position = last_position + %s WHERE id = 1",
-                (len(deel),),
-            )
-            with cur.copy(sql) as copy:
-                copy.set_types(_TYPEN)
-                for e in deel:
-                    copy.write_row(e.rij)
+            if deel:
+                cur.execute(
+                    "UPDATE event_positions SET last_position = last_position + %s WHERE id = 1",
+                    (len(deel),),
+                )
+                with cur.copy(sql) as copy:
+                    copy.set_types(_TYPEN)
+                    for e in deel:
+                        copy.write_row(e.rij)
             if zegels:
                 with cur.copy(zegel_sql) as copy:
                     copy.set_types(_ZEGEL_TYPEN)
@@ -319,13 +320,17 @@ def kafka(evs: list[Gebeurtenis], per: int, store_id: str) -> dict[str, Any]:
 
 def samen(evs: list[Gebeurtenis], per: int, store_id: str) -> dict[str, Any]:
     """The pipeline: the COPY thread stores and commits each transaction's events (with the
-    seals hashed for them by the Kafka thread one transaction earlier, as the relay seals what
-    committed before), the Kafka thread hashes and produces each committed transaction."""
+    seals the Kafka thread hashed since its last commit, as the relay seals what committed
+    before), the Kafka thread hashes and produces each committed transaction. The clock stops
+    when every event is stored, sealed, its seal stored, and on Kafka: the seals still waiting
+    when the last events committed (the last transaction's at least, more when the Kafka
+    thread fell behind) are stored in one more transaction, as the relay's next round would."""
     delen = _delen(evs, per)
     producer, topic = _producer()
     _stuur(producer, topic, evs[:10], store_id)
     gedaan: queue.Queue[int | None] = queue.Queue()
-    zegels: queue.Queue[list[tuple[Any, ...]]] = queue.Queue()
+    # Each committed transaction's seals; None: the Kafka thread is done (or failed).
+    zegels: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue()
     cpu: dict[str, float] = {}
     fouten: list[BaseException] = []
     with postgres_database() as engine:
@@ -333,17 +338,32 @@ def samen(evs: list[Gebeurtenis], per: int, store_id: str) -> dict[str, Any]:
 
         def schrijver() -> None:
             c0 = time.thread_time()
+            klaar = False  # the Kafka thread's None came
             try:
                 for i, deel in enumerate(delen):
+                    if fouten:
+                        return
                     z: list[tuple[Any, ...]] = []
-                    while not zegels.empty():
-                        z.extend(zegels.get_nowait())
+                    while not klaar and not zegels.empty():
+                        if (volgende := zegels.get_nowait()) is None:
+                            klaar = True
+                        else:
+                            z.extend(volgende)
                     opslaan(deel, z)
                     gedaan.put(i)
+                gedaan.put(None)
+                rest: list[tuple[Any, ...]] = []
+                while not klaar:
+                    if (volgende := zegels.get()) is None:
+                        klaar = True
+                    else:
+                        rest.extend(volgende)
+                if rest and not fouten:
+                    opslaan([], rest)
             except BaseException as exc:
                 fouten.append(exc)
             finally:
-                gedaan.put(None)
+                gedaan.put(None)  # a second None is never read
                 cpu["copy-draad"] = time.thread_time() - c0
 
         def zender() -> None:
@@ -357,6 +377,7 @@ def samen(evs: list[Gebeurtenis], per: int, store_id: str) -> dict[str, Any]:
             except BaseException as exc:
                 fouten.append(exc)
             finally:
+                zegels.put(None)
                 cpu["hash-en-kafka-draad"] = time.thread_time() - c0
 
         with Meting(pid) as m:
@@ -367,8 +388,13 @@ def samen(evs: list[Gebeurtenis], per: int, store_id: str) -> dict[str, Any]:
                 d.join()
         if fouten:
             raise fouten[0]
-        # The seals of the last transaction, stored after the clock stopped (the relay's next
-        # round would): their COPY is in the postgres stage's figure.
+        with engine.connect() as conn:
+            opgeslagen = tuple(
+                int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
+                for t in ("events", "event_seals")
+            )
+        if opgeslagen != (len(evs), len(evs)):
+            raise RuntimeError(f"the pipeline stored {opgeslagen} events and seals of {len(evs)}")
         return _uitslag(m, len(evs), cpu)
 
 
