@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
-from confluent_kafka import Producer
+from confluent_kafka import KafkaError, Producer
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -197,12 +197,38 @@ def _copy(engine: Engine) -> tuple[Callable[[list[Gebeurtenis], list[tuple[Any, 
     return opslaan, pid
 
 
-def _producer() -> tuple[Producer, str]:
+class _Fouten:
+    """A producer's delivery reports, which come for failed records only (the relay's
+    ``delivery.report.only.error``): the first error, so that a flush that left nothing in the
+    queue is known to have landed every record. Apart from the producer: a callback bound to
+    the producer itself would make a cycle that keeps it (and its threads) alive."""
+
+    __slots__ = ("fout",)
+
+    def __init__(self) -> None:
+        self.fout: KafkaError | None = None
+
+    def rapport(self, err: KafkaError | None, _msg: object) -> None:
+        if err is not None and self.fout is None:
+            self.fout = err
+
+
+class _Producent(Producer):
+    """The relay's producer with its delivery reports (``fouten``)."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.fouten = _Fouten()
+        super().__init__({**config, "on_delivery": self.fouten.rapport})
+
+
+def _producer(principal: str = ADMIN) -> tuple[_Producent, str]:
     topic = create_topic(KAFKA_BOOTSTRAP, partitions=6)
-    return Producer(relay_producer_config(kafka_as(ADMIN), client_id="bodemregie-vloer")), topic
+    return _Producent(
+        relay_producer_config(kafka_as(principal), client_id="bodemregie-vloer")
+    ), topic
 
 
-def _stuur(producer: Producer, topic: str, deel: Sequence[Gebeurtenis], store_id: str) -> None:
+def _stuur(producer: _Producent, topic: str, deel: Sequence[Gebeurtenis], store_id: str) -> None:
     produce = producer.produce
     for e in deel:
         produce(
@@ -211,8 +237,8 @@ def _stuur(producer: Producer, topic: str, deel: Sequence[Gebeurtenis], store_id
             e.stroom,
             headers=[(POSITION_HEADER, str(e.positie)), (STORE_HEADER, store_id)],
         )
-    if producer.flush(30) != 0:
-        raise RuntimeError("Kafka did not confirm every record")
+    if producer.flush(30) != 0 or producer.fouten.fout is not None:
+        raise RuntimeError(f"Kafka did not confirm every record: {producer.fouten.fout}")
 
 
 def _pg_achtergrond() -> dict[int, float]:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bench import import_vloer as vloer
+from shared.messaging.acls import AUDITOR
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,13 @@ def test_a_failure_in_either_thread_ends_the_run_with_its_error(
         monkeypatch.setattr(vloer, "_copy", _copy)
     uit = _run(evs)
     assert isinstance(uit.get("fout"), Stuk)
+
+
+def test_a_record_the_broker_refuses_fails_the_send() -> None:
+    """The relay's producer reports only failed records and otherwise leaves nothing in the
+    queue after a flush: a flush that returns 0 alone does not say every record landed. The
+    auditor may not write: every record is refused."""
+    producer, topic = vloer._producer(AUDITOR)
+    evs = [vloer.Gebeurtenis(k, "s", (), b"{}") for k in range(1, 4)]
+    with pytest.raises(RuntimeError, match="did not confirm"):
+        vloer._stuur(producer, topic, evs, "store")
