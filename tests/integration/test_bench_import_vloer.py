@@ -9,10 +9,13 @@ import uuid
 from typing import Any
 
 import pytest
+from confluent_kafka.admin import AdminClient
 from sqlalchemy import Engine
 
 from bench import import_vloer as vloer
-from shared.messaging.acls import AUDITOR
+from shared.messaging.acls import ADMIN, AUDITOR
+from shared.messaging.publisher import producer_config
+from tests.support.infra import kafka_as
 
 
 @pytest.fixture(scope="module")
@@ -106,5 +109,28 @@ def test_a_record_the_broker_refuses_fails_the_send() -> None:
     auditor may not write: every record is refused."""
     producer, topic = vloer._producer(AUDITOR)
     evs = [vloer.Gebeurtenis(k, "s", (), b"{}") for k in range(1, 4)]
-    with pytest.raises(RuntimeError, match="did not confirm"):
-        vloer._stuur(producer, topic, evs, "store")
+    try:
+        with pytest.raises(RuntimeError, match="did not confirm"):
+            vloer._stuur(producer, topic, evs, "store")
+    finally:
+        vloer._weg(topic)
+
+
+def test_the_kafka_stages_delete_their_scratch_topics(
+    evs: list[vloer.Gebeurtenis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made as the services' topics are (kept for ever): a full run would leave two topics of
+    40,000 records each on the shared broker."""
+    gemaakt: list[str] = []
+    echt = vloer.create_topic
+
+    def create_topic(*args: Any, **kwargs: Any) -> str:
+        gemaakt.append(echt(*args, **kwargs))
+        return gemaakt[-1]
+
+    monkeypatch.setattr(vloer, "create_topic", create_topic)
+    vloer.kafka(evs[:60], 50, "store")
+    vloer.samen(evs[:60], 50, "store")
+    assert len(gemaakt) == 2
+    bestaand = AdminClient(producer_config(kafka_as(ADMIN))).list_topics(timeout=30).topics
+    assert not set(gemaakt) & set(bestaand)
