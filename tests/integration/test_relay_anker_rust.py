@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 
 import orjson
+import pytest
 from sqlalchemy import Engine, select
 
 from shared.db.engine import make_session_factory
@@ -32,10 +33,9 @@ def _append(engine: Engine, n: int, eerste: int = 0) -> None:
 
 def _relay(
     engine: Engine, anker_elke: int, publisher: InMemoryPublisher | None = None
-) -> tuple[InMemoryPublisher, OutboxRelay]:
-    publisher = publisher or InMemoryPublisher()
+) -> OutboxRelay:
     sealer = Verzegelaar(SOURCE, anker_elke=anker_elke, anker_topic="t")
-    return publisher, OutboxRelay(make_session_factory(engine), publisher, SOURCE, sealer=sealer)
+    return OutboxRelay(make_session_factory(engine), publisher, SOURCE, sealer=sealer)
 
 
 def _tot_rust(relay: OutboxRelay, stil: bool = False) -> int:
@@ -64,11 +64,14 @@ def _ankers(engine: Engine) -> list[tuple[int, int, int]]:
     return uit
 
 
+@pytest.mark.parametrize("kafka", [True, False], ids=["kafka", "zonder-kafka"])
 def test_anchoring_every_event_comes_to_rest_and_anchors_every_real_event(
-    sql_engine: Engine,
+    sql_engine: Engine, kafka: bool
 ) -> None:
+    """With Kafka the anchor is sealed by the round after it (``veranker``); without, in its
+    own round (``ronde``), as the relay of a service with Kafka off."""
     _append(sql_engine, 3)
-    _, relay = _relay(sql_engine, anker_elke=1)
+    relay = _relay(sql_engine, anker_elke=1, publisher=InMemoryPublisher() if kafka else None)
     _tot_rust(relay)
     _tot_rust(relay, stil=True)
     relay.shut_down()
@@ -82,14 +85,14 @@ def test_anchoring_every_event_comes_to_rest_and_anchors_every_real_event(
 
 def test_a_relay_that_reads_its_head_from_the_database_rests_too(sql_engine: Engine) -> None:
     _append(sql_engine, 3)
-    _, relay = _relay(sql_engine, anker_elke=1000)
+    relay = _relay(sql_engine, anker_elke=1000, publisher=InMemoryPublisher())
     _tot_rust(relay)
     _tot_rust(relay, stil=True)
     assert _ankers(sql_engine) == [(4, 1, 3)]
     relay._sealer.vergeet()  # as after a failed round or a new term
     _tot_rust(relay, stil=True)
     relay.shut_down()
-    _, opvolger = _relay(sql_engine, anker_elke=1000)  # a restart
+    opvolger = _relay(sql_engine, anker_elke=1000, publisher=InMemoryPublisher())  # a restart
     _tot_rust(opvolger, stil=True)
     opvolger.shut_down()
     assert _ankers(sql_engine) == [(4, 1, 3)]
@@ -115,7 +118,7 @@ def test_an_event_committed_before_the_anchor_is_anchored_with_it(pg_engine: Eng
     _append(pg_engine, 3)
     publisher = _SchrijftTussendoor()
     publisher.engine = pg_engine
-    _, relay = _relay(pg_engine, anker_elke=3, publisher=publisher)
+    relay = _relay(pg_engine, anker_elke=3, publisher=publisher)
     _tot_rust(relay)
     assert _ankers(pg_engine) == [(5, 1, 3)]
     _tot_rust(relay, stil=True)
