@@ -18,7 +18,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import anyio
 import orjson
@@ -63,6 +63,7 @@ from shared.http.problems import (
 )
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 router = APIRouter(prefix="/spoedlocaties", tags=["Spoedlocaties"])
 
@@ -289,9 +290,10 @@ def _lees(ruw: bytes, standaard_crs: str) -> ImportRegel | _Registratie:
     except ValidationError as exc:
         raise _Regelfout(_als_probleem(exc)) from exc
     crs = _crs(content_crs, standaard_crs)
-    afdruk = hashlib.sha256(
-        orjson.dumps({**data, "contentCrs": crs}, option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
+    # The line with its CRS, keys sorted: ``{**data, "contentCrs": crs}``, written into the
+    # line's own dict (read for the last time here) instead of a copy of it.
+    data["contentCrs"] = crs
+    afdruk = hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
     if soort == REGISTRATIE:
         return _Registratie(
             sleutel or afdruk, afdruk, _registratie_body(locatie_id, versie, body), crs
@@ -323,11 +325,18 @@ def _registratie_body(
             )
         )
     try:
-        return schemas.NieuweSpoedlocatie.model_validate(
-            {"locatieId": locatie_id, **body} if locatie_id else body
+        return _valideer(
+            schemas.NieuweSpoedlocatie, {"locatieId": locatie_id, **body} if locatie_id else body
         )
     except ValidationError as exc:
         raise _body_fout(exc) from exc
+
+
+def _valideer(schema: type[M], body: Any) -> M:
+    """``schema.model_validate(body)``: the very validator it calls, called directly, without
+    the classmethod's keyword arguments (all their defaults; ~1 µs a line)."""
+    uit: M = schema.__pydantic_validator__.validate_python(body)
+    return uit
 
 
 def _registreer(regel: _Registratie, omgerekend: Omgerekend | None) -> ImportRegel:
@@ -372,7 +381,7 @@ def _commando(
             )
         )
     try:
-        body_in = _COMMANDOS[soort].model_validate(body)
+        body_in = _valideer(_COMMANDOS[soort], body)
     except ValidationError as exc:
         raise _body_fout(exc) from exc
     cmd = _bouwer(body_in)(body_in, locatie_id, versie, crs)
@@ -487,36 +496,51 @@ def _sleutel_uit(ruw: bytes) -> str | None:
     return sleutel if isinstance(sleutel, str) and len(sleutel) <= 255 else None
 
 
-async def _regels(request: Request, max_regel: int) -> AsyncIterator[tuple[int, bytes | None]]:
-    """The body's lines with their numbers (from 1), never holding more than one line; a line
-    longer than ``max_regel`` comes as None. Blank lines count but yield nothing."""
-    buf = bytearray()
+async def _batches(
+    request: Request, max_regel: int
+) -> AsyncIterator[list[tuple[int, bytes | None]]]:
+    """The body's lines with their numbers (from 1) in batches of at most ``BATCH_REGELS``
+    lines, a batch ending at the line that brings its bytes to ``BATCH_BYTES``; a line longer
+    than ``max_regel`` comes as None, blank lines count but are left out. Holds no more of the
+    body than a batch, the piece received and the line it ended in. Each piece is split into
+    its lines at once (in C), not line by line in Python: ~0.3 instead of ~1.2 µs a line."""
+    batch: list[tuple[int, bytes | None]] = []
+    grootte = 0
     nummer = 0
-    te_lang = False
+    begonnen = bytearray()  # the line the previous piece ended in, or nothing
+    te_lang = False  # that line is longer than max_regel already
     async for stuk in request.stream():
-        begin = 0
-        while True:
-            einde = stuk.find(b"\n", begin)
-            deel = stuk[begin:] if einde < 0 else stuk[begin:einde]
-            if not te_lang:
-                buf += deel
-                te_lang = len(buf) > max_regel
-                if te_lang:
-                    buf.clear()
-            if einde < 0:
-                break
+        delen = stuk.split(b"\n")
+        laatste = delen.pop()  # the piece's unfinished line (b"" after a newline)
+        for deel in delen:
             nummer += 1
-            if te_lang:
-                yield nummer, None
-            elif buf.strip():
-                yield nummer, bytes(buf)
-            buf.clear()
-            te_lang = False
-            begin = einde + 1
-    if te_lang:
-        yield nummer + 1, None
-    elif buf.strip():
-        yield nummer + 1, bytes(buf)
+            if begonnen or te_lang:
+                if not te_lang:
+                    begonnen += deel
+                ruw: bytes | None = None if te_lang else bytes(begonnen)
+                begonnen.clear()
+                te_lang = False
+            else:
+                ruw = deel
+            if ruw is not None and len(ruw) > max_regel:
+                ruw = None
+            elif ruw is not None and not ruw.strip():
+                continue
+            batch.append((nummer, ruw))
+            if ruw is not None:
+                grootte += len(ruw)
+            if len(batch) >= BATCH_REGELS or grootte >= BATCH_BYTES:
+                yield batch
+                batch, grootte = [], 0
+        if not te_lang:
+            begonnen += laatste
+            if len(begonnen) > max_regel:
+                te_lang = True
+                begonnen.clear()
+    if te_lang or begonnen.strip():
+        batch.append((nummer + 1, None if te_lang else bytes(begonnen)))
+    if batch:
+        yield batch
 
 
 def _ingevuld(model: type[BaseModel]) -> dict[str, Any]:
@@ -597,18 +621,6 @@ async def importeer(
         )
     max_regel = services.settings.max_body_bytes
 
-    async def batches() -> AsyncIterator[list[tuple[int, bytes | None]]]:
-        batch: list[tuple[int, bytes | None]] = []
-        grootte = 0
-        async for nummer, ruw in _regels(request, max_regel):
-            batch.append((nummer, ruw))
-            grootte += len(ruw or b"")
-            if len(batch) >= BATCH_REGELS or grootte >= BATCH_BYTES:
-                yield batch
-                batch, grootte = [], 0
-        if batch:
-            yield batch
-
     async def resultaten() -> AsyncIterator[bytes]:
         # A pipeline of two: the next batch is read from the body and parsed while the one
         # before it is written (parsing is Python, writing waits on the database half of its
@@ -620,7 +632,7 @@ async def importeer(
         # (Not when the request ends otherwise: a batch may still be running in its thread.)
         with gc_tuning.bulk():
             lopend: asyncio.Task[bytes] | None = None
-            async for batch in batches():
+            async for batch in _batches(request, max_regel):
                 gelezen = await _gelezen(batch)
                 if lopend is not None:
                     yield await lopend
