@@ -293,7 +293,18 @@ def _lees(ruw: bytes, standaard_crs: str) -> ImportRegel | _Registratie:
     # The line with its CRS, keys sorted: ``{**data, "contentCrs": crs}``, written into the
     # line's own dict (read for the last time here) instead of a copy of it.
     data["contentCrs"] = crs
-    afdruk = hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    try:
+        afdruk = hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    except orjson.JSONEncodeError as exc:
+        # orjson reads JSON nested up to 1024 levels but writes only 254: a line nested deeper
+        # (no schema takes such a value) is refused here, not failing its whole batch.
+        raise _Regelfout(
+            _probleem(
+                400,
+                "De regel is te diep genest.",
+                [InvalidParam(name="regel", reason="te diep genest")],
+            )
+        ) from exc
     if soort == REGISTRATIE:
         return _Registratie(
             sleutel or afdruk, afdruk, _registratie_body(locatie_id, versie, body), crs

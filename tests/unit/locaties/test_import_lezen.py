@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.locaties.domain.geometrie import CRS84, RD
 from services.locaties.entrypoints import schemas
-from services.locaties.entrypoints.routes_import import _COMMANDOS, _lees, _valideer
+from services.locaties.entrypoints.routes_import import _COMMANDOS, _lees, _lees_batch, _valideer
 
 STATUS = (
     b'{"sleutel": "bis-4711-2", "soort": "statuswijzigingen", "locatieId": "ZH051300001", '
@@ -158,3 +158,28 @@ def test_a_body_gets_model_validate_s_verdict(schema: type[BaseModel], body: Any
     assert _uitkomst(_valideer, schema, body) == _uitkomst(
         lambda s, b: s.model_validate(b), schema, body
     )
+
+
+@pytest.mark.parametrize(
+    ("diepte", "detail"),
+    [
+        (  # the line 254 levels deep: written and hashed, its body refused by the schema
+            253,
+            "De invoer is ongeldig: body.bevoegdGezag, body.gemeentecode, body.naam, "
+            "body.registratiedatum, body.a.",
+        ),
+        (254, "De regel is te diep genest."),
+        (1000, "De regel is te diep genest."),
+    ],
+)
+def test_a_line_nested_deeper_than_orjson_writes_is_refused_on_its_own(
+    diepte: int, detail: str
+) -> None:
+    """orjson reads 1024 levels and writes 254: such a line is a 400 of its own, not a failure
+    of its whole batch (every line of it answered 503, and again at every resend)."""
+    diep = b'{"a":' * diepte + b"1" + b"}" * diepte
+    regel = b'{"sleutel":"diep","soort":"registratie","body":' + diep + b"}"
+    klaar, te_doen = _lees_batch([(1, regel), (2, STATUS)], CRS84, 10**6)
+    assert [n for n, _ in te_doen] == [2]
+    sleutel, probleem = klaar[1]
+    assert (sleutel, probleem.status, probleem.detail) == ("diep", 400, detail)
