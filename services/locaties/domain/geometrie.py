@@ -12,7 +12,7 @@ transformation, so a transformation never waits for or depends on the internet.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -230,15 +230,21 @@ def transformeer(
     if van == naar:
         return dict(geometrie)
     f = rd_naar_crs84 if van == RD else crs84_naar_rd
-    klaar: Omgerekend = omgerekend or {}
+    return {
+        "type": geometrie["type"],
+        "coordinates": _zet_om(geometrie["coordinates"], f, omgerekend or {}),
+    }
 
-    def map_(c: Any) -> Any:
-        if c and isinstance(c[0], int | float):
-            al = klaar.get((c[0], c[1]))
-            return list(f(c[0], c[1]) if al is None else al)
-        return [map_(sub) for sub in c]
 
-    return {"type": geometrie["type"], "coordinates": map_(geometrie["coordinates"])}
+def _zet_om(c: Any, f: Callable[[float, float], tuple[float, float]], klaar: Omgerekend) -> Any:
+    """Every position of ``c`` through ``f``, or as ``klaar`` has it already. A function of the
+    module, not a closure that calls itself: such a closure is a reference cycle (function ->
+    cell -> function, holding ``klaar``), garbage only the collector can free, left by every
+    registration with a geometry and every answer that shows one in another CRS."""
+    if c and isinstance(c[0], int | float):
+        al = klaar.get((c[0], c[1]))
+        return list(f(c[0], c[1]) if al is None else al)
+    return [_zet_om(sub, f, klaar) for sub in c]
 
 
 # --- Bounding boxes (the map's bbox filter) ---
