@@ -229,8 +229,12 @@ def _ronde_sql() -> str:
         f"WITH r AS (SELECT {', '.join(velden)} FROM jsonb_array_elements(%s::jsonb) AS r), "
         f"huidig AS (INSERT INTO {spoedlocaties.name} ({huidig_namen}) "
         f"SELECT {huidig_waarden} FROM r "
-        f"ON CONFLICT (locatie_id) DO UPDATE SET {bijwerken}), "
-        f"g AS (UPDATE {spoedlocatie_standen.name} AS s SET bekend_tot = r.bekend FROM r "
+        f"ON CONFLICT (locatie_id) DO UPDATE SET {bijwerken} RETURNING locatie_id), "
+        # Through ``huidig``: a site's current row is locked before its standen rows, in the
+        # order of the general path's statements (and of the fallback after this one), so two
+        # batches in flight that share a site wait for each other instead of deadlocking.
+        f"g AS (UPDATE {spoedlocatie_standen.name} AS s SET bekend_tot = r.bekend "
+        "FROM huidig JOIN r USING (locatie_id) "
         f"WHERE r.soort = {VERLENG} AND s.locatie_id = r.locatie_id "
         "AND s.geldig_tot IS NULL AND s.bekend_tot IS NULL AND s.geldig_vanaf < r.datum "
         "RETURNING s.*), "
