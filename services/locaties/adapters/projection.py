@@ -172,6 +172,8 @@ class Inhoud:
 
 def _risicodelen(risicos: Mapping[RisicoType, Any]) -> tuple[Any, ...]:
     """``risico_humaan``, ``risico_ecologisch``, ``risico_verspreiding`` and ``risicos``."""
+    if not risicos:  # a site not assessed yet: what the lines below give, without their work
+        return (False, False, False, [])
 
     def vastgesteld(soort: RisicoType) -> bool:
         r = risicos.get(soort)
