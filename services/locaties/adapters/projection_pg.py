@@ -114,8 +114,10 @@ def projecteer_ronde(session: Session, rijen: list[tuple[Any, ...]]) -> dict[str
     their bitemporal rows are left as they were (those closed, if several, stay closed; the
     caller fails the batch then), for the caller's general path.
 
-    The closed interval is the stored row copied in the statement, its JSON as stored: the
-    text ``json.dumps`` of the decoded value gives again (the general path's copy)."""
+    The closed interval is the stored row copied in the statement. Only rows whose JSON cells
+    hold the same text as the new row's are closed here (``_zelfde_json``), so the copy's JSON
+    is ``json.dumps``'s text, which the general path's copy (``json.dumps`` of the decoded
+    stored value) gives too; any other open row is left to the caller's general path."""
     gelezen = _uitvoeren(session, _ronde_sql(), (json_rows(rijen),))
     return {locatie_id: int(n) for locatie_id, n in gelezen}
 
@@ -194,6 +196,16 @@ _INHOUD_JSON = tuple(
 )
 
 
+def _zelfde_json() -> str:
+    """Only a row whose JSON cells hold the very text the new row's do: the general path
+    writes the closed interval's JSON as ``json.dumps`` of the decoded stored value, which is
+    the stored text only when that is ``json.dumps``'s own (a row the bulk import wrote holds
+    orjson's compact text); a row whose JSON changed or was written otherwise goes that way."""
+    return "".join(
+        f"AND s.{_INHOUD[k].name}::text = r.{_INHOUD[k].name}::text " for k in _INHOUD_JSON
+    )
+
+
 @lru_cache(maxsize=1)
 def _ronde_sql() -> str:
     typen = ("text", "integer", "timestamptz", "integer", "date", "timestamptz", "integer")
@@ -247,7 +259,7 @@ def _ronde_sql() -> str:
         "FROM huidig JOIN r USING (locatie_id) "
         f"WHERE r.soort = {VERLENG} AND s.locatie_id = r.locatie_id "
         "AND s.geldig_tot IS NULL AND s.bekend_tot IS NULL AND s.geldig_vanaf < r.datum "
-        "RETURNING s.*), "
+        f"{_zelfde_json()}RETURNING s.*), "
         "n AS (SELECT locatie_id, count(*) AS n FROM g GROUP BY locatie_id), "
         f"kopie AS (INSERT INTO {spoedlocatie_standen.name} ({standen_namen}) "
         f"SELECT {kopie_waarden} FROM g JOIN n USING (locatie_id) "

@@ -11,8 +11,11 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import Any
+from uuid import uuid4
 
+import orjson
 import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
@@ -20,7 +23,10 @@ from sqlalchemy.orm import Session
 from services.locaties.adapters import projection
 from services.locaties.adapters.tables import spoedlocatie_standen, spoedlocaties
 from services.locaties.domain import commands
+from services.locaties.domain.model import Spoedlocatie
 from shared.db.engine import make_session_factory
+from shared.eventstore.model import EventMetadata, RecordedEvent
+from shared.vocabulaire import Status
 from tests.integration.locaties.test_groepscommit import _database, _run_plan
 from tests.integration.locaties.test_historische_lijst import _plan
 from tests.support.groepscommit import Maak
@@ -107,3 +113,57 @@ def test_one_statement_rounds_write_what_the_general_path_writes(
         assert len(snel_tekst[spoedlocatie_standen.name]) > 3 * len(rondes) // 2
         assert any('"Polygon"' in r for r in snel_tekst[spoedlocaties.name])
         assert snel_tekst == algemeen_tekst
+
+
+def _vastgelegd(locatie: Spoedlocatie, op: datetime) -> list[RecordedEvent]:
+    """The site's pending events as the batch records them (at ``op``)."""
+    eerste = locatie.version - len(locatie.pending)
+    uit = [
+        RecordedEvent(
+            position=0,
+            event_id=uuid4(),
+            stream_id=locatie.id,
+            stream_type=locatie.stream_type,
+            version=eerste + 1 + i,
+            event_type=e.event_type,
+            schema_version=e.schema_version,
+            data=e.data,
+            metadata=EventMetadata(actor="test"),
+            occurred_at=e.occurred_at,
+            recorded_at=op,
+        )
+        for i, e in enumerate(locatie.pending)
+    ]
+    locatie.pending = []
+    return uit
+
+
+def test_an_open_row_with_json_written_otherwise_is_closed_as_the_general_path_does() -> None:
+    """The bulk import writes JSON as orjson's compact text; the general path's copy of such a
+    row holds ``json.dumps``'s text of its values, and so does the one-statement round's."""
+    with _database() as snel, _database() as algemeen:
+        for engine, ronde in ((snel, projection._ronde_pg), (algemeen, projection._ronde_algemeen)):
+            locatie = Spoedlocatie.registreer(
+                "ZH051300001", "ZH", "0513", "x", "landbodem", ("pak", "minerale-olie"), VLAK,
+                date(2011, 1, 3),
+            )  # fmt: skip
+            sessions = make_session_factory(engine)
+            with sessions.begin() as session:
+                ronde(session, [(locatie, _vastgelegd(locatie, datetime(2011, 1, 4, tzinfo=UTC)))])
+                session.execute(
+                    text(
+                        "UPDATE spoedlocatie_standen SET "
+                        "verontreinigingsgroepen = CAST(:groepen AS json), "
+                        "geometrie_rd = CAST(:vlak AS json)"
+                    ),
+                    {
+                        "groepen": orjson.dumps(["pak", "minerale-olie"]).decode(),
+                        "vlak": orjson.dumps(VLAK).decode(),
+                    },
+                )
+            locatie.wijzig_status(Status.ONDERZOCHT, date(2012, 6, 1), "")
+            with sessions.begin() as session:
+                ronde(session, [(locatie, _vastgelegd(locatie, datetime(2012, 6, 2, tzinfo=UTC)))])
+        snel_tekst = _als_tekst(snel)
+        assert len(snel_tekst[spoedlocatie_standen.name]) == 3
+        assert snel_tekst == _als_tekst(algemeen)
