@@ -172,6 +172,8 @@ class Inhoud:
 
 def _risicodelen(risicos: Mapping[RisicoType, Any]) -> tuple[Any, ...]:
     """``risico_humaan``, ``risico_ecologisch``, ``risico_verspreiding`` and ``risicos``."""
+    if not risicos:  # a site not assessed yet: what the lines below give, without their work
+        return (False, False, False, [])
 
     def vastgesteld(soort: RisicoType) -> bool:
         r = risicos.get(soort)
@@ -256,7 +258,8 @@ def projecteer(session: Session, wijzigingen: Sequence[Wijziging]) -> None:
     """Bring both read models up to date with the ``wijzigingen`` of one or many commands (a
     group-commit batch), in a few statements whatever their number: one upsert of the current
     rows, one that closes the open ``standen`` rows, one that inserts the new ones (and, rarely,
-    one that reopens a row). A site changed twice is written in order, one round per change.
+    one that reopens a row); on PostgreSQL one statement does all three for the common case
+    (``_ronde_pg``). A site changed twice is written in order, one round per change.
 
     The bitemporal rows: the common case, one event dated on or after the site's last business
     date and no correction, only touches the open row (``geldig_tot`` and ``bekend_tot`` empty):
@@ -296,9 +299,54 @@ def _rondes(wijzigingen: Sequence[Wijziging]) -> list[list[Wijziging]]:
 
 
 def _projecteer_ronde(session: Session, ronde: list[Wijziging]) -> None:
+    if _postgresql(session):
+        _ronde_pg(session, ronde)
+    else:
+        _ronde_algemeen(session, ronde)
+
+
+def _ronde_algemeen(session: Session, ronde: list[Wijziging]) -> None:
+    """A round in a few statements on any database: the current rows, the open rows closed
+    (read back), the new rows."""
     huidig = {locatie.id: rij(locatie) for locatie, _ in ronde}
     _schrijf_huidig(session, list(huidig.values()))
     _standen(session, ronde, huidig)
+
+
+def _ronde_pg(session: Session, ronde: list[Wijziging]) -> None:
+    """A round in one statement on PostgreSQL (``projection_pg.projecteer_ronde``) for the
+    common case: the current rows, and each site whose one new event is dated after its open
+    row's date has that row closed, copied as the closed interval and followed by the new open
+    row, without the closed row travelling to Python and back. A site whose open row turns out
+    to carry the event's own date (or a later one, or none) is left to ``_standen`` after it;
+    the replays come last, as in ``_standen``."""
+    nu = datetime.now(UTC)  # ``stand_rij``'s bijgewerkt_op, once for the round
+    rijen = []
+    verlengen: dict[str, Wijziging] = {}
+    herberekenen: list[Wijziging] = []
+    for locatie, nieuw in ronde:
+        soort, datum, bekend, versie_vanaf = projection_pg.ALLEEN_HUIDIG, None, None, None
+        if len(nieuw) > 1 or (nieuw and not _incrementeel(locatie, nieuw[0])):
+            herberekenen.append((locatie, nieuw))
+        elif nieuw:
+            event = nieuw[0]
+            soort = projection_pg.OPEN if event.version == 1 else projection_pg.VERLENG
+            datum, bekend, versie_vanaf = event.occurred_at.date(), event.recorded_at, event.version
+            if soort == projection_pg.VERLENG:
+                verlengen[locatie.id] = (locatie, nieuw)
+        inhoud = Inhoud()(locatie.stand)
+        rijen.append(
+            projection_pg.ronde_rij(
+                locatie.id, locatie.version, nu, soort, datum, bekend, versie_vanaf, inhoud
+            )
+        )
+    for locatie_id, gesloten in projection_pg.projecteer_ronde(session, rijen).items():
+        if gesloten > 1:
+            raise RuntimeError(f"{locatie_id}: meer dan een open stand")
+        locatie, nieuw = verlengen[locatie_id]
+        _standen(session, [(locatie, nieuw)], {locatie_id: rij(locatie)})
+    for locatie, nieuw in herberekenen:
+        _herbereken(session, locatie, nieuw)
 
 
 def _standen(session: Session, ronde: list[Wijziging], huidig: dict[str, dict[str, Any]]) -> None:

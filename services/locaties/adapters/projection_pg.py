@@ -65,6 +65,63 @@ def sluit_open(
     return gesloten
 
 
+# What a round's row asks of ``spoedlocatie_standen`` besides the site's current row
+# (``projecteer_ronde``).
+ALLEEN_HUIDIG = 0  # nothing: no new event, or one the caller replays
+OPEN = 1  # a registration: its first open row
+VERLENG = 2  # a later business date: the open row ends, a new one opens
+
+
+def ronde_rij(
+    locatie_id: str,
+    versie: int,
+    bijgewerkt_op: datetime,
+    soort: int,
+    datum: date | None,
+    bekend_vanaf: datetime | None,
+    versie_vanaf: int | None,
+    inhoud: Sequence[Any],
+) -> tuple[Any, ...]:
+    """A site's row for ``projecteer_ronde``: its current row's own columns, what to do with
+    its bitemporal rows (``soort``: ``OPEN``, ``VERLENG`` or ``ALLEEN_HUIDIG``) with the
+    event's business date, record time and version, and its state's content columns
+    (``projection.INHOUD_KOLOMMEN``; the JSON ones still as values)."""
+    aware(bijgewerkt_op)
+    aware(bekend_vanaf)
+    waarden = list(inhoud)
+    for k in _INHOUD_JSON:
+        waarden[k] = _json_tekst(waarden[k])
+    return (locatie_id, versie, bijgewerkt_op, soort, datum, bekend_vanaf, versie_vanaf, *waarden)
+
+
+def _json_tekst(waarde: Any) -> str:
+    """``json.dumps(waarde)``; the values most rows hold (no risks, no groups, no geometry)
+    without the encoder ``json.dumps`` sets up per call (about a microsecond each). As
+    SQLAlchemy does: a JSON column's None is the JSON value null, not SQL NULL."""
+    if waarde is None:
+        return "null"
+    if type(waarde) is list and not waarde:
+        return "[]"
+    return json.dumps(waarde)
+
+
+def projecteer_ronde(session: Session, rijen: list[tuple[Any, ...]]) -> dict[str, int]:
+    """One statement for a round's sites (each once; rows by ``ronde_rij``): upserts every
+    current row, and for each ``VERLENG`` site closes its open row dated before the event
+    (``bekend_tot`` = the record time), copies it as the closed interval up to the event's
+    date and adds the new open row; for each ``OPEN`` site adds its open row. Returns the
+    ``VERLENG`` sites that did not have exactly one such open row, with the number closed:
+    their bitemporal rows are left as they were (those closed, if several, stay closed; the
+    caller fails the batch then), for the caller's general path.
+
+    The closed interval is the stored row copied in the statement. Only rows whose JSON cells
+    hold the same text as the new row's are closed here (``_zelfde_json``), so the copy's JSON
+    is ``json.dumps``'s text, which the general path's copy (``json.dumps`` of the decoded
+    stored value) gives too; any other open row is left to the caller's general path."""
+    gelezen = _uitvoeren(session, _ronde_sql(), (json_rows(rijen),))
+    return {locatie_id: int(n) for locatie_id, n in gelezen}
+
+
 def _uitvoeren(session: Session, sql: str, parameters: Sequence[Any]) -> list[Any]:
     """On the session's connection, in its transaction, prepared; a unique key is an
     ``IntegrityError`` (the batch writer answers 412 on it), a lost connection is
@@ -127,6 +184,92 @@ def _huidig_sql() -> str:
 @lru_cache(maxsize=1)
 def _standen_sql() -> str:
     return _insert(spoedlocatie_standen)
+
+
+# The columns a round's row has before the content (``ronde_rij``), and the content's.
+_RONDE_KOP = ("locatie_id", "versie", "bijgewerkt_op", "soort", "datum", "bekend", "versie_vanaf")
+_INHOUD = [
+    c for c in spoedlocatie_standen.c if c.name in spoedlocaties.c and c.name != "locatie_id"
+]
+_INHOUD_JSON = tuple(
+    k for k, c in enumerate(_INHOUD) if isinstance(c.type, JSON) and not c.type.none_as_null
+)
+
+
+def _zelfde_json() -> str:
+    """Only a row whose JSON cells hold the very text the new row's do: the general path
+    writes the closed interval's JSON as ``json.dumps`` of the decoded stored value, which is
+    the stored text only when that is ``json.dumps``'s own (a row the bulk import wrote holds
+    orjson's compact text); a row whose JSON changed or was written otherwise goes that way."""
+    return "".join(
+        f"AND s.{_INHOUD[k].name}::text = r.{_INHOUD[k].name}::text " for k in _INHOUD_JSON
+    )
+
+
+@lru_cache(maxsize=1)
+def _ronde_sql() -> str:
+    typen = ("text", "integer", "timestamptz", "integer", "date", "timestamptz", "integer")
+    kop = dict(zip(_RONDE_KOP, typen, strict=True))
+    velden = [
+        *(f"(r->>{k})::{t} AS {naam}" for k, (naam, t) in enumerate(kop.items())),
+        *(f"(r->>{len(kop) + k})::{_type(c)} AS {c.name}" for k, c in enumerate(_INHOUD)),
+    ]
+    inhoud = [c.name for c in _INHOUD]
+
+    def kolommen(tabel: Table, waarden: Mapping[str, str], bron: str) -> tuple[str, str]:
+        namen = [c.name for c in tabel.c]
+        return ", ".join(namen), ", ".join(waarden.get(n, f"{bron}.{n}") for n in namen)
+
+    huidig_namen, huidig_waarden = kolommen(spoedlocaties, {}, "r")
+    bijwerken = ", ".join(
+        f"{c.name} = EXCLUDED.{c.name}" for c in spoedlocaties.c if c.name != "locatie_id"
+    )
+    standen_namen, kopie_waarden = kolommen(
+        spoedlocatie_standen,
+        {
+            "versie_vanaf": "r.versie_vanaf",
+            "geldig_tot": "r.datum",
+            "bekend_vanaf": "r.bekend",
+            "bekend_tot": "NULL::timestamptz",
+        },
+        "g",
+    )
+    _, open_waarden = kolommen(
+        spoedlocatie_standen,
+        {
+            "locatie_id": "r.locatie_id",
+            "geldig_vanaf": "r.datum",
+            "versie_vanaf": "r.versie_vanaf",
+            "geldig_tot": "NULL::date",
+            "bekend_vanaf": "r.bekend",
+            "bekend_tot": "NULL::timestamptz",
+            **{n: f"r.{n}" for n in inhoud},
+        },
+        "r",
+    )
+    return (
+        f"WITH r AS (SELECT {', '.join(velden)} FROM jsonb_array_elements(%s::jsonb) AS r), "
+        f"huidig AS (INSERT INTO {spoedlocaties.name} ({huidig_namen}) "
+        f"SELECT {huidig_waarden} FROM r "
+        f"ON CONFLICT (locatie_id) DO UPDATE SET {bijwerken} RETURNING locatie_id), "
+        # Through ``huidig``: a site's current row is locked before its standen rows, in the
+        # order of the general path's statements (and of the fallback after this one), so two
+        # batches in flight that share a site wait for each other instead of deadlocking.
+        f"g AS (UPDATE {spoedlocatie_standen.name} AS s SET bekend_tot = r.bekend "
+        "FROM huidig JOIN r USING (locatie_id) "
+        f"WHERE r.soort = {VERLENG} AND s.locatie_id = r.locatie_id "
+        "AND s.geldig_tot IS NULL AND s.bekend_tot IS NULL AND s.geldig_vanaf < r.datum "
+        f"{_zelfde_json()}RETURNING s.*), "
+        "n AS (SELECT locatie_id, count(*) AS n FROM g GROUP BY locatie_id), "
+        f"kopie AS (INSERT INTO {spoedlocatie_standen.name} ({standen_namen}) "
+        f"SELECT {kopie_waarden} FROM g JOIN n USING (locatie_id) "
+        "JOIN r USING (locatie_id) WHERE n.n = 1), "
+        f"open AS (INSERT INTO {spoedlocatie_standen.name} ({standen_namen}) "
+        f"SELECT {open_waarden} FROM r LEFT JOIN n USING (locatie_id) "
+        f"WHERE r.soort = {OPEN} OR (r.soort = {VERLENG} AND n.n = 1)) "
+        f"SELECT r.locatie_id, coalesce(n.n, 0) FROM r LEFT JOIN n USING (locatie_id) "
+        f"WHERE r.soort = {VERLENG} AND n.n IS DISTINCT FROM 1"
+    )
 
 
 @lru_cache(maxsize=1)

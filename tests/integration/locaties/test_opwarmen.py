@@ -51,9 +51,7 @@ BATCH = {
         groepscommit._CURRENT,
         groepscommit._APPEND,
         _ZOEK_VEEL_PG,
-        projection_pg._huidig_sql(),
-        projection_pg._standen_sql(),
-        projection_pg._sluit_sql(),
+        projection_pg._ronde_sql(),
     )
 }
 LOADS = {_zoals_gestuurd(_LOAD), _zoals_gestuurd(_LOAD_TOT)}
