@@ -316,8 +316,9 @@ def _ronde_pg(session: Session, ronde: list[Wijziging]) -> None:
     common case: the current rows, and each site whose one new event is dated after its open
     row's date has that row closed, copied as the closed interval and followed by the new open
     row, without the closed row travelling to Python and back. A site whose open row turns out
-    to carry the event's own date (or a later one, or none) is left to ``_standen`` after it;
-    the replays come last, as in ``_standen``."""
+    to carry the event's own date (or a later one, or none), or JSON other than the new state's
+    text (the event changed that column, or the bulk import wrote the row), is left to
+    ``_standen`` after it; the replays come last, as in ``_standen``."""
     nu = datetime.now(UTC)  # ``stand_rij``'s bijgewerkt_op, once for the round
     rijen = []
     verlengen: dict[str, Wijziging] = {}

@@ -100,12 +100,15 @@ def projecteer_ronde(session: Session, rijen: list[tuple[Any, ...]]) -> dict[str
     current row, and for each ``VERLENG`` site closes its open row dated before the event
     (``bekend_tot`` = the record time), copies it as the closed interval up to the event's
     date and adds the new open row; for each ``OPEN`` site adds its open row. Returns the
-    ``VERLENG`` sites that did not have exactly one such open row, with the number closed:
+    ``VERLENG`` sites that did not have exactly one such open row whose JSON columns hold the
+    text of the new state's (``json.dumps``), with the number closed:
     their bitemporal rows are left as they were (those closed, if several, stay closed; the
     caller fails the batch then), for the caller's general path.
 
-    The closed interval is the stored row copied in the statement, its JSON as stored: the
-    text ``json.dumps`` of the decoded value gives again (the general path's copy)."""
+    The closed interval is the stored row copied in the statement, its JSON as stored, which
+    is then the new state's ``json.dumps`` text: the text the general path's copy (``json.dumps``
+    of the decoded value) writes. A row the bulk import wrote (orjson's text) or a JSON column
+    the event changed goes the general way."""
     gelezen = _uitvoeren(session, _ronde_sql(), (json_rows(rijen),))
     return {locatie_id: int(n) for locatie_id, n in gelezen}
 
@@ -193,6 +196,14 @@ def _ronde_sql() -> str:
         *(f"(r->>{len(kop) + k})::{_type(c)} AS {c.name}" for k, c in enumerate(_INHOUD)),
     ]
     inhoud = [c.name for c in _INHOUD]
+    # The closed interval is copied with the open row's JSON text as stored; the general path
+    # writes ``json.dumps`` of its decoded value instead. The two are the same text when the
+    # stored one is the new state's ``json.dumps`` text (``r``'s; an event that left the column
+    # alone, on a row a command wrote), not when the bulk import wrote it (orjson: no spaces),
+    # nor when the event changed that column: those sites go the general way.
+    zelfde_json = "".join(
+        f"AND s.{_INHOUD[k].name}::text = r.{_INHOUD[k].name}::text " for k in _INHOUD_JSON
+    )
 
     def kolommen(tabel: Table, waarden: Mapping[str, str], bron: str) -> tuple[str, str]:
         namen = [c.name for c in tabel.c]
@@ -233,6 +244,7 @@ def _ronde_sql() -> str:
         f"g AS (UPDATE {spoedlocatie_standen.name} AS s SET bekend_tot = r.bekend FROM r "
         f"WHERE r.soort = {VERLENG} AND s.locatie_id = r.locatie_id "
         "AND s.geldig_tot IS NULL AND s.bekend_tot IS NULL AND s.geldig_vanaf < r.datum "
+        f"{zelfde_json}"
         "RETURNING s.*), "
         "n AS (SELECT locatie_id, count(*) AS n FROM g GROUP BY locatie_id), "
         f"kopie AS (INSERT INTO {spoedlocatie_standen.name} ({standen_namen}) "
