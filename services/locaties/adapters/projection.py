@@ -339,11 +339,14 @@ def _ronde_pg(session: Session, ronde: list[Wijziging]) -> None:
                 locatie.id, locatie.version, nu, soort, datum, bekend, versie_vanaf, inhoud
             )
         )
-    for locatie_id, gesloten in projection_pg.projecteer_ronde(session, rijen).items():
+    terug = projection_pg.projecteer_ronde(session, rijen)
+    for locatie_id, gesloten in terug.items():
         if gesloten > 1:
             raise RuntimeError(f"{locatie_id}: meer dan een open stand")
-        locatie, nieuw = verlengen[locatie_id]
-        _standen(session, [(locatie, nieuw)], {locatie_id: rij(locatie)})
+    if terug:
+        # All in one go: a few statements whatever their number.
+        algemeen = [verlengen[locatie_id] for locatie_id in terug]
+        _standen(session, algemeen, {locatie.id: rij(locatie) for locatie, _ in algemeen})
     for locatie, nieuw in herberekenen:
         _herbereken(session, locatie, nieuw)
 
