@@ -318,8 +318,9 @@ def _ronde_pg(session: Session, ronde: list[Wijziging]) -> None:
     common case: the current rows, and each site whose one new event is dated after its open
     row's date has that row closed, copied as the closed interval and followed by the new open
     row, without the closed row travelling to Python and back. A site whose open row turns out
-    to carry the event's own date (or a later one, or none) is left to ``_standen`` after it;
-    the replays come last, as in ``_standen``."""
+    to carry the event's own date (or a later one, or none), or JSON other than the new state's
+    text (the event changed that column, or the bulk import wrote the row), is left to
+    ``_standen`` after it; the replays come last, as in ``_standen``."""
     nu = datetime.now(UTC)  # ``stand_rij``'s bijgewerkt_op, once for the round
     rijen = []
     verlengen: dict[str, Wijziging] = {}
@@ -340,11 +341,14 @@ def _ronde_pg(session: Session, ronde: list[Wijziging]) -> None:
                 locatie.id, locatie.version, nu, soort, datum, bekend, versie_vanaf, inhoud
             )
         )
-    for locatie_id, gesloten in projection_pg.projecteer_ronde(session, rijen).items():
+    terug = projection_pg.projecteer_ronde(session, rijen)
+    for locatie_id, gesloten in terug.items():
         if gesloten > 1:
             raise RuntimeError(f"{locatie_id}: meer dan een open stand")
-        locatie, nieuw = verlengen[locatie_id]
-        _standen(session, [(locatie, nieuw)], {locatie_id: rij(locatie)})
+    if terug:
+        # All in one go: a few statements whatever their number.
+        algemeen = [verlengen[locatie_id] for locatie_id in terug]
+        _standen(session, algemeen, {locatie.id: rij(locatie) for locatie, _ in algemeen})
     for locatie, nieuw in herberekenen:
         _herbereken(session, locatie, nieuw)
 

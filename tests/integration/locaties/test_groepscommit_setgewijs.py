@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import psycopg
+import pytest
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +28,7 @@ from shared.db.engine import make_session_factory
 from shared.eventstore.groepscommit import GroupCommitter
 from shared.eventstore.sql import SqlEventStore
 from shared.leadership import CHANNEL
-from shared.vocabulaire import Knelpunt, Status
+from shared.vocabulaire import Knelpunt, RisicoType, Status
 from tests.integration.locaties.test_groepscommit import (
     ZH,
     Sluis,
@@ -144,7 +145,25 @@ def test_a_mixed_batch_leaves_the_read_models_a_rebuild_gives(schrijver: Maak) -
         _assert_gap_free(engine)
 
 
-def test_a_batch_of_plain_changes_costs_a_fixed_number_of_statements() -> None:
+def _risico(lid: str, i: int) -> commands.BeoordeelRisico:
+    return commands.BeoordeelRisico(
+        lid, 1, RisicoType.HUMAAN, True, ("ingestie-grond",), date(2011, 6, 1 + i), ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("soort", "na_de_ronde"),
+    [
+        # The current rows, open rows closed and new rows in one (``projection._ronde_pg``).
+        ("status", 0),
+        # A JSON column changed (``risicos``): the statement hands every site back, and the
+        # general path closes and reads back the open rows in one, inserts the new in one.
+        ("risico", 2),
+    ],
+)
+def test_a_batch_of_plain_changes_costs_a_fixed_number_of_statements(
+    soort: str, na_de_ronde: int
+) -> None:
     with _database() as engine:
         sessions = make_session_factory(engine)
         ids = _registreer(sessions, 12)
@@ -159,6 +178,8 @@ def test_a_batch_of_plain_changes_costs_a_fixed_number_of_statements() -> None:
         try:
             opdrachten = [
                 commands.WijzigStatus(lid, 1, Status.ONDERZOCHT, date(2011, 6, 1 + i), "")
+                if soort == "status"
+                else _risico(lid, i)
                 for i, lid in enumerate(ids)
             ]
             with _een_batch(sessions, opdrachten) as (committer, uitkomsten):
@@ -167,9 +188,8 @@ def test_a_batch_of_plain_changes_costs_a_fixed_number_of_statements() -> None:
             event.remove(engine, "before_cursor_execute", luisteraar)
         assert committer.batch_sizes == [1, len(ids)]
         assert all(u.exception() is None for u in uitkomsten)
-        # Versions; the current rows, open rows closed and new rows in one
-        # (``projection._ronde_pg``); events with outbox and NOTIFY.
-        assert len(statements) == 3, statements
+        # Versions; the round; events with outbox and NOTIFY.
+        assert len(statements) == 3 + na_de_ronde, statements
         assert _huidig(engine) == _herbouwd(sessions, [*ids, "ZH051390000"])
         bijgehouden = _standen(engine)
         with sessions.begin() as session:
