@@ -46,7 +46,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
-from confluent_kafka import KafkaError, Producer
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -61,6 +61,7 @@ from shared.messaging.acls import ADMIN
 from shared.messaging.publisher import (
     POSITION_HEADER,
     STORE_HEADER,
+    _Fouten,
     producer_config,
     relay_producer_config,
 )
@@ -205,24 +206,10 @@ def _copy(engine: Engine) -> tuple[Callable[[list[Gebeurtenis], list[tuple[Any, 
     return opslaan, pid
 
 
-class _Fouten:
-    """A producer's delivery reports, which come for failed records only (the relay's
-    ``delivery.report.only.error``): the first error, so that a flush that left nothing in the
-    queue is known to have landed every record. Apart from the producer: a callback bound to
-    the producer itself would make a cycle that keeps it (and its threads) alive."""
-
-    __slots__ = ("fout",)
-
-    def __init__(self) -> None:
-        self.fout: KafkaError | None = None
-
-    def rapport(self, err: KafkaError | None, _msg: object) -> None:
-        if err is not None and self.fout is None:
-            self.fout = err
-
-
 class _Producent(Producer):
-    """The relay's producer with its delivery reports (``fouten``)."""
+    """The relay's producer with its delivery reports (``fouten``), collected as the relay's
+    publisher collects them (``_Fouten``: apart from the producer, a callback bound to the
+    producer itself would make a cycle that keeps it and its threads alive)."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.fouten = _Fouten()
