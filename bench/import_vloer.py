@@ -51,12 +51,13 @@ from confluent_kafka.admin import AdminClient
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from bench.bulk_import import SECRET, STAPPEN, broker_pid, proces_cpu, regels
+from bench.bulk_import import SECRET, STAPPEN, broker_pid, draden_cpu, proces_cpu, regels
 from bench.http_path import PG_ACHTERGROND, _cmdlines, _cpu_s
 from services.locaties.config import LocatiesSettings
 from services.locaties.entrypoints.app import create_app
 from shared.auth import Rol, mint_dev_token
-from shared.eventstore.tables import events
+from shared.db.kopie import _kolommen
+from shared.eventstore.tables import event_seals, events
 from shared.messaging.acls import ADMIN
 from shared.messaging.publisher import (
     POSITION_HEADER,
@@ -69,24 +70,12 @@ from shared.zegel import cloudevent
 from tests.support.infra import KAFKA_BOOTSTRAP, create_topic, kafka_as, postgres_database
 
 log = logging.getLogger(__name__)
-_TIK = os.sysconf("SC_CLK_TCK")
 _KOLOMMEN = tuple(events.c.keys())
-# psycopg's names of the columns' types in binary COPY; a JSON value goes as its UTF-8 bytes
-# (``shared/db/kopie.py``).
-_TYPEN = [
-    "int8",
-    "varchar",
-    "varchar",
-    "varchar",
-    "int4",
-    "varchar",
-    "int4",
-    "bytea",
-    "bytea",
-    "timestamptz",
-    "timestamptz",
-]
-_ZEGEL_TYPEN = ["int8", "varchar", "varchar", "varchar"]
+_ZEGEL_KOLOMMEN = ("position", "hash", "prev_hash", "stream_prev_hash")
+# The COPY statements and psycopg's type names as the store's own bulk append makes them
+# (``shared/db/kopie.py``: a JSON value goes as its UTF-8 bytes).
+_SQL, _TYPEN, _ = _kolommen(events, _KOLOMMEN)
+_ZEGEL_SQL, _ZEGEL_TYPEN, _ = _kolommen(event_seals, _ZEGEL_KOLOMMEN)
 _NUL = "0" * 64
 
 
@@ -180,10 +169,6 @@ def _copy(engine: Engine) -> tuple[Callable[[list[Gebeurtenis], list[tuple[Any, 
     conn: Any = raw.driver_connection
     conn.autocommit = False
     pid = int(conn.info.backend_pid)
-    sql = f"COPY events ({', '.join(_KOLOMMEN)}) FROM STDIN (FORMAT BINARY)"
-    zegel_sql = (
-        "COPY event_seals (position, hash, prev_hash, stream_prev_hash) FROM STDIN (FORMAT BINARY)"
-    )
 
     def opslaan(deel: list[Gebeurtenis], zegels: list[tuple[Any, ...]]) -> None:
         with conn.cursor() as cur:
@@ -192,12 +177,12 @@ def _copy(engine: Engine) -> tuple[Callable[[list[Gebeurtenis], list[tuple[Any, 
                     "UPDATE event_positions SET last_position = last_position + %s WHERE id = 1",
                     (len(deel),),
                 )
-                with cur.copy(sql) as copy:
+                with cur.copy(_SQL) as copy:
                     copy.set_types(_TYPEN)
                     for e in deel:
                         copy.write_row(e.rij)
             if zegels:
-                with cur.copy(zegel_sql) as copy:
+                with cur.copy(_ZEGEL_SQL) as copy:
                     copy.set_types(_ZEGEL_TYPEN)
                     for z in zegels:
                         copy.write_row(z)
@@ -254,17 +239,8 @@ def _pg_achtergrond() -> dict[int, float]:
 
 
 def _librdkafka() -> float:
-    totaal = 0.0
-    for tid in os.listdir("/proc/self/task"):
-        try:
-            with open(f"/proc/self/task/{tid}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        if stat[stat.index("(") + 1 :].startswith("rdk:"):
-            velden = stat.rsplit(")", 1)[1].split()
-            totaal += (int(velden[11]) + int(velden[12])) / _TIK
-    return totaal
+    """CPU seconds so far of this process's librdkafka threads."""
+    return draden_cpu().get("librdkafka", 0.0)
 
 
 class Meting:
