@@ -36,8 +36,7 @@ from shared.messaging.publisher import (
     producer_config,
     relay_producer_config,
 )
-from shared.messaging.topics import TopicSpec, ensure_topics
-from tests.support.infra import kafka_as
+from tests.support.infra import kafka_as, scratch_topic
 
 TICK = os.sysconf("SC_CLK_TCK")
 INSTELLINGEN: dict[str, dict[str, Any] | None] = {
@@ -176,8 +175,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     args = parser.parse_args(argv)
     if args.broker:
         BROKER.append(args.broker.encode())
-    topic = f"bench.{uuid.uuid4().hex[:10]}"
-    ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
+    with scratch_topic(6) as topic:
+        return _vormen(args, topic)
+
+
+def _vormen(args: argparse.Namespace, topic: str) -> list[dict[str, Any]]:
     stop = threading.Event()
     lezer = _lezer(topic, stop) if args.lezer else None
     uit = []

@@ -64,13 +64,13 @@ from shared.auth import Rol, mint_dev_token
 from shared.messaging.acls import ADMIN
 from shared.messaging.kafka_client import credentials_file
 from shared.messaging.publisher import producer_config
-from shared.messaging.topics import TopicSpec, ensure_topics
 from tests.support.infra import (
     KAFKA_BOOTSTRAP,
     KAFKA_CREDENTIALS,
     ROOT,
     kafka_as,
     postgres_database,
+    scratch_topic,
 )
 
 SECRET = "bench-secret-" + "y" * 32
@@ -284,10 +284,11 @@ def run(
     """``broker``: the broker's CPU only of the process whose command line holds it (a private
     broker's directory, with ``BODEMREGIE_TEST_KAFKA`` pointing the benchmark at it)."""
     # Its own topic, so the benchmark never mixes its events into a development log.
-    topic = f"bench.{uuid.uuid4().hex[:10]}"
-    ensure_topics(kafka_as(), (TopicSpec(topic, 6),))
     port = _free_port()
-    with service(workers, topic, extra_env, port, launcher, relay, spread) as (server, engine):
+    with (
+        scratch_topic(6) as topic,
+        service(workers, topic, extra_env, port, launcher, relay, spread) as (server, engine),
+    ):
         return {
             "workers": workers,
             "launcher": launcher,

@@ -10,7 +10,12 @@ from sqlalchemy import Engine
 from shared.messaging.acls import ADMIN
 from shared.messaging.kafka_client import credentials_file
 from tests.support.groepscommit import SOORTEN, Maak, schrijvers
-from tests.support.infra import KAFKA_CREDENTIALS, postgres_database, sqlite_database
+from tests.support.infra import (
+    KAFKA_CREDENTIALS,
+    delete_made_topics,
+    postgres_database,
+    sqlite_database,
+)
 
 logging.getLogger("kafka").setLevel(logging.WARNING)
 
@@ -25,6 +30,13 @@ def _kafka_login_as_admin() -> Iterator[None]:
             "BODEMREGIE_KAFKA_CREDENTIALS_FILE", str(credentials_file(ADMIN, KAFKA_CREDENTIALS))
         )
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _delete_test_topics() -> Iterator[None]:
+    """The topics the tests made on the shared broker are deleted when the session ends."""
+    yield
+    delete_made_topics()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import uuid
@@ -20,6 +21,8 @@ from shared.messaging.kafka_client import (
     credentials_file,
     from_credentials_file,
 )
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = os.environ.get(
@@ -90,12 +93,70 @@ def sqlite_database(
         engine.dispose()
 
 
-def create_topic(bootstrap: str, partitions: int = 3) -> str:
+# The topics ``create_topic`` made in this process on the shared test broker, deleted at the
+# end of the test session (``delete_made_topics``); the services' topics are kept for ever, so
+# without it every run left its topics on the broker (2,600 partitions after two weeks).
+_MADE: list[str] = []
+
+
+def create_topic(bootstrap: str, partitions: int = 3, prefix: str = "test") -> str:
     from shared.messaging.topics import TopicSpec, ensure_topics
 
-    name = f"test.{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}.{uuid.uuid4().hex[:10]}"
     ensure_topics(kafka_as(ADMIN, bootstrap), (TopicSpec(name, partitions),))
+    if bootstrap == KAFKA_BOOTSTRAP:
+        _MADE.append(name)
     return name
+
+
+def delete_topics(names: list[str], bootstrap: str = KAFKA_BOOTSTRAP) -> list[str]:
+    """Delete scratch topics, best effort (a clean-up never fails a test or a measurement);
+    returns the names it could not delete, and logs them."""
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import KafkaError, UnknownTopicOrPartitionError
+
+    if not names:
+        return []
+    try:
+        admin = KafkaAdminClient(
+            **kafka_as(ADMIN, bootstrap).client_options(),
+            client_id="bodemregie-opruimen",
+            request_timeout_ms=30_000,
+        )
+    except KafkaError as exc:
+        log.warning("scratch topics not deleted (%s): %s", exc, names)
+        return list(names)
+    over: list[str] = []
+    try:
+        antwoord = admin.delete_topics(names, timeout_ms=30_000, raise_errors=False)
+        for t in antwoord["topics"]:
+            if t["error_code"] not in (0, UnknownTopicOrPartitionError.errno):
+                over.append(t["name"])
+    except KafkaError as exc:
+        log.warning("scratch topics not deleted (%s): %s", exc, names)
+        return list(names)
+    finally:
+        admin.close()
+    if over:
+        log.warning("scratch topics not deleted: %s", over)
+    return over
+
+
+def delete_made_topics() -> list[str]:
+    """Delete the topics ``create_topic`` made on the shared broker in this process."""
+    names, _MADE[:] = list(_MADE), []
+    return delete_topics(names)
+
+
+@contextmanager
+def scratch_topic(partitions: int, prefix: str = "bench") -> Iterator[str]:
+    """A topic of its own on the shared broker for a measurement, deleted afterwards."""
+    name = create_topic(KAFKA_BOOTSTRAP, partitions, prefix)
+    try:
+        yield name
+    finally:
+        _MADE.remove(name)
+        delete_topics([name])
 
 
 class Broker:
