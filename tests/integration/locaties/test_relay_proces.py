@@ -108,6 +108,9 @@ def test_the_relay_runs_in_its_own_process_is_replaced_and_anchors_when_stopped(
             _wait_for(lambda: _count(engine, select(func.count()).select_from(event_seals)) == 1)
             assert advisory_lock_holders(engine) == [APPLICATION_NAME]
             # A relay process that dies is replaced, and the new one takes the lead and seals.
+            # Ready is one worker's answer: the other may still be starting, not yet named a
+            # worker, and would be taken for a second relay (a run failed on that once).
+            _wait_for(lambda: len(_worker_pids(server.pid)) == 2)
             dood = _relay_pid(server.pid)
             os.kill(dood, signal.SIGKILL)
             _wait_for(lambda: _relay_pid(server.pid) != dood)
