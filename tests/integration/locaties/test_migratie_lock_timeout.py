@@ -34,7 +34,7 @@ from tests.support.infra import postgres_database
 pytestmark = pytest.mark.postgres
 
 # A revision of a later release that needs the table to itself (ACCESS EXCLUSIVE).
-REVISIE = '''
+REVISIE = """
 from alembic import op
 
 revision = "proef_0001"
@@ -49,7 +49,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("ALTER TABLE spoedlocaties DROP COLUMN proef")
-'''
+"""
 
 
 class _Upgrade(threading.Thread):
